@@ -1,0 +1,81 @@
+//! Graph checks with one shape: names to `NodeIndex`, `tarjan_scc`, a cycle reported as the
+//! full path of names, each with its span.
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::diag::{Code, Diagnostic};
+use crate::span::Span;
+
+/// A named node for cycle reports.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The name.
+    pub name: String,
+    /// Where the edge out of this node was written.
+    pub span: Span,
+}
+
+/// Finds every cycle in a graph of `nodes` with `edges` (from, to), one diagnostic each.
+///
+/// `what` names the graph ("team hierarchy"), `code` is the diagnostic code.
+pub fn cycles(nodes: &[Node], edges: &[(usize, usize)], what: &str, code: Code) -> Vec<Diagnostic> {
+    let mut g: DiGraph<usize, ()> = DiGraph::new();
+    let idx: Vec<NodeIndex> = (0..nodes.len()).map(|i| g.add_node(i)).collect();
+    for &(a, b) in edges {
+        if let (Some(&x), Some(&y)) = (idx.get(a), idx.get(b)) {
+            g.add_edge(x, y, ());
+        }
+    }
+    let mut out = Vec::new();
+    for scc in tarjan_scc(&g) {
+        let cyclic = scc.len() > 1 || scc.first().is_some_and(|&n| g.contains_edge(n, n));
+        if !cyclic {
+            continue;
+        }
+        let path = cycle_path(&g, &scc);
+        let names: Vec<String> = path
+            .iter()
+            .map(|&n| format!("`{}`", nodes[g[n]].name))
+            .collect();
+        let Some(&first) = path.first() else { continue };
+        let mut d = Diagnostic::error(
+            code,
+            format!("{what} has a cycle: {} -> {}", names.join(" -> "), names[0]),
+            nodes[g[first]].span,
+            "the cycle starts here",
+        );
+        for &n in path.iter().skip(1) {
+            d = d.with_label(nodes[g[n]].span, format!("then `{}`", nodes[g[n]].name));
+        }
+        out.push(d.with_help("break the cycle: a name cannot be inside itself"));
+    }
+    out.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
+    out
+}
+
+/// A simple cycle through the strongly connected component, starting at its earliest node.
+fn cycle_path(g: &DiGraph<usize, ()>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
+    let Some(&start) = scc.iter().min_by_key(|n| g[**n]) else {
+        return Vec::new();
+    };
+    let mut path = vec![start];
+    let mut cur = start;
+    // INVARIANT: every node of a cyclic SCC has a successor inside it, so this walk always
+    // returns to a node already on the path within scc.len() steps.
+    for _ in 0..scc.len() {
+        let Some(next) = g
+            .neighbors(cur)
+            .filter(|n| scc.contains(n))
+            .min_by_key(|n| g[*n])
+        else {
+            break;
+        };
+        if let Some(pos) = path.iter().position(|&p| p == next) {
+            return path.split_off(pos);
+        }
+        path.push(next);
+        cur = next;
+    }
+    path
+}

@@ -1,0 +1,174 @@
+//! Validation of enumerated words: units, views, restriction types, purposes, kinds, anchors.
+
+use super::model::{Anchor, Disposal, OrgKind, Period, PeriodUnit, Purpose, RestrictionType, View};
+use crate::diag::{Code, Diagnostic, suggest};
+use crate::syntax::ast::{Duration, Ident};
+
+/// Checks an identifier against a fixed list of words.
+pub fn word<T: Copy>(ident: &Ident, what: &str, options: &[(&str, T)]) -> Result<T, Diagnostic> {
+    if let Some((_, v)) = options.iter().find(|(w, _)| *w == ident.name) {
+        return Ok(*v);
+    }
+    let words: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
+    let listed = words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let help = match suggest::closest(&ident.name, words.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`? {what} is one of {listed}"),
+        None => format!("{what} is one of {listed}"),
+    };
+    Err(Diagnostic::error(
+        Code::InvalidValue,
+        format!("unknown {what} `{}`", ident.name),
+        ident.span,
+        format!("not {}", article(what)),
+    )
+    .with_help(help))
+}
+
+fn article(what: &str) -> String {
+    if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {what}")
+    } else {
+        format!("a {what}")
+    }
+}
+
+/// A restriction type.
+pub fn restriction(i: &Ident) -> Result<RestrictionType, Diagnostic> {
+    word(
+        i,
+        "restriction type",
+        &[
+            ("universal", RestrictionType::Universal),
+            ("exclude", RestrictionType::Exclude),
+        ],
+    )
+}
+
+/// A view level (for `denied_view` and `shows`; `full` is what a grant gives and is refused).
+pub fn view(i: &Ident) -> Result<View, Diagnostic> {
+    word(
+        i,
+        "view",
+        &[
+            ("none", View::None),
+            ("notice", View::Notice),
+            ("notice_with_contact", View::NoticeWithContact),
+            ("minimal", View::Minimal),
+        ],
+    )
+}
+
+/// An organisation kind.
+pub fn org_kind(i: &Ident) -> Result<OrgKind, Diagnostic> {
+    word(
+        i,
+        "organisation kind",
+        &[
+            ("internal", OrgKind::Internal),
+            ("partner", OrgKind::Partner),
+            ("external", OrgKind::External),
+        ],
+    )
+}
+
+/// An approval purpose.
+pub fn purpose(i: &Ident) -> Result<Purpose, Diagnostic> {
+    word(
+        i,
+        "approval purpose",
+        &[
+            ("place", Purpose::Place),
+            ("amend", Purpose::Amend),
+            ("lift", Purpose::Lift),
+            ("access", Purpose::Access),
+        ],
+    )
+}
+
+/// What `conceal` may hide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConcealTarget {
+    /// The category's name.
+    Category,
+    /// The contact.
+    Contact,
+}
+
+/// A conceal target.
+pub fn conceal(i: &Ident) -> Result<ConcealTarget, Diagnostic> {
+    word(
+        i,
+        "conceal target",
+        &[
+            ("category", ConcealTarget::Category),
+            ("contact", ConcealTarget::Contact),
+        ],
+    )
+}
+
+/// A retention anchor.
+pub fn anchor(i: &Ident) -> Result<Anchor, Diagnostic> {
+    let options: Vec<(&str, Anchor)> = Anchor::ALL.iter().map(|a| (a.word(), *a)).collect();
+    word(i, "retention anchor", &options)
+}
+
+/// A disposal action.
+pub fn disposal(i: &Ident) -> Result<Disposal, Diagnostic> {
+    let options: Vec<(&str, Disposal)> = Disposal::ALL.iter().map(|a| (a.word(), *a)).collect();
+    word(i, "disposal action", &options)
+}
+
+/// A duration with its unit checked.
+pub fn period(d: &Duration) -> Result<Period, Diagnostic> {
+    let Some(unit) = &d.unit else {
+        return Err(Diagnostic::error(
+            Code::MissingUnit,
+            format!("duration `{}` has no unit", d.amount),
+            d.span,
+            "which unit?",
+        )
+        .with_help(format!(
+            "write `{0} days`, `{0} weeks` or `{0} months`",
+            d.amount
+        )));
+    };
+    let unit = word(
+        unit,
+        "unit",
+        &[
+            ("h", PeriodUnit::Hours),
+            ("hour", PeriodUnit::Hours),
+            ("hours", PeriodUnit::Hours),
+            ("d", PeriodUnit::Days),
+            ("day", PeriodUnit::Days),
+            ("days", PeriodUnit::Days),
+            ("working_day", PeriodUnit::WorkingDays),
+            ("working_days", PeriodUnit::WorkingDays),
+            ("w", PeriodUnit::Weeks),
+            ("week", PeriodUnit::Weeks),
+            ("weeks", PeriodUnit::Weeks),
+            ("month", PeriodUnit::Months),
+            ("months", PeriodUnit::Months),
+            ("y", PeriodUnit::Years),
+            ("year", PeriodUnit::Years),
+            ("years", PeriodUnit::Years),
+        ],
+    )?;
+    if d.amount == 0 {
+        return Err(Diagnostic::error(
+            Code::InvalidValue,
+            "a duration must be at least 1".to_string(),
+            d.span,
+            "zero",
+        )
+        .with_help("to say a restriction is never reviewed, write `review never \"why\"`"));
+    }
+    Ok(Period {
+        amount: d.amount,
+        unit,
+    })
+}

@@ -1,0 +1,96 @@
+//! What every command shares: exit codes, colour, loading policies with diagnostics.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::check::Checked;
+use crate::diag::Renderer;
+use crate::loader::{self, PolicyFiles};
+use crate::span::SourceMap;
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success.
+    Ok,
+    /// The command's finding: policy errors, failed tests, a difference.
+    Findings,
+    /// Bad usage or an I/O error.
+    Usage,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        match e {
+            Exit::Ok => ExitCode::SUCCESS,
+            Exit::Findings => ExitCode::from(1),
+            Exit::Usage => ExitCode::from(2),
+        }
+    }
+}
+
+/// Terminal settings for human output.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Whether to use ANSI colour on stderr.
+    pub color: bool,
+    /// Wrap width.
+    pub width: usize,
+}
+
+impl Output {
+    /// Decides colour from `--color` and `NO_COLOR`.
+    pub fn new(mode: &str) -> Self {
+        let color = match mode {
+            "always" => true,
+            "never" => false,
+            _ => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+        };
+        Output { color, width: 100 }
+    }
+
+    /// A renderer for these sources.
+    pub fn renderer<'a>(&self, sources: &'a SourceMap) -> Renderer<'a> {
+        Renderer::new(sources, self.color, self.width)
+    }
+}
+
+/// Every policy found under the paths, with its sources.
+pub fn discover(paths: &[PathBuf], sources: &mut SourceMap) -> Result<Vec<PolicyFiles>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend(loader::discover(p, sources).map_err(|e| e.to_string())?);
+    }
+    Ok(out)
+}
+
+/// Loads and checks exactly the policies under `paths`, printing any diagnostics to stderr.
+///
+/// Returns the checked policies with their sources, or the exit to use.
+pub fn load_checked(paths: &[PathBuf], out: &Output) -> Result<(SourceMap, Vec<Checked>), Exit> {
+    let mut sources = SourceMap::new();
+    let policies = match discover(paths, &mut sources) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(Exit::Usage);
+        }
+    };
+    let mut checked = Vec::new();
+    let mut failed = false;
+    for p in &policies {
+        match crate::check_files(&sources, &p.files) {
+            Ok(c) => checked.push(c),
+            Err(diags) => {
+                eprint!("{}", out.renderer(&sources).render_all(&diags));
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        eprintln!("error: the policy has errors; run `caselock check` for details");
+        return Err(Exit::Findings);
+    }
+    Ok((sources, checked))
+}

@@ -1,0 +1,175 @@
+//! `caselock eval --policy P... | --table T [REQUEST.json|-] [--jsonl]`
+//!
+//! One request in, one decision out (pretty JSON); or with `--jsonl`, one request per line in,
+//! one decision per line out, in constant memory. A line that is not a valid request yields
+//! `{"error": ..., "line": N}` on its output line and processing continues; the exit code is 0
+//! when every request was read, 1 when any was not, 2 on a usage or I/O error.
+
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+
+use super::common::{self, Exit, Output};
+use crate::compile;
+use crate::eval::{Audience, Decider, Request};
+
+/// Decide requests against a policy or a compiled table.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where the decisions come from.
+    #[command(flatten)]
+    source: Source,
+    /// The request file; `-` or absent reads standard input.
+    request: Option<PathBuf>,
+    /// Read one request per line and write one decision per line.
+    #[arg(long)]
+    jsonl: bool,
+    /// Add an explanation for this audience.
+    #[arg(long, value_parser = ["caseworker", "auditor"])]
+    explain: Option<String>,
+}
+
+/// A policy to compile, or a compiled table.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct Source {
+    /// A policy file or directory (repeat for the files of one policy).
+    #[arg(long)]
+    policy: Vec<PathBuf>,
+    /// A table written by `caselock compile`.
+    #[arg(long)]
+    table: Option<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: Args, out: &Output) -> Exit {
+    let decider = match load(&args.source, out) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let audience = args.explain.as_deref().map(audience);
+    let input: Box<dyn Read> = match args.request.as_deref() {
+        None => Box::new(std::io::stdin().lock()),
+        Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
+        Some(p) => match std::fs::File::open(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", p.display());
+                return Exit::Usage;
+            }
+        },
+    };
+    if args.jsonl {
+        stream(&decider, input, audience)
+    } else {
+        single(&decider, input, audience)
+    }
+}
+
+/// The audience a flag names.
+pub(super) fn audience(word: &str) -> Audience {
+    if word == "auditor" {
+        Audience::Auditor
+    } else {
+        Audience::Caseworker
+    }
+}
+
+/// Loads and compiles a policy, or loads a compiled table, and interns it.
+pub(super) fn load(source: &Source, out: &Output) -> Result<Decider, Exit> {
+    if let Some(path) = &source.table {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            Exit::Usage
+        })?;
+        return match compile::load_table(&text) {
+            Ok(t) => Ok(Decider::new(&t)),
+            Err(e) => {
+                eprintln!("error: `{}`: {e}", path.display());
+                Err(Exit::Usage)
+            }
+        };
+    }
+    let (sources, checked) = common::load_checked(&source.policy, out)?;
+    let [one] = checked.as_slice() else {
+        eprintln!(
+            "error: found {} policies; give the files of one policy",
+            checked.len()
+        );
+        return Err(Exit::Usage);
+    };
+    Ok(Decider::new(&compile::compile(one, &sources)))
+}
+
+fn single(decider: &Decider, mut input: Box<dyn Read>, audience: Option<Audience>) -> Exit {
+    let mut text = String::new();
+    if let Err(e) = input.read_to_string(&mut text) {
+        eprintln!("error: cannot read the request: {e}");
+        return Exit::Usage;
+    }
+    match Request::from_json(&text) {
+        Ok(req) => {
+            let d = decider.decide(&req);
+            let resp = decider.response(&req, &d, audience);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&resp).unwrap_or_default()
+            );
+            Exit::Ok
+        }
+        Err(e) => {
+            println!("{}", serde_json::json!({ "error": e.to_string() }));
+            eprintln!("error: {e}");
+            Exit::Findings
+        }
+    }
+}
+
+fn stream(decider: &Decider, input: Box<dyn Read>, audience: Option<Audience>) -> Exit {
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let stdout = std::io::stdout();
+    let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut line = Vec::new();
+    let (mut number, mut bad) = (0u64, 0u64);
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: cannot read line {}: {e}", number + 1);
+                return Exit::Usage;
+            }
+        }
+        number += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let written = match serde_json::from_slice::<Request>(&line) {
+            Ok(req) => {
+                let d = decider.decide(&req);
+                serde_json::to_writer(&mut w, &decider.response(&req, &d, audience))
+                    .map_err(std::io::Error::from)
+            }
+            Err(e) => {
+                bad += 1;
+                let err =
+                    serde_json::json!({ "error": format!("invalid request: {e}"), "line": number });
+                serde_json::to_writer(&mut w, &err).map_err(std::io::Error::from)
+            }
+        };
+        if let Err(e) = written.and_then(|()| w.write_all(b"\n")) {
+            eprintln!("error: cannot write: {e}");
+            return Exit::Usage;
+        }
+    }
+    if let Err(e) = w.flush() {
+        eprintln!("error: cannot write: {e}");
+        return Exit::Usage;
+    }
+    if bad > 0 {
+        eprintln!("error: {bad} of {number} lines were not valid requests");
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}

@@ -1,0 +1,63 @@
+//! The command line: argument parsing only; every command calls the library.
+//!
+//! Exit codes are the same for every command: 0 success, 1 the command's finding (errors in a
+//! policy, a failed test, a semantic difference), 2 a usage or I/O error.
+
+mod check;
+mod common;
+mod compile;
+mod eval;
+mod explain;
+mod report;
+mod rule;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use common::{Exit, Output};
+
+/// caselock: compile, check, test and explain the rules that restrict sensitive case records.
+#[derive(Debug, Parser)]
+#[command(name = "caselock", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// When to use colour: auto (only on a terminal, and never when NO_COLOR is set), always, never.
+    #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    color: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and check policies; report every error and warning.
+    Check(check::Args),
+    /// Print the documentation of a diagnostic code, such as `caselock rule CL0101`.
+    Rule(rule::Args),
+    /// Compile a policy to a decision table.
+    Compile(compile::Args),
+    /// Decide requests (JSON, or JSON lines with `--jsonl`).
+    Eval(eval::Args),
+    /// Explain the decision on one request, for a caseworker or an auditor.
+    Explain(explain::Args),
+    /// List restrictions overdue or due for review from a register export, by reviewer.
+    Reviews(report::ReviewsArgs),
+    /// Compute disposal dates for case files from the policy's retention schedule.
+    Retention(report::RetentionArgs),
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output::new(&cli.color);
+    let exit = match cli.command {
+        Command::Check(a) => check::run(a, &out),
+        Command::Rule(a) => rule::run(a, &out),
+        Command::Compile(a) => compile::run(a, &out),
+        Command::Eval(a) => eval::run(a, &out),
+        Command::Explain(a) => explain::run(a, &out),
+        Command::Reviews(a) => report::run_reviews(a, &out),
+        Command::Retention(a) => report::run_retention(a, &out),
+    };
+    exit.into()
+}

@@ -1,0 +1,226 @@
+//! Stage 3, compile: a checked policy to a [`DecisionTable`], and loading a table back with its
+//! format version and hash checked.
+
+mod rows;
+pub mod table;
+
+use sha2::{Digest, Sha256};
+
+use crate::check::Checked;
+use crate::check::model::Policy;
+use crate::span::{FileId, SourceMap};
+
+pub use rows::UNRESTRICTED;
+pub use table::{DecisionTable, FORMAT_VERSION, Layer, Row, RowEffect};
+
+/// Why a compiled table could not be loaded.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum TableError {
+    /// The text is not a decision table.
+    #[error("not a caselock decision table: {0}")]
+    #[diagnostic(code(caselock::table::malformed))]
+    Malformed(String),
+    /// The table was written in another format version.
+    #[error(
+        "decision table format version {found} is not supported (this caselock reads version {expected})"
+    )]
+    #[diagnostic(
+        code(caselock::table::version),
+        help("recompile the policy with `caselock compile`")
+    )]
+    Version {
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads.
+        expected: u32,
+    },
+    /// The table's contents do not match its hash.
+    #[error(
+        "decision table hash mismatch: the table was edited or corrupted after compilation (recorded {recorded}, computed {computed})"
+    )]
+    #[diagnostic(
+        code(caselock::table::hash),
+        help("recompile the policy with `caselock compile`; never edit a compiled table")
+    )]
+    Hash {
+        /// The hash the table carries.
+        recorded: String,
+        /// The hash of its contents.
+        computed: String,
+    },
+}
+
+/// Compiles a checked policy whose files are in `sources`.
+///
+/// The output depends only on the policy and its sources, so compiling twice gives the same
+/// bytes from [`to_json`].
+pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
+    let p = &checked.policy;
+    let files = policy_files(p);
+    let mut table = DecisionTable {
+        format_version: FORMAT_VERSION,
+        compiler: format!("caselock {}", env!("CARGO_PKG_VERSION")),
+        policy: table::PolicyMeta {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            version: p.version,
+            sources: p.sources.clone(),
+            systems: p.systems.clone(),
+            updated: p.updated.map(|d| d.format("%Y-%m-%d").to_string()),
+            files: files
+                .iter()
+                .filter_map(|f| sources.get(*f).map(|s| s.name.clone()))
+                .collect(),
+        },
+        source_hash: source_hash(sources, &files),
+        vocabulary: vocabulary(p),
+        unrestricted: p
+            .unrestricted
+            .as_ref()
+            .map(|c| rows::category(p, c, sources)),
+        categories: p
+            .categories
+            .iter()
+            .map(|c| rows::category(p, c, sources))
+            .collect(),
+        table_hash: String::new(),
+    };
+    table.table_hash = table_hash(&table);
+    table
+}
+
+/// The table as compact JSON with a final newline: the bytes `caselock compile` writes.
+pub fn to_json(table: &DecisionTable) -> String {
+    let mut s = serde_json::to_string(table).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Reads a table, refusing another format version or contents that do not match the hash.
+pub fn load_table(text: &str) -> Result<DecisionTable, TableError> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        format_version: u32,
+    }
+    let header: Header =
+        serde_json::from_str(text).map_err(|e| TableError::Malformed(e.to_string()))?;
+    if header.format_version != FORMAT_VERSION {
+        return Err(TableError::Version {
+            found: header.format_version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let table: DecisionTable =
+        serde_json::from_str(text).map_err(|e| TableError::Malformed(e.to_string()))?;
+    let computed = table_hash(&table);
+    if computed != table.table_hash {
+        return Err(TableError::Hash {
+            recorded: table.table_hash,
+            computed,
+        });
+    }
+    Ok(table)
+}
+
+/// SHA-256 of the canonical body: the table serialised with an empty `table_hash`.
+fn table_hash(table: &DecisionTable) -> String {
+    let body = DecisionTable {
+        table_hash: String::new(),
+        ..table.clone()
+    };
+    hex(&Sha256::digest(
+        serde_json::to_vec(&body).unwrap_or_default(),
+    ))
+}
+
+/// SHA-256 over each file's name, a NUL byte and its text, in order.
+fn source_hash(sources: &SourceMap, files: &[FileId]) -> String {
+    let mut h = Sha256::new();
+    for f in files {
+        if let Some(src) = sources.get(*f) {
+            h.update(src.name.as_bytes());
+            h.update([0u8]);
+            h.update(src.text.as_bytes());
+        }
+    }
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// The files a policy was read from, in load order.
+///
+/// INVARIANT: every file of a policy holds its header or at least one item, and every item
+/// the checker keeps carries a span in its file; a file of comments only is not a policy file.
+fn policy_files(p: &Policy) -> Vec<FileId> {
+    let mut spans = vec![p.span];
+    spans.extend(p.actions.iter().map(|n| n.span));
+    spans.extend(p.roles.iter().chain(&p.teams).map(|m| m.named.span));
+    spans.extend(p.persons.iter().map(|m| m.named.span));
+    spans.extend(p.organisations.iter().map(|m| m.named.span));
+    spans.extend(p.groups.iter().map(|m| m.named.span));
+    spans.extend(p.obligations.iter().map(|m| m.span));
+    spans.extend(p.escalations.iter().map(|m| m.named.span));
+    spans.extend(p.approvals.iter().map(|m| m.span));
+    spans.extend(p.unrestricted.iter().chain(&p.categories).map(|c| c.span));
+    spans.extend(p.retention.iter().map(|r| r.span));
+    spans.extend(p.tests.iter().map(|t| t.span));
+    let mut files: Vec<FileId> = spans.into_iter().map(|s| s.file).collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn vocabulary(p: &Policy) -> table::Vocabulary {
+    let member = |m: &crate::check::model::Member| table::Member {
+        name: m.named.name.clone(),
+        title: m.named.title.clone(),
+        ancestors: m.ancestors.clone(),
+    };
+    table::Vocabulary {
+        actions: p
+            .actions
+            .iter()
+            .map(|a| table::Entry {
+                name: a.name.clone(),
+                title: a.title.clone(),
+            })
+            .collect(),
+        roles: p.roles.iter().map(member).collect(),
+        teams: p.teams.iter().map(member).collect(),
+        persons: p
+            .persons
+            .iter()
+            .map(|x| table::PersonEntry {
+                name: x.named.name.clone(),
+                title: x.named.title.clone(),
+                subject_id: x.subject_id.clone(),
+            })
+            .collect(),
+        organisations: p
+            .organisations
+            .iter()
+            .map(|o| table::OrganisationEntry {
+                name: o.named.name.clone(),
+                title: o.named.title.clone(),
+                kind: o.kind,
+            })
+            .collect(),
+        obligations: p
+            .obligations
+            .iter()
+            .map(|o| table::ObligationEntry {
+                name: o.name.clone(),
+                text: o.text.clone(),
+            })
+            .collect(),
+    }
+}

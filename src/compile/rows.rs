@@ -1,0 +1,218 @@
+//! One category of the checked policy to its compiled form: the decision lists in the order the
+//! combining rule (docs/semantics.md) reads them, and the review, temporary-access, contact and
+//! approval data resolved to names.
+
+use super::table::{
+    ApprovalEntry, ApproverEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList, Entry,
+    Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
+};
+use crate::check::model::{
+    ActionId, Approver, Atom, Category, Chain, Condition, Effect, Policy, Purpose, Relation,
+    RestrictionType, Schedule, View,
+};
+use crate::span::SourceMap;
+
+/// The name the unrestricted block compiles under.
+pub const UNRESTRICTED: &str = "unrestricted";
+
+/// Compiles one category (or the unrestricted block).
+pub(super) fn category(p: &Policy, c: &Category, sources: &SourceMap) -> CategoryTable {
+    let decisions = (0..p.actions.len())
+        .map(|a| DecisionList {
+            action: p.actions[a].name.clone(),
+            rows: rows(c, a as ActionId, sources),
+        })
+        .collect();
+    CategoryTable {
+        name: c.name.clone(),
+        title: c.title.clone(),
+        criteria: c.criteria.clone(),
+        restriction: c.restriction,
+        denied_view: c.denied_view,
+        conceal_category: c.conceal_category,
+        conceal_contact: c.conceal_contact,
+        source: sources.cite(c.span),
+        review: c.review.as_ref().map(|r| ReviewEntry {
+            schedule: match &r.schedule {
+                Schedule::Every(period) => ScheduleEntry::Every { period: *period },
+                Schedule::Never(reason) => ScheduleEntry::Never {
+                    reason: reason.clone(),
+                },
+                Schedule::Until(event) => ScheduleEntry::Until {
+                    event: event.clone(),
+                },
+            },
+            reviewer: r.reviewer.as_ref().map(|ch| chain(p, ch, sources)),
+            source: sources.cite(r.span),
+        }),
+        temporary: c.temporary.as_ref().map(|t| TemporaryEntry {
+            actions: t.actions.iter().collect(),
+            max: t.max,
+            to: t.to.clone(),
+            approved_by: t.approved_by.iter().map(|a| approver(p, *a)).collect(),
+            obligations: t.obligations.clone(),
+            source: sources.cite(t.span),
+        }),
+        contact: c.contact.as_ref().map(|k| ContactEntry {
+            who: approver(p, k.who),
+            text: k.text.clone(),
+            source: sources.cite(k.span),
+        }),
+        approvals: Purpose::ALL
+            .iter()
+            .filter_map(|&purpose| {
+                let own = c.approvals.iter().find(|a| a.purpose == purpose);
+                let a = own.or_else(|| p.approvals.iter().find(|a| a.purpose == purpose))?;
+                Some(ApprovalEntry {
+                    purpose,
+                    chain: chain(p, &a.chain, sources),
+                    inherited: own.is_none(),
+                })
+            })
+            .collect(),
+        decisions,
+    }
+}
+
+/// The decision list for one action: absolute denies, the named exclusion, temporary overrides,
+/// denies, grants, temporary access, the default — each layer in source order.
+fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
+    let covering = |effect: Effect| {
+        c.rules
+            .iter()
+            .filter(move |r| r.effect == effect && r.actions.contains(action))
+    };
+    let temporary = c.temporary.as_ref().filter(|t| t.actions.contains(action));
+    let mut out = Vec::new();
+    for r in covering(Effect::AbsoluteDeny) {
+        out.push(Row {
+            id: r.id.clone(),
+            layer: Layer::AbsoluteDeny,
+            effect: RowEffect::Deny,
+            condition: r.condition.clone(),
+            view: r.shows.unwrap_or(c.denied_view),
+            obligations: Vec::new(),
+            source: sources.cite(r.span),
+            subjects_text: r.subjects_text.clone(),
+            overrides: None,
+        });
+    }
+    // An unrestricted record has no exclusion list, so the row could never match there.
+    if c.name != UNRESTRICTED {
+        out.push(Row {
+            id: format!("{}.named_exclusion", c.name),
+            layer: Layer::NamedExclusion,
+            effect: RowEffect::Deny,
+            condition: Condition::atom(Atom::Relation(Relation::NamedDeny)),
+            view: c.denied_view,
+            obligations: Vec::new(),
+            source: sources.cite(c.span),
+            subjects_text: Relation::NamedDeny.describe().to_string(),
+            overrides: None,
+        });
+    }
+    let granted = Condition::atom(Atom::Relation(Relation::TemporaryGrant));
+    if let Some(t) = temporary {
+        for r in covering(Effect::Deny) {
+            out.push(Row {
+                id: format!("{}.temporary", c.name),
+                layer: Layer::TemporaryOverride,
+                effect: RowEffect::Allow,
+                condition: r.condition.and(&granted),
+                view: View::Full,
+                obligations: t.obligations.clone(),
+                source: sources.cite(t.span),
+                subjects_text: format!("{} holding a valid temporary grant", r.subjects_text),
+                overrides: Some(r.id.clone()),
+            });
+        }
+    }
+    for r in covering(Effect::Deny) {
+        out.push(Row {
+            id: r.id.clone(),
+            layer: Layer::Deny,
+            effect: RowEffect::Deny,
+            condition: r.condition.clone(),
+            view: r.shows.unwrap_or(c.denied_view),
+            obligations: Vec::new(),
+            source: sources.cite(r.span),
+            subjects_text: r.subjects_text.clone(),
+            overrides: None,
+        });
+    }
+    for r in covering(Effect::Grant) {
+        out.push(Row {
+            id: r.id.clone(),
+            layer: Layer::Grant,
+            effect: RowEffect::Allow,
+            condition: r.condition.clone(),
+            view: View::Full,
+            obligations: r.obligations.clone(),
+            source: sources.cite(r.span),
+            subjects_text: r.subjects_text.clone(),
+            overrides: None,
+        });
+    }
+    if let Some(t) = temporary {
+        out.push(Row {
+            id: format!("{}.temporary", c.name),
+            layer: Layer::Temporary,
+            effect: RowEffect::Allow,
+            condition: granted,
+            view: View::Full,
+            obligations: t.obligations.clone(),
+            source: sources.cite(t.span),
+            subjects_text: Relation::TemporaryGrant.describe().to_string(),
+            overrides: None,
+        });
+    }
+    let (effect, view, subjects_text) = match c.restriction {
+        RestrictionType::Universal => (RowEffect::Deny, c.denied_view, "anyone not granted access"),
+        RestrictionType::Exclude => (
+            RowEffect::Allow,
+            View::Full,
+            "anyone not excluded (normal access)",
+        ),
+    };
+    out.push(Row {
+        id: format!("{}.default", c.name),
+        layer: Layer::Default,
+        effect,
+        condition: Condition::everyone(),
+        view,
+        obligations: Vec::new(),
+        source: sources.cite(c.span),
+        subjects_text: subjects_text.to_string(),
+        overrides: None,
+    });
+    out
+}
+
+/// An approver with its description.
+fn approver(p: &Policy, a: Approver) -> ApproverEntry {
+    let description = match a {
+        Atom::Relation(r) => r.describe().to_string(),
+        other => p.describe_atom(other),
+    };
+    ApproverEntry {
+        atom: a,
+        description,
+    }
+}
+
+/// A chain with `via` resolved to the escalation path's steps.
+fn chain(p: &Policy, c: &Chain, sources: &SourceMap) -> ChainEntry {
+    let escalation = c.via.and_then(|v| p.escalations.get(v as usize));
+    let steps = escalation.map_or(&c.steps, |e| &e.chain.steps);
+    ChainEntry {
+        steps: steps
+            .iter()
+            .map(|step| step.iter().map(|a| approver(p, *a)).collect())
+            .collect(),
+        via: escalation.map(|e| Entry {
+            name: e.named.name.clone(),
+            title: e.named.title.clone(),
+        }),
+        source: sources.cite(c.span),
+    }
+}

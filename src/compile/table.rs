@@ -1,0 +1,338 @@
+//! The compiled decision table: the serialised artefact that the evaluator, the analyser and the
+//! semantic diff read.
+//!
+//! Every list is a `Vec` in a fixed order (source order, or index order of the vocabulary), so a
+//! table serialises to the same bytes every time.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::model::{
+    ActionId, Atom, Condition, ObligationId, OrgKind, Period, Purpose, RestrictionType, View,
+};
+
+/// The version of the table format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A compiled policy: for every category and action, the ordered first-match decision list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionTable {
+    /// The table format's version ([`FORMAT_VERSION`]).
+    pub format_version: u32,
+    /// The compiler that wrote the table: `caselock 0.1.0`.
+    pub compiler: String,
+    /// What the policy says about itself.
+    pub policy: PolicyMeta,
+    /// SHA-256 of the policy's files (name, NUL, text, for each file in order), hex.
+    pub source_hash: String,
+    /// Every declared name, indexed as the conditions' atoms index them.
+    pub vocabulary: Vocabulary,
+    /// The rows for a record with no restriction, if the policy says what applies.
+    pub unrestricted: Option<CategoryTable>,
+    /// The restriction categories in source order.
+    pub categories: Vec<CategoryTable>,
+    /// SHA-256 of the table serialised with this field empty, hex: detects edits and corruption.
+    pub table_hash: String,
+}
+
+/// The policy's header and provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyMeta {
+    /// The policy's identifier.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its version, if given.
+    pub version: Option<u32>,
+    /// The source documents it encodes.
+    pub sources: Vec<String>,
+    /// The case-record systems it governs.
+    pub systems: Vec<String>,
+    /// When the source was last updated (`YYYY-MM-DD`).
+    pub updated: Option<String>,
+    /// The file names whose text [`DecisionTable::source_hash`] covers, in order.
+    pub files: Vec<String>,
+}
+
+/// The policy's names; atoms in conditions are indices into these lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vocabulary {
+    /// Actions (an [`ActionId`] indexes this list).
+    pub actions: Vec<Entry>,
+    /// Roles with every ancestor, nearest first.
+    pub roles: Vec<Member>,
+    /// Teams with every ancestor, nearest first.
+    pub teams: Vec<Member>,
+    /// Placeholder people with the subject id a request uses for them.
+    pub persons: Vec<PersonEntry>,
+    /// Organisations with their kind.
+    pub organisations: Vec<OrganisationEntry>,
+    /// Obligations with their text.
+    pub obligations: Vec<ObligationEntry>,
+}
+
+/// A declared name and its title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The name.
+    pub name: String,
+    /// The title.
+    pub title: String,
+}
+
+/// A role or team and its ancestors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The name.
+    pub name: String,
+    /// The title.
+    pub title: String,
+    /// Every ancestor's index, nearest first.
+    pub ancestors: Vec<u32>,
+}
+
+/// A placeholder person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonEntry {
+    /// The name.
+    pub name: String,
+    /// The title.
+    pub title: String,
+    /// The subject id a request carries for this person.
+    pub subject_id: String,
+}
+
+/// An organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationEntry {
+    /// The name.
+    pub name: String,
+    /// The title.
+    pub title: String,
+    /// Internal, partner or external.
+    pub kind: OrgKind,
+}
+
+/// An obligation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObligationEntry {
+    /// The name.
+    pub name: String,
+    /// What must be done, in the policy's words.
+    pub text: String,
+}
+
+/// One category (or the unrestricted block), compiled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryTable {
+    /// The category's name (`unrestricted` for the unrestricted block).
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// The qualifying criteria in the document's words.
+    pub criteria: Vec<String>,
+    /// Universal or exclude.
+    pub restriction: RestrictionType,
+    /// What a refused person sees unless the deciding deny says otherwise.
+    pub denied_view: View,
+    /// Whether explanations to a refused person must not name the category.
+    pub conceal_category: bool,
+    /// Whether explanations to a refused person must not name the contact.
+    pub conceal_contact: bool,
+    /// Where the category is written: `file:line`.
+    pub source: String,
+    /// The review schedule.
+    pub review: Option<ReviewEntry>,
+    /// Temporary access, if the category allows it.
+    pub temporary: Option<TemporaryEntry>,
+    /// Who a refused person should contact.
+    pub contact: Option<ContactEntry>,
+    /// Who approves placing, amending, lifting and access, with the category's own settings
+    /// first and the policy-wide defaults filling the rest, in [`Purpose::ALL`] order.
+    pub approvals: Vec<ApprovalEntry>,
+    /// One first-match decision list per action, indexed by [`ActionId`].
+    pub decisions: Vec<DecisionList>,
+}
+
+/// The ordered rows deciding one action on records of one category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionList {
+    /// The action's name.
+    pub action: String,
+    /// The rows; the first whose condition holds decides.
+    pub rows: Vec<Row>,
+}
+
+/// Which step of the combining rule a row implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// A `deny ... absolute` rule: nothing overrides it.
+    AbsoluteDeny,
+    /// The built-in row: the subject or one of their teams is on the record's exclusion list.
+    NamedExclusion,
+    /// A deny rule overridden by a valid temporary grant.
+    TemporaryOverride,
+    /// A deny rule.
+    Deny,
+    /// A grant rule.
+    Grant,
+    /// Temporary access by a valid temporary grant.
+    Temporary,
+    /// No rule matched: the restriction type decides.
+    Default,
+}
+
+impl Layer {
+    /// The word used in tables and traces.
+    pub fn word(self) -> &'static str {
+        match self {
+            Layer::AbsoluteDeny => "absolute_deny",
+            Layer::NamedExclusion => "named_exclusion",
+            Layer::TemporaryOverride => "temporary_override",
+            Layer::Deny => "deny",
+            Layer::Grant => "grant",
+            Layer::Temporary => "temporary",
+            Layer::Default => "default",
+        }
+    }
+}
+
+/// Allow or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowEffect {
+    /// The row allows.
+    Allow,
+    /// The row denies.
+    Deny,
+}
+
+/// One row of a decision list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// The rule id: `adoption.grant.1`, `adoption.deny.2`, `adoption.named_exclusion`,
+    /// `adoption.temporary`, `adoption.default`.
+    pub id: String,
+    /// Which step of the combining rule this row implements.
+    pub layer: Layer,
+    /// Allow or deny.
+    pub effect: RowEffect,
+    /// When the row applies, over the model's atoms.
+    pub condition: Condition,
+    /// What the subject sees when this row decides.
+    pub view: View,
+    /// What the holder must do when this row allows.
+    pub obligations: Vec<ObligationId>,
+    /// Where the rule is written: `file:line`.
+    pub source: String,
+    /// Who the row applies to, in the policy's own words.
+    pub subjects_text: String,
+    /// The deny rule a temporary-override row overrides.
+    pub overrides: Option<String>,
+}
+
+/// A category's review schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEntry {
+    /// How often, or never, or until an event.
+    pub schedule: ScheduleEntry,
+    /// Who reviews, resolved to names.
+    pub reviewer: Option<ChainEntry>,
+    /// Where the review is written.
+    pub source: String,
+}
+
+/// When a restriction is reviewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ScheduleEntry {
+    /// Every period from placement or the last review.
+    Every {
+        /// The interval.
+        period: Period,
+    },
+    /// Never, deliberately.
+    Never {
+        /// Why, if the policy says.
+        reason: Option<String>,
+    },
+    /// Not before an event.
+    Until {
+        /// The event.
+        event: String,
+    },
+}
+
+/// Temporary access to a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemporaryEntry {
+    /// The actions a temporary grant may cover.
+    pub actions: Vec<ActionId>,
+    /// The longest a grant lasts; longer grants are capped.
+    pub max: Period,
+    /// Who may hold one (everyone when absent). The `temporary_grant` atom implies it.
+    pub to: Option<Condition>,
+    /// Who may approve one.
+    pub approved_by: Vec<ApproverEntry>,
+    /// What the holder must do.
+    pub obligations: Vec<ObligationId>,
+    /// Where the statement is written.
+    pub source: String,
+}
+
+/// Who to contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactEntry {
+    /// The contact.
+    pub who: ApproverEntry,
+    /// The policy's description, if it gives one.
+    pub text: Option<String>,
+    /// Where the statement is written.
+    pub source: String,
+}
+
+/// An approver or contact with its name resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApproverEntry {
+    /// The atom (role, team, person or relation).
+    pub atom: Atom,
+    /// How explanations describe it: "Service Manager", "the record's named manager".
+    pub description: String,
+}
+
+/// Approvers in order, resolved to names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainEntry {
+    /// The steps; each step's alternatives are interchangeable.
+    pub steps: Vec<Vec<ApproverEntry>>,
+    /// The named escalation path it came from, if any: its name and title.
+    pub via: Option<Entry>,
+    /// Where the chain (or the `via` name) is written.
+    pub source: String,
+}
+
+/// Who approves one purpose for a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalEntry {
+    /// What is approved.
+    pub purpose: Purpose,
+    /// Who approves, in order.
+    pub chain: ChainEntry,
+    /// Whether this is the policy-wide default rather than the category's own setting.
+    pub inherited: bool,
+}
+
+impl DecisionTable {
+    /// The category with this name (not the unrestricted block).
+    pub fn category(&self, name: &str) -> Option<&CategoryTable> {
+        self.categories.iter().find(|c| c.name == name)
+    }
+}
+
+impl CategoryTable {
+    /// The approval for a purpose, if the category or the policy gives one.
+    pub fn approval(&self, purpose: Purpose) -> Option<&ApprovalEntry> {
+        self.approvals.iter().find(|a| a.purpose == purpose)
+    }
+}

@@ -1,0 +1,220 @@
+//! The registry of stable diagnostic codes: each code's name and its longer documentation,
+//! printed by `caselock rule CODE` and listed in `docs/diagnostics.md`.
+
+use serde::Serialize;
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $name:literal, $summary:literal, $doc:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $summary]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as written: `CL0101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// A short kebab-case name: `unknown-name`.
+            pub fn name(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// One line on what the code flags.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+
+            /// The longer documentation: why it matters, and an example.
+            pub fn doc(self) -> &'static str {
+                match self { $(Code::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+impl Code {
+    /// Looks a code up by its text (`CL0101`) or name (`unknown-name`), ignoring case.
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s) || c.name().eq_ignore_ascii_case(s))
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+codes! {
+    Syntax = "CL0001", "syntax-error", "The file does not follow the grammar",
+"The parser expected something else at this point: a missing brace, a misspelt keyword, a
+duration without a number. The message says what was expected.
+
+    category adoption \"Adoption\" {
+      restriction universal
+    # error[CL0001]: expected `}` or a statement, found end of file";
+    Literal = "CL0002", "invalid-literal", "A string, number or date literal is malformed",
+"A string with an unknown escape (`\\q`), a number too large to store, or a date that is not a
+real calendar date (`2026-02-30`).
+
+    updated 2023-13-01
+    # error[CL0002]: `2023-13-01` is not a date";
+    UnknownName = "CL0101", "unknown-name", "A name is used but never declared",
+"Every role, team, person, organisation, group, action, obligation and escalation path must be
+declared before a rule can use it; a misspelt name would otherwise silently match nobody.
+
+    team emergency_duty
+    category adoption { grant view to team emergancy_duty }
+    # error[CL0101]: unknown team `emergancy_duty`
+    # help: did you mean `emergency_duty`?";
+    DuplicateName = "CL0102", "duplicate-name", "A name is declared twice",
+"All declared names share one namespace, so `placements` cannot be both a team and a role, and
+a category cannot be declared twice. The secondary label points at the first declaration.
+
+    team placements
+    role placements
+    # error[CL0102]: `placements` is declared twice";
+    WrongKind = "CL0103", "wrong-kind", "A name of one kind is used where another is needed",
+"Granting to a category, writing `team x` where `x` is a role, or naming an action where a
+subject is expected. The message says what the name is.
+
+    category adoption { grant view to high_risk }
+    # error[CL0103]: `high_risk` is a category, not a subject";
+    ReservedName = "CL0104", "reserved-name", "A declaration uses a built-in word as its name",
+"The relations (`allocated_worker`, `allocated_manager`, `owner`, `named_allow`, `named_deny`,
+`temporary_grant`, `record_team`, `line_manager`), `everyone` and `all` have fixed meanings and
+cannot be declared.
+
+    role owner
+    # error[CL0104]: `owner` is a built-in relation and cannot be declared";
+    InvalidValue = "CL0105", "invalid-value", "A setting has a value it cannot take",
+"Restriction types, view levels, organisation kinds, approval purposes, conceal targets,
+duration units and retention anchors each take one of a fixed set of words.
+
+    restriction univeral
+    # error[CL0105]: unknown restriction type `univeral`
+    # help: did you mean `universal`?";
+    MissingUnit = "CL0106", "missing-unit", "A duration has no unit",
+"`review every 90` could mean days, weeks or months; caselock never guesses.
+
+    review every 90 by role team_manager
+    # error[CL0106]: duration `90` has no unit
+    # help: write `90 days`, `90 weeks` or `90 months`";
+    HierarchyCycle = "CL0107", "hierarchy-cycle", "Teams or roles are their own ancestors",
+"`in PARENT` builds a tree; a cycle would make membership infinite. The message lists the
+whole cycle.
+
+    team a in b
+    team b in a
+    # error[CL0107]: team hierarchy has a cycle: `a` -> `b` -> `a`";
+    GroupCycle = "CL0108", "group-cycle", "A group includes itself",
+"Groups may include other groups, but not, directly or through others, themselves.
+
+    group a = group b
+    group b = group a
+    # error[CL0108]: group `a` includes itself: `a` -> `b` -> `a`";
+    Header = "CL0109", "policy-header", "A policy has no header, or more than one",
+"Exactly one file of a policy starts with `policy ID \"Title\" version N`; the other files of a
+policy directory hold only items.
+
+    team a
+    # error[CL0109]: no file of this policy has a `policy` header";
+    Repeated = "CL0110", "repeated-statement", "A once-only statement is written twice",
+"A category has one restriction type, one review schedule, one `denied_view`, one `temporary`
+and one contact; a second would leave the first silently ignored.
+
+    restriction universal
+    restriction exclude
+    # error[CL0110]: `restriction` is given twice in category `adoption`";
+    MissingRestriction = "CL0111", "missing-restriction", "A category does not say its restriction type",
+"`restriction universal` (everyone is refused except those granted) and `restriction exclude`
+(normal access except the named exclusions) behave oppositely; caselock never picks one.
+
+    category adoption \"Adoption\" { grant view to allocated_worker }
+    # error[CL0111]: category `adoption` has no restriction type";
+    RelationMisplaced = "CL0112", "relation-not-allowed-here", "A relation is used where it means nothing",
+"`line_manager` is only known while an approval is routed, so it may appear only in approval
+chains; a temporary grant's approver must be someone the evaluator can check from the request
+(`owner`, `allocated_manager`, `allocated_worker`, a person); `everyone` cannot approve.
+
+    grant view to line_manager
+    # error[CL0112]: `line_manager` cannot be used in a grant";
+    EmptyActions = "CL0113", "no-actions", "A rule names no actions, or an action twice",
+"`all` stands for every declared action; naming an action twice in one rule is a slip.
+
+    grant view, view to allocated_worker
+    # warning[CL0113]: action `view` is named twice";
+    UnusedDeclaration = "CL0115", "unused-declaration", "A declared name is never used",
+"Usually a leftover from an edit, or a rule that was meant to mention it.
+
+    team scimt
+    # warning[CL0115]: team `scimt` is declared but never used";
+}
+
+/// The reference page `docs/diagnostics.md`, generated from this registry.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\nEvery diagnostic caselock reports has a stable code. `caselock rule CODE` prints the\n\
+         same text in a terminal; `caselock rule --all` lists the codes. This page is generated from\n\
+         `src/diag/codes.rs` (a test keeps it in sync: run `CASELOCK_BLESS=1 cargo test --test diagnostics`\n\
+         after changing a code).\n\n| code | name | flags |\n| --- | --- | --- |\n",
+    );
+    for c in Code::ALL {
+        out.push_str(&format!(
+            "| [{0}](#{1}) | `{2}` | {3} |\n",
+            c.as_str(),
+            c.as_str().to_lowercase(),
+            c.name(),
+            c.summary()
+        ));
+    }
+    for c in Code::ALL {
+        out.push_str(&format!(
+            "\n## {}\n\n`{}`: {}.\n\n",
+            c.as_str(),
+            c.name(),
+            c.summary()
+        ));
+        let (prose, example) = split_example(c.doc());
+        out.push_str(prose.trim());
+        out.push('\n');
+        if !example.is_empty() {
+            out.push_str("\n```\n");
+            for line in example.lines() {
+                out.push_str(line.strip_prefix("    ").unwrap_or(line));
+                out.push('\n');
+            }
+            out.push_str("```\n");
+        }
+    }
+    out
+}
+
+/// Splits a doc into its prose and its indented example.
+fn split_example(doc: &str) -> (String, &str) {
+    match doc.find("\n\n    ") {
+        Some(i) => {
+            let example = &doc[i + 2..];
+            (doc[..i].replace('\n', " "), example)
+        }
+        None => (doc.replace('\n', " "), ""),
+    }
+}

@@ -1,0 +1,496 @@
+//! The decider: a decision table with every name interned and every condition a bitset mask.
+//!
+//! A decision is: look the action, category, organisation, roles and teams up; set the facts'
+//! bits; walk the category × action decision list and stop at the first row whose condition
+//! holds. The combining rule itself lives in the row order the compiler wrote
+//! (docs/semantics.md); this module only evaluates it.
+
+use chrono::{DateTime, Utc};
+
+use super::decision::{
+    Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, Outcome, Warning,
+};
+use super::intern::{self, CondRef, CubePool, Layout, NameMap};
+use super::request::{Request, Restriction};
+use super::time;
+use crate::check::model::{ActionId, Atom, OrgKind, Period, Relation, View};
+use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
+
+/// Fact sets up to this many words live on the stack.
+const INLINE_WORDS: usize = 8;
+
+/// A loaded, interned decision table that decides requests.
+#[derive(Debug, Clone)]
+pub struct Decider {
+    pub(super) table: DecisionTable,
+    pub(super) actions: NameMap,
+    categories: NameMap,
+    roles: NameMap,
+    pub(super) teams: NameMap,
+    orgs: NameMap,
+    persons: NameMap,
+    person_bits: Vec<Vec<u32>>,
+    role_bits: Vec<Vec<u32>>,
+    team_bits: Vec<Vec<u32>>,
+    org_kinds: Vec<OrgKind>,
+    pub(super) layout: Layout,
+    pub(super) pool: CubePool,
+    /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
+    slots: Vec<Option<Slot>>,
+}
+
+/// One category, interned.
+#[derive(Debug, Clone)]
+struct Slot {
+    /// One decision list per action.
+    lists: Vec<Vec<CRow>>,
+    temporary: Option<Temporary>,
+    review: Option<Period>,
+}
+
+/// A row, interned.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CRow {
+    pub(super) cond: CondRef,
+    effect: RowEffect,
+    pub(super) layer: Layer,
+    view: View,
+}
+
+/// A category's temporary access, interned.
+#[derive(Debug, Clone)]
+struct Temporary {
+    actions: u64,
+    max: Period,
+    to: Option<CondRef>,
+    approvers: Vec<Atom>,
+}
+
+/// The facts of one request, before the rows are walked.
+pub(super) struct Context<'r> {
+    pub(super) category: CategoryRef,
+    pub(super) action: ActionId,
+    pub(super) restriction: Option<&'r Restriction>,
+    pub(super) expires_at: Option<DateTime<Utc>>,
+}
+
+impl Decider {
+    /// Interns a table.
+    pub fn new(table: &DecisionTable) -> Decider {
+        let v = &table.vocabulary;
+        let layout = Layout::new(
+            v.organisations.len(),
+            v.persons.len(),
+            v.roles.len(),
+            v.teams.len(),
+        );
+        let closure = |i: usize, ancestors: &[u32], atom: fn(u32) -> Atom| -> Vec<u32> {
+            std::iter::once(i as u32)
+                .chain(ancestors.iter().copied())
+                .map(|x| layout.bit(atom(x)))
+                .collect()
+        };
+        let mut persons = NameMap::default();
+        let mut person_bits: Vec<Vec<u32>> = Vec::new();
+        for (i, p) in v.persons.iter().enumerate() {
+            let bit = layout.bit(Atom::Person(i as u32));
+            let slot = *persons
+                .entry(p.subject_id.as_str().into())
+                .or_insert_with(|| {
+                    person_bits.push(Vec::new());
+                    (person_bits.len() - 1) as u32
+                });
+            if let Some(bits) = person_bits.get_mut(slot as usize) {
+                bits.push(bit);
+            }
+        }
+        let mut pool = CubePool::default();
+        let mut slot = |c: &CategoryTable| -> Slot {
+            let lists = c
+                .decisions
+                .iter()
+                .map(|l| {
+                    l.rows
+                        .iter()
+                        .map(|r| CRow {
+                            cond: pool.add(&r.condition, &layout),
+                            effect: r.effect,
+                            layer: r.layer,
+                            view: r.view,
+                        })
+                        .collect()
+                })
+                .collect();
+            let temporary = c.temporary.as_ref().map(|t| Temporary {
+                actions: t
+                    .actions
+                    .iter()
+                    .filter(|a| **a < 64)
+                    .fold(0, |m, a| m | 1 << a),
+                max: t.max,
+                to: t.to.as_ref().map(|c| pool.add(c, &layout)),
+                approvers: t.approved_by.iter().map(|a| a.atom).collect(),
+            });
+            let review = c.review.as_ref().and_then(|r| match r.schedule {
+                ScheduleEntry::Every { period } => Some(period),
+                _ => None,
+            });
+            Slot {
+                lists,
+                temporary,
+                review,
+            }
+        };
+        let mut slots = vec![table.unrestricted.as_ref().map(&mut slot)];
+        slots.extend(table.categories.iter().map(|c| Some(slot(c))));
+        Decider {
+            actions: intern::name_map(v.actions.iter().map(|a| a.name.as_str())),
+            categories: intern::name_map(table.categories.iter().map(|c| c.name.as_str())),
+            roles: intern::name_map(v.roles.iter().map(|r| r.name.as_str())),
+            teams: intern::name_map(v.teams.iter().map(|r| r.name.as_str())),
+            orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
+            persons,
+            person_bits,
+            role_bits: v
+                .roles
+                .iter()
+                .enumerate()
+                .map(|(i, m)| closure(i, &m.ancestors, Atom::Role))
+                .collect(),
+            team_bits: v
+                .teams
+                .iter()
+                .enumerate()
+                .map(|(i, m)| closure(i, &m.ancestors, Atom::Team))
+                .collect(),
+            org_kinds: v.organisations.iter().map(|o| o.kind).collect(),
+            layout,
+            pool,
+            slots,
+            table: table.clone(),
+        }
+    }
+
+    /// The table this decider evaluates.
+    pub fn table(&self) -> &DecisionTable {
+        &self.table
+    }
+
+    /// Decides a request at its `at` time, or now when it gives none.
+    pub fn decide(&self, req: &Request) -> Decision {
+        self.decide_at(req, req.at.unwrap_or_else(Utc::now))
+    }
+
+    /// Decides a request at a given time (the request's own `at` is ignored).
+    pub fn decide_at(&self, req: &Request, at: DateTime<Utc>) -> Decision {
+        let mut warnings = Vec::new();
+        let mut inline = [0u64; INLINE_WORDS];
+        let mut heap;
+        let words = self.layout.words();
+        let facts: &mut [u64] = if words <= INLINE_WORDS {
+            &mut inline[..words]
+        } else {
+            heap = vec![0u64; words];
+            &mut heap
+        };
+        let ctx = match self.facts(req, at, facts, &mut warnings) {
+            Ok(c) => c,
+            Err(reason) => return fail_closed(reason, at),
+        };
+        let rows = self.rows(ctx.category, ctx.action);
+        for (i, row) in rows.iter().enumerate() {
+            if self.pool.holds(row.cond, facts) {
+                return decision(row, i, &ctx, at, warnings);
+            }
+        }
+        fail_closed(FailReason::NoRowMatched, at)
+    }
+
+    /// The interned decision list for a category and action.
+    pub(super) fn rows(&self, category: CategoryRef, action: ActionId) -> &[CRow] {
+        let slot = match category {
+            CategoryRef::Unrestricted => 0,
+            CategoryRef::Category(i) => i as usize + 1,
+        };
+        self.slots
+            .get(slot)
+            .and_then(Option::as_ref)
+            .and_then(|s| s.lists.get(action as usize))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The compiled category a decision refers to.
+    pub fn category(&self, c: CategoryRef) -> Option<&CategoryTable> {
+        match c {
+            CategoryRef::Unrestricted => self.table.unrestricted.as_ref(),
+            CategoryRef::Category(i) => self.table.categories.get(i as usize),
+        }
+    }
+
+    /// Resolves the request's names and sets the bit of every fact that holds.
+    pub(super) fn facts<'r>(
+        &self,
+        req: &'r Request,
+        at: DateTime<Utc>,
+        facts: &mut [u64],
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Context<'r>, FailReason> {
+        let action = *self
+            .actions
+            .get(req.action.as_str())
+            .ok_or(FailReason::UnknownAction)?;
+        let restriction = req.record.restriction.as_ref();
+        let (category, slot) = match restriction {
+            Some(r) => {
+                let c = *self
+                    .categories
+                    .get(r.category.as_str())
+                    .ok_or(FailReason::UnknownCategory)?;
+                (CategoryRef::Category(c), c as usize + 1)
+            }
+            None => (CategoryRef::Unrestricted, 0),
+        };
+        let slot = self
+            .slots
+            .get(slot)
+            .and_then(Option::as_ref)
+            .ok_or(FailReason::NoUnrestrictedBlock)?;
+        let s = &req.subject;
+        let org = *self
+            .orgs
+            .get(s.organisation.as_str())
+            .ok_or(FailReason::UnknownOrganisation)?;
+        intern::set(facts, self.layout.bit(Atom::Organisation(org)));
+        if let Some(k) = self.org_kinds.get(org as usize) {
+            intern::set(facts, self.layout.bit(Atom::OrgKind(*k)));
+        }
+        if let Some(p) = self.persons.get(s.id.as_str()) {
+            for b in self.person_bits.get(*p as usize).into_iter().flatten() {
+                intern::set(facts, *b);
+            }
+        }
+        for (i, name) in s.roles.iter().enumerate() {
+            match self.roles.get(name.as_str()) {
+                Some(r) => self
+                    .role_bits
+                    .get(*r as usize)
+                    .into_iter()
+                    .flatten()
+                    .for_each(|b| intern::set(facts, *b)),
+                None => warnings.push(Warning::UnknownRole(i as u16)),
+            }
+        }
+        for (i, name) in s.teams.iter().enumerate() {
+            match self.teams.get(name.as_str()) {
+                Some(t) => self
+                    .team_bits
+                    .get(*t as usize)
+                    .into_iter()
+                    .flatten()
+                    .for_each(|b| intern::set(facts, *b)),
+                None => warnings.push(Warning::UnknownTeam(i as u16)),
+            }
+        }
+        let rec = &req.record;
+        let has = |list: &[String]| list.contains(&s.id);
+        // Named lists and record teams read the team bits set above, so the relations are
+        // gathered first and set together.
+        let mut held = 0u64;
+        let mut rel = |r: Relation, on: bool| {
+            if on {
+                held |= 1 << intern::relation_bit(r);
+            }
+        };
+        rel(Relation::AllocatedWorker, has(&rec.allocated_workers));
+        rel(Relation::AllocatedManager, has(&rec.allocated_managers));
+        if let Some(r) = restriction {
+            rel(Relation::Owner, r.owner.as_deref() == Some(s.id.as_str()));
+            let named = |list: &[String]| {
+                list.iter()
+                    .any(|x| *x == s.id || self.in_team(x, req, facts))
+            };
+            rel(Relation::NamedAllow, named(&r.named_allow));
+            rel(Relation::NamedDeny, named(&r.named_deny));
+            if let Some(due) =
+                time::review_due(slot.review, r.placed_on, r.last_reviewed, r.review_by)
+            {
+                if time::overdue(due, at) {
+                    warnings.push(Warning::ReviewOverdue(due));
+                }
+            }
+        }
+        rel(
+            Relation::RecordTeam,
+            rec.teams.iter().any(|t| self.in_team(t, req, facts)),
+        );
+        // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
+        if let Some(w) = facts.first_mut() {
+            *w |= held;
+        }
+        let mut ctx = Context {
+            category,
+            action,
+            restriction,
+            expires_at: None,
+        };
+        if !req.temporary_grants.is_empty() {
+            let (valid, expires) = self.temporary(req, &ctx, slot, at, facts, warnings);
+            if valid {
+                intern::set(facts, intern::relation_bit(Relation::TemporaryGrant));
+                ctx.expires_at = expires;
+            }
+        }
+        Ok(ctx)
+    }
+
+    /// Whether the subject is in a team named by a list entry: one of their own teams as
+    /// written, or a declared team they are in or below.
+    fn in_team(&self, entry: &str, req: &Request, facts: &[u64]) -> bool {
+        req.subject.teams.iter().any(|t| t == entry)
+            || self
+                .teams
+                .get(entry)
+                .is_some_and(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
+    }
+
+    /// Checks the subject's temporary grants for this record: whether one is valid, when the
+    /// latest valid one ends, and a warning for each that is capped or does not count.
+    fn temporary(
+        &self,
+        req: &Request,
+        ctx: &Context,
+        slot: &Slot,
+        at: DateTime<Utc>,
+        facts: &[u64],
+        warnings: &mut Vec<Warning>,
+    ) -> (bool, Option<DateTime<Utc>>) {
+        let bit = 1u64.checked_shl(ctx.action).unwrap_or(0);
+        let offered = slot.temporary.as_ref().filter(|t| t.actions & bit != 0);
+        let action_name = self
+            .table
+            .vocabulary
+            .actions
+            .get(ctx.action as usize)
+            .map(|a| a.name.as_str());
+        let (mut valid, mut expires) = (false, None);
+        for (i, g) in req.temporary_grants.iter().enumerate() {
+            if g.subject != req.subject.id || g.record.as_ref().is_some_and(|r| *r != req.record.id)
+            {
+                continue;
+            }
+            let i = i as u16;
+            let Some(t) = offered else {
+                warnings.push(Warning::GrantNotValid(i, GrantProblem::NotOffered));
+                continue;
+            };
+            let own = time::add_period(g.granted_at, g.duration.0);
+            let cap = time::add_period(g.granted_at, t.max);
+            let end = match (own, cap) {
+                (Some(o), Some(c)) if o > c => {
+                    warnings.push(Warning::GrantCapped(i, c));
+                    Some(c)
+                }
+                (None, Some(c)) => {
+                    warnings.push(Warning::GrantCapped(i, c));
+                    Some(c)
+                }
+                (o, _) => o,
+            };
+            let approved = t
+                .approvers
+                .iter()
+                .any(|a| approves(*a, &g.approved_by, req, ctx, self));
+            let problem = if g
+                .actions
+                .as_ref()
+                .is_some_and(|l| !l.iter().any(|x| Some(x.as_str()) == action_name))
+            {
+                Some(GrantProblem::ActionNotListed)
+            } else if t.to.is_some_and(|c| !self.pool.holds(c, facts)) {
+                Some(GrantProblem::NotEligible)
+            } else if !approved {
+                Some(GrantProblem::ApproverNotAllowed)
+            } else if at < g.granted_at {
+                Some(GrantProblem::NotStarted)
+            } else if end.is_some_and(|e| at >= e) {
+                Some(GrantProblem::Expired)
+            } else {
+                None
+            };
+            match problem {
+                Some(p) => warnings.push(Warning::GrantNotValid(i, p)),
+                None => {
+                    valid = true;
+                    expires = match (expires, end) {
+                        (Some(a), Some(b)) => Some(std::cmp::max(a, b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+            }
+        }
+        (valid, expires)
+    }
+}
+
+/// Whether `approver` (a subject id) is the person or relation a temporary statement accepts.
+fn approves(a: Atom, approver: &str, req: &Request, ctx: &Context, d: &Decider) -> bool {
+    let rec = &req.record;
+    match a {
+        Atom::Person(p) => d
+            .table
+            .vocabulary
+            .persons
+            .get(p as usize)
+            .is_some_and(|x| x.subject_id == approver),
+        Atom::Relation(Relation::Owner) => {
+            ctx.restriction.and_then(|r| r.owner.as_deref()) == Some(approver)
+        }
+        Atom::Relation(Relation::AllocatedManager) => {
+            rec.allocated_managers.iter().any(|x| x == approver)
+        }
+        Atom::Relation(Relation::AllocatedWorker) => {
+            rec.allocated_workers.iter().any(|x| x == approver)
+        }
+        _ => false,
+    }
+}
+
+fn decision(
+    row: &CRow,
+    index: usize,
+    ctx: &Context,
+    at: DateTime<Utc>,
+    warnings: Vec<Warning>,
+) -> Decision {
+    let (outcome, deny_kind) = match (row.effect, row.layer) {
+        (RowEffect::Allow, _) => (Outcome::Allow, None),
+        (RowEffect::Deny, Layer::Default) => (Outcome::Deny, Some(DenyKind::NotPermitted)),
+        (RowEffect::Deny, _) => (Outcome::Deny, Some(DenyKind::Forbidden)),
+    };
+    let temporary = matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride);
+    Decision {
+        outcome,
+        view: row.view,
+        deny_kind,
+        basis: Basis::Row {
+            category: ctx.category,
+            action: ctx.action,
+            row: index as u32,
+        },
+        at,
+        expires_at: if temporary { ctx.expires_at } else { None },
+        warnings,
+    }
+}
+
+fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
+    Decision {
+        outcome: Outcome::Deny,
+        view: View::None,
+        deny_kind: Some(DenyKind::NotPermitted),
+        basis: Basis::FailClosed(reason),
+        at,
+        expires_at: None,
+        warnings: Vec::new(),
+    }
+}

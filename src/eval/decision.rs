@@ -1,0 +1,266 @@
+//! What the evaluator returns: a compact [`Decision`] (enums and indices, no strings), and the
+//! rendered [`Response`] of the public JSON contract (docs/schema/decision.schema.json).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::check::model::{ActionId, View};
+
+/// Allow or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The subject may take the action.
+    Allow,
+    /// The subject may not.
+    Deny,
+}
+
+/// Why a deny is a deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DenyKind {
+    /// A deny rule (or the record's exclusion list) names the subject.
+    Forbidden,
+    /// Nothing grants the subject access.
+    NotPermitted,
+}
+
+/// A problem with the request that makes the evaluator refuse without consulting any rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailReason {
+    /// The action is not one the policy declares.
+    UnknownAction,
+    /// The record's restriction names a category the policy does not have.
+    UnknownCategory,
+    /// The subject's organisation is not one the policy declares.
+    UnknownOrganisation,
+    /// The record is unrestricted and the policy has no `unrestricted` block.
+    NoUnrestrictedBlock,
+    /// No row of the decision list matched (only a table not written by `caselock compile`
+    /// can lack the default row).
+    NoRowMatched,
+}
+
+/// A category of the table: a restriction category or the unrestricted block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CategoryRef {
+    /// The `unrestricted` block.
+    Unrestricted,
+    /// The category at this index of [`crate::compile::DecisionTable::categories`].
+    Category(u32),
+}
+
+/// What decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Basis {
+    /// A row of a decision list.
+    Row {
+        /// The category.
+        category: CategoryRef,
+        /// The action.
+        action: ActionId,
+        /// The row's index in the decision list.
+        row: u32,
+    },
+    /// The request could not be evaluated; the evaluator refused.
+    FailClosed(FailReason),
+}
+
+/// Why a temporary grant held for this record does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantProblem {
+    /// The category offers no temporary access for this action.
+    NotOffered,
+    /// The grant lists actions and this is not one of them.
+    ActionNotListed,
+    /// The subject is not someone the category lets hold temporary access.
+    NotEligible,
+    /// The approver is not one the category accepts.
+    ApproverNotAllowed,
+    /// The grant starts later.
+    NotStarted,
+    /// The grant has expired.
+    Expired,
+}
+
+/// Something the caller should know that did not change the decision's basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Warning {
+    /// The subject's role at this index is not declared and was ignored.
+    UnknownRole(u16),
+    /// The subject's team at this index is not declared and was ignored.
+    UnknownTeam(u16),
+    /// The restriction's review has been due since this date; the restriction still applies.
+    ReviewOverdue(NaiveDate),
+    /// The temporary grant at this index is longer than the policy allows and ends at this time.
+    GrantCapped(u16, DateTime<Utc>),
+    /// The temporary grant at this index does not count.
+    GrantNotValid(u16, GrantProblem),
+}
+
+/// A decision: index and enum data only, rendered on demand by [`super::Decider::response`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Allow or deny.
+    pub outcome: Outcome,
+    /// What the subject sees.
+    pub view: View,
+    /// For a deny: forbidden or not permitted.
+    pub deny_kind: Option<DenyKind>,
+    /// The deciding row, or why the evaluator refused.
+    pub basis: Basis,
+    /// The time the decision was made for.
+    pub at: DateTime<Utc>,
+    /// When temporary access ends, if a temporary grant decided.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Warnings, in the order found.
+    pub warnings: Vec<Warning>,
+}
+
+/// Who an explanation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// The person who asked: plain English, nothing the policy conceals.
+    Caseworker,
+    /// An auditor: the full trace.
+    Auditor,
+}
+
+/// The decision as the public JSON contract renders it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// `allow` or `deny`.
+    pub decision: Outcome,
+    /// `full`, `minimal`, `notice` or `none`.
+    pub view: String,
+    /// For a deny: `forbidden` or `not_permitted`.
+    pub deny_kind: Option<DenyKind>,
+    /// The deciding rule's id (absent when the evaluator refused the request as invalid).
+    pub rule: Option<String>,
+    /// Where the deciding rule is written: `file:line`.
+    pub source: Option<String>,
+    /// Why, in order: the combining rule applied and the facts it used.
+    pub reasons: Vec<String>,
+    /// Plain English for the audience asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// What the subject can do next.
+    pub next_steps: NextSteps,
+    /// What the subject must do when allowed.
+    pub obligations: Vec<ObligationOut>,
+    /// Warnings.
+    pub warnings: Vec<WarningOut>,
+    /// The policy's source hash.
+    pub policy_hash: String,
+    /// Every row considered (auditor responses only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<TraceStep>>,
+}
+
+/// Who to contact, the escalation path and temporary access, as far as the policy lets the
+/// subject know.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextSteps {
+    /// Who to contact.
+    pub contact: Option<ContactOut>,
+    /// Who approves access, step by step.
+    pub escalation: Vec<String>,
+    /// Whether temporary access can be asked for.
+    pub temporary_access: Option<TemporaryOut>,
+}
+
+/// A contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactOut {
+    /// How to describe them.
+    pub description: String,
+    /// Their subject id, when the request says who they are.
+    pub subject_id: Option<String>,
+}
+
+/// Temporary access the subject may ask for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryOut {
+    /// Whether this subject may hold it.
+    pub available: bool,
+    /// For how long at most: `24 hours`.
+    pub max_duration: String,
+    /// Who may approve it.
+    pub approvers: Vec<String>,
+}
+
+/// An obligation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObligationOut {
+    /// Its name (`access_expires` for the end of temporary access).
+    pub id: String,
+    /// What must be done.
+    pub text: String,
+}
+
+/// A warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningOut {
+    /// A stable code: `unknown_role`, `unknown_team`, `review_overdue`, `temporary_grant_capped`,
+    /// `temporary_grant_not_valid`.
+    pub code: String,
+    /// The warning in words.
+    pub message: String,
+}
+
+/// One row considered, for auditors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceStep {
+    /// The rule id.
+    pub rule: String,
+    /// The combining rule's step.
+    pub layer: String,
+    /// Whether its condition held.
+    pub matched: bool,
+    /// Whether it decided.
+    pub decided: bool,
+    /// Why it held or not.
+    pub why: String,
+    /// Where it is written.
+    pub source: String,
+}
+
+impl View {
+    /// The word a decision uses: a notice with contact is a `notice` (the contact is in
+    /// `next_steps`).
+    pub fn decision_word(self) -> &'static str {
+        match self {
+            View::NoticeWithContact => "notice",
+            v => v.word(),
+        }
+    }
+}
+
+impl Outcome {
+    /// `allow` or `deny`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Allow => "allow",
+            Outcome::Deny => "deny",
+        }
+    }
+}
+
+impl DenyKind {
+    /// `forbidden` or `not_permitted`.
+    pub fn word(self) -> &'static str {
+        match self {
+            DenyKind::Forbidden => "forbidden",
+            DenyKind::NotPermitted => "not_permitted",
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Names to integers, and conditions to bitset masks, so a decision is lookups and word
+//! operations rather than string comparison or tree walking.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::check::model::{Atom, Condition, OrgKind, Relation};
+
+/// FNV-1a: fast on the short names a request carries. The keys come from the policy, so
+/// request text only ever looks names up and cannot degrade the map.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A map from a name to its index.
+pub(super) type NameMap = HashMap<Box<str>, u32, BuildHasherDefault<Fnv>>;
+
+/// Builds a name map; the first of two equal names wins.
+pub(super) fn name_map<'a>(names: impl Iterator<Item = &'a str>) -> NameMap {
+    let mut m = NameMap::default();
+    for (i, n) in names.enumerate() {
+        m.entry(n.into())
+            .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
+    }
+    m
+}
+
+/// Where each atom lives in the fact bitset: relations, organisation kinds, organisations,
+/// people, roles, teams, then one bit that is never set (for atoms a table names out of range).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Layout {
+    orgs: u32,
+    persons: u32,
+    roles: u32,
+    teams: u32,
+    never: u32,
+}
+
+const KINDS: u32 = Relation::ALL.len() as u32;
+
+impl Layout {
+    /// The layout for a vocabulary of these sizes.
+    pub(super) fn new(orgs: usize, persons: usize, roles: usize, teams: usize) -> Layout {
+        let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX / 8);
+        let orgs_at = KINDS + OrgKind::ALL.len() as u32;
+        let persons_at = orgs_at + n(orgs);
+        let roles_at = persons_at + n(persons);
+        let teams_at = roles_at + n(roles);
+        Layout {
+            orgs: orgs_at,
+            persons: persons_at,
+            roles: roles_at,
+            teams: teams_at,
+            never: teams_at + n(teams),
+        }
+    }
+
+    /// How many 64-bit words a fact set takes.
+    pub(super) fn words(&self) -> usize {
+        self.never as usize / 64 + 1
+    }
+
+    /// The bit of an atom.
+    pub(super) fn bit(&self, atom: Atom) -> u32 {
+        let within = |base: u32, next: u32, i: u32| {
+            if i < next - base {
+                base + i
+            } else {
+                self.never
+            }
+        };
+        match atom {
+            Atom::Relation(r) => relation_bit(r),
+            Atom::OrgKind(k) => KINDS + kind_index(k),
+            Atom::Organisation(o) => within(self.orgs, self.persons, o),
+            Atom::Person(p) => within(self.persons, self.roles, p),
+            Atom::Role(r) => within(self.roles, self.teams, r),
+            Atom::Team(t) => within(self.teams, self.never, t),
+        }
+    }
+}
+
+/// The bit of a relation.
+pub(super) fn relation_bit(r: Relation) -> u32 {
+    Relation::ALL.iter().position(|x| *x == r).unwrap_or(0) as u32
+}
+
+fn kind_index(k: OrgKind) -> u32 {
+    OrgKind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u32
+}
+
+/// The part of a cube that falls in one word: these bits set, those clear.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WordMask {
+    word: u32,
+    pos: u64,
+    neg: u64,
+}
+
+/// Conditions as cubes of word masks, stored flat.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CubePool {
+    cubes: Vec<(u32, u32)>,
+    masks: Vec<WordMask>,
+}
+
+/// A condition in the pool: a range of cubes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CondRef(u32, u32);
+
+impl CubePool {
+    /// Adds a condition and returns where it is.
+    pub(super) fn add(&mut self, c: &Condition, layout: &Layout) -> CondRef {
+        let start = self.cubes.len() as u32;
+        for term in &c.terms {
+            let first = self.masks.len() as u32;
+            let mut words: Vec<WordMask> = Vec::new();
+            for lit in term {
+                let bit = layout.bit(lit.atom);
+                let word = bit / 64;
+                let m = 1u64 << (bit % 64);
+                let slot = match words.iter_mut().find(|w| w.word == word) {
+                    Some(s) => s,
+                    None => {
+                        words.push(WordMask {
+                            word,
+                            pos: 0,
+                            neg: 0,
+                        });
+                        let last = words.len() - 1;
+                        &mut words[last]
+                    }
+                };
+                if lit.negated {
+                    slot.neg |= m;
+                } else {
+                    slot.pos |= m;
+                }
+            }
+            words.sort_by_key(|w| w.word);
+            self.masks.extend(words);
+            self.cubes.push((first, self.masks.len() as u32));
+        }
+        CondRef(start, self.cubes.len() as u32)
+    }
+
+    /// Whether a condition holds for these facts.
+    #[inline]
+    pub(super) fn holds(&self, c: CondRef, facts: &[u64]) -> bool {
+        let cubes = self.cubes.get(c.0 as usize..c.1 as usize).unwrap_or(&[]);
+        cubes.iter().any(|&(a, b)| {
+            self.masks
+                .get(a as usize..b as usize)
+                .unwrap_or(&[])
+                .iter()
+                .all(|m| {
+                    let f = facts.get(m.word as usize).copied().unwrap_or(0);
+                    f & m.pos == m.pos && f & m.neg == 0
+                })
+        })
+    }
+}
+
+/// Sets a bit in a fact set.
+#[inline]
+pub(super) fn set(facts: &mut [u64], bit: u32) {
+    if let Some(w) = facts.get_mut(bit as usize / 64) {
+        *w |= 1u64 << (bit % 64);
+    }
+}
+
+/// Whether a bit is set in a fact set.
+#[inline]
+pub(super) fn get(facts: &[u64], bit: u32) -> bool {
+    facts
+        .get(bit as usize / 64)
+        .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
+}

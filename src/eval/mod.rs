@@ -1,0 +1,20 @@
+//! Stage 4, evaluate: a [`Decider`] over a compiled table decides [`Request`]s, and renders each
+//! [`Decision`] as the public [`Response`] with an explanation for a caseworker or an auditor.
+//!
+//! The combining rule is documented once, in docs/semantics.md; [`words`] holds its sentences.
+
+mod decider;
+pub mod decision;
+mod explain;
+mod intern;
+mod render;
+pub mod request;
+pub mod time;
+mod trace;
+pub mod words;
+
+pub use decider::Decider;
+pub use decision::{
+    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, Outcome, Response, Warning,
+};
+pub use request::{Request, RequestError};

@@ -1,0 +1,378 @@
+//! A compact [`Decision`] rendered into the public [`Response`]: reasons, next steps,
+//! obligations and warnings, each as far as the policy lets the audience know.
+
+use chrono::{DateTime, Utc};
+
+use super::decider::Decider;
+use super::decision::{
+    Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NextSteps, ObligationOut,
+    Outcome, Response, TemporaryOut, Warning, WarningOut,
+};
+use super::request::Request;
+use super::{time, words};
+use crate::check::model::{Atom, Purpose, Relation, View};
+use crate::compile::table::{CategoryTable, Layer, Row};
+
+/// What a refused person may be told.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Disclosure {
+    /// That the record is restricted at all.
+    pub restricted: bool,
+    /// The category's name, title and criteria, and rule ids (which carry the category's name).
+    pub category: bool,
+    /// Who to contact and the escalation path.
+    pub contact: bool,
+}
+
+impl Disclosure {
+    /// Everything: for auditors, and for a subject who may open the record.
+    const ALL: Disclosure = Disclosure {
+        restricted: true,
+        category: true,
+        contact: true,
+    };
+}
+
+impl Decider {
+    /// The deciding row and its category, unless the evaluator refused the request as invalid.
+    pub fn deciding_row(&self, d: &Decision) -> Option<(&CategoryTable, &Row)> {
+        let Basis::Row {
+            category,
+            action,
+            row,
+        } = d.basis
+        else {
+            return None;
+        };
+        let c = self.category(category)?;
+        let r = c.decisions.get(action as usize)?.rows.get(row as usize)?;
+        Some((c, r))
+    }
+
+    /// The deciding rule's id.
+    pub fn rule_id(&self, d: &Decision) -> Option<&str> {
+        self.deciding_row(d).map(|(_, r)| r.id.as_str())
+    }
+
+    /// What the subject may be told about this decision.
+    pub(super) fn disclosure(&self, d: &Decision) -> Disclosure {
+        if d.outcome == Outcome::Allow {
+            return Disclosure::ALL;
+        }
+        let Some((c, _)) = self.deciding_row(d) else {
+            return Disclosure {
+                restricted: false,
+                category: false,
+                contact: false,
+            };
+        };
+        if d.view == View::None {
+            return Disclosure {
+                restricted: false,
+                category: false,
+                contact: false,
+            };
+        }
+        Disclosure {
+            restricted: true,
+            category: !c.conceal_category,
+            contact: !c.conceal_contact && d.view >= View::NoticeWithContact,
+        }
+    }
+
+    /// Renders a decision as the public JSON contract; `audience` adds an explanation (and for
+    /// auditors the full reasons and trace). Without an auditor audience, everything rendered
+    /// respects what the category conceals.
+    pub fn response(&self, req: &Request, d: &Decision, audience: Option<Audience>) -> Response {
+        let show = match audience {
+            Some(Audience::Auditor) => Disclosure::ALL,
+            _ => self.disclosure(d),
+        };
+        let row = self.deciding_row(d);
+        Response {
+            decision: d.outcome,
+            view: d.view.decision_word().to_string(),
+            deny_kind: d.deny_kind,
+            rule: row.map(|(_, r)| r.id.clone()),
+            source: row.map(|(_, r)| r.source.clone()),
+            reasons: self.reasons(req, d, show),
+            explanation: audience.map(|a| self.explain(req, d, a)),
+            next_steps: self.next_steps(req, d, show),
+            obligations: self.obligations(d),
+            warnings: self.warnings(req, d),
+            policy_hash: self.table.source_hash.clone(),
+            trace: (audience == Some(Audience::Auditor)).then(|| self.trace(req, d)),
+        }
+    }
+
+    /// The combining rule applied, then the rule and facts it rested on.
+    fn reasons(&self, req: &Request, d: &Decision, show: Disclosure) -> Vec<String> {
+        let (c, row) = match (d.basis, self.deciding_row(d)) {
+            (Basis::FailClosed(reason), _) => {
+                return vec![
+                    words::fail_reason(reason, fail_value(req, reason)),
+                    words::FAIL_CLOSED.to_string(),
+                ];
+            }
+            (_, Some(x)) => x,
+            (_, None) => return vec![words::FAIL_CLOSED.to_string()],
+        };
+        if !show.restricted {
+            let kind = d.deny_kind.map_or(words::NOT_PERMITTED, |k| match k {
+                super::decision::DenyKind::Forbidden => words::FORBIDDEN,
+                super::decision::DenyKind::NotPermitted => words::NOT_PERMITTED,
+            });
+            return vec![kind.to_string()];
+        }
+        let mut out = vec![words::combining_rule(row.layer, c.restriction).to_string()];
+        if show.category {
+            out.push(format!(
+                "rule {} ({}) applies to {}",
+                row.id, row.source, row.subjects_text
+            ));
+            if let Some(o) = &row.overrides {
+                out.push(format!("temporary access overrides rule {o}"));
+            }
+        } else {
+            out.push(format!(
+                "a rule of the policy applies to {}",
+                generic_subjects(row)
+            ));
+        }
+        if row.layer == Layer::AbsoluteDeny {
+            out.push(words::ABSOLUTE.to_string());
+        }
+        out
+    }
+
+    /// Who to contact, the escalation path and temporary access, as far as disclosed.
+    fn next_steps(&self, req: &Request, d: &Decision, show: Disclosure) -> NextSteps {
+        let Some((c, row)) = self.deciding_row(d) else {
+            return NextSteps::default();
+        };
+        if d.outcome == Outcome::Allow || !show.restricted {
+            return NextSteps::default();
+        }
+        let line_manager = ContactOut {
+            description: Relation::LineManager.describe().to_string(),
+            subject_id: None,
+        };
+        let (contact, escalation) = if show.contact {
+            let steps = c
+                .approval(Purpose::Access)
+                .map(|a| words::chain_steps(&a.chain))
+                .unwrap_or_default();
+            (self.contact(req, c).unwrap_or(line_manager), steps)
+        } else {
+            (line_manager, Vec::new())
+        };
+        let temporary = c
+            .temporary
+            .as_ref()
+            .filter(|_| row.layer != Layer::AbsoluteDeny && row.layer != Layer::NamedExclusion)
+            .filter(|t| {
+                let action = match d.basis {
+                    Basis::Row { action, .. } => action,
+                    Basis::FailClosed(_) => u32::MAX,
+                };
+                t.actions.contains(&action)
+            })
+            .map(|t| TemporaryOut {
+                available: self.meets_temporary_to(req, d),
+                max_duration: t.max.describe(),
+                approvers: t.approved_by.iter().map(words::approver_phrase).collect(),
+            });
+        NextSteps {
+            contact: Some(contact),
+            escalation,
+            temporary_access: temporary,
+        }
+    }
+
+    /// The category's contact (or the record's owner), with their subject id when the request
+    /// says who they are.
+    pub(super) fn contact(&self, req: &Request, c: &CategoryTable) -> Option<ContactOut> {
+        let owner = req
+            .record
+            .restriction
+            .as_ref()
+            .and_then(|r| r.owner.clone());
+        let Some(k) = &c.contact else {
+            return owner.map(|id| ContactOut {
+                description: Relation::Owner.describe().to_string(),
+                subject_id: Some(id),
+            });
+        };
+        let subject_id = match k.who.atom {
+            Atom::Relation(Relation::Owner) => owner,
+            Atom::Relation(Relation::AllocatedManager) => {
+                req.record.allocated_managers.first().cloned()
+            }
+            Atom::Relation(Relation::AllocatedWorker) => {
+                req.record.allocated_workers.first().cloned()
+            }
+            Atom::Person(p) => self
+                .table
+                .vocabulary
+                .persons
+                .get(p as usize)
+                .map(|x| x.subject_id.clone()),
+            _ => None,
+        };
+        Some(ContactOut {
+            description: k
+                .text
+                .clone()
+                .unwrap_or_else(|| words::approver_phrase(&k.who)),
+            subject_id,
+        })
+    }
+
+    /// The deciding obligations, and the end of temporary access.
+    fn obligations(&self, d: &Decision) -> Vec<ObligationOut> {
+        let Some((_, row)) = self.deciding_row(d) else {
+            return Vec::new();
+        };
+        if d.outcome != Outcome::Allow {
+            return Vec::new();
+        }
+        let mut out: Vec<ObligationOut> = row
+            .obligations
+            .iter()
+            .filter_map(|o| self.table.vocabulary.obligations.get(*o as usize))
+            .map(|o| ObligationOut {
+                id: o.name.clone(),
+                text: o.text.clone(),
+            })
+            .collect();
+        if let Some(t) = d.expires_at {
+            out.push(ObligationOut {
+                id: "access_expires".to_string(),
+                text: format!("access expires at {}", time::timestamp(t)),
+            });
+        }
+        out
+    }
+
+    /// Warnings in words.
+    fn warnings(&self, req: &Request, d: &Decision) -> Vec<WarningOut> {
+        d.warnings.iter().map(|w| self.warning(req, *w)).collect()
+    }
+
+    /// One warning in words.
+    pub(super) fn warning(&self, req: &Request, w: Warning) -> WarningOut {
+        let nth = |list: &[String], i: u16| list.get(usize::from(i)).cloned().unwrap_or_default();
+        let (code, message) = match w {
+            Warning::UnknownRole(i) => (
+                "unknown_role",
+                format!(
+                    "role `{}` is not declared by the policy and was ignored",
+                    nth(&req.subject.roles, i)
+                ),
+            ),
+            Warning::UnknownTeam(i) => (
+                "unknown_team",
+                format!(
+                    "team `{}` is not declared by the policy and was ignored",
+                    nth(&req.subject.teams, i)
+                ),
+            ),
+            Warning::ReviewOverdue(due) => (
+                "review_overdue",
+                format!(
+                    "review overdue since {}; the restriction still applies",
+                    due.format("%Y-%m-%d")
+                ),
+            ),
+            Warning::GrantCapped(i, end) => (
+                "temporary_grant_capped",
+                format!(
+                    "temporary grant {} is longer than the policy allows and is capped to end at {}",
+                    i + 1,
+                    time::timestamp(end)
+                ),
+            ),
+            Warning::GrantNotValid(i, p) => (
+                "temporary_grant_not_valid",
+                format!(
+                    "temporary grant {} does not count: {}",
+                    i + 1,
+                    self.grant_problem(req, i, p)
+                ),
+            ),
+        };
+        WarningOut {
+            code: code.to_string(),
+            message,
+        }
+    }
+
+    /// Why a temporary grant does not count.
+    pub(super) fn grant_problem(&self, req: &Request, i: u16, p: GrantProblem) -> String {
+        let g = req.temporary_grants.get(usize::from(i));
+        match p {
+            GrantProblem::NotOffered => {
+                "temporary access is not available for this action on this record".to_string()
+            }
+            GrantProblem::ActionNotListed => "it does not cover this action".to_string(),
+            GrantProblem::NotEligible => {
+                "the policy does not let this subject hold temporary access".to_string()
+            }
+            GrantProblem::ApproverNotAllowed => format!(
+                "`{}` is not one of the approvers the policy accepts",
+                g.map_or("", |g| g.approved_by.as_str())
+            ),
+            GrantProblem::NotStarted => format!(
+                "it starts at {}",
+                g.map_or_else(String::new, |g| time::timestamp(g.granted_at))
+            ),
+            GrantProblem::Expired => format!(
+                "it expired at {}",
+                self.grant_end(req, i)
+                    .map_or_else(String::new, time::timestamp)
+            ),
+        }
+    }
+
+    /// When a grant ends, after capping.
+    fn grant_end(&self, req: &Request, i: u16) -> Option<DateTime<Utc>> {
+        let g = req.temporary_grants.get(usize::from(i))?;
+        let own = time::add_period(g.granted_at, g.duration.0);
+        let cap = req
+            .record
+            .restriction
+            .as_ref()
+            .and_then(|r| self.table.category(&r.category))
+            .or(self.table.unrestricted.as_ref())
+            .and_then(|c| c.temporary.as_ref())
+            .and_then(|t| time::add_period(g.granted_at, t.max));
+        match (own, cap) {
+            (Some(o), Some(c)) => Some(o.min(c)),
+            (o, c) => o.or(c),
+        }
+    }
+}
+
+/// The value a fail-closed reason names.
+pub(super) fn fail_value(req: &Request, reason: FailReason) -> &str {
+    match reason {
+        FailReason::UnknownAction => &req.action,
+        FailReason::UnknownCategory => req
+            .record
+            .restriction
+            .as_ref()
+            .map_or("", |r| r.category.as_str()),
+        FailReason::UnknownOrganisation => &req.subject.organisation,
+        FailReason::NoUnrestrictedBlock | FailReason::NoRowMatched => "",
+    }
+}
+
+/// The row's subjects without the policy's names, for a concealed category.
+fn generic_subjects(row: &Row) -> &'static str {
+    match row.layer {
+        Layer::NamedExclusion => Relation::NamedDeny.describe(),
+        Layer::Default => "anyone not granted access",
+        Layer::Temporary | Layer::TemporaryOverride => Relation::TemporaryGrant.describe(),
+        _ => "you",
+    }
+}

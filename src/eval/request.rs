@@ -1,0 +1,144 @@
+//! The request: who asks to do what to which record, when — the public JSON contract
+//! (docs/api.md, docs/schema/request.schema.json).
+//!
+//! Unknown fields are refused, so a misspelt field (`allocated_worker`) is an input error rather
+//! than a silently missing fact.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::time;
+use crate::check::model::Period;
+
+/// A question: may this subject take this action on this record at this time?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// Who asks.
+    pub subject: Subject,
+    /// What they want to do (an action the policy declares).
+    pub action: String,
+    /// The record.
+    pub record: Record,
+    /// Temporary grants the case-management system holds for this subject.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub temporary_grants: Vec<TemporaryGrant>,
+    /// When; absent means now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// The person asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    /// Their subject id in the case-management system.
+    pub id: String,
+    /// Their roles (names the policy declares; others are ignored with a warning).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Their teams (names the policy declares; others are ignored with a warning).
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// Their organisation (a name the policy declares).
+    pub organisation: String,
+}
+
+/// The record asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// The record's id.
+    pub id: String,
+    /// The teams responsible for the record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<String>,
+    /// The restriction on it; absent means unrestricted.
+    #[serde(default)]
+    pub restriction: Option<Restriction>,
+    /// The subject ids of its allocated workers.
+    #[serde(default)]
+    pub allocated_workers: Vec<String>,
+    /// The subject ids of its allocated workers' managers.
+    #[serde(default)]
+    pub allocated_managers: Vec<String>,
+}
+
+/// A restriction placed on a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restriction {
+    /// The category it was placed under.
+    pub category: String,
+    /// When it was placed.
+    #[serde(default)]
+    pub placed_on: Option<NaiveDate>,
+    /// When it was last reviewed.
+    #[serde(default)]
+    pub last_reviewed: Option<NaiveDate>,
+    /// An explicit review date, which wins when earlier than the schedule's.
+    #[serde(default)]
+    pub review_by: Option<NaiveDate>,
+    /// The subject id of its named owner (accountable manager).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Subject ids and team names on its access list.
+    #[serde(default)]
+    pub named_allow: Vec<String>,
+    /// Subject ids and team names on its exclusion list.
+    #[serde(default)]
+    pub named_deny: Vec<String>,
+}
+
+/// A temporary grant as the case-management system recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryGrant {
+    /// Who holds it.
+    pub subject: String,
+    /// The record it is for; absent means the request's record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// The actions it covers; absent means every action the category's temporary access covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<String>>,
+    /// When it starts.
+    pub granted_at: DateTime<Utc>,
+    /// How long it lasts (capped at the policy's maximum).
+    pub duration: GrantDuration,
+    /// Who approved it (a subject id).
+    pub approved_by: String,
+}
+
+/// A grant's duration, written as the language writes durations: `24h`, `2 days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrantDuration(pub Period);
+
+impl Serialize for GrantDuration {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&time::period_text(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for GrantDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        time::parse_period(&text).map(GrantDuration).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "invalid duration `{text}`: expected a whole number and a unit, such as `24h`, `2 days`, `5 working_days`"
+            ))
+        })
+    }
+}
+
+/// Why a request could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid request: {0}")]
+pub struct RequestError(pub String);
+
+impl Request {
+    /// Parses a request from JSON text.
+    pub fn from_json(text: &str) -> Result<Request, RequestError> {
+        serde_json::from_str(text).map_err(|e| RequestError(e.to_string()))
+    }
+}

@@ -1,0 +1,311 @@
+//! Auditor explanations: the request, the facts, every row of the decision list and why it
+//! matched or not, the deciding row with its source line, and the combining rule applied.
+
+use std::fmt::Write as _;
+
+use super::decider::Decider;
+use super::decision::{Basis, Decision, DenyKind, TraceStep};
+use super::render::fail_value;
+use super::request::Request;
+use super::{time, words};
+use crate::check::model::{Atom, Condition, Relation};
+use crate::compile::table::Row;
+
+impl Decider {
+    /// Every row of the decision list with whether it held, why, and whether it decided.
+    pub fn trace(&self, req: &Request, d: &Decision) -> Vec<TraceStep> {
+        let Basis::Row {
+            category,
+            action,
+            row: decided,
+        } = d.basis
+        else {
+            return Vec::new();
+        };
+        let Some((facts, _)) = self.fact_set(req, d) else {
+            return Vec::new();
+        };
+        let Some(list) = self
+            .category(category)
+            .and_then(|c| c.decisions.get(action as usize))
+        else {
+            return Vec::new();
+        };
+        list.rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let (matched, detail) = self.why(&r.condition, &facts);
+                let why = format!("{}: {detail}", if matched { "matched" } else { "failed" });
+                TraceStep {
+                    rule: r.id.clone(),
+                    layer: r.layer.word().to_string(),
+                    matched,
+                    decided: i == decided as usize,
+                    why: if i > decided as usize {
+                        format!(
+                            "not reached (would {}match: {detail})",
+                            if matched { "" } else { "not " }
+                        )
+                    } else {
+                        why
+                    },
+                    source: r.source.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether a condition holds and why: the term that held, or every term's failing literals.
+    pub(super) fn why(&self, c: &Condition, facts: &[u64]) -> (bool, String) {
+        let v = &self.table.vocabulary;
+        let lit = |l: &crate::check::model::Literal| {
+            let a = words::atom_notation(v, l.atom);
+            if l.negated { format!("not {a}") } else { a }
+        };
+        if let Some(term) = c
+            .terms
+            .iter()
+            .find(|t| t.iter().all(|l| self.literal_holds(*l, facts)))
+        {
+            let held = if term.is_empty() {
+                "everyone".to_string()
+            } else {
+                term.iter().map(lit).collect::<Vec<_>>().join(" and ")
+            };
+            return (true, held);
+        }
+        if c.terms.is_empty() {
+            return (false, "no one matches this condition".to_string());
+        }
+        let failed: Vec<String> = c
+            .terms
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .filter(|l| !self.literal_holds(**l, facts))
+                    .map(lit)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            })
+            .collect();
+        (false, failed.join(" | "))
+    }
+
+    /// The full trace as text.
+    pub(super) fn auditor(&self, req: &Request, d: &Decision) -> String {
+        let mut out = String::new();
+        let kind = match d.deny_kind {
+            None => String::new(),
+            Some(k) => format!(" ({})", k.word().replace('_', " ")),
+        };
+        let _ = writeln!(
+            out,
+            "Decision: {}{kind}, view {}, at {}.",
+            d.outcome.word(),
+            d.view.decision_word(),
+            time::timestamp(d.at)
+        );
+        self.describe_request(req, &mut out);
+        let (c, row) = match (d.basis, self.deciding_row(d)) {
+            (Basis::FailClosed(reason), _) => {
+                let _ = writeln!(
+                    out,
+                    "Refused: {}.",
+                    words::fail_reason(reason, fail_value(req, reason))
+                );
+                let _ = writeln!(out, "{}", words::FAIL_CLOSED);
+                return out;
+            }
+            (_, Some(x)) => x,
+            (_, None) => return out,
+        };
+        let _ = writeln!(
+            out,
+            "Category: {} \"{}\" ({}), restriction {}.",
+            c.name,
+            c.title,
+            c.source,
+            match c.restriction {
+                crate::check::model::RestrictionType::Universal => "universal",
+                crate::check::model::RestrictionType::Exclude => "exclude",
+            }
+        );
+        if let Some((facts, _)) = self.fact_set(req, d) {
+            let held: Vec<String> = self.facts_held(&facts);
+            let _ = writeln!(
+                out,
+                "Facts that hold: {}.",
+                if held.is_empty() {
+                    "none".to_string()
+                } else {
+                    held.join(", ")
+                }
+            );
+        }
+        let action = req.action.as_str();
+        let _ = writeln!(
+            out,
+            "Decision list for {} × {action} (the first matching row decides):",
+            c.name
+        );
+        for (i, step) in self.trace(req, d).iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {}. [{}] {} ({}): {}{}",
+                i + 1,
+                step.layer,
+                step.rule,
+                step.source,
+                step.why,
+                if step.decided { "  <- decides" } else { "" }
+            );
+        }
+        let _ = writeln!(out, "Deciding row: {} at {}.", row.id, row.source);
+        let _ = writeln!(
+            out,
+            "Combining rule applied: {}",
+            words::combining_rule(row.layer, c.restriction)
+        );
+        self.deny_kind_lines(req, d, row, &mut out);
+        let resp = self.response(req, d, None);
+        for o in &resp.obligations {
+            let _ = writeln!(out, "Obligation: {}.", o.text);
+        }
+        for w in &d.warnings {
+            let _ = writeln!(out, "Warning: {}.", self.warning(req, *w).message);
+        }
+        out
+    }
+
+    fn deny_kind_lines(&self, req: &Request, d: &Decision, row: &Row, out: &mut String) {
+        match d.deny_kind {
+            Some(DenyKind::Forbidden) => {
+                let strength = if row.layer == crate::compile::Layer::AbsoluteDeny {
+                    "absolute: nothing overrides it"
+                } else if row.layer == crate::compile::Layer::NamedExclusion {
+                    "a named exclusion: no grant or temporary access overrides it"
+                } else {
+                    "not absolute: a valid temporary grant would override it"
+                };
+                let _ = writeln!(
+                    out,
+                    "Forbidden by {} ({}), which is {strength}.",
+                    row.id, row.subjects_text
+                );
+            }
+            Some(DenyKind::NotPermitted) => {
+                let closest = self
+                    .fact_set(req, d)
+                    .map(|(facts, _)| self.closest(d, &facts, false))
+                    .unwrap_or_default();
+                let ways: Vec<String> = closest
+                    .iter()
+                    .map(|w| {
+                        let need = w
+                            .missing
+                            .iter()
+                            .map(|l| {
+                                let a = words::atom_notation(&self.table.vocabulary, l.atom);
+                                if l.negated { format!("not {a}") } else { a }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" and ");
+                        format!("{} ({}) needs {need}", w.row.id, w.row.source)
+                    })
+                    .collect();
+                if ways.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "Not permitted: no grant matched, and no grant covers this action."
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "Not permitted: no grant matched. Closest grants: {}.",
+                        ways.join("; ")
+                    );
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Every atom that holds, in the policy's notation.
+    fn facts_held(&self, facts: &[u64]) -> Vec<String> {
+        let v = &self.table.vocabulary;
+        let mut atoms: Vec<Atom> = Relation::ALL.iter().map(|r| Atom::Relation(*r)).collect();
+        atoms.extend(
+            crate::check::model::OrgKind::ALL
+                .iter()
+                .map(|k| Atom::OrgKind(*k)),
+        );
+        atoms.extend((0..v.organisations.len() as u32).map(Atom::Organisation));
+        atoms.extend((0..v.persons.len() as u32).map(Atom::Person));
+        atoms.extend((0..v.roles.len() as u32).map(Atom::Role));
+        atoms.extend((0..v.teams.len() as u32).map(Atom::Team));
+        atoms
+            .into_iter()
+            .filter(|a| crate::eval::intern::get(facts, self.layout.bit(*a)))
+            .map(|a| words::atom_notation(v, a))
+            .collect()
+    }
+
+    fn describe_request(&self, req: &Request, out: &mut String) {
+        let s = &req.subject;
+        let list = |l: &[String]| {
+            if l.is_empty() {
+                "none".to_string()
+            } else {
+                l.join(", ")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "Request: subject `{}` (roles: {}; teams: {}; organisation `{}`) asks to {} record `{}`.",
+            s.id,
+            list(&s.roles),
+            list(&s.teams),
+            s.organisation,
+            req.action,
+            req.record.id
+        );
+        let r = &req.record;
+        match &r.restriction {
+            Some(x) => {
+                let _ = writeln!(
+                    out,
+                    "Record: restricted under `{}`; owner {}; allocated workers: {}; allocated managers: {}; record teams: {}; access list: {}; exclusion list: {}.",
+                    x.category,
+                    x.owner.as_deref().unwrap_or("none"),
+                    list(&r.allocated_workers),
+                    list(&r.allocated_managers),
+                    list(&r.teams),
+                    list(&x.named_allow),
+                    list(&x.named_deny)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "Record: unrestricted; allocated workers: {}; allocated managers: {}; record teams: {}.",
+                    list(&r.allocated_workers),
+                    list(&r.allocated_managers),
+                    list(&r.teams)
+                );
+            }
+        }
+        for (i, g) in req.temporary_grants.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "Temporary grant {}: subject `{}`, record {}, granted at {} for {}, approved by `{}`.",
+                i + 1,
+                g.subject,
+                g.record.as_deref().unwrap_or("(this record)"),
+                time::timestamp(g.granted_at),
+                g.duration.0.describe(),
+                g.approved_by
+            );
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The words of the combining rule, defined once: docs/semantics.md quotes these sentences, and
+//! reasons and explanations use them verbatim (a test checks the document against them).
+
+use super::decision::{DenyKind, FailReason};
+use crate::check::model::{Atom, OrgKind, RestrictionType};
+use crate::compile::table::{ApproverEntry, ChainEntry, Layer, Vocabulary};
+
+/// What a forbidden deny means.
+pub const FORBIDDEN: &str = "Forbidden means a deny rule of the policy covers you.";
+/// What a not-permitted deny means.
+pub const NOT_PERMITTED: &str = "Not permitted means no rule of the policy gives you access.";
+/// What an absolute deny means.
+pub const ABSOLUTE: &str =
+    "This rule is absolute: nothing overrides it, not even temporary access.";
+/// What fail closed means.
+pub const FAIL_CLOSED: &str = "The request could not be checked against the policy, so access is refused (the policy fails closed).";
+
+/// The combining rule's step that decided, in the words of docs/semantics.md.
+pub fn combining_rule(layer: Layer, restriction: RestrictionType) -> &'static str {
+    match (layer, restriction) {
+        (Layer::AbsoluteDeny, _) => {
+            "An absolute deny rule matched: nothing overrides it, not even temporary access."
+        }
+        (Layer::NamedExclusion, _) => {
+            "The subject or one of their teams is on the record's exclusion list: a named exclusion overrides every grant and temporary access."
+        }
+        (Layer::TemporaryOverride, _) => {
+            "A deny rule matched, but a valid temporary grant for this record and action overrides it."
+        }
+        (Layer::Deny, _) => "A deny rule matched and no valid temporary grant overrides it.",
+        (Layer::Grant, _) => {
+            "No deny rule matched and a grant rule did: the first matching grant decides."
+        }
+        (Layer::Temporary, _) => {
+            "No deny or grant rule matched, but a valid temporary grant gives access."
+        }
+        (Layer::Default, RestrictionType::Universal) => {
+            "No rule matched and the restriction is universal: everyone not granted access is refused."
+        }
+        (Layer::Default, RestrictionType::Exclude) => {
+            "No rule matched and the restriction excludes only those named: normal access applies."
+        }
+    }
+}
+
+/// The problem that made the evaluator refuse, naming the offending value.
+pub fn fail_reason(reason: FailReason, value: &str) -> String {
+    match reason {
+        FailReason::UnknownAction => format!("unknown action `{value}`: the policy does not declare it"),
+        FailReason::UnknownCategory => {
+            format!("unknown category `{value}`: the record is restricted under a category the policy does not have")
+        }
+        FailReason::UnknownOrganisation => {
+            format!("unknown organisation `{value}`: the subject's organisation is not declared by the policy")
+        }
+        FailReason::NoUnrestrictedBlock => {
+            "the record is unrestricted and the policy does not say who may see unrestricted records".to_string()
+        }
+        FailReason::NoRowMatched => "no row of the decision table matched".to_string(),
+    }
+}
+
+/// The problem in words a caseworker can pass on, without repeating the value.
+pub fn fail_reason_plain(reason: FailReason) -> &'static str {
+    match reason {
+        FailReason::UnknownAction => "the action asked for is not one the policy knows",
+        FailReason::UnknownCategory => "the record's restriction type is not one the policy knows",
+        FailReason::UnknownOrganisation => "your organisation is not one the policy knows",
+        FailReason::NoUnrestrictedBlock => {
+            "the policy does not say who may see unrestricted records"
+        }
+        FailReason::NoRowMatched => "the compiled policy has no rule for this request",
+    }
+}
+
+/// `forbidden` or `not permitted`, capitalised, as a caseworker explanation begins.
+pub fn deny_heading(kind: DenyKind) -> &'static str {
+    match kind {
+        DenyKind::Forbidden => "Forbidden",
+        DenyKind::NotPermitted => "Not permitted",
+    }
+}
+
+/// An action as a verb phrase: `add_note` → "add note".
+pub fn action_phrase(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+/// An atom as a caseworker reads it after "you were": "an allocated worker of the record",
+/// "a Service Manager", "a member of the Emergency Duty Team".
+pub fn atom_phrase(v: &Vocabulary, atom: Atom) -> String {
+    match atom {
+        Atom::Relation(r) => r.describe().to_string(),
+        Atom::Role(r) => v.roles.get(r as usize).map_or_else(
+            || "a holder of an unknown role".to_string(),
+            |m| article(&m.title),
+        ),
+        Atom::Team(t) => v.teams.get(t as usize).map_or_else(
+            || "a member of an unknown team".to_string(),
+            |m| format!("a member of the {}", m.title),
+        ),
+        Atom::Person(p) => v
+            .persons
+            .get(p as usize)
+            .map_or_else(|| "an unknown person".to_string(), |m| m.title.clone()),
+        Atom::Organisation(o) => v.organisations.get(o as usize).map_or_else(
+            || "from an unknown organisation".to_string(),
+            |m| format!("from {}", m.title),
+        ),
+        Atom::OrgKind(k) => match k {
+            OrgKind::Internal => "from an internal organisation".to_string(),
+            OrgKind::Partner => "from a partner organisation".to_string(),
+            OrgKind::External => "from an external organisation".to_string(),
+        },
+    }
+}
+
+/// An atom in the policy's own notation, for auditors: `role team_manager`, `allocated_worker`.
+pub fn atom_notation(v: &Vocabulary, atom: Atom) -> String {
+    let name = |list: Option<&str>| list.unwrap_or("?").to_string();
+    match atom {
+        Atom::Relation(r) => r.word().to_string(),
+        Atom::Role(r) => format!(
+            "role {}",
+            name(v.roles.get(r as usize).map(|m| m.name.as_str()))
+        ),
+        Atom::Team(t) => format!(
+            "team {}",
+            name(v.teams.get(t as usize).map(|m| m.name.as_str()))
+        ),
+        Atom::Person(p) => format!(
+            "person {}",
+            name(v.persons.get(p as usize).map(|m| m.name.as_str()))
+        ),
+        Atom::Organisation(o) => {
+            format!(
+                "organisation {}",
+                name(v.organisations.get(o as usize).map(|m| m.name.as_str()))
+            )
+        }
+        Atom::OrgKind(k) => format!("{} organisations", k.word()),
+    }
+}
+
+/// "a Service Manager", "an Independent Reviewing Officer".
+pub fn article(title: &str) -> String {
+    let vowel = title
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {title}", if vowel { "an" } else { "a" })
+}
+
+/// An approver as a sentence names them: roles get an article, teams "the".
+pub fn approver_phrase(a: &ApproverEntry) -> String {
+    match a.atom {
+        Atom::Role(_) => article(&a.description),
+        Atom::Team(_) => format!("the {}", a.description),
+        _ => a.description.clone(),
+    }
+}
+
+/// One step per entry: "the record's named manager or a Team Manager".
+pub fn chain_steps(c: &ChainEntry) -> Vec<String> {
+    c.steps
+        .iter()
+        .map(|step| {
+            step.iter()
+                .map(approver_phrase)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .collect()
+}
+
+/// Items as English: "a", "a or b", "a, b or c".
+pub fn join_or(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+    }
+}

@@ -1,0 +1,99 @@
+//! Reads policies from disk: a `.policy` file, or a directory whose `.policy` files form one policy.
+//!
+//! This is the one place the library touches the file system for policies; every later stage
+//! works on the [`SourceMap`] it returns.
+
+use std::path::{Path, PathBuf};
+
+use crate::span::{FileId, SourceMap};
+
+/// One policy's files, loaded into a shared source map.
+#[derive(Debug, Clone)]
+pub struct PolicyFiles {
+    /// The path the policy was found at (file or directory).
+    pub root: PathBuf,
+    /// Its files, in path order.
+    pub files: Vec<FileId>,
+}
+
+/// Why a path could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The path could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The path holds no policy files.
+    #[error("no `.policy` files found in `{0}`")]
+    Empty(String),
+}
+
+/// Finds the policies at a path: a file is one policy; a directory with `.policy` files in it
+/// is one policy; a directory without is searched for policy directories and files below it.
+pub fn discover(path: &Path, sources: &mut SourceMap) -> Result<Vec<PolicyFiles>, LoadError> {
+    let mut out = Vec::new();
+    walk(path, sources, &mut out)?;
+    if out.is_empty() {
+        return Err(LoadError::Empty(path.display().to_string()));
+    }
+    Ok(out)
+}
+
+fn walk(path: &Path, sources: &mut SourceMap, out: &mut Vec<PolicyFiles>) -> Result<(), LoadError> {
+    let io = |e| LoadError::Io {
+        path: path.display().to_string(),
+        source: e,
+    };
+    if path.is_file() {
+        let id = read(path, sources)?;
+        out.push(PolicyFiles {
+            root: path.to_path_buf(),
+            files: vec![id],
+        });
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let policy_files: Vec<&PathBuf> = entries.iter().filter(|p| is_policy_file(p)).collect();
+    if !policy_files.is_empty() {
+        let mut files = Vec::new();
+        for p in policy_files {
+            files.push(read(p, sources)?);
+        }
+        out.push(PolicyFiles {
+            root: path.to_path_buf(),
+            files,
+        });
+        return Ok(());
+    }
+    for e in entries.iter().filter(|p| p.is_dir()) {
+        walk(e, sources, out)?;
+    }
+    Ok(())
+}
+
+/// Whether a path names a policy file.
+pub fn is_policy_file(p: &Path) -> bool {
+    p.is_file() && p.extension().is_some_and(|e| e == "policy")
+}
+
+fn read(path: &Path, sources: &mut SourceMap) -> Result<FileId, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    Ok(sources.add(display_name(path), text))
+}
+
+/// A path as diagnostics show it: relative, with `/` separators.
+pub fn display_name(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map_or(s.clone(), str::to_string)
+}

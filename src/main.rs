@@ -1,0 +1,5 @@
+//! The `caselock` command.
+
+fn main() -> std::process::ExitCode {
+    caselock::cli::main()
+}

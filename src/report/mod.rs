@@ -1,0 +1,223 @@
+//! Reports for managers and records officers: reviews due and retention disposal.
+//!
+//! Reports carry record, file and staff IDs only. Registers often carry more (names,
+//! addresses, dates of birth); those columns are never stored or echoed, only named as ignored.
+
+pub mod register;
+pub mod retention;
+pub mod reviews;
+
+use std::fmt::Write as _;
+
+use retention::RetentionReport;
+use reviews::{ReviewReport, Status};
+
+/// An output format for a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Plain text for a terminal.
+    Text,
+    /// A markdown table.
+    Markdown,
+    /// CSV.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+impl OutputFormat {
+    /// Parses a format name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "text" => OutputFormat::Text,
+            "markdown" => OutputFormat::Markdown,
+            "csv" => OutputFormat::Csv,
+            "json" => OutputFormat::Json,
+            _ => return None,
+        })
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Overdue => "overdue",
+        Status::Due => "due",
+        Status::Fine => "fine",
+        Status::Never => "never",
+        Status::Until => "until",
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Renders a review report.
+pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
+    let mut out = String::new();
+    let date = |d: Option<chrono::NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
+    match format {
+        OutputFormat::Json => return serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
+        OutputFormat::Csv => {
+            out.push_str("record_id,category,reviewer,team,status,due,basis\n");
+            for l in &r.lines {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{}",
+                    csv_field(&l.record_id),
+                    csv_field(&l.category),
+                    csv_field(&l.reviewer),
+                    csv_field(l.team.as_deref().unwrap_or("")),
+                    status_word(l.status),
+                    date(l.due),
+                    csv_field(&l.basis)
+                );
+            }
+            return out;
+        }
+        OutputFormat::Text | OutputFormat::Markdown => {}
+    }
+    let c = &r.counts;
+    let summary = format!(
+        "{} overdue, {} due within {} days, {} not yet due, {} never reviewed, {} kept until an event, {} invalid rows",
+        c.overdue, c.due, r.within_days, c.fine, c.never, c.until, c.invalid
+    );
+    if format == OutputFormat::Markdown {
+        let _ = writeln!(
+            out,
+            "## Reviews for `{}` as of {}\n\n{summary}\n",
+            r.policy, r.as_of
+        );
+        out.push_str("| reviewer | record | category | status | due | basis |\n| --- | --- | --- | --- | --- | --- |\n");
+        for l in &r.lines {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                l.reviewer,
+                l.record_id,
+                l.category,
+                status_word(l.status),
+                date(l.due),
+                l.basis
+            );
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "Reviews for policy {} as of {}\n{summary}",
+            r.policy, r.as_of
+        );
+        let mut current: Option<&str> = None;
+        for l in &r.lines {
+            if current != Some(l.reviewer.as_str()) {
+                let _ = writeln!(out, "\nreviewer {}", l.reviewer);
+                current = Some(&l.reviewer);
+            }
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<12} {:<16} due {:<10}  {}",
+                status_word(l.status),
+                l.record_id,
+                l.category,
+                date(l.due),
+                l.basis
+            );
+        }
+    }
+    footer(&mut out, &r.invalid, &r.ignored_columns);
+    out
+}
+
+/// Renders a retention report.
+pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
+    let mut out = String::new();
+    let date = |d: Option<chrono::NaiveDate>| d.map_or("permanent".to_string(), |d| d.to_string());
+    match format {
+        OutputFormat::Json => return serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
+        OutputFormat::Csv => {
+            out.push_str("file_id,file_type,dispose_on,action,due,rule,note\n");
+            for f in &r.files {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{}",
+                    csv_field(&f.file_id),
+                    csv_field(&f.file_type),
+                    date(f.dispose_on),
+                    f.action,
+                    f.due,
+                    csv_field(&f.rule),
+                    csv_field(f.note.as_deref().unwrap_or(""))
+                );
+            }
+            return out;
+        }
+        OutputFormat::Text | OutputFormat::Markdown => {}
+    }
+    let summary = format!(
+        "{} due for disposal or review, {} not yet due, {} kept permanently, {} invalid rows",
+        r.due,
+        r.not_due,
+        r.permanent,
+        r.invalid.len()
+    );
+    if format == OutputFormat::Markdown {
+        let _ = writeln!(
+            out,
+            "## Retention for `{}` as of {}\n\n{summary}\n",
+            r.policy, r.as_of
+        );
+        out.push_str(
+            "| file | type | dispose on | action | rule |\n| --- | --- | --- | --- | --- |\n",
+        );
+        for f in &r.files {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                f.file_id,
+                f.file_type,
+                date(f.dispose_on),
+                f.action,
+                f.rule
+            );
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "Retention for policy {} as of {}\n{summary}\n",
+            r.policy, r.as_of
+        );
+        for f in &r.files {
+            let _ = writeln!(
+                out,
+                "  {:<12} {:<24} {:<10} {:<9} {}",
+                f.file_id,
+                f.file_type,
+                date(f.dispose_on),
+                f.action,
+                f.rule
+            );
+        }
+    }
+    footer(&mut out, &r.invalid, &r.ignored_columns);
+    out
+}
+
+fn footer(out: &mut String, invalid: &[register::RowError], ignored: &[String]) {
+    if !invalid.is_empty() {
+        out.push_str("\ninvalid rows (skipped):\n");
+        for e in invalid {
+            let _ = writeln!(out, "  line {}: {}", e.line, e.message);
+        }
+    }
+    if !ignored.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nignored columns (never read or shown): {}",
+            ignored.join(", ")
+        );
+    }
+}

@@ -1,0 +1,588 @@
+//! The syntax tree: what a policy file says, with a span on every node and nothing resolved.
+//!
+//! Enumerated words (restriction types, view levels, units, purposes) stay as identifiers here;
+//! the checker validates them, so a misspelling gets a "did you mean" rather than a parse error.
+
+use crate::span::Span;
+
+/// A name as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ident {
+    /// The name.
+    pub name: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A string literal with its escapes resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Str {
+    /// The text between the quotes, unescaped.
+    pub value: String,
+    /// Where it was written, quotes included.
+    pub span: Span,
+}
+
+/// A whole number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Int {
+    /// The value.
+    pub value: u32,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A calendar date literal, kept as written (`2026-05-01`) and validated by the checker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateLit {
+    /// The text as written.
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A duration such as `24h` or `6 months`; the unit is validated by the checker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duration {
+    /// The number.
+    pub amount: u32,
+    /// The unit as written, if any.
+    pub unit: Option<Ident>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A `#` comment, kept so the formatter can put it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// The text, `#` included, trailing spaces removed.
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// One parsed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// `policy ID "Title" version N`, present in exactly one file of a policy.
+    pub header: Option<Header>,
+    /// The items in order.
+    pub items: Vec<Item>,
+    /// Every comment, in order.
+    pub comments: Vec<Comment>,
+    /// The whole file.
+    pub span: Span,
+}
+
+/// The policy header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The policy's identifier.
+    pub name: Ident,
+    /// Its title.
+    pub title: Str,
+    /// Its version number.
+    pub version: Option<Int>,
+    /// The whole header.
+    pub span: Span,
+}
+
+/// A top-level item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// `source "doc.txt", ...`
+    Source(Vec<Str>, Span),
+    /// `systems a, b`
+    Systems(Vec<Ident>, Span),
+    /// `updated 2023-06-09`
+    Updated(DateLit, Span),
+    /// `action`, `role`, `team`, `person` or `organisation` declarations.
+    Decl(Decl),
+    /// `group NAME "Title" = SUBJECTS`
+    Group(GroupDecl),
+    /// `obligation NAME "text"`
+    Obligation(ObligationDecl),
+    /// `escalation NAME "Title" = CHAIN`
+    Escalation(EscalationDecl),
+    /// A policy-wide default approval: `approve place by CHAIN`.
+    Approve(Approve),
+    /// `unrestricted { ... }`
+    Unrestricted(Block),
+    /// `category NAME "Title" { ... }`
+    Category(CategoryBlock),
+    /// `retention NAME "Title" { ... }`
+    Retention(RetentionBlock),
+    /// `test "name" { ... }`
+    Test(TestBlock),
+}
+
+impl Item {
+    /// The whole item's span.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Source(_, s) | Item::Systems(_, s) | Item::Updated(_, s) => *s,
+            Item::Decl(d) => d.span,
+            Item::Group(g) => g.span,
+            Item::Obligation(o) => o.span,
+            Item::Escalation(e) => e.span,
+            Item::Approve(a) => a.span,
+            Item::Unrestricted(b) => b.span,
+            Item::Category(c) => c.span,
+            Item::Retention(r) => r.span,
+            Item::Test(t) => t.span,
+        }
+    }
+}
+
+/// Which kind of name a declaration introduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeclKind {
+    /// `action`
+    Action,
+    /// `role`
+    Role,
+    /// `team`
+    Team,
+    /// `person`
+    Person,
+    /// `organisation`
+    Organisation,
+}
+
+impl DeclKind {
+    /// The keyword that introduces the declaration.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DeclKind::Action => "action",
+            DeclKind::Role => "role",
+            DeclKind::Team => "team",
+            DeclKind::Person => "person",
+            DeclKind::Organisation => "organisation",
+        }
+    }
+}
+
+/// A declaration of one or more names of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decl {
+    /// What is declared.
+    pub kind: DeclKind,
+    /// The names, in order.
+    pub entries: Vec<DeclEntry>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One declared name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclEntry {
+    /// The name.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// `in PARENT` (roles and teams).
+    pub parent: Option<Ident>,
+    /// `id "u-9001"` (people): the subject id that this placeholder stands for.
+    pub external_id: Option<Str>,
+    /// The organisation kind (`internal`, `partner`, `external`), for organisations.
+    pub org_kind: Option<Ident>,
+    /// The whole entry.
+    pub span: Span,
+}
+
+/// `group NAME "Title" = SUBJECTS`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupDecl {
+    /// The group's name.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// Its members.
+    pub subjects: Subjects,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `obligation NAME "text"`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObligationDecl {
+    /// The obligation's name.
+    pub name: Ident,
+    /// What the person must do, in plain English.
+    pub text: Str,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `escalation NAME "Title" = CHAIN`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationDecl {
+    /// The path's name.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// The approvers in order.
+    pub chain: Chain,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// Subjects: any term may match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subjects {
+    /// The alternatives.
+    pub terms: Vec<Term>,
+    /// The whole list.
+    pub span: Span,
+}
+
+/// Literals joined by `and`: all must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The conjuncts.
+    pub literals: Vec<Literal>,
+    /// The whole term.
+    pub span: Span,
+}
+
+/// An atom, maybe negated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literal {
+    /// `not` was written.
+    pub negated: bool,
+    /// The atom.
+    pub atom: Atom,
+    /// The whole literal.
+    pub span: Span,
+}
+
+/// A kind word that may prefix a name in a subject list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameKind {
+    /// `role`
+    Role,
+    /// `team`
+    Team,
+    /// `person`
+    Person,
+    /// `organisation`
+    Organisation,
+    /// `group`
+    Group,
+}
+
+impl NameKind {
+    /// The kind word.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            NameKind::Role => "role",
+            NameKind::Team => "team",
+            NameKind::Person => "person",
+            NameKind::Organisation => "organisation",
+            NameKind::Group => "group",
+        }
+    }
+}
+
+/// One thing a subject may be or stand in relation to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Atom {
+    /// A name, maybe with its kind written out; relations and `everyone` are bare names.
+    Name {
+        /// The kind word, if written.
+        kind: Option<NameKind>,
+        /// The name.
+        name: Ident,
+    },
+    /// `partner organisations`: every organisation of a kind.
+    OrgKind(Ident),
+}
+
+impl Atom {
+    /// The identifier inside the atom.
+    pub fn ident(&self) -> &Ident {
+        match self {
+            Atom::Name { name, .. } => name,
+            Atom::OrgKind(k) => k,
+        }
+    }
+}
+
+/// Approvers in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// The steps, first asked first.
+    pub steps: Vec<Step>,
+    /// The whole chain.
+    pub span: Span,
+}
+
+/// One step of a chain: any of the alternatives may act.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The alternatives, joined by `or`.
+    pub alternatives: Vec<Atom>,
+    /// The whole step.
+    pub span: Span,
+}
+
+/// `approve PURPOSES by CHAIN` or `approve PURPOSES via ESCALATION`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approve {
+    /// What is approved: `place`, `amend`, `lift`, `access`.
+    pub purposes: Vec<Ident>,
+    /// Who approves.
+    pub approvers: Approvers,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// Who approves: a chain written in place, or a named escalation path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approvers {
+    /// `by CHAIN`
+    Chain(Chain),
+    /// `via NAME`
+    Via(Ident),
+}
+
+/// The body of a category or of `unrestricted`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The statements in order.
+    pub statements: Vec<Statement>,
+    /// The whole block, keyword to closing brace.
+    pub span: Span,
+}
+
+/// `category NAME "Title" { ... }`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryBlock {
+    /// The category's name.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// Its statements.
+    pub body: Block,
+    /// The whole category.
+    pub span: Span,
+}
+
+/// A statement inside a category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Statement {
+    /// `criteria "text"`
+    Criteria(Str, Span),
+    /// `restriction universal|exclude`
+    Restriction(Ident, Span),
+    /// `grant ACTIONS to SUBJECTS requires OBLIGATIONS`
+    Grant(Rule),
+    /// `deny ACTIONS to SUBJECTS [absolute] [shows VIEW]`
+    Deny(Rule),
+    /// `review ...`
+    Review(Review),
+    /// `denied_view VIEW`
+    DeniedView(Ident, Span),
+    /// `conceal category, contact`
+    Conceal(Vec<Ident>, Span),
+    /// `temporary ACTIONS for DURATION [to SUBJECTS] approved_by STEP [requires ...]`
+    Temporary(Temporary),
+    /// `contact ATOM "text"`
+    Contact(Atom, Option<Str>, Span),
+    /// `approve PURPOSES by CHAIN`
+    Approve(Approve),
+}
+
+impl Statement {
+    /// The whole statement's span.
+    pub fn span(&self) -> Span {
+        match self {
+            Statement::Criteria(_, s)
+            | Statement::Restriction(_, s)
+            | Statement::DeniedView(_, s)
+            | Statement::Conceal(_, s)
+            | Statement::Contact(_, _, s) => *s,
+            Statement::Grant(r) | Statement::Deny(r) => r.span,
+            Statement::Review(r) => r.span,
+            Statement::Temporary(t) => t.span,
+            Statement::Approve(a) => a.span,
+        }
+    }
+}
+
+/// A grant or a deny.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The actions (`all` allowed).
+    pub actions: Vec<Ident>,
+    /// Who the rule applies to.
+    pub subjects: Subjects,
+    /// `absolute` (denies only).
+    pub absolute: bool,
+    /// `shows VIEW` (denies only).
+    pub shows: Option<Ident>,
+    /// `requires OBLIGATIONS` (grants only).
+    pub requires: Vec<Ident>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// When a restriction is reviewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// The schedule.
+    pub schedule: ReviewSchedule,
+    /// Who reviews.
+    pub reviewer: Option<Chain>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// A review schedule as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewSchedule {
+    /// `every DURATION`
+    Every(Duration),
+    /// `never "why"`
+    Never(Option<Str>),
+    /// `until "event"`
+    Until(Str),
+}
+
+/// `temporary ACTIONS for DURATION [to SUBJECTS] approved_by STEP [requires ...]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Temporary {
+    /// What temporary access allows.
+    pub actions: Vec<Ident>,
+    /// The longest a grant may last.
+    pub max: Duration,
+    /// Who may receive one (everyone when absent).
+    pub to: Option<Subjects>,
+    /// Who may approve one.
+    pub approved_by: Step,
+    /// What the holder must do.
+    pub requires: Vec<Ident>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `retention NAME "Title" { ... }`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionBlock {
+    /// The file type's name.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// Its statements.
+    pub statements: Vec<RetentionStatement>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// A statement inside a retention block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetentionStatement {
+    /// `keep DURATION from ANCHOR`
+    Keep(Duration, Ident, Span),
+    /// `keep permanently`
+    KeepPermanently(Span),
+    /// `then ACTION "text"`
+    Then(Ident, Option<Str>, Span),
+    /// `unless CONDITION then ACTION "text"`
+    Unless(Ident, Ident, Option<Str>, Span),
+    /// `criteria "text"`
+    Criteria(Str, Span),
+}
+
+impl RetentionStatement {
+    /// The whole statement's span.
+    pub fn span(&self) -> Span {
+        match self {
+            RetentionStatement::Keep(_, _, s)
+            | RetentionStatement::KeepPermanently(s)
+            | RetentionStatement::Then(_, _, s)
+            | RetentionStatement::Unless(_, _, _, s)
+            | RetentionStatement::Criteria(_, s) => *s,
+        }
+    }
+}
+
+/// `test "name" { ... }`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestBlock {
+    /// The test's name.
+    pub name: Str,
+    /// Its statements in order.
+    pub statements: Vec<TestStatement>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// A statement inside a test block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestStatement {
+    /// `subject "id" FIELDS`
+    Subject(Str, Vec<TestField>, Span),
+    /// `record "id" FIELDS`
+    Record(Str, Vec<TestField>, Span),
+    /// `action NAME`
+    Action(Ident, Span),
+    /// `at TIMESTAMP`
+    At(DateLit, Span),
+    /// `temporary_grant FIELDS`
+    TemporaryGrant(Vec<TestField>, Span),
+    /// `expect allow|deny FIELDS`
+    Expect(Ident, Vec<TestField>, Span),
+}
+
+impl TestStatement {
+    /// The whole statement's span.
+    pub fn span(&self) -> Span {
+        match self {
+            TestStatement::Subject(_, _, s)
+            | TestStatement::Record(_, _, s)
+            | TestStatement::Action(_, s)
+            | TestStatement::At(_, s)
+            | TestStatement::TemporaryGrant(_, s)
+            | TestStatement::Expect(_, _, s) => *s,
+        }
+    }
+}
+
+/// `key value, value` inside a test statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestField {
+    /// The field name.
+    pub key: Ident,
+    /// Its values.
+    pub values: Vec<TestValue>,
+    /// The whole field.
+    pub span: Span,
+}
+
+/// A value in a test field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestValue {
+    /// A string.
+    Str(Str),
+    /// A name or rule id.
+    Name(Ident),
+    /// A date.
+    Date(DateLit),
+    /// A time.
+    Timestamp(DateLit),
+    /// A duration.
+    Duration(Duration),
+}
+
+impl TestValue {
+    /// Where the value was written.
+    pub fn span(&self) -> Span {
+        match self {
+            TestValue::Str(s) => s.span,
+            TestValue::Name(i) => i.span,
+            TestValue::Date(d) | TestValue::Timestamp(d) => d.span,
+            TestValue::Duration(d) => d.span,
+        }
+    }
+}

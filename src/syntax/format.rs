@@ -1,0 +1,1 @@
+//! The formatter: canonical layout, comments kept.

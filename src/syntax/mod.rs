@@ -1,0 +1,34 @@
+//! Stage 1, syntax: text to [`ast::File`], and the formatter that turns it back into text.
+
+pub mod ast;
+mod comments;
+mod error;
+pub mod format;
+mod lower;
+mod parser;
+mod recover;
+
+pub use error::{LiteralError, ParseError, SyntaxError};
+
+use pest::Parser as _;
+
+use crate::span::FileId;
+
+/// Parses one file's text.
+pub fn parse(file: FileId, text: &str) -> Result<ast::File, SyntaxError> {
+    let mut pairs = parser::PolicyParser::parse(parser::Rule::file, text)
+        .map_err(|e| error::from_pest(file, text, e))?;
+    let root = pairs
+        .next()
+        .ok_or(SyntaxError::Internal(crate::span::Span::new(file, 0, 0)))?;
+    lower::Lowerer::new(file).file(root, comments::scan(file, text))
+}
+
+/// Every syntax error of a file, at most one per top-level item; empty if the file parses.
+pub fn syntax_errors(file: FileId, text: &str) -> Vec<SyntaxError> {
+    match parse(file, text) {
+        Ok(_) => Vec::new(),
+        Err(SyntaxError::Parse(_)) => recover::all_errors(file, text),
+        Err(other) => vec![other],
+    }
+}

@@ -1,0 +1,110 @@
+//! Review and retention reports: calendar-correct dates, IDs only, invalid rows kept apart.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use caselock::report::{self, OutputFormat, register::Format};
+use caselock::span::SourceMap;
+use chrono::NaiveDate;
+
+fn fixture() -> (SourceMap, caselock::check::Checked) {
+    let text = std::fs::read_to_string("tests/fixtures/reports/schedule.policy").unwrap();
+    let mut sources = SourceMap::new();
+    let id = sources.add("tests/fixtures/reports/schedule.policy", text);
+    let checked = caselock::check_files(&sources, &[id]).unwrap();
+    (sources, checked)
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn reviews_are_calendar_correct_and_carry_ids_only() {
+    let (sources, checked) = fixture();
+    let input = std::fs::File::open("tests/fixtures/reports/register.csv").unwrap();
+    let opts = report::reviews::Options {
+        as_of: date("2028-03-01"),
+        within_days: 30,
+        list_all: true,
+    };
+    let r = report::reviews::reviews(&checked.policy, &sources, input, Format::Csv, opts).unwrap();
+    // Placed 31 August 2027, reviewed six-monthly: due 29 February 2028 (a leap year).
+    let r1 = r.lines.iter().find(|l| l.record_id == "R1").unwrap();
+    assert_eq!(r1.due, Some(date("2028-02-29")));
+    // One month after 31 January is 29 February; the earlier `review_by` wins for R6.
+    let r5 = r.lines.iter().find(|l| l.record_id == "R5").unwrap();
+    assert_eq!(r5.due, Some(date("2028-02-29")));
+    let r6 = r.lines.iter().find(|l| l.record_id == "R6").unwrap();
+    assert_eq!(r6.due, Some(date("2028-02-20")));
+    assert_eq!(r.counts.invalid, 2);
+    assert_eq!(
+        r.invalid.iter().map(|e| e.line).collect::<Vec<_>>(),
+        vec![8, 9]
+    );
+    for format in [
+        OutputFormat::Text,
+        OutputFormat::Markdown,
+        OutputFormat::Csv,
+        OutputFormat::Json,
+    ] {
+        let out = report::render_reviews(&r, format);
+        assert!(
+            !out.contains("NAME-") && !out.contains("ADDRESS-"),
+            "personal data leaked:\n{out}"
+        );
+        insta::assert_snapshot!(format!("reviews_{format:?}"), out);
+    }
+}
+
+#[test]
+fn retention_follows_the_schedule() {
+    let (sources, checked) = fixture();
+    let input = std::fs::File::open("tests/fixtures/reports/files.csv").unwrap();
+    let r = report::retention::retention(
+        &checked.policy,
+        &sources,
+        input,
+        Format::Csv,
+        date("2026-11-23"),
+        true,
+    )
+    .unwrap();
+    let f = |id: &str| r.files.iter().find(|f| f.file_id == id).unwrap();
+    // 75 years after 28 February 1950.
+    assert_eq!(f("F1").dispose_on, Some(date("2025-02-28")));
+    assert_eq!(f("F1").action, "destroy");
+    assert!(f("F1").due);
+    assert_eq!(f("F2").action, "transfer");
+    assert!(!f("F3").due);
+    // Six years from the end of the financial year containing 10 May 2021 (31 March 2022).
+    assert_eq!(f("F4").dispose_on, Some(date("2028-03-31")));
+    assert_eq!(f("F5").dispose_on, None);
+    assert_eq!(r.invalid.len(), 1);
+    for format in [OutputFormat::Text, OutputFormat::Csv] {
+        let out = report::render_retention(&r, format);
+        assert!(!out.contains("NAME-"), "personal data leaked:\n{out}");
+        insta::assert_snapshot!(format!("retention_{format:?}"), out);
+    }
+}
+
+#[test]
+fn json_lines_registers_are_read_too() {
+    let (sources, checked) = fixture();
+    let input = "{\"record_id\":\"R1\",\"category\":\"monthly\",\"placed_on\":\"2028-01-31\",\"name\":\"X\"}\nnot json\n";
+    let opts = report::reviews::Options {
+        as_of: date("2028-03-01"),
+        within_days: 0,
+        list_all: false,
+    };
+    let r = report::reviews::reviews(
+        &checked.policy,
+        &sources,
+        input.as_bytes(),
+        Format::JsonLines,
+        opts,
+    )
+    .unwrap();
+    assert_eq!(r.counts.overdue, 1);
+    assert_eq!(r.invalid.len(), 1);
+    assert_eq!(r.invalid[0].line, 2);
+    assert_eq!(r.ignored_columns, vec!["name".to_string()]);
+}
