@@ -186,7 +186,12 @@ impl Decider {
             .map(|t| TemporaryOut {
                 available: self.meets_temporary_to(req, d),
                 max_duration: t.max.describe(),
-                approvers: t.approved_by.iter().map(words::approver_phrase).collect(),
+                // Who approves can reveal what the category is, as the contact can.
+                approvers: if show.contact {
+                    t.approved_by.iter().map(words::approver_phrase).collect()
+                } else {
+                    Vec::new()
+                },
             });
         NextSteps {
             contact: Some(contact),
