@@ -9,6 +9,7 @@ mod common;
 mod compile;
 mod eval;
 mod explain;
+mod fmt;
 mod report;
 mod rule;
 
@@ -33,6 +34,8 @@ pub struct Cli {
 enum Command {
     /// Parse and check policies; report every error and warning.
     Check(check::Args),
+    /// Rewrite policy files in canonical layout, keeping every comment; `--check` only reports.
+    Fmt(fmt::Args),
     /// Print the documentation of a diagnostic code, such as `caselock rule CL0101`.
     Rule(rule::Args),
     /// Compile a policy to a decision table.
@@ -55,6 +58,7 @@ pub fn main() -> ExitCode {
     let out = Output::new(&cli.color);
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &out),
+        Command::Fmt(a) => fmt::run(a, &out),
         Command::Rule(a) => rule::run(a, &out),
         Command::Compile(a) => compile::run(a, &out),
         Command::Eval(a) => eval::run(a, &out),
