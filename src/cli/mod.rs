@@ -10,6 +10,7 @@ mod eval;
 mod explain;
 mod report;
 mod rule;
+mod test;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,8 @@ enum Command {
     Check(check::Args),
     /// Print the documentation of a diagnostic code, such as `caselock rule CL0101`.
     Rule(rule::Args),
+    /// Run the `test` blocks of policies and report rule coverage.
+    Test(test::Args),
     /// Compile a policy to a decision table.
     Compile(compile::Args),
     /// Decide requests (JSON, or JSON lines with `--jsonl`).
@@ -53,6 +56,7 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &out),
         Command::Rule(a) => rule::run(a, &out),
+        Command::Test(a) => test::run(a, &out),
         Command::Compile(a) => compile::run(a, &out),
         Command::Eval(a) => eval::run(a, &out),
         Command::Explain(a) => explain::run(a, &out),
