@@ -67,6 +67,8 @@ pub struct Actual {
     pub warnings: Vec<String>,
     /// The caseworker explanation.
     pub explanation: String,
+    /// What the caseworker response shows the person: explanation, reasons and next steps.
+    pub disclosed: String,
 }
 
 /// One field whose value differed.
@@ -159,6 +161,13 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
 fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status {
     let d = decider.decide(&case.request);
     let resp = decider.response(&case.request, &d, Some(Audience::Caseworker));
+    // What a person is shown; `rule` and `source` are for the calling system and the audit log.
+    let disclosed = format!(
+        "{} {} {}",
+        resp.explanation.as_deref().unwrap_or_default(),
+        resp.reasons.join(" "),
+        serde_json::to_string(&resp.next_steps).unwrap_or_default()
+    );
     let actual = Actual {
         outcome: resp.decision,
         view: resp.view,
@@ -168,6 +177,7 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
         obligations: resp.obligations.into_iter().map(|o| o.id).collect(),
         warnings: resp.warnings.into_iter().map(|w| w.code).collect(),
         explanation: resp.explanation.unwrap_or_default(),
+        disclosed,
     };
     if let Some(rule) = &actual.rule {
         coverage.hit(rule);
@@ -239,6 +249,15 @@ fn compare(e: &Expectation, a: &Actual) -> Vec<Mismatch> {
                 field: "explains",
                 expected: format!("an explanation containing \"{fragment}\""),
                 actual: format!("\"{}\"", a.explanation),
+            });
+        }
+    }
+    for fragment in &e.conceals {
+        if a.disclosed.contains(fragment.as_str()) {
+            out.push(Mismatch {
+                field: "conceals",
+                expected: format!("a caseworker response without \"{fragment}\""),
+                actual: a.disclosed.clone(),
             });
         }
     }

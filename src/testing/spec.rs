@@ -42,6 +42,8 @@ pub struct Expectation {
     pub warnings: Option<Vec<Ident>>,
     /// Fragments the caseworker explanation must contain.
     pub explains: Vec<String>,
+    /// Fragments the caseworker response (explanation, reasons, next steps) must not contain.
+    pub conceals: Vec<String>,
     /// The `expect` statement.
     pub span: Span,
 }
@@ -72,13 +74,14 @@ const RECORD_FIELDS: [&str; 10] = [
     "teams",
 ];
 const GRANT_FIELDS: [&str; 5] = ["holder", "granted_at", "for", "approved_by", "actions"];
-const EXPECT_FIELDS: [&str; 6] = [
+const EXPECT_FIELDS: [&str; 7] = [
     "view",
     "rule",
     "kind",
     "obligations",
     "warnings",
     "explains",
+    "conceals",
 ];
 
 /// Turns a test block into a case, or every problem found in it.
@@ -368,6 +371,7 @@ impl Lowering {
                 .map(|_| none_is_empty(f.idents(self, "obligations"))),
             warnings,
             explains: f.strings(self, "explains"),
+            conceals: f.strings(self, "conceals"),
             span: *span,
         })
     }
