@@ -15,6 +15,7 @@ pub mod loader;
 pub mod report;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 
 use diag::Diagnostic;
 use span::{FileId, SourceMap};

@@ -12,6 +12,7 @@ mod explain;
 mod fmt;
 mod report;
 mod rule;
+mod test;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Print the documentation of a diagnostic code, such as `caselock rule CL0101`.
     Rule(rule::Args),
+    /// Run the `test` blocks of policies and report rule coverage.
+    Test(test::Args),
     /// Compile a policy to a decision table.
     Compile(compile::Args),
     /// Decide requests (JSON, or JSON lines with `--jsonl`).
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a, &out),
         Command::Fmt(a) => fmt::run(a, &out),
         Command::Rule(a) => rule::run(a, &out),
+        Command::Test(a) => test::run(a, &out),
         Command::Compile(a) => compile::run(a, &out),
         Command::Eval(a) => eval::run(a, &out),
         Command::Explain(a) => explain::run(a, &out),
