@@ -10,6 +10,7 @@ mod eval;
 mod explain;
 mod report;
 mod rule;
+mod table;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,8 @@ enum Command {
     Reviews(report::ReviewsArgs),
     /// Compute disposal dates for case files from the policy's retention schedule.
     Retention(report::RetentionArgs),
+    /// Print the compiled decision table for humans: markdown, HTML or CSV.
+    Table(table::Args),
 }
 
 /// Parses the process arguments and runs the command.
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a, &out),
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
+        Command::Table(a) => table::run(a, &out),
     };
     exit.into()
 }

@@ -6,6 +6,7 @@
 pub mod register;
 pub mod retention;
 pub mod reviews;
+pub mod table;
 
 use std::fmt::Write as _;
 
