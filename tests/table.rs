@@ -76,3 +76,21 @@ fn a_compiled_table_renders_like_its_policy() {
         table::render(&reloaded, TableFormat::Html)
     );
 }
+
+#[test]
+fn the_examples_are_current() {
+    let t = compiled("policies/nottingham-escr");
+    for (ext, name, format) in [
+        ("md", "markdown", TableFormat::Markdown),
+        ("html", "html", TableFormat::Html),
+        ("csv", "csv", TableFormat::Csv),
+    ] {
+        let path = format!("examples/table/nottingham-escr.{ext}");
+        let on_disk = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            on_disk,
+            table::render(&t, format),
+            "{path} is stale: run `caselock table policies/nottingham-escr --format {name} -o {path}`"
+        );
+    }
+}
