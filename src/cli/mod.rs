@@ -13,6 +13,7 @@ mod fmt;
 mod report;
 mod rule;
 mod test;
+mod table;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,8 @@ enum Command {
     Reviews(report::ReviewsArgs),
     /// Compute disposal dates for case files from the policy's retention schedule.
     Retention(report::RetentionArgs),
+    /// Print the compiled decision table for humans: markdown, HTML or CSV.
+    Table(table::Args),
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
 }
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a, &out),
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
+        Command::Table(a) => table::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
     };
     exit.into()
