@@ -11,6 +11,7 @@ mod eval;
 mod explain;
 mod report;
 mod rule;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,8 @@ enum Command {
     Retention(report::RetentionArgs),
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
+    /// Serve decisions over HTTP, with the caseworker page and the decision log.
+    Serve(serve::Args),
 }
 
 /// Parses the process arguments and runs the command.
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
         Command::Audit(a) => audit::run(a, &out),
+        Command::Serve(a) => serve::run(a, &out),
     };
     exit.into()
 }
