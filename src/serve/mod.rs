@@ -29,6 +29,15 @@ pub use problem::{PROBLEM_JSON, Problem};
 pub use routes::ROUTES;
 pub use state::{Failure, ReloadOutcome, Version};
 
+/// Writes a line to stderr, ignoring failure: a closed stderr must not stop the service
+/// (`eprintln!` panics on a broken pipe).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// The largest request body accepted, in bytes (larger: 413 with a problem body).
 pub const MAX_BODY: usize = 1024 * 1024;
 
@@ -228,9 +237,9 @@ async fn reload(state: &Arc<AppState>, which: &[usize]) -> Vec<ReloadOutcome> {
             state.history.remember(slot.current.load_full());
         }
         match &o.error {
-            Some(e) => eprintln!("caselock serve: reload of `{}` refused:\n{e}", o.policy_id),
+            Some(e) => note!("caselock serve: reload of `{}` refused:\n{e}", o.policy_id),
             None if o.kind() == ReloadResult::Reloaded => {
-                eprintln!("caselock serve: reloaded `{}` ({})", o.policy_id, o.hash);
+                note!("caselock serve: reloaded `{}` ({})", o.policy_id, o.hash);
             }
             None => {}
         }
@@ -242,7 +251,7 @@ async fn reload(state: &Arc<AppState>, which: &[usize]) -> Vec<ReloadOutcome> {
                 }])
                 .await
             {
-                eprintln!("caselock serve: cannot log the reload: {e}");
+                note!("caselock serve: cannot log the reload: {e}");
             }
         }
         out.push(o);
@@ -269,7 +278,7 @@ pub async fn run(config: Config, addr: SocketAddr) -> Result<(), ServeError> {
     let service = Service::new(&config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    eprintln!(
+    note!(
         "caselock serve: serving {} on http://{local}/ (default policy `{}`){}",
         service.policy_ids().join(", "),
         service.policy_ids().first().cloned().unwrap_or_default(),
@@ -283,16 +292,25 @@ pub async fn run(config: Config, addr: SocketAddr) -> Result<(), ServeError> {
         service.watch(every);
     }
     reload_on_hangup(service.clone())?;
-    let router = service.router();
     let stopping = service.clone();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            eprintln!("caselock serve: shutting down; finishing requests in flight");
-            stopping.drain();
-        })
-        .await?;
+    serve_on(service, listener, async move {
+        shutdown_signal().await;
+        note!("caselock serve: shutting down; finishing requests in flight");
+        stopping.drain();
+    })
+    .await?;
     Ok(())
+}
+
+/// Serves on a bound listener until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve_on(
+    service: Service,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, service.router())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 #[cfg(unix)]
