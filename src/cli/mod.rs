@@ -12,8 +12,9 @@ mod explain;
 mod fmt;
 mod report;
 mod rule;
-mod test;
+mod serve;
 mod table;
+mod test;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,8 @@ enum Command {
     Table(table::Args),
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
+    /// Serve decisions over HTTP, with the caseworker page and the decision log.
+    Serve(serve::Args),
 }
 
 /// Parses the process arguments and runs the command.
@@ -74,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Retention(a) => report::run_retention(a, &out),
         Command::Table(a) => table::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
+        Command::Serve(a) => serve::run(a, &out),
     };
     exit.into()
 }
