@@ -3,6 +3,7 @@
 //! Exit codes are the same for every command: 0 success, 1 the command's finding (errors in a
 //! policy, a failed test, a semantic difference), 2 a usage or I/O error.
 
+mod audit;
 mod check;
 mod common;
 mod compile;
@@ -47,6 +48,8 @@ enum Command {
     Reviews(report::ReviewsArgs),
     /// Compute disposal dates for case files from the policy's retention schedule.
     Retention(report::RetentionArgs),
+    /// Verify a decision log's hash chain.
+    Audit(audit::Args),
 }
 
 /// Parses the process arguments and runs the command.
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a, &out),
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
+        Command::Audit(a) => audit::run(a, &out),
     };
     exit.into()
 }
