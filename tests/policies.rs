@@ -134,3 +134,69 @@ fn filter_selects_tests_by_name() {
     assert_eq!(run.results[0].name, "police never see adoption records");
     assert_eq!(run.coverage.covered(), 1);
 }
+
+/// 003:184-200: the bundled retention schedule gives each file type its disposal date.
+#[test]
+fn nottingham_retention_schedule_dates() {
+    let mut sources = SourceMap::new();
+    let p = caselock::loader::discover(Path::new("policies/nottingham-recording"), &mut sources)
+        .unwrap();
+    let checked = caselock::check_files(&sources, &p[0].files).unwrap();
+    let register = std::fs::read("tests/fixtures/testing/recording-files.csv").unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let r = caselock::report::retention::retention(
+        &checked.policy,
+        &sources,
+        register.as_slice(),
+        caselock::report::register::Format::Csv,
+        as_of,
+        true,
+    )
+    .unwrap();
+    assert!(r.invalid.is_empty(), "{:?}", r.invalid);
+    let got: Vec<(String, Option<String>, String, bool)> = {
+        let mut v: Vec<_> = r
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.file_id.clone(),
+                    f.dispose_on.map(|d| d.to_string()),
+                    f.action.clone(),
+                    f.due,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let want = |id: &str, date: Option<&str>, action: &str, due: bool| {
+        (
+            id.to_string(),
+            date.map(str::to_string),
+            action.to_string(),
+            due,
+        )
+    };
+    assert_eq!(
+        got,
+        vec![
+            // 75 years after a 28 February birth
+            want("J800001", Some("2025-02-28"), "destroy", true),
+            // "unless known to Adult Services": included with their main file
+            want("J800002", Some("2025-02-28"), "transfer", true),
+            want("J800003", Some("2026-05-01"), "destroy", true),
+            // 10 years after fostering approval ends
+            want("J800004", Some("2026-11-30"), "destroy", false),
+            // 6 years from the end of the financial year (31 March 2021)
+            want("J800005", Some("2027-03-31"), "destroy", false),
+            // 1 year from notification
+            want("J800006", Some("2026-11-21"), "destroy", true),
+            // "Permanently: Do not dispose"
+            want("J800007", None, "retain", false),
+            want("J800008", Some("2100-01-01"), "destroy", false),
+            // 35 years from closure
+            want("J800009", Some("2026-01-01"), "destroy", true),
+        ]
+    );
+}
