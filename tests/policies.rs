@@ -200,3 +200,101 @@ fn nottingham_retention_schedule_dates() {
         ]
     );
 }
+
+/// examples/requests/README.md: each council's example request and its decision.
+#[test]
+fn example_requests_decide_as_documented() {
+    let cases = [
+        (
+            "nottingham-escr",
+            "nottingham-adoption-allocated",
+            "allow",
+            "adoption.grant.1",
+        ),
+        (
+            "devon",
+            "devon-adoption-virtual-school",
+            "deny",
+            "adoption.deny.1",
+        ),
+        (
+            "gloucestershire",
+            "gloucestershire-short-term-access",
+            "allow",
+            "locked.temporary",
+        ),
+        (
+            "camden",
+            "camden-qau-allocated-worker",
+            "deny",
+            "qau.default",
+        ),
+        (
+            "nottingham-recording",
+            "nottingham-recording-subject-access",
+            "allow",
+            "unrestricted.grant.4",
+        ),
+    ];
+    let readme = std::fs::read_to_string("examples/requests/README.md").unwrap();
+    for (policy, request, decision, rule) in cases {
+        let mut sources = SourceMap::new();
+        let dir = format!("policies/{policy}");
+        let p = caselock::loader::discover(Path::new(&dir), &mut sources).unwrap();
+        let checked = caselock::check_files(&sources, &p[0].files).unwrap();
+        let decider = caselock::eval::Decider::new(&caselock::compile::compile(&checked, &sources));
+        let text = std::fs::read_to_string(format!("examples/requests/{request}.json")).unwrap();
+        let req = caselock::eval::Request::from_json(&text).unwrap();
+        let d = decider.decide(&req);
+        assert_eq!(d.outcome.word(), decision, "{request}");
+        assert_eq!(decider.rule_id(&d), Some(rule), "{request}");
+        assert!(
+            readme.contains(&format!("`{request}.json` | `policies/{policy}`"))
+                && readme.contains(&format!("`{rule}`")),
+            "examples/requests/README.md does not list {request}"
+        );
+    }
+}
+
+/// `caselock test`: exit 0 when all pass, 1 on a failure, 2 on a missing path.
+#[test]
+fn exit_codes() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let ok = run(&["test", "tests/fixtures/testing/passing.policy"]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("3 passed, 0 failed"));
+    let failing = run(&[
+        "test",
+        "tests/fixtures/testing/failing.policy",
+        "--coverage",
+    ]);
+    assert_eq!(failing.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&failing.stdout);
+    assert!(out.contains("1 passed, 2 failed"), "{out}");
+    assert!(out.contains("NOT COVERED"), "{out}");
+    let filtered = run(&[
+        "test",
+        "tests/fixtures/testing/failing.policy",
+        "--filter",
+        "access list",
+    ]);
+    assert_eq!(filtered.status.code(), Some(0));
+    let json = run(&[
+        "test",
+        "tests/fixtures/testing/failing.policy",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["failed"], 2);
+    let missing = run(&["test", "tests/fixtures/testing/no-such.policy"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let bad_flag = run(&["test", "policies", "--format", "xml"]);
+    assert_eq!(bad_flag.status.code(), Some(2));
+}
