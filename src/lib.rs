@@ -13,6 +13,7 @@ pub mod diag;
 pub mod eval;
 pub mod loader;
 pub mod report;
+pub mod serve;
 pub mod span;
 pub mod syntax;
 pub mod testing;
