@@ -16,7 +16,9 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const POLICY: &str = "policies/nottingham-escr/policy.policy";
+/// A one-file copy of the first Nottingham draft: the reload tests edit its text, so it stays
+/// fixed while the bundled policy (a directory) evolves.
+const POLICY: &str = "tests/fixtures/serve/nottingham-escr.policy";
 const SECOND: &str = "tests/fixtures/policies/bare.policy";
 
 /// A scratch directory with a copy of the Nottingham policy (so reload tests can edit it).
