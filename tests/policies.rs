@@ -298,3 +298,84 @@ fn exit_codes() {
     let bad_flag = run(&["test", "policies", "--format", "xml"]);
     assert_eq!(bad_flag.status.code(), Some(2));
 }
+
+/// policies/COVERAGE.md stays true: every `FILE.policy:LINE` it cites is a line of rules (not
+/// blank, not a comment), and every test it names exists.
+#[test]
+fn coverage_md_cites_real_lines_and_tests() {
+    let cov = std::fs::read_to_string("policies/COVERAGE.md").unwrap();
+    let dirs = [
+        ("000", "nottingham-escr"),
+        ("001", "devon"),
+        ("002", "gloucestershire"),
+        ("003", "nottingham-recording"),
+        ("004", "camden"),
+    ];
+    let mut dir: Option<&str> = None;
+    let mut checked = 0;
+    for line in cov.lines() {
+        if let Some(rest) = line.strip_prefix("## ") {
+            dir = dirs
+                .iter()
+                .find(|(doc, _)| rest.starts_with(doc))
+                .map(|(_, d)| *d);
+            continue;
+        }
+        let Some(dir) = dir else { continue };
+        let cols: Vec<&str> = line.split('|').collect();
+        if cols.len() < 6 || cols[1].trim() == "line" || cols[1].starts_with(" ---") {
+            continue;
+        }
+        // Construct column: `file.policy:N`, or `:N` for the last file named in the cell.
+        let mut file = "categories".to_string();
+        for word in cols[3].split_whitespace() {
+            let word = word.trim_matches(|c: char| ";,()`".contains(c));
+            let Some((name, number)) = word.rsplit_once(':') else {
+                continue;
+            };
+            let Ok(n) = number.split('–').next().unwrap().parse::<usize>() else {
+                continue;
+            };
+            if let Some(f) = name.strip_suffix(".policy") {
+                file = f.to_string();
+            } else if !name.is_empty() {
+                continue;
+            }
+            let path = format!("policies/{dir}/{file}.policy");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let cited = text.lines().nth(n - 1).unwrap_or("").trim();
+            assert!(
+                !cited.is_empty() && !cited.starts_with('#'),
+                "COVERAGE.md cites {path}:{n}, which is `{cited}`"
+            );
+            checked += 1;
+        }
+        // Test column: names of tests of this policy (`prefix...` and `prefix:` match a start).
+        let tests = std::fs::read_to_string(format!("policies/{dir}/tests.policy")).unwrap();
+        let names: Vec<&str> = tests
+            .lines()
+            .filter_map(|l| l.strip_prefix("test \"")?.strip_suffix("\" {"))
+            .collect();
+        for (i, quoted) in cols[4].split('`').enumerate() {
+            let q = quoted.trim();
+            if i % 2 == 0
+                || !q.contains(':')
+                || ["explains", "conceals", "obligations"]
+                    .iter()
+                    .any(|w| q.starts_with(w))
+            {
+                continue;
+            }
+            let found = match q.split_once("...") {
+                Some((prefix, _)) => names.iter().any(|n| n.starts_with(prefix.trim_end())),
+                None if q.ends_with(':') => names.iter().any(|n| n.starts_with(q)),
+                None => names.contains(&q),
+            };
+            assert!(
+                found,
+                "COVERAGE.md names a test `{q}` that {dir} does not have"
+            );
+        }
+    }
+    assert!(checked > 80, "only {checked} citations found");
+}
