@@ -16,6 +16,7 @@ pub mod report;
 pub mod serve;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 
 use diag::Diagnostic;
 use span::{FileId, SourceMap};

@@ -84,7 +84,7 @@ fn scratch() -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("policy")).unwrap();
     std::fs::copy(
-        "policies/nottingham-escr/policy.policy",
+        "tests/fixtures/serve/nottingham.policy",
         dir.join("policy/policy.policy"),
     )
     .unwrap();
