@@ -5,6 +5,7 @@
 //! [`syntax`] (text to syntax tree) → [`check`] (names resolved, policy checked) →
 //! [`compile`] (decision table) → [`eval`] (decisions and explanations).
 
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod compile;
@@ -12,8 +13,10 @@ pub mod diag;
 pub mod eval;
 pub mod loader;
 pub mod report;
+pub mod serve;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 
 use diag::Diagnostic;
 use span::{FileId, SourceMap};

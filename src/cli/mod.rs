@@ -3,13 +3,18 @@
 //! Exit codes are the same for every command: 0 success, 1 the command's finding (errors in a
 //! policy, a failed test, a semantic difference), 2 a usage or I/O error.
 
+mod audit;
 mod check;
 mod common;
 mod compile;
 mod eval;
 mod explain;
+mod fmt;
 mod report;
 mod rule;
+mod serve;
+mod table;
+mod test;
 
 use std::process::ExitCode;
 
@@ -32,8 +37,12 @@ pub struct Cli {
 enum Command {
     /// Parse and check policies; report every error and warning.
     Check(check::Args),
+    /// Rewrite policy files in canonical layout, keeping every comment; `--check` only reports.
+    Fmt(fmt::Args),
     /// Print the documentation of a diagnostic code, such as `caselock rule CL0101`.
     Rule(rule::Args),
+    /// Run the `test` blocks of policies and report rule coverage.
+    Test(test::Args),
     /// Compile a policy to a decision table.
     Compile(compile::Args),
     /// Decide requests (JSON, or JSON lines with `--jsonl`).
@@ -44,6 +53,12 @@ enum Command {
     Reviews(report::ReviewsArgs),
     /// Compute disposal dates for case files from the policy's retention schedule.
     Retention(report::RetentionArgs),
+    /// Print the compiled decision table for humans: markdown, HTML or CSV.
+    Table(table::Args),
+    /// Verify a decision log's hash chain.
+    Audit(audit::Args),
+    /// Serve decisions over HTTP, with the caseworker page and the decision log.
+    Serve(serve::Args),
 }
 
 /// Parses the process arguments and runs the command.
@@ -52,12 +67,17 @@ pub fn main() -> ExitCode {
     let out = Output::new(&cli.color);
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &out),
+        Command::Fmt(a) => fmt::run(a, &out),
         Command::Rule(a) => rule::run(a, &out),
+        Command::Test(a) => test::run(a, &out),
         Command::Compile(a) => compile::run(a, &out),
         Command::Eval(a) => eval::run(a, &out),
         Command::Explain(a) => explain::run(a, &out),
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
+        Command::Table(a) => table::run(a, &out),
+        Command::Audit(a) => audit::run(a, &out),
+        Command::Serve(a) => serve::run(a, &out),
     };
     exit.into()
 }

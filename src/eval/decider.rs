@@ -277,7 +277,7 @@ impl Decider {
                     .into_iter()
                     .flatten()
                     .for_each(|b| intern::set(facts, *b)),
-                None => warnings.push(Warning::UnknownRole(i as u16)),
+                None => return Err(FailReason::UnknownRole(index(i))),
             }
         }
         for (i, name) in s.teams.iter().enumerate() {
@@ -288,7 +288,7 @@ impl Decider {
                     .into_iter()
                     .flatten()
                     .for_each(|b| intern::set(facts, *b)),
-                None => warnings.push(Warning::UnknownTeam(i as u16)),
+                None => return Err(FailReason::UnknownTeam(index(i))),
             }
         }
         let rec = &req.record;
@@ -383,8 +383,8 @@ impl Decider {
                 warnings.push(Warning::GrantNotValid(i, GrantProblem::NotOffered));
                 continue;
             };
-            let own = time::add_period(g.granted_at, g.duration.0);
-            let cap = time::add_period(g.granted_at, t.max);
+            let own = g.duration.0.after_instant(g.granted_at);
+            let cap = t.max.after_instant(g.granted_at);
             let end = match (own, cap) {
                 (Some(o), Some(c)) if o > c => {
                     warnings.push(Warning::GrantCapped(i, c));
@@ -430,6 +430,12 @@ impl Decider {
         }
         (valid, expires)
     }
+}
+
+/// A list position as a fail-closed reason carries it (lists longer than `u16` are cut off at
+/// the last index, which still names an unknown entry's position approximately).
+fn index(i: usize) -> u16 {
+    u16::try_from(i).unwrap_or(u16::MAX)
 }
 
 /// Whether `approver` (a subject id) is the person or relation a temporary statement accepts.

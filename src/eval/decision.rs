@@ -35,6 +35,11 @@ pub enum FailReason {
     UnknownCategory,
     /// The subject's organisation is not one the policy declares.
     UnknownOrganisation,
+    /// The subject's role at this index is not one the policy declares: a misspelt role could
+    /// otherwise slip past a deny rule, so the evaluator refuses rather than ignore it.
+    UnknownRole(u16),
+    /// The subject's team at this index is not one the policy declares (refused, as for roles).
+    UnknownTeam(u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -87,10 +92,6 @@ pub enum GrantProblem {
 /// Something the caller should know that did not change the decision's basis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Warning {
-    /// The subject's role at this index is not declared and was ignored.
-    UnknownRole(u16),
-    /// The subject's team at this index is not declared and was ignored.
-    UnknownTeam(u16),
     /// The restriction's review has been due since this date; the restriction still applies.
     ReviewOverdue(NaiveDate),
     /// The temporary grant at this index is longer than the policy allows and ends at this time.
@@ -209,8 +210,7 @@ pub struct ObligationOut {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WarningOut {
-    /// A stable code: `unknown_role`, `unknown_team`, `review_overdue`, `temporary_grant_capped`,
-    /// `temporary_grant_not_valid`.
+    /// A stable code: `review_overdue`, `temporary_grant_capped`, `temporary_grant_not_valid`.
     pub code: String,
     /// The warning in words.
     pub message: String,

@@ -296,7 +296,7 @@ impl Decider {
         let steps = self.next_steps_sentence(req, c, show, row.layer);
         s.extend(steps);
         if row.layer == Layer::Deny || row.layer == Layer::Default {
-            s.extend(self.temporary_sentence(req, d, c));
+            s.extend(self.temporary_sentence(req, d, c, show));
         }
     }
 
@@ -338,7 +338,13 @@ impl Decider {
     }
 
     /// Whether temporary access can be asked for, from whom and for how long.
-    fn temporary_sentence(&self, req: &Request, d: &Decision, c: &CategoryTable) -> Option<String> {
+    fn temporary_sentence(
+        &self,
+        req: &Request,
+        d: &Decision,
+        c: &CategoryTable,
+        show: Disclosure,
+    ) -> Option<String> {
         let Basis::Row { action, .. } = d.basis else {
             return None;
         };
@@ -346,6 +352,18 @@ impl Decider {
             .temporary
             .as_ref()
             .filter(|t| t.actions.contains(&action))?;
+        // A concealed contact conceals the approvers too: they can reveal the category.
+        let approvers = if show.contact {
+            words::join_or(
+                &t.approved_by
+                    .iter()
+                    .map(words::approver_phrase)
+                    .collect::<Vec<_>>(),
+                "or",
+            )
+        } else {
+            "your line manager".to_string()
+        };
         for w in &d.warnings {
             if let Warning::GrantNotValid(
                 i,
@@ -355,13 +373,7 @@ impl Decider {
                 return Some(format!(
                     "Your temporary grant does not count because {}; you can ask {} for a new one for up to {}.",
                     self.grant_problem(req, *i, *p),
-                    words::join_or(
-                        &t.approved_by
-                            .iter()
-                            .map(words::approver_phrase)
-                            .collect::<Vec<_>>(),
-                        "or"
-                    ),
+                    approvers,
                     t.max.describe()
                 ));
             }
@@ -371,13 +383,7 @@ impl Decider {
         }
         Some(format!(
             "You can ask {} for temporary access for up to {}.",
-            words::join_or(
-                &t.approved_by
-                    .iter()
-                    .map(words::approver_phrase)
-                    .collect::<Vec<_>>(),
-                "or"
-            ),
+            approvers,
             t.max.describe()
         ))
     }

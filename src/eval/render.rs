@@ -93,13 +93,19 @@ impl Decider {
             decision: d.outcome,
             view: d.view.decision_word().to_string(),
             deny_kind: d.deny_kind,
-            rule: row.map(|(_, r)| r.id.clone()),
-            source: row.map(|(_, r)| r.source.clone()),
+            // Rule ids carry the category's name, so a concealed category hides them too.
+            rule: row.filter(|_| show.category).map(|(_, r)| r.id.clone()),
+            source: row.filter(|_| show.category).map(|(_, r)| r.source.clone()),
             reasons: self.reasons(req, d, show),
             explanation: audience.map(|a| self.explain(req, d, a)),
             next_steps: self.next_steps(req, d, show),
             obligations: self.obligations(d),
-            warnings: self.warnings(req, d),
+            // A subject who may not learn that the record is restricted learns nothing of it.
+            warnings: if show.restricted {
+                self.warnings(req, d)
+            } else {
+                Vec::new()
+            },
             policy_hash: self.table.source_hash.clone(),
             trace: (audience == Some(Audience::Auditor)).then(|| self.trace(req, d)),
         }
@@ -180,7 +186,12 @@ impl Decider {
             .map(|t| TemporaryOut {
                 available: self.meets_temporary_to(req, d),
                 max_duration: t.max.describe(),
-                approvers: t.approved_by.iter().map(words::approver_phrase).collect(),
+                // Who approves can reveal what the category is, as the contact can.
+                approvers: if show.contact {
+                    t.approved_by.iter().map(words::approver_phrase).collect()
+                } else {
+                    Vec::new()
+                },
             });
         NextSteps {
             contact: Some(contact),
@@ -261,22 +272,7 @@ impl Decider {
 
     /// One warning in words.
     pub(super) fn warning(&self, req: &Request, w: Warning) -> WarningOut {
-        let nth = |list: &[String], i: u16| list.get(usize::from(i)).cloned().unwrap_or_default();
         let (code, message) = match w {
-            Warning::UnknownRole(i) => (
-                "unknown_role",
-                format!(
-                    "role `{}` is not declared by the policy and was ignored",
-                    nth(&req.subject.roles, i)
-                ),
-            ),
-            Warning::UnknownTeam(i) => (
-                "unknown_team",
-                format!(
-                    "team `{}` is not declared by the policy and was ignored",
-                    nth(&req.subject.teams, i)
-                ),
-            ),
             Warning::ReviewOverdue(due) => (
                 "review_overdue",
                 format!(
@@ -337,7 +333,7 @@ impl Decider {
     /// When a grant ends, after capping.
     fn grant_end(&self, req: &Request, i: u16) -> Option<DateTime<Utc>> {
         let g = req.temporary_grants.get(usize::from(i))?;
-        let own = time::add_period(g.granted_at, g.duration.0);
+        let own = g.duration.0.after_instant(g.granted_at);
         let cap = req
             .record
             .restriction
@@ -345,7 +341,7 @@ impl Decider {
             .and_then(|r| self.table.category(&r.category))
             .or(self.table.unrestricted.as_ref())
             .and_then(|c| c.temporary.as_ref())
-            .and_then(|t| time::add_period(g.granted_at, t.max));
+            .and_then(|t| t.max.after_instant(g.granted_at));
         match (own, cap) {
             (Some(o), Some(c)) => Some(o.min(c)),
             (o, c) => o.or(c),
@@ -363,8 +359,14 @@ pub(super) fn fail_value(req: &Request, reason: FailReason) -> &str {
             .as_ref()
             .map_or("", |r| r.category.as_str()),
         FailReason::UnknownOrganisation => &req.subject.organisation,
+        FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
+        FailReason::UnknownTeam(i) => nth(&req.subject.teams, i),
         FailReason::NoUnrestrictedBlock | FailReason::NoRowMatched => "",
     }
+}
+
+fn nth(list: &[String], i: u16) -> &str {
+    list.get(usize::from(i)).map_or("", String::as_str)
 }
 
 /// The row's subjects without the policy's names, for a concealed category.

@@ -24,7 +24,11 @@ pub struct Request {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub temporary_grants: Vec<TemporaryGrant>,
     /// When; absent means now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "time::de::opt_instant"
+    )]
     pub at: Option<DateTime<Utc>>,
 }
 
@@ -34,10 +38,10 @@ pub struct Request {
 pub struct Subject {
     /// Their subject id in the case-management system.
     pub id: String,
-    /// Their roles (names the policy declares; others are ignored with a warning).
+    /// Their roles (names the policy declares; any other name fails closed).
     #[serde(default)]
     pub roles: Vec<String>,
-    /// Their teams (names the policy declares; others are ignored with a warning).
+    /// Their teams (names the policy declares; any other name fails closed).
     #[serde(default)]
     pub teams: Vec<String>,
     /// Their organisation (a name the policy declares).
@@ -71,13 +75,13 @@ pub struct Restriction {
     /// The category it was placed under.
     pub category: String,
     /// When it was placed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::de::opt_date")]
     pub placed_on: Option<NaiveDate>,
     /// When it was last reviewed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::de::opt_date")]
     pub last_reviewed: Option<NaiveDate>,
     /// An explicit review date, which wins when earlier than the schedule's.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::de::opt_date")]
     pub review_by: Option<NaiveDate>,
     /// The subject id of its named owner (accountable manager).
     #[serde(default)]
@@ -103,6 +107,7 @@ pub struct TemporaryGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
     /// When it starts.
+    #[serde(deserialize_with = "time::de::instant")]
     pub granted_at: DateTime<Utc>,
     /// How long it lasts (capped at the policy's maximum).
     pub duration: GrantDuration,

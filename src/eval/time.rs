@@ -1,38 +1,13 @@
-//! Calendar arithmetic for temporary grants and reviews, with chrono.
+//! Times in requests and decisions: review due dates, durations as the language writes them,
+//! and timestamps as decisions print them.
 //!
-//! Months and years are calendar months (6 months after 31 August is the last day of February);
-//! working days skip Saturdays and Sundays. Review dates use [`Period::after`], as the review
-//! report does, so a decision's overdue warning and the report agree.
+//! The calendar arithmetic itself is [`Period::after`] and [`Period::after_instant`] in the
+//! checked model, shared with the review report, so a decision's overdue warning, a grant's end
+//! and the report agree.
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::check::model::{Period, PeriodUnit};
-
-/// `t` plus a period; `None` when the result is beyond chrono's range.
-pub fn add_period(t: DateTime<Utc>, p: Period) -> Option<DateTime<Utc>> {
-    let n = u64::from(p.amount);
-    match p.unit {
-        PeriodUnit::Hours => t.checked_add_signed(TimeDelta::try_hours(i64::from(p.amount))?),
-        PeriodUnit::Days => t.checked_add_days(Days::new(n)),
-        PeriodUnit::Weeks => t.checked_add_days(Days::new(n.checked_mul(7)?)),
-        PeriodUnit::Months => t.checked_add_months(Months::new(p.amount)),
-        PeriodUnit::Years => t.checked_add_months(Months::new(p.amount.checked_mul(12)?)),
-        PeriodUnit::WorkingDays => add_working_days(t, n),
-    }
-}
-
-/// `t` plus `n` working days: whole weeks at once, then day by day skipping weekends.
-fn add_working_days(t: DateTime<Utc>, n: u64) -> Option<DateTime<Utc>> {
-    let mut d = t.checked_add_days(Days::new((n / 5).checked_mul(7)?))?;
-    let mut left = n % 5;
-    while left > 0 {
-        d = d.checked_add_days(Days::new(1))?;
-        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    Some(d)
-}
 
 /// When a restriction's review is due: the earlier of the explicit `review_by` and the last
 /// review (or placement) plus the interval.
@@ -80,6 +55,46 @@ pub fn period_text(p: Period) -> String {
     }
 }
 
+/// Serde readers for request times and dates that name the bad value and the expected form,
+/// instead of chrono's bare "input contains invalid characters".
+pub(super) mod de {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    const TIME: &str = "an RFC 3339 time such as `2026-11-22T10:00:00Z`";
+    const DATE: &str = "a date such as `2026-05-01`";
+
+    fn time<E: Error>(text: &str) -> Result<DateTime<Utc>, E> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.to_utc())
+            .map_err(|e| E::custom(format!("invalid time `{text}` ({e}): expected {TIME}")))
+    }
+
+    fn date<E: Error>(text: &str) -> Result<NaiveDate, E> {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|e| E::custom(format!("invalid date `{text}` ({e}): expected {DATE}")))
+    }
+
+    /// A required time.
+    pub fn instant<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        time(&std::borrow::Cow::<str>::deserialize(d)?)
+    }
+
+    /// An optional time (`null` or absent is `None`).
+    pub fn opt_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Option::<std::borrow::Cow<str>>::deserialize(d)?
+            .map(|t| time(&t))
+            .transpose()
+    }
+
+    /// An optional date (`null` or absent is `None`).
+    pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        Option::<std::borrow::Cow<str>>::deserialize(d)?
+            .map(|t| date(&t))
+            .transpose()
+    }
+}
+
 /// A time as decisions print it: `2026-11-23T09:00:00Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
@@ -124,12 +139,12 @@ mod tests {
         let friday = date("2026-11-20").and_hms_opt(9, 0, 0).unwrap().and_utc();
         let five = parse_period("5 working_days").unwrap();
         assert_eq!(
-            add_period(friday, five).unwrap().date_naive(),
+            five.after_instant(friday).unwrap().date_naive(),
             date("2026-11-27")
         );
         let one = parse_period("1 working_day").unwrap();
         assert_eq!(
-            add_period(friday, one).unwrap().date_naive(),
+            one.after_instant(friday).unwrap().date_naive(),
             date("2026-11-23")
         );
     }

@@ -53,6 +53,12 @@ pub fn fail_reason(reason: FailReason, value: &str) -> String {
         FailReason::UnknownOrganisation => {
             format!("unknown organisation `{value}`: the subject's organisation is not declared by the policy")
         }
+        FailReason::UnknownRole(_) => {
+            format!("unknown role `{value}`: the subject's role is not declared by the policy")
+        }
+        FailReason::UnknownTeam(_) => {
+            format!("unknown team `{value}`: the subject's team is not declared by the policy")
+        }
         FailReason::NoUnrestrictedBlock => {
             "the record is unrestricted and the policy does not say who may see unrestricted records".to_string()
         }
@@ -66,6 +72,8 @@ pub fn fail_reason_plain(reason: FailReason) -> &'static str {
         FailReason::UnknownAction => "the action asked for is not one the policy knows",
         FailReason::UnknownCategory => "the record's restriction type is not one the policy knows",
         FailReason::UnknownOrganisation => "your organisation is not one the policy knows",
+        FailReason::UnknownRole(_) => "one of your roles is not one the policy knows",
+        FailReason::UnknownTeam(_) => "one of your teams is not one the policy knows",
         FailReason::NoUnrestrictedBlock => {
             "the policy does not say who may see unrestricted records"
         }

@@ -20,13 +20,18 @@ impl Lowerer {
     }
 
     /// The pair's span without the whitespace and comments pest lets trail after its last token.
+    ///
+    /// pest lets a rule's span run on over the whitespace skipped before an optional part that
+    /// did not match, so the end is taken from the innermost last pair, which is a token.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        let from = pair
-            .clone()
-            .into_inner()
-            .last()
-            .map_or(s.start(), |p| p.as_span().end());
+        let mut last = None;
+        let mut inner = pair.clone().into_inner().last();
+        while let Some(p) = inner {
+            inner = p.clone().into_inner().last();
+            last = Some(p);
+        }
+        let from = last.map_or(s.start(), |p| p.as_span().end());
         let tail = s.get_input().get(from..s.end()).unwrap_or("");
         Span::new(self.file, s.start(), from + meaningful_len(tail))
     }

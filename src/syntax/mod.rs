@@ -3,12 +3,13 @@
 pub mod ast;
 mod comments;
 mod error;
-pub mod format;
+mod format;
 mod lower;
 mod parser;
 mod recover;
 
 pub use error::{LiteralError, ParseError, SyntaxError};
+pub use format::{WIDTH, format, format_file};
 
 use pest::Parser as _;
 

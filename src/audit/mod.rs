@@ -1,0 +1,316 @@
+//! The decision log: an append-only JSON-lines file in which every entry carries its own SHA-256
+//! and the SHA-256 of the entry before it, so an edited, removed, inserted or reordered line is
+//! found by [`verify`] (`caselock audit verify LOG`), which says which line.
+//!
+//! A line is the entry serialised as compact JSON without its `hash`, with
+//! `,"hash":"sha256:<hex>"}` put in place of the closing brace; the hash is the SHA-256 of that
+//! JSON text (ending in `}`). The first entry's `prev` is [`GENESIS`]. Entries hold IDs only —
+//! subject, record, rule and policy ids and the request (which carries ids and the policy's own
+//! vocabulary) — never a person's name. The format and its durability are documented in
+//! docs/service.md.
+
+mod writer;
+
+use std::io::BufRead;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::eval::{Outcome, Request};
+
+pub use writer::{LogError, LogWriter, Pending, Sync, decision_id, decision_seq};
+
+/// The `prev` of the first entry of a log.
+pub const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The text a line ends with before the hash's hex digits.
+const HASH_FIELD: &str = ",\"hash\":\"sha256:";
+
+/// The length of the text that ends every line: the hash field, 64 hex digits and `"}`.
+const TAIL_LEN: usize = HASH_FIELD.len() + 64 + 2;
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Its line number, from 1.
+    pub seq: u64,
+    /// When it was written (for a decision: when it was decided).
+    pub time: DateTime<Utc>,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+    /// The hash of the entry before it, or [`GENESIS`].
+    pub prev: String,
+}
+
+/// What an entry records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A decision the service answered.
+    Decision(Box<DecisionEntry>),
+    /// A policy version started being served (at start-up or on reload).
+    PolicyLoaded(PolicyEntry),
+    /// A reload was refused; the running version goes on being served.
+    PolicyRejected(RejectedEntry),
+}
+
+/// A decision: who asked to do what to which record, the answer and the rule that gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionEntry {
+    /// The id the service answered with.
+    pub decision_id: String,
+    /// The policy's id.
+    pub policy_id: String,
+    /// The policy's version, if it declares one.
+    pub policy_version: Option<u32>,
+    /// The SHA-256 of the policy's sources.
+    pub policy_hash: String,
+    /// The subject's id.
+    pub subject: String,
+    /// The record's id.
+    pub record: String,
+    /// The action.
+    pub action: String,
+    /// Allow or deny.
+    pub decision: Outcome,
+    /// The deciding rule's id (absent when the evaluator refused the request).
+    pub rule: Option<String>,
+    /// The request as decided, with `at` filled in, so the decision can be explained again.
+    pub request: Request,
+}
+
+/// A policy version the service started serving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyEntry {
+    /// The policy's id.
+    pub policy_id: String,
+    /// The policy's version, if it declares one.
+    pub policy_version: Option<u32>,
+    /// The SHA-256 of the policy's sources.
+    pub policy_hash: String,
+}
+
+/// A reload that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedEntry {
+    /// The id of the policy that goes on being served.
+    pub policy_id: String,
+    /// Why the new version was refused.
+    pub error: String,
+}
+
+/// The last entry of a log: how many entries and the hash a next entry chains from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The number of entries.
+    pub seq: u64,
+    /// The last entry's hash, or [`GENESIS`] for an empty log.
+    pub hash: String,
+}
+
+impl Head {
+    /// The head of an empty log.
+    pub fn genesis() -> Head {
+        Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+impl std::str::FromStr for Head {
+    type Err = String;
+
+    /// Reads `SEQ:sha256:HEX`, as `audit verify` prints it.
+    fn from_str(s: &str) -> Result<Head, String> {
+        let (seq, hash) = s
+            .split_once(':')
+            .ok_or_else(|| format!("expected `SEQ:sha256:HEX`, found `{s}`"))?;
+        let seq = seq
+            .parse()
+            .map_err(|_| format!("`{seq}` is not an entry count"))?;
+        if !is_hash(hash) {
+            return Err(format!("`{hash}` is not a `sha256:` hash"));
+        }
+        Ok(Head {
+            seq,
+            hash: hash.to_string(),
+        })
+    }
+}
+
+/// Serialises an entry as one line (without the newline) and returns it with its hash.
+pub fn seal(entry: &Entry) -> Result<(String, String), serde_json::Error> {
+    let mut line = serde_json::to_string(entry)?;
+    let hash = digest(&line);
+    line.pop();
+    line.push_str(HASH_FIELD);
+    line.push_str(hash.trim_start_matches("sha256:"));
+    line.push_str("\"}");
+    Ok((line, hash))
+}
+
+/// `sha256:` and the hex SHA-256 of the text.
+fn digest(text: &str) -> String {
+    let mut s = String::with_capacity(71);
+    s.push_str("sha256:");
+    for b in Sha256::digest(text.as_bytes()) {
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    s
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn is_hash(s: &str) -> bool {
+    s.strip_prefix("sha256:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| HEX.contains(&b)))
+}
+
+/// Reads one line back: its entry and its hash, after checking the line's own hash.
+pub fn open(line: &str) -> Result<(Entry, String), String> {
+    let split = line
+        .len()
+        .checked_sub(TAIL_LEN)
+        .filter(|&i| line.is_char_boundary(i))
+        .ok_or("the line is too short to be an entry")?;
+    let (body, tail) = line.split_at(split);
+    let hex = tail
+        .strip_prefix(HASH_FIELD)
+        .and_then(|t| t.strip_suffix("\"}"))
+        .ok_or("the line does not end with its `hash` field")?;
+    let recorded = format!("sha256:{hex}");
+    if !is_hash(&recorded) {
+        return Err("the line's `hash` is not a SHA-256".to_string());
+    }
+    let sealed = format!("{body}}}");
+    if digest(&sealed) != recorded {
+        return Err("the line's contents do not match its hash: the line was edited".to_string());
+    }
+    let entry: Entry =
+        serde_json::from_str(&sealed).map_err(|e| format!("not a log entry: {e}"))?;
+    Ok((entry, recorded))
+}
+
+/// What a verified log holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Entries in all.
+    pub entries: u64,
+    /// Decisions.
+    pub decisions: u64,
+    /// Of which allowed.
+    pub allowed: u64,
+    /// Policy versions loaded.
+    pub policies_loaded: u64,
+    /// Reloads refused.
+    pub policies_rejected: u64,
+    /// The first entry's time.
+    pub first: Option<DateTime<Utc>>,
+    /// The last entry's time.
+    pub last: Option<DateTime<Utc>>,
+    /// The hash the next entry would chain from.
+    pub head: Option<Head>,
+}
+
+/// Where a log stops being trustworthy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct Broken {
+    /// The first line that fails, from 1 (one past the end when lines are missing at the end).
+    pub line: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Checks every line's hash, chain link and sequence number, and, when given, that the log
+/// reaches `expected` with the same hash there (which is how removing the last lines, or
+/// rewriting the whole chain, is detected).
+pub fn verify(mut input: impl BufRead, expected: Option<&Head>) -> Result<Summary, Broken> {
+    let mut summary = Summary::default();
+    let mut head = Head::genesis();
+    let mut at_expected = None;
+    let mut line = Vec::new();
+    loop {
+        let number = head.seq + 1;
+        let broken = |message: String| Broken {
+            line: number,
+            message,
+        };
+        line.clear();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Err(broken(format!("cannot read: {e}"))),
+        }
+        if line.pop() != Some(b'\n') {
+            return Err(broken(
+                "the last line is incomplete (a write was cut off; it was never answered)"
+                    .to_string(),
+            ));
+        }
+        let text = std::str::from_utf8(&line).map_err(|_| broken("not UTF-8".to_string()))?;
+        let (entry, hash) = open(text).map_err(broken)?;
+        if entry.prev != head.hash {
+            let before = if number == 1 {
+                "the genesis value".to_string()
+            } else {
+                format!("line {}", number - 1)
+            };
+            return Err(broken(format!(
+                "`prev` does not match the hash of {before}: a line was removed or inserted here, or the lines were reordered"
+            )));
+        }
+        if entry.seq != number {
+            return Err(broken(format!(
+                "`seq` is {} but this is line {number}: lines were removed, inserted or reordered",
+                entry.seq
+            )));
+        }
+        summary.first.get_or_insert(entry.time);
+        summary.last = Some(entry.time);
+        match &entry.event {
+            Event::Decision(d) => {
+                summary.decisions += 1;
+                summary.allowed += u64::from(d.decision == Outcome::Allow);
+            }
+            Event::PolicyLoaded(_) => summary.policies_loaded += 1,
+            Event::PolicyRejected(_) => summary.policies_rejected += 1,
+        }
+        if expected.is_some_and(|w| w.seq == number) {
+            at_expected = Some(hash.clone());
+        }
+        head = Head { seq: number, hash };
+    }
+    if let Some(want) = expected {
+        if head.seq < want.seq {
+            return Err(Broken {
+                line: head.seq + 1,
+                message: format!(
+                    "the log ends after {} entries but the expected head is entry {}: lines were removed from the end",
+                    head.seq, want.seq
+                ),
+            });
+        }
+        let found = at_expected.unwrap_or_else(|| GENESIS.to_string());
+        if found != want.hash {
+            return Err(Broken {
+                line: want.seq,
+                message: "this entry's hash is not the expected head: the log was rewritten"
+                    .to_string(),
+            });
+        }
+    }
+    summary.entries = head.seq;
+    summary.head = Some(head);
+    Ok(summary)
+}

@@ -1,0 +1,156 @@
+//! `caselock fmt PATH... [--check] [--stdout]`
+
+use std::path::{Path, PathBuf};
+
+use super::common::{Exit, Output};
+use crate::diag::Diagnostic;
+use crate::loader::display_name;
+use crate::span::SourceMap;
+use crate::syntax;
+
+/// Lines of context around each change in `--check` diffs.
+const DIFF_CONTEXT: usize = 2;
+
+/// Rewrite policy files in canonical layout, keeping every comment.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Policy files, or directories searched recursively for `.policy` files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Change nothing: list the files that are not formatted, with a diff, and exit 1 if any.
+    #[arg(long, conflicts_with = "stdout")]
+    check: bool,
+    /// Print the formatted text to standard output instead of rewriting the files.
+    #[arg(long)]
+    stdout: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args, out: &Output) -> Exit {
+    let mut io_failed = false;
+    let mut files = Vec::new();
+    for p in &args.paths {
+        if let Err(e) = collect(p, &mut files) {
+            eprintln!("error: cannot read `{}`: {e}", display_name(p));
+            io_failed = true;
+        }
+    }
+    let mut sources = SourceMap::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut changed = Vec::new();
+    for path in &files {
+        let name = display_name(path);
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{name}`: {e}");
+                io_failed = true;
+                continue;
+            }
+        };
+        let id = sources.add(name.clone(), text.clone());
+        let formatted = match syntax::format(id, &text) {
+            Ok(f) => f,
+            Err(_) => {
+                diagnostics.extend(
+                    syntax::syntax_errors(id, &text)
+                        .iter()
+                        .map(syntax::SyntaxError::to_diagnostic),
+                );
+                continue;
+            }
+        };
+        if args.stdout {
+            print!("{formatted}");
+            continue;
+        }
+        if formatted == text {
+            continue;
+        }
+        if args.check {
+            println!("{name} is not formatted:");
+            print!("{}", diff(&name, &text, &formatted));
+        } else if let Err(e) = write_atomically(path, &formatted) {
+            eprintln!("error: cannot write `{name}`: {e}");
+            io_failed = true;
+            continue;
+        }
+        changed.push(name);
+    }
+    if !diagnostics.is_empty() {
+        eprint!("{}", out.renderer(&sources).render_all(&diagnostics));
+        eprintln!(
+            "error: {} file(s) could not be parsed and were left unchanged",
+            sources.iter().count() - files_ok(&sources, &diagnostics)
+        );
+    }
+    if !args.stdout {
+        let verb = if args.check {
+            "would reformat"
+        } else {
+            "reformatted"
+        };
+        eprintln!(
+            "{verb} {} of {} file(s)",
+            changed.len(),
+            sources.iter().count()
+        );
+    }
+    if io_failed {
+        Exit::Usage
+    } else if !diagnostics.is_empty() || (args.check && !changed.is_empty()) {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}
+
+/// The number of files without a diagnostic.
+fn files_ok(sources: &SourceMap, diagnostics: &[Diagnostic]) -> usize {
+    sources
+        .iter()
+        .filter(|(id, _)| !diagnostics.iter().any(|d| d.primary.span.file == *id))
+        .count()
+}
+
+/// A named file is taken as it is; a directory is searched, in path order, for `.policy` files.
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !path.is_dir() {
+        std::fs::metadata(path)?;
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            collect(&e, files)?;
+        } else if crate::loader::is_policy_file(&e) {
+            files.push(e);
+        }
+    }
+    Ok(())
+}
+
+/// Writes beside the file and renames over it, so an interrupted run never leaves half a file.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".fmt-tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        // The rename failed; the original is untouched, so the copy is only clutter.
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// A unified diff from the file as written to the file as formatted.
+fn diff(name: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(DIFF_CONTEXT)
+        .header(name, &format!("{name} (formatted)"))
+        .to_string()
+}

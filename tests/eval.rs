@@ -1,0 +1,244 @@
+//! The compiled table and the evaluator's public output: the table's bytes, loading it back,
+//! and for each request fixture the decision JSON with both audiences' explanations.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use caselock::check::model::RestrictionType;
+use caselock::compile::{self, Layer, TableError};
+use caselock::eval::{Audience, Basis, Decider, Outcome, Request, words};
+
+/// The policy a request fixture's directory is for.
+fn policy_for(fixture: &Path) -> PathBuf {
+    let dir = fixture.parent().and_then(Path::file_name).unwrap();
+    match dir.to_str().unwrap() {
+        "casework" => PathBuf::from("tests/fixtures/policies/casework.policy"),
+        other => Path::new("policies").join(other),
+    }
+}
+
+fn casework() -> support::Loaded {
+    support::load(Path::new("tests/fixtures/policies/casework.policy"))
+}
+
+#[test]
+fn compiled_table_snapshot() {
+    let table = casework().table;
+    insta::assert_snapshot!(
+        "casework_table",
+        serde_json::to_string_pretty(&table).unwrap()
+    );
+}
+
+#[test]
+fn compiling_twice_gives_the_same_bytes_and_loads_back() {
+    for path in support::bundled() {
+        let a = compile::to_json(&support::load(&path).table);
+        let b = compile::to_json(&support::load(&path).table);
+        assert_eq!(a, b, "{} compiles to different bytes", path.display());
+        let loaded = compile::load_table(&a).unwrap();
+        assert_eq!(compile::to_json(&loaded), a);
+        assert_eq!(loaded.format_version, compile::FORMAT_VERSION);
+        assert_eq!(loaded.source_hash.len(), 64);
+    }
+}
+
+#[test]
+fn a_tampered_table_is_refused() {
+    let text = compile::to_json(&casework().table);
+    // Turn the absolute deny for partners into a grant, keeping the JSON valid.
+    let tampered = text.replacen("\"effect\":\"deny\"", "\"effect\":\"allow\"", 1);
+    assert_ne!(tampered, text);
+    let err = compile::load_table(&tampered).unwrap_err();
+    assert!(matches!(err, TableError::Hash { .. }), "{err:?}");
+    assert!(err.to_string().contains("edited or corrupted"), "{err}");
+
+    let other = text.replacen("\"format_version\":1", "\"format_version\":99", 1);
+    let err = compile::load_table(&other).unwrap_err();
+    assert!(
+        matches!(err, TableError::Version { found: 99, .. }),
+        "{err:?}"
+    );
+
+    let err = compile::load_table("{\"hello\": 1}").unwrap_err();
+    assert!(matches!(err, TableError::Malformed(_)), "{err:?}");
+}
+
+/// Sentences as a caseworker reads them: split after a full stop followed by a capital.
+fn sentences(text: &str) -> usize {
+    let b = text.as_bytes();
+    1 + (1..b.len().saturating_sub(1))
+        .filter(|&i| b[i - 1] == b'.' && b[i] == b' ' && b[i + 1].is_ascii_uppercase())
+        .count()
+}
+
+#[test]
+fn decisions_and_explanations() {
+    insta::glob!(
+        "fixtures/requests/{casework,nottingham-escr}/*.json",
+        |path| {
+            let loaded = support::load(&policy_for(path));
+            let decider = Decider::new(&loaded.table);
+            let req = Request::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let d = decider.decide(&req);
+            let response = decider.response(&req, &d, None);
+            let caseworker = decider.explain(&req, &d, Audience::Caseworker);
+            let auditor = decider.explain(&req, &d, Audience::Auditor);
+            let n = sentences(&caseworker);
+            assert!(
+                (2..=6).contains(&n),
+                "{}: {n} sentences:\n{caseworker}",
+                path.display()
+            );
+            let kind = match d.deny_kind {
+                Some(k) => words::deny_heading(k),
+                None => "Allowed",
+            };
+            assert!(caseworker.starts_with(kind), "{caseworker}");
+            // Concealed categories: nothing a refused caseworker sees names the category.
+            if let (Outcome::Deny, Some((c, _))) = (d.outcome, decider.deciding_row(&d)) {
+                let shown = format!(
+                    "{}\n{caseworker}",
+                    serde_json::to_string(&response).unwrap()
+                );
+                if c.conceal_category {
+                    for secret in std::iter::once(&c.name)
+                        .chain(std::iter::once(&c.title))
+                        .chain(&c.criteria)
+                    {
+                        assert!(
+                            !shown.to_lowercase().contains(&secret.to_lowercase()),
+                            "{}: `{secret}` disclosed:\n{shown}",
+                            path.display()
+                        );
+                    }
+                }
+                if c.conceal_contact {
+                    let contact = c
+                        .contact
+                        .iter()
+                        .flat_map(|k| k.text.iter().chain([&k.who.description]));
+                    let approvers = c
+                        .temporary
+                        .iter()
+                        .flat_map(|t| t.approved_by.iter().map(|a| &a.description));
+                    for secret in contact.chain(approvers) {
+                        assert!(
+                            !shown.contains(secret.as_str()),
+                            "`{secret}` disclosed:\n{shown}"
+                        );
+                    }
+                }
+                if d.view == caselock::check::model::View::None {
+                    assert!(
+                        !shown.contains("restrict"),
+                        "{}: a `denied_view none` refusal says the record is restricted:\n{shown}",
+                        path.display()
+                    );
+                }
+            }
+            insta::assert_snapshot!(format!(
+                "{}\n\n--- caseworker ---\n{caseworker}\n\n--- auditor ---\n{auditor}",
+                serde_json::to_string_pretty(&response).unwrap()
+            ));
+        }
+    );
+}
+
+#[test]
+fn auditor_responses_carry_the_full_trace() {
+    let loaded = casework();
+    let decider = Decider::new(&loaded.table);
+    let text = std::fs::read_to_string("tests/fixtures/requests/casework/concealed_category.json")
+        .unwrap();
+    let req = Request::from_json(&text).unwrap();
+    let d = decider.decide(&req);
+    let auditor = decider.response(&req, &d, Some(Audience::Auditor));
+    assert_eq!(auditor.rule.as_deref(), Some("mappa.default"));
+    let trace = auditor.trace.unwrap();
+    assert!(trace.iter().filter(|s| s.decided).count() == 1);
+    assert!(
+        trace
+            .iter()
+            .any(|s| s.rule == "mappa.grant.1" && !s.matched)
+    );
+    // The caseworker's response hides what the auditor's shows.
+    let caseworker = decider.response(&req, &d, Some(Audience::Caseworker));
+    assert_eq!(caseworker.rule, None);
+    assert_eq!(caseworker.trace, None);
+}
+
+#[test]
+fn invalid_requests_are_clear_input_errors() {
+    let cases = [
+        ("malformed_time", "invalid time `2026-11-20 10:00`"),
+        ("malformed_json", "invalid request"),
+        ("misspelt_field", "unknown field `allocated_worker`"),
+        ("bad_duration", "invalid duration `1 fortnight`"),
+    ];
+    for (name, expected) in cases {
+        let path = format!("tests/fixtures/requests/invalid/{name}.json");
+        let err = Request::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap_err();
+        assert!(
+            err.to_string().contains(expected),
+            "{name}: `{err}` does not say `{expected}`"
+        );
+    }
+}
+
+#[test]
+fn fail_closed_decisions_name_the_problem() {
+    let loaded = casework();
+    let decider = Decider::new(&loaded.table);
+    for (name, value) in [
+        ("unknown_category", "adoptoin"),
+        ("unknown_role", "social_worker"),
+        ("unknown_action", "print"),
+    ] {
+        let path = format!("tests/fixtures/requests/casework/{name}.json");
+        let req = Request::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let d = decider.decide(&req);
+        assert!(matches!(d.basis, Basis::FailClosed(_)), "{name}: {d:?}");
+        assert_eq!(d.outcome, Outcome::Deny);
+        let r = decider.response(&req, &d, None);
+        assert!(
+            r.reasons[0].contains(&format!("`{value}`")),
+            "{name}: {:?}",
+            r.reasons
+        );
+        assert_eq!(r.reasons[1], words::FAIL_CLOSED);
+    }
+}
+
+#[test]
+fn semantics_doc_quotes_the_combining_rule_verbatim() {
+    let doc = std::fs::read_to_string("docs/semantics.md").unwrap();
+    let layers = [
+        Layer::AbsoluteDeny,
+        Layer::NamedExclusion,
+        Layer::TemporaryOverride,
+        Layer::Deny,
+        Layer::Grant,
+        Layer::Temporary,
+        Layer::Default,
+    ];
+    let mut sentences: Vec<&str> = vec![
+        words::FORBIDDEN,
+        words::NOT_PERMITTED,
+        words::ABSOLUTE,
+        words::FAIL_CLOSED,
+    ];
+    for layer in layers {
+        for r in [RestrictionType::Universal, RestrictionType::Exclude] {
+            sentences.push(words::combining_rule(layer, r));
+        }
+    }
+    for s in sentences {
+        assert!(
+            doc.contains(s),
+            "docs/semantics.md does not quote src/eval/words.rs verbatim:\n{s}"
+        );
+    }
+}

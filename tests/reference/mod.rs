@@ -1,0 +1,279 @@
+//! A reference interpreter for the combining rule, for tests only.
+//!
+//! It decides a request straight from the checked model (`check::model::Policy`), never from the
+//! compiled table, with the combining rule of docs/semantics.md written out step by step and
+//! every fact computed from the request's strings. The differential test holds the compiled
+//! `Decider` to it.
+
+use caselock::check::model::{
+    Atom, Category, Condition, Effect, Literal, Policy, Relation, RestrictionType, View,
+};
+use caselock::eval::request::{Request, Restriction};
+use caselock::eval::{DenyKind, FailReason, Outcome};
+use chrono::{DateTime, Utc};
+
+/// What the reference decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefDecision {
+    /// Allow or deny.
+    pub outcome: Outcome,
+    /// What the subject sees.
+    pub view: View,
+    /// Forbidden or not permitted, for a deny.
+    pub deny_kind: Option<DenyKind>,
+    /// The deciding rule's id.
+    pub rule: Option<String>,
+    /// Why the request was refused unchecked.
+    pub fail: Option<FailReason>,
+}
+
+fn refuse(reason: FailReason) -> RefDecision {
+    RefDecision {
+        outcome: Outcome::Deny,
+        view: View::None,
+        deny_kind: Some(DenyKind::NotPermitted),
+        rule: None,
+        fail: Some(reason),
+    }
+}
+
+fn allow(rule: String) -> RefDecision {
+    RefDecision {
+        outcome: Outcome::Allow,
+        view: View::Full,
+        deny_kind: None,
+        rule: Some(rule),
+        fail: None,
+    }
+}
+
+fn deny(kind: DenyKind, view: View, rule: String) -> RefDecision {
+    RefDecision {
+        outcome: Outcome::Deny,
+        view,
+        deny_kind: Some(kind),
+        rule: Some(rule),
+        fail: None,
+    }
+}
+
+/// The subject and record as the policy sees them.
+struct Facts<'a> {
+    policy: &'a Policy,
+    req: &'a Request,
+    restriction: Option<&'a Restriction>,
+    /// Indices of the subject's declared roles and teams.
+    roles: Vec<u32>,
+    teams: Vec<u32>,
+    org: u32,
+    temporary_grant: bool,
+}
+
+impl Facts<'_> {
+    fn in_role(&self, r: u32) -> bool {
+        self.roles
+            .iter()
+            .any(|&x| x == r || self.policy.roles[x as usize].ancestors.contains(&r))
+    }
+
+    fn in_team(&self, t: u32) -> bool {
+        self.teams
+            .iter()
+            .any(|&x| x == t || self.policy.teams[x as usize].ancestors.contains(&t))
+    }
+
+    /// A list entry names the subject: their id, a team of theirs as written, or a declared team
+    /// they are in or below.
+    fn names_subject(&self, entry: &str) -> bool {
+        let s = &self.req.subject;
+        entry == s.id || self.names_team(entry)
+    }
+
+    fn names_team(&self, entry: &str) -> bool {
+        self.req.subject.teams.iter().any(|t| t == entry)
+            || self
+                .policy
+                .teams
+                .iter()
+                .position(|t| t.named.name == entry)
+                .is_some_and(|t| self.in_team(t as u32))
+    }
+
+    fn relation(&self, r: Relation) -> bool {
+        let id = &self.req.subject.id;
+        let rec = &self.req.record;
+        match r {
+            Relation::AllocatedWorker => rec.allocated_workers.contains(id),
+            Relation::AllocatedManager => rec.allocated_managers.contains(id),
+            Relation::Owner => self
+                .restriction
+                .is_some_and(|x| x.owner.as_ref() == Some(id)),
+            Relation::NamedAllow => self
+                .restriction
+                .is_some_and(|x| x.named_allow.iter().any(|e| self.names_subject(e))),
+            Relation::NamedDeny => self
+                .restriction
+                .is_some_and(|x| x.named_deny.iter().any(|e| self.names_subject(e))),
+            Relation::TemporaryGrant => self.temporary_grant,
+            Relation::RecordTeam => rec.teams.iter().any(|t| self.names_team(t)),
+            Relation::LineManager => false,
+        }
+    }
+
+    fn atom(&self, a: Atom) -> bool {
+        match a {
+            Atom::Role(r) => self.in_role(r),
+            Atom::Team(t) => self.in_team(t),
+            Atom::Person(p) => self.policy.persons[p as usize].subject_id == self.req.subject.id,
+            Atom::Organisation(o) => o == self.org,
+            Atom::OrgKind(k) => self.policy.organisations[self.org as usize].kind == k,
+            Atom::Relation(r) => self.relation(r),
+        }
+    }
+
+    fn literal(&self, l: &Literal) -> bool {
+        self.atom(l.atom) != l.negated
+    }
+
+    fn holds(&self, c: &Condition) -> bool {
+        c.terms.iter().any(|t| t.iter().all(|l| self.literal(l)))
+    }
+}
+
+/// Decides `req` at `at` by the combining rule, reading the checked policy directly.
+pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision {
+    // Step 0: fail-closed input checks, in the order the contract lists them.
+    let Some(action) = policy.actions.iter().position(|a| a.name == req.action) else {
+        return refuse(FailReason::UnknownAction);
+    };
+    let action = action as u32;
+    let restriction = req.record.restriction.as_ref();
+    let category: &Category = match restriction {
+        Some(r) => match policy.category(&r.category) {
+            Some(c) => c,
+            None => return refuse(FailReason::UnknownCategory),
+        },
+        None => match &policy.unrestricted {
+            Some(c) => c,
+            None => return refuse(FailReason::NoUnrestrictedBlock),
+        },
+    };
+    let s = &req.subject;
+    let Some(org) = policy
+        .organisations
+        .iter()
+        .position(|o| o.named.name == s.organisation)
+    else {
+        return refuse(FailReason::UnknownOrganisation);
+    };
+    let mut roles = Vec::new();
+    for (i, name) in s.roles.iter().enumerate() {
+        match policy.roles.iter().position(|r| r.named.name == *name) {
+            Some(r) => roles.push(r as u32),
+            None => return refuse(FailReason::UnknownRole(i as u16)),
+        }
+    }
+    let mut teams = Vec::new();
+    for (i, name) in s.teams.iter().enumerate() {
+        match policy.teams.iter().position(|t| t.named.name == *name) {
+            Some(t) => teams.push(t as u32),
+            None => return refuse(FailReason::UnknownTeam(i as u16)),
+        }
+    }
+    let mut facts = Facts {
+        policy,
+        req,
+        restriction,
+        roles,
+        teams,
+        org: org as u32,
+        temporary_grant: false,
+    };
+    facts.temporary_grant = valid_temporary_grant(&facts, category, action, at);
+
+    let covers = |effect: Effect| {
+        category
+            .rules
+            .iter()
+            .filter(move |r| r.effect == effect && r.actions.contains(action))
+    };
+    let shown = |r: &caselock::check::model::Rule| r.shows.unwrap_or(category.denied_view);
+
+    // Step 1: an absolute deny decides, and nothing overrides it.
+    if let Some(r) = covers(Effect::AbsoluteDeny).find(|r| facts.holds(&r.condition)) {
+        return deny(DenyKind::Forbidden, shown(r), r.id.clone());
+    }
+    // Step 2: the record's exclusion list names the subject.
+    if restriction.is_some() && facts.relation(Relation::NamedDeny) {
+        return deny(
+            DenyKind::Forbidden,
+            category.denied_view,
+            format!("{}.named_exclusion", category.name),
+        );
+    }
+    // Step 3: an overridable deny decides unless a valid temporary grant overrides it.
+    if let Some(r) = covers(Effect::Deny).find(|r| facts.holds(&r.condition)) {
+        return if facts.temporary_grant {
+            allow(format!("{}.temporary", category.name))
+        } else {
+            deny(DenyKind::Forbidden, shown(r), r.id.clone())
+        };
+    }
+    // Step 4: the first matching grant decides.
+    if let Some(r) = covers(Effect::Grant).find(|r| facts.holds(&r.condition)) {
+        return allow(r.id.clone());
+    }
+    // Step 5: a valid temporary grant.
+    if facts.temporary_grant {
+        return allow(format!("{}.temporary", category.name));
+    }
+    // Step 6: the restriction type.
+    let default = format!("{}.default", category.name);
+    match category.restriction {
+        RestrictionType::Universal => deny(DenyKind::NotPermitted, category.denied_view, default),
+        RestrictionType::Exclude => allow(default),
+    }
+}
+
+/// Whether the subject holds a temporary grant for this record and action that counts now:
+/// offered by the category for the action, listing the action if it lists any, held by someone
+/// the category lets hold one, approved by someone it accepts, started, and not ended (its own
+/// duration or the policy's maximum, whichever ends first).
+fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>) -> bool {
+    let Some(t) = c.temporary.as_ref().filter(|t| t.actions.contains(action)) else {
+        return false;
+    };
+    let req = f.req;
+    req.temporary_grants.iter().any(|g| {
+        let for_this =
+            g.subject == req.subject.id && g.record.as_ref().is_none_or(|r| *r == req.record.id);
+        let action_listed = g.actions.as_ref().is_none_or(|l| l.contains(&req.action));
+        let eligible = t.to.as_ref().is_none_or(|c| f.holds(c));
+        let approved = t.approved_by.iter().any(|a| match a {
+            Atom::Person(p) => f.policy.persons[*p as usize].subject_id == g.approved_by,
+            Atom::Relation(Relation::Owner) => {
+                f.restriction.and_then(|r| r.owner.as_ref()) == Some(&g.approved_by)
+            }
+            Atom::Relation(Relation::AllocatedManager) => {
+                req.record.allocated_managers.contains(&g.approved_by)
+            }
+            Atom::Relation(Relation::AllocatedWorker) => {
+                req.record.allocated_workers.contains(&g.approved_by)
+            }
+            _ => false,
+        });
+        let end = [
+            g.duration.0.after_instant(g.granted_at),
+            t.max.after_instant(g.granted_at),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        for_this
+            && action_listed
+            && eligible
+            && approved
+            && g.granted_at <= at
+            && end.is_none_or(|e| at < e)
+    })
+}
