@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use caselock::audit::{self, Sync};
+use caselock::audit::{self, SyncMode};
 use caselock::serve::{Config, MAX_BATCH, MAX_BODY, PROBLEM_JSON, ROUTES, Service};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -48,7 +48,7 @@ impl Scratch {
             policies: vec![self.policy()],
             default_policy: None,
             log: Some(self.log()),
-            log_sync: Sync::Data,
+            log_sync: SyncMode::Data,
             token_file: None,
             watch: None,
         }
@@ -880,4 +880,40 @@ async fn the_log_continues_across_restarts() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[tokio::test]
+async fn the_page_says_how_to_ask_for_temporary_access() {
+    let scratch = Scratch::new("temporary");
+    let mut config = scratch.config();
+    config.policies = vec![PathBuf::from("tests/fixtures/policies/casework.policy")];
+    let (_s, router) = service(&config).await;
+    let q = page_query(&[
+        ("subject", "u-1042"),
+        ("roles", "worker"),
+        ("organisation", "council"),
+        ("action", "view"),
+        ("record", "J1"),
+        ("category", "adoption"),
+        ("placed_on", "2026-10-01"),
+        ("owner", "u-3001"),
+        ("at", "2026-11-22T10:00:00Z"),
+    ]);
+    let r = call(&router, "GET", &q, Body::empty()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("You cannot open this record"), "{html}");
+    let temporary = html
+        .split("<p id=\"temporary\">")
+        .nth(1)
+        .and_then(|s| s.split("</p>").next())
+        .unwrap_or_else(|| panic!("no temporary access paragraph:\n{html}"));
+    assert!(
+        temporary.starts_with("You can ask for temporary access for up to 24 hours"),
+        "{temporary}"
+    );
+    // Choosing a policy alone shows the empty form, not an error.
+    let r = call(&router, "GET", "/?policy=casework", Body::empty()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.text().contains("role=\"alert\""));
 }
