@@ -917,3 +917,77 @@ async fn the_page_says_how_to_ask_for_temporary_access() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.text().contains("role=\"alert\""));
 }
+
+mod never_a_500 {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(
+        router: &Router,
+        rt: &tokio::runtime::Runtime,
+        body: Vec<u8>,
+    ) -> Result<(), TestCaseError> {
+        let r = rt.block_on(call(
+            router,
+            "POST",
+            "/v1/decisions?explain=caseworker",
+            body,
+        ));
+        prop_assert!(
+            [200, 400].contains(&r.status.as_u16()),
+            "status {}: {}",
+            r.status,
+            r.text()
+        );
+        if r.status == StatusCode::BAD_REQUEST {
+            prop_assert_eq!(r.content_type.as_str(), PROBLEM_JSON);
+        } else {
+            prop_assert!(r.json()["decision"].is_string() || r.json().is_array());
+        }
+        Ok(())
+    }
+
+    /// One service for every case (no log: nothing to clean up).
+    fn served() -> &'static (tokio::runtime::Runtime, Router) {
+        static SERVED: std::sync::OnceLock<(tokio::runtime::Runtime, Router)> =
+            std::sync::OnceLock::new();
+        SERVED.get_or_init(|| {
+            let config = Config {
+                policies: vec![PathBuf::from(POLICY)],
+                default_policy: None,
+                log: None,
+                log_sync: SyncMode::Data,
+                token_file: None,
+                watch: None,
+            };
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let router = rt.block_on(Service::new(&config)).unwrap().router();
+            (rt, router)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes, and any valid request with a span of it replaced, get a decision or a
+        /// problem: never a 500, never a panic.
+        #[test]
+        fn arbitrary_and_mangled_bodies(
+            bytes in prop::collection::vec(any::<u8>(), 0..200),
+            at in any::<prop::sample::Index>(),
+            len in 0usize..12,
+            with in "[ -~]{0,12}",
+        ) {
+            let (rt, router) = served();
+            check(router, rt, bytes)?;
+            let text = refused().to_string();
+            let start = at.index(text.len());
+            let end = (start + len).min(text.len());
+            let mangled = format!("{}{with}{}", &text[..start], &text[end..]);
+            check(router, rt, mangled.into_bytes())?;
+        }
+    }
+}
