@@ -13,8 +13,10 @@ pub mod diag;
 pub mod eval;
 pub mod loader;
 pub mod report;
+pub mod serve;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 
 use diag::Diagnostic;
 use span::{FileId, SourceMap};

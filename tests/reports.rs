@@ -108,3 +108,64 @@ fn json_lines_registers_are_read_too() {
     assert_eq!(r.invalid[0].line, 2);
     assert_eq!(r.ignored_columns, vec!["name".to_string()]);
 }
+
+#[test]
+fn json_array_registers_are_read_with_line_numbers() {
+    let (sources, checked) = fixture();
+    let input = std::fs::File::open("tests/fixtures/reports/register.json").unwrap();
+    let opts = report::reviews::Options {
+        as_of: date("2028-03-01"),
+        within_days: 30,
+        list_all: true,
+    };
+    let r = report::reviews::reviews(&checked.policy, &sources, input, Format::JsonLines, opts)
+        .unwrap();
+    let ids: Vec<&str> = r.lines.iter().map(|l| l.record_id.as_str()).collect();
+    assert_eq!(ids, vec!["R1", "R9", "R5"], "grouped by reviewer");
+    assert_eq!(
+        r.invalid.iter().map(|e| e.line).collect::<Vec<_>>(),
+        vec![6, 7],
+        "bad rows are reported by the line they start on"
+    );
+    assert_eq!(r.ignored_columns, vec!["child_name", "date_of_birth"]);
+    let r1 = &r.lines[0];
+    assert_eq!(r1.rule, "tests/fixtures/reports/schedule.policy:7");
+    for format in [
+        OutputFormat::Text,
+        OutputFormat::Markdown,
+        OutputFormat::Json,
+    ] {
+        let out = report::render_reviews(&r, format);
+        assert!(!out.contains("NAME-") && !out.contains("DOB-"), "{out}");
+        assert!(
+            out.contains("child_name"),
+            "ignored columns are named:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn a_broken_json_array_keeps_the_rows_before_the_break() {
+    let (sources, checked) = fixture();
+    let input = "[\n{\"record_id\":\"R1\",\"category\":\"monthly\",\"placed_on\":\"2028-01-31\"},\n{\"record_id\": oops}\n]";
+    let opts = report::reviews::Options {
+        as_of: date("2028-03-01"),
+        within_days: 0,
+        list_all: true,
+    };
+    let r = report::reviews::reviews(
+        &checked.policy,
+        &sources,
+        input.as_bytes(),
+        Format::JsonLines,
+        opts,
+    )
+    .unwrap();
+    assert_eq!(r.lines.len(), 1);
+    assert_eq!(r.invalid.len(), 1);
+    assert_eq!(r.invalid[0].line, 3);
+    assert!(
+        !r.invalid[0].message.contains("oops"),
+        "row content is never echoed"
+    );
+}

@@ -4,7 +4,7 @@ mod graph;
 pub mod model;
 mod names;
 mod resolve;
-mod values;
+pub(crate) mod values;
 
 pub use names::{RESERVED, SymbolKind};
 

@@ -1,10 +1,11 @@
 //! What every command shares: exit codes, colour, loading policies with diagnostics.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::check::Checked;
+use crate::compile::{self, DecisionTable};
 use crate::diag::Renderer;
 use crate::loader::{self, PolicyFiles};
 use crate::span::SourceMap;
@@ -93,4 +94,30 @@ pub fn load_checked(paths: &[PathBuf], out: &Output) -> Result<(SourceMap, Vec<C
         return Err(Exit::Findings);
     }
     Ok((sources, checked))
+}
+
+/// A compiled table from a path: a table JSON written by `caselock compile` (a `.json` file), or
+/// a policy (file or directory) compiled on the spot. Prints the problem and returns the exit on
+/// failure.
+pub fn load_table(path: &Path, out: &Output) -> Result<DecisionTable, Exit> {
+    if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            Exit::Usage
+        })?;
+        return compile::load_table(&text).map_err(|e| {
+            eprintln!("error: `{}`: {e}", path.display());
+            Exit::Usage
+        });
+    }
+    let (sources, checked) = load_checked(&[path.to_path_buf()], out)?;
+    let [one] = checked.as_slice() else {
+        eprintln!(
+            "error: `{}` holds {} policies; name one policy",
+            path.display(),
+            checked.len()
+        );
+        return Err(Exit::Usage);
+    };
+    Ok(compile::compile(one, &sources))
 }

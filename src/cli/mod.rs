@@ -12,6 +12,9 @@ mod explain;
 mod fmt;
 mod report;
 mod rule;
+mod serve;
+mod table;
+mod test;
 
 use std::process::ExitCode;
 
@@ -38,6 +41,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Print the documentation of a diagnostic code, such as `caselock rule CL0101`.
     Rule(rule::Args),
+    /// Run the `test` blocks of policies and report rule coverage.
+    Test(test::Args),
     /// Compile a policy to a decision table.
     Compile(compile::Args),
     /// Decide requests (JSON, or JSON lines with `--jsonl`).
@@ -48,8 +53,12 @@ enum Command {
     Reviews(report::ReviewsArgs),
     /// Compute disposal dates for case files from the policy's retention schedule.
     Retention(report::RetentionArgs),
+    /// Print the compiled decision table for humans: markdown, HTML or CSV.
+    Table(table::Args),
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
+    /// Serve decisions over HTTP, with the caseworker page and the decision log.
+    Serve(serve::Args),
 }
 
 /// Parses the process arguments and runs the command.
@@ -60,12 +69,15 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a, &out),
         Command::Fmt(a) => fmt::run(a, &out),
         Command::Rule(a) => rule::run(a, &out),
+        Command::Test(a) => test::run(a, &out),
         Command::Compile(a) => compile::run(a, &out),
         Command::Eval(a) => eval::run(a, &out),
         Command::Explain(a) => explain::run(a, &out),
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
+        Command::Table(a) => table::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
+        Command::Serve(a) => serve::run(a, &out),
     };
     exit.into()
 }

@@ -28,8 +28,9 @@ pub struct ReviewsArgs {
     /// List every restriction, not only those overdue or due.
     #[arg(long)]
     all: bool,
-    /// Register format, when the extension does not say.
-    #[arg(long, value_parser = ["csv", "jsonl"])]
+    /// Register format, when the extension does not say: `csv`, or `json` (JSON lines or one
+    /// JSON array of objects; `jsonl` is the same).
+    #[arg(long, value_parser = ["csv", "json", "jsonl"])]
     register_format: Option<String>,
     /// Output format.
     #[arg(long, default_value = "text", value_parser = ["text", "markdown", "csv", "json"])]
@@ -53,8 +54,9 @@ pub struct RetentionArgs {
     /// List every file, not only those due.
     #[arg(long)]
     all: bool,
-    /// Register format, when the extension does not say.
-    #[arg(long, value_parser = ["csv", "jsonl"])]
+    /// Register format, when the extension does not say: `csv`, or `json` (JSON lines or one
+    /// JSON array of objects; `jsonl` is the same).
+    #[arg(long, value_parser = ["csv", "json", "jsonl"])]
     register_format: Option<String>,
     /// Output format.
     #[arg(long, default_value = "text", value_parser = ["text", "markdown", "csv", "json"])]
@@ -75,7 +77,7 @@ fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
 
 fn register_format(path: &std::path::Path, flag: Option<&str>) -> Format {
     match flag {
-        Some("jsonl") => Format::JsonLines,
+        Some("json" | "jsonl") => Format::JsonLines,
         Some(_) => Format::Csv,
         None if path
             .extension()
@@ -143,13 +145,11 @@ pub fn run_reviews(args: ReviewsArgs, out: &Output) -> Exit {
     let fmt = register_format(&args.register, args.register_format.as_deref());
     match report::reviews::reviews(&checked.policy, &sources, input, fmt, opts) {
         Ok(r) => {
-            print!(
-                "{}",
-                report::render_reviews(
-                    &r,
-                    OutputFormat::parse(&args.format).unwrap_or(OutputFormat::Text)
-                )
-            );
+            let format = OutputFormat::parse(&args.format).unwrap_or(OutputFormat::Text);
+            print!("{}", report::render_reviews(&r, format));
+            if format == OutputFormat::Csv {
+                eprint!("{}", report::csv_notes(&r.invalid, &r.ignored_columns));
+            }
             if r.invalid.is_empty() {
                 Exit::Ok
             } else {
@@ -177,13 +177,11 @@ pub fn run_retention(args: RetentionArgs, out: &Output) -> Exit {
     let as_of = args.as_of.unwrap_or_else(today);
     match report::retention::retention(&checked.policy, &sources, input, fmt, as_of, args.all) {
         Ok(r) => {
-            print!(
-                "{}",
-                report::render_retention(
-                    &r,
-                    OutputFormat::parse(&args.format).unwrap_or(OutputFormat::Text)
-                )
-            );
+            let format = OutputFormat::parse(&args.format).unwrap_or(OutputFormat::Text);
+            print!("{}", report::render_retention(&r, format));
+            if format == OutputFormat::Csv {
+                eprint!("{}", report::csv_notes(&r.invalid, &r.ignored_columns));
+            }
             if r.invalid.is_empty() {
                 Exit::Ok
             } else {

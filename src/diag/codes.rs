@@ -162,11 +162,47 @@ chains; a temporary grant's approver must be someone the evaluator can check fro
 
     grant view, view to allocated_worker
     # warning[CL0113]: action `view` is named twice";
+    TestField = "CL0114", "test-field", "A test statement has an unknown or malformed field",
+"Each statement of a `test` block takes its own fields: `subject \"ID\" roles ... teams ...
+organisation ...`, `record \"ID\" category ... placed_on ... owner ...`, `temporary_grant
+granted_at ... for ... approved_by ...`, `expect allow|deny view ... rule ... kind ...
+obligations ... warnings ... explains ...`. A misspelt field would otherwise leave the fact out
+of the request and the test would pass or fail for the wrong reason.
+
+    subject \"u-1\" role social_worker organisation council
+    # error[CL0114]: unknown field `role` in `subject`
+    # help: did you mean `roles`?";
     UnusedDeclaration = "CL0115", "unused-declaration", "A declared name is never used",
 "Usually a leftover from an edit, or a rule that was meant to mention it.
 
     team scimt
     # warning[CL0115]: team `scimt` is declared but never used";
+    TestShape = "CL0301", "test-shape", "A test lacks a statement, or gives one twice",
+"A test needs exactly one `subject`, `record`, `action`, `at` time and `expect`; it may give
+any number of `temporary_grant`s. Without `at` a decision would depend on the day the test runs.
+
+    test \"EDT keeps access\" {
+      subject \"u-1\" teams emergency_duty organisation council
+      record \"J1\" category adoption
+      action view
+      expect allow
+    }
+    # error[CL0301]: test `EDT keeps access` has no `at`";
+    UnknownExpectation = "CL0302", "unknown-expectation", "A test expects a rule or obligation the policy does not have",
+"Rule ids are `CATEGORY.grant.N`, `CATEGORY.deny.N` (numbered in source order),
+`CATEGORY.temporary`, `CATEGORY.named_exclusion` and `CATEGORY.default`. A test that expects a rule
+that does not exist could never pass; the runner says so instead of reporting a failure.
+
+    expect allow rule adoption.grant.7
+    # error[CL0302]: the policy has no rule `adoption.grant.7`
+    # help: did you mean `adoption.grant.1`?";
+    DuplicateTestName = "CL0303", "duplicate-test-name", "Two tests of a policy have the same name",
+"A failure report and `caselock test --filter` name tests by name; two tests with one name make
+both ambiguous.
+
+    test \"EDT keeps access\" { ... }
+    test \"EDT keeps access\" { ... }
+    # warning[CL0303]: two tests are named `EDT keeps access`";
 }
 
 /// The reference page `docs/diagnostics.md`, generated from this registry.

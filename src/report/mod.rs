@@ -6,6 +6,7 @@
 pub mod register;
 pub mod retention;
 pub mod reviews;
+pub mod table;
 
 use std::fmt::Write as _;
 
@@ -63,18 +64,19 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
     match format {
         OutputFormat::Json => return serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
         OutputFormat::Csv => {
-            out.push_str("record_id,category,reviewer,team,status,due,basis\n");
+            out.push_str("record_id,category,reviewer,team,status,due,basis,rule\n");
             for l in &r.lines {
                 let _ = writeln!(
                     out,
-                    "{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{}",
                     csv_field(&l.record_id),
                     csv_field(&l.category),
                     csv_field(&l.reviewer),
                     csv_field(l.team.as_deref().unwrap_or("")),
                     status_word(l.status),
                     date(l.due),
-                    csv_field(&l.basis)
+                    csv_field(&l.basis),
+                    csv_field(&l.rule)
                 );
             }
             return out;
@@ -92,17 +94,26 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
             "## Reviews for `{}` as of {}\n\n{summary}\n",
             r.policy, r.as_of
         );
-        out.push_str("| reviewer | record | category | status | due | basis |\n| --- | --- | --- | --- | --- | --- |\n");
+        let mut current: Option<&str> = None;
         for l in &r.lines {
+            if current != Some(l.reviewer.as_str()) {
+                let _ = writeln!(
+                    out,
+                    "\n### Reviewer `{}`\n\n| record | category | team | status | due | basis | rule |\n| --- | --- | --- | --- | --- | --- | --- |",
+                    md_cell(&l.reviewer)
+                );
+                current = Some(&l.reviewer);
+            }
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} |",
-                l.reviewer,
-                l.record_id,
-                l.category,
+                "| {} | {} | {} | {} | {} | {} | `{}` |",
+                md_cell(&l.record_id),
+                md_cell(&l.category),
+                md_cell(l.team.as_deref().unwrap_or("")),
                 status_word(l.status),
                 date(l.due),
-                l.basis
+                md_cell(&l.basis),
+                l.rule
             );
         }
     } else {
@@ -176,9 +187,9 @@ pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
         for f in &r.files {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
-                f.file_id,
-                f.file_type,
+                "| {} | {} | {} | {} | `{}` |",
+                md_cell(&f.file_id),
+                md_cell(&f.file_type),
                 date(f.dispose_on),
                 f.action,
                 f.rule
@@ -203,6 +214,18 @@ pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
         }
     }
     footer(&mut out, &r.invalid, &r.ignored_columns);
+    out
+}
+
+/// Register text safe in a markdown table cell.
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// What a CSV report cannot carry in its body: skipped rows and ignored columns, for stderr.
+pub fn csv_notes(invalid: &[register::RowError], ignored: &[String]) -> String {
+    let mut out = String::new();
+    footer(&mut out, invalid, ignored);
     out
 }
 

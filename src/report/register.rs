@@ -1,6 +1,8 @@
-//! Registers exported by a case-management system: CSV with a header row, or JSON lines.
+//! Registers exported by a case-management system: CSV with a header row, JSON lines, or one
+//! JSON array of objects.
 //!
-//! Rows are streamed one at a time so a register of millions of rows needs constant memory.
+//! CSV and JSON lines are streamed one row at a time, so a register of millions of rows needs
+//! constant memory; a JSON array is held as text (never as parsed rows) while it is read.
 //! Only the columns a report needs are read; every other column (names, addresses, dates of
 //! birth) is never stored or echoed, and its name is reported as ignored.
 
@@ -53,7 +55,8 @@ pub struct RowError {
 pub enum Format {
     /// CSV with a header row.
     Csv,
-    /// One JSON object per line.
+    /// One JSON object per line, or a JSON array of objects (told apart by the first
+    /// character).
     JsonLines,
 }
 
@@ -74,6 +77,14 @@ enum Inner<R: Read> {
     Json {
         lines: std::io::Lines<BufReader<R>>,
         line: u64,
+    },
+    Array {
+        text: String,
+        /// Byte offset of the next unread character.
+        pos: usize,
+        /// The line `pos` is on.
+        line: u64,
+        done: bool,
     },
 }
 
@@ -104,10 +115,29 @@ impl<R: Read> Reader<R> {
                     record: csv::StringRecord::new(),
                 }
             }
-            Format::JsonLines => Inner::Json {
-                lines: BufReader::new(input).lines(),
-                line: 0,
-            },
+            Format::JsonLines => {
+                let mut buf = BufReader::new(input);
+                if first_char(&mut buf)? == Some(b'[') {
+                    let mut text = String::new();
+                    buf.read_to_string(&mut text).map_err(|e| RowError {
+                        line: 1,
+                        message: format!("cannot read the register: {e}"),
+                    })?;
+                    let start = text.find('[').map_or(0, |i| i + 1);
+                    let line = 1 + text[..start].matches('\n').count() as u64;
+                    Inner::Array {
+                        text,
+                        pos: start,
+                        line,
+                        done: false,
+                    }
+                } else {
+                    Inner::Json {
+                        lines: buf.lines(),
+                        line: 0,
+                    }
+                }
+            }
         };
         Ok(Reader {
             inner,
@@ -163,38 +193,130 @@ impl<R: Read> Reader<R> {
                         }));
                     }
                 };
-                let Some(obj) = value.as_object() else {
-                    return Some(Err(RowError {
-                        line: *line,
-                        message: "not a JSON object".to_string(),
-                    }));
-                };
-                let mut fields = BTreeMap::new();
-                for (k, v) in obj {
-                    let key = k.to_ascii_lowercase();
-                    if !self.known.contains(&key.as_str()) {
-                        self.ignored.insert(key);
-                        continue;
-                    }
-                    let s = match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        serde_json::Value::Null => String::new(),
-                        serde_json::Value::Array(items) => items
-                            .iter()
-                            .filter_map(|i| i.as_str())
-                            .collect::<Vec<_>>()
-                            .join(";"),
-                        other => other.to_string(),
-                    };
-                    fields.insert(key, s);
-                }
-                return Some(Ok(Row {
-                    line: *line,
-                    fields,
-                }));
+                return Some(object(&value, *line, self.known, &mut self.ignored));
             },
+            Inner::Array {
+                text,
+                pos,
+                line,
+                done,
+            } => {
+                if *done {
+                    return None;
+                }
+                let next = next_element(text, pos, line);
+                match next {
+                    Ok(Some((value, at))) => {
+                        Some(object(&value, at, self.known, &mut self.ignored))
+                    }
+                    Ok(None) => {
+                        *done = true;
+                        None
+                    }
+                    Err(e) => {
+                        // After a syntax error the array's structure is lost: stop here.
+                        *done = true;
+                        Some(Err(e))
+                    }
+                }
+            }
         }
     }
+}
+
+/// The first non-whitespace byte of the input, left unread.
+fn first_char<R: Read>(buf: &mut BufReader<R>) -> Result<Option<u8>, RowError> {
+    loop {
+        let bytes = buf.fill_buf().map_err(|e| RowError {
+            line: 1,
+            message: format!("cannot read the register: {e}"),
+        })?;
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        match bytes.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => return Ok(bytes.get(i).copied()),
+            None => {
+                let n = bytes.len();
+                buf.consume(n);
+            }
+        }
+    }
+}
+
+/// Advances past whitespace, counting lines.
+fn skip_ws(text: &str, pos: &mut usize, line: &mut u64) {
+    let rest = &text[*pos..];
+    let n = rest.len() - rest.trim_start().len();
+    *line += rest[..n].matches('\n').count() as u64;
+    *pos += n;
+}
+
+/// The next element of a JSON array and the line it starts on, or `None` after `]`.
+fn next_element(
+    text: &str,
+    pos: &mut usize,
+    line: &mut u64,
+) -> Result<Option<(serde_json::Value, u64)>, RowError> {
+    skip_ws(text, pos, line);
+    if text[*pos..].starts_with(',') {
+        *pos += 1;
+        skip_ws(text, pos, line);
+    }
+    if text[*pos..].starts_with(']') || *pos >= text.len() {
+        return Ok(None);
+    }
+    let at = *line;
+    let mut stream =
+        serde_json::Deserializer::from_str(&text[*pos..]).into_iter::<serde_json::Value>();
+    match stream.next() {
+        Some(Ok(value)) => {
+            let used = stream.byte_offset();
+            *line += text[*pos..*pos + used].matches('\n').count() as u64;
+            *pos += used;
+            Ok(Some((value, at)))
+        }
+        Some(Err(e)) => Err(RowError {
+            line: at + e.line().saturating_sub(1) as u64,
+            message: format!("not a JSON array of objects: {}", e.classify_message()),
+        }),
+        None => Ok(None),
+    }
+}
+
+/// A JSON object as a row of the known columns; other keys are recorded as ignored.
+fn object(
+    value: &serde_json::Value,
+    line: u64,
+    known: &[&str],
+    ignored: &mut std::collections::BTreeSet<String>,
+) -> Result<Row, RowError> {
+    let Some(obj) = value.as_object() else {
+        return Err(RowError {
+            line,
+            message: "not a JSON object".to_string(),
+        });
+    };
+    let mut fields = BTreeMap::new();
+    for (k, v) in obj {
+        let key = k.to_ascii_lowercase();
+        if !known.contains(&key.as_str()) {
+            ignored.insert(key);
+            continue;
+        }
+        let s = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+            other => other.to_string(),
+        };
+        fields.insert(key, s);
+    }
+    Ok(Row { line, fields })
 }
 
 /// A short description of a serde_json error that never quotes the input.

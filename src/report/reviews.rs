@@ -53,6 +53,9 @@ pub struct ReviewLine {
     pub due: Option<NaiveDate>,
     /// Why that date: the schedule and the rule that sets it (`file:line`), or the event.
     pub basis: String,
+    /// Where the category's review statement is written (`file:line`): the rule that sets the
+    /// interval, even when an earlier `review_by` date wins.
+    pub rule: String,
 }
 
 /// Counts by status, plus rows skipped.
@@ -206,7 +209,10 @@ fn classify(
             let (due, basis) = match review_by {
                 Some(early) if early < periodic => (
                     early,
-                    "earlier date given on the request (`review_by`)".to_string(),
+                    format!(
+                        "earlier date given on the request (`review_by`), before every {} from {from}",
+                        period.describe()
+                    ),
                 ),
                 _ => (
                     periodic,
@@ -231,5 +237,6 @@ fn classify(
         status,
         due,
         basis,
+        rule: cite,
     })
 }

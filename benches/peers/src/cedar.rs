@@ -1,0 +1,208 @@
+//! Cedar: the policy of policies/escr.cedar over entities built from caselock requests.
+//!
+//! Engine-only, every user and record is an entity in one store built once, and a request is
+//! four uids. End-to-end, a request's JSON is parsed, its subject and record become entities
+//! (with the policy's role hierarchy and organisation kinds), and Cedar decides.
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+use caselock::compile::DecisionTable;
+use caselock::eval::Request;
+use caselock::eval::request::{Record, Subject};
+use cedar_policy::{
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
+    PolicySet, RestrictedExpression,
+};
+
+/// The policy text.
+pub const POLICY: &str = include_str!("../policies/escr.cedar");
+
+/// The entity type names, parsed once.
+struct Types {
+    user: EntityTypeName,
+    role: EntityTypeName,
+    team: EntityTypeName,
+    organisation: EntityTypeName,
+    kind: EntityTypeName,
+    record: EntityTypeName,
+    action: EntityTypeName,
+}
+
+/// A Cedar authorizer with the translated policy and the policy's own entities.
+pub struct Cedar {
+    authorizer: Authorizer,
+    policies: PolicySet,
+    types: Types,
+    /// The role hierarchy and organisation kinds: entities every request needs.
+    vocabulary: Vec<Entity>,
+}
+
+/// A request in Cedar's form.
+pub struct Prepared {
+    request: cedar_policy::Request,
+}
+
+fn type_name(s: &str) -> Result<EntityTypeName, String> {
+    EntityTypeName::from_str(s).map_err(|e| e.to_string())
+}
+
+impl Cedar {
+    /// Parses the policy and builds the vocabulary entities from the caselock table.
+    pub fn new(table: &DecisionTable) -> Result<Cedar, String> {
+        let policies = PolicySet::from_str(POLICY).map_err(|e| format!("escr.cedar: {e}"))?;
+        let types = Types {
+            user: type_name("User")?,
+            role: type_name("Role")?,
+            team: type_name("Team")?,
+            organisation: type_name("Organisation")?,
+            kind: type_name("OrgKind")?,
+            record: type_name("Record")?,
+            action: type_name("Action")?,
+        };
+        let uid = |t: &EntityTypeName, id: &str| {
+            EntityUid::from_type_name_and_id(t.clone(), EntityId::new(id))
+        };
+        let v = &table.vocabulary;
+        let mut vocabulary = Vec::new();
+        for r in &v.roles {
+            let parents = r.ancestors.iter().filter_map(|a| v.roles.get(*a as usize));
+            vocabulary.push(Entity::new_no_attrs(
+                uid(&types.role, &r.name),
+                parents.map(|p| uid(&types.role, &p.name)).collect(),
+            ));
+        }
+        for t in &v.teams {
+            let parents = t.ancestors.iter().filter_map(|a| v.teams.get(*a as usize));
+            vocabulary.push(Entity::new_no_attrs(
+                uid(&types.team, &t.name),
+                parents.map(|p| uid(&types.team, &p.name)).collect(),
+            ));
+        }
+        for o in &v.organisations {
+            vocabulary.push(Entity::new_no_attrs(
+                uid(&types.organisation, &o.name),
+                HashSet::from([uid(&types.kind, o.kind.word())]),
+            ));
+        }
+        Ok(Cedar {
+            authorizer: Authorizer::new(),
+            policies,
+            types,
+            vocabulary,
+        })
+    }
+
+    fn uid(&self, t: &EntityTypeName, id: &str) -> EntityUid {
+        EntityUid::from_type_name_and_id(t.clone(), EntityId::new(id))
+    }
+
+    /// A user as an entity: their roles, teams and organisation are its parents.
+    fn user(&self, s: &Subject) -> Entity {
+        let t = &self.types;
+        let mut parents: HashSet<EntityUid> = HashSet::new();
+        parents.extend(s.roles.iter().map(|r| self.uid(&t.role, r)));
+        parents.extend(s.teams.iter().map(|x| self.uid(&t.team, x)));
+        parents.insert(self.uid(&t.organisation, &s.organisation));
+        Entity::new_no_attrs(self.uid(&t.user, &s.id), parents)
+    }
+
+    /// A record as an entity.
+    fn record(&self, r: &Record) -> Result<Entity, String> {
+        let t = &self.types;
+        let users = |ids: &[String]| {
+            RestrictedExpression::new_set(
+                ids.iter()
+                    .map(|id| RestrictedExpression::new_entity_uid(self.uid(&t.user, id))),
+            )
+        };
+        // A list entry is a subject id or a team name: it goes in as both.
+        let entries = |ids: &[String]| {
+            RestrictedExpression::new_set(ids.iter().flat_map(|id| {
+                [
+                    RestrictedExpression::new_entity_uid(self.uid(&t.user, id)),
+                    RestrictedExpression::new_entity_uid(self.uid(&t.team, id)),
+                ]
+            }))
+        };
+        let none: &[String] = &[];
+        let restriction = r.restriction.as_ref();
+        let attrs = HashMap::from([
+            (
+                "restricted".to_string(),
+                RestrictedExpression::new_bool(restriction.is_some()),
+            ),
+            (
+                "category".to_string(),
+                RestrictedExpression::new_string(
+                    restriction.map(|x| x.category.clone()).unwrap_or_default(),
+                ),
+            ),
+            ("allocated_workers".to_string(), users(&r.allocated_workers)),
+            (
+                "allocated_managers".to_string(),
+                users(&r.allocated_managers),
+            ),
+            (
+                "named_allow".to_string(),
+                entries(restriction.map_or(none, |x| &x.named_allow)),
+            ),
+            (
+                "named_deny".to_string(),
+                entries(restriction.map_or(none, |x| &x.named_deny)),
+            ),
+        ]);
+        Entity::new(self.uid(&t.record, &r.id), attrs, HashSet::new()).map_err(|e| e.to_string())
+    }
+
+    /// One store with every user and record of a workload, and the vocabulary.
+    pub fn store(&self, users: &[Subject], records: &[Record]) -> Result<Entities, String> {
+        let mut all = self.vocabulary.clone();
+        all.extend(users.iter().map(|u| self.user(u)));
+        for r in records {
+            all.push(self.record(r)?);
+        }
+        Entities::from_entities(all, None).map_err(|e| e.to_string())
+    }
+
+    /// A request in Cedar's form, against a store that holds its user and record.
+    pub fn prepare(&self, req: &Request) -> Result<Prepared, String> {
+        let t = &self.types;
+        let request = cedar_policy::Request::new(
+            self.uid(&t.user, &req.subject.id),
+            self.uid(&t.action, &req.action),
+            self.uid(&t.record, &req.record.id),
+            Context::empty(),
+            None,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Prepared { request })
+    }
+
+    /// Engine-only: decides a prepared request against a prepared store.
+    pub fn decide(&self, p: &Prepared, store: &Entities) -> bool {
+        self.authorizer
+            .is_authorized(&p.request, &self.policies, store)
+            .decision()
+            == Decision::Allow
+    }
+
+    /// End-to-end: from the request's JSON text to a decision (a request that cannot be read is
+    /// refused).
+    pub fn decide_json(&self, json: &str) -> bool {
+        let Ok(req) = Request::from_json(json) else {
+            return false;
+        };
+        let Ok(record) = self.record(&req.record) else {
+            return false;
+        };
+        let mut entities = self.vocabulary.clone();
+        entities.push(self.user(&req.subject));
+        entities.push(record);
+        let (Ok(store), Ok(p)) = (Entities::from_entities(entities, None), self.prepare(&req))
+        else {
+            return false;
+        };
+        self.decide(&p, &store)
+    }
+}

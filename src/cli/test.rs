@@ -1,0 +1,83 @@
+//! `caselock test PATH... [--coverage] [--format human|json] [--filter NAME]`
+//!
+//! Checks each policy, runs its `test` blocks and prints `ok`/`FAILED` per test, then
+//! `N passed, N failed`. Exit 0 when every test passed, 1 when any failed (or a policy has
+//! errors), 2 on a usage or I/O error.
+
+use std::path::PathBuf;
+
+use super::common::{self, Exit, Output};
+use crate::span::SourceMap;
+use crate::testing::{self, PolicyRun, render};
+
+/// Run the test blocks of policies.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Policy files or directories (a directory of `.policy` files is one policy).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// List every rule and whether a test reached it as the deciding rule.
+    #[arg(long)]
+    coverage: bool,
+    /// Output format.
+    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+    format: String,
+    /// Run only the tests whose name contains this text.
+    #[arg(long, value_name = "NAME")]
+    filter: Option<String>,
+}
+
+/// Runs the command.
+pub fn run(args: Args, out: &Output) -> Exit {
+    let mut sources = SourceMap::new();
+    let policies = match common::discover(&args.paths, &mut sources) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let mut runs: Vec<(String, PolicyRun)> = Vec::new();
+    let mut broken = 0usize;
+    for p in &policies {
+        let root = crate::loader::display_name(&p.root);
+        match crate::check_files(&sources, &p.files) {
+            Ok(checked) => {
+                if !checked.warnings.is_empty() && args.format == "human" {
+                    eprint!("{}", out.renderer(&sources).render_all(&checked.warnings));
+                }
+                let run = testing::run(&checked, &sources, args.filter.as_deref());
+                runs.push((root, run));
+            }
+            Err(diags) => {
+                broken += 1;
+                eprint!("{}", out.renderer(&sources).render_all(&diags));
+                eprintln!("error: `{root}` has errors, so its tests did not run");
+            }
+        }
+    }
+    let style = render::Style {
+        coverage: args.coverage,
+        color: out.color,
+        width: out.width,
+    };
+    if args.format == "json" {
+        let report = render::json(&runs, broken, &sources);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        for (root, run) in &runs {
+            print!("{}", render::human(run, root, &sources, style));
+            println!();
+        }
+        print!("{}", render::summary(&runs, broken, args.coverage));
+    }
+    let failed = runs.iter().any(|(_, r)| r.failed() > 0);
+    if failed || broken > 0 {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}

@@ -1,0 +1,95 @@
+//! The decision table as a markdown document.
+
+use std::fmt::Write as _;
+
+use super::{Setting, Sheet};
+
+/// Renders the sheet as markdown.
+pub(super) fn render(s: &Sheet) -> String {
+    let mut out = String::new();
+    let version = s
+        .version
+        .map(|v| format!(" version {v}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "# Decision table: {} (`{}`{version})\n",
+        cell(&s.title),
+        s.policy
+    );
+    if !s.sources.is_empty() {
+        let _ = writeln!(out, "Source documents: {}  ", cell(&s.sources.join(", ")));
+    }
+    let _ = writeln!(out, "Source hash: `{}`\n", s.source_hash);
+    out.push_str(
+        "Rules are read top to bottom: the first that applies decides (see docs/semantics.md).\n",
+    );
+    for c in &s.categories {
+        let _ = writeln!(out, "\n## {} (`{}`)\n", cell(&c.title), c.name);
+        let _ = writeln!(out, "Written at `{}`.\n", c.source);
+        for criterion in &c.criteria {
+            let _ = writeln!(out, "- **Criteria:** {}", cell(criterion));
+        }
+        let _ = writeln!(out, "- **Restriction:** {}", c.restriction_text);
+        let _ = writeln!(out, "- **A refused person sees:** {}", cell(&c.denied));
+        if c.restricted {
+            setting(&mut out, "Review", &c.review);
+            setting(&mut out, "Temporary access", &c.temporary);
+            setting(&mut out, "Contact", &c.contact);
+        }
+        for a in &c.approvals {
+            let inherited = if a.inherited {
+                " (policy-wide default)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "- **Approval for {}:** {}{inherited} — `{}`",
+                a.purpose,
+                cell(&a.chain),
+                a.source
+            );
+        }
+        out.push_str(
+            "\n| Rule | Actions | Outcome | Who | Condition | Sees | Obligations | Source |\n\
+             | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        );
+        for r in &c.rules {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {} | `{}` |",
+                r.rule,
+                cell(&r.actions.join(", ")),
+                cell(&r.outcome),
+                cell(&r.who),
+                cell(&r.condition),
+                cell(&r.sees),
+                cell(&r.obligations.join("; ")),
+                r.source
+            );
+        }
+    }
+    out
+}
+
+fn setting(out: &mut String, label: &str, s: &Setting) {
+    match &s.source {
+        Some(src) => {
+            let _ = writeln!(out, "- **{label}:** {} — `{src}`", cell(&s.text));
+        }
+        None => {
+            let _ = writeln!(out, "- **{label}:** {}", cell(&s.text));
+        }
+    }
+}
+
+/// Text safe inside a markdown table cell or list item: pipes escaped, HTML neutralised, one
+/// line.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+}

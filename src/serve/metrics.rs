@@ -1,0 +1,187 @@
+//! Counters and a latency histogram, rendered as Prometheus text (format 0.0.4). Plain atomics:
+//! a decision costs a few relaxed increments.
+
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use crate::eval::Outcome;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+];
+
+/// How a reload ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReloadResult {
+    /// A new version is served.
+    Reloaded,
+    /// The sources had not changed.
+    Unchanged,
+    /// The new version was refused.
+    Rejected,
+}
+
+/// The service's metrics.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Decisions by policy slot, allow then deny.
+    decisions: Mutex<Vec<[u64; 2]>>,
+    buckets: [AtomicU64; BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_ns: AtomicU64,
+    reloads: [AtomicU64; 3],
+    /// Error responses by status code.
+    errors: Mutex<Vec<(u16, u64)>>,
+}
+
+impl Metrics {
+    /// Counts decisions for the policy in slot `slot`.
+    pub fn decided(&self, slot: usize, outcomes: impl Iterator<Item = Outcome>) {
+        let (mut allow, mut deny) = (0, 0);
+        for o in outcomes {
+            match o {
+                Outcome::Allow => allow += 1,
+                Outcome::Deny => deny += 1,
+            }
+        }
+        let mut d = self
+            .decisions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if d.len() <= slot {
+            d.resize(slot + 1, [0, 0]);
+        }
+        if let Some(c) = d.get_mut(slot) {
+            c[0] += allow;
+            c[1] += deny;
+        }
+    }
+
+    /// Records how long one decision request took.
+    pub fn observe(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            if let Some(b) = self.buckets.get(i) {
+                b.fetch_add(1, Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Relaxed);
+        self.latency_sum_ns
+            .fetch_add(u64::try_from(took.as_nanos()).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    /// Counts a reload.
+    pub fn reloaded(&self, r: ReloadResult) {
+        if let Some(c) = self.reloads.get(r as usize) {
+            c.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Counts an error response.
+    pub fn error(&self, status: u16) {
+        let mut e = self
+            .errors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match e.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => *n += 1,
+            None => e.push((status, 1)),
+        }
+    }
+
+    /// The Prometheus text, with `policies` naming the slots and `info` lines about each.
+    pub fn render(
+        &self,
+        policies: &[(String, String, String)],
+        log_entries: Option<u64>,
+    ) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "# HELP caselock_decisions_total Decisions answered, by policy and outcome.\n# TYPE caselock_decisions_total counter"
+        );
+        let d = self
+            .decisions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        for (i, (id, _, _)) in policies.iter().enumerate() {
+            let [allow, deny] = d.get(i).copied().unwrap_or([0, 0]);
+            let _ = writeln!(
+                s,
+                "caselock_decisions_total{{policy=\"{id}\",outcome=\"allow\"}} {allow}"
+            );
+            let _ = writeln!(
+                s,
+                "caselock_decisions_total{{policy=\"{id}\",outcome=\"deny\"}} {deny}"
+            );
+        }
+        let _ = writeln!(
+            s,
+            "# HELP caselock_decision_request_seconds Time to answer a decision request (a batch counts once), from reading the body to the logged answer.\n# TYPE caselock_decision_request_seconds histogram"
+        );
+        let mut cumulative = 0;
+        for (b, n) in BUCKETS.iter().zip(&self.buckets) {
+            cumulative += n.load(Relaxed);
+            let _ = writeln!(
+                s,
+                "caselock_decision_request_seconds_bucket{{le=\"{b}\"}} {cumulative}"
+            );
+        }
+        let count = self.latency_count.load(Relaxed);
+        let _ = writeln!(
+            s,
+            "caselock_decision_request_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let sum = self.latency_sum_ns.load(Relaxed) as f64 / 1e9;
+        let _ = writeln!(s, "caselock_decision_request_seconds_sum {sum}");
+        let _ = writeln!(s, "caselock_decision_request_seconds_count {count}");
+        let _ = writeln!(
+            s,
+            "# HELP caselock_reloads_total Policy reloads, by result.\n# TYPE caselock_reloads_total counter"
+        );
+        for (name, c) in ["reloaded", "unchanged", "rejected"]
+            .iter()
+            .zip(&self.reloads)
+        {
+            let _ = writeln!(
+                s,
+                "caselock_reloads_total{{result=\"{name}\"}} {}",
+                c.load(Relaxed)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "# HELP caselock_http_errors_total Error responses, by status.\n# TYPE caselock_http_errors_total counter"
+        );
+        let mut errors = self
+            .errors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        errors.sort_unstable();
+        for (status, n) in errors {
+            let _ = writeln!(s, "caselock_http_errors_total{{status=\"{status}\"}} {n}");
+        }
+        let _ = writeln!(
+            s,
+            "# HELP caselock_policy_info The policy versions served.\n# TYPE caselock_policy_info gauge"
+        );
+        for (id, version, hash) in policies {
+            let _ = writeln!(
+                s,
+                "caselock_policy_info{{policy=\"{id}\",version=\"{version}\",hash=\"{hash}\"}} 1"
+            );
+        }
+        if let Some(n) = log_entries {
+            let _ = writeln!(
+                s,
+                "# HELP caselock_log_entries Entries in the decision log.\n# TYPE caselock_log_entries gauge\ncaselock_log_entries {n}"
+            );
+        }
+        s
+    }
+}

@@ -1,0 +1,353 @@
+//! The decision service: `caselock serve` answers decision requests over HTTP for
+//! case-management systems, serves the caseworker page, logs every decision to the hash-chained
+//! decision log and reloads policies without stopping (docs/service.md).
+//!
+//! [`Service::router`] is the whole HTTP surface, so tests drive it in process; [`run`] binds it
+//! to a socket with signal handling and graceful shutdown.
+
+mod metrics;
+mod openapi;
+mod page;
+mod problem;
+mod routes;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use chrono::Utc;
+
+use crate::audit::{Event, LogWriter, Pending, PolicyEntry, Sync};
+
+pub use metrics::ReloadResult;
+pub use openapi::OPENAPI;
+pub use problem::{PROBLEM_JSON, Problem};
+pub use routes::ROUTES;
+pub use state::{Failure, ReloadOutcome, Version};
+
+/// Writes a line to stderr, ignoring failure: a closed stderr must not stop the service
+/// (`eprintln!` panics on a broken pipe).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// The largest request body accepted, in bytes (larger: 413 with a problem body).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The most requests one batch may hold.
+pub const MAX_BATCH: usize = 1000;
+
+/// How the service is started.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Policy files or directories; each policy found is served.
+    pub policies: Vec<PathBuf>,
+    /// The id of the policy `/v1/decisions` uses; by default the first one found.
+    pub default_policy: Option<String>,
+    /// The decision log, if any.
+    pub log: Option<PathBuf>,
+    /// When the log reaches the disk.
+    pub log_sync: Sync,
+    /// A file holding the bearer token every `/v1` route requires.
+    pub token_file: Option<PathBuf>,
+    /// How often to look for changed policy files; `None` does not watch.
+    pub watch: Option<Duration>,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A policy could not be loaded or does not check.
+    #[error("{0}")]
+    Policy(String),
+    /// The decision log could not be opened or does not verify.
+    #[error(transparent)]
+    Log(#[from] crate::audit::LogError),
+    /// The token file could not be read or is empty.
+    #[error("token file `{path}`: {message}")]
+    Token {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The address could not be bound, or serving failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Everything the routes share.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    slots: Vec<state::Slot>,
+    default: usize,
+    log: Option<LogWriter>,
+    metrics: metrics::Metrics,
+    token: Option<Vec<u8>>,
+    history: state::History,
+    /// One reload at a time (SIGHUP, the watcher and `POST /v1/reload` may race).
+    reloading: tokio::sync::Mutex<()>,
+    /// Decision ids when there is no log.
+    next_id: AtomicU64,
+    draining: AtomicBool,
+}
+
+/// A started service: policies loaded, log open.
+#[derive(Debug, Clone)]
+pub struct Service {
+    state: Arc<AppState>,
+}
+
+impl Service {
+    /// Loads and compiles the policies, opens the log and logs the versions served.
+    pub async fn new(config: &Config) -> Result<Service, ServeError> {
+        let paths = config.policies.clone();
+        let slots = tokio::task::spawn_blocking(move || state::load(&paths))
+            .await
+            .map_err(|e| ServeError::Policy(e.to_string()))?
+            .map_err(ServeError::Policy)?;
+        if slots.is_empty() {
+            return Err(ServeError::Policy("no policy given".to_string()));
+        }
+        let default = match &config.default_policy {
+            None => 0,
+            Some(id) => slots
+                .iter()
+                .position(|s| s.current.load().id == *id)
+                .ok_or_else(|| {
+                    ServeError::Policy(format!(
+                        "the default policy `{id}` is not among those served"
+                    ))
+                })?,
+        };
+        let token = match &config.token_file {
+            None => None,
+            Some(p) => Some(read_token(p)?),
+        };
+        let log = match &config.log {
+            None => None,
+            Some(p) => Some(LogWriter::open(p, config.log_sync)?),
+        };
+        let history = state::History::default();
+        let mut loaded = Vec::new();
+        for s in &slots {
+            let v = s.current.load_full();
+            loaded.push(Pending {
+                time: Utc::now(),
+                event: Event::PolicyLoaded(PolicyEntry {
+                    policy_id: v.id.clone(),
+                    policy_version: v.version,
+                    policy_hash: v.hash.clone(),
+                }),
+            });
+            history.remember(v);
+        }
+        if let Some(log) = &log {
+            log.append(loaded)
+                .await
+                .map_err(|e| ServeError::Policy(e.to_string()))?;
+        }
+        Ok(Service {
+            state: Arc::new(AppState {
+                slots,
+                default,
+                log,
+                metrics: metrics::Metrics::default(),
+                token,
+                history,
+                reloading: tokio::sync::Mutex::new(()),
+                next_id: AtomicU64::new(1),
+                draining: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// Every route, ready to serve or to drive in tests.
+    pub fn router(&self) -> Router {
+        routes::router(self.state.clone())
+    }
+
+    /// Reloads every policy (as SIGHUP and `POST /v1/reload` do).
+    pub async fn reload(&self) -> Vec<ReloadOutcome> {
+        let all: Vec<usize> = (0..self.state.slots.len()).collect();
+        reload(&self.state, &all).await
+    }
+
+    /// The ids of the policies served, the default first.
+    pub fn policy_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .state
+            .slots
+            .iter()
+            .map(|s| s.current.load().id.clone())
+            .collect();
+        ids.swap(0, self.state.default);
+        ids
+    }
+
+    /// Starts looking for changed policy files every `interval`.
+    pub fn watch(&self, interval: Duration) {
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let s = state.clone();
+                let changed = tokio::task::spawn_blocking(move || {
+                    (0..s.slots.len())
+                        .filter(|&i| s.slots.get(i).is_some_and(state::Slot::changed))
+                        .collect::<Vec<usize>>()
+                })
+                .await
+                .unwrap_or_default();
+                if !changed.is_empty() {
+                    reload(&state, &changed).await;
+                }
+            }
+        });
+    }
+
+    /// Marks the service as shutting down: `/readyz` answers 503 from now on.
+    pub fn drain(&self) {
+        self.state.draining.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Reloads the policies in the given slots, one reload at a time, and logs the outcomes.
+async fn reload(state: &Arc<AppState>, which: &[usize]) -> Vec<ReloadOutcome> {
+    let _one_at_a_time = state.reloading.lock().await;
+    let mut out = Vec::new();
+    for &i in which {
+        let s = state.clone();
+        let Ok(Some(mut o)) =
+            tokio::task::spawn_blocking(move || s.slots.get(i).map(state::Slot::reload)).await
+        else {
+            continue;
+        };
+        state.metrics.reloaded(o.kind());
+        if let Some(slot) = state.slots.get(i) {
+            state.history.remember(slot.current.load_full());
+        }
+        match &o.error {
+            Some(e) => note!("caselock serve: reload of `{}` refused:\n{e}", o.policy_id),
+            None if o.kind() == ReloadResult::Reloaded => {
+                note!("caselock serve: reloaded `{}` ({})", o.policy_id, o.hash);
+            }
+            None => {}
+        }
+        if let (Some(log), Some(event)) = (&state.log, o.event.take()) {
+            if let Err(e) = log
+                .append(vec![Pending {
+                    time: Utc::now(),
+                    event,
+                }])
+                .await
+            {
+                note!("caselock serve: cannot log the reload: {e}");
+            }
+        }
+        out.push(o);
+    }
+    out
+}
+
+fn read_token(path: &std::path::Path) -> Result<Vec<u8>, ServeError> {
+    let err = |message: String| ServeError::Token {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(err("the file is empty".to_string()));
+    }
+    Ok(token.as_bytes().to_vec())
+}
+
+/// Serves on `addr` until SIGINT or SIGTERM, reloading on SIGHUP, then drains in-flight
+/// requests and returns.
+pub async fn run(config: Config, addr: SocketAddr) -> Result<(), ServeError> {
+    let service = Service::new(&config).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    note!(
+        "caselock serve: serving {} on http://{local}/ (default policy `{}`){}",
+        service.policy_ids().join(", "),
+        service.policy_ids().first().cloned().unwrap_or_default(),
+        config
+            .log
+            .as_ref()
+            .map(|p| format!(", logging to `{}`", p.display()))
+            .unwrap_or_default()
+    );
+    if let Some(every) = config.watch {
+        service.watch(every);
+    }
+    reload_on_hangup(service.clone())?;
+    let stopping = service.clone();
+    serve_on(service, listener, async move {
+        shutdown_signal().await;
+        note!("caselock serve: shutting down; finishing requests in flight");
+        stopping.drain();
+    })
+    .await?;
+    Ok(())
+}
+
+/// Serves on a bound listener until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve_on(
+    service: Service,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, service.router())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[cfg(unix)]
+fn reload_on_hangup(service: Service) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hup = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            service.reload().await;
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn reload_on_hangup(_service: Service) -> std::io::Result<()> {
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
