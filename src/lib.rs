@@ -5,6 +5,7 @@
 //! [`syntax`] (text to syntax tree) → [`check`] (names resolved, policy checked) →
 //! [`compile`] (decision table) → [`eval`] (decisions and explanations).
 
+pub mod analyse;
 pub mod audit;
 pub mod check;
 pub mod cli;

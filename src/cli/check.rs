@@ -12,12 +12,19 @@ pub struct Args {
     /// Policy files or directories (a directory of `.policy` files is one policy).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+    /// Output format: `human` (rendered, on stderr), `json`, or `sarif` (SARIF 2.1.0 for GitHub
+    /// code scanning), both on stdout.
+    #[arg(long, default_value = "human", value_parser = ["human", "json", "sarif"])]
     format: String,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Skip the static analysis (CL02xx): only parse and check.
+    #[arg(long)]
+    no_analysis: bool,
+    /// Where `docs/diagnostics.md` is published: SARIF rules link to `URL#cl0201`.
+    #[arg(long, value_name = "URL")]
+    docs_url: Option<String>,
 }
 
 /// Runs the command.
@@ -41,7 +48,17 @@ pub fn run(args: Args, out: &Output) -> Exit {
                     c.policy.id,
                     c.policy.categories.len()
                 ));
-                c.warnings
+                let mut diags = c.warnings.clone();
+                if !args.no_analysis {
+                    match crate::analyse::analyse(&c, &sources) {
+                        Ok(found) => diags.extend(found),
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return Exit::Usage;
+                        }
+                    }
+                }
+                diags
             }
             Err(d) => d,
         };
@@ -50,7 +67,10 @@ pub fn run(args: Args, out: &Output) -> Exit {
     diag::sort(&mut all);
     let errors = all.iter().filter(|d| d.is_error()).count();
     let failed = errors > 0 || (args.deny_warnings && !all.is_empty());
-    if args.format == "json" {
+    if args.format == "sarif" {
+        let log = diag::sarif::sarif(&sources, &all, args.docs_url.as_deref());
+        println!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
+    } else if args.format == "json" {
         let report = serde_json::json!({
             "diagnostics": json_diagnostics(&sources, &all),
             "errors": errors,

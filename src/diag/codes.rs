@@ -177,6 +177,106 @@ of the request and the test would pass or fail for the wrong reason.
 
     team scimt
     # warning[CL0115]: team `scimt` is declared but never used";
+    ConflictingRules = "CL0201", "conflicting-rules", "Two rules of equal precedence overlap and say different things",
+"A deny always outranks a grant, and an absolute deny an overridable one (docs/semantics.md), so
+a grant and a deny that overlap are a deliberate carve-out, decided by the language. Rules of
+*equal* precedence are two grants, two denies or two absolute denies: when they partly overlap
+but prescribe different outcomes (a grant's obligations, what a refused person sees), the
+earlier one silently wins where they overlap, and reordering the file would change decisions.
+The message names a concrete subject who gets both. A rule wholly inside the other is a
+deliberate special case (written first) or unreachable (CL0202), and is not reported here.
+
+    grant view to team edt requires case_note
+    grant view to role iro
+    # warning[CL0201]: rules `adoption.grant.1` and `adoption.grant.2` overlap with different
+    #   obligations: for `view`, a subject with role `iro`, team `edt` ... gets the earlier one";
+    UnreachableRule = "CL0202", "unreachable-rule", "A rule never decides any request",
+"Higher-precedence rules (absolute denies, the record's exclusion list, denies, earlier grants)
+take every subject the rule covers, for every action it names, or its own conditions
+contradict each other. Decided exactly over the policy's condition space, not by names. The
+secondary labels point at the rules that take its subjects.
+
+    grant view to team edt
+    deny all to team edt absolute
+    # error[CL0202]: rule `adoption.grant.1` never decides any request";
+    RedundantRule = "CL0203", "redundant-rule", "Removing a rule would change no decision",
+"Every request the rule decides would be decided the same way by the rules after it (or by the
+category's default): the same effect, view and obligations. Usually a duplicate, or a grant in a
+`restriction exclude` category that allows what is allowed anyway.
+
+    grant view to team edt
+    grant view to team edt, role iro
+    # warning[CL0203]: rule `adoption.grant.1` is redundant: removing it changes no decision";
+    LockedOut = "CL0204", "locked-out", "Nobody can view a category's records",
+"No subject a request can describe may `view` a record of the category: not through a grant,
+not through the record's access list, not with a temporary grant. The record is lost to
+everyone, including the people who must review it.
+
+    category sealed \"Sealed\" { restriction universal  deny view to everyone }
+    # error[CL0204]: nobody can view a `sealed` record, not even with temporary access";
+    ActionNeverAllowed = "CL0205", "action-never-allowed", "An action nobody may take on any record",
+"The policy declares the action but no subject may take it on any record the policy decides
+(every category, and the unrestricted block if there is one). Either a grant is missing or the
+action is not needed.
+
+    action view, archive
+    # warning[CL0205]: no subject may `archive` any record this policy decides";
+    NoReviewer = "CL0206", "no-reviewer", "A review schedule names no reviewer",
+"A category with `review every ...` or `review until ...` must say who reviews, or the review
+report has nobody to send the restriction to.
+
+    review every 3 months
+    # warning[CL0206]: category `adoption` has a review schedule but no reviewer";
+    NoApprover = "CL0207", "no-approver", "Nobody approves placing a restriction",
+"Neither the category nor the policy-wide defaults say who approves placing a restriction of
+this category (`approve place by ...`).
+
+    category adoption \"Adoption\" { restriction universal  grant view to owner }
+    # warning[CL0207]: nobody approves placing a `adoption` restriction";
+    EscalationCycle = "CL0208", "escalation-cycle", "Escalation goes round in a circle",
+"Across the policy's escalation paths, approval chains and reviewers, each step hands the
+decision to the next. If following those steps can come back to an approver already passed, a
+request can be escalated forever. The graph is built with petgraph; the message lists the cycle.
+
+    escalation up = role team_manager -> role service_manager
+    approve lift by role service_manager -> role team_manager
+    # error[CL0208]: escalation goes round in a circle: role Team Manager -> role Service Manager -> role Team Manager";
+    ApproverDenied = "CL0209", "approver-denied", "An approver may not take the action they approve",
+"A temporary-access approver, or an approver of access, none of whom may take the action on the
+record themselves (without a temporary grant of their own): the person asked to authorise
+access cannot open the record to judge the request.
+
+    deny view to allocated_manager absolute
+    temporary view for 24h approved_by allocated_manager
+    # error[CL0209]: approver `allocated_manager` may not `view` a `adoption` record themselves";
+    EscalationDeadEnd = "CL0210", "escalation-dead-end", "An approval chain cannot end in a grant",
+"A step of an approval chain that no subject can fill (such as `partner organisations` in a
+policy with no partner organisation), or an access approval whose final approver is not
+someone the category's temporary access accepts as a grant's approver: the request is approved
+and still cannot be granted.
+
+    approve access by person lead_1
+    temporary view for 24h approved_by person lead_2
+    # error[CL0210]: the access approval of `adoption` ends with person Lead 1, whose approval its temporary access does not accept";
+    TemporaryOutlastsReview = "CL0211", "temporary-outlasts-review", "Temporary access lasts longer than the review interval",
+"A temporary grant may run past the next review, so a review can pass without seeing who holds
+access. Periods are compared in calendar terms from every start date.
+
+    review every 1 month by role team_manager
+    temporary view for 6 weeks approved_by owner
+    # warning[CL0211]: temporary access to `adoption` may last 6 weeks, longer than its review interval of 1 month";
+    ReviewTooLong = "CL0212", "review-interval-too-long", "A review interval is longer than a year",
+"Restrictions must be reviewed at least every 12 months (the policy-wide maximum); a longer
+interval usually means a unit slip (`18 months` for `18 weeks`).
+
+    review every 2 years by role team_manager
+    # warning[CL0212]: category `adoption` is reviewed every 2 years, longer than the maximum of 12 months";
+    NeverReviewed = "CL0213", "never-reviewed", "A category is never reviewed, without saying so",
+"A category with no `review` statement keeps its restriction forever. If that is deliberate (as
+Devon does for adoption records), say so with `review never \"REASON\"`.
+
+    category adoption \"Adoption\" { restriction universal  grant view to owner }
+    # warning[CL0213]: category `adoption` is never reviewed";
     TestShape = "CL0301", "test-shape", "A test lacks a statement, or gives one twice",
 "A test needs exactly one `subject`, `record`, `action`, `at` time and `expect`; it may give
 any number of `temporary_grant`s. Without `at` a decision would depend on the day the test runs.

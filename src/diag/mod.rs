@@ -2,6 +2,7 @@
 
 pub mod codes;
 mod render;
+pub mod sarif;
 pub mod suggest;
 
 pub use codes::Code;

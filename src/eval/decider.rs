@@ -305,10 +305,7 @@ impl Decider {
         rel(Relation::AllocatedManager, has(&rec.allocated_managers));
         if let Some(r) = restriction {
             rel(Relation::Owner, r.owner.as_deref() == Some(s.id.as_str()));
-            let named = |list: &[String]| {
-                list.iter()
-                    .any(|x| *x == s.id || self.in_team(x, req, facts))
-            };
+            let named = |list: &[String]| list.iter().any(|x| *x == s.id || self.in_team(x, facts));
             rel(Relation::NamedAllow, named(&r.named_allow));
             rel(Relation::NamedDeny, named(&r.named_deny));
             if let Some(due) =
@@ -321,7 +318,7 @@ impl Decider {
         }
         rel(
             Relation::RecordTeam,
-            rec.teams.iter().any(|t| self.in_team(t, req, facts)),
+            rec.teams.iter().any(|t| self.in_team(t, facts)),
         );
         // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
         if let Some(w) = facts.first_mut() {
@@ -343,14 +340,13 @@ impl Decider {
         Ok(ctx)
     }
 
-    /// Whether the subject is in a team named by a list entry: one of their own teams as
-    /// written, or a declared team they are in or below.
-    fn in_team(&self, entry: &str, req: &Request, facts: &[u64]) -> bool {
-        req.subject.teams.iter().any(|t| t == entry)
-            || self
-                .teams
-                .get(entry)
-                .is_some_and(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
+    /// Whether the subject is in a team named by a list entry: a declared team they are in or
+    /// below. (Every team the subject gives is declared, or the request failed closed, so its
+    /// bit is already set.)
+    fn in_team(&self, entry: &str, facts: &[u64]) -> bool {
+        self.teams
+            .get(entry)
+            .is_some_and(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
     }
 
     /// Checks the subject's temporary grants for this record: whether one is valid, when the

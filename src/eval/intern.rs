@@ -6,32 +6,51 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::check::model::{Atom, Condition, OrgKind, Relation};
 
-/// FNV-1a: fast on the short names a request carries. The keys come from the policy, so
-/// request text only ever looks names up and cannot degrade the map.
+/// A multiply-and-rotate hash taking eight bytes at a time (the FxHash scheme): two rounds for
+/// the short names a request carries, where byte-at-a-time hashes spend most of a decision.
+/// The keys come from the policy, so request text only ever looks names up and cannot degrade
+/// the map.
 #[derive(Default, Clone, Copy)]
-pub(super) struct Fnv(u64);
+pub(super) struct WordHash(u64);
 
-impl Hasher for Fnv {
+const SEED: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl WordHash {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for WordHash {
+    #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply leaves its entropy in the high bits; the table indexes by the low ones.
+        self.0.rotate_left(26)
     }
 
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(w) ^ ((bytes.len() as u64) << 56));
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
     }
 }
 
 /// A map from a name to its index.
-pub(super) type NameMap = HashMap<Box<str>, u32, BuildHasherDefault<Fnv>>;
+pub(super) type NameMap = HashMap<Box<str>, u32, BuildHasherDefault<WordHash>>;
 
 /// Builds a name map; the first of two equal names wins.
 pub(super) fn name_map<'a>(names: impl Iterator<Item = &'a str>) -> NameMap {

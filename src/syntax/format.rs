@@ -404,6 +404,7 @@ impl Pieces {
         self.pieces.push(Piece {
             text: piece,
             start: Some(start),
+            line_after: false,
         });
     }
 
@@ -412,7 +413,11 @@ impl Pieces {
         if !self.prefix.is_empty() {
             let word = std::mem::take(&mut self.prefix);
             let start = self.pieces.is_empty().then_some(self.span.start);
-            self.pieces.push(Piece { text: word, start });
+            self.pieces.push(Piece {
+                text: word,
+                start,
+                line_after: false,
+            });
         }
         self.break_after = self.pieces.len().checked_sub(1);
     }
@@ -488,15 +493,23 @@ impl Pieces {
     }
 
     fn fields(&mut self, fields: &[TestField]) {
-        for field in fields {
+        let mut fields = fields.iter().peekable();
+        while let Some(field) = fields.next() {
             self.word(&field.key.name);
             let mut values = field.values.iter().peekable();
             while let Some(v) = values.next() {
                 let mut text = test_value(v);
-                if values.peek().is_some() {
+                let last = values.peek().is_none();
+                if !last {
                     text.push(',');
                 }
                 self.item(&text, v.span());
+                // A number without a unit followed on the same line by the next field's name
+                // would read that name as its unit; a line break keeps them apart.
+                let bare_number = matches!(v, TestValue::Duration(Duration { unit: None, .. }));
+                if let Some(piece) = self.pieces.last_mut() {
+                    piece.line_after = last && bare_number && fields.peek().is_some();
+                }
             }
         }
     }
@@ -505,7 +518,11 @@ impl Pieces {
         if !self.prefix.is_empty() {
             let word = std::mem::take(&mut self.prefix);
             let start = self.pieces.is_empty().then_some(self.span.start);
-            self.pieces.push(Piece { text: word, start });
+            self.pieces.push(Piece {
+                text: word,
+                start,
+                line_after: false,
+            });
         }
         Run {
             pieces: self.pieces,

@@ -5,13 +5,13 @@
 //! row in the decision list of every action it covers, and any of them deciding counts.
 
 use crate::compile::DecisionTable;
-use crate::compile::table::{CategoryTable, Layer};
+use crate::compile::table::Layer;
 
 /// The rules of one policy and the tests that reached them.
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
-    /// Every rule, unrestricted block first, then categories in source order, rows in
-    /// decision-list order.
+    /// Every rule: the unrestricted block first, then categories in source order; within one,
+    /// in the order the combining rule reads them.
     pub rules: Vec<RuleCoverage>,
 }
 
@@ -32,16 +32,24 @@ impl Coverage {
     /// Every rule of a table, none reached yet.
     pub fn of(table: &DecisionTable) -> Coverage {
         let mut rules: Vec<RuleCoverage> = Vec::new();
-        let categories = table.unrestricted.iter().chain(&table.categories);
-        for row in categories.flat_map(rows) {
-            if !rules.iter().any(|r| r.id == row.id) {
-                rules.push(RuleCoverage {
-                    id: row.id.clone(),
-                    layer: row.layer,
-                    source: row.source.clone(),
-                    hits: 0,
-                });
+        for c in table.unrestricted.iter().chain(&table.categories) {
+            let mut own: Vec<RuleCoverage> = Vec::new();
+            for row in c.decisions.iter().flat_map(|l| &l.rows) {
+                match own.iter_mut().find(|r| r.id == row.id) {
+                    // A temporary grant compiles to override rows and a plain row of one id.
+                    Some(r) if row.layer == Layer::Temporary => r.layer = Layer::Temporary,
+                    Some(_) => {}
+                    None => own.push(RuleCoverage {
+                        id: row.id.clone(),
+                        layer: row.layer,
+                        source: row.source.clone(),
+                        hits: 0,
+                    }),
+                }
             }
+            // In the order the combining rule reads them, rules of a layer in source order.
+            own.sort_by_key(|r| (r.layer, number(&r.id)));
+            rules.extend(own);
         }
         Coverage { rules }
     }
@@ -73,7 +81,10 @@ impl Coverage {
     }
 }
 
-/// A category's rows, every action's decision list in order.
-fn rows(c: &CategoryTable) -> impl Iterator<Item = &crate::compile::Row> {
-    c.decisions.iter().flat_map(|l| &l.rows)
+/// The number at the end of a rule id (`adoption.grant.2` is 2), 0 for the others.
+fn number(id: &str) -> u32 {
+    id.rsplit('.')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }

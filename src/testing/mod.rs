@@ -7,6 +7,7 @@
 //! the results. docs/testing.md describes the test block.
 
 pub mod coverage;
+mod fields;
 pub mod render;
 pub mod runner;
 pub mod spec;

@@ -2,14 +2,14 @@
 //! decision. Every field is checked here (CL0114, CL0301); names the policy must know (rule ids,
 //! obligations) are checked against the compiled table by the runner.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::check::values;
+use super::fields::none_is_empty;
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
 use crate::eval::{DenyKind, Outcome, Request};
 use crate::span::Span;
-use crate::syntax::ast::{Ident, TestBlock, TestField, TestStatement, TestValue};
+use crate::syntax::ast::{Ident, TestBlock, TestStatement};
 
 /// One test, ready to run.
 #[derive(Debug, Clone)]
@@ -94,15 +94,11 @@ pub fn lower(block: &TestBlock) -> Result<TestCase, Vec<Diagnostic>> {
     }
 }
 
+/// The problems found while lowering one test.
 #[derive(Default)]
-struct Lowering {
-    errors: Vec<Diagnostic>,
-}
-
-/// The fields of one statement, each taken at most once.
-struct Fields<'a> {
-    fields: &'a [TestField],
-    statement: &'static str,
+pub(super) struct Lowering {
+    /// Every problem, in the order found.
+    pub(super) errors: Vec<Diagnostic>,
 }
 
 impl Lowering {
@@ -402,7 +398,7 @@ impl Lowering {
         false
     }
 
-    fn time(&mut self, text: &str, span: Span) -> Option<DateTime<Utc>> {
+    pub(super) fn time(&mut self, text: &str, span: Span) -> Option<DateTime<Utc>> {
         match DateTime::parse_from_rfc3339(text) {
             Ok(t) => Some(t.with_timezone(&Utc)),
             Err(_) => {
@@ -418,240 +414,5 @@ impl Lowering {
                 None
             }
         }
-    }
-
-    /// Checks a statement's keys against the ones it accepts.
-    fn fields<'a>(
-        &mut self,
-        fields: &'a [TestField],
-        statement: &'static str,
-        known: &[&str],
-    ) -> Fields<'a> {
-        for (i, f) in fields.iter().enumerate() {
-            if !known.contains(&f.key.name.as_str()) {
-                let listed = known
-                    .iter()
-                    .map(|w| format!("`{w}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let help = match suggest::closest(&f.key.name, known.iter().copied()) {
-                    Some(c) => format!("did you mean `{c}`? `{statement}` takes {listed}"),
-                    None => format!("`{statement}` takes {listed}"),
-                };
-                self.errors.push(
-                    Diagnostic::error(
-                        Code::TestField,
-                        format!("unknown field `{}` in `{statement}`", f.key.name),
-                        f.key.span,
-                        "unknown field",
-                    )
-                    .with_help(help),
-                );
-            } else if let Some(first) = fields[..i].iter().find(|g| g.key.name == f.key.name) {
-                self.errors.push(
-                    Diagnostic::error(
-                        Code::TestField,
-                        format!("field `{}` is given twice in `{statement}`", f.key.name),
-                        f.key.span,
-                        "second",
-                    )
-                    .with_label(first.key.span, "first given here")
-                    .with_help("list several values with commas: `roles a, b`"),
-                );
-            }
-        }
-        Fields { fields, statement }
-    }
-}
-
-impl<'a> Fields<'a> {
-    fn get(&self, key: &str) -> Option<&'a TestField> {
-        self.fields.iter().find(|f| f.key.name == key)
-    }
-
-    fn has(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// A field that must hold exactly one value.
-    fn single(&self, l: &mut Lowering, key: &str) -> Option<&'a TestValue> {
-        let f = self.get(key)?;
-        match f.values.as_slice() {
-            [v] => Some(v),
-            _ => {
-                l.errors.push(
-                    Diagnostic::error(
-                        Code::TestField,
-                        format!("`{key}` in `{}` takes one value", self.statement),
-                        f.span,
-                        format!("{} values", f.values.len()),
-                    )
-                    .with_help("write another test for another value"),
-                );
-                None
-            }
-        }
-    }
-
-    fn one_ident(&self, l: &mut Lowering, key: &str) -> Option<Ident> {
-        let v = self.single(l, key)?;
-        match v {
-            TestValue::Name(i) => Some(i.clone()),
-            other => {
-                l.wrong(key, self.statement, other, "a name");
-                None
-            }
-        }
-    }
-
-    fn one_name(&self, l: &mut Lowering, key: &str) -> Option<String> {
-        self.one_ident(l, key).map(|i| i.name)
-    }
-
-    fn one_id(&self, l: &mut Lowering, key: &str) -> Option<String> {
-        let v = self.single(l, key)?;
-        l.id(key, self.statement, v)
-    }
-
-    fn idents(&self, l: &mut Lowering, key: &str) -> Vec<Ident> {
-        let Some(f) = self.get(key) else {
-            return Vec::new();
-        };
-        f.values
-            .iter()
-            .filter_map(|v| match v {
-                TestValue::Name(i) => Some(i.clone()),
-                other => {
-                    l.wrong(key, self.statement, other, "a name");
-                    None
-                }
-            })
-            .collect()
-    }
-
-    fn names(&self, l: &mut Lowering, key: &str) -> Vec<String> {
-        self.idents(l, key).into_iter().map(|i| i.name).collect()
-    }
-
-    fn ids(&self, l: &mut Lowering, key: &str) -> Vec<String> {
-        let Some(f) = self.get(key) else {
-            return Vec::new();
-        };
-        f.values
-            .iter()
-            .filter_map(|v| l.id(key, self.statement, v))
-            .collect()
-    }
-
-    fn strings(&self, l: &mut Lowering, key: &str) -> Vec<String> {
-        let Some(f) = self.get(key) else {
-            return Vec::new();
-        };
-        f.values
-            .iter()
-            .filter_map(|v| match v {
-                TestValue::Str(s) => Some(s.value.clone()),
-                other => {
-                    l.wrong(key, self.statement, other, "a string");
-                    None
-                }
-            })
-            .collect()
-    }
-
-    fn date(&self, l: &mut Lowering, key: &str) -> Option<NaiveDate> {
-        match self.single(l, key)? {
-            TestValue::Date(d) => match NaiveDate::parse_from_str(&d.text, "%Y-%m-%d") {
-                Ok(date) => Some(date),
-                Err(_) => {
-                    l.errors.push(
-                        Diagnostic::error(
-                            Code::Literal,
-                            format!("`{}` is not a date", d.text),
-                            d.span,
-                            "no such day",
-                        )
-                        .with_help("write a real calendar date such as `2026-05-01`"),
-                    );
-                    None
-                }
-            },
-            other => {
-                l.wrong(key, self.statement, other, "a date such as `2026-05-01`");
-                None
-            }
-        }
-    }
-
-    fn timestamp(&self, l: &mut Lowering, key: &str) -> Option<DateTime<Utc>> {
-        match self.single(l, key)? {
-            TestValue::Timestamp(d) => l.time(&d.text, d.span),
-            other => {
-                l.wrong(
-                    key,
-                    self.statement,
-                    other,
-                    "a time such as `2026-11-22T09:00:00Z`",
-                );
-                None
-            }
-        }
-    }
-
-    fn duration(&self, l: &mut Lowering, key: &str) -> Option<crate::check::model::Period> {
-        match self.single(l, key)? {
-            TestValue::Duration(d) => match values::period(d) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    l.errors.push(e);
-                    None
-                }
-            },
-            other => {
-                l.wrong(key, self.statement, other, "a duration such as `24h`");
-                None
-            }
-        }
-    }
-}
-
-/// `warnings none` and `obligations none` expect an empty list.
-fn none_is_empty(list: Vec<Ident>) -> Vec<Ident> {
-    match list.as_slice() {
-        [only] if only.name == "none" => Vec::new(),
-        _ => list,
-    }
-}
-
-impl Lowering {
-    /// A subject id: a string, or a name written bare (`u-1`).
-    fn id(&mut self, key: &str, statement: &str, v: &TestValue) -> Option<String> {
-        match v {
-            TestValue::Str(s) => Some(s.value.clone()),
-            TestValue::Name(i) => Some(i.name.clone()),
-            other => {
-                self.wrong(key, statement, other, "a subject id such as `\"u-1\"`");
-                None
-            }
-        }
-    }
-
-    fn wrong(&mut self, key: &str, statement: &str, v: &TestValue, wanted: &str) {
-        let found = match v {
-            TestValue::Str(_) => "a string",
-            TestValue::Name(_) => "a name",
-            TestValue::Date(_) => "a date",
-            TestValue::Timestamp(_) => "a time",
-            TestValue::Duration(_) => "a duration",
-        };
-        self.errors.push(
-            Diagnostic::error(
-                Code::TestField,
-                format!("`{key}` in `{statement}` takes {wanted}, found {found}"),
-                v.span(),
-                found.to_string(),
-            )
-            .with_help(format!("write `{key}` followed by {wanted}")),
-        );
     }
 }

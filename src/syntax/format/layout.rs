@@ -22,6 +22,8 @@ pub struct Piece {
     pub text: String,
     /// Where the piece's element starts in the source; comments before it are written first.
     pub start: Option<u32>,
+    /// The next piece must start a new line (a number that the next word would read as a unit).
+    pub line_after: bool,
 }
 
 /// One statement: pieces joined by spaces, wrapped at [`WIDTH`] when they do not fit.
@@ -124,7 +126,8 @@ impl<'a> Printer<'a> {
             .map(|p| p.text.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        if !self.has_comment_before(last_start) && indent + width(&flat) <= WIDTH {
+        let must_break = run.pieces.iter().rev().skip(1).any(|p| p.line_after);
+        if !must_break && !self.has_comment_before(last_start) && indent + width(&flat) <= WIDTH {
             self.line(indent, &flat);
             self.advance(run.end);
             return;
@@ -161,7 +164,7 @@ impl<'a> Printer<'a> {
             }
             line.push_str(&piece.text);
             fresh = false;
-            force_break = run.break_after == Some(i);
+            force_break = run.break_after == Some(i) || piece.line_after;
         }
         self.lines.push(line);
         self.last_has_comment = false;

@@ -1,0 +1,160 @@
+//! Lock-out checks: a category nobody can view even with temporary access (CL0204), an action
+//! nobody may take on any record (CL0205), and approvers who may not themselves take the
+//! action they approve (CL0209).
+
+use super::rules::CategoryView;
+use super::space::Space;
+use crate::check::model::{ActionId, Atom, Effect, Purpose, Relation};
+use crate::compile::table::Layer;
+use crate::diag::{Code, Diagnostic};
+
+/// The action a lock-out is about: `view` when the policy declares it.
+fn view_action(v: &CategoryView) -> Option<ActionId> {
+    v.policy
+        .actions
+        .iter()
+        .position(|a| a.name == "view")
+        .map(|a| a as ActionId)
+}
+
+/// CL0204: nobody can view records of the category, not even with a temporary grant.
+pub(super) fn locked_out(space: &Space, v: &CategoryView, out: &mut Vec<Diagnostic>) {
+    let Some(view) = view_action(v) else { return };
+    let Some(part) = v.partitions.get(view as usize) else {
+        return;
+    };
+    if !part.allowed(space, v.table, view).is_empty() {
+        return;
+    }
+    let mut d = Diagnostic::error(
+        Code::LockedOut,
+        format!(
+            "nobody can view a `{}` record, not even with temporary access",
+            v.category.name
+        ),
+        v.category.span,
+        "no subject a request can describe is allowed `view` here",
+    );
+    for r in v
+        .category
+        .rules
+        .iter()
+        .filter(|r| r.effect != Effect::Grant && r.actions.contains(view))
+    {
+        d = d.with_label(r.span, format!("rule `{}` refuses `view`", r.id));
+    }
+    out.push(d.with_help(
+        "grant `view` to whoever must open these records (at least the owner or the allocated worker), or offer temporary access",
+    ));
+}
+
+/// CL0205: an action that no subject may take on any record the policy decides.
+pub(super) fn dead_actions(space: &Space, views: &[CategoryView], out: &mut Vec<Diagnostic>) {
+    let Some(first) = views.first() else { return };
+    for (a, action) in first.policy.actions.iter().enumerate() {
+        let a = a as ActionId;
+        let anyone = views.iter().any(|v| {
+            v.partitions
+                .get(a as usize)
+                .is_some_and(|p| !p.allowed(space, v.table, a).is_empty())
+        });
+        if !anyone {
+            out.push(
+                Diagnostic::warning(
+                    Code::ActionNeverAllowed,
+                    format!(
+                        "no subject may `{}` any record this policy decides",
+                        action.name
+                    ),
+                    action.span,
+                    "declared here, allowed nowhere",
+                )
+                .with_help("grant the action where it is meant to be allowed, or remove it"),
+            );
+        }
+    }
+}
+
+/// CL0209: a temporary-access approver, or an access approver, none of whom may take the action
+/// themselves (without a temporary grant of their own).
+pub(super) fn denied_approvers(space: &Space, v: &CategoryView, out: &mut Vec<Diagnostic>) {
+    let holds_grant = space.relation(Relation::TemporaryGrant);
+    let allowed_without_grant = |a: ActionId| {
+        v.partitions
+            .get(a as usize)
+            .map(|p| p.allowed(space, v.table, a).minus(&holds_grant))
+    };
+    if let Some(t) = &v.category.temporary {
+        for approver in &t.approved_by {
+            for a in t.actions.iter() {
+                let Some(allowed) = allowed_without_grant(a) else {
+                    continue;
+                };
+                let who = space.atom(0, v.table, a, *approver);
+                if !who.is_empty() && !who.overlaps(&allowed) {
+                    out.push(denied(v, *approver, a, t.span, "temporary access"));
+                    break;
+                }
+            }
+        }
+    }
+    let Some(view) = view_action(v) else { return };
+    let Some(allowed) = allowed_without_grant(view) else {
+        return;
+    };
+    if let Some(approval) = v.policy.approval(v.category, Purpose::Access) {
+        let steps = approval
+            .chain
+            .via
+            .and_then(|e| v.policy.escalations.get(e as usize))
+            .map_or(&approval.chain.steps, |e| &e.chain.steps);
+        for approver in steps.iter().flatten() {
+            if matches!(approver, Atom::Relation(Relation::LineManager)) {
+                continue;
+            }
+            let who = space.atom(0, v.table, view, *approver);
+            if !who.is_empty() && !who.overlaps(&allowed) {
+                out.push(denied(v, *approver, view, approval.chain.span, "access"));
+            }
+        }
+    }
+}
+
+fn denied(
+    v: &CategoryView,
+    approver: Atom,
+    action: ActionId,
+    span: crate::span::Span,
+    what: &str,
+) -> Diagnostic {
+    let name = match approver {
+        Atom::Relation(r) => format!("`{}`", r.word()),
+        other => v.policy.describe_atom(other),
+    };
+    let action_name = v
+        .policy
+        .actions
+        .get(action as usize)
+        .map_or("?", |a| a.name.as_str());
+    let mut d = Diagnostic::error(
+        Code::ApproverDenied,
+        format!(
+            "approver {name} may not `{action_name}` a `{}` record themselves",
+            v.category.name
+        ),
+        span,
+        format!("approves {what} here"),
+    );
+    for row in v
+        .table
+        .decisions
+        .get(action as usize)
+        .map_or(&[][..], |l| l.rows.as_slice())
+        .iter()
+        .filter(|r| matches!(r.layer, Layer::AbsoluteDeny | Layer::Deny))
+    {
+        let (s, n) = v.place(row);
+        d = d.with_label(s, format!("{n} refuses them"));
+    }
+    d.with_help("choose an approver who can open the record, or narrow the rule that refuses them")
+}

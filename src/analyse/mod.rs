@@ -1,0 +1,61 @@
+//! Stage 5, analyse: exact questions about a compiled policy over its condition space — who a
+//! rule can reach, which rules overlap, who can take an action — and the checks built on them.
+//!
+//! [`space`] is the engine: the space of every subject a request can describe, and regions of it
+//! as binary decision diagrams. [`partition`] splits the space by outcome for one category and
+//! action, as the evaluator decides. [`witness`] turns a point of the space back into a request.
+//! [`analyse`] runs every check (CL02xx) on a checked policy.
+
+mod access;
+mod escalation;
+pub mod partition;
+mod rules;
+mod schedule;
+pub mod space;
+pub mod witness;
+
+pub use partition::{Cell, Decides, Outcome, Partition};
+pub use space::{Region, Side, Space, SpaceTooLarge, Witness};
+
+use crate::check::Checked;
+use crate::compile::compile;
+use crate::diag::Diagnostic;
+use crate::span::SourceMap;
+use rules::CategoryView;
+
+/// Every analysis finding on a checked policy whose files are in `sources`, sorted by place;
+/// an error only when the policy declares more names than the engine can hold.
+pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>, SpaceTooLarge> {
+    let p = &checked.policy;
+    let table = compile(checked, sources);
+    let mut out = Vec::new();
+    escalation::cycles(p, &mut out);
+    let space = Space::new(&table)?;
+    let categories = p.unrestricted.iter().chain(&p.categories);
+    let tables = table.unrestricted.iter().chain(&table.categories);
+    let views: Vec<CategoryView> = categories
+        .zip(tables)
+        .map(|(category, t)| CategoryView {
+            policy: p,
+            category,
+            table: t,
+            partitions: (0..p.actions.len())
+                .map(|a| Partition::new(&space, 0, t, a as u32))
+                .collect(),
+        })
+        .collect();
+    for v in &views {
+        rules::conflicts(&space, v, &mut out);
+        rules::reach(&space, v, &mut out);
+        if v.table.name == crate::compile::UNRESTRICTED {
+            continue;
+        }
+        access::locked_out(&space, v, &mut out);
+        access::denied_approvers(&space, v, &mut out);
+        escalation::dead_ends(&space, v, &mut out);
+        schedule::check(p, v.category, &mut out);
+    }
+    access::dead_actions(&space, &views, &mut out);
+    crate::diag::sort(&mut out);
+    Ok(out)
+}

@@ -1,0 +1,170 @@
+//! The partition of the condition space by outcome: for one category and action of one side,
+//! which subjects each row of the decision list decides, following the combining rule exactly as
+//! the compiler ordered it (docs/semantics.md) — the first row whose condition holds decides.
+
+use super::space::{Region, Side, Space};
+use crate::check::model::{ActionId, View};
+use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect};
+
+/// What decides a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decides {
+    /// The row with this index in the category's decision list for the action.
+    Row(usize),
+    /// The evaluator fails closed: the side does not declare the subject's organisation, a role
+    /// or a team (or, never in a compiled table, no row matched).
+    FailClosed,
+}
+
+/// The subjects one row (or the fail-closed check) decides.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// Who decides.
+    pub decides: Decides,
+    /// The subjects it decides; empty when a row never decides.
+    pub region: Region,
+}
+
+/// A decision as the partition compares them: allow or deny, what is seen, what must be done.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Outcome {
+    /// `true` for allow.
+    pub allow: bool,
+    /// What the subject sees.
+    pub view: View,
+    /// The obligations' names, in the row's order.
+    pub obligations: Vec<String>,
+    /// Whether the allow rests on a temporary grant.
+    pub temporary: bool,
+}
+
+/// The cells of one category × action, in row order, then the fail-closed cell.
+#[derive(Debug, Clone)]
+pub struct Partition {
+    /// One cell per row of the decision list (empty regions kept, so indices match rows), then
+    /// the fail-closed cell.
+    pub cells: Vec<Cell>,
+}
+
+impl Partition {
+    /// Partitions the space for `action` on records of `category`, as `side` decides.
+    pub fn new(space: &Space, side: Side, category: &CategoryTable, action: ActionId) -> Self {
+        let known = space.known(side);
+        let mut remaining = known.clone();
+        let mut cells = Vec::new();
+        if let Some(list) = category.decisions.get(action as usize) {
+            for (i, row) in list.rows.iter().enumerate() {
+                let cond = space.condition(side, category, action, &row.condition);
+                let region = remaining.and(&cond);
+                if !region.is_empty() {
+                    remaining = remaining.minus(&cond);
+                }
+                cells.push(Cell {
+                    decides: Decides::Row(i),
+                    region,
+                });
+            }
+        }
+        cells.push(Cell {
+            decides: Decides::FailClosed,
+            region: space.everyone().minus(&known).or(&remaining),
+        });
+        Partition { cells }
+    }
+
+    /// The subjects a row decides.
+    pub fn row(&self, index: usize) -> Option<&Region> {
+        self.cells
+            .iter()
+            .find(|c| c.decides == Decides::Row(index))
+            .map(|c| &c.region)
+    }
+
+    /// The subjects allowed.
+    pub fn allowed(&self, space: &Space, category: &CategoryTable, action: ActionId) -> Region {
+        self.cells
+            .iter()
+            .filter(|c| outcome_of(category, action, c.decides).allow)
+            .fold(space.nobody(), |acc, c| acc.or(&c.region))
+    }
+
+    /// The union of the cells with each distinct outcome, in first-row order.
+    pub fn by_outcome(
+        &self,
+        table: &DecisionTable,
+        category: &CategoryTable,
+        action: ActionId,
+    ) -> Vec<(Outcome, Region)> {
+        let mut out: Vec<(Outcome, Region)> = Vec::new();
+        for c in self.cells.iter().filter(|c| !c.region.is_empty()) {
+            let o = outcome(table, category, action, c.decides);
+            match out.iter_mut().find(|(x, _)| *x == o) {
+                Some((_, r)) => *r = r.or(&c.region),
+                None => out.push((o, c.region.clone())),
+            }
+        }
+        out
+    }
+}
+
+/// The outcome of a cell with obligation names read from the table's vocabulary.
+pub fn outcome(
+    table: &DecisionTable,
+    category: &CategoryTable,
+    action: ActionId,
+    decides: Decides,
+) -> Outcome {
+    let mut o = outcome_of(category, action, decides);
+    if let Decides::Row(i) = decides {
+        if let Some(row) = row_of(category, action, i) {
+            o.obligations = row
+                .obligations
+                .iter()
+                .map(|ob| {
+                    table
+                        .vocabulary
+                        .obligations
+                        .get(*ob as usize)
+                        .map_or_else(|| format!("#{ob}"), |e| e.name.clone())
+                })
+                .collect();
+        }
+    }
+    o
+}
+
+/// The outcome of a cell with obligations by index (enough to compare within one table).
+fn outcome_of(category: &CategoryTable, action: ActionId, decides: Decides) -> Outcome {
+    match decides {
+        Decides::Row(i) => match row_of(category, action, i) {
+            Some(row) => Outcome {
+                allow: row.effect == RowEffect::Allow,
+                view: row.view,
+                obligations: row.obligations.iter().map(|o| format!("#{o}")).collect(),
+                temporary: matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride),
+            },
+            None => fail_closed(),
+        },
+        Decides::FailClosed => fail_closed(),
+    }
+}
+
+fn fail_closed() -> Outcome {
+    Outcome {
+        allow: false,
+        view: View::None,
+        obligations: Vec::new(),
+        temporary: false,
+    }
+}
+
+fn row_of(
+    category: &CategoryTable,
+    action: ActionId,
+    index: usize,
+) -> Option<&crate::compile::table::Row> {
+    category
+        .decisions
+        .get(action as usize)
+        .and_then(|l| l.rows.get(index))
+}

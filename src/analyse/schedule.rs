@@ -1,0 +1,112 @@
+//! Schedule and ownership checks: no reviewer (CL0206), no approver for placing a restriction
+//! (CL0207), temporary access that outlasts the review interval (CL0211), a review interval
+//! beyond the longest allowed (CL0212), and categories never reviewed without saying so
+//! (CL0213).
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::check::model::{Category, Period, PeriodUnit, Policy, Purpose, Schedule};
+use crate::diag::{Code, Diagnostic};
+
+/// The longest review interval a policy may set: restrictions are reviewed at least yearly.
+pub const MAX_REVIEW_INTERVAL: Period = Period {
+    amount: 12,
+    unit: PeriodUnit::Months,
+};
+
+/// Whether `a` is longer than `b` from every start date: month lengths vary, so the periods are
+/// compared from the first and last day of each month of a leap year and the year after.
+fn longer(a: Period, b: Period) -> bool {
+    let mut starts: Vec<DateTime<Utc>> = Vec::new();
+    for year in [2028, 2029] {
+        for month in 1..=12 {
+            for day in [1, 28, 29, 30, 31] {
+                if let Some(t) = Utc.with_ymd_and_hms(year, month, day, 0, 0, 0).single() {
+                    starts.push(t);
+                }
+            }
+        }
+    }
+    starts
+        .iter()
+        .all(|s| match (a.after_instant(*s), b.after_instant(*s)) {
+            (Some(x), Some(y)) => x > y,
+            _ => false,
+        })
+}
+
+/// The schedule checks for one category (not the unrestricted block).
+pub(super) fn check(p: &Policy, c: &Category, out: &mut Vec<Diagnostic>) {
+    match &c.review {
+        None => out.push(
+            Diagnostic::warning(
+                Code::NeverReviewed,
+                format!("category `{}` is never reviewed", c.name),
+                c.span,
+                "no `review` statement",
+            )
+            .with_help(
+                "add `review every PERIOD by APPROVER`, or `review never \"REASON\"` if that is deliberate",
+            ),
+        ),
+        Some(r) => {
+            if r.reviewer.is_none() && !matches!(r.schedule, Schedule::Never(_)) {
+                out.push(
+                    Diagnostic::warning(
+                        Code::NoReviewer,
+                        format!("category `{}` has a review schedule but no reviewer", c.name),
+                        r.span,
+                        "nobody is named to review",
+                    )
+                    .with_help("add `by role ...` (or a person, team or `via` path) to the review"),
+                );
+            }
+            if let Schedule::Every(interval) = r.schedule {
+                if longer(interval, MAX_REVIEW_INTERVAL) {
+                    out.push(
+                        Diagnostic::warning(
+                            Code::ReviewTooLong,
+                            format!(
+                                "category `{}` is reviewed every {}, longer than the maximum of {}",
+                                c.name,
+                                interval.describe(),
+                                MAX_REVIEW_INTERVAL.describe()
+                            ),
+                            r.span,
+                            "review interval set here",
+                        )
+                        .with_help("review restrictions at least once a year"),
+                    );
+                }
+                if let Some(t) = c.temporary.as_ref().filter(|t| longer(t.max, interval)) {
+                    out.push(
+                        Diagnostic::warning(
+                            Code::TemporaryOutlastsReview,
+                            format!(
+                                "temporary access to `{}` may last {}, longer than its review interval of {}",
+                                c.name,
+                                t.max.describe(),
+                                interval.describe()
+                            ),
+                            t.span,
+                            "temporary access outlasts a review",
+                        )
+                        .with_label(r.span, "the review interval")
+                        .with_help("shorten temporary access, so a review always sees who holds it"),
+                    );
+                }
+            }
+        }
+    }
+    if p.approval(c, Purpose::Place).is_none() {
+        out.push(
+            Diagnostic::warning(
+                Code::NoApprover,
+                format!("nobody approves placing a `{}` restriction", c.name),
+                c.span,
+                "no `approve place` here or policy-wide",
+            )
+            .with_help("add `approve place by ...` to the category, or a policy-wide default"),
+        );
+    }
+}

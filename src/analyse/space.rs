@@ -1,0 +1,500 @@
+//! The condition space: every class of subject a request can describe, as boolean variables, and
+//! regions of it as binary decision diagrams, so overlap, cover, emptiness and witnesses are
+//! decided exactly rather than by matching names.
+//!
+//! The variables are what a request says, not what a policy derives from it: which roles and
+//! teams the subject *holds* (by name), which organisation they belong to (exactly one), which
+//! placeholder person's subject id they carry (at most one), and which relations they stand in to
+//! the record (allocated worker, allocated manager, owner, named on the access or exclusion list,
+//! in a responsible team, holding an approved temporary grant). A policy's atoms are functions of
+//! these: `role service_manager` holds when the subject holds that role or any role below it.
+//! Because the variables are names, one space can hold two policies (the two sides of a semantic
+//! diff) with different hierarchies: each side reads the same subject through its own hierarchy.
+//!
+//! What a side cannot read is decided as the evaluator decides it: an organisation, role or team
+//! a side does not declare fails closed; `record_team` needs a team the side declares; `owner`, `named_allow` and `named_deny` never hold on an unrestricted
+//! record; `temporary_grant` holds only where the category offers temporary access for the
+//! action, the subject is eligible (`to`), and the policy accepts some approver the request can
+//! name.
+
+use std::collections::BTreeMap;
+
+use biodivine_lib_bdd::{Bdd, BddValuation, BddVariable, BddVariableSet};
+
+use crate::check::model::{ActionId, Atom, Condition, OrgKind, Relation};
+use crate::compile::UNRESTRICTED;
+use crate::compile::table::{CategoryTable, DecisionTable, Vocabulary};
+
+/// The relations a request can make true; `line_manager` is only known while routing approvals.
+pub const REQUEST_RELATIONS: [Relation; 7] = [
+    Relation::AllocatedWorker,
+    Relation::AllocatedManager,
+    Relation::Owner,
+    Relation::NamedAllow,
+    Relation::NamedDeny,
+    Relation::TemporaryGrant,
+    Relation::RecordTeam,
+];
+
+/// The BDD library addresses variables with 16 bits.
+const MAX_VARIABLES: usize = u16::MAX as usize;
+
+/// Which policy of a [`Space`] a question is about: 0 for the first table given, 1 for the second.
+pub type Side = usize;
+
+/// Why a space could not be built.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "the policy names {0} roles, teams, people and organisations; the analyser handles at most {MAX_VARIABLES}"
+)]
+pub struct SpaceTooLarge(pub usize);
+
+/// A set of subjects (with their relations to a record): a region of the condition space.
+///
+/// Regions of one [`Space`] combine with each other; every region lies inside the space's domain
+/// (exactly one organisation, at most one person).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Region(Bdd);
+
+impl Region {
+    /// Subjects in both.
+    pub fn and(&self, other: &Region) -> Region {
+        Region(self.0.and(&other.0))
+    }
+
+    /// Subjects in either.
+    pub fn or(&self, other: &Region) -> Region {
+        Region(self.0.or(&other.0))
+    }
+
+    /// Subjects in this region and not in `other`.
+    pub fn minus(&self, other: &Region) -> Region {
+        Region(self.0.and_not(&other.0))
+    }
+
+    /// Whether no subject is in the region.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_false()
+    }
+
+    /// Whether every subject of `other` is in this region.
+    pub fn covers(&self, other: &Region) -> bool {
+        other.0.and_not(&self.0).is_false()
+    }
+
+    /// Whether some subject is in both regions.
+    pub fn overlaps(&self, other: &Region) -> bool {
+        !self.0.and(&other.0).is_false()
+    }
+}
+
+/// One concrete class of subject: what a request says about them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Witness {
+    /// The roles they hold, by name.
+    pub roles: Vec<String>,
+    /// The teams they are in, by name.
+    pub teams: Vec<String>,
+    /// Their organisation.
+    pub organisation: String,
+    /// The subject id of the placeholder person they are, if any.
+    pub person: Option<String>,
+    /// Their relations to the record.
+    pub relations: Vec<Relation>,
+}
+
+/// How one side's names map onto the space's variables.
+#[derive(Debug, Clone)]
+struct SideAtoms {
+    /// `role i`: the subject holds role i or a role below it.
+    roles: Vec<Bdd>,
+    /// `team i`: likewise for teams.
+    teams: Vec<Bdd>,
+    /// `person i`: the subject carries person i's subject id.
+    persons: Vec<Bdd>,
+    /// `organisation i`.
+    orgs: Vec<Bdd>,
+    /// `KIND organisations`, in [`OrgKind::ALL`] order.
+    kinds: [Bdd; 3],
+    /// The subject's organisation, roles and teams are all ones this side declares (anything
+    /// else fails closed there).
+    known: Bdd,
+    /// The subject is in some team this side declares (a record's team can only match one).
+    some_team: Bdd,
+}
+
+/// The condition space of one or more compiled policies.
+#[derive(Debug, Clone)]
+pub struct Space {
+    vars: BddVariableSet,
+    roles: BTreeMap<String, BddVariable>,
+    teams: BTreeMap<String, BddVariable>,
+    persons: BTreeMap<String, BddVariable>,
+    orgs: BTreeMap<String, BddVariable>,
+    relations: [BddVariable; 7],
+    domain: Bdd,
+    sides: Vec<SideAtoms>,
+}
+
+impl Space {
+    /// The space of one policy (its side is 0).
+    pub fn new(table: &DecisionTable) -> Result<Space, SpaceTooLarge> {
+        Space::of_vocabularies(&[&table.vocabulary])
+    }
+
+    /// One space for several policies, sides numbered in order, with names shared: a role of
+    /// the same name is the same variable on every side.
+    pub fn joint(tables: &[&DecisionTable]) -> Result<Space, SpaceTooLarge> {
+        let vocabularies: Vec<&Vocabulary> = tables.iter().map(|t| &t.vocabulary).collect();
+        Space::of_vocabularies(&vocabularies)
+    }
+
+    /// The space of several vocabularies.
+    pub fn of_vocabularies(vocabularies: &[&Vocabulary]) -> Result<Space, SpaceTooLarge> {
+        // Variable order: roles, teams, people, organisations, relations. Conditions seldom mix
+        // many of these, so the diagrams stay small.
+        let mut names: [BTreeMap<String, ()>; 4] = Default::default();
+        for v in vocabularies {
+            names[0].extend(v.roles.iter().map(|m| (m.name.clone(), ())));
+            names[1].extend(v.teams.iter().map(|m| (m.name.clone(), ())));
+            names[2].extend(v.persons.iter().map(|p| (p.subject_id.clone(), ())));
+            names[3].extend(v.organisations.iter().map(|o| (o.name.clone(), ())));
+        }
+        let total = names.iter().map(BTreeMap::len).sum::<usize>() + REQUEST_RELATIONS.len();
+        if total > MAX_VARIABLES {
+            return Err(SpaceTooLarge(total));
+        }
+        let vars = BddVariableSet::new_anonymous(total as u16);
+        let mut next = 0usize;
+        let mut assign = |m: &BTreeMap<String, ()>| -> BTreeMap<String, BddVariable> {
+            m.keys()
+                .map(|k| {
+                    let v = BddVariable::from_index(next);
+                    next += 1;
+                    (k.clone(), v)
+                })
+                .collect()
+        };
+        let roles = assign(&names[0]);
+        let teams = assign(&names[1]);
+        let persons = assign(&names[2]);
+        let orgs = assign(&names[3]);
+        let relations = std::array::from_fn(|i| BddVariable::from_index(next + i));
+        let org_vars: Vec<BddVariable> = orgs.values().copied().collect();
+        let person_vars: Vec<BddVariable> = persons.values().copied().collect();
+        let domain = vars
+            .mk_sat_exactly_k(1, &org_vars)
+            .and(&vars.mk_sat_up_to_k(1, &person_vars));
+        let mut space = Space {
+            vars,
+            roles,
+            teams,
+            persons,
+            orgs,
+            relations,
+            domain,
+            sides: Vec::new(),
+        };
+        space.sides = vocabularies.iter().map(|v| space.side_atoms(v)).collect();
+        Ok(space)
+    }
+
+    fn side_atoms(&self, v: &Vocabulary) -> SideAtoms {
+        let below = |members: &[crate::compile::table::Member],
+                     vars: &BTreeMap<String, BddVariable>| {
+            let mut held: Vec<Bdd> = members
+                .iter()
+                .map(|m| self.var_or_false(vars.get(&m.name)))
+                .collect();
+            // A subject holding a member also counts as holding each of its ancestors.
+            for m in members {
+                let own = self.var_or_false(vars.get(&m.name));
+                for a in &m.ancestors {
+                    if let Some(h) = held.get_mut(*a as usize) {
+                        *h = h.or(&own);
+                    }
+                }
+            }
+            held
+        };
+        let orgs: Vec<Bdd> = v
+            .organisations
+            .iter()
+            .map(|o| self.var_or_false(self.orgs.get(&o.name)))
+            .collect();
+        let kinds = OrgKind::ALL.map(|k| {
+            v.organisations
+                .iter()
+                .zip(&orgs)
+                .filter(|(o, _)| o.kind == k)
+                .fold(self.vars.mk_false(), |acc, (_, b)| acc.or(b))
+        });
+        let any = |m: &BTreeMap<String, BddVariable>, declared: &dyn Fn(&str) -> bool| {
+            m.iter()
+                .filter(|(k, _)| declared(k))
+                .fold(self.vars.mk_false(), |acc, (_, v)| {
+                    acc.or(&self.vars.mk_var(*v))
+                })
+        };
+        let foreign_roles = any(&self.roles, &|k| !v.roles.iter().any(|m| m.name == k));
+        let foreign_teams = any(&self.teams, &|k| !v.teams.iter().any(|m| m.name == k));
+        let known = orgs
+            .iter()
+            .fold(self.vars.mk_false(), |acc, b| acc.or(b))
+            .and_not(&foreign_roles)
+            .and_not(&foreign_teams);
+        let some_team = any(&self.teams, &|k| v.teams.iter().any(|m| m.name == k));
+        SideAtoms {
+            roles: below(&v.roles, &self.roles),
+            teams: below(&v.teams, &self.teams),
+            persons: v
+                .persons
+                .iter()
+                .map(|p| self.var_or_false(self.persons.get(&p.subject_id)))
+                .collect(),
+            orgs,
+            kinds,
+            known,
+            some_team,
+        }
+    }
+
+    fn var_or_false(&self, v: Option<&BddVariable>) -> Bdd {
+        v.map_or_else(|| self.vars.mk_false(), |v| self.vars.mk_var(*v))
+    }
+
+    fn relation_var(&self, r: Relation) -> Option<BddVariable> {
+        REQUEST_RELATIONS
+            .iter()
+            .position(|x| *x == r)
+            .and_then(|i| self.relations.get(i).copied())
+    }
+
+    /// How many policies the space holds.
+    pub fn sides(&self) -> usize {
+        self.sides.len()
+    }
+
+    /// Every subject a request can describe.
+    pub fn everyone(&self) -> Region {
+        Region(self.domain.clone())
+    }
+
+    /// No subject.
+    pub fn nobody(&self) -> Region {
+        Region(self.vars.mk_false())
+    }
+
+    /// Subjects whose organisation, roles and teams `side` declares (the rest fail closed there).
+    pub fn known(&self, side: Side) -> Region {
+        match self.sides.get(side) {
+            Some(s) => Region(self.domain.and(&s.known)),
+            None => self.nobody(),
+        }
+    }
+
+    /// The subjects holding the request-level relation `r` (for `temporary_grant`: carrying an
+    /// approved, current grant, whether or not the category honours it).
+    pub fn relation(&self, r: Relation) -> Region {
+        match self.relation_var(r) {
+            Some(v) => Region(self.domain.and(&self.vars.mk_var(v))),
+            None => self.nobody(),
+        }
+    }
+
+    /// The subjects for whom `atom` holds on a record of `category`, for `action`, on `side`.
+    pub fn atom(
+        &self,
+        side: Side,
+        category: &CategoryTable,
+        action: ActionId,
+        atom: Atom,
+    ) -> Region {
+        Region(
+            self.domain
+                .and(&self.atom_bdd(side, category, action, atom)),
+        )
+    }
+
+    fn atom_bdd(&self, side: Side, category: &CategoryTable, action: ActionId, atom: Atom) -> Bdd {
+        let Some(s) = self.sides.get(side) else {
+            return self.vars.mk_false();
+        };
+        let pick = |list: &[Bdd], i: u32| {
+            list.get(i as usize)
+                .cloned()
+                .unwrap_or_else(|| self.vars.mk_false())
+        };
+        match atom {
+            Atom::Role(i) => pick(&s.roles, i),
+            Atom::Team(i) => pick(&s.teams, i),
+            Atom::Person(i) => pick(&s.persons, i),
+            Atom::Organisation(i) => pick(&s.orgs, i),
+            Atom::OrgKind(k) => {
+                let i = OrgKind::ALL.iter().position(|x| *x == k).unwrap_or(0);
+                s.kinds[i].clone()
+            }
+            Atom::Relation(r) => self.relation_bdd(side, category, action, r),
+        }
+    }
+
+    fn relation_bdd(&self, side: Side, c: &CategoryTable, action: ActionId, r: Relation) -> Bdd {
+        let restricted = c.name != UNRESTRICTED;
+        let var = || self.var_or_false(self.relation_var(r).as_ref());
+        match r {
+            Relation::AllocatedWorker | Relation::AllocatedManager => var(),
+            Relation::RecordTeam => match self.sides.get(side) {
+                Some(s) => var().and(&s.some_team),
+                None => self.vars.mk_false(),
+            },
+            Relation::Owner | Relation::NamedAllow | Relation::NamedDeny if restricted => var(),
+            Relation::TemporaryGrant => {
+                let Some(t) = c.temporary.as_ref().filter(|t| t.actions.contains(&action)) else {
+                    return self.vars.mk_false();
+                };
+                let approvable = t.approved_by.iter().any(|a| match a.atom {
+                    Atom::Person(_)
+                    | Atom::Relation(Relation::AllocatedManager | Relation::AllocatedWorker) => {
+                        true
+                    }
+                    Atom::Relation(Relation::Owner) => restricted,
+                    _ => false,
+                });
+                if !approvable {
+                    return self.vars.mk_false();
+                }
+                // The evaluator tests eligibility before it sets the grant's fact, so `to` reads
+                // `temporary_grant` as false.
+                let eligible = match &t.to {
+                    Some(to) => self.condition_bdd(side, c, action, to, false),
+                    None => self.vars.mk_true(),
+                };
+                var().and(&eligible)
+            }
+            _ => self.vars.mk_false(),
+        }
+    }
+
+    /// The subjects a condition holds for on a record of `category`, for `action`, on `side`.
+    pub fn condition(
+        &self,
+        side: Side,
+        category: &CategoryTable,
+        action: ActionId,
+        condition: &Condition,
+    ) -> Region {
+        Region(
+            self.domain
+                .and(&self.condition_bdd(side, category, action, condition, true)),
+        )
+    }
+
+    fn condition_bdd(
+        &self,
+        side: Side,
+        c: &CategoryTable,
+        action: ActionId,
+        condition: &Condition,
+        temporary: bool,
+    ) -> Bdd {
+        let mut out = self.vars.mk_false();
+        for term in &condition.terms {
+            let mut t = self.vars.mk_true();
+            for l in term {
+                let a = if !temporary && l.atom == Atom::Relation(Relation::TemporaryGrant) {
+                    self.vars.mk_false()
+                } else {
+                    self.atom_bdd(side, c, action, l.atom)
+                };
+                t = if l.negated { t.and_not(&a) } else { t.and(&a) };
+                if t.is_false() {
+                    break;
+                }
+            }
+            out = out.or(&t);
+        }
+        out
+    }
+
+    /// One subject of the region, with as few roles, teams and relations as possible.
+    pub fn witness(&self, region: &Region) -> Option<Witness> {
+        let v = region.0.most_negative_valuation()?;
+        Some(self.read(&v))
+    }
+
+    fn read(&self, v: &BddValuation) -> Witness {
+        let on = |m: &BTreeMap<String, BddVariable>| -> Vec<String> {
+            m.iter()
+                .filter(|(_, var)| v.value(**var))
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
+        Witness {
+            roles: on(&self.roles),
+            teams: on(&self.teams),
+            organisation: on(&self.orgs).into_iter().next().unwrap_or_default(),
+            person: on(&self.persons).into_iter().next(),
+            relations: REQUEST_RELATIONS
+                .iter()
+                .zip(&self.relations)
+                .filter(|(_, var)| v.value(**var))
+                .map(|(r, _)| *r)
+                .collect(),
+        }
+    }
+
+    /// The subject class as a full assignment: `None` when it names something the space does
+    /// not know, or breaks the domain (no organisation, two of them, two people).
+    fn valuation(&self, w: &Witness) -> Option<BddValuation> {
+        let mut values = vec![false; usize::from(self.vars.num_vars())];
+        let mut set = |v: Option<&BddVariable>| -> Option<()> {
+            *values.get_mut(v?.to_index())? = true;
+            Some(())
+        };
+        for r in &w.roles {
+            set(self.roles.get(r))?;
+        }
+        for t in &w.teams {
+            set(self.teams.get(t))?;
+        }
+        set(self.orgs.get(&w.organisation))?;
+        if let Some(p) = &w.person {
+            set(self.persons.get(p))?;
+        }
+        for r in &w.relations {
+            set(self.relation_var(*r).as_ref())?;
+        }
+        let v = BddValuation::new(values);
+        self.domain.eval_in(&v).then_some(v)
+    }
+
+    /// The region of exactly this subject class, if the space can hold it.
+    pub fn point(&self, w: &Witness) -> Option<Region> {
+        self.valuation(w).map(|v| Region(v.mk_bdd()))
+    }
+
+    /// Whether the subject class is in the region.
+    pub fn contains(&self, region: &Region, w: &Witness) -> bool {
+        self.valuation(w).is_some_and(|v| region.0.eval_in(&v))
+    }
+
+    /// The role names of the space, in variable order.
+    pub fn role_names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.roles.keys().map(String::as_str)
+    }
+
+    /// The team names of the space.
+    pub fn team_names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.teams.keys().map(String::as_str)
+    }
+
+    /// The organisation names of the space.
+    pub fn organisation_names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.orgs.keys().map(String::as_str)
+    }
+
+    /// The placeholder people's subject ids.
+    pub fn person_ids(&self) -> impl Iterator<Item = &str> + Clone {
+        self.persons.keys().map(String::as_str)
+    }
+}

@@ -1,0 +1,184 @@
+//! A witness made concrete: the request that puts that class of subject in front of the
+//! evaluator, so every example the analyser prints can be replayed with `caselock eval`.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::space::{Space, Witness};
+use crate::check::model::{Atom, Period, PeriodUnit, Relation};
+use crate::compile::UNRESTRICTED;
+use crate::compile::table::{CategoryTable, DecisionTable};
+use crate::eval::request::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
+
+/// The moment every witness request is asked at (a fixed time keeps output reproducible).
+pub fn witness_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 12, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// A name not in `taken`: `base`, else `base-2`, `base-3`...
+fn fresh<'a>(base: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
+    let mut n = 1;
+    loop {
+        let name = if n == 1 {
+            base.to_string()
+        } else {
+            format!("{base}-{n}")
+        };
+        if !taken.clone().any(|t| t == name) {
+            return name;
+        }
+        n += 1;
+    }
+}
+
+impl Witness {
+    /// Whether the witness stands in a relation.
+    pub fn has(&self, r: Relation) -> bool {
+        self.relations.contains(&r)
+    }
+
+    /// The witness in plain words: "a subject with role `iro`, in organisation `council`, who is
+    /// an allocated worker of the record".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = &self.person {
+            parts.push(format!("subject id `{p}`"));
+        }
+        let list = |xs: &[String]| {
+            xs.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.roles.len() {
+            0 => parts.push("no role".into()),
+            1 => parts.push(format!("role {}", list(&self.roles))),
+            _ => parts.push(format!("roles {}", list(&self.roles))),
+        }
+        match self.teams.len() {
+            0 => parts.push("no team".into()),
+            1 => parts.push(format!("team {}", list(&self.teams))),
+            _ => parts.push(format!("teams {}", list(&self.teams))),
+        }
+        let mut s = format!(
+            "a subject with {}, in organisation `{}`",
+            parts.join(", "),
+            self.organisation
+        );
+        if self.relations.is_empty() {
+            s.push_str(", with no relation to the record");
+        } else {
+            let rels: Vec<&str> = self.relations.iter().map(|r| r.describe()).collect();
+            s.push_str(&format!(", who is {}", rels.join(" and ")));
+        }
+        s
+    }
+}
+
+impl Space {
+    /// The request that asks, for this witness, to take `action` on a record of `category`
+    /// (`unrestricted` for a record with no restriction) of `table`.
+    ///
+    /// A temporary grant, when the witness holds one, starts at the request's time, lasts the
+    /// category's maximum, and is approved by someone the category accepts.
+    pub fn request(
+        &self,
+        table: &DecisionTable,
+        category: &CategoryTable,
+        action: &str,
+        w: &Witness,
+    ) -> Request {
+        let taken_ids = self.person_ids();
+        let id = w
+            .person
+            .clone()
+            .unwrap_or_else(|| fresh("subject-1", taken_ids.clone()));
+        let approver_id = fresh("approver-1", taken_ids.chain([id.as_str()]));
+        let teams = w.teams.clone();
+        // The evaluator matches a record's team against the subject's declared teams; a region
+        // where `record_team` holds always has one.
+        let record_teams: Vec<String> = if w.has(Relation::RecordTeam) {
+            teams.iter().take(1).cloned().collect()
+        } else {
+            Vec::new()
+        };
+        let me = |r: Relation| {
+            if w.has(r) {
+                vec![id.clone()]
+            } else {
+                Vec::new()
+            }
+        };
+        let mut allocated_workers = me(Relation::AllocatedWorker);
+        let mut allocated_managers = me(Relation::AllocatedManager);
+        let mut owner = w.has(Relation::Owner).then(|| id.clone());
+        let mut temporary_grants = Vec::new();
+        let at = witness_time();
+        if w.has(Relation::TemporaryGrant) {
+            let t = category.temporary.as_ref();
+            let approvers: Vec<Atom> = t
+                .map(|t| t.approved_by.iter().map(|a| a.atom).collect())
+                .unwrap_or_default();
+            let person = approvers.iter().find_map(|a| match a {
+                Atom::Person(p) => table.vocabulary.persons.get(*p as usize),
+                _ => None,
+            });
+            let approved_by = if let Some(p) = person {
+                p.subject_id.clone()
+            } else if approvers.contains(&Atom::Relation(Relation::AllocatedManager)) {
+                allocated_managers.push(approver_id.clone());
+                approver_id.clone()
+            } else if approvers.contains(&Atom::Relation(Relation::AllocatedWorker)) {
+                allocated_workers.push(approver_id.clone());
+                approver_id.clone()
+            } else if owner.is_some() {
+                id.clone()
+            } else {
+                owner = Some(approver_id.clone());
+                approver_id.clone()
+            };
+            temporary_grants.push(TemporaryGrant {
+                subject: id.clone(),
+                record: None,
+                actions: None,
+                granted_at: at,
+                duration: GrantDuration(t.map_or(
+                    Period {
+                        amount: 24,
+                        unit: PeriodUnit::Hours,
+                    },
+                    |t| t.max,
+                )),
+                approved_by,
+            });
+        }
+        let restriction = (category.name != UNRESTRICTED).then(|| Restriction {
+            category: category.name.clone(),
+            placed_on: None,
+            last_reviewed: None,
+            review_by: None,
+            owner,
+            named_allow: me(Relation::NamedAllow),
+            named_deny: me(Relation::NamedDeny),
+        });
+        Request {
+            subject: Subject {
+                id,
+                roles: w.roles.clone(),
+                teams,
+                organisation: w.organisation.clone(),
+            },
+            action: action.to_string(),
+            record: Record {
+                id: "R-1".into(),
+                teams: record_teams,
+                restriction,
+                allocated_workers,
+                allocated_managers,
+            },
+            temporary_grants,
+            at: Some(at),
+        }
+    }
+}

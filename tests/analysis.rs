@@ -1,0 +1,170 @@
+//! Static analysis: one fixture per CL02xx code (human and JSON snapshots), the findings on the
+//! bundled policies, and the SARIF log (snapshot plus the fields GitHub code scanning requires).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use caselock::diag::{Diagnostic, Renderer, json_diagnostics, sarif::sarif};
+use caselock::span::SourceMap;
+use serde_json::Value;
+
+fn expected_codes(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# expect:"))
+        .map(|codes| codes.split(',').map(|c| c.trim().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Checks and analyses every policy under `path`, with names relative to the crate.
+fn analyse(path: &Path, sources: &mut SourceMap) -> Vec<Diagnostic> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = Vec::new();
+    for p in caselock::loader::discover(rel, sources)
+        .or_else(|_| caselock::loader::discover(path, sources))
+        .unwrap()
+    {
+        match caselock::check_files(sources, &p.files) {
+            Ok(c) => {
+                out.extend(c.warnings.clone());
+                out.extend(caselock::analyse::analyse(&c, sources).unwrap());
+            }
+            Err(d) => out.extend(d),
+        }
+    }
+    caselock::diag::sort(&mut out);
+    out
+}
+
+#[test]
+fn every_analysis_fixture_produces_its_codes() {
+    insta::glob!("fixtures/analysis/*.policy", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut sources = SourceMap::new();
+        let diags = analyse(path, &mut sources);
+        let got: BTreeSet<String> = diags.iter().map(|d| d.code.as_str().to_string()).collect();
+        let expected = expected_codes(&text);
+        assert!(
+            !expected.is_empty(),
+            "{} has no `# expect:` line",
+            path.display()
+        );
+        assert_eq!(expected, got, "codes for {}", path.display());
+        let human = Renderer::new(&sources, false, 100).render_all(&diags);
+        let json = serde_json::to_string_pretty(&json_diagnostics(&sources, &diags)).unwrap();
+        insta::assert_snapshot!(format!("{text}\n---\n{human}\n---\n{json}"));
+    });
+}
+
+#[test]
+fn bundled_policies_have_no_analysis_errors() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = SourceMap::new();
+    let diags = analyse(&root.join("policies"), &mut sources);
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    assert!(
+        errors.is_empty(),
+        "{}",
+        Renderer::new(&sources, false, 100).render_all(&diags)
+    );
+    // The warnings that remain are real findings (see COVERAGE.md); the snapshot keeps them in
+    // view, so a new one is noticed.
+    let summary: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {}: {}", d.code, sources.cite(d.primary.span), d.message))
+        .collect();
+    insta::assert_snapshot!(summary.join("\n"));
+}
+
+fn sarif_of(fixture: &str) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = SourceMap::new();
+    let diags = analyse(
+        &root.join("tests/fixtures/analysis").join(fixture),
+        &mut sources,
+    );
+    sarif(
+        &sources,
+        &diags,
+        Some("https://example.org/caselock/docs/diagnostics.md"),
+    )
+}
+
+#[test]
+fn sarif_snapshot() {
+    let log = sarif_of("CL0202_grant_barred_by_absolute_deny.policy");
+    // The rules list is the whole registry; the snapshot keeps the result and one rule.
+    let run = &log["runs"][0];
+    let rule = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "CL0202")
+        .unwrap();
+    insta::assert_json_snapshot!(serde_json::json!({
+        "version": log["version"],
+        "$schema": log["$schema"],
+        "driver": run["tool"]["driver"]["name"],
+        "rule": rule,
+        "results": run["results"],
+    }));
+}
+
+/// The fields SARIF 2.1.0 requires, and the ones GitHub code scanning reads.
+#[test]
+fn sarif_has_the_required_fields() {
+    for fixture in [
+        "CL0201_grants_with_different_obligations.policy",
+        "CL0208_escalation_cycle.policy",
+        "CL0213_no_review.policy",
+    ] {
+        let log = sarif_of(fixture);
+        assert_eq!(log["version"], "2.1.0");
+        assert!(log["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+        let runs = log["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 1);
+        let driver = &runs[0]["tool"]["driver"];
+        assert_eq!(driver["name"], "caselock");
+        let rules = driver["rules"].as_array().unwrap();
+        let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        for r in rules {
+            assert!(r["id"].as_str().unwrap().starts_with("CL"));
+            assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
+            assert!(!r["fullDescription"]["text"].as_str().unwrap().is_empty());
+            assert!(r["helpUri"].as_str().unwrap().starts_with("https://"));
+            let level = r["defaultConfiguration"]["level"].as_str().unwrap();
+            assert!(["error", "warning", "note"].contains(&level));
+        }
+        let results = runs[0]["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{fixture} has findings");
+        for res in results {
+            let id = res["ruleId"].as_str().unwrap();
+            let index = res["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(ids[index], id, "ruleIndex points at ruleId");
+            assert!(["error", "warning"].contains(&res["level"].as_str().unwrap()));
+            assert!(!res["message"]["text"].as_str().unwrap().is_empty());
+            let locations = res["locations"].as_array().unwrap();
+            assert_eq!(locations.len(), 1);
+            let related = res["relatedLocations"].as_array().unwrap();
+            for loc in locations.iter().chain(related) {
+                let phys = &loc["physicalLocation"];
+                let uri = phys["artifactLocation"]["uri"].as_str().unwrap();
+                assert!(
+                    !uri.starts_with('/') && !uri.contains('\\'),
+                    "relative uri {uri}"
+                );
+                let region = &phys["region"];
+                let start = region["startLine"].as_u64().unwrap();
+                assert!(start >= 1);
+                assert!(region["startColumn"].as_u64().unwrap() >= 1);
+                assert!(region["endLine"].as_u64().unwrap() >= start);
+            }
+            for (i, loc) in related.iter().enumerate() {
+                assert_eq!(loc["id"].as_u64().unwrap() as usize, i + 1);
+                assert!(loc["message"]["text"].is_string());
+            }
+        }
+    }
+}
