@@ -194,6 +194,7 @@ fn peers(plan: Plan) -> Result<(), String> {
             end_to_end: median_ns(runs, n, budget, |i| rego.decide_json(&w.json[i])),
         },
     ];
+    let parse = median_ns(runs, n, budget, |i| Request::from_json(&w.json[i]).is_ok());
     let decisions: Vec<_> = w.requests.iter().map(|r| decider.decide(r)).collect();
     let explain = median_ns(runs, n, budget, |i| {
         !decider
@@ -212,6 +213,9 @@ fn peers(plan: Plan) -> Result<(), String> {
         );
     }
     println!("caselock caseworker_explanation_ns={explain:.1} (added to a decision)");
+    println!(
+        "request_json_parse_ns={parse:.1} (serde_json into caselock's Request: shared by caselock, native and cedar end-to-end)"
+    );
     println!(
         "caselock_vs_cedar={:.1} caselock_vs_rego={:.1}",
         figures[2].engine_only / base.engine_only,
