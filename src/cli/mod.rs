@@ -15,6 +15,7 @@ mod rule;
 mod serve;
 mod table;
 mod test;
+mod who_can;
 
 use std::process::ExitCode;
 
@@ -55,6 +56,8 @@ enum Command {
     Retention(report::RetentionArgs),
     /// Print the compiled decision table for humans: markdown, HTML or CSV.
     Table(table::Args),
+    /// Every class of subject that can take an action on a category's records, and what stops them.
+    WhoCan(who_can::Args),
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
     /// Serve decisions over HTTP, with the caseworker page and the decision log.
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
         Command::Table(a) => table::run(a, &out),
+        Command::WhoCan(a) => who_can::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
         Command::Serve(a) => serve::run(a, &out),
     };
