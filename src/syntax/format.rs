@@ -438,24 +438,26 @@ impl Pieces {
         self.list(names.iter().map(|n| (n.name.clone(), n.span)));
     }
 
+    /// A conjunction (`team x and not allocated_worker`) is one unbreakable piece: a line
+    /// break inside it would read as the start of a new subject.
     fn subjects(&mut self, subjects: &Subjects) {
         let mut terms = subjects.terms.iter().peekable();
         while let Some(term) = terms.next() {
-            let mut literals = term.literals.iter().peekable();
-            let mut first = true;
-            while let Some(lit) = literals.next() {
-                if !first {
-                    self.word("and");
+            let mut text = String::new();
+            for lit in &term.literals {
+                if !text.is_empty() {
+                    text.push_str(" and ");
                 }
-                first = false;
                 if lit.negated {
-                    self.word("not");
+                    text.push_str("not ");
                 }
-                let mut text = atom(&lit.atom);
-                if literals.peek().is_none() && terms.peek().is_some() {
-                    text.push(',');
-                }
-                self.item(&text, lit.span);
+                text.push_str(&atom(&lit.atom));
+            }
+            if terms.peek().is_some() {
+                text.push(',');
+            }
+            if let Some(first) = term.literals.first() {
+                self.item(&text, first.span);
             }
         }
     }
