@@ -235,12 +235,86 @@ fn check_policy(text: &str, points: &[Witness]) {
     }
 }
 
+/// What a decision amounts to: allow or deny, view, obligations, and (when `by_rule`) the
+/// deciding rule's id.
+fn verdict(t: &DecisionTable, d: &caselock::eval::Decision, by_rule: bool) -> String {
+    let Basis::Row {
+        category,
+        action,
+        row,
+    } = d.basis
+    else {
+        return "fail closed".into();
+    };
+    let c = match category {
+        caselock::eval::CategoryRef::Unrestricted => t.unrestricted.as_ref().unwrap(),
+        caselock::eval::CategoryRef::Category(i) => &t.categories[i as usize],
+    };
+    let r = &c.decisions[action as usize].rows[row as usize];
+    let id = if by_rule { r.id.as_str() } else { "" };
+    format!("{:?} {:?} {:?} {id}", d.outcome, d.view, r.obligations)
+}
+
+/// Rules reported unreachable (CL0202) or redundant (CL0203) really change nothing: the table
+/// without the rule decides every point the same (for unreachable rules, by the same row).
+fn check_findings(text: &str, points: &[Witness]) {
+    let mut sources = SourceMap::new();
+    let id = sources.add("random.policy", text.to_string());
+    let checked = caselock::check_files(&sources, &[id]).unwrap();
+    let t = compile(&checked, &sources);
+    let space = Space::new(&t).unwrap();
+    let findings = caselock::analyse::analyse(&checked, &sources).unwrap();
+    for f in findings {
+        let by_rule = match f.code.as_str() {
+            "CL0202" => true,
+            "CL0203" => false,
+            _ => continue,
+        };
+        let rule = f.message.split('`').nth(1).unwrap().to_string();
+        let mut without = t.clone();
+        for c in without
+            .unrestricted
+            .iter_mut()
+            .chain(without.categories.iter_mut())
+        {
+            for l in &mut c.decisions {
+                l.rows
+                    .retain(|r| r.id != rule && r.overrides.as_deref() != Some(rule.as_str()));
+            }
+        }
+        let (a, b) = (Decider::new(&t), Decider::new(&without));
+        let cat = rule.split('.').next().unwrap();
+        let c = t
+            .unrestricted
+            .iter()
+            .chain(&t.categories)
+            .find(|c| c.name == cat)
+            .unwrap();
+        for name in ACTIONS {
+            for w in points {
+                let req = space.request(&t, c, name, w);
+                assert_eq!(
+                    verdict(&t, &a.decide(&req), by_rule),
+                    verdict(&without, &b.decide(&req), by_rule),
+                    "{} `{rule}` changes {w:?} {name}\n{text}",
+                    f.code
+                );
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 
     #[test]
     fn partition_agrees_with_the_evaluator(text in policy()) {
         check_policy(&text, &points());
+    }
+
+    #[test]
+    fn unreachable_and_redundant_rules_change_no_decision(text in policy()) {
+        check_findings(&text, &points());
     }
 }
 

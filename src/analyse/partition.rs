@@ -44,6 +44,9 @@ pub struct Partition {
     /// One cell per row of the decision list (empty regions kept, so indices match rows), then
     /// the fail-closed cell.
     pub cells: Vec<Cell>,
+    /// Each row's own condition (the subjects it would decide if it came first), by row index,
+    /// within the subjects the side knows.
+    pub conditions: Vec<Region>,
 }
 
 impl Partition {
@@ -52,9 +55,13 @@ impl Partition {
         let known = space.known(side);
         let mut remaining = known.clone();
         let mut cells = Vec::new();
+        let mut conditions = Vec::new();
         if let Some(list) = category.decisions.get(action as usize) {
             for (i, row) in list.rows.iter().enumerate() {
-                let cond = space.condition(side, category, action, &row.condition);
+                let cond = space
+                    .condition(side, category, action, &row.condition)
+                    .and(&known);
+                conditions.push(cond.clone());
                 let region = remaining.and(&cond);
                 if !region.is_empty() {
                     remaining = remaining.minus(&cond);
@@ -69,7 +76,12 @@ impl Partition {
             decides: Decides::FailClosed,
             region: space.everyone().minus(&known).or(&remaining),
         });
-        Partition { cells }
+        Partition { cells, conditions }
+    }
+
+    /// A row's own condition within the known subjects.
+    pub fn condition(&self, index: usize) -> Option<&Region> {
+        self.conditions.get(index)
     }
 
     /// The subjects a row decides.

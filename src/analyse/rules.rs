@@ -103,7 +103,7 @@ pub(super) fn reach(space: &Space, v: &CategoryView, out: &mut Vec<Diagnostic>) 
         match decides.get(rule.id.as_str()) {
             Some(false) => out.push(unreachable(space, v, rule)),
             Some(true) => {
-                if let Some(d) = redundant(space, v, rule) {
+                if let Some(d) = redundant(v, rule) {
                     out.push(d);
                 }
             }
@@ -183,11 +183,7 @@ fn unreachable(space: &Space, v: &CategoryView, rule: &crate::check::model::Rule
 }
 
 /// CL0203: removing the rule changes no decision for any action it covers.
-fn redundant(
-    space: &Space,
-    v: &CategoryView,
-    rule: &crate::check::model::Rule,
-) -> Option<Diagnostic> {
+fn redundant(v: &CategoryView, rule: &crate::check::model::Rule) -> Option<Diagnostic> {
     let mut takers: Vec<&Row> = Vec::new();
     for a in rule.actions.iter() {
         let part = v.partitions.get(a as usize)?;
@@ -197,15 +193,17 @@ fn redundant(
                 continue;
             }
             let mut remaining: Region = part.row(i)?.clone();
-            for later in rows.iter().skip(i + 1) {
+            for (j, later) in rows.iter().enumerate().skip(i + 1) {
                 if remaining.is_empty() {
                     break;
                 }
                 if CategoryView::rule_of(later) == Some(rule.id.as_str()) {
                     continue;
                 }
-                let cond = space.condition(0, v.table, a, &later.condition);
-                if remaining.overlaps(&cond) {
+                let Some(cond) = part.condition(j) else {
+                    continue;
+                };
+                if remaining.overlaps(cond) {
                     if !same_outcome(row, later) {
                         return None;
                     }
@@ -215,7 +213,7 @@ fn redundant(
                     {
                         takers.push(later);
                     }
-                    remaining = remaining.minus(&cond);
+                    remaining = remaining.minus(cond);
                 }
             }
         }
@@ -258,21 +256,25 @@ pub(super) fn conflicts(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
             let Some(cell) = part.row(i).filter(|c| !c.is_empty()) else {
                 continue;
             };
-            let first_cond = space.condition(0, v.table, a, &first.condition);
-            for second in rows.iter().skip(i + 1) {
+            let Some(first_cond) = part.condition(i) else {
+                continue;
+            };
+            for (j, second) in rows.iter().enumerate().skip(i + 1) {
                 if second.layer != first.layer
                     || same_outcome(first, second)
                     || reported.contains(&(first.id.clone(), second.id.clone()))
                 {
                     continue;
                 }
-                let second_cond = space.condition(0, v.table, a, &second.condition);
-                let overlap = cell.and(&second_cond);
+                let Some(second_cond) = part.condition(j) else {
+                    continue;
+                };
+                let overlap = cell.and(second_cond);
                 // A rule inside the other is a deliberate special case (or, the other way
                 // round, unreachable: CL0202); only a partial overlap leaves order to decide.
                 if overlap.is_empty()
-                    || first_cond.covers(&second_cond)
-                    || second_cond.covers(&first_cond)
+                    || first_cond.covers(second_cond)
+                    || second_cond.covers(first_cond)
                 {
                     continue;
                 }

@@ -1,0 +1,41 @@
+//! Analysis time (`caselock check`: parse, check and the CL02xx analysis) on generated policies
+//! from 100 to 100,000 rules. The 10,000-rule policy has 500 categories and 2,000 roles and teams.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+
+use caselock::span::SourceMap;
+
+#[path = "policy_gen.rs"]
+mod policy_gen;
+
+fn check(c: &mut Criterion) {
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    for rules in [100usize, 1_000, 10_000, 100_000] {
+        let text = policy_gen::policy(rules);
+        let mut sources = SourceMap::new();
+        let id = sources.add("generated.policy", text);
+        let Ok(checked) = caselock::check_files(&sources, &[id]) else {
+            continue;
+        };
+        group.bench_with_input(BenchmarkId::new("analyse", rules), &rules, |b, _| {
+            b.iter(|| caselock::analyse::analyse(&checked, &sources).map(|d| d.len()))
+        });
+        group.bench_with_input(
+            BenchmarkId::new("check_and_analyse", rules),
+            &rules,
+            |b, _| {
+                b.iter(|| {
+                    caselock::check_files(&sources, &[id])
+                        .ok()
+                        .and_then(|c| caselock::analyse::analyse(&c, &sources).ok())
+                        .map(|d| d.len())
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, check);
+criterion_main!(benches);
