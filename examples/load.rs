@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use caselock::audit::Sync;
+use caselock::audit::SyncMode;
 use caselock::serve::{Config, Service, serve_on};
 use clap::Parser;
 
@@ -184,9 +184,9 @@ fn main() {
         default_policy: None,
         log: (args.log != "none").then(|| log.clone()),
         log_sync: if args.log == "os" {
-            Sync::Os
+            SyncMode::Os
         } else {
-            Sync::Data
+            SyncMode::Data
         },
         token_file: None,
         watch: None,

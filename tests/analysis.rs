@@ -168,3 +168,34 @@ fn sarif_has_the_required_fields() {
         }
     }
 }
+
+/// `caselock check`: exit codes with and without `--deny-warnings`, and SARIF on stdout.
+#[test]
+fn check_command_exit_codes_and_sarif() {
+    let bin = env!("CARGO_BIN_EXE_caselock");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let error = "tests/fixtures/analysis/CL0202_grant_barred_by_absolute_deny.policy";
+    let warning = "tests/fixtures/analysis/CL0213_no_review.policy";
+    assert_eq!(run(&["check", error]).status.code(), Some(1));
+    assert_eq!(run(&["check", warning]).status.code(), Some(0));
+    assert_eq!(
+        run(&["check", "--deny-warnings", warning]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["check", "--no-analysis", error]).status.code(),
+        Some(0)
+    );
+    assert_eq!(run(&["check", "no/such/path"]).status.code(), Some(2));
+    let out = run(&["check", "--format", "sarif", error]);
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "CL0202");
+}

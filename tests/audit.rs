@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::process::Command;
 
 use caselock::audit::{
-    self, DecisionEntry, Entry, Event, GENESIS, Head, LogWriter, Pending, PolicyEntry, Sync,
+    self, DecisionEntry, Entry, Event, GENESIS, Head, LogWriter, Pending, PolicyEntry, SyncMode,
 };
 use caselock::eval::{Outcome, Request};
 use chrono::{TimeZone, Utc};
@@ -192,7 +192,7 @@ fn the_writer_chains_groups_and_continues_after_reopening() {
         event: decision(i),
     };
     rt.block_on(async {
-        let log = LogWriter::open(&path, Sync::Data).unwrap();
+        let log = LogWriter::open(&path, SyncMode::Data).unwrap();
         let loaded = Pending {
             time: at,
             event: Event::PolicyLoaded(PolicyEntry {
@@ -226,7 +226,7 @@ fn the_writer_chains_groups_and_continues_after_reopening() {
         assert!(log.read(42).unwrap().is_none());
     });
     rt.block_on(async {
-        let log = LogWriter::open(&path, Sync::Os).unwrap();
+        let log = LogWriter::open(&path, SyncMode::Os).unwrap();
         assert_eq!(log.append(vec![pending(99)]).await.unwrap(), 42);
     });
     let out = Command::new(env!("CARGO_BIN_EXE_caselock"))
@@ -257,7 +257,7 @@ fn the_writer_chains_groups_and_continues_after_reopening() {
     assert!(stdout.contains(&format!("line {line}: ")), "{stdout}");
     // A log that does not verify is not continued.
     assert!(matches!(
-        LogWriter::open(&path, Sync::Os),
+        LogWriter::open(&path, SyncMode::Os),
         Err(audit::LogError::Broken { .. })
     ));
     std::fs::remove_dir_all(&dir).unwrap();

@@ -250,7 +250,7 @@ fn a_caseworker_submits_the_page_and_reads_the_explanation() {
     let (_server, line) = start(
         Command::new(env!("CARGO_BIN_EXE_caselock"))
             .args(["serve", "--addr", "127.0.0.1:0", "--watch-interval", "0"])
-            .args(["--policy", "policies/nottingham-escr"])
+            .args(["--policy", "tests/fixtures/serve/nottingham.policy"])
             .arg("--log")
             .arg(dir.join("decisions.jsonl")),
         "serving",

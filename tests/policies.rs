@@ -110,7 +110,7 @@ fn runner_output_on_fixtures() {
 #[test]
 fn json_output_of_a_failing_run() {
     let (sources, runs) = run_all("tests/fixtures/testing/failing.policy");
-    let json = render::json(&runs, &sources);
+    let json = render::json(&runs, 0, &sources);
     assert_eq!(json["failed"], 2);
     assert_eq!(json["policies"][0]["tests"][1]["status"], "failed");
     assert_eq!(
@@ -378,4 +378,31 @@ fn coverage_md_cites_real_lines_and_tests() {
         }
     }
     assert!(checked > 80, "only {checked} citations found");
+}
+
+/// Privacy: the bundled policies and examples carry placeholder people only, never an e-mail
+/// address (the source documents name a mailbox; the policies name a team instead).
+#[test]
+fn policies_and_examples_carry_no_addresses() {
+    for root in ["policies", "examples/requests"] {
+        for entry in std::fs::read_dir(root).unwrap().flatten() {
+            let paths: Vec<std::path::PathBuf> = if entry.path().is_dir() {
+                std::fs::read_dir(entry.path())
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.path())
+                    .collect()
+            } else {
+                vec![entry.path()]
+            };
+            for p in paths {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                assert!(
+                    !text.contains('@'),
+                    "{} contains an e-mail address",
+                    p.display()
+                );
+            }
+        }
+    }
 }

@@ -1,9 +1,10 @@
-//! The JSON Schemas in docs/schema/ describe what the evaluator really reads and writes: every
-//! request fixture and every example in docs/api.md validates, the invalid fixtures do not, and
-//! every decision the evaluator renders (all audiences) validates against the decision schema.
+//! The JSON Schemas in docs/schema/ describe what caselock really reads and writes: every
+//! request fixture and every example in docs/api.md validates, the invalid fixtures do not,
+//! every decision the evaluator renders (all audiences) validates against the decision schema,
+//! and every bundled policy's compiled table against the table schema.
 //!
 //! The validator is the subset of JSON Schema the two schemas use (`$ref` into `$defs`, `type`,
-//! `enum`, `properties`, `required`, `additionalProperties: false`, `items`, `oneOf`,
+//! `const`, `enum`, `properties`, `required`, `additionalProperties: false`, `items`, `oneOf`,
 //! `pattern`, and the `date` and `date-time` formats), kept here rather than pulling a full
 //! JSON Schema implementation into the build.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -67,6 +68,11 @@ impl Schema {
             if !ok {
                 out.push(format!("{at}: expected {names:?}, found {v}"));
                 return;
+            }
+        }
+        if let Some(c) = s.get("const") {
+            if c != v {
+                out.push(format!("{at}: expected {c}, found {v}"));
             }
         }
         if let Some(options) = s.get("enum").and_then(Value::as_array) {
@@ -243,4 +249,22 @@ fn the_validator_rejects_what_it_should() {
         "{e:?}"
     );
     assert!(e.iter().any(|x| x.contains("missing `reasons`")), "{e:?}");
+}
+
+#[test]
+fn every_compiled_table_validates() {
+    let schema = Schema::load("table.schema.json");
+    for path in support::bundled() {
+        let table = support::load(&path).table;
+        let v = serde_json::to_value(&table).unwrap();
+        let e = schema.errors(&v);
+        assert!(e.is_empty(), "{}: {e:?}", path.display());
+    }
+    // A table with an unknown layer does not validate.
+    let mut v = serde_json::to_value(
+        support::load(Path::new("tests/fixtures/policies/casework.policy")).table,
+    )
+    .unwrap();
+    v["categories"][0]["decisions"][0]["rows"][0]["layer"] = Value::from("override_everything");
+    assert!(!schema.errors(&v).is_empty());
 }

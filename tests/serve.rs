@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use caselock::audit::{self, Sync};
+use caselock::audit::{self, SyncMode};
 use caselock::serve::{Config, MAX_BATCH, MAX_BODY, PROBLEM_JSON, ROUTES, Service};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -48,7 +48,7 @@ impl Scratch {
             policies: vec![self.policy()],
             default_policy: None,
             log: Some(self.log()),
-            log_sync: Sync::Data,
+            log_sync: SyncMode::Data,
             token_file: None,
             watch: None,
         }
@@ -880,4 +880,114 @@ async fn the_log_continues_across_restarts() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[tokio::test]
+async fn the_page_says_how_to_ask_for_temporary_access() {
+    let scratch = Scratch::new("temporary");
+    let mut config = scratch.config();
+    config.policies = vec![PathBuf::from("tests/fixtures/policies/casework.policy")];
+    let (_s, router) = service(&config).await;
+    let q = page_query(&[
+        ("subject", "u-1042"),
+        ("roles", "worker"),
+        ("organisation", "council"),
+        ("action", "view"),
+        ("record", "J1"),
+        ("category", "adoption"),
+        ("placed_on", "2026-10-01"),
+        ("owner", "u-3001"),
+        ("at", "2026-11-22T10:00:00Z"),
+    ]);
+    let r = call(&router, "GET", &q, Body::empty()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("You cannot open this record"), "{html}");
+    let temporary = html
+        .split("<p id=\"temporary\">")
+        .nth(1)
+        .and_then(|s| s.split("</p>").next())
+        .unwrap_or_else(|| panic!("no temporary access paragraph:\n{html}"));
+    assert!(
+        temporary.starts_with("You can ask for temporary access for up to 24 hours"),
+        "{temporary}"
+    );
+    // Choosing a policy alone shows the empty form, not an error.
+    let r = call(&router, "GET", "/?policy=casework", Body::empty()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.text().contains("role=\"alert\""));
+}
+
+mod never_a_500 {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(
+        router: &Router,
+        rt: &tokio::runtime::Runtime,
+        body: Vec<u8>,
+    ) -> Result<(), TestCaseError> {
+        let r = rt.block_on(call(
+            router,
+            "POST",
+            "/v1/decisions?explain=caseworker",
+            body,
+        ));
+        prop_assert!(
+            [200, 400].contains(&r.status.as_u16()),
+            "status {}: {}",
+            r.status,
+            r.text()
+        );
+        if r.status == StatusCode::BAD_REQUEST {
+            prop_assert_eq!(r.content_type.as_str(), PROBLEM_JSON);
+        } else {
+            prop_assert!(r.json()["decision"].is_string() || r.json().is_array());
+        }
+        Ok(())
+    }
+
+    /// One service for every case (no log: nothing to clean up).
+    fn served() -> &'static (tokio::runtime::Runtime, Router) {
+        static SERVED: std::sync::OnceLock<(tokio::runtime::Runtime, Router)> =
+            std::sync::OnceLock::new();
+        SERVED.get_or_init(|| {
+            let config = Config {
+                policies: vec![PathBuf::from(POLICY)],
+                default_policy: None,
+                log: None,
+                log_sync: SyncMode::Data,
+                token_file: None,
+                watch: None,
+            };
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let router = rt.block_on(Service::new(&config)).unwrap().router();
+            (rt, router)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes, and any valid request with a span of it replaced, get a decision or a
+        /// problem: never a 500, never a panic.
+        #[test]
+        fn arbitrary_and_mangled_bodies(
+            bytes in prop::collection::vec(any::<u8>(), 0..200),
+            at in any::<prop::sample::Index>(),
+            len in 0usize..12,
+            with in "[ -~]{0,12}",
+        ) {
+            let (rt, router) = served();
+            check(router, rt, bytes)?;
+            let text = refused().to_string();
+            let start = at.index(text.len());
+            let end = (start + len).min(text.len());
+            let mangled = format!("{}{with}{}", &text[..start], &text[end..]);
+            check(router, rt, mangled.into_bytes())?;
+        }
+    }
 }

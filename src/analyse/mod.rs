@@ -12,6 +12,7 @@ pub mod partition;
 mod rules;
 mod schedule;
 pub mod space;
+pub mod who_can;
 pub mod witness;
 
 pub use partition::{Cell, Decides, Outcome, Partition};

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::eval::{Outcome, Request};
 
-pub use writer::{LogError, LogWriter, Pending, Sync, decision_id, decision_seq};
+pub use writer::{LogError, LogWriter, Pending, SyncMode, decision_id, decision_seq};
 
 /// The `prev` of the first entry of a log.
 pub const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";

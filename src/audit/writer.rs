@@ -18,7 +18,7 @@ const MAX_GROUP: usize = 4096;
 
 /// When appended entries reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sync {
+pub enum SyncMode {
     /// `fdatasync` after every group of entries, before any of them is answered: an answered
     /// decision survives a crash of the machine.
     Data,
@@ -100,7 +100,7 @@ pub fn decision_seq(id: &str) -> Option<u64> {
 impl LogWriter {
     /// Opens (or creates) a log and starts its writer thread. An existing log must verify; new
     /// entries continue its chain.
-    pub fn open(path: &Path, sync: Sync) -> Result<LogWriter, LogError> {
+    pub fn open(path: &Path, sync: SyncMode) -> Result<LogWriter, LogError> {
         let io = |source| LogError::Io {
             path: path.display().to_string(),
             source,
@@ -149,7 +149,7 @@ impl LogWriter {
         &self.path
     }
 
-    /// Appends entries in order and waits until they are stored as [`Sync`] says; returns the
+    /// Appends entries in order and waits until they are stored as [`SyncMode`] says; returns the
     /// first one's sequence number.
     pub async fn append(&self, entries: Vec<Pending>) -> Result<u64, Arc<LogError>> {
         let (done, wait) = oneshot::channel();
@@ -221,7 +221,7 @@ fn line_offsets(mut input: impl BufRead) -> std::io::Result<Vec<u64>> {
 struct Thread {
     path: PathBuf,
     file: File,
-    sync: Sync,
+    sync: SyncMode,
     end: u64,
     index: Arc<Mutex<Index>>,
     failed: bool,
@@ -311,7 +311,7 @@ impl Thread {
             source,
         };
         self.file.write_all(bytes).map_err(io)?;
-        if self.sync == Sync::Data {
+        if self.sync == SyncMode::Data {
             self.file.sync_data().map_err(io)?;
         }
         Ok(())

@@ -13,6 +13,11 @@ const DIFF_CONTEXT: usize = 2;
 
 /// Rewrite policy files in canonical layout, keeping every comment.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "A file that does not parse is reported (CL0001) and never rewritten. \
+Exit status: 0 all files formatted; 1 a file did not parse, or (with --check) would change; \
+2 a path could not be read or written. The layout is described in docs/language.md#formatting."
+)]
 pub struct Args {
     /// Policy files, or directories searched recursively for `.policy` files.
     #[arg(required = true)]

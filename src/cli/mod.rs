@@ -16,6 +16,7 @@ mod rule;
 mod serve;
 mod table;
 mod test;
+mod who_can;
 
 use std::process::ExitCode;
 
@@ -58,6 +59,8 @@ enum Command {
     Table(table::Args),
     /// Show who gains and who loses access between two policies or compiled tables.
     Diff(diff::Args),
+    /// Every class of subject that can take an action on a category's records, and what stops them.
+    WhoCan(who_can::Args),
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
     /// Serve decisions over HTTP, with the caseworker page and the decision log.
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Retention(a) => report::run_retention(a, &out),
         Command::Table(a) => table::run(a, &out),
         Command::Diff(a) => diff::run(a, &out),
+        Command::WhoCan(a) => who_can::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
         Command::Serve(a) => serve::run(a, &out),
     };

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::common::{Exit, Output};
-use crate::audit::Sync;
+use crate::audit::SyncMode;
 use crate::serve::{self, Config};
 
 /// Serve decisions over HTTP, with the caseworker page and the decision log.
@@ -45,9 +45,9 @@ pub fn run(args: Args, _out: &Output) -> Exit {
         default_policy: args.default_policy,
         log: args.log,
         log_sync: if args.log_sync == "os" {
-            Sync::Os
+            SyncMode::Os
         } else {
-            Sync::Data
+            SyncMode::Data
         },
         token_file: args.token_file,
         watch: (args.watch_interval > 0.0)

@@ -62,7 +62,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
         width: out.width,
     };
     if args.format == "json" {
-        let report = render::json(&runs, &sources);
+        let report = render::json(&runs, broken, &sources);
         println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()

@@ -264,7 +264,11 @@ impl Decider {
         if let Some(k) = self.org_kinds.get(org as usize) {
             intern::set(facts, self.layout.bit(Atom::OrgKind(*k)));
         }
-        if let Some(p) = self.persons.get(s.id.as_str()) {
+        // Most policies name no one: skip hashing the subject id for them.
+        let person = (!self.persons.is_empty())
+            .then(|| self.persons.get(s.id.as_str()))
+            .flatten();
+        if let Some(p) = person {
             for b in self.person_bits.get(*p as usize).into_iter().flatten() {
                 intern::set(facts, *b);
             }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use axum::Router;
 use chrono::Utc;
 
-use crate::audit::{Event, LogWriter, Pending, PolicyEntry, Sync};
+use crate::audit::{Event, LogWriter, Pending, PolicyEntry, SyncMode};
 
 pub use metrics::ReloadResult;
 pub use openapi::OPENAPI;
@@ -54,7 +54,7 @@ pub struct Config {
     /// The decision log, if any.
     pub log: Option<PathBuf>,
     /// When the log reaches the disk.
-    pub log_sync: Sync,
+    pub log_sync: SyncMode,
     /// A file holding the bearer token every `/v1` route requires.
     pub token_file: Option<PathBuf>,
     /// How often to look for changed policy files; `None` does not watch.

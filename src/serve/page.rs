@@ -111,7 +111,8 @@ pub(super) async fn page(
                 )
             }),
     };
-    let asked = q.values().any(|v| !v.trim().is_empty());
+    // Choosing a policy alone is not a question yet.
+    let asked = q.iter().any(|(k, v)| k != "policy" && !v.trim().is_empty());
     let (status, result) = if !asked {
         (StatusCode::OK, None)
     } else {

@@ -92,6 +92,16 @@ impl Problem {
         }
     }
 
+    /// The route does not take this method.
+    pub fn method_not_allowed() -> Problem {
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "the route does not take this method",
+            "see the `Allow` header and /openapi.json".to_string(),
+        )
+    }
+
     /// The decision log cannot store the decision, so no decision is given (fail closed).
     pub fn log_unavailable(detail: String) -> Problem {
         Problem::new(

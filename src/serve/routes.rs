@@ -104,10 +104,7 @@ async fn count_errors(
     }
     if status == StatusCode::METHOD_NOT_ALLOWED {
         let allow = r.headers().get(header::ALLOW).cloned();
-        let mut p = Problem::invalid(None, "this route does not take that method".to_string());
-        p.status = status.as_u16();
-        p.kind = "urn:caselock:problem:method-not-allowed".to_string();
-        let mut out = p.into_response();
+        let mut out = Problem::method_not_allowed().into_response();
         if let Some(a) = allow {
             out.headers_mut().insert(header::ALLOW, a);
         }

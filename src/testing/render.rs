@@ -149,8 +149,9 @@ pub fn summary(runs: &[(String, PolicyRun)], broken: usize, with_coverage: bool)
     out
 }
 
-/// Every policy's results as one JSON document.
-pub fn json(runs: &[(String, PolicyRun)], sources: &SourceMap) -> Value {
+/// Every policy's results as one JSON document; `broken` policies did not check, so their
+/// tests did not run.
+pub fn json(runs: &[(String, PolicyRun)], broken: usize, sources: &SourceMap) -> Value {
     let policies: Vec<Value> = runs
         .iter()
         .map(|(root, run)| {
@@ -216,7 +217,7 @@ pub fn json(runs: &[(String, PolicyRun)], sources: &SourceMap) -> Value {
         .collect();
     let passed: usize = runs.iter().map(|(_, r)| r.passed()).sum();
     let failed: usize = runs.iter().map(|(_, r)| r.failed()).sum();
-    json!({"policies": policies, "passed": passed, "failed": failed})
+    json!({"policies": policies, "passed": passed, "failed": failed, "did_not_check": broken})
 }
 
 fn diagnostics(sources: &SourceMap, d: &[crate::diag::Diagnostic]) -> Value {

@@ -17,10 +17,23 @@ role_ancestors := {"safeguarding_service_manager": {"service_manager"}}
 
 default allow := false
 
-# Fail closed: an unknown action or organisation is refused.
+declared_roles := {
+	"social_worker", "team_manager", "service_manager", "safeguarding_head_of_service",
+	"safeguarding_service_manager", "iro",
+}
+
+declared_teams := {"emergency_duty", "placements", "insight_improvement", "scimt"}
+
+# Fail closed: an unknown action, organisation, role or team is refused.
 known if {
 	actions[input.action]
 	org_kinds[input.subject.organisation]
+	every r in input.subject.roles {
+		declared_roles[r]
+	}
+	every t in input.subject.teams {
+		declared_teams[t]
+	}
 }
 
 kind := org_kinds[input.subject.organisation]
@@ -74,7 +87,7 @@ adoption_access if allocated_manager
 adoption_access if allocated_worker
 
 # Each category's restriction type.
-universal := {"adoption", "high_profile"}
+universal := {"adoption", "high_profile", "staff_conflict", "high_risk"}
 
 # adoption.deny.1: deny all to partner organisations absolute
 absolute_deny if {
@@ -82,32 +95,40 @@ absolute_deny if {
 	kind == "partner"
 }
 
-# adoption.grant.1: grant view, edit, add_note, report to adoption_access
+# adoption.grant.1: grant view, edit, add_note to adoption_access
 grant if {
 	restriction.category == "adoption"
-	input.action in {"view", "edit", "add_note", "report"}
+	input.action in {"view", "edit", "add_note"}
 	adoption_access
 }
 
-# high_profile.deny.1: deny all to partner organisations absolute
-absolute_deny if {
-	restriction.category == "high_profile"
-	kind == "partner"
-}
-
-# high_profile.grant.1: grant view, edit, add_note to allocated_worker, allocated_manager,
-# named_allow
+# adoption.grant.2: grant report to adoption_access requires liquid_logic_id_only
 grant if {
-	restriction.category == "high_profile"
-	input.action in {"view", "edit", "add_note"}
-	high_profile_grantee
+	restriction.category == "adoption"
+	input.action == "report"
+	adoption_access
 }
 
-high_profile_grantee if allocated_worker
+# adoption.grant.3: grant share to adoption_access requires service_manager_authorisation
+grant if {
+	restriction.category == "adoption"
+	input.action == "share"
+	adoption_access
+}
 
-high_profile_grantee if allocated_manager
+# high_profile.grant.1, staff_conflict.grant.1, high_risk.grant.1: grant view, edit, add_note
+# to allocated_worker, allocated_manager, named_allow
+grant if {
+	restriction.category in {"high_profile", "staff_conflict", "high_risk"}
+	input.action in {"view", "edit", "add_note"}
+	by_relation
+}
 
-high_profile_grantee if named_allow
+by_relation if allocated_worker
+
+by_relation if allocated_manager
+
+by_relation if named_allow
 
 # The combining rule. unrestricted { restriction exclude }: normal access.
 allow if {

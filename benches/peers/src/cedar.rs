@@ -97,14 +97,25 @@ impl Cedar {
         EntityUid::from_type_name_and_id(t.clone(), EntityId::new(id))
     }
 
-    /// A user as an entity: their roles, teams and organisation are its parents.
-    fn user(&self, s: &Subject) -> Entity {
+    /// A user as an entity: their roles, teams and organisation are its parents, and the
+    /// role and team names as given are attributes (for the fail-closed check).
+    fn user(&self, s: &Subject) -> Result<Entity, String> {
         let t = &self.types;
         let mut parents: HashSet<EntityUid> = HashSet::new();
         parents.extend(s.roles.iter().map(|r| self.uid(&t.role, r)));
         parents.extend(s.teams.iter().map(|x| self.uid(&t.team, x)));
         parents.insert(self.uid(&t.organisation, &s.organisation));
-        Entity::new_no_attrs(self.uid(&t.user, &s.id), parents)
+        let names = |list: &[String]| {
+            RestrictedExpression::new_set(
+                list.iter()
+                    .map(|n| RestrictedExpression::new_string(n.clone())),
+            )
+        };
+        let attrs = HashMap::from([
+            ("roles".to_string(), names(&s.roles)),
+            ("teams".to_string(), names(&s.teams)),
+        ]);
+        Entity::new(self.uid(&t.user, &s.id), attrs, parents).map_err(|e| e.to_string())
     }
 
     /// A record as an entity.
@@ -158,7 +169,9 @@ impl Cedar {
     /// One store with every user and record of a workload, and the vocabulary.
     pub fn store(&self, users: &[Subject], records: &[Record]) -> Result<Entities, String> {
         let mut all = self.vocabulary.clone();
-        all.extend(users.iter().map(|u| self.user(u)));
+        for u in users {
+            all.push(self.user(u)?);
+        }
         for r in records {
             all.push(self.record(r)?);
         }
@@ -193,11 +206,11 @@ impl Cedar {
         let Ok(req) = Request::from_json(json) else {
             return false;
         };
-        let Ok(record) = self.record(&req.record) else {
+        let (Ok(user), Ok(record)) = (self.user(&req.subject), self.record(&req.record)) else {
             return false;
         };
         let mut entities = self.vocabulary.clone();
-        entities.push(self.user(&req.subject));
+        entities.push(user);
         entities.push(record);
         let (Ok(store), Ok(p)) = (Entities::from_entities(entities, None), self.prepare(&req))
         else {

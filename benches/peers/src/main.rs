@@ -48,7 +48,10 @@ pub fn compile_dir(dir: &std::path::Path) -> Result<DecisionTable, String> {
 #[derive(Debug, Clone, Copy)]
 struct Plan {
     sizes: Sizes,
+    /// At least this many runs per measurement.
     runs: usize,
+    /// More runs while a measurement has taken less than this.
+    budget: std::time::Duration,
 }
 
 fn main() -> ExitCode {
@@ -59,10 +62,15 @@ fn main() -> ExitCode {
             Some(n) => scale::one(n),
             None => Err("--scale-one needs a rule count".to_string()),
         }
+    } else if let Some(i) = args.iter().position(|a| a == "--jsonl") {
+        match args.get(i + 1).and_then(|n| n.parse().ok()) {
+            Some(n) => jsonl(n),
+            None => Err("--jsonl needs a request count".to_string()),
+        }
     } else if has("--scale") {
         scale::run(has("--quick"))
     } else if args.iter().any(|a| a.starts_with('-') && a != "--quick") || has("--help") {
-        Err("usage: peers [--quick] | --scale [--quick]".to_string())
+        Err("usage: peers [--quick] | --scale [--quick] | --jsonl N".to_string())
     } else {
         let plan = if has("--quick") {
             Plan {
@@ -72,6 +80,7 @@ fn main() -> ExitCode {
                     requests: 2_000,
                 },
                 runs: 3,
+                budget: std::time::Duration::from_millis(150),
             }
         } else {
             Plan {
@@ -81,6 +90,7 @@ fn main() -> ExitCode {
                     requests: 10_000,
                 },
                 runs: 11,
+                budget: std::time::Duration::from_secs(2),
             }
         };
         peers(plan)
@@ -92,6 +102,24 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes `n` requests, one JSON object per line, to standard output: the input of the
+/// `caselock eval --jsonl` throughput measurement.
+fn jsonl(n: usize) -> Result<(), String> {
+    use std::io::Write as _;
+    let table = compile_dir(&policy_dir())?;
+    let sizes = Sizes {
+        users: 5_000,
+        records: 5_000,
+        requests: 10_000,
+    };
+    let w = workload::generate(&table, sizes, 0x5eed_cafe);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in w.json.iter().cycle().take(n) {
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
 }
 
 /// One engine's figures.
@@ -130,7 +158,7 @@ fn peers(plan: Plan) -> Result<(), String> {
     )?;
     coverage(&table, &decider, &w);
     println!(
-        "requests={} users={} records={} runs={} (median)",
+        "requests={} users={} records={} runs>={} (median)",
         w.requests.len(),
         w.users.len(),
         w.records.len(),
@@ -138,36 +166,37 @@ fn peers(plan: Plan) -> Result<(), String> {
     );
 
     let n = w.requests.len();
-    let runs = plan.runs;
+    let (runs, budget) = (plan.runs, plan.budget);
     let allow = |d: caselock::eval::Decision| d.outcome == Outcome::Allow;
     let figures = [
         Figures {
             name: "caselock",
-            engine_only: median_ns(runs, n, |i| allow(decider.decide(&w.requests[i]))),
-            end_to_end: median_ns(runs, n, |i| {
+            engine_only: median_ns(runs, n, budget, |i| allow(decider.decide(&w.requests[i]))),
+            end_to_end: median_ns(runs, n, budget, |i| {
                 Request::from_json(&w.json[i]).is_ok_and(|r| allow(decider.decide(&r)))
             }),
         },
         Figures {
             name: "native",
-            engine_only: median_ns(runs, n, |i| native::decide(&w.requests[i])),
-            end_to_end: median_ns(runs, n, |i| {
+            engine_only: median_ns(runs, n, budget, |i| native::decide(&w.requests[i])),
+            end_to_end: median_ns(runs, n, budget, |i| {
                 Request::from_json(&w.json[i]).is_ok_and(|r| native::decide(&r))
             }),
         },
         Figures {
             name: "cedar",
-            engine_only: median_ns(runs, n, |i| cedar.decide(&cedar_reqs[i], &store)),
-            end_to_end: median_ns(runs, n, |i| cedar.decide_json(&w.json[i])),
+            engine_only: median_ns(runs, n, budget, |i| cedar.decide(&cedar_reqs[i], &store)),
+            end_to_end: median_ns(runs, n, budget, |i| cedar.decide_json(&w.json[i])),
         },
         Figures {
             name: "rego",
-            engine_only: median_ns(runs, n, |i| rego.decide(&rego_inputs[i])),
-            end_to_end: median_ns(runs, n, |i| rego.decide_json(&w.json[i])),
+            engine_only: median_ns(runs, n, budget, |i| rego.decide(&rego_inputs[i])),
+            end_to_end: median_ns(runs, n, budget, |i| rego.decide_json(&w.json[i])),
         },
     ];
+    let parse = median_ns(runs, n, budget, |i| Request::from_json(&w.json[i]).is_ok());
     let decisions: Vec<_> = w.requests.iter().map(|r| decider.decide(r)).collect();
-    let explain = median_ns(runs, n, |i| {
+    let explain = median_ns(runs, n, budget, |i| {
         !decider
             .explain(&w.requests[i], &decisions[i], Audience::Caseworker)
             .is_empty()
@@ -184,6 +213,9 @@ fn peers(plan: Plan) -> Result<(), String> {
         );
     }
     println!("caselock caseworker_explanation_ns={explain:.1} (added to a decision)");
+    println!(
+        "request_json_parse_ns={parse:.1} (serde_json into caselock's Request: shared by caselock, native and cedar end-to-end)"
+    );
     println!(
         "caselock_vs_cedar={:.1} caselock_vs_rego={:.1}",
         figures[2].engine_only / base.engine_only,
@@ -224,10 +256,11 @@ fn agree(
         ];
         if let Some((name, got)) = answers.iter().find(|(_, got)| *got != want) {
             let word = |b: bool| if b { "allow" } else { "deny" };
-            let rule = decider
-                .rule_id(&decider.decide(req))
-                .unwrap_or("(fail closed)")
-                .to_string();
+            let d = decider.decide(req);
+            let rule = match decider.rule_id(&d) {
+                Some(id) => id.to_string(),
+                None => format!("{:?}", d.basis),
+            };
             return Err(format!(
                 "engines disagree on request {i}: caselock says {} ({rule}), {name} says {}\n{json}",
                 word(want),

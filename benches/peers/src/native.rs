@@ -23,6 +23,27 @@ pub fn decide(req: &Request) -> bool {
         "partner_agency" => true,
         _ => return false,
     };
+    // Fail closed on a role or team the policy does not declare.
+    let declared_role = |x: &String| {
+        matches!(
+            x.as_str(),
+            "social_worker"
+                | "team_manager"
+                | "service_manager"
+                | "safeguarding_head_of_service"
+                | "safeguarding_service_manager"
+                | "iro"
+        )
+    };
+    let declared_team = |t: &String| {
+        matches!(
+            t.as_str(),
+            "emergency_duty" | "placements" | "insight_improvement" | "scimt"
+        )
+    };
+    if !s.roles.iter().all(declared_role) || !s.teams.iter().all(declared_team) {
+        return false;
+    }
     let rec = &req.record;
     let Some(r) = &rec.restriction else {
         // unrestricted { restriction exclude }
@@ -32,27 +53,26 @@ pub fn decide(req: &Request) -> bool {
     let allocated_manager = || rec.allocated_managers.contains(&s.id);
     match r.category.as_str() {
         "adoption" => {
-            // deny all to partner organisations absolute; the named exclusion
+            // deny all to partner organisations absolute; then the named exclusion
             if partner || on_list(req, &r.named_deny) {
                 return false;
             }
-            // grant view, edit, add_note, report to adoption_access
-            matches!(action, "view" | "edit" | "add_note" | "report")
-                && (s.teams.iter().any(|t| {
-                    matches!(
-                        t.as_str(),
-                        "emergency_duty" | "placements" | "insight_improvement" | "scimt"
-                    )
-                }) || s.roles.iter().any(|x| {
-                    matches!(
-                        x.as_str(),
-                        "safeguarding_head_of_service" | "safeguarding_service_manager" | "iro"
-                    )
-                }) || allocated_manager()
-                    || allocated_worker())
+            // grant view, edit, add_note / report / share to adoption_access
+            s.teams.iter().any(|t| {
+                matches!(
+                    t.as_str(),
+                    "emergency_duty" | "placements" | "insight_improvement" | "scimt"
+                )
+            }) || s.roles.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "safeguarding_head_of_service" | "safeguarding_service_manager" | "iro"
+                )
+            }) || allocated_manager()
+                || allocated_worker()
         }
-        "high_profile" => {
-            if partner || on_list(req, &r.named_deny) {
+        "high_profile" | "staff_conflict" | "high_risk" => {
+            if on_list(req, &r.named_deny) {
                 return false;
             }
             // grant view, edit, add_note to allocated_worker, allocated_manager, named_allow

@@ -106,7 +106,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                     push_new(&mut user_roles, r);
                 }
             }
-            if rng.chance(5) {
+            if rng.chance(2) {
                 push_new(&mut user_roles, UNKNOWN_ROLE);
             }
             let mut user_teams = Vec::new();
@@ -116,7 +116,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                     push_new(&mut user_teams, t);
                 }
             }
-            if rng.chance(20) {
+            if rng.chance(2) {
                 push_new(&mut user_teams, UNKNOWN_TEAM);
             }
             Subject {
