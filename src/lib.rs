@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod diff;
 pub mod eval;
 pub mod loader;
 pub mod report;

@@ -7,6 +7,7 @@ mod audit;
 mod check;
 mod common;
 mod compile;
+mod diff;
 mod eval;
 mod explain;
 mod fmt;
@@ -56,6 +57,8 @@ enum Command {
     Retention(report::RetentionArgs),
     /// Print the compiled decision table for humans: markdown, HTML or CSV.
     Table(table::Args),
+    /// Show who gains and who loses access between two policies or compiled tables.
+    Diff(diff::Args),
     /// Every class of subject that can take an action on a category's records, and what stops them.
     WhoCan(who_can::Args),
     /// Verify a decision log's hash chain.
@@ -79,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
         Command::Table(a) => table::run(a, &out),
+        Command::Diff(a) => diff::run(a, &out),
         Command::WhoCan(a) => who_can::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
         Command::Serve(a) => serve::run(a, &out),

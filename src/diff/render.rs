@@ -1,0 +1,239 @@
+//! A [`Diff`] as text for a terminal, markdown for a pull-request comment, or JSON.
+
+use std::fmt::Write as _;
+
+use super::{ChangeKind, DecisionChange, Diff, PolicyRef, SideDecision};
+
+/// The formats `caselock diff` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffFormat {
+    /// Plain text.
+    Text,
+    /// Markdown grouped into who gains and who loses.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+impl DiffFormat {
+    /// Parses a format name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "text" => DiffFormat::Text,
+            "markdown" | "md" => DiffFormat::Markdown,
+            "json" => DiffFormat::Json,
+            _ => return None,
+        })
+    }
+}
+
+/// Renders a diff.
+pub fn render(d: &Diff, format: DiffFormat) -> String {
+    match format {
+        DiffFormat::Json => {
+            let mut s = serde_json::to_string_pretty(d).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        DiffFormat::Text => text(d),
+        DiffFormat::Markdown => markdown(d),
+    }
+}
+
+fn policy(p: &PolicyRef) -> String {
+    match p.version {
+        Some(v) => format!("{} version {v}", p.id),
+        None => p.id.clone(),
+    }
+}
+
+fn side(s: &SideDecision) -> String {
+    let mut out = if s.decision == "allow" {
+        "allow".to_string()
+    } else {
+        format!("deny (sees {})", s.view)
+    };
+    if s.temporary {
+        out.push_str(" with temporary access");
+    }
+    if !s.obligations.is_empty() {
+        let _ = write!(out, ", must {}", s.obligations.join(", "));
+    }
+    match (&s.rule, &s.source) {
+        (Some(r), Some(src)) => {
+            let _ = write!(out, " by {r} ({src})");
+        }
+        _ => out.push_str(" (fails closed: the policy does not know the subject)"),
+    }
+    out
+}
+
+fn kind_word(k: ChangeKind) -> &'static str {
+    match k {
+        ChangeKind::Gain => "access gained",
+        ChangeKind::Loss => "access lost",
+        ChangeKind::Other => "decision changed",
+    }
+}
+
+fn text(d: &Diff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "semantic diff: {} -> {}",
+        policy(&d.old),
+        policy(&d.new)
+    );
+    if d.is_empty() {
+        out.push_str("no semantic change: every request is decided the same way\n");
+        return out;
+    }
+    lists(&mut out, d, "");
+    for c in &d.decisions {
+        let _ = writeln!(
+            out,
+            "\n{} / {}: {}",
+            c.category,
+            c.action,
+            kind_word(c.kind)
+        );
+        let _ = writeln!(out, "  for example {}", c.witness);
+        let _ = writeln!(out, "  old: {}", side(&c.old));
+        let _ = writeln!(out, "  new: {}", side(&c.new));
+    }
+    if !d.settings.is_empty() {
+        out.push_str("\nsettings:\n");
+        for s in &d.settings {
+            let _ = writeln!(
+                out,
+                "  {} {}: {} -> {}{}",
+                s.category,
+                s.setting,
+                s.old,
+                s.new,
+                sources(&s.old_source, &s.new_source)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} decision changes ({} gains, {} losses), {} setting changes",
+        d.decisions.len(),
+        count(d, ChangeKind::Gain),
+        count(d, ChangeKind::Loss),
+        d.settings.len()
+    );
+    out
+}
+
+fn sources(a: &Option<String>, b: &Option<String>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) => format!(" ({a} -> {b})"),
+        (Some(a), None) => format!(" ({a} -> none)"),
+        (None, Some(b)) => format!(" (none -> {b})"),
+        (None, None) => String::new(),
+    }
+}
+
+fn count(d: &Diff, k: ChangeKind) -> usize {
+    d.decisions.iter().filter(|c| c.kind == k).count()
+}
+
+fn lists(out: &mut String, d: &Diff, bullet: &str) {
+    for (label, items) in [
+        ("categories added", &d.categories_added),
+        ("categories removed", &d.categories_removed),
+        ("actions added", &d.actions_added),
+        ("actions removed", &d.actions_removed),
+    ] {
+        if !items.is_empty() {
+            let _ = writeln!(out, "{bullet}{label}: {}", items.join(", "));
+        }
+    }
+}
+
+fn markdown(d: &Diff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### Policy change: `{}` → `{}`\n",
+        policy(&d.old),
+        policy(&d.new)
+    );
+    if d.is_empty() {
+        out.push_str("**No semantic change**: every request is decided the same way.\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} gain, {} lose, {} other decision changes; {} setting changes.",
+        count(d, ChangeKind::Gain),
+        count(d, ChangeKind::Loss),
+        count(d, ChangeKind::Other),
+        d.settings.len()
+    );
+    if [
+        &d.categories_added,
+        &d.categories_removed,
+        &d.actions_added,
+        &d.actions_removed,
+    ]
+    .iter()
+    .any(|l| !l.is_empty())
+    {
+        out.push_str("\n#### Categories and actions\n\n");
+        lists(&mut out, d, "- ");
+    }
+    for (kind, title) in [
+        (ChangeKind::Gain, "Who gains"),
+        (ChangeKind::Loss, "Who loses"),
+        (ChangeKind::Other, "Other decision changes"),
+    ] {
+        let changes: Vec<&DecisionChange> = d.decisions.iter().filter(|c| c.kind == kind).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n#### {title}\n\n| Category | Action | For example | Before | After |\n| --- | --- | --- | --- | --- |"
+        );
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} | {} |",
+                c.category,
+                c.action,
+                cell(&c.witness),
+                cell(&side(&c.old)),
+                cell(&side(&c.new))
+            );
+        }
+    }
+    if !d.settings.is_empty() {
+        out.push_str(
+            "\n#### Settings\n\n| Category | Setting | Before | After |\n| --- | --- | --- | --- |\n",
+        );
+        for s in &d.settings {
+            let at = |v: &str, src: &Option<String>| match src {
+                Some(src) => format!("{} (`{src}`)", cell(v)),
+                None => cell(v),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                s.category,
+                s.setting,
+                at(&s.old, &s.old_source),
+                at(&s.new, &s.new_source)
+            );
+        }
+    }
+    out
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+}

@@ -1,0 +1,322 @@
+//! Category settings compared by meaning: every value is reduced to a canonical key built from
+//! names (never from the indices a table uses, which shift when declarations move) and shown to
+//! people in plain words.
+
+use serde::Serialize;
+
+use crate::check::model::Atom;
+use crate::compile::table::{
+    ApproverEntry, CategoryTable, ChainEntry, DecisionTable, ScheduleEntry, Vocabulary,
+};
+use crate::eval::words;
+use crate::report::table::{condition_phrase, view_phrase};
+
+/// One setting of a category that differs between the two sides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SettingChange {
+    /// The category (`unrestricted` for the unrestricted block).
+    pub category: String,
+    /// Which setting: `review interval`, `reviewer`, `temporary access limit`...
+    pub setting: String,
+    /// The old value in words.
+    pub old: String,
+    /// The new value in words.
+    pub new: String,
+    /// Where the old value is written, if anywhere.
+    pub old_source: Option<String>,
+    /// Where the new value is written, if anywhere.
+    pub new_source: Option<String>,
+}
+
+/// Reads one setting of a category.
+type Reader = fn(&Vocabulary, &CategoryTable) -> Value;
+
+/// A setting's value on one side: the canonical key compared, the words shown, the source.
+struct Value {
+    key: String,
+    text: String,
+    source: Option<String>,
+}
+
+impl Value {
+    fn plain(key: impl Into<String>, text: impl Into<String>, source: Option<&str>) -> Value {
+        Value {
+            key: key.into(),
+            text: text.into(),
+            source: source.map(str::to_string),
+        }
+    }
+}
+
+/// The settings of a category present on both sides that differ. Who may hold temporary access
+/// is a condition, decided equivalent or not by the caller with the condition engine.
+pub fn compare(
+    old: (&DecisionTable, &CategoryTable),
+    new: (&DecisionTable, &CategoryTable),
+    same_temporary_holders: bool,
+) -> Vec<SettingChange> {
+    let settings: [(&str, Reader); 13] = [
+        ("restriction type", restriction),
+        ("what a refused person sees", denied_view),
+        ("category disclosed to a refused person", conceal_category),
+        ("contact disclosed to a refused person", conceal_contact),
+        ("review interval", review_interval),
+        ("reviewer", reviewer),
+        ("temporary access", temporary_offered),
+        ("temporary access actions", temporary_actions),
+        ("temporary access limit", temporary_limit),
+        ("temporary access approvers", temporary_approvers),
+        ("temporary access obligations", temporary_obligations),
+        ("contact", contact),
+        ("approvals", approvals),
+    ];
+    let mut out = Vec::new();
+    for (name, get) in settings {
+        let (a, b) = (get(&old.0.vocabulary, old.1), get(&new.0.vocabulary, new.1));
+        if a.key != b.key {
+            out.push(change(old.1, name, a, b));
+        }
+    }
+    if !same_temporary_holders && old.1.temporary.is_some() && new.1.temporary.is_some() {
+        let holders = |v: &Vocabulary, c: &CategoryTable| {
+            let t = c.temporary.as_ref();
+            let text = t
+                .and_then(|t| t.to.as_ref())
+                .map_or("anyone".to_string(), |to| condition_phrase(v, to));
+            Value::plain("", text, t.map(|t| t.source.as_str()))
+        };
+        out.push(change(
+            old.1,
+            "who may hold temporary access",
+            holders(&old.0.vocabulary, old.1),
+            holders(&new.0.vocabulary, new.1),
+        ));
+    }
+    out.extend(approval_changes(old, new));
+    out
+}
+
+fn change(c: &CategoryTable, setting: &str, a: Value, b: Value) -> SettingChange {
+    SettingChange {
+        category: c.name.clone(),
+        setting: setting.to_string(),
+        old: a.text,
+        new: b.text,
+        old_source: a.source,
+        new_source: b.source,
+    }
+}
+
+fn restriction(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let w = match c.restriction {
+        crate::check::model::RestrictionType::Universal => "universal",
+        crate::check::model::RestrictionType::Exclude => "exclude",
+    };
+    Value::plain(w, w, Some(&c.source))
+}
+
+fn denied_view(_: &Vocabulary, c: &CategoryTable) -> Value {
+    Value::plain(
+        c.denied_view.word(),
+        view_phrase(c.denied_view),
+        Some(&c.source),
+    )
+}
+
+fn yes_no(concealed: bool) -> (&'static str, &'static str) {
+    if concealed {
+        ("concealed", "never named")
+    } else {
+        ("disclosed", "named")
+    }
+}
+
+fn conceal_category(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let (k, t) = yes_no(c.conceal_category);
+    Value::plain(k, t, Some(&c.source))
+}
+
+fn conceal_contact(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let (k, t) = yes_no(c.conceal_contact);
+    Value::plain(k, t, Some(&c.source))
+}
+
+fn review_interval(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let Some(r) = &c.review else {
+        return Value::plain("none", "no review set", None);
+    };
+    let (key, text) = match &r.schedule {
+        ScheduleEntry::Every { period } => (
+            format!("every {}", period.describe()),
+            format!("every {}", period.describe()),
+        ),
+        ScheduleEntry::Never { reason } => (
+            "never".to_string(),
+            reason
+                .as_ref()
+                .map_or("never".to_string(), |r| format!("never ({r})")),
+        ),
+        ScheduleEntry::Until { event } => (format!("until {event}"), format!("until {event}")),
+    };
+    Value::plain(key, text, Some(&r.source))
+}
+
+fn reviewer(v: &Vocabulary, c: &CategoryTable) -> Value {
+    match c.review.as_ref().and_then(|r| r.reviewer.as_ref()) {
+        None => Value::plain(
+            "",
+            "nobody named",
+            c.review.as_ref().map(|r| r.source.as_str()),
+        ),
+        Some(ch) => chain_value(v, ch),
+    }
+}
+
+/// A chain's key is its steps by name (alternatives sorted): renaming or re-titling the
+/// escalation path it comes from is not a change of who approves.
+fn chain_value(v: &Vocabulary, ch: &ChainEntry) -> Value {
+    let key = ch
+        .steps
+        .iter()
+        .map(|step| {
+            let mut alts: Vec<String> = step.iter().map(|a| approver_key(v, a)).collect();
+            alts.sort();
+            alts.join(" | ")
+        })
+        .collect::<Vec<_>>()
+        .join(" -> ");
+    Value::plain(
+        key,
+        words::chain_steps(ch).join(", then "),
+        Some(&ch.source),
+    )
+}
+
+fn approver_key(v: &Vocabulary, a: &ApproverEntry) -> String {
+    atom_key(v, a.atom)
+}
+
+/// An atom by name; a person by the subject id a request carries.
+fn atom_key(v: &Vocabulary, atom: Atom) -> String {
+    match atom {
+        Atom::Person(p) => v
+            .persons
+            .get(p as usize)
+            .map_or("person ?".to_string(), |m| {
+                format!("person {}", m.subject_id)
+            }),
+        other => words::atom_notation(v, other),
+    }
+}
+
+fn temporary_offered(_: &Vocabulary, c: &CategoryTable) -> Value {
+    match &c.temporary {
+        None => Value::plain("no", "not offered", None),
+        Some(t) => Value::plain("yes", "offered", Some(&t.source)),
+    }
+}
+
+/// Only compared when both sides offer temporary access (else "temporary access" says it).
+fn temporary_actions(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let Some(t) = &c.temporary else {
+        return Value::plain("", "", None);
+    };
+    let mut names: Vec<String> = t
+        .actions
+        .iter()
+        .filter_map(|a| c.decisions.get(*a as usize).map(|d| d.action.clone()))
+        .collect();
+    names.sort();
+    let text = words::join_or(
+        &names
+            .iter()
+            .map(|n| words::action_phrase(n))
+            .collect::<Vec<_>>(),
+        "and",
+    );
+    Value::plain(names.join(","), text, Some(&t.source))
+}
+
+fn temporary_limit(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let Some(t) = &c.temporary else {
+        return Value::plain("", "", None);
+    };
+    Value::plain(
+        format!("{:?}", t.max),
+        format!("up to {}", t.max.describe()),
+        Some(&t.source),
+    )
+}
+
+fn temporary_approvers(v: &Vocabulary, c: &CategoryTable) -> Value {
+    let Some(t) = &c.temporary else {
+        return Value::plain("", "", None);
+    };
+    let mut keys: Vec<String> = t.approved_by.iter().map(|a| approver_key(v, a)).collect();
+    keys.sort();
+    let text: Vec<String> = t.approved_by.iter().map(words::approver_phrase).collect();
+    Value::plain(keys.join(","), words::join_or(&text, "or"), Some(&t.source))
+}
+
+fn temporary_obligations(v: &Vocabulary, c: &CategoryTable) -> Value {
+    let Some(t) = &c.temporary else {
+        return Value::plain("", "", None);
+    };
+    let mut texts: Vec<String> = t
+        .obligations
+        .iter()
+        .filter_map(|o| v.obligations.get(*o as usize).map(|e| e.text.clone()))
+        .collect();
+    texts.sort();
+    let shown = if texts.is_empty() {
+        "none".to_string()
+    } else {
+        texts.join("; ")
+    };
+    Value::plain(texts.join("\n"), shown, Some(&t.source))
+}
+
+fn contact(v: &Vocabulary, c: &CategoryTable) -> Value {
+    match &c.contact {
+        None => Value::plain("", "none named", None),
+        Some(k) => Value::plain(
+            format!("{} {:?}", atom_key(v, k.who.atom), k.text),
+            match &k.text {
+                Some(t) => format!("{} ({t})", words::approver_phrase(&k.who)),
+                None => words::approver_phrase(&k.who),
+            },
+            Some(&k.source),
+        ),
+    }
+}
+
+/// Which purposes have an approver at all; each purpose's chain is compared below.
+fn approvals(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let purposes: Vec<&str> = c.approvals.iter().map(|a| a.purpose.word()).collect();
+    Value::plain(purposes.join(","), purposes.join(", "), Some(&c.source))
+}
+
+fn approval_changes(
+    old: (&DecisionTable, &CategoryTable),
+    new: (&DecisionTable, &CategoryTable),
+) -> Vec<SettingChange> {
+    let mut out = Vec::new();
+    for a in &old.1.approvals {
+        let Some(b) = new.1.approval(a.purpose) else {
+            continue;
+        };
+        let (x, y) = (
+            chain_value(&old.0.vocabulary, &a.chain),
+            chain_value(&new.0.vocabulary, &b.chain),
+        );
+        if x.key != y.key {
+            out.push(change(
+                old.1,
+                &format!("approvers for {}", a.purpose.word()),
+                x,
+                y,
+            ));
+        }
+    }
+    out
+}
