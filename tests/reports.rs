@@ -169,3 +169,67 @@ fn a_broken_json_array_keeps_the_rows_before_the_break() {
         "row content is never echoed"
     );
 }
+
+/// The outputs in `examples/reviews/` and `examples/retention/`, each as the CLI prints it.
+/// `CASELOCK_BLESS=1 cargo test --test reports` rewrites them.
+#[test]
+fn the_examples_are_current() {
+    let reviews = [
+        "reviews",
+        "--policy",
+        "policies/nottingham-escr",
+        "--register",
+        "examples/registers/nottingham-restrictions.csv",
+        "--as-of",
+        "2026-11-23",
+    ];
+    let retention = [
+        "retention",
+        "--policy",
+        "policies/nottingham-recording",
+        "--register",
+        "examples/registers/nottingham-files.csv",
+        "--as-of",
+        "2026-11-23",
+        "--all",
+    ];
+    let bless = std::env::var_os("CASELOCK_BLESS").is_some();
+    for (args, dir, name) in [
+        (&reviews[..], "examples/reviews", "nottingham-restrictions"),
+        (&retention[..], "examples/retention", "nottingham-files"),
+    ] {
+        for (format, ext) in [
+            ("text", "txt"),
+            ("markdown", "md"),
+            ("csv", "csv"),
+            ("json", "json"),
+        ] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+                .args(args)
+                .args(["--format", format])
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.code().is_some_and(|c| c <= 1),
+                "{args:?} --format {format} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let printed = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                !printed.contains("NAME-"),
+                "personal data leaked:\n{printed}"
+            );
+            let path = format!("{dir}/{name}.{ext}");
+            if bless {
+                std::fs::create_dir_all(dir).unwrap();
+                std::fs::write(&path, &printed).unwrap();
+            }
+            let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+            assert_eq!(
+                on_disk, printed,
+                "{path} is stale: run `CASELOCK_BLESS=1 cargo test --test reports`"
+            );
+        }
+    }
+}
