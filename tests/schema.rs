@@ -3,10 +3,14 @@
 //! every decision the evaluator renders (all audiences) validates against the decision schema,
 //! and every bundled policy's compiled table against the table schema.
 //!
-//! The validator is the subset of JSON Schema the two schemas use (`$ref` into `$defs`, `type`,
-//! `const`, `enum`, `properties`, `required`, `additionalProperties: false`, `items`, `oneOf`,
-//! `pattern`, and the `date` and `date-time` formats), kept here rather than pulling a full
-//! JSON Schema implementation into the build.
+//! The SARIF log of `caselock check --format sarif` validates against the official SARIF 2.1.0
+//! schema (vendored in tests/fixtures/sarif/), and a log broken on purpose does not.
+//!
+//! The validator is the subset of JSON Schema these schemas use (`$ref` into `$defs` or
+//! `definitions`, `type`, `const`, `enum`, `properties`, `required`, `additionalProperties` (false
+//! or a schema), `items`, `minItems`, `uniqueItems`, `minimum`, `maximum`, `oneOf`, `anyOf`,
+//! `pattern`, and the `date`, `date-time`, `uri` and `uri-reference` formats), kept here rather
+//! than pulling a full JSON Schema implementation into the build.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -22,7 +26,11 @@ struct Schema {
 
 impl Schema {
     fn load(name: &str) -> Schema {
-        let text = std::fs::read_to_string(format!("docs/schema/{name}")).unwrap();
+        Schema::from_file(&format!("docs/schema/{name}"))
+    }
+
+    fn from_file(path: &str) -> Schema {
+        let text = std::fs::read_to_string(path).unwrap();
         Schema {
             root: serde_json::from_str(&text).unwrap(),
         }
@@ -38,10 +46,14 @@ impl Schema {
     fn resolve<'a>(&'a self, s: &'a Value) -> &'a Value {
         match s.get("$ref").and_then(Value::as_str) {
             Some(r) => {
-                let name = r
+                let (defs, name) = r
                     .strip_prefix("#/$defs/")
+                    .map(|n| ("$defs", n))
+                    .or_else(|| r.strip_prefix("#/definitions/").map(|n| ("definitions", n)))
                     .unwrap_or_else(|| panic!("ref {r}"));
-                &self.root["$defs"][name]
+                let target = &self.root[defs][name];
+                assert!(!target.is_null(), "dangling ref {r}");
+                target
             }
             None => s,
         }
@@ -93,6 +105,28 @@ impl Schema {
                 out.push(format!("{at}: {passing} of the oneOf alternatives match"));
             }
         }
+        if let Some(options) = s.get("anyOf").and_then(Value::as_array) {
+            let any = options.iter().any(|o| {
+                let mut e = Vec::new();
+                self.check(o, v, at, &mut e);
+                e.is_empty()
+            });
+            if !any {
+                out.push(format!("{at}: none of the anyOf alternatives match"));
+            }
+        }
+        if let Some(n) = v.as_f64() {
+            if let Some(min) = s.get("minimum").and_then(Value::as_f64) {
+                if n < min {
+                    out.push(format!("{at}: {n} is below the minimum {min}"));
+                }
+            }
+            if let Some(max) = s.get("maximum").and_then(Value::as_f64) {
+                if n > max {
+                    out.push(format!("{at}: {n} is above the maximum {max}"));
+                }
+            }
+        }
         if let (Some(p), Some(text)) = (s.get("pattern").and_then(Value::as_str), v.as_str()) {
             if !regex::Regex::new(p).unwrap().is_match(text) {
                 out.push(format!("{at}: `{text}` does not match {p}"));
@@ -102,6 +136,8 @@ impl Schema {
             let ok = match f {
                 "date-time" => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
                 "date" => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+                "uri" => uri_reference(text) && has_scheme(text),
+                "uri-reference" => uri_reference(text),
                 other => panic!("unsupported format {other}"),
             };
             if !ok {
@@ -124,19 +160,60 @@ impl Schema {
             for (k, x) in obj {
                 match props.and_then(|p| p.get(k)) {
                     Some(ps) => self.check(ps, x, &format!("{at}.{k}"), out),
-                    None if s.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                        out.push(format!("{at}: unexpected field `{k}`"));
-                    }
-                    None => {}
+                    None => match s.get("additionalProperties") {
+                        Some(Value::Bool(false)) => {
+                            out.push(format!("{at}: unexpected field `{k}`"));
+                        }
+                        Some(extra @ Value::Object(_)) => {
+                            self.check(extra, x, &format!("{at}.{k}"), out);
+                        }
+                        _ => {}
+                    },
                 }
             }
         }
-        if let (Some(items), Some(arr)) = (s.get("items"), v.as_array()) {
-            for (i, x) in arr.iter().enumerate() {
-                self.check(items, x, &format!("{at}[{i}]"), out);
+        if let Some(arr) = v.as_array() {
+            if let Some(items) = s.get("items") {
+                for (i, x) in arr.iter().enumerate() {
+                    self.check(items, x, &format!("{at}[{i}]"), out);
+                }
+            }
+            if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
+                if (arr.len() as u64) < min {
+                    out.push(format!("{at}: fewer than {min} items"));
+                }
+            }
+            if s.get("uniqueItems") == Some(&Value::Bool(true)) {
+                for (i, x) in arr.iter().enumerate() {
+                    if arr[..i].contains(x) {
+                        out.push(format!("{at}[{i}]: repeats an earlier item"));
+                    }
+                }
             }
         }
     }
+}
+
+/// A URI reference (RFC 3986), loosely: no whitespace, no characters that must be
+/// percent-encoded, and every `%` starts a two-digit hex escape.
+fn uri_reference(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().all(|(i, b)| match b {
+        b'%' => {
+            bytes.len() > i + 2
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit()
+        }
+        b' ' | b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}' => false,
+        b => !b.is_ascii_control(),
+    })
+}
+
+/// Whether a URI is absolute: it starts with a scheme (`https:`).
+fn has_scheme(text: &str) -> bool {
+    regex::Regex::new(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+        .unwrap()
+        .is_match(text)
 }
 
 fn fixtures(dir: &str) -> Vec<std::path::PathBuf> {
@@ -267,4 +344,128 @@ fn every_compiled_table_validates() {
     .unwrap();
     v["categories"][0]["decisions"][0]["rows"][0]["layer"] = Value::from("override_everything");
     assert!(!schema.errors(&v).is_empty());
+}
+
+const SARIF_SCHEMA: &str = "tests/fixtures/sarif/sarif-schema-2.1.0.json";
+
+/// Where a broken log must fail, and how to break it.
+type Breakage = (&'static str, fn(&mut Value));
+
+/// The SARIF log `caselock check --format sarif ARGS...` prints.
+fn check_sarif(args: &[&str]) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "--format", "sarif"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Every analysis fixture in one run: errors, warnings and secondary labels.
+fn analysis_fixtures_sarif() -> Value {
+    let files: Vec<String> = std::fs::read_dir("tests/fixtures/analysis")
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut args = vec![
+        "--docs-url",
+        "https://example.org/caselock/docs/diagnostics.md",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    check_sarif(&args)
+}
+
+#[test]
+fn sarif_of_the_analysis_fixtures_validates() {
+    let schema = Schema::from_file(SARIF_SCHEMA);
+    let log = analysis_fixtures_sarif();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let levels: Vec<&str> = results.iter().filter_map(|r| r["level"].as_str()).collect();
+    assert!(
+        levels.contains(&"error") && levels.contains(&"warning"),
+        "{levels:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .any(|r| !r["relatedLocations"].as_array().unwrap().is_empty()),
+        "some result has secondary labels"
+    );
+    let e = schema.errors(&log);
+    assert!(e.is_empty(), "{e:#?}");
+}
+
+#[test]
+fn sarif_of_the_bundled_policies_validates() {
+    let schema = Schema::from_file(SARIF_SCHEMA);
+    let log = check_sarif(&["policies"]);
+    assert!(log["runs"][0]["results"].is_array());
+    let e = schema.errors(&log);
+    assert!(e.is_empty(), "{e:#?}");
+}
+
+/// Each way of breaking a valid log is caught, at the place it was broken.
+#[test]
+fn a_broken_sarif_log_does_not_validate() {
+    let schema = Schema::from_file(SARIF_SCHEMA);
+    let log = analysis_fixtures_sarif();
+    assert!(schema.errors(&log).is_empty());
+    let breakages: Vec<Breakage> = vec![
+        ("$: missing `version`", |v| {
+            v.as_object_mut().unwrap().remove("version");
+        }),
+        ("$.version", |v| v["version"] = Value::from("2.0.0")),
+        ("$.runs[0].tool.driver: missing `name`", |v| {
+            v["runs"][0]["tool"]["driver"]
+                .as_object_mut()
+                .unwrap()
+                .remove("name");
+        }),
+        ("$.runs[0].results[0].level", |v| {
+            v["runs"][0]["results"][0]["level"] = Value::from("fatal")
+        }),
+        ("$.runs[0].results[0]: unexpected field `severity`", |v| {
+            v["runs"][0]["results"][0]["severity"] = Value::from("error")
+        }),
+        ("$.runs[0].results[0].message", |v| {
+            v["runs"][0]["results"][0]["message"] = serde_json::json!({ "markdown": "x" })
+        }),
+        ("region.startLine", |v| {
+            v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+                Value::from("3")
+        }),
+        ("region.startColumn", |v| {
+            v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"] =
+                Value::from(0)
+        }),
+        ("artifactLocation.uri", |v| {
+            v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
+                Value::from("my policies\\a.policy")
+        }),
+        ("helpUri", |v| {
+            v["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] =
+                Value::from("diagnostics.md#cl0001")
+        }),
+        ("$.runs[0].tool.driver.rules[1]: repeats", |v| {
+            let first = v["runs"][0]["tool"]["driver"]["rules"][0].clone();
+            v["runs"][0]["tool"]["driver"]["rules"][1] = first;
+        }),
+        ("$.runs[0].columnKind", |v| {
+            v["runs"][0]["columnKind"] = Value::from("bytes")
+        }),
+    ];
+    for (place, break_it) in breakages {
+        let mut v = log.clone();
+        break_it(&mut v);
+        let e = schema.errors(&v);
+        assert!(e.iter().any(|x| x.contains(place)), "{place}: {e:#?}");
+    }
 }

@@ -29,7 +29,7 @@ pub(super) fn locked_out(space: &Space, v: &CategoryView, out: &mut Vec<Diagnost
     let mut d = Diagnostic::error(
         Code::LockedOut,
         format!(
-            "nobody can view a `{}` record, not even with temporary access",
+            "nobody can view a record of category `{}`, not even with temporary access",
             v.category.name
         ),
         v.category.span,

@@ -102,7 +102,10 @@ pub(super) fn check(p: &Policy, c: &Category, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::warning(
                 Code::NoApprover,
-                format!("nobody approves placing a `{}` restriction", c.name),
+                format!(
+                    "nobody approves placing a restriction of category `{}`",
+                    c.name
+                ),
                 c.span,
                 "no `approve place` here or policy-wide",
             )

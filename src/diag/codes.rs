@@ -213,7 +213,7 @@ not through the record's access list, not with a temporary grant. The record is 
 everyone, including the people who must review it.
 
     category sealed \"Sealed\" { restriction universal  deny view to everyone }
-    # error[CL0204]: nobody can view a `sealed` record, not even with temporary access";
+    # error[CL0204]: nobody can view a record of category `sealed`, not even with temporary access";
     ActionNeverAllowed = "CL0205", "action-never-allowed", "An action nobody may take on any record",
 "The policy declares the action but no subject may take it on any record the policy decides
 (every category, and the unrestricted block if there is one). Either a grant is missing or the
@@ -232,7 +232,7 @@ report has nobody to send the restriction to.
 this category (`approve place by ...`).
 
     category adoption \"Adoption\" { restriction universal  grant view to owner }
-    # warning[CL0207]: nobody approves placing a `adoption` restriction";
+    # warning[CL0207]: nobody approves placing a restriction of category `adoption`";
     EscalationCycle = "CL0208", "escalation-cycle", "Escalation goes round in a circle",
 "Across the policy's escalation paths, approval chains and reviewers, each step hands the
 decision to the next. If following those steps can come back to an approver already passed, a

@@ -166,7 +166,7 @@ fn markdown(d: &Diff) -> String {
     }
     let _ = writeln!(
         out,
-        "{} gain, {} lose, {} other decision changes; {} setting changes.",
+        "Gains: {}; losses: {}; other decision changes: {}; setting changes: {}.",
         count(d, ChangeKind::Gain),
         count(d, ChangeKind::Loss),
         count(d, ChangeKind::Other),
