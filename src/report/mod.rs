@@ -244,3 +244,19 @@ fn footer(out: &mut String, invalid: &[register::RowError], ignored: &[String]) 
         );
     }
 }
+
+/// Text escaped for HTML content and attribute values (the HTML table and the caseworker page).
+pub(crate) fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

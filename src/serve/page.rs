@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use super::routes::{Answer, decide, field_error};
 use super::{AppState, Problem};
 use crate::eval::{Audience, Outcome, Request};
+use crate::report::html_escape as esc;
 
 /// A page field: query name, label, hint, and whether it takes a comma-separated list.
 struct Field {
@@ -230,22 +231,6 @@ fn label_of(name: &str) -> &str {
         .chain(RECORD)
         .find(|f| f.name == name)
         .map_or(name, |f| f.label)
-}
-
-/// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;line-height:1.5;margin:0;color:#0b0c0c;background:#fff}\

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{CategorySheet, Setting, Sheet};
+use crate::report::html_escape as esc;
 
 const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#111;background:#fff;line-height:1.45;margin:2rem auto;max-width:80rem;padding:0 1rem}
@@ -161,20 +162,4 @@ fn setting(out: &mut String, label: &str, s: &Setting) {
         .map(|src| format!(" <code class=\"src\">{}</code>", esc(src)))
         .unwrap_or_default();
     let _ = writeln!(out, "<dt>{label}</dt><dd>{}{src}</dd>", esc(&s.text));
-}
-
-/// Text escaped for HTML content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
