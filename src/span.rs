@@ -100,6 +100,22 @@ impl Source {
         }
     }
 
+    /// The 0-based number and byte offset of the line `back` lines above the one holding
+    /// `offset` (the first line if there are fewer), so a renderer can read a few lines of a
+    /// large file without scanning it from the top.
+    pub fn line_start_above(&self, offset: usize, back: usize) -> (usize, usize) {
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let above = line.saturating_sub(back);
+        (
+            above,
+            self.line_starts.get(above).map_or(0, |&s| s as usize),
+        )
+    }
+
     /// The 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);

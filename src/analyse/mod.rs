@@ -40,9 +40,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
             policy: p,
             category,
             table: t,
-            partitions: (0..p.actions.len())
-                .map(|a| Partition::new(&space, 0, t, a as u32))
-                .collect(),
+            partitions: Partition::each_action(&space, 0, t, p.actions.len()),
         })
         .collect();
     for v in &views {

@@ -2,8 +2,10 @@
 //! which subjects each row of the decision list decides, following the combining rule exactly as
 //! the compiler ordered it (docs/semantics.md) — the first row whose condition holds decides.
 
+use std::collections::HashMap;
+
 use super::space::{Region, Side, Space};
-use crate::check::model::{ActionId, View};
+use crate::check::model::{ActionId, Atom, Condition, Relation, View};
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect};
 
 /// What decides a cell.
@@ -52,20 +54,58 @@ pub struct Partition {
 impl Partition {
     /// Partitions the space for `action` on records of `category`, as `side` decides.
     pub fn new(space: &Space, side: Side, category: &CategoryTable, action: ActionId) -> Self {
+        Self::with_cache(space, side, category, action, &mut HashMap::new())
+    }
+
+    /// The partitions for actions `0..actions` on records of `category`, as `side` decides.
+    /// Rows repeat across actions (a rule for `all` gives one per action) and only
+    /// `temporary_grant` reads the action, so each condition's region is built once.
+    pub fn each_action(
+        space: &Space,
+        side: Side,
+        category: &CategoryTable,
+        actions: usize,
+    ) -> Vec<Self> {
+        let mut built = HashMap::new();
+        (0..actions)
+            .map(|a| Self::with_cache(space, side, category, a as ActionId, &mut built))
+            .collect()
+    }
+
+    /// [`Partition::new`], reusing the condition regions of `built`: keyed by the condition,
+    /// and by the action when the condition reads `temporary_grant`.
+    fn with_cache<'c>(
+        space: &Space,
+        side: Side,
+        category: &'c CategoryTable,
+        action: ActionId,
+        built: &mut HashMap<(&'c Condition, Option<ActionId>), Region>,
+    ) -> Self {
         let known = space.known(side);
         let mut remaining = known.clone();
         let mut cells = Vec::new();
         let mut conditions = Vec::new();
         if let Some(list) = category.decisions.get(action as usize) {
             for (i, row) in list.rows.iter().enumerate() {
-                let cond = space
-                    .condition(side, category, action, &row.condition)
-                    .and(&known);
-                conditions.push(cond.clone());
+                let reads_action = row
+                    .condition
+                    .terms
+                    .iter()
+                    .flatten()
+                    .any(|l| l.atom == Atom::Relation(Relation::TemporaryGrant));
+                let cond = built
+                    .entry((&row.condition, reads_action.then_some(action)))
+                    .or_insert_with(|| {
+                        space
+                            .condition(side, category, action, &row.condition)
+                            .and(&known)
+                    })
+                    .clone();
                 let region = remaining.and(&cond);
                 if !region.is_empty() {
                     remaining = remaining.minus(&cond);
                 }
+                conditions.push(cond);
                 cells.push(Cell {
                     decides: Decides::Row(i),
                     region,

@@ -1116,27 +1116,15 @@ fn kind_static(k: SymbolKind) -> &'static SymbolKind {
 /// The subjects of a rule in the policy's own words, for explanations.
 fn describe_subjects(s: &ast::Subjects, p: &Policy) -> String {
     let title_of = |name: &str| -> String {
-        let find = |v: &[Named]| v.iter().find(|n| n.name == name).map(|n| n.title.clone());
-        find(&p.groups.iter().map(|g| g.named.clone()).collect::<Vec<_>>())
-            .or_else(|| find(&p.roles.iter().map(|m| m.named.clone()).collect::<Vec<_>>()))
-            .or_else(|| find(&p.teams.iter().map(|m| m.named.clone()).collect::<Vec<_>>()))
-            .or_else(|| {
-                find(
-                    &p.persons
-                        .iter()
-                        .map(|m| m.named.clone())
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .or_else(|| {
-                find(
-                    &p.organisations
-                        .iter()
-                        .map(|m| m.named.clone())
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .unwrap_or_else(|| name.replace('_', " "))
+        p.groups
+            .iter()
+            .map(|g| &g.named)
+            .chain(p.roles.iter().map(|m| &m.named))
+            .chain(p.teams.iter().map(|m| &m.named))
+            .chain(p.persons.iter().map(|m| &m.named))
+            .chain(p.organisations.iter().map(|m| &m.named))
+            .find(|n| n.name == name)
+            .map_or_else(|| name.replace('_', " "), |n| n.title.clone())
     };
     s.terms
         .iter()

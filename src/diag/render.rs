@@ -1,15 +1,21 @@
 //! Renders diagnostics for people (miette) and machines (JSON).
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity};
-use crate::span::SourceMap;
+use crate::span::{Source, SourceMap};
 
 /// Renders diagnostics against the sources they came from.
 pub struct Renderer<'a> {
     sources: &'a SourceMap,
     handler: GraphicalReportHandler,
+    /// Per file: whether every line break is `\n` or `\r\n`, so a [`Window`] may start reading
+    /// at a line start found from the file's line index.
+    plain: Vec<bool>,
 }
 
 impl<'a> Renderer<'a> {
@@ -20,8 +26,18 @@ impl<'a> Renderer<'a> {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
+        let plain = sources
+            .iter()
+            .map(|(_, s)| {
+                let b = s.text.as_bytes();
+                !b.iter()
+                    .enumerate()
+                    .any(|(i, c)| *c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+            })
+            .collect();
         Renderer {
             sources,
+            plain,
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(width)
                 .with_links(false),
@@ -31,10 +47,10 @@ impl<'a> Renderer<'a> {
     /// One diagnostic, rendered as rustc would, followed by its notes.
     pub fn render(&self, diag: &Diagnostic) -> String {
         let file = diag.primary.span.file;
-        let (name, text) = self
-            .sources
-            .get(file)
-            .map_or(("<unknown>", ""), |s| (s.name.as_str(), s.text.as_str()));
+        let window = Window {
+            source: self.sources.get(file),
+            plain: self.plain.get(file.0 as usize).copied().unwrap_or(false),
+        };
         let mut notes: Vec<String> = Vec::new();
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(diag.primary.message.clone()).filter(|m| !m.is_empty()),
@@ -54,7 +70,7 @@ impl<'a> Renderer<'a> {
         let report = Report {
             diag,
             labels,
-            source: NamedSource::new(name, text.to_string()),
+            source: window,
         };
         let mut out = String::new();
         if self.handler.render_report(&mut out, &report).is_err() {
@@ -104,7 +120,58 @@ fn severity_word(s: Severity) -> &'static str {
 struct Report<'d> {
     diag: &'d Diagnostic,
     labels: Vec<LabeledSpan>,
-    source: NamedSource<String>,
+    source: Window<'d>,
+}
+
+/// A source file as miette reads it, without copying it, and starting each read a few lines
+/// above the span rather than at the top of the file: miette's own reader scans from the first
+/// byte, which made rendering many diagnostics of a large policy quadratic.
+struct Window<'s> {
+    source: Option<&'s Source>,
+    /// Whether reads may start mid-file (the file breaks lines only with `\n` or `\r\n`);
+    /// otherwise they start at the
+    /// top, where miette counts a lone `\r` as a line break too.
+    plain: bool,
+}
+
+impl SourceCode for Window<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let Some(source) = self.source else {
+            let empty: &[u8] = &[];
+            let inner = empty.read_span(span, context_lines_before, context_lines_after)?;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                "<unknown>".to_string(),
+                inner.data(),
+                *inner.span(),
+                inner.line(),
+                inner.column(),
+                inner.line_count(),
+            )));
+        };
+        // Starting at a line start with the context lines still ahead reads exactly what miette
+        // reads from the top; only the line numbers and offsets move by the skipped part.
+        let (skipped_lines, base) = if self.plain {
+            source.line_start_above(span.offset(), context_lines_before)
+        } else {
+            (0, 0)
+        };
+        let rest = source.text.as_bytes().get(base..).unwrap_or_default();
+        let local = SourceSpan::new((span.offset() - base).into(), span.len());
+        let inner = rest.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            source.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + skipped_lines,
+            inner.column(),
+            inner.line_count() + skipped_lines,
+        )))
+    }
 }
 
 impl std::fmt::Debug for Report<'_> {
