@@ -3,7 +3,7 @@
 //! action they approve (CL0209).
 
 use super::rules::CategoryView;
-use super::space::Space;
+use super::space::{Region, Space};
 use crate::check::model::{ActionId, Atom, Effect, Purpose, Relation};
 use crate::compile::table::Layer;
 use crate::diag::{Code, Diagnostic};
@@ -85,13 +85,17 @@ pub(super) fn denied_approvers(space: &Space, v: &CategoryView, out: &mut Vec<Di
             .map(|p| p.allowed(space, v.table, a).minus(&holds_grant))
     };
     if let Some(t) = &v.category.temporary {
+        // One region per action, shared by every approver.
+        let allowed: Vec<(ActionId, Region)> = t
+            .actions
+            .iter()
+            .filter_map(|a| allowed_without_grant(a).map(|r| (a, r)))
+            .collect();
         for approver in &t.approved_by {
-            for a in t.actions.iter() {
-                let Some(allowed) = allowed_without_grant(a) else {
-                    continue;
-                };
+            for (a, allowed) in &allowed {
+                let a = *a;
                 let who = space.atom(0, v.table, a, *approver);
-                if !who.is_empty() && !who.overlaps(&allowed) {
+                if !who.is_empty() && !who.overlaps(allowed) {
                     out.push(denied(v, *approver, a, t.span, "temporary access"));
                     break;
                 }

@@ -71,28 +71,12 @@ fn write_item(p: &mut Printer<'_>, item: &Item) {
             write_block(p, b.run(), runs, block.span);
         }
         Item::Category(c) => {
-            let mut b = Pieces::new(c.span);
-            b.word("category");
-            match &c.title {
-                Some(t) => {
-                    b.item(&c.name.name, c.name.span);
-                    b.item(&format!("{} {{", quote(&t.value)), t.span);
-                }
-                None => b.item(&format!("{} {{", c.name.name), c.name.span),
-            }
+            let b = block_header(c.span, "category", &c.name, c.title.as_ref());
             let runs = c.body.statements.iter().map(statement).collect();
             write_block(p, b.run(), runs, c.span);
         }
         Item::Retention(r) => {
-            let mut b = Pieces::new(r.span);
-            b.word("retention");
-            match &r.title {
-                Some(t) => {
-                    b.item(&r.name.name, r.name.span);
-                    b.item(&format!("{} {{", quote(&t.value)), t.span);
-                }
-                None => b.item(&format!("{} {{", r.name.name), r.name.span),
-            }
+            let b = block_header(r.span, "retention", &r.name, r.title.as_ref());
             let runs = r.statements.iter().map(retention_statement).collect();
             write_block(p, b.run(), runs, r.span);
         }
@@ -109,6 +93,20 @@ fn write_item(p: &mut Printer<'_>, item: &Item) {
 
 /// Writes `opener {`, the statements one level in, and the closing brace; an empty block with no
 /// comment inside is written `{}`.
+/// The opening line of a named block: `KEYWORD name ["title"] {`.
+fn block_header(span: Span, keyword: &str, name: &Ident, title: Option<&Str>) -> Pieces {
+    let mut b = Pieces::new(span);
+    b.word(keyword);
+    match title {
+        Some(t) => {
+            b.item(&name.name, name.span);
+            b.item(&format!("{} {{", quote(&t.value)), t.span);
+        }
+        None => b.item(&format!("{} {{", name.name), name.span),
+    }
+    b
+}
+
 fn write_block(p: &mut Printer<'_>, opener: Run, statements: Vec<(u32, Run)>, span: Span) {
     // INVARIANT: a block's span ends just after its closing brace.
     let close = span.end.saturating_sub(1);
