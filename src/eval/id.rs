@@ -167,27 +167,33 @@ impl Serialize for ListEntry {
 impl<'de> Deserialize<'de> for ListEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Typed {
-            person: Option<Id>,
-            team: Option<String>,
-            role: Option<String>,
-        }
         const EXPECTED: &str = "an entry names one person, team or role: {\"person\": \"ID\"}, {\"team\": \"NAME\"} or {\"role\": \"NAME\"}";
         let value = serde_json::Value::deserialize(d)?;
-        if let serde_json::Value::String(s) = &value {
+        let serde_json::Value::Object(map) = value else {
+            return Err(D::Error::custom(match value {
+                serde_json::Value::String(s) => format!("ambiguous entry {s:?}: {EXPECTED}"),
+                _ => format!("invalid entry: {EXPECTED}"),
+            }));
+        };
+        // Exactly one key: `{"person": null, "team": "x"}` is not quietly a team.
+        let mut entries = map.into_iter();
+        let (Some((kind, value)), None) = (entries.next(), entries.next()) else {
+            return Err(D::Error::custom(format!("invalid entry: {EXPECTED}")));
+        };
+        let serde_json::Value::String(text) = value else {
             return Err(D::Error::custom(format!(
-                "ambiguous entry {s:?}: {EXPECTED}"
+                "invalid entry: `{kind}` takes a string; {EXPECTED}"
             )));
-        }
-        let t: Typed = serde_json::from_value(value)
-            .map_err(|e| D::Error::custom(format!("invalid entry ({e}): {EXPECTED}")))?;
-        match (t.person, t.team, t.role) {
-            (Some(p), None, None) => Ok(ListEntry::Person(p)),
-            (None, Some(n), None) => Ok(ListEntry::Team(n)),
-            (None, None, Some(n)) => Ok(ListEntry::Role(n)),
-            _ => Err(D::Error::custom(format!("invalid entry: {EXPECTED}"))),
+        };
+        match kind.as_str() {
+            "person" => Id::new(text.as_str())
+                .map(ListEntry::Person)
+                .map_err(|p| D::Error::custom(format!("invalid id {text:?}: {}", p.describe()))),
+            "team" => Ok(ListEntry::Team(text)),
+            "role" => Ok(ListEntry::Role(text)),
+            other => Err(D::Error::custom(format!(
+                "unknown entry kind `{other}`: {EXPECTED}"
+            ))),
         }
     }
 }
@@ -203,6 +209,21 @@ mod tests {
         assert_eq!(Id::new("u-5\t"), Err(IdProblem::Whitespace));
         assert_eq!(Id::new("u\u{0}5"), Err(IdProblem::Control));
         assert!(Id::new("u-5").is_ok());
+    }
+
+    #[test]
+    fn list_entries_name_exactly_one_thing() {
+        let entry = |j: &str| serde_json::from_str::<ListEntry>(j);
+        assert_eq!(
+            entry(r#"{"team": "edt"}"#).ok(),
+            Some(ListEntry::Team("edt".into()))
+        );
+        assert!(entry(r#""edt""#).is_err(), "a bare string is ambiguous");
+        assert!(entry(r#"{"person": null, "team": "x"}"#).is_err());
+        assert!(entry(r#"{"person": "u-1", "team": "x"}"#).is_err());
+        assert!(entry(r#"{"person": ""}"#).is_err());
+        assert!(entry(r#"{"group": "x"}"#).is_err());
+        assert!(entry("{}").is_err());
     }
 
     #[test]
