@@ -190,6 +190,8 @@ fn main() {
         },
         token_file: None,
         watch: None,
+        settle: std::time::Duration::ZERO,
+        ..Config::default()
     };
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -275,7 +277,7 @@ fn main() {
     server.join().unwrap();
     if args.log != "none" {
         let f = std::fs::File::open(&log).unwrap();
-        match caselock::audit::verify(std::io::BufReader::new(f), None) {
+        match caselock::audit::verify(std::io::BufReader::new(f), None, &caselock::audit::Chain::Unkeyed) {
             Ok(s) => println!(
                 "log verifies: {} entries, {} decisions, {} policy loads, {} rejected reloads",
                 s.entries, s.decisions, s.policies_loaded, s.policies_rejected

@@ -132,11 +132,10 @@ impl LogWriter {
             .read(true)
             .open(path)
             .map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(LogError::Locked { path: name }),
-            Err(TryLockError::Error(e)) => return Err(io(e)),
-        }
+        lock(&file).map_err(|e| match e {
+            TryLockError::WouldBlock => LogError::Locked { path: name.clone() },
+            TryLockError::Error(e) => io(e),
+        })?;
         if !existed {
             durable::sync_dir(durable::parent(path)).map_err(io)?;
         }
@@ -304,6 +303,20 @@ pub fn valid_instance(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+/// Takes the log's lock, waiting up to half a second for a writer in this process that is
+/// closing (its thread lets go of the file just after the last handle is dropped).
+fn lock(file: &File) -> Result<(), TryLockError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    loop {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Whether `path` still names the open `file` (same device and inode, not unlinked).
