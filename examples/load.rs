@@ -277,7 +277,11 @@ fn main() {
     server.join().unwrap();
     if args.log != "none" {
         let f = std::fs::File::open(&log).unwrap();
-        match caselock::audit::verify(std::io::BufReader::new(f), None, &caselock::audit::Chain::Unkeyed) {
+        match caselock::audit::verify(
+            std::io::BufReader::new(f),
+            None,
+            &caselock::audit::Chain::Unkeyed,
+        ) {
             Ok(s) => println!(
                 "log verifies: {} entries, {} decisions, {} policy loads, {} rejected reloads",
                 s.entries, s.decisions, s.policies_loaded, s.policies_rejected

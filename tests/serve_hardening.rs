@@ -177,7 +177,10 @@ fn a_policy_written_in_two_parts_while_watched_is_never_served_half_written() {
         if h != initial {
             break h;
         }
-        assert!(Instant::now() < deadline, "the full policy was never loaded");
+        assert!(
+            Instant::now() < deadline,
+            "the full policy was never loaded"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     std::thread::sleep(Duration::from_millis(300));
@@ -189,14 +192,23 @@ fn a_policy_written_in_two_parts_while_watched_is_never_served_half_written() {
         "a decision came from a third version: {seen:?}"
     );
     // The log records every version served: the first and the whole new one, nothing between.
-    assert_eq!(policy_loads(&log), 2, "{}", std::fs::read_to_string(&log).unwrap());
+    assert_eq!(
+        policy_loads(&log),
+        2,
+        "{}",
+        std::fs::read_to_string(&log).unwrap()
+    );
 }
 
 /// Keys, and a bundle of the fixture signed by `ci`.
 fn signed_bundle(dir: &Path) -> PathBuf {
     for key in ["ci", "other"] {
         let out = run(&["keygen", "-o", s(&dir.join(format!("{key}.key")))]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let bundle = dir.join("policy.bundle.json");
     let out = run(&[
@@ -207,7 +219,11 @@ fn signed_bundle(dir: &Path) -> PathBuf {
         "--sign",
         s(&dir.join("ci.key")),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     bundle
 }
 
@@ -216,7 +232,12 @@ fn signed_bundle(dir: &Path) -> PathBuf {
 fn forge(bundle: &Path) -> String {
     let mut b: Bundle = serde_json::from_str(&std::fs::read_to_string(bundle).unwrap()).unwrap();
     let t: &mut DecisionTable = &mut b.table;
-    for row in t.categories.iter_mut().flat_map(|c| &mut c.decisions).flat_map(|d| &mut d.rows) {
+    for row in t
+        .categories
+        .iter_mut()
+        .flat_map(|c| &mut c.decisions)
+        .flat_map(|d| &mut d.rows)
+    {
         row.effect = RowEffect::Allow;
     }
     t.table_hash = String::new();
@@ -225,7 +246,12 @@ fn forge(bundle: &Path) -> String {
     let text = b.to_json(false);
     // Without a signature check the forgery would pass: it is a well-formed bundle.
     let loaded = compile::load_table(&text).unwrap();
-    assert!(loaded.categories[0].decisions[0].rows.iter().all(|r| r.effect == RowEffect::Allow));
+    assert!(
+        loaded.categories[0].decisions[0]
+            .rows
+            .iter()
+            .all(|r| r.effect == RowEffect::Allow)
+    );
     text
 }
 
@@ -260,13 +286,27 @@ fn a_bundle_signed_with_another_key_or_forged_is_refused_and_the_running_policy_
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("not by the trusted key"), "{err}");
     no_hash_in(&err);
-    let out = run(&["eval", "--table", s(&bundle), "--trust", s(&dir.join("other.pub")), s(&request)]);
+    let out = run(&[
+        "eval",
+        "--table",
+        s(&bundle),
+        "--trust",
+        s(&dir.join("other.pub")),
+        s(&request),
+    ]);
     assert_eq!(out.status.code(), Some(2));
 
     // A forged bundle (hashes recomputed) is refused by `eval --trust`.
     let forged = dir.join("forged.json");
     std::fs::write(&forged, forge(&bundle)).unwrap();
-    let out = run(&["eval", "--table", s(&forged), "--trust", s(&dir.join("ci.pub")), s(&request)]);
+    let out = run(&[
+        "eval",
+        "--table",
+        s(&forged),
+        "--trust",
+        s(&dir.join("ci.pub")),
+        s(&request),
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("signature does not match"), "{err}");
@@ -274,8 +314,19 @@ fn a_bundle_signed_with_another_key_or_forged_is_refused_and_the_running_policy_
     no_hash_in(&err);
     // An unsigned bundle is refused where a signature is required.
     let unsigned = dir.join("unsigned.json");
-    assert!(run(&["compile", FIXTURE, "-o", s(&unsigned)]).status.success());
-    let out = run(&["eval", "--table", s(&unsigned), "--trust", s(&dir.join("ci.pub")), s(&request)]);
+    assert!(
+        run(&["compile", FIXTURE, "-o", s(&unsigned)])
+            .status
+            .success()
+    );
+    let out = run(&[
+        "eval",
+        "--table",
+        s(&unsigned),
+        "--trust",
+        s(&dir.join("ci.pub")),
+        s(&request),
+    ]);
     assert_eq!(out.status.code(), Some(2));
 
     // Served from the signed bundle, watched: the forgery, then a bundle signed by `other`,
@@ -291,7 +342,10 @@ fn a_bundle_signed_with_another_key_or_forged_is_refused_and_the_running_policy_
     ]);
     let addr = server.addr.clone();
     let (status, body) = http(&addr, "POST", "/v1/decisions", PARTNER);
-    assert_eq!((status, json(&body)["decision"].as_str().unwrap()), (200, "deny"));
+    assert_eq!(
+        (status, json(&body)["decision"].as_str().unwrap()),
+        (200, "deny")
+    );
     let replace = |text: &str| {
         let tmp = dir.join("next.tmp");
         std::fs::write(&tmp, text).unwrap();
@@ -301,7 +355,10 @@ fn a_bundle_signed_with_another_key_or_forged_is_refused_and_the_running_policy_
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let p = json(&http(&addr, "GET", "/v1/policy", "").1);
-            let error = p["last_reload_error"]["error"].as_str().unwrap_or_default().to_string();
+            let error = p["last_reload_error"]["error"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             if error.contains(says) {
                 no_hash_in(&error);
                 break;
@@ -310,11 +367,22 @@ fn a_bundle_signed_with_another_key_or_forged_is_refused_and_the_running_policy_
             std::thread::sleep(Duration::from_millis(50));
         }
         let (status, body) = http(&addr, "POST", "/v1/decisions", PARTNER);
-        assert_eq!((status, json(&body)["decision"].as_str().unwrap()), (200, "deny"), "{body}");
+        assert_eq!(
+            (status, json(&body)["decision"].as_str().unwrap()),
+            (200, "deny"),
+            "{body}"
+        );
     };
     replace(&std::fs::read_to_string(&forged).unwrap());
     refused_with("signature does not match");
-    let out = run(&["compile", FIXTURE, "-o", s(&dir.join("o.json")), "--sign", s(&dir.join("other.key"))]);
+    let out = run(&[
+        "compile",
+        FIXTURE,
+        "-o",
+        s(&dir.join("o.json")),
+        "--sign",
+        s(&dir.join("other.key")),
+    ]);
     assert!(out.status.success());
     replace(&std::fs::read_to_string(dir.join("o.json")).unwrap());
     refused_with("not by the trusted key");
@@ -360,7 +428,11 @@ fn slow_header_and_slow_body_clients_are_dropped_while_a_real_client_is_served()
     let started = Instant::now();
     let (status, body) = http(&addr, "POST", "/v1/decisions", PARTNER);
     assert_eq!(status, 200, "{body}");
-    assert!(started.elapsed() < Duration::from_millis(400), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
     // Every slow client is cut off: the connection ends (a slow body gets a 408 first).
     for (i, mut s) in slow.into_iter().enumerate() {
         let mut text = Vec::new();
@@ -382,7 +454,16 @@ fn slow_header_and_slow_body_clients_are_dropped_while_a_real_client_is_served()
 fn a_second_server_on_the_same_log_is_refused() {
     let dir = scratch("two-servers");
     let log = dir.join("decisions.jsonl");
-    let args = ["--policy", FIXTURE, "--log", s(&log), "--watch-interval", "0", "--settle", "0"];
+    let args = [
+        "--policy",
+        FIXTURE,
+        "--log",
+        s(&log),
+        "--watch-interval",
+        "0",
+        "--settle",
+        "0",
+    ];
     let first = start(&args);
     assert_eq!(http(&first.addr, "POST", "/v1/decisions", PARTNER).0, 200);
     let out = caselock()
@@ -404,7 +485,16 @@ fn a_second_server_on_the_same_log_is_refused() {
 fn a_log_deleted_under_load_stops_decisions() {
     let dir = scratch("deleted-log");
     let log = dir.join("decisions.jsonl");
-    let server = start(&["--policy", FIXTURE, "--log", s(&log), "--watch-interval", "0", "--settle", "0"]);
+    let server = start(&[
+        "--policy",
+        FIXTURE,
+        "--log",
+        s(&log),
+        "--watch-interval",
+        "0",
+        "--settle",
+        "0",
+    ]);
     let addr = server.addr.clone();
     let deleted = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..4)
@@ -426,7 +516,10 @@ fn a_log_deleted_under_load_stops_decisions() {
     std::thread::sleep(Duration::from_millis(300));
     std::fs::remove_file(&log).unwrap();
     deleted.store(true, Ordering::SeqCst);
-    let after: Vec<u16> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    let after: Vec<u16> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
     assert!(!after.is_empty());
     // Requests sent after the deletion are refused: none is answered into the deleted file.
     assert!(after.iter().all(|s| *s == 503), "{after:?}");
@@ -440,7 +533,11 @@ fn a_log_deleted_under_load_stops_decisions() {
 fn forged_lines_appended_to_a_keyed_log_are_detected() {
     let dir = scratch("keyed-log");
     let key = dir.join("log.key");
-    assert!(run(&["keygen", "--log-key", "-o", s(&key)]).status.success());
+    assert!(
+        run(&["keygen", "--log-key", "-o", s(&key)])
+            .status
+            .success()
+    );
     let log = dir.join("decisions.jsonl");
     {
         let server = start(&[
@@ -483,8 +580,15 @@ fn forged_lines_appended_to_a_keyed_log_are_detected() {
     entry.seq += 1;
     entry.prev = hash;
     let their_key = dir.join("their.key");
-    assert!(run(&["keygen", "--log-key", "-o", s(&their_key)]).status.success());
-    for chain in [Chain::Unkeyed, Chain::Keyed(LogKey::read(&their_key).unwrap())] {
+    assert!(
+        run(&["keygen", "--log-key", "-o", s(&their_key)])
+            .status
+            .success()
+    );
+    for chain in [
+        Chain::Unkeyed,
+        Chain::Keyed(LogKey::read(&their_key).unwrap()),
+    ] {
         let forged: &Entry = &entry;
         let (line, _) = audit::seal(forged, &chain).unwrap();
         std::fs::write(&log, format!("{genuine}{line}\n")).unwrap();
@@ -518,7 +622,11 @@ fn configuration_values_out_of_range_are_usage_errors() {
     // A bundle without `--trust` needs `--allow-unsigned`.
     let dir = scratch("config");
     let bundle = dir.join("b.json");
-    assert!(run(&["compile", FIXTURE, "-o", s(&bundle)]).status.success());
+    assert!(
+        run(&["compile", FIXTURE, "-o", s(&bundle)])
+            .status
+            .success()
+    );
     let out = run(&["serve", "--no-log", "--table", s(&bundle)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-unsigned"));

@@ -8,13 +8,14 @@
 //! under the service stops decisions rather than taking entries that would be lost.
 
 use std::collections::HashMap;
-use std::fs::{File, TryLockError};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
+use fs4::TryLockError;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Broken, Chain, Entry, Event, Head, open, seal, verify};
@@ -140,12 +141,11 @@ impl LogWriter {
             durable::sync_dir(durable::parent(path)).map_err(io)?;
         }
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        let summary = verify(BufReader::new(&mut file), None, &chain).map_err(|broken| {
-            LogError::Broken {
+        let summary =
+            verify(BufReader::new(&mut file), None, &chain).map_err(|broken| LogError::Broken {
                 path: name.clone(),
                 broken,
-            }
-        })?;
+            })?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         let (offsets, decisions) = scan(BufReader::new(&mut file)).map_err(io)?;
         let end = file.seek(SeekFrom::End(0)).map_err(io)?;
@@ -283,7 +283,7 @@ pub struct DecisionId;
 
 impl DecisionId {
     /// A new id for a decision made by `instance`.
-    pub fn new(instance: &str) -> String {
+    pub fn make(instance: &str) -> String {
         format!("{instance}:{}", uuid::Uuid::now_v7().hyphenated())
     }
 
@@ -310,7 +310,7 @@ pub fn valid_instance(name: &str) -> bool {
 fn lock(file: &File) -> Result<(), TryLockError> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
     loop {
-        match file.try_lock() {
+        match fs4::FileExt::try_lock(file) {
             Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
@@ -419,11 +419,11 @@ impl Thread {
             firsts.push(head.seq + 1);
             for p in g.entries.drain(..) {
                 let seq = head.seq + 1;
-                if let Event::Decision(d) = &p.event {
-                    if let Some(uuid) = DecisionId::parse(&d.decision_id) {
-                        ids.push((uuid, seq));
-                    }
-                }
+                let uuid = match &p.event {
+                    Event::Decision(d) => DecisionId::parse(&d.decision_id),
+                    _ => None,
+                };
+                ids.extend(uuid.map(|u| (u, seq)));
                 let entry = Entry {
                     seq,
                     time: p.time,

@@ -56,7 +56,8 @@ pub fn run(args: Args, _out: &Output) -> Exit {
         );
         return Exit::Ok;
     }
-    let pair = keys::generate().and_then(|k| Ok((keys::to_pem(&k)?, keys::key_id(&k.verifying_key()))));
+    let pair =
+        keys::generate().and_then(|k| Ok((keys::to_pem(&k)?, keys::key_id(&k.verifying_key()))));
     let ((private, public_pem), id) = match pair {
         Ok(x) => x,
         Err(e) => {

@@ -67,7 +67,7 @@ enum Command {
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
     /// Serve decisions over HTTP, with the caseworker page and the decision log.
-    Serve(serve::Args),
+    Serve(Box<serve::Args>),
 }
 
 /// Parses the process arguments and runs the command.
@@ -89,7 +89,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a, &out),
         Command::WhoCan(a) => who_can::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
-        Command::Serve(a) => serve::run(a, &out),
+        Command::Serve(a) => serve::run(*a, &out),
     };
     exit.into()
 }

@@ -134,7 +134,12 @@ pub fn run(args: Args, _out: &Output) -> Exit {
         );
         return Exit::Usage;
     }
-    let trust = match args.trust.as_deref().map(keys::read_verifying_key).transpose() {
+    let trust = match args
+        .trust
+        .as_deref()
+        .map(keys::read_verifying_key)
+        .transpose()
+    {
         Ok(k) => k,
         Err(e) => {
             eprintln!("error: {e}");

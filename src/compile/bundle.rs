@@ -237,13 +237,16 @@ fn verify_signature(bundle: &Bundle, key: &VerifyingKey) -> Result<String, Table
     let bytes = unhex(&sig.value)
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or_else(|| TableError::Signature("the signature is not 64 hex bytes".to_string()))?;
-    key.verify(&signed_bytes(&bundle.manifest), &Signature::from_bytes(&bytes))
-        .map_err(|_| {
-            TableError::Signature(
-                "the signature does not match the manifest: the bundle was changed after it was signed"
-                    .to_string(),
-            )
-        })?;
+    key.verify(
+        &signed_bytes(&bundle.manifest),
+        &Signature::from_bytes(&bytes),
+    )
+    .map_err(|_| {
+        TableError::Signature(
+            "the signature does not match the manifest: the bundle was changed after it was signed"
+                .to_string(),
+        )
+    })?;
     Ok(trusted)
 }
 

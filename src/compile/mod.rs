@@ -39,9 +39,7 @@ pub enum TableError {
     },
     /// The table's contents do not match its hash. The hash of the contents is never shown:
     /// it is what someone editing a table would need to pass this check.
-    #[error(
-        "decision table hash mismatch: the table was edited or corrupted after compilation"
-    )]
+    #[error("decision table hash mismatch: the table was edited or corrupted after compilation")]
     #[diagnostic(
         code(caselock::table::hash),
         help("recompile the policy with `caselock compile`; never edit a compiled table")

@@ -155,7 +155,11 @@ impl Service {
             trust: config.trust,
             settle: config.settle,
         };
-        let (paths, bundles, l) = (config.policies.clone(), config.bundles.clone(), loading.clone());
+        let (paths, bundles, l) = (
+            config.policies.clone(),
+            config.bundles.clone(),
+            loading.clone(),
+        );
         let slots = tokio::task::spawn_blocking(move || state::load(&paths, &bundles, &l))
             .await
             .map_err(|e| ServeError::Policy(e.to_string()))?
@@ -298,10 +302,9 @@ async fn reload(state: &Arc<AppState>, which: &[usize]) -> Vec<ReloadOutcome> {
     let mut out = Vec::new();
     for &i in which {
         let s = state.clone();
-        let Ok(Some(mut o)) = tokio::task::spawn_blocking(move || {
-            s.slots.get(i).map(|slot| slot.reload(&s.loading))
-        })
-        .await
+        let Ok(Some(mut o)) =
+            tokio::task::spawn_blocking(move || s.slots.get(i).map(|slot| slot.reload(&s.loading)))
+                .await
         else {
             continue;
         };
@@ -365,7 +368,11 @@ pub async fn run(
             .map(|p| format!(
                 ", logging to `{}` ({})",
                 p.display(),
-                if config.log_key.is_some() { "keyed" } else { "unkeyed" }
+                if config.log_key.is_some() {
+                    "keyed"
+                } else {
+                    "unkeyed"
+                }
             ))
             .unwrap_or_default()
     );
@@ -381,10 +388,18 @@ pub async fn run(
     }
     if let Some(m) = metrics_addr {
         let l = tokio::net::TcpListener::bind(m).await?;
-        note!("caselock serve: metrics on http://{}/metrics", l.local_addr()?);
+        note!(
+            "caselock serve: metrics on http://{}/metrics",
+            l.local_addr()?
+        );
         let router = service.metrics_router();
         let limits = service.limits();
-        tokio::spawn(listen::serve_router(router, l, limits, std::future::pending()));
+        tokio::spawn(listen::serve_router(
+            router,
+            l,
+            limits,
+            std::future::pending(),
+        ));
     }
     if let Some(every) = config.watch {
         service.watch(every);

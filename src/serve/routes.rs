@@ -365,7 +365,7 @@ pub(super) async fn decide(
         req.at.get_or_insert(now);
         let d = version.decider.decide(&req);
         let response = version.decider.response(&req, &d, audience);
-        let id = DecisionId::new(&state.instance);
+        let id = DecisionId::make(&state.instance);
         if state.log.is_some() {
             pending.push(Pending {
                 time: now,

@@ -175,7 +175,11 @@ fn snapshot(path: &Path) -> Result<(SourceMap, Vec<loader::PolicyFiles>, String)
 
 /// Refuses a policy file in a policy directory that is a symbolic link to a file outside it
 /// (such as `/etc/passwd`), before anything of its contents is shown anywhere.
-fn outside_links(root: &Path, sources: &SourceMap, files: &[crate::span::FileId]) -> Result<(), String> {
+fn outside_links(
+    root: &Path,
+    sources: &SourceMap,
+    files: &[crate::span::FileId],
+) -> Result<(), String> {
     if !root.is_dir() {
         return Ok(());
     }
@@ -218,11 +222,10 @@ fn compact(sources: &SourceMap, diags: &[Diagnostic]) -> String {
 /// Reads and verifies a bundle, with the fingerprint of its bytes.
 fn build_bundle(path: &Path, loading: &Loading) -> Result<(Vec<Version>, String), Refused> {
     let (text, fp) = read_bundle(path).map_err(Refused::retry)?;
-    let loaded =
-        compile::bundle::load(&text, loading.trust.as_ref()).map_err(|e| Refused {
-            fingerprint: Some(fp.clone()),
-            message: e.to_string(),
-        })?;
+    let loaded = compile::bundle::load(&text, loading.trust.as_ref()).map_err(|e| Refused {
+        fingerprint: Some(fp.clone()),
+        message: e.to_string(),
+    })?;
     Ok((vec![Version::new(&loaded.table, loaded.verified_by)], fp))
 }
 
@@ -247,8 +250,7 @@ impl Refused {
 fn read_bundle(path: &Path) -> Result<(String, String), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the bundle: {e}"))?;
     let fp = compile::hex(&Sha256::digest(&bytes));
-    let text =
-        String::from_utf8(bytes).map_err(|_| "the bundle is not UTF-8 JSON".to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| "the bundle is not UTF-8 JSON".to_string())?;
     Ok((text, fp))
 }
 
