@@ -697,6 +697,39 @@ async fn a_changed_file_is_picked_up_by_the_watcher() {
     assert_eq!(scratch.verify_log().policies_loaded, 2);
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn a_policy_file_linked_outside_its_directory_is_refused_without_showing_it() {
+    let scratch = Scratch::new("symlink");
+    let (_s, router) = service(&scratch.config()).await;
+    // A file outside the policy directory whose first line would be echoed by a parse error.
+    let secret = scratch.dir.join("secret.txt");
+    std::fs::write(&secret, "root-SECRET-LINE:x:0:0\n").unwrap();
+    std::os::unix::fs::symlink(&secret, scratch.policy().join("zz.policy")).unwrap();
+    let r = call(&router, "POST", "/v1/reload", Body::empty()).await;
+    let p = r.problem(422);
+    let text = p.to_string();
+    assert!(text.contains("symbolic link"), "{text}");
+    assert!(!text.contains("SECRET"), "{text}");
+    let status = call(&router, "GET", "/v1/policy", Body::empty())
+        .await
+        .text();
+    assert!(status.contains("symbolic link"), "{status}");
+    assert!(!status.contains("SECRET"), "{status}");
+    let log = std::fs::read_to_string(scratch.log()).unwrap();
+    assert!(log.contains("policy_rejected"), "{log}");
+    assert!(!log.contains("SECRET"), "{log}");
+
+    // A file inside the directory that does not parse is refused one line per error, with its
+    // place and code, and without the source snippet a terminal rendering shows.
+    std::fs::remove_file(scratch.policy().join("zz.policy")).unwrap();
+    std::fs::write(scratch.policy().join("zz.policy"), "oops\nsecond-LINE\n").unwrap();
+    let r = call(&router, "POST", "/v1/reload", Body::empty()).await;
+    let text = r.problem(422).to_string();
+    assert!(text.contains("zz.policy:1: error[CL"), "{text}");
+    assert!(!text.contains("second-LINE"), "{text}");
+}
+
 #[tokio::test]
 async fn metrics_count_decisions_latency_and_errors() {
     let scratch = Scratch::new("metrics");

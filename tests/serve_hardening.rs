@@ -425,6 +425,15 @@ fn slow_header_and_slow_body_clients_are_dropped_while_a_real_client_is_served()
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         slow.push(s);
     }
+    // A keep-alive client that goes quiet after its answer.
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    write!(
+        idle,
+        "POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{PARTNER}",
+        PARTNER.len()
+    )
+    .unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let started = Instant::now();
     let (status, body) = http(&addr, "POST", "/v1/decisions", PARTNER);
     assert_eq!(status, 200, "{body}");
@@ -446,8 +455,65 @@ fn slow_header_and_slow_body_clients_are_dropped_while_a_real_client_is_served()
             assert!(text.starts_with("HTTP/1.1 408"), "{text}");
         }
     }
+    // The idle keep-alive connection got its answer and was then closed.
+    let mut text = Vec::new();
+    idle.read_to_end(&mut text).unwrap();
+    assert!(String::from_utf8_lossy(&text).starts_with("HTTP/1.1 200"));
     assert!(started.elapsed() < Duration::from_secs(4));
     drop(dir);
+}
+
+#[test]
+fn a_stalled_client_does_not_stop_sigterm_from_exiting() {
+    let mut server = start(&[
+        "--policy",
+        FIXTURE,
+        "--no-log",
+        "--watch-interval",
+        "0",
+        "--settle",
+        "0",
+        "--header-timeout",
+        "60",
+        "--request-timeout",
+        "60",
+        "--drain-timeout",
+        "0.5",
+    ]);
+    let mut stalled = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stalled,
+        "POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{{",
+        PARTNER.len()
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
