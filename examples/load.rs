@@ -313,7 +313,10 @@ fn main() {
         match caselock::audit::verify(
             std::io::BufReader::new(f),
             None,
-            &key.map_or(caselock::audit::Chain::Unkeyed, caselock::audit::Chain::Keyed),
+            &key.map_or(
+                caselock::audit::Chain::Unkeyed,
+                caselock::audit::Chain::Keyed,
+            ),
         ) {
             Ok(s) => println!(
                 "log verifies: {} entries, {} decisions, {} policy loads, {} rejected reloads",
