@@ -7,7 +7,7 @@ use std::path::Path;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::hex;
+use crate::compile::{hex, unhex};
 
 /// The prefixes of a line's hash, unkeyed then keyed.
 pub(super) const ALGORITHMS: [&str; 2] = [UNKEYED, KEYED];
@@ -55,14 +55,7 @@ impl LogKey {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("log key file `{}`: {e}", path.display()))?;
         let t = text.trim();
-        let bytes = (t.len() % 2 == 0)
-            .then(|| {
-                (0..t.len())
-                    .step_by(2)
-                    .map(|i| u8::from_str_radix(t.get(i..i + 2)?, 16).ok())
-                    .collect::<Option<Vec<u8>>>()
-            })
-            .flatten()
+        let bytes = unhex(t)
             .filter(|b| b.len() >= MIN_KEY)
             .ok_or_else(|| {
                 format!(
@@ -121,10 +114,7 @@ impl Chain {
                 }
             }
             (Chain::Keyed(key), Some(hexed)) => {
-                let bytes: Option<Vec<u8>> = (0..hexed.len())
-                    .step_by(2)
-                    .map(|i| u8::from_str_radix(hexed.get(i..i + 2)?, 16).ok())
-                    .collect();
+                let bytes = unhex(hexed);
                 let mut m = key.mac.clone();
                 m.update(text.as_bytes());
                 match bytes {

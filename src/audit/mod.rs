@@ -160,16 +160,6 @@ pub fn seal(entry: &Entry, chain: &Chain) -> Result<(String, String), serde_json
     Ok((line, hash))
 }
 
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    s
-}
-
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn is_hex64(h: &str) -> bool {

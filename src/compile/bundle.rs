@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::keys::key_id;
-use super::{DecisionTable, TableError, hex, load_bare, to_json};
+use super::{DecisionTable, TableError, hex, load_bare, to_json, unhex};
 use crate::span::SourceMap;
 
 /// The bundle format this build writes and reads.
@@ -294,15 +294,4 @@ fn check_manifest(bundle: &Bundle) -> Result<(), TableError> {
         }
     }
     Ok(())
-}
-
-/// Bytes from lowercase or uppercase hex.
-pub(super) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
