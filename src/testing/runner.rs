@@ -1,6 +1,8 @@
 //! Runs a policy's test cases against its compiled table and compares each decision with what
 //! the test expects.
 
+use std::time::{Duration, Instant};
+
 use crate::check::Checked;
 use crate::compile::{self, DecisionTable};
 use crate::diag::{Code, Diagnostic, suggest};
@@ -19,6 +21,8 @@ pub struct TestResult {
     pub span: Span,
     /// Passed, failed, or could not run.
     pub status: Status,
+    /// How long lowering, deciding and comparing took (JUnit reports carry it).
+    pub elapsed: Duration,
 }
 
 /// How a test ended.
@@ -135,6 +139,7 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
         .iter()
         .filter(|t| filter.is_none_or(|f| t.name.value.contains(f)))
         .map(|t| {
+            let started = Instant::now();
             let status = match spec::lower(t) {
                 Ok(case) => match unknown_names(&case, &rule_ids, &table) {
                     errors if !errors.is_empty() => Status::Invalid(errors),
@@ -146,6 +151,7 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
                 name: t.name.value.clone(),
                 span: t.span,
                 status,
+                elapsed: started.elapsed(),
             }
         })
         .collect();
