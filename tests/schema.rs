@@ -102,7 +102,9 @@ impl Schema {
                 })
                 .count();
             if passing != 1 {
-                out.push(format!("{at}: {passing} of the oneOf alternatives match"));
+                out.push(format!(
+                    "{at}: {v} matches {passing} of the oneOf alternatives, not one"
+                ));
             }
         }
         if let Some(options) = s.get("anyOf").and_then(Value::as_array) {
@@ -112,7 +114,7 @@ impl Schema {
                 e.is_empty()
             });
             if !any {
-                out.push(format!("{at}: none of the anyOf alternatives match"));
+                out.push(format!("{at}: {v} matches none of the anyOf alternatives"));
             }
         }
         if let Some(n) = v.as_f64() {

@@ -9,12 +9,14 @@ mod explain;
 mod intern;
 mod render;
 pub mod request;
+pub mod schema;
 pub mod time;
 mod trace;
 pub mod words;
 
 pub use decider::Decider;
 pub use decision::{
-    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, Outcome, Response, Warning,
+    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, Outcome, Response, Shown,
+    Warning, WarningCode,
 };
 pub use request::{Request, RequestError};

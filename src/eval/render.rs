@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::decider::Decider;
 use super::decision::{
     Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NextSteps, ObligationOut,
-    Outcome, Response, TemporaryOut, Warning, WarningOut,
+    Outcome, Response, TemporaryOut, Warning, WarningCode, WarningOut,
 };
 use super::request::Request;
 use super::{time, words};
@@ -91,7 +91,7 @@ impl Decider {
         let row = self.deciding_row(d);
         Response {
             decision: d.outcome,
-            view: d.view.decision_word().to_string(),
+            view: d.view.shown(),
             deny_kind: d.deny_kind,
             // Rule ids carry the category's name, so a concealed category hides them too.
             rule: row.filter(|_| show.category).map(|(_, r)| r.id.clone()),
@@ -274,14 +274,14 @@ impl Decider {
     pub(super) fn warning(&self, req: &Request, w: Warning) -> WarningOut {
         let (code, message) = match w {
             Warning::ReviewOverdue(due) => (
-                "review_overdue",
+                WarningCode::ReviewOverdue,
                 format!(
                     "review overdue since {}; the restriction still applies",
                     due.format("%Y-%m-%d")
                 ),
             ),
             Warning::GrantCapped(i, end) => (
-                "temporary_grant_capped",
+                WarningCode::TemporaryGrantCapped,
                 format!(
                     "temporary grant {} is longer than the policy allows and is capped to end at {}",
                     i + 1,
@@ -289,7 +289,7 @@ impl Decider {
                 ),
             ),
             Warning::GrantNotValid(i, p) => (
-                "temporary_grant_not_valid",
+                WarningCode::TemporaryGrantNotValid,
                 format!(
                     "temporary grant {} does not count: {}",
                     i + 1,
@@ -297,10 +297,7 @@ impl Decider {
                 ),
             ),
         };
-        WarningOut {
-            code: code.to_string(),
-            message,
-        }
+        WarningOut { code, message }
     }
 
     /// Why a temporary grant does not count.

@@ -5,13 +5,14 @@
 //! than a silently missing fact.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::time;
 use crate::check::model::Period;
 
-/// A question: may this subject take this action on this record at this time?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// May this subject take this action on this record at this time? (docs/api.md)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// Who asks.
@@ -23,7 +24,7 @@ pub struct Request {
     /// Temporary grants the case-management system holds for this subject.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub temporary_grants: Vec<TemporaryGrant>,
-    /// When; absent means now.
+    /// When (RFC 3339); absent or null means now.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -33,7 +34,7 @@ pub struct Request {
 }
 
 /// The person asking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     /// Their subject id in the case-management system.
@@ -49,7 +50,7 @@ pub struct Subject {
 }
 
 /// The record asked about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// The record's id.
@@ -57,7 +58,7 @@ pub struct Record {
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<String>,
-    /// The restriction on it; absent means unrestricted.
+    /// The restriction on it; absent or null: the record is unrestricted.
     #[serde(default)]
     pub restriction: Option<Restriction>,
     /// The subject ids of its allocated workers.
@@ -69,7 +70,7 @@ pub struct Record {
 }
 
 /// A restriction placed on a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
     /// The category it was placed under.
@@ -95,7 +96,7 @@ pub struct Restriction {
 }
 
 /// A temporary grant as the case-management system recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemporaryGrant {
     /// Who holds it.
@@ -145,5 +146,23 @@ impl Request {
     /// Parses a request from JSON text.
     pub fn from_json(text: &str) -> Result<Request, RequestError> {
         serde_json::from_str(text).map_err(|e| RequestError(e.to_string()))
+    }
+}
+
+impl JsonSchema for GrantDuration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GrantDuration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut s = schemars::Schema::default();
+        s.insert("type".into(), "string".into());
+        s.insert("pattern".into(), time::period_pattern().into());
+        s.insert(
+            "description".into(),
+            "A whole number and a unit, such as `24h`, `2 days`, `5 working_days`; capped at the policy's maximum."
+                .into(),
+        );
+        s
     }
 }

@@ -6,7 +6,7 @@
 //! to a socket with signal handling and graceful shutdown.
 
 mod metrics;
-mod openapi;
+pub mod openapi;
 mod page;
 mod problem;
 mod routes;

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use super::routes::{Answer, decide, field_error};
 use super::{AppState, Problem};
-use crate::eval::{Audience, Outcome, Request};
+use crate::eval::{Audience, Outcome, Request, WarningCode};
 use crate::report::html_escape as esc;
 
 /// A page field: query name, label, hint, and whether it takes a comma-separated list.
@@ -296,7 +296,7 @@ fn decision(h: &mut String, a: &Answer) {
         "<section class=\"result {class}\" aria-labelledby=\"decision\" id=\"result\">\n\
          <h2 id=\"decision\">{heading}</h2>\n"
     );
-    let view = match (r.decision, r.view.as_str()) {
+    let view = match (r.decision, r.view.word()) {
         (Outcome::Allow, "minimal") => Some("You will see a limited view of it."),
         (Outcome::Deny, "minimal") => Some("You can see a limited summary of it only."),
         (Outcome::Deny, "notice") => Some("You can see a notice that access is restricted only."),
@@ -356,7 +356,7 @@ fn decision(h: &mut String, a: &Answer) {
     let notes: Vec<_> = r
         .warnings
         .iter()
-        .filter(|w| r.decision == Outcome::Allow || w.code != "review_overdue")
+        .filter(|w| r.decision == Outcome::Allow || w.code != WarningCode::ReviewOverdue)
         .collect();
     if !notes.is_empty() {
         h.push_str("<h3>Please note</h3>\n<ul>\n");

@@ -176,12 +176,16 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
     );
     let actual = Actual {
         outcome: resp.decision,
-        view: resp.view,
+        view: resp.view.word().to_string(),
         kind: resp.deny_kind,
         rule: decider.rule_id(&d).map(str::to_string),
         source: decider.deciding_row(&d).map(|(_, r)| r.source.clone()),
         obligations: resp.obligations.into_iter().map(|o| o.id).collect(),
-        warnings: resp.warnings.into_iter().map(|w| w.code).collect(),
+        warnings: resp
+            .warnings
+            .into_iter()
+            .map(|w| w.code.word().to_string())
+            .collect(),
         explanation: resp.explanation.unwrap_or_default(),
         disclosed,
     };
