@@ -3,10 +3,12 @@
 //! service's own schemas are written in `openapi_paths.json` beside this file (a test keeps its
 //! paths equal to the router's routes); `Request` and `Decision`, and the types they use, are
 //! generated from the Rust types the evaluator reads and writes, the same ones docs/schema/ is
-//! generated from. `tests/contract.rs` keeps docs/openapi.json equal to [`document`].
+//! generated from, and `ServiceDecision` (a decision as the service answers it) from the
+//! service's answer type. `tests/contract.rs` keeps docs/openapi.json equal to [`document`].
 
 use serde_json::Value;
 
+use super::routes::Answer;
 use crate::eval::schema::{Direction, settings};
 use crate::eval::{Request, Response};
 
@@ -32,6 +34,7 @@ pub fn document() -> Option<Value> {
     read.subschema_for::<Request>();
     let mut write = settings(Direction::Write, COMPONENTS).into_generator();
     write.subschema_for::<Response>();
+    write.subschema_for::<Answer>();
     for (name, schema) in read
         .take_definitions(true)
         .into_iter()
