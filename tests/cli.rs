@@ -98,6 +98,9 @@ fn malformed_requests_are_input_errors() {
         ("malformed_json", "invalid request"),
         ("malformed_time", "invalid time `2026-11-20 10:00`"),
         ("misspelt_field", "unknown field `allocated_worker`"),
+        ("empty_subject_id", "`subject.id`: invalid id"),
+        ("empty_owner", "`record.restriction.owner`: invalid id"),
+        ("untyped_named_deny", "ambiguous entry"),
     ] {
         let path = format!("tests/fixtures/requests/invalid/{file}.json");
         let out = caselock(&["eval", "--policy", POLICY, &path], None);

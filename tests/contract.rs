@@ -212,3 +212,38 @@ fn the_duration_pattern_agrees_with_the_parser() {
         );
     }
 }
+
+/// The id pattern the schema publishes is exactly what the evaluator accepts, including the
+/// characters on which regular-expression dialects disagree about `\s`.
+#[test]
+fn the_id_pattern_agrees_with_the_id_rules() {
+    let pattern = regex::Regex::new(&caselock::eval::id::id_pattern()).unwrap();
+    for text in [
+        "u-5",
+        "U-5",
+        "a",
+        "a b",
+        "é",
+        "u-5 ",
+        " u-5",
+        "",
+        "u\u{0}5",
+        "u\t",
+        "\u{85}u",
+        "u\u{9f}",
+        "\u{a0}u",
+        "u\u{3000}",
+        "\u{feff}u",
+        "u\u{200b}",
+        "\u{2028}",
+        "a\u{2029}b",
+        "\u{1680}x",
+        "x\u{202f}",
+    ] {
+        assert_eq!(
+            pattern.is_match(text),
+            caselock::eval::Id::new(text).is_ok(),
+            "{text:?}"
+        );
+    }
+}
