@@ -100,6 +100,7 @@ fn every_bundled_table_prints_on_a4_without_losing_a_source() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("table_print");
     std::fs::create_dir_all(&dir).unwrap();
     let cell = regex::Regex::new(r#"<td class="src"><code>(.*?)</code></td>"#).unwrap();
+    let right = regex::Regex::new(r#"xMax="([0-9.]+)""#).unwrap();
     for policy in support::bundled() {
         let name = policy.file_name().unwrap().to_string_lossy().into_owned();
         let table = support::load(&policy).table;
@@ -121,7 +122,6 @@ fn every_bundled_table_prints_on_a4_without_losing_a_source() {
         }
 
         let bbox = pdftotext(&text_tool, &["-bbox"], &pdf_path);
-        let right = regex::Regex::new(r#"xMax="([0-9.]+)""#).unwrap();
         let widest = right
             .captures_iter(&bbox)
             .map(|c| c[1].parse::<f64>().unwrap())
