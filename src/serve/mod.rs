@@ -5,6 +5,7 @@
 //! [`Service::router`] is the whole HTTP surface, so tests drive it in process; [`run`] binds it
 //! to a socket with signal handling and graceful shutdown.
 
+mod form;
 mod metrics;
 pub mod openapi;
 mod page;
