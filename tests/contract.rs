@@ -1,5 +1,6 @@
 //! The published contract is generated from the Rust types: docs/schema/request.schema.json and
-//! decision.schema.json from `eval::Request` and `eval::Response`, and docs/openapi.json (whose
+//! decision.schema.json from `eval::Request` and `eval::Response`, table.schema.json from
+//! `compile::DecisionTable`, and docs/openapi.json (whose
 //! `Request` and `Decision` are the same schemas) from them and the service's routes. A test here
 //! fails when a committed copy differs from what the code generates; regenerate with
 //!
@@ -49,6 +50,14 @@ fn decision_schema_is_generated_from_the_response_type() {
     matches_committed(
         "docs/schema/decision.schema.json",
         &caselock::eval::schema::decision_schema(),
+    );
+}
+
+#[test]
+fn table_schema_is_generated_from_the_table_type() {
+    matches_committed(
+        "docs/schema/table.schema.json",
+        &caselock::compile::schema::table_schema(),
     );
 }
 
@@ -113,6 +122,7 @@ fn generated_schemas_are_valid_draft_2020_12() {
     for schema in [
         caselock::eval::schema::request_schema(),
         caselock::eval::schema::decision_schema(),
+        caselock::compile::schema::table_schema(),
     ] {
         jsonschema::meta::validate(&schema).unwrap();
         jsonschema::draft202012::new(&schema).unwrap();
@@ -246,4 +256,25 @@ fn the_id_pattern_agrees_with_the_id_rules() {
             "{text:?}"
         );
     }
+}
+
+/// Every bundled policy's compiled table validates against the generated table schema under the
+/// full validator, and a table with an unknown layer does not.
+#[test]
+fn every_compiled_table_validates_against_the_generated_schema() {
+    let schema = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&caselock::compile::schema::table_schema())
+        .unwrap();
+    for path in support::bundled() {
+        let v = serde_json::to_value(support::load(&path).table).unwrap();
+        let errors: Vec<String> = schema.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    let mut v = serde_json::to_value(
+        support::load(Path::new("tests/fixtures/policies/casework.policy")).table,
+    )
+    .unwrap();
+    v["categories"][0]["decisions"][0]["rows"][0]["layer"] = json!("override_everything");
+    assert!(!schema.is_valid(&v));
 }
