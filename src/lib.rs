@@ -47,3 +47,22 @@ pub fn check_files(
     }
     check::check(&asts)
 }
+
+/// Every diagnostic of one policy as `caselock check` reports it: the syntax and check errors,
+/// or, once it checks, the checker's warnings and the analysis findings (CL02xx), sorted by
+/// place. An error only when the policy declares more names than the analysis can hold.
+pub fn diagnose(
+    sources: &SourceMap,
+    files: &[FileId],
+) -> Result<Vec<Diagnostic>, analyse::SpaceTooLarge> {
+    let mut diags = match check_files(sources, files) {
+        Ok(c) => {
+            let mut d = c.warnings.clone();
+            d.extend(analyse::analyse(&c, sources)?);
+            d
+        }
+        Err(d) => d,
+    };
+    diag::sort(&mut diags);
+    Ok(diags)
+}

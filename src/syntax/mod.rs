@@ -4,6 +4,7 @@ pub mod ast;
 mod comments;
 mod error;
 mod format;
+pub mod keywords;
 mod lower;
 mod parser;
 mod recover;
