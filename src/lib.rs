@@ -14,6 +14,7 @@ pub mod diag;
 pub mod diff;
 pub mod eval;
 pub mod loader;
+pub mod lsp;
 pub mod report;
 pub mod serve;
 pub mod span;

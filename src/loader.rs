@@ -87,6 +87,17 @@ pub fn policy_of(file: &Path) -> Result<Vec<PathBuf>, LoadError> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    let mut paths: Vec<PathBuf> = policy_files(dir)?
+        .into_iter()
+        .filter(|p| p.file_name() != file.file_name())
+        .collect();
+    paths.push(file.to_path_buf());
+    paths.sort();
+    Ok(paths)
+}
+
+/// The `.policy` files directly in a directory, in path order.
+pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| LoadError::Io {
             path: dir.display().to_string(),
@@ -94,17 +105,7 @@ pub fn policy_of(file: &Path) -> Result<Vec<PathBuf>, LoadError> {
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| is_policy_file(p))
-        .map(|p| {
-            if p.file_name() == file.file_name() {
-                file.to_path_buf()
-            } else {
-                p
-            }
-        })
         .collect();
-    if !paths.iter().any(|p| p.file_name() == file.file_name()) {
-        paths.push(file.to_path_buf());
-    }
     paths.sort();
     Ok(paths)
 }
@@ -116,16 +117,26 @@ pub fn load_with(
     given: &dyn Fn(&Path) -> Option<String>,
     sources: &mut SourceMap,
 ) -> Result<PolicyFiles, LoadError> {
+    load_paths(&policy_of(file)?, given, sources)
+}
+
+/// Loads the files at `paths` as one policy, taking a file's text from `given` when it has it.
+pub fn load_paths(
+    paths: &[PathBuf],
+    given: &dyn Fn(&Path) -> Option<String>,
+    sources: &mut SourceMap,
+) -> Result<PolicyFiles, LoadError> {
     let mut files = Vec::new();
-    for p in policy_of(file)? {
-        let id = match given(&p) {
-            Some(text) => sources.add(display_name(&p), text),
-            None => read(&p, sources)?,
+    for p in paths {
+        let id = match given(p) {
+            Some(text) => sources.add(display_name(p), text),
+            None => read(p, sources)?,
         };
         files.push(id);
     }
-    let root = file
-        .parent()
+    let root = paths
+        .first()
+        .and_then(|p| p.parent())
         .filter(|d| !d.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     Ok(PolicyFiles { root, files })

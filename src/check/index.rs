@@ -333,6 +333,7 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::syntax::parse;
