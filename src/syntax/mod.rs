@@ -8,6 +8,7 @@ pub mod keywords;
 mod lower;
 mod parser;
 mod recover;
+pub mod tokens;
 
 pub use error::{LiteralError, ParseError, SyntaxError};
 pub use format::{WIDTH, format, format_file};
