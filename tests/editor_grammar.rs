@@ -53,17 +53,22 @@ fn keyword_patterns(v: &Value, out: &mut Vec<String>) {
 
 #[test]
 fn every_pest_keyword_is_a_textmate_keyword() {
-    let grammar: Value = serde_json::from_str(&std::fs::read_to_string(TM_GRAMMAR).unwrap()).unwrap();
+    let grammar: Value =
+        serde_json::from_str(&std::fs::read_to_string(TM_GRAMMAR).unwrap()).unwrap();
     let mut patterns = Vec::new();
     keyword_patterns(&grammar, &mut patterns);
     let patterns: Vec<Regex> = patterns.iter().map(|p| Regex::new(p).unwrap()).collect();
     let keywords = pest_keywords();
     assert!(keywords.len() > 50, "read the pest grammar: {keywords:?}");
     for kw in &keywords {
-        let whole = patterns
-            .iter()
-            .any(|r| r.find(kw).is_some_and(|m| m.start() == 0 && m.end() == kw.len()));
-        assert!(whole, "`{kw}` is a keyword in the pest grammar, not in {TM_GRAMMAR}");
+        let whole = patterns.iter().any(|r| {
+            r.find(kw)
+                .is_some_and(|m| m.start() == 0 && m.end() == kw.len())
+        });
+        assert!(
+            whole,
+            "`{kw}` is a keyword in the pest grammar, not in {TM_GRAMMAR}"
+        );
         // Nor may a keyword pattern take part of a longer name.
         let longer = format!("{kw}_x");
         assert!(
@@ -112,7 +117,11 @@ fn syntax_test(name: &str, text: &str) -> (String, usize) {
             // Columns in UTF-16 units, as the tool (JavaScript) counts them.
             let col: usize = text[line_start..s].encode_utf16().count();
             let len: usize = text[s..e].encode_utf16().count();
-            out.push_str(&format!("# <{}{} {scope}\n", "~".repeat(col), "-".repeat(len)));
+            out.push_str(&format!(
+                "# <{}{} {scope}\n",
+                "~".repeat(col),
+                "-".repeat(len)
+            ));
             asserted += 1;
         }
         line_start = line_end;

@@ -317,7 +317,12 @@ fn tokens(text: &str) -> (Vec<Tok<'_>>, Vec<&str>) {
                     i += 1;
                 }
             }
-            _ => i += text[i..].chars().next().map_or(1, char::len_utf8),
+            _ => {
+                i += text
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .map_or(1, char::len_utf8)
+            }
         }
         let t = Tok {
             text: text.get(start..i).unwrap_or(""),
@@ -468,6 +473,15 @@ mod tests {
                     "{text:?}: {u} offered in {got:?}"
                 );
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_at_any_place_is_answered(text in "[a-z_ \"#{},=>\\\n\u{e9}\u{1f600}-]{0,80}", at in 0usize..100) {
+            let index = NameIndex::default();
+            let at = (0..=at.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            complete(&text, at, &index);
         }
     }
 }

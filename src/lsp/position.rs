@@ -135,4 +135,14 @@ mod tests {
         let untitled = Uri::from_str("untitled:Untitled-1").ok();
         assert_eq!(untitled.and_then(|u| uri_to_path(&u)), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn offsets_and_positions_round_trip(text in "[a\n\u{e9}\u{1f600}]{0,40}") {
+            let ix = LineIndex::new(&text);
+            for (offset, _) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+                proptest::prop_assert_eq!(ix.offset(&text, ix.position(&text, offset)), offset);
+            }
+        }
+    }
 }

@@ -198,30 +198,41 @@ impl Workspace {
             }
         }
         let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
+        let mut whole = Vec::new();
+        let mut broken = false;
         let files: Vec<FileView> = ids
             .iter()
             .zip(uris)
             .map(|(&id, uri)| {
                 let text = sources.get(id).map_or("", |s| s.text.as_str());
+                let tree = match syntax::parse(id, text) {
+                    Ok(t) => {
+                        whole.push(t.clone());
+                        Some(t)
+                    }
+                    Err(_) => {
+                        broken = true;
+                        syntax::parse_lenient(id, text)
+                    }
+                };
                 FileView {
                     id,
                     uri,
                     lines: LineIndex::new(text),
-                    tree: syntax::parse_lenient(id, text),
+                    tree,
                 }
             })
             .collect();
         let index = NameIndex::new(files.iter().filter_map(|f| f.tree.as_ref()));
         let diagnostics = if ids.is_empty() {
             Vec::new()
+        } else if broken {
+            crate::parse_files(&sources, &ids).err().unwrap_or_default()
         } else {
-            match crate::diagnose(&sources, &ids) {
-                Ok(d) => d,
-                Err(e) => {
-                    failure = Some(e.to_string());
-                    crate::check_files(&sources, &ids).err().unwrap_or_default()
-                }
-            }
+            crate::diagnose_parsed(&sources, &whole).unwrap_or_else(|e| {
+                failure = Some(e.to_string());
+                crate::check_files(&sources, &ids).err().unwrap_or_default()
+            })
         };
         Snapshot {
             sources,

@@ -40,15 +40,20 @@ pub struct Token {
 
 /// The tokens of a file that parses, in order of place.
 pub fn tokens(file: FileId, text: &str) -> Result<Vec<Token>, SyntaxError> {
-    let pairs = PolicyParser::parse(Rule::file, text).map_err(|e| error::from_pest(file, text, e))?;
+    let pairs =
+        PolicyParser::parse(Rule::file, text).map_err(|e| error::from_pest(file, text, e))?;
     let mut out = Vec::new();
     for p in pairs {
         walk(file, p, &mut out);
     }
-    out.extend(super::comments::scan(file, text).into_iter().map(|c| Token {
-        class: TokenClass::Comment,
-        span: c.span,
-    }));
+    out.extend(
+        super::comments::scan(file, text)
+            .into_iter()
+            .map(|c| Token {
+                class: TokenClass::Comment,
+                span: c.span,
+            }),
+    );
     out.sort_by_key(|t| t.span.start);
     Ok(out)
 }
