@@ -1,7 +1,9 @@
 //! Diagnostics latency in the editor: the time from an edit (`textDocument/didChange`) to the
 //! diagnostics published for it, through the whole language server (`caselock::lsp::serve`)
-//! on an in-memory connection, on generated policies of 100 to 10,000 rules. Each edit adds a
-//! comment, so every iteration parses, checks, analyses and indexes the whole policy again.
+//! on an in-memory connection, on generated policies of 100 to 10,000 rules. In
+//! `edit_to_diagnostics` each edit adds a comment, so every iteration parses, checks, analyses
+//! (CL02xx) and indexes the whole policy again; in `edit_to_error` each edit misspells a team,
+//! the case of a typo being underlined, where the analysis does not run.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
@@ -76,6 +78,19 @@ fn edit_to_diagnostics(c: &mut Criterion) {
                 })
             },
         );
+        let typo = text.replacen("team t0\n", "team t0\nrole x in t0_typo\n", 1);
+        group.bench_with_input(BenchmarkId::new("edit_to_error", rules), &rules, |b, _| {
+            b.iter(|| {
+                version += 1;
+                notify(
+                    &client,
+                    "textDocument/didChange",
+                    json!({"textDocument": {"uri": URI, "version": version},
+                           "contentChanges": [{"text": format!("{typo}# edit {version}\n")}]}),
+                );
+                diagnostics(&client)
+            })
+        });
         request(&client, 2, "shutdown", Value::Null);
         notify(&client, "exit", Value::Null);
         drop(client);
