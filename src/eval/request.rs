@@ -7,6 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::id::{Id, ListEntry};
 use super::time;
 use crate::check::model::Period;
 
@@ -37,7 +38,7 @@ pub struct Request {
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     /// Their subject id in the case-management system.
-    pub id: String,
+    pub id: Id,
     /// Their roles (names the policy declares; any other name fails closed).
     #[serde(default)]
     pub roles: Vec<String>,
@@ -53,7 +54,7 @@ pub struct Subject {
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// The record's id.
-    pub id: String,
+    pub id: Id,
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<String>,
@@ -62,10 +63,10 @@ pub struct Record {
     pub restriction: Option<Restriction>,
     /// The subject ids of its allocated workers.
     #[serde(default)]
-    pub allocated_workers: Vec<String>,
+    pub allocated_workers: Vec<Id>,
     /// The subject ids of its allocated workers' managers.
     #[serde(default)]
-    pub allocated_managers: Vec<String>,
+    pub allocated_managers: Vec<Id>,
 }
 
 /// A restriction placed on a record.
@@ -85,13 +86,13 @@ pub struct Restriction {
     pub review_by: Option<NaiveDate>,
     /// The subject id of its named owner (accountable manager).
     #[serde(default)]
-    pub owner: Option<String>,
-    /// Subject ids and team names on its access list.
+    pub owner: Option<Id>,
+    /// The people, teams and roles on its access list.
     #[serde(default)]
-    pub named_allow: Vec<String>,
-    /// Subject ids and team names on its exclusion list.
+    pub named_allow: Vec<ListEntry>,
+    /// The people, teams and roles on its exclusion list.
     #[serde(default)]
-    pub named_deny: Vec<String>,
+    pub named_deny: Vec<ListEntry>,
 }
 
 /// A temporary grant as the case-management system recorded it.
@@ -99,10 +100,10 @@ pub struct Restriction {
 #[serde(deny_unknown_fields)]
 pub struct TemporaryGrant {
     /// Who holds it.
-    pub subject: String,
+    pub subject: Id,
     /// The record it is for; absent means the request's record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
+    pub record: Option<Id>,
     /// The actions it covers; absent means every action the category's temporary access covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
@@ -112,7 +113,7 @@ pub struct TemporaryGrant {
     /// How long it lasts (capped at the policy's maximum).
     pub duration: GrantDuration,
     /// Who approved it (a subject id).
-    pub approved_by: String,
+    pub approved_by: Id,
 }
 
 /// A grant's duration, written as the language writes durations: `24h`, `2 days`.
@@ -144,6 +145,17 @@ pub struct RequestError(pub String);
 impl Request {
     /// Parses a request from JSON text.
     pub fn from_json(text: &str) -> Result<Request, RequestError> {
-        serde_json::from_str(text).map_err(|e| RequestError(e.to_string()))
+        let mut de = serde_json::Deserializer::from_str(text);
+        let req = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." {
+                RequestError(inner.to_string())
+            } else {
+                RequestError(format!("`{path}`: {inner}"))
+            }
+        })?;
+        de.end().map_err(|e| RequestError(e.to_string()))?;
+        Ok(req)
     }
 }
