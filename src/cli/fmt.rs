@@ -110,8 +110,9 @@ pub fn run(args: Args, out: &Output) -> Exit {
             sources.iter().count() - files_ok(&sources, &diagnostics)
         );
     }
-    let only_stdin = files.iter().all(|p| p.as_os_str() == "-");
-    if !args.stdout && !(only_stdin && !args.check) {
+    // Formatting standard input prints the text alone, so an editor can take stdout as it is.
+    let text_only = args.stdout || files.iter().all(|p| p.as_os_str() == "-") && !args.check;
+    if !text_only {
         let verb = if args.check {
             "would reformat"
         } else {
