@@ -135,6 +135,7 @@ pub fn load_paths(
             Some(text) => sources.add(display_name(p), text),
             None => read(p, sources)?,
         };
+        sources.set_policy_path(id, file_name(p));
         files.push(id);
     }
     let root = paths

@@ -180,17 +180,24 @@ impl Workspace {
                 paths.extend(by_path.keys().cloned());
                 let paths: Vec<PathBuf> = paths.into_iter().collect();
                 let given = |p: &Path| by_path.get(p).map(|(_, t)| (*t).clone());
-                match loader::load_paths(&paths, &given, &mut sources) {
-                    Ok(_) => {
-                        for p in &paths {
-                            let uri = by_path
-                                .get(p)
-                                .map(|(u, _)| (*u).clone())
-                                .or_else(|| path_to_uri(p));
-                            uris.extend(uri);
-                        }
+                // Every file needs a URI to publish under, or the policy is not checked at all:
+                // checking it without one of its files would report what is not so.
+                let named: Option<Vec<Uri>> = paths
+                    .iter()
+                    .map(|p| {
+                        by_path
+                            .get(p)
+                            .map(|(u, _)| (*u).clone())
+                            .or_else(|| path_to_uri(p))
+                    })
+                    .collect();
+                match (named, loader::load_paths(&paths, &given, &mut sources)) {
+                    (Some(named), Ok(_)) => uris = named,
+                    (None, _) => {
+                        failure = Some(format!("cannot name the files of `{}`", dir.display()));
+                        sources = SourceMap::new();
                     }
-                    Err(e) => {
+                    (_, Err(e)) => {
                         failure = Some(e.to_string());
                         sources = SourceMap::new();
                     }
