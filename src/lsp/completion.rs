@@ -49,7 +49,7 @@ impl Tok<'_> {
             .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
     }
     fn is_keyword(&self) -> bool {
-        self.is_word() && keywords::all().contains(&self.text)
+        self.is_word() && keywords::is_keyword(self.text)
     }
     /// A token after which a statement goes on (on the next line too).
     fn continues(&self) -> bool {

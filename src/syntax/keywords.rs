@@ -88,6 +88,12 @@ pub fn all() -> Vec<&'static str> {
     v
 }
 
+/// Whether a word is a keyword of the grammar.
+pub fn is_keyword(word: &str) -> bool {
+    static ALL: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(all);
+    ALL.binary_search(&word).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     /// The word of every `kw_NAME = @{ "word" ~ !ident_char }` rule of the grammar.
@@ -107,5 +113,7 @@ mod tests {
         let grammar = grammar_keywords();
         assert!(grammar.len() > 50, "read the grammar: {grammar:?}");
         assert_eq!(super::all(), grammar);
+        assert!(grammar.iter().all(|k| super::is_keyword(k)));
+        assert!(!super::is_keyword("emergency_duty"));
     }
 }
