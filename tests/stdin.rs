@@ -22,7 +22,11 @@ fn caselock(args: &[&str], stdin: &str, dir: &Path) -> Output {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).unwrap();
+    // A usage error exits before reading its input; the pipe is then closed.
+    match input.write_all(stdin.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("writing stdin: {e}"),
+        _ => {}
+    }
     drop(input);
     child.wait_with_output().unwrap()
 }
