@@ -14,6 +14,7 @@ pub mod diag;
 pub mod diff;
 pub mod durable;
 pub mod eval;
+pub mod json;
 pub mod loader;
 pub mod lsp;
 pub mod report;

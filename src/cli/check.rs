@@ -85,17 +85,14 @@ pub fn run(args: Args, out: &Output) -> Exit {
             }
         };
         let log = diag::sarif::sarif(&sources, &all, &root, args.docs_url.as_deref());
-        println!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
+        println!("{}", crate::json::to_string_pretty(&log));
     } else if args.format == "json" {
         let report = serde_json::json!({
             "diagnostics": json_diagnostics(&sources, &all),
             "errors": errors,
             "warnings": all.len() - errors,
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        println!("{}", crate::json::to_string_pretty(&report));
     } else {
         eprint!("{}", out.renderer(&sources).render_all(&all));
         for s in &summaries {

@@ -129,10 +129,7 @@ fn single(decider: &Decider, mut input: Box<dyn Read>, audience: Option<Audience
         Ok(req) => {
             let d = decider.decide(&req);
             let resp = decider.response(&req, &d, audience);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&resp).unwrap_or_default()
-            );
+            println!("{}", crate::json::to_string_pretty(&resp));
             Exit::Ok
         }
         Err(e) => {

@@ -69,10 +69,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
         );
     } else if args.format == "json" {
         let report = render::json(&runs, broken.len(), &sources);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        println!("{}", crate::json::to_string_pretty(&report));
     } else {
         for (root, run) in &runs {
             print!("{}", render::human(run, root, &sources, style));

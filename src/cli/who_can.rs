@@ -35,10 +35,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
         }
     };
     match args.format.as_str() {
-        "json" => println!(
-            "{}",
-            serde_json::to_string_pretty(&answer).unwrap_or_default()
-        ),
+        "json" => println!("{}", crate::json::to_string_pretty(&answer)),
         "markdown" => print!("{}", answer.markdown()),
         _ => print!("{}", answer.text()),
     }

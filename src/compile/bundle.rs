@@ -154,7 +154,7 @@ impl Bundle {
 /// The bytes a signature covers.
 fn signed_bytes(manifest: &Manifest) -> Vec<u8> {
     let mut out = SIGNED_PREFIX.to_vec();
-    out.extend(serde_json::to_vec(manifest).unwrap_or_default());
+    out.extend(crate::json::to_vec(manifest));
     out
 }
 

@@ -114,7 +114,7 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
 
 /// The table as compact JSON with a final newline: the bytes `caselock compile` writes.
 pub fn to_json(table: &DecisionTable) -> String {
-    let mut s = serde_json::to_string(table).unwrap_or_default();
+    let mut s = crate::json::to_string(table);
     s.push('\n');
     s
 }
@@ -165,9 +165,7 @@ fn table_hash(table: &DecisionTable) -> String {
         table_hash: String::new(),
         ..table.clone()
     };
-    hex(&Sha256::digest(
-        serde_json::to_vec(&body).unwrap_or_default(),
-    ))
+    hex(&Sha256::digest(crate::json::to_vec(&body)))
 }
 
 /// SHA-256 over each file's path relative to the policy's root, a NUL byte and its text, in

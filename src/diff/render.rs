@@ -31,7 +31,7 @@ impl DiffFormat {
 pub fn render(d: &Diff, format: DiffFormat) -> String {
     match format {
         DiffFormat::Json => {
-            let mut s = serde_json::to_string_pretty(d).unwrap_or_default();
+            let mut s = crate::json::to_string_pretty(d);
             s.push('\n');
             s
         }

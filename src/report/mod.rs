@@ -55,7 +55,7 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
     let mut out = String::new();
     let date = |d: Option<chrono::NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
     match format {
-        OutputFormat::Json => return serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
+        OutputFormat::Json => return crate::json::to_string_pretty(r) + "\n",
         OutputFormat::Csv => {
             return csv_out::write(
                 &[
@@ -149,7 +149,7 @@ pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
     let mut out = String::new();
     let date = |d: Option<chrono::NaiveDate>| d.map_or("permanent".to_string(), |d| d.to_string());
     match format {
-        OutputFormat::Json => return serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
+        OutputFormat::Json => return crate::json::to_string_pretty(r) + "\n",
         OutputFormat::Csv => {
             return csv_out::write(
                 &[

@@ -76,7 +76,7 @@ fn json_response(value: impl Serialize) -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        serde_json::to_vec(&value).unwrap_or_default(),
+        crate::json::to_vec(&value),
     )
         .into_response()
 }

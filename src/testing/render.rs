@@ -84,11 +84,7 @@ pub fn failure_detail(
     }
     let _ = writeln!(out, "expected: {expected}");
     let _ = writeln!(out, "actual:   {}", describe_actual(actual));
-    let _ = writeln!(
-        out,
-        "request:  {}",
-        serde_json::to_string(request).unwrap_or_default()
-    );
+    let _ = writeln!(out, "request:  {}", crate::json::to_string(request));
     out
 }
 
@@ -208,7 +204,7 @@ pub fn json(runs: &[(String, PolicyRun)], broken: usize, sources: &SourceMap) ->
                                     json!({"field": m.field, "expected": m.expected, "actual": m.actual})
                                 })
                                 .collect();
-                            t["request"] = serde_json::to_value(request).unwrap_or_default();
+                            t["request"] = crate::json::to_value(request);
                         }
                         Status::Invalid(d) => t["diagnostics"] = diagnostics(sources, d),
                     }
@@ -246,7 +242,7 @@ pub fn json(runs: &[(String, PolicyRun)], broken: usize, sources: &SourceMap) ->
 }
 
 fn diagnostics(sources: &SourceMap, d: &[crate::diag::Diagnostic]) -> Value {
-    serde_json::to_value(json_diagnostics(sources, d)).unwrap_or_default()
+    crate::json::to_value(json_diagnostics(sources, d))
 }
 
 fn describe_actual(a: &Actual) -> String {

@@ -174,7 +174,7 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
         "{} {} {}",
         resp.explanation.as_deref().unwrap_or_default(),
         resp.reasons.join(" "),
-        serde_json::to_string(&resp.next_steps).unwrap_or_default()
+        crate::json::to_string(&resp.next_steps)
     );
     let actual = Actual {
         outcome: resp.decision,
