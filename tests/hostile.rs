@@ -90,3 +90,48 @@ fn a_closed_stdout_ends_every_command_quietly() {
         }
     }
 }
+
+/// Runs a command that must end by itself within a few seconds; a hang fails the test.
+fn bounded(cmd: &mut Command) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    panic!("{cmd:?} did not end within a minute");
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_link_loops_in_a_policy_directory_are_refused() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("links");
+    let sub = dir.join("devon");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy("policies/devon/policy.policy", sub.join("policy.policy")).unwrap();
+    symlink(".", dir.join("a")).unwrap();
+    symlink(".", dir.join("b")).unwrap();
+    let root = dir.to_str().unwrap();
+    for args in [
+        vec!["check", root],
+        vec!["test", root],
+        vec!["fmt", "--check", root],
+        vec!["serve", "--policy", root, "--addr", "127.0.0.1:0"],
+    ] {
+        let out = bounded(caselock().args(&args));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("/a` leads to `") && stderr.contains("symbolic link loop"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
