@@ -440,23 +440,9 @@ impl Resolver {
             return;
         }
         // Resolve in dependency order: a group after every group it names.
-        let mut order = Vec::new();
-        let mut done = vec![false; decls.len()];
-        fn visit(i: usize, edges: &[(usize, usize)], done: &mut Vec<bool>, order: &mut Vec<usize>) {
-            if done[i] {
-                return;
-            }
-            done[i] = true;
-            for &(a, b) in edges {
-                if a == i {
-                    visit(b, edges, done, order);
-                }
-            }
-            order.push(i);
-        }
-        for i in 0..decls.len() {
-            visit(i, &edges, &mut done, &mut order);
-        }
+        let Some(order) = graph::dependency_order(decls.len(), &edges) else {
+            return;
+        };
         for i in order {
             let g = decls[i];
             if let Some(c) = self.subjects(&g.subjects, Context::Group, p) {
@@ -468,19 +454,32 @@ impl Resolver {
         }
     }
 
-    /// Resolves a subject list to a condition.
+    /// Resolves a subject list to a condition, refusing one larger than [`MAX_CONDITION_SIZE`].
     fn subjects(&mut self, s: &ast::Subjects, ctx: Context, p: &Policy) -> Option<Condition> {
         let mut out = Condition { terms: Vec::new() };
         let mut ok = true;
         for t in &s.terms {
             let mut term = Condition::everyone();
             for l in &t.literals {
-                match self.literal(l, ctx, p) {
-                    Some(c) => term = term.and(&c),
-                    None => ok = false,
+                let Some(c) = self.literal(l, ctx, p) else {
+                    ok = false;
+                    continue;
+                };
+                let room = MAX_CONDITION_SIZE.saturating_sub(out.size());
+                match term.and_within(&c, room) {
+                    Some(product) => term = product,
+                    None => {
+                        self.report(too_large(s, l.span));
+                        return None;
+                    }
                 }
             }
-            out = out.or(&term);
+            term.normalise();
+            out.terms.append(&mut term.terms);
+            if out.size() > MAX_CONDITION_SIZE {
+                self.report(too_large(s, t.span));
+                return None;
+            }
         }
         ok.then_some(out)
     }
@@ -1084,6 +1083,21 @@ impl Resolver {
             }
         }
     }
+}
+
+/// CL0116: a subject list whose expansion passes [`MAX_CONDITION_SIZE`] at `at`.
+fn too_large(s: &ast::Subjects, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConditionTooLarge,
+        format!("these subjects expand to more than {MAX_CONDITION_SIZE} names and alternatives"),
+        at,
+        "the limit is passed here",
+    )
+    .with_label(s.span, "in this subject list")
+    .with_help(
+        "`and` between groups multiplies their members: name the combinations that are meant, \
+         or split the rule",
+    )
 }
 
 fn named(name: &ast::Ident, title: Option<&ast::Str>) -> Named {

@@ -177,6 +177,18 @@ of the request and the test would pass or fail for the wrong reason.
 
     team scimt
     # warning[CL0115]: team `scimt` is declared but never used";
+    ConditionTooLarge = "CL0116", "condition-too-large", "A subject list expands to too many alternatives",
+"A rule's subjects are kept as alternatives of names (`team a and role b, team c`). Groups joined
+by `and` multiply their members, so a few lines can ask for more alternatives than any stage can
+hold; caselock refuses a subject list that expands to more than 65,536 names and alternatives
+rather than run out of memory. No real policy comes near it.
+
+    group g0 = team a, team b
+    group g1 = g0 and g0
+    group g2 = g1 and g1
+    group g3 = g2 and g2
+    group g4 = g3 and g3
+    # error[CL0116]: these subjects expand to more than 65536 names and alternatives";
     ConflictingRules = "CL0201", "conflicting-rules", "Two rules of equal precedence overlap and say different things",
 "A deny always outranks a grant, and an absolute deny an overridable one (docs/semantics.md), so
 a grant and a deny that overlap are a deliberate carve-out, decided by the language. Rules of
