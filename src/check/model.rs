@@ -85,10 +85,8 @@ pub struct Named {
 pub struct Member {
     /// Name, title and span.
     pub named: Named,
-    /// The direct parent.
+    /// The direct parent; the checker refuses parents that loop (CL0107).
     pub parent: Option<u32>,
-    /// Every ancestor, nearest first (not including itself).
-    pub ancestors: Vec<u32>,
 }
 
 /// A placeholder person.

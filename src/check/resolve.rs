@@ -295,12 +295,10 @@ impl Resolver {
             ast::DeclKind::Role => p.roles.push(Member {
                 named: n,
                 parent: None,
-                ancestors: Vec::new(),
             }),
             ast::DeclKind::Team => p.teams.push(Member {
                 named: n,
                 parent: None,
-                ancestors: Vec::new(),
             }),
             ast::DeclKind::Person => p.persons.push(Person {
                 subject_id: e
@@ -316,7 +314,8 @@ impl Resolver {
         }
     }
 
-    /// Resolves `in PARENT` for roles and teams, rejects cycles, computes ancestors.
+    /// Resolves `in PARENT` for roles and teams and rejects cycles; ancestors are read by walking
+    /// parents, never stored, so a long chain costs its length, not its length squared.
     fn hierarchies(&mut self, items: &[&ast::Item], p: &mut Policy) {
         for (decl_kind, sym_kind) in [
             (ast::DeclKind::Role, SymbolKind::Role),
@@ -364,23 +363,7 @@ impl Resolver {
             }
             let what = format!("{} hierarchy", decl_kind.keyword());
             let cycles = graph::cycles(&nodes, &edges, &what, Code::HierarchyCycle);
-            let cyclic = !cycles.is_empty();
             self.diags.extend(cycles);
-            if cyclic {
-                continue;
-            }
-            for i in 0..members.len() {
-                let mut anc = Vec::new();
-                let mut cur = members[i].parent;
-                while let Some(c) = cur {
-                    if anc.contains(&c) || anc.len() > members.len() {
-                        break;
-                    }
-                    anc.push(c);
-                    cur = members.get(c as usize).and_then(|m| m.parent);
-                }
-                members[i].ancestors = anc;
-            }
         }
     }
 

@@ -112,6 +112,14 @@ pub fn load_table(text: &str) -> Result<DecisionTable, TableError> {
     }
     let table: DecisionTable =
         serde_json::from_str(text).map_err(|e| TableError::Malformed(e.to_string()))?;
+    for (what, members) in [
+        ("role", &table.vocabulary.roles),
+        ("team", &table.vocabulary.teams),
+    ] {
+        if let Some(e) = table::hierarchy_error(members) {
+            return Err(TableError::Malformed(format!("{what} hierarchy: {e}")));
+        }
+    }
     let computed = table_hash(&table);
     if computed != table.table_hash {
         return Err(TableError::Hash {
@@ -183,7 +191,7 @@ fn vocabulary(p: &Policy) -> table::Vocabulary {
     let member = |m: &crate::check::model::Member| table::Member {
         name: m.named.name.clone(),
         title: m.named.title.clone(),
-        ancestors: m.ancestors.clone(),
+        parent: m.parent,
     };
     table::Vocabulary {
         actions: p

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::decision::{
     Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, Outcome, Warning,
 };
-use super::intern::{self, CondRef, CubePool, Layout, NameMap};
+use super::intern::{self, CondRef, CubePool, Layout, NameMap, Tree};
 use super::request::{Request, Restriction};
 use super::time;
 use crate::check::model::{ActionId, Atom, OrgKind, Period, Relation, View};
@@ -30,8 +30,8 @@ pub struct Decider {
     orgs: NameMap,
     persons: NameMap,
     person_bits: Vec<Vec<u32>>,
-    role_bits: Vec<Vec<u32>>,
-    team_bits: Vec<Vec<u32>>,
+    role_tree: Tree,
+    team_tree: Tree,
     org_kinds: Vec<OrgKind>,
     pub(super) layout: Layout,
     pub(super) pool: CubePool,
@@ -84,12 +84,6 @@ impl Decider {
             v.roles.len(),
             v.teams.len(),
         );
-        let closure = |i: usize, ancestors: &[u32], atom: fn(u32) -> Atom| -> Vec<u32> {
-            std::iter::once(i as u32)
-                .chain(ancestors.iter().copied())
-                .map(|x| layout.bit(atom(x)))
-                .collect()
-        };
         let mut persons = NameMap::default();
         let mut person_bits: Vec<Vec<u32>> = Vec::new();
         for (i, p) in v.persons.iter().enumerate() {
@@ -151,18 +145,8 @@ impl Decider {
             orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
             persons,
             person_bits,
-            role_bits: v
-                .roles
-                .iter()
-                .enumerate()
-                .map(|(i, m)| closure(i, &m.ancestors, Atom::Role))
-                .collect(),
-            team_bits: v
-                .teams
-                .iter()
-                .enumerate()
-                .map(|(i, m)| closure(i, &m.ancestors, Atom::Team))
-                .collect(),
+            role_tree: Tree::new(&v.roles, |i| layout.bit(Atom::Role(i))),
+            team_tree: Tree::new(&v.teams, |i| layout.bit(Atom::Team(i))),
             org_kinds: v.organisations.iter().map(|o| o.kind).collect(),
             layout,
             pool,
@@ -275,23 +259,13 @@ impl Decider {
         }
         for (i, name) in s.roles.iter().enumerate() {
             match self.roles.get(name.as_str()) {
-                Some(r) => self
-                    .role_bits
-                    .get(*r as usize)
-                    .into_iter()
-                    .flatten()
-                    .for_each(|b| intern::set(facts, *b)),
+                Some(r) => self.role_tree.hold(facts, *r),
                 None => return Err(FailReason::UnknownRole(index(i))),
             }
         }
         for (i, name) in s.teams.iter().enumerate() {
             match self.teams.get(name.as_str()) {
-                Some(t) => self
-                    .team_bits
-                    .get(*t as usize)
-                    .into_iter()
-                    .flatten()
-                    .for_each(|b| intern::set(facts, *b)),
+                Some(t) => self.team_tree.hold(facts, *t),
                 None => return Err(FailReason::UnknownTeam(index(i))),
             }
         }
