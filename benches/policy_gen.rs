@@ -103,15 +103,14 @@ pub fn role_chain(depth: usize) -> String {
         let at = |k: usize| (c * 97 + k * 331) % depth;
         s.push_str(&format!(
             "category c{c} \"Category {c}\" {{\n  restriction universal\n  \
-             grant view, edit to role r{}, team t{} and record_team, allocated_worker\n  \
-             grant view to role r{} and internal organisations\n  \
+             grant view, edit to role r{}, allocated_worker\n  \
+             grant view to team t{} and internal organisations\n  \
              deny edit to role r{} and not allocated_worker\n  \
              deny all to partner organisations absolute\n  \
              review every 3 months by role r0\n}}\n",
             at(1),
             at(2),
             at(3),
-            at(4),
         ));
     }
     s
