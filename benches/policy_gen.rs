@@ -96,7 +96,11 @@ pub fn role_chain(depth: usize) -> String {
          role r0\nteam t0\n",
     );
     for i in 1..depth {
-        s.push_str(&format!("role r{i} in r{}\nteam t{i} in t{}\n", i - 1, i - 1));
+        s.push_str(&format!(
+            "role r{i} in r{}\nteam t{i} in t{}\n",
+            i - 1,
+            i - 1
+        ));
     }
     s.push_str("approve place, lift by role r0\nunrestricted {\n  restriction exclude\n}\n");
     for c in 0..10 {

@@ -150,7 +150,11 @@ fn deep_policy() -> String {
          role r0\nteam t0\ngroup g0 = role r0\n",
     );
     for i in 1..MEMBERS {
-        s.push_str(&format!("role r{i} in r{}\nteam t{i} in t{}\n", i - 1, i - 1));
+        s.push_str(&format!(
+            "role r{i} in r{}\nteam t{i} in t{}\n",
+            i - 1,
+            i - 1
+        ));
     }
     for i in 1..GROUPS {
         s.push_str(&format!("group g{i} = g{}\n", i - 1));
@@ -194,7 +198,12 @@ fn a_chain_of_100000_groups_checks_compiles_and_serves() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 
     let out = bounded(caselock().args(["compile", policy, "-o", table.to_str().unwrap()]));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for (req, decision) in [(&request, "\"allow\""), (&outsider, "\"deny\"")] {
         let out = bounded(caselock().args([
             "eval",
@@ -203,7 +212,12 @@ fn a_chain_of_100000_groups_checks_compiles_and_serves() {
             req.to_str().unwrap(),
         ]));
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(stdout.contains(decision), "{stdout}");
     }
     serve_and_decide(policy, &std::fs::read_to_string(&request).unwrap());
@@ -215,7 +229,15 @@ fn a_chain_of_100000_groups_checks_compiles_and_serves() {
 fn serve_and_decide(policy: &str, request: &str) {
     use std::io::{BufRead, BufReader, Read, Write};
     let mut child = caselock()
-        .args(["serve", "--addr", "127.0.0.1:0", "--watch-interval", "0", "--policy", policy])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--watch-interval",
+            "0",
+            "--policy",
+            policy,
+        ])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();

@@ -7,6 +7,7 @@ mod decider;
 pub mod decision;
 mod explain;
 mod intern;
+pub mod object;
 mod render;
 pub mod request;
 pub mod time;
@@ -17,4 +18,5 @@ pub use decider::Decider;
 pub use decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, Outcome, Response, Warning,
 };
+pub use object::Object;
 pub use request::{Request, RequestError};

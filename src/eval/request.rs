@@ -7,6 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::object::{self, Object};
 use super::time;
 use crate::check::model::Period;
 
@@ -15,13 +16,19 @@ use crate::check::model::Period;
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// Who asks.
+    #[serde(deserialize_with = "object::one")]
     pub subject: Subject,
     /// What they want to do (an action the policy declares).
     pub action: String,
     /// The record.
+    #[serde(deserialize_with = "object::one")]
     pub record: Record,
     /// Temporary grants the case-management system holds for this subject.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::each"
+    )]
     pub temporary_grants: Vec<TemporaryGrant>,
     /// When; absent means now.
     #[serde(
@@ -58,7 +65,7 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<String>,
     /// The restriction on it; absent means unrestricted.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::maybe")]
     pub restriction: Option<Restriction>,
     /// The subject ids of its allocated workers.
     #[serde(default)]
@@ -142,8 +149,25 @@ impl<'de> Deserialize<'de> for GrantDuration {
 pub struct RequestError(pub String);
 
 impl Request {
-    /// Parses a request from JSON text.
+    /// Parses a request from JSON text: one object (an array is not a request).
     pub fn from_json(text: &str) -> Result<Request, RequestError> {
-        serde_json::from_str(text).map_err(|e| RequestError(e.to_string()))
+        Request::from_json_slice(text.as_bytes())
+    }
+
+    /// Parses a request from JSON bytes; an error names the field at fault (`record.owner`).
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Request, RequestError> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let read =
+            serde_path_to_error::deserialize::<_, Object<Request>>(&mut de).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                RequestError(if path == "." {
+                    inner.to_string()
+                } else {
+                    format!("`{path}`: {inner}")
+                })
+            })?;
+        de.end().map_err(|e| RequestError(e.to_string()))?;
+        Ok(read.0)
     }
 }

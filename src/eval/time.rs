@@ -57,22 +57,66 @@ pub fn period_text(p: Period) -> String {
 
 /// Serde readers for request times and dates that name the bad value and the expected form,
 /// instead of chrono's bare "input contains invalid characters".
+///
+/// They are stricter than chrono: a leap second (`23:59:60`) has no place in a review date or a
+/// grant's end, so it is refused rather than read as the next second; a year outside
+/// [`YEARS`] is a typo or a placeholder (`0001-01-01`, `9999-12-31`), never a real case date;
+/// and a date must be written `YYYY-MM-DD` in full, because `2026-5-1` is how a system that
+/// does not follow the contract writes dates, and guessing its other fields is not safe.
 pub(super) mod de {
-    use chrono::{DateTime, NaiveDate, Utc};
+    use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
     use serde::{Deserialize, Deserializer, de::Error};
 
     const TIME: &str = "an RFC 3339 time such as `2026-11-22T10:00:00Z`";
     const DATE: &str = "a date such as `2026-05-01`";
 
+    /// The years a request's times and dates may fall in.
+    pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+    fn year<E: Error>(text: &str, y: i32, expected: &str) -> Result<(), E> {
+        if YEARS.contains(&y) {
+            return Ok(());
+        }
+        Err(E::custom(format!(
+            "invalid {expected} `{text}`: the year must be between {} and {}",
+            YEARS.start(),
+            YEARS.end()
+        )))
+    }
+
     fn time<E: Error>(text: &str) -> Result<DateTime<Utc>, E> {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| t.to_utc())
-            .map_err(|e| E::custom(format!("invalid time `{text}` ({e}): expected {TIME}")))
+        let t = DateTime::parse_from_rfc3339(text)
+            .map_err(|e| E::custom(format!("invalid time `{text}` ({e}): expected {TIME}")))?;
+        // chrono reads second 60 as a second nanosecond range on second 59.
+        if t.nanosecond() >= 1_000_000_000 {
+            return Err(E::custom(format!(
+                "invalid time `{text}`: a leap second (`:60`) is not accepted; expected {TIME}"
+            )));
+        }
+        let t = t.to_utc();
+        year(text, t.year(), "time")?;
+        Ok(t)
     }
 
     fn date<E: Error>(text: &str) -> Result<NaiveDate, E> {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|e| E::custom(format!("invalid date `{text}` ({e}): expected {DATE}")))
+        let b = text.as_bytes();
+        let padded = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if !padded {
+            return Err(E::custom(format!(
+                "invalid date `{text}`: write it as YYYY-MM-DD, with leading zeros; expected {DATE}"
+            )));
+        }
+        let d = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|e| E::custom(format!("invalid date `{text}` ({e}): expected {DATE}")))?;
+        year(text, d.year(), "date")?;
+        Ok(d)
     }
 
     /// A required time.
