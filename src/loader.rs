@@ -86,6 +86,7 @@ pub fn discover(path: &Path, sources: &mut SourceMap) -> Result<Vec<PolicyFiles>
     while let Some(dir) = stack.pop() {
         if dir.is_file() {
             let id = read(&dir, sources)?;
+            sources.set_policy_path(id, file_name(&dir));
             out.push(PolicyFiles {
                 root: dir,
                 files: vec![id],
@@ -101,7 +102,9 @@ pub fn discover(path: &Path, sources: &mut SourceMap) -> Result<Vec<PolicyFiles>
         }
         let mut files = Vec::new();
         for p in policy_files {
-            files.push(read(p, sources)?);
+            let id = read(p, sources)?;
+            sources.set_policy_path(id, file_name(p));
+            files.push(id);
         }
         out.push(PolicyFiles { root: dir, files });
     }
@@ -145,6 +148,12 @@ fn read(path: &Path, sources: &mut SourceMap) -> Result<FileId, LoadError> {
         source: e,
     })?;
     Ok(sources.add(display_name(path), text))
+}
+
+/// A file's name, as its policy's root sees it (policy files are never nested).
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| display_name(path), |n| n.to_string_lossy().into_owned())
 }
 
 /// A path as diagnostics show it: relative, with `/` separators.

@@ -199,3 +199,37 @@ fn check_command_exit_codes_and_sarif() {
     let log: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(log["runs"][0]["results"][0]["ruleId"], "CL0202");
 }
+
+/// The law "a restriction only narrows" (docs/semantics.md), proved exactly with the condition
+/// engine: for every category and action of every bundled policy, everyone allowed on a
+/// restricted record is allowed on the same record unrestricted.
+#[test]
+fn no_restriction_widens_access_on_any_bundled_policy() {
+    use caselock::analyse::{Partition, Space};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut sources = SourceMap::new();
+    let mut proved = 0;
+    for p in caselock::loader::discover(&dir, &mut sources).unwrap() {
+        let checked = caselock::check_files(&sources, &p.files).unwrap();
+        let table = caselock::compile::compile(&checked, &sources);
+        let space = Space::new(&table).unwrap();
+        let u = table.unrestricted.as_ref().unwrap();
+        for (a, _) in u.decisions.iter().enumerate() {
+            let a = a as u32;
+            let open = Partition::new(&space, 0, &table, u, a).allowed(&space, u, a);
+            for c in &table.categories {
+                let restricted = Partition::new(&space, 0, &table, c, a).allowed(&space, c, a);
+                let wider = restricted.minus(&open);
+                assert!(
+                    wider.is_empty(),
+                    "{}: `{}` widens action {a} for {:?}",
+                    table.policy.id,
+                    c.name,
+                    space.witness(&wider)
+                );
+                proved += 1;
+            }
+        }
+    }
+    assert!(proved > 50, "only {proved} category × action pairs");
+}

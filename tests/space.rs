@@ -4,7 +4,7 @@
 //! witness must lie in its region.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use caselock::analyse::{Decides, Partition, Region, Space, Witness};
+use caselock::analyse::{Partition, Region, Space, Witness, partition};
 use caselock::check::model::Relation;
 use caselock::compile::{DecisionTable, UNRESTRICTED, compile};
 use caselock::eval::{Basis, Decider};
@@ -175,11 +175,11 @@ fn check_policy(text: &str, points: &[Witness]) {
     let cats: Vec<_> = t.unrestricted.iter().chain(&t.categories).collect();
     for c in cats {
         for (a, name) in ACTIONS.iter().enumerate() {
-            let part = Partition::new(&space, 0, c, a as u32);
+            let part = Partition::new(&space, 0, &t, c, a as u32);
             for w in points {
                 let req = space.request(&t, c, name, w);
                 let d = decider.decide(&req);
-                let Basis::Row { row, .. } = d.basis else {
+                let Basis::Row { .. } = d.basis else {
                     panic!("witness request failed closed: {req:?}")
                 };
                 let cell = part
@@ -189,7 +189,7 @@ fn check_policy(text: &str, points: &[Witness]) {
                     .unwrap_or_else(|| panic!("{w:?} is in no cell"));
                 assert_eq!(
                     cell.decides,
-                    Decides::Row(row as usize),
+                    partition::decides(&d, &req),
                     "category {} action {name} subject {w:?}\n{text}",
                     c.name
                 );
@@ -198,10 +198,9 @@ fn check_policy(text: &str, points: &[Witness]) {
                 match space.witness(&cell.region) {
                     Some(w) => {
                         assert!(space.contains(&cell.region, &w));
-                        let d = decider.decide(&space.request(&t, c, name, &w));
-                        if let Decides::Row(i) = cell.decides {
-                            assert!(matches!(d.basis, Basis::Row { row, .. } if row as usize == i));
-                        }
+                        let req = space.request(&t, c, name, &w);
+                        let d = decider.decide(&req);
+                        assert_eq!(partition::decides(&d, &req), cell.decides);
                     }
                     None => assert!(cell.region.is_empty()),
                 }
@@ -329,14 +328,15 @@ fn nottingham_partition_agrees_with_the_evaluator_on_witnesses() {
         let decider = Decider::new(&t);
         for c in t.unrestricted.iter().chain(&t.categories) {
             for (a, list) in c.decisions.iter().enumerate() {
-                let part = Partition::new(&space, 0, c, a as u32);
+                let part = Partition::new(&space, 0, &t, c, a as u32);
                 for cell in &part.cells {
-                    if let (Some(w), Decides::Row(i)) = (space.witness(&cell.region), cell.decides)
-                    {
-                        let d = decider.decide(&space.request(&t, c, &list.action, &w));
-                        assert!(
-                            matches!(d.basis, Basis::Row { row, .. } if row as usize == i),
-                            "{} {} row {i}: {w:?} decided by {:?}",
+                    if let Some(w) = space.witness(&cell.region) {
+                        let req = space.request(&t, c, &list.action, &w);
+                        let d = decider.decide(&req);
+                        assert_eq!(
+                            partition::decides(&d, &req),
+                            cell.decides,
+                            "{} {}: {w:?} decided by {:?}",
                             c.name,
                             list.action,
                             d.basis

@@ -70,6 +70,18 @@ impl CategoryView<'_> {
         self.category.rules.iter().find(|r| r.id == id)
     }
 
+    /// Where a row of the unrestricted block is written: its rule, or the block itself for the
+    /// default.
+    pub(super) fn policy_span(&self, id: &str) -> Option<Span> {
+        let u = self.policy.unrestricted.as_ref()?;
+        Some(
+            u.rules
+                .iter()
+                .find(|r| r.id == id)
+                .map_or(u.span, |r| r.span),
+        )
+    }
+
     fn action_name(&self, a: ActionId) -> &str {
         self.policy
             .actions

@@ -40,6 +40,10 @@ pub enum FailReason {
     UnknownRole(u16),
     /// The subject's team at this index is not one the policy declares (refused, as for roles).
     UnknownTeam(u16),
+    /// A team the record's `teams` list gives is not declared (its index).
+    UnknownRecordTeam(u16),
+    /// A team or role on the restriction's access or exclusion list is not declared.
+    UnknownListEntry(NamedList, u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -48,6 +52,25 @@ pub enum FailReason {
 }
 
 /// A category of the table: a restriction category or the unrestricted block.
+/// A restriction's access list or exclusion list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NamedList {
+    /// `named_allow`.
+    Allow,
+    /// `named_deny`.
+    Deny,
+}
+
+impl NamedList {
+    /// The request field.
+    pub fn field(self) -> &'static str {
+        match self {
+            NamedList::Allow => "named_allow",
+            NamedList::Deny => "named_deny",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CategoryRef {
     /// The `unrestricted` block.

@@ -6,6 +6,7 @@
 mod decider;
 pub mod decision;
 mod explain;
+pub mod id;
 mod intern;
 pub mod object;
 mod render;
@@ -16,7 +17,9 @@ pub mod words;
 
 pub use decider::Decider;
 pub use decision::{
-    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, Outcome, Response, Warning,
+    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
+    Warning,
 };
+pub use id::{Id, ListEntry};
 pub use object::Object;
 pub use request::{Request, RequestError};

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 
 use super::decider::Decider;
 use super::decision::{
-    Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NextSteps, ObligationOut,
-    Outcome, Response, TemporaryOut, Warning, WarningOut,
+    Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NamedList, NextSteps,
+    ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningOut,
 };
+use super::id::{Id, ListEntry};
 use super::request::Request;
 use super::{time, words};
 use crate::check::model::{Atom, Purpose, Relation, View};
@@ -207,7 +208,8 @@ impl Decider {
             .record
             .restriction
             .as_ref()
-            .and_then(|r| r.owner.clone());
+            .and_then(|r| r.owner.as_ref())
+            .map(Id::to_string);
         let Some(k) = &c.contact else {
             return owner.map(|id| ContactOut {
                 description: Relation::Owner.describe().to_string(),
@@ -217,10 +219,10 @@ impl Decider {
         let subject_id = match k.who.atom {
             Atom::Relation(Relation::Owner) => owner,
             Atom::Relation(Relation::AllocatedManager) => {
-                req.record.allocated_managers.first().cloned()
+                req.record.allocated_managers.first().map(Id::to_string)
             }
             Atom::Relation(Relation::AllocatedWorker) => {
-                req.record.allocated_workers.first().cloned()
+                req.record.allocated_workers.first().map(Id::to_string)
             }
             Atom::Person(p) => self
                 .table
@@ -361,6 +363,14 @@ pub(super) fn fail_value(req: &Request, reason: FailReason) -> &str {
         FailReason::UnknownOrganisation => &req.subject.organisation,
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
         FailReason::UnknownTeam(i) => nth(&req.subject.teams, i),
+        FailReason::UnknownRecordTeam(i) => nth(&req.record.teams, i),
+        FailReason::UnknownListEntry(list, i) => req.record.restriction.as_ref().map_or("", |r| {
+            let entries = match list {
+                NamedList::Allow => &r.named_allow,
+                NamedList::Deny => &r.named_deny,
+            };
+            entries.get(usize::from(i)).map_or("", ListEntry::value)
+        }),
         FailReason::NoUnrestrictedBlock | FailReason::NoRowMatched => "",
     }
 }

@@ -7,6 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::id::{Id, ListEntry};
 use super::object::{self, Object};
 use super::time;
 use crate::check::model::Period;
@@ -44,7 +45,7 @@ pub struct Request {
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     /// Their subject id in the case-management system.
-    pub id: String,
+    pub id: Id,
     /// Their roles (names the policy declares; any other name fails closed).
     #[serde(default)]
     pub roles: Vec<String>,
@@ -60,7 +61,7 @@ pub struct Subject {
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// The record's id.
-    pub id: String,
+    pub id: Id,
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<String>,
@@ -69,10 +70,10 @@ pub struct Record {
     pub restriction: Option<Restriction>,
     /// The subject ids of its allocated workers.
     #[serde(default)]
-    pub allocated_workers: Vec<String>,
+    pub allocated_workers: Vec<Id>,
     /// The subject ids of its allocated workers' managers.
     #[serde(default)]
-    pub allocated_managers: Vec<String>,
+    pub allocated_managers: Vec<Id>,
 }
 
 /// A restriction placed on a record.
@@ -92,13 +93,13 @@ pub struct Restriction {
     pub review_by: Option<NaiveDate>,
     /// The subject id of its named owner (accountable manager).
     #[serde(default)]
-    pub owner: Option<String>,
-    /// Subject ids and team names on its access list.
+    pub owner: Option<Id>,
+    /// The people, teams and roles on its access list.
     #[serde(default)]
-    pub named_allow: Vec<String>,
-    /// Subject ids and team names on its exclusion list.
+    pub named_allow: Vec<ListEntry>,
+    /// The people, teams and roles on its exclusion list.
     #[serde(default)]
-    pub named_deny: Vec<String>,
+    pub named_deny: Vec<ListEntry>,
 }
 
 /// A temporary grant as the case-management system recorded it.
@@ -106,10 +107,10 @@ pub struct Restriction {
 #[serde(deny_unknown_fields)]
 pub struct TemporaryGrant {
     /// Who holds it.
-    pub subject: String,
+    pub subject: Id,
     /// The record it is for; absent means the request's record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
+    pub record: Option<Id>,
     /// The actions it covers; absent means every action the category's temporary access covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
@@ -119,7 +120,7 @@ pub struct TemporaryGrant {
     /// How long it lasts (capped at the policy's maximum).
     pub duration: GrantDuration,
     /// Who approved it (a subject id).
-    pub approved_by: String,
+    pub approved_by: Id,
 }
 
 /// A grant's duration, written as the language writes durations: `24h`, `2 days`.

@@ -59,6 +59,12 @@ pub fn fail_reason(reason: FailReason, value: &str) -> String {
         FailReason::UnknownTeam(_) => {
             format!("unknown team `{value}`: the subject's team is not declared by the policy")
         }
+        FailReason::UnknownRecordTeam(_) => {
+            format!("unknown team `{value}` in the record's teams: the policy does not declare it")
+        }
+        FailReason::UnknownListEntry(list, _) => {
+            format!("unknown name `{value}` on the restriction's `{}` list: the policy does not declare it", list.field())
+        }
         FailReason::NoUnrestrictedBlock => {
             "the record is unrestricted and the policy does not say who may see unrestricted records".to_string()
         }
@@ -74,6 +80,9 @@ pub fn fail_reason_plain(reason: FailReason) -> &'static str {
         FailReason::UnknownOrganisation => "your organisation is not one the policy knows",
         FailReason::UnknownRole(_) => "one of your roles is not one the policy knows",
         FailReason::UnknownTeam(_) => "one of your teams is not one the policy knows",
+        FailReason::UnknownRecordTeam(_) | FailReason::UnknownListEntry(..) => {
+            "the record names a team or role the policy does not know"
+        }
         FailReason::NoUnrestrictedBlock => {
             "the policy does not say who may see unrestricted records"
         }

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use super::fields::none_is_empty;
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
-use crate::eval::{DenyKind, Outcome, Request};
+use crate::eval::{DenyKind, Id, Outcome, Request};
 use crate::span::Span;
-use crate::syntax::ast::{Ident, TestBlock, TestStatement};
+use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
 /// One test, ready to run.
 #[derive(Debug, Clone)]
@@ -155,10 +155,10 @@ impl Lowering {
         };
         let record = record.and_then(|s| self.record(s));
         let expect = expect.and_then(|s| self.expect(s));
-        let holder = subject.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+        let holder = subject.as_ref().map(|s| s.id.clone());
         let temporary_grants: Vec<TemporaryGrant> = grants
             .into_iter()
-            .filter_map(|g| self.grant(g, &holder))
+            .filter_map(|g| self.grant(g, holder.as_ref()))
             .collect();
         Some(TestCase {
             name: block.name.value.clone(),
@@ -209,8 +209,9 @@ impl Lowering {
                 .with_help("add `organisation NAME`, such as `organisation council`"),
             );
         }
+        let id = self.id("id", "subject", &TestValue::Str(id.clone()));
         Some(Subject {
-            id: id.value.clone(),
+            id: id?,
             roles: f.names(self, "roles"),
             teams: f.names(self, "teams"),
             organisation: organisation?,
@@ -230,8 +231,8 @@ impl Lowering {
                 last_reviewed: f.date(self, "last_reviewed"),
                 review_by: f.date(self, "review_by"),
                 owner: f.one_id(self, "owner"),
-                named_allow: f.ids(self, "named_allow"),
-                named_deny: f.ids(self, "named_deny"),
+                named_allow: f.entries(self, "named_allow"),
+                named_deny: f.entries(self, "named_deny"),
             }),
             None => {
                 // An unrestricted record has no restriction to carry these facts.
@@ -258,8 +259,9 @@ impl Lowering {
                 None
             }
         };
+        let id = self.id("id", "record", &TestValue::Str(id.clone()));
         Some(Record {
-            id: id.value.clone(),
+            id: id?,
             teams: f.names(self, "teams"),
             restriction,
             allocated_workers: f.ids(self, "allocated_workers"),
@@ -267,7 +269,7 @@ impl Lowering {
         })
     }
 
-    fn grant(&mut self, s: &TestStatement, holder: &str) -> Option<TemporaryGrant> {
+    fn grant(&mut self, s: &TestStatement, holder: Option<&Id>) -> Option<TemporaryGrant> {
         let TestStatement::TemporaryGrant(fields, span) = s else {
             return None;
         };
@@ -276,9 +278,7 @@ impl Lowering {
         let duration = f.duration(self, "for");
         let approved_by = f.one_id(self, "approved_by");
         let actions = f.get("actions").map(|_| f.names(self, "actions"));
-        let holder = f
-            .one_id(self, "holder")
-            .unwrap_or_else(|| holder.to_string());
+        let holder = f.one_id(self, "holder").or_else(|| holder.cloned());
         for (k, present) in [
             ("granted_at", f.has("granted_at")),
             ("for", f.has("for")),
@@ -299,7 +299,7 @@ impl Lowering {
             }
         }
         Some(TemporaryGrant {
-            subject: holder,
+            subject: holder?,
             record: None,
             actions,
             granted_at: granted_at?,
