@@ -9,24 +9,79 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::check::model::{Period, PeriodUnit};
 
-/// When a restriction's review is due: the earlier of the explicit `review_by` and the last
-/// review (or placement) plus the interval.
+/// What set a review's due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueBasis {
+    /// The explicit `review_by` date on the record, earlier than any schedule (or the only date).
+    ReviewBy,
+    /// The category's interval, counted from the last review.
+    SinceLastReview,
+    /// The category's interval, counted from the placement.
+    SincePlacement,
+}
+
+/// When a restriction's review is due, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    /// The due date (the day itself is not overdue).
+    pub date: NaiveDate,
+    /// What set it.
+    pub basis: DueBasis,
+}
+
+/// The one review rule, used by a decision's "review overdue" warning and by `caselock reviews`:
+/// the earlier of the record's explicit `review_by` and the last review (or placement) plus
+/// the category's interval.
+///
+/// `interval` is `None` for a category reviewed `never`, `until` an event, or not at all. An
+/// explicit `review_by` still counts there: someone set that date on the record, and a review
+/// date is never silently dropped.
+pub fn review(
+    interval: Option<Period>,
+    placed_on: Option<NaiveDate>,
+    last_reviewed: Option<NaiveDate>,
+    review_by: Option<NaiveDate>,
+) -> Option<Due> {
+    let scheduled = interval.and_then(|p| match (last_reviewed, placed_on) {
+        (Some(d), _) => Some(Due {
+            date: p.after(d)?,
+            basis: DueBasis::SinceLastReview,
+        }),
+        (None, Some(d)) => Some(Due {
+            date: p.after(d)?,
+            basis: DueBasis::SincePlacement,
+        }),
+        (None, None) => None,
+    });
+    let explicit = review_by.map(|date| Due {
+        date,
+        basis: DueBasis::ReviewBy,
+    });
+    match (scheduled, explicit) {
+        (Some(s), Some(e)) if e.date < s.date => Some(e),
+        (Some(s), _) => Some(s),
+        (None, e) => e,
+    }
+}
+
+/// When a restriction's review is due: the date of [`review`].
 pub fn review_due(
     interval: Option<Period>,
     placed_on: Option<NaiveDate>,
     last_reviewed: Option<NaiveDate>,
     review_by: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
-    let scheduled = interval.and_then(|p| p.after(last_reviewed.or(placed_on)?));
-    match (scheduled, review_by) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    review(interval, placed_on, last_reviewed, review_by).map(|d| d.date)
+}
+
+/// Whether a review due on `due` is overdue on the day `on` (the due day itself is not).
+pub fn overdue_on(due: NaiveDate, on: NaiveDate) -> bool {
+    on > due
 }
 
 /// Whether a review due on `due` is overdue at `at` (the due day itself is not overdue).
 pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
-    at.date_naive() > due
+    overdue_on(due, at.date_naive())
 }
 
 /// Parses a duration as the language writes it: `24h`, `90 days`, `5 working_days`, `1 year`.
