@@ -149,11 +149,14 @@ impl Resolver {
                         p.retention.push(ret);
                     }
                 }
-                ast::Item::Test(t) => p.tests.push(t.clone()),
+                ast::Item::Test(t) => {
+                    self.test_uses(t);
+                    p.tests.push(t.clone());
+                }
                 ast::Item::Decl(_) | ast::Item::Group(_) | ast::Item::Obligation(_) => {}
             }
         }
-        self.unused();
+        self.unused(&p);
         header.map(|_| p)
     }
 
@@ -1056,13 +1059,71 @@ impl Resolver {
         }
     }
 
-    fn unused(&mut self) {
+    /// Marks the roles and teams a test's subject or record names as used: declaring a role only
+    /// so that requests carrying it are decided (rather than refused as unknown) is a use, and a
+    /// test that asks with it shows it.
+    fn test_uses(&mut self, t: &ast::TestBlock) {
+        for statement in &t.statements {
+            let (ast::TestStatement::Subject(_, fields, _)
+            | ast::TestStatement::Record(_, fields, _)) = statement
+            else {
+                continue;
+            };
+            for value in fields.iter().flat_map(|f| &f.values) {
+                let ast::TestValue::Name(name) = value else {
+                    continue;
+                };
+                let member = self
+                    .symbols
+                    .get(&name.name)
+                    .is_some_and(|s| matches!(s.kind, SymbolKind::Role | SymbolKind::Team));
+                if member {
+                    self.symbols.mark_used(&name.name);
+                }
+            }
+        }
+    }
+
+    /// CL0115: declarations nothing uses. A role or team counts as used when it is named
+    /// anywhere (a parent named by `in` and a test's subject or record included) or sits below
+    /// one that is: holding it then counts for its ancestor's rules.
+    ///
+    /// Said only of a policy without errors: a name that failed to resolve, or a group in a
+    /// cycle, may be where the "unused" one was meant to be used.
+    fn unused(&mut self, p: &Policy) {
+        if self.diags.iter().any(Diagnostic::is_error) {
+            return;
+        }
         for kind in [
+            SymbolKind::Role,
+            SymbolKind::Team,
             SymbolKind::Group,
             SymbolKind::Obligation,
             SymbolKind::Escalation,
         ] {
+            let members = match kind {
+                SymbolKind::Role => p.roles.as_slice(),
+                SymbolKind::Team => p.teams.as_slice(),
+                _ => &[],
+            };
             for (name, span) in self.symbols.unused(kind) {
+                let below_used = self.symbols.get(&name).is_some_and(|s| {
+                    let mut cur = members.get(s.index as usize).and_then(|m| m.parent);
+                    // Parents were checked for cycles; the bound keeps a cyclic one finite.
+                    for _ in 0..members.len() {
+                        let Some(m) = cur.and_then(|i| members.get(i as usize)) else {
+                            return false;
+                        };
+                        if self.symbols.is_used(&m.named.name) {
+                            return true;
+                        }
+                        cur = m.parent;
+                    }
+                    false
+                });
+                if below_used {
+                    continue;
+                }
                 self.diags.push(
                     Diagnostic::warning(
                         Code::UnusedDeclaration,

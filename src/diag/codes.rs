@@ -173,7 +173,11 @@ of the request and the test would pass or fail for the wrong reason.
     # error[CL0114]: unknown field `role` in `subject`
     # help: did you mean `roles`?";
     UnusedDeclaration = "CL0115", "unused-declaration", "A declared name is never used",
-"Usually a leftover from an edit, or a rule that was meant to mention it.
+"Usually a leftover from an edit, or a rule that was meant to mention it. A role or team counts
+as used when a rule, group, approval, contact or `in` names it, when it sits below one that is
+named (holding it counts for its ancestor), or when a test's subject or record names it (a role
+declared only so that requests carrying it are decided, not refused as unknown). Reported only
+for a policy without errors, where a failed name may be the missing use.
 
     team scimt
     # warning[CL0115]: team `scimt` is declared but never used";
