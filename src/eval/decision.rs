@@ -52,6 +52,36 @@ pub enum FailReason {
 }
 
 /// A category of the table: a restriction category or the unrestricted block.
+impl FailReason {
+    /// The reason's word in test expectations (`expect deny fails_closed unknown_role`).
+    pub fn word(self) -> &'static str {
+        match self {
+            FailReason::UnknownAction => "unknown_action",
+            FailReason::UnknownCategory => "unknown_category",
+            FailReason::UnknownOrganisation => "unknown_organisation",
+            FailReason::UnknownRole(_) => "unknown_role",
+            FailReason::UnknownTeam(_) => "unknown_team",
+            FailReason::UnknownRecordTeam(_) => "unknown_record_team",
+            FailReason::UnknownListEntry(..) => "unknown_list_entry",
+            FailReason::NoUnrestrictedBlock => "no_unrestricted_block",
+            FailReason::NoRowMatched => "no_row_matched",
+        }
+    }
+
+    /// Every word [`FailReason::word`] gives.
+    pub const WORDS: [&'static str; 9] = [
+        "unknown_action",
+        "unknown_category",
+        "unknown_organisation",
+        "unknown_role",
+        "unknown_team",
+        "unknown_record_team",
+        "unknown_list_entry",
+        "no_unrestricted_block",
+        "no_row_matched",
+    ];
+}
+
 /// A restriction's access list or exclusion list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NamedList {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::fields::none_is_empty;
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
-use crate::eval::{DenyKind, Id, Outcome, Request};
+use crate::eval::{DenyKind, FailReason, Id, Outcome, Request};
 use crate::span::Span;
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
@@ -40,6 +40,10 @@ pub struct Expectation {
     pub obligations: Option<Vec<Ident>>,
     /// Exactly these warning codes, in any order; `warnings none` expects none.
     pub warnings: Option<Vec<Ident>>,
+    /// The fail-closed reason the test expects (`fails_closed unknown_role`); without it, a
+    /// request refused unchecked fails the test, so a misspelt name cannot make `expect deny`
+    /// pass.
+    pub fails_closed: Option<Ident>,
     /// Fragments the caseworker explanation must contain.
     pub explains: Vec<String>,
     /// Fragments the caseworker response (explanation, reasons, next steps) must not contain.
@@ -52,9 +56,7 @@ pub struct Expectation {
 pub const VIEWS: [&str; 4] = ["full", "minimal", "notice", "none"];
 
 /// The warning codes a decision reports.
-pub const WARNINGS: [&str; 5] = [
-    "unknown_role",
-    "unknown_team",
+pub const WARNINGS: [&str; 3] = [
     "review_overdue",
     "temporary_grant_capped",
     "temporary_grant_not_valid",
@@ -74,7 +76,8 @@ const RECORD_FIELDS: [&str; 10] = [
     "teams",
 ];
 const GRANT_FIELDS: [&str; 5] = ["holder", "granted_at", "for", "approved_by", "actions"];
-const EXPECT_FIELDS: [&str; 7] = [
+const EXPECT_FIELDS: [&str; 8] = [
+    "fails_closed",
     "view",
     "rule",
     "kind",
@@ -357,8 +360,12 @@ impl Lowering {
         for w in warnings.iter().flatten() {
             self.word(w, "warning code", &WARNINGS);
         }
+        let fails_closed = f
+            .one_ident(self, "fails_closed")
+            .filter(|w| self.word(w, "fail-closed reason", &FailReason::WORDS));
         Some(Expectation {
             outcome: outcome?,
+            fails_closed,
             view,
             rule: f.one_ident(self, "rule"),
             kind,
