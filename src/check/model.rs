@@ -258,6 +258,10 @@ pub struct Literal {
     pub negated: bool,
 }
 
+/// The years a request's times and dates may fall in (an input error outside them), and so the
+/// years every period of a policy must be countable from.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
 /// The largest condition a subject list may expand to, as [`Condition::size`]: far beyond any
 /// real policy (the bundled ones stay under a hundred), and small enough that every later stage
 /// (the compiled table, the analyser's diagrams, the evaluator's cubes) stays quick. Groups

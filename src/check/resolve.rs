@@ -883,6 +883,9 @@ impl Resolver {
                 .with_help("`universal` refuses everyone not granted; `exclude` allows normal access except the named exclusions"),
             );
         }
+        if let Some(d) = contact_never_shown(&cat, once.get("denied_view").copied()) {
+            self.report(d);
+        }
         Some(cat)
     }
 
@@ -1045,15 +1048,11 @@ impl Resolver {
         match NaiveDate::parse_from_str(&d.text, "%Y-%m-%d") {
             Ok(v) => Some(v),
             Err(_) => {
-                self.report(
-                    Diagnostic::error(
-                        Code::Literal,
-                        format!("`{}` is not a date", d.text),
-                        d.span,
-                        "no such day",
-                    )
-                    .with_help("dates are written year-month-day, such as `2023-06-09`"),
+                // The parser reports these first (CL0002); kept so the model never holds one.
+                let e = crate::syntax::SyntaxError::Literal(
+                    crate::syntax::LiteralError::not_a_date(d.span, &d.text),
                 );
+                self.report(e.to_diagnostic());
                 None
             }
         }
@@ -1136,6 +1135,42 @@ impl Resolver {
             }
         }
     }
+}
+
+/// CL0118: a category names a contact that no refusal ever shows: its `denied_view` (by
+/// default `notice`) and every deny's `shows` are below `notice_with_contact`.
+fn contact_never_shown(cat: &Category, denied_view_at: Option<Span>) -> Option<Diagnostic> {
+    let contact = cat.contact.as_ref()?;
+    if cat.conceal_contact {
+        return None;
+    }
+    let shown = |v: View| v >= View::NoticeWithContact;
+    let refusals = std::iter::once(cat.denied_view).chain(
+        cat.rules
+            .iter()
+            .filter(|r| r.effect != Effect::Grant)
+            .map(|r| r.shows.unwrap_or(cat.denied_view)),
+    );
+    if refusals.into_iter().any(shown) {
+        return None;
+    }
+    let mut d = Diagnostic::warning(
+        Code::ContactNeverShown,
+        format!(
+            "the contact of category `{}` is never shown: a refused person sees `{}`",
+            cat.name,
+            cat.denied_view.word()
+        ),
+        contact.span,
+        "never shown",
+    );
+    d = match denied_view_at {
+        Some(at) => d.with_label(at, "shows no contact"),
+        None => d.with_note("`denied_view` is `notice` when a category does not set it"),
+    };
+    Some(d.with_help(
+        "write `denied_view notice_with_contact` (or `minimal`) so a refused person learns who to ask, or remove the contact",
+    ))
 }
 
 /// CL0116: a subject list whose expansion passes [`MAX_CONDITION_SIZE`] at `at`.

@@ -193,6 +193,23 @@ rather than run out of memory. No real policy comes near it.
     group g3 = g2 and g2
     group g4 = g3 and g3
     # error[CL0116]: these subjects expand to more than 65536 names and alternatives";
+    PeriodOutOfRange = "CL0117", "period-out-of-range", "A duration reaches past the end of the calendar",
+"Every review interval, temporary grant and retention period is counted from dates a request or
+register may give, up to the end of 2200. A duration that cannot be counted from there (such as
+`300000 years`) would set a date that never arrives, so a review would silently never fall due;
+it is refused rather than read as \"never\".
+
+    review every 300000 years by role team_manager
+    # error[CL0117]: `300000 years` reaches past the end of the calendar";
+    ContactNeverShown = "CL0118", "contact-never-shown", "A category's contact is never shown to anyone refused",
+"A refused person is shown the category's contact only when what they see is
+`notice_with_contact` or `minimal`. Under `denied_view notice` (the default) or `none`, with no
+deny that `shows` more, the `contact` statement is dropped from every refusal: the caseworker is
+not told who to ask, although the policy names someone.
+
+    denied_view notice
+    contact team qa_unit \"the Quality Assurance Unit\"
+    # warning[CL0118]: the contact of category `adoption` is never shown: a refused person sees `notice`";
     TemporaryUnrestricted = "CL0120", "temporary-on-unrestricted", "The unrestricted block offers temporary access",
 "Temporary access is a way into a restricted record. A restricted record is first decided as the
 unrestricted record would be (a restriction never gives more, docs/semantics.md), without any

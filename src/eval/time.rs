@@ -115,7 +115,7 @@ pub fn period_text(p: Period) -> String {
 ///
 /// They are stricter than chrono: a leap second (`23:59:60`) has no place in a review date or a
 /// grant's end, so it is refused rather than read as the next second; a year outside
-/// [`YEARS`] is a typo or a placeholder (`0001-01-01`, `9999-12-31`), never a real case date;
+/// [`crate::check::model::YEARS`] is a typo or a placeholder (`0001-01-01`, `9999-12-31`), never a real case date;
 /// and a date must be written `YYYY-MM-DD` in full, because `2026-5-1` is how a system that
 /// does not follow the contract writes dates, and guessing its other fields is not safe.
 pub(super) mod de {
@@ -125,8 +125,7 @@ pub(super) mod de {
     const TIME: &str = "an RFC 3339 time such as `2026-11-22T10:00:00Z`";
     const DATE: &str = "a date such as `2026-05-01`";
 
-    /// The years a request's times and dates may fall in.
-    pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+    use crate::check::model::YEARS;
 
     fn year<E: Error>(text: &str, y: i32, expected: &str) -> Result<(), E> {
         if YEARS.contains(&y) {
