@@ -233,3 +233,31 @@ fn no_restriction_widens_access_on_any_bundled_policy() {
     }
     assert!(proved > 50, "only {proved} category × action pairs");
 }
+
+/// Regression: CL0203 once called an absolute deny redundant because the default refuses the
+/// same people, although removing it turns *forbidden* into *not permitted* and changes what the
+/// caseworker is told. Every "changes nothing" law compares the whole response.
+#[test]
+fn an_absolute_deny_before_the_default_is_not_redundant() {
+    let text = r#"policy t "Absolute deny" version 1
+action view
+role team_manager "Team Manager"
+organisation council "Council" internal, police "Police" partner
+approve place by role team_manager
+category adoption "Adoption" {
+  restriction universal
+  grant view to internal organisations
+  deny all to partner organisations absolute
+  review every 3 months by role team_manager
+}
+"#;
+    let mut sources = SourceMap::new();
+    let id = sources.add("absolute.policy", text.to_string());
+    let checked = caselock::check_files(&sources, &[id]).unwrap();
+    let findings = caselock::analyse::analyse(&checked, &sources).unwrap();
+    assert!(
+        findings.iter().all(|d| d.code.as_str() != "CL0203"),
+        "{:?}",
+        findings.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}

@@ -234,9 +234,15 @@ fn check_policy(text: &str, points: &[Witness]) {
     }
 }
 
-/// What a decision amounts to: allow or deny, view, obligations, and (when `by_rule`) the
-/// deciding rule's id.
-fn verdict(t: &DecisionTable, d: &caselock::eval::Decision, by_rule: bool) -> String {
+/// What a decision amounts to for the person asking: the whole response — decision, view, kind
+/// of deny, obligations, next steps — and (when `by_rule`) the deciding rule's id.
+fn verdict(
+    t: &DecisionTable,
+    decider: &Decider,
+    req: &caselock::eval::Request,
+    d: &caselock::eval::Decision,
+    by_rule: bool,
+) -> String {
     let Basis::Row {
         category,
         action,
@@ -251,7 +257,15 @@ fn verdict(t: &DecisionTable, d: &caselock::eval::Decision, by_rule: bool) -> St
     };
     let r = &c.decisions[action as usize].rows[row as usize];
     let id = if by_rule { r.id.as_str() } else { "" };
-    format!("{:?} {:?} {:?} {id}", d.outcome, d.view, r.obligations)
+    let resp = decider.response(req, d, None);
+    format!(
+        "{:?} {} {:?} {:?} {} {id}",
+        resp.decision,
+        resp.view,
+        resp.deny_kind,
+        resp.obligations,
+        serde_json::to_string(&resp.next_steps).unwrap()
+    )
 }
 
 /// Rules reported unreachable (CL0202) or redundant (CL0203) really change nothing: the table
@@ -293,8 +307,8 @@ fn check_findings(text: &str, points: &[Witness]) {
             for w in points {
                 let req = space.request(&t, c, name, w);
                 assert_eq!(
-                    verdict(&t, &a.decide(&req), by_rule),
-                    verdict(&without, &b.decide(&req), by_rule),
+                    verdict(&t, &a, &req, &a.decide(&req), by_rule),
+                    verdict(&without, &b, &req, &b.decide(&req), by_rule),
                     "{} `{rule}` changes {w:?} {name}\n{text}",
                     f.code
                 );

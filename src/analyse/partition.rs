@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::space::{Region, Side, Space};
 use crate::check::model::{ActionId, Atom, Condition, Relation, View};
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect};
+use crate::eval::DenyKind;
 
 /// What decides a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,6 +38,9 @@ pub struct Outcome {
     pub allow: bool,
     /// What the subject sees.
     pub view: View,
+    /// For a deny, which kind: it decides what the caseworker is told (who to contact, or the
+    /// grants that came closest), so it is part of every "changes no decision" comparison.
+    pub deny_kind: Option<DenyKind>,
     /// The obligations' names, in the row's order.
     pub obligations: Vec<String>,
     /// Whether the allow rests on a temporary grant.
@@ -227,6 +231,7 @@ pub fn outcome(
             Some(row) => Outcome {
                 allow: false,
                 view: row.view,
+                deny_kind: Some(kind_of(row)),
                 obligations: Vec::new(),
                 temporary: false,
             },
@@ -259,6 +264,7 @@ fn outcome_of(category: &CategoryTable, action: ActionId, decides: Decides) -> O
             Some(row) => Outcome {
                 allow: row.effect == RowEffect::Allow,
                 view: row.view,
+                deny_kind: (row.effect == RowEffect::Deny).then(|| kind_of(row)),
                 obligations: row.obligations.iter().map(|o| format!("#{o}")).collect(),
                 temporary: matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride),
             },
@@ -307,10 +313,21 @@ pub fn decides(decision: &crate::eval::Decision, req: &crate::eval::Request) -> 
     }
 }
 
+/// The kind of deny a denying row gives (docs/semantics.md): not permitted for a default,
+/// forbidden for a rule or the exclusion list.
+fn kind_of(row: &crate::compile::table::Row) -> DenyKind {
+    if row.layer == Layer::Default {
+        DenyKind::NotPermitted
+    } else {
+        DenyKind::Forbidden
+    }
+}
+
 fn fail_closed() -> Outcome {
     Outcome {
         allow: false,
         view: View::None,
+        deny_kind: Some(DenyKind::NotPermitted),
         obligations: Vec::new(),
         temporary: false,
     }

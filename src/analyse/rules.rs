@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::partition::Partition;
 use super::space::{Region, Space};
 use crate::check::model::{ActionId, Category, Policy};
-use crate::compile::table::{CategoryTable, Layer, Row};
+use crate::compile::table::{CategoryTable, Layer, Row, RowEffect};
 use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
 
@@ -91,12 +91,19 @@ impl CategoryView<'_> {
 }
 
 /// A row's outcome for comparing rules: allow, view, obligations, temporary.
+/// Whether two rows give the same response: decision, view, kind of deny, whether nothing
+/// overrides it (which decides what a refused person is told about temporary access),
+/// obligations, and whether the allow rests on a temporary grant.
 fn same_outcome(a: &Row, b: &Row) -> bool {
+    let temporary = |r: &Row| matches!(r.layer, Layer::Temporary | Layer::TemporaryOverride);
+    let not_permitted = |r: &Row| r.layer == Layer::Default;
+    let absolute = |r: &Row| matches!(r.layer, Layer::AbsoluteDeny | Layer::NamedExclusion);
     a.effect == b.effect
         && a.view == b.view
         && a.obligations == b.obligations
-        && matches!(a.layer, Layer::Temporary | Layer::TemporaryOverride)
-            == matches!(b.layer, Layer::Temporary | Layer::TemporaryOverride)
+        && temporary(a) == temporary(b)
+        && (a.effect == RowEffect::Allow
+            || (not_permitted(a) == not_permitted(b) && absolute(a) == absolute(b)))
 }
 
 /// CL0202 and CL0203 for one category.

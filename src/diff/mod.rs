@@ -285,6 +285,7 @@ fn decided(table: &DecisionTable, d: &Decision) -> Outcome {
     row.unwrap_or(Outcome {
         allow: false,
         view: View::None,
+        deny_kind: Some(crate::eval::DenyKind::NotPermitted),
         obligations: Vec::new(),
         temporary: false,
     })

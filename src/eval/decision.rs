@@ -17,7 +17,7 @@ pub enum Outcome {
 }
 
 /// Why a deny is a deny.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DenyKind {
     /// A deny rule (or the record's exclusion list) names the subject.
