@@ -104,6 +104,24 @@ pub struct Witness {
     pub relations: Vec<Relation>,
 }
 
+/// Combines diagrams pairwise, halving the list each round: folding one at a time grows a
+/// diagram of every literal so far and costs the square of a long `and` (or a long list of
+/// alternatives); pairing costs its length times its logarithm.
+fn balanced(mut items: Vec<Bdd>, op: fn(&Bdd, &Bdd) -> Bdd, empty: Bdd) -> Bdd {
+    while items.len() > 1 {
+        let mut next = Vec::with_capacity(items.len().div_ceil(2));
+        let mut it = items.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => op(&a, &b),
+                None => a,
+            });
+        }
+        items = next;
+    }
+    items.pop().unwrap_or(empty)
+}
+
 /// One side's roles or teams: `role i` holds when the subject holds role i or one below it.
 ///
 /// Each member's diagram is built the first time an atom asks for it. A member's diagram has a
@@ -447,23 +465,18 @@ impl Space {
         condition: &Condition,
         temporary: bool,
     ) -> Bdd {
-        let mut out = self.vars.mk_false();
-        for term in &condition.terms {
-            let mut t = self.vars.mk_true();
-            for l in term {
+        let terms = condition.terms.iter().map(|term| {
+            let literals = term.iter().map(|l| {
                 let a = if !temporary && l.atom == Atom::Relation(Relation::TemporaryGrant) {
                     self.vars.mk_false()
                 } else {
                     self.atom_bdd(side, c, action, l.atom)
                 };
-                t = if l.negated { t.and_not(&a) } else { t.and(&a) };
-                if t.is_false() {
-                    break;
-                }
-            }
-            out = out.or(&t);
-        }
-        out
+                if l.negated { a.not() } else { a }
+            });
+            balanced(literals.collect(), Bdd::and, self.vars.mk_true())
+        });
+        balanced(terms.collect(), Bdd::or, self.vars.mk_false())
     }
 
     /// One subject of the region, with as few roles, teams and relations as possible.
