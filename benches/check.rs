@@ -1,11 +1,13 @@
 //! Analysis time (`caselock check`: parse, check and the CL02xx analysis) on generated policies
 //! from 100 to 100,000 rules. The 10,000-rule policy has 500 categories and 2,000 roles and teams.
-//! Then role and team hierarchies 1,000 to 30,000 deep (`policy_gen::role_chain`).
+//! Then role and team hierarchies 1,000 to 30,000 deep (`chain_gen::role_chain`).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 use caselock::span::SourceMap;
 
+#[path = "chain_gen.rs"]
+mod chain_gen;
 #[path = "policy_gen.rs"]
 mod policy_gen;
 
@@ -43,7 +45,7 @@ fn role_chain(c: &mut Criterion) {
     let mut group = c.benchmark_group("check");
     group.sample_size(10);
     for depth in [1_000usize, 10_000, 30_000] {
-        let text = policy_gen::role_chain(depth);
+        let text = chain_gen::role_chain(depth);
         let mut sources = SourceMap::new();
         let id = sources.add("chain.policy", text);
         group.bench_with_input(

@@ -1,7 +1,10 @@
-//! Writes the generated policies the analysis bench uses: `cargo run --example gen_policy -- 10000
-//! > big.policy`, then `caselock check big.policy`; `-- chain 10000` writes role and team
-//! hierarchies 10,000 deep instead.
+//! Writes the generated policies the analysis bench uses, to standard output:
+//! `cargo run --example gen_policy -- 10000` writes 10,000 rules (then `caselock check` the
+//! file), and `cargo run --example gen_policy -- chain 10000` role and team hierarchies 10,000
+//! deep.
 
+#[path = "../benches/chain_gen.rs"]
+mod chain_gen;
 #[path = "../benches/policy_gen.rs"]
 mod policy_gen;
 
@@ -13,7 +16,7 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(10_000);
     if chain {
-        print!("{}", policy_gen::role_chain(size));
+        print!("{}", chain_gen::role_chain(size));
     } else {
         print!("{}", policy_gen::policy(size));
     }
