@@ -274,3 +274,33 @@ fn serve_and_decide(policy: &str, request: &str) {
 
 #[cfg(not(unix))]
 fn serve_and_decide(_policy: &str, _request: &str) {}
+
+#[test]
+fn json_nested_100000_deep_is_refused_not_a_stack_overflow() {
+    let dir = scratch("json");
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let table = dir.join("table.json");
+    std::fs::write(
+        &table,
+        format!("{{\"format_version\": 2, \"pad\": {deep}}}"),
+    )
+    .unwrap();
+    let request = dir.join("request.json");
+    std::fs::write(&request, format!("{{\"subject\": {deep}}}")).unwrap();
+    let out = bounded(caselock().args([
+        "eval",
+        "--table",
+        table.to_str().unwrap(),
+        request.to_str().unwrap(),
+    ]));
+    assert_eq!(out.status.code(), Some(2), "a refused table");
+    let out = bounded(caselock().args([
+        "eval",
+        "--policy",
+        "tests/fixtures/policies/casework.policy",
+        request.to_str().unwrap(),
+    ]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`subject`"), "{stderr}");
+}
