@@ -34,5 +34,6 @@ pub fn role_chain(depth: usize) -> String {
             at(3),
         ));
     }
+    s.push_str("end\n");
     s
 }

@@ -124,7 +124,14 @@ fn symbolic_link_loops_in_a_policy_directory_are_refused() {
         vec!["check", root],
         vec!["test", root],
         vec!["fmt", "--check", root],
-        vec!["serve", "--policy", root, "--addr", "127.0.0.1:0"],
+        vec![
+            "serve",
+            "--policy",
+            root,
+            "--addr",
+            "127.0.0.1:0",
+            "--no-log",
+        ],
     ] {
         let out = bounded(caselock().args(&args));
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -162,7 +169,7 @@ fn deep_policy() -> String {
     s.push_str(&format!(
         "unrestricted {{\n  restriction exclude\n}}\ncategory deep \"Deep\" {{\n  restriction universal\n  \
          grant view to g{}, team t{}, allocated_worker\n  review every 3 months by role r0\n  \
-         approve place, lift by role r0\n}}\n",
+         approve place, lift by role r0\n}}\nend\n",
         GROUPS - 1,
         MEMBERS / 2
     ));
@@ -235,6 +242,7 @@ fn serve_and_decide(policy: &str, request: &str) {
             "127.0.0.1:0",
             "--watch-interval",
             "0",
+            "--no-log",
             "--policy",
             policy,
         ])

@@ -11,6 +11,8 @@ mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod keygen;
+mod lsp;
 mod report;
 mod rule;
 mod serve;
@@ -41,12 +43,16 @@ enum Command {
     Check(check::Args),
     /// Rewrite policy files in canonical layout, keeping every comment; `--check` only reports.
     Fmt(fmt::Args),
+    /// Run the language server for editors (Language Server Protocol over stdio).
+    Lsp(lsp::Args),
     /// Print the documentation of a diagnostic code, such as `caselock rule CL0101`.
     Rule(rule::Args),
     /// Run the `test` blocks of policies and report rule coverage.
     Test(test::Args),
-    /// Compile a policy to a decision table.
+    /// Compile a policy to a bundle: its decision table and manifest, optionally signed.
     Compile(compile::Args),
+    /// Make a key for signing bundles, or for the decision log's keyed chain.
+    Keygen(keygen::Args),
     /// Decide requests (JSON, or JSON lines with `--jsonl`).
     Eval(eval::Args),
     /// Explain the decision on one request, for a caseworker or an auditor.
@@ -64,7 +70,7 @@ enum Command {
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
     /// Serve decisions over HTTP, with the caseworker page and the decision log.
-    Serve(serve::Args),
+    Serve(Box<serve::Args>),
 }
 
 /// Parses the process arguments and runs the command.
@@ -81,9 +87,11 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &out),
         Command::Fmt(a) => fmt::run(a, &out),
+        Command::Lsp(a) => lsp::run(a, &out),
         Command::Rule(a) => rule::run(a, &out),
         Command::Test(a) => test::run(a, &out),
         Command::Compile(a) => compile::run(a, &out),
+        Command::Keygen(a) => keygen::run(a, &out),
         Command::Eval(a) => eval::run(a, &out),
         Command::Explain(a) => explain::run(a, &out),
         Command::Reviews(a) => report::run_reviews(a, &out),
@@ -92,7 +100,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a, &out),
         Command::WhoCan(a) => who_can::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
-        Command::Serve(a) => serve::run(a, &out),
+        Command::Serve(a) => serve::run(*a, &out),
     };
     exit.into()
 }

@@ -11,6 +11,7 @@ mod intern;
 pub mod object;
 mod render;
 pub mod request;
+pub mod schema;
 pub mod time;
 mod trace;
 pub mod words;
@@ -18,7 +19,7 @@ pub mod words;
 pub use decider::Decider;
 pub use decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
-    Warning,
+    Shown, Warning, WarningCode,
 };
 pub use id::{Id, ListEntry};
 pub use object::Object;

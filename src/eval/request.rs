@@ -5,6 +5,7 @@
 //! than a silently missing fact.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::id::{Id, ListEntry};
@@ -12,8 +13,8 @@ use super::object::{self, Object};
 use super::time;
 use crate::check::model::Period;
 
-/// A question: may this subject take this action on this record at this time?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// May this subject take this action on this record at this time? (docs/api.md)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// Who asks.
@@ -31,7 +32,7 @@ pub struct Request {
         deserialize_with = "object::each"
     )]
     pub temporary_grants: Vec<TemporaryGrant>,
-    /// When; absent means now.
+    /// When (RFC 3339); absent or null means now.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -41,7 +42,7 @@ pub struct Request {
 }
 
 /// The person asking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     /// Their subject id in the case-management system.
@@ -57,7 +58,7 @@ pub struct Subject {
 }
 
 /// The record asked about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// The record's id.
@@ -65,7 +66,7 @@ pub struct Record {
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<String>,
-    /// The restriction on it; absent means unrestricted.
+    /// The restriction on it; absent or null: the record is unrestricted.
     #[serde(default, deserialize_with = "object::maybe")]
     pub restriction: Option<Restriction>,
     /// The subject ids of its allocated workers.
@@ -77,7 +78,7 @@ pub struct Record {
 }
 
 /// A restriction placed on a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
     /// The category it was placed under.
@@ -103,7 +104,7 @@ pub struct Restriction {
 }
 
 /// A temporary grant as the case-management system recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemporaryGrant {
     /// Who holds it.
@@ -170,5 +171,23 @@ impl Request {
             })?;
         de.end().map_err(|e| RequestError(e.to_string()))?;
         Ok(read.0)
+    }
+}
+
+impl JsonSchema for GrantDuration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GrantDuration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut s = schemars::Schema::default();
+        s.insert("type".into(), "string".into());
+        s.insert("pattern".into(), time::period_pattern().into());
+        s.insert(
+            "description".into(),
+            "A whole number and a unit, such as `24h`, `2 days`, `5 working_days`; capped at the policy's maximum."
+                .into(),
+        );
+        s
     }
 }
