@@ -1,10 +1,13 @@
 //! Analysis time (`caselock check`: parse, check and the CL02xx analysis) on generated policies
 //! from 100 to 100,000 rules. The 10,000-rule policy has 500 categories and 2,000 roles and teams.
+//! Then role and team hierarchies 1,000 to 30,000 deep (`chain_gen::role_chain`).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 use caselock::span::SourceMap;
 
+#[path = "chain_gen.rs"]
+mod chain_gen;
 #[path = "policy_gen.rs"]
 mod policy_gen;
 
@@ -37,5 +40,29 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, check);
+/// Long role and team hierarchies (`role r1 in r0`, ...): 2,000 roles once took 51 s.
+fn role_chain(c: &mut Criterion) {
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    for depth in [1_000usize, 10_000, 30_000] {
+        let text = chain_gen::role_chain(depth);
+        let mut sources = SourceMap::new();
+        let id = sources.add("chain.policy", text);
+        group.bench_with_input(
+            BenchmarkId::new("role_chain_check_and_analyse", depth),
+            &depth,
+            |b, _| {
+                b.iter(|| {
+                    caselock::check_files(&sources, &[id])
+                        .ok()
+                        .and_then(|c| caselock::analyse::analyse(&c, &sources).ok())
+                        .map(|d| d.len())
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, check, role_chain);
 criterion_main!(benches);

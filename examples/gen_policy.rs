@@ -1,13 +1,23 @@
-//! Writes the generated policy the analysis bench uses: `cargo run --example gen_policy -- 10000
-//! > big.policy`, then `caselock check big.policy`.
+//! Writes the generated policies the analysis bench uses, to standard output:
+//! `cargo run --example gen_policy -- 10000` writes 10,000 rules (then `caselock check` the
+//! file), and `cargo run --example gen_policy -- chain 10000` role and team hierarchies 10,000
+//! deep.
 
+#[path = "../benches/chain_gen.rs"]
+mod chain_gen;
 #[path = "../benches/policy_gen.rs"]
 mod policy_gen;
 
 fn main() {
-    let rules = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let chain = args.first().is_some_and(|a| a == "chain");
+    let size = args
+        .get(usize::from(chain))
         .and_then(|n| n.parse().ok())
         .unwrap_or(10_000);
-    print!("{}", policy_gen::policy(rules));
+    if chain {
+        print!("{}", chain_gen::role_chain(size));
+    } else {
+        print!("{}", policy_gen::policy(size));
+    }
 }

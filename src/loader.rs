@@ -3,6 +3,7 @@
 //! This is the one place the library touches the file system for policies; every later stage
 //! works on the [`SourceMap`] it returns.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::span::{FileId, SourceMap};
@@ -30,56 +31,110 @@ pub enum LoadError {
     /// The path holds no policy files.
     #[error("no `.policy` files found in `{0}`")]
     Empty(String),
+    /// A directory was reached a second time, through a symbolic link: a loop (`ln -s . a`) or
+    /// two links to one directory, whose policies would otherwise be read twice or forever.
+    #[error(
+        "`{path}` leads to `{first}` again (a symbolic link loop, or a second link to one directory); \
+         remove the link"
+    )]
+    Revisited {
+        /// The path that reached the directory again.
+        path: String,
+        /// Where the walk first read that directory.
+        first: String,
+    },
+}
+
+/// The directories already read, by canonical path, with the path they were first read through.
+#[derive(Default)]
+struct Seen(HashMap<PathBuf, PathBuf>);
+
+impl Seen {
+    /// The entries of a directory in path order, or an error if the walk has read it before.
+    fn entries(&mut self, dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+        let io = |e| LoadError::Io {
+            path: display_name(dir),
+            source: e,
+        };
+        let canonical = std::fs::canonicalize(dir).map_err(io)?;
+        if let Some(first) = self.0.get(&canonical) {
+            return Err(LoadError::Revisited {
+                path: display_name(dir),
+                first: display_name(first),
+            });
+        }
+        self.0.insert(canonical, dir.to_path_buf());
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .map_err(io)?;
+        entries.sort();
+        Ok(entries)
+    }
 }
 
 /// Finds the policies at a path: a file is one policy; a directory with `.policy` files in it
 /// is one policy; a directory without is searched for policy directories and files below it.
+///
+/// The walk keeps its own stack (no recursion, however deep the tree) and reads each directory
+/// once: a symbolic link back to a directory already read is an error, not an endless walk.
 pub fn discover(path: &Path, sources: &mut SourceMap) -> Result<Vec<PolicyFiles>, LoadError> {
     let mut out = Vec::new();
-    walk(path, sources, &mut out)?;
-    if out.is_empty() {
-        return Err(LoadError::Empty(path.display().to_string()));
-    }
-    Ok(out)
-}
-
-fn walk(path: &Path, sources: &mut SourceMap, out: &mut Vec<PolicyFiles>) -> Result<(), LoadError> {
-    let io = |e| LoadError::Io {
-        path: path.display().to_string(),
-        source: e,
-    };
-    if path.is_file() {
-        let id = read(path, sources)?;
-        sources.set_policy_path(id, file_name(path));
-        out.push(PolicyFiles {
-            root: path.to_path_buf(),
-            files: vec![id],
-        });
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    let policy_files: Vec<&PathBuf> = entries.iter().filter(|p| is_policy_file(p)).collect();
-    if !policy_files.is_empty() {
+    let mut seen = Seen::default();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        if dir.is_file() {
+            let id = read(&dir, sources)?;
+            sources.set_policy_path(id, file_name(&dir));
+            out.push(PolicyFiles {
+                root: dir,
+                files: vec![id],
+            });
+            continue;
+        }
+        let entries = seen.entries(&dir)?;
+        let policy_files: Vec<&PathBuf> = entries.iter().filter(|p| is_policy_file(p)).collect();
+        if policy_files.is_empty() {
+            // Reversed, so the stack hands the subdirectories back in path order.
+            stack.extend(entries.iter().rev().filter(|p| p.is_dir()).cloned());
+            continue;
+        }
         let mut files = Vec::new();
         for p in policy_files {
             let id = read(p, sources)?;
             sources.set_policy_path(id, file_name(p));
             files.push(id);
         }
-        out.push(PolicyFiles {
-            root: path.to_path_buf(),
-            files,
-        });
-        return Ok(());
+        out.push(PolicyFiles { root: dir, files });
     }
-    for e in entries.iter().filter(|p| p.is_dir()) {
-        walk(e, sources, out)?;
+    if out.is_empty() {
+        return Err(LoadError::Empty(path.display().to_string()));
     }
-    Ok(())
+    Ok(out)
+}
+
+/// Every `.policy` file at or below a path, in path order, for the formatter: a named file is
+/// taken as it is, a directory is searched all the way down, each directory read once.
+pub fn policy_file_paths(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if !path.is_dir() {
+        std::fs::metadata(path).map_err(|e| LoadError::Io {
+            path: display_name(path),
+            source: e,
+        })?;
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut seen = Seen::default();
+    let mut files = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(entry) = stack.pop() {
+        if entry.is_dir() {
+            stack.extend(seen.entries(&entry)?.into_iter().rev());
+        } else if is_policy_file(&entry) {
+            files.push(entry);
+        }
+    }
+    Ok(files)
 }
 
 /// The files of the policy that `file` belongs to, in path order: every `.policy` file of its

@@ -102,6 +102,38 @@ fn malformed_requests_are_input_errors() {
         ("malformed_json", "invalid request"),
         ("malformed_time", "invalid time `2026-11-20 10:00`"),
         ("misspelt_field", "unknown field `allocated_worker`"),
+        (
+            "leap_second",
+            "`at`: invalid time `2026-11-20T23:59:60Z`: a leap second",
+        ),
+        (
+            "grant_leap_second",
+            "`temporary_grants[0].granted_at`: invalid time `2026-11-20T23:59:60Z`: a leap second",
+        ),
+        (
+            "year_before_1900",
+            "`record.restriction.review_by`: invalid date `1800-01-01`: the year must be between 1900 and 2200",
+        ),
+        (
+            "year_after_2200",
+            "`at`: invalid time `9999-12-31T00:00:00Z`: the year must be between 1900 and 2200",
+        ),
+        (
+            "unpadded_date",
+            "`record.restriction.placed_on`: invalid date `2026-5-1`: write it as YYYY-MM-DD",
+        ),
+        (
+            "array_request",
+            "invalid type: sequence, expected a JSON object",
+        ),
+        (
+            "array_subject",
+            "`subject`: invalid type: sequence, expected a JSON object",
+        ),
+        (
+            "array_restriction",
+            "`record.restriction`: invalid type: sequence, expected a JSON object",
+        ),
         ("empty_subject_id", "`subject.id`: invalid id"),
         ("empty_owner", "`record.restriction.owner`: invalid id"),
         ("untyped_named_deny", "ambiguous entry"),
@@ -132,14 +164,15 @@ fn usage_errors_exit_2() {
 fn jsonl_answers_every_line_in_order() {
     let good = std::fs::read_to_string(GRANT).unwrap();
     let good: serde_json::Value = serde_json::from_str(&good).unwrap();
-    let input = format!("{good}\n{{not json\n\n{good}\n");
+    // A line holding an array is not a request, even an array of one.
+    let input = format!("{good}\n{{not json\n\n[{good}]\n{good}\n");
     let out = caselock(&["eval", "--policy", POLICY, "--jsonl"], Some(&input));
-    assert_eq!(out.status.code(), Some(1), "one line was not a request");
+    assert_eq!(out.status.code(), Some(1), "two lines were not requests");
     let lines: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3, "blank lines are skipped");
+    assert_eq!(lines.len(), 4, "blank lines are skipped");
     assert_eq!(lines[0]["decision"], "allow");
     assert_eq!(lines[1]["line"], 2);
     assert!(
@@ -148,7 +181,16 @@ fn jsonl_answers_every_line_in_order() {
             .unwrap()
             .contains("invalid request")
     );
-    assert_eq!(lines[2]["decision"], "allow");
+    assert_eq!(lines[2]["line"], 4);
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("expected a JSON object"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines[3]["decision"], "allow");
 }
 
 #[test]

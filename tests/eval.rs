@@ -55,7 +55,9 @@ fn a_tampered_table_is_refused() {
     assert!(matches!(err, TableError::Hash), "{err:?}");
     assert!(err.to_string().contains("edited or corrupted"), "{err}");
 
-    let other = text.replacen("\"format_version\":1", "\"format_version\":99", 1);
+    let version = format!("\"format_version\":{}", compile::FORMAT_VERSION);
+    let other = text.replacen(&version, "\"format_version\":99", 1);
+    assert_ne!(other, text);
     let err = compile::load_table(&other).unwrap_err();
     assert!(
         matches!(err, TableError::Version { found: 99, .. }),
@@ -64,6 +66,17 @@ fn a_tampered_table_is_refused() {
 
     let err = compile::load_table("{\"hello\": 1}").unwrap_err();
     assert!(matches!(err, TableError::Malformed(_)), "{err:?}");
+}
+
+#[test]
+fn a_table_whose_hierarchy_loops_or_dangles_is_refused() {
+    for (parent, says) in [(0, "its own ancestor"), (9_999, "has no parent 9999")] {
+        let mut table = casework().table;
+        table.vocabulary.roles[0].parent = Some(parent);
+        let err = compile::load_table(&compile::to_json(&table)).unwrap_err();
+        assert!(matches!(err, TableError::Malformed(_)), "{err:?}");
+        assert!(err.to_string().contains(says), "{err}");
+    }
 }
 
 /// Sentences as a caseworker reads them: split after a full stop followed by a capital.

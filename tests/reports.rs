@@ -233,3 +233,125 @@ fn the_examples_are_current() {
         }
     }
 }
+
+/// One review rule, used by both: a decision warns "review overdue" exactly when
+/// `caselock reviews` lists the restriction as overdue, with the same due date, for every kind
+/// of schedule (every, never, until, none) and every placement of an explicit `review_by`.
+#[test]
+fn eval_and_reviews_agree_on_what_is_overdue() {
+    use caselock::eval::{Decider, Request, Warning};
+    use caselock::report::reviews::Status;
+    let (sources, checked) = fixture();
+    let decider = Decider::new(&caselock::compile::compile(&checked, &sources));
+    let as_of = date("2028-03-01");
+    let opts = report::reviews::Options {
+        as_of,
+        within_days: 30,
+        list_all: true,
+    };
+    for category in ["six_monthly", "monthly", "adoption", "scr", "unscheduled"] {
+        for placed in ["2027-01-01", "2028-02-15"] {
+            for review_by in ["", "2028-02-01", "2028-03-01", "2028-06-01"] {
+                let register = format!(
+                    "record_id,category,placed_on,last_reviewed,review_by,reviewer,team\n\
+                     R1,{category},{placed},,{review_by},s-1,t-1\n"
+                );
+                let r = report::reviews::reviews(
+                    &checked.policy,
+                    &sources,
+                    register.as_bytes(),
+                    Format::Csv,
+                    opts,
+                )
+                .unwrap();
+                let line = &r.lines[0];
+                let review_by = if review_by.is_empty() {
+                    serde_json::Value::Null
+                } else {
+                    review_by.into()
+                };
+                let request = serde_json::json!({
+                    "subject": {"id": "u-1", "organisation": "council"},
+                    "action": "view",
+                    "record": {"id": "R1", "restriction": {
+                        "category": category, "placed_on": placed, "review_by": review_by}},
+                    "at": "2028-03-01T12:00:00Z"
+                });
+                let d = decider.decide(&Request::from_json(&request.to_string()).unwrap());
+                let warned = d.warnings.iter().find_map(|w| match w {
+                    Warning::ReviewOverdue(due) => Some(*due),
+                    _ => None,
+                });
+                let listed = (line.status == Status::Overdue)
+                    .then_some(line.due)
+                    .flatten();
+                assert_eq!(warned, listed, "{category}, placed {placed}, {review_by}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_policy_without_a_review_schedule_says_so_once() {
+    let (sources, checked) = camden();
+    let input = std::fs::File::open("tests/fixtures/reports/camden-register.csv").unwrap();
+    let opts = report::reviews::Options {
+        as_of: date("2026-06-01"),
+        within_days: 30,
+        list_all: true,
+    };
+    let r = report::reviews::reviews(&checked.policy, &sources, input, Format::Csv, opts).unwrap();
+    assert!(r.invalid.is_empty(), "{:?}", r.invalid);
+    assert_eq!(r.counts.unscheduled, 2);
+    // The one date on the register still counts, as it does for a decision.
+    assert_eq!(r.counts.overdue, 1);
+    for format in [
+        OutputFormat::Text,
+        OutputFormat::Markdown,
+        OutputFormat::Json,
+    ] {
+        let out = report::render_reviews(&r, format);
+        assert_eq!(out.matches("has no review schedule").count(), 1, "{out}");
+    }
+}
+
+#[test]
+fn a_policy_without_a_retention_schedule_says_so_once() {
+    let (sources, checked) = camden();
+    let input = std::fs::File::open("tests/fixtures/reports/camden-files.csv").unwrap();
+    let r = report::retention::retention(
+        &checked.policy,
+        &sources,
+        input,
+        Format::Csv,
+        date("2026-06-01"),
+        true,
+    )
+    .unwrap();
+    assert!(r.invalid.is_empty(), "{:?}", r.invalid);
+    assert_eq!(r.unscheduled, 2);
+    for format in [
+        OutputFormat::Text,
+        OutputFormat::Markdown,
+        OutputFormat::Json,
+    ] {
+        let out = report::render_retention(&r, format);
+        assert_eq!(out.matches("has no retention schedule").count(), 1, "{out}");
+    }
+}
+
+/// Camden's policy: categories without a review statement and no retention schedule.
+fn camden() -> (SourceMap, caselock::check::Checked) {
+    let mut sources = SourceMap::new();
+    let mut ids = Vec::new();
+    for file in ["policy", "categories", "tests"] {
+        let path = format!("policies/camden/{file}.policy");
+        ids.push(sources.add(path.clone(), std::fs::read_to_string(&path).unwrap()));
+    }
+    let checked = caselock::check_files(&sources, &ids).unwrap();
+    assert!(
+        checked.policy.categories.iter().all(|c| c.review.is_none()),
+        "Camden has gained a review schedule: pick another policy for these tests"
+    );
+    (sources, checked)
+}

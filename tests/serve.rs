@@ -384,6 +384,45 @@ async fn bad_input_is_a_problem_naming_the_field_never_a_500() {
 }
 
 #[tokio::test]
+async fn arrays_where_objects_belong_and_impossible_times_are_refused_naming_the_field() {
+    let scratch = Scratch::new("shapes");
+    let (_s, router) = service(&scratch.config()).await;
+    let field = |body: Value| {
+        let router = router.clone();
+        async move {
+            call(&router, "POST", "/v1/decisions", body.to_string())
+                .await
+                .problem(400)["field"]
+                .clone()
+        }
+    };
+    let good = allowed();
+    // A batch is an array of request objects; a request written as an array of its values is not.
+    let values = json!([good["subject"], good["action"], good["record"]]);
+    assert_eq!(field(json!([good.clone(), values])).await, "[1]");
+    let mut subject = allowed();
+    subject["subject"] = json!(["u-1", [], [], "council"]);
+    assert_eq!(field(subject).await, "subject");
+    for (path, value) in [
+        ("at", "2026-11-20T23:59:60Z"),
+        ("at", "1899-12-31T23:59:59Z"),
+        ("at", "2201-01-01T00:00:00Z"),
+        ("record.restriction.review_by", "9999-12-31"),
+        ("record.restriction.placed_on", "2026-5-1"),
+        ("record.restriction.last_reviewed", "26-05-01"),
+    ] {
+        let mut bad = allowed();
+        let mut at = &mut bad;
+        let (parents, last) = path.rsplit_once('.').map_or(("", path), |(p, l)| (p, l));
+        for key in parents.split('.').filter(|k| !k.is_empty()) {
+            at = &mut at[key];
+        }
+        at[last] = json!(value);
+        assert_eq!(field(bad).await, path, "{value}");
+    }
+}
+
+#[tokio::test]
 async fn the_token_guards_every_v1_route_and_only_those() {
     let scratch = Scratch::new("token");
     let token_file = scratch.dir.join("token");

@@ -4,7 +4,7 @@
 
 use super::rules::CategoryView;
 use super::space::{Region, Space};
-use crate::check::model::{ActionId, Atom, Effect, Purpose, Relation};
+use crate::check::model::{ActionId, Atom, Effect, OrgKind, Purpose, Relation};
 use crate::compile::table::Layer;
 use crate::diag::{Code, Diagnostic};
 
@@ -93,10 +93,8 @@ pub(super) fn denied_approvers(space: &Space, v: &CategoryView, out: &mut Vec<Di
             .collect();
         for approver in &t.approved_by {
             for (a, allowed) in &allowed {
-                let a = *a;
-                let who = space.atom(0, v.table, a, *approver);
-                if !who.is_empty() && !who.overlaps(allowed) {
-                    out.push(denied(v, *approver, a, t.span, "temporary access"));
+                if let Some(d) = check_approver(space, v, *approver, *a, allowed) {
+                    out.push(d(t.span, "temporary access"));
                     break;
                 }
             }
@@ -116,12 +114,47 @@ pub(super) fn denied_approvers(space: &Space, v: &CategoryView, out: &mut Vec<Di
             if matches!(approver, Atom::Relation(Relation::LineManager)) {
                 continue;
             }
-            let who = space.atom(0, v.table, view, *approver);
-            if !who.is_empty() && !who.overlaps(&allowed) {
-                out.push(denied(v, *approver, view, approval.chain.span, "access"));
+            if let Some(d) = check_approver(space, v, *approver, view, &allowed) {
+                out.push(d(approval.chain.span, "access"));
             }
         }
     }
+}
+
+/// Whether `approver` can take `action` on the record.
+///
+/// A relation (`owner`, `allocated_manager`, `allocated_worker`) names the one person who
+/// approves on this record, so holding it must be enough: the plainest subject who holds it
+/// (no role, no team, no other relation, in an internal organisation when one can be) must be
+/// allowed. Asking only whether *some* owner can act let an `owner` pass when the policy grants
+/// the action to a role some owners happen to hold, while the owner as such cannot open the
+/// record. A role, team or person names a pool the case-management system picks from, so there
+/// it is enough that some of them can act.
+///
+/// Returns the diagnostic to report, given where and what was approved.
+fn check_approver<'v>(
+    space: &Space,
+    v: &'v CategoryView,
+    approver: Atom,
+    action: ActionId,
+    allowed: &Region,
+) -> Option<impl FnOnce(crate::span::Span, &str) -> Diagnostic + 'v> {
+    let who = space
+        .atom(0, v.table, action, approver)
+        .and(&space.known(0));
+    let refused = if matches!(approver, Atom::Relation(_)) {
+        let internal = who.and(&space.atom(0, v.table, action, Atom::OrgKind(OrgKind::Internal)));
+        let plain = space.witness(if internal.is_empty() { &who } else { &internal })?;
+        (!space.contains(allowed, &plain)).then_some(plain)
+    } else if who.overlaps(allowed) {
+        None
+    } else {
+        space.witness(&who)
+    }?;
+    Some(move |span, what: &str| {
+        denied(v, approver, action, span, what)
+            .with_note(format!("for example: {}", refused.describe()))
+    })
 }
 
 fn denied(

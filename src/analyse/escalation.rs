@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::rules::CategoryView;
@@ -71,13 +71,13 @@ pub(super) fn cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
             .node_weight(n)
             .map_or("?".to_string(), |a| approver_name(p, *a))
     };
-    for scc in tarjan_scc(&graph) {
+    // `kosaraju_scc` keeps its own stack; a chain of any length cannot overflow ours.
+    for scc in kosaraju_scc(&graph) {
         let looped = scc.len() > 1 || scc.first().is_some_and(|n| graph.contains_edge(*n, *n));
         if !looped {
             continue;
         }
-        let mut members = scc.clone();
-        members.sort();
+        let members: std::collections::BTreeSet<NodeIndex> = scc.iter().copied().collect();
         let mut edges: Vec<usize> = writer
             .iter()
             .filter(|((f, t), _)| members.contains(f) && members.contains(t))

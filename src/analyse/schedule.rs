@@ -27,10 +27,13 @@ fn longer(a: Period, b: Period) -> bool {
             }
         }
     }
+    // A period that runs past the calendar is longer than one that does not (the checker
+    // refuses such periods, CL0117; this keeps the comparison right for any it is given).
     starts
         .iter()
         .all(|s| match (a.after_instant(*s), b.after_instant(*s)) {
             (Some(x), Some(y)) => x > y,
+            (None, Some(_)) => true,
             _ => false,
         })
 }

@@ -17,13 +17,14 @@
 //! action, the subject is eligible (`to`), and the policy accepts some approver the request can
 //! name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
 
-use biodivine_lib_bdd::{Bdd, BddValuation, BddVariable, BddVariableSet};
+use biodivine_lib_bdd::{Bdd, BddPartialValuation, BddValuation, BddVariable, BddVariableSet};
 
 use crate::check::model::{ActionId, Atom, Condition, OrgKind, Relation};
 use crate::compile::UNRESTRICTED;
-use crate::compile::table::{CategoryTable, DecisionTable, Vocabulary};
+use crate::compile::table::{CategoryTable, DecisionTable, Member, Vocabulary, children};
 
 /// The relations a request can make true; `line_manager` is only known while routing approvals.
 pub const REQUEST_RELATIONS: [Relation; 7] = [
@@ -103,13 +104,78 @@ pub struct Witness {
     pub relations: Vec<Relation>,
 }
 
+/// Combines diagrams pairwise, halving the list each round: folding one at a time grows a
+/// diagram of every literal so far and costs the square of a long `and` (or a long list of
+/// alternatives); pairing costs its length times its logarithm.
+fn balanced(mut items: Vec<Bdd>, op: fn(&Bdd, &Bdd) -> Bdd, empty: Bdd) -> Bdd {
+    while items.len() > 1 {
+        let mut next = Vec::with_capacity(items.len().div_ceil(2));
+        let mut it = items.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => op(&a, &b),
+                None => a,
+            });
+        }
+        items = next;
+    }
+    items.pop().unwrap_or(empty)
+}
+
+/// One side's roles or teams: `role i` holds when the subject holds role i or one below it.
+///
+/// Each member's diagram is built the first time an atom asks for it. A member's diagram has a
+/// node for it and for every member below it, so building them all would cost the square of a
+/// long chain's length; a policy names few of its roles, and only those are built.
+#[derive(Debug, Clone)]
+struct Tree {
+    /// Each member's variable in the space.
+    vars: Vec<Option<BddVariable>>,
+    /// Each member's children.
+    children: Vec<Vec<u32>>,
+    /// Each member's diagram, once built.
+    held: Vec<OnceLock<Bdd>>,
+}
+
+impl Tree {
+    fn new(members: &[Member], vars: &BTreeMap<String, BddVariable>) -> Tree {
+        Tree {
+            vars: members.iter().map(|m| vars.get(&m.name).copied()).collect(),
+            children: children(members),
+            held: members.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The subjects holding member `i` or a member below it.
+    fn held(&self, set: &BddVariableSet, i: u32) -> Bdd {
+        let Some(cell) = self.held.get(i as usize) else {
+            return set.mk_false();
+        };
+        cell.get_or_init(|| {
+            let mut clause = BddPartialValuation::empty();
+            let mut stack = vec![i];
+            // A loaded table's parents form a forest (checked on load); the bound keeps even a
+            // looping one finite.
+            for _ in 0..self.vars.len() {
+                let Some(m) = stack.pop() else { break };
+                if let Some(v) = self.vars.get(m as usize).copied().flatten() {
+                    clause.set_value(v, true);
+                }
+                stack.extend(self.children.get(m as usize).into_iter().flatten());
+            }
+            set.mk_disjunctive_clause(&clause)
+        })
+        .clone()
+    }
+}
+
 /// How one side's names map onto the space's variables.
 #[derive(Debug, Clone)]
 struct SideAtoms {
     /// `role i`: the subject holds role i or a role below it.
-    roles: Vec<Bdd>,
+    roles: Tree,
     /// `team i`: likewise for teams.
-    teams: Vec<Bdd>,
+    teams: Tree,
     /// `person i`: the subject carries person i's subject id.
     persons: Vec<Bdd>,
     /// `organisation i`.
@@ -200,23 +266,6 @@ impl Space {
     }
 
     fn side_atoms(&self, v: &Vocabulary) -> SideAtoms {
-        let below = |members: &[crate::compile::table::Member],
-                     vars: &BTreeMap<String, BddVariable>| {
-            let mut held: Vec<Bdd> = members
-                .iter()
-                .map(|m| self.var_or_false(vars.get(&m.name)))
-                .collect();
-            // A subject holding a member also counts as holding each of its ancestors.
-            for m in members {
-                let own = self.var_or_false(vars.get(&m.name));
-                for a in &m.ancestors {
-                    if let Some(h) = held.get_mut(*a as usize) {
-                        *h = h.or(&own);
-                    }
-                }
-            }
-            held
-        };
         let orgs: Vec<Bdd> = v
             .organisations
             .iter()
@@ -229,24 +278,28 @@ impl Space {
                 .filter(|(o, _)| o.kind == k)
                 .fold(self.vars.mk_false(), |acc, (_, b)| acc.or(b))
         });
+        // Disjunctions of many variables are built in one pass: folding `or` over them costs
+        // the square of their number.
         let any = |m: &BTreeMap<String, BddVariable>, declared: &dyn Fn(&str) -> bool| {
-            m.iter()
-                .filter(|(k, _)| declared(k))
-                .fold(self.vars.mk_false(), |acc, (_, v)| {
-                    acc.or(&self.vars.mk_var(*v))
-                })
+            let mut clause = BddPartialValuation::empty();
+            for (_, var) in m.iter().filter(|(k, _)| declared(k)) {
+                clause.set_value(*var, true);
+            }
+            self.vars.mk_disjunctive_clause(&clause)
         };
-        let foreign_roles = any(&self.roles, &|k| !v.roles.iter().any(|m| m.name == k));
-        let foreign_teams = any(&self.teams, &|k| !v.teams.iter().any(|m| m.name == k));
+        let side_roles: HashSet<&str> = v.roles.iter().map(|m| m.name.as_str()).collect();
+        let side_teams: HashSet<&str> = v.teams.iter().map(|m| m.name.as_str()).collect();
+        let foreign_roles = any(&self.roles, &|k| !side_roles.contains(k));
+        let foreign_teams = any(&self.teams, &|k| !side_teams.contains(k));
         let known = orgs
             .iter()
             .fold(self.vars.mk_false(), |acc, b| acc.or(b))
             .and_not(&foreign_roles)
             .and_not(&foreign_teams);
-        let some_team = any(&self.teams, &|k| v.teams.iter().any(|m| m.name == k));
+        let some_team = any(&self.teams, &|k| side_teams.contains(k));
         SideAtoms {
-            roles: below(&v.roles, &self.roles),
-            teams: below(&v.teams, &self.teams),
+            roles: Tree::new(&v.roles, &self.roles),
+            teams: Tree::new(&v.teams, &self.teams),
             persons: v
                 .persons
                 .iter()
@@ -326,8 +379,8 @@ impl Space {
                 .unwrap_or_else(|| self.vars.mk_false())
         };
         match atom {
-            Atom::Role(i) => pick(&s.roles, i),
-            Atom::Team(i) => pick(&s.teams, i),
+            Atom::Role(i) => s.roles.held(&self.vars, i),
+            Atom::Team(i) => s.teams.held(&self.vars, i),
             Atom::Person(i) => pick(&s.persons, i),
             Atom::Organisation(i) => pick(&s.orgs, i),
             Atom::OrgKind(k) => {
@@ -412,23 +465,18 @@ impl Space {
         condition: &Condition,
         temporary: bool,
     ) -> Bdd {
-        let mut out = self.vars.mk_false();
-        for term in &condition.terms {
-            let mut t = self.vars.mk_true();
-            for l in term {
+        let terms = condition.terms.iter().map(|term| {
+            let literals = term.iter().map(|l| {
                 let a = if !temporary && l.atom == Atom::Relation(Relation::TemporaryGrant) {
                     self.vars.mk_false()
                 } else {
                     self.atom_bdd(side, c, action, l.atom)
                 };
-                t = if l.negated { t.and_not(&a) } else { t.and(&a) };
-                if t.is_false() {
-                    break;
-                }
-            }
-            out = out.or(&t);
-        }
-        out
+                if l.negated { a.not() } else { a }
+            });
+            balanced(literals.collect(), Bdd::and, self.vars.mk_true())
+        });
+        balanced(terms.collect(), Bdd::or, self.vars.mk_false())
     }
 
     /// One subject of the region, with as few roles, teams and relations as possible.

@@ -1,7 +1,11 @@
-//! Graph checks with one shape: names to `NodeIndex`, `tarjan_scc`, a cycle reported as the
-//! full path of names, each with its span.
+//! Graph checks with one shape: names to `NodeIndex`, strongly connected components, a cycle
+//! reported as the full path of names, each with its span.
+//!
+//! Every walk here keeps its own stack: petgraph's `kosaraju_scc` and `toposort` are iterative
+//! (its `tarjan_scc` recurses once per node and overflows a thread's stack on a chain of 100,000
+//! groups), and nothing here recurses, so the depth of a chain costs memory, never the stack.
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::{kosaraju_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diag::{Code, Diagnostic};
@@ -20,15 +24,9 @@ pub struct Node {
 ///
 /// `what` names the graph ("team hierarchy"), `code` is the diagnostic code.
 pub fn cycles(nodes: &[Node], edges: &[(usize, usize)], what: &str, code: Code) -> Vec<Diagnostic> {
-    let mut g: DiGraph<usize, ()> = DiGraph::new();
-    let idx: Vec<NodeIndex> = (0..nodes.len()).map(|i| g.add_node(i)).collect();
-    for &(a, b) in edges {
-        if let (Some(&x), Some(&y)) = (idx.get(a), idx.get(b)) {
-            g.add_edge(x, y, ());
-        }
-    }
+    let g = graph(nodes.len(), edges);
     let mut out = Vec::new();
-    for scc in tarjan_scc(&g) {
+    for scc in kosaraju_scc(&g) {
         let cyclic = scc.len() > 1 || scc.first().is_some_and(|&n| g.contains_edge(n, n));
         if !cyclic {
             continue;
@@ -54,26 +52,53 @@ pub fn cycles(nodes: &[Node], edges: &[(usize, usize)], what: &str, code: Code) 
     out
 }
 
+/// The nodes in dependency order: each after every node its edges point to. `None` when the
+/// graph has a cycle (report those with [`cycles`]).
+pub fn dependency_order(nodes: usize, edges: &[(usize, usize)]) -> Option<Vec<usize>> {
+    let g = graph(nodes, edges);
+    let order = toposort(&g, None).ok()?;
+    Some(order.into_iter().rev().map(|n| g[n]).collect())
+}
+
+/// The graph of `nodes` numbered nodes with `edges` (from, to); edges out of range are dropped.
+fn graph(nodes: usize, edges: &[(usize, usize)]) -> DiGraph<usize, ()> {
+    let mut g: DiGraph<usize, ()> = DiGraph::with_capacity(nodes, edges.len());
+    let idx: Vec<NodeIndex> = (0..nodes).map(|i| g.add_node(i)).collect();
+    for &(a, b) in edges {
+        if let (Some(&x), Some(&y)) = (idx.get(a), idx.get(b)) {
+            g.add_edge(x, y, ());
+        }
+    }
+    g
+}
+
 /// A simple cycle through the strongly connected component, starting at its earliest node.
 fn cycle_path(g: &DiGraph<usize, ()>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
     let Some(&start) = scc.iter().min_by_key(|n| g[**n]) else {
         return Vec::new();
     };
+    let mut inside = vec![false; g.node_count()];
+    for n in scc {
+        inside[n.index()] = true;
+    }
+    let mut on_path = vec![None; g.node_count()];
     let mut path = vec![start];
+    on_path[start.index()] = Some(0);
     let mut cur = start;
     // INVARIANT: every node of a cyclic SCC has a successor inside it, so this walk always
     // returns to a node already on the path within scc.len() steps.
     for _ in 0..scc.len() {
         let Some(next) = g
             .neighbors(cur)
-            .filter(|n| scc.contains(n))
+            .filter(|n| inside[n.index()])
             .min_by_key(|n| g[*n])
         else {
             break;
         };
-        if let Some(pos) = path.iter().position(|&p| p == next) {
+        if let Some(pos) = on_path[next.index()] {
             return path.split_off(pos);
         }
+        on_path[next.index()] = Some(path.len());
         path.push(next);
         cur = next;
     }

@@ -85,10 +85,8 @@ pub struct Named {
 pub struct Member {
     /// Name, title and span.
     pub named: Named,
-    /// The direct parent.
+    /// The direct parent; the checker refuses parents that loop (CL0107).
     pub parent: Option<u32>,
-    /// Every ancestor, nearest first (not including itself).
-    pub ancestors: Vec<u32>,
 }
 
 /// A placeholder person.
@@ -260,6 +258,17 @@ pub struct Literal {
     pub negated: bool,
 }
 
+/// The years a request's times and dates may fall in (an input error outside them), and so the
+/// years every period of a policy must be countable from.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// The largest condition a subject list may expand to, as [`Condition::size`]: far beyond any
+/// real policy (the bundled ones stay under a hundred), and small enough that every later stage
+/// (the compiled table, the analyser's diagrams, the evaluator's cubes) stays quick. Groups
+/// joined by `and` multiply their members, so a few lines could otherwise ask for more terms
+/// than memory holds.
+pub const MAX_CONDITION_SIZE: usize = 65_536;
+
 /// A condition on subjects in disjunctive normal form: any term, all literals of a term.
 ///
 /// No terms is "nobody"; a term with no literals is "everyone".
@@ -300,6 +309,53 @@ impl Condition {
             }
         }
         Condition { terms }
+    }
+
+    /// How much the condition holds: its literals plus its terms, the measure
+    /// [`MAX_CONDITION_SIZE`] bounds.
+    pub fn size(&self) -> usize {
+        self.terms.iter().map(|t| t.len() + 1).sum()
+    }
+
+    /// Both conditions, or `None` when the result would be larger than `limit` (measured as
+    /// [`Condition::size`]). The product is computed only once its size is known to fit, so a
+    /// subject list that multiplies groups out (`g and g and g`) is refused before it fills
+    /// memory. Each term of `other` is appended as written: call [`Condition::normalise`] once
+    /// the whole conjunction is built, rather than sorting after every literal.
+    pub fn and_within(mut self, other: &Condition, limit: usize) -> Option<Condition> {
+        let literals = |c: &Condition| c.terms.iter().map(Vec::len).sum::<usize>();
+        let terms = self.terms.len().checked_mul(other.terms.len())?;
+        let size = terms
+            .checked_add(other.terms.len().checked_mul(literals(&self))?)?
+            .checked_add(self.terms.len().checked_mul(literals(other))?)?;
+        if size > limit {
+            return None;
+        }
+        if let [only] = other.terms.as_slice() {
+            // One term on the right: extend in place, no copies.
+            for t in &mut self.terms {
+                t.extend_from_slice(only);
+            }
+            return Some(self);
+        }
+        let mut out = Vec::with_capacity(terms);
+        for a in &self.terms {
+            for b in &other.terms {
+                let mut t = Vec::with_capacity(a.len() + b.len());
+                t.extend_from_slice(a);
+                t.extend_from_slice(b);
+                out.push(t);
+            }
+        }
+        Some(Condition { terms: out })
+    }
+
+    /// Each term sorted, without repeated literals.
+    pub fn normalise(&mut self) {
+        for t in &mut self.terms {
+            t.sort();
+            t.dedup();
+        }
     }
 
     /// Either condition.

@@ -224,6 +224,11 @@ impl Symbols {
         self.used.insert(name.to_string(), true);
     }
 
+    /// Whether a name was resolved somewhere.
+    pub fn is_used(&self, name: &str) -> bool {
+        self.used.contains_key(name)
+    }
+
     /// Every name of a kind that was never resolved, with its span.
     pub fn unused(&self, kind: SymbolKind) -> Vec<(String, Span)> {
         let mut v: Vec<(String, Span)> = self

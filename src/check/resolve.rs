@@ -149,11 +149,14 @@ impl Resolver {
                         p.retention.push(ret);
                     }
                 }
-                ast::Item::Test(t) => p.tests.push(t.clone()),
+                ast::Item::Test(t) => {
+                    self.test_uses(t);
+                    p.tests.push(t.clone());
+                }
                 ast::Item::Decl(_) | ast::Item::Group(_) | ast::Item::Obligation(_) => {}
             }
         }
-        self.unused();
+        self.unused(&p);
         for d in super::tests::unknown_names(&self.symbols, &p.tests) {
             self.report(d);
         }
@@ -298,12 +301,10 @@ impl Resolver {
             ast::DeclKind::Role => p.roles.push(Member {
                 named: n,
                 parent: None,
-                ancestors: Vec::new(),
             }),
             ast::DeclKind::Team => p.teams.push(Member {
                 named: n,
                 parent: None,
-                ancestors: Vec::new(),
             }),
             ast::DeclKind::Person => p.persons.push(Person {
                 subject_id: e
@@ -319,7 +320,8 @@ impl Resolver {
         }
     }
 
-    /// Resolves `in PARENT` for roles and teams, rejects cycles, computes ancestors.
+    /// Resolves `in PARENT` for roles and teams and rejects cycles; ancestors are read by walking
+    /// parents, never stored, so a long chain costs its length, not its length squared.
     fn hierarchies(&mut self, items: &[&ast::Item], p: &mut Policy) {
         for (decl_kind, sym_kind) in [
             (ast::DeclKind::Role, SymbolKind::Role),
@@ -367,23 +369,7 @@ impl Resolver {
             }
             let what = format!("{} hierarchy", decl_kind.keyword());
             let cycles = graph::cycles(&nodes, &edges, &what, Code::HierarchyCycle);
-            let cyclic = !cycles.is_empty();
             self.diags.extend(cycles);
-            if cyclic {
-                continue;
-            }
-            for i in 0..members.len() {
-                let mut anc = Vec::new();
-                let mut cur = members[i].parent;
-                while let Some(c) = cur {
-                    if anc.contains(&c) || anc.len() > members.len() {
-                        break;
-                    }
-                    anc.push(c);
-                    cur = members.get(c as usize).and_then(|m| m.parent);
-                }
-                members[i].ancestors = anc;
-            }
         }
     }
 
@@ -443,23 +429,9 @@ impl Resolver {
             return;
         }
         // Resolve in dependency order: a group after every group it names.
-        let mut order = Vec::new();
-        let mut done = vec![false; decls.len()];
-        fn visit(i: usize, edges: &[(usize, usize)], done: &mut Vec<bool>, order: &mut Vec<usize>) {
-            if done[i] {
-                return;
-            }
-            done[i] = true;
-            for &(a, b) in edges {
-                if a == i {
-                    visit(b, edges, done, order);
-                }
-            }
-            order.push(i);
-        }
-        for i in 0..decls.len() {
-            visit(i, &edges, &mut done, &mut order);
-        }
+        let Some(order) = graph::dependency_order(decls.len(), &edges) else {
+            return;
+        };
         for i in order {
             let g = decls[i];
             if let Some(c) = self.subjects(&g.subjects, Context::Group, p) {
@@ -471,19 +443,32 @@ impl Resolver {
         }
     }
 
-    /// Resolves a subject list to a condition.
+    /// Resolves a subject list to a condition, refusing one larger than [`MAX_CONDITION_SIZE`].
     fn subjects(&mut self, s: &ast::Subjects, ctx: Context, p: &Policy) -> Option<Condition> {
         let mut out = Condition { terms: Vec::new() };
         let mut ok = true;
         for t in &s.terms {
             let mut term = Condition::everyone();
             for l in &t.literals {
-                match self.literal(l, ctx, p) {
-                    Some(c) => term = term.and(&c),
-                    None => ok = false,
+                let Some(c) = self.literal(l, ctx, p) else {
+                    ok = false;
+                    continue;
+                };
+                let room = MAX_CONDITION_SIZE.saturating_sub(out.size());
+                match term.and_within(&c, room) {
+                    Some(product) => term = product,
+                    None => {
+                        self.report(too_large(s, l.span));
+                        return None;
+                    }
                 }
             }
-            out = out.or(&term);
+            term.normalise();
+            out.terms.append(&mut term.terms);
+            if out.size() > MAX_CONDITION_SIZE {
+                self.report(too_large(s, t.span));
+                return None;
+            }
         }
         ok.then_some(out)
     }
@@ -901,6 +886,9 @@ impl Resolver {
                 .with_help("`universal` refuses everyone not granted; `exclude` allows normal access except the named exclusions"),
             );
         }
+        if let Some(d) = contact_never_shown(&cat, once.get("denied_view").copied()) {
+            self.report(d);
+        }
         Some(cat)
     }
 
@@ -1063,27 +1051,81 @@ impl Resolver {
         match NaiveDate::parse_from_str(&d.text, "%Y-%m-%d") {
             Ok(v) => Some(v),
             Err(_) => {
-                self.report(
-                    Diagnostic::error(
-                        Code::Literal,
-                        format!("`{}` is not a date", d.text),
-                        d.span,
-                        "no such day",
-                    )
-                    .with_help("dates are written year-month-day, such as `2023-06-09`"),
+                // The parser reports these first (CL0002); kept so the model never holds one.
+                let e = crate::syntax::SyntaxError::Literal(
+                    crate::syntax::LiteralError::not_a_date(d.span, &d.text),
                 );
+                self.report(e.to_diagnostic());
                 None
             }
         }
     }
 
-    fn unused(&mut self) {
+    /// Marks the roles and teams a test's subject or record names as used: declaring a role only
+    /// so that requests carrying it are decided (rather than refused as unknown) is a use, and a
+    /// test that asks with it shows it.
+    fn test_uses(&mut self, t: &ast::TestBlock) {
+        for statement in &t.statements {
+            let (ast::TestStatement::Subject(_, fields, _)
+            | ast::TestStatement::Record(_, fields, _)) = statement
+            else {
+                continue;
+            };
+            for value in fields.iter().flat_map(|f| &f.values) {
+                let ast::TestValue::Name(name) = value else {
+                    continue;
+                };
+                let member = self
+                    .symbols
+                    .get(&name.name)
+                    .is_some_and(|s| matches!(s.kind, SymbolKind::Role | SymbolKind::Team));
+                if member {
+                    self.symbols.mark_used(&name.name);
+                }
+            }
+        }
+    }
+
+    /// CL0115: declarations nothing uses. A role or team counts as used when it is named
+    /// anywhere (a parent named by `in` and a test's subject or record included) or sits below
+    /// one that is: holding it then counts for its ancestor's rules.
+    ///
+    /// Said only of a policy without errors: a name that failed to resolve, or a group in a
+    /// cycle, may be where the "unused" one was meant to be used.
+    fn unused(&mut self, p: &Policy) {
+        if self.diags.iter().any(Diagnostic::is_error) {
+            return;
+        }
         for kind in [
+            SymbolKind::Role,
+            SymbolKind::Team,
             SymbolKind::Group,
             SymbolKind::Obligation,
             SymbolKind::Escalation,
         ] {
+            let members = match kind {
+                SymbolKind::Role => p.roles.as_slice(),
+                SymbolKind::Team => p.teams.as_slice(),
+                _ => &[],
+            };
             for (name, span) in self.symbols.unused(kind) {
+                let below_used = self.symbols.get(&name).is_some_and(|s| {
+                    let mut cur = members.get(s.index as usize).and_then(|m| m.parent);
+                    // Parents were checked for cycles; the bound keeps a cyclic one finite.
+                    for _ in 0..members.len() {
+                        let Some(m) = cur.and_then(|i| members.get(i as usize)) else {
+                            return false;
+                        };
+                        if self.symbols.is_used(&m.named.name) {
+                            return true;
+                        }
+                        cur = m.parent;
+                    }
+                    false
+                });
+                if below_used {
+                    continue;
+                }
                 self.diags.push(
                     Diagnostic::warning(
                         Code::UnusedDeclaration,
@@ -1096,6 +1138,57 @@ impl Resolver {
             }
         }
     }
+}
+
+/// CL0118: a category names a contact that no refusal ever shows: its `denied_view` (by
+/// default `notice`) and every deny's `shows` are below `notice_with_contact`.
+fn contact_never_shown(cat: &Category, denied_view_at: Option<Span>) -> Option<Diagnostic> {
+    let contact = cat.contact.as_ref()?;
+    if cat.conceal_contact {
+        return None;
+    }
+    let shown = |v: View| v >= View::NoticeWithContact;
+    let refusals = std::iter::once(cat.denied_view).chain(
+        cat.rules
+            .iter()
+            .filter(|r| r.effect != Effect::Grant)
+            .map(|r| r.shows.unwrap_or(cat.denied_view)),
+    );
+    if refusals.into_iter().any(shown) {
+        return None;
+    }
+    let mut d = Diagnostic::warning(
+        Code::ContactNeverShown,
+        format!(
+            "the contact of category `{}` is never shown: a refused person sees `{}`",
+            cat.name,
+            cat.denied_view.word()
+        ),
+        contact.span,
+        "never shown",
+    );
+    d = match denied_view_at {
+        Some(at) => d.with_label(at, "shows no contact"),
+        None => d.with_note("`denied_view` is `notice` when a category does not set it"),
+    };
+    Some(d.with_help(
+        "write `denied_view notice_with_contact` (or `minimal`) so a refused person learns who to ask, or remove the contact",
+    ))
+}
+
+/// CL0116: a subject list whose expansion passes [`MAX_CONDITION_SIZE`] at `at`.
+fn too_large(s: &ast::Subjects, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConditionTooLarge,
+        format!("these subjects expand to more than {MAX_CONDITION_SIZE} names and alternatives"),
+        at,
+        "the limit is passed here",
+    )
+    .with_label(s.span, "in this subject list")
+    .with_help(
+        "`and` between groups multiplies their members: name the combinations that are meant, \
+         or split the rule",
+    )
 }
 
 fn named(name: &ast::Ident, title: Option<&ast::Str>) -> Named {

@@ -1,6 +1,8 @@
 //! Validation of enumerated words: units, views, restriction types, purposes, kinds, anchors.
 
-use super::model::{Anchor, Disposal, OrgKind, Period, PeriodUnit, Purpose, RestrictionType, View};
+use super::model::{
+    Anchor, Disposal, OrgKind, Period, PeriodUnit, Purpose, RestrictionType, View, YEARS,
+};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::syntax::ast::{Duration, Ident};
 
@@ -164,8 +166,27 @@ pub fn period(d: &Duration) -> Result<Period, Diagnostic> {
         )
         .with_help("to say a restriction is never reviewed, write `review never \"why\"`"));
     }
-    Ok(Period {
+    let period = Period {
         amount: d.amount,
         unit,
-    })
+    };
+    // A period must be countable from every date a request may name, or the review, grant or
+    // disposal it sets would silently never arrive.
+    let last = chrono::NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31);
+    if last.and_then(|day| period.after(day)).is_none() {
+        return Err(Diagnostic::error(
+            Code::PeriodOutOfRange,
+            format!(
+                "`{}` reaches past the end of the calendar",
+                period.describe()
+            ),
+            d.span,
+            "too long to count",
+        )
+        .with_help(format!(
+            "durations are counted from dates up to {}; a review interval is at most a year",
+            YEARS.end()
+        )));
+    }
+    Ok(period)
 }

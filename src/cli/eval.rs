@@ -160,7 +160,7 @@ fn stream(decider: &Decider, input: Box<dyn Read>, audience: Option<Audience>) -
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let written = match serde_json::from_slice::<Request>(&line) {
+        let written = match Request::from_json_slice(&line) {
             Ok(req) => {
                 let d = decider.decide(&req);
                 serde_json::to_writer(&mut w, &decider.response(&req, &d, audience))
@@ -168,8 +168,7 @@ fn stream(decider: &Decider, input: Box<dyn Read>, audience: Option<Audience>) -
             }
             Err(e) => {
                 bad += 1;
-                let err =
-                    serde_json::json!({ "error": format!("invalid request: {e}"), "line": number });
+                let err = serde_json::json!({ "error": e.to_string(), "line": number });
                 serde_json::to_writer(&mut w, &err).map_err(std::io::Error::from)
             }
         };

@@ -46,9 +46,14 @@ pub fn run(args: Args, out: &Output) -> Exit {
     for p in &args.paths {
         if p.as_os_str() == "-" {
             files.push(p.clone());
-        } else if let Err(e) = collect(p, &mut files) {
-            eprintln!("error: cannot read `{}`: {e}", display_name(p));
-            io_failed = true;
+            continue;
+        }
+        match crate::loader::policy_file_paths(p) {
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                eprintln!("error: {e}");
+                io_failed = true;
+            }
         }
     }
     let mut sources = SourceMap::new();
@@ -139,27 +144,6 @@ fn files_ok(sources: &SourceMap, diagnostics: &[Diagnostic]) -> usize {
         .iter()
         .filter(|(id, _)| !diagnostics.iter().any(|d| d.primary.span.file == *id))
         .count()
-}
-
-/// A named file is taken as it is; a directory is searched, in path order, for `.policy` files.
-fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if !path.is_dir() {
-        std::fs::metadata(path)?;
-        files.push(path.to_path_buf());
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()?;
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            collect(&e, files)?;
-        } else if crate::loader::is_policy_file(&e) {
-            files.push(e);
-        }
-    }
-    Ok(())
 }
 
 /// Writes beside the file and renames over it, so an interrupted run never leaves half a file.

@@ -76,6 +76,13 @@ enum Command {
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A command whose reader goes away (`caselock test --format json | head`) ends quietly, as
+    // other command-line tools do: the default SIGPIPE action stops the process instead of
+    // `println!` panicking on the broken pipe. The service keeps the signal ignored: a closed
+    // terminal or log reader must not stop it, and it ignores failed writes to stderr.
+    if !matches!(cli.command, Command::Serve(_)) {
+        sigpipe::reset();
+    }
     let out = Output::new(&cli.color);
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &out),

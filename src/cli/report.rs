@@ -148,7 +148,11 @@ pub fn run_reviews(args: ReviewsArgs, out: &Output) -> Exit {
             let format = OutputFormat::parse(&args.format).unwrap_or(OutputFormat::Text);
             print!("{}", report::render_reviews(&r, format));
             if format == OutputFormat::Csv {
-                eprint!("{}", report::csv_notes(&r.invalid, &r.ignored_columns));
+                let note = r.no_schedule.as_deref();
+                eprint!(
+                    "{}",
+                    report::csv_notes(note, &r.invalid, &r.ignored_columns)
+                );
             }
             if r.invalid.is_empty() {
                 Exit::Ok
@@ -180,7 +184,11 @@ pub fn run_retention(args: RetentionArgs, out: &Output) -> Exit {
             let format = OutputFormat::parse(&args.format).unwrap_or(OutputFormat::Text);
             print!("{}", report::render_retention(&r, format));
             if format == OutputFormat::Csv {
-                eprint!("{}", report::csv_notes(&r.invalid, &r.ignored_columns));
+                let note = r.no_schedule.as_deref();
+                eprint!(
+                    "{}",
+                    report::csv_notes(note, &r.invalid, &r.ignored_columns)
+                );
             }
             if r.invalid.is_empty() {
                 Exit::Ok

@@ -145,13 +145,22 @@ fn load_bare(text: &str) -> Result<DecisionTable, TableError> {
     Ok(table)
 }
 
-/// The table's format version and its own hash.
+/// The table's format version, its role and team trees (parents in range, never looping),
+/// and its own hash.
 fn check_table(table: &DecisionTable) -> Result<(), TableError> {
     if table.format_version != FORMAT_VERSION {
         return Err(TableError::Version {
             found: table.format_version,
             expected: FORMAT_VERSION,
         });
+    }
+    for (what, members) in [
+        ("role", &table.vocabulary.roles),
+        ("team", &table.vocabulary.teams),
+    ] {
+        if let Some(e) = table::hierarchy_error(members) {
+            return Err(TableError::Malformed(format!("{what} hierarchy: {e}")));
+        }
     }
     if table_hash(table) != table.table_hash {
         return Err(TableError::Hash);
@@ -231,7 +240,7 @@ fn vocabulary(p: &Policy) -> table::Vocabulary {
     let member = |m: &crate::check::model::Member| table::Member {
         name: m.named.name.clone(),
         title: m.named.title.clone(),
-        ancestors: m.ancestors.clone(),
+        parent: m.parent,
     };
     table::Vocabulary {
         actions: p

@@ -16,7 +16,10 @@ use crate::check::model::{
 };
 
 /// The version of the table format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// Version 2 gives each role and team its `parent` rather than the list of all its ancestors:
+/// a chain of 10,000 roles was 50 million ancestor entries; it is now 10,000 parents.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -64,9 +67,9 @@ pub struct PolicyMeta {
 pub struct Vocabulary {
     /// Actions (an [`ActionId`] indexes this list).
     pub actions: Vec<Entry>,
-    /// Roles with every ancestor, nearest first.
+    /// Roles, each with its parent.
     pub roles: Vec<Member>,
-    /// Teams with every ancestor, nearest first.
+    /// Teams, each with its parent.
     pub teams: Vec<Member>,
     /// Placeholder people with the subject id a request uses for them.
     pub persons: Vec<PersonEntry>,
@@ -85,15 +88,70 @@ pub struct Entry {
     pub title: String,
 }
 
-/// A role or team and its ancestors.
+/// A role or team and its place in its tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Member {
     /// The name.
     pub name: String,
     /// The title.
     pub title: String,
-    /// Every ancestor's index, nearest first.
-    pub ancestors: Vec<u32>,
+    /// The index of the member it sits under (`in PARENT`), if any.
+    pub parent: Option<u32>,
+}
+
+/// A member's ancestors, nearest first (not the member itself).
+///
+/// Walks at most `members.len()` steps, so even a table whose parents loop (which
+/// [`hierarchy_error`] refuses on load) cannot make it run forever.
+pub fn ancestors(members: &[Member], i: u32) -> impl Iterator<Item = u32> + '_ {
+    let mut cur = members.get(i as usize).and_then(|m| m.parent);
+    let mut left = members.len();
+    std::iter::from_fn(move || {
+        let c = cur.filter(|_| left > 0)?;
+        left -= 1;
+        cur = members.get(c as usize).and_then(|m| m.parent);
+        Some(c)
+    })
+}
+
+/// Each member's children, in index order: the tree read downwards.
+pub fn children(members: &[Member]) -> Vec<Vec<u32>> {
+    let mut out = vec![Vec::new(); members.len()];
+    for (i, m) in members.iter().enumerate() {
+        if let Some(kids) = m.parent.and_then(|p| out.get_mut(p as usize)) {
+            kids.push(i as u32);
+        }
+    }
+    out
+}
+
+/// Why a list of members is not a forest: a parent out of range, or parents that loop. Linear
+/// in the number of members, without recursion.
+pub fn hierarchy_error(members: &[Member]) -> Option<String> {
+    // 0: not yet seen, 1: on the current walk up, 2: known to reach a root.
+    let mut state = vec![0u8; members.len()];
+    for start in 0..members.len() {
+        let mut walk = Vec::new();
+        let mut cur = start;
+        loop {
+            match state[cur] {
+                2 => break,
+                1 => return Some(format!("`{}` is its own ancestor", members[cur].name)),
+                _ => {}
+            }
+            state[cur] = 1;
+            walk.push(cur);
+            match members[cur].parent {
+                None => break,
+                Some(p) if (p as usize) < members.len() => cur = p as usize,
+                Some(p) => return Some(format!("`{}` has no parent {p}", members[cur].name)),
+            }
+        }
+        for i in walk {
+            state[i] = 2;
+        }
+    }
+    None
 }
 
 /// A placeholder person.

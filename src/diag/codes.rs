@@ -187,10 +187,43 @@ of the request and the test would pass or fail for the wrong reason.
     # error[CL0114]: unknown field `role` in `subject`
     # help: did you mean `roles`?";
     UnusedDeclaration = "CL0115", "unused-declaration", "A declared name is never used",
-"Usually a leftover from an edit, or a rule that was meant to mention it.
+"Usually a leftover from an edit, or a rule that was meant to mention it. A role or team counts
+as used when a rule, group, approval, contact or `in` names it, when it sits below one that is
+named (holding it counts for its ancestor), or when a test's subject or record names it (a role
+declared only so that requests carrying it are decided, not refused as unknown). Reported only
+for a policy without errors, where a failed name may be the missing use.
 
     team scimt
     # warning[CL0115]: team `scimt` is declared but never used";
+    ConditionTooLarge = "CL0116", "condition-too-large", "A subject list expands to too many alternatives",
+"A rule's subjects are kept as alternatives of names (`team a and role b, team c`). Groups joined
+by `and` multiply their members, so a few lines can ask for more alternatives than any stage can
+hold; caselock refuses a subject list that expands to more than 65,536 names and alternatives
+rather than run out of memory. No real policy comes near it.
+
+    group g0 = team a, team b
+    group g1 = g0 and g0
+    group g2 = g1 and g1
+    group g3 = g2 and g2
+    group g4 = g3 and g3
+    # error[CL0116]: these subjects expand to more than 65536 names and alternatives";
+    PeriodOutOfRange = "CL0117", "period-out-of-range", "A duration reaches past the end of the calendar",
+"Every review interval, temporary grant and retention period is counted from dates a request or
+register may give, up to the end of 2200. A duration that cannot be counted from there (such as
+`300000 years`) would set a date that never arrives, so a review would silently never fall due;
+it is refused rather than read as \"never\".
+
+    review every 300000 years by role team_manager
+    # error[CL0117]: `300000 years` reaches past the end of the calendar";
+    ContactNeverShown = "CL0118", "contact-never-shown", "A category's contact is never shown to anyone refused",
+"A refused person is shown the category's contact only when what they see is
+`notice_with_contact` or `minimal`. Under `denied_view notice` (the default) or `none`, with no
+deny that `shows` more, the `contact` statement is dropped from every refusal: the caseworker is
+not told who to ask, although the policy names someone.
+
+    denied_view notice
+    contact team qa_unit \"the Quality Assurance Unit\"
+    # warning[CL0118]: the contact of category `adoption` is never shown: a refused person sees `notice`";
     IncompleteFile = "CL0130", "incomplete-file", "A policy file does not end with `end`",
 "Every policy file ends with a line `end`. A file cut short while it was being written or copied
 (a partial save, a half-finished copy of a directory) would otherwise still be a valid policy,

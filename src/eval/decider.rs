@@ -11,7 +11,7 @@ use super::decision::{
     Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Warning,
 };
 use super::id::{self, Id, ListEntry};
-use super::intern::{self, CondRef, CubePool, Layout, NameMap};
+use super::intern::{self, CondRef, CubePool, Layout, NameMap, Tree};
 use super::request::{Request, Restriction};
 use super::time;
 use crate::check::model::{ActionId, Atom, OrgKind, Period, Relation, View};
@@ -31,8 +31,8 @@ pub struct Decider {
     orgs: NameMap,
     persons: NameMap,
     person_bits: Vec<Vec<u32>>,
-    role_bits: Vec<Vec<u32>>,
-    team_bits: Vec<Vec<u32>>,
+    role_tree: Tree,
+    team_tree: Tree,
     org_kinds: Vec<OrgKind>,
     pub(super) layout: Layout,
     pub(super) pool: CubePool,
@@ -88,12 +88,6 @@ impl Decider {
             v.roles.len(),
             v.teams.len(),
         );
-        let closure = |i: usize, ancestors: &[u32], atom: fn(u32) -> Atom| -> Vec<u32> {
-            std::iter::once(i as u32)
-                .chain(ancestors.iter().copied())
-                .map(|x| layout.bit(atom(x)))
-                .collect()
-        };
         let mut persons = NameMap::default();
         let mut person_bits: Vec<Vec<u32>> = Vec::new();
         for (i, p) in v.persons.iter().enumerate() {
@@ -155,18 +149,8 @@ impl Decider {
             orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
             persons,
             person_bits,
-            role_bits: v
-                .roles
-                .iter()
-                .enumerate()
-                .map(|(i, m)| closure(i, &m.ancestors, Atom::Role))
-                .collect(),
-            team_bits: v
-                .teams
-                .iter()
-                .enumerate()
-                .map(|(i, m)| closure(i, &m.ancestors, Atom::Team))
-                .collect(),
+            role_tree: Tree::new(&v.roles, |i| layout.bit(Atom::Role(i))),
+            team_tree: Tree::new(&v.teams, |i| layout.bit(Atom::Team(i))),
             org_kinds: v.organisations.iter().map(|o| o.kind).collect(),
             layout,
             pool,
@@ -304,14 +288,14 @@ impl Decider {
                 .roles
                 .get(name.as_str())
                 .ok_or(FailReason::UnknownRole(index(i)))?;
-            self.set_all(facts, self.role_bits.get(*r as usize));
+            self.role_tree.hold(facts, *r);
         }
         for (i, name) in s.teams.iter().enumerate() {
             let t = self
                 .teams
                 .get(name.as_str())
                 .ok_or(FailReason::UnknownTeam(index(i)))?;
-            self.set_all(facts, self.team_bits.get(*t as usize));
+            self.team_tree.hold(facts, *t);
         }
         let rec = &req.record;
         let has = |list: &[Id]| list.iter().any(|x| x.same(&s.id));
@@ -399,12 +383,6 @@ impl Decider {
                 intern::set(facts, intern::relation_bit(Relation::TemporaryGrant));
                 ctx.expires_at = expires;
             }
-        }
-    }
-
-    fn set_all(&self, facts: &mut [u64], bits: Option<&Vec<u32>>) {
-        for b in bits.into_iter().flatten() {
-            intern::set(facts, *b);
         }
     }
 

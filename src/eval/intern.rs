@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::check::model::{Atom, Condition, OrgKind, Relation};
+use crate::compile::table::Member;
 
 /// A multiply-and-rotate hash taking eight bytes at a time (the FxHash scheme): two rounds for
 /// the short names a request carries, where byte-at-a-time hashes spend most of a decision.
@@ -212,4 +213,39 @@ pub(super) fn get(facts: &[u64], bit: u32) -> bool {
     facts
         .get(bit as usize / 64)
         .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
+}
+
+/// A role or team tree as fact bits: holding a member counts as holding each of its ancestors.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Tree {
+    bits: Vec<u32>,
+    parents: Vec<Option<u32>>,
+}
+
+impl Tree {
+    /// The tree of `members`, with `bit` giving each member's fact bit.
+    pub(super) fn new(members: &[Member], bit: impl Fn(u32) -> u32) -> Tree {
+        Tree {
+            bits: (0..members.len() as u32).map(bit).collect(),
+            parents: members.iter().map(|m| m.parent).collect(),
+        }
+    }
+
+    /// Sets member `i`'s bit and its ancestors'. The walk stops at the first bit already set:
+    /// whoever set it set that member's ancestors too, so a request pays for each bit once
+    /// however long the chain (and the walk is bounded even if parents looped).
+    pub(super) fn hold(&self, facts: &mut [u64], i: u32) {
+        let mut cur = Some(i);
+        for _ in 0..self.bits.len() {
+            let Some(c) = cur else { return };
+            let Some(&b) = self.bits.get(c as usize) else {
+                return;
+            };
+            if get(facts, b) {
+                return;
+            }
+            set(facts, b);
+            cur = self.parents.get(c as usize).copied().flatten();
+        }
+    }
 }

@@ -8,6 +8,7 @@ pub mod decision;
 mod explain;
 pub mod id;
 mod intern;
+pub mod object;
 mod render;
 pub mod request;
 pub mod schema;
@@ -21,4 +22,5 @@ pub use decision::{
     Shown, Warning, WarningCode,
 };
 pub use id::{Id, ListEntry};
+pub use object::Object;
 pub use request::{Request, RequestError};

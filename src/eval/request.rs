@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::id::{Id, ListEntry};
+use super::object::{self, Object};
 use super::time;
 use crate::check::model::Period;
 
@@ -17,13 +18,19 @@ use crate::check::model::Period;
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// Who asks.
+    #[serde(deserialize_with = "object::one")]
     pub subject: Subject,
     /// What they want to do (an action the policy declares).
     pub action: String,
     /// The record.
+    #[serde(deserialize_with = "object::one")]
     pub record: Record,
     /// Temporary grants the case-management system holds for this subject.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::each"
+    )]
     pub temporary_grants: Vec<TemporaryGrant>,
     /// When (RFC 3339); absent or null means now.
     #[serde(
@@ -60,7 +67,7 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<String>,
     /// The restriction on it; absent or null: the record is unrestricted.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::maybe")]
     pub restriction: Option<Restriction>,
     /// The subject ids of its allocated workers.
     #[serde(default)]
@@ -144,20 +151,26 @@ impl<'de> Deserialize<'de> for GrantDuration {
 pub struct RequestError(pub String);
 
 impl Request {
-    /// Parses a request from JSON text.
+    /// Parses a request from JSON text: one object (an array is not a request).
     pub fn from_json(text: &str) -> Result<Request, RequestError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let req = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if path == "." {
-                RequestError(inner.to_string())
-            } else {
-                RequestError(format!("`{path}`: {inner}"))
-            }
-        })?;
+        Request::from_json_slice(text.as_bytes())
+    }
+
+    /// Parses a request from JSON bytes; an error names the field at fault (`record.owner`).
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Request, RequestError> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let read =
+            serde_path_to_error::deserialize::<_, Object<Request>>(&mut de).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                RequestError(if path == "." {
+                    inner.to_string()
+                } else {
+                    format!("`{path}`: {inner}")
+                })
+            })?;
         de.end().map_err(|e| RequestError(e.to_string()))?;
-        Ok(req)
+        Ok(read.0)
     }
 }
 

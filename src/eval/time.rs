@@ -9,24 +9,79 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::check::model::{Period, PeriodUnit};
 
-/// When a restriction's review is due: the earlier of the explicit `review_by` and the last
-/// review (or placement) plus the interval.
+/// What set a review's due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueBasis {
+    /// The explicit `review_by` date on the record, earlier than any schedule (or the only date).
+    ReviewBy,
+    /// The category's interval, counted from the last review.
+    SinceLastReview,
+    /// The category's interval, counted from the placement.
+    SincePlacement,
+}
+
+/// When a restriction's review is due, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    /// The due date (the day itself is not overdue).
+    pub date: NaiveDate,
+    /// What set it.
+    pub basis: DueBasis,
+}
+
+/// The one review rule, used by a decision's "review overdue" warning and by `caselock reviews`:
+/// the earlier of the record's explicit `review_by` and the last review (or placement) plus
+/// the category's interval.
+///
+/// `interval` is `None` for a category reviewed `never`, `until` an event, or not at all. An
+/// explicit `review_by` still counts there: someone set that date on the record, and a review
+/// date is never silently dropped.
+pub fn review(
+    interval: Option<Period>,
+    placed_on: Option<NaiveDate>,
+    last_reviewed: Option<NaiveDate>,
+    review_by: Option<NaiveDate>,
+) -> Option<Due> {
+    let scheduled = interval.and_then(|p| match (last_reviewed, placed_on) {
+        (Some(d), _) => Some(Due {
+            date: p.after(d)?,
+            basis: DueBasis::SinceLastReview,
+        }),
+        (None, Some(d)) => Some(Due {
+            date: p.after(d)?,
+            basis: DueBasis::SincePlacement,
+        }),
+        (None, None) => None,
+    });
+    let explicit = review_by.map(|date| Due {
+        date,
+        basis: DueBasis::ReviewBy,
+    });
+    match (scheduled, explicit) {
+        (Some(s), Some(e)) if e.date < s.date => Some(e),
+        (Some(s), _) => Some(s),
+        (None, e) => e,
+    }
+}
+
+/// When a restriction's review is due: the date of [`review`].
 pub fn review_due(
     interval: Option<Period>,
     placed_on: Option<NaiveDate>,
     last_reviewed: Option<NaiveDate>,
     review_by: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
-    let scheduled = interval.and_then(|p| p.after(last_reviewed.or(placed_on)?));
-    match (scheduled, review_by) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    review(interval, placed_on, last_reviewed, review_by).map(|d| d.date)
+}
+
+/// Whether a review due on `due` is overdue on the day `on` (the due day itself is not).
+pub fn overdue_on(due: NaiveDate, on: NaiveDate) -> bool {
+    on > due
 }
 
 /// Whether a review due on `due` is overdue at `at` (the due day itself is not overdue).
 pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
-    at.date_naive() > due
+    overdue_on(due, at.date_naive())
 }
 
 /// The words a request may write a duration's unit with.
@@ -89,22 +144,65 @@ pub fn period_text(p: Period) -> String {
 
 /// Serde readers for request times and dates that name the bad value and the expected form,
 /// instead of chrono's bare "input contains invalid characters".
+///
+/// They are stricter than chrono: a leap second (`23:59:60`) has no place in a review date or a
+/// grant's end, so it is refused rather than read as the next second; a year outside
+/// [`crate::check::model::YEARS`] is a typo or a placeholder (`0001-01-01`, `9999-12-31`), never a real case date;
+/// and a date must be written `YYYY-MM-DD` in full, because `2026-5-1` is how a system that
+/// does not follow the contract writes dates, and guessing its other fields is not safe.
 pub(super) mod de {
-    use chrono::{DateTime, NaiveDate, Utc};
+    use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
     use serde::{Deserialize, Deserializer, de::Error};
 
     const TIME: &str = "an RFC 3339 time such as `2026-11-22T10:00:00Z`";
     const DATE: &str = "a date such as `2026-05-01`";
 
+    use crate::check::model::YEARS;
+
+    fn year<E: Error>(text: &str, y: i32, expected: &str) -> Result<(), E> {
+        if YEARS.contains(&y) {
+            return Ok(());
+        }
+        Err(E::custom(format!(
+            "invalid {expected} `{text}`: the year must be between {} and {}",
+            YEARS.start(),
+            YEARS.end()
+        )))
+    }
+
     fn time<E: Error>(text: &str) -> Result<DateTime<Utc>, E> {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| t.to_utc())
-            .map_err(|e| E::custom(format!("invalid time `{text}` ({e}): expected {TIME}")))
+        let t = DateTime::parse_from_rfc3339(text)
+            .map_err(|e| E::custom(format!("invalid time `{text}` ({e}): expected {TIME}")))?;
+        // chrono reads second 60 as a second nanosecond range on second 59.
+        if t.nanosecond() >= 1_000_000_000 {
+            return Err(E::custom(format!(
+                "invalid time `{text}`: a leap second (`:60`) is not accepted; expected {TIME}"
+            )));
+        }
+        let t = t.to_utc();
+        year(text, t.year(), "time")?;
+        Ok(t)
     }
 
     fn date<E: Error>(text: &str) -> Result<NaiveDate, E> {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|e| E::custom(format!("invalid date `{text}` ({e}): expected {DATE}")))
+        let b = text.as_bytes();
+        let padded = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if !padded {
+            return Err(E::custom(format!(
+                "invalid date `{text}`: write it as YYYY-MM-DD, with leading zeros; expected {DATE}"
+            )));
+        }
+        let d = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|e| E::custom(format!("invalid date `{text}` ({e}): expected {DATE}")))?;
+        year(text, d.year(), "date")?;
+        Ok(d)
     }
 
     /// A required time.

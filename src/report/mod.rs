@@ -47,6 +47,30 @@ fn status_word(s: Status) -> &'static str {
         Status::Fine => "fine",
         Status::Never => "never",
         Status::Until => "until",
+        Status::Unscheduled => "unscheduled",
+    }
+}
+
+/// The schedule a report reads from the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// `review` statements in categories.
+    Review,
+    /// `retention` blocks.
+    Retention,
+}
+
+/// The one sentence a report says when its policy has no schedule of that kind.
+pub fn no_schedule(policy: &str, schedule: Schedule) -> String {
+    match schedule {
+        Schedule::Review => format!(
+            "policy `{policy}` has no review schedule: no category says when its restrictions are \
+             reviewed, so only `review_by` dates in the register can fall due"
+        ),
+        Schedule::Retention => format!(
+            "policy `{policy}` has no retention schedule: it has no `retention` block, so no \
+             file's disposal date can be computed"
+        ),
     }
 }
 
@@ -85,10 +109,17 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
         OutputFormat::Text | OutputFormat::Markdown => {}
     }
     let c = &r.counts;
-    let summary = format!(
-        "{} overdue, {} due within {} days, {} not yet due, {} never reviewed, {} kept until an event, {} invalid rows",
-        c.overdue, c.due, r.within_days, c.fine, c.never, c.until, c.invalid
+    let mut summary = format!(
+        "{} overdue, {} due within {} days, {} not yet due, {} never reviewed, {} kept until an event, ",
+        c.overdue, c.due, r.within_days, c.fine, c.never, c.until
     );
+    if c.unscheduled > 0 {
+        let _ = write!(summary, "{} with no review schedule, ", c.unscheduled);
+    }
+    let _ = write!(summary, "{} invalid rows", c.invalid);
+    if let Some(note) = &r.no_schedule {
+        summary = format!("{note}\n{summary}");
+    }
     if format == OutputFormat::Markdown {
         let _ = writeln!(
             out,
@@ -176,13 +207,20 @@ pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
         }
         OutputFormat::Text | OutputFormat::Markdown => {}
     }
-    let summary = format!(
-        "{} due for disposal or review, {} not yet due, {} kept permanently, {} invalid rows",
-        r.due,
-        r.not_due,
-        r.permanent,
-        r.invalid.len()
-    );
+    let summary = match &r.no_schedule {
+        Some(note) => format!(
+            "{note}\n{} files read, {} invalid rows",
+            r.unscheduled,
+            r.invalid.len()
+        ),
+        None => format!(
+            "{} due for disposal or review, {} not yet due, {} kept permanently, {} invalid rows",
+            r.due,
+            r.not_due,
+            r.permanent,
+            r.invalid.len()
+        ),
+    };
     if format == OutputFormat::Markdown {
         let _ = writeln!(
             out,
@@ -230,9 +268,17 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-/// What a CSV report cannot carry in its body: skipped rows and ignored columns, for stderr.
-pub fn csv_notes(invalid: &[register::RowError], ignored: &[String]) -> String {
+/// What a CSV report cannot carry in its body: a missing schedule, skipped rows and ignored
+/// columns, for stderr.
+pub fn csv_notes(
+    no_schedule: Option<&str>,
+    invalid: &[register::RowError],
+    ignored: &[String],
+) -> String {
     let mut out = String::new();
+    if let Some(note) = no_schedule {
+        let _ = writeln!(out, "{note}");
+    }
     footer(&mut out, invalid, ignored);
     out
 }

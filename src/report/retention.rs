@@ -57,6 +57,11 @@ pub struct RetentionReport {
     pub not_due: u64,
     /// Files kept permanently.
     pub permanent: u64,
+    /// Said once when the policy has no retention schedule (no `retention` block): then no
+    /// file can be placed, and the rows are only counted.
+    pub no_schedule: Option<String>,
+    /// Rows read while there is no schedule to apply.
+    pub unscheduled: u64,
     /// Rows that could not be used.
     pub invalid: Vec<RowError>,
     /// Columns ignored and never read.
@@ -80,10 +85,22 @@ pub fn retention<R: Read>(
         due: 0,
         not_due: 0,
         permanent: 0,
+        no_schedule: policy
+            .retention
+            .is_empty()
+            .then(|| super::no_schedule(&policy.id, super::Schedule::Retention)),
+        unscheduled: 0,
         invalid: Vec::new(),
         ignored_columns: Vec::new(),
     };
     while let Some(row) = reader.next_row() {
+        if report.no_schedule.is_some() {
+            match row {
+                Ok(_) => report.unscheduled += 1,
+                Err(e) => report.invalid.push(e),
+            }
+            continue;
+        }
         match row.and_then(|r| {
             file_line(policy, sources, &r, as_of).map_err(|message| RowError {
                 line: r.line,

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::register::{Format, Reader, RowError};
 use crate::check::model::{Policy, Schedule};
+use crate::eval::time::{self, DueBasis};
 use crate::span::SourceMap;
 
 /// The register columns the review report reads.
@@ -34,6 +35,8 @@ pub enum Status {
     Never,
     /// Kept until an event, such as a serious case review's outcome.
     Until,
+    /// The category has no review statement and the row gives no `review_by` date.
+    Unscheduled,
 }
 
 /// One restriction in the report: IDs only.
@@ -71,6 +74,8 @@ pub struct Counts {
     pub never: u64,
     /// Kept until an event.
     pub until: u64,
+    /// In a category with no review statement, without a `review_by` date.
+    pub unscheduled: u64,
     /// Rows that could not be used.
     pub invalid: u64,
 }
@@ -84,6 +89,9 @@ pub struct ReviewReport {
     pub as_of: NaiveDate,
     /// The window for "due soon", in days.
     pub within_days: u32,
+    /// Said once when no category of the policy has a review statement: then only the
+    /// register's own `review_by` dates can fall due.
+    pub no_schedule: Option<String>,
     /// Listed restrictions, grouped by reviewer then due date.
     pub lines: Vec<ReviewLine>,
     /// Counts by status.
@@ -119,6 +127,11 @@ pub fn reviews<R: Read>(
         policy: policy.id.clone(),
         as_of: opts.as_of,
         within_days: opts.within_days,
+        no_schedule: policy
+            .categories
+            .iter()
+            .all(|c| c.review.is_none())
+            .then(|| super::no_schedule(&policy.id, super::Schedule::Review)),
         lines: Vec::new(),
         counts: Counts::default(),
         invalid: Vec::new(),
@@ -144,6 +157,7 @@ pub fn reviews<R: Read>(
                     Status::Fine => c.fine += 1,
                     Status::Never => c.never += 1,
                     Status::Until => c.until += 1,
+                    Status::Unscheduled => c.unscheduled += 1,
                 }
                 if opts.list_all || matches!(l.status, Status::Overdue | Status::Due) {
                     report.lines.push(l);
@@ -179,54 +193,67 @@ fn classify(
     let category = policy
         .category(category_name)
         .ok_or_else(|| format!("unknown category `{category_name}`"))?;
-    let review = category
-        .review
-        .as_ref()
-        .ok_or_else(|| format!("category `{category_name}` has no review schedule"))?;
     let placed_on = row.date("placed_on")?;
     let last_reviewed = row.date("last_reviewed")?;
     let review_by = row.date("review_by")?;
-    let cite = sources.cite(review.span);
-    let (status, due, basis) = match &review.schedule {
-        Schedule::Never(why) => (
-            Status::Never,
-            None,
-            format!(
-                "never reviewed{} ({cite})",
-                why.as_ref().map_or(String::new(), |w| format!(": {w}"))
-            ),
+    let review = category.review.as_ref();
+    let cite = sources.cite(review.map_or(category.span, |r| r.span));
+    let interval = match review.map(|r| &r.schedule) {
+        Some(Schedule::Every(period)) => {
+            if placed_on.is_none() && last_reviewed.is_none() {
+                return Err("no `placed_on` or `last_reviewed` date".to_string());
+            }
+            Some(*period)
+        }
+        _ => None,
+    };
+    // The schedule, as the basis of a date says it.
+    let schedule = match review.map(|r| &r.schedule) {
+        Some(Schedule::Every(period)) => {
+            let from = if last_reviewed.is_some() {
+                "last review"
+            } else {
+                "placement"
+            };
+            format!("every {} from {from}", period.describe())
+        }
+        Some(Schedule::Never(why)) => format!(
+            "never reviewed{}",
+            why.as_ref().map_or(String::new(), |w| format!(": {w}"))
         ),
-        Schedule::Until(event) => (Status::Until, None, format!("kept until {event} ({cite})")),
-        Schedule::Every(period) => {
-            let (base, from) = match (last_reviewed, placed_on) {
-                (Some(d), _) => (d, "last review"),
-                (None, Some(d)) => (d, "placement"),
-                (None, None) => return Err("no `placed_on` or `last_reviewed` date".to_string()),
-            };
-            let periodic = period
-                .after(base)
-                .ok_or("review date is beyond the calendar")?;
-            let (due, basis) = match review_by {
-                Some(early) if early < periodic => (
-                    early,
-                    format!(
-                        "earlier date given on the request (`review_by`), before every {} from {from}",
-                        period.describe()
-                    ),
-                ),
-                _ => (
-                    periodic,
-                    format!("every {} from {from} ({cite})", period.describe()),
-                ),
-            };
-            let status = if due < as_of {
+        Some(Schedule::Until(event)) => format!("kept until {event}"),
+        None => "no review schedule".to_string(),
+    };
+    let (status, due, basis) = match time::review(interval, placed_on, last_reviewed, review_by) {
+        Some(due) => {
+            let status = if time::overdue_on(due.date, as_of) {
                 Status::Overdue
-            } else if due <= horizon {
+            } else if due.date <= horizon {
                 Status::Due
             } else {
                 Status::Fine
             };
-            (status, Some(due), basis)
+            let basis = match due.basis {
+                DueBasis::ReviewBy if interval.is_some() => {
+                    format!("earlier date given on the request (`review_by`), before {schedule}")
+                }
+                DueBasis::ReviewBy => format!(
+                    "date given on the request (`review_by`); the category: {schedule} ({cite})"
+                ),
+                DueBasis::SinceLastReview | DueBasis::SincePlacement => {
+                    format!("{schedule} ({cite})")
+                }
+            };
+            (status, Some(due.date), basis)
+        }
+        None => {
+            let status = match review.map(|r| &r.schedule) {
+                Some(Schedule::Never(_)) => Status::Never,
+                Some(Schedule::Until(_)) => Status::Until,
+                Some(Schedule::Every(_)) => return Err("review date is beyond the calendar".into()),
+                None => Status::Unscheduled,
+            };
+            (status, None, format!("{schedule} ({cite})"))
         }
     };
     Ok(ReviewLine {

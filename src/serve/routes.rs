@@ -20,7 +20,7 @@ use sha2::Digest;
 use super::state::{Slot, Version};
 use super::{AppState, MAX_BATCH, MAX_BODY, Problem, openapi, page};
 use crate::audit::{DecisionEntry, DecisionId, Event, Pending};
-use crate::eval::{self, Audience, Request};
+use crate::eval::{self, Audience, Object, Request};
 
 /// The routes, each as `METHOD path`; the OpenAPI document must describe exactly these.
 pub const ROUTES: &[&str] = &[
@@ -298,9 +298,10 @@ pub(super) fn parse(bytes: &[u8]) -> Result<(bool, Vec<Request>), Problem> {
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let requests = if batch {
-        serde_path_to_error::deserialize::<_, Vec<Request>>(&mut de)
+        serde_path_to_error::deserialize::<_, Vec<Object<Request>>>(&mut de)
+            .map(|v| v.into_iter().map(|o| o.0).collect())
     } else {
-        serde_path_to_error::deserialize::<_, Request>(&mut de).map(|r| vec![r])
+        serde_path_to_error::deserialize::<_, Object<Request>>(&mut de).map(|o| vec![o.0])
     }
     .map_err(field_error)?;
     de.end()

@@ -77,6 +77,15 @@ impl LiteralError {
         }
     }
 
+    /// A date that is not a day of the calendar (`2023-13-01`, `2026-02-30`).
+    pub fn not_a_date(span: Span, text: &str) -> Self {
+        LiteralError {
+            span,
+            message: format!("`{text}` is not a date"),
+            help: "dates are written year-month-day, such as `2023-06-09`".into(),
+        }
+    }
+
     pub(crate) fn bad_escape(span: Span, c: char) -> Self {
         LiteralError {
             span,

@@ -8,15 +8,34 @@ use super::parser::Rule;
 use crate::span::{FileId, Span};
 
 /// Lowers pairs of one file, remembering which file they came from.
+///
+/// A malformed literal (a number too large, an unknown escape) does not stop the walk: it is
+/// recorded and lowering goes on, so one pass finds every literal error of the file.
 pub(crate) struct Lowerer {
     file: FileId,
+    literal_errors: std::cell::RefCell<Vec<SyntaxError>>,
 }
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
 impl Lowerer {
     pub(crate) fn new(file: FileId) -> Self {
-        Lowerer { file }
+        Lowerer {
+            file,
+            literal_errors: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Records a malformed literal; lowering continues with a stand-in value.
+    fn literal_error(&self, e: LiteralError) {
+        self.literal_errors
+            .borrow_mut()
+            .push(SyntaxError::Literal(e));
+    }
+
+    /// Every malformed literal met so far, in file order.
+    pub(crate) fn take_literal_errors(&self) -> Vec<SyntaxError> {
+        self.literal_errors.take()
     }
 
     /// The pair's span without the whitespace and comments pest lets trail after its last token.
@@ -48,6 +67,9 @@ impl Lowerer {
                 Rule::EOI => {}
                 _ => items.push(self.item(p)?),
             }
+        }
+        if let Some(first) = self.literal_errors.borrow().first() {
+            return Err(first.clone());
         }
         Ok(File {
             header,
@@ -83,7 +105,11 @@ impl Lowerer {
             Rule::systems_item => Item::Systems(inner.map(|p| self.ident(p)).collect(), span),
             Rule::updated_item => {
                 let mut inner = inner;
-                Item::Updated(self.date(next(&mut inner)?), span)
+                let date = self.date(next(&mut inner)?);
+                if chrono::NaiveDate::parse_from_str(&date.text, "%Y-%m-%d").is_err() {
+                    self.literal_error(LiteralError::not_a_date(date.span, &date.text));
+                }
+                Item::Updated(date, span)
             }
             Rule::action_decl => Item::Decl(self.decl(DeclKind::Action, pair)?),
             Rule::role_decl => Item::Decl(self.decl(DeclKind::Role, pair)?),
@@ -503,10 +529,10 @@ impl Lowerer {
 
     fn int(&self, pair: Pair<'_, Rule>) -> Result<Int> {
         let span = self.span(&pair);
-        let value = pair
-            .as_str()
-            .parse()
-            .map_err(|_| SyntaxError::Literal(LiteralError::number_too_large(span)))?;
+        let value = pair.as_str().parse().unwrap_or_else(|_| {
+            self.literal_error(LiteralError::number_too_large(span));
+            0
+        });
         Ok(Int { value, span })
     }
 
@@ -533,12 +559,7 @@ impl Lowerer {
                 Some('\\') => value.push('\\'),
                 Some('n') => value.push('\n'),
                 Some('t') => value.push('\t'),
-                other => {
-                    return Err(SyntaxError::Literal(LiteralError::bad_escape(
-                        span,
-                        other.unwrap_or(' '),
-                    )));
-                }
+                other => self.literal_error(LiteralError::bad_escape(span, other.unwrap_or(' '))),
             }
         }
         Ok(Str { value, span })

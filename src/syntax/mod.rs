@@ -37,11 +37,28 @@ pub fn parse_lenient(file: FileId, text: &str) -> Option<ast::File> {
     }
 }
 
-/// Every syntax error of a file, at most one per top-level item; empty if the file parses.
+/// Every syntax error of a file: at most one grammar error per top-level item, or every
+/// malformed literal; empty if the file parses.
 pub fn syntax_errors(file: FileId, text: &str) -> Vec<SyntaxError> {
     match parse(file, text) {
         Ok(_) => Vec::new(),
         Err(SyntaxError::Parse(_)) => recover::all_errors(file, text),
-        Err(other) => vec![other],
+        Err(first) => {
+            let all = literal_errors(file, text);
+            if all.is_empty() { vec![first] } else { all }
+        }
     }
+}
+
+/// Every malformed literal of a file that follows the grammar.
+fn literal_errors(file: FileId, text: &str) -> Vec<SyntaxError> {
+    let Some(root) = parser::PolicyParser::parse(parser::Rule::file, text)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+    else {
+        return Vec::new();
+    };
+    let lowerer = lower::Lowerer::new(file);
+    let _ = lowerer.file(root, Vec::new());
+    lowerer.take_literal_errors()
 }

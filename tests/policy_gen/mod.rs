@@ -68,8 +68,10 @@ fn duration() -> impl Strategy<Value = Tokens> + Clone {
         .prop_map(|(n, unit, spaces)| vec![format!("{n}{}{unit}", " ".repeat(spaces))])
 }
 
+/// A real calendar date: the parser refuses `2000-13-00` (CL0002), as it does other malformed
+/// literals.
 fn date() -> impl Strategy<Value = String> + Clone {
-    "20[0-9]{2}-[01][0-9]-[0-3][0-9]"
+    "20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
 }
 
 fn atom() -> impl Strategy<Value = Tokens> + Clone {

@@ -78,13 +78,26 @@ impl Facts<'_> {
     fn in_role(&self, r: u32) -> bool {
         self.roles
             .iter()
-            .any(|&x| x == r || self.policy.roles[x as usize].ancestors.contains(&r))
+            .any(|&x| Self::at_or_below(&self.policy.roles, x, r))
     }
 
     fn in_team(&self, t: u32) -> bool {
         self.teams
             .iter()
-            .any(|&x| x == t || self.policy.teams[x as usize].ancestors.contains(&t))
+            .any(|&x| Self::at_or_below(&self.policy.teams, x, t))
+    }
+
+    /// Whether member `x` is `target` or sits below it: walks up the parents, which the
+    /// checker guarantees do not loop.
+    fn at_or_below(members: &[caselock::check::model::Member], x: u32, target: u32) -> bool {
+        let mut cur = Some(x);
+        while let Some(c) = cur {
+            if c == target {
+                return true;
+            }
+            cur = members[c as usize].parent;
+        }
+        false
     }
 
     /// A list entry names the subject: their id (ignoring case), a declared team they are in or

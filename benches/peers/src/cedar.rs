@@ -66,14 +66,15 @@ impl Cedar {
         let v = &table.vocabulary;
         let mut vocabulary = Vec::new();
         for r in &v.roles {
-            let parents = r.ancestors.iter().filter_map(|a| v.roles.get(*a as usize));
+            // Cedar closes `in` over parents itself.
+            let parents = r.parent.and_then(|a| v.roles.get(a as usize)).into_iter();
             vocabulary.push(Entity::new_no_attrs(
                 uid(&types.role, &r.name),
                 parents.map(|p| uid(&types.role, &p.name)).collect(),
             ));
         }
         for t in &v.teams {
-            let parents = t.ancestors.iter().filter_map(|a| v.teams.get(*a as usize));
+            let parents = t.parent.and_then(|a| v.teams.get(a as usize)).into_iter();
             vocabulary.push(Entity::new_no_attrs(
                 uid(&types.team, &t.name),
                 parents.map(|p| uid(&types.team, &p.name)).collect(),
