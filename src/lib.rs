@@ -15,6 +15,7 @@ pub mod diff;
 pub mod durable;
 pub mod eval;
 pub mod loader;
+pub mod mapping;
 pub mod report;
 pub mod serve;
 pub mod span;
