@@ -91,7 +91,7 @@ fn two_systems_names_decide_as_the_policys_own_names() {
         (&liquid, request(&["social worker"], &["edt"], "ncc")),
         (&mosaic, request(&["SWK"], &["ADULT-EDT"], "COUNCIL")),
     ] {
-        let t = m.translate(req);
+        let t = m.translate(req, &decider);
         assert!(t.unmapped.is_empty(), "{:?}", t.unmapped);
         assert_eq!(t.request, own);
         let got = decider.response(&t.request, &decider.decide(&t.request), None);
@@ -121,7 +121,7 @@ fn an_unmapped_name_is_refused_with_the_system_and_the_value() {
             "Health",
         ),
     ] {
-        let t = liquid.translate(req);
+        let t = liquid.translate(req, &decider);
         assert_eq!(t.unmapped.len(), 1);
         assert_eq!(t.unmapped[0].field, field);
         assert_eq!(t.unmapped[0].value, value);
@@ -146,7 +146,7 @@ fn a_policy_identifier_sent_by_a_system_without_a_mapping_for_it_is_refused() {
     let table = table();
     let decider = Decider::new(&table);
     let mosaic = mapping("tests/fixtures/systems/mosaic.toml", &table);
-    let t = mosaic.translate(request(&["worker"], &["edt"], "council"));
+    let t = mosaic.translate(request(&["worker"], &["edt"], "council"), &decider);
     // `council` is Mosaic's `COUNCIL` (names match ignoring case); `worker` and `edt` are not listed.
     assert_eq!(t.unmapped.len(), 2, "{:?}", t.unmapped);
     let d = decider.decide(&t.request);
@@ -156,6 +156,7 @@ fn a_policy_identifier_sent_by_a_system_without_a_mapping_for_it_is_refused() {
 #[test]
 fn access_and_exclusion_lists_and_record_teams_are_translated() {
     let table = table();
+    let decider = Decider::new(&table);
     let liquid = mapping("tests/fixtures/systems/liquid_logic.toml", &table);
     let mut req = request(&["Social Worker"], &[], "NCC");
     req.record.teams = vec!["EDT".to_string()];
@@ -163,7 +164,7 @@ fn access_and_exclusion_lists_and_record_teams_are_translated() {
     r.named_allow =
         serde_json::from_str(r#"[{"team": "Fostering (North)"}, {"person": "u-1"}]"#).unwrap();
     r.named_deny = serde_json::from_str(r#"[{"role": "IRO"}, {"role": "Volunteer"}]"#).unwrap();
-    let t = liquid.translate(req);
+    let t = liquid.translate(req, &decider);
     assert_eq!(t.request.record.teams, ["edt"]);
     let r = t.request.record.restriction.as_ref().unwrap();
     assert_eq!(r.named_allow[0].value(), "fostering_north");

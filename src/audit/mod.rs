@@ -77,6 +77,10 @@ pub struct DecisionEntry {
     pub decision: Outcome,
     /// The deciding rule's id (absent when the evaluator refused the request).
     pub rule: Option<String>,
+    /// The connected system that asked (its name in the service's clients file); absent when
+    /// the service has no per-client credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// The request as decided, with `at` filled in, so the decision can be explained again.
     pub request: Request,
 }

@@ -105,7 +105,7 @@ struct Judge<'a> {
 impl Judge<'_> {
     fn decide(&self, req: Request) -> Response {
         let translated = match self.mapping {
-            Some(m) => m.translate(req),
+            Some(m) => m.translate(req, self.decider),
             None => Translated {
                 request: req,
                 unmapped: Vec::new(),

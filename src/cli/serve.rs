@@ -70,6 +70,16 @@ pub struct Args {
     /// in this file.
     #[arg(long, env = "CASELOCK_TOKEN_FILE")]
     token_file: Option<PathBuf>,
+    /// The connected systems, each with its own token and optionally its own names (a TOML
+    /// file of `[[client]]` entries; docs/operations.md): instead of one shared `--token-file`.
+    /// Every decision records the client that asked; the file is read again on reload.
+    #[arg(
+        long,
+        env = "CASELOCK_CLIENTS",
+        value_name = "FILE",
+        conflicts_with = "token_file"
+    )]
+    clients: Option<PathBuf>,
     /// Seconds between checks for changed policy files or bundles; 0 does not watch (else 0.1
     /// to 86400).
     #[arg(long, env = "CASELOCK_WATCH_INTERVAL", default_value = "2", value_parser = watch_interval)]
@@ -179,6 +189,7 @@ pub fn run(args: Args, _out: &Output) -> Exit {
             SyncMode::Data
         },
         token_file: args.token_file,
+        clients: args.clients,
         watch: (!args.watch_interval.is_zero()).then_some(args.watch_interval),
         settle: args.settle,
         instance: args.instance.unwrap_or_else(default_instance),

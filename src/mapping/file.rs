@@ -130,7 +130,6 @@ impl MappingFile {
         Ok(Mapping {
             system: self.system.clone(),
             names,
-            vocabulary: vocabulary.clone(),
         })
     }
 }

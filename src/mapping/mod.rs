@@ -26,7 +26,7 @@ mod file;
 use std::collections::{HashMap, HashSet};
 
 use crate::compile::DecisionTable;
-use crate::eval::{ListEntry, Request, Response};
+use crate::eval::{Decider, ListEntry, Request, Response};
 
 pub use file::{MappingFile, check, parse};
 
@@ -89,6 +89,16 @@ impl Vocabulary {
         self.names.get(&kind).is_some_and(|s| s.contains(name))
     }
 
+    /// Whether the policy a decider evaluates declares this name of this kind (without
+    /// collecting its names).
+    pub fn declared_by(decider: &Decider, kind: Kind, name: &str) -> bool {
+        match kind {
+            Kind::Role => decider.declares_role(name),
+            Kind::Team => decider.declares_team(name),
+            Kind::Organisation => decider.declares_organisation(name),
+        }
+    }
+
     /// The names of a kind, sorted (for "did you mean").
     pub fn names(&self, kind: Kind) -> Vec<&str> {
         let mut v: Vec<&str> = self
@@ -107,8 +117,6 @@ pub struct Mapping {
     system: String,
     /// By kind: the system's name (ASCII lower case) to the policy's identifier.
     names: HashMap<Kind, HashMap<String, String>>,
-    /// Names the policy does not declare, so a stand-in can never be one.
-    vocabulary: Vocabulary,
 }
 
 /// A name the system's mapping does not list: the request is refused (fail closed).
@@ -150,9 +158,14 @@ impl Translated {
     /// Puts the reasons naming the unmapped values first in a decided answer. The stand-ins
     /// make the evaluator refuse; this says why in the system's own terms.
     pub fn explain(&self, response: &mut Response) {
-        let reasons: Vec<String> = self.unmapped.iter().map(Unmapped::reason).collect();
-        response.reasons.splice(0..0, reasons);
+        explain(&self.unmapped, response);
     }
+}
+
+/// Puts the reasons naming unmapped values first in a decided answer.
+pub fn explain(unmapped: &[Unmapped], response: &mut Response) {
+    let reasons: Vec<String> = unmapped.iter().map(Unmapped::reason).collect();
+    response.reasons.splice(0..0, reasons);
 }
 
 impl Mapping {
@@ -161,13 +174,14 @@ impl Mapping {
         &self.system
     }
 
-    /// Translates every role, team and organisation name of a request.
-    pub fn translate(&self, mut req: Request) -> Translated {
+    /// Translates every role, team and organisation name of a request for the policy
+    /// `decider` evaluates.
+    pub fn translate(&self, mut req: Request, decider: &Decider) -> Translated {
         let mut unmapped = Vec::new();
         let mut map = |kind: Kind, field: String, name: &mut String| match self.lookup(kind, name) {
             Some(to) => *name = to.to_string(),
             None => {
-                let stand_in = self.stand_in(kind, name);
+                let stand_in = self.stand_in(kind, name, decider);
                 unmapped.push(Unmapped {
                     system: self.system.clone(),
                     kind,
@@ -220,9 +234,9 @@ impl Mapping {
 
     /// `system:value`: policy identifiers are letters, digits and `_`, so this is never one;
     /// a table made some other way is checked, and colons added until it is not.
-    fn stand_in(&self, kind: Kind, value: &str) -> String {
+    fn stand_in(&self, kind: Kind, value: &str, decider: &Decider) -> String {
         let mut s = format!("{}:{value}", self.system);
-        while self.vocabulary.has(kind, &s) {
+        while Vocabulary::declared_by(decider, kind, &s) {
             s.push(':');
         }
         s

@@ -5,6 +5,7 @@
 //! [`Service::router`] is the whole HTTP surface, so tests drive it in process; [`run`] binds it
 //! to a socket with signal handling and graceful shutdown.
 
+mod clients;
 mod listen;
 mod metrics;
 mod openapi;
@@ -19,12 +20,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use axum::Router;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{Chain, Event, LogKey, LogWriter, Pending, PolicyEntry, SyncMode};
 
+pub use clients::{Client, Clients};
 pub use listen::{Limits, serve_on};
 pub use metrics::ReloadResult;
 pub use openapi::OPENAPI;
@@ -66,6 +69,9 @@ pub struct Config {
     pub log_sync: SyncMode,
     /// A file holding the bearer token every `/v1` route and `/metrics` require.
     pub token_file: Option<PathBuf>,
+    /// A file listing the connected systems, each with its own token (and mapping): instead of
+    /// one shared token.
+    pub clients: Option<PathBuf>,
     /// How often to look for changed policy files or bundles; `None` does not watch.
     pub watch: Option<Duration>,
     /// How long policy source files must stay unchanged before they are loaded.
@@ -87,6 +93,7 @@ impl Default for Config {
             log_key: None,
             log_sync: SyncMode::Data,
             token_file: None,
+            clients: None,
             watch: None,
             settle: Duration::from_secs(1),
             instance: "caselock".to_string(),
@@ -127,6 +134,8 @@ pub(crate) struct AppState {
     /// The SHA-256 of the bearer token: requests' tokens are hashed and compared in constant
     /// time, so neither the token's bytes nor its length show in the timing.
     token: Option<[u8; 32]>,
+    /// The connected systems with their own tokens, read again on every reload.
+    clients: Option<(PathBuf, ArcSwap<Clients>)>,
     history: state::History,
     /// One reload at a time (SIGHUP, the watcher and `POST /v1/reload` may race).
     reloading: tokio::sync::Mutex<()>,
@@ -182,6 +191,16 @@ impl Service {
             None => None,
             Some(p) => Some(read_token(p)?),
         };
+        let clients = match &config.clients {
+            None => None,
+            Some(p) => {
+                let versions: Vec<_> = slots.iter().map(|s| s.current.load_full()).collect();
+                let deciders: Vec<&crate::eval::Decider> =
+                    versions.iter().map(|v| &v.decider).collect();
+                let set = Clients::read(p, &deciders).map_err(ServeError::Policy)?;
+                Some((p.clone(), ArcSwap::from_pointee(set)))
+            }
+        };
         let log = match &config.log {
             None => None,
             Some(p) => {
@@ -223,6 +242,7 @@ impl Service {
                 log,
                 metrics: metrics::Metrics::default(),
                 token,
+                clients,
                 history,
                 reloading: tokio::sync::Mutex::new(()),
                 loading,
@@ -238,10 +258,14 @@ impl Service {
         routes::router(self.state.clone())
     }
 
-    /// Reloads every policy (as SIGHUP and `POST /v1/reload` do).
+    /// Reloads every policy, then the clients file (as SIGHUP and `POST /v1/reload` do).
     pub async fn reload(&self) -> Vec<ReloadOutcome> {
         let all: Vec<usize> = (0..self.state.slots.len()).collect();
-        reload(&self.state, &all).await
+        let out = reload(&self.state, &all).await;
+        if let Err(e) = reload_clients(&self.state) {
+            note!("caselock serve: {e}");
+        }
+        out
     }
 
     /// The ids of the policies served, the default first.
@@ -333,6 +357,21 @@ async fn reload(state: &Arc<AppState>, which: &[usize]) -> Vec<ReloadOutcome> {
         out.push(o);
     }
     out
+}
+
+/// Reads the clients file again and swaps the new set in; a file that fails keeps the running
+/// set (every client as it was). Returns the names now accepted.
+pub(crate) fn reload_clients(state: &AppState) -> Result<Option<Vec<String>>, String> {
+    let Some((path, set)) = &state.clients else {
+        return Ok(None);
+    };
+    let versions: Vec<_> = state.slots.iter().map(|s| s.current.load_full()).collect();
+    let deciders: Vec<&crate::eval::Decider> = versions.iter().map(|v| &v.decider).collect();
+    let new = Clients::read(path, &deciders)
+        .map_err(|e| format!("the clients file was refused; the running clients stay: {e}"))?;
+    let names = new.names().iter().map(|s| s.to_string()).collect();
+    set.store(Arc::new(new));
+    Ok(Some(names))
 }
 
 fn read_token(path: &std::path::Path) -> Result<[u8; 32], ServeError> {

@@ -119,13 +119,15 @@ pub(super) async fn page(
     } else {
         match slot.and_then(|s| request(&q).map(|r| (s, r))) {
             Err(p) => (StatusCode::BAD_REQUEST, Some(Err(p))),
-            Ok((s, req)) => match decide(&state, s, vec![req], Some(Audience::Caseworker)).await {
-                Ok(mut a) => (StatusCode::OK, a.pop().map(Ok)),
-                Err(p) => (
-                    StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
-                    Some(Err(p)),
-                ),
-            },
+            Ok((s, req)) => {
+                match decide(&state, s, vec![req], Some(Audience::Caseworker), None).await {
+                    Ok(mut a) => (StatusCode::OK, a.pop().map(Ok)),
+                    Err(p) => (
+                        StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
+                        Some(Err(p)),
+                    ),
+                }
+            }
         }
     };
     let policies: Vec<String> = state
