@@ -288,3 +288,74 @@ async fn a_clients_file_that_is_wrong_refuses_to_start_naming_the_client_and_fie
         assert!(err.contains(want), "{want}: {err}");
     }
 }
+
+/// `audit query` on a file log: by record (ignoring case), by subject, by time, in each format.
+#[tokio::test]
+async fn audit_query_answers_who_opened_a_record_from_a_file_log() {
+    let dir = scratch("query");
+    std::fs::write(dir.join("clients.toml"), clients_file(true)).unwrap();
+    let app = start(&dir).await;
+    let mut other = request("Social Worker", "EDT", "NCC");
+    other["record"]["id"] = json!("R200");
+    other["subject"]["id"] = json!("u-7");
+    let (_, one) = call(
+        &app,
+        "POST",
+        "/v1/decisions",
+        Some(LIQUID_TOKEN),
+        request("Social Worker", "EDT", "NCC"),
+    )
+    .await;
+    let (_, two) = call(
+        &app,
+        "POST",
+        "/v1/decisions",
+        Some(MOSAIC_TOKEN),
+        request("SWK", "ADULT-EDT", "COUNCIL"),
+    )
+    .await;
+    let (_, three) = call(&app, "POST", "/v1/decisions", Some(LIQUID_TOKEN), other).await;
+    let log = dir.join("decisions.jsonl");
+    let query = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+            .args(["audit", "query", "--log", log.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let rows: Vec<Value> =
+        serde_json::from_str(&query(&["--record", "r100", "--format", "json"])).unwrap();
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["decision_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            one["decision_id"].as_str().unwrap(),
+            two["decision_id"].as_str().unwrap()
+        ]
+    );
+    assert_eq!(rows[0]["client"], "liquid_logic");
+    assert_eq!(rows[1]["client"], "mosaic");
+    assert_eq!(rows[0]["instance"], "replica-a");
+    let csv = query(&["--subject", "U-7", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.starts_with("time,instance,client,decision_id,subject,record"));
+    assert!(csv.contains(three["decision_id"].as_str().unwrap()));
+    let text = query(&[
+        "--from",
+        "2000-01-01T00:00:00Z",
+        "--to",
+        "2100-01-01T00:00:00Z",
+    ]);
+    assert!(text.ends_with("3 decisions\n"), "{text}");
+    let none = query(&["--from", "2100-01-01T00:00:00Z"]);
+    assert!(none.ends_with("0 decisions\n"), "{none}");
+}

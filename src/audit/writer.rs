@@ -22,7 +22,7 @@ use super::{Broken, Chain, Entry, Event, Head, open, seal, verify};
 use crate::durable::{self, Access};
 
 /// Entries written by one `write` at most.
-const MAX_GROUP: usize = 4096;
+pub(super) const MAX_GROUP: usize = 4096;
 
 /// When appended entries reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +89,9 @@ pub struct Pending {
     pub event: Event,
 }
 
-struct Group {
-    entries: Vec<Pending>,
-    done: oneshot::Sender<Result<u64, Arc<LogError>>>,
+pub(super) struct Group {
+    pub(super) entries: Vec<Pending>,
+    pub(super) done: oneshot::Sender<Result<u64, Arc<LogError>>>,
 }
 
 /// Where the log stands, shared by the writer thread and readers.

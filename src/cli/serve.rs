@@ -12,7 +12,8 @@ use crate::serve::{self, Config, Limits};
 /// Serve decisions over HTTP, with the caseworker page and the decision log.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("policy_source").required(true).multiple(true).args(["policy", "table"])))]
-#[command(group(clap::ArgGroup::new("log_choice").required(true).args(["log", "no_log"])))]
+#[command(group(clap::ArgGroup::new("log_choice").required(true).args(["log", "log_database", "no_log"])))]
+#[command(group(clap::ArgGroup::new("log_sink").args(["log", "log_database"])))]
 pub struct Args {
     /// A TOML file of settings, keyed by these flags' names (docs/operations.md); a flag or
     /// its environment variable wins over the file, and the file over the built-in default.
@@ -55,12 +56,22 @@ pub struct Args {
     /// Append every decision to this hash-chained log (created with mode 0600).
     #[arg(long, env = "CASELOCK_LOG")]
     log: Option<PathBuf>,
+    /// Log every decision in this PostgreSQL database instead of a file (a connection string,
+    /// such as `host=/run/postgresql dbname=caselock user=caselock`; docs/operations.md). The
+    /// schema is created and migrated; each instance keeps its own chain; replicas share it.
+    #[arg(long, env = "CASELOCK_LOG_DATABASE", value_name = "CONNINFO")]
+    log_database: Option<String>,
     /// Serve without a decision log: decisions are not recorded (a warning says so at start-up).
     #[arg(long, env = "CASELOCK_NO_LOG")]
     no_log: bool,
     /// Key the log's chain with the HMAC key in this file (`caselock keygen --log-key`), so
     /// lines appended by anyone without the key are detected by `audit verify --key`.
-    #[arg(long, env = "CASELOCK_LOG_KEY", value_name = "FILE", requires = "log")]
+    #[arg(
+        long,
+        env = "CASELOCK_LOG_KEY",
+        value_name = "FILE",
+        requires = "log_sink"
+    )]
     log_key: Option<PathBuf>,
     /// When a logged decision reaches the disk before it is answered: `data` syncs (survives a
     /// machine crash), `os` only writes (survives a crash of the service).
@@ -182,6 +193,7 @@ pub fn run(args: Args, _out: &Output) -> Exit {
         trust,
         default_policy: args.default_policy,
         log: args.log,
+        log_database: args.log_database,
         log_key,
         log_sync: if args.log_sync == "os" {
             SyncMode::Os

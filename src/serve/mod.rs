@@ -25,7 +25,7 @@ use axum::Router;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{Chain, Event, LogKey, LogWriter, Pending, PolicyEntry, SyncMode};
+use crate::audit::{Chain, Event, LogKey, LogWriter, Pending, PgLog, PolicyEntry, Sink, SyncMode};
 
 pub use clients::{Client, Clients};
 pub use listen::{Limits, serve_on};
@@ -61,8 +61,10 @@ pub struct Config {
     pub trust: Option<ed25519_dalek::VerifyingKey>,
     /// The id of the policy `/v1/decisions` uses; by default the first one found.
     pub default_policy: Option<String>,
-    /// The decision log, if any.
+    /// The decision log file, if any.
     pub log: Option<PathBuf>,
+    /// The decision log in PostgreSQL (a connection string), instead of a file.
+    pub log_database: Option<String>,
     /// The key of the log's keyed chain; `None` writes an unkeyed SHA-256 chain.
     pub log_key: Option<LogKey>,
     /// When the log reaches the disk.
@@ -90,6 +92,7 @@ impl Default for Config {
             trust: None,
             default_policy: None,
             log: None,
+            log_database: None,
             log_key: None,
             log_sync: SyncMode::Data,
             token_file: None,
@@ -129,7 +132,7 @@ pub enum ServeError {
 pub(crate) struct AppState {
     slots: Vec<state::Slot>,
     default: usize,
-    log: Option<LogWriter>,
+    log: Option<Sink>,
     metrics: metrics::Metrics,
     /// The SHA-256 of the bearer token: requests' tokens are hashed and compared in constant
     /// time, so neither the token's bytes nor its length show in the timing.
@@ -201,20 +204,28 @@ impl Service {
                 Some((p.clone(), ArcSwap::from_pointee(set)))
             }
         };
-        let log = match &config.log {
-            None => None,
-            Some(p) => {
-                let chain = match &config.log_key {
-                    Some(k) => Chain::Keyed(k.clone()),
-                    None => Chain::Unkeyed,
-                };
+        let chain = match &config.log_key {
+            Some(k) => Chain::Keyed(k.clone()),
+            None => Chain::Unkeyed,
+        };
+        let log = match (&config.log, &config.log_database) {
+            (Some(_), Some(_)) => {
+                return Err(ServeError::Policy(
+                    "give a log file or a log database, not both".to_string(),
+                ));
+            }
+            (Some(p), None) => {
                 let (p, sync) = (p.clone(), config.log_sync);
-                Some(
+                Some(Sink::File(
                     tokio::task::spawn_blocking(move || LogWriter::open(&p, sync, chain))
                         .await
                         .map_err(|e| ServeError::Policy(e.to_string()))??,
-                )
+                ))
             }
+            (None, Some(url)) => Some(Sink::Postgres(
+                PgLog::open(url, &config.instance, chain).await?,
+            )),
+            (None, None) => None,
         };
         let history = state::History::default();
         let mut loaded = Vec::new();
@@ -401,21 +412,18 @@ pub async fn run(
         "caselock serve: serving {} on http://{local}/ (default policy `{}`){}",
         service.policy_ids().join(", "),
         service.policy_ids().first().cloned().unwrap_or_default(),
-        config
+        service
+            .state
             .log
             .as_ref()
-            .map(|p| format!(
+            .map(|l| format!(
                 ", logging to `{}` ({})",
-                p.display(),
-                if config.log_key.is_some() {
-                    "keyed"
-                } else {
-                    "unkeyed"
-                }
+                l.describe(),
+                if l.keyed() { "keyed" } else { "unkeyed" }
             ))
             .unwrap_or_default()
     );
-    if config.log.is_none() {
+    if service.state.log.is_none() {
         note!(
             "caselock serve: WARNING: no decision log (`--no-log`): decisions are not recorded and cannot be looked up or audited"
         );

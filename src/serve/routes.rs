@@ -454,11 +454,9 @@ async fn logged_decision(
         .into_response();
     };
     let missing = || Problem::not_found(format!("no decision `{id}` in the log")).into_response();
-    let wanted = id.clone();
-    let entry = match tokio::task::spawn_blocking(move || log.read_decision(&wanted)).await {
-        Ok(Ok(Some(e))) => e,
-        Ok(Ok(None)) => return missing(),
-        Ok(Err(e)) => return Problem::log_unavailable(e.to_string()).into_response(),
+    let entry = match log.read_decision(&id).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return missing(),
         Err(e) => return Problem::log_unavailable(e.to_string()).into_response(),
     };
     let Event::Decision(d) = entry.event else {
@@ -537,7 +535,7 @@ async fn policy(State(state): State<Arc<AppState>>) -> Response {
             state.log.as_ref().map_or(Value::Null, |l| {
                 let head = l.head();
                 json!({
-                    "path": crate::loader::display_name(l.path()),
+                    "path": l.describe(),
                     "entries": head.seq,
                     "head": head.to_string(),
                     "keyed": l.keyed(),
