@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -115,6 +115,15 @@ pub struct LogWriter {
     failed: Arc<AtomicBool>,
     /// The open (and locked) file, to compare with what is at `path` now.
     file: Arc<File>,
+    syncs: Arc<SyncStats>,
+}
+
+/// How many `fdatasync`s the writer made and how long they took in all: the disk's sync
+/// latency under the service's own load, which bounds a synced log's throughput.
+#[derive(Debug, Default)]
+struct SyncStats {
+    count: AtomicU64,
+    nanos: AtomicU64,
 }
 
 impl LogWriter {
@@ -156,6 +165,7 @@ impl LogWriter {
         }));
         let failed = Arc::new(AtomicBool::new(false));
         let file = Arc::new(file);
+        let syncs = Arc::new(SyncStats::default());
         let (tx, rx) = mpsc::channel(MAX_GROUP);
         let thread = Thread {
             path: path.to_path_buf(),
@@ -165,6 +175,7 @@ impl LogWriter {
             index: index.clone(),
             chain: chain.clone(),
             failed: failed.clone(),
+            syncs: syncs.clone(),
         };
         std::thread::Builder::new()
             .name("decision-log".to_string())
@@ -177,7 +188,16 @@ impl LogWriter {
             chain,
             failed,
             file,
+            syncs,
         })
+    }
+
+    /// The number of syncs made so far and the seconds they took in all.
+    pub fn sync_totals(&self) -> (u64, f64) {
+        (
+            self.syncs.count.load(Ordering::Relaxed),
+            self.syncs.nanos.load(Ordering::Relaxed) as f64 / 1e9,
+        )
     }
 
     /// Whether the log can take entries: it has not failed, and the file at its path is still
@@ -376,6 +396,7 @@ struct Thread {
     index: Arc<Mutex<Index>>,
     chain: Chain,
     failed: Arc<AtomicBool>,
+    syncs: Arc<SyncStats>,
 }
 
 impl Thread {
@@ -466,7 +487,11 @@ impl Thread {
         };
         (&*self.file).write_all(bytes).map_err(io)?;
         if self.sync == SyncMode::Data {
+            let started = std::time::Instant::now();
             self.file.sync_data().map_err(io)?;
+            let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.syncs.count.fetch_add(1, Ordering::Relaxed);
+            self.syncs.nanos.fetch_add(took, Ordering::Relaxed);
         }
         // After the write and before anyone is answered: entries written into a file that was
         // deleted or replaced are refused rather than answered and lost with the file.

@@ -46,7 +46,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     eprint!("{}", out.renderer(&sources).render_all(&one.warnings));
     let table = compile::compile(one, &sources);
-    let mut bundle = Bundle::new(table, &sources, &args.paths);
+    let mut bundle = Bundle::new(table, &sources);
     if let Some(k) = &key {
         bundle.sign(k);
     }

@@ -1,7 +1,9 @@
 //! Policy bundles: what `caselock compile` writes and what a production service loads. A bundle
 //! is the compiled [`DecisionTable`] with a manifest of the source files it was compiled from
 //! (paths relative to the policy's root, with their SHA-256) and, optionally, an ed25519
-//! signature over the manifest, which holds the SHA-256 of the table.
+//! signature over the manifest, which holds the SHA-256 of the table. The paths are the ones the
+//! table cites (relative to the policy's root), so a bundle does not depend on where the policy
+//! was compiled.
 //!
 //! The signature covers the manifest as this build serialises it after reading it, and the
 //! manifest covers the table as this build serialises it after reading it: what is checked is
@@ -12,7 +14,7 @@
 //! is accepted. No error ever states a hash computed from the bundle's contents: that value is
 //! exactly what a forger would need.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -96,17 +98,16 @@ pub struct Loaded {
 }
 
 impl Bundle {
-    /// A bundle for a table compiled from `sources`; `roots` are the paths the policy was read
-    /// from, so each file is named relative to the one that holds it.
-    pub fn new(table: DecisionTable, sources: &SourceMap, roots: &[PathBuf]) -> Bundle {
+    /// A bundle for a table compiled from `sources` (the files of that one policy).
+    pub fn new(table: DecisionTable, sources: &SourceMap) -> Bundle {
         let files = table
             .policy
             .files
             .iter()
-            .filter_map(|name| {
-                let (_, src) = sources.iter().find(|(_, s)| s.name == *name)?;
+            .filter_map(|path| {
+                let (_, src) = sources.iter().find(|(_, s)| s.policy_path == *path)?;
                 Some(FileEntry {
-                    path: relative(name, roots),
+                    path: path.clone(),
                     sha256: hex(&Sha256::digest(src.text.as_bytes())),
                     bytes: src.text.len() as u64,
                 })
@@ -155,20 +156,6 @@ fn signed_bytes(manifest: &Manifest) -> Vec<u8> {
     let mut out = SIGNED_PREFIX.to_vec();
     out.extend(serde_json::to_vec(manifest).unwrap_or_default());
     out
-}
-
-/// A file's name relative to the root that holds it: the path below a directory root, the file
-/// name for a file root.
-fn relative(name: &str, roots: &[PathBuf]) -> String {
-    for root in roots {
-        let r = crate::loader::display_name(root);
-        if let Some(rest) = name.strip_prefix(&format!("{}/", r.trim_end_matches('/'))) {
-            return rest.to_string();
-        }
-    }
-    Path::new(name)
-        .file_name()
-        .map_or_else(|| name.to_string(), |f| f.to_string_lossy().into_owned())
 }
 
 /// Reads a bundle, or (without `trust`) a bare table from an older `caselock compile`.

@@ -175,9 +175,18 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
             (v.id.clone(), version, v.hash.clone())
         })
         .collect();
-    let text = state
-        .metrics
-        .render(&policies, state.log.as_ref().map(|l| l.head().seq));
+    let text = state.metrics.render(
+        &policies,
+        state.log.as_ref().map(|l| {
+            let (syncs, sync_seconds) = l.sync_totals();
+            super::metrics::LogFigures {
+                entries: l.head().seq,
+                syncs,
+                sync_seconds,
+                healthy: l.healthy(),
+            }
+        }),
+    );
     (
         [(
             header::CONTENT_TYPE,
