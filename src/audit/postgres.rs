@@ -12,7 +12,7 @@
 //! is answered — durable as PostgreSQL's `synchronous_commit` says (on by default: the commit
 //! record is flushed to disk first).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -103,6 +103,8 @@ pub struct PgLog {
     head: Arc<Mutex<Head>>,
     failed: Arc<AtomicBool>,
     chain: Chain,
+    /// Commits made, and the nanoseconds they took in all.
+    commits: Arc<[AtomicU64; 2]>,
 }
 
 impl PgLog {
@@ -157,12 +159,16 @@ impl PgLog {
         let head = Arc::new(Mutex::new(head));
         let failed = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel(MAX_GROUP);
+        let commits: Arc<[AtomicU64; 2]> = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
         tokio::spawn(write_loop(
-            writer,
-            instance.to_string(),
-            chain.clone(),
-            head.clone(),
-            failed.clone(),
+            Writer {
+                client: writer,
+                instance: instance.to_string(),
+                chain: chain.clone(),
+                head: head.clone(),
+                failed: failed.clone(),
+                commits: commits.clone(),
+            },
             rx,
         ));
         Ok(PgLog {
@@ -172,6 +178,7 @@ impl PgLog {
             head,
             failed,
             chain,
+            commits,
         })
     }
 
@@ -183,6 +190,14 @@ impl PgLog {
     /// Whether lines are keyed.
     pub fn keyed(&self) -> bool {
         self.chain.is_keyed()
+    }
+
+    /// The number of commits made so far and the seconds they took in all.
+    pub fn commit_totals(&self) -> (u64, f64) {
+        (
+            self.commits[0].load(Ordering::Relaxed),
+            self.commits[1].load(Ordering::Relaxed) as f64 / 1e9,
+        )
     }
 
     /// Whether the log can take entries.
@@ -287,14 +302,17 @@ const INSERT: &str = "INSERT INTO caselock_decision_log
         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
         $14::text[], $15::text[])";
 
-async fn write_loop(
+/// The writer task's state.
+struct Writer {
     client: Client,
     instance: String,
     chain: Chain,
     head: Arc<Mutex<Head>>,
     failed: Arc<AtomicBool>,
-    mut rx: mpsc::Receiver<Group>,
-) {
+    commits: Arc<[AtomicU64; 2]>,
+}
+
+async fn write_loop(w: Writer, mut rx: mpsc::Receiver<Group>) {
     let mut groups: Vec<Group> = Vec::new();
     while let Some(first) = rx.recv().await {
         groups.push(first);
@@ -304,21 +322,15 @@ async fn write_loop(
                 Err(_) => break,
             }
         }
-        let result = write(&client, &instance, &chain, &head, &failed, &mut groups).await;
+        let result = write(&w, &mut groups).await;
         for (g, r) in groups.drain(..).zip(result) {
             let _ = g.done.send(r);
         }
     }
 }
 
-async fn write(
-    client: &Client,
-    instance: &str,
-    chain: &Chain,
-    head: &Mutex<Head>,
-    failed: &AtomicBool,
-    groups: &mut [Group],
-) -> Vec<Result<u64, Arc<LogError>>> {
+async fn write(w: &Writer, groups: &mut [Group]) -> Vec<Result<u64, Arc<LogError>>> {
+    let (instance, chain, head, failed) = (&w.instance, &w.chain, &w.head, &w.failed);
     let n = groups.len();
     let all = |e: LogError| {
         let e = Arc::new(e);
@@ -352,7 +364,9 @@ async fn write(
         }
     }
     let r = &rows;
-    let inserted = client
+    let started = std::time::Instant::now();
+    let inserted = w
+        .client
         .execute(
             INSERT,
             &[
@@ -379,6 +393,9 @@ async fn write(
         failed.store(true, Ordering::Relaxed);
         return all(db(e));
     }
+    w.commits[0].fetch_add(1, Ordering::Relaxed);
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    w.commits[1].fetch_add(nanos, Ordering::Relaxed);
     *head.lock().unwrap_or_else(PoisonError::into_inner) = at;
     firsts.into_iter().map(Ok).collect()
 }

@@ -41,6 +41,15 @@ impl Sink {
         }
     }
 
+    /// How many times entries were made durable (a file's `fdatasync`, a database commit) and
+    /// the seconds that took in all.
+    pub fn sync_totals(&self) -> (u64, f64) {
+        match self {
+            Sink::File(f) => f.sync_totals(),
+            Sink::Postgres(p) => p.commit_totals(),
+        }
+    }
+
     /// Whether lines are keyed.
     pub fn keyed(&self) -> bool {
         match self {
