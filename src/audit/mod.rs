@@ -15,6 +15,7 @@ mod key;
 pub mod postgres;
 pub mod query;
 mod sink;
+mod stdout;
 mod writer;
 
 use std::io::BufRead;
@@ -28,6 +29,7 @@ pub use key::{Chain, LogKey};
 pub use postgres::PgLog;
 pub use query::{Filter, Found};
 pub use sink::Sink;
+pub use stdout::StdoutLog;
 pub use writer::{DecisionId, LogError, LogWriter, Pending, SyncMode, valid_instance};
 
 /// The `prev` of the first entry of a log.

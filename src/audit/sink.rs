@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Entry, Head, LogError, LogWriter, Pending, PgLog};
+use super::{Entry, Head, LogError, LogWriter, Pending, PgLog, StdoutLog};
 
 /// A decision log the service appends to.
 #[derive(Debug, Clone)]
@@ -13,6 +13,8 @@ pub enum Sink {
     File(LogWriter),
     /// A PostgreSQL table, one chain per instance.
     Postgres(PgLog),
+    /// JSON lines on standard output, for a log shipper.
+    Stdout(StdoutLog),
 }
 
 impl Sink {
@@ -22,6 +24,7 @@ impl Sink {
         match self {
             Sink::File(f) => f.append(entries).await,
             Sink::Postgres(p) => p.append(entries).await,
+            Sink::Stdout(s) => s.append(entries).await,
         }
     }
 
@@ -30,6 +33,7 @@ impl Sink {
         match self {
             Sink::File(f) => f.head(),
             Sink::Postgres(p) => p.head(),
+            Sink::Stdout(s) => s.head(),
         }
     }
 
@@ -38,6 +42,7 @@ impl Sink {
         match self {
             Sink::File(f) => f.healthy(),
             Sink::Postgres(p) => p.healthy(),
+            Sink::Stdout(s) => s.healthy(),
         }
     }
 
@@ -47,6 +52,7 @@ impl Sink {
         match self {
             Sink::File(f) => f.sync_totals(),
             Sink::Postgres(p) => p.commit_totals(),
+            Sink::Stdout(_) => (0, 0.0),
         }
     }
 
@@ -55,6 +61,7 @@ impl Sink {
         match self {
             Sink::File(f) => f.keyed(),
             Sink::Postgres(p) => p.keyed(),
+            Sink::Stdout(s) => s.keyed(),
         }
     }
 
@@ -63,6 +70,7 @@ impl Sink {
         match self {
             Sink::File(f) => crate::loader::display_name(f.path()),
             Sink::Postgres(p) => p.describe(),
+            Sink::Stdout(_) => "standard output".to_string(),
         }
     }
 
@@ -80,6 +88,8 @@ impl Sink {
                 }
             }
             Sink::Postgres(p) => p.read_decision(id).await,
+            // Lines on standard output are gone once written: the shipper's store holds them.
+            Sink::Stdout(_) => Ok(None),
         }
     }
 }

@@ -12,8 +12,8 @@ use crate::serve::{self, Config, Limits};
 /// Serve decisions over HTTP, with the caseworker page and the decision log.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("policy_source").required(true).multiple(true).args(["policy", "table"])))]
-#[command(group(clap::ArgGroup::new("log_choice").required(true).args(["log", "log_database", "no_log"])))]
-#[command(group(clap::ArgGroup::new("log_sink").args(["log", "log_database"])))]
+#[command(group(clap::ArgGroup::new("log_choice").required(true).args(["log", "log_database", "log_stdout", "no_log"])))]
+#[command(group(clap::ArgGroup::new("log_sink").args(["log", "log_database", "log_stdout"])))]
 pub struct Args {
     /// A TOML file of settings, keyed by these flags' names (docs/operations.md); a flag or
     /// its environment variable wins over the file, and the file over the built-in default.
@@ -61,6 +61,10 @@ pub struct Args {
     /// schema is created and migrated; each instance keeps its own chain; replicas share it.
     #[arg(long, env = "CASELOCK_LOG_DATABASE", value_name = "CONNINFO")]
     log_database: Option<String>,
+    /// Write the decision log as JSON lines to standard output, for a log shipper (Vector,
+    /// Fluent Bit); each start begins a new chain. Messages stay on standard error.
+    #[arg(long, env = "CASELOCK_LOG_STDOUT")]
+    log_stdout: bool,
     /// Serve without a decision log: decisions are not recorded (a warning says so at start-up).
     #[arg(long, env = "CASELOCK_NO_LOG")]
     no_log: bool,
@@ -194,6 +198,7 @@ pub fn run(args: Args, _out: &Output) -> Exit {
         default_policy: args.default_policy,
         log: args.log,
         log_database: args.log_database,
+        log_stdout: args.log_stdout,
         log_key,
         log_sync: if args.log_sync == "os" {
             SyncMode::Os

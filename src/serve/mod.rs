@@ -25,7 +25,9 @@ use axum::Router;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{Chain, Event, LogKey, LogWriter, Pending, PgLog, PolicyEntry, Sink, SyncMode};
+use crate::audit::{
+    Chain, Event, LogKey, LogWriter, Pending, PgLog, PolicyEntry, Sink, StdoutLog, SyncMode,
+};
 
 pub use clients::{Client, Clients};
 pub use listen::{Limits, serve_on};
@@ -65,6 +67,8 @@ pub struct Config {
     pub log: Option<PathBuf>,
     /// The decision log in PostgreSQL (a connection string), instead of a file.
     pub log_database: Option<String>,
+    /// The decision log as JSON lines on standard output, instead of a file.
+    pub log_stdout: bool,
     /// The key of the log's keyed chain; `None` writes an unkeyed SHA-256 chain.
     pub log_key: Option<LogKey>,
     /// When the log reaches the disk.
@@ -93,6 +97,7 @@ impl Default for Config {
             default_policy: None,
             log: None,
             log_database: None,
+            log_stdout: false,
             log_key: None,
             log_sync: SyncMode::Data,
             token_file: None,
@@ -208,13 +213,17 @@ impl Service {
             Some(k) => Chain::Keyed(k.clone()),
             None => Chain::Unkeyed,
         };
+        let sinks = usize::from(config.log.is_some())
+            + usize::from(config.log_database.is_some())
+            + usize::from(config.log_stdout);
+        if sinks > 1 {
+            return Err(ServeError::Policy(
+                "give one decision log: a file, a database or standard output".to_string(),
+            ));
+        }
         let log = match (&config.log, &config.log_database) {
-            (Some(_), Some(_)) => {
-                return Err(ServeError::Policy(
-                    "give a log file or a log database, not both".to_string(),
-                ));
-            }
-            (Some(p), None) => {
+            _ if config.log_stdout => Some(Sink::Stdout(StdoutLog::open(chain)?)),
+            (Some(p), _) => {
                 let (p, sync) = (p.clone(), config.log_sync);
                 Some(Sink::File(
                     tokio::task::spawn_blocking(move || LogWriter::open(&p, sync, chain))
