@@ -359,3 +359,93 @@ async fn audit_query_answers_who_opened_a_record_from_a_file_log() {
     let none = query(&["--from", "2100-01-01T00:00:00Z"]);
     assert!(none.ends_with("0 decisions\n"), "{none}");
 }
+
+/// Rotation without a restart: the file is archived as `PATH.SEQ`, a new file continues the
+/// chain, the chain verifies across both, and a restarted service continues the new file.
+#[tokio::test]
+async fn a_rotated_file_log_continues_its_chain_across_files_and_restarts() {
+    let dir = scratch("rotate");
+    std::fs::write(dir.join("clients.toml"), clients_file(false)).unwrap();
+    let config = Config {
+        policies: vec![POLICY.into()],
+        log: Some(dir.join("decisions.jsonl")),
+        log_sync: SyncMode::Data,
+        clients: Some(dir.join("clients.toml")),
+        settle: Duration::ZERO,
+        instance: "replica-a".to_string(),
+        ..Config::default()
+    };
+    let req = request("Social Worker", "EDT", "NCC");
+    let archived = {
+        let service = Service::new(&config).await.unwrap();
+        let app = service.router();
+        for _ in 0..3 {
+            let (s, _) = call(
+                &app,
+                "POST",
+                "/v1/decisions",
+                Some(LIQUID_TOKEN),
+                req.clone(),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK);
+        }
+        let archived = service.rotate_log().await.unwrap();
+        assert_eq!(archived, dir.join("decisions.jsonl.4"));
+        let (s, d) = call(
+            &app,
+            "POST",
+            "/v1/decisions",
+            Some(LIQUID_TOKEN),
+            req.clone(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let id = d["decision_id"].as_str().unwrap();
+        let (s, again) = call(
+            &app,
+            "GET",
+            &format!("/v1/decisions/{id}"),
+            Some(LIQUID_TOKEN),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{again}");
+        archived
+    };
+    let current = dir.join("decisions.jsonl");
+    let verify = |files: &[&Path]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+            .args(["audit", "verify"])
+            .args(files)
+            .output()
+            .unwrap()
+    };
+    let both = verify(&[&archived, &current]);
+    let text = String::from_utf8_lossy(&both.stdout);
+    assert!(both.status.success(), "{text}");
+    assert!(text.starts_with("ok: 5 entries"), "{text}");
+    // Alone, the new file does not start the chain: refused, unless `--continues` says so.
+    assert_eq!(verify(&[&current]).status.code(), Some(1));
+    let alone = verify(&[Path::new("--continues"), &current]);
+    let text = String::from_utf8_lossy(&alone.stdout);
+    assert!(alone.status.success(), "{text}");
+    assert!(
+        text.contains("continues a rotated file, from entry 5"),
+        "{text}"
+    );
+    // Out of order, the chain does not hold.
+    let swapped = verify(&[&current, &archived]);
+    assert_eq!(swapped.status.code(), Some(1));
+    // A restarted service continues the new file.
+    let app = Service::new(&config).await.unwrap().router();
+    let (s, _) = call(&app, "POST", "/v1/decisions", Some(LIQUID_TOKEN), req).await;
+    assert_eq!(s, StatusCode::OK);
+    drop(app);
+    let all = verify(&[&archived, &current]);
+    let text = String::from_utf8_lossy(&all.stdout);
+    assert!(
+        all.status.success() && text.starts_with("ok: 7 entries"),
+        "{text}"
+    );
+}

@@ -225,6 +225,9 @@ pub struct Summary {
     pub head: Option<Head>,
     /// Whether every line's HMAC was checked with the log's key (else only the SHA-256 chain).
     pub keyed: bool,
+    /// Where the chain starts when it continues an earlier (rotated) file: that file's last
+    /// entry. `None`: from the genesis value.
+    pub start: Option<Head>,
 }
 
 /// Where a log stops being trustworthy.
@@ -241,29 +244,53 @@ pub struct Broken {
 /// reaches `expected` with the same hash there (which is how removing the last lines, or
 /// rewriting the whole chain, is detected).
 pub fn verify(
-    mut input: impl BufRead,
+    input: impl BufRead,
     expected: Option<&Head>,
     chain: &Chain,
 ) -> Result<Summary, Broken> {
     let mut v = Verifier::new(expected, chain);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => return Err(v.broken(format!("cannot read: {e}"))),
-        }
-        if line.pop() != Some(b'\n') {
-            return Err(v.broken(
-                "the last line is incomplete (a write was cut off; it was never answered)"
-                    .to_string(),
-            ));
-        }
-        let text = std::str::from_utf8(&line).map_err(|_| v.broken("not UTF-8".to_string()))?;
-        v.line(text)?;
-    }
+    v.lines(input)?;
     v.finish()
+}
+
+/// As [`verify`], but the first line may continue a rotated file's chain (its `seq` after
+/// that file's last entry and its `prev` that entry's hash), as the file a rotation starts
+/// does; [`Summary::start`] says where it starts. Checking the earlier files with it
+/// (`audit verify OLD... NEW`) is what shows that nothing before it was removed.
+pub fn verify_continuing(
+    input: impl BufRead,
+    expected: Option<&Head>,
+    chain: &Chain,
+) -> Result<Summary, Broken> {
+    let mut v = Verifier::new(expected, chain);
+    v.continuing = true;
+    v.lines(input)?;
+    v.finish()
+}
+
+impl Verifier<'_> {
+    /// Checks every line of a file, in order.
+    pub fn lines(&mut self, mut input: impl BufRead) -> Result<(), Broken> {
+        let v = self;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match input.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => return Err(v.broken(format!("cannot read: {e}"))),
+            }
+            if line.pop() != Some(b'\n') {
+                return Err(v.broken(
+                    "the last line is incomplete (a write was cut off; it was never answered)"
+                        .to_string(),
+                ));
+            }
+            let text = std::str::from_utf8(&line).map_err(|_| v.broken("not UTF-8".to_string()))?;
+            v.line(text)?;
+        }
+        Ok(())
+    }
 }
 
 /// Checks a chain one line at a time, wherever its lines are kept (a file, or a database's
@@ -275,6 +302,8 @@ pub struct Verifier<'a> {
     at_expected: Option<String>,
     expected: Option<&'a Head>,
     chain: &'a Chain,
+    /// Whether the first line may continue a rotated file's chain.
+    continuing: bool,
 }
 
 impl<'a> Verifier<'a> {
@@ -289,7 +318,14 @@ impl<'a> Verifier<'a> {
             at_expected: None,
             expected,
             chain,
+            continuing: false,
         }
+    }
+
+    /// Lets the first line continue a rotated file's chain (see [`verify_continuing`]).
+    pub fn continuing(mut self) -> Self {
+        self.continuing = true;
+        self
     }
 
     /// A fault at the next line.
@@ -302,8 +338,16 @@ impl<'a> Verifier<'a> {
 
     /// Checks the next line (without its newline) and returns its entry.
     pub fn line(&mut self, text: &str) -> Result<Entry, Broken> {
-        let number = self.head.seq + 1;
         let (entry, hash) = open(text, self.chain).map_err(|m| self.broken(m))?;
+        if self.continuing && self.head.seq == 0 && entry.seq > 1 {
+            self.head = Head {
+                seq: entry.seq - 1,
+                hash: entry.prev.clone(),
+            };
+            self.summary.start = Some(self.head.clone());
+        }
+        self.continuing = false;
+        let number = self.head.seq + 1;
         if entry.prev != self.head.hash {
             let before = if number == 1 {
                 "the genesis value".to_string()
@@ -366,7 +410,7 @@ impl<'a> Verifier<'a> {
                 });
             }
         }
-        summary.entries = head.seq;
+        summary.entries = head.seq - summary.start.as_ref().map_or(0, |s| s.seq);
         summary.head = Some(head);
         Ok(summary)
     }

@@ -217,7 +217,11 @@ impl PgLog {
     pub async fn append(&self, entries: Vec<Pending>) -> Result<u64, Arc<LogError>> {
         let (done, wait) = oneshot::channel();
         self.tx
-            .send(Group { entries, done })
+            .send(Group {
+                entries,
+                done,
+                rotate: false,
+            })
             .await
             .map_err(|_| Arc::new(LogError::Failed))?;
         wait.await.map_err(|_| Arc::new(LogError::Failed))?

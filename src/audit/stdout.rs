@@ -55,7 +55,11 @@ impl StdoutLog {
     pub async fn append(&self, entries: Vec<super::Pending>) -> Result<u64, Arc<LogError>> {
         let (done, wait) = tokio::sync::oneshot::channel();
         self.tx
-            .send(Group { entries, done })
+            .send(Group {
+                entries,
+                done,
+                rotate: false,
+            })
             .await
             .map_err(|_| Arc::new(LogError::Failed))?;
         wait.await.map_err(|_| Arc::new(LogError::Failed))?

@@ -40,13 +40,19 @@ struct Source {
 
 #[derive(Debug, clap::Args)]
 struct VerifyArgs {
-    /// The log file (or give `--database`).
+    /// The log file (or give `--database`). After rotations, give the archived files and the
+    /// current one in order (`decisions.jsonl.4200 decisions.jsonl`): the chain is checked
+    /// across them.
     #[arg(required_unless_present = "database", conflicts_with = "database")]
-    log: Option<PathBuf>,
+    log: Vec<PathBuf>,
     /// Verify every instance's chain in this PostgreSQL database, and that every row's columns
     /// say what its line says.
     #[arg(long, env = "CASELOCK_LOG_DATABASE", value_name = "CONNINFO")]
     database: Option<String>,
+    /// Accept a first file that continues a rotated file's chain (the current file after a
+    /// rotation, checked without the archives). Without it the first file must start the chain.
+    #[arg(long, conflicts_with = "database")]
+    continues: bool,
     /// With `--database`: only this instance's chain.
     #[arg(long, requires = "database")]
     instance: Option<String>,
@@ -132,24 +138,42 @@ fn verify(a: VerifyArgs) -> Exit {
             }
         };
     }
-    let Some(path) = a.log else {
-        eprintln!("error: give a log file or `--database`");
-        return Exit::Usage;
-    };
-    let file = match std::fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
-            return Exit::Usage;
+    let mut v = audit::Verifier::new(a.head.as_ref(), &chain);
+    if a.continues {
+        v = v.continuing();
+    }
+    for path in &a.log {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                return Exit::Usage;
+            }
+        };
+        if let Err(b) = v.lines(BufReader::new(file)) {
+            println!("error: `{}` {b}", path.display());
+            return Exit::Findings;
         }
-    };
-    match audit::verify(BufReader::new(file), a.head.as_ref(), &chain) {
+    }
+    match v.finish() {
         Ok(s) => {
+            if let Some(start) = &s.start {
+                println!(
+                    "note: the log continues a rotated file, from entry {} ({}); give the archived files first to check the chain from its start",
+                    start.seq + 1,
+                    start
+                );
+            }
             print_summary("", &s);
             Exit::Ok
         }
         Err(b) => {
-            println!("error: `{}` {b}", path.display());
+            let last = a
+                .log
+                .last()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            println!("error: `{last}` {b}");
             Exit::Findings
         }
     }

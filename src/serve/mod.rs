@@ -323,6 +323,17 @@ impl Service {
         });
     }
 
+    /// Rotates a file log without a restart (as SIGUSR1 does): the current file is archived as
+    /// `PATH.SEQ` and a new file continues the chain. Returns the archived file.
+    pub async fn rotate_log(&self) -> Result<PathBuf, String> {
+        match &self.state.log {
+            Some(Sink::File(f)) => f.rotate().await.map_err(|e| e.to_string()),
+            _ => {
+                Err("only a file log is rotated (a database or standard output is not)".to_string())
+            }
+        }
+    }
+
     /// Marks the service as shutting down: `/readyz` answers 503 from now on.
     pub fn drain(&self) {
         self.state.draining.store(true, Ordering::Relaxed);
@@ -461,6 +472,7 @@ pub async fn run(
         service.watch(every);
     }
     reload_on_hangup(service.clone())?;
+    rotate_on_usr1(service.clone())?;
     let stopping = service.clone();
     serve_on(service, listener, async move {
         shutdown_signal().await;
@@ -468,6 +480,29 @@ pub async fn run(
         stopping.drain();
     })
     .await?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn rotate_on_usr1(service: Service) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut usr1 = signal(SignalKind::user_defined1())?;
+    tokio::spawn(async move {
+        while usr1.recv().await.is_some() {
+            match service.rotate_log().await {
+                Ok(archived) => note!(
+                    "caselock serve: log rotated; the earlier entries are in `{}`",
+                    archived.display()
+                ),
+                Err(e) => note!("caselock serve: log not rotated: {e}"),
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn rotate_on_usr1(_service: Service) -> std::io::Result<()> {
     Ok(())
 }
 
