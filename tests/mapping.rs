@@ -251,3 +251,24 @@ fn eval_translates_with_a_mapping_and_refuses_a_broken_one() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("CL0152"));
 }
+
+/// The example set-up's mapping files check clean against the bundled Nottingham policy.
+#[test]
+fn the_operations_examples_mappings_check_clean() {
+    let out = caselock(&[
+        "check",
+        "policies/nottingham-escr",
+        "--no-analysis",
+        "--deny-warnings",
+        "--mapping",
+        "examples/operations/systems/liquid_logic.toml",
+        "--mapping",
+        "examples/operations/systems/mosaic.toml",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
