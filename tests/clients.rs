@@ -448,4 +448,16 @@ async fn a_rotated_file_log_continues_its_chain_across_files_and_restarts() {
         all.status.success() && text.starts_with("ok: 7 entries"),
         "{text}"
     );
+    // The archive beside the log must join it: with its last line cut, the service refuses.
+    let kept = std::fs::read_to_string(&archived).unwrap();
+    let cut: Vec<&str> = kept.lines().collect();
+    std::fs::write(&archived, format!("{}\n", cut[..cut.len() - 1].join("\n"))).unwrap();
+    let err = Service::new(&config).await.unwrap_err().to_string();
+    assert!(
+        err.contains("continues") && err.contains("decisions.jsonl.4"),
+        "{err}"
+    );
+    // An archive moved away (to a backup) cannot be checked: the service continues.
+    std::fs::remove_file(&archived).unwrap();
+    assert!(Service::new(&config).await.is_ok());
 }

@@ -122,6 +122,7 @@ pub struct LogWriter {
     /// log is rotated.
     file: Arc<Mutex<Arc<File>>>,
     syncs: Arc<SyncStats>,
+    continues: Option<(u64, bool)>,
 }
 
 /// How many `fdatasync`s the writer made and how long they took in all: the disk's sync
@@ -163,6 +164,10 @@ impl LogWriter {
             },
         )?;
         let base = summary.start.as_ref().map_or(0, |h| h.seq);
+        let archived = match &summary.start {
+            Some(start) => Some(check_archive(path, start, &chain)?),
+            None => None,
+        };
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         let (offsets, decisions) = scan(BufReader::new(&mut file), base).map_err(io)?;
         let end = file.seek(SeekFrom::End(0)).map_err(io)?;
@@ -198,7 +203,14 @@ impl LogWriter {
             failed,
             file,
             syncs,
+            continues: summary.start.map(|s| (s.seq, archived.unwrap_or(false))),
         })
+    }
+
+    /// When the file continues a rotated one: the archived file's last entry, and whether the
+    /// archived file was there to check that the chain joins.
+    pub fn continues(&self) -> Option<(u64, bool)> {
+        self.continues
     }
 
     /// The number of syncs made so far and the seconds they took in all.
@@ -424,6 +436,48 @@ fn logged_decision_id(line: &[u8]) -> Option<&str> {
     let text = std::str::from_utf8(line).ok()?;
     let start = text.find(KEY)? + KEY.len();
     text.get(start..)?.split('"').next()
+}
+
+/// A log file that continues a rotated one must join its archive, `PATH.SEQ`, when that file is
+/// still there: the archive's last entry must be the one the log chains from. Returns whether
+/// the archive was there to check (an archive moved to a backup cannot be).
+fn check_archive(path: &Path, start: &Head, chain: &Chain) -> Result<bool, LogError> {
+    let archive = archive_name(path, start.seq);
+    let broken = |message: String| LogError::Broken {
+        path: path.display().to_string(),
+        broken: Broken {
+            line: start.seq + 1,
+            message,
+        },
+    };
+    let file = match File::open(&archive) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(source) => {
+            return Err(LogError::Io {
+                path: archive.display().to_string(),
+                source,
+            });
+        }
+    };
+    let mut last = None;
+    for line in BufReader::new(file).lines() {
+        last = Some(line.map_err(|source| LogError::Io {
+            path: archive.display().to_string(),
+            source,
+        })?);
+    }
+    let joins = last
+        .and_then(|l| open(&l, chain).ok())
+        .is_some_and(|(e, hash)| e.seq == start.seq && hash == start.hash);
+    if joins {
+        Ok(true)
+    } else {
+        Err(broken(format!(
+            "the log continues `{}`, but that file's last entry is not the one it chains from: lines were removed or the files were mixed up",
+            archive.display()
+        )))
+    }
 }
 
 /// The name a rotated file is archived under: the log's path and its last entry's number.

@@ -443,6 +443,17 @@ pub async fn run(
             ))
             .unwrap_or_default()
     );
+    if let Some(Sink::File(f)) = &service.state.log {
+        match f.continues() {
+            Some((seq, true)) => note!(
+                "caselock serve: the log continues its rotated file (entry {seq}), and joins it"
+            ),
+            Some((seq, false)) => note!(
+                "caselock serve: WARNING: the log continues a rotated file ending at entry {seq}, which is not beside it to check; verify the archives with `caselock audit verify`"
+            ),
+            None => {}
+        }
+    }
     if service.state.log.is_none() {
         note!(
             "caselock serve: WARNING: no decision log (`--no-log`): decisions are not recorded and cannot be looked up or audited"
