@@ -88,6 +88,7 @@ fn sarif_of(fixture: &str) -> Value {
     sarif(
         &sources,
         &diags,
+        root,
         Some("https://example.org/caselock/docs/diagnostics.md"),
     )
 }
@@ -250,6 +251,8 @@ category adoption "Adoption" {
   deny all to partner organisations absolute
   review every 3 months by role team_manager
 }
+
+end
 "#;
     let mut sources = SourceMap::new();
     let id = sources.add("absolute.policy", text.to_string());

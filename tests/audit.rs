@@ -246,6 +246,8 @@ fn the_writer_chains_groups_and_continues_after_reopening() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("ok: 42 entries"), "{stdout}");
+    // It says which check it made: an unkeyed chain, which anyone able to write could extend.
+    assert!(stdout.contains("checked: unkeyed"), "{stdout}");
     assert!(stdout.contains("41 decisions"), "{stdout}");
 
     // An edited middle line: exit 1, naming the line.

@@ -116,12 +116,13 @@ fn a_policy_written_in_two_parts_while_watched_is_never_served_half_written() {
     let dir = scratch("two-parts");
     std::fs::create_dir_all(dir.join("policy")).unwrap();
     let full = std::fs::read_to_string(FIXTURE).unwrap();
-    // The first part is a policy that checks on its own (everything before the last category),
-    // so a watcher that loaded whatever it found would serve it.
+    // The first version is a policy that checks on its own (everything before the last
+    // category, closed with `end` as a policy file must be), so a watcher that loaded whatever
+    // it found would serve it. (A bare prefix never checks: it has no `end`, CL0130.)
     let cut = full.find("category high_profile").unwrap();
-    let (first, rest) = full.split_at(cut);
+    let first = format!("{}end\n", &full[..cut]);
     let partial = dir.join("partial.policy");
-    std::fs::write(&partial, first).unwrap();
+    std::fs::write(&partial, &first).unwrap();
     assert_eq!(run(&["check", s(&partial)]).status.code(), Some(0));
 
     let file = dir.join("policy/policy.policy");
@@ -159,14 +160,13 @@ fn a_policy_written_in_two_parts_while_watched_is_never_served_half_written() {
         .unwrap()
         .to_string();
 
-    // Written in two parts, 0.4 s apart: four looks of the watcher see the first part alone.
+    // Written in two goes, 0.4 s apart: four looks of the watcher see the first version alone.
     let mut f = std::fs::File::create(&file).unwrap();
     f.write_all(first.as_bytes()).unwrap();
     f.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(400));
-    f.write_all(rest.as_bytes()).unwrap();
-    f.flush().unwrap();
     drop(f);
+    std::thread::sleep(Duration::from_millis(400));
+    std::fs::write(&file, &full).unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(20);
     let last = loop {
@@ -593,6 +593,8 @@ fn a_log_deleted_under_load_stops_decisions() {
     let (status, body) = http(&addr, "POST", "/v1/decisions", PARTNER);
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("log-unavailable"), "{body}");
+    let (_, metrics) = http(&addr, "GET", "/metrics", "");
+    assert!(metrics.contains("caselock_log_healthy 0"), "{metrics}");
 }
 
 #[test]
@@ -637,6 +639,32 @@ fn forged_lines_appended_to_a_keyed_log_are_detected() {
     assert!(stdout.contains("3 decisions"), "{stdout}");
     // Without the key, the keyed log is not passed as verified.
     assert_eq!(verify(None).status.code(), Some(1));
+    // Nor is it continued by a service given another key, or none.
+    let other = dir.join("other.key");
+    assert!(
+        run(&["keygen", "--log-key", "-o", s(&other)])
+            .status
+            .success()
+    );
+    for key_args in [vec!["--log-key", s(&other)], vec![]] {
+        let out = caselock()
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--policy",
+                FIXTURE,
+                "--log",
+                s(&log),
+            ])
+            .args(["--watch-interval", "0", "--settle", "0"])
+            .args(key_args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("does not verify at line 1"), "{err}");
+    }
 
     // Someone who can write the log but lacks the key appends a well-chained line, hashed
     // with SHA-256 and then with a key of their own.
@@ -663,6 +691,73 @@ fn forged_lines_appended_to_a_keyed_log_are_detected() {
         assert_eq!(out.status.code(), Some(1), "{stdout}");
         assert!(stdout.contains("line 5:"), "{stdout}");
     }
+}
+
+#[test]
+fn metrics_need_the_token_unless_served_on_their_own_address() {
+    let dir = scratch("metrics");
+    let token = dir.join("token");
+    std::fs::write(&token, "metrics-test-token\n").unwrap();
+    let bundle = dir.join("b.json");
+    assert!(
+        run(&["compile", FIXTURE, "-o", s(&bundle)])
+            .status
+            .success()
+    );
+    let mut child = caselock()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--no-log",
+        ])
+        .args([
+            "--table",
+            s(&bundle),
+            "--allow-unsigned",
+            "--token-file",
+            s(&token),
+        ])
+        .args(["--watch-interval", "0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut text = String::new();
+    let (mut main, mut metrics) = (None, None);
+    while main.is_none() || metrics.is_none() {
+        let line = lines.next().unwrap().unwrap();
+        let addr = || {
+            line.split("http://")
+                .nth(1)
+                .and_then(|s| s.split('/').next())
+                .map(str::to_string)
+        };
+        if line.contains("metrics on") {
+            metrics = addr();
+        } else if line.contains("serving") {
+            main = addr();
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let server = Server {
+        child,
+        addr: main.unwrap(),
+    };
+    let metrics = metrics.unwrap();
+    // Start-up says what is not protected (before the metrics address): no log, unsigned
+    // bundles.
+    assert!(text.contains("no decision log"), "{text}");
+    assert!(text.contains("unsigned"), "{text}");
+    assert_eq!(http(&server.addr, "GET", "/metrics", "").0, 401);
+    let (status, body) = http(&metrics, "GET", "/metrics", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("caselock_policy_info"), "{body}");
+    // Only the metrics are served there.
+    assert_eq!(http(&metrics, "POST", "/v1/decisions", PARTNER).0, 404);
 }
 
 #[test]

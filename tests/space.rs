@@ -112,6 +112,7 @@ fn policy() -> impl Strategy<Value = String> {
             }
             s.push_str(&c0);
             s.push_str(&c1);
+            s.push_str("end\n");
             s
         })
 }
@@ -261,7 +262,7 @@ fn verdict(
     format!(
         "{:?} {} {:?} {:?} {} {id}",
         resp.decision,
-        resp.view,
+        resp.view.word(),
         resp.deny_kind,
         resp.obligations,
         serde_json::to_string(&resp.next_steps).unwrap()

@@ -9,9 +9,14 @@ use crate::span::SourceMap;
 /// Parse and check policies.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Policy files or directories (a directory of `.policy` files is one policy).
+    /// Policy files or directories (a directory of `.policy` files is one policy); `-` reads
+    /// one file from standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// The path standard input stands for: diagnostics name it, and the other `.policy` files of
+    /// its directory are checked with it as one policy, the text read replacing that file's.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     /// Output format: `human` (rendered, on stderr), `json`, or `sarif` (SARIF 2.1.0 for GitHub
     /// code scanning), both on stdout.
     #[arg(long, default_value = "human", value_parser = ["human", "json", "sarif"])]
@@ -34,7 +39,11 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args, out: &Output) -> Exit {
     let mut sources = SourceMap::new();
-    let policies = match common::discover(&args.paths, &mut sources) {
+    let policies = match common::discover_with_stdin(
+        &args.paths,
+        args.stdin_filename.as_deref(),
+        &mut sources,
+    ) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
@@ -89,7 +98,14 @@ pub fn run(args: Args, out: &Output) -> Exit {
     let errors = all.iter().filter(|d| d.is_error()).count();
     let failed = errors > 0 || (args.deny_warnings && !all.is_empty());
     if args.format == "sarif" {
-        let log = diag::sarif::sarif(&sources, &all, args.docs_url.as_deref());
+        let root = match std::env::current_dir() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: cannot read the current directory for SARIF's SRCROOT: {e}");
+                return Exit::Usage;
+            }
+        };
+        let log = diag::sarif::sarif(&sources, &all, &root, args.docs_url.as_deref());
         println!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
     } else if args.format == "json" {
         let report = serde_json::json!({

@@ -25,6 +25,13 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args, _out: &Output) -> Exit {
     let public = args.output.with_extension("pub");
+    if !args.log_key && public == args.output {
+        eprintln!(
+            "error: `{}` ends in `.pub`, where the public key goes; name the private key `NAME.key`",
+            args.output.display()
+        );
+        return Exit::Usage;
+    }
     let exists = |p: &PathBuf| p.exists() && !args.force;
     if exists(&args.output) || (!args.log_key && exists(&public)) {
         eprintln!(

@@ -167,28 +167,92 @@ impl Serialize for ListEntry {
 impl<'de> Deserialize<'de> for ListEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Typed {
-            person: Option<Id>,
-            team: Option<String>,
-            role: Option<String>,
-        }
         const EXPECTED: &str = "an entry names one person, team or role: {\"person\": \"ID\"}, {\"team\": \"NAME\"} or {\"role\": \"NAME\"}";
         let value = serde_json::Value::deserialize(d)?;
-        if let serde_json::Value::String(s) = &value {
+        let serde_json::Value::Object(map) = value else {
+            return Err(D::Error::custom(match value {
+                serde_json::Value::String(s) => format!("ambiguous entry {s:?}: {EXPECTED}"),
+                _ => format!("invalid entry: {EXPECTED}"),
+            }));
+        };
+        // Exactly one key: `{"person": null, "team": "x"}` is not quietly a team.
+        let mut entries = map.into_iter();
+        let (Some((kind, value)), None) = (entries.next(), entries.next()) else {
+            return Err(D::Error::custom(format!("invalid entry: {EXPECTED}")));
+        };
+        let serde_json::Value::String(text) = value else {
             return Err(D::Error::custom(format!(
-                "ambiguous entry {s:?}: {EXPECTED}"
+                "invalid entry: `{kind}` takes a string; {EXPECTED}"
             )));
+        };
+        match kind.as_str() {
+            "person" => Id::new(text.as_str())
+                .map(ListEntry::Person)
+                .map_err(|p| D::Error::custom(format!("invalid id {text:?}: {}", p.describe()))),
+            "team" => Ok(ListEntry::Team(text)),
+            "role" => Ok(ListEntry::Role(text)),
+            other => Err(D::Error::custom(format!(
+                "unknown entry kind `{other}`: {EXPECTED}"
+            ))),
         }
-        let t: Typed = serde_json::from_value(value)
-            .map_err(|e| D::Error::custom(format!("invalid entry ({e}): {EXPECTED}")))?;
-        match (t.person, t.team, t.role) {
-            (Some(p), None, None) => Ok(ListEntry::Person(p)),
-            (None, Some(n), None) => Ok(ListEntry::Team(n)),
-            (None, None, Some(n)) => Ok(ListEntry::Role(n)),
-            _ => Err(D::Error::custom(format!("invalid entry: {EXPECTED}"))),
-        }
+    }
+}
+
+/// The whitespace characters (Unicode `White_Space`) that are not control characters, which
+/// [`Id::new`] refuses at either end. Written out rather than as `\s`, whose meaning differs
+/// between regular-expression dialects.
+const SPACES: &str = " \u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+/// The control characters (`Cc`), which [`Id::new`] refuses anywhere.
+const CONTROLS: &str = r"\x00-\x1f\x7f-\x9f";
+
+/// The regular expression (ECMA 262, for JSON Schema) of the texts [`Id::new`] accepts.
+pub fn id_pattern() -> String {
+    format!("^[^{SPACES}{CONTROLS}](?:[^{CONTROLS}]*[^{SPACES}{CONTROLS}])?$")
+}
+
+impl schemars::JsonSchema for Id {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Id".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": id_pattern(),
+            "description": "A subject or record id: not empty, no leading or trailing whitespace, no control characters. Ids compare ignoring letter case (docs/api.md).",
+        })
+    }
+}
+
+impl schemars::JsonSchema for ListEntry {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ListEntry".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let id = generator.subschema_for::<Id>();
+        let entry = |key: &str, value: serde_json::Value| {
+            serde_json::json!({
+                "type": "object",
+                "additionalProperties": false,
+                "required": [key],
+                "properties": { key: value },
+            })
+        };
+        schemars::json_schema!({
+            "description": "One entry of an access or exclusion list, saying what it names; a bare string is refused as ambiguous.",
+            "oneOf": [
+                entry("person", id.to_value()),
+                entry("team", serde_json::json!({
+                    "type": "string",
+                    "description": "A team the policy declares; any other fails closed.",
+                })),
+                entry("role", serde_json::json!({
+                    "type": "string",
+                    "description": "A role the policy declares; any other fails closed.",
+                })),
+            ],
+        })
     }
 }
 
@@ -203,6 +267,21 @@ mod tests {
         assert_eq!(Id::new("u-5\t"), Err(IdProblem::Whitespace));
         assert_eq!(Id::new("u\u{0}5"), Err(IdProblem::Control));
         assert!(Id::new("u-5").is_ok());
+    }
+
+    #[test]
+    fn list_entries_name_exactly_one_thing() {
+        let entry = |j: &str| serde_json::from_str::<ListEntry>(j);
+        assert_eq!(
+            entry(r#"{"team": "edt"}"#).ok(),
+            Some(ListEntry::Team("edt".into()))
+        );
+        assert!(entry(r#""edt""#).is_err(), "a bare string is ambiguous");
+        assert!(entry(r#"{"person": null, "team": "x"}"#).is_err());
+        assert!(entry(r#"{"person": "u-1", "team": "x"}"#).is_err());
+        assert!(entry(r#"{"person": ""}"#).is_err());
+        assert!(entry(r#"{"group": "x"}"#).is_err());
+        assert!(entry("{}").is_err());
     }
 
     #[test]

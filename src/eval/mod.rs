@@ -10,6 +10,7 @@ pub mod id;
 mod intern;
 mod render;
 pub mod request;
+pub mod schema;
 pub mod time;
 mod trace;
 pub mod words;
@@ -17,7 +18,7 @@ pub mod words;
 pub use decider::Decider;
 pub use decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
-    Warning,
+    Shown, Warning, WarningCode,
 };
 pub use id::{Id, ListEntry};
 pub use request::{Request, RequestError};

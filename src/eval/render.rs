@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::decider::Decider;
 use super::decision::{
     Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NamedList, NextSteps,
-    ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningOut,
+    ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningCode, WarningOut,
 };
 use super::id::{Id, ListEntry};
 use super::request::Request;
@@ -92,7 +92,7 @@ impl Decider {
         let row = self.deciding_row(d);
         Response {
             decision: d.outcome,
-            view: d.view.decision_word().to_string(),
+            view: d.view.shown(),
             deny_kind: d.deny_kind,
             // Rule ids carry the category's name, so a concealed category hides them too.
             rule: row.filter(|_| show.category).map(|(_, r)| r.id.clone()),
@@ -276,14 +276,14 @@ impl Decider {
     pub(super) fn warning(&self, req: &Request, w: Warning) -> WarningOut {
         let (code, message) = match w {
             Warning::ReviewOverdue(due) => (
-                "review_overdue",
+                WarningCode::ReviewOverdue,
                 format!(
                     "review overdue since {}; the restriction still applies",
                     due.format("%Y-%m-%d")
                 ),
             ),
             Warning::GrantCapped(i, end) => (
-                "temporary_grant_capped",
+                WarningCode::TemporaryGrantCapped,
                 format!(
                     "temporary grant {} is longer than the policy allows and is capped to end at {}",
                     i + 1,
@@ -291,7 +291,7 @@ impl Decider {
                 ),
             ),
             Warning::GrantNotValid(i, p) => (
-                "temporary_grant_not_valid",
+                WarningCode::TemporaryGrantNotValid,
                 format!(
                     "temporary grant {} does not count: {}",
                     i + 1,
@@ -299,10 +299,7 @@ impl Decider {
                 ),
             ),
         };
-        WarningOut {
-            code: code.to_string(),
-            message,
-        }
+        WarningOut { code, message }
     }
 
     /// Why a temporary grant does not count.

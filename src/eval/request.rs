@@ -5,14 +5,15 @@
 //! than a silently missing fact.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::id::{Id, ListEntry};
 use super::time;
 use crate::check::model::Period;
 
-/// A question: may this subject take this action on this record at this time?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// May this subject take this action on this record at this time? (docs/api.md)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// Who asks.
@@ -24,7 +25,7 @@ pub struct Request {
     /// Temporary grants the case-management system holds for this subject.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub temporary_grants: Vec<TemporaryGrant>,
-    /// When; absent means now.
+    /// When (RFC 3339); absent or null means now.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -34,7 +35,7 @@ pub struct Request {
 }
 
 /// The person asking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     /// Their subject id in the case-management system.
@@ -50,7 +51,7 @@ pub struct Subject {
 }
 
 /// The record asked about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// The record's id.
@@ -58,7 +59,7 @@ pub struct Record {
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<String>,
-    /// The restriction on it; absent means unrestricted.
+    /// The restriction on it; absent or null: the record is unrestricted.
     #[serde(default)]
     pub restriction: Option<Restriction>,
     /// The subject ids of its allocated workers.
@@ -70,7 +71,7 @@ pub struct Record {
 }
 
 /// A restriction placed on a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
     /// The category it was placed under.
@@ -96,7 +97,7 @@ pub struct Restriction {
 }
 
 /// A temporary grant as the case-management system recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemporaryGrant {
     /// Who holds it.
@@ -157,5 +158,23 @@ impl Request {
         })?;
         de.end().map_err(|e| RequestError(e.to_string()))?;
         Ok(req)
+    }
+}
+
+impl JsonSchema for GrantDuration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GrantDuration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut s = schemars::Schema::default();
+        s.insert("type".into(), "string".into());
+        s.insert("pattern".into(), time::period_pattern().into());
+        s.insert(
+            "description".into(),
+            "A whole number and a unit, such as `24h`, `2 days`, `5 working_days`; capped at the policy's maximum."
+                .into(),
+        );
+        s
     }
 }

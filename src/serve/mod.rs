@@ -6,9 +6,10 @@
 //! to a socket with signal handling and graceful shutdown.
 
 mod clients;
+mod form;
 mod listen;
 mod metrics;
-mod openapi;
+pub mod openapi;
 mod page;
 mod problem;
 mod routes;
