@@ -374,7 +374,7 @@ fn an_editor_session_on_a_directory_policy() {
 
     // A duplicate declaration: categories.policy comes first in path order, so policy.policy's
     // declaration is the second, reported there, with related information pointing back here.
-    let duplicate = format!("{good}\nteam finance\n");
+    let duplicate = good.replacen("\nend\n", "\nteam finance\n\nend\n", 1);
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": categories_uri, "version": 4},
@@ -389,7 +389,7 @@ fn an_editor_session_on_a_directory_policy() {
     );
     let related = &diags[0]["relatedInformation"][0];
     assert_eq!(related["location"]["uri"], categories_uri);
-    let last_line = duplicate.lines().count() - 1;
+    let last_line = duplicate.lines().position(|l| l == "team finance").unwrap();
     assert_eq!(
         related["location"]["range"],
         json!({"start": {"line": last_line, "character": 5}, "end": {"line": last_line, "character": 12}})
@@ -426,7 +426,7 @@ fn a_buffer_that_is_not_a_file_is_a_policy_of_its_own() {
     let mut c = Client::start();
     c.request("initialize", json!({"processId": null, "capabilities": {}}));
     c.notify("initialized", json!({}));
-    let text = "policy p \"P\"\naction view\ncategory c {\n  restriction universal\n  grant view to team nobody\n}\n";
+    let text = "policy p \"P\"\naction view\ncategory c {\n  restriction universal\n  grant view to team nobody\n}\n\nend\n";
     c.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": "untitled:Untitled-1", "languageId": "caselock", "version": 1, "text": text}}),

@@ -7,8 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const MESSY: &str = "policy p \"P\"\naction   view,edit # keep me\ncategory c { restriction universal grant view to everyone }\n";
-const TIDY: &str = "policy p \"P\"\naction view, edit # keep me\n\ncategory c {\n  restriction universal\n  grant view to everyone\n}\n";
+const MESSY: &str = "policy p \"P\"\naction   view,edit # keep me\ncategory c { restriction universal grant view to everyone }\nend\n";
+const TIDY: &str = "policy p \"P\"\naction view, edit # keep me\n\ncategory c {\n  restriction universal\n  grant view to everyone\n}\n\nend\n";
 const BROKEN: &str = "category c {\n  restriction universal\n";
 
 fn caselock(args: &[&str], stdin: &str, dir: &Path) -> Output {
@@ -44,12 +44,12 @@ fn two_file_policy(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("policy.policy"),
-        "policy p \"P\"\naction view\nteam emergency_duty \"EDT\"\n",
+        "policy p \"P\"\naction view\nteam emergency_duty \"EDT\"\n\nend\n",
     )
     .unwrap();
     std::fs::write(
         dir.join("categories.policy"),
-        "category c {\n  restriction universal\n  grant view to team emergency_duty\n}\n",
+        "category c {\n  restriction universal\n  grant view to team emergency_duty\n}\n\nend\n",
     )
     .unwrap();
     dir
@@ -123,7 +123,8 @@ fn check_stdin_alone_is_a_policy_of_its_own() {
 fn check_stdin_replaces_its_file_in_the_directory_policy() {
     let dir = two_file_policy("replace");
     // The category file on disk names the team; the text on stdin misspells it.
-    let typo = "category c {\n  restriction universal\n  grant view to team emergancy_duty\n}\n";
+    let typo =
+        "category c {\n  restriction universal\n  grant view to team emergancy_duty\n}\n\nend\n";
     let out = caselock(
         &[
             "check",

@@ -5,6 +5,7 @@ pub mod index;
 pub mod model;
 mod names;
 mod resolve;
+mod tests;
 pub(crate) mod values;
 
 pub use names::{RESERVED, SymbolKind};

@@ -161,6 +161,14 @@ impl Symbols {
         Ok(index)
     }
 
+    /// Every declared name of a kind.
+    pub fn names_of(&self, kind: SymbolKind) -> impl Iterator<Item = &str> {
+        self.map
+            .iter()
+            .filter(move |(_, s)| s.kind == kind)
+            .map(|(n, _)| n.as_str())
+    }
+
     /// Looks a name up without marking it used.
     pub fn get(&self, name: &str) -> Option<Symbol> {
         self.map.get(name).copied()

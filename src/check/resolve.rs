@@ -154,6 +154,9 @@ impl Resolver {
             }
         }
         self.unused();
+        for d in super::tests::unknown_names(&self.symbols, &p.tests) {
+            self.report(d);
+        }
         header.map(|_| p)
     }
 

@@ -386,6 +386,20 @@ both ambiguous.
     test \"EDT keeps access\" { ... }
     test \"EDT keeps access\" { ... }
     # warning[CL0303]: two tests are named `EDT keeps access`";
+    TestUnknownName = "CL0304", "test-unknown-name", "A test names a role, team, organisation, category or action the policy does not declare",
+"A request with a name the policy does not declare is refused before any rule is read (it fails
+closed), so `expect deny` would pass for the wrong reason, and a misspelt team in a test would
+never test the rule it was written for. `caselock check` reports it, so CI catches it. A test
+that means to exercise the fail-closed refusal says so with `expect deny fails_closed REASON`.
+
+    test \"EDT keeps access\" {
+      subject \"u-1\" teams emergancy_duty organisation council
+      record \"J1\" category adoption
+      action view
+      at 2026-06-01T10:00:00Z
+      expect allow
+    }
+    # error[CL0304]: the test names an unknown team `emergancy_duty`";
 }
 
 /// The reference page `docs/diagnostics.md`, generated from this registry.

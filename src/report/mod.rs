@@ -3,6 +3,7 @@
 //! Reports carry record, file and staff IDs only. Registers often carry more (names,
 //! addresses, dates of birth); those columns are never stored or echoed, only named as ignored.
 
+mod csv_out;
 pub mod register;
 pub mod retention;
 pub mod reviews;
@@ -49,14 +50,6 @@ fn status_word(s: Status) -> &'static str {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Renders a review report.
 pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
     let mut out = String::new();
@@ -64,22 +57,30 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
     match format {
         OutputFormat::Json => return serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
         OutputFormat::Csv => {
-            out.push_str("record_id,category,reviewer,team,status,due,basis,rule\n");
-            for l in &r.lines {
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{},{},{},{}",
-                    csv_field(&l.record_id),
-                    csv_field(&l.category),
-                    csv_field(&l.reviewer),
-                    csv_field(l.team.as_deref().unwrap_or("")),
-                    status_word(l.status),
-                    date(l.due),
-                    csv_field(&l.basis),
-                    csv_field(&l.rule)
-                );
-            }
-            return out;
+            return csv_out::write(
+                &[
+                    "record_id",
+                    "category",
+                    "reviewer",
+                    "team",
+                    "status",
+                    "due",
+                    "basis",
+                    "rule",
+                ],
+                r.lines.iter().map(|l| {
+                    vec![
+                        l.record_id.clone(),
+                        l.category.clone(),
+                        l.reviewer.clone(),
+                        l.team.clone().unwrap_or_default(),
+                        status_word(l.status).to_string(),
+                        date(l.due),
+                        l.basis.clone(),
+                        l.rule.clone(),
+                    ]
+                }),
+            );
         }
         OutputFormat::Text | OutputFormat::Markdown => {}
     }
@@ -150,21 +151,28 @@ pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
     match format {
         OutputFormat::Json => return serde_json::to_string_pretty(r).unwrap_or_default() + "\n",
         OutputFormat::Csv => {
-            out.push_str("file_id,file_type,dispose_on,action,due,rule,note\n");
-            for f in &r.files {
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{},{},{}",
-                    csv_field(&f.file_id),
-                    csv_field(&f.file_type),
-                    date(f.dispose_on),
-                    f.action,
-                    f.due,
-                    csv_field(&f.rule),
-                    csv_field(f.note.as_deref().unwrap_or(""))
-                );
-            }
-            return out;
+            return csv_out::write(
+                &[
+                    "file_id",
+                    "file_type",
+                    "dispose_on",
+                    "action",
+                    "due",
+                    "rule",
+                    "note",
+                ],
+                r.files.iter().map(|f| {
+                    vec![
+                        f.file_id.clone(),
+                        f.file_type.clone(),
+                        date(f.dispose_on),
+                        f.action.to_string(),
+                        f.due.to_string(),
+                        f.rule.clone(),
+                        f.note.clone().unwrap_or_default(),
+                    ]
+                }),
+            );
         }
         OutputFormat::Text | OutputFormat::Markdown => {}
     }

@@ -20,6 +20,7 @@ pub const ITEMS: &[&str] = &[
     "category",
     "retention",
     "test",
+    "end",
 ];
 
 /// Words that start a statement in a `category` or `unrestricted` block.

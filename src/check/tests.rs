@@ -1,0 +1,98 @@
+//! CL0304: a `test` block that names a role, team, organisation, category or action the policy
+//! does not declare.
+//!
+//! Such a request is refused before any rule is read (it fails closed), so an `expect deny`
+//! would pass for the wrong reason. `caselock check`, the CI gate, reports it; a test that means
+//! to exercise the fail-closed refusal says so with `expect deny fails_closed REASON` and is left
+//! alone.
+
+use super::names::{SymbolKind, Symbols};
+use crate::diag::{Code, Diagnostic, suggest};
+use crate::syntax::ast::{Ident, TestBlock, TestField, TestStatement, TestValue};
+
+/// Every unknown name in the test blocks, as a diagnostic.
+pub(super) fn unknown_names(symbols: &Symbols, blocks: &[TestBlock]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for block in blocks.iter().filter(|b| !expects_fail_closed(b)) {
+        for st in &block.statements {
+            match st {
+                TestStatement::Subject(_, fields, _) => {
+                    names(symbols, fields, "roles", SymbolKind::Role, &mut out);
+                    names(symbols, fields, "teams", SymbolKind::Team, &mut out);
+                    names(
+                        symbols,
+                        fields,
+                        "organisation",
+                        SymbolKind::Organisation,
+                        &mut out,
+                    );
+                }
+                TestStatement::Record(_, fields, _) => {
+                    names(symbols, fields, "category", SymbolKind::Category, &mut out);
+                    for key in ["teams", "named_allow", "named_deny"] {
+                        names(symbols, fields, key, SymbolKind::Team, &mut out);
+                    }
+                }
+                TestStatement::Action(a, _) => {
+                    known(symbols, a, SymbolKind::Action, &mut out);
+                }
+                TestStatement::TemporaryGrant(fields, _) => {
+                    names(symbols, fields, "actions", SymbolKind::Action, &mut out);
+                }
+                TestStatement::At(..) | TestStatement::Expect(..) => {}
+            }
+        }
+    }
+    out
+}
+
+fn expects_fail_closed(block: &TestBlock) -> bool {
+    block.statements.iter().any(|st| match st {
+        TestStatement::Expect(_, fields, _) => fields.iter().any(|f| f.key.name == "fails_closed"),
+        _ => false,
+    })
+}
+
+/// The names (not strings: a string on an access list is a person's id) of one field.
+fn names(
+    symbols: &Symbols,
+    fields: &[TestField],
+    key: &str,
+    kind: SymbolKind,
+    out: &mut Vec<Diagnostic>,
+) {
+    for f in fields.iter().filter(|f| f.key.name == key) {
+        for v in &f.values {
+            if let TestValue::Name(name) = v {
+                known(symbols, name, kind, out);
+            }
+        }
+    }
+}
+
+fn known(symbols: &Symbols, name: &Ident, kind: SymbolKind, out: &mut Vec<Diagnostic>) {
+    let found = symbols.get(&name.name);
+    if found.is_some_and(|s| s.kind == kind) {
+        return;
+    }
+    let mut d = Diagnostic::error(
+        Code::TestUnknownName,
+        format!("the test names an unknown {} `{}`", kind.word(), name.name),
+        name.span,
+        "not declared by the policy",
+    );
+    if let Some(s) = found {
+        d = d.with_label(
+            s.span,
+            format!("`{}` is {}", name.name, s.kind.with_article()),
+        );
+    }
+    let help = suggest::did_you_mean(&name.name, symbols.names_of(kind)).unwrap_or_else(|| {
+        format!(
+            "the request would be refused before any rule is read; declare the {}, or write `expect deny fails_closed unknown_{}` to test that refusal",
+            kind.word(),
+            kind.word()
+        )
+    });
+    out.push(d.with_help(help));
+}
