@@ -238,7 +238,7 @@ fn run_query(a: QueryArgs) -> Exit {
         "json" => serde_json::to_string_pretty(&found)
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),
-        "csv" => query::csv(&found).map_err(|e| e.to_string()),
+        "csv" => Ok(query::csv(&found)),
         _ => Ok(query::text(&found)),
     };
     match text {
