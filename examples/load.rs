@@ -5,6 +5,8 @@
 //!
 //! `cargo run --release --example load -- --policy policies/nottingham-escr --seconds 5`
 //! `cargo run --release --example load -- --policy policies/nottingham-escr --reload`
+//! `cargo run --release --example load -- --database "host=127.0.0.1 user=caselock dbname=load"`
+//! (the PostgreSQL sink: every decision committed before its answer)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -41,6 +43,10 @@ struct Args {
     /// Key the log's chain (HMAC-SHA256) with a fresh key.
     #[arg(long)]
     keyed: bool,
+    /// Log to this PostgreSQL database (a connection string) instead of a file; its chains are
+    /// verified at the end.
+    #[arg(long, value_name = "CONNINFO")]
+    database: Option<String>,
 }
 
 /// The log's sync count and seconds so far, from `/metrics`.
@@ -222,7 +228,9 @@ fn main() {
     let config = Config {
         policies: vec![dir.join("policy")],
         default_policy: None,
-        log: (args.log != "none").then(|| log.clone()),
+        log: (args.log != "none" && args.database.is_none()).then(|| log.clone()),
+        log_database: args.database.clone(),
+        instance: format!("load-{}", std::process::id()),
         log_sync: if args.log == "os" {
             SyncMode::Os
         } else {
@@ -345,7 +353,28 @@ fn main() {
     println!("fdatasync latency after the runs: p50 {after_p50:.3} ms, p99 {after_p99:.3} ms");
     let _ = stop_tx.send(());
     server.join().unwrap();
-    if args.log != "none" {
+    if let Some(url) = &args.database {
+        let chain = key.map_or(
+            caselock::audit::Chain::Unkeyed,
+            caselock::audit::Chain::Keyed,
+        );
+        let verified = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(caselock::audit::postgres::verify(url, None, &chain));
+        match verified {
+            Ok(all) => {
+                for (instance, s) in all {
+                    println!(
+                        "database chain `{instance}` verifies: {} entries, {} decisions",
+                        s.entries, s.decisions
+                    );
+                }
+            }
+            Err((instance, e)) => println!("DATABASE CHAIN `{instance}` DOES NOT VERIFY: {e}"),
+        }
+    } else if args.log != "none" {
         let f = std::fs::File::open(&log).unwrap();
         match caselock::audit::verify(
             std::io::BufReader::new(f),

@@ -17,6 +17,7 @@ pub mod eval;
 pub mod json;
 pub mod loader;
 pub mod lsp;
+pub mod mapping;
 pub mod report;
 pub mod serve;
 pub mod span;

@@ -36,6 +36,7 @@ fn decision(i: u64) -> Event {
             Outcome::Allow
         },
         rule: Some("adoption.grant.1".into()),
+        client: None,
         request: request(&format!("u-{i}"), &format!("R{i}")),
     }))
 }

@@ -55,7 +55,7 @@ fn every_fixture_produces_its_codes() {
 fn every_code_has_a_fixture_and_a_doc_entry() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut fixtures = String::new();
-    for sub in ["diagnostics", "analysis", "testing"] {
+    for sub in ["diagnostics", "analysis", "testing", "mappings"] {
         if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
             for e in entries.flatten() {
                 fixtures.push_str(&e.file_name().to_string_lossy());

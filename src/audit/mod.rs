@@ -12,6 +12,10 @@
 //! docs/service.md.
 
 mod key;
+pub mod postgres;
+pub mod query;
+mod sink;
+mod stdout;
 mod writer;
 
 use std::io::BufRead;
@@ -22,6 +26,10 @@ use serde::{Deserialize, Serialize};
 use crate::eval::{Outcome, Request};
 
 pub use key::{Chain, LogKey};
+pub use postgres::PgLog;
+pub use query::{Filter, Found};
+pub use sink::Sink;
+pub use stdout::StdoutLog;
 pub use writer::{DecisionId, LogError, LogWriter, Pending, SyncMode, valid_instance};
 
 /// The `prev` of the first entry of a log.
@@ -77,6 +85,10 @@ pub struct DecisionEntry {
     pub decision: Outcome,
     /// The deciding rule's id (absent when the evaluator refused the request).
     pub rule: Option<String>,
+    /// The connected system that asked (its name in the service's clients file); absent when
+    /// the service has no per-client credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// The request as decided, with `at` filled in, so the decision can be explained again.
     pub request: Request,
 }
@@ -213,6 +225,9 @@ pub struct Summary {
     pub head: Option<Head>,
     /// Whether every line's HMAC was checked with the log's key (else only the SHA-256 chain).
     pub keyed: bool,
+    /// Where the chain starts when it continues an earlier (rotated) file: that file's last
+    /// entry. `None`: from the genesis value.
+    pub start: Option<Head>,
 }
 
 /// Where a log stops being trustworthy.
@@ -229,53 +244,127 @@ pub struct Broken {
 /// reaches `expected` with the same hash there (which is how removing the last lines, or
 /// rewriting the whole chain, is detected).
 pub fn verify(
-    mut input: impl BufRead,
+    input: impl BufRead,
     expected: Option<&Head>,
     chain: &Chain,
 ) -> Result<Summary, Broken> {
-    let mut summary = Summary {
-        keyed: chain.is_keyed(),
-        ..Summary::default()
-    };
-    let mut head = Head::genesis();
-    let mut at_expected = None;
-    let mut line = Vec::new();
-    loop {
-        let number = head.seq + 1;
-        let broken = |message: String| Broken {
-            line: number,
+    let mut v = Verifier::new(expected, chain);
+    v.lines(input)?;
+    v.finish()
+}
+
+/// As [`verify`], but the first line may continue a rotated file's chain (its `seq` after
+/// that file's last entry and its `prev` that entry's hash), as the file a rotation starts
+/// does; [`Summary::start`] says where it starts. Checking the earlier files with it
+/// (`audit verify OLD... NEW`) is what shows that nothing before it was removed.
+pub fn verify_continuing(
+    input: impl BufRead,
+    expected: Option<&Head>,
+    chain: &Chain,
+) -> Result<Summary, Broken> {
+    let mut v = Verifier::new(expected, chain);
+    v.continuing = true;
+    v.lines(input)?;
+    v.finish()
+}
+
+impl Verifier<'_> {
+    /// Checks every line of a file, in order.
+    pub fn lines(&mut self, mut input: impl BufRead) -> Result<(), Broken> {
+        let v = self;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match input.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => return Err(v.broken(format!("cannot read: {e}"))),
+            }
+            if line.pop() != Some(b'\n') {
+                return Err(v.broken(
+                    "the last line is incomplete (a write was cut off; it was never answered)"
+                        .to_string(),
+                ));
+            }
+            let text = std::str::from_utf8(&line).map_err(|_| v.broken("not UTF-8".to_string()))?;
+            v.line(text)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a chain one line at a time, wherever its lines are kept (a file, or a database's
+/// rows in order): [`verify`] for files, the PostgreSQL sink per instance.
+#[derive(Debug)]
+pub struct Verifier<'a> {
+    summary: Summary,
+    head: Head,
+    at_expected: Option<String>,
+    expected: Option<&'a Head>,
+    chain: &'a Chain,
+    /// Whether the first line may continue a rotated file's chain.
+    continuing: bool,
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier for a chain from its genesis, to reach `expected` if given.
+    pub fn new(expected: Option<&'a Head>, chain: &'a Chain) -> Verifier<'a> {
+        Verifier {
+            summary: Summary {
+                keyed: chain.is_keyed(),
+                ..Summary::default()
+            },
+            head: Head::genesis(),
+            at_expected: None,
+            expected,
+            chain,
+            continuing: false,
+        }
+    }
+
+    /// Lets the first line continue a rotated file's chain (see [`verify_continuing`]).
+    pub fn continuing(mut self) -> Self {
+        self.continuing = true;
+        self
+    }
+
+    /// A fault at the next line.
+    pub fn broken(&self, message: String) -> Broken {
+        Broken {
+            line: self.head.seq + 1,
             message,
-        };
-        line.clear();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => return Err(broken(format!("cannot read: {e}"))),
         }
-        if line.pop() != Some(b'\n') {
-            return Err(broken(
-                "the last line is incomplete (a write was cut off; it was never answered)"
-                    .to_string(),
-            ));
+    }
+
+    /// Checks the next line (without its newline) and returns its entry.
+    pub fn line(&mut self, text: &str) -> Result<Entry, Broken> {
+        let (entry, hash) = open(text, self.chain).map_err(|m| self.broken(m))?;
+        if self.continuing && self.head.seq == 0 && entry.seq > 1 {
+            self.head = Head {
+                seq: entry.seq - 1,
+                hash: entry.prev.clone(),
+            };
+            self.summary.start = Some(self.head.clone());
         }
-        let text = std::str::from_utf8(&line).map_err(|_| broken("not UTF-8".to_string()))?;
-        let (entry, hash) = open(text, chain).map_err(broken)?;
-        if entry.prev != head.hash {
+        self.continuing = false;
+        let number = self.head.seq + 1;
+        if entry.prev != self.head.hash {
             let before = if number == 1 {
                 "the genesis value".to_string()
             } else {
                 format!("line {}", number - 1)
             };
-            return Err(broken(format!(
+            return Err(self.broken(format!(
                 "`prev` does not match the hash of {before}: a line was removed or inserted here, or the lines were reordered"
             )));
         }
         if entry.seq != number {
-            return Err(broken(format!(
+            return Err(self.broken(format!(
                 "`seq` is {} but this is line {number}: lines were removed, inserted or reordered",
                 entry.seq
             )));
         }
+        let summary = &mut self.summary;
         summary.first.get_or_insert(entry.time);
         summary.last = Some(entry.time);
         match &entry.event {
@@ -286,31 +375,43 @@ pub fn verify(
             Event::PolicyLoaded(_) => summary.policies_loaded += 1,
             Event::PolicyRejected(_) => summary.policies_rejected += 1,
         }
-        if expected.is_some_and(|w| w.seq == number) {
-            at_expected = Some(hash.clone());
+        if self.expected.is_some_and(|w| w.seq == number) {
+            self.at_expected = Some(hash.clone());
         }
-        head = Head { seq: number, hash };
+        self.head = Head { seq: number, hash };
+        Ok(entry)
     }
-    if let Some(want) = expected {
-        if head.seq < want.seq {
-            return Err(Broken {
-                line: head.seq + 1,
-                message: format!(
-                    "the log ends after {} entries but the expected head is entry {}: lines were removed from the end",
-                    head.seq, want.seq
-                ),
-            });
+
+    /// The summary, after checking that the chain reaches the expected head.
+    pub fn finish(self) -> Result<Summary, Broken> {
+        let Verifier {
+            mut summary,
+            head,
+            at_expected,
+            expected,
+            ..
+        } = self;
+        if let Some(want) = expected {
+            if head.seq < want.seq {
+                return Err(Broken {
+                    line: head.seq + 1,
+                    message: format!(
+                        "the log ends after {} entries but the expected head is entry {}: lines were removed from the end",
+                        head.seq, want.seq
+                    ),
+                });
+            }
+            let found = at_expected.unwrap_or_else(|| GENESIS.to_string());
+            if found != want.hash {
+                return Err(Broken {
+                    line: want.seq,
+                    message: "this entry's hash is not the expected head: the log was rewritten"
+                        .to_string(),
+                });
+            }
         }
-        let found = at_expected.unwrap_or_else(|| GENESIS.to_string());
-        if found != want.hash {
-            return Err(Broken {
-                line: want.seq,
-                message: "this entry's hash is not the expected head: the log was rewritten"
-                    .to_string(),
-            });
-        }
+        summary.entries = head.seq - summary.start.as_ref().map_or(0, |s| s.seq);
+        summary.head = Some(head);
+        Ok(summary)
     }
-    summary.entries = head.seq;
-    summary.head = Some(head);
-    Ok(summary)
 }

@@ -18,11 +18,11 @@ use chrono::{DateTime, Utc};
 use fs4::TryLockError;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Broken, Chain, Entry, Event, Head, open, seal, verify};
+use super::{Broken, Chain, Entry, Event, Head, open, seal};
 use crate::durable::{self, Access};
 
 /// Entries written by one `write` at most.
-const MAX_GROUP: usize = 4096;
+pub(super) const MAX_GROUP: usize = 4096;
 
 /// When appended entries reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,15 +89,20 @@ pub struct Pending {
     pub event: Event,
 }
 
-struct Group {
-    entries: Vec<Pending>,
-    done: oneshot::Sender<Result<u64, Arc<LogError>>>,
+pub(super) struct Group {
+    pub(super) entries: Vec<Pending>,
+    pub(super) done: oneshot::Sender<Result<u64, Arc<LogError>>>,
+    /// Instead of entries: start a new file, after every group sent before this one.
+    pub(super) rotate: bool,
 }
 
 /// Where the log stands, shared by the writer thread and readers.
 #[derive(Debug)]
 struct Index {
-    /// The byte offset at which each entry's line starts (entry `seq` at `seq - 1`).
+    /// Entries in earlier (rotated) files: the current file starts at entry `base + 1`.
+    base: u64,
+    /// The byte offset at which each entry of the current file starts (entry `seq` at
+    /// `seq - 1 - base`).
     offsets: Vec<u64>,
     /// The entry number of each decision, by the UUID in its id.
     decisions: HashMap<u128, u64>,
@@ -113,9 +118,11 @@ pub struct LogWriter {
     chain: Chain,
     /// Set once the log fails or its file is replaced: no more entries are accepted.
     failed: Arc<AtomicBool>,
-    /// The open (and locked) file, to compare with what is at `path` now.
-    file: Arc<File>,
+    /// The open (and locked) file, to compare with what is at `path` now; replaced when the
+    /// log is rotated.
+    file: Arc<Mutex<Arc<File>>>,
     syncs: Arc<SyncStats>,
+    continues: Option<(u64, bool)>,
 }
 
 /// How many `fdatasync`s the writer made and how long they took in all: the disk's sync
@@ -150,21 +157,28 @@ impl LogWriter {
             durable::sync_dir(durable::parent(path)).map_err(io)?;
         }
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        let summary =
-            verify(BufReader::new(&mut file), None, &chain).map_err(|broken| LogError::Broken {
+        let summary = super::verify_continuing(BufReader::new(&mut file), None, &chain).map_err(
+            |broken| LogError::Broken {
                 path: name.clone(),
                 broken,
-            })?;
+            },
+        )?;
+        let base = summary.start.as_ref().map_or(0, |h| h.seq);
+        let archived = match &summary.start {
+            Some(start) => Some(check_archive(path, start, &chain)?),
+            None => None,
+        };
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        let (offsets, decisions) = scan(BufReader::new(&mut file)).map_err(io)?;
+        let (offsets, decisions) = scan(BufReader::new(&mut file), base).map_err(io)?;
         let end = file.seek(SeekFrom::End(0)).map_err(io)?;
         let index = Arc::new(Mutex::new(Index {
+            base,
             offsets,
             decisions,
             head: summary.head.unwrap_or_else(Head::genesis),
         }));
         let failed = Arc::new(AtomicBool::new(false));
-        let file = Arc::new(file);
+        let file = Arc::new(Mutex::new(Arc::new(file)));
         let syncs = Arc::new(SyncStats::default());
         let (tx, rx) = mpsc::channel(MAX_GROUP);
         let thread = Thread {
@@ -189,7 +203,14 @@ impl LogWriter {
             failed,
             file,
             syncs,
+            continues: summary.start.map(|s| (s.seq, archived.unwrap_or(false))),
         })
+    }
+
+    /// When the file continues a rotated one: the archived file's last entry, and whether the
+    /// archived file was there to check that the chain joins.
+    pub fn continues(&self) -> Option<(u64, bool)> {
+        self.continues
     }
 
     /// The number of syncs made so far and the seconds they took in all.
@@ -206,7 +227,12 @@ impl LogWriter {
         if self.failed.load(Ordering::Relaxed) {
             return false;
         }
-        if same_file(&self.file, &self.path) {
+        let file = self
+            .file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if same_file(&file, &self.path) {
             return true;
         }
         self.failed.store(true, Ordering::Relaxed);
@@ -228,10 +254,33 @@ impl LogWriter {
     pub async fn append(&self, entries: Vec<Pending>) -> Result<u64, Arc<LogError>> {
         let (done, wait) = oneshot::channel();
         self.tx
-            .send(Group { entries, done })
+            .send(Group {
+                entries,
+                done,
+                rotate: false,
+            })
             .await
             .map_err(|_| Arc::new(LogError::Failed))?;
         wait.await.map_err(|_| Arc::new(LogError::Failed))?
+    }
+
+    /// Rotates the log without a restart: after every entry sent before this call, the file is
+    /// synced and renamed to `PATH.SEQ` (SEQ: its last entry), and a new file at the log's path
+    /// continues the chain (its first entry's `prev` is the last hash of the old file). Returns
+    /// the archived file's name. Decisions in archived files are no longer read back by
+    /// `GET /v1/decisions/{id}`; `audit verify OLD... NEW` checks the chain across the files.
+    pub async fn rotate(&self) -> Result<PathBuf, Arc<LogError>> {
+        let (done, wait) = oneshot::channel();
+        self.tx
+            .send(Group {
+                entries: Vec::new(),
+                done,
+                rotate: true,
+            })
+            .await
+            .map_err(|_| Arc::new(LogError::Failed))?;
+        let last = wait.await.map_err(|_| Arc::new(LogError::Failed))??;
+        Ok(archive_name(&self.path, last))
     }
 
     /// The last entry's sequence number and hash.
@@ -266,7 +315,9 @@ impl LogWriter {
     pub fn read(&self, seq: u64) -> Result<Option<Entry>, LogError> {
         let offset = {
             let index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
-            let at = seq.checked_sub(1).and_then(|i| usize::try_from(i).ok());
+            let at = seq
+                .checked_sub(1 + index.base)
+                .and_then(|i| usize::try_from(i).ok());
             match at.and_then(|i| index.offsets.get(i)) {
                 Some(o) => *o,
                 None => return Ok(None),
@@ -359,7 +410,7 @@ fn same_file(file: &File, path: &Path) -> bool {
 }
 
 /// The start offset of every line, and the entry number of every decision by its id's UUID.
-fn scan(mut input: impl BufRead) -> std::io::Result<(Vec<u64>, HashMap<u128, u64>)> {
+fn scan(mut input: impl BufRead, base: u64) -> std::io::Result<(Vec<u64>, HashMap<u128, u64>)> {
     let mut offsets = Vec::new();
     let mut decisions = HashMap::new();
     let mut pos = 0u64;
@@ -373,7 +424,7 @@ fn scan(mut input: impl BufRead) -> std::io::Result<(Vec<u64>, HashMap<u128, u64
         offsets.push(pos);
         pos += n as u64;
         if let Some(uuid) = logged_decision_id(&line).and_then(DecisionId::parse) {
-            decisions.insert(uuid, offsets.len() as u64);
+            decisions.insert(uuid, base + offsets.len() as u64);
         }
     }
 }
@@ -387,10 +438,59 @@ fn logged_decision_id(line: &[u8]) -> Option<&str> {
     text.get(start..)?.split('"').next()
 }
 
+/// A log file that continues a rotated one must join its archive, `PATH.SEQ`, when that file is
+/// still there: the archive's last entry must be the one the log chains from. Returns whether
+/// the archive was there to check (an archive moved to a backup cannot be).
+fn check_archive(path: &Path, start: &Head, chain: &Chain) -> Result<bool, LogError> {
+    let archive = archive_name(path, start.seq);
+    let broken = |message: String| LogError::Broken {
+        path: path.display().to_string(),
+        broken: Broken {
+            line: start.seq + 1,
+            message,
+        },
+    };
+    let file = match File::open(&archive) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(source) => {
+            return Err(LogError::Io {
+                path: archive.display().to_string(),
+                source,
+            });
+        }
+    };
+    let mut last = None;
+    for line in BufReader::new(file).lines() {
+        last = Some(line.map_err(|source| LogError::Io {
+            path: archive.display().to_string(),
+            source,
+        })?);
+    }
+    let joins = last
+        .and_then(|l| open(&l, chain).ok())
+        .is_some_and(|(e, hash)| e.seq == start.seq && hash == start.hash);
+    if joins {
+        Ok(true)
+    } else {
+        Err(broken(format!(
+            "the log continues `{}`, but that file's last entry is not the one it chains from: lines were removed or the files were mixed up",
+            archive.display()
+        )))
+    }
+}
+
+/// The name a rotated file is archived under: the log's path and its last entry's number.
+fn archive_name(path: &Path, last: u64) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{last}"));
+    PathBuf::from(name)
+}
+
 /// The writer thread's state.
 struct Thread {
     path: PathBuf,
-    file: Arc<File>,
+    file: Arc<Mutex<Arc<File>>>,
     sync: SyncMode,
     end: u64,
     index: Arc<Mutex<Index>>,
@@ -411,10 +511,20 @@ impl Thread {
                     Err(_) => break,
                 }
             }
-            let result = self.write(&mut groups, &mut buf);
-            for (g, r) in groups.drain(..).zip(result) {
-                // The request may have gone (client hung up); its entries are stored all the same.
-                let _ = g.done.send(r);
+            // Entries sent before a rotation go to the old file, those after it to the new one.
+            while !groups.is_empty() {
+                let cut = groups.iter().position(|g| g.rotate).unwrap_or(groups.len());
+                let mut these: Vec<Group> = groups.drain(..cut).collect();
+                let result = self.write(&mut these, &mut buf);
+                for (g, r) in these.into_iter().zip(result) {
+                    // The request may have gone (client hung up); its entries are stored all the
+                    // same.
+                    let _ = g.done.send(r);
+                }
+                if !groups.is_empty() {
+                    let g = groups.remove(0);
+                    let _ = g.done.send(self.rotate().map_err(Arc::new));
+                }
             }
         }
     }
@@ -480,22 +590,85 @@ impl Thread {
         firsts.into_iter().map(Ok).collect()
     }
 
+    /// Syncs the file, archives it, and opens (locked, 0600) a new one at the log's path.
+    /// Returns the archived file's last entry. A failure stops the log, as a failed write does.
+    fn rotate(&mut self) -> Result<u64, LogError> {
+        if self.failed.load(Ordering::Relaxed) {
+            return Err(LogError::Failed);
+        }
+        let io = |source| LogError::Io {
+            path: self.path.display().to_string(),
+            source,
+        };
+        let last = self
+            .index
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .head
+            .seq;
+        let result = (|| {
+            let old = self
+                .file
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            old.sync_all().map_err(io)?;
+            let archive = archive_name(&self.path, last);
+            if archive.exists() {
+                return Err(io(std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    format!("`{}` exists already", archive.display()),
+                )));
+            }
+            std::fs::rename(&self.path, &archive).map_err(io)?;
+            let new = durable::create_options(Access::Private)
+                .create_new(true)
+                .append(true)
+                .read(true)
+                .open(&self.path)
+                .map_err(io)?;
+            lock(&new).map_err(|e| match e {
+                TryLockError::WouldBlock => LogError::Locked {
+                    path: self.path.display().to_string(),
+                },
+                TryLockError::Error(e) => io(e),
+            })?;
+            durable::sync_dir(durable::parent(&self.path)).map_err(io)?;
+            *self.file.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(new);
+            Ok(())
+        })();
+        if let Err(e) = result {
+            self.failed.store(true, Ordering::Relaxed);
+            return Err(e);
+        }
+        self.end = 0;
+        let mut index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
+        index.base = last;
+        index.offsets.clear();
+        Ok(last)
+    }
+
     fn store(&mut self, bytes: &[u8]) -> Result<(), LogError> {
         let io = |source| LogError::Io {
             path: self.path.display().to_string(),
             source,
         };
-        (&*self.file).write_all(bytes).map_err(io)?;
+        let file = self
+            .file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        (&*file).write_all(bytes).map_err(io)?;
         if self.sync == SyncMode::Data {
             let started = std::time::Instant::now();
-            self.file.sync_data().map_err(io)?;
+            file.sync_data().map_err(io)?;
             let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
             self.syncs.count.fetch_add(1, Ordering::Relaxed);
             self.syncs.nanos.fetch_add(took, Ordering::Relaxed);
         }
         // After the write and before anyone is answered: entries written into a file that was
         // deleted or replaced are refused rather than answered and lost with the file.
-        if !same_file(&self.file, &self.path) {
+        if !same_file(&file, &self.path) {
             return Err(LogError::Replaced {
                 path: self.path.display().to_string(),
             });

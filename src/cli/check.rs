@@ -30,6 +30,10 @@ pub struct Args {
     /// Where `docs/diagnostics.md` is published: SARIF rules link to `URL#cl0201`.
     #[arg(long, value_name = "URL")]
     docs_url: Option<String>,
+    /// A connected system's mapping file to check against the policies (repeat for each
+    /// system): every target declared, no name mapped twice (docs/operations.md).
+    #[arg(long, value_name = "FILE")]
+    mapping: Vec<PathBuf>,
 }
 
 /// Runs the command.
@@ -48,9 +52,14 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     let mut all: Vec<Diagnostic> = Vec::new();
     let mut summaries = Vec::new();
+    let mut vocabularies = Vec::new();
     for p in &policies {
         let diags = match crate::check_files(&sources, &p.files) {
             Ok(c) => {
+                if !args.mapping.is_empty() {
+                    let table = crate::compile::compile(&c, &sources);
+                    vocabularies.push(crate::mapping::Vocabulary::of(&table));
+                }
                 summaries.push(format!(
                     "{}: policy `{}` ({} categories)",
                     crate::loader::display_name(&p.root),
@@ -72,6 +81,18 @@ pub fn run(args: Args, out: &Output) -> Exit {
             Err(d) => d,
         };
         all.extend(diags);
+    }
+    for path in &args.mapping {
+        match check_mapping(path, &vocabularies, &mut sources) {
+            Ok((found, summary)) => {
+                all.extend(found);
+                summaries.push(summary);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Usage;
+            }
+        }
     }
     diag::sort(&mut all);
     let errors = all.iter().filter(|d| d.is_error()).count();
@@ -101,4 +122,35 @@ pub fn run(args: Args, out: &Output) -> Exit {
         println!("{}", render_summary(&all));
     }
     if failed { Exit::Findings } else { Exit::Ok }
+}
+
+/// Checks one mapping file against every policy checked (a target must exist in each).
+fn check_mapping(
+    path: &std::path::Path,
+    vocabularies: &[crate::mapping::Vocabulary],
+    sources: &mut SourceMap,
+) -> Result<(Vec<Diagnostic>, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let name = crate::loader::display_name(path);
+    let file = sources.add(name.clone(), text.clone());
+    let parsed = match crate::mapping::parse(file, &text) {
+        Ok(p) => p,
+        Err(d) => return Ok((vec![d], format!("{name}: mapping (unreadable)"))),
+    };
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for v in vocabularies {
+        for d in crate::mapping::check(&parsed, v) {
+            let repeated = found
+                .iter()
+                .any(|f| f.code == d.code && f.primary.span.same_place(&d.primary.span));
+            if !repeated {
+                found.push(d);
+            }
+        }
+    }
+    Ok((
+        found,
+        format!("{name}: mapping of system `{}`", parsed.system()),
+    ))
 }

@@ -167,3 +167,17 @@ pub fn load_table(path: &Path, out: &Output) -> Result<DecisionTable, Exit> {
     };
     Ok(compile::compile(one, &sources))
 }
+
+/// Writes generated text to stdout; a closed stdout (`| head`) is not an error worth a panic.
+pub fn print_bytes(bytes: &[u8]) -> Exit {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Exit::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: cannot write to stdout: {e}");
+            Exit::Usage
+        }
+    }
+}

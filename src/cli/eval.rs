@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use super::common::{self, Exit, Output};
 use crate::compile::{self, keys};
-use crate::eval::{Audience, Decider, Request};
+use crate::eval::{Audience, Decider, Request, Response};
+use crate::mapping::{self, Mapping, Translated};
+use crate::span::SourceMap;
 
 /// Decide requests against a policy or a compiled table.
 #[derive(Debug, clap::Args)]
@@ -28,6 +30,10 @@ pub struct Args {
     /// Add an explanation for this audience.
     #[arg(long, value_parser = ["caseworker", "auditor"])]
     explain: Option<String>,
+    /// The requests come from a connected system that uses its own names: translate its roles,
+    /// teams and organisations with this mapping file first (an unmapped name is refused).
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
 }
 
 /// A policy to compile, or a compiled table.
@@ -57,6 +63,20 @@ pub fn run(args: Args, out: &Output) -> Exit {
         Err(e) => return e,
     };
     let audience = args.explain.as_deref().map(audience);
+    let mapping = match args
+        .mapping
+        .as_deref()
+        .map(|p| load_mapping(p, &decider, out))
+    {
+        Some(Ok(m)) => Some(m),
+        Some(Err(e)) => return e,
+        None => None,
+    };
+    let judge = Judge {
+        decider: &decider,
+        mapping: mapping.as_ref(),
+        audience,
+    };
     let input: Box<dyn Read> = match args.request.as_deref() {
         None => Box::new(std::io::stdin().lock()),
         Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
@@ -69,10 +89,60 @@ pub fn run(args: Args, out: &Output) -> Exit {
         },
     };
     if args.jsonl {
-        stream(&decider, input, audience)
+        stream(&judge, input)
     } else {
-        single(&decider, input, audience)
+        single(&judge, input)
     }
+}
+
+/// Decides one request: translated from the system's names first when there is a mapping.
+struct Judge<'a> {
+    decider: &'a Decider,
+    mapping: Option<&'a Mapping>,
+    audience: Option<Audience>,
+}
+
+impl Judge<'_> {
+    fn decide(&self, req: Request) -> Response {
+        let translated = match self.mapping {
+            Some(m) => m.translate(req, self.decider),
+            None => Translated {
+                request: req,
+                unmapped: Vec::new(),
+            },
+        };
+        let req = &translated.request;
+        let d = self.decider.decide(req);
+        let mut resp = self.decider.response(req, &d, self.audience);
+        translated.explain(&mut resp);
+        resp
+    }
+}
+
+/// Reads and checks a mapping file against the policy decided with.
+pub(super) fn load_mapping(
+    path: &std::path::Path,
+    decider: &Decider,
+    out: &Output,
+) -> Result<Mapping, Exit> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        Exit::Usage
+    })?;
+    let mut sources = SourceMap::new();
+    let file = sources.add(crate::loader::display_name(path), text.clone());
+    let vocabulary = mapping::Vocabulary::of(decider.table());
+    let result = mapping::parse(file, &text)
+        .map_err(|d| vec![d])
+        .and_then(|f| f.mapping(&vocabulary));
+    result.map_err(|diags| {
+        eprint!("{}", out.renderer(&sources).render_all(&diags));
+        eprintln!(
+            "error: the mapping `{}` has errors; run `caselock check POLICY --mapping FILE`",
+            path.display()
+        );
+        Exit::Usage
+    })
 }
 
 /// The audience a flag names.
@@ -119,7 +189,7 @@ pub(super) fn load(source: &Source, trust: &Trust, out: &Output) -> Result<Decid
     Ok(Decider::new(&compile::compile(one, &sources)))
 }
 
-fn single(decider: &Decider, mut input: Box<dyn Read>, audience: Option<Audience>) -> Exit {
+fn single(judge: &Judge<'_>, mut input: Box<dyn Read>) -> Exit {
     let mut text = String::new();
     if let Err(e) = input.read_to_string(&mut text) {
         eprintln!("error: cannot read the request: {e}");
@@ -127,8 +197,7 @@ fn single(decider: &Decider, mut input: Box<dyn Read>, audience: Option<Audience
     }
     match Request::from_json(&text) {
         Ok(req) => {
-            let d = decider.decide(&req);
-            let resp = decider.response(&req, &d, audience);
+            let resp = judge.decide(req);
             println!("{}", crate::json::to_string_pretty(&resp));
             Exit::Ok
         }
@@ -140,7 +209,7 @@ fn single(decider: &Decider, mut input: Box<dyn Read>, audience: Option<Audience
     }
 }
 
-fn stream(decider: &Decider, input: Box<dyn Read>, audience: Option<Audience>) -> Exit {
+fn stream(judge: &Judge<'_>, input: Box<dyn Read>) -> Exit {
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let stdout = std::io::stdout();
     let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -162,9 +231,7 @@ fn stream(decider: &Decider, input: Box<dyn Read>, audience: Option<Audience>) -
         }
         let written = match Request::from_json_slice(&line) {
             Ok(req) => {
-                let d = decider.decide(&req);
-                serde_json::to_writer(&mut w, &decider.response(&req, &d, audience))
-                    .map_err(std::io::Error::from)
+                serde_json::to_writer(&mut w, &judge.decide(req)).map_err(std::io::Error::from)
             }
             Err(e) => {
                 bad += 1;

@@ -7,22 +7,26 @@ mod audit;
 mod check;
 mod common;
 mod compile;
+mod completions;
 mod diff;
 mod eval;
 mod explain;
 mod fmt;
 mod keygen;
 mod lsp;
+mod man;
 mod report;
 mod rule;
 mod serve;
+mod settings;
 mod table;
 mod test;
 mod who_can;
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use common::{Exit, Output};
 
@@ -71,11 +75,63 @@ enum Command {
     Audit(audit::Args),
     /// Serve decisions over HTTP, with the caseworker page and the decision log.
     Serve(Box<serve::Args>),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// Print the man page, or write one per command with `--dir`.
+    Man(man::Args),
+}
+
+/// The version line: the crate's version, the compiled table format's and the language's.
+pub fn version() -> String {
+    format!(
+        "{} (table format {}, language {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::compile::FORMAT_VERSION,
+        crate::syntax::LANGUAGE_VERSION
+    )
+}
+
+/// The whole command-line definition, as completions and man pages are generated from it.
+pub fn command() -> clap::Command {
+    Cli::command().version(version())
+}
+
+/// The settings of `caselock serve` as a markdown table: flag, environment variable, settings
+/// file key, default and meaning (docs/operations.md holds it).
+pub fn serve_settings_table() -> String {
+    command()
+        .find_subcommand("serve")
+        .map(settings::table)
+        .unwrap_or_default()
 }
 
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    let cmd = match settings::apply(command(), &argv) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage.into();
+        }
+    };
+    let matches = cmd.get_matches_from(&argv);
+    if let Some(("serve", sub)) = matches.subcommand() {
+        if sub.get_flag("print_config") {
+            let mut built_in = command();
+            // Built, so that flags show their implied defaults (`false`) as defaults.
+            built_in.build();
+            let text = built_in
+                .find_subcommand("serve")
+                .map(|s| settings::describe(s, sub))
+                .unwrap_or_default();
+            return common::print_bytes(text.as_bytes()).into();
+        }
+    }
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     // A command whose reader goes away (`caselock test --format json | head`) ends quietly, as
     // other command-line tools do: the default SIGPIPE action stops the process instead of
     // `println!` panicking on the broken pipe. The service keeps the signal ignored: a closed
@@ -101,6 +157,8 @@ pub fn main() -> ExitCode {
         Command::WhoCan(a) => who_can::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
         Command::Serve(a) => serve::run(*a, &out),
+        Command::Completions(a) => completions::run(a, &out),
+        Command::Man(a) => man::run(a, &out),
     };
     exit.into()
 }

@@ -12,78 +12,116 @@ use crate::serve::{self, Config, Limits};
 /// Serve decisions over HTTP, with the caseworker page and the decision log.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("policy_source").required(true).multiple(true).args(["policy", "table"])))]
-#[command(group(clap::ArgGroup::new("log_choice").required(true).args(["log", "no_log"])))]
+#[command(group(clap::ArgGroup::new("log_choice").required(true).args(["log", "log_database", "log_stdout", "no_log"])))]
+#[command(group(clap::ArgGroup::new("log_sink").args(["log", "log_database", "log_stdout"])))]
 pub struct Args {
+    /// A TOML file of settings, keyed by these flags' names (docs/operations.md); a flag or
+    /// its environment variable wins over the file, and the file over the built-in default.
+    #[arg(long, env = "CASELOCK_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print every setting, its value and where it came from (flag, env, file or default),
+    /// then exit without serving.
+    #[arg(long)]
+    print_config: bool,
     /// A policy file or directory to serve, compiled by the service (for development; repeat
     /// to serve several policies).
     #[arg(long)]
     policy: Vec<PathBuf>,
     /// A bundle written by `caselock compile` to serve (the production way; repeat for several).
-    #[arg(long, value_name = "BUNDLE")]
+    #[arg(long, env = "CASELOCK_TABLE", value_name = "BUNDLE")]
     table: Vec<PathBuf>,
     /// Serve only bundles signed by this ed25519 public key (`KEY.pub` from `caselock keygen`);
     /// a bundle that fails its signature, hash or manifest is refused and the running one stays.
-    #[arg(long, value_name = "PUBKEY", requires = "table")]
+    #[arg(
+        long,
+        env = "CASELOCK_TRUST",
+        value_name = "PUBKEY",
+        requires = "table"
+    )]
     trust: Option<PathBuf>,
     /// Serve bundles without a signature (they are still checked for corruption). Without
     /// `--trust` this is required to serve a bundle.
-    #[arg(long, conflicts_with = "trust")]
+    #[arg(long, env = "CASELOCK_ALLOW_UNSIGNED", conflicts_with = "trust")]
     allow_unsigned: bool,
     /// The policy `/v1/decisions` uses (by id); by default the first one given.
-    #[arg(long)]
+    #[arg(long, env = "CASELOCK_DEFAULT_POLICY")]
     default_policy: Option<String>,
     /// The address to listen on; loopback unless told otherwise.
-    #[arg(long, default_value = "127.0.0.1:8181")]
+    #[arg(long, env = "CASELOCK_ADDR", default_value = "127.0.0.1:8181")]
     addr: SocketAddr,
     /// Serve `/metrics` without the token on this address only (for example a loopback port
     /// the monitoring system scrapes); on the main address `/metrics` needs the token.
-    #[arg(long)]
+    #[arg(long, env = "CASELOCK_METRICS_ADDR")]
     metrics_addr: Option<SocketAddr>,
     /// Append every decision to this hash-chained log (created with mode 0600).
-    #[arg(long)]
+    #[arg(long, env = "CASELOCK_LOG")]
     log: Option<PathBuf>,
+    /// Log every decision in this PostgreSQL database instead of a file (a connection string,
+    /// such as `host=/run/postgresql dbname=caselock user=caselock`; docs/operations.md). The
+    /// schema is created and migrated; each instance keeps its own chain; replicas share it.
+    #[arg(long, env = "CASELOCK_LOG_DATABASE", value_name = "CONNINFO")]
+    log_database: Option<String>,
+    /// Write the decision log as JSON lines to standard output, for a log shipper (Vector,
+    /// Fluent Bit); each start begins a new chain. Messages stay on standard error.
+    #[arg(long, env = "CASELOCK_LOG_STDOUT")]
+    log_stdout: bool,
     /// Serve without a decision log: decisions are not recorded (a warning says so at start-up).
-    #[arg(long)]
+    #[arg(long, env = "CASELOCK_NO_LOG")]
     no_log: bool,
     /// Key the log's chain with the HMAC key in this file (`caselock keygen --log-key`), so
     /// lines appended by anyone without the key are detected by `audit verify --key`.
-    #[arg(long, value_name = "FILE", requires = "log")]
+    #[arg(
+        long,
+        env = "CASELOCK_LOG_KEY",
+        value_name = "FILE",
+        requires = "log_sink"
+    )]
     log_key: Option<PathBuf>,
     /// When a logged decision reaches the disk before it is answered: `data` syncs (survives a
     /// machine crash), `os` only writes (survives a crash of the service).
-    #[arg(long, default_value = "data", value_parser = ["data", "os"])]
+    #[arg(long, env = "CASELOCK_LOG_SYNC", default_value = "data", value_parser = ["data", "os"])]
     log_sync: String,
     /// Require `Authorization: Bearer <token>` on every /v1 route and /metrics, with the token
     /// in this file.
-    #[arg(long)]
+    #[arg(long, env = "CASELOCK_TOKEN_FILE")]
     token_file: Option<PathBuf>,
+    /// The connected systems, each with its own token and optionally its own names (a TOML
+    /// file of `[[client]]` entries; docs/operations.md): instead of one shared `--token-file`.
+    /// Every decision records the client that asked; the file is read again on reload.
+    #[arg(
+        long,
+        env = "CASELOCK_CLIENTS",
+        value_name = "FILE",
+        conflicts_with = "token_file"
+    )]
+    clients: Option<PathBuf>,
     /// Seconds between checks for changed policy files or bundles; 0 does not watch (else 0.1
     /// to 86400).
-    #[arg(long, default_value = "2", value_parser = watch_interval)]
+    #[arg(long, env = "CASELOCK_WATCH_INTERVAL", default_value = "2", value_parser = watch_interval)]
     watch_interval: Duration,
     /// Seconds policy source files must stay unchanged before they are loaded (0 to 60).
-    #[arg(long, default_value = "1", value_parser = seconds(0.0, 60.0))]
+    #[arg(long, env = "CASELOCK_SETTLE", default_value = "1", value_parser = seconds(0.0, 60.0))]
     settle: Duration,
     /// This instance's name, the first part of every decision id (letters, digits, `.`, `_`,
     /// `-`; default: the host's name).
-    #[arg(long, value_parser = instance)]
+    #[arg(long, env = "CASELOCK_INSTANCE", value_parser = instance)]
     instance: Option<String>,
     /// Seconds a client may take to send a request's headers; also how long an idle
     /// keep-alive connection is kept (0.01 to 3600).
-    #[arg(long, default_value = "10", value_parser = seconds(0.01, 3600.0))]
+    #[arg(long, env = "CASELOCK_HEADER_TIMEOUT", default_value = "10", value_parser = seconds(0.01, 3600.0))]
     header_timeout: Duration,
     /// Seconds a request may take from its headers to its answer, its body included; then 408
     /// (0.01 to 3600).
-    #[arg(long, default_value = "30", value_parser = seconds(0.01, 3600.0))]
+    #[arg(long, env = "CASELOCK_REQUEST_TIMEOUT", default_value = "30", value_parser = seconds(0.01, 3600.0))]
     request_timeout: Duration,
     /// The most connections open at once (1 to 100000); more wait to be accepted.
-    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, env = "CASELOCK_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     max_connections: u32,
     /// Seconds requests in flight may take to finish after SIGTERM (0 to 3600).
-    #[arg(long, default_value = "30", value_parser = seconds(0.0, 3600.0))]
+    #[arg(long, env = "CASELOCK_DRAIN_TIMEOUT", default_value = "30", value_parser = seconds(0.0, 3600.0))]
     drain_timeout: Duration,
     /// Worker threads (1 to 1024; default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, env = "CASELOCK_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
 }
 
@@ -159,6 +197,8 @@ pub fn run(args: Args, _out: &Output) -> Exit {
         trust,
         default_policy: args.default_policy,
         log: args.log,
+        log_database: args.log_database,
+        log_stdout: args.log_stdout,
         log_key,
         log_sync: if args.log_sync == "os" {
             SyncMode::Os
@@ -166,6 +206,7 @@ pub fn run(args: Args, _out: &Output) -> Exit {
             SyncMode::Data
         },
         token_file: args.token_file,
+        clients: args.clients,
         watch: (!args.watch_interval.is_zero()).then_some(args.watch_interval),
         settle: args.settle,
         instance: args.instance.unwrap_or_else(default_instance),

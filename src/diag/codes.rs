@@ -246,6 +246,43 @@ it is refused. Offer temporary access in the categories that need it.
       temporary view for 24h approved_by owner
     }
     # error[CL0120]: the `unrestricted` block cannot offer temporary access";
+    MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
+"A mapping file translates one connected system's names for roles, teams and organisations to
+the policy's identifiers (docs/operations.md). It is TOML with `system = \"NAME\"` and the
+tables `[roles]`, `[teams]` and `[organisations]`, each of `\"system's name\" =
+\"policy_identifier\"`. A file that is not TOML, lacks `system`, or has another field is refused,
+so a misspelt table is never silently empty.
+
+    system = \"liquid_logic\"
+    [role]
+    \"SW\" = \"social_worker\"
+    # error[CL0150]: not a mapping file: unknown field `role`, expected one of `system`, `roles`, `teams`, `organisations`";
+    UnknownMappingTarget = "CL0151", "unknown-mapping-target", "A mapping names a role, team or organisation the policy does not declare",
+"Every name a system sends is translated to the policy identifier its mapping gives, and the
+policy must declare that identifier; otherwise every request using the name would be refused as
+an unknown role, team or organisation. Map the name to a declared identifier, or declare it.
+
+    [roles]
+    \"Social Worker\" = \"social_workr\"
+    # error[CL0151]: `Social Worker` maps to unknown role `social_workr`";
+    AmbiguousMapping = "CL0152", "ambiguous-mapping", "One name of a system is mapped to two different identifiers",
+"Names are matched ignoring case, since systems' exports differ in case, so two lines whose
+names differ only in case are the same name. When they map it to different identifiers, a
+request could not tell which is meant: the file is refused.
+
+    [teams]
+    \"Adoption\" = \"adoption_team\"
+    \"ADOPTION\" = \"fostering_team\"
+    # error[CL0152]: team `ADOPTION` of system `liquid_logic` is mapped to both `adoption_team` and `fostering_team`";
+    DuplicateMapping = "CL0153", "duplicate-mapping", "One name of a system is listed twice with the same identifier",
+"Two lines whose names differ only in case map the name to the same identifier. Nothing is
+ambiguous, but one line is redundant and a later edit to only one of them would make the file
+ambiguous (CL0152).
+
+    [organisations]
+    \"NCC\" = \"council\"
+    \"ncc\" = \"council\"
+    # warning[CL0153]: organisation `ncc` of system `liquid_logic` is listed twice";
     ConflictingRules = "CL0201", "conflicting-rules", "Two rules of equal precedence overlap and say different things",
 "A deny always outranks a grant, and an absolute deny an overridable one (docs/semantics.md), so
 a grant and a deny that overlap are a deliberate carve-out, decided by the language. Rules of

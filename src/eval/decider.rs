@@ -164,6 +164,21 @@ impl Decider {
         &self.table
     }
 
+    /// Whether the policy declares a role of this name.
+    pub fn declares_role(&self, name: &str) -> bool {
+        self.roles.contains_key(name)
+    }
+
+    /// Whether the policy declares a team of this name.
+    pub fn declares_team(&self, name: &str) -> bool {
+        self.teams.contains_key(name)
+    }
+
+    /// Whether the policy declares an organisation of this name.
+    pub fn declares_organisation(&self, name: &str) -> bool {
+        self.orgs.contains_key(name)
+    }
+
     /// Decides a request at its `at` time, or now when it gives none.
     pub fn decide(&self, req: &Request) -> Decision {
         self.decide_at(req, req.at.unwrap_or_else(Utc::now))

@@ -3,7 +3,7 @@
 //! Reports carry record, file and staff IDs only. Registers often carry more (names,
 //! addresses, dates of birth); those columns are never stored or echoed, only named as ignored.
 
-mod csv_out;
+pub(crate) mod csv_out;
 pub mod register;
 pub mod retention;
 pub mod reviews;

@@ -193,7 +193,7 @@ impl Metrics {
             );
             let _ = writeln!(
                 s,
-                "# HELP caselock_log_syncs_total fdatasync calls made by the decision log.\n# TYPE caselock_log_syncs_total counter\ncaselock_log_syncs_total {}",
+                "# HELP caselock_log_syncs_total Times the decision log made entries durable: fdatasync calls, or database commits.\n# TYPE caselock_log_syncs_total counter\ncaselock_log_syncs_total {}",
                 log.syncs
             );
             let _ = writeln!(

@@ -5,6 +5,7 @@
 //! [`Service::router`] is the whole HTTP surface, so tests drive it in process; [`run`] binds it
 //! to a socket with signal handling and graceful shutdown.
 
+mod clients;
 mod form;
 mod listen;
 mod metrics;
@@ -20,12 +21,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use axum::Router;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{Chain, Event, LogKey, LogWriter, Pending, PolicyEntry, SyncMode};
+use crate::audit::{
+    Chain, Event, LogKey, LogWriter, Pending, PgLog, PolicyEntry, Sink, StdoutLog, SyncMode,
+};
 
+pub use clients::{Client, Clients};
 pub use listen::{Limits, serve_on};
 pub use metrics::ReloadResult;
 pub use openapi::OPENAPI;
@@ -59,14 +64,21 @@ pub struct Config {
     pub trust: Option<ed25519_dalek::VerifyingKey>,
     /// The id of the policy `/v1/decisions` uses; by default the first one found.
     pub default_policy: Option<String>,
-    /// The decision log, if any.
+    /// The decision log file, if any.
     pub log: Option<PathBuf>,
+    /// The decision log in PostgreSQL (a connection string), instead of a file.
+    pub log_database: Option<String>,
+    /// The decision log as JSON lines on standard output, instead of a file.
+    pub log_stdout: bool,
     /// The key of the log's keyed chain; `None` writes an unkeyed SHA-256 chain.
     pub log_key: Option<LogKey>,
     /// When the log reaches the disk.
     pub log_sync: SyncMode,
     /// A file holding the bearer token every `/v1` route and `/metrics` require.
     pub token_file: Option<PathBuf>,
+    /// A file listing the connected systems, each with its own token (and mapping): instead of
+    /// one shared token.
+    pub clients: Option<PathBuf>,
     /// How often to look for changed policy files or bundles; `None` does not watch.
     pub watch: Option<Duration>,
     /// How long policy source files must stay unchanged before they are loaded.
@@ -85,9 +97,12 @@ impl Default for Config {
             trust: None,
             default_policy: None,
             log: None,
+            log_database: None,
+            log_stdout: false,
             log_key: None,
             log_sync: SyncMode::Data,
             token_file: None,
+            clients: None,
             watch: None,
             settle: Duration::from_secs(1),
             instance: "caselock".to_string(),
@@ -123,11 +138,13 @@ pub enum ServeError {
 pub(crate) struct AppState {
     slots: Vec<state::Slot>,
     default: usize,
-    log: Option<LogWriter>,
+    log: Option<Sink>,
     metrics: metrics::Metrics,
     /// The SHA-256 of the bearer token: requests' tokens are hashed and compared in constant
     /// time, so neither the token's bytes nor its length show in the timing.
     token: Option<[u8; 32]>,
+    /// The connected systems with their own tokens, read again on every reload.
+    clients: Option<(PathBuf, ArcSwap<Clients>)>,
     history: state::History,
     /// One reload at a time (SIGHUP, the watcher and `POST /v1/reload` may race).
     reloading: tokio::sync::Mutex<()>,
@@ -183,20 +200,42 @@ impl Service {
             None => None,
             Some(p) => Some(read_token(p)?),
         };
-        let log = match &config.log {
+        let clients = match &config.clients {
             None => None,
             Some(p) => {
-                let chain = match &config.log_key {
-                    Some(k) => Chain::Keyed(k.clone()),
-                    None => Chain::Unkeyed,
-                };
+                let versions: Vec<_> = slots.iter().map(|s| s.current.load_full()).collect();
+                let deciders: Vec<&crate::eval::Decider> =
+                    versions.iter().map(|v| &v.decider).collect();
+                let set = Clients::read(p, &deciders).map_err(ServeError::Policy)?;
+                Some((p.clone(), ArcSwap::from_pointee(set)))
+            }
+        };
+        let chain = match &config.log_key {
+            Some(k) => Chain::Keyed(k.clone()),
+            None => Chain::Unkeyed,
+        };
+        let sinks = usize::from(config.log.is_some())
+            + usize::from(config.log_database.is_some())
+            + usize::from(config.log_stdout);
+        if sinks > 1 {
+            return Err(ServeError::Policy(
+                "give one decision log: a file, a database or standard output".to_string(),
+            ));
+        }
+        let log = match (&config.log, &config.log_database) {
+            _ if config.log_stdout => Some(Sink::Stdout(StdoutLog::open(chain)?)),
+            (Some(p), _) => {
                 let (p, sync) = (p.clone(), config.log_sync);
-                Some(
+                Some(Sink::File(
                     tokio::task::spawn_blocking(move || LogWriter::open(&p, sync, chain))
                         .await
                         .map_err(|e| ServeError::Policy(e.to_string()))??,
-                )
+                ))
             }
+            (None, Some(url)) => Some(Sink::Postgres(
+                PgLog::open(url, &config.instance, chain).await?,
+            )),
+            (None, None) => None,
         };
         let history = state::History::default();
         let mut loaded = Vec::new();
@@ -224,6 +263,7 @@ impl Service {
                 log,
                 metrics: metrics::Metrics::default(),
                 token,
+                clients,
                 history,
                 reloading: tokio::sync::Mutex::new(()),
                 loading,
@@ -239,10 +279,14 @@ impl Service {
         routes::router(self.state.clone())
     }
 
-    /// Reloads every policy (as SIGHUP and `POST /v1/reload` do).
+    /// Reloads every policy, then the clients file (as SIGHUP and `POST /v1/reload` do).
     pub async fn reload(&self) -> Vec<ReloadOutcome> {
         let all: Vec<usize> = (0..self.state.slots.len()).collect();
-        reload(&self.state, &all).await
+        let out = reload(&self.state, &all).await;
+        if let Err(e) = reload_clients(&self.state) {
+            note!("caselock serve: {e}");
+        }
+        out
     }
 
     /// The ids of the policies served, the default first.
@@ -278,6 +322,17 @@ impl Service {
                 }
             }
         });
+    }
+
+    /// Rotates a file log without a restart (as SIGUSR1 does): the current file is archived as
+    /// `PATH.SEQ` and a new file continues the chain. Returns the archived file.
+    pub async fn rotate_log(&self) -> Result<PathBuf, String> {
+        match &self.state.log {
+            Some(Sink::File(f)) => f.rotate().await.map_err(|e| e.to_string()),
+            _ => {
+                Err("only a file log is rotated (a database or standard output is not)".to_string())
+            }
+        }
     }
 
     /// Marks the service as shutting down: `/readyz` answers 503 from now on.
@@ -336,6 +391,21 @@ async fn reload(state: &Arc<AppState>, which: &[usize]) -> Vec<ReloadOutcome> {
     out
 }
 
+/// Reads the clients file again and swaps the new set in; a file that fails keeps the running
+/// set (every client as it was). Returns the names now accepted.
+pub(crate) fn reload_clients(state: &AppState) -> Result<Option<Vec<String>>, String> {
+    let Some((path, set)) = &state.clients else {
+        return Ok(None);
+    };
+    let versions: Vec<_> = state.slots.iter().map(|s| s.current.load_full()).collect();
+    let deciders: Vec<&crate::eval::Decider> = versions.iter().map(|v| &v.decider).collect();
+    let new = Clients::read(path, &deciders)
+        .map_err(|e| format!("the clients file was refused; the running clients stay: {e}"))?;
+    let names = new.names().iter().map(|s| s.to_string()).collect();
+    set.store(Arc::new(new));
+    Ok(Some(names))
+}
+
 fn read_token(path: &std::path::Path) -> Result<[u8; 32], ServeError> {
     let err = |message: String| ServeError::Token {
         path: path.display().to_string(),
@@ -363,21 +433,29 @@ pub async fn run(
         "caselock serve: serving {} on http://{local}/ (default policy `{}`){}",
         service.policy_ids().join(", "),
         service.policy_ids().first().cloned().unwrap_or_default(),
-        config
+        service
+            .state
             .log
             .as_ref()
-            .map(|p| format!(
+            .map(|l| format!(
                 ", logging to `{}` ({})",
-                p.display(),
-                if config.log_key.is_some() {
-                    "keyed"
-                } else {
-                    "unkeyed"
-                }
+                l.describe(),
+                if l.keyed() { "keyed" } else { "unkeyed" }
             ))
             .unwrap_or_default()
     );
-    if config.log.is_none() {
+    if let Some(Sink::File(f)) = &service.state.log {
+        match f.continues() {
+            Some((seq, true)) => note!(
+                "caselock serve: the log continues its rotated file (entry {seq}), and joins it"
+            ),
+            Some((seq, false)) => note!(
+                "caselock serve: WARNING: the log continues a rotated file ending at entry {seq}, which is not beside it to check; verify the archives with `caselock audit verify`"
+            ),
+            None => {}
+        }
+    }
+    if service.state.log.is_none() {
         note!(
             "caselock serve: WARNING: no decision log (`--no-log`): decisions are not recorded and cannot be looked up or audited"
         );
@@ -406,6 +484,7 @@ pub async fn run(
         service.watch(every);
     }
     reload_on_hangup(service.clone())?;
+    rotate_on_usr1(service.clone())?;
     let stopping = service.clone();
     serve_on(service, listener, async move {
         shutdown_signal().await;
@@ -413,6 +492,29 @@ pub async fn run(
         stopping.drain();
     })
     .await?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn rotate_on_usr1(service: Service) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut usr1 = signal(SignalKind::user_defined1())?;
+    tokio::spawn(async move {
+        while usr1.recv().await.is_some() {
+            match service.rotate_log().await {
+                Ok(archived) => note!(
+                    "caselock serve: log rotated; the earlier entries are in `{}`",
+                    archived.display()
+                ),
+                Err(e) => note!("caselock serve: log not rotated: {e}"),
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn rotate_on_usr1(_service: Service) -> std::io::Result<()> {
     Ok(())
 }
 

@@ -152,7 +152,7 @@ pub(super) async fn page(
         let req = request(&q, &mut errors);
         match (slot, req) {
             (Ok(s), Some(req)) if errors.is_empty() => {
-                match decide(&state, s, vec![req], Some(Audience::Caseworker)).await {
+                match decide(&state, s, vec![req], Some(Audience::Caseworker), None).await {
                     Ok(mut a) => match a.pop() {
                         Some(a) => (StatusCode::OK, Shown::Decided(Box::new(a))),
                         None => {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, Request as HttpRequest, State};
+use axum::extract::{DefaultBodyLimit, Extension, Path, Query, Request as HttpRequest, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 use super::state::{Slot, Version};
-use super::{AppState, MAX_BATCH, MAX_BODY, Problem, openapi, page};
+use super::{AppState, Client, MAX_BATCH, MAX_BODY, Problem, openapi, page};
 use crate::audit::{DecisionEntry, DecisionId, Event, Pending};
 use crate::eval::{self, Audience, Object, Request};
 
@@ -84,19 +84,33 @@ fn json_response(value: impl Serialize) -> Response {
 /// Requires the bearer token, when the service has one. The scheme name is case-insensitive
 /// (RFC 9110); the token is compared as a SHA-256 digest in constant time, so neither its bytes
 /// nor its length show in the timing.
-async fn authorise(State(state): State<Arc<AppState>>, req: HttpRequest, next: Next) -> Response {
-    let Some(want) = &state.token else {
+async fn authorise(
+    State(state): State<Arc<AppState>>,
+    mut req: HttpRequest,
+    next: Next,
+) -> Response {
+    if state.token.is_none() && state.clients.is_none() {
         return next.run(req).await;
-    };
+    }
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| bearer(v.as_bytes()));
-    let ok = given.is_some_and(|t| {
-        let digest: [u8; 32] = sha2::Sha256::digest(t).into();
+        .and_then(|v| bearer(v.as_bytes()))
+        .map(<[u8]>::to_vec);
+    let Some(given) = given else {
+        return Problem::unauthorized().into_response();
+    };
+    if let Some((_, set)) = &state.clients {
+        if let Some(client) = set.load().find(&given) {
+            req.extensions_mut().insert(client);
+            return next.run(req).await;
+        }
+    }
+    let shared = state.token.as_ref().is_some_and(|want| {
+        let digest: [u8; 32] = sha2::Sha256::digest(&given).into();
         bool::from(subtle::ConstantTimeEq::ct_eq(&digest[..], &want[..]))
     });
-    if ok {
+    if shared {
         next.run(req).await
     } else {
         Problem::unauthorized().into_response()
@@ -218,15 +232,17 @@ pub(super) fn audience(
 
 async fn decide_default(
     State(state): State<Arc<AppState>>,
+    client: Option<Extension<Arc<Client>>>,
     query: Result<Query<DecideQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let slot = state.default;
-    decide_route(&state, slot, query, body).await
+    decide_route(&state, slot, client.map(|c| c.0), query, body).await
 }
 
 async fn decide_named(
     State(state): State<Arc<AppState>>,
+    client: Option<Extension<Arc<Client>>>,
     Path(policy_id): Path<String>,
     query: Result<Query<DecideQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
@@ -238,12 +254,13 @@ async fn decide_named(
     else {
         return Problem::not_found(format!("no policy `{policy_id}` is served")).into_response();
     };
-    decide_route(&state, slot, query, body).await
+    decide_route(&state, slot, client.map(|c| c.0), query, body).await
 }
 
 async fn decide_route(
     state: &Arc<AppState>,
     slot: usize,
+    client: Option<Arc<Client>>,
     query: Result<Query<DecideQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -255,7 +272,7 @@ async fn decide_route(
             other => Problem::invalid(None, other.body_text()),
         })?;
         let (batch, requests) = parse(&bytes)?;
-        let answers = decide(state, slot, requests, audience).await?;
+        let answers = decide(state, slot, requests, audience, client.as_deref()).await?;
         let body = if batch {
             serde_json::to_vec(&answers)
         } else {
@@ -365,6 +382,7 @@ pub(super) async fn decide(
     slot: usize,
     requests: Vec<Request>,
     audience: Option<Audience>,
+    client: Option<&Client>,
 ) -> Result<Vec<Answer>, Problem> {
     let Some(version) = state.slots.get(slot).map(|s| s.current.load_full()) else {
         return Err(Problem::not_found("no such policy".to_string()));
@@ -375,8 +393,17 @@ pub(super) async fn decide(
     let mut pending = Vec::new();
     for mut req in requests {
         req.at.get_or_insert(now);
+        // A system with its own names is translated first; an unmapped name is refused.
+        let (req, unmapped) = match client.and_then(|c| c.mapping.as_ref()) {
+            Some(m) => {
+                let t = m.translate(req, &version.decider);
+                (t.request, t.unmapped)
+            }
+            None => (req, Vec::new()),
+        };
         let d = version.decider.decide(&req);
-        let response = version.decider.response(&req, &d, audience);
+        let mut response = version.decider.response(&req, &d, audience);
+        crate::mapping::explain(&unmapped, &mut response);
         let id = DecisionId::make(&state.instance);
         if state.log.is_some() {
             pending.push(Pending {
@@ -391,6 +418,7 @@ pub(super) async fn decide(
                     action: req.action.clone(),
                     decision: d.outcome,
                     rule: response.rule.clone(),
+                    client: client.map(|c| c.name.clone()),
                     request: req,
                 })),
             });
@@ -438,11 +466,9 @@ async fn logged_decision(
         .into_response();
     };
     let missing = || Problem::not_found(format!("no decision `{id}` in the log")).into_response();
-    let wanted = id.clone();
-    let entry = match tokio::task::spawn_blocking(move || log.read_decision(&wanted)).await {
-        Ok(Ok(Some(e))) => e,
-        Ok(Ok(None)) => return missing(),
-        Ok(Err(e)) => return Problem::log_unavailable(e.to_string()).into_response(),
+    let entry = match log.read_decision(&id).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return missing(),
         Err(e) => return Problem::log_unavailable(e.to_string()).into_response(),
     };
     let Event::Decision(d) = entry.event else {
@@ -521,7 +547,7 @@ async fn policy(State(state): State<Arc<AppState>>) -> Response {
             state.log.as_ref().map_or(Value::Null, |l| {
                 let head = l.head();
                 json!({
-                    "path": crate::loader::display_name(l.path()),
+                    "path": l.describe(),
                     "entries": head.seq,
                     "head": head.to_string(),
                     "keyed": l.keyed(),
@@ -529,6 +555,11 @@ async fn policy(State(state): State<Arc<AppState>>) -> Response {
                 })
             }),
         );
+        let clients = state
+            .clients
+            .as_ref()
+            .map_or(Value::Null, |(_, set)| json!(set.load().names()));
+        m.insert("clients".into(), clients);
     }
     json_response(out).into_response()
 }
@@ -536,22 +567,25 @@ async fn policy(State(state): State<Arc<AppState>>) -> Response {
 async fn reload(State(state): State<Arc<AppState>>) -> Response {
     let all: Vec<usize> = (0..state.slots.len()).collect();
     let outcomes = super::reload(&state, &all).await;
+    let clients = super::reload_clients(&state);
     let results = serde_json::to_value(&outcomes).unwrap_or(Value::Null);
     let rejected: Vec<&str> = outcomes
         .iter()
         .filter(|o| o.error.is_some())
         .map(|o| o.policy_id.as_str())
         .collect();
-    if rejected.is_empty() {
-        json_response(json!({ "results": results })).into_response()
-    } else {
-        Problem::reload_failed(
+    match (rejected.is_empty(), clients) {
+        (true, Ok(names)) => {
+            json_response(json!({ "results": results, "clients": names })).into_response()
+        }
+        (_, Err(e)) => Problem::reload_failed(e, results).into_response(),
+        (false, Ok(_)) => Problem::reload_failed(
             format!(
                 "refused the new version of {}; see `results` and GET /v1/policy",
                 rejected.join(", ")
             ),
             results,
         )
-        .into_response()
+        .into_response(),
     }
 }

@@ -13,6 +13,10 @@ pub mod tokens;
 pub use error::{LiteralError, ParseError, SyntaxError};
 pub use format::{WIDTH, format, format_file};
 
+/// The version of the policy language this parser reads (docs/language.md). It changes only when
+/// a policy that was valid before stops being read the same way.
+pub const LANGUAGE_VERSION: u32 = 1;
+
 use pest::Parser as _;
 
 use crate::span::FileId;
