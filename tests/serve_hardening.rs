@@ -123,7 +123,10 @@ fn a_policy_written_in_two_parts_while_watched_is_never_served_half_written() {
     let first = format!("{}end\n", &full[..cut]);
     let partial = dir.join("partial.policy");
     std::fs::write(&partial, &first).unwrap();
-    assert_eq!(run(&["check", s(&partial)]).status.code(), Some(0));
+    assert_eq!(
+        run(&["check", "--no-analysis", s(&partial)]).status.code(),
+        Some(0)
+    );
 
     let file = dir.join("policy/policy.policy");
     std::fs::write(&file, format!("{full}\n# the version served first\n")).unwrap();
