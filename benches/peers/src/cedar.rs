@@ -1,4 +1,6 @@
-//! Cedar: the policy of policies/escr.cedar over entities built from caselock requests.
+//! Cedar: the policy of policies/escr.cedar (the project's first translation) or
+//! policies/escr_fair.cedar (declared names checked when entities are loaded) over entities
+//! built from caselock requests.
 //!
 //! Engine-only, every user and record is an entity in one store built once, and a request is
 //! four uids. End-to-end, a request's JSON is parsed, its subject and record become entities
@@ -15,8 +17,28 @@ use cedar_policy::{
     PolicySet, RestrictedExpression,
 };
 
-/// The policy text.
-pub const POLICY: &str = include_str!("../policies/escr.cedar");
+/// Which translation of the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Translation {
+    /// policies/escr.cedar: the declared roles and teams are two set literals the policy
+    /// rebuilds and searches on every evaluation.
+    Project,
+    /// policies/escr_fair.cedar: the loader checks a user's names against the declarations and
+    /// records the outcome as the user's `declared` attribute.
+    Fair,
+}
+
+impl Translation {
+    fn policy(self) -> (&'static str, &'static str) {
+        match self {
+            Translation::Project => ("escr.cedar", include_str!("../policies/escr.cedar")),
+            Translation::Fair => (
+                "escr_fair.cedar",
+                include_str!("../policies/escr_fair.cedar"),
+            ),
+        }
+    }
+}
 
 /// The entity type names, parsed once.
 struct Types {
@@ -36,6 +58,25 @@ pub struct Cedar {
     types: Types,
     /// The role hierarchy and organisation kinds: entities every request needs.
     vocabulary: Vec<Entity>,
+    translation: Translation,
+    /// The declared role, team and organisation names, for the fair translation's load check.
+    declared: Declared,
+}
+
+/// The names a policy declares.
+#[derive(Default)]
+struct Declared {
+    roles: HashSet<String>,
+    teams: HashSet<String>,
+    organisations: HashSet<String>,
+}
+
+impl Declared {
+    fn all(&self, s: &Subject) -> bool {
+        self.organisations.contains(&s.organisation)
+            && s.roles.iter().all(|r| self.roles.contains(r))
+            && s.teams.iter().all(|t| self.teams.contains(t))
+    }
 }
 
 /// A request in Cedar's form.
@@ -49,8 +90,9 @@ fn type_name(s: &str) -> Result<EntityTypeName, String> {
 
 impl Cedar {
     /// Parses the policy and builds the vocabulary entities from the caselock table.
-    pub fn new(table: &DecisionTable) -> Result<Cedar, String> {
-        let policies = PolicySet::from_str(POLICY).map_err(|e| format!("escr.cedar: {e}"))?;
+    pub fn new(table: &DecisionTable, translation: Translation) -> Result<Cedar, String> {
+        let (file, text) = translation.policy();
+        let policies = PolicySet::from_str(text).map_err(|e| format!("{file}: {e}"))?;
         let types = Types {
             user: type_name("User")?,
             role: type_name("Role")?,
@@ -85,11 +127,18 @@ impl Cedar {
                 HashSet::from([uid(&types.kind, o.kind.word())]),
             ));
         }
+        let declared = Declared {
+            roles: v.roles.iter().map(|r| r.name.clone()).collect(),
+            teams: v.teams.iter().map(|t| t.name.clone()).collect(),
+            organisations: v.organisations.iter().map(|o| o.name.clone()).collect(),
+        };
         Ok(Cedar {
             authorizer: Authorizer::new(),
             policies,
             types,
             vocabulary,
+            translation,
+            declared,
         })
     }
 
@@ -97,8 +146,9 @@ impl Cedar {
         EntityUid::from_type_name_and_id(t.clone(), EntityId::new(id))
     }
 
-    /// A user as an entity: their roles, teams and organisation are its parents, and the
-    /// role and team names as given are attributes (for the fail-closed check).
+    /// A user as an entity: their roles, teams and organisation are its parents; the project's
+    /// translation gives the role and team names as attributes (for the policy's fail-closed
+    /// check), the fair one whether they are all declared.
     fn user(&self, s: &Subject) -> Result<Entity, String> {
         let t = &self.types;
         let mut parents: HashSet<EntityUid> = HashSet::new();
@@ -111,10 +161,16 @@ impl Cedar {
                     .map(|n| RestrictedExpression::new_string(n.clone())),
             )
         };
-        let attrs = HashMap::from([
-            ("roles".to_string(), names(&s.roles)),
-            ("teams".to_string(), names(&s.teams)),
-        ]);
+        let attrs = match self.translation {
+            Translation::Project => HashMap::from([
+                ("roles".to_string(), names(&s.roles)),
+                ("teams".to_string(), names(&s.teams)),
+            ]),
+            Translation::Fair => HashMap::from([(
+                "declared".to_string(),
+                RestrictedExpression::new_bool(self.declared.all(s)),
+            )]),
+        };
         Entity::new(self.uid(&t.user, &s.id), attrs, parents).map_err(|e| e.to_string())
     }
 
