@@ -144,16 +144,14 @@ fn stream(decider: &Decider, input: Box<dyn Read>, audience: Option<Audience>) -
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let written = match serde_json::from_slice::<Request>(&line) {
+        let written = match Request::borrowed_from_slice(&line) {
             Ok(req) => {
                 let d = decider.decide(&req);
-                serde_json::to_writer(&mut w, &decider.response(&req, &d, audience))
-                    .map_err(std::io::Error::from)
+                decider.write_response(&req, &d, audience, &mut w)
             }
             Err(e) => {
                 bad += 1;
-                let err =
-                    serde_json::json!({ "error": format!("invalid request: {e}"), "line": number });
+                let err = serde_json::json!({ "error": e.to_string(), "line": number });
                 serde_json::to_writer(&mut w, &err).map_err(std::io::Error::from)
             }
         };

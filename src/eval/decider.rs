@@ -13,6 +13,7 @@ use super::decision::{
 use super::intern::{self, CondRef, CubePool, Layout, NameMap};
 use super::request::{Request, Restriction};
 use super::time;
+use super::write::Prepared;
 use crate::check::model::{ActionId, Atom, OrgKind, Period, Relation, View};
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
 
@@ -37,6 +38,8 @@ pub struct Decider {
     pub(super) pool: CubePool,
     /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
     slots: Vec<Option<Slot>>,
+    /// Every row's and category's response text.
+    pub(super) prepared: Prepared,
 }
 
 /// One category, interned.
@@ -67,10 +70,10 @@ struct Temporary {
 }
 
 /// The facts of one request, before the rows are walked.
-pub(super) struct Context<'r> {
+pub(super) struct Context<'r, S = String> {
     pub(super) category: CategoryRef,
     pub(super) action: ActionId,
-    pub(super) restriction: Option<&'r Restriction>,
+    pub(super) restriction: Option<&'r Restriction<S>>,
     pub(super) expires_at: Option<DateTime<Utc>>,
 }
 
@@ -167,6 +170,7 @@ impl Decider {
             layout,
             pool,
             slots,
+            prepared: Prepared::new(table),
             table: table.clone(),
         }
     }
@@ -177,12 +181,12 @@ impl Decider {
     }
 
     /// Decides a request at its `at` time, or now when it gives none.
-    pub fn decide(&self, req: &Request) -> Decision {
+    pub fn decide<S: AsRef<str>>(&self, req: &Request<S>) -> Decision {
         self.decide_at(req, req.at.unwrap_or_else(Utc::now))
     }
 
     /// Decides a request at a given time (the request's own `at` is ignored).
-    pub fn decide_at(&self, req: &Request, at: DateTime<Utc>) -> Decision {
+    pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
         let mut warnings = Vec::new();
         let mut inline = [0u64; INLINE_WORDS];
         let mut heap;
@@ -228,23 +232,23 @@ impl Decider {
     }
 
     /// Resolves the request's names and sets the bit of every fact that holds.
-    pub(super) fn facts<'r>(
+    pub(super) fn facts<'r, S: AsRef<str>>(
         &self,
-        req: &'r Request,
+        req: &'r Request<S>,
         at: DateTime<Utc>,
         facts: &mut [u64],
         warnings: &mut Vec<Warning>,
-    ) -> Result<Context<'r>, FailReason> {
+    ) -> Result<Context<'r, S>, FailReason> {
         let action = *self
             .actions
-            .get(req.action.as_str())
+            .get(req.action.as_ref())
             .ok_or(FailReason::UnknownAction)?;
         let restriction = req.record.restriction.as_ref();
         let (category, slot) = match restriction {
             Some(r) => {
                 let c = *self
                     .categories
-                    .get(r.category.as_str())
+                    .get(r.category.as_ref())
                     .ok_or(FailReason::UnknownCategory)?;
                 (CategoryRef::Category(c), c as usize + 1)
             }
@@ -258,15 +262,16 @@ impl Decider {
         let s = &req.subject;
         let org = *self
             .orgs
-            .get(s.organisation.as_str())
+            .get(s.organisation.as_ref())
             .ok_or(FailReason::UnknownOrganisation)?;
         intern::set(facts, self.layout.bit(Atom::Organisation(org)));
         if let Some(k) = self.org_kinds.get(org as usize) {
             intern::set(facts, self.layout.bit(Atom::OrgKind(*k)));
         }
+        let id = s.id.as_ref();
         // Most policies name no one: skip hashing the subject id for them.
         let person = (!self.persons.is_empty())
-            .then(|| self.persons.get(s.id.as_str()))
+            .then(|| self.persons.get(id))
             .flatten();
         if let Some(p) = person {
             for b in self.person_bits.get(*p as usize).into_iter().flatten() {
@@ -274,7 +279,7 @@ impl Decider {
             }
         }
         for (i, name) in s.roles.iter().enumerate() {
-            match self.roles.get(name.as_str()) {
+            match self.roles.get(name.as_ref()) {
                 Some(r) => self
                     .role_bits
                     .get(*r as usize)
@@ -285,7 +290,7 @@ impl Decider {
             }
         }
         for (i, name) in s.teams.iter().enumerate() {
-            match self.teams.get(name.as_str()) {
+            match self.teams.get(name.as_ref()) {
                 Some(t) => self
                     .team_bits
                     .get(*t as usize)
@@ -296,7 +301,7 @@ impl Decider {
             }
         }
         let rec = &req.record;
-        let has = |list: &[String]| list.contains(&s.id);
+        let has = |list: &[S]| list.iter().any(|x| x.as_ref() == id);
         // Named lists and record teams read the team bits set above, so the relations are
         // gathered first and set together.
         let mut held = 0u64;
@@ -308,8 +313,14 @@ impl Decider {
         rel(Relation::AllocatedWorker, has(&rec.allocated_workers));
         rel(Relation::AllocatedManager, has(&rec.allocated_managers));
         if let Some(r) = restriction {
-            rel(Relation::Owner, r.owner.as_deref() == Some(s.id.as_str()));
-            let named = |list: &[String]| list.iter().any(|x| *x == s.id || self.in_team(x, facts));
+            rel(
+                Relation::Owner,
+                r.owner.as_ref().is_some_and(|o| o.as_ref() == id),
+            );
+            let named = |list: &[S]| {
+                list.iter()
+                    .any(|x| x.as_ref() == id || self.in_team(x.as_ref(), facts))
+            };
             rel(Relation::NamedAllow, named(&r.named_allow));
             rel(Relation::NamedDeny, named(&r.named_deny));
             if let Some(due) =
@@ -322,7 +333,7 @@ impl Decider {
         }
         rel(
             Relation::RecordTeam,
-            rec.teams.iter().any(|t| self.in_team(t, facts)),
+            rec.teams.iter().any(|t| self.in_team(t.as_ref(), facts)),
         );
         // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
         if let Some(w) = facts.first_mut() {
@@ -355,10 +366,10 @@ impl Decider {
 
     /// Checks the subject's temporary grants for this record: whether one is valid, when the
     /// latest valid one ends, and a warning for each that is capped or does not count.
-    fn temporary(
+    fn temporary<S: AsRef<str>>(
         &self,
-        req: &Request,
-        ctx: &Context,
+        req: &Request<S>,
+        ctx: &Context<S>,
         slot: &Slot,
         at: DateTime<Utc>,
         facts: &[u64],
@@ -374,7 +385,10 @@ impl Decider {
             .map(|a| a.name.as_str());
         let (mut valid, mut expires) = (false, None);
         for (i, g) in req.temporary_grants.iter().enumerate() {
-            if g.subject != req.subject.id || g.record.as_ref().is_some_and(|r| *r != req.record.id)
+            if g.subject.as_ref() != req.subject.id.as_ref()
+                || g.record
+                    .as_ref()
+                    .is_some_and(|r| r.as_ref() != req.record.id.as_ref())
             {
                 continue;
             }
@@ -399,11 +413,11 @@ impl Decider {
             let approved = t
                 .approvers
                 .iter()
-                .any(|a| approves(*a, &g.approved_by, req, ctx, self));
+                .any(|a| approves(*a, g.approved_by.as_ref(), req, ctx, self));
             let problem = if g
                 .actions
                 .as_ref()
-                .is_some_and(|l| !l.iter().any(|x| Some(x.as_str()) == action_name))
+                .is_some_and(|l| !l.iter().any(|x| Some(x.as_ref()) == action_name))
             {
                 Some(GrantProblem::ActionNotListed)
             } else if t.to.is_some_and(|c| !self.pool.holds(c, facts)) {
@@ -439,7 +453,13 @@ fn index(i: usize) -> u16 {
 }
 
 /// Whether `approver` (a subject id) is the person or relation a temporary statement accepts.
-fn approves(a: Atom, approver: &str, req: &Request, ctx: &Context, d: &Decider) -> bool {
+fn approves<S: AsRef<str>>(
+    a: Atom,
+    approver: &str,
+    req: &Request<S>,
+    ctx: &Context<S>,
+    d: &Decider,
+) -> bool {
     let rec = &req.record;
     match a {
         Atom::Person(p) => d
@@ -448,31 +468,29 @@ fn approves(a: Atom, approver: &str, req: &Request, ctx: &Context, d: &Decider) 
             .persons
             .get(p as usize)
             .is_some_and(|x| x.subject_id == approver),
-        Atom::Relation(Relation::Owner) => {
-            ctx.restriction.and_then(|r| r.owner.as_deref()) == Some(approver)
-        }
-        Atom::Relation(Relation::AllocatedManager) => {
-            rec.allocated_managers.iter().any(|x| x == approver)
-        }
+        Atom::Relation(Relation::Owner) => ctx
+            .restriction
+            .and_then(|r| r.owner.as_ref())
+            .is_some_and(|o| o.as_ref() == approver),
+        Atom::Relation(Relation::AllocatedManager) => rec
+            .allocated_managers
+            .iter()
+            .any(|x| x.as_ref() == approver),
         Atom::Relation(Relation::AllocatedWorker) => {
-            rec.allocated_workers.iter().any(|x| x == approver)
+            rec.allocated_workers.iter().any(|x| x.as_ref() == approver)
         }
         _ => false,
     }
 }
 
-fn decision(
+fn decision<S>(
     row: &CRow,
     index: usize,
-    ctx: &Context,
+    ctx: &Context<S>,
     at: DateTime<Utc>,
     warnings: Vec<Warning>,
 ) -> Decision {
-    let (outcome, deny_kind) = match (row.effect, row.layer) {
-        (RowEffect::Allow, _) => (Outcome::Allow, None),
-        (RowEffect::Deny, Layer::Default) => (Outcome::Deny, Some(DenyKind::NotPermitted)),
-        (RowEffect::Deny, _) => (Outcome::Deny, Some(DenyKind::Forbidden)),
-    };
+    let (outcome, deny_kind) = row_outcome(row.effect, row.layer);
     let temporary = matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride);
     Decision {
         outcome,
@@ -486,6 +504,15 @@ fn decision(
         at,
         expires_at: if temporary { ctx.expires_at } else { None },
         warnings,
+    }
+}
+
+/// The outcome a row gives, and for a deny its kind.
+pub(super) fn row_outcome(effect: RowEffect, layer: Layer) -> (Outcome, Option<DenyKind>) {
+    match (effect, layer) {
+        (RowEffect::Allow, _) => (Outcome::Allow, None),
+        (RowEffect::Deny, Layer::Default) => (Outcome::Deny, Some(DenyKind::NotPermitted)),
+        (RowEffect::Deny, _) => (Outcome::Deny, Some(DenyKind::Forbidden)),
     }
 }
 

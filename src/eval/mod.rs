@@ -12,9 +12,10 @@ pub mod request;
 pub mod time;
 mod trace;
 pub mod words;
+mod write;
 
 pub use decider::Decider;
 pub use decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, Outcome, Response, Warning,
 };
-pub use request::{Request, RequestError};
+pub use request::{Request, RequestError, Text};

@@ -3,6 +3,13 @@
 //!
 //! Unknown fields are refused, so a misspelt field (`allocated_worker`) is an input error rather
 //! than a silently missing fact.
+//!
+//! Every name and id is of a type `S`: `String` for a request the program holds (the default),
+//! or [`Text`] for one read from JSON text it borrows from, so that reading a request allocates
+//! nothing per name ([`Request::borrowed_from_json`]). Both read and write the same JSON.
+
+use std::borrow::Cow;
+use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -13,16 +20,16 @@ use crate::check::model::Period;
 /// A question: may this subject take this action on this record at this time?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Request {
+pub struct Request<S = String> {
     /// Who asks.
-    pub subject: Subject,
+    pub subject: Subject<S>,
     /// What they want to do (an action the policy declares).
-    pub action: String,
+    pub action: S,
     /// The record.
-    pub record: Record,
+    pub record: Record<S>,
     /// Temporary grants the case-management system holds for this subject.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub temporary_grants: Vec<TemporaryGrant>,
+    pub temporary_grants: Vec<TemporaryGrant<S>>,
     /// When; absent means now.
     #[serde(
         default,
@@ -35,45 +42,45 @@ pub struct Request {
 /// The person asking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Subject {
+pub struct Subject<S = String> {
     /// Their subject id in the case-management system.
-    pub id: String,
+    pub id: S,
     /// Their roles (names the policy declares; any other name fails closed).
     #[serde(default)]
-    pub roles: Vec<String>,
+    pub roles: Vec<S>,
     /// Their teams (names the policy declares; any other name fails closed).
     #[serde(default)]
-    pub teams: Vec<String>,
+    pub teams: Vec<S>,
     /// Their organisation (a name the policy declares).
-    pub organisation: String,
+    pub organisation: S,
 }
 
 /// The record asked about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Record {
+pub struct Record<S = String> {
     /// The record's id.
-    pub id: String,
+    pub id: S,
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub teams: Vec<String>,
+    pub teams: Vec<S>,
     /// The restriction on it; absent means unrestricted.
     #[serde(default)]
-    pub restriction: Option<Restriction>,
+    pub restriction: Option<Restriction<S>>,
     /// The subject ids of its allocated workers.
     #[serde(default)]
-    pub allocated_workers: Vec<String>,
+    pub allocated_workers: Vec<S>,
     /// The subject ids of its allocated workers' managers.
     #[serde(default)]
-    pub allocated_managers: Vec<String>,
+    pub allocated_managers: Vec<S>,
 }
 
 /// A restriction placed on a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Restriction {
+pub struct Restriction<S = String> {
     /// The category it was placed under.
-    pub category: String,
+    pub category: S,
     /// When it was placed.
     #[serde(default, deserialize_with = "time::de::opt_date")]
     pub placed_on: Option<NaiveDate>,
@@ -85,34 +92,34 @@ pub struct Restriction {
     pub review_by: Option<NaiveDate>,
     /// The subject id of its named owner (accountable manager).
     #[serde(default)]
-    pub owner: Option<String>,
+    pub owner: Option<S>,
     /// Subject ids and team names on its access list.
     #[serde(default)]
-    pub named_allow: Vec<String>,
+    pub named_allow: Vec<S>,
     /// Subject ids and team names on its exclusion list.
     #[serde(default)]
-    pub named_deny: Vec<String>,
+    pub named_deny: Vec<S>,
 }
 
 /// A temporary grant as the case-management system recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TemporaryGrant {
+pub struct TemporaryGrant<S = String> {
     /// Who holds it.
-    pub subject: String,
+    pub subject: S,
     /// The record it is for; absent means the request's record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
+    pub record: Option<S>,
     /// The actions it covers; absent means every action the category's temporary access covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<String>>,
+    pub actions: Option<Vec<S>>,
     /// When it starts.
     #[serde(deserialize_with = "time::de::instant")]
     pub granted_at: DateTime<Utc>,
     /// How long it lasts (capped at the policy's maximum).
     pub duration: GrantDuration,
     /// Who approved it (a subject id).
-    pub approved_by: String,
+    pub approved_by: S,
 }
 
 /// A grant's duration, written as the language writes durations: `24h`, `2 days`.
@@ -145,5 +152,110 @@ impl Request {
     /// Parses a request from JSON text.
     pub fn from_json(text: &str) -> Result<Request, RequestError> {
         serde_json::from_str(text).map_err(|e| RequestError(e.to_string()))
+    }
+}
+
+impl<'a> Request<Text<'a>> {
+    /// Parses a request from JSON text, borrowing every name and id from it (a string with an
+    /// escape in it is the only one copied). Accepts and refuses exactly what
+    /// [`Request::from_json`] does, with the same messages.
+    pub fn borrowed_from_json(text: &'a str) -> Result<Self, RequestError> {
+        serde_json::from_str(text).map_err(|e| RequestError(e.to_string()))
+    }
+
+    /// [`Request::borrowed_from_json`] on UTF-8 bytes (a line read from a stream).
+    pub fn borrowed_from_slice(bytes: &'a [u8]) -> Result<Self, RequestError> {
+        serde_json::from_slice(bytes).map_err(|e| RequestError(e.to_string()))
+    }
+}
+
+impl<S: AsRef<str>> Request<S> {
+    /// The same request holding its own strings.
+    pub fn to_owned_request(&self) -> Request {
+        let own = |t: &S| t.as_ref().to_string();
+        let all = |l: &[S]| l.iter().map(own).collect();
+        Request {
+            subject: Subject {
+                id: own(&self.subject.id),
+                roles: all(&self.subject.roles),
+                teams: all(&self.subject.teams),
+                organisation: own(&self.subject.organisation),
+            },
+            action: own(&self.action),
+            record: Record {
+                id: own(&self.record.id),
+                teams: all(&self.record.teams),
+                restriction: self.record.restriction.as_ref().map(|r| Restriction {
+                    category: own(&r.category),
+                    placed_on: r.placed_on,
+                    last_reviewed: r.last_reviewed,
+                    review_by: r.review_by,
+                    owner: r.owner.as_ref().map(own),
+                    named_allow: all(&r.named_allow),
+                    named_deny: all(&r.named_deny),
+                }),
+                allocated_workers: all(&self.record.allocated_workers),
+                allocated_managers: all(&self.record.allocated_managers),
+            },
+            temporary_grants: self
+                .temporary_grants
+                .iter()
+                .map(|g| TemporaryGrant {
+                    subject: own(&g.subject),
+                    record: g.record.as_ref().map(own),
+                    actions: g.actions.as_deref().map(all),
+                    granted_at: g.granted_at,
+                    duration: g.duration,
+                    approved_by: own(&g.approved_by),
+                })
+                .collect(),
+            at: self.at,
+        }
+    }
+}
+
+/// A name or id read from JSON text: borrowed from the text, or copied when the JSON string
+/// has an escape in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl AsRef<str> for Text<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    // The words `String` uses, so that both kinds of request give the same messages.
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Owned(v)))
     }
 }

@@ -64,13 +64,21 @@ pub(super) mod de {
     const TIME: &str = "an RFC 3339 time such as `2026-11-22T10:00:00Z`";
     const DATE: &str = "a date such as `2026-05-01`";
 
+    // The forms requests almost always use are read digit by digit; anything else goes to
+    // chrono, which decides and words the error exactly as before.
     fn time<E: Error>(text: &str) -> Result<DateTime<Utc>, E> {
+        if let Some(t) = super::utc_seconds(text) {
+            return Ok(t);
+        }
         DateTime::parse_from_rfc3339(text)
             .map(|t| t.to_utc())
             .map_err(|e| E::custom(format!("invalid time `{text}` ({e}): expected {TIME}")))
     }
 
     fn date<E: Error>(text: &str) -> Result<NaiveDate, E> {
+        if let Some(d) = super::plain_date(text.as_bytes()) {
+            return Ok(d);
+        }
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|e| E::custom(format!("invalid date `{text}` ({e}): expected {DATE}")))
     }
@@ -93,6 +101,43 @@ pub(super) mod de {
             .map(|t| date(&t))
             .transpose()
     }
+}
+
+/// `YYYY-MM-DD` with exactly those digits, a valid date; `None` for anything else (which the
+/// caller then hands to chrono, so this only ever agrees with `%Y-%m-%d`).
+fn plain_date(b: &[u8]) -> Option<NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+        return None;
+    };
+    let year = digits(&[y0, y1, y2, y3])?;
+    let month = digits(&[m0, m1])?;
+    let day = digits(&[d0, d1])?;
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` with exactly those digits (seconds below 60), a valid time; `None`
+/// for anything else, which the caller hands to chrono's RFC 3339 reader.
+fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    let [date @ .., b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z'] = b else {
+        return None;
+    };
+    let day = plain_date(date)?;
+    let (h, m, s) = (
+        digits(&[*h0, *h1])?,
+        digits(&[*n0, *n1])?,
+        digits(&[*s0, *s1])?,
+    );
+    // A leap second (`:60`) is chrono's to judge.
+    (s < 60).then_some(())?;
+    Some(day.and_hms_opt(h, m, s)?.and_utc())
+}
+
+/// The value of a run of ASCII digits.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
 }
 
 /// A time as decisions print it: `2026-11-23T09:00:00Z`.
@@ -132,6 +177,45 @@ mod tests {
             review_due(Some(ninety), placed, Some(date("2026-07-01")), None),
             Some(date("2026-09-29"))
         );
+    }
+
+    #[test]
+    fn fast_date_and_time_readers_agree_with_chrono() {
+        for d in [
+            "2026-05-01",
+            "2024-02-29",
+            "0001-01-01",
+            "9999-12-31",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-5-1",
+            "+2026-05-01",
+            "2026-05-01 ",
+            "2026/05/01",
+        ] {
+            let chrono = NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+            if let Some(fast) = plain_date(d.as_bytes()) {
+                assert_eq!(Some(fast), chrono, "{d}");
+            }
+        }
+        assert!(plain_date(b"2026-05-01").is_some());
+        for t in [
+            "2026-11-22T10:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2026-11-22T24:00:00Z",
+            "2026-11-22T10:60:00Z",
+            "2026-11-22T23:59:60Z",
+            "2026-11-22t10:00:00z",
+            "2026-11-22T10:00:00.5Z",
+            "2026-11-22T10:00:00+01:00",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(t).ok().map(|x| x.to_utc());
+            if let Some(fast) = utc_seconds(t) {
+                assert_eq!(Some(fast), chrono, "{t}");
+            }
+        }
+        assert!(utc_seconds("2026-11-22T10:00:00Z").is_some());
     }
 
     #[test]
