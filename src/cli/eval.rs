@@ -128,37 +128,56 @@ fn stream(decider: &Decider, input: Box<dyn Read>, audience: Option<Audience>) -
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let stdout = std::io::stdout();
     let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut line = Vec::new();
+    let mut long_line = Vec::new();
     let (mut number, mut bad) = (0u64, 0u64);
     loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
+        // A line wholly in the reader's buffer is decided where it lies; one that runs past
+        // the buffer's end is copied out first. Either way the line keeps its newline, so a
+        // request cut short is reported at the same position.
+        let end = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(buffered) => memchr::memchr(b'\n', buffered).map(|i| i + 1),
             Err(e) => {
                 eprintln!("error: cannot read line {}: {e}", number + 1);
                 return Exit::Usage;
             }
-        }
-        number += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let written = match Request::borrowed_from_slice(&line) {
-            Ok(req) => {
-                let d = decider.decide(&req);
-                decider.write_response(&req, &d, audience, &mut w)
-            }
-            Err(e) => {
-                bad += 1;
-                let err = serde_json::json!({ "error": e.to_string(), "line": number });
-                serde_json::to_writer(&mut w, &err).map_err(std::io::Error::from)
+        };
+        let (line, used) = match end {
+            Some(n) => (&reader.buffer()[..n], n),
+            None => {
+                long_line.clear();
+                if let Err(e) = reader.read_until(b'\n', &mut long_line) {
+                    eprintln!("error: cannot read line {}: {e}", number + 1);
+                    return Exit::Usage;
+                }
+                (long_line.as_slice(), 0)
             }
         };
-        if let Err(e) = written.and_then(|()| w.write_all(b"\n")) {
+        number += 1;
+        let written = if line.iter().all(u8::is_ascii_whitespace) {
+            Ok(false)
+        } else {
+            match Request::borrowed_from_slice(line) {
+                Ok(req) => {
+                    let d = decider.decide(&req);
+                    decider
+                        .write_response(&req, &d, audience, &mut w)
+                        .map(|()| true)
+                }
+                Err(e) => {
+                    bad += 1;
+                    let err = serde_json::json!({ "error": e.to_string(), "line": number });
+                    serde_json::to_writer(&mut w, &err)
+                        .map_err(std::io::Error::from)
+                        .map(|()| true)
+                }
+            }
+        };
+        if let Err(e) = written.and_then(|wrote| if wrote { w.write_all(b"\n") } else { Ok(()) }) {
             eprintln!("error: cannot write: {e}");
             return Exit::Usage;
         }
+        reader.consume(used);
     }
     if let Err(e) = w.flush() {
         eprintln!("error: cannot write: {e}");

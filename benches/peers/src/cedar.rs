@@ -72,10 +72,10 @@ struct Declared {
 }
 
 impl Declared {
-    fn all(&self, s: &Subject) -> bool {
-        self.organisations.contains(&s.organisation)
-            && s.roles.iter().all(|r| self.roles.contains(r))
-            && s.teams.iter().all(|t| self.teams.contains(t))
+    fn all<S: AsRef<str>>(&self, s: &Subject<S>) -> bool {
+        self.organisations.contains(s.organisation.as_ref())
+            && s.roles.iter().all(|r| self.roles.contains(r.as_ref()))
+            && s.teams.iter().all(|t| self.teams.contains(t.as_ref()))
     }
 }
 
@@ -149,16 +149,16 @@ impl Cedar {
     /// A user as an entity: their roles, teams and organisation are its parents; the project's
     /// translation gives the role and team names as attributes (for the policy's fail-closed
     /// check), the fair one whether they are all declared.
-    fn user(&self, s: &Subject) -> Result<Entity, String> {
+    fn user<S: AsRef<str>>(&self, s: &Subject<S>) -> Result<Entity, String> {
         let t = &self.types;
         let mut parents: HashSet<EntityUid> = HashSet::new();
-        parents.extend(s.roles.iter().map(|r| self.uid(&t.role, r)));
-        parents.extend(s.teams.iter().map(|x| self.uid(&t.team, x)));
-        parents.insert(self.uid(&t.organisation, &s.organisation));
-        let names = |list: &[String]| {
+        parents.extend(s.roles.iter().map(|r| self.uid(&t.role, r.as_ref())));
+        parents.extend(s.teams.iter().map(|x| self.uid(&t.team, x.as_ref())));
+        parents.insert(self.uid(&t.organisation, s.organisation.as_ref()));
+        let names = |list: &[S]| {
             RestrictedExpression::new_set(
                 list.iter()
-                    .map(|n| RestrictedExpression::new_string(n.clone())),
+                    .map(|n| RestrictedExpression::new_string(n.as_ref().to_string())),
             )
         };
         let attrs = match self.translation {
@@ -171,28 +171,28 @@ impl Cedar {
                 RestrictedExpression::new_bool(self.declared.all(s)),
             )]),
         };
-        Entity::new(self.uid(&t.user, &s.id), attrs, parents).map_err(|e| e.to_string())
+        Entity::new(self.uid(&t.user, s.id.as_ref()), attrs, parents).map_err(|e| e.to_string())
     }
 
     /// A record as an entity.
-    fn record(&self, r: &Record) -> Result<Entity, String> {
+    fn record<S: AsRef<str>>(&self, r: &Record<S>) -> Result<Entity, String> {
         let t = &self.types;
-        let users = |ids: &[String]| {
+        let users = |ids: &[S]| {
             RestrictedExpression::new_set(
                 ids.iter()
-                    .map(|id| RestrictedExpression::new_entity_uid(self.uid(&t.user, id))),
+                    .map(|id| RestrictedExpression::new_entity_uid(self.uid(&t.user, id.as_ref()))),
             )
         };
         // A list entry is a subject id or a team name: it goes in as both.
-        let entries = |ids: &[String]| {
+        let entries = |ids: &[S]| {
             RestrictedExpression::new_set(ids.iter().flat_map(|id| {
                 [
-                    RestrictedExpression::new_entity_uid(self.uid(&t.user, id)),
-                    RestrictedExpression::new_entity_uid(self.uid(&t.team, id)),
+                    RestrictedExpression::new_entity_uid(self.uid(&t.user, id.as_ref())),
+                    RestrictedExpression::new_entity_uid(self.uid(&t.team, id.as_ref())),
                 ]
             }))
         };
-        let none: &[String] = &[];
+        let none: &[S] = &[];
         let restriction = r.restriction.as_ref();
         let attrs = HashMap::from([
             (
@@ -202,7 +202,7 @@ impl Cedar {
             (
                 "category".to_string(),
                 RestrictedExpression::new_string(
-                    restriction.map(|x| x.category.clone()).unwrap_or_default(),
+                    restriction.map_or_else(String::new, |x| x.category.as_ref().to_string()),
                 ),
             ),
             ("allocated_workers".to_string(), users(&r.allocated_workers)),
@@ -219,7 +219,8 @@ impl Cedar {
                 entries(restriction.map_or(none, |x| &x.named_deny)),
             ),
         ]);
-        Entity::new(self.uid(&t.record, &r.id), attrs, HashSet::new()).map_err(|e| e.to_string())
+        Entity::new(self.uid(&t.record, r.id.as_ref()), attrs, HashSet::new())
+            .map_err(|e| e.to_string())
     }
 
     /// One store with every user and record of a workload, and the vocabulary.
@@ -235,12 +236,12 @@ impl Cedar {
     }
 
     /// A request in Cedar's form, against a store that holds its user and record.
-    pub fn prepare(&self, req: &Request) -> Result<Prepared, String> {
+    pub fn prepare<S: AsRef<str>>(&self, req: &Request<S>) -> Result<Prepared, String> {
         let t = &self.types;
         let request = cedar_policy::Request::new(
-            self.uid(&t.user, &req.subject.id),
-            self.uid(&t.action, &req.action),
-            self.uid(&t.record, &req.record.id),
+            self.uid(&t.user, req.subject.id.as_ref()),
+            self.uid(&t.action, req.action.as_ref()),
+            self.uid(&t.record, req.record.id.as_ref()),
             Context::empty(),
             None,
         )
@@ -259,7 +260,7 @@ impl Cedar {
     /// End-to-end: from the request's JSON text to a decision (a request that cannot be read is
     /// refused).
     pub fn decide_json(&self, json: &str) -> bool {
-        let Ok(req) = Request::from_json(json) else {
+        let Ok(req) = Request::borrowed_from_json(json) else {
             return false;
         };
         let (Ok(user), Ok(record)) = (self.user(&req.subject), self.record(&req.record)) else {

@@ -133,11 +133,11 @@ fn deciders<'a>(
     let mut cases = vec![
         Case::new(CASELOCK, move |i| allow(decider.decide(&w.requests[i]))),
         Case::new(CASELOCK_E2E, move |i| {
-            Request::from_json(&w.json[i]).is_ok_and(|r| allow(decider.decide(&r)))
+            Request::borrowed_from_json(&w.json[i]).is_ok_and(|r| allow(decider.decide(&r)))
         }),
         Case::new("native", move |i| native::decide(&w.requests[i])),
         Case::new("native e2e", move |i| {
-            Request::from_json(&w.json[i]).is_ok_and(|r| native::decide(&r))
+            Request::borrowed_from_json(&w.json[i]).is_ok_and(|r| native::decide(&r))
         }),
     ];
     for (translation, name, e2e) in [
@@ -208,7 +208,20 @@ fn peers(plan: Plan) -> Result<(), String> {
     rvm_every(&table, &w, &decider)?;
     coverage(&table, &decider, &w);
     cases.push(Case::new("json parse", |i| {
+        Request::borrowed_from_json(&w.json[i]).is_ok()
+    }));
+    cases.push(Case::new("json parse owned", |i| {
         Request::from_json(&w.json[i]).is_ok()
+    }));
+    // What `caselock eval --jsonl` does per line: read, decide, write the response.
+    let mut out: Vec<u8> = Vec::with_capacity(4096);
+    let (ww, dd) = (&w, &decider);
+    cases.push(Case::new("caselock e2e+response", move |i| {
+        out.clear();
+        Request::borrowed_from_json(&ww.json[i]).is_ok_and(|r| {
+            let d = dd.decide(&r);
+            dd.write_response(&r, &d, None, &mut out).is_ok() && d.outcome == Outcome::Allow
+        })
     }));
     cases.push(Case::new("caselock explanation", |i| {
         !decider
@@ -235,7 +248,7 @@ fn peers(plan: Plan) -> Result<(), String> {
     };
     let (base, base_e2e) = (figure(CASELOCK), figure(CASELOCK_E2E));
     for (c, s) in cases.iter().zip(&spreads) {
-        let relative = if c.name.ends_with(" e2e") {
+        let relative = if c.name.contains(" e2e") {
             base_e2e.median
         } else {
             base.median

@@ -5,28 +5,30 @@
 use caselock::eval::Request;
 
 /// Whether the subject (or one of their own teams) is on a named list.
-fn on_list(req: &Request, list: &[String]) -> bool {
+fn on_list<S: AsRef<str>>(req: &Request<S>, list: &[S]) -> bool {
     let s = &req.subject;
-    list.iter()
-        .any(|x| *x == s.id || s.teams.iter().any(|t| t == x))
+    list.iter().any(|x| {
+        let x = x.as_ref();
+        x == s.id.as_ref() || s.teams.iter().any(|t| t.as_ref() == x)
+    })
 }
 
 /// Decides a request by the policy's rules, in the combining rule's order.
-pub fn decide(req: &Request) -> bool {
+pub fn decide<S: AsRef<str>>(req: &Request<S>) -> bool {
     let s = &req.subject;
-    let action = req.action.as_str();
+    let action = req.action.as_ref();
     if !matches!(action, "view" | "edit" | "add_note" | "report" | "share") {
         return false;
     }
-    let partner = match s.organisation.as_str() {
+    let partner = match s.organisation.as_ref() {
         "council" => false,
         "partner_agency" => true,
         _ => return false,
     };
     // Fail closed on a role or team the policy does not declare.
-    let declared_role = |x: &String| {
+    let declared_role = |x: &S| {
         matches!(
-            x.as_str(),
+            x.as_ref(),
             "social_worker"
                 | "team_manager"
                 | "service_manager"
@@ -35,9 +37,9 @@ pub fn decide(req: &Request) -> bool {
                 | "iro"
         )
     };
-    let declared_team = |t: &String| {
+    let declared_team = |t: &S| {
         matches!(
-            t.as_str(),
+            t.as_ref(),
             "emergency_duty" | "placements" | "insight_improvement" | "scimt"
         )
     };
@@ -49,9 +51,10 @@ pub fn decide(req: &Request) -> bool {
         // unrestricted { restriction exclude }
         return true;
     };
-    let allocated_worker = || rec.allocated_workers.contains(&s.id);
-    let allocated_manager = || rec.allocated_managers.contains(&s.id);
-    match r.category.as_str() {
+    let id = s.id.as_ref();
+    let allocated_worker = || rec.allocated_workers.iter().any(|x| x.as_ref() == id);
+    let allocated_manager = || rec.allocated_managers.iter().any(|x| x.as_ref() == id);
+    match r.category.as_ref() {
         "adoption" => {
             // deny all to partner organisations absolute; then the named exclusion
             if partner || on_list(req, &r.named_deny) {
@@ -60,12 +63,12 @@ pub fn decide(req: &Request) -> bool {
             // grant view, edit, add_note / report / share to adoption_access
             s.teams.iter().any(|t| {
                 matches!(
-                    t.as_str(),
+                    t.as_ref(),
                     "emergency_duty" | "placements" | "insight_improvement" | "scimt"
                 )
             }) || s.roles.iter().any(|x| {
                 matches!(
-                    x.as_str(),
+                    x.as_ref(),
                     "safeguarding_head_of_service" | "safeguarding_service_manager" | "iro"
                 )
             }) || allocated_manager()
