@@ -50,6 +50,7 @@ fn walk(path: &Path, sources: &mut SourceMap, out: &mut Vec<PolicyFiles>) -> Res
     };
     if path.is_file() {
         let id = read(path, sources)?;
+        sources.set_policy_path(id, file_name(path));
         out.push(PolicyFiles {
             root: path.to_path_buf(),
             files: vec![id],
@@ -65,7 +66,9 @@ fn walk(path: &Path, sources: &mut SourceMap, out: &mut Vec<PolicyFiles>) -> Res
     if !policy_files.is_empty() {
         let mut files = Vec::new();
         for p in policy_files {
-            files.push(read(p, sources)?);
+            let id = read(p, sources)?;
+            sources.set_policy_path(id, file_name(p));
+            files.push(id);
         }
         out.push(PolicyFiles {
             root: path.to_path_buf(),
@@ -90,6 +93,12 @@ fn read(path: &Path, sources: &mut SourceMap) -> Result<FileId, LoadError> {
         source: e,
     })?;
     Ok(sources.add(display_name(path), text))
+}
+
+/// A file's name, as its policy's root sees it (policy files are never nested).
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| display_name(path), |n| n.to_string_lossy().into_owned())
 }
 
 /// A path as diagnostics show it: relative, with `/` separators.

@@ -78,6 +78,10 @@ impl Span {
 pub struct Source {
     /// The name diagnostics show, normally a path relative to where caselock was run.
     pub name: String,
+    /// The file's path relative to its policy's root (the policy directory, or the file itself
+    /// for a one-file policy): what a compiled table cites and hashes, so a policy's identity
+    /// never depends on where it was loaded from. The display name until the loader sets it.
+    pub policy_path: String,
     /// The whole text.
     pub text: String,
     line_starts: Vec<u32>,
@@ -93,8 +97,10 @@ impl Source {
                     .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
             )
             .collect();
+        let name = name.into();
         Source {
-            name: name.into(),
+            policy_path: name.clone(),
+            name,
             text,
             line_starts,
         }
@@ -147,6 +153,13 @@ impl SourceMap {
         FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
     }
 
+    /// Records a file's path relative to its policy's root.
+    pub fn set_policy_path(&mut self, id: FileId, path: impl Into<String>) {
+        if let Some(f) = self.files.get_mut(id.0 as usize) {
+            f.policy_path = path.into();
+        }
+    }
+
     /// The file with this id.
     pub fn get(&self, id: FileId) -> Option<&Source> {
         self.files.get(id.0 as usize)
@@ -164,6 +177,15 @@ impl SourceMap {
     pub fn cite(&self, span: Span) -> String {
         match self.get(span.file) {
             Some(src) => format!("{}:{}", src.name, src.line_col(span.start).0),
+            None => "<unknown>".to_string(),
+        }
+    }
+
+    /// `file:line` for a span with the file's path relative to its policy's root, as compiled
+    /// tables cite it.
+    pub fn cite_in_policy(&self, span: Span) -> String {
+        match self.get(span.file) {
+            Some(src) => format!("{}:{}", src.policy_path, src.line_col(span.start).0),
             None => "<unknown>".to_string(),
         }
     }

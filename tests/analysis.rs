@@ -199,3 +199,65 @@ fn check_command_exit_codes_and_sarif() {
     let log: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(log["runs"][0]["results"][0]["ruleId"], "CL0202");
 }
+
+/// The law "a restriction only narrows" (docs/semantics.md), proved exactly with the condition
+/// engine: for every category and action of every bundled policy, everyone allowed on a
+/// restricted record is allowed on the same record unrestricted.
+#[test]
+fn no_restriction_widens_access_on_any_bundled_policy() {
+    use caselock::analyse::{Partition, Space};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut sources = SourceMap::new();
+    let mut proved = 0;
+    for p in caselock::loader::discover(&dir, &mut sources).unwrap() {
+        let checked = caselock::check_files(&sources, &p.files).unwrap();
+        let table = caselock::compile::compile(&checked, &sources);
+        let space = Space::new(&table).unwrap();
+        let u = table.unrestricted.as_ref().unwrap();
+        for (a, _) in u.decisions.iter().enumerate() {
+            let a = a as u32;
+            let open = Partition::new(&space, 0, &table, u, a).allowed(&space, u, a);
+            for c in &table.categories {
+                let restricted = Partition::new(&space, 0, &table, c, a).allowed(&space, c, a);
+                let wider = restricted.minus(&open);
+                assert!(
+                    wider.is_empty(),
+                    "{}: `{}` widens action {a} for {:?}",
+                    table.policy.id,
+                    c.name,
+                    space.witness(&wider)
+                );
+                proved += 1;
+            }
+        }
+    }
+    assert!(proved > 50, "only {proved} category × action pairs");
+}
+
+/// Regression: CL0203 once called an absolute deny redundant because the default refuses the
+/// same people, although removing it turns *forbidden* into *not permitted* and changes what the
+/// caseworker is told. Every "changes nothing" law compares the whole response.
+#[test]
+fn an_absolute_deny_before_the_default_is_not_redundant() {
+    let text = r#"policy t "Absolute deny" version 1
+action view
+role team_manager "Team Manager"
+organisation council "Council" internal, police "Police" partner
+approve place by role team_manager
+category adoption "Adoption" {
+  restriction universal
+  grant view to internal organisations
+  deny all to partner organisations absolute
+  review every 3 months by role team_manager
+}
+"#;
+    let mut sources = SourceMap::new();
+    let id = sources.add("absolute.policy", text.to_string());
+    let checked = caselock::check_files(&sources, &[id]).unwrap();
+    let findings = caselock::analyse::analyse(&checked, &sources).unwrap();
+    assert!(
+        findings.iter().all(|d| d.code.as_str() != "CL0203"),
+        "{:?}",
+        findings.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}

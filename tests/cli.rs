@@ -98,6 +98,9 @@ fn malformed_requests_are_input_errors() {
         ("malformed_json", "invalid request"),
         ("malformed_time", "invalid time `2026-11-20 10:00`"),
         ("misspelt_field", "unknown field `allocated_worker`"),
+        ("empty_subject_id", "`subject.id`: invalid id"),
+        ("empty_owner", "`record.restriction.owner`: invalid id"),
+        ("untyped_named_deny", "ambiguous entry"),
     ] {
         let path = format!("tests/fixtures/requests/invalid/{file}.json");
         let out = caselock(&["eval", "--policy", POLICY, &path], None);
@@ -160,4 +163,35 @@ fn explain_for_both_audiences() {
     let auditor = text(&out.stdout);
     assert!(auditor.contains("mappa.default"), "{auditor}");
     assert!(auditor.contains("Combining rule applied"), "{auditor}");
+}
+
+/// Regression (hashes an auditor can rely on): a policy's identity depends only on its content
+/// and its files' paths relative to its root, so the same policy compiled from two directories,
+/// one given absolutely, gives byte-identical tables that cite no directory.
+#[test]
+fn the_same_policy_copied_to_two_directories_compiles_to_identical_tables() {
+    let root = scratch("identity");
+    let mut tables = Vec::new();
+    for (i, dir) in ["first/devon", "second/elsewhere/copy"].iter().enumerate() {
+        let to = root.join(dir);
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir("policies/devon").unwrap().flatten() {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+        let out_file = root.join(format!("table{i}.json"));
+        let given = if i == 0 {
+            to.display().to_string()
+        } else {
+            to.canonicalize().unwrap().display().to_string()
+        };
+        let out = caselock(
+            &["compile", &given, "-o", &out_file.display().to_string()],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        tables.push(std::fs::read_to_string(&out_file).unwrap());
+    }
+    assert_eq!(tables[0], tables[1]);
+    assert!(!tables[0].contains("first/"), "the table cites a directory");
+    assert!(tables[0].contains("\"source\":\"categories.policy:"));
 }

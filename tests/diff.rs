@@ -3,10 +3,10 @@
 
 use caselock::compile::{self, DecisionTable};
 use caselock::diff::{self, ChangeKind, DiffFormat};
-use caselock::eval::Decider;
 use caselock::eval::request::{
     GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant,
 };
+use caselock::eval::{Decider, Id, ListEntry};
 use caselock::span::SourceMap;
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
@@ -313,7 +313,7 @@ fn all_requests() -> &'static [Request] {
 }
 
 fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request {
-    let id = "u-1".to_string();
+    let id = Id::new("u-1").unwrap();
     let pick = |mask: u8, names: &[&str]| -> Vec<String> {
         names
             .iter()
@@ -340,7 +340,7 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
         },
         action: action.to_string(),
         record: Record {
-            id: "R-1".to_string(),
+            id: Id::new("R-1").unwrap(),
             // The record's team is the subject's first team, when the relation is wanted.
             teams: if has(4) {
                 pick(teams, &TEAMS).into_iter().take(1).collect()
@@ -355,9 +355,9 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
                 owner: Some(if has(2) {
                     id.clone()
                 } else {
-                    "u-owner".to_string()
+                    Id::new("u-owner").unwrap()
                 }),
-                named_allow: me(3),
+                named_allow: me(3).into_iter().map(ListEntry::Person).collect(),
                 named_deny: Vec::new(),
             }),
             allocated_workers: me(0),
@@ -374,7 +374,11 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
                     unit: caselock::check::model::PeriodUnit::Hours,
                 }),
                 // The record's owner approves (the subject, when they are the owner).
-                approved_by: if has(2) { id.clone() } else { "u-owner".into() },
+                approved_by: if has(2) {
+                    id.clone()
+                } else {
+                    Id::new("u-owner").unwrap()
+                },
             }]
         } else {
             Vec::new()

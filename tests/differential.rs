@@ -17,7 +17,18 @@ use caselock::check::model::Policy;
 use caselock::eval::request::{
     GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant,
 };
-use caselock::eval::{Basis, Decider};
+use caselock::eval::{Basis, Decider, Id, ListEntry};
+
+fn mk(s: &str) -> Id {
+    Id::new(s).unwrap()
+}
+
+/// Now and then an id in another letter case: the same person by the id rule.
+fn cased(ids: Vec<String>) -> BoxedStrategy<String> {
+    (proptest::sample::select(ids), 0u8..8)
+        .prop_map(|(s, c)| if c == 0 { s.to_uppercase() } else { s })
+        .boxed()
+}
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -100,17 +111,19 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
     let ids = n.ids.clone();
     // A placeholder person, when the policy names one (policies let people approve grants).
     let person = ids.get(IDS.len()).unwrap_or(&ids[0]).clone();
-    let id = proptest::sample::select(ids.clone());
+    let id = cased(ids.clone());
     // Relations hold often enough to fire their rules, and are off often enough for the rules
     // behind them (temporary access, defaults) to fire too.
     let id_list = prop_oneof![
         Just(Vec::new()),
         proptest::sample::subsequence(ids.clone(), 0..=2)
     ];
-    // Exclusion and access lists name people and teams, declared or not.
-    let mut listable = ids.clone();
-    listable.extend(n.teams.iter().cloned());
-    listable.push("unknown_team".into());
+    // Exclusion and access lists name people, teams and roles, declared or not.
+    let mut listable: Vec<ListEntry> = ids.iter().map(|x| ListEntry::Person(mk(x))).collect();
+    listable.extend(n.teams.iter().map(|t| ListEntry::Team(t.clone())));
+    listable.extend(n.roles.iter().map(|r| ListEntry::Role(r.clone())));
+    listable.push(ListEntry::Team("unknown_team".into()));
+    listable.push(ListEntry::Role("unknown_role".into()));
     let named = prop_oneof![
         Just(Vec::new()),
         proptest::sample::subsequence(listable, 0..=2)
@@ -125,8 +138,8 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
             1 => name(&n.orgs[..n.orgs.len().min(1)], "unknown_org"),
         ],
     )
-        .prop_map(|(id, roles, teams, organisation)| Subject {
-            id,
+        .prop_map(|(subject_id, roles, teams, organisation)| Subject {
+            id: mk(&subject_id),
             roles,
             teams,
             organisation,
@@ -147,7 +160,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                         placed_on,
                         last_reviewed,
                         review_by,
-                        owner,
+                        owner: owner.as_deref().map(mk),
                         named_allow: allow,
                         named_deny: deny,
                     }
@@ -164,11 +177,11 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         ],
     )
         .prop_map(|(restriction, workers, managers, teams)| Record {
-            id: "R1".into(),
+            id: mk("R1"),
             teams,
             restriction,
-            allocated_workers: workers,
-            allocated_managers: managers,
+            allocated_workers: workers.iter().map(|x| mk(x)).collect(),
+            allocated_managers: managers.iter().map(|x| mk(x)).collect(),
         });
     let durations = [
         "1h",
@@ -181,7 +194,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
     ];
     let grant = (
         any::<bool>(),
-        prop_oneof![4 => Just(None), 1 => Just(Some("R1".to_string())), 1 => Just(Some("R2".to_string()))],
+        prop_oneof![4 => Just(None), 1 => Just(Some(mk("R1"))), 1 => Just(Some(mk("r1"))), 1 => Just(Some(mk("R2")))],
         proptest::option::weighted(0.2, some(&n.actions, "unknown_action", 2)),
         -72i64..4,
         proptest::sample::select(durations.to_vec()),
@@ -192,14 +205,14 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
             (
                 (own, approver),
                 TemporaryGrant {
-                    subject: String::new(),
+                    subject: mk("placeholder"),
                     record,
                     actions,
                     granted_at: base() + Duration::hours(hours),
                     duration: GrantDuration(
                         caselock::eval::time::parse_period(duration).unwrap(),
                     ),
-                    approved_by,
+                    approved_by: mk(&approved_by),
                 },
             )
         });
@@ -227,14 +240,14 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     match (approver, owner, manager) {
                         (1, Some(o), _) => g.approved_by = o,
                         (2, _, Some(m)) => g.approved_by = m,
-                        (3, _, _) => g.approved_by = person.clone(),
+                        (3, _, _) => g.approved_by = mk(&person),
                         _ => {}
                     }
                     // Most grants are the subject's own; the rest are someone else's.
-                    g.subject = if own || other == subject.id {
+                    g.subject = if own || other == subject.id.as_str() {
                         subject.id.clone()
                     } else {
-                        other.clone()
+                        mk(&other)
                     };
                     g
                 })
@@ -289,6 +302,21 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
         prop_assert_eq!(d.deny_kind, r.deny_kind, "kind of deny");
         prop_assert_eq!(rule, r.rule, "deciding rule");
         prop_assert_eq!(fail, r.fail, "fail-closed reason");
+        // A restriction only narrows: what is allowed restricted is allowed unrestricted.
+        if d.outcome == caselock::eval::Outcome::Allow
+            && req.record.restriction.is_some()
+            && policy.unrestricted.is_some()
+        {
+            let mut open = req.clone();
+            open.record.restriction = None;
+            let o = decider.decide(&open);
+            prop_assert_eq!(
+                o.outcome,
+                d.outcome,
+                "restriction widened access: {:?}",
+                req
+            );
+        }
         Ok(())
     });
     if let Err(e) = result {

@@ -177,6 +177,23 @@ fn invalid_requests_are_clear_input_errors() {
         ("malformed_json", "invalid request"),
         ("misspelt_field", "unknown field `allocated_worker`"),
         ("bad_duration", "invalid duration `1 fortnight`"),
+        (
+            "empty_subject_id",
+            "`subject.id`: invalid id \"\": an id may not be empty",
+        ),
+        ("empty_owner", "`record.restriction.owner`: invalid id \"\""),
+        (
+            "padded_allocated_worker",
+            "`record.allocated_workers[0]`: invalid id \"u-2001 \": an id may not start or end with whitespace",
+        ),
+        (
+            "control_character_id",
+            "an id may not contain control characters",
+        ),
+        (
+            "untyped_named_deny",
+            "`record.restriction.named_deny[0]`: ambiguous entry \"placements\"",
+        ),
     ];
     for (name, expected) in cases {
         let path = format!("tests/fixtures/requests/invalid/{name}.json");
@@ -196,6 +213,9 @@ fn fail_closed_decisions_name_the_problem() {
         ("unknown_category", "adoptoin"),
         ("unknown_role", "social_worker"),
         ("unknown_action", "print"),
+        // Regression: a differently cased team on an exclusion list was skipped, not refused.
+        ("unknown_team_on_exclusion_list", "Fostering"),
+        ("unknown_record_team", "fostering_south"),
     ] {
         let path = format!("tests/fixtures/requests/casework/{name}.json");
         let req = Request::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();

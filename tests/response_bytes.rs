@@ -168,14 +168,38 @@ fn random_request(rng: &mut Rng, table: &DecisionTable) -> String {
             .map(|_| pick(rng))
             .collect::<Vec<_>>()
     };
+    let entries = |rng: &mut Rng, most: usize, pick: &mut dyn FnMut(&mut Rng) -> Value| {
+        (0..rng.below(most + 1))
+            .map(|_| pick(rng))
+            .collect::<Vec<_>>()
+    };
     let subject_id = person(rng);
     let mut list_entry = |rng: &mut Rng| {
-        if rng.chance(30) {
-            rng.name(&teams, "fostering_north")
+        if rng.chance(3) {
+            // Entries the contract refuses, each in its own way.
+            let bad = [
+                json!("u-101"),
+                json!({ "person": "" }),
+                json!({ "person": " u-101" }),
+                json!({ "person": "u-101", "team": "x" }),
+                json!({ "persons": "u-101" }),
+                json!({ "team": 5 }),
+                json!({}),
+                json!(7),
+                json!([]),
+                json!(null),
+            ];
+            return bad[rng.below(bad.len())].clone();
+        }
+        if rng.chance(25) {
+            json!({ "team": rng.name(&teams, "fostering_north") })
+        } else if rng.chance(10) {
+            json!({ "role": rng.name(&roles, "volunteer") })
         } else if rng.chance(30) {
-            subject_id.clone()
+            // The same person, written in another case.
+            json!({ "person": if rng.chance(20) { subject_id.to_uppercase() } else { subject_id.clone() } })
         } else {
-            person(rng)
+            json!({ "person": person(rng) })
         }
     };
     let restriction = if rng.chance(20) {
@@ -191,8 +215,8 @@ fn random_request(rng: &mut Rng, table: &DecisionTable) -> String {
             } else {
                 Value::Null
             },
-            "named_allow": some(rng, 2, &mut list_entry),
-            "named_deny": some(rng, 1, &mut list_entry),
+            "named_allow": entries(rng, 2, &mut list_entry),
+            "named_deny": entries(rng, 1, &mut list_entry),
         })
     };
     let mut related = |rng: &mut Rng| {
@@ -270,7 +294,7 @@ fn ten_thousand_random_requests_write_the_reference_bytes() {
         assert_eq!(fast, reference, "{}: {text}", policies[k].0.display());
         at_least[usize::from(reference.contains("\"allow\""))] += 1;
     }
-    // The requests reach both outcomes.
+    // The requests reach both outcomes, and some are refused as input errors.
     assert!(at_least.iter().all(|n| *n > 500), "{at_least:?}");
 }
 

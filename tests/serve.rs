@@ -290,6 +290,26 @@ async fn bad_input_is_a_problem_naming_the_field_never_a_500() {
         "record.allocated_worker"
     );
 
+    // Ids that are empty or padded, and untyped list entries, are input errors naming the field.
+    let mut empty = allowed();
+    empty["subject"]["id"] = json!("");
+    assert_eq!(
+        post(empty.to_string()).await.problem(400)["field"],
+        "subject.id"
+    );
+    let mut padded = allowed();
+    padded["record"]["allocated_workers"] = json!(["u-2001 "]);
+    assert_eq!(
+        post(padded.to_string()).await.problem(400)["field"],
+        "record.allocated_workers[0]"
+    );
+    let mut untyped = allowed();
+    untyped["record"]["restriction"]["named_deny"] = json!(["placements"]);
+    assert_eq!(
+        post(untyped.to_string()).await.problem(400)["field"],
+        "record.restriction.named_deny[0]"
+    );
+
     let mut date = allowed();
     date["record"]["restriction"]["placed_on"] = json!("2026-02-30");
     assert_eq!(

@@ -4,7 +4,7 @@
 //! witness must lie in its region.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use caselock::analyse::{Decides, Partition, Region, Space, Witness};
+use caselock::analyse::{Partition, Region, Space, Witness, partition};
 use caselock::check::model::Relation;
 use caselock::compile::{DecisionTable, UNRESTRICTED, compile};
 use caselock::eval::{Basis, Decider};
@@ -175,11 +175,11 @@ fn check_policy(text: &str, points: &[Witness]) {
     let cats: Vec<_> = t.unrestricted.iter().chain(&t.categories).collect();
     for c in cats {
         for (a, name) in ACTIONS.iter().enumerate() {
-            let part = Partition::new(&space, 0, c, a as u32);
+            let part = Partition::new(&space, 0, &t, c, a as u32);
             for w in points {
                 let req = space.request(&t, c, name, w);
                 let d = decider.decide(&req);
-                let Basis::Row { row, .. } = d.basis else {
+                let Basis::Row { .. } = d.basis else {
                     panic!("witness request failed closed: {req:?}")
                 };
                 let cell = part
@@ -189,7 +189,7 @@ fn check_policy(text: &str, points: &[Witness]) {
                     .unwrap_or_else(|| panic!("{w:?} is in no cell"));
                 assert_eq!(
                     cell.decides,
-                    Decides::Row(row as usize),
+                    partition::decides(&d, &req),
                     "category {} action {name} subject {w:?}\n{text}",
                     c.name
                 );
@@ -198,10 +198,9 @@ fn check_policy(text: &str, points: &[Witness]) {
                 match space.witness(&cell.region) {
                     Some(w) => {
                         assert!(space.contains(&cell.region, &w));
-                        let d = decider.decide(&space.request(&t, c, name, &w));
-                        if let Decides::Row(i) = cell.decides {
-                            assert!(matches!(d.basis, Basis::Row { row, .. } if row as usize == i));
-                        }
+                        let req = space.request(&t, c, name, &w);
+                        let d = decider.decide(&req);
+                        assert_eq!(partition::decides(&d, &req), cell.decides);
                     }
                     None => assert!(cell.region.is_empty()),
                 }
@@ -235,9 +234,15 @@ fn check_policy(text: &str, points: &[Witness]) {
     }
 }
 
-/// What a decision amounts to: allow or deny, view, obligations, and (when `by_rule`) the
-/// deciding rule's id.
-fn verdict(t: &DecisionTable, d: &caselock::eval::Decision, by_rule: bool) -> String {
+/// What a decision amounts to for the person asking: the whole response — decision, view, kind
+/// of deny, obligations, next steps — and (when `by_rule`) the deciding rule's id.
+fn verdict(
+    t: &DecisionTable,
+    decider: &Decider,
+    req: &caselock::eval::Request,
+    d: &caselock::eval::Decision,
+    by_rule: bool,
+) -> String {
     let Basis::Row {
         category,
         action,
@@ -252,7 +257,15 @@ fn verdict(t: &DecisionTable, d: &caselock::eval::Decision, by_rule: bool) -> St
     };
     let r = &c.decisions[action as usize].rows[row as usize];
     let id = if by_rule { r.id.as_str() } else { "" };
-    format!("{:?} {:?} {:?} {id}", d.outcome, d.view, r.obligations)
+    let resp = decider.response(req, d, None);
+    format!(
+        "{:?} {} {:?} {:?} {} {id}",
+        resp.decision,
+        resp.view,
+        resp.deny_kind,
+        resp.obligations,
+        serde_json::to_string(&resp.next_steps).unwrap()
+    )
 }
 
 /// Rules reported unreachable (CL0202) or redundant (CL0203) really change nothing: the table
@@ -294,8 +307,8 @@ fn check_findings(text: &str, points: &[Witness]) {
             for w in points {
                 let req = space.request(&t, c, name, w);
                 assert_eq!(
-                    verdict(&t, &a.decide(&req), by_rule),
-                    verdict(&without, &b.decide(&req), by_rule),
+                    verdict(&t, &a, &req, &a.decide(&req), by_rule),
+                    verdict(&without, &b, &req, &b.decide(&req), by_rule),
                     "{} `{rule}` changes {w:?} {name}\n{text}",
                     f.code
                 );
@@ -329,14 +342,15 @@ fn nottingham_partition_agrees_with_the_evaluator_on_witnesses() {
         let decider = Decider::new(&t);
         for c in t.unrestricted.iter().chain(&t.categories) {
             for (a, list) in c.decisions.iter().enumerate() {
-                let part = Partition::new(&space, 0, c, a as u32);
+                let part = Partition::new(&space, 0, &t, c, a as u32);
                 for cell in &part.cells {
-                    if let (Some(w), Decides::Row(i)) = (space.witness(&cell.region), cell.decides)
-                    {
-                        let d = decider.decide(&space.request(&t, c, &list.action, &w));
-                        assert!(
-                            matches!(d.basis, Basis::Row { row, .. } if row as usize == i),
-                            "{} {} row {i}: {w:?} decided by {:?}",
+                    if let Some(w) = space.witness(&cell.region) {
+                        let req = space.request(&t, c, &list.action, &w);
+                        let d = decider.decide(&req);
+                        assert_eq!(
+                            partition::decides(&d, &req),
+                            cell.decides,
+                            "{} {}: {w:?} decided by {:?}",
                             c.name,
                             list.action,
                             d.basis

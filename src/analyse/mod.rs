@@ -13,6 +13,7 @@ mod rules;
 mod schedule;
 pub mod space;
 pub mod who_can;
+mod widening;
 pub mod witness;
 
 pub use partition::{Cell, Decides, Outcome, Partition};
@@ -40,7 +41,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
             policy: p,
             category,
             table: t,
-            partitions: Partition::each_action(&space, 0, t, p.actions.len()),
+            partitions: Partition::each_action(&space, 0, &table, t, p.actions.len()),
         })
         .collect();
     for v in &views {
@@ -49,6 +50,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
         if v.table.name == crate::compile::UNRESTRICTED {
             continue;
         }
+        widening::check(&space, &table, v, &mut out);
         access::locked_out(&space, v, &mut out);
         access::denied_approvers(&space, v, &mut out);
         escalation::dead_ends(&space, v, &mut out);

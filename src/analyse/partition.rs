@@ -7,12 +7,16 @@ use std::collections::HashMap;
 use super::space::{Region, Side, Space};
 use crate::check::model::{ActionId, Atom, Condition, Relation, View};
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect};
+use crate::eval::DenyKind;
 
 /// What decides a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decides {
     /// The row with this index in the category's decision list for the action.
     Row(usize),
+    /// On a restricted record, the row with this index in the unrestricted block's decision
+    /// list, which refuses before the category is read (the gate, docs/semantics.md).
+    Gate(usize),
     /// The evaluator fails closed: the side does not declare the subject's organisation, a role
     /// or a team (or, never in a compiled table, no row matched).
     FailClosed,
@@ -34,6 +38,9 @@ pub struct Outcome {
     pub allow: bool,
     /// What the subject sees.
     pub view: View,
+    /// For a deny, which kind: it decides what the caseworker is told (who to contact, or the
+    /// grants that came closest), so it is part of every "changes no decision" comparison.
+    pub deny_kind: Option<DenyKind>,
     /// The obligations' names, in the row's order.
     pub obligations: Vec<String>,
     /// Whether the allow rests on a temporary grant.
@@ -52,9 +59,34 @@ pub struct Partition {
 }
 
 impl Partition {
-    /// Partitions the space for `action` on records of `category`, as `side` decides.
-    pub fn new(space: &Space, side: Side, category: &CategoryTable, action: ActionId) -> Self {
-        Self::with_cache(space, side, category, action, &mut HashMap::new())
+    /// Partitions the space for `action` on records of `category` of `table`, as `side`
+    /// decides.
+    pub fn new(
+        space: &Space,
+        side: Side,
+        table: &DecisionTable,
+        category: &CategoryTable,
+        action: ActionId,
+    ) -> Self {
+        Self::with_cache(
+            space,
+            side,
+            gate(table, category),
+            category,
+            action,
+            &mut HashMap::new(),
+        )
+    }
+
+    /// The partition of `category`'s rows as written, without the unrestricted block's gate:
+    /// what the category alone would decide.
+    pub fn as_written(
+        space: &Space,
+        side: Side,
+        category: &CategoryTable,
+        action: ActionId,
+    ) -> Self {
+        Self::with_cache(space, side, None, category, action, &mut HashMap::new())
     }
 
     /// The partitions for actions `0..actions` on records of `category`, as `side` decides.
@@ -63,12 +95,14 @@ impl Partition {
     pub fn each_action(
         space: &Space,
         side: Side,
+        table: &DecisionTable,
         category: &CategoryTable,
         actions: usize,
     ) -> Vec<Self> {
         let mut built = HashMap::new();
+        let gate = gate(table, category);
         (0..actions)
-            .map(|a| Self::with_cache(space, side, category, a as ActionId, &mut built))
+            .map(|a| Self::with_cache(space, side, gate, category, a as ActionId, &mut built))
             .collect()
     }
 
@@ -77,6 +111,7 @@ impl Partition {
     fn with_cache<'c>(
         space: &Space,
         side: Side,
+        gate: Option<&CategoryTable>,
         category: &'c CategoryTable,
         action: ActionId,
         built: &mut HashMap<(&'c Condition, Option<ActionId>), Region>,
@@ -85,6 +120,26 @@ impl Partition {
         let mut remaining = known.clone();
         let mut cells = Vec::new();
         let mut conditions = Vec::new();
+        // The gate: the unrestricted block's rows, read without the restriction's facts or a
+        // temporary grant; the subjects its denies decide never reach the category's rows.
+        if let Some(list) = gate.and_then(|u| u.decisions.get(action as usize).map(|l| (u, l))) {
+            let (u, list) = list;
+            let mut unread = known.clone();
+            for (i, row) in list.rows.iter().enumerate() {
+                let cond = space
+                    .condition_without_grant(side, u, action, &row.condition)
+                    .and(&known);
+                let region = unread.and(&cond);
+                unread = unread.minus(&cond);
+                if row.effect == RowEffect::Deny && !region.is_empty() {
+                    remaining = remaining.minus(&region);
+                    cells.push(Cell {
+                        decides: Decides::Gate(i),
+                        region,
+                    });
+                }
+            }
+        }
         if let Some(list) = category.decisions.get(action as usize) {
             for (i, row) in list.rows.iter().enumerate() {
                 let reads_action = row
@@ -134,6 +189,7 @@ impl Partition {
 
     /// The subjects allowed.
     pub fn allowed(&self, space: &Space, category: &CategoryTable, action: ActionId) -> Region {
+        // INVARIANT: gate cells always deny, so `outcome_of` reads them as refusals.
         self.cells
             .iter()
             .filter(|c| outcome_of(category, action, c.decides).allow)
@@ -166,6 +222,22 @@ pub fn outcome(
     action: ActionId,
     decides: Decides,
 ) -> Outcome {
+    if let Decides::Gate(i) = decides {
+        return match table
+            .unrestricted
+            .as_ref()
+            .and_then(|u| row_of(u, action, i))
+        {
+            Some(row) => Outcome {
+                allow: false,
+                view: row.view,
+                deny_kind: Some(kind_of(row)),
+                obligations: Vec::new(),
+                temporary: false,
+            },
+            None => fail_closed(),
+        };
+    }
     let mut o = outcome_of(category, action, decides);
     if let Decides::Row(i) = decides {
         if let Some(row) = row_of(category, action, i) {
@@ -192,12 +264,62 @@ fn outcome_of(category: &CategoryTable, action: ActionId, decides: Decides) -> O
             Some(row) => Outcome {
                 allow: row.effect == RowEffect::Allow,
                 view: row.view,
+                deny_kind: (row.effect == RowEffect::Deny).then(|| kind_of(row)),
                 obligations: row.obligations.iter().map(|o| format!("#{o}")).collect(),
                 temporary: matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride),
             },
             None => fail_closed(),
         },
-        Decides::FailClosed => fail_closed(),
+        Decides::Gate(_) | Decides::FailClosed => fail_closed(),
+    }
+}
+
+/// The unrestricted block that gates `category`'s records: none for the block itself, or when
+/// the policy has none.
+fn gate<'t>(table: &'t DecisionTable, category: &CategoryTable) -> Option<&'t CategoryTable> {
+    table
+        .unrestricted
+        .as_ref()
+        .filter(|_| category.name != crate::compile::UNRESTRICTED)
+}
+
+/// The row a cell's decider names: the category's own, or the unrestricted block's for a gate.
+pub fn deciding_row<'t>(
+    table: &'t DecisionTable,
+    category: &'t CategoryTable,
+    action: ActionId,
+    decides: Decides,
+) -> Option<&'t crate::compile::table::Row> {
+    match decides {
+        Decides::Row(i) => row_of(category, action, i),
+        Decides::Gate(i) => row_of(table.unrestricted.as_ref()?, action, i),
+        Decides::FailClosed => None,
+    }
+}
+
+/// What decided a request, as the partition of its record's category names it.
+pub fn decides(decision: &crate::eval::Decision, req: &crate::eval::Request) -> Decides {
+    use crate::eval::{Basis, CategoryRef};
+    match decision.basis {
+        Basis::Row { category, row, .. } => {
+            let gated = category == CategoryRef::Unrestricted && req.record.restriction.is_some();
+            if gated {
+                Decides::Gate(row as usize)
+            } else {
+                Decides::Row(row as usize)
+            }
+        }
+        Basis::FailClosed(_) => Decides::FailClosed,
+    }
+}
+
+/// The kind of deny a denying row gives (docs/semantics.md): not permitted for a default,
+/// forbidden for a rule or the exclusion list.
+fn kind_of(row: &crate::compile::table::Row) -> DenyKind {
+    if row.layer == Layer::Default {
+        DenyKind::NotPermitted
+    } else {
+        DenyKind::Forbidden
     }
 }
 
@@ -205,6 +327,7 @@ fn fail_closed() -> Outcome {
     Outcome {
         allow: false,
         view: View::None,
+        deny_kind: Some(DenyKind::NotPermitted),
         obligations: Vec::new(),
         temporary: false,
     }

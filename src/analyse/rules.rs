@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::partition::Partition;
 use super::space::{Region, Space};
 use crate::check::model::{ActionId, Category, Policy};
-use crate::compile::table::{CategoryTable, Layer, Row};
+use crate::compile::table::{CategoryTable, Layer, Row, RowEffect};
 use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
 
@@ -70,6 +70,18 @@ impl CategoryView<'_> {
         self.category.rules.iter().find(|r| r.id == id)
     }
 
+    /// Where a row of the unrestricted block is written: its rule, or the block itself for the
+    /// default.
+    pub(super) fn policy_span(&self, id: &str) -> Option<Span> {
+        let u = self.policy.unrestricted.as_ref()?;
+        Some(
+            u.rules
+                .iter()
+                .find(|r| r.id == id)
+                .map_or(u.span, |r| r.span),
+        )
+    }
+
     fn action_name(&self, a: ActionId) -> &str {
         self.policy
             .actions
@@ -79,12 +91,19 @@ impl CategoryView<'_> {
 }
 
 /// A row's outcome for comparing rules: allow, view, obligations, temporary.
+/// Whether two rows give the same response: decision, view, kind of deny, whether nothing
+/// overrides it (which decides what a refused person is told about temporary access),
+/// obligations, and whether the allow rests on a temporary grant.
 fn same_outcome(a: &Row, b: &Row) -> bool {
+    let temporary = |r: &Row| matches!(r.layer, Layer::Temporary | Layer::TemporaryOverride);
+    let not_permitted = |r: &Row| r.layer == Layer::Default;
+    let absolute = |r: &Row| matches!(r.layer, Layer::AbsoluteDeny | Layer::NamedExclusion);
     a.effect == b.effect
         && a.view == b.view
         && a.obligations == b.obligations
-        && matches!(a.layer, Layer::Temporary | Layer::TemporaryOverride)
-            == matches!(b.layer, Layer::Temporary | Layer::TemporaryOverride)
+        && temporary(a) == temporary(b)
+        && (a.effect == RowEffect::Allow
+            || (not_permitted(a) == not_permitted(b) && absolute(a) == absolute(b)))
 }
 
 /// CL0202 and CL0203 for one category.

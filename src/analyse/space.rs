@@ -389,6 +389,21 @@ impl Space {
         )
     }
 
+    /// [`Space::condition`] with `temporary_grant` read as false: how the unrestricted block
+    /// gates a restricted record, where temporary access is the category's to give.
+    pub fn condition_without_grant(
+        &self,
+        side: Side,
+        category: &CategoryTable,
+        action: ActionId,
+        condition: &Condition,
+    ) -> Region {
+        Region(
+            self.domain
+                .and(&self.condition_bdd(side, category, action, condition, false)),
+        )
+    }
+
     fn condition_bdd(
         &self,
         side: Side,

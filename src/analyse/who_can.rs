@@ -95,7 +95,7 @@ pub fn who_can(table: &DecisionTable, category: &str, action: &str) -> Result<Wh
         .position(|x| x.name == action)
         .ok_or_else(|| WhoCanError::UnknownAction(action.to_string()))? as ActionId;
     let space = Space::new(table)?;
-    let part = Partition::new(&space, 0, c, a);
+    let part = Partition::new(&space, 0, table, c, a);
     let rows = c
         .decisions
         .get(a as usize)

@@ -8,6 +8,7 @@ use crate::check::model::{Atom, Period, PeriodUnit, Relation};
 use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, DecisionTable};
 use crate::eval::request::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
+use crate::eval::{Id, ListEntry};
 
 /// The moment every witness request is asked at (a fixed time keeps output reproducible).
 pub fn witness_time() -> DateTime<Utc> {
@@ -103,16 +104,18 @@ impl Space {
         } else {
             Vec::new()
         };
+        let subject = Id::trusted(id.as_str());
+        let approver = Id::trusted(approver_id.as_str());
         let me = |r: Relation| {
             if w.has(r) {
-                vec![id.clone()]
+                vec![subject.clone()]
             } else {
                 Vec::new()
             }
         };
         let mut allocated_workers = me(Relation::AllocatedWorker);
         let mut allocated_managers = me(Relation::AllocatedManager);
-        let mut owner = w.has(Relation::Owner).then(|| id.clone());
+        let mut owner = w.has(Relation::Owner).then(|| subject.clone());
         let mut temporary_grants = Vec::new();
         let at = witness_time();
         if w.has(Relation::TemporaryGrant) {
@@ -125,21 +128,21 @@ impl Space {
                 _ => None,
             });
             let approved_by = if let Some(p) = person {
-                p.subject_id.clone()
+                Id::trusted(p.subject_id.as_str())
             } else if approvers.contains(&Atom::Relation(Relation::AllocatedManager)) {
-                allocated_managers.push(approver_id.clone());
-                approver_id.clone()
+                allocated_managers.push(approver.clone());
+                approver.clone()
             } else if approvers.contains(&Atom::Relation(Relation::AllocatedWorker)) {
-                allocated_workers.push(approver_id.clone());
-                approver_id.clone()
-            } else if owner.is_some() {
-                id.clone()
+                allocated_workers.push(approver.clone());
+                approver.clone()
+            } else if let Some(o) = &owner {
+                o.clone()
             } else {
-                owner = Some(approver_id.clone());
-                approver_id.clone()
+                owner = Some(approver.clone());
+                approver.clone()
             };
             temporary_grants.push(TemporaryGrant {
-                subject: id.clone(),
+                subject: subject.clone(),
                 record: None,
                 actions: None,
                 granted_at: at,
@@ -153,25 +156,26 @@ impl Space {
                 approved_by,
             });
         }
+        let listed = |r: Relation| me(r).into_iter().map(ListEntry::Person).collect::<Vec<_>>();
         let restriction = (category.name != UNRESTRICTED).then(|| Restriction {
             category: category.name.clone(),
             placed_on: None,
             last_reviewed: None,
             review_by: None,
             owner,
-            named_allow: me(Relation::NamedAllow),
-            named_deny: me(Relation::NamedDeny),
+            named_allow: listed(Relation::NamedAllow),
+            named_deny: listed(Relation::NamedDeny),
         });
         Request {
             subject: Subject {
-                id,
+                id: subject,
                 roles: w.roles.clone(),
                 teams,
                 organisation: w.organisation.clone(),
             },
             action: action.to_string(),
             record: Record {
-                id: "R-1".into(),
+                id: Id::trusted("R-1"),
                 teams: record_teams,
                 restriction,
                 allocated_workers,

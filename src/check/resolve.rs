@@ -862,6 +862,15 @@ impl Resolver {
                         }
                     }
                 }
+                ast::Statement::Temporary(t) if is_unrestricted => self.report(
+                    Diagnostic::error(
+                        Code::TemporaryUnrestricted,
+                        "the `unrestricted` block cannot offer temporary access",
+                        t.span,
+                        "temporary access on unrestricted records",
+                    )
+                    .with_help("offer temporary access in the categories whose records need it"),
+                ),
                 ast::Statement::Temporary(t) => cat.temporary = self.temporary(t, p),
                 ast::Statement::Contact(a, text, span) => {
                     if let Some(who) = self.approver(a) {

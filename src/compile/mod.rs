@@ -69,7 +69,7 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
             updated: p.updated.map(|d| d.format("%Y-%m-%d").to_string()),
             files: files
                 .iter()
-                .filter_map(|f| sources.get(*f).map(|s| s.name.clone()))
+                .filter_map(|f| sources.get(*f).map(|s| s.policy_path.clone()))
                 .collect(),
         },
         source_hash: source_hash(sources, &files),
@@ -133,12 +133,13 @@ fn table_hash(table: &DecisionTable) -> String {
     ))
 }
 
-/// SHA-256 over each file's name, a NUL byte and its text, in order.
+/// SHA-256 over each file's path relative to the policy's root, a NUL byte and its text, in
+/// order: the same policy copied anywhere hashes alike.
 fn source_hash(sources: &SourceMap, files: &[FileId]) -> String {
     let mut h = Sha256::new();
     for f in files {
         if let Some(src) = sources.get(*f) {
-            h.update(src.name.as_bytes());
+            h.update(src.policy_path.as_bytes());
             h.update([0u8]);
             h.update(src.text.as_bytes());
         }

@@ -31,7 +31,7 @@ pub(super) fn category(p: &Policy, c: &Category, sources: &SourceMap) -> Categor
         denied_view: c.denied_view,
         conceal_category: c.conceal_category,
         conceal_contact: c.conceal_contact,
-        source: sources.cite(c.span),
+        source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| ReviewEntry {
             schedule: match &r.schedule {
                 Schedule::Every(period) => ScheduleEntry::Every { period: *period },
@@ -43,7 +43,7 @@ pub(super) fn category(p: &Policy, c: &Category, sources: &SourceMap) -> Categor
                 },
             },
             reviewer: r.reviewer.as_ref().map(|ch| chain(p, ch, sources)),
-            source: sources.cite(r.span),
+            source: sources.cite_in_policy(r.span),
         }),
         temporary: c.temporary.as_ref().map(|t| TemporaryEntry {
             actions: t.actions.iter().collect(),
@@ -51,12 +51,12 @@ pub(super) fn category(p: &Policy, c: &Category, sources: &SourceMap) -> Categor
             to: t.to.clone(),
             approved_by: t.approved_by.iter().map(|a| approver(p, *a)).collect(),
             obligations: t.obligations.clone(),
-            source: sources.cite(t.span),
+            source: sources.cite_in_policy(t.span),
         }),
         contact: c.contact.as_ref().map(|k| ContactEntry {
             who: approver(p, k.who),
             text: k.text.clone(),
-            source: sources.cite(k.span),
+            source: sources.cite_in_policy(k.span),
         }),
         approvals: Purpose::ALL
             .iter()
@@ -92,7 +92,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             condition: r.condition.clone(),
             view: r.shows.unwrap_or(c.denied_view),
             obligations: Vec::new(),
-            source: sources.cite(r.span),
+            source: sources.cite_in_policy(r.span),
             subjects_text: r.subjects_text.clone(),
             overrides: None,
         });
@@ -106,7 +106,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             condition: Condition::atom(Atom::Relation(Relation::NamedDeny)),
             view: c.denied_view,
             obligations: Vec::new(),
-            source: sources.cite(c.span),
+            source: sources.cite_in_policy(c.span),
             subjects_text: Relation::NamedDeny.describe().to_string(),
             overrides: None,
         });
@@ -121,7 +121,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
                 condition: r.condition.and(&granted),
                 view: View::Full,
                 obligations: t.obligations.clone(),
-                source: sources.cite(t.span),
+                source: sources.cite_in_policy(t.span),
                 subjects_text: format!("{} holding a valid temporary grant", r.subjects_text),
                 overrides: Some(r.id.clone()),
             });
@@ -135,7 +135,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             condition: r.condition.clone(),
             view: r.shows.unwrap_or(c.denied_view),
             obligations: Vec::new(),
-            source: sources.cite(r.span),
+            source: sources.cite_in_policy(r.span),
             subjects_text: r.subjects_text.clone(),
             overrides: None,
         });
@@ -148,7 +148,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             condition: r.condition.clone(),
             view: View::Full,
             obligations: r.obligations.clone(),
-            source: sources.cite(r.span),
+            source: sources.cite_in_policy(r.span),
             subjects_text: r.subjects_text.clone(),
             overrides: None,
         });
@@ -161,7 +161,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             condition: granted,
             view: View::Full,
             obligations: t.obligations.clone(),
-            source: sources.cite(t.span),
+            source: sources.cite_in_policy(t.span),
             subjects_text: Relation::TemporaryGrant.describe().to_string(),
             overrides: None,
         });
@@ -181,7 +181,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
         condition: Condition::everyone(),
         view,
         obligations: Vec::new(),
-        source: sources.cite(c.span),
+        source: sources.cite_in_policy(c.span),
         subjects_text: subjects_text.to_string(),
         overrides: None,
     });
@@ -213,6 +213,6 @@ fn chain(p: &Policy, c: &Chain, sources: &SourceMap) -> ChainEntry {
             name: e.named.name.clone(),
             title: e.named.title.clone(),
         }),
-        source: sources.cite(c.span),
+        source: sources.cite_in_policy(c.span),
     }
 }

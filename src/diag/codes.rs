@@ -177,6 +177,17 @@ of the request and the test would pass or fail for the wrong reason.
 
     team scimt
     # warning[CL0115]: team `scimt` is declared but never used";
+    TemporaryUnrestricted = "CL0120", "temporary-on-unrestricted", "The unrestricted block offers temporary access",
+"Temporary access is a way into a restricted record. A restricted record is first decided as the
+unrestricted record would be (a restriction never gives more, docs/semantics.md), without any
+temporary grant; a grant on the unrestricted block could never be read consistently with that, so
+it is refused. Offer temporary access in the categories that need it.
+
+    unrestricted {
+      restriction exclude
+      temporary view for 24h approved_by owner
+    }
+    # error[CL0120]: the `unrestricted` block cannot offer temporary access";
     ConflictingRules = "CL0201", "conflicting-rules", "Two rules of equal precedence overlap and say different things",
 "A deny always outranks a grant, and an absolute deny an overridable one (docs/semantics.md), so
 a grant and a deny that overlap are a deliberate carve-out, decided by the language. Rules of
@@ -277,6 +288,16 @@ Devon does for adoption records), say so with `review never \"REASON\"`.
 
     category adoption \"Adoption\" { restriction universal  grant view to owner }
     # warning[CL0213]: category `adoption` is never reviewed";
+    RestrictionWidens = "CL0220", "restriction-would-widen-access", "A restriction's rule gives what the unrestricted record refuses",
+"Placing a restriction never gives anyone more than the unrestricted record gives them: a
+restricted record is first decided by the `unrestricted` block, and its refusal decides. A grant or
+temporary access in a category that reaches someone the unrestricted record refuses therefore
+never takes effect for them. The finding names such a subject; widen the `unrestricted` block if
+they should have access, or narrow the rule.
+
+    unrestricted { restriction exclude  deny edit to team management_information }
+    category adoption \"Adoption\" { restriction universal  grant all to team management_information }
+    # warning[CL0220]: rule `adoption.grant.1` would give `edit` to subjects the unrestricted record refuses";
     TestShape = "CL0301", "test-shape", "A test lacks a statement, or gives one twice",
 "A test needs exactly one `subject`, `record`, `action`, `at` time and `expect`; it may give
 any number of `temporary_grant`s. Without `at` a decision would depend on the day the test runs.

@@ -174,8 +174,8 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
             let cats = [co, cn];
             let ids = [ao as ActionId, an as ActionId];
             let parts = [
-                Partition::new(&space, 0, co, ids[0]),
-                Partition::new(&space, 1, cn, ids[1]),
+                Partition::new(&space, 0, old, co, ids[0]),
+                Partition::new(&space, 1, new, cn, ids[1]),
             ];
             // Outcomes first: most pairs of outcomes never meet, and only those that do are
             // refined into the rows that decide them.
@@ -201,8 +201,9 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
                                 continue;
                             };
                             let cells = [(c0.decides, o0), (c1.decides, o1)];
-                            let side =
-                                |s: usize| side_decision(cats[s], ids[s], cells[s].0, cells[s].1);
+                            let side = |s: usize| {
+                                side_decision(tables[s], cats[s], ids[s], cells[s].0, cells[s].1)
+                            };
                             let request =
                                 witness_request(&space, &tables, &cats, action, &w, &deciders);
                             d.decisions.push(DecisionChange {
@@ -284,21 +285,20 @@ fn decided(table: &DecisionTable, d: &Decision) -> Outcome {
     row.unwrap_or(Outcome {
         allow: false,
         view: View::None,
+        deny_kind: Some(crate::eval::DenyKind::NotPermitted),
         obligations: Vec::new(),
         temporary: false,
     })
 }
 
 fn side_decision(
+    table: &DecisionTable,
     c: &CategoryTable,
     action: ActionId,
     decides: Decides,
     o: &Outcome,
 ) -> SideDecision {
-    let row = match decides {
-        Decides::Row(i) => c.decisions.get(action as usize).and_then(|l| l.rows.get(i)),
-        Decides::FailClosed => None,
-    };
+    let row = partition::deciding_row(table, c, action, decides);
     SideDecision {
         decision: if o.allow { "allow" } else { "deny" },
         view: o.view.word(),

@@ -8,8 +8,9 @@
 use chrono::{DateTime, Utc};
 
 use super::decision::{
-    Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, Outcome, Warning,
+    Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Warning,
 };
+use super::id::{self, Id, ListEntry};
 use super::intern::{self, CondRef, CubePool, Layout, NameMap};
 use super::request::{Request, Restriction};
 use super::time;
@@ -74,6 +75,9 @@ pub(super) struct Context<'r, S = String> {
     pub(super) category: CategoryRef,
     pub(super) action: ActionId,
     pub(super) restriction: Option<&'r Restriction<S>>,
+    /// The restriction's relation bits (owner, access and exclusion lists), set by
+    /// [`Decider::restrict`].
+    pub(super) restricted: u64,
     pub(super) expires_at: Option<DateTime<Utc>>,
 }
 
@@ -98,7 +102,7 @@ impl Decider {
         for (i, p) in v.persons.iter().enumerate() {
             let bit = layout.bit(Atom::Person(i as u32));
             let slot = *persons
-                .entry(p.subject_id.as_str().into())
+                .entry(id::key(&p.subject_id).into())
                 .or_insert_with(|| {
                     person_bits.push(Vec::new());
                     (person_bits.len() - 1) as u32
@@ -197,17 +201,38 @@ impl Decider {
             heap = vec![0u64; words];
             &mut heap
         };
-        let ctx = match self.facts(req, at, facts, &mut warnings) {
+        let mut ctx = match self.facts(req, facts) {
             Ok(c) => c,
             Err(reason) => return fail_closed(reason, at),
         };
+        if let Some((i, row)) = self.gate(&ctx, facts) {
+            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, Vec::new());
+        }
+        self.restrict(req, &mut ctx, at, facts, &mut warnings);
         let rows = self.rows(ctx.category, ctx.action);
         for (i, row) in rows.iter().enumerate() {
             if self.pool.holds(row.cond, facts) {
-                return decision(row, i, &ctx, at, warnings);
+                return decision(row, i, ctx.category, &ctx, at, warnings);
             }
         }
         fail_closed(FailReason::NoRowMatched, at)
+    }
+
+    /// The unrestricted block's deny, when it refuses a request on a restricted record: a
+    /// restriction only ever narrows what the unrestricted record gives (docs/semantics.md), so
+    /// the unrestricted block is read first, with no restriction facts and no temporary grant
+    /// (temporary access to a restricted record is the category's to give), and its refusal
+    /// decides.
+    pub(super) fn gate<S>(&self, ctx: &Context<S>, facts: &[u64]) -> Option<(usize, &CRow)> {
+        if ctx.category == CategoryRef::Unrestricted {
+            return None;
+        }
+        self.slots.first()?.as_ref()?;
+        self.rows(CategoryRef::Unrestricted, ctx.action)
+            .iter()
+            .enumerate()
+            .find(|(_, row)| self.pool.holds(row.cond, facts))
+            .filter(|(_, row)| row.effect == RowEffect::Deny)
     }
 
     /// The interned decision list for a category and action.
@@ -231,13 +256,15 @@ impl Decider {
         }
     }
 
-    /// Resolves the request's names and sets the bit of every fact that holds.
+    /// Resolves the request's names and sets the bit of every fact about the subject and the
+    /// record that holds without the restriction: organisation, person, roles, teams, allocation
+    /// and the record's teams. The restriction's own facts (owner, access and exclusion lists) are
+    /// resolved here too, so an unknown name on any list fails closed before any rule is read, and
+    /// set by [`Decider::restrict`].
     pub(super) fn facts<'r, S: AsRef<str>>(
         &self,
         req: &'r Request<S>,
-        at: DateTime<Utc>,
         facts: &mut [u64],
-        warnings: &mut Vec<Warning>,
     ) -> Result<Context<'r, S>, FailReason> {
         let action = *self
             .actions
@@ -254,8 +281,7 @@ impl Decider {
             }
             None => (CategoryRef::Unrestricted, 0),
         };
-        let slot = self
-            .slots
+        self.slots
             .get(slot)
             .and_then(Option::as_ref)
             .ok_or(FailReason::NoUnrestrictedBlock)?;
@@ -268,10 +294,9 @@ impl Decider {
         if let Some(k) = self.org_kinds.get(org as usize) {
             intern::set(facts, self.layout.bit(Atom::OrgKind(*k)));
         }
-        let id = s.id.as_ref();
-        // Most policies name no one: skip hashing the subject id for them.
+        // Most policies name no one: skip folding the subject id for them.
         let person = (!self.persons.is_empty())
-            .then(|| self.persons.get(id))
+            .then(|| self.persons.get(id::key(&s.id).as_str()))
             .flatten();
         if let Some(p) = person {
             for b in self.person_bits.get(*p as usize).into_iter().flatten() {
@@ -279,31 +304,21 @@ impl Decider {
             }
         }
         for (i, name) in s.roles.iter().enumerate() {
-            match self.roles.get(name.as_ref()) {
-                Some(r) => self
-                    .role_bits
-                    .get(*r as usize)
-                    .into_iter()
-                    .flatten()
-                    .for_each(|b| intern::set(facts, *b)),
-                None => return Err(FailReason::UnknownRole(index(i))),
-            }
+            let r = self
+                .roles
+                .get(name.as_ref())
+                .ok_or(FailReason::UnknownRole(index(i)))?;
+            self.set_all(facts, self.role_bits.get(*r as usize));
         }
         for (i, name) in s.teams.iter().enumerate() {
-            match self.teams.get(name.as_ref()) {
-                Some(t) => self
-                    .team_bits
-                    .get(*t as usize)
-                    .into_iter()
-                    .flatten()
-                    .for_each(|b| intern::set(facts, *b)),
-                None => return Err(FailReason::UnknownTeam(index(i))),
-            }
+            let t = self
+                .teams
+                .get(name.as_ref())
+                .ok_or(FailReason::UnknownTeam(index(i)))?;
+            self.set_all(facts, self.team_bits.get(*t as usize));
         }
         let rec = &req.record;
-        let has = |list: &[S]| list.iter().any(|x| x.as_ref() == id);
-        // Named lists and record teams read the team bits set above, so the relations are
-        // gathered first and set together.
+        let has = |list: &[Id<S>]| list.iter().any(|x| x.same(&s.id));
         let mut held = 0u64;
         let mut rel = |r: Relation, on: bool| {
             if on {
@@ -312,17 +327,68 @@ impl Decider {
         };
         rel(Relation::AllocatedWorker, has(&rec.allocated_workers));
         rel(Relation::AllocatedManager, has(&rec.allocated_managers));
+        let mut in_record_team = false;
+        for (i, t) in rec.teams.iter().enumerate() {
+            in_record_team |= self
+                .in_team(t.as_ref(), facts)
+                .ok_or(FailReason::UnknownRecordTeam(index(i)))?;
+        }
+        rel(Relation::RecordTeam, in_record_team);
+        // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
+        if let Some(w) = facts.first_mut() {
+            *w |= held;
+        }
+        let mut restricted = 0u64;
         if let Some(r) = restriction {
+            let mut rel = |rl: Relation, on: bool| {
+                if on {
+                    restricted |= 1 << intern::relation_bit(rl);
+                }
+            };
             rel(
                 Relation::Owner,
-                r.owner.as_ref().is_some_and(|o| o.as_ref() == id),
+                r.owner.as_ref().is_some_and(|o| o.same(&s.id)),
             );
-            let named = |list: &[S]| {
-                list.iter()
-                    .any(|x| x.as_ref() == id || self.in_team(x.as_ref(), facts))
-            };
-            rel(Relation::NamedAllow, named(&r.named_allow));
-            rel(Relation::NamedDeny, named(&r.named_deny));
+            rel(
+                Relation::NamedAllow,
+                self.named(&r.named_allow, s.id.as_str(), facts, NamedList::Allow)?,
+            );
+            rel(
+                Relation::NamedDeny,
+                self.named(&r.named_deny, s.id.as_str(), facts, NamedList::Deny)?,
+            );
+        }
+        Ok(Context {
+            category,
+            action,
+            restriction,
+            restricted,
+            expires_at: None,
+        })
+    }
+
+    /// Sets the restriction's facts (owner, access and exclusion lists) and the temporary
+    /// grant's, and gathers the review and grant warnings: everything that reads the record's
+    /// own category.
+    pub(super) fn restrict<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        ctx: &mut Context<S>,
+        at: DateTime<Utc>,
+        facts: &mut [u64],
+        warnings: &mut Vec<Warning>,
+    ) {
+        let slot = match ctx.category {
+            CategoryRef::Unrestricted => 0,
+            CategoryRef::Category(c) => c as usize + 1,
+        };
+        let Some(slot) = self.slots.get(slot).and_then(Option::as_ref) else {
+            return;
+        };
+        if let Some(w) = facts.first_mut() {
+            *w |= ctx.restricted;
+        }
+        if let Some(r) = ctx.restriction {
             if let Some(due) =
                 time::review_due(slot.review, r.placed_on, r.last_reviewed, r.review_by)
             {
@@ -331,37 +397,53 @@ impl Decider {
                 }
             }
         }
-        rel(
-            Relation::RecordTeam,
-            rec.teams.iter().any(|t| self.in_team(t.as_ref(), facts)),
-        );
-        // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
-        if let Some(w) = facts.first_mut() {
-            *w |= held;
-        }
-        let mut ctx = Context {
-            category,
-            action,
-            restriction,
-            expires_at: None,
-        };
         if !req.temporary_grants.is_empty() {
-            let (valid, expires) = self.temporary(req, &ctx, slot, at, facts, warnings);
+            let (valid, expires) = self.temporary(req, ctx, slot, at, facts, warnings);
             if valid {
                 intern::set(facts, intern::relation_bit(Relation::TemporaryGrant));
                 ctx.expires_at = expires;
             }
         }
-        Ok(ctx)
     }
 
-    /// Whether the subject is in a team named by a list entry: a declared team they are in or
-    /// below. (Every team the subject gives is declared, or the request failed closed, so its
-    /// bit is already set.)
-    fn in_team(&self, entry: &str, facts: &[u64]) -> bool {
+    fn set_all(&self, facts: &mut [u64], bits: Option<&Vec<u32>>) {
+        for b in bits.into_iter().flatten() {
+            intern::set(facts, *b);
+        }
+    }
+
+    /// Whether an access or exclusion list names the subject: by id, by a team they are in
+    /// (or below), or by a role they hold (or one below it). A team or role the policy does not
+    /// declare fails closed rather than being skipped.
+    fn named<S: AsRef<str>>(
+        &self,
+        list: &[ListEntry<S>],
+        subject: &str,
+        facts: &[u64],
+        which: NamedList,
+    ) -> Result<bool, FailReason> {
+        let mut named = false;
+        for (i, e) in list.iter().enumerate() {
+            let unknown = || FailReason::UnknownListEntry(which, index(i));
+            named |= match e {
+                ListEntry::Person(id) => id.same(subject),
+                ListEntry::Team(t) => self.in_team(t.as_ref(), facts).ok_or_else(unknown)?,
+                ListEntry::Role(r) => {
+                    let r = self.roles.get(r.as_ref()).ok_or_else(unknown)?;
+                    intern::get(facts, self.layout.bit(Atom::Role(*r)))
+                }
+            };
+        }
+        Ok(named)
+    }
+
+    /// Whether the subject is in a declared team (or one below it); `None` when the policy
+    /// does not declare the team. (Every team the subject gives is declared, or the request
+    /// failed closed, so its bit is already set.)
+    fn in_team(&self, team: &str, facts: &[u64]) -> Option<bool> {
         self.teams
-            .get(entry)
-            .is_some_and(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
+            .get(team)
+            .map(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
     }
 
     /// Checks the subject's temporary grants for this record: whether one is valid, when the
@@ -385,10 +467,8 @@ impl Decider {
             .map(|a| a.name.as_str());
         let (mut valid, mut expires) = (false, None);
         for (i, g) in req.temporary_grants.iter().enumerate() {
-            if g.subject.as_ref() != req.subject.id.as_ref()
-                || g.record
-                    .as_ref()
-                    .is_some_and(|r| r.as_ref() != req.record.id.as_ref())
+            if !g.subject.same(&req.subject.id)
+                || g.record.as_ref().is_some_and(|r| !r.same(&req.record.id))
             {
                 continue;
             }
@@ -413,7 +493,7 @@ impl Decider {
             let approved = t
                 .approvers
                 .iter()
-                .any(|a| approves(*a, g.approved_by.as_ref(), req, ctx, self));
+                .any(|a| approves(*a, &g.approved_by, req, ctx, self));
             let problem = if g
                 .actions
                 .as_ref()
@@ -455,7 +535,7 @@ fn index(i: usize) -> u16 {
 /// Whether `approver` (a subject id) is the person or relation a temporary statement accepts.
 fn approves<S: AsRef<str>>(
     a: Atom,
-    approver: &str,
+    approver: &Id<S>,
     req: &Request<S>,
     ctx: &Context<S>,
     d: &Decider,
@@ -467,18 +547,19 @@ fn approves<S: AsRef<str>>(
             .vocabulary
             .persons
             .get(p as usize)
-            .is_some_and(|x| x.subject_id == approver),
+            .is_some_and(|x| approver.same(&x.subject_id)),
         Atom::Relation(Relation::Owner) => ctx
             .restriction
             .and_then(|r| r.owner.as_ref())
-            .is_some_and(|o| o.as_ref() == approver),
+            .is_some_and(|o| o.same(approver.as_str())),
         Atom::Relation(Relation::AllocatedManager) => rec
             .allocated_managers
             .iter()
-            .any(|x| x.as_ref() == approver),
-        Atom::Relation(Relation::AllocatedWorker) => {
-            rec.allocated_workers.iter().any(|x| x.as_ref() == approver)
-        }
+            .any(|x| x.same(approver.as_str())),
+        Atom::Relation(Relation::AllocatedWorker) => rec
+            .allocated_workers
+            .iter()
+            .any(|x| x.same(approver.as_str())),
         _ => false,
     }
 }
@@ -486,6 +567,7 @@ fn approves<S: AsRef<str>>(
 fn decision<S>(
     row: &CRow,
     index: usize,
+    category: CategoryRef,
     ctx: &Context<S>,
     at: DateTime<Utc>,
     warnings: Vec<Warning>,
@@ -497,7 +579,7 @@ fn decision<S>(
         view: row.view,
         deny_kind,
         basis: Basis::Row {
-            category: ctx.category,
+            category,
             action: ctx.action,
             row: index as u32,
         },

@@ -17,7 +17,7 @@ pub enum Outcome {
 }
 
 /// Why a deny is a deny.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DenyKind {
     /// A deny rule (or the record's exclusion list) names the subject.
@@ -40,6 +40,10 @@ pub enum FailReason {
     UnknownRole(u16),
     /// The subject's team at this index is not one the policy declares (refused, as for roles).
     UnknownTeam(u16),
+    /// A team the record's `teams` list gives is not declared (its index).
+    UnknownRecordTeam(u16),
+    /// A team or role on the restriction's access or exclusion list is not declared.
+    UnknownListEntry(NamedList, u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -48,6 +52,55 @@ pub enum FailReason {
 }
 
 /// A category of the table: a restriction category or the unrestricted block.
+impl FailReason {
+    /// The reason's word in test expectations (`expect deny fails_closed unknown_role`).
+    pub fn word(self) -> &'static str {
+        match self {
+            FailReason::UnknownAction => "unknown_action",
+            FailReason::UnknownCategory => "unknown_category",
+            FailReason::UnknownOrganisation => "unknown_organisation",
+            FailReason::UnknownRole(_) => "unknown_role",
+            FailReason::UnknownTeam(_) => "unknown_team",
+            FailReason::UnknownRecordTeam(_) => "unknown_record_team",
+            FailReason::UnknownListEntry(..) => "unknown_list_entry",
+            FailReason::NoUnrestrictedBlock => "no_unrestricted_block",
+            FailReason::NoRowMatched => "no_row_matched",
+        }
+    }
+
+    /// Every word [`FailReason::word`] gives.
+    pub const WORDS: [&'static str; 9] = [
+        "unknown_action",
+        "unknown_category",
+        "unknown_organisation",
+        "unknown_role",
+        "unknown_team",
+        "unknown_record_team",
+        "unknown_list_entry",
+        "no_unrestricted_block",
+        "no_row_matched",
+    ];
+}
+
+/// A restriction's access list or exclusion list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NamedList {
+    /// `named_allow`.
+    Allow,
+    /// `named_deny`.
+    Deny,
+}
+
+impl NamedList {
+    /// The request field.
+    pub fn field(self) -> &'static str {
+        match self {
+            NamedList::Allow => "named_allow",
+            NamedList::Deny => "named_deny",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CategoryRef {
     /// The `unrestricted` block.

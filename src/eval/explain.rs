@@ -3,7 +3,9 @@
 //! what would give access — and nothing the category conceals.
 
 use super::decider::{Context, Decider};
-use super::decision::{Audience, Basis, Decision, DenyKind, GrantProblem, Outcome, Warning};
+use super::decision::{
+    Audience, Basis, CategoryRef, Decision, DenyKind, GrantProblem, Outcome, Warning,
+};
 use super::render::Disclosure;
 use super::request::Request;
 use super::{intern, time, words};
@@ -39,8 +41,18 @@ impl Decider {
         d: &Decision,
     ) -> Option<(Vec<u64>, Context<'r, S>)> {
         let mut facts = vec![0u64; self.layout.words()];
-        let mut warnings = Vec::new();
-        let ctx = self.facts(req, d.at, &mut facts, &mut warnings).ok()?;
+        let mut ctx = self.facts(req, &mut facts).ok()?;
+        // A refusal by the unrestricted block was decided on the facts before the restriction's.
+        let gated = matches!(
+            d.basis,
+            Basis::Row {
+                category: CategoryRef::Unrestricted,
+                ..
+            }
+        ) && ctx.category != CategoryRef::Unrestricted;
+        if !gated {
+            self.restrict(req, &mut ctx, d.at, &mut facts, &mut Vec::new());
+        }
         Some((facts, ctx))
     }
 

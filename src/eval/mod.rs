@@ -6,6 +6,7 @@
 mod decider;
 pub mod decision;
 mod explain;
+pub mod id;
 mod intern;
 mod render;
 pub mod request;
@@ -16,6 +17,8 @@ mod write;
 
 pub use decider::Decider;
 pub use decision::{
-    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, Outcome, Response, Warning,
+    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
+    Warning,
 };
+pub use id::{Id, ListEntry};
 pub use request::{Request, RequestError, Text};

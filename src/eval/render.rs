@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::decider::Decider;
 use super::decision::{
-    Audience, Basis, ContactOut, Decision, DenyKind, FailReason, GrantProblem, NextSteps,
-    ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningOut,
+    Audience, Basis, ContactOut, Decision, DenyKind, FailReason, GrantProblem, NamedList,
+    NextSteps, ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningOut,
 };
 use super::request::Request;
 use super::{time, words};
@@ -304,7 +304,7 @@ impl Decider {
             }
             GrantProblem::ApproverNotAllowed => format!(
                 "`{}` is not one of the approvers the policy accepts",
-                g.map_or("", |g| g.approved_by.as_ref())
+                g.map_or("", |g| g.approved_by.as_str())
             ),
             GrantProblem::NotStarted => format!(
                 "it starts at {}",
@@ -358,6 +358,14 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
         FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
         FailReason::UnknownTeam(i) => nth(&req.subject.teams, i),
+        FailReason::UnknownRecordTeam(i) => nth(&req.record.teams, i),
+        FailReason::UnknownListEntry(list, i) => req.record.restriction.as_ref().map_or("", |r| {
+            let entries = match list {
+                NamedList::Allow => &r.named_allow,
+                NamedList::Deny => &r.named_deny,
+            };
+            entries.get(usize::from(i)).map_or("", |e| e.value())
+        }),
         FailReason::NoUnrestrictedBlock | FailReason::NoRowMatched => "",
     }
 }

@@ -14,12 +14,17 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::id::{Id, ListEntry};
 use super::time;
 use crate::check::model::Period;
 
 /// A question: may this subject take this action on this record at this time?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
 pub struct Request<S = String> {
     /// Who asks.
     pub subject: Subject<S>,
@@ -42,9 +47,13 @@ pub struct Request<S = String> {
 /// The person asking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
 pub struct Subject<S = String> {
     /// Their subject id in the case-management system.
-    pub id: S,
+    pub id: Id<S>,
     /// Their roles (names the policy declares; any other name fails closed).
     #[serde(default)]
     pub roles: Vec<S>,
@@ -58,9 +67,13 @@ pub struct Subject<S = String> {
 /// The record asked about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
 pub struct Record<S = String> {
     /// The record's id.
-    pub id: S,
+    pub id: Id<S>,
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<S>,
@@ -69,15 +82,19 @@ pub struct Record<S = String> {
     pub restriction: Option<Restriction<S>>,
     /// The subject ids of its allocated workers.
     #[serde(default)]
-    pub allocated_workers: Vec<S>,
+    pub allocated_workers: Vec<Id<S>>,
     /// The subject ids of its allocated workers' managers.
     #[serde(default)]
-    pub allocated_managers: Vec<S>,
+    pub allocated_managers: Vec<Id<S>>,
 }
 
 /// A restriction placed on a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
 pub struct Restriction<S = String> {
     /// The category it was placed under.
     pub category: S,
@@ -92,24 +109,28 @@ pub struct Restriction<S = String> {
     pub review_by: Option<NaiveDate>,
     /// The subject id of its named owner (accountable manager).
     #[serde(default)]
-    pub owner: Option<S>,
-    /// Subject ids and team names on its access list.
+    pub owner: Option<Id<S>>,
+    /// The people, teams and roles on its access list.
     #[serde(default)]
-    pub named_allow: Vec<S>,
-    /// Subject ids and team names on its exclusion list.
+    pub named_allow: Vec<ListEntry<S>>,
+    /// The people, teams and roles on its exclusion list.
     #[serde(default)]
-    pub named_deny: Vec<S>,
+    pub named_deny: Vec<ListEntry<S>>,
 }
 
 /// A temporary grant as the case-management system recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
 pub struct TemporaryGrant<S = String> {
     /// Who holds it.
-    pub subject: S,
+    pub subject: Id<S>,
     /// The record it is for; absent means the request's record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<S>,
+    pub record: Option<Id<S>>,
     /// The actions it covers; absent means every action the category's temporary access covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<S>>,
@@ -119,7 +140,7 @@ pub struct TemporaryGrant<S = String> {
     /// How long it lasts (capped at the policy's maximum).
     pub duration: GrantDuration,
     /// Who approved it (a subject id).
-    pub approved_by: S,
+    pub approved_by: Id<S>,
 }
 
 /// A grant's duration, written as the language writes durations: `24h`, `2 days`.
@@ -151,7 +172,18 @@ pub struct RequestError(pub String);
 impl Request {
     /// Parses a request from JSON text.
     pub fn from_json(text: &str) -> Result<Request, RequestError> {
-        serde_json::from_str(text).map_err(|e| RequestError(e.to_string()))
+        let mut de = serde_json::Deserializer::from_str(text);
+        let req = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." {
+                RequestError(inner.to_string())
+            } else {
+                RequestError(format!("`{path}`: {inner}"))
+            }
+        })?;
+        de.end().map_err(|e| RequestError(e.to_string()))?;
+        Ok(req)
     }
 }
 
@@ -160,7 +192,12 @@ impl<'a> Request<Text<'a>> {
     /// escape in it is the only one copied). Accepts and refuses exactly what
     /// [`Request::from_json`] does, with the same messages.
     pub fn borrowed_from_json(text: &'a str) -> Result<Self, RequestError> {
-        serde_json::from_str(text).map_err(|e| RequestError(e.to_string()))
+        // The fast reader knows no field path: a request it refuses is read again by
+        // `from_json`, for the message that names the field.
+        serde_json::from_str(text).map_err(|first| match Request::from_json(text) {
+            Err(e) => e,
+            Ok(_) => RequestError(first.to_string()),
+        })
     }
 
     /// [`Request::borrowed_from_json`] on bytes (a line read from a stream).
@@ -179,39 +216,44 @@ impl<S: AsRef<str>> Request<S> {
     pub fn to_owned_request(&self) -> Request {
         let own = |t: &S| t.as_ref().to_string();
         let all = |l: &[S]| l.iter().map(own).collect();
+        let ids = |l: &[Id<S>]| l.iter().map(Id::to_owned_id).collect();
         Request {
             subject: Subject {
-                id: own(&self.subject.id),
+                id: self.subject.id.to_owned_id(),
                 roles: all(&self.subject.roles),
                 teams: all(&self.subject.teams),
                 organisation: own(&self.subject.organisation),
             },
             action: own(&self.action),
             record: Record {
-                id: own(&self.record.id),
+                id: self.record.id.to_owned_id(),
                 teams: all(&self.record.teams),
                 restriction: self.record.restriction.as_ref().map(|r| Restriction {
                     category: own(&r.category),
                     placed_on: r.placed_on,
                     last_reviewed: r.last_reviewed,
                     review_by: r.review_by,
-                    owner: r.owner.as_ref().map(own),
-                    named_allow: all(&r.named_allow),
-                    named_deny: all(&r.named_deny),
+                    owner: r.owner.as_ref().map(Id::to_owned_id),
+                    named_allow: r
+                        .named_allow
+                        .iter()
+                        .map(ListEntry::to_owned_entry)
+                        .collect(),
+                    named_deny: r.named_deny.iter().map(ListEntry::to_owned_entry).collect(),
                 }),
-                allocated_workers: all(&self.record.allocated_workers),
-                allocated_managers: all(&self.record.allocated_managers),
+                allocated_workers: ids(&self.record.allocated_workers),
+                allocated_managers: ids(&self.record.allocated_managers),
             },
             temporary_grants: self
                 .temporary_grants
                 .iter()
                 .map(|g| TemporaryGrant {
-                    subject: own(&g.subject),
-                    record: g.record.as_ref().map(own),
+                    subject: g.subject.to_owned_id(),
+                    record: g.record.as_ref().map(Id::to_owned_id),
                     actions: g.actions.as_deref().map(all),
                     granted_at: g.granted_at,
                     duration: g.duration,
-                    approved_by: own(&g.approved_by),
+                    approved_by: g.approved_by.to_owned_id(),
                 })
                 .collect(),
             at: self.at,
@@ -223,6 +265,12 @@ impl<S: AsRef<str>> Request<S> {
 /// has an escape in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text<'a>(pub Cow<'a, str>);
+
+impl From<String> for Text<'_> {
+    fn from(s: String) -> Self {
+        Text(Cow::Owned(s))
+    }
+}
 
 impl AsRef<str> for Text<'_> {
     fn as_ref(&self) -> &str {

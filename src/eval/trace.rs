@@ -253,13 +253,13 @@ impl Decider {
 
     fn describe_request(&self, req: &Request, out: &mut String) {
         let s = &req.subject;
-        let list = |l: &[String]| {
+        fn list<T: std::fmt::Display>(l: &[T]) -> String {
             if l.is_empty() {
                 "none".to_string()
             } else {
-                l.join(", ")
+                l.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
             }
-        };
+        }
         let _ = writeln!(
             out,
             "Request: subject `{}` (roles: {}; teams: {}; organisation `{}`) asks to {} record `{}`.",
@@ -277,7 +277,7 @@ impl Decider {
                     out,
                     "Record: restricted under `{}`; owner {}; allocated workers: {}; allocated managers: {}; record teams: {}; access list: {}; exclusion list: {}.",
                     x.category,
-                    x.owner.as_deref().unwrap_or("none"),
+                    x.owner.as_ref().map_or("none", |o| o.as_str()),
                     list(&r.allocated_workers),
                     list(&r.allocated_managers),
                     list(&r.teams),

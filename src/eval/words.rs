@@ -54,30 +54,30 @@ pub struct FailReasonText<'a>(pub FailReason, pub &'a str);
 
 impl std::fmt::Display for FailReasonText<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let value = self.1;
-        match self.0 {
-            FailReason::UnknownAction => {
-                write!(f, "unknown action `{value}`: the policy does not declare it")
+        let (reason, value) = (self.0, self.1);
+        match reason {
+            FailReason::UnknownAction => write!(f, "unknown action `{value}`: the policy does not declare it"),
+            FailReason::UnknownCategory => {
+                write!(f, "unknown category `{value}`: the record is restricted under a category the policy does not have")
             }
-            FailReason::UnknownCategory => write!(
-                f,
-                "unknown category `{value}`: the record is restricted under a category the policy does not have"
-            ),
-            FailReason::UnknownOrganisation => write!(
-                f,
-                "unknown organisation `{value}`: the subject's organisation is not declared by the policy"
-            ),
-            FailReason::UnknownRole(_) => write!(
-                f,
-                "unknown role `{value}`: the subject's role is not declared by the policy"
-            ),
-            FailReason::UnknownTeam(_) => write!(
-                f,
-                "unknown team `{value}`: the subject's team is not declared by the policy"
-            ),
-            FailReason::NoUnrestrictedBlock => f.write_str(
-                "the record is unrestricted and the policy does not say who may see unrestricted records",
-            ),
+            FailReason::UnknownOrganisation => {
+                write!(f, "unknown organisation `{value}`: the subject's organisation is not declared by the policy")
+            }
+            FailReason::UnknownRole(_) => {
+                write!(f, "unknown role `{value}`: the subject's role is not declared by the policy")
+            }
+            FailReason::UnknownTeam(_) => {
+                write!(f, "unknown team `{value}`: the subject's team is not declared by the policy")
+            }
+            FailReason::UnknownRecordTeam(_) => {
+                write!(f, "unknown team `{value}` in the record's teams: the policy does not declare it")
+            }
+            FailReason::UnknownListEntry(list, _) => {
+                write!(f, "unknown name `{value}` on the restriction's `{}` list: the policy does not declare it", list.field())
+            }
+            FailReason::NoUnrestrictedBlock => {
+                f.write_str("the record is unrestricted and the policy does not say who may see unrestricted records")
+            }
             FailReason::NoRowMatched => f.write_str("no row of the decision table matched"),
         }
     }
@@ -111,6 +111,9 @@ pub fn fail_reason_plain(reason: FailReason) -> &'static str {
         FailReason::UnknownOrganisation => "your organisation is not one the policy knows",
         FailReason::UnknownRole(_) => "one of your roles is not one the policy knows",
         FailReason::UnknownTeam(_) => "one of your teams is not one the policy knows",
+        FailReason::UnknownRecordTeam(_) | FailReason::UnknownListEntry(..) => {
+            "the record names a team or role the policy does not know"
+        }
         FailReason::NoUnrestrictedBlock => {
             "the policy does not say who may see unrestricted records"
         }

@@ -3,7 +3,12 @@
 //! A rule is a row id of the table (`adoption.grant.1`, `adoption.deny.1`,
 //! `adoption.temporary`, `adoption.named_exclusion`, `adoption.default`); one rule compiles to a
 //! row in the decision list of every action it covers, and any of them deciding counts.
+//!
+//! A rule that the exact analysis proves no request can reach (a universal category's default
+//! when the unrestricted block already refuses everyone it would refuse) cannot be decided by a
+//! test, so it is listed as unreachable and not counted.
 
+use crate::analyse::{Decides, Partition, Space};
 use crate::compile::DecisionTable;
 use crate::compile::table::Layer;
 
@@ -26,25 +31,44 @@ pub struct RuleCoverage {
     pub source: String,
     /// How many tests it decided.
     pub hits: usize,
+    /// Whether some request can reach it (by the exact analysis).
+    pub reachable: bool,
 }
 
 impl Coverage {
     /// Every rule of a table, none reached yet.
     pub fn of(table: &DecisionTable) -> Coverage {
+        // A policy too large for the engine counts every rule as reachable.
+        let space = Space::new(table).ok();
         let mut rules: Vec<RuleCoverage> = Vec::new();
         for c in table.unrestricted.iter().chain(&table.categories) {
             let mut own: Vec<RuleCoverage> = Vec::new();
-            for row in c.decisions.iter().flat_map(|l| &l.rows) {
-                match own.iter_mut().find(|r| r.id == row.id) {
-                    // A temporary grant compiles to override rows and a plain row of one id.
-                    Some(r) if row.layer == Layer::Temporary => r.layer = Layer::Temporary,
-                    Some(_) => {}
-                    None => own.push(RuleCoverage {
-                        id: row.id.clone(),
-                        layer: row.layer,
-                        source: row.source.clone(),
-                        hits: 0,
-                    }),
+            for (a, list) in c.decisions.iter().enumerate() {
+                let part = space
+                    .as_ref()
+                    .map(|s| Partition::new(s, 0, table, c, a as u32));
+                for (i, row) in list.rows.iter().enumerate() {
+                    let reachable = part.as_ref().is_none_or(|p| {
+                        p.cells
+                            .iter()
+                            .any(|cell| cell.decides == Decides::Row(i) && !cell.region.is_empty())
+                    });
+                    match own.iter_mut().find(|r| r.id == row.id) {
+                        // A temporary grant compiles to override rows and a plain row of one id.
+                        Some(r) => {
+                            if row.layer == Layer::Temporary {
+                                r.layer = Layer::Temporary;
+                            }
+                            r.reachable |= reachable;
+                        }
+                        None => own.push(RuleCoverage {
+                            id: row.id.clone(),
+                            layer: row.layer,
+                            source: row.source.clone(),
+                            hits: 0,
+                            reachable,
+                        }),
+                    }
                 }
             }
             // In the order the combining rule reads them, rules of a layer in source order.
@@ -71,13 +95,28 @@ impl Coverage {
         self.rules.iter().filter(|r| r.hits > 0).count()
     }
 
-    /// The share of rules reached, in percent (100 for a policy without rules).
+    /// How many rules some request can reach: the ones coverage counts.
+    pub fn reachable(&self) -> usize {
+        self.rules.iter().filter(|r| r.reachable).count()
+    }
+
+    /// How many rules no request can reach.
+    pub fn unreachable(&self) -> usize {
+        self.rules.len() - self.reachable()
+    }
+
+    /// The share of reachable rules reached, in percent (100 for a policy without any).
     pub fn percent(&self) -> f64 {
-        if self.rules.is_empty() {
-            100.0
-        } else {
-            self.covered() as f64 * 100.0 / self.rules.len() as f64
-        }
+        percent(self.covered(), self.reachable())
+    }
+}
+
+/// `covered` of `total` in percent, 100 when there is nothing to cover.
+pub fn percent(covered: usize, total: usize) -> f64 {
+    if total == 0 {
+        100.0
+    } else {
+        covered as f64 * 100.0 / total as f64
     }
 }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::spec::Lowering;
 use crate::check::values;
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::eval::{Id, ListEntry};
 use crate::syntax::ast::{Ident, TestField, TestValue};
 
 /// The fields of one statement, each taken at most once.
@@ -103,7 +104,7 @@ impl<'a> Fields<'a> {
         self.one_ident(l, key).map(|i| i.name)
     }
 
-    pub(super) fn one_id(&self, l: &mut Lowering, key: &str) -> Option<String> {
+    pub(super) fn one_id(&self, l: &mut Lowering, key: &str) -> Option<Id> {
         let v = self.single(l, key)?;
         l.id(key, self.statement, v)
     }
@@ -128,13 +129,27 @@ impl<'a> Fields<'a> {
         self.idents(l, key).into_iter().map(|i| i.name).collect()
     }
 
-    pub(super) fn ids(&self, l: &mut Lowering, key: &str) -> Vec<String> {
+    pub(super) fn ids(&self, l: &mut Lowering, key: &str) -> Vec<Id> {
         let Some(f) = self.get(key) else {
             return Vec::new();
         };
         f.values
             .iter()
             .filter_map(|v| l.id(key, self.statement, v))
+            .collect()
+    }
+
+    /// An access or exclusion list: a string is a person's id, a name is a team.
+    pub(super) fn entries(&self, l: &mut Lowering, key: &str) -> Vec<ListEntry> {
+        let Some(f) = self.get(key) else {
+            return Vec::new();
+        };
+        f.values
+            .iter()
+            .filter_map(|v| match v {
+                TestValue::Name(i) => Some(ListEntry::Team(i.name.clone())),
+                other => l.id(key, self.statement, other).map(ListEntry::Person),
+            })
             .collect()
     }
 
@@ -224,12 +239,32 @@ pub(super) fn none_is_empty(list: Vec<Ident>) -> Vec<Ident> {
 
 impl Lowering {
     /// A subject id: a string, or a name written bare (`u-1`).
-    pub(super) fn id(&mut self, key: &str, statement: &str, v: &TestValue) -> Option<String> {
-        match v {
-            TestValue::Str(s) => Some(s.value.clone()),
-            TestValue::Name(i) => Some(i.name.clone()),
+    pub(super) fn id(&mut self, key: &str, statement: &str, v: &TestValue) -> Option<Id> {
+        let (text, span) = match v {
+            TestValue::Str(s) => (&s.value, s.span),
+            TestValue::Name(i) => (&i.name, i.span),
             other => {
                 self.wrong(key, statement, other, "a subject id such as `\"u-1\"`");
+                return None;
+            }
+        };
+        match Id::new(text.as_str()) {
+            Ok(id) => Some(id),
+            Err(problem) => {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!(
+                            "`{key}` in `{statement}` is not a valid id: {}",
+                            problem.describe()
+                        ),
+                        span,
+                        "invalid id",
+                    )
+                    .with_help(
+                        "write the id as the case-management system issues it, such as `\"u-1\"`",
+                    ),
+                );
                 None
             }
         }

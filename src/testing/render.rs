@@ -82,14 +82,16 @@ pub fn coverage(c: &Coverage) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "  coverage: {} of {} rules decided by a test ({:.1}%)",
+        "  coverage: {} of {} rules decided by a test ({:.1}%){}",
         c.covered(),
-        c.rules.len(),
-        c.percent()
+        c.reachable(),
+        c.percent(),
+        unreachable_note(c.unreachable())
     );
     let width = c.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in &c.rules {
         let hits = match r.hits {
+            0 if !r.reachable => "unreachable".to_string(),
             0 => "NOT COVERED".to_string(),
             1 => "1 test".to_string(),
             n => format!("{n} tests"),
@@ -104,6 +106,15 @@ pub fn coverage(c: &Coverage) -> String {
         );
     }
     out
+}
+
+/// The note on rules left out of the count because no request can reach them.
+fn unreachable_note(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => "; 1 rule no request can reach is not counted".to_string(),
+        n => format!("; {n} rules no request can reach are not counted"),
+    }
 }
 
 /// The last lines over every policy: `N passed, N failed`, and total coverage when asked;
@@ -135,15 +146,13 @@ pub fn summary(runs: &[(String, PolicyRun)], broken: usize, with_coverage: bool)
     }
     if with_coverage {
         let covered: usize = runs.iter().map(|(_, r)| r.coverage.covered()).sum();
-        let total: usize = runs.iter().map(|(_, r)| r.coverage.rules.len()).sum();
-        let percent = if total == 0 {
-            100.0
-        } else {
-            covered as f64 * 100.0 / total as f64
-        };
+        let total: usize = runs.iter().map(|(_, r)| r.coverage.reachable()).sum();
+        let unreachable: usize = runs.iter().map(|(_, r)| r.coverage.unreachable()).sum();
         let _ = writeln!(
             out,
-            "coverage: {covered} of {total} rules decided by a test ({percent:.1}%)"
+            "coverage: {covered} of {total} rules decided by a test ({:.1}%){}",
+            super::coverage::percent(covered, total),
+            unreachable_note(unreachable)
         );
     }
     out
@@ -196,7 +205,7 @@ pub fn json(runs: &[(String, PolicyRun)], broken: usize, sources: &SourceMap) ->
                 .rules
                 .iter()
                 .map(|r| {
-                    json!({"rule": r.id, "layer": r.layer.word(), "source": r.source, "tests": r.hits})
+                    json!({"rule": r.id, "layer": r.layer.word(), "source": r.source, "tests": r.hits, "reachable": r.reachable})
                 })
                 .collect();
             json!({
@@ -208,7 +217,8 @@ pub fn json(runs: &[(String, PolicyRun)], broken: usize, sources: &SourceMap) ->
                 "warnings": diagnostics(sources, &run.warnings),
                 "coverage": {
                     "covered": run.coverage.covered(),
-                    "rules": run.coverage.rules.len(),
+                    "rules": run.coverage.reachable(),
+                    "unreachable": run.coverage.unreachable(),
                     "percent": (run.coverage.percent() * 10.0).round() / 10.0,
                     "by_rule": rules,
                 },

@@ -4,7 +4,7 @@
 use crate::check::Checked;
 use crate::compile::{self, DecisionTable};
 use crate::diag::{Code, Diagnostic, suggest};
-use crate::eval::{Audience, Decider, DenyKind, Outcome, Request};
+use crate::eval::{Audience, Basis, Decider, DenyKind, FailReason, Outcome, Request};
 use crate::span::{SourceMap, Span};
 
 use super::coverage::Coverage;
@@ -59,6 +59,8 @@ pub struct Actual {
     pub kind: Option<DenyKind>,
     /// The deciding rule's id (none when the request was refused as invalid).
     pub rule: Option<String>,
+    /// Why the request was refused without consulting any rule.
+    pub fail: Option<FailReason>,
     /// Where the deciding rule is written: `file:line`.
     pub source: Option<String>,
     /// Obligation names.
@@ -173,6 +175,10 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
         view: resp.view,
         kind: resp.deny_kind,
         rule: decider.rule_id(&d).map(str::to_string),
+        fail: match d.basis {
+            Basis::FailClosed(reason) => Some(reason),
+            Basis::Row { .. } => None,
+        },
         source: decider.deciding_row(&d).map(|(_, r)| r.source.clone()),
         obligations: resp.obligations.into_iter().map(|o| o.id).collect(),
         warnings: resp.warnings.into_iter().map(|w| w.code).collect(),
@@ -212,6 +218,17 @@ fn compare(e: &Expectation, a: &Actual) -> Vec<Mismatch> {
         e.outcome.word().to_string(),
         a.outcome.word().to_string(),
     );
+    // A refusal for an unknown name is not the policy deciding: it passes only when expected.
+    let fail = |f: Option<FailReason>| f.map_or("(decided by a rule)", FailReason::word);
+    match &e.fails_closed {
+        Some(w) => check("fails_closed", w.name.clone(), fail(a.fail).to_string()),
+        None if a.fail.is_some() => check(
+            "fails_closed",
+            "(decided by a rule)".to_string(),
+            fail(a.fail).to_string(),
+        ),
+        None => {}
+    }
     if let Some(v) = &e.view {
         check("view", v.clone(), a.view.clone());
     }
@@ -279,6 +296,9 @@ fn set<'a>(items: impl Iterator<Item = &'a str>) -> String {
 /// The expectation as the test wrote it: `deny view minimal rule adoption.deny.1`.
 fn describe_expectation(e: &Expectation) -> String {
     let mut s = e.outcome.word().to_string();
+    if let Some(f) = &e.fails_closed {
+        s.push_str(&format!(" fails_closed {}", f.name));
+    }
     if let Some(v) = &e.view {
         s.push_str(&format!(" view {v}"));
     }

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use super::fields::none_is_empty;
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
-use crate::eval::{DenyKind, Outcome, Request};
+use crate::eval::{DenyKind, FailReason, Id, Outcome, Request};
 use crate::span::Span;
-use crate::syntax::ast::{Ident, TestBlock, TestStatement};
+use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
 /// One test, ready to run.
 #[derive(Debug, Clone)]
@@ -40,6 +40,10 @@ pub struct Expectation {
     pub obligations: Option<Vec<Ident>>,
     /// Exactly these warning codes, in any order; `warnings none` expects none.
     pub warnings: Option<Vec<Ident>>,
+    /// The fail-closed reason the test expects (`fails_closed unknown_role`); without it, a
+    /// request refused unchecked fails the test, so a misspelt name cannot make `expect deny`
+    /// pass.
+    pub fails_closed: Option<Ident>,
     /// Fragments the caseworker explanation must contain.
     pub explains: Vec<String>,
     /// Fragments the caseworker response (explanation, reasons, next steps) must not contain.
@@ -52,9 +56,7 @@ pub struct Expectation {
 pub const VIEWS: [&str; 4] = ["full", "minimal", "notice", "none"];
 
 /// The warning codes a decision reports.
-pub const WARNINGS: [&str; 5] = [
-    "unknown_role",
-    "unknown_team",
+pub const WARNINGS: [&str; 3] = [
     "review_overdue",
     "temporary_grant_capped",
     "temporary_grant_not_valid",
@@ -74,7 +76,8 @@ const RECORD_FIELDS: [&str; 10] = [
     "teams",
 ];
 const GRANT_FIELDS: [&str; 5] = ["holder", "granted_at", "for", "approved_by", "actions"];
-const EXPECT_FIELDS: [&str; 7] = [
+const EXPECT_FIELDS: [&str; 8] = [
+    "fails_closed",
     "view",
     "rule",
     "kind",
@@ -155,10 +158,10 @@ impl Lowering {
         };
         let record = record.and_then(|s| self.record(s));
         let expect = expect.and_then(|s| self.expect(s));
-        let holder = subject.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+        let holder = subject.as_ref().map(|s| s.id.clone());
         let temporary_grants: Vec<TemporaryGrant> = grants
             .into_iter()
-            .filter_map(|g| self.grant(g, &holder))
+            .filter_map(|g| self.grant(g, holder.as_ref()))
             .collect();
         Some(TestCase {
             name: block.name.value.clone(),
@@ -209,8 +212,9 @@ impl Lowering {
                 .with_help("add `organisation NAME`, such as `organisation council`"),
             );
         }
+        let id = self.id("id", "subject", &TestValue::Str(id.clone()));
         Some(Subject {
-            id: id.value.clone(),
+            id: id?,
             roles: f.names(self, "roles"),
             teams: f.names(self, "teams"),
             organisation: organisation?,
@@ -230,8 +234,8 @@ impl Lowering {
                 last_reviewed: f.date(self, "last_reviewed"),
                 review_by: f.date(self, "review_by"),
                 owner: f.one_id(self, "owner"),
-                named_allow: f.ids(self, "named_allow"),
-                named_deny: f.ids(self, "named_deny"),
+                named_allow: f.entries(self, "named_allow"),
+                named_deny: f.entries(self, "named_deny"),
             }),
             None => {
                 // An unrestricted record has no restriction to carry these facts.
@@ -258,8 +262,9 @@ impl Lowering {
                 None
             }
         };
+        let id = self.id("id", "record", &TestValue::Str(id.clone()));
         Some(Record {
-            id: id.value.clone(),
+            id: id?,
             teams: f.names(self, "teams"),
             restriction,
             allocated_workers: f.ids(self, "allocated_workers"),
@@ -267,7 +272,7 @@ impl Lowering {
         })
     }
 
-    fn grant(&mut self, s: &TestStatement, holder: &str) -> Option<TemporaryGrant> {
+    fn grant(&mut self, s: &TestStatement, holder: Option<&Id>) -> Option<TemporaryGrant> {
         let TestStatement::TemporaryGrant(fields, span) = s else {
             return None;
         };
@@ -276,9 +281,7 @@ impl Lowering {
         let duration = f.duration(self, "for");
         let approved_by = f.one_id(self, "approved_by");
         let actions = f.get("actions").map(|_| f.names(self, "actions"));
-        let holder = f
-            .one_id(self, "holder")
-            .unwrap_or_else(|| holder.to_string());
+        let holder = f.one_id(self, "holder").or_else(|| holder.cloned());
         for (k, present) in [
             ("granted_at", f.has("granted_at")),
             ("for", f.has("for")),
@@ -299,7 +302,7 @@ impl Lowering {
             }
         }
         Some(TemporaryGrant {
-            subject: holder,
+            subject: holder?,
             record: None,
             actions,
             granted_at: granted_at?,
@@ -357,8 +360,12 @@ impl Lowering {
         for w in warnings.iter().flatten() {
             self.word(w, "warning code", &WARNINGS);
         }
+        let fails_closed = f
+            .one_ident(self, "fails_closed")
+            .filter(|w| self.word(w, "fail-closed reason", &FailReason::WORDS));
         Some(Expectation {
             outcome: outcome?,
+            fails_closed,
             view,
             rule: f.one_ident(self, "rule"),
             kind,

@@ -9,7 +9,12 @@ use caselock::check::model::{
     Atom, Category, Condition, Effect, Literal, Policy, Relation, RestrictionType, View,
 };
 use caselock::eval::request::{Request, Restriction};
-use caselock::eval::{DenyKind, FailReason, Outcome};
+use caselock::eval::{DenyKind, FailReason, ListEntry, NamedList, Outcome};
+
+/// The id rule of docs/api.md, written out independently: equal ignoring letter case.
+fn same(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
 use chrono::{DateTime, Utc};
 
 /// What the reference decided.
@@ -82,32 +87,38 @@ impl Facts<'_> {
             .any(|&x| x == t || self.policy.teams[x as usize].ancestors.contains(&t))
     }
 
-    /// A list entry names the subject: their id, a team of theirs as written, or a declared team
-    /// they are in or below.
-    fn names_subject(&self, entry: &str) -> bool {
-        let s = &self.req.subject;
-        entry == s.id || self.names_team(entry)
+    /// A list entry names the subject: their id (ignoring case), a declared team they are in or
+    /// below, or a declared role they hold or one below it. Unknown names were refused earlier.
+    fn names_subject(&self, entry: &ListEntry) -> bool {
+        match entry {
+            ListEntry::Person(id) => same(id, &self.req.subject.id),
+            ListEntry::Team(t) => self.names_team(t),
+            ListEntry::Role(r) => self
+                .policy
+                .roles
+                .iter()
+                .position(|x| x.named.name == *r)
+                .is_some_and(|x| self.in_role(x as u32)),
+        }
     }
 
     fn names_team(&self, entry: &str) -> bool {
-        self.req.subject.teams.iter().any(|t| t == entry)
-            || self
-                .policy
-                .teams
-                .iter()
-                .position(|t| t.named.name == entry)
-                .is_some_and(|t| self.in_team(t as u32))
+        self.policy
+            .teams
+            .iter()
+            .position(|t| t.named.name == entry)
+            .is_some_and(|t| self.in_team(t as u32))
     }
 
     fn relation(&self, r: Relation) -> bool {
         let id = &self.req.subject.id;
         let rec = &self.req.record;
         match r {
-            Relation::AllocatedWorker => rec.allocated_workers.contains(id),
-            Relation::AllocatedManager => rec.allocated_managers.contains(id),
+            Relation::AllocatedWorker => rec.allocated_workers.iter().any(|x| same(x, id)),
+            Relation::AllocatedManager => rec.allocated_managers.iter().any(|x| same(x, id)),
             Relation::Owner => self
                 .restriction
-                .is_some_and(|x| x.owner.as_ref() == Some(id)),
+                .is_some_and(|x| x.owner.as_ref().is_some_and(|o| same(o, id))),
             Relation::NamedAllow => self
                 .restriction
                 .is_some_and(|x| x.named_allow.iter().any(|e| self.names_subject(e))),
@@ -124,7 +135,10 @@ impl Facts<'_> {
         match a {
             Atom::Role(r) => self.in_role(r),
             Atom::Team(t) => self.in_team(t),
-            Atom::Person(p) => self.policy.persons[p as usize].subject_id == self.req.subject.id,
+            Atom::Person(p) => same(
+                &self.policy.persons[p as usize].subject_id,
+                &self.req.subject.id,
+            ),
             Atom::Organisation(o) => o == self.org,
             Atom::OrgKind(k) => self.policy.organisations[self.org as usize].kind == k,
             Atom::Relation(r) => self.relation(r),
@@ -180,17 +194,56 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
             None => return refuse(FailReason::UnknownTeam(i as u16)),
         }
     }
+    for (i, t) in req.record.teams.iter().enumerate() {
+        if !policy.teams.iter().any(|x| x.named.name == *t) {
+            return refuse(FailReason::UnknownRecordTeam(i as u16));
+        }
+    }
+    if let Some(r) = restriction {
+        for (list, entries) in [
+            (NamedList::Allow, &r.named_allow),
+            (NamedList::Deny, &r.named_deny),
+        ] {
+            for (i, e) in entries.iter().enumerate() {
+                let declared = match e {
+                    ListEntry::Person(_) => true,
+                    ListEntry::Team(t) => policy.teams.iter().any(|x| x.named.name == *t),
+                    ListEntry::Role(n) => policy.roles.iter().any(|x| x.named.name == *n),
+                };
+                if !declared {
+                    return refuse(FailReason::UnknownListEntry(list, i as u16));
+                }
+            }
+        }
+    }
     let mut facts = Facts {
         policy,
         req,
-        restriction,
+        restriction: None,
         roles,
         teams,
         org: org as u32,
         temporary_grant: false,
     };
+    // The gate: a restriction never gives more than the unrestricted record, so on a restricted
+    // record the unrestricted block is read first, without the restriction's facts or any
+    // temporary grant, and its refusal decides.
+    if restriction.is_some() {
+        if let Some(u) = &policy.unrestricted {
+            let d = steps(u, &facts, action);
+            if d.outcome == Outcome::Deny {
+                return d;
+            }
+        }
+    }
+    facts.restriction = restriction;
     facts.temporary_grant = valid_temporary_grant(&facts, category, action, at);
+    steps(category, &facts, action)
+}
 
+/// Steps 1 to 6 of the combining rule for one category (or the unrestricted block).
+fn steps(category: &Category, facts: &Facts, action: u32) -> RefDecision {
+    let restriction = facts.restriction;
     let covers = |effect: Effect| {
         category
             .rules
@@ -245,21 +298,26 @@ fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>
     };
     let req = f.req;
     req.temporary_grants.iter().any(|g| {
-        let for_this =
-            g.subject == req.subject.id && g.record.as_ref().is_none_or(|r| *r == req.record.id);
+        let for_this = same(&g.subject, &req.subject.id)
+            && g.record.as_ref().is_none_or(|r| same(r, &req.record.id));
         let action_listed = g.actions.as_ref().is_none_or(|l| l.contains(&req.action));
         let eligible = t.to.as_ref().is_none_or(|c| f.holds(c));
         let approved = t.approved_by.iter().any(|a| match a {
-            Atom::Person(p) => f.policy.persons[*p as usize].subject_id == g.approved_by,
-            Atom::Relation(Relation::Owner) => {
-                f.restriction.and_then(|r| r.owner.as_ref()) == Some(&g.approved_by)
-            }
-            Atom::Relation(Relation::AllocatedManager) => {
-                req.record.allocated_managers.contains(&g.approved_by)
-            }
-            Atom::Relation(Relation::AllocatedWorker) => {
-                req.record.allocated_workers.contains(&g.approved_by)
-            }
+            Atom::Person(p) => same(&f.policy.persons[*p as usize].subject_id, &g.approved_by),
+            Atom::Relation(Relation::Owner) => f
+                .restriction
+                .and_then(|r| r.owner.as_ref())
+                .is_some_and(|o| same(o, &g.approved_by)),
+            Atom::Relation(Relation::AllocatedManager) => req
+                .record
+                .allocated_managers
+                .iter()
+                .any(|x| same(x, &g.approved_by)),
+            Atom::Relation(Relation::AllocatedWorker) => req
+                .record
+                .allocated_workers
+                .iter()
+                .any(|x| same(x, &g.approved_by)),
             _ => false,
         });
         let end = [

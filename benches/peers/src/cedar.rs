@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use caselock::compile::DecisionTable;
-use caselock::eval::Request;
 use caselock::eval::request::{Record, Subject};
+use caselock::eval::{Id, ListEntry, Request};
 use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
     PolicySet, RestrictedExpression,
@@ -171,30 +171,44 @@ impl Cedar {
                 RestrictedExpression::new_bool(self.declared.all(s)),
             )]),
         };
-        Entity::new(self.uid(&t.user, s.id.as_ref()), attrs, parents).map_err(|e| e.to_string())
+        Entity::new(self.uid(&t.user, s.id.as_str()), attrs, parents).map_err(|e| e.to_string())
     }
 
     /// A record as an entity.
     fn record<S: AsRef<str>>(&self, r: &Record<S>) -> Result<Entity, String> {
         let t = &self.types;
-        let users = |ids: &[S]| {
+        let users = |ids: &[Id<S>]| {
             RestrictedExpression::new_set(
                 ids.iter()
-                    .map(|id| RestrictedExpression::new_entity_uid(self.uid(&t.user, id.as_ref()))),
+                    .map(|id| RestrictedExpression::new_entity_uid(self.uid(&t.user, id.as_str()))),
             )
         };
-        // A list entry is a subject id or a team name: it goes in as both.
-        let entries = |ids: &[S]| {
-            RestrictedExpression::new_set(ids.iter().flat_map(|id| {
-                [
-                    RestrictedExpression::new_entity_uid(self.uid(&t.user, id.as_ref())),
-                    RestrictedExpression::new_entity_uid(self.uid(&t.team, id.as_ref())),
-                ]
+        // A list entry is a person, a team or a role: the entity it names.
+        let entries = |list: &[ListEntry<S>]| {
+            RestrictedExpression::new_set(list.iter().map(|e| {
+                RestrictedExpression::new_entity_uid(match e {
+                    ListEntry::Person(id) => self.uid(&t.user, id.as_str()),
+                    ListEntry::Team(n) => self.uid(&t.team, n.as_ref()),
+                    ListEntry::Role(n) => self.uid(&t.role, n.as_ref()),
+                })
             }))
         };
-        let none: &[S] = &[];
+        // The team and role names the lists give, for the project's fail-closed check.
+        let names = |pick: fn(&ListEntry<S>) -> Option<&str>| {
+            let lists = r
+                .restriction
+                .iter()
+                .flat_map(|x| x.named_allow.iter().chain(&x.named_deny));
+            RestrictedExpression::new_set(
+                lists
+                    .filter_map(pick)
+                    .map(|n| RestrictedExpression::new_string(n.to_string()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let none: &[ListEntry<S>] = &[];
         let restriction = r.restriction.as_ref();
-        let attrs = HashMap::from([
+        let mut attrs = HashMap::from([
             (
                 "restricted".to_string(),
                 RestrictedExpression::new_bool(restriction.is_some()),
@@ -219,7 +233,39 @@ impl Cedar {
                 entries(restriction.map_or(none, |x| &x.named_deny)),
             ),
         ]);
-        Entity::new(self.uid(&t.record, r.id.as_ref()), attrs, HashSet::new())
+        match self.translation {
+            Translation::Project => {
+                attrs.insert(
+                    "list_teams".to_string(),
+                    names(|e| match e {
+                        ListEntry::Team(n) => Some(n.as_ref()),
+                        _ => None,
+                    }),
+                );
+                attrs.insert(
+                    "list_roles".to_string(),
+                    names(|e| match e {
+                        ListEntry::Role(n) => Some(n.as_ref()),
+                        _ => None,
+                    }),
+                );
+            }
+            Translation::Fair => {
+                let lists = restriction
+                    .iter()
+                    .flat_map(|x| x.named_allow.iter().chain(&x.named_deny));
+                let declared = lists.clone().all(|e| match e {
+                    ListEntry::Person(_) => true,
+                    ListEntry::Team(n) => self.declared.teams.contains(n.as_ref()),
+                    ListEntry::Role(n) => self.declared.roles.contains(n.as_ref()),
+                });
+                attrs.insert(
+                    "declared".to_string(),
+                    RestrictedExpression::new_bool(declared),
+                );
+            }
+        }
+        Entity::new(self.uid(&t.record, r.id.as_str()), attrs, HashSet::new())
             .map_err(|e| e.to_string())
     }
 
@@ -239,9 +285,9 @@ impl Cedar {
     pub fn prepare<S: AsRef<str>>(&self, req: &Request<S>) -> Result<Prepared, String> {
         let t = &self.types;
         let request = cedar_policy::Request::new(
-            self.uid(&t.user, req.subject.id.as_ref()),
+            self.uid(&t.user, req.subject.id.as_str()),
             self.uid(&t.action, req.action.as_ref()),
-            self.uid(&t.record, req.record.id.as_ref()),
+            self.uid(&t.record, req.record.id.as_str()),
             Context::empty(),
             None,
         )

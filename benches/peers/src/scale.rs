@@ -13,11 +13,11 @@ use std::process::Command;
 use std::time::Instant;
 
 use caselock::eval::request::{Record, Request, Restriction, Subject};
-use caselock::eval::{Decider, Outcome};
+use caselock::eval::{Decider, ListEntry, Outcome};
 use caselock::span::SourceMap;
 
 use crate::measure::median_ns;
-use crate::workload::Rng;
+use crate::workload::{Rng, person};
 
 const ROLES: usize = 100;
 const TEAMS: usize = 100;
@@ -129,19 +129,19 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 review_by: None,
                 owner: None,
                 named_allow: if rng.chance(20) {
-                    vec![id.clone()]
+                    vec![ListEntry::Person(person(&id))]
                 } else {
                     Vec::new()
                 },
                 named_deny: if rng.chance(5) {
-                    vec![id.clone()]
+                    vec![ListEntry::Person(person(&id))]
                 } else {
                     Vec::new()
                 },
             });
             Request {
                 subject: Subject {
-                    id: id.clone(),
+                    id: person(&id),
                     roles: vec![
                         format!("r{}", rng.below(ROLES)),
                         format!("r{}", rng.below(ROLES)),
@@ -151,11 +151,11 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 },
                 action: ACTIONS[rng.below(ACTIONS.len())].to_string(),
                 record: Record {
-                    id: format!("J{}", 100_000 + i),
+                    id: person(&format!("J{}", 100_000 + i)),
                     teams: Vec::new(),
                     restriction,
                     allocated_workers: if rng.chance(30) {
-                        vec![id.clone()]
+                        vec![person(&id)]
                     } else {
                         Vec::new()
                     },
