@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::decision::{
     Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Warning,
+    Warnings,
 };
 use super::id::{self, Id, ListEntry};
 use super::intern::{self, CondRef, CubePool, Layout, NameMap};
@@ -191,7 +192,7 @@ impl Decider {
 
     /// Decides a request at a given time (the request's own `at` is ignored).
     pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::new();
         let mut inline = [0u64; INLINE_WORDS];
         let mut heap;
         let words = self.layout.words();
@@ -206,7 +207,7 @@ impl Decider {
             Err(reason) => return fail_closed(reason, at),
         };
         if let Some((i, row)) = self.gate(&ctx, facts) {
-            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, Vec::new());
+            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, Warnings::new());
         }
         self.restrict(req, &mut ctx, at, facts, &mut warnings);
         let rows = self.rows(ctx.category, ctx.action);
@@ -296,10 +297,10 @@ impl Decider {
         }
         // Most policies name no one: skip folding the subject id for them.
         let person = (!self.persons.is_empty())
-            .then(|| self.persons.get(id::key(&s.id).as_str()))
+            .then(|| id::with_key(&s.id, |k| self.persons.get(k).copied()))
             .flatten();
         if let Some(p) = person {
-            for b in self.person_bits.get(*p as usize).into_iter().flatten() {
+            for b in self.person_bits.get(p as usize).into_iter().flatten() {
                 intern::set(facts, *b);
             }
         }
@@ -376,7 +377,7 @@ impl Decider {
         ctx: &mut Context<S>,
         at: DateTime<Utc>,
         facts: &mut [u64],
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) {
         let slot = match ctx.category {
             CategoryRef::Unrestricted => 0,
@@ -455,7 +456,7 @@ impl Decider {
         slot: &Slot,
         at: DateTime<Utc>,
         facts: &[u64],
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) -> (bool, Option<DateTime<Utc>>) {
         let bit = 1u64.checked_shl(ctx.action).unwrap_or(0);
         let offered = slot.temporary.as_ref().filter(|t| t.actions & bit != 0);
@@ -570,7 +571,7 @@ fn decision<S>(
     category: CategoryRef,
     ctx: &Context<S>,
     at: DateTime<Utc>,
-    warnings: Vec<Warning>,
+    warnings: Warnings,
 ) -> Decision {
     let (outcome, deny_kind) = row_outcome(row.effect, row.layer);
     let temporary = matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride);
@@ -606,6 +607,6 @@ fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         basis: Basis::FailClosed(reason),
         at,
         expires_at: None,
-        warnings: Vec::new(),
+        warnings: Warnings::new(),
     }
 }

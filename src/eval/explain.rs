@@ -51,7 +51,7 @@ impl Decider {
             }
         ) && ctx.category != CategoryRef::Unrestricted;
         if !gated {
-            self.restrict(req, &mut ctx, d.at, &mut facts, &mut Vec::new());
+            self.restrict(req, &mut ctx, d.at, &mut facts, &mut Default::default());
         }
         Some((facts, ctx))
     }

@@ -108,6 +108,22 @@ pub fn key(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).collect()
 }
 
+/// Calls `f` with an id text's comparison form ([`key`]): made on the stack for a short ASCII
+/// id, so looking an id up allocates nothing in the usual case.
+pub fn with_key<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    if text.is_ascii() {
+        if let Some(out) = buf.get_mut(..text.len()) {
+            out.copy_from_slice(text.as_bytes());
+            out.make_ascii_lowercase();
+            if let Ok(k) = std::str::from_utf8(out) {
+                return f(k);
+            }
+        }
+    }
+    f(&key(text))
+}
+
 impl<S: AsRef<str>> std::fmt::Display for Id<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -438,5 +454,8 @@ mod tests {
         assert!(same_id("ÉLODIE-1", "élodie-1"));
         assert!(!same_id("u-5", "u-50"));
         assert_eq!(key("U-Ä"), "u-ä");
+        for text in ["U-5", "u-ä", "Ü-Ä", &"X".repeat(100)] {
+            assert_eq!(with_key(text, str::to_string), key(text));
+        }
     }
 }

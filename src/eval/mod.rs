@@ -18,7 +18,7 @@ mod write;
 pub use decider::Decider;
 pub use decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
-    Warning,
+    Warning, Warnings,
 };
 pub use id::{Id, ListEntry};
 pub use request::{Request, RequestError, Text};
