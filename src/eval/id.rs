@@ -41,6 +41,13 @@ impl IdProblem {
 
 /// Checks a text against the id rules.
 fn check(text: &str) -> Result<(), IdProblem> {
+    let b = text.as_bytes();
+    // The usual id: printable ASCII from end to end, nothing to look at character by character.
+    if let ([first, ..], [.., last]) = (b, b) {
+        if *first > b' ' && *last > b' ' && b.iter().all(|c| (b' '..0x7f).contains(c)) {
+            return Ok(());
+        }
+    }
     if text.is_empty() {
         Err(IdProblem::Empty)
     } else if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
@@ -446,6 +453,24 @@ mod tests {
         assert_eq!(Id::new("u-5\t"), Err(IdProblem::Whitespace));
         assert_eq!(Id::new("u\u{0}5"), Err(IdProblem::Control));
         assert!(Id::new("u-5").is_ok());
+    }
+
+    #[test]
+    fn the_printable_ascii_shortcut_agrees_with_the_rules() {
+        for text in [
+            "u-5", "a", " a", "a ", "a\u{7f}", "a b", "~", "\u{b}a", "é", "a\u{a0}",
+        ] {
+            let slow = if text.is_empty() {
+                Err(IdProblem::Empty)
+            } else if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+                Err(IdProblem::Whitespace)
+            } else if text.chars().any(char::is_control) {
+                Err(IdProblem::Control)
+            } else {
+                Ok(())
+            };
+            assert_eq!(check(text), slow, "{text:?}");
+        }
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl Prepared {
             .iter()
             .map(|c| c.map_or_else(Vec::new, |c| category_rows(table, c)))
             .collect();
-        let categories = slots.iter().map(|c| c.map(|c| category_text(c))).collect();
+        let categories = slots.iter().map(|c| c.map(category_text)).collect();
         Prepared {
             rows,
             categories,
