@@ -81,5 +81,6 @@ pub fn policy(rules: usize) -> String {
             next(names)
         ));
     }
+    s.push_str("\nend\n");
     s
 }

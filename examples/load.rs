@@ -38,6 +38,43 @@ struct Args {
     /// Server worker threads.
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// Key the log's chain (HMAC-SHA256) with a fresh key.
+    #[arg(long)]
+    keyed: bool,
+}
+
+/// The log's sync count and seconds so far, from `/metrics`.
+fn sync_totals(addr: SocketAddr) -> (u64, f64) {
+    let (_, text) = Conn::new(addr).call("GET", "/metrics", "");
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (
+        value("caselock_log_syncs_total ") as u64,
+        value("caselock_log_sync_seconds_total "),
+    )
+}
+
+/// The disk's sync latency where the log is written: `write` of one log-sized line then
+/// `fdatasync`, 200 times; the median and p99 in milliseconds.
+fn fsync_latency(dir: &std::path::Path) -> (f64, f64) {
+    let path = dir.join("fsync-probe");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let line = [b'x'; 600];
+    let mut micros: Vec<u32> = (0..200)
+        .map(|_| {
+            let t = Instant::now();
+            f.write_all(&line).unwrap();
+            f.sync_data().unwrap();
+            u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX)
+        })
+        .collect();
+    micros.sort_unstable();
+    let _ = std::fs::remove_file(&path);
+    (percentile(&micros, 0.5), percentile(&micros, 0.99))
 }
 
 const REQUESTS: [&str; 4] = [
@@ -169,15 +206,18 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("caselock-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("policy")).unwrap();
-    let mut source = String::new();
-    for entry in std::fs::read_dir(&args.policy).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "policy") {
-            source = std::fs::read_to_string(&p).unwrap();
-        }
+    // Every file of the policy is copied; reloads rewrite the first one (in name order).
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.policy)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "policy"))
+        .collect();
+    files.sort();
+    for p in &files {
+        std::fs::copy(p, dir.join("policy").join(p.file_name().unwrap())).unwrap();
     }
-    let file = dir.join("policy/policy.policy");
-    std::fs::write(&file, &source).unwrap();
+    let file = dir.join("policy").join(files[0].file_name().unwrap());
+    let source = std::fs::read_to_string(&file).unwrap();
     let log = dir.join("decisions.jsonl");
     let config = Config {
         policies: vec![dir.join("policy")],
@@ -188,9 +228,17 @@ fn main() {
         } else {
             SyncMode::Data
         },
+        log_key: args
+            .keyed
+            .then(|| caselock::audit::LogKey::generate().unwrap()),
         token_file: None,
         watch: None,
+        settle: std::time::Duration::ZERO,
+        ..Config::default()
     };
+    let key = config.log_key.clone();
+    let (sync_p50, sync_p99) = fsync_latency(&dir);
+    println!("fdatasync latency here: p50 {sync_p50:.3} ms, p99 {sync_p99:.3} ms");
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.threads)
@@ -249,21 +297,43 @@ fn main() {
     };
 
     println!(
-        "{:>11} {:>9} {:>12} {:>9} {:>9} {:>7} {:>6}",
-        "connections", "requests", "decisions/s", "p50 ms", "p99 ms", "failed", "wrong"
+        "{:>11} {:>9} {:>12} {:>9} {:>9} {:>7} {:>6} {:>12}",
+        "connections",
+        "requests",
+        "decisions/s",
+        "p50 ms",
+        "p99 ms",
+        "failed",
+        "wrong",
+        "  sync bound"
     );
     for &c in &args.connections {
+        let before = sync_totals(addr);
         let started = Instant::now();
         let t = measure(addr, c, args.seconds, &expected);
         let secs = started.elapsed().as_secs_f64();
+        let after = sync_totals(addr);
+        let rate = t.latencies.len() as f64 / secs;
+        // With a synced log each connection waits for a sync per decision, so the bound is
+        // connections ÷ the service's own mean sync latency during this run.
+        let syncs = after.0 - before.0;
+        let bound = if syncs > 0 {
+            let sync_ms = 1000.0 * (after.1 - before.1) / syncs as f64;
+            let bound = c as f64 / (sync_ms / 1000.0);
+            format!(
+                "{:.0}% of {bound:.0}/s (sync {sync_ms:.3} ms, {syncs} syncs)",
+                100.0 * rate / bound
+            )
+        } else {
+            "no syncs".to_string()
+        };
         println!(
-            "{c:>11} {:>9} {:>12.0} {:>9.3} {:>9.3} {:>7} {:>6}",
+            "{c:>11} {:>9} {rate:>12.0} {:>9.3} {:>9.3} {:>7} {:>6}  {bound}",
             t.latencies.len(),
-            t.latencies.len() as f64 / secs,
             percentile(&t.latencies, 0.5),
             percentile(&t.latencies, 0.99),
             t.failed,
-            t.wrong
+            t.wrong,
         );
     }
     reloading.store(false, Ordering::Relaxed);
@@ -271,11 +341,20 @@ fn main() {
     if args.reload {
         println!("reloads: {good} accepted, {broken} refused (broken policy)");
     }
+    let (after_p50, after_p99) = fsync_latency(&dir);
+    println!("fdatasync latency after the runs: p50 {after_p50:.3} ms, p99 {after_p99:.3} ms");
     let _ = stop_tx.send(());
     server.join().unwrap();
     if args.log != "none" {
         let f = std::fs::File::open(&log).unwrap();
-        match caselock::audit::verify(std::io::BufReader::new(f), None) {
+        match caselock::audit::verify(
+            std::io::BufReader::new(f),
+            None,
+            &key.map_or(
+                caselock::audit::Chain::Unkeyed,
+                caselock::audit::Chain::Keyed,
+            ),
+        ) {
             Ok(s) => println!(
                 "log verifies: {} entries, {} decisions, {} policy loads, {} rejected reloads",
                 s.entries, s.decisions, s.policies_loaded, s.policies_rejected

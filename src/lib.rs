@@ -12,6 +12,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod diff;
+pub mod durable;
 pub mod eval;
 pub mod loader;
 pub mod report;

@@ -250,6 +250,8 @@ category adoption "Adoption" {
   deny all to partner organisations absolute
   review every 3 months by role team_manager
 }
+
+end
 "#;
     let mut sources = SourceMap::new();
     let id = sources.add("absolute.policy", text.to_string());

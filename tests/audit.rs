@@ -6,7 +6,8 @@ use std::io::Cursor;
 use std::process::Command;
 
 use caselock::audit::{
-    self, DecisionEntry, Entry, Event, GENESIS, Head, LogWriter, Pending, PolicyEntry, SyncMode,
+    self, Chain, DecisionEntry, Entry, Event, GENESIS, Head, LogWriter, Pending, PolicyEntry,
+    SyncMode,
 };
 use caselock::eval::{Outcome, Request};
 use chrono::{TimeZone, Utc};
@@ -22,7 +23,7 @@ fn request(subject: &str, record: &str) -> Request {
 
 fn decision(i: u64) -> Event {
     Event::Decision(Box::new(DecisionEntry {
-        decision_id: String::new(),
+        decision_id: format!("test:{}", uuid_for(i)),
         policy_id: "casework".into(),
         policy_version: Some(1),
         policy_hash: "abc".into(),
@@ -39,6 +40,11 @@ fn decision(i: u64) -> Event {
     }))
 }
 
+/// A fixed UUIDv7-shaped id per entry, so logs are reproducible.
+fn uuid_for(i: u64) -> String {
+    format!("01900000-0000-7000-8000-{i:012x}")
+}
+
 /// A log of `n` entries, chained by hand with [`audit::seal`], as lines.
 fn lines(n: u64) -> Vec<String> {
     let mut prev = GENESIS.to_string();
@@ -50,7 +56,7 @@ fn lines(n: u64) -> Vec<String> {
                 event: decision(seq),
                 prev: prev.clone(),
             };
-            let (line, hash) = audit::seal(&entry).unwrap();
+            let (line, hash) = audit::seal(&entry, &audit::Chain::Unkeyed).unwrap();
             prev = hash;
             line
         })
@@ -62,7 +68,7 @@ fn text(lines: &[String]) -> String {
 }
 
 fn verify(text: &str, head: Option<&Head>) -> Result<audit::Summary, audit::Broken> {
-    audit::verify(Cursor::new(text.as_bytes()), head)
+    audit::verify(Cursor::new(text.as_bytes()), head, &audit::Chain::Unkeyed)
 }
 
 #[test]
@@ -192,7 +198,7 @@ fn the_writer_chains_groups_and_continues_after_reopening() {
         event: decision(i),
     };
     rt.block_on(async {
-        let log = LogWriter::open(&path, SyncMode::Data).unwrap();
+        let log = LogWriter::open(&path, SyncMode::Data, Chain::Unkeyed).unwrap();
         let loaded = Pending {
             time: at,
             event: Event::PolicyLoaded(PolicyEntry {
@@ -221,12 +227,14 @@ fn the_writer_chains_groups_and_continues_after_reopening() {
         let Event::Decision(d) = e.event else {
             panic!("entry 5 is a decision")
         };
-        assert_eq!(d.decision_id, "d5");
-        assert_eq!(audit::decision_seq(&d.decision_id), Some(5));
+        // Looked up by its id, not by its line.
+        let again = log.read_decision(&d.decision_id).unwrap().unwrap();
+        assert_eq!(again.seq, 5);
+        assert!(log.read_decision("test:5").unwrap().is_none());
         assert!(log.read(42).unwrap().is_none());
     });
     rt.block_on(async {
-        let log = LogWriter::open(&path, SyncMode::Os).unwrap();
+        let log = LogWriter::open(&path, SyncMode::Os, Chain::Unkeyed).unwrap();
         assert_eq!(log.append(vec![pending(99)]).await.unwrap(), 42);
     });
     let out = Command::new(env!("CARGO_BIN_EXE_caselock"))
@@ -237,6 +245,8 @@ fn the_writer_chains_groups_and_continues_after_reopening() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("ok: 42 entries"), "{stdout}");
+    // It says which check it made: an unkeyed chain, which anyone able to write could extend.
+    assert!(stdout.contains("checked: unkeyed"), "{stdout}");
     assert!(stdout.contains("41 decisions"), "{stdout}");
 
     // An edited middle line: exit 1, naming the line.
@@ -257,7 +267,7 @@ fn the_writer_chains_groups_and_continues_after_reopening() {
     assert!(stdout.contains(&format!("line {line}: ")), "{stdout}");
     // A log that does not verify is not continued.
     assert!(matches!(
-        LogWriter::open(&path, SyncMode::Os),
+        LogWriter::open(&path, SyncMode::Os, Chain::Unkeyed),
         Err(audit::LogError::Broken { .. })
     ));
     std::fs::remove_dir_all(&dir).unwrap();

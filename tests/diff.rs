@@ -230,7 +230,7 @@ fn policy_text(universal: bool, temporary: bool, rules: &[GenRule]) -> String {
     if temporary {
         s.push_str("  temporary view for 24h approved_by owner\n");
     }
-    s.push_str("  review every 90 days\n}\n");
+    s.push_str("  review every 90 days\n}\n\nend\n");
     s
 }
 

@@ -52,7 +52,7 @@ fn a_tampered_table_is_refused() {
     let tampered = text.replacen("\"effect\":\"deny\"", "\"effect\":\"allow\"", 1);
     assert_ne!(tampered, text);
     let err = compile::load_table(&tampered).unwrap_err();
-    assert!(matches!(err, TableError::Hash { .. }), "{err:?}");
+    assert!(matches!(err, TableError::Hash), "{err:?}");
     assert!(err.to_string().contains("edited or corrupted"), "{err}");
 
     let other = text.replacen("\"format_version\":1", "\"format_version\":99", 1);

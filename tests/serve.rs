@@ -51,13 +51,15 @@ impl Scratch {
             log_sync: SyncMode::Data,
             token_file: None,
             watch: None,
+            settle: Duration::ZERO,
+            ..Config::default()
         }
     }
 
     /// Verifies the log and returns its summary.
     fn verify_log(&self) -> audit::Summary {
         let f = std::fs::File::open(self.log()).unwrap();
-        audit::verify(BufReader::new(f), None).unwrap()
+        audit::verify(BufReader::new(f), None, &audit::Chain::Unkeyed).unwrap()
     }
 }
 
@@ -182,7 +184,10 @@ async fn decides_one_request_and_batches_with_ids_and_policy() {
     assert_eq!(a["policy_id"], "nottingham_escr");
     assert_eq!(a["policy_version"], 4);
     assert_eq!(a["policy_hash"].as_str().unwrap().len(), 64);
-    assert!(a["decision_id"].as_str().unwrap().starts_with('d'));
+    // `instance:uuidv7`, never a line number.
+    let id = a["decision_id"].as_str().unwrap();
+    assert!(id.starts_with("caselock:"), "{id}");
+    assert!(audit::DecisionId::parse(id).is_some(), "{id}");
     assert!(
         a.get("explanation").is_none(),
         "no explanation unless asked"
@@ -386,13 +391,28 @@ async fn the_token_guards_every_v1_route_and_only_those() {
     let mut config = scratch.config();
     config.token_file = Some(token_file);
     let (_s, router) = service(&config).await;
+    let id = call_with(
+        &router,
+        "POST",
+        "/v1/decisions",
+        allowed().to_string(),
+        Some("s3cret-token"),
+    )
+    .await
+    .json()["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
-    for route in ROUTES.iter().filter(|r| r.contains(" /v1/")) {
+    for route in ROUTES
+        .iter()
+        .filter(|r| r.contains(" /v1/") || r.ends_with(" /metrics"))
+    {
         let (method, path) = route.split_once(' ').unwrap();
         let path = path
             .replace("{policy_id}", "nottingham_escr")
-            .replace("{decision_id}", "d2");
-        for token in [None, Some("wrong"), Some("s3cret-token2")] {
+            .replace("{decision_id}", &id);
+        for token in [None, Some("wrong"), Some("s3cret-token2"), Some("s")] {
             let r = call_with(&router, method, &path, allowed().to_string(), token).await;
             r.problem(401);
         }
@@ -406,7 +426,23 @@ async fn the_token_guards_every_v1_route_and_only_those() {
         .await;
         assert!(r.status.is_success(), "{route}: {}", r.text());
     }
-    for open in ["/", "/healthz", "/readyz", "/metrics", "/openapi.json"] {
+    // The scheme name is case-insensitive (RFC 9110); other schemes are refused.
+    for (value, ok) in [
+        ("bearer s3cret-token", true),
+        ("BEARER  s3cret-token ", true),
+        ("Basic s3cret-token", false),
+        ("Bearers3cret-token", false),
+        ("s3cret-token", false),
+    ] {
+        let req = Request::builder()
+            .uri("/v1/policy")
+            .header("authorization", value)
+            .body(Body::empty())
+            .unwrap();
+        let status = router.clone().oneshot(req).await.unwrap().status();
+        assert_eq!(status.is_success(), ok, "{value}: {status}");
+    }
+    for open in ["/", "/healthz", "/readyz", "/openapi.json"] {
         assert_eq!(
             call(&router, "GET", open, Body::empty()).await.status,
             StatusCode::OK
@@ -515,13 +551,16 @@ async fn several_policies_are_served_with_a_default() {
     assert_eq!(p["policies"].as_array().unwrap().len(), 2);
     assert_eq!(p["policies"][1]["id"], "bare");
     assert_eq!(p["policies"][1]["default"], false);
+    // One writer per log: this service lets go of it before the next one opens it.
+    drop((s, router));
 
     config.default_policy = Some("bare".to_string());
-    let (_s, router) = service(&config).await;
+    let (s, router) = service(&config).await;
     let r = call(&router, "POST", "/v1/decisions", bare.to_string())
         .await
         .json();
     assert_eq!(r["policy_id"], "bare");
+    drop((s, router));
     config.default_policy = Some("nope".to_string());
     assert!(Service::new(&config).await.is_err());
     // The same policy twice is refused.
@@ -676,6 +715,39 @@ async fn a_changed_file_is_picked_up_by_the_watcher() {
     }
     assert!(reloaded, "the watcher did not reload the changed policy");
     assert_eq!(scratch.verify_log().policies_loaded, 2);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_policy_file_linked_outside_its_directory_is_refused_without_showing_it() {
+    let scratch = Scratch::new("symlink");
+    let (_s, router) = service(&scratch.config()).await;
+    // A file outside the policy directory whose first line would be echoed by a parse error.
+    let secret = scratch.dir.join("secret.txt");
+    std::fs::write(&secret, "root-SECRET-LINE:x:0:0\n").unwrap();
+    std::os::unix::fs::symlink(&secret, scratch.policy().join("zz.policy")).unwrap();
+    let r = call(&router, "POST", "/v1/reload", Body::empty()).await;
+    let p = r.problem(422);
+    let text = p.to_string();
+    assert!(text.contains("symbolic link"), "{text}");
+    assert!(!text.contains("SECRET"), "{text}");
+    let status = call(&router, "GET", "/v1/policy", Body::empty())
+        .await
+        .text();
+    assert!(status.contains("symbolic link"), "{status}");
+    assert!(!status.contains("SECRET"), "{status}");
+    let log = std::fs::read_to_string(scratch.log()).unwrap();
+    assert!(log.contains("policy_rejected"), "{log}");
+    assert!(!log.contains("SECRET"), "{log}");
+
+    // A file inside the directory that does not parse is refused one line per error, with its
+    // place and code, and without the source snippet a terminal rendering shows.
+    std::fs::remove_file(scratch.policy().join("zz.policy")).unwrap();
+    std::fs::write(scratch.policy().join("zz.policy"), "oops\nsecond-LINE\n").unwrap();
+    let r = call(&router, "POST", "/v1/reload", Body::empty()).await;
+    let text = r.problem(422).to_string();
+    assert!(text.contains("zz.policy:1: error[CL"), "{text}");
+    assert!(!text.contains("second-LINE"), "{text}");
 }
 
 #[tokio::test]
@@ -979,6 +1051,8 @@ mod never_a_500 {
                 log_sync: SyncMode::Data,
                 token_file: None,
                 watch: None,
+                settle: Duration::ZERO,
+                ..Config::default()
             };
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

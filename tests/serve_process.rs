@@ -155,6 +155,10 @@ fn serves_reloads_on_sighup_and_drains_on_sigterm() {
             .success()
     );
     std::thread::sleep(Duration::from_millis(200));
+    // While draining, `/readyz` is still reachable and says 503 (a load balancer stops
+    // sending), and `/metrics` needs the token.
+    assert_eq!(http(&addr, "GET", "/readyz", None, "").0, 503);
+    assert_eq!(http(&addr, "GET", "/metrics", None, "").0, 401);
     slow.write_all(tail.as_bytes()).unwrap();
     let (status, body) = read_response(&mut slow);
     assert_eq!(status, 200, "{body}");

@@ -112,6 +112,7 @@ fn policy() -> impl Strategy<Value = String> {
             }
             s.push_str(&c0);
             s.push_str(&c1);
+            s.push_str("end\n");
             s
         })
 }

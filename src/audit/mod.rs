@@ -3,32 +3,32 @@
 //! found by [`verify`] (`caselock audit verify LOG`), which says which line.
 //!
 //! A line is the entry serialised as compact JSON without its `hash`, with
-//! `,"hash":"sha256:<hex>"}` put in place of the closing brace; the hash is the SHA-256 of that
-//! JSON text (ending in `}`). The first entry's `prev` is [`GENESIS`]. Entries hold IDs only —
+//! `,"hash":"<alg>:<hex>"}` put in place of the closing brace; the hash is the SHA-256 of that
+//! JSON text (ending in `}`), or, in a keyed log, its HMAC-SHA256 under the log's secret key
+//! ([`Chain`]), so that nobody without the key can append or rewrite lines that verify. The
+//! first entry's `prev` is [`GENESIS`]. Entries hold IDs only —
 //! subject, record, rule and policy ids and the request (which carries ids and the policy's own
 //! vocabulary) — never a person's name. The format and its durability are documented in
 //! docs/service.md.
 
+mod key;
 mod writer;
 
 use std::io::BufRead;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::eval::{Outcome, Request};
 
-pub use writer::{LogError, LogWriter, Pending, SyncMode, decision_id, decision_seq};
+pub use key::{Chain, LogKey};
+pub use writer::{DecisionId, LogError, LogWriter, Pending, SyncMode, valid_instance};
 
 /// The `prev` of the first entry of a log.
 pub const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The text a line ends with before the hash's hex digits.
-const HASH_FIELD: &str = ",\"hash\":\"sha256:";
-
-/// The length of the text that ends every line: the hash field, 64 hex digits and `"}`.
-const TAIL_LEN: usize = HASH_FIELD.len() + 64 + 2;
+/// The text a line ends with before the hash's algorithm and hex digits.
+const HASH_FIELD: &str = ",\"hash\":\"";
 
 /// One entry of the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +138,9 @@ impl std::str::FromStr for Head {
             .parse()
             .map_err(|_| format!("`{seq}` is not an entry count"))?;
         if !is_hash(hash) {
-            return Err(format!("`{hash}` is not a `sha256:` hash"));
+            return Err(format!(
+                "`{hash}` is not a `sha256:` or `hmac-sha256:` hash"
+            ));
         }
         Ok(Head {
             seq,
@@ -148,57 +150,46 @@ impl std::str::FromStr for Head {
 }
 
 /// Serialises an entry as one line (without the newline) and returns it with its hash.
-pub fn seal(entry: &Entry) -> Result<(String, String), serde_json::Error> {
+pub fn seal(entry: &Entry, chain: &Chain) -> Result<(String, String), serde_json::Error> {
     let mut line = serde_json::to_string(entry)?;
-    let hash = digest(&line);
+    let hash = chain.digest(&line);
     line.pop();
     line.push_str(HASH_FIELD);
-    line.push_str(hash.trim_start_matches("sha256:"));
+    line.push_str(&hash);
     line.push_str("\"}");
     Ok((line, hash))
 }
 
-/// `sha256:` and the hex SHA-256 of the text.
-fn digest(text: &str) -> String {
-    let mut s = String::with_capacity(71);
-    s.push_str("sha256:");
-    for b in Sha256::digest(text.as_bytes()) {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    s
-}
-
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-fn is_hash(s: &str) -> bool {
-    s.strip_prefix("sha256:")
-        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| HEX.contains(&b)))
+fn is_hex64(h: &str) -> bool {
+    h.len() == 64 && h.bytes().all(|b| HEX.contains(&b))
 }
 
-/// Reads one line back: its entry and its hash, after checking the line's own hash.
-pub fn open(line: &str) -> Result<(Entry, String), String> {
-    let split = line
-        .len()
-        .checked_sub(TAIL_LEN)
-        .filter(|&i| line.is_char_boundary(i))
-        .ok_or("the line is too short to be an entry")?;
-    let (body, tail) = line.split_at(split);
-    let hex = tail
+fn is_hash(s: &str) -> bool {
+    key::ALGORITHMS
+        .iter()
+        .any(|a| s.strip_prefix(a).is_some_and(is_hex64))
+}
+
+/// Reads one line back: its entry and its hash, after checking the line's own hash (or HMAC).
+pub fn open(line: &str, chain: &Chain) -> Result<(Entry, String), String> {
+    let cut = line
+        .rfind(HASH_FIELD)
+        .ok_or("the line does not end with its `hash` field")?;
+    let (body, tail) = line.split_at(cut);
+    let recorded = tail
         .strip_prefix(HASH_FIELD)
         .and_then(|t| t.strip_suffix("\"}"))
         .ok_or("the line does not end with its `hash` field")?;
-    let recorded = format!("sha256:{hex}");
-    if !is_hash(&recorded) {
-        return Err("the line's `hash` is not a SHA-256".to_string());
+    if !is_hash(recorded) {
+        return Err("the line's `hash` is not a SHA-256 or HMAC-SHA256".to_string());
     }
     let sealed = format!("{body}}}");
-    if digest(&sealed) != recorded {
-        return Err("the line's contents do not match its hash: the line was edited".to_string());
-    }
+    chain.check(&sealed, recorded)?;
     let entry: Entry =
         serde_json::from_str(&sealed).map_err(|e| format!("not a log entry: {e}"))?;
-    Ok((entry, recorded))
+    Ok((entry, recorded.to_string()))
 }
 
 /// What a verified log holds.
@@ -220,6 +211,8 @@ pub struct Summary {
     pub last: Option<DateTime<Utc>>,
     /// The hash the next entry would chain from.
     pub head: Option<Head>,
+    /// Whether every line's HMAC was checked with the log's key (else only the SHA-256 chain).
+    pub keyed: bool,
 }
 
 /// Where a log stops being trustworthy.
@@ -235,8 +228,15 @@ pub struct Broken {
 /// Checks every line's hash, chain link and sequence number, and, when given, that the log
 /// reaches `expected` with the same hash there (which is how removing the last lines, or
 /// rewriting the whole chain, is detected).
-pub fn verify(mut input: impl BufRead, expected: Option<&Head>) -> Result<Summary, Broken> {
-    let mut summary = Summary::default();
+pub fn verify(
+    mut input: impl BufRead,
+    expected: Option<&Head>,
+    chain: &Chain,
+) -> Result<Summary, Broken> {
+    let mut summary = Summary {
+        keyed: chain.is_keyed(),
+        ..Summary::default()
+    };
     let mut head = Head::genesis();
     let mut at_expected = None;
     let mut line = Vec::new();
@@ -259,7 +259,7 @@ pub fn verify(mut input: impl BufRead, expected: Option<&Head>) -> Result<Summar
             ));
         }
         let text = std::str::from_utf8(&line).map_err(|_| broken("not UTF-8".to_string()))?;
-        let (entry, hash) = open(text).map_err(broken)?;
+        let (entry, hash) = open(text, chain).map_err(broken)?;
         if entry.prev != head.hash {
             let before = if number == 1 {
                 "the genesis value".to_string()

@@ -2,16 +2,24 @@
 //! the chain, takes whatever entries are waiting, writes them with one `write`, syncs them when
 //! asked to, and only then tells each request its entries are stored (group commit). A request
 //! answers only after that, so nothing that was answered can be lost (docs/service.md).
+//!
+//! One writer per log: the file is locked while open. The file at the log's path is compared
+//! with the open file after every write, before anyone is answered: a log deleted or replaced
+//! under the service stops decisions rather than taking entries that would be lost.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
+use fs4::TryLockError;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Broken, Entry, Event, Head, open, seal, verify};
+use super::{Broken, Chain, Entry, Event, Head, open, seal, verify};
+use crate::durable::{self, Access};
 
 /// Entries written by one `write` at most.
 const MAX_GROUP: usize = 4096;
@@ -46,6 +54,23 @@ pub enum LogError {
         /// Where it breaks.
         broken: Broken,
     },
+    /// Another process (or another writer in this one) holds the log's lock.
+    #[error(
+        "decision log `{path}` is in use by another writer (another `caselock serve` holds its lock); a log has one writer: give each service its own log"
+    )]
+    Locked {
+        /// The log's path.
+        path: String,
+    },
+    /// The file at the log's path is no longer the file being written: it was deleted, moved
+    /// or replaced. Nothing more is written, so no decision goes unlogged.
+    #[error(
+        "decision log `{path}` was deleted, moved or replaced while in use; no more decisions are given (restart the service to start or continue a log)"
+    )]
+    Replaced {
+        /// The log's path.
+        path: String,
+    },
     /// An entry could not be serialised.
     #[error("decision log entry: {0}")]
     Encode(#[from] serde_json::Error),
@@ -60,7 +85,7 @@ pub enum LogError {
 pub struct Pending {
     /// When it happened.
     pub time: DateTime<Utc>,
-    /// What happened; a decision's `decision_id` is filled in from its sequence number.
+    /// What happened.
     pub event: Event,
 }
 
@@ -74,6 +99,8 @@ struct Group {
 struct Index {
     /// The byte offset at which each entry's line starts (entry `seq` at `seq - 1`).
     offsets: Vec<u64>,
+    /// The entry number of each decision, by the UUID in its id.
+    decisions: HashMap<u128, u64>,
     head: Head,
 }
 
@@ -83,55 +110,72 @@ pub struct LogWriter {
     path: PathBuf,
     tx: mpsc::Sender<Group>,
     index: Arc<Mutex<Index>>,
+    chain: Chain,
+    /// Set once the log fails or its file is replaced: no more entries are accepted.
+    failed: Arc<AtomicBool>,
+    /// The open (and locked) file, to compare with what is at `path` now.
+    file: Arc<File>,
+    syncs: Arc<SyncStats>,
 }
 
-/// A decision's id: `d` and its entry's sequence number in the log.
-pub fn decision_id(seq: u64) -> String {
-    format!("d{seq}")
-}
-
-/// The sequence number a decision id names.
-pub fn decision_seq(id: &str) -> Option<u64> {
-    id.strip_prefix('d')
-        .filter(|s| !s.starts_with('0') && !s.starts_with('+'))
-        .and_then(|s| s.parse().ok())
+/// How many `fdatasync`s the writer made and how long they took in all: the disk's sync
+/// latency under the service's own load, which bounds a synced log's throughput.
+#[derive(Debug, Default)]
+struct SyncStats {
+    count: AtomicU64,
+    nanos: AtomicU64,
 }
 
 impl LogWriter {
-    /// Opens (or creates) a log and starts its writer thread. An existing log must verify; new
-    /// entries continue its chain.
-    pub fn open(path: &Path, sync: SyncMode) -> Result<LogWriter, LogError> {
+    /// Opens (or creates, mode 0600, syncing its directory) a log, takes its lock and starts its
+    /// writer thread. An existing log must verify under `chain`; new entries continue it.
+    pub fn open(path: &Path, sync: SyncMode, chain: Chain) -> Result<LogWriter, LogError> {
+        let name = path.display().to_string();
         let io = |source| LogError::Io {
-            path: path.display().to_string(),
+            path: name.clone(),
             source,
         };
-        let mut file = std::fs::OpenOptions::new()
+        let existed = path.exists();
+        let mut file = durable::create_options(Access::Private)
             .create(true)
             .append(true)
             .read(true)
             .open(path)
             .map_err(io)?;
+        lock(&file).map_err(|e| match e {
+            TryLockError::WouldBlock => LogError::Locked { path: name.clone() },
+            TryLockError::Error(e) => io(e),
+        })?;
+        if !existed {
+            durable::sync_dir(durable::parent(path)).map_err(io)?;
+        }
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         let summary =
-            verify(BufReader::new(&mut file), None).map_err(|broken| LogError::Broken {
-                path: path.display().to_string(),
+            verify(BufReader::new(&mut file), None, &chain).map_err(|broken| LogError::Broken {
+                path: name.clone(),
                 broken,
             })?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        let offsets = line_offsets(BufReader::new(&mut file)).map_err(io)?;
+        let (offsets, decisions) = scan(BufReader::new(&mut file)).map_err(io)?;
         let end = file.seek(SeekFrom::End(0)).map_err(io)?;
         let index = Arc::new(Mutex::new(Index {
             offsets,
+            decisions,
             head: summary.head.unwrap_or_else(Head::genesis),
         }));
+        let failed = Arc::new(AtomicBool::new(false));
+        let file = Arc::new(file);
+        let syncs = Arc::new(SyncStats::default());
         let (tx, rx) = mpsc::channel(MAX_GROUP);
         let thread = Thread {
             path: path.to_path_buf(),
-            file,
+            file: file.clone(),
             sync,
             end,
             index: index.clone(),
-            failed: false,
+            chain: chain.clone(),
+            failed: failed.clone(),
+            syncs: syncs.clone(),
         };
         std::thread::Builder::new()
             .name("decision-log".to_string())
@@ -141,7 +185,37 @@ impl LogWriter {
             path: path.to_path_buf(),
             tx,
             index,
+            chain,
+            failed,
+            file,
+            syncs,
         })
+    }
+
+    /// The number of syncs made so far and the seconds they took in all.
+    pub fn sync_totals(&self) -> (u64, f64) {
+        (
+            self.syncs.count.load(Ordering::Relaxed),
+            self.syncs.nanos.load(Ordering::Relaxed) as f64 / 1e9,
+        )
+    }
+
+    /// Whether the log can take entries: it has not failed, and the file at its path is still
+    /// the one being written (one `stat`). A replaced log stays failed.
+    pub fn healthy(&self) -> bool {
+        if self.failed.load(Ordering::Relaxed) {
+            return false;
+        }
+        if same_file(&self.file, &self.path) {
+            return true;
+        }
+        self.failed.store(true, Ordering::Relaxed);
+        false
+    }
+
+    /// Whether lines are keyed.
+    pub fn keyed(&self) -> bool {
+        self.chain.is_keyed()
     }
 
     /// The log's path.
@@ -167,6 +241,25 @@ impl LogWriter {
             .unwrap_or_else(PoisonError::into_inner)
             .head
             .clone()
+    }
+
+    /// Reads the decision with this id back from the file (checking its own hash); `None` when
+    /// there is none.
+    pub fn read_decision(&self, id: &str) -> Result<Option<Entry>, LogError> {
+        let Some(uuid) = DecisionId::parse(id) else {
+            return Ok(None);
+        };
+        let seq = {
+            let index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
+            match index.decisions.get(&uuid) {
+                Some(s) => *s,
+                None => return Ok(None),
+            }
+        };
+        match self.read(seq)? {
+            Some(e) if matches!(&e.event, Event::Decision(d) if d.decision_id == id) => Ok(Some(e)),
+            _ => Ok(None),
+        }
     }
 
     /// Reads entry `seq` back from the file (checking its own hash); `None` when there is none.
@@ -197,34 +290,113 @@ impl LogWriter {
             broken: Broken { line: seq, message },
         };
         let text = String::from_utf8(line).map_err(|_| broken("not UTF-8".to_string()))?;
-        open(&text).map(|(e, _)| Some(e)).map_err(broken)
+        open(&text, &self.chain)
+            .map(|(e, _)| Some(e))
+            .map_err(broken)
     }
 }
 
-/// The start offset of every line.
-fn line_offsets(mut input: impl BufRead) -> std::io::Result<Vec<u64>> {
-    let mut out = Vec::new();
+/// Decision ids: the service instance's name, `:`, and a UUIDv7 (time-ordered, with 74 random
+/// bits), so ids are unique across restarts and instances and reveal no line number.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionId;
+
+impl DecisionId {
+    /// A new id for a decision made by `instance`.
+    pub fn make(instance: &str) -> String {
+        format!("{instance}:{}", uuid::Uuid::now_v7().hyphenated())
+    }
+
+    /// The UUID in an id, if it is one.
+    pub fn parse(id: &str) -> Option<u128> {
+        let (instance, uuid) = id.rsplit_once(':')?;
+        if !valid_instance(instance) {
+            return None;
+        }
+        uuid::Uuid::try_parse(uuid).ok().map(|u| u.as_u128())
+    }
+}
+
+/// Whether a name can be an instance name: 1 to 63 letters, digits, `.`, `_` or `-`.
+pub fn valid_instance(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+/// Takes the log's lock, waiting up to half a second for a writer in this process that is
+/// closing (its thread lets go of the file just after the last handle is dropped).
+fn lock(file: &File) -> Result<(), TryLockError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    loop {
+        match fs4::FileExt::try_lock(file) {
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether `path` still names the open `file` (same device and inode, not unlinked).
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(open), Ok(now)) => {
+                open.nlink() > 0 && open.dev() == now.dev() && open.ino() == now.ino()
+            }
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.exists()
+    }
+}
+
+/// The start offset of every line, and the entry number of every decision by its id's UUID.
+fn scan(mut input: impl BufRead) -> std::io::Result<(Vec<u64>, HashMap<u128, u64>)> {
+    let mut offsets = Vec::new();
+    let mut decisions = HashMap::new();
     let mut pos = 0u64;
     let mut line = Vec::new();
     loop {
         line.clear();
         let n = input.read_until(b'\n', &mut line)?;
         if n == 0 {
-            return Ok(out);
+            return Ok((offsets, decisions));
         }
-        out.push(pos);
+        offsets.push(pos);
         pos += n as u64;
+        if let Some(uuid) = logged_decision_id(&line).and_then(DecisionId::parse) {
+            decisions.insert(uuid, offsets.len() as u64);
+        }
     }
+}
+
+/// The `decision_id` of a verified line. A request's strings are escaped, so the first
+/// unescaped `"decision_id":"` is the entry's own field.
+fn logged_decision_id(line: &[u8]) -> Option<&str> {
+    const KEY: &str = "\"decision_id\":\"";
+    let text = std::str::from_utf8(line).ok()?;
+    let start = text.find(KEY)? + KEY.len();
+    text.get(start..)?.split('"').next()
 }
 
 /// The writer thread's state.
 struct Thread {
     path: PathBuf,
-    file: File,
+    file: Arc<File>,
     sync: SyncMode,
     end: u64,
     index: Arc<Mutex<Index>>,
-    failed: bool,
+    chain: Chain,
+    failed: Arc<AtomicBool>,
+    syncs: Arc<SyncStats>,
 }
 
 impl Thread {
@@ -249,7 +421,7 @@ impl Thread {
 
     /// Writes every group's entries; returns each group's first sequence number or the error.
     fn write(&mut self, groups: &mut [Group], buf: &mut String) -> Vec<Result<u64, Arc<LogError>>> {
-        if self.failed {
+        if self.failed.load(Ordering::Relaxed) {
             let e = Arc::new(LogError::Failed);
             return groups.iter().map(|_| Err(e.clone())).collect();
         }
@@ -261,23 +433,25 @@ impl Thread {
             .clone();
         buf.clear();
         let mut offsets = Vec::new();
+        let mut ids = Vec::new();
         let mut firsts = Vec::with_capacity(groups.len());
         let mut encode_error = None;
         for g in groups.iter_mut() {
             firsts.push(head.seq + 1);
             for p in g.entries.drain(..) {
                 let seq = head.seq + 1;
-                let mut event = p.event;
-                if let Event::Decision(d) = &mut event {
-                    d.decision_id = decision_id(seq);
-                }
+                let uuid = match &p.event {
+                    Event::Decision(d) => DecisionId::parse(&d.decision_id),
+                    _ => None,
+                };
+                ids.extend(uuid.map(|u| (u, seq)));
                 let entry = Entry {
                     seq,
                     time: p.time,
-                    event,
+                    event: p.event,
                     prev: head.hash.clone(),
                 };
-                match seal(&entry) {
+                match seal(&entry, &self.chain) {
                     Ok((line, hash)) => {
                         offsets.push(self.end + buf.len() as u64);
                         buf.push_str(&line);
@@ -294,13 +468,14 @@ impl Thread {
             return groups.iter().map(|_| Err(e.clone())).collect();
         }
         if let Err(e) = self.store(buf.as_bytes()) {
-            self.failed = true;
+            self.failed.store(true, Ordering::Relaxed);
             let e = Arc::new(e);
             return groups.iter().map(|_| Err(e.clone())).collect();
         }
         self.end += buf.len() as u64;
         let mut index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
         index.offsets.extend(offsets);
+        index.decisions.extend(ids);
         index.head = head;
         firsts.into_iter().map(Ok).collect()
     }
@@ -310,9 +485,20 @@ impl Thread {
             path: self.path.display().to_string(),
             source,
         };
-        self.file.write_all(bytes).map_err(io)?;
+        (&*self.file).write_all(bytes).map_err(io)?;
         if self.sync == SyncMode::Data {
+            let started = std::time::Instant::now();
             self.file.sync_data().map_err(io)?;
+            let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.syncs.count.fetch_add(1, Ordering::Relaxed);
+            self.syncs.nanos.fetch_add(took, Ordering::Relaxed);
+        }
+        // After the write and before anyone is answered: entries written into a file that was
+        // deleted or replaced are refused rather than answered and lost with the file.
+        if !same_file(&self.file, &self.path) {
+            return Err(LogError::Replaced {
+                path: self.path.display().to_string(),
+            });
         }
         Ok(())
     }

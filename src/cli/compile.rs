@@ -1,26 +1,38 @@
-//! `caselock compile POLICY... -o TABLE.json`
+//! `caselock compile POLICY... [-o BUNDLE.json] [--sign KEY]`
 
 use std::path::PathBuf;
 
 use super::common::{self, Exit, Output};
-use crate::compile;
+use crate::compile::{self, Bundle, keys};
+use crate::durable::{self, Access};
 
-/// Compile a policy to a decision table (deterministic JSON).
+/// Compile a policy to a bundle: the decision table with a manifest of its sources, optionally
+/// signed (deterministic JSON).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The policy: a `.policy` file or a directory of them.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Where to write the table (standard output when absent).
+    /// Where to write the bundle, atomically (standard output when absent).
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Indent the JSON for reading (the hash is the same either way).
+    /// Sign the bundle with this ed25519 private key (from `caselock keygen`).
+    #[arg(long, value_name = "KEY")]
+    sign: Option<PathBuf>,
+    /// Indent the JSON for reading (the checks are the same either way).
     #[arg(long)]
     pretty: bool,
 }
 
 /// Runs the command.
 pub fn run(args: Args, out: &Output) -> Exit {
+    let key = match args.sign.as_deref().map(keys::read_signing_key).transpose() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
     let (sources, checked) = match common::load_checked(&args.paths, out) {
         Ok(x) => x,
         Err(e) => return e,
@@ -34,25 +46,28 @@ pub fn run(args: Args, out: &Output) -> Exit {
     };
     eprint!("{}", out.renderer(&sources).render_all(&one.warnings));
     let table = compile::compile(one, &sources);
-    let text = if args.pretty {
-        let mut s = serde_json::to_string_pretty(&table).unwrap_or_default();
-        s.push('\n');
-        s
-    } else {
-        compile::to_json(&table)
-    };
+    let mut bundle = Bundle::new(table, &sources);
+    if let Some(k) = &key {
+        bundle.sign(k);
+    }
+    let text = bundle.to_json(args.pretty);
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
+            if let Err(e) = durable::write_atomically(path, text.as_bytes(), Access::Public) {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
                 return Exit::Usage;
             }
+            let signed = bundle
+                .signature
+                .as_ref()
+                .map(|s| format!(", signed by key {}", s.key_id))
+                .unwrap_or_else(|| ", unsigned".to_string());
             eprintln!(
-                "compiled policy `{}` to {} ({} categories, table hash {})",
-                table.policy.id,
+                "compiled policy `{}` to {} ({} categories, {} source files{signed})",
+                bundle.table.policy.id,
                 path.display(),
-                table.categories.len(),
-                &table.table_hash[..12.min(table.table_hash.len())]
+                bundle.table.categories.len(),
+                bundle.manifest.files.len(),
             );
         }
         None => print!("{text}"),

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use super::common::{self, Exit, Output};
-use crate::compile;
+use crate::compile::{self, keys};
 use crate::eval::{Audience, Decider, Request};
 
 /// Decide requests against a policy or a compiled table.
@@ -18,6 +18,8 @@ pub struct Args {
     /// Where the decisions come from.
     #[command(flatten)]
     source: Source,
+    #[command(flatten)]
+    trust: Trust,
     /// The request file; `-` or absent reads standard input.
     request: Option<PathBuf>,
     /// Read one request per line and write one decision per line.
@@ -35,14 +37,22 @@ pub struct Source {
     /// A policy file or directory (repeat for the files of one policy).
     #[arg(long)]
     policy: Vec<PathBuf>,
-    /// A table written by `caselock compile`.
+    /// A bundle (or table) written by `caselock compile`.
     #[arg(long)]
     table: Option<PathBuf>,
 }
 
+/// The key a bundle must be signed by.
+#[derive(Debug, clap::Args)]
+pub struct Trust {
+    /// Accept only a bundle signed by this ed25519 public key (`KEY.pub` from `caselock keygen`).
+    #[arg(long, value_name = "PUBKEY", requires = "table")]
+    trust: Option<PathBuf>,
+}
+
 /// Runs the command.
 pub fn run(args: Args, out: &Output) -> Exit {
-    let decider = match load(&args.source, out) {
+    let decider = match load(&args.source, &args.trust, out) {
         Ok(d) => d,
         Err(e) => return e,
     };
@@ -75,14 +85,23 @@ pub(super) fn audience(word: &str) -> Audience {
 }
 
 /// Loads and compiles a policy, or loads a compiled table, and interns it.
-pub(super) fn load(source: &Source, out: &Output) -> Result<Decider, Exit> {
+pub(super) fn load(source: &Source, trust: &Trust, out: &Output) -> Result<Decider, Exit> {
     if let Some(path) = &source.table {
+        let trust = trust
+            .trust
+            .as_deref()
+            .map(keys::read_verifying_key)
+            .transpose()
+            .map_err(|e| {
+                eprintln!("error: {e}");
+                Exit::Usage
+            })?;
         let text = std::fs::read_to_string(path).map_err(|e| {
             eprintln!("error: cannot read `{}`: {e}", path.display());
             Exit::Usage
         })?;
-        return match compile::load_table(&text) {
-            Ok(t) => Ok(Decider::new(&t)),
+        return match compile::bundle::load(&text, trust.as_ref()) {
+            Ok(l) => Ok(Decider::new(&l.table)),
             Err(e) => {
                 eprintln!("error: `{}`: {e}", path.display());
                 Err(Exit::Usage)

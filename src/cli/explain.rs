@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::common::{Exit, Output};
-use super::eval::{Source, audience, load};
+use super::eval::{Source, Trust, audience, load};
 use crate::eval::Request;
 
 /// Explain the decision on one request, for a caseworker or an auditor.
@@ -12,6 +12,8 @@ pub struct Args {
     /// Where the decision comes from.
     #[command(flatten)]
     source: Source,
+    #[command(flatten)]
+    trust: Trust,
     /// The request file; `-` reads standard input.
     request: PathBuf,
     /// Who the explanation is for.
@@ -21,7 +23,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, out: &Output) -> Exit {
-    let decider = match load(&args.source, out) {
+    let decider = match load(&args.source, &args.trust, out) {
         Ok(d) => d,
         Err(e) => return e,
     };

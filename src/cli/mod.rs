@@ -11,6 +11,7 @@ mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod keygen;
 mod report;
 mod rule;
 mod serve;
@@ -45,8 +46,10 @@ enum Command {
     Rule(rule::Args),
     /// Run the `test` blocks of policies and report rule coverage.
     Test(test::Args),
-    /// Compile a policy to a decision table.
+    /// Compile a policy to a bundle: its decision table and manifest, optionally signed.
     Compile(compile::Args),
+    /// Make a key for signing bundles, or for the decision log's keyed chain.
+    Keygen(keygen::Args),
     /// Decide requests (JSON, or JSON lines with `--jsonl`).
     Eval(eval::Args),
     /// Explain the decision on one request, for a caseworker or an auditor.
@@ -64,7 +67,7 @@ enum Command {
     /// Verify a decision log's hash chain.
     Audit(audit::Args),
     /// Serve decisions over HTTP, with the caseworker page and the decision log.
-    Serve(serve::Args),
+    Serve(Box<serve::Args>),
 }
 
 /// Parses the process arguments and runs the command.
@@ -77,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Rule(a) => rule::run(a, &out),
         Command::Test(a) => test::run(a, &out),
         Command::Compile(a) => compile::run(a, &out),
+        Command::Keygen(a) => keygen::run(a, &out),
         Command::Eval(a) => eval::run(a, &out),
         Command::Explain(a) => explain::run(a, &out),
         Command::Reviews(a) => report::run_reviews(a, &out),
@@ -85,7 +89,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a, &out),
         Command::WhoCan(a) => who_can::run(a, &out),
         Command::Audit(a) => audit::run(a, &out),
-        Command::Serve(a) => serve::run(a, &out),
+        Command::Serve(a) => serve::run(*a, &out),
     };
     exit.into()
 }

@@ -1,6 +1,8 @@
 //! Stage 3, compile: a checked policy to a [`DecisionTable`], and loading a table back with its
 //! format version and hash checked.
 
+pub mod bundle;
+pub mod keys;
 mod rows;
 pub mod table;
 
@@ -10,6 +12,7 @@ use crate::check::Checked;
 use crate::check::model::Policy;
 use crate::span::{FileId, SourceMap};
 
+pub use bundle::{Bundle, Loaded};
 pub use rows::UNRESTRICTED;
 pub use table::{DecisionTable, FORMAT_VERSION, Layer, Row, RowEffect};
 
@@ -34,20 +37,35 @@ pub enum TableError {
         /// The version this build reads.
         expected: u32,
     },
-    /// The table's contents do not match its hash.
-    #[error(
-        "decision table hash mismatch: the table was edited or corrupted after compilation (recorded {recorded}, computed {computed})"
-    )]
+    /// The table's contents do not match its hash. The hash of the contents is never shown:
+    /// it is what someone editing a table would need to pass this check.
+    #[error("decision table hash mismatch: the table was edited or corrupted after compilation")]
     #[diagnostic(
         code(caselock::table::hash),
         help("recompile the policy with `caselock compile`; never edit a compiled table")
     )]
-    Hash {
-        /// The hash the table carries.
-        recorded: String,
-        /// The hash of its contents.
-        computed: String,
-    },
+    Hash,
+    /// A signed bundle was required and this is not one.
+    #[error("refused: {0}")]
+    #[diagnostic(
+        code(caselock::bundle::unsigned),
+        help("sign bundles in CI with `caselock compile --sign KEY` and trust its public key")
+    )]
+    Unsigned(String),
+    /// The bundle's signature does not verify under the trusted key.
+    #[error("refused: {0}")]
+    #[diagnostic(
+        code(caselock::bundle::signature),
+        help("use the bundle your CI signed, or trust the key that signed this one")
+    )]
+    Signature(String),
+    /// The bundle's manifest does not describe its table, or is malformed.
+    #[error("refused: {0}")]
+    #[diagnostic(
+        code(caselock::bundle::manifest),
+        help("recompile the policy with `caselock compile`; never edit a bundle")
+    )]
+    Manifest(String),
 }
 
 /// Compiles a checked policy whose files are in `sources`.
@@ -96,8 +114,14 @@ pub fn to_json(table: &DecisionTable) -> String {
     s
 }
 
-/// Reads a table, refusing another format version or contents that do not match the hash.
+/// Reads a bundle or a bare table without requiring a signature, refusing another format
+/// version or contents that do not match their hashes ([`bundle::load`] checks signatures).
 pub fn load_table(text: &str) -> Result<DecisionTable, TableError> {
+    bundle::load(text, None).map(|l| l.table)
+}
+
+/// Reads a bare table (what `caselock compile` wrote before bundles).
+fn load_bare(text: &str) -> Result<DecisionTable, TableError> {
     #[derive(serde::Deserialize)]
     struct Header {
         format_version: u32,
@@ -112,14 +136,22 @@ pub fn load_table(text: &str) -> Result<DecisionTable, TableError> {
     }
     let table: DecisionTable =
         serde_json::from_str(text).map_err(|e| TableError::Malformed(e.to_string()))?;
-    let computed = table_hash(&table);
-    if computed != table.table_hash {
-        return Err(TableError::Hash {
-            recorded: table.table_hash,
-            computed,
+    check_table(&table)?;
+    Ok(table)
+}
+
+/// The table's format version and its own hash.
+fn check_table(table: &DecisionTable) -> Result<(), TableError> {
+    if table.format_version != FORMAT_VERSION {
+        return Err(TableError::Version {
+            found: table.format_version,
+            expected: FORMAT_VERSION,
         });
     }
-    Ok(table)
+    if table_hash(table) != table.table_hash {
+        return Err(TableError::Hash);
+    }
+    Ok(())
 }
 
 /// SHA-256 of the canonical body: the table serialised with an empty `table_hash`.
@@ -147,7 +179,19 @@ fn source_hash(sources: &SourceMap, files: &[FileId]) -> String {
     hex(&h.finalize())
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes from hex (either case); `None` unless every pair of digits is one.
+pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -177,6 +177,17 @@ of the request and the test would pass or fail for the wrong reason.
 
     team scimt
     # warning[CL0115]: team `scimt` is declared but never used";
+    IncompleteFile = "CL0130", "incomplete-file", "A policy file does not end with `end`",
+"Every policy file ends with a line `end`. A file cut short while it was being written or copied
+(a partial save, a half-finished copy of a directory) would otherwise still be a valid policy,
+and often a weaker one: cut just before `and record_team` and a rule for a team's records
+becomes a rule for the whole team. With `end` required, any prefix of a file is an error.
+
+    category adoption \"Adoption\" {
+      restriction universal
+      grant view to team emergency_duty
+    }
+    # error[CL0130]: the file does not end with `end`: it may have been cut short";
     TemporaryUnrestricted = "CL0120", "temporary-on-unrestricted", "The unrestricted block offers temporary access",
 "Temporary access is a way into a restricted record. A restricted record is first decided as the
 unrestricted record would be (a restriction never gives more, docs/semantics.md), without any

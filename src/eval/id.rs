@@ -226,23 +226,29 @@ const EXPECTED: &str = "an entry names one person, team or role: {\"person\": \"
 /// What an entry is, judged from its JSON value: the one rule for every entry that is not the
 /// plain `{"person": "ID"}`, `{"team": "NAME"}` or `{"role": "NAME"}`, and for the messages.
 fn entry_from_value<E: serde::de::Error>(value: serde_json::Value) -> Result<ListEntry, E> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Typed {
-        person: Option<Id>,
-        team: Option<String>,
-        role: Option<String>,
-    }
-    if let serde_json::Value::String(s) = &value {
-        return Err(E::custom(format!("ambiguous entry {s:?}: {EXPECTED}")));
-    }
-    let t: Typed = serde_json::from_value(value)
-        .map_err(|e| E::custom(format!("invalid entry ({e}): {EXPECTED}")))?;
-    match (t.person, t.team, t.role) {
-        (Some(p), None, None) => Ok(ListEntry::Person(p)),
-        (None, Some(n), None) => Ok(ListEntry::Team(n)),
-        (None, None, Some(n)) => Ok(ListEntry::Role(n)),
-        _ => Err(E::custom(format!("invalid entry: {EXPECTED}"))),
+    let serde_json::Value::Object(map) = value else {
+        return Err(E::custom(match value {
+            serde_json::Value::String(s) => format!("ambiguous entry {s:?}: {EXPECTED}"),
+            _ => format!("invalid entry: {EXPECTED}"),
+        }));
+    };
+    // Exactly one key: `{"person": null, "team": "x"}` is not quietly a team.
+    let mut entries = map.into_iter();
+    let (Some((kind, value)), None) = (entries.next(), entries.next()) else {
+        return Err(E::custom(format!("invalid entry: {EXPECTED}")));
+    };
+    let serde_json::Value::String(text) = value else {
+        return Err(E::custom(format!(
+            "invalid entry: `{kind}` takes a string; {EXPECTED}"
+        )));
+    };
+    match kind.as_str() {
+        "person" => Id::new(text.as_str())
+            .map(ListEntry::Person)
+            .map_err(|p| E::custom(format!("invalid id {text:?}: {}", p.describe()))),
+        "team" => Ok(ListEntry::Team(text)),
+        "role" => Ok(ListEntry::Role(text)),
+        other => Err(E::custom(format!("unknown entry kind `{other}`: {EXPECTED}"))),
     }
 }
 
@@ -453,6 +459,21 @@ mod tests {
         assert_eq!(Id::new("u-5\t"), Err(IdProblem::Whitespace));
         assert_eq!(Id::new("u\u{0}5"), Err(IdProblem::Control));
         assert!(Id::new("u-5").is_ok());
+    }
+
+    #[test]
+    fn list_entries_name_exactly_one_thing() {
+        let entry = |j: &str| serde_json::from_str::<ListEntry>(j);
+        assert_eq!(
+            entry(r#"{"team": "edt"}"#).ok(),
+            Some(ListEntry::Team("edt".into()))
+        );
+        assert!(entry(r#""edt""#).is_err(), "a bare string is ambiguous");
+        assert!(entry(r#"{"person": null, "team": "x"}"#).is_err());
+        assert!(entry(r#"{"person": "u-1", "team": "x"}"#).is_err());
+        assert!(entry(r#"{"person": ""}"#).is_err());
+        assert!(entry(r#"{"group": "x"}"#).is_err());
+        assert!(entry("{}").is_err());
     }
 
     #[test]

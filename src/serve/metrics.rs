@@ -24,6 +24,19 @@ pub enum ReloadResult {
     Rejected,
 }
 
+/// What `/metrics` shows about the decision log.
+#[derive(Debug, Clone, Copy)]
+pub struct LogFigures {
+    /// Entries in the log.
+    pub entries: u64,
+    /// `fdatasync` calls so far.
+    pub syncs: u64,
+    /// Seconds spent in them.
+    pub sync_seconds: f64,
+    /// Whether the log can store decisions.
+    pub healthy: bool,
+}
+
 /// The service's metrics.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -93,11 +106,7 @@ impl Metrics {
     }
 
     /// The Prometheus text, with `policies` naming the slots and `info` lines about each.
-    pub fn render(
-        &self,
-        policies: &[(String, String, String)],
-        log_entries: Option<u64>,
-    ) -> String {
+    pub fn render(&self, policies: &[(String, String, String)], log: Option<LogFigures>) -> String {
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -176,10 +185,26 @@ impl Metrics {
                 "caselock_policy_info{{policy=\"{id}\",version=\"{version}\",hash=\"{hash}\"}} 1"
             );
         }
-        if let Some(n) = log_entries {
+        if let Some(log) = log {
             let _ = writeln!(
                 s,
-                "# HELP caselock_log_entries Entries in the decision log.\n# TYPE caselock_log_entries gauge\ncaselock_log_entries {n}"
+                "# HELP caselock_log_entries Entries in the decision log.\n# TYPE caselock_log_entries gauge\ncaselock_log_entries {}",
+                log.entries
+            );
+            let _ = writeln!(
+                s,
+                "# HELP caselock_log_syncs_total fdatasync calls made by the decision log.\n# TYPE caselock_log_syncs_total counter\ncaselock_log_syncs_total {}",
+                log.syncs
+            );
+            let _ = writeln!(
+                s,
+                "# HELP caselock_log_sync_seconds_total Time spent in the decision log's fdatasync calls.\n# TYPE caselock_log_sync_seconds_total counter\ncaselock_log_sync_seconds_total {}",
+                log.sync_seconds
+            );
+            let _ = writeln!(
+                s,
+                "# HELP caselock_log_healthy 1 while the decision log can store decisions.\n# TYPE caselock_log_healthy gauge\ncaselock_log_healthy {}",
+                u8::from(log.healthy)
             );
         }
         s

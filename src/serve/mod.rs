@@ -5,6 +5,7 @@
 //! [`Service::router`] is the whole HTTP surface, so tests drive it in process; [`run`] binds it
 //! to a socket with signal handling and graceful shutdown.
 
+mod listen;
 mod metrics;
 mod openapi;
 mod page;
@@ -15,19 +16,21 @@ mod state;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use chrono::Utc;
+use sha2::{Digest, Sha256};
 
-use crate::audit::{Event, LogWriter, Pending, PolicyEntry, SyncMode};
+use crate::audit::{Chain, Event, LogKey, LogWriter, Pending, PolicyEntry, SyncMode};
 
+pub use listen::{Limits, serve_on};
 pub use metrics::ReloadResult;
 pub use openapi::OPENAPI;
 pub use problem::{PROBLEM_JSON, Problem};
 pub use routes::ROUTES;
-pub use state::{Failure, ReloadOutcome, Version};
+pub use state::{Failure, Origin, ReloadOutcome, Version};
 
 /// Writes a line to stderr, ignoring failure: a closed stderr must not stop the service
 /// (`eprintln!` panics on a broken pipe).
@@ -47,18 +50,49 @@ pub const MAX_BATCH: usize = 1000;
 /// How the service is started.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Policy files or directories; each policy found is served.
+    /// Policy files or directories compiled by the service; each policy found is served.
     pub policies: Vec<PathBuf>,
+    /// Bundles written by `caselock compile`; each is served.
+    pub bundles: Vec<PathBuf>,
+    /// The key every bundle must be signed by; `None` accepts unsigned bundles.
+    pub trust: Option<ed25519_dalek::VerifyingKey>,
     /// The id of the policy `/v1/decisions` uses; by default the first one found.
     pub default_policy: Option<String>,
     /// The decision log, if any.
     pub log: Option<PathBuf>,
+    /// The key of the log's keyed chain; `None` writes an unkeyed SHA-256 chain.
+    pub log_key: Option<LogKey>,
     /// When the log reaches the disk.
     pub log_sync: SyncMode,
-    /// A file holding the bearer token every `/v1` route requires.
+    /// A file holding the bearer token every `/v1` route and `/metrics` require.
     pub token_file: Option<PathBuf>,
-    /// How often to look for changed policy files; `None` does not watch.
+    /// How often to look for changed policy files or bundles; `None` does not watch.
     pub watch: Option<Duration>,
+    /// How long policy source files must stay unchanged before they are loaded.
+    pub settle: Duration,
+    /// This instance's name, the first part of every decision id.
+    pub instance: String,
+    /// Connection limits and timeouts.
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            policies: Vec::new(),
+            bundles: Vec::new(),
+            trust: None,
+            default_policy: None,
+            log: None,
+            log_key: None,
+            log_sync: SyncMode::Data,
+            token_file: None,
+            watch: None,
+            settle: Duration::from_secs(1),
+            instance: "caselock".to_string(),
+            limits: Limits::default(),
+        }
+    }
 }
 
 /// Why the service could not start.
@@ -90,12 +124,15 @@ pub(crate) struct AppState {
     default: usize,
     log: Option<LogWriter>,
     metrics: metrics::Metrics,
-    token: Option<Vec<u8>>,
+    /// The SHA-256 of the bearer token: requests' tokens are hashed and compared in constant
+    /// time, so neither the token's bytes nor its length show in the timing.
+    token: Option<[u8; 32]>,
     history: state::History,
     /// One reload at a time (SIGHUP, the watcher and `POST /v1/reload` may race).
     reloading: tokio::sync::Mutex<()>,
-    /// Decision ids when there is no log.
-    next_id: AtomicU64,
+    loading: state::Loading,
+    instance: String,
+    limits: Limits,
     draining: AtomicBool,
 }
 
@@ -108,8 +145,22 @@ pub struct Service {
 impl Service {
     /// Loads and compiles the policies, opens the log and logs the versions served.
     pub async fn new(config: &Config) -> Result<Service, ServeError> {
-        let paths = config.policies.clone();
-        let slots = tokio::task::spawn_blocking(move || state::load(&paths))
+        if !crate::audit::valid_instance(&config.instance) {
+            return Err(ServeError::Policy(format!(
+                "the instance name `{}` must be 1 to 63 letters, digits, `.`, `_` or `-`",
+                config.instance
+            )));
+        }
+        let loading = state::Loading {
+            trust: config.trust,
+            settle: config.settle,
+        };
+        let (paths, bundles, l) = (
+            config.policies.clone(),
+            config.bundles.clone(),
+            loading.clone(),
+        );
+        let slots = tokio::task::spawn_blocking(move || state::load(&paths, &bundles, &l))
             .await
             .map_err(|e| ServeError::Policy(e.to_string()))?
             .map_err(ServeError::Policy)?;
@@ -133,7 +184,18 @@ impl Service {
         };
         let log = match &config.log {
             None => None,
-            Some(p) => Some(LogWriter::open(p, config.log_sync)?),
+            Some(p) => {
+                let chain = match &config.log_key {
+                    Some(k) => Chain::Keyed(k.clone()),
+                    None => Chain::Unkeyed,
+                };
+                let (p, sync) = (p.clone(), config.log_sync);
+                Some(
+                    tokio::task::spawn_blocking(move || LogWriter::open(&p, sync, chain))
+                        .await
+                        .map_err(|e| ServeError::Policy(e.to_string()))??,
+                )
+            }
         };
         let history = state::History::default();
         let mut loaded = Vec::new();
@@ -163,7 +225,9 @@ impl Service {
                 token,
                 history,
                 reloading: tokio::sync::Mutex::new(()),
-                next_id: AtomicU64::new(1),
+                loading,
+                instance: config.instance.clone(),
+                limits: config.limits,
                 draining: AtomicBool::new(false),
             }),
         })
@@ -219,6 +283,17 @@ impl Service {
     pub fn drain(&self) {
         self.state.draining.store(true, Ordering::Relaxed);
     }
+
+    /// Only `/metrics`, without the token: for `--metrics-addr`, an address only the
+    /// monitoring system can reach.
+    pub fn metrics_router(&self) -> Router {
+        routes::metrics_router(self.state.clone())
+    }
+
+    /// The connection limits and timeouts the service was started with.
+    pub fn limits(&self) -> Limits {
+        self.state.limits
+    }
 }
 
 /// Reloads the policies in the given slots, one reload at a time, and logs the outcomes.
@@ -228,7 +303,8 @@ async fn reload(state: &Arc<AppState>, which: &[usize]) -> Vec<ReloadOutcome> {
     for &i in which {
         let s = state.clone();
         let Ok(Some(mut o)) =
-            tokio::task::spawn_blocking(move || s.slots.get(i).map(state::Slot::reload)).await
+            tokio::task::spawn_blocking(move || s.slots.get(i).map(|slot| slot.reload(&s.loading)))
+                .await
         else {
             continue;
         };
@@ -259,7 +335,7 @@ async fn reload(state: &Arc<AppState>, which: &[usize]) -> Vec<ReloadOutcome> {
     out
 }
 
-fn read_token(path: &std::path::Path) -> Result<Vec<u8>, ServeError> {
+fn read_token(path: &std::path::Path) -> Result<[u8; 32], ServeError> {
     let err = |message: String| ServeError::Token {
         path: path.display().to_string(),
         message,
@@ -269,12 +345,16 @@ fn read_token(path: &std::path::Path) -> Result<Vec<u8>, ServeError> {
     if token.is_empty() {
         return Err(err("the file is empty".to_string()));
     }
-    Ok(token.as_bytes().to_vec())
+    Ok(Sha256::digest(token.as_bytes()).into())
 }
 
-/// Serves on `addr` until SIGINT or SIGTERM, reloading on SIGHUP, then drains in-flight
-/// requests and returns.
-pub async fn run(config: Config, addr: SocketAddr) -> Result<(), ServeError> {
+/// Serves on `addr` (and `/metrics` alone on `metrics_addr`, if given) until SIGINT or SIGTERM,
+/// reloading on SIGHUP, then drains in-flight requests (up to the drain deadline) and returns.
+pub async fn run(
+    config: Config,
+    addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+) -> Result<(), ServeError> {
     let service = Service::new(&config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
@@ -285,9 +365,42 @@ pub async fn run(config: Config, addr: SocketAddr) -> Result<(), ServeError> {
         config
             .log
             .as_ref()
-            .map(|p| format!(", logging to `{}`", p.display()))
+            .map(|p| format!(
+                ", logging to `{}` ({})",
+                p.display(),
+                if config.log_key.is_some() {
+                    "keyed"
+                } else {
+                    "unkeyed"
+                }
+            ))
             .unwrap_or_default()
     );
+    if config.log.is_none() {
+        note!(
+            "caselock serve: WARNING: no decision log (`--no-log`): decisions are not recorded and cannot be looked up or audited"
+        );
+    }
+    if !config.bundles.is_empty() && config.trust.is_none() {
+        note!(
+            "caselock serve: WARNING: bundles are accepted unsigned (`--allow-unsigned`): anyone who can write them can change the policy served"
+        );
+    }
+    if let Some(m) = metrics_addr {
+        let l = tokio::net::TcpListener::bind(m).await?;
+        note!(
+            "caselock serve: metrics on http://{}/metrics",
+            l.local_addr()?
+        );
+        let router = service.metrics_router();
+        let limits = service.limits();
+        tokio::spawn(listen::serve_router(
+            router,
+            l,
+            limits,
+            std::future::pending(),
+        ));
+    }
     if let Some(every) = config.watch {
         service.watch(every);
     }
@@ -300,17 +413,6 @@ pub async fn run(config: Config, addr: SocketAddr) -> Result<(), ServeError> {
     })
     .await?;
     Ok(())
-}
-
-/// Serves on a bound listener until `shutdown` completes, then finishes the requests in flight.
-pub async fn serve_on(
-    service: Service,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, service.router())
-        .with_graceful_shutdown(shutdown)
-        .await
 }
 
 #[cfg(unix)]

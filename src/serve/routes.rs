@@ -15,10 +15,11 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sha2::Digest;
 
 use super::state::{Slot, Version};
 use super::{AppState, MAX_BATCH, MAX_BODY, Problem, openapi, page};
-use crate::audit::{DecisionEntry, Event, Pending, decision_id, decision_seq};
+use crate::audit::{DecisionEntry, DecisionId, Event, Pending};
 use crate::eval::{self, Audience, Request};
 
 /// The routes, each as `METHOD path`; the OpenAPI document must describe exactly these.
@@ -35,7 +36,7 @@ pub const ROUTES: &[&str] = &[
     "POST /v1/reload",
 ];
 
-/// Every route, with the token check on `/v1` and error counting on all.
+/// Every route, with the token check on `/v1` and `/metrics` and error counting on all.
 pub(super) fn router(state: Arc<AppState>) -> Router {
     let v1 = Router::new()
         .route("/decisions", post(decide_default))
@@ -44,16 +45,27 @@ pub(super) fn router(state: Arc<AppState>) -> Router {
         .route("/policy", get(policy))
         .route("/reload", post(reload))
         .route_layer(middleware::from_fn_with_state(state.clone(), authorise));
+    let guarded_metrics = Router::new()
+        .route("/metrics", get(metrics))
+        .route_layer(middleware::from_fn_with_state(state.clone(), authorise));
     Router::new()
         .route("/", get(page::page))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi_json))
+        .merge(guarded_metrics)
         .nest("/v1", v1)
         .fallback(|| async { Problem::not_found("no such route; see /openapi.json".to_string()) })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(state.clone(), count_errors))
+        .with_state(state)
+}
+
+/// Only `/metrics`, without the token, for a separate metrics address.
+pub(super) fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(|| async { Problem::not_found("only /metrics is served here".to_string()) })
         .with_state(state)
 }
 
@@ -69,7 +81,9 @@ fn json_response(value: impl Serialize) -> Response {
         .into_response()
 }
 
-/// Requires the bearer token, when the service has one.
+/// Requires the bearer token, when the service has one. The scheme name is case-insensitive
+/// (RFC 9110); the token is compared as a SHA-256 digest in constant time, so neither its bytes
+/// nor its length show in the timing.
 async fn authorise(State(state): State<Arc<AppState>>, req: HttpRequest, next: Next) -> Response {
     let Some(want) = &state.token else {
         return next.run(req).await;
@@ -77,18 +91,26 @@ async fn authorise(State(state): State<Arc<AppState>>, req: HttpRequest, next: N
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
-        .unwrap_or_default();
-    if same(given, want) {
+        .and_then(|v| bearer(v.as_bytes()));
+    let ok = given.is_some_and(|t| {
+        let digest: [u8; 32] = sha2::Sha256::digest(t).into();
+        bool::from(subtle::ConstantTimeEq::ct_eq(&digest[..], &want[..]))
+    });
+    if ok {
         next.run(req).await
     } else {
         Problem::unauthorized().into_response()
     }
 }
 
-/// Compares without stopping at the first difference, so timing does not reveal the token.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// The token of an `Authorization: Bearer <token>` value, the scheme in any case.
+fn bearer(value: &[u8]) -> Option<&[u8]> {
+    let (scheme, rest) = value.split_at_checked(6)?;
+    if !scheme.eq_ignore_ascii_case(b"bearer") || rest.first() != Some(&b' ') {
+        return None;
+    }
+    let token = rest.trim_ascii();
+    (!token.is_empty()).then_some(token)
 }
 
 /// Counts error responses, and gives a 405 (which the router answers bare) a problem body.
@@ -117,6 +139,15 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     if state.draining.load(Ordering::Relaxed) {
         return Problem::unavailable("the service is shutting down".to_string()).into_response();
     }
+    if let Some(log) = &state.log {
+        if !log.healthy() {
+            return Problem::unavailable(
+                "the decision log cannot store decisions (it failed, or was deleted or replaced); no decisions are given"
+                    .to_string(),
+            )
+            .into_response();
+        }
+    }
     json_response(json!({"ready": true, "policies": state.slots.len()})).into_response()
 }
 
@@ -130,9 +161,18 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
             (v.id.clone(), version, v.hash.clone())
         })
         .collect();
-    let text = state
-        .metrics
-        .render(&policies, state.log.as_ref().map(|l| l.head().seq));
+    let text = state.metrics.render(
+        &policies,
+        state.log.as_ref().map(|l| {
+            let (syncs, sync_seconds) = l.sync_totals();
+            super::metrics::LogFigures {
+                entries: l.head().seq,
+                syncs,
+                sync_seconds,
+                healthy: l.healthy(),
+            }
+        }),
+    );
     (
         [(
             header::CONTENT_TYPE,
@@ -328,16 +368,18 @@ pub(super) async fn decide(
     };
     let now = Utc::now();
     let mut responses = Vec::with_capacity(requests.len());
+    let mut ids = Vec::with_capacity(requests.len());
     let mut pending = Vec::new();
     for mut req in requests {
         req.at.get_or_insert(now);
         let d = version.decider.decide(&req);
         let response = version.decider.response(&req, &d, audience);
+        let id = DecisionId::make(&state.instance);
         if state.log.is_some() {
             pending.push(Pending {
                 time: now,
                 event: Event::Decision(Box::new(DecisionEntry {
-                    decision_id: String::new(),
+                    decision_id: id.clone(),
                     policy_id: version.id.clone(),
                     policy_version: version.version,
                     policy_hash: version.hash.clone(),
@@ -351,23 +393,23 @@ pub(super) async fn decide(
             });
         }
         responses.push(response);
+        ids.push(id);
     }
-    let n = responses.len() as u64;
-    let first = match &state.log {
-        Some(log) if n > 0 => log
-            .append(pending)
-            .await
-            .map_err(|e| Problem::log_unavailable(e.to_string()))?,
-        _ => state.next_id.fetch_add(n, Ordering::Relaxed),
-    };
+    if let Some(log) = &state.log {
+        if !pending.is_empty() {
+            log.append(pending)
+                .await
+                .map_err(|e| Problem::log_unavailable(e.to_string()))?;
+        }
+    }
     state
         .metrics
         .decided(slot, responses.iter().map(|r| r.decision));
     Ok(responses
         .into_iter()
-        .zip(first..)
-        .map(|(response, seq)| Answer {
-            decision_id: decision_id(seq),
+        .zip(ids)
+        .map(|(response, decision_id)| Answer {
+            decision_id,
             policy_id: version.id.clone(),
             policy_version: version.version,
             response,
@@ -393,10 +435,8 @@ async fn logged_decision(
         .into_response();
     };
     let missing = || Problem::not_found(format!("no decision `{id}` in the log")).into_response();
-    let Some(seq) = decision_seq(&id) else {
-        return missing();
-    };
-    let entry = match tokio::task::spawn_blocking(move || log.read(seq)).await {
+    let wanted = id.clone();
+    let entry = match tokio::task::spawn_blocking(move || log.read_decision(&wanted)).await {
         Ok(Ok(Some(e))) => e,
         Ok(Ok(None)) => return missing(),
         Ok(Err(e)) => return Problem::log_unavailable(e.to_string()).into_response(),
@@ -455,7 +495,9 @@ fn describe(slot: &Slot, default: bool) -> Value {
         "hash": v.hash,
         "loaded_at": v.loaded_at,
         "categories": v.categories,
-        "source": crate::loader::display_name(&slot.root),
+        "source": crate::loader::display_name(slot.origin.path()),
+        "bundle": matches!(slot.origin, super::Origin::Bundle(_)),
+        "signed_by": v.signed_by,
         "default": default,
         "last_reload_error": slot.failure(),
     })
@@ -479,6 +521,8 @@ async fn policy(State(state): State<Arc<AppState>>) -> Response {
                     "path": crate::loader::display_name(l.path()),
                     "entries": head.seq,
                     "head": head.to_string(),
+                    "keyed": l.keyed(),
+                    "healthy": l.healthy(),
                 })
             }),
         );

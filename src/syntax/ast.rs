@@ -68,6 +68,8 @@ pub struct File {
     pub header: Option<Header>,
     /// The items in order.
     pub items: Vec<Item>,
+    /// The closing `end`, when the file has one (the checker requires it).
+    pub end: Option<Span>,
     /// Every comment, in order.
     pub comments: Vec<Comment>,
     /// The whole file.

@@ -53,6 +53,7 @@ const ITEM_WORDS: &[&str] = &[
     "category",
     "retention",
     "test",
+    "end",
 ];
 
 /// A malformed literal.
@@ -243,6 +244,8 @@ fn is_item_start(r: Rule) -> bool {
             | Rule::kw_retention
             | Rule::kw_test
             | Rule::kw_policy
+            | Rule::kw_end
+            | Rule::end_marker
             | Rule::header
     )
 }
@@ -313,6 +316,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::test_expect => "a test statement such as `subject`, `record` or `expect`",
         Rule::test_field | Rule::test_key => "a test field",
         Rule::kw_policy => "`policy`",
+        Rule::kw_end | Rule::end_marker => "`end`",
         Rule::kw_version => "`version`",
         Rule::kw_source => "`source`",
         Rule::kw_systems => "`systems`",

@@ -59,6 +59,12 @@ pub fn format_file(ast: &File, text: &str) -> String {
         write_item(&mut p, item);
         previous_was_block = Some(is_block);
     }
+    if let Some(end) = ast.end {
+        p.boundary(end.start, 0, true, previous_was_block.is_some());
+        let mut b = Pieces::new(end);
+        b.word("end");
+        p.run(&b.run(), 0);
+    }
     p.finish()
 }
 

@@ -40,9 +40,11 @@ impl Lowerer {
         let span = self.span(&pair);
         let mut header = None;
         let mut items = Vec::new();
+        let mut end = None;
         for p in significant(pair.into_inner()) {
             match p.as_rule() {
                 Rule::header => header = Some(self.header(p)?),
+                Rule::end_marker => end = Some(self.span(&p)),
                 Rule::EOI => {}
                 _ => items.push(self.item(p)?),
             }
@@ -50,6 +52,7 @@ impl Lowerer {
         Ok(File {
             header,
             items,
+            end,
             comments,
             span,
         })

@@ -308,10 +308,16 @@ pub fn policy_text() -> impl Strategy<Value = String> {
     (
         proptest::option::of(header()),
         vec(item(), 0..8),
+        proptest::bool::ANY,
         vec(0u8..20, 64),
     )
-        .prop_map(|(h, items, seps)| {
-            let tokens: Tokens = cat(vec![maybe(h), items.into_iter().flatten().collect()]);
+        .prop_map(|(h, items, end, seps)| {
+            let end = end.then(|| one("end"));
+            let tokens: Tokens = cat(vec![
+                maybe(h),
+                items.into_iter().flatten().collect(),
+                maybe(end),
+            ]);
             let mut text = String::new();
             for (i, t) in tokens.iter().enumerate() {
                 text.push_str(&separator(seps[i % seps.len()], i));

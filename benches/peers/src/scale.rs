@@ -77,6 +77,7 @@ pub fn policy_text(rules: usize, seed: u64) -> String {
         }
         let _ = writeln!(s, "}}");
     }
+    s.push_str("\nend\n");
     s
 }
 
