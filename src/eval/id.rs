@@ -248,7 +248,9 @@ fn entry_from_value<E: serde::de::Error>(value: serde_json::Value) -> Result<Lis
             .map_err(|p| E::custom(format!("invalid id {text:?}: {}", p.describe()))),
         "team" => Ok(ListEntry::Team(text)),
         "role" => Ok(ListEntry::Role(text)),
-        other => Err(E::custom(format!("unknown entry kind `{other}`: {EXPECTED}"))),
+        other => Err(E::custom(format!(
+            "unknown entry kind `{other}`: {EXPECTED}"
+        ))),
     }
 }
 
