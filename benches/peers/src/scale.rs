@@ -267,6 +267,7 @@ pub fn run(quick: bool) -> Result<(), String> {
     } else {
         &[100, 1_000, 10_000, 100_000]
     };
+    let load_start = crate::measure::load_average();
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     for &n in sizes {
@@ -308,6 +309,10 @@ pub fn run(quick: bool) -> Result<(), String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scale.svg");
     std::fs::write(&path, svg(&rows)).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("\nplot: {}", path.display());
+    println!(
+        "load_average start={load_start} end={} (1, 5, 15 minutes); decide latencies are CPU time",
+        crate::measure::load_average()
+    );
     Ok(())
 }
 
