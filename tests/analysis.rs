@@ -88,6 +88,7 @@ fn sarif_of(fixture: &str) -> Value {
     sarif(
         &sources,
         &diags,
+        root,
         Some("https://example.org/caselock/docs/diagnostics.md"),
     )
 }

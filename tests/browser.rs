@@ -296,7 +296,7 @@ fn a_caseworker_submits_the_page_and_reads_the_explanation() {
     );
     // Every form control has a label the browser associates with it.
     let unlabelled = ws.eval(
-        "[...document.querySelectorAll('input,select')].filter(e => e.labels.length === 0).length",
+        "[...document.querySelectorAll('input:not([type=hidden]),select')].filter(e => e.labels.length === 0).length",
     );
     assert_eq!(unlabelled, 0);
 

@@ -102,7 +102,9 @@ impl Schema {
                 })
                 .count();
             if passing != 1 {
-                out.push(format!("{at}: {passing} of the oneOf alternatives match"));
+                out.push(format!(
+                    "{at}: {v} matches {passing} of the oneOf alternatives, not one"
+                ));
             }
         }
         if let Some(options) = s.get("anyOf").and_then(Value::as_array) {
@@ -112,7 +114,7 @@ impl Schema {
                 e.is_empty()
             });
             if !any {
-                out.push(format!("{at}: none of the anyOf alternatives match"));
+                out.push(format!("{at}: {v} matches none of the anyOf alternatives"));
             }
         }
         if let Some(n) = v.as_f64() {
@@ -446,6 +448,13 @@ fn a_broken_sarif_log_does_not_validate() {
             v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"] =
                 Value::from(0)
         }),
+        ("artifactLocation.uriBaseId", |v| {
+            v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] =
+                Value::from(7)
+        }),
+        ("originalUriBaseIds.SRCROOT.uri", |v| {
+            v["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"] = Value::from("not a uri")
+        }),
         ("artifactLocation.uri", |v| {
             v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
                 Value::from("my policies\\a.policy")
@@ -467,5 +476,86 @@ fn a_broken_sarif_log_does_not_validate() {
         break_it(&mut v);
         let e = schema.errors(&v);
         assert!(e.iter().any(|x| x.contains(place)), "{place}: {e:#?}");
+    }
+}
+
+/// Every artifact location of a SARIF log.
+fn artifact_locations(log: &Value) -> Vec<&Value> {
+    let mut out = Vec::new();
+    for r in log["runs"][0]["results"].as_array().unwrap() {
+        for l in r["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(r["relatedLocations"].as_array().unwrap())
+        {
+            out.push(&l["physicalLocation"]["artifactLocation"]);
+        }
+    }
+    out
+}
+
+/// SARIF1004: a file named by its absolute path is still a URI relative to `SRCROOT` (the
+/// directory caselock ran in), which the run records as an absolute `file:` URI ending in `/`;
+/// SARIF2005: the driver has an `informationUri`.
+#[test]
+fn sarif_of_absolute_paths_is_relative_to_srcroot() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let absolute = format!("{root}/tests/fixtures/analysis");
+    let log = check_sarif(&[
+        "--docs-url",
+        "https://example.org/caselock/docs/diagnostics.md",
+        &absolute,
+    ]);
+    let e = Schema::from_file(SARIF_SCHEMA).errors(&log);
+    assert!(e.is_empty(), "{e:#?}");
+    let places = artifact_locations(&log);
+    assert!(!places.is_empty());
+    for a in places {
+        assert_eq!(a["uriBaseId"], "SRCROOT", "{a}");
+        let uri = a["uri"].as_str().unwrap();
+        assert!(
+            uri.starts_with("tests/fixtures/analysis/") && !has_scheme(uri),
+            "{uri}"
+        );
+    }
+    let base = log["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    let info = log["runs"][0]["tool"]["driver"]["informationUri"]
+        .as_str()
+        .unwrap();
+    assert!(has_scheme(info), "{info}");
+}
+
+/// A file outside the directory caselock ran in climbs out of `SRCROOT` with `..`, and a name
+/// with a space is percent-encoded; the log still validates.
+#[test]
+fn sarif_of_a_file_outside_the_root_climbs_out_and_validates() {
+    let dir = std::env::temp_dir().join(format!("caselock schema {}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("grant barred.policy");
+    std::fs::copy(
+        "tests/fixtures/analysis/CL0202_grant_barred_by_absolute_deny.policy",
+        &file,
+    )
+    .unwrap();
+    let log = check_sarif(&[file.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let e = Schema::from_file(SARIF_SCHEMA).errors(&log);
+    assert!(e.is_empty(), "{e:#?}");
+    let places = artifact_locations(&log);
+    assert!(!places.is_empty());
+    for a in places {
+        let uri = a["uri"].as_str().unwrap();
+        assert!(
+            uri.starts_with("../") && uri.ends_with("/grant%20barred.policy"),
+            "{uri}"
+        );
+        assert_eq!(a["uriBaseId"], "SRCROOT");
     }
 }

@@ -262,7 +262,7 @@ fn verdict(
     format!(
         "{:?} {} {:?} {:?} {} {id}",
         resp.decision,
-        resp.view,
+        resp.view.word(),
         resp.deny_kind,
         resp.obligations,
         serde_json::to_string(&resp.next_steps).unwrap()

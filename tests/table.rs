@@ -57,7 +57,7 @@ fn html_is_self_contained_and_escaped() {
     }
     assert!(!html.contains("<b>bold</b>"), "policy text was not escaped");
     assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"));
-    assert!(html.contains("<caption>") && html.contains("scope=\"col\""));
+    assert!(html.contains("<caption id=\"cap-") && html.contains("scope=\"col\""));
     let md = table::render(&t, TableFormat::Markdown);
     assert!(md.contains("a \\| b"), "a pipe would split a markdown cell");
     let csv = table::render(&t, TableFormat::Csv);
@@ -65,6 +65,36 @@ fn html_is_self_contained_and_escaped() {
         csv.contains(",'=HYPERLINK"),
         "a formula would run in a spreadsheet"
     );
+}
+
+/// Each table is a labelled, focusable scroll region; explanations are text, not tooltips; the
+/// sheet's backtick code spans are `<code>`, never leaked backticks; the page prints on A4 with
+/// the policy and page numbers (tests/table_print.rs prints it).
+#[test]
+fn html_reflows_prints_and_leaks_no_markdown() {
+    for path in ["policies/devon", "policies/nottingham-escr"] {
+        let t = compiled(path);
+        let html = table::render(&t, TableFormat::Html);
+        let regions = html
+            .matches("role=\"region\" aria-labelledby=\"cap-")
+            .count();
+        assert_eq!(regions, html.matches("<table>").count(), "{path}");
+        assert_eq!(regions, html.matches("tabindex=\"0\"").count(), "{path}");
+        assert!(
+            !html.contains(" title=\""),
+            "{path}: hover-only explanation"
+        );
+        assert!(html.contains("<span class=\"why\">"), "{path}");
+        assert!(!html.contains('`'), "{path}: a markdown backtick leaked");
+        assert!(html.contains("@page{size:A4"), "{path}");
+        assert!(html.contains("counter(page)"), "{path}");
+        assert!(!html.contains("white-space:nowrap"), "{path}");
+    }
+    // Two people with one title are one phrase with a count, not the title twice.
+    let devon = table::render(&compiled("policies/devon"), TableFormat::Html);
+    assert!(!devon.contains("Virtual School officer, Virtual School officer"));
+    assert!(!devon.contains("Virtual School officer or Virtual School officer"));
+    assert!(devon.contains("Virtual School officer (2 of them)"));
 }
 
 #[test]

@@ -68,7 +68,14 @@ pub fn run(args: Args, out: &Output) -> Exit {
     let errors = all.iter().filter(|d| d.is_error()).count();
     let failed = errors > 0 || (args.deny_warnings && !all.is_empty());
     if args.format == "sarif" {
-        let log = diag::sarif::sarif(&sources, &all, args.docs_url.as_deref());
+        let root = match std::env::current_dir() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: cannot read the current directory for SARIF's SRCROOT: {e}");
+                return Exit::Usage;
+            }
+        };
+        let log = diag::sarif::sarif(&sources, &all, &root, args.docs_url.as_deref());
         println!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
     } else if args.format == "json" {
         let report = serde_json::json!({

@@ -1,4 +1,4 @@
-//! `caselock test PATH... [--coverage] [--format human|json] [--filter NAME]`
+//! `caselock test PATH... [--coverage] [--format human|json|junit] [--filter NAME]`
 //!
 //! Checks each policy, runs its `test` blocks and prints `ok`/`FAILED` per test, then
 //! `N passed, N failed`. Exit 0 when every test passed, 1 when any failed (or a policy has
@@ -19,8 +19,9 @@ pub struct Args {
     /// List every rule and whether a test reached it as the deciding rule.
     #[arg(long)]
     coverage: bool,
-    /// Output format.
-    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+    /// Output format: `human`, `json`, or `junit` (JUnit XML for GitLab, Azure DevOps and
+    /// Jenkins), all on stdout.
+    #[arg(long, default_value = "human", value_parser = ["human", "json", "junit"])]
     format: String,
     /// Run only the tests whose name contains this text.
     #[arg(long, value_name = "NAME")]
@@ -38,7 +39,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
         }
     };
     let mut runs: Vec<(String, PolicyRun)> = Vec::new();
-    let mut broken = 0usize;
+    let mut broken: Vec<(String, Vec<crate::diag::Diagnostic>)> = Vec::new();
     for p in &policies {
         let root = crate::loader::display_name(&p.root);
         match crate::check_files(&sources, &p.files) {
@@ -50,9 +51,9 @@ pub fn run(args: Args, out: &Output) -> Exit {
                 runs.push((root, run));
             }
             Err(diags) => {
-                broken += 1;
                 eprint!("{}", out.renderer(&sources).render_all(&diags));
                 eprintln!("error: `{root}` has errors, so its tests did not run");
+                broken.push((root, diags));
             }
         }
     }
@@ -61,8 +62,13 @@ pub fn run(args: Args, out: &Output) -> Exit {
         color: out.color,
         width: out.width,
     };
-    if args.format == "json" {
-        let report = render::json(&runs, broken, &sources);
+    if args.format == "junit" {
+        print!(
+            "{}",
+            testing::junit::junit(&runs, &broken, &sources, chrono::Utc::now())
+        );
+    } else if args.format == "json" {
+        let report = render::json(&runs, broken.len(), &sources);
         println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -72,10 +78,10 @@ pub fn run(args: Args, out: &Output) -> Exit {
             print!("{}", render::human(run, root, &sources, style));
             println!();
         }
-        print!("{}", render::summary(&runs, broken, args.coverage));
+        print!("{}", render::summary(&runs, broken.len(), args.coverage));
     }
     let failed = runs.iter().any(|(_, r)| r.failed() > 0);
-    if failed || broken > 0 {
+    if failed || !broken.is_empty() {
         Exit::Findings
     } else {
         Exit::Ok

@@ -4,7 +4,12 @@
 //! Every list is a `Vec` in a fixed order (source order, or index order of the vocabulary), so a
 //! table serialises to the same bytes every time.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::schema::{
+    AtomDef, ConditionDef, OrgKindDef, PeriodDef, PurposeDef, RestrictionTypeDef, ViewDef,
+};
 
 use crate::check::model::{
     ActionId, Atom, Condition, ObligationId, OrgKind, Period, Purpose, RestrictionType, View,
@@ -14,7 +19,7 @@ use crate::check::model::{
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionTable {
     /// The table format's version ([`FORMAT_VERSION`]).
@@ -36,7 +41,7 @@ pub struct DecisionTable {
 }
 
 /// The policy's header and provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PolicyMeta {
     /// The policy's identifier.
     pub id: String,
@@ -55,7 +60,7 @@ pub struct PolicyMeta {
 }
 
 /// The policy's names; atoms in conditions are indices into these lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Vocabulary {
     /// Actions (an [`ActionId`] indexes this list).
     pub actions: Vec<Entry>,
@@ -72,7 +77,7 @@ pub struct Vocabulary {
 }
 
 /// A declared name and its title.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Entry {
     /// The name.
     pub name: String,
@@ -81,7 +86,7 @@ pub struct Entry {
 }
 
 /// A role or team and its ancestors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Member {
     /// The name.
     pub name: String,
@@ -92,7 +97,7 @@ pub struct Member {
 }
 
 /// A placeholder person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PersonEntry {
     /// The name.
     pub name: String,
@@ -103,18 +108,19 @@ pub struct PersonEntry {
 }
 
 /// An organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OrganisationEntry {
     /// The name.
     pub name: String,
     /// The title.
     pub title: String,
     /// Internal, partner or external.
+    #[schemars(with = "OrgKindDef")]
     pub kind: OrgKind,
 }
 
 /// An obligation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ObligationEntry {
     /// The name.
     pub name: String,
@@ -123,7 +129,7 @@ pub struct ObligationEntry {
 }
 
 /// One category (or the unrestricted block), compiled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CategoryTable {
     /// The category's name (`unrestricted` for the unrestricted block).
     pub name: String,
@@ -132,8 +138,10 @@ pub struct CategoryTable {
     /// The qualifying criteria in the document's words.
     pub criteria: Vec<String>,
     /// Universal or exclude.
+    #[schemars(with = "RestrictionTypeDef")]
     pub restriction: RestrictionType,
     /// What a refused person sees unless the deciding deny says otherwise.
+    #[schemars(with = "ViewDef")]
     pub denied_view: View,
     /// Whether explanations to a refused person must not name the category.
     pub conceal_category: bool,
@@ -155,7 +163,7 @@ pub struct CategoryTable {
 }
 
 /// The ordered rows deciding one action on records of one category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DecisionList {
     /// The action's name.
     pub action: String,
@@ -164,7 +172,9 @@ pub struct DecisionList {
 }
 
 /// Which step of the combining rule a row implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
     /// A `deny ... absolute` rule: nothing overrides it.
@@ -199,7 +209,7 @@ impl Layer {
 }
 
 /// Allow or deny.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RowEffect {
     /// The row allows.
@@ -209,7 +219,7 @@ pub enum RowEffect {
 }
 
 /// One row of a decision list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Row {
     /// The rule id: `adoption.grant.1`, `adoption.deny.2`, `adoption.named_exclusion`,
     /// `adoption.temporary`, `adoption.default`.
@@ -219,8 +229,10 @@ pub struct Row {
     /// Allow or deny.
     pub effect: RowEffect,
     /// When the row applies, over the model's atoms.
+    #[schemars(with = "ConditionDef")]
     pub condition: Condition,
     /// What the subject sees when this row decides.
+    #[schemars(with = "ViewDef")]
     pub view: View,
     /// What the holder must do when this row allows.
     pub obligations: Vec<ObligationId>,
@@ -233,7 +245,7 @@ pub struct Row {
 }
 
 /// A category's review schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReviewEntry {
     /// How often, or never, or until an event.
     pub schedule: ScheduleEntry,
@@ -244,12 +256,13 @@ pub struct ReviewEntry {
 }
 
 /// When a restriction is reviewed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ScheduleEntry {
     /// Every period from placement or the last review.
     Every {
         /// The interval.
+        #[schemars(with = "PeriodDef")]
         period: Period,
     },
     /// Never, deliberately.
@@ -265,13 +278,15 @@ pub enum ScheduleEntry {
 }
 
 /// Temporary access to a category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TemporaryEntry {
     /// The actions a temporary grant may cover.
     pub actions: Vec<ActionId>,
     /// The longest a grant lasts; longer grants are capped.
+    #[schemars(with = "PeriodDef")]
     pub max: Period,
     /// Who may hold one (everyone when absent). The `temporary_grant` atom implies it.
+    #[schemars(with = "Option<ConditionDef>")]
     pub to: Option<Condition>,
     /// Who may approve one.
     pub approved_by: Vec<ApproverEntry>,
@@ -282,7 +297,7 @@ pub struct TemporaryEntry {
 }
 
 /// Who to contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ContactEntry {
     /// The contact.
     pub who: ApproverEntry,
@@ -293,16 +308,17 @@ pub struct ContactEntry {
 }
 
 /// An approver or contact with its name resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApproverEntry {
     /// The atom (role, team, person or relation).
+    #[schemars(with = "AtomDef")]
     pub atom: Atom,
     /// How explanations describe it: "Service Manager", "the record's named manager".
     pub description: String,
 }
 
 /// Approvers in order, resolved to names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ChainEntry {
     /// The steps; each step's alternatives are interchangeable.
     pub steps: Vec<Vec<ApproverEntry>>,
@@ -313,9 +329,10 @@ pub struct ChainEntry {
 }
 
 /// Who approves one purpose for a category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApprovalEntry {
     /// What is approved.
+    #[schemars(with = "PurposeDef")]
     pub purpose: Purpose,
     /// Who approves, in order.
     pub chain: ChainEntry,

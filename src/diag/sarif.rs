@@ -1,6 +1,11 @@
 //! SARIF 2.1.0 output, as GitHub code scanning reads it: one run, the tool's rules from the
 //! code registry, one result per diagnostic with its place and the related places of its
 //! secondary labels.
+//!
+//! Every place is a URI relative to the `SRCROOT` base (the directory caselock ran in), even
+//! when a file was named by its absolute path, so a log means the same on any checkout.
+
+use std::path::{Component, Path};
 
 use serde_json::{Value, json};
 
@@ -12,10 +17,20 @@ use crate::span::SourceMap;
 pub const SARIF_VERSION: &str = "2.1.0";
 /// The schema the output follows.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The base every artifact URI is relative to.
+pub const SOURCE_ROOT: &str = "SRCROOT";
 
-/// A SARIF log of the diagnostics; `docs_url`, when given, is the address of
-/// `docs/diagnostics.md` that each rule's `helpUri` points into (`BASE#cl0201`).
-pub fn sarif(sources: &SourceMap, diags: &[Diagnostic], docs_url: Option<&str>) -> Value {
+/// A SARIF log of the diagnostics. File names are made relative to `root` (the directory the
+/// relative names are relative to; when absolute it is recorded as `SRCROOT`'s value).
+/// `docs_url`, when given, is the address of `docs/diagnostics.md`: each rule's `helpUri` points
+/// into it (`BASE#cl0201`), and it is the tool's `informationUri` unless the package names a
+/// homepage.
+pub fn sarif(
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    root: &Path,
+    docs_url: Option<&str>,
+) -> Value {
     let rules: Vec<Value> = Code::ALL.iter().map(|c| rule(*c, docs_url)).collect();
     let results: Vec<Value> = diags
         .iter()
@@ -34,30 +49,37 @@ pub fn sarif(sources: &SourceMap, diags: &[Diagnostic], docs_url: Option<&str>) 
                 "ruleIndex": index,
                 "level": level(d.severity),
                 "message": { "text": text },
-                "locations": [location(&j.location, Some(&j.label))],
+                "locations": [location(&j.location, root, Some(&j.label))],
                 "relatedLocations": j.related.iter().enumerate().map(|(i, l)| {
-                    let mut loc = location(&l.location, Some(&l.message));
+                    let mut loc = location(&l.location, root, Some(&l.message));
                     loc["id"] = json!(i + 1);
                     loc
                 }).collect::<Vec<_>>(),
             })
         })
         .collect();
+    let mut driver = json!({
+        "name": "caselock",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    let homepage = env!("CARGO_PKG_HOMEPAGE");
+    if let Some(info) = Some(homepage).filter(|h| !h.is_empty()).or(docs_url) {
+        driver["informationUri"] = json!(info);
+    }
+    let mut run = json!({
+        "tool": { "driver": driver },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    });
+    if let Some(base) = directory_uri(root) {
+        run["originalUriBaseIds"] = json!({ SOURCE_ROOT: { "uri": base } });
+    }
     json!({
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "caselock",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
+        "runs": [run]
     })
 }
 
@@ -112,10 +134,10 @@ fn default_warning(c: Code) -> bool {
     c.doc().contains(&format!("warning[{}]", c.as_str()))
 }
 
-fn location(l: &JsonLocation, message: Option<&str>) -> Value {
+fn location(l: &JsonLocation, root: &Path, message: Option<&str>) -> Value {
     let mut v = json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": uri(&l.file) },
+            "artifactLocation": { "uri": relative_uri(&l.file, root), "uriBaseId": SOURCE_ROOT },
             "region": {
                 "startLine": l.line,
                 "startColumn": l.column,
@@ -130,8 +152,64 @@ fn location(l: &JsonLocation, message: Option<&str>) -> Value {
     v
 }
 
-/// A file name as a repository-relative URI: forward slashes, no leading `./`.
-fn uri(file: &str) -> String {
-    let f = file.replace('\\', "/");
-    f.strip_prefix("./").unwrap_or(&f).replace(' ', "%20")
+/// A file name as a URI relative to `root`: forward slashes, no leading `./`, percent-encoded;
+/// an absolute name under `root` loses the prefix, one elsewhere climbs out with `..`.
+pub fn relative_uri(file: &str, root: &Path) -> String {
+    let path = Path::new(file);
+    let parts: Vec<String> = if path.is_absolute() && root.is_absolute() {
+        let from: Vec<Component> = root.components().collect();
+        let to: Vec<Component> = path.components().collect();
+        let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        std::iter::repeat_n("..".to_string(), from.len() - shared)
+            .chain(
+                to[shared..]
+                    .iter()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+            )
+            .collect()
+    } else {
+        file.replace('\\', "/")
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .map(str::to_string)
+            .collect()
+    };
+    parts
+        .iter()
+        .map(|p| encode(p))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// An absolute directory as a `file:` URI ending in `/`; None for a relative one.
+fn directory_uri(dir: &Path) -> Option<String> {
+    if !dir.is_absolute() {
+        return None;
+    }
+    let mut out = String::from("file://");
+    for c in dir.components() {
+        match c {
+            Component::RootDir => {}
+            other => {
+                out.push('/');
+                out.push_str(&encode(&other.as_os_str().to_string_lossy()));
+            }
+        }
+    }
+    out.push('/');
+    Some(out)
+}
+
+/// One path segment percent-encoded: RFC 3986 unreserved characters stay, every other byte
+/// becomes `%XX`.
+fn encode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }

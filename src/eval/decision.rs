@@ -2,12 +2,13 @@
 //! rendered [`Response`] of the public JSON contract (docs/schema/decision.schema.json).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::check::model::{ActionId, View};
 
 /// Allow or deny.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The subject may take the action.
@@ -16,8 +17,11 @@ pub enum Outcome {
     Deny,
 }
 
-/// Why a deny is a deny.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Why a deny is a deny: a deny rule or the exclusion list names the subject (`forbidden`), or
+/// nothing grants access (`not_permitted`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DenyKind {
     /// A deny rule (or the record's exclusion list) names the subject.
@@ -185,23 +189,53 @@ pub enum Audience {
     Auditor,
 }
 
-/// The decision as the public JSON contract renders it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the subject sees, as a decision says it (a notice with contact is a `notice`: the
+/// contact is in `next_steps`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Shown {
+    /// The whole record.
+    Full,
+    /// Minimal identifying details only.
+    Minimal,
+    /// A lock notice.
+    Notice,
+    /// Nothing: not even that the record is locked.
+    None,
+}
+
+/// A warning's stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    /// The restriction's review is overdue; the restriction still applies.
+    ReviewOverdue,
+    /// A temporary grant longer than the policy allows ends at the maximum.
+    TemporaryGrantCapped,
+    /// A temporary grant does not count, and why.
+    TemporaryGrantNotValid,
+}
+
+/// The evaluator's answer to one request (docs/api.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Decision")]
 pub struct Response {
     /// `allow` or `deny`.
     pub decision: Outcome,
-    /// `full`, `minimal`, `notice` or `none`.
-    pub view: String,
-    /// For a deny: `forbidden` or `not_permitted`.
+    /// How much of the record the subject sees.
+    pub view: Shown,
+    /// For a deny: a deny rule covers the subject (`forbidden`) or nothing grants access
+    /// (`not_permitted`); null for an allow.
     pub deny_kind: Option<DenyKind>,
-    /// The deciding rule's id (absent when the evaluator refused the request as invalid).
+    /// The deciding rule's id; null when the request failed closed or the category is concealed
+    /// from the subject.
     pub rule: Option<String>,
-    /// Where the deciding rule is written: `file:line`.
+    /// Where the deciding rule is written: `file:line` (null as for `rule`).
     pub source: Option<String>,
-    /// Why, in order: the combining rule applied and the facts it used.
+    /// The combining rule's step applied (docs/semantics.md), then the facts it used.
     pub reasons: Vec<String>,
-    /// Plain English for the audience asked for.
+    /// Plain English for the audience asked for (only when asked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
     /// What the subject can do next.
@@ -210,28 +244,29 @@ pub struct Response {
     pub obligations: Vec<ObligationOut>,
     /// Warnings.
     pub warnings: Vec<WarningOut>,
-    /// The policy's source hash.
+    /// SHA-256 of the policy's sources, hex: which policy decided.
+    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
     pub policy_hash: String,
-    /// Every row considered (auditor responses only).
+    /// Every row considered (auditor audience only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceStep>>,
 }
 
 /// Who to contact, the escalation path and temporary access, as far as the policy lets the
 /// subject know.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NextSteps {
-    /// Who to contact.
+    /// Who to contact; null for an allow.
     pub contact: Option<ContactOut>,
     /// Who approves access, step by step.
     pub escalation: Vec<String>,
-    /// Whether temporary access can be asked for.
+    /// Whether temporary access can be asked for; null when the category offers none.
     pub temporary_access: Option<TemporaryOut>,
 }
 
 /// A contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactOut {
     /// How to describe them.
@@ -241,19 +276,19 @@ pub struct ContactOut {
 }
 
 /// Temporary access the subject may ask for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemporaryOut {
     /// Whether this subject may hold it.
     pub available: bool,
     /// For how long at most: `24 hours`.
     pub max_duration: String,
-    /// Who may approve it.
+    /// Who may approve it (empty when the contact is concealed).
     pub approvers: Vec<String>,
 }
 
 /// An obligation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObligationOut {
     /// Its name (`access_expires` for the end of temporary access).
@@ -263,17 +298,17 @@ pub struct ObligationOut {
 }
 
 /// A warning.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WarningOut {
-    /// A stable code: `review_overdue`, `temporary_grant_capped`, `temporary_grant_not_valid`.
-    pub code: String,
+    /// A stable code.
+    pub code: WarningCode,
     /// The warning in words.
     pub message: String,
 }
 
 /// One row considered, for auditors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TraceStep {
     /// The rule id.
@@ -290,14 +325,44 @@ pub struct TraceStep {
     pub source: String,
 }
 
-impl View {
-    /// The word a decision uses: a notice with contact is a `notice` (the contact is in
-    /// `next_steps`).
-    pub fn decision_word(self) -> &'static str {
+impl Shown {
+    /// `full`, `minimal`, `notice` or `none`.
+    pub fn word(self) -> &'static str {
         match self {
-            View::NoticeWithContact => "notice",
-            v => v.word(),
+            Shown::Full => "full",
+            Shown::Minimal => "minimal",
+            Shown::Notice => "notice",
+            Shown::None => "none",
         }
+    }
+}
+
+impl WarningCode {
+    /// The code as written: `review_overdue`.
+    pub fn word(self) -> &'static str {
+        match self {
+            WarningCode::ReviewOverdue => "review_overdue",
+            WarningCode::TemporaryGrantCapped => "temporary_grant_capped",
+            WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
+        }
+    }
+}
+
+impl View {
+    /// What a decision says the subject sees: a notice with contact is a `notice` (the contact
+    /// is in `next_steps`).
+    pub fn shown(self) -> Shown {
+        match self {
+            View::Full => Shown::Full,
+            View::Minimal => Shown::Minimal,
+            View::Notice | View::NoticeWithContact => Shown::Notice,
+            View::None => Shown::None,
+        }
+    }
+
+    /// The word a decision uses for it.
+    pub fn decision_word(self) -> &'static str {
+        self.shown().word()
     }
 }
 

@@ -450,6 +450,66 @@ where
         Self::judged(serde_json::Value::Array(items))
     }
 }
+
+/// The whitespace characters (Unicode `White_Space`) that are not control characters, which
+/// [`Id::new`] refuses at either end. Written out rather than as `\s`, whose meaning differs
+/// between regular-expression dialects.
+const SPACES: &str = " \u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+/// The control characters (`Cc`), which [`Id::new`] refuses anywhere.
+const CONTROLS: &str = r"\x00-\x1f\x7f-\x9f";
+
+/// The regular expression (ECMA 262, for JSON Schema) of the texts [`Id::new`] accepts.
+pub fn id_pattern() -> String {
+    format!("^[^{SPACES}{CONTROLS}](?:[^{CONTROLS}]*[^{SPACES}{CONTROLS}])?$")
+}
+
+// The same schema whatever holds the text.
+impl<S> schemars::JsonSchema for Id<S> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Id".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": id_pattern(),
+            "description": "A subject or record id: not empty, no leading or trailing whitespace, no control characters. Ids compare ignoring letter case (docs/api.md).",
+        })
+    }
+}
+
+impl<S> schemars::JsonSchema for ListEntry<S> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ListEntry".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let id = generator.subschema_for::<Id>();
+        let entry = |key: &str, value: serde_json::Value| {
+            serde_json::json!({
+                "type": "object",
+                "additionalProperties": false,
+                "required": [key],
+                "properties": { key: value },
+            })
+        };
+        schemars::json_schema!({
+            "description": "One entry of an access or exclusion list, saying what it names; a bare string is refused as ambiguous.",
+            "oneOf": [
+                entry("person", id.to_value()),
+                entry("team", serde_json::json!({
+                    "type": "string",
+                    "description": "A team the policy declares; any other fails closed.",
+                })),
+                entry("role", serde_json::json!({
+                    "type": "string",
+                    "description": "A role the policy declares; any other fails closed.",
+                })),
+            ],
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod id;
 mod intern;
 mod render;
 pub mod request;
+pub mod schema;
 pub mod time;
 mod trace;
 pub mod words;
@@ -18,7 +19,7 @@ mod write;
 pub use decider::Decider;
 pub use decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
-    Warning, Warnings,
+    Shown, Warning, WarningCode, Warnings,
 };
 pub use id::{Id, ListEntry};
 pub use request::{Request, RequestError, Text};

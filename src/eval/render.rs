@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::decider::Decider;
 use super::decision::{
     Audience, Basis, ContactOut, Decision, DenyKind, FailReason, GrantProblem, NamedList,
-    NextSteps, ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningOut,
+    NextSteps, ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningCode, WarningOut,
 };
 use super::request::Request;
 use super::{time, words};
@@ -99,7 +99,7 @@ impl Decider {
         let row = self.deciding_row(d);
         Response {
             decision: d.outcome,
-            view: d.view.decision_word().to_string(),
+            view: d.view.shown(),
             deny_kind: d.deny_kind,
             // Rule ids carry the category's name, so a concealed category hides them too.
             rule: row.filter(|_| show.category).map(|(_, r)| r.id.clone()),
@@ -260,11 +260,12 @@ impl Decider {
     /// One warning in words.
     pub(super) fn warning<S: AsRef<str>>(&self, req: &Request<S>, w: Warning) -> WarningOut {
         let (code, message) = match w {
-            Warning::ReviewOverdue(due) => {
-                ("review_overdue", words::ReviewOverdueText(due).to_string())
-            }
+            Warning::ReviewOverdue(due) => (
+                WarningCode::ReviewOverdue,
+                words::ReviewOverdueText(due).to_string(),
+            ),
             Warning::GrantCapped(i, end) => (
-                "temporary_grant_capped",
+                WarningCode::TemporaryGrantCapped,
                 format!(
                     "temporary grant {} is longer than the policy allows and is capped to end at {}",
                     i + 1,
@@ -272,7 +273,7 @@ impl Decider {
                 ),
             ),
             Warning::GrantNotValid(i, p) => (
-                "temporary_grant_not_valid",
+                WarningCode::TemporaryGrantNotValid,
                 format!(
                     "temporary grant {} does not count: {}",
                     i + 1,
@@ -280,10 +281,7 @@ impl Decider {
                 ),
             ),
         };
-        WarningOut {
-            code: code.to_string(),
-            message,
-        }
+        WarningOut { code, message }
     }
 
     /// Why a temporary grant does not count.

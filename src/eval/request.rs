@@ -12,19 +12,21 @@ use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::id::{Id, ListEntry};
 use super::time;
 use crate::check::model::Period;
 
-/// A question: may this subject take this action on this record at this time?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// May this subject take this action on this record at this time? (docs/api.md)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(bound(
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
+#[schemars(rename = "Request")]
 pub struct Request<S = String> {
     /// Who asks.
     pub subject: Subject<S>,
@@ -35,7 +37,7 @@ pub struct Request<S = String> {
     /// Temporary grants the case-management system holds for this subject.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub temporary_grants: Vec<TemporaryGrant<S>>,
-    /// When; absent means now.
+    /// When (RFC 3339); absent or null means now.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -45,12 +47,13 @@ pub struct Request<S = String> {
 }
 
 /// The person asking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(bound(
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
+#[schemars(rename = "Subject")]
 pub struct Subject<S = String> {
     /// Their subject id in the case-management system.
     pub id: Id<S>,
@@ -65,19 +68,20 @@ pub struct Subject<S = String> {
 }
 
 /// The record asked about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(bound(
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
+#[schemars(rename = "Record")]
 pub struct Record<S = String> {
     /// The record's id.
     pub id: Id<S>,
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<S>,
-    /// The restriction on it; absent means unrestricted.
+    /// The restriction on it; absent or null: the record is unrestricted.
     #[serde(default)]
     pub restriction: Option<Restriction<S>>,
     /// The subject ids of its allocated workers.
@@ -89,12 +93,13 @@ pub struct Record<S = String> {
 }
 
 /// A restriction placed on a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(bound(
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
+#[schemars(rename = "Restriction")]
 pub struct Restriction<S = String> {
     /// The category it was placed under.
     pub category: S,
@@ -119,12 +124,13 @@ pub struct Restriction<S = String> {
 }
 
 /// A temporary grant as the case-management system recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(bound(
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
+#[schemars(rename = "TemporaryGrant")]
 pub struct TemporaryGrant<S = String> {
     /// Who holds it.
     pub subject: Id<S>,
@@ -310,5 +316,23 @@ impl<'de> serde::de::Visitor<'de> for TextVisitor {
 
     fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(Text(Cow::Owned(v)))
+    }
+}
+
+impl JsonSchema for GrantDuration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GrantDuration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut s = schemars::Schema::default();
+        s.insert("type".into(), "string".into());
+        s.insert("pattern".into(), time::period_pattern().into());
+        s.insert(
+            "description".into(),
+            "A whole number and a unit, such as `24h`, `2 days`, `5 working_days`; capped at the policy's maximum."
+                .into(),
+        );
+        s
     }
 }

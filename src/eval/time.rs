@@ -29,21 +29,53 @@ pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
     at.date_naive() > due
 }
 
-/// Parses a duration as the language writes it: `24h`, `90 days`, `5 working_days`, `1 year`.
+/// The words a request may write a duration's unit with.
+const UNITS: &[(&str, PeriodUnit)] = &[
+    ("h", PeriodUnit::Hours),
+    ("hour", PeriodUnit::Hours),
+    ("hours", PeriodUnit::Hours),
+    ("d", PeriodUnit::Days),
+    ("day", PeriodUnit::Days),
+    ("days", PeriodUnit::Days),
+    ("working_day", PeriodUnit::WorkingDays),
+    ("working_days", PeriodUnit::WorkingDays),
+    ("w", PeriodUnit::Weeks),
+    ("week", PeriodUnit::Weeks),
+    ("weeks", PeriodUnit::Weeks),
+    ("month", PeriodUnit::Months),
+    ("months", PeriodUnit::Months),
+    ("y", PeriodUnit::Years),
+    ("year", PeriodUnit::Years),
+    ("years", PeriodUnit::Years),
+];
+
+/// A duration's amount has at most this many significant digits, so every amount the pattern
+/// admits fits the evaluator's `u32`.
+const MAX_DIGITS: usize = 9;
+
+/// A request's duration: a whole number above zero (leading zeros allowed, at most
+/// [`MAX_DIGITS`] significant digits), optional spaces, and a unit: `24h`, `2 days`. Exactly
+/// the strings [`period_pattern`] matches.
 pub fn parse_period(s: &str) -> Option<Period> {
-    let s = s.trim();
     let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let amount: u32 = s.get(..digits)?.parse().ok()?;
-    let unit = match s.get(digits..)?.trim_start() {
-        "h" | "hour" | "hours" => PeriodUnit::Hours,
-        "d" | "day" | "days" => PeriodUnit::Days,
-        "working_day" | "working_days" => PeriodUnit::WorkingDays,
-        "w" | "week" | "weeks" => PeriodUnit::Weeks,
-        "month" | "months" => PeriodUnit::Months,
-        "y" | "year" | "years" => PeriodUnit::Years,
-        _ => return None,
-    };
-    (amount > 0).then_some(Period { amount, unit })
+    let significant = s.get(..digits)?.trim_start_matches('0');
+    if significant.is_empty() || significant.len() > MAX_DIGITS {
+        return None;
+    }
+    let amount: u32 = significant.parse().ok()?;
+    let word = s.get(digits..)?.trim_start_matches(' ');
+    let unit = UNITS.iter().find(|(w, _)| *w == word)?.1;
+    Some(Period { amount, unit })
+}
+
+/// The regular expression (ECMA 262, for JSON Schema) of the durations [`parse_period`] reads.
+pub fn period_pattern() -> String {
+    let words: Vec<&str> = UNITS.iter().map(|(w, _)| *w).collect();
+    format!(
+        "^0*[1-9][0-9]{{0,{}}} *({})$",
+        MAX_DIGITS - 1,
+        words.join("|")
+    )
 }
 
 /// A period as the language writes it: `24h`, `90 days`.

@@ -5,9 +5,10 @@
 //! [`Service::router`] is the whole HTTP surface, so tests drive it in process; [`run`] binds it
 //! to a socket with signal handling and graceful shutdown.
 
+mod form;
 mod listen;
 mod metrics;
-mod openapi;
+pub mod openapi;
 mod page;
 mod problem;
 mod routes;

@@ -3,6 +3,7 @@
 //! contact, how to ask for temporary access and what the caseworker must do — only what the
 //! caseworker response carries, so nothing the policy conceals. One server-rendered HTML
 //! document: no script, no external assets, a plain GET form, so it works without JavaScript.
+//! Mistakes in the form are reported all at once in the GOV.UK pattern ([`super::form`]).
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -14,84 +15,112 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
+use super::AppState;
+use super::form::{self, ERROR_PREFIX, FormErrors, TextField, parse_date};
 use super::routes::{Answer, decide, field_error};
-use super::{AppState, Problem};
-use crate::eval::{Audience, Outcome, Request};
+use crate::eval::id::IdProblem;
+use crate::eval::{Audience, Id, Outcome, Request, WarningCode};
 use crate::report::html_escape as esc;
 
-/// A page field: query name, label, hint, and whether it takes a comma-separated list.
-struct Field {
+/// A text field of the page.
+const fn field(
     name: &'static str,
     label: &'static str,
     hint: &'static str,
-    list: bool,
-}
-
-const fn field(name: &'static str, label: &'static str, hint: &'static str, list: bool) -> Field {
-    Field {
+    no_spellcheck: bool,
+) -> TextField {
+    TextField {
         name,
         label,
         hint,
-        list,
+        no_spellcheck,
     }
 }
 
-const WHO: &[Field] = &[
+/// The hint of a field that takes a date.
+const DATE_HINT: &str = "For example, 01/05/2026";
+/// The hint of a list of people, teams and roles.
+const ENTRIES_HINT: &str =
+    "User ids, separated by commas. Write team:NAME for a team and role:NAME for a role";
+
+const WHO: &[TextField] = &[
     field(
         "subject",
         "Your user id",
-        "as the case-management system knows you",
-        false,
+        "As the case-management system knows you",
+        true,
     ),
-    field("roles", "Your roles", "separate several with commas", true),
-    field("teams", "Your teams", "separate several with commas", true),
+    field("roles", "Your roles", "Separate several with commas", true),
+    field("teams", "Your teams", "Separate several with commas", true),
     field("organisation", "Your organisation", "", false),
-    field("action", "What you want to do", "for example view", false),
+    field("action", "What you want to do", "For example, view", false),
 ];
 
-const RECORD: &[Field] = &[
-    field("record", "Record id", "", false),
+const RECORD: &[TextField] = &[
+    field("record", "Record id", "", true),
     field(
         "category",
         "Restriction category",
-        "leave empty if the record is not restricted",
+        "Leave empty if the record is not restricted",
         false,
     ),
-    field("placed_on", "Restriction placed on", "YYYY-MM-DD", false),
-    field("last_reviewed", "Last reviewed", "YYYY-MM-DD", false),
-    field("review_by", "Review by", "YYYY-MM-DD", false),
-    field("owner", "Restriction owner's user id", "", false),
+    field("placed_on", "Restriction placed on", DATE_HINT, false),
+    field("last_reviewed", "Last reviewed", DATE_HINT, false),
+    field("review_by", "Review by", DATE_HINT, false),
+    field("owner", "Restriction owner's user id", "", true),
     field(
         "named_allow",
         "Named on the access list",
-        "user ids or teams, separated by commas",
+        ENTRIES_HINT,
         true,
     ),
     field(
         "named_deny",
         "Named on the exclusion list",
-        "user ids or teams, separated by commas",
+        ENTRIES_HINT,
         true,
     ),
     field(
         "allocated_workers",
         "Allocated workers",
-        "user ids, separated by commas",
+        "User ids, separated by commas",
         true,
     ),
     field(
         "allocated_managers",
         "Allocated managers",
-        "user ids, separated by commas",
+        "User ids, separated by commas",
         true,
     ),
     field(
         "record_teams",
         "Teams responsible for the record",
-        "separated by commas",
+        "Separate several with commas",
         true,
     ),
 ];
+
+/// The fields a question needs, and what to say when one is empty.
+const REQUIRED: &[(&str, &str)] = &[
+    ("subject", "Enter your user id"),
+    ("organisation", "Enter your organisation"),
+    ("action", "Enter what you want to do, for example view"),
+    ("record", "Enter the record id"),
+];
+
+/// The hidden field the form's button sends, so an empty form submitted is a question (and is
+/// told what is missing) rather than a fresh page.
+const SUBMITTED: &str = "check";
+
+/// What the page shows under its heading.
+enum Shown {
+    /// The blank form.
+    Form,
+    /// A decision.
+    Decided(Box<Answer>),
+    /// What is wrong with the form, every field at once.
+    Invalid(FormErrors),
+}
 
 /// Serves the page: the form, and the decision when the query holds a request.
 pub(super) async fn page(
@@ -99,33 +128,55 @@ pub(super) async fn page(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
     let q = query.map(|Query(q)| q).unwrap_or_default();
-    let slot = match q.get("policy").filter(|p| !p.is_empty()) {
-        None => Ok(state.default),
-        Some(id) => state
-            .slots
-            .iter()
-            .position(|s| s.current.load().id == *id)
-            .ok_or_else(|| {
-                Problem::invalid(
-                    Some("policy".to_string()),
-                    format!("no policy `{id}` is served"),
-                )
-            }),
-    };
-    // Choosing a policy alone is not a question yet.
-    let asked = q.iter().any(|(k, v)| k != "policy" && !v.trim().is_empty());
-    let (status, result) = if !asked {
-        (StatusCode::OK, None)
+    // Choosing a policy alone is not a question yet; the form's button always asks one.
+    let asked =
+        q.contains_key(SUBMITTED) || q.iter().any(|(k, v)| k != "policy" && !v.trim().is_empty());
+    let (status, shown) = if !asked {
+        (StatusCode::OK, Shown::Form)
     } else {
-        match slot.and_then(|s| request(&q).map(|r| (s, r))) {
-            Err(p) => (StatusCode::BAD_REQUEST, Some(Err(p))),
-            Ok((s, req)) => match decide(&state, s, vec![req], Some(Audience::Caseworker)).await {
-                Ok(mut a) => (StatusCode::OK, a.pop().map(Ok)),
-                Err(p) => (
-                    StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
-                    Some(Err(p)),
-                ),
-            },
+        let slot = match q.get("policy").filter(|p| !p.is_empty()) {
+            None => Ok(state.default),
+            Some(id) => state
+                .slots
+                .iter()
+                .position(|s| s.current.load().id == *id)
+                .ok_or(id),
+        };
+        let mut errors = FormErrors::new();
+        if let Err(id) = &slot {
+            errors.field(
+                "policy",
+                format!("Choose a policy this service has: there is no policy called {id}"),
+            );
+        }
+        let req = request(&q, &mut errors);
+        match (slot, req) {
+            (Ok(s), Some(req)) if errors.is_empty() => {
+                match decide(&state, s, vec![req], Some(Audience::Caseworker)).await {
+                    Ok(mut a) => match a.pop() {
+                        Some(a) => (StatusCode::OK, Shown::Decided(Box::new(a))),
+                        None => {
+                            errors.general(UNAVAILABLE);
+                            (StatusCode::SERVICE_UNAVAILABLE, Shown::Invalid(errors))
+                        }
+                    },
+                    Err(p) => {
+                        errors.general(UNAVAILABLE);
+                        (
+                            StatusCode::from_u16(p.status)
+                                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+                            Shown::Invalid(errors),
+                        )
+                    }
+                }
+            }
+            _ => {
+                let order: Vec<&str> = std::iter::once("policy")
+                    .chain(WHO.iter().chain(RECORD).map(|f| f.name))
+                    .collect();
+                errors.in_form_order(&order);
+                (StatusCode::BAD_REQUEST, Shown::Invalid(errors))
+            }
         }
     };
     let policies: Vec<String> = state
@@ -133,7 +184,7 @@ pub(super) async fn page(
         .iter()
         .map(|s| s.current.load().id.clone())
         .collect();
-    let html = render(&q, &policies, result.as_ref());
+    let html = render(&q, &policies, &shown);
     let mut r = (status, html).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -152,25 +203,105 @@ pub(super) async fn page(
     r
 }
 
-/// The request the query describes; input errors name the page's field.
-fn request(q: &HashMap<String, String>) -> Result<Request, Problem> {
+/// What to say when the service cannot answer (the decision could not be logged, or it is
+/// shutting down).
+const UNAVAILABLE: &str = "Sorry, the service cannot answer at the moment. Try again later; if it keeps happening, tell the service desk";
+
+/// The request the query describes, or None with every mistake added to `errors` in the
+/// form's order.
+fn request(q: &HashMap<String, String>, errors: &mut FormErrors) -> Option<Request> {
+    let value = |k: &str| q.get(k).map(|v| v.trim()).unwrap_or_default();
+    for (k, message) in REQUIRED {
+        if value(k).is_empty() {
+            errors.field(k, *message);
+        }
+    }
+    for k in ["subject", "record", "owner"] {
+        // An empty field is not an id problem: required fields say so themselves.
+        if let Err(p) = Some(value(k))
+            .filter(|v| !v.is_empty())
+            .map_or(Ok(()), |v| Id::new(v).map(drop))
+        {
+            errors.field(k, format!("{} {}", label_of(k), id_problem(p)));
+        }
+    }
+    for k in ["allocated_workers", "allocated_managers"] {
+        for item in items(value(k)) {
+            if let Err(p) = Id::new(item) {
+                errors.field(
+                    k,
+                    format!("{} must be user ids: {}", label_of(k), id_problem(p)),
+                );
+                break;
+            }
+        }
+    }
+    let mut entries = Map::new();
+    for k in ["named_allow", "named_deny"] {
+        let mut list = Vec::new();
+        for item in items(value(k)) {
+            match entry(item) {
+                Ok(e) => list.push(e),
+                Err(message) => {
+                    errors.field(k, format!("{}: {message}", label_of(k)));
+                    break;
+                }
+            }
+        }
+        entries.insert(k.to_string(), Value::Array(list));
+    }
+    let mut dates = Map::new();
+    for k in ["placed_on", "last_reviewed", "review_by"] {
+        let text = value(k);
+        if text.is_empty() {
+            dates.insert(k.to_string(), Value::Null);
+            continue;
+        }
+        match parse_date(text) {
+            Some(d) => {
+                dates.insert(
+                    k.to_string(),
+                    Value::String(d.format("%Y-%m-%d").to_string()),
+                );
+            }
+            None => errors.field(
+                k,
+                format!(
+                    "{} must be a real date, for example 01/05/2026",
+                    label_of(k)
+                ),
+            ),
+        }
+    }
+    let category = value("category");
+    let restriction_details = [
+        "placed_on",
+        "last_reviewed",
+        "review_by",
+        "owner",
+        "named_allow",
+        "named_deny",
+    ];
+    if category.is_empty() && restriction_details.iter().any(|k| !value(k).is_empty()) {
+        // A restriction's details without its category would otherwise be silently dropped.
+        errors.field(
+            "category",
+            "Enter the restriction category, or leave the restriction's details empty if the record is not restricted",
+        );
+    }
+    if !errors.is_empty() {
+        return None;
+    }
     let text = |k: &str| {
-        q.get(k)
-            .map(|v| v.trim())
+        Some(value(k))
             .filter(|v| !v.is_empty())
             .map(|v| Value::String(v.to_string()))
     };
     let list = |k: &str| {
         Value::Array(
-            q.get(k)
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| Value::String(s.to_string()))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            items(value(k))
+                .map(|s| Value::String(s.to_string()))
+                .collect(),
         )
     };
     let mut record = Map::new();
@@ -178,14 +309,11 @@ fn request(q: &HashMap<String, String>) -> Result<Request, Problem> {
     record.insert("teams".into(), list("record_teams"));
     record.insert("allocated_workers".into(), list("allocated_workers"));
     record.insert("allocated_managers".into(), list("allocated_managers"));
-    if let Some(category) = text("category") {
-        let mut r = Map::new();
-        r.insert("category".into(), category);
-        for k in ["placed_on", "last_reviewed", "review_by", "owner"] {
-            r.insert(k.into(), text(k).unwrap_or(Value::Null));
-        }
-        r.insert("named_allow".into(), list("named_allow"));
-        r.insert("named_deny".into(), list("named_deny"));
+    if !category.is_empty() {
+        let mut r = dates;
+        r.insert("category".into(), Value::String(category.to_string()));
+        r.insert("owner".into(), text("owner").unwrap_or(Value::Null));
+        r.extend(entries);
         record.insert("restriction".into(), Value::Object(r));
     }
     let mut subject = Map::new();
@@ -203,16 +331,55 @@ fn request(q: &HashMap<String, String>) -> Result<Request, Problem> {
     if let Some(at) = text("at") {
         req.insert("at".into(), at);
     }
-    serde_path_to_error::deserialize::<_, Request>(Value::Object(req)).map_err(|e| {
-        let mut p = field_error(e);
-        // Name the page's field rather than the JSON path.
-        p.field = p.field.map(|f| page_field(&f).to_string());
-        p.detail = match &p.field {
-            Some(f) => format!("“{}” is missing or not valid: {}", label_of(f), p.detail),
-            None => p.detail,
-        };
-        p
-    })
+    // Everything the form asks was checked above; what is left (the link's `at`) is named as
+    // the request reader names it.
+    match serde_path_to_error::deserialize::<_, Request>(Value::Object(req)) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            let p = field_error(e);
+            match p.field.as_deref().map(page_field) {
+                Some(f) if label_of(f) != f => {
+                    errors.field(f, format!("{} is not valid: {}", label_of(f), p.detail))
+                }
+                _ => errors.general(format!(
+                    "The link that opened this page is not valid: {}",
+                    p.detail
+                )),
+            }
+            None
+        }
+    }
+}
+
+/// The comma-separated items of a list field, trimmed, empty ones left out.
+fn items(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A list entry as the page writes it: `team:NAME`, `role:NAME`, or a user id.
+fn entry(item: &str) -> Result<Value, String> {
+    let (kind, value) = match item.split_once(':') {
+        Some((k, v)) if matches!(k.trim(), "team" | "role") => (k.trim(), v.trim()),
+        _ => ("person", item),
+    };
+    if value.is_empty() {
+        return Err(format!("write a name after {kind}:"));
+    }
+    if kind == "person" {
+        Id::new(value).map_err(|p| format!("user ids {}", id_problem(p)))?;
+    }
+    let mut m = Map::new();
+    m.insert(kind.to_string(), Value::String(value.to_string()));
+    Ok(Value::Object(m))
+}
+
+/// Why an id is refused, in plain words (completing "Your user id ...").
+fn id_problem(p: IdProblem) -> &'static str {
+    match p {
+        IdProblem::Empty => "must not be empty",
+        IdProblem::Whitespace => "must not start or end with a space",
+        IdProblem::Control => "must only contain letters, numbers, spaces and punctuation",
+    }
 }
 
 /// The page field a request path comes from.
@@ -241,45 +408,41 @@ h1{font-size:1.75rem}\
 .deny{border-color:#d4351c;background:#fdeeeb}\
 .error{border:0.2rem solid #d4351c;padding:0.5rem 1rem}\
 fieldset{border:1px solid #b1b4b6;margin:1rem 0;padding:0.5rem 1rem}\
-label{display:block;font-weight:600;margin-top:0.75rem}\
-.hint{display:block;color:#505a5f;font-weight:400}\
 input,select{font:inherit;padding:0.3rem;width:100%;max-width:30rem;border:2px solid #0b0c0c}\
 input:focus,select:focus,button:focus{outline:3px solid #fd0;outline-offset:0}\
 button{font:inherit;font-weight:600;padding:0.5rem 1rem;margin-top:1rem;background:#00703c;color:#fff;border:0}\
 .ref{color:#505a5f;font-size:0.9rem}";
 
 /// The whole page.
-fn render(
-    q: &HashMap<String, String>,
-    policies: &[String],
-    result: Option<&Result<Answer, Problem>>,
-) -> String {
+fn render(q: &HashMap<String, String>, policies: &[String], shown: &Shown) -> String {
     let mut h = String::with_capacity(8192);
-    let title = match result {
-        Some(Ok(a)) if a.response.decision == Outcome::Allow => "Access allowed",
-        Some(Ok(_)) => "Access refused",
-        Some(Err(_)) => "Check the details",
-        None => "Check access to a record",
+    let (prefix, title) = match shown {
+        Shown::Decided(a) if a.response.decision == Outcome::Allow => ("", "Access allowed"),
+        Shown::Decided(_) => ("", "Access refused"),
+        Shown::Invalid(_) => (ERROR_PREFIX, "Check the details"),
+        Shown::Form => ("", "Check access to a record"),
     };
     let _ = write!(
         h,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} – caselock</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n\
-         <h1>Can I open this record?</h1>\n"
+         <title>{prefix}{title} – caselock</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n<main>\n\
+         <h1>Can I open this record?</h1>\n",
+        form::STYLE
     );
-    match result {
-        Some(Ok(a)) => decision(&mut h, a),
-        Some(Err(p)) => {
-            let _ = write!(
-                h,
-                "<div class=\"error\" role=\"alert\" id=\"problem\">\n<h2>Check the details</h2>\n<p>{}</p>\n</div>\n",
-                esc(&p.detail)
-            );
+    let none = FormErrors::new();
+    let errors = match shown {
+        Shown::Decided(a) => {
+            decision(&mut h, a);
+            &none
         }
-        None => {}
-    }
-    form(&mut h, q, policies);
+        Shown::Invalid(e) => {
+            h.push_str(&e.summary());
+            e
+        }
+        Shown::Form => &none,
+    };
+    form(&mut h, q, policies, errors);
     h.push_str("</main>\n</body>\n</html>\n");
     h
 }
@@ -296,7 +459,7 @@ fn decision(h: &mut String, a: &Answer) {
         "<section class=\"result {class}\" aria-labelledby=\"decision\" id=\"result\">\n\
          <h2 id=\"decision\">{heading}</h2>\n"
     );
-    let view = match (r.decision, r.view.as_str()) {
+    let view = match (r.decision, r.view.word()) {
         (Outcome::Allow, "minimal") => Some("You will see a limited view of it."),
         (Outcome::Deny, "minimal") => Some("You can see a limited summary of it only."),
         (Outcome::Deny, "notice") => Some("You can see a notice that access is restricted only."),
@@ -356,7 +519,7 @@ fn decision(h: &mut String, a: &Answer) {
     let notes: Vec<_> = r
         .warnings
         .iter()
-        .filter(|w| r.decision == Outcome::Allow || w.code != "review_overdue")
+        .filter(|w| r.decision == Outcome::Allow || w.code != WarningCode::ReviewOverdue)
         .collect();
     if !notes.is_empty() {
         h.push_str("<h3>Please note</h3>\n<ul>\n");
@@ -385,47 +548,50 @@ fn or_list(items: &[String]) -> String {
     }
 }
 
-/// The form, filled in with the query.
-fn form(h: &mut String, q: &HashMap<String, String>, policies: &[String]) {
-    h.push_str("<form method=\"get\" action=\"/\">\n");
+/// The form, filled in with the query, each field with its error.
+fn form(h: &mut String, q: &HashMap<String, String>, policies: &[String], errors: &FormErrors) {
+    h.push_str("<form method=\"get\" action=\"/\" novalidate>\n");
     if policies.len() > 1 {
-        h.push_str(
-            "<label for=\"policy\">Policy</label>\n<select id=\"policy\" name=\"policy\">\n",
+        let error = errors.on("policy");
+        let _ = write!(
+            h,
+            "<div class=\"field{}\">\n<label for=\"policy\">Policy</label>\n",
+            if error.is_some() { " field-error" } else { "" }
+        );
+        if let Some(e) = error {
+            let _ = writeln!(
+                h,
+                "<p class=\"error-message\" id=\"policy-error\"><span class=\"visually-hidden\">{ERROR_PREFIX}</span>{}</p>",
+                esc(e)
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<select id=\"policy\" name=\"policy\"{}>",
+            if error.is_some() {
+                " aria-describedby=\"policy-error\" aria-invalid=\"true\""
+            } else {
+                ""
+            }
         );
         let chosen = q.get("policy");
         for p in policies {
             let selected = if chosen == Some(p) { " selected" } else { "" };
             let _ = writeln!(h, "<option{selected}>{}</option>", esc(p));
         }
-        h.push_str("</select>\n");
+        h.push_str("</select>\n</div>\n");
     }
     for (legend, fields) in [("Who is asking", WHO), ("The record", RECORD)] {
         let _ = writeln!(h, "<fieldset>\n<legend>{legend}</legend>");
         for f in fields {
             let value = q.get(f.name).map(String::as_str).unwrap_or_default();
-            let hint = if f.hint.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " <span class=\"hint\" id=\"{}-hint\">{}</span>",
-                    f.name, f.hint
-                )
-            };
-            let described = if f.hint.is_empty() {
-                String::new()
-            } else {
-                format!(" aria-describedby=\"{}-hint\"", f.name)
-            };
-            let _ = writeln!(
-                h,
-                "<label for=\"{n}\">{label}{hint}</label>\n<input id=\"{n}\" name=\"{n}\" type=\"text\" value=\"{v}\"{described}{list}>",
-                n = f.name,
-                label = f.label,
-                v = esc(value),
-                list = if f.list { " spellcheck=\"false\"" } else { "" },
-            );
+            f.render(h, value, errors);
         }
         h.push_str("</fieldset>\n");
     }
-    h.push_str("<button type=\"submit\">Check access</button>\n</form>\n");
+    let _ = write!(
+        h,
+        "<input type=\"hidden\" name=\"{SUBMITTED}\" value=\"1\">\n\
+         <button type=\"submit\">Check access</button>\n</form>\n"
+    );
 }

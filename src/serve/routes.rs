@@ -342,8 +342,10 @@ pub(super) fn field_error(e: serde_path_to_error::Error<serde_json::Error>) -> P
     Problem::invalid(Some(field.clone()), format!("`{field}`: {message}"))
 }
 
-/// A decision as the service answers it.
-#[derive(Debug, Serialize)]
+/// A decision as the service answers it: the evaluator's decision with the id it was logged under
+/// and the policy that made it.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "ServiceDecision", deny_unknown_fields)]
 pub(super) struct Answer {
     /// The id to look it up by.
     pub decision_id: String,

@@ -8,6 +8,7 @@
 
 pub mod coverage;
 mod fields;
+pub mod junit;
 pub mod render;
 pub mod runner;
 pub mod spec;

@@ -1,12 +1,13 @@
-//! Test results as text for people and as JSON for machines.
+//! Test results as text for people and as JSON for machines (JUnit XML: [`super::junit`]).
 
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
 use super::coverage::Coverage;
-use super::runner::{Actual, PolicyRun, Status};
+use super::runner::{Actual, Mismatch, PolicyRun, Status};
 use crate::diag::{Renderer, json_diagnostics};
+use crate::eval::Request;
 use crate::span::SourceMap;
 
 /// How to render results.
@@ -41,20 +42,9 @@ pub fn human(run: &PolicyRun, root: &str, sources: &SourceMap, style: Style) -> 
                 mismatches,
             } => {
                 let _ = writeln!(out, "  FAILED  {at}  {}", r.name);
-                for m in mismatches {
-                    let _ = writeln!(
-                        out,
-                        "          {}: expected {}, got {}",
-                        m.field, m.expected, m.actual
-                    );
+                for line in failure_detail(request, expected, actual, mismatches).lines() {
+                    let _ = writeln!(out, "          {line}");
                 }
-                let _ = writeln!(out, "          expected: {expected}");
-                let _ = writeln!(out, "          actual:   {}", describe_actual(actual));
-                let _ = writeln!(
-                    out,
-                    "          request:  {}",
-                    serde_json::to_string(request).unwrap_or_default()
-                );
             }
             Status::Invalid(diags) => {
                 let _ = writeln!(out, "  FAILED  {at}  {} (the test is malformed)", r.name);
@@ -74,6 +64,31 @@ pub fn human(run: &PolicyRun, root: &str, sources: &SourceMap, style: Style) -> 
     if style.coverage {
         out.push_str(&coverage(&run.coverage));
     }
+    out
+}
+
+/// What a failed test expected and got: each differing field, then both in full and the request.
+pub fn failure_detail(
+    request: &Request,
+    expected: &str,
+    actual: &Actual,
+    mismatches: &[Mismatch],
+) -> String {
+    let mut out = String::new();
+    for m in mismatches {
+        let _ = writeln!(
+            out,
+            "{}: expected {}, got {}",
+            m.field, m.expected, m.actual
+        );
+    }
+    let _ = writeln!(out, "expected: {expected}");
+    let _ = writeln!(out, "actual:   {}", describe_actual(actual));
+    let _ = writeln!(
+        out,
+        "request:  {}",
+        serde_json::to_string(request).unwrap_or_default()
+    );
     out
 }
 

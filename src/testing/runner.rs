@@ -1,6 +1,8 @@
 //! Runs a policy's test cases against its compiled table and compares each decision with what
 //! the test expects.
 
+use std::time::{Duration, Instant};
+
 use crate::check::Checked;
 use crate::compile::{self, DecisionTable};
 use crate::diag::{Code, Diagnostic, suggest};
@@ -19,6 +21,8 @@ pub struct TestResult {
     pub span: Span,
     /// Passed, failed, or could not run.
     pub status: Status,
+    /// How long lowering, deciding and comparing took (JUnit reports carry it).
+    pub elapsed: Duration,
 }
 
 /// How a test ended.
@@ -137,6 +141,7 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
         .iter()
         .filter(|t| filter.is_none_or(|f| t.name.value.contains(f)))
         .map(|t| {
+            let started = Instant::now();
             let status = match spec::lower(t) {
                 Ok(case) => match unknown_names(&case, &rule_ids, &table) {
                     errors if !errors.is_empty() => Status::Invalid(errors),
@@ -148,6 +153,7 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
                 name: t.name.value.clone(),
                 span: t.span,
                 status,
+                elapsed: started.elapsed(),
             }
         })
         .collect();
@@ -172,7 +178,7 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
     );
     let actual = Actual {
         outcome: resp.decision,
-        view: resp.view,
+        view: resp.view.word().to_string(),
         kind: resp.deny_kind,
         rule: decider.rule_id(&d).map(str::to_string),
         fail: match d.basis {
@@ -181,7 +187,11 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
         },
         source: decider.deciding_row(&d).map(|(_, r)| r.source.clone()),
         obligations: resp.obligations.into_iter().map(|o| o.id).collect(),
-        warnings: resp.warnings.into_iter().map(|w| w.code).collect(),
+        warnings: resp
+            .warnings
+            .into_iter()
+            .map(|w| w.code.word().to_string())
+            .collect(),
         explanation: resp.explanation.unwrap_or_default(),
         disclosed,
     };

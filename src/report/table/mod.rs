@@ -277,7 +277,8 @@ fn rules(v: &Vocabulary, c: &CategoryTable) -> Vec<RuleLine> {
             },
             layer: row.layer.word(),
             outcome: outcome(row, c.restriction),
-            who: row.subjects_text.clone(),
+            // The subjects text is a comma-separated list of the rule's subjects.
+            who: counted(row.subjects_text.split(", ").map(str::to_string).collect()).join(", "),
             condition: condition_phrase(v, &row.condition),
             sees: view_phrase(row.view).to_string(),
             obligations: obligation_texts(v, &row.obligations),
@@ -356,7 +357,28 @@ pub fn condition_phrase(v: &Vocabulary, c: &Condition) -> String {
             }
         })
         .collect();
-    words::join_or(&terms, "or")
+    words::join_or(&counted(terms), "or")
+}
+
+/// Items with repeats merged, in first-seen order: two people the policy gives the same title
+/// read "Virtual School officer (2 of them)", not the title twice.
+pub fn counted(items: Vec<String>) -> Vec<String> {
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for item in items {
+        match seen.iter_mut().find(|(s, _)| *s == item) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((item, 1)),
+        }
+    }
+    seen.into_iter()
+        .map(|(s, n)| {
+            if n == 1 {
+                s
+            } else {
+                format!("{s} ({n} of them)")
+            }
+        })
+        .collect()
 }
 
 fn schedule_phrase(s: &ScheduleEntry) -> String {
