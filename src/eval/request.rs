@@ -26,7 +26,7 @@ use crate::check::model::Period;
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
-#[schemars(rename = "Request")]
+#[schemars(rename = "Request", bound = "S: JsonSchema + Serialize + AsRef<str>")]
 pub struct Request<S = String> {
     /// Who asks.
     pub subject: Subject<S>,
@@ -53,7 +53,7 @@ pub struct Request<S = String> {
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
-#[schemars(rename = "Subject")]
+#[schemars(rename = "Subject", bound = "S: JsonSchema + Serialize + AsRef<str>")]
 pub struct Subject<S = String> {
     /// Their subject id in the case-management system.
     pub id: Id<S>,
@@ -74,7 +74,7 @@ pub struct Subject<S = String> {
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
-#[schemars(rename = "Record")]
+#[schemars(rename = "Record", bound = "S: JsonSchema + Serialize + AsRef<str>")]
 pub struct Record<S = String> {
     /// The record's id.
     pub id: Id<S>,
@@ -99,7 +99,10 @@ pub struct Record<S = String> {
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
-#[schemars(rename = "Restriction")]
+#[schemars(
+    rename = "Restriction",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
 pub struct Restriction<S = String> {
     /// The category it was placed under.
     pub category: S,
@@ -130,7 +133,10 @@ pub struct Restriction<S = String> {
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
-#[schemars(rename = "TemporaryGrant")]
+#[schemars(
+    rename = "TemporaryGrant",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
 pub struct TemporaryGrant<S = String> {
     /// Who holds it.
     pub subject: Id<S>,
