@@ -15,6 +15,7 @@ pub mod diff;
 pub mod durable;
 pub mod eval;
 pub mod loader;
+pub mod lsp;
 pub mod report;
 pub mod serve;
 pub mod span;
@@ -30,6 +31,14 @@ pub fn check_files(
     sources: &SourceMap,
     files: &[FileId],
 ) -> Result<check::Checked, Vec<Diagnostic>> {
+    check::check(&parse_files(sources, files)?)
+}
+
+/// Parses the files of one policy: their trees, or every syntax error of every file.
+pub fn parse_files(
+    sources: &SourceMap,
+    files: &[FileId],
+) -> Result<Vec<syntax::ast::File>, Vec<Diagnostic>> {
     let mut asts = Vec::new();
     let mut errors = Vec::new();
     for &id in files {
@@ -43,8 +52,39 @@ pub fn check_files(
             ),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(asts)
+    } else {
+        Err(errors)
     }
-    check::check(&asts)
+}
+
+/// Every diagnostic of one policy as `caselock check` reports it: the syntax and check errors,
+/// or, once it checks, the checker's warnings and the analysis findings (CL02xx), sorted by
+/// place. An error only when the policy declares more names than the analysis can hold.
+pub fn diagnose(
+    sources: &SourceMap,
+    files: &[FileId],
+) -> Result<Vec<Diagnostic>, analyse::SpaceTooLarge> {
+    match parse_files(sources, files) {
+        Ok(trees) => diagnose_parsed(sources, &trees),
+        Err(syntax_errors) => Ok(syntax_errors),
+    }
+}
+
+/// [`diagnose`] for a policy whose files (in `sources`) are already parsed.
+pub fn diagnose_parsed(
+    sources: &SourceMap,
+    trees: &[syntax::ast::File],
+) -> Result<Vec<Diagnostic>, analyse::SpaceTooLarge> {
+    let mut diags = match check::check(trees) {
+        Ok(c) => {
+            let mut d = c.warnings.clone();
+            d.extend(analyse::analyse(&c, sources)?);
+            d
+        }
+        Err(d) => d,
+    };
+    diag::sort(&mut diags);
+    Ok(diags)
 }

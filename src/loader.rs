@@ -82,6 +82,70 @@ fn walk(path: &Path, sources: &mut SourceMap, out: &mut Vec<PolicyFiles>) -> Res
     Ok(())
 }
 
+/// The files of the policy that `file` belongs to, in path order: every `.policy` file of its
+/// directory (a directory of policy files is one policy), `file` included even when it is not
+/// on disk yet.
+pub fn policy_of(file: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut paths: Vec<PathBuf> = policy_files(dir)?
+        .into_iter()
+        .filter(|p| p.file_name() != file.file_name())
+        .collect();
+    paths.push(file.to_path_buf());
+    paths.sort();
+    Ok(paths)
+}
+
+/// The `.policy` files directly in a directory, in path order.
+pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| LoadError::Io {
+            path: dir.display().to_string(),
+            source: e,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_policy_file(p))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Loads the policy that `file` belongs to (see [`policy_of`]), taking the text of any of its
+/// files from `given` (an editor's unsaved buffer, standard input) rather than from disk.
+pub fn load_with(
+    file: &Path,
+    given: &dyn Fn(&Path) -> Option<String>,
+    sources: &mut SourceMap,
+) -> Result<PolicyFiles, LoadError> {
+    load_paths(&policy_of(file)?, given, sources)
+}
+
+/// Loads the files at `paths` as one policy, taking a file's text from `given` when it has it.
+pub fn load_paths(
+    paths: &[PathBuf],
+    given: &dyn Fn(&Path) -> Option<String>,
+    sources: &mut SourceMap,
+) -> Result<PolicyFiles, LoadError> {
+    let mut files = Vec::new();
+    for p in paths {
+        let id = match given(p) {
+            Some(text) => sources.add(display_name(p), text),
+            None => read(p, sources)?,
+        };
+        sources.set_policy_path(id, file_name(p));
+        files.push(id);
+    }
+    let root = paths
+        .first()
+        .and_then(|p| p.parent())
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Ok(PolicyFiles { root, files })
+}
+
 /// Whether a path names a policy file.
 pub fn is_policy_file(p: &Path) -> bool {
     p.is_file() && p.extension().is_some_and(|e| e == "policy")

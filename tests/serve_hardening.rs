@@ -116,12 +116,13 @@ fn a_policy_written_in_two_parts_while_watched_is_never_served_half_written() {
     let dir = scratch("two-parts");
     std::fs::create_dir_all(dir.join("policy")).unwrap();
     let full = std::fs::read_to_string(FIXTURE).unwrap();
-    // The first part is a policy that checks on its own (everything before the last category),
-    // so a watcher that loaded whatever it found would serve it.
+    // The first version is a policy that checks on its own (everything before the last
+    // category, closed with `end` as a policy file must be), so a watcher that loaded whatever
+    // it found would serve it. (A bare prefix never checks: it has no `end`, CL0130.)
     let cut = full.find("category high_profile").unwrap();
-    let (first, rest) = full.split_at(cut);
+    let first = format!("{}end\n", &full[..cut]);
     let partial = dir.join("partial.policy");
-    std::fs::write(&partial, first).unwrap();
+    std::fs::write(&partial, &first).unwrap();
     assert_eq!(run(&["check", s(&partial)]).status.code(), Some(0));
 
     let file = dir.join("policy/policy.policy");
@@ -159,14 +160,13 @@ fn a_policy_written_in_two_parts_while_watched_is_never_served_half_written() {
         .unwrap()
         .to_string();
 
-    // Written in two parts, 0.4 s apart: four looks of the watcher see the first part alone.
+    // Written in two goes, 0.4 s apart: four looks of the watcher see the first version alone.
     let mut f = std::fs::File::create(&file).unwrap();
     f.write_all(first.as_bytes()).unwrap();
     f.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(400));
-    f.write_all(rest.as_bytes()).unwrap();
-    f.flush().unwrap();
     drop(f);
+    std::thread::sleep(Duration::from_millis(400));
+    std::fs::write(&file, &full).unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(20);
     let last = loop {

@@ -1,6 +1,7 @@
 //! Stage 2, check: syntax trees to a resolved [`model::Policy`], with every error found.
 
 mod graph;
+pub mod index;
 pub mod model;
 mod names;
 mod resolve;

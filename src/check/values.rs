@@ -16,7 +16,7 @@ pub fn word<T: Copy>(ident: &Ident, what: &str, options: &[(&str, T)]) -> Result
         .collect::<Vec<_>>()
         .join(", ");
     let help = match suggest::closest(&ident.name, words.iter().copied()) {
-        Some(c) => format!("did you mean `{c}`? {what} is one of {listed}"),
+        Some(c) => format!("{} {what} is one of {listed}", suggest::propose(c)),
         None => format!("{what} is one of {listed}"),
     };
     Err(Diagnostic::error(
@@ -36,30 +36,34 @@ fn article(what: &str) -> String {
     }
 }
 
+/// The restriction types, as written.
+pub const RESTRICTIONS: &[(&str, RestrictionType)] = &[
+    ("universal", RestrictionType::Universal),
+    ("exclude", RestrictionType::Exclude),
+];
+
+/// The views a refused person may be shown, as written (`full` is what a grant gives).
+pub const VIEWS: &[(&str, View)] = &[
+    ("none", View::None),
+    ("notice", View::Notice),
+    ("notice_with_contact", View::NoticeWithContact),
+    ("minimal", View::Minimal),
+];
+
+/// What `conceal` may hide, as written.
+pub const CONCEAL_TARGETS: &[(&str, ConcealTarget)] = &[
+    ("category", ConcealTarget::Category),
+    ("contact", ConcealTarget::Contact),
+];
+
 /// A restriction type.
 pub fn restriction(i: &Ident) -> Result<RestrictionType, Diagnostic> {
-    word(
-        i,
-        "restriction type",
-        &[
-            ("universal", RestrictionType::Universal),
-            ("exclude", RestrictionType::Exclude),
-        ],
-    )
+    word(i, "restriction type", RESTRICTIONS)
 }
 
 /// A view level (for `denied_view` and `shows`; `full` is what a grant gives and is refused).
 pub fn view(i: &Ident) -> Result<View, Diagnostic> {
-    word(
-        i,
-        "view",
-        &[
-            ("none", View::None),
-            ("notice", View::Notice),
-            ("notice_with_contact", View::NoticeWithContact),
-            ("minimal", View::Minimal),
-        ],
-    )
+    word(i, "view", VIEWS)
 }
 
 /// An organisation kind.
@@ -100,14 +104,7 @@ pub enum ConcealTarget {
 
 /// A conceal target.
 pub fn conceal(i: &Ident) -> Result<ConcealTarget, Diagnostic> {
-    word(
-        i,
-        "conceal target",
-        &[
-            ("category", ConcealTarget::Category),
-            ("contact", ConcealTarget::Contact),
-        ],
-    )
+    word(i, "conceal target", CONCEAL_TARGETS)
 }
 
 /// A retention anchor.

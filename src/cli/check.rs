@@ -9,9 +9,14 @@ use crate::span::SourceMap;
 /// Parse and check policies.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Policy files or directories (a directory of `.policy` files is one policy).
+    /// Policy files or directories (a directory of `.policy` files is one policy); `-` reads
+    /// one file from standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// The path standard input stands for: diagnostics name it, and the other `.policy` files of
+    /// its directory are checked with it as one policy, the text read replacing that file's.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     /// Output format: `human` (rendered, on stderr), `json`, or `sarif` (SARIF 2.1.0 for GitHub
     /// code scanning), both on stdout.
     #[arg(long, default_value = "human", value_parser = ["human", "json", "sarif"])]
@@ -30,7 +35,11 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args, out: &Output) -> Exit {
     let mut sources = SourceMap::new();
-    let policies = match common::discover(&args.paths, &mut sources) {
+    let policies = match common::discover_with_stdin(
+        &args.paths,
+        args.stdin_filename.as_deref(),
+        &mut sources,
+    ) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

@@ -66,6 +66,52 @@ pub fn discover(paths: &[PathBuf], sources: &mut SourceMap) -> Result<Vec<Policy
     Ok(out)
 }
 
+/// The name standard input is shown under when `--stdin-filename` is not given.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads all of standard input as text.
+pub fn read_stdin() -> Result<String, String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    Ok(text)
+}
+
+/// Like [`discover`], but a path `-` is standard input: a policy on its own, or, with
+/// `stdin_filename`, that file of its directory's policy with the text read in its place.
+pub fn discover_with_stdin(
+    paths: &[PathBuf],
+    stdin_filename: Option<&Path>,
+    sources: &mut SourceMap,
+) -> Result<Vec<PolicyFiles>, String> {
+    let stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_count > 1 {
+        return Err("`-` (standard input) may be given once".to_string());
+    }
+    if stdin_count == 0 && stdin_filename.is_some() {
+        return Err("`--stdin-filename` names standard input: give `-` as a path too".to_string());
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() != "-" {
+            out.extend(loader::discover(p, sources).map_err(|e| e.to_string())?);
+            continue;
+        }
+        let text = read_stdin()?;
+        match stdin_filename {
+            Some(name) => {
+                let given = |q: &Path| (q == name).then(|| text.clone());
+                out.push(loader::load_with(name, &given, sources).map_err(|e| e.to_string())?);
+            }
+            None => out.push(PolicyFiles {
+                root: PathBuf::from(STDIN_NAME),
+                files: vec![sources.add(STDIN_NAME, text)],
+            }),
+        }
+    }
+    Ok(out)
+}
+
 /// Loads and checks exactly the policies under `paths`, printing any diagnostics to stderr.
 ///
 /// Returns the checked policies with their sources, or the exit to use.

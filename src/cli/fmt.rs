@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::common::{Exit, Output};
+use super::common::{Exit, Output, STDIN_NAME, read_stdin};
 use crate::diag::Diagnostic;
 use crate::loader::display_name;
 use crate::span::SourceMap;
@@ -15,13 +15,18 @@ const DIFF_CONTEXT: usize = 2;
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "A file that does not parse is reported (CL0001) and never rewritten. \
+With `-`, standard input is formatted to standard output (with --check, only the diff). \
 Exit status: 0 all files formatted; 1 a file did not parse, or (with --check) would change; \
 2 a path could not be read or written. The layout is described in docs/language.md#formatting."
 )]
 pub struct Args {
-    /// Policy files, or directories searched recursively for `.policy` files.
+    /// Policy files, or directories searched recursively for `.policy` files; `-` formats
+    /// standard input to standard output.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// The name standard input is shown under in diagnostics and diffs.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     /// Change nothing: list the files that are not formatted, with a diff, and exit 1 if any.
     #[arg(long, conflicts_with = "stdout")]
     check: bool,
@@ -34,8 +39,14 @@ pub struct Args {
 pub fn run(args: Args, out: &Output) -> Exit {
     let mut io_failed = false;
     let mut files = Vec::new();
+    if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        eprintln!("error: `-` (standard input) may be given once");
+        return Exit::Usage;
+    }
     for p in &args.paths {
-        if let Err(e) = collect(p, &mut files) {
+        if p.as_os_str() == "-" {
+            files.push(p.clone());
+        } else if let Err(e) = collect(p, &mut files) {
             eprintln!("error: cannot read `{}`: {e}", display_name(p));
             io_failed = true;
         }
@@ -44,11 +55,21 @@ pub fn run(args: Args, out: &Output) -> Exit {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut changed = Vec::new();
     for path in &files {
-        let name = display_name(path);
-        let text = match std::fs::read_to_string(path) {
+        let stdin = path.as_os_str() == "-";
+        let name = match (&args.stdin_filename, stdin) {
+            (Some(n), true) => display_name(n),
+            (None, true) => STDIN_NAME.to_string(),
+            (_, false) => display_name(path),
+        };
+        let read = if stdin {
+            read_stdin()
+        } else {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read `{name}`: {e}"))
+        };
+        let text = match read {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: cannot read `{name}`: {e}");
+                eprintln!("error: {e}");
                 io_failed = true;
                 continue;
             }
@@ -65,7 +86,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
                 continue;
             }
         };
-        if args.stdout {
+        if args.stdout || (stdin && !args.check) {
             print!("{formatted}");
             continue;
         }
@@ -89,7 +110,9 @@ pub fn run(args: Args, out: &Output) -> Exit {
             sources.iter().count() - files_ok(&sources, &diagnostics)
         );
     }
-    if !args.stdout {
+    // Formatting standard input prints the text alone, so an editor can take stdout as it is.
+    let text_only = args.stdout || files.iter().all(|p| p.as_os_str() == "-") && !args.check;
+    if !text_only {
         let verb = if args.check {
             "would reformat"
         } else {

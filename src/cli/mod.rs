@@ -12,6 +12,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod keygen;
+mod lsp;
 mod report;
 mod rule;
 mod serve;
@@ -42,6 +43,8 @@ enum Command {
     Check(check::Args),
     /// Rewrite policy files in canonical layout, keeping every comment; `--check` only reports.
     Fmt(fmt::Args),
+    /// Run the language server for editors (Language Server Protocol over stdio).
+    Lsp(lsp::Args),
     /// Print the documentation of a diagnostic code, such as `caselock rule CL0101`.
     Rule(rule::Args),
     /// Run the `test` blocks of policies and report rule coverage.
@@ -77,6 +80,7 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &out),
         Command::Fmt(a) => fmt::run(a, &out),
+        Command::Lsp(a) => lsp::run(a, &out),
         Command::Rule(a) => rule::run(a, &out),
         Command::Test(a) => test::run(a, &out),
         Command::Compile(a) => compile::run(a, &out),

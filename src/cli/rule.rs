@@ -25,13 +25,7 @@ pub fn run(args: Args, _out: &Output) -> Exit {
     let text = args.code.unwrap_or_default();
     match Code::parse(&text) {
         Some(c) => {
-            println!(
-                "{} ({}): {}\n\n{}",
-                c.as_str(),
-                c.name(),
-                c.summary(),
-                c.doc()
-            );
+            println!("{}", c.explain());
             Exit::Ok
         }
         None => {

@@ -51,6 +51,20 @@ impl Code {
     }
 }
 
+impl Code {
+    /// The code's whole documentation as `caselock rule CODE` prints it: code, name, summary,
+    /// then the longer text with its example.
+    pub fn explain(self) -> String {
+        format!(
+            "{} ({}): {}\n\n{}",
+            self.as_str(),
+            self.name(),
+            self.summary(),
+            self.doc()
+        )
+    }
+}
+
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

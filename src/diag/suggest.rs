@@ -31,8 +31,23 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
+    closest(name, candidates).map(propose)
 }
+
+/// The help text that proposes `candidate` in place of what was written.
+pub fn propose(candidate: &str) -> String {
+    format!("{PROPOSE_START}{candidate}{PROPOSE_END}")
+}
+
+/// The replacement a help text proposes (made by [`propose`]), for an editor's quick fix.
+pub fn proposed(help: &str) -> Option<&str> {
+    let (_, rest) = help.split_once(PROPOSE_START)?;
+    let (candidate, _) = rest.split_once(PROPOSE_END)?;
+    Some(candidate)
+}
+
+const PROPOSE_START: &str = "did you mean `";
+const PROPOSE_END: &str = "`?";
 
 #[cfg(test)]
 mod tests {
@@ -44,5 +59,12 @@ mod tests {
         assert_eq!(closest("emergancy_duty", names), Some("emergency_duty"));
         assert_eq!(closest("finance", names), None);
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn a_proposal_reads_back() {
+        let help = format!("{} view is one of `none`, `minimal`", propose("minimal"));
+        assert_eq!(proposed(&help), Some("minimal"));
+        assert_eq!(proposed("declare it first, for example `team x`"), None);
     }
 }

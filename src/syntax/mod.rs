@@ -4,9 +4,11 @@ pub mod ast;
 mod comments;
 mod error;
 mod format;
+pub mod keywords;
 mod lower;
 mod parser;
 mod recover;
+pub mod tokens;
 
 pub use error::{LiteralError, ParseError, SyntaxError};
 pub use format::{WIDTH, format, format_file};
@@ -23,6 +25,16 @@ pub fn parse(file: FileId, text: &str) -> Result<ast::File, SyntaxError> {
         .next()
         .ok_or(SyntaxError::Internal(crate::span::Span::new(file, 0, 0)))?;
     lower::Lowerer::new(file).file(root, comments::scan(file, text))
+}
+
+/// The file's tree if it parses; otherwise the tree of the top-level items that parse on their
+/// own (the broken ones left out), so names can still be resolved in a file being edited.
+pub fn parse_lenient(file: FileId, text: &str) -> Option<ast::File> {
+    match parse(file, text) {
+        Ok(f) => Some(f),
+        Err(SyntaxError::Parse(_)) => recover::partial(file, text),
+        Err(_) => None,
+    }
 }
 
 /// Every syntax error of a file, at most one per top-level item; empty if the file parses.

@@ -31,7 +31,7 @@ impl Lowering {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let help = match suggest::closest(&f.key.name, known.iter().copied()) {
-                    Some(c) => format!("did you mean `{c}`? `{statement}` takes {listed}"),
+                    Some(c) => format!("{} `{statement}` takes {listed}", suggest::propose(c)),
                     None => format!("`{statement}` takes {listed}"),
                 };
                 self.errors.push(

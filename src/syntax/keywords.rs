@@ -1,0 +1,120 @@
+//! The language's keywords by where they may start a line, for editors' completion; a test
+//! keeps them equal to the `kw_*` rules of `grammar/caselock.pest`.
+
+/// Words that start a top-level item.
+pub const ITEMS: &[&str] = &[
+    "policy",
+    "source",
+    "systems",
+    "updated",
+    "action",
+    "role",
+    "team",
+    "person",
+    "organisation",
+    "group",
+    "obligation",
+    "escalation",
+    "approve",
+    "unrestricted",
+    "category",
+    "retention",
+    "test",
+    "end",
+];
+
+/// Words that start a statement in a `category` or `unrestricted` block.
+pub const CATEGORY_STATEMENTS: &[&str] = &[
+    "criteria",
+    "restriction",
+    "grant",
+    "deny",
+    "review",
+    "denied_view",
+    "conceal",
+    "temporary",
+    "contact",
+    "approve",
+];
+
+/// Words that start a statement in a `retention` block.
+pub const RETENTION_STATEMENTS: &[&str] = &["keep", "then", "unless", "criteria"];
+
+/// Words that start a statement in a `test` block.
+pub const TEST_STATEMENTS: &[&str] = &[
+    "subject",
+    "record",
+    "action",
+    "at",
+    "temporary_grant",
+    "expect",
+];
+
+/// Keywords that only ever continue a statement.
+pub const CONTINUATIONS: &[&str] = &[
+    "version",
+    "organisations",
+    "to",
+    "absolute",
+    "shows",
+    "requires",
+    "every",
+    "never",
+    "until",
+    "by",
+    "for",
+    "approved_by",
+    "via",
+    "in",
+    "id",
+    "and",
+    "or",
+    "not",
+    "permanently",
+    "from",
+];
+
+/// Every keyword of the grammar, each once.
+pub fn all() -> Vec<&'static str> {
+    let mut v: Vec<&str> = ITEMS
+        .iter()
+        .chain(CATEGORY_STATEMENTS)
+        .chain(RETENTION_STATEMENTS)
+        .chain(TEST_STATEMENTS)
+        .chain(CONTINUATIONS)
+        .copied()
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Whether a word is a keyword of the grammar.
+pub fn is_keyword(word: &str) -> bool {
+    static ALL: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(all);
+    ALL.binary_search(&word).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The word of every `kw_NAME = @{ "word" ~ !ident_char }` rule of the grammar.
+    fn grammar_keywords() -> Vec<String> {
+        let mut v: Vec<String> = include_str!("../../grammar/caselock.pest")
+            .lines()
+            .filter(|l| l.starts_with("kw_"))
+            .filter_map(|l| l.split('"').nth(1).map(str::to_string))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn the_lists_hold_exactly_the_grammars_keywords() {
+        let grammar = grammar_keywords();
+        assert!(grammar.len() > 50, "read the grammar: {grammar:?}");
+        assert_eq!(super::all(), grammar);
+        assert!(grammar.iter().all(|k| super::is_keyword(k)));
+        assert!(!super::is_keyword("emergency_duty"));
+    }
+}
