@@ -60,7 +60,14 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
 fn serve() -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_caselock"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--watch-interval", "0"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--watch-interval",
+            "0",
+            "--no-log",
+        ])
         .args(["--policy", "tests/fixtures/policies/casework.policy"])
         .args(["--policy", "policies/nottingham-escr"])
         .stdout(Stdio::null())

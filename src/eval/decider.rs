@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 
 use super::decision::{
     Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Warning,
+    Warnings,
 };
 use super::id::{self, Id, ListEntry};
 use super::intern::{self, CondRef, CubePool, Layout, NameMap, Tree};
 use super::request::{Request, Restriction};
 use super::time;
+use super::write::Prepared;
 use crate::check::model::{ActionId, Atom, OrgKind, Period, Relation, View};
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
 
@@ -38,6 +40,8 @@ pub struct Decider {
     pub(super) pool: CubePool,
     /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
     slots: Vec<Option<Slot>>,
+    /// Every row's and category's response text.
+    pub(super) prepared: Prepared,
 }
 
 /// One category, interned.
@@ -68,10 +72,10 @@ struct Temporary {
 }
 
 /// The facts of one request, before the rows are walked.
-pub(super) struct Context<'r> {
+pub(super) struct Context<'r, S = String> {
     pub(super) category: CategoryRef,
     pub(super) action: ActionId,
-    pub(super) restriction: Option<&'r Restriction>,
+    pub(super) restriction: Option<&'r Restriction<S>>,
     /// The restriction's relation bits (owner, access and exclusion lists), set by
     /// [`Decider::restrict`].
     pub(super) restricted: u64,
@@ -155,6 +159,7 @@ impl Decider {
             layout,
             pool,
             slots,
+            prepared: Prepared::new(table),
             table: table.clone(),
         }
     }
@@ -180,13 +185,13 @@ impl Decider {
     }
 
     /// Decides a request at its `at` time, or now when it gives none.
-    pub fn decide(&self, req: &Request) -> Decision {
+    pub fn decide<S: AsRef<str>>(&self, req: &Request<S>) -> Decision {
         self.decide_at(req, req.at.unwrap_or_else(Utc::now))
     }
 
     /// Decides a request at a given time (the request's own `at` is ignored).
-    pub fn decide_at(&self, req: &Request, at: DateTime<Utc>) -> Decision {
-        let mut warnings = Vec::new();
+    pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
+        let mut warnings = Warnings::new();
         let mut inline = [0u64; INLINE_WORDS];
         let mut heap;
         let words = self.layout.words();
@@ -201,7 +206,7 @@ impl Decider {
             Err(reason) => return fail_closed(reason, at),
         };
         if let Some((i, row)) = self.gate(&ctx, facts) {
-            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, Vec::new());
+            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, Warnings::new());
         }
         self.restrict(req, &mut ctx, at, facts, &mut warnings);
         let rows = self.rows(ctx.category, ctx.action);
@@ -218,7 +223,7 @@ impl Decider {
     /// the unrestricted block is read first, with no restriction facts and no temporary grant
     /// (temporary access to a restricted record is the category's to give), and its refusal
     /// decides.
-    pub(super) fn gate(&self, ctx: &Context, facts: &[u64]) -> Option<(usize, &CRow)> {
+    pub(super) fn gate<S>(&self, ctx: &Context<S>, facts: &[u64]) -> Option<(usize, &CRow)> {
         if ctx.category == CategoryRef::Unrestricted {
             return None;
         }
@@ -256,21 +261,21 @@ impl Decider {
     /// and the record's teams. The restriction's own facts (owner, access and exclusion lists) are
     /// resolved here too, so an unknown name on any list fails closed before any rule is read, and
     /// set by [`Decider::restrict`].
-    pub(super) fn facts<'r>(
+    pub(super) fn facts<'r, S: AsRef<str>>(
         &self,
-        req: &'r Request,
+        req: &'r Request<S>,
         facts: &mut [u64],
-    ) -> Result<Context<'r>, FailReason> {
+    ) -> Result<Context<'r, S>, FailReason> {
         let action = *self
             .actions
-            .get(req.action.as_str())
+            .get(req.action.as_ref())
             .ok_or(FailReason::UnknownAction)?;
         let restriction = req.record.restriction.as_ref();
         let (category, slot) = match restriction {
             Some(r) => {
                 let c = *self
                     .categories
-                    .get(r.category.as_str())
+                    .get(r.category.as_ref())
                     .ok_or(FailReason::UnknownCategory)?;
                 (CategoryRef::Category(c), c as usize + 1)
             }
@@ -283,7 +288,7 @@ impl Decider {
         let s = &req.subject;
         let org = *self
             .orgs
-            .get(s.organisation.as_str())
+            .get(s.organisation.as_ref())
             .ok_or(FailReason::UnknownOrganisation)?;
         intern::set(facts, self.layout.bit(Atom::Organisation(org)));
         if let Some(k) = self.org_kinds.get(org as usize) {
@@ -291,29 +296,29 @@ impl Decider {
         }
         // Most policies name no one: skip folding the subject id for them.
         let person = (!self.persons.is_empty())
-            .then(|| self.persons.get(id::key(&s.id).as_str()))
+            .then(|| id::with_key(&s.id, |k| self.persons.get(k).copied()))
             .flatten();
         if let Some(p) = person {
-            for b in self.person_bits.get(*p as usize).into_iter().flatten() {
+            for b in self.person_bits.get(p as usize).into_iter().flatten() {
                 intern::set(facts, *b);
             }
         }
         for (i, name) in s.roles.iter().enumerate() {
             let r = self
                 .roles
-                .get(name.as_str())
+                .get(name.as_ref())
                 .ok_or(FailReason::UnknownRole(index(i)))?;
             self.role_tree.hold(facts, *r);
         }
         for (i, name) in s.teams.iter().enumerate() {
             let t = self
                 .teams
-                .get(name.as_str())
+                .get(name.as_ref())
                 .ok_or(FailReason::UnknownTeam(index(i)))?;
             self.team_tree.hold(facts, *t);
         }
         let rec = &req.record;
-        let has = |list: &[Id]| list.iter().any(|x| x.same(&s.id));
+        let has = |list: &[Id<S>]| list.iter().any(|x| x.same(&s.id));
         let mut held = 0u64;
         let mut rel = |r: Relation, on: bool| {
             if on {
@@ -325,7 +330,7 @@ impl Decider {
         let mut in_record_team = false;
         for (i, t) in rec.teams.iter().enumerate() {
             in_record_team |= self
-                .in_team(t, facts)
+                .in_team(t.as_ref(), facts)
                 .ok_or(FailReason::UnknownRecordTeam(index(i)))?;
         }
         rel(Relation::RecordTeam, in_record_team);
@@ -365,13 +370,13 @@ impl Decider {
     /// Sets the restriction's facts (owner, access and exclusion lists) and the temporary
     /// grant's, and gathers the review and grant warnings: everything that reads the record's
     /// own category.
-    pub(super) fn restrict(
+    pub(super) fn restrict<S: AsRef<str>>(
         &self,
-        req: &Request,
-        ctx: &mut Context,
+        req: &Request<S>,
+        ctx: &mut Context<S>,
         at: DateTime<Utc>,
         facts: &mut [u64],
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) {
         let slot = match ctx.category {
             CategoryRef::Unrestricted => 0,
@@ -404,9 +409,9 @@ impl Decider {
     /// Whether an access or exclusion list names the subject: by id, by a team they are in
     /// (or below), or by a role they hold (or one below it). A team or role the policy does not
     /// declare fails closed rather than being skipped.
-    fn named(
+    fn named<S: AsRef<str>>(
         &self,
-        list: &[ListEntry],
+        list: &[ListEntry<S>],
         subject: &str,
         facts: &[u64],
         which: NamedList,
@@ -416,9 +421,9 @@ impl Decider {
             let unknown = || FailReason::UnknownListEntry(which, index(i));
             named |= match e {
                 ListEntry::Person(id) => id.same(subject),
-                ListEntry::Team(t) => self.in_team(t, facts).ok_or_else(unknown)?,
+                ListEntry::Team(t) => self.in_team(t.as_ref(), facts).ok_or_else(unknown)?,
                 ListEntry::Role(r) => {
-                    let r = self.roles.get(r.as_str()).ok_or_else(unknown)?;
+                    let r = self.roles.get(r.as_ref()).ok_or_else(unknown)?;
                     intern::get(facts, self.layout.bit(Atom::Role(*r)))
                 }
             };
@@ -437,14 +442,14 @@ impl Decider {
 
     /// Checks the subject's temporary grants for this record: whether one is valid, when the
     /// latest valid one ends, and a warning for each that is capped or does not count.
-    fn temporary(
+    fn temporary<S: AsRef<str>>(
         &self,
-        req: &Request,
-        ctx: &Context,
+        req: &Request<S>,
+        ctx: &Context<S>,
         slot: &Slot,
         at: DateTime<Utc>,
         facts: &[u64],
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) -> (bool, Option<DateTime<Utc>>) {
         let bit = 1u64.checked_shl(ctx.action).unwrap_or(0);
         let offered = slot.temporary.as_ref().filter(|t| t.actions & bit != 0);
@@ -486,7 +491,7 @@ impl Decider {
             let problem = if g
                 .actions
                 .as_ref()
-                .is_some_and(|l| !l.iter().any(|x| Some(x.as_str()) == action_name))
+                .is_some_and(|l| !l.iter().any(|x| Some(x.as_ref()) == action_name))
             {
                 Some(GrantProblem::ActionNotListed)
             } else if t.to.is_some_and(|c| !self.pool.holds(c, facts)) {
@@ -522,7 +527,13 @@ fn index(i: usize) -> u16 {
 }
 
 /// Whether `approver` (a subject id) is the person or relation a temporary statement accepts.
-fn approves(a: Atom, approver: &Id, req: &Request, ctx: &Context, d: &Decider) -> bool {
+fn approves<S: AsRef<str>>(
+    a: Atom,
+    approver: &Id<S>,
+    req: &Request<S>,
+    ctx: &Context<S>,
+    d: &Decider,
+) -> bool {
     let rec = &req.record;
     match a {
         Atom::Person(p) => d
@@ -534,30 +545,28 @@ fn approves(a: Atom, approver: &Id, req: &Request, ctx: &Context, d: &Decider) -
         Atom::Relation(Relation::Owner) => ctx
             .restriction
             .and_then(|r| r.owner.as_ref())
-            .is_some_and(|o| o.same(approver)),
-        Atom::Relation(Relation::AllocatedManager) => {
-            rec.allocated_managers.iter().any(|x| x.same(approver))
-        }
-        Atom::Relation(Relation::AllocatedWorker) => {
-            rec.allocated_workers.iter().any(|x| x.same(approver))
-        }
+            .is_some_and(|o| o.same(approver.as_str())),
+        Atom::Relation(Relation::AllocatedManager) => rec
+            .allocated_managers
+            .iter()
+            .any(|x| x.same(approver.as_str())),
+        Atom::Relation(Relation::AllocatedWorker) => rec
+            .allocated_workers
+            .iter()
+            .any(|x| x.same(approver.as_str())),
         _ => false,
     }
 }
 
-fn decision(
+fn decision<S>(
     row: &CRow,
     index: usize,
     category: CategoryRef,
-    ctx: &Context,
+    ctx: &Context<S>,
     at: DateTime<Utc>,
-    warnings: Vec<Warning>,
+    warnings: Warnings,
 ) -> Decision {
-    let (outcome, deny_kind) = match (row.effect, row.layer) {
-        (RowEffect::Allow, _) => (Outcome::Allow, None),
-        (RowEffect::Deny, Layer::Default) => (Outcome::Deny, Some(DenyKind::NotPermitted)),
-        (RowEffect::Deny, _) => (Outcome::Deny, Some(DenyKind::Forbidden)),
-    };
+    let (outcome, deny_kind) = row_outcome(row.effect, row.layer);
     let temporary = matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride);
     Decision {
         outcome,
@@ -574,6 +583,15 @@ fn decision(
     }
 }
 
+/// The outcome a row gives, and for a deny its kind.
+pub(super) fn row_outcome(effect: RowEffect, layer: Layer) -> (Outcome, Option<DenyKind>) {
+    match (effect, layer) {
+        (RowEffect::Allow, _) => (Outcome::Allow, None),
+        (RowEffect::Deny, Layer::Default) => (Outcome::Deny, Some(DenyKind::NotPermitted)),
+        (RowEffect::Deny, _) => (Outcome::Deny, Some(DenyKind::Forbidden)),
+    }
+}
+
 fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
     Decision {
         outcome: Outcome::Deny,
@@ -582,6 +600,6 @@ fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         basis: Basis::FailClosed(reason),
         at,
         expires_at: None,
-        warnings: Vec::new(),
+        warnings: Warnings::new(),
     }
 }

@@ -157,6 +157,9 @@ pub enum Warning {
     GrantNotValid(u16, GrantProblem),
 }
 
+/// A decision's warnings: the usual one or two are kept inline, so deciding allocates nothing.
+pub type Warnings = smallvec::SmallVec<[Warning; 2]>;
+
 /// A decision: index and enum data only, rendered on demand by [`super::Decider::response`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -173,7 +176,7 @@ pub struct Decision {
     /// When temporary access ends, if a temporary grant decided.
     pub expires_at: Option<DateTime<Utc>>,
     /// Warnings, in the order found.
-    pub warnings: Vec<Warning>,
+    pub warnings: Warnings,
 }
 
 /// Who an explanation is for.

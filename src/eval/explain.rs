@@ -35,11 +35,11 @@ impl Decider {
 
     /// The request's facts again (explanations are off the fast path), or `None` when the
     /// evaluator refused the request.
-    pub(super) fn fact_set<'r>(
+    pub(super) fn fact_set<'r, S: AsRef<str>>(
         &self,
-        req: &'r Request,
+        req: &'r Request<S>,
         d: &Decision,
-    ) -> Option<(Vec<u64>, Context<'r>)> {
+    ) -> Option<(Vec<u64>, Context<'r, S>)> {
         let mut facts = vec![0u64; self.layout.words()];
         let mut ctx = self.facts(req, &mut facts).ok()?;
         // A refusal by the unrestricted block was decided on the facts before the restriction's.
@@ -51,7 +51,7 @@ impl Decider {
             }
         ) && ctx.category != CategoryRef::Unrestricted;
         if !gated {
-            self.restrict(req, &mut ctx, d.at, &mut facts, &mut Vec::new());
+            self.restrict(req, &mut ctx, d.at, &mut facts, &mut Default::default());
         }
         Some((facts, ctx))
     }
@@ -62,7 +62,7 @@ impl Decider {
     }
 
     /// Whether the subject meets the category's `to` condition for temporary access.
-    pub(super) fn meets_temporary_to(&self, req: &Request, d: &Decision) -> bool {
+    pub(super) fn meets_temporary_to<S: AsRef<str>>(&self, req: &Request<S>, d: &Decision) -> bool {
         let Some((mut facts, ctx)) = self.fact_set(req, d) else {
             return false;
         };

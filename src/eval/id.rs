@@ -12,9 +12,10 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A validated subject or record id.
+/// A validated subject or record id, held as `S`: a `String`, or text borrowed from a request's
+/// JSON ([`super::request::Text`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Id(String);
+pub struct Id<S = String>(S);
 
 /// Why a text is not an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,19 +39,31 @@ impl IdProblem {
     }
 }
 
+/// Checks a text against the id rules.
+fn check(text: &str) -> Result<(), IdProblem> {
+    let b = text.as_bytes();
+    // The usual id: printable ASCII from end to end, nothing to look at character by character.
+    if let ([first, ..], [.., last]) = (b, b) {
+        if *first > b' ' && *last > b' ' && b.iter().all(|c| (b' '..0x7f).contains(c)) {
+            return Ok(());
+        }
+    }
+    if text.is_empty() {
+        Err(IdProblem::Empty)
+    } else if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+        Err(IdProblem::Whitespace)
+    } else if text.chars().any(char::is_control) {
+        Err(IdProblem::Control)
+    } else {
+        Ok(())
+    }
+}
+
 impl Id {
     /// Checks a text against the id rules.
     pub fn new(text: impl Into<String>) -> Result<Id, IdProblem> {
         let text = text.into();
-        if text.is_empty() {
-            Err(IdProblem::Empty)
-        } else if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
-            Err(IdProblem::Whitespace)
-        } else if text.chars().any(char::is_control) {
-            Err(IdProblem::Control)
-        } else {
-            Ok(Id(text))
-        }
+        check(&text).map(|()| Id(text))
     }
 
     /// An id the library made itself (a witness request's placeholder, or a person's id the
@@ -58,20 +71,32 @@ impl Id {
     pub(crate) fn trusted(text: impl Into<String>) -> Id {
         Id(text.into())
     }
+}
+
+impl<S: AsRef<str>> Id<S> {
+    /// Checks a text of any kind against the id rules.
+    pub fn checked(text: S) -> Result<Id<S>, IdProblem> {
+        check(text.as_ref()).map(|()| Id(text))
+    }
 
     /// The id as the caller wrote it.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_ref()
     }
 
     /// Whether this id and `other` name the same person: equal ignoring letter case.
     pub fn same(&self, other: &str) -> bool {
-        same_id(&self.0, other)
+        same_id(self.as_str(), other)
     }
 
     /// The id in the form every comparison uses: Unicode lower case.
     pub fn key(&self) -> String {
-        key(&self.0)
+        key(self.as_str())
+    }
+
+    /// The same id holding its own text.
+    pub fn to_owned_id(&self) -> Id {
+        Id(self.as_str().to_string())
     }
 }
 
@@ -90,47 +115,70 @@ pub fn key(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).collect()
 }
 
-impl std::fmt::Display for Id {
+/// Calls `f` with an id text's comparison form ([`key`]): made on the stack for a short ASCII
+/// id, so looking an id up allocates nothing in the usual case.
+pub fn with_key<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    if text.is_ascii() {
+        if let Some(out) = buf.get_mut(..text.len()) {
+            out.copy_from_slice(text.as_bytes());
+            out.make_ascii_lowercase();
+            if let Ok(k) = std::str::from_utf8(out) {
+                return f(k);
+            }
+        }
+    }
+    f(&key(text))
+}
+
+impl<S: AsRef<str>> std::fmt::Display for Id<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
-impl std::ops::Deref for Id {
+impl<S: AsRef<str>> AsRef<str> for Id<S> {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<S: AsRef<str>> std::ops::Deref for Id<S> {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
-impl Serialize for Id {
+impl<T: AsRef<str>> Serialize for Id<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> Deserialize<'de> for Id {
+impl<'de, S: Deserialize<'de> + AsRef<str>> Deserialize<'de> for Id<S> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Id::new(text.as_str()).map_err(|p| {
-            serde::de::Error::custom(format!("invalid id {:?}: {}", text, p.describe()))
-        })
+        let text = S::deserialize(d)?;
+        check(text.as_ref()).map_err(|p| {
+            serde::de::Error::custom(format!("invalid id {:?}: {}", text.as_ref(), p.describe()))
+        })?;
+        Ok(Id(text))
     }
 }
 
 /// One entry of a restriction's access or exclusion list: it says what it names, so a person
 /// whose id happens to equal a team's name is never taken for the team.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ListEntry {
+pub enum ListEntry<S = String> {
     /// A person, by subject id.
-    Person(Id),
+    Person(Id<S>),
     /// A team the policy declares (its members and the members of teams below it).
-    Team(String),
+    Team(S),
     /// A role the policy declares (its holders and the holders of roles below it).
-    Role(String),
+    Role(S),
 }
 
-impl ListEntry {
+impl<S: AsRef<str>> ListEntry<S> {
     /// The kind's word in the request contract.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -144,18 +192,27 @@ impl ListEntry {
     pub fn value(&self) -> &str {
         match self {
             ListEntry::Person(id) => id.as_str(),
-            ListEntry::Team(n) | ListEntry::Role(n) => n,
+            ListEntry::Team(n) | ListEntry::Role(n) => n.as_ref(),
+        }
+    }
+
+    /// The same entry holding its own text.
+    pub fn to_owned_entry(&self) -> ListEntry {
+        match self {
+            ListEntry::Person(id) => ListEntry::Person(id.to_owned_id()),
+            ListEntry::Team(n) => ListEntry::Team(n.as_ref().to_string()),
+            ListEntry::Role(n) => ListEntry::Role(n.as_ref().to_string()),
         }
     }
 }
 
-impl std::fmt::Display for ListEntry {
+impl<S: AsRef<str>> std::fmt::Display for ListEntry<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.kind(), self.value())
     }
 }
 
-impl Serialize for ListEntry {
+impl<T: AsRef<str>> Serialize for ListEntry<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(1))?;
@@ -164,37 +221,233 @@ impl Serialize for ListEntry {
     }
 }
 
-impl<'de> Deserialize<'de> for ListEntry {
+const EXPECTED: &str = "an entry names one person, team or role: {\"person\": \"ID\"}, {\"team\": \"NAME\"} or {\"role\": \"NAME\"}";
+
+/// What an entry is, judged from its JSON value: the one rule for every entry that is not the
+/// plain `{"person": "ID"}`, `{"team": "NAME"}` or `{"role": "NAME"}`, and for the messages.
+fn entry_from_value<E: serde::de::Error>(value: serde_json::Value) -> Result<ListEntry, E> {
+    let serde_json::Value::Object(map) = value else {
+        return Err(E::custom(match value {
+            serde_json::Value::String(s) => format!("ambiguous entry {s:?}: {EXPECTED}"),
+            _ => format!("invalid entry: {EXPECTED}"),
+        }));
+    };
+    // Exactly one key: `{"person": null, "team": "x"}` is not quietly a team.
+    let mut entries = map.into_iter();
+    let (Some((kind, value)), None) = (entries.next(), entries.next()) else {
+        return Err(E::custom(format!("invalid entry: {EXPECTED}")));
+    };
+    let serde_json::Value::String(text) = value else {
+        return Err(E::custom(format!(
+            "invalid entry: `{kind}` takes a string; {EXPECTED}"
+        )));
+    };
+    match kind.as_str() {
+        "person" => Id::new(text.as_str())
+            .map(ListEntry::Person)
+            .map_err(|p| E::custom(format!("invalid id {text:?}: {}", p.describe()))),
+        "team" => Ok(ListEntry::Team(text)),
+        "role" => Ok(ListEntry::Role(text)),
+        other => Err(E::custom(format!(
+            "unknown entry kind `{other}`: {EXPECTED}"
+        ))),
+    }
+}
+
+impl<'de, S> Deserialize<'de> for ListEntry<S>
+where
+    S: Deserialize<'de> + AsRef<str> + From<String>,
+{
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        const EXPECTED: &str = "an entry names one person, team or role: {\"person\": \"ID\"}, {\"team\": \"NAME\"} or {\"role\": \"NAME\"}";
-        let value = serde_json::Value::deserialize(d)?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(D::Error::custom(match value {
-                serde_json::Value::String(s) => format!("ambiguous entry {s:?}: {EXPECTED}"),
-                _ => format!("invalid entry: {EXPECTED}"),
-            }));
-        };
-        // Exactly one key: `{"person": null, "team": "x"}` is not quietly a team.
-        let mut entries = map.into_iter();
-        let (Some((kind, value)), None) = (entries.next(), entries.next()) else {
-            return Err(D::Error::custom(format!("invalid entry: {EXPECTED}")));
-        };
-        let serde_json::Value::String(text) = value else {
-            return Err(D::Error::custom(format!(
-                "invalid entry: `{kind}` takes a string; {EXPECTED}"
-            )));
-        };
-        match kind.as_str() {
-            "person" => Id::new(text.as_str())
-                .map(ListEntry::Person)
-                .map_err(|p| D::Error::custom(format!("invalid id {text:?}: {}", p.describe()))),
-            "team" => Ok(ListEntry::Team(text)),
-            "role" => Ok(ListEntry::Role(text)),
-            other => Err(D::Error::custom(format!(
-                "unknown entry kind `{other}`: {EXPECTED}"
-            ))),
+        d.deserialize_any(EntryVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Reads the plain one-key entry as it lies, with no copy; any other value is gathered into a
+/// JSON value and judged by [`entry_from_value`], so both ways accept and refuse alike.
+struct EntryVisitor<S>(std::marker::PhantomData<S>);
+
+impl<S: AsRef<str> + From<String>> EntryVisitor<S> {
+    /// The entry `{kind: value}` with nothing else in it.
+    fn plain<E: serde::de::Error>(kind: S, value: S) -> Result<ListEntry<S>, E> {
+        match kind.as_ref() {
+            "team" => Ok(ListEntry::Team(value)),
+            "role" => Ok(ListEntry::Role(value)),
+            _ => match check(value.as_ref()) {
+                Ok(()) => Ok(ListEntry::Person(Id(value))),
+                Err(_) => {
+                    let mut m = serde_json::Map::new();
+                    m.insert(kind.as_ref().to_string(), value.as_ref().into());
+                    Self::judged(serde_json::Value::Object(m))
+                }
+            },
         }
+    }
+
+    fn judged<E: serde::de::Error>(value: serde_json::Value) -> Result<ListEntry<S>, E> {
+        Ok(match entry_from_value(value)? {
+            ListEntry::Person(id) => ListEntry::Person(Id(S::from(id.0))),
+            ListEntry::Team(n) => ListEntry::Team(S::from(n)),
+            ListEntry::Role(n) => ListEntry::Role(S::from(n)),
+        })
+    }
+}
+
+/// A map value: a string kept as the reader gives it, or any other JSON value.
+enum Field<S> {
+    Text(S),
+    Other(serde_json::Value),
+}
+
+impl<'de, S: Deserialize<'de>> Deserialize<'de> for Field<S> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A string (the usual case) is read as `S`; anything else as a JSON value. JSON tells
+        // which by its first character, so only a self-describing reader is asked.
+        struct V<S>(std::marker::PhantomData<S>);
+        impl<'de, S: Deserialize<'de>> serde::de::Visitor<'de> for V<S> {
+            type Value = Field<S>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any valid JSON value")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Field<S>, E> {
+                S::deserialize(serde::de::value::BorrowedStrDeserializer::new(v)).map(Field::Text)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Field<S>, E> {
+                S::deserialize(serde::de::value::StringDeserializer::new(v.to_string()))
+                    .map(Field::Text)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Field<S>, E> {
+                Ok(Field::Other(v.into()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Field<S>, E> {
+                Ok(Field::Other(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Field<S>, E> {
+                Ok(Field::Other(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Field<S>, E> {
+                Ok(Field::Other(v.into()))
+            }
+            fn visit_unit<E>(self) -> Result<Field<S>, E> {
+                Ok(Field::Other(serde_json::Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Field<S>, E> {
+                Ok(Field::Other(serde_json::Value::Null))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Field<S>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(x) = a.next_element::<serde_json::Value>()? {
+                    items.push(x);
+                }
+                Ok(Field::Other(serde_json::Value::Array(items)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Field<S>, A::Error> {
+                let mut m = serde_json::Map::new();
+                while let Some((k, v)) = a.next_entry::<String, serde_json::Value>()? {
+                    m.insert(k, v);
+                }
+                Ok(Field::Other(serde_json::Value::Object(m)))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<S: AsRef<str>> Field<S> {
+    fn into_value(self) -> serde_json::Value {
+        match self {
+            Field::Text(s) => serde_json::Value::String(s.as_ref().to_string()),
+            Field::Other(v) => v,
+        }
+    }
+}
+
+impl<'de, S> serde::de::Visitor<'de> for EntryVisitor<S>
+where
+    S: Deserialize<'de> + AsRef<str> + From<String>,
+{
+    type Value = ListEntry<S>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        let mut gathered = serde_json::Map::new();
+        if let Some(key) = a.next_key::<Field<S>>()? {
+            let value = a.next_value::<Field<S>>()?;
+            match (key, value) {
+                (Field::Text(k), Field::Text(v))
+                    if matches!(k.as_ref(), "person" | "team" | "role") =>
+                {
+                    match a.next_key::<String>()? {
+                        None => return Self::plain(k, v),
+                        Some(next) => {
+                            let more = a.next_value::<serde_json::Value>()?;
+                            gathered.insert(k.as_ref().to_string(), v.as_ref().into());
+                            gathered.insert(next, more);
+                        }
+                    }
+                }
+                (k, v) => {
+                    let k = match k.into_value() {
+                        serde_json::Value::String(k) => k,
+                        other => other.to_string(),
+                    };
+                    gathered.insert(k, v.into_value());
+                }
+            }
+            while let Some((k, v)) = a.next_entry::<String, serde_json::Value>()? {
+                gathered.insert(k, v);
+            }
+        }
+        Self::judged(serde_json::Value::Object(gathered))
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Self::judged(serde_json::Value::String(v.to_string()))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Self::judged(serde_json::Value::String(v.to_string()))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Self::judged(v.into())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Self::judged(v.into())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Self::judged(v.into())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Self::judged(v.into())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Self::judged(serde_json::Value::Null)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Self::judged(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(x) = a.next_element::<serde_json::Value>()? {
+            items.push(x);
+        }
+        Self::judged(serde_json::Value::Array(items))
     }
 }
 
@@ -210,7 +463,8 @@ pub fn id_pattern() -> String {
     format!("^[^{SPACES}{CONTROLS}](?:[^{CONTROLS}]*[^{SPACES}{CONTROLS}])?$")
 }
 
-impl schemars::JsonSchema for Id {
+// The same schema whatever holds the text.
+impl<S> schemars::JsonSchema for Id<S> {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Id".into()
     }
@@ -224,7 +478,7 @@ impl schemars::JsonSchema for Id {
     }
 }
 
-impl schemars::JsonSchema for ListEntry {
+impl<S> schemars::JsonSchema for ListEntry<S> {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ListEntry".into()
     }
@@ -285,10 +539,31 @@ mod tests {
     }
 
     #[test]
+    fn the_printable_ascii_shortcut_agrees_with_the_rules() {
+        for text in [
+            "u-5", "a", " a", "a ", "a\u{7f}", "a b", "~", "\u{b}a", "é", "a\u{a0}",
+        ] {
+            let slow = if text.is_empty() {
+                Err(IdProblem::Empty)
+            } else if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+                Err(IdProblem::Whitespace)
+            } else if text.chars().any(char::is_control) {
+                Err(IdProblem::Control)
+            } else {
+                Ok(())
+            };
+            assert_eq!(check(text), slow, "{text:?}");
+        }
+    }
+
+    #[test]
     fn ids_compare_ignoring_case() {
         assert!(same_id("U-5", "u-5"));
         assert!(same_id("ÉLODIE-1", "élodie-1"));
         assert!(!same_id("u-5", "u-50"));
         assert_eq!(key("U-Ä"), "u-ä");
+        for text in ["U-5", "u-ä", "Ü-Ä", &"X".repeat(100)] {
+            assert_eq!(with_key(text, str::to_string), key(text));
+        }
     }
 }

@@ -15,12 +15,13 @@ pub mod schema;
 pub mod time;
 mod trace;
 pub mod words;
+mod write;
 
 pub use decider::Decider;
 pub use decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
-    Shown, Warning, WarningCode,
+    Shown, Warning, WarningCode, Warnings,
 };
 pub use id::{Id, ListEntry};
 pub use object::Object;
-pub use request::{Request, RequestError};
+pub use request::{Request, RequestError, Text};

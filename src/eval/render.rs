@@ -5,17 +5,16 @@ use chrono::{DateTime, Utc};
 
 use super::decider::Decider;
 use super::decision::{
-    Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NamedList, NextSteps,
-    ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningCode, WarningOut,
+    Audience, Basis, ContactOut, Decision, DenyKind, FailReason, GrantProblem, NamedList,
+    NextSteps, ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningCode, WarningOut,
 };
-use super::id::{Id, ListEntry};
 use super::request::Request;
 use super::{time, words};
 use crate::check::model::{Atom, Purpose, Relation, View};
 use crate::compile::table::{CategoryTable, Layer, Row};
 
 /// What a refused person may be told.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Disclosure {
     /// That the record is restricted at all.
     pub restricted: bool,
@@ -27,11 +26,34 @@ pub(super) struct Disclosure {
 
 impl Disclosure {
     /// Everything: for auditors, and for a subject who may open the record.
-    const ALL: Disclosure = Disclosure {
+    pub(super) const ALL: Disclosure = Disclosure {
         restricted: true,
         category: true,
         contact: true,
     };
+
+    /// Nothing: the subject may not even learn that the record is restricted.
+    const NONE: Disclosure = Disclosure {
+        restricted: false,
+        category: false,
+        contact: false,
+    };
+
+    /// What the subject may be told of a decision with this outcome and view, decided by a row
+    /// of this category.
+    pub(super) fn of(outcome: Outcome, view: View, c: &CategoryTable) -> Disclosure {
+        if outcome == Outcome::Allow {
+            return Disclosure::ALL;
+        }
+        if view == View::None {
+            return Disclosure::NONE;
+        }
+        Disclosure {
+            restricted: true,
+            category: !c.conceal_category,
+            contact: !c.conceal_contact && view >= View::NoticeWithContact,
+        }
+    }
 }
 
 impl Decider {
@@ -60,24 +82,9 @@ impl Decider {
         if d.outcome == Outcome::Allow {
             return Disclosure::ALL;
         }
-        let Some((c, _)) = self.deciding_row(d) else {
-            return Disclosure {
-                restricted: false,
-                category: false,
-                contact: false,
-            };
-        };
-        if d.view == View::None {
-            return Disclosure {
-                restricted: false,
-                category: false,
-                contact: false,
-            };
-        }
-        Disclosure {
-            restricted: true,
-            category: !c.conceal_category,
-            contact: !c.conceal_contact && d.view >= View::NoticeWithContact,
+        match self.deciding_row(d) {
+            Some((c, _)) => Disclosure::of(d.outcome, d.view, c),
+            None => Disclosure::NONE,
         }
     }
 
@@ -114,42 +121,14 @@ impl Decider {
 
     /// The combining rule applied, then the rule and facts it rested on.
     fn reasons(&self, req: &Request, d: &Decision, show: Disclosure) -> Vec<String> {
-        let (c, row) = match (d.basis, self.deciding_row(d)) {
-            (Basis::FailClosed(reason), _) => {
-                return vec![
-                    words::fail_reason(reason, fail_value(req, reason)),
-                    words::FAIL_CLOSED.to_string(),
-                ];
-            }
-            (_, Some(x)) => x,
-            (_, None) => return vec![words::FAIL_CLOSED.to_string()],
-        };
-        if !show.restricted {
-            let kind = d.deny_kind.map_or(words::NOT_PERMITTED, |k| match k {
-                super::decision::DenyKind::Forbidden => words::FORBIDDEN,
-                super::decision::DenyKind::NotPermitted => words::NOT_PERMITTED,
-            });
-            return vec![kind.to_string()];
+        match (d.basis, self.deciding_row(d)) {
+            (Basis::FailClosed(reason), _) => vec![
+                words::fail_reason(reason, fail_value(req, reason)),
+                words::FAIL_CLOSED.to_string(),
+            ],
+            (_, Some((c, row))) => row_reasons(c, row, d.deny_kind, show),
+            (_, None) => vec![words::FAIL_CLOSED.to_string()],
         }
-        let mut out = vec![words::combining_rule(row.layer, c.restriction).to_string()];
-        if show.category {
-            out.push(format!(
-                "rule {} ({}) applies to {}",
-                row.id, row.source, row.subjects_text
-            ));
-            if let Some(o) = &row.overrides {
-                out.push(format!("temporary access overrides rule {o}"));
-            }
-        } else {
-            out.push(format!(
-                "a rule of the policy applies to {}",
-                generic_subjects(row)
-            ));
-        }
-        if row.layer == Layer::AbsoluteDeny {
-            out.push(words::ABSOLUTE.to_string());
-        }
-        out
     }
 
     /// Who to contact, the escalation path and temporary access, as far as disclosed.
@@ -203,42 +182,48 @@ impl Decider {
 
     /// The category's contact (or the record's owner), with their subject id when the request
     /// says who they are.
-    pub(super) fn contact(&self, req: &Request, c: &CategoryTable) -> Option<ContactOut> {
-        let owner = req
-            .record
-            .restriction
-            .as_ref()
-            .and_then(|r| r.owner.as_ref())
-            .map(Id::to_string);
+    pub(super) fn contact<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        c: &CategoryTable,
+    ) -> Option<ContactOut> {
         let Some(k) = &c.contact else {
-            return owner.map(|id| ContactOut {
+            return owner(req).map(|id| ContactOut {
                 description: Relation::Owner.describe().to_string(),
-                subject_id: Some(id),
+                subject_id: Some(id.to_string()),
             });
-        };
-        let subject_id = match k.who.atom {
-            Atom::Relation(Relation::Owner) => owner,
-            Atom::Relation(Relation::AllocatedManager) => {
-                req.record.allocated_managers.first().map(Id::to_string)
-            }
-            Atom::Relation(Relation::AllocatedWorker) => {
-                req.record.allocated_workers.first().map(Id::to_string)
-            }
-            Atom::Person(p) => self
-                .table
-                .vocabulary
-                .persons
-                .get(p as usize)
-                .map(|x| x.subject_id.clone()),
-            _ => None,
         };
         Some(ContactOut {
             description: k
                 .text
                 .clone()
                 .unwrap_or_else(|| words::approver_phrase(&k.who)),
-            subject_id,
+            subject_id: self.contact_id(req, c).map(str::to_string),
         })
+    }
+
+    /// The subject id of the contact a category names, when the request says who they are.
+    pub(super) fn contact_id<'s, S: AsRef<str>>(
+        &'s self,
+        req: &'s Request<S>,
+        c: &CategoryTable,
+    ) -> Option<&'s str> {
+        match c.contact.as_ref()?.who.atom {
+            Atom::Relation(Relation::Owner) => owner(req),
+            Atom::Relation(Relation::AllocatedManager) => {
+                req.record.allocated_managers.first().map(AsRef::as_ref)
+            }
+            Atom::Relation(Relation::AllocatedWorker) => {
+                req.record.allocated_workers.first().map(AsRef::as_ref)
+            }
+            Atom::Person(p) => self
+                .table
+                .vocabulary
+                .persons
+                .get(p as usize)
+                .map(|x| x.subject_id.as_str()),
+            _ => None,
+        }
     }
 
     /// The deciding obligations, and the end of temporary access.
@@ -273,14 +258,11 @@ impl Decider {
     }
 
     /// One warning in words.
-    pub(super) fn warning(&self, req: &Request, w: Warning) -> WarningOut {
+    pub(super) fn warning<S: AsRef<str>>(&self, req: &Request<S>, w: Warning) -> WarningOut {
         let (code, message) = match w {
             Warning::ReviewOverdue(due) => (
                 WarningCode::ReviewOverdue,
-                format!(
-                    "review overdue since {}; the restriction still applies",
-                    due.format("%Y-%m-%d")
-                ),
+                words::ReviewOverdueText(due).to_string(),
             ),
             Warning::GrantCapped(i, end) => (
                 WarningCode::TemporaryGrantCapped,
@@ -303,7 +285,12 @@ impl Decider {
     }
 
     /// Why a temporary grant does not count.
-    pub(super) fn grant_problem(&self, req: &Request, i: u16, p: GrantProblem) -> String {
+    pub(super) fn grant_problem<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        i: u16,
+        p: GrantProblem,
+    ) -> String {
         let g = req.temporary_grants.get(usize::from(i));
         match p {
             GrantProblem::NotOffered => {
@@ -330,14 +317,14 @@ impl Decider {
     }
 
     /// When a grant ends, after capping.
-    fn grant_end(&self, req: &Request, i: u16) -> Option<DateTime<Utc>> {
+    fn grant_end<S: AsRef<str>>(&self, req: &Request<S>, i: u16) -> Option<DateTime<Utc>> {
         let g = req.temporary_grants.get(usize::from(i))?;
         let own = g.duration.0.after_instant(g.granted_at);
         let cap = req
             .record
             .restriction
             .as_ref()
-            .and_then(|r| self.table.category(&r.category))
+            .and_then(|r| self.table.category(r.category.as_ref()))
             .or(self.table.unrestricted.as_ref())
             .and_then(|c| c.temporary.as_ref())
             .and_then(|t| t.max.after_instant(g.granted_at));
@@ -348,16 +335,25 @@ impl Decider {
     }
 }
 
+/// The subject id of the restriction's named owner.
+pub(super) fn owner<S: AsRef<str>>(req: &Request<S>) -> Option<&str> {
+    req.record
+        .restriction
+        .as_ref()
+        .and_then(|r| r.owner.as_ref())
+        .map(AsRef::as_ref)
+}
+
 /// The value a fail-closed reason names.
-pub(super) fn fail_value(req: &Request, reason: FailReason) -> &str {
+pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) -> &str {
     match reason {
-        FailReason::UnknownAction => &req.action,
+        FailReason::UnknownAction => req.action.as_ref(),
         FailReason::UnknownCategory => req
             .record
             .restriction
             .as_ref()
-            .map_or("", |r| r.category.as_str()),
-        FailReason::UnknownOrganisation => &req.subject.organisation,
+            .map_or("", |r| r.category.as_ref()),
+        FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
         FailReason::UnknownTeam(i) => nth(&req.subject.teams, i),
         FailReason::UnknownRecordTeam(i) => nth(&req.record.teams, i),
@@ -366,14 +362,14 @@ pub(super) fn fail_value(req: &Request, reason: FailReason) -> &str {
                 NamedList::Allow => &r.named_allow,
                 NamedList::Deny => &r.named_deny,
             };
-            entries.get(usize::from(i)).map_or("", ListEntry::value)
+            entries.get(usize::from(i)).map_or("", |e| e.value())
         }),
         FailReason::NoUnrestrictedBlock | FailReason::NoRowMatched => "",
     }
 }
 
-fn nth(list: &[String], i: u16) -> &str {
-    list.get(usize::from(i)).map_or("", String::as_str)
+fn nth<S: AsRef<str>>(list: &[S], i: u16) -> &str {
+    list.get(usize::from(i)).map_or("", AsRef::as_ref)
 }
 
 /// The row's subjects without the policy's names, for a concealed category.
@@ -384,4 +380,40 @@ fn generic_subjects(row: &Row) -> &'static str {
         Layer::Temporary | Layer::TemporaryOverride => Relation::TemporaryGrant.describe(),
         _ => "you",
     }
+}
+
+/// The reasons when a row decided: the combining rule's step, then the rule as far as
+/// disclosed. (The decider prepares these once per row; see `write`.)
+pub(super) fn row_reasons(
+    c: &CategoryTable,
+    row: &Row,
+    deny_kind: Option<DenyKind>,
+    show: Disclosure,
+) -> Vec<String> {
+    if !show.restricted {
+        let kind = deny_kind.map_or(words::NOT_PERMITTED, |k| match k {
+            DenyKind::Forbidden => words::FORBIDDEN,
+            DenyKind::NotPermitted => words::NOT_PERMITTED,
+        });
+        return vec![kind.to_string()];
+    }
+    let mut out = vec![words::combining_rule(row.layer, c.restriction).to_string()];
+    if show.category {
+        out.push(format!(
+            "rule {} ({}) applies to {}",
+            row.id, row.source, row.subjects_text
+        ));
+        if let Some(o) = &row.overrides {
+            out.push(format!("temporary access overrides rule {o}"));
+        }
+    } else {
+        out.push(format!(
+            "a rule of the policy applies to {}",
+            generic_subjects(row)
+        ));
+    }
+    if row.layer == Layer::AbsoluteDeny {
+        out.push(words::ABSOLUTE.to_string());
+    }
+    out
 }

@@ -3,6 +3,13 @@
 //!
 //! Unknown fields are refused, so a misspelt field (`allocated_worker`) is an input error rather
 //! than a silently missing fact.
+//!
+//! Every name and id is of a type `S`: `String` for a request the program holds (the default),
+//! or [`Text`] for one read from JSON text it borrows from, so that reading a request allocates
+//! nothing per name ([`Request::borrowed_from_json`]). Both read and write the same JSON.
+
+use std::borrow::Cow;
+use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -16,112 +23,148 @@ use crate::check::model::Period;
 /// May this subject take this action on this record at this time? (docs/api.md)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Request {
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(rename = "Request", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+pub struct Request<S = String> {
     /// Who asks.
     #[serde(deserialize_with = "object::one")]
-    pub subject: Subject,
+    pub subject: Subject<S>,
     /// What they want to do (an action the policy declares).
-    pub action: String,
+    pub action: S,
     /// The record.
     #[serde(deserialize_with = "object::one")]
-    pub record: Record,
+    pub record: Record<S>,
     /// Temporary grants the case-management system holds for this subject.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "object::each"
     )]
-    pub temporary_grants: Vec<TemporaryGrant>,
+    pub temporary_grants: Vec<TemporaryGrant<S>>,
     /// When (RFC 3339); absent or null means now.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "time::de::opt_instant"
     )]
+    #[schemars(extend("pattern" = time::TIME_PATTERN))]
     pub at: Option<DateTime<Utc>>,
 }
 
 /// The person asking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Subject {
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(rename = "Subject", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+pub struct Subject<S = String> {
     /// Their subject id in the case-management system.
-    pub id: Id,
+    pub id: Id<S>,
     /// Their roles (names the policy declares; any other name fails closed).
     #[serde(default)]
-    pub roles: Vec<String>,
+    pub roles: Vec<S>,
     /// Their teams (names the policy declares; any other name fails closed).
     #[serde(default)]
-    pub teams: Vec<String>,
+    pub teams: Vec<S>,
     /// Their organisation (a name the policy declares).
-    pub organisation: String,
+    pub organisation: S,
 }
 
 /// The record asked about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Record {
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(rename = "Record", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+pub struct Record<S = String> {
     /// The record's id.
-    pub id: Id,
+    pub id: Id<S>,
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub teams: Vec<String>,
+    pub teams: Vec<S>,
     /// The restriction on it; absent or null: the record is unrestricted.
     #[serde(default, deserialize_with = "object::maybe")]
-    pub restriction: Option<Restriction>,
+    pub restriction: Option<Restriction<S>>,
     /// The subject ids of its allocated workers.
     #[serde(default)]
-    pub allocated_workers: Vec<Id>,
+    pub allocated_workers: Vec<Id<S>>,
     /// The subject ids of its allocated workers' managers.
     #[serde(default)]
-    pub allocated_managers: Vec<Id>,
+    pub allocated_managers: Vec<Id<S>>,
 }
 
 /// A restriction placed on a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Restriction {
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(
+    rename = "Restriction",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
+pub struct Restriction<S = String> {
     /// The category it was placed under.
-    pub category: String,
+    pub category: S,
     /// When it was placed.
     #[serde(default, deserialize_with = "time::de::opt_date")]
+    #[schemars(extend("pattern" = time::DATE_PATTERN))]
     pub placed_on: Option<NaiveDate>,
     /// When it was last reviewed.
     #[serde(default, deserialize_with = "time::de::opt_date")]
+    #[schemars(extend("pattern" = time::DATE_PATTERN))]
     pub last_reviewed: Option<NaiveDate>,
     /// An explicit review date, which wins when earlier than the schedule's.
     #[serde(default, deserialize_with = "time::de::opt_date")]
+    #[schemars(extend("pattern" = time::DATE_PATTERN))]
     pub review_by: Option<NaiveDate>,
     /// The subject id of its named owner (accountable manager).
     #[serde(default)]
-    pub owner: Option<Id>,
+    pub owner: Option<Id<S>>,
     /// The people, teams and roles on its access list.
     #[serde(default)]
-    pub named_allow: Vec<ListEntry>,
+    pub named_allow: Vec<ListEntry<S>>,
     /// The people, teams and roles on its exclusion list.
     #[serde(default)]
-    pub named_deny: Vec<ListEntry>,
+    pub named_deny: Vec<ListEntry<S>>,
 }
 
 /// A temporary grant as the case-management system recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TemporaryGrant {
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(
+    rename = "TemporaryGrant",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
+pub struct TemporaryGrant<S = String> {
     /// Who holds it.
-    pub subject: Id,
+    pub subject: Id<S>,
     /// The record it is for; absent means the request's record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<Id>,
+    pub record: Option<Id<S>>,
     /// The actions it covers; absent means every action the category's temporary access covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<String>>,
+    pub actions: Option<Vec<S>>,
     /// When it starts.
     #[serde(deserialize_with = "time::de::instant")]
+    #[schemars(extend("pattern" = time::TIME_PATTERN))]
     pub granted_at: DateTime<Utc>,
     /// How long it lasts (capped at the policy's maximum).
     pub duration: GrantDuration,
     /// Who approved it (a subject id).
-    pub approved_by: Id,
+    pub approved_by: Id<S>,
 }
 
 /// A grant's duration, written as the language writes durations: `24h`, `2 days`.
@@ -171,6 +214,136 @@ impl Request {
             })?;
         de.end().map_err(|e| RequestError(e.to_string()))?;
         Ok(read.0)
+    }
+}
+
+impl<'a> Request<Text<'a>> {
+    /// Parses a request from JSON text, borrowing every name and id from it (a string with an
+    /// escape in it is the only one copied). Accepts and refuses exactly what
+    /// [`Request::from_json`] does, with the same messages.
+    pub fn borrowed_from_json(text: &'a str) -> Result<Self, RequestError> {
+        // The fast reader knows no field path: a request it refuses is read again by
+        // `from_json`, for the message that names the field.
+        serde_json::from_str::<Object<Self>>(text)
+            .map(|o| o.0)
+            .map_err(|first| match Request::from_json(text) {
+                Err(e) => e,
+                Ok(_) => RequestError(first.to_string()),
+            })
+    }
+
+    /// [`Request::borrowed_from_json`] on bytes (a line read from a stream).
+    pub fn borrowed_from_slice(bytes: &'a [u8]) -> Result<Self, RequestError> {
+        // Checking the whole line once is quicker than serde_json checking each string; bytes
+        // that are not UTF-8 go to serde_json as they are, for its message.
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Self::borrowed_from_json(text),
+            Err(_) => serde_json::from_slice::<Object<Self>>(bytes)
+                .map(|o| o.0)
+                .map_err(|e| RequestError(e.to_string())),
+        }
+    }
+}
+
+impl<S: AsRef<str>> Request<S> {
+    /// The same request holding its own strings.
+    pub fn to_owned_request(&self) -> Request {
+        let own = |t: &S| t.as_ref().to_string();
+        let all = |l: &[S]| l.iter().map(own).collect();
+        let ids = |l: &[Id<S>]| l.iter().map(Id::to_owned_id).collect();
+        Request {
+            subject: Subject {
+                id: self.subject.id.to_owned_id(),
+                roles: all(&self.subject.roles),
+                teams: all(&self.subject.teams),
+                organisation: own(&self.subject.organisation),
+            },
+            action: own(&self.action),
+            record: Record {
+                id: self.record.id.to_owned_id(),
+                teams: all(&self.record.teams),
+                restriction: self.record.restriction.as_ref().map(|r| Restriction {
+                    category: own(&r.category),
+                    placed_on: r.placed_on,
+                    last_reviewed: r.last_reviewed,
+                    review_by: r.review_by,
+                    owner: r.owner.as_ref().map(Id::to_owned_id),
+                    named_allow: r
+                        .named_allow
+                        .iter()
+                        .map(ListEntry::to_owned_entry)
+                        .collect(),
+                    named_deny: r.named_deny.iter().map(ListEntry::to_owned_entry).collect(),
+                }),
+                allocated_workers: ids(&self.record.allocated_workers),
+                allocated_managers: ids(&self.record.allocated_managers),
+            },
+            temporary_grants: self
+                .temporary_grants
+                .iter()
+                .map(|g| TemporaryGrant {
+                    subject: g.subject.to_owned_id(),
+                    record: g.record.as_ref().map(Id::to_owned_id),
+                    actions: g.actions.as_deref().map(all),
+                    granted_at: g.granted_at,
+                    duration: g.duration,
+                    approved_by: g.approved_by.to_owned_id(),
+                })
+                .collect(),
+            at: self.at,
+        }
+    }
+}
+
+/// A name or id read from JSON text: borrowed from the text, or copied when the JSON string
+/// has an escape in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl From<String> for Text<'_> {
+    fn from(s: String) -> Self {
+        Text(Cow::Owned(s))
+    }
+}
+
+impl AsRef<str> for Text<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    // The words `String` uses, so that both kinds of request give the same messages.
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Owned(v)))
     }
 }
 

@@ -84,6 +84,15 @@ pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
     overdue_on(due, at.date_naive())
 }
 
+/// What the schemas add to `format: date-time` for request times: a year in
+/// [`crate::check::model::YEARS`] as written. (A leap second, which the format allows and the
+/// reader refuses, would need a look-ahead that not every validator's regex dialect has.)
+pub const TIME_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-";
+
+/// What the schemas add to `format: date` for request dates: a year in
+/// [`crate::check::model::YEARS`], written with leading zeros.
+pub const DATE_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$";
+
 /// The words a request may write a duration's unit with.
 const UNITS: &[(&str, PeriodUnit)] = &[
     ("h", PeriodUnit::Hours),
@@ -170,7 +179,13 @@ pub(super) mod de {
         )))
     }
 
+    // The forms requests almost always use are read digit by digit (never a leap second);
+    // anything else goes to chrono, which decides and words the error.
     fn time<E: Error>(text: &str) -> Result<DateTime<Utc>, E> {
+        if let Some(t) = super::utc_seconds(text) {
+            year(text, t.year(), "time")?;
+            return Ok(t);
+        }
         let t = DateTime::parse_from_rfc3339(text)
             .map_err(|e| E::custom(format!("invalid time `{text}` ({e}): expected {TIME}")))?;
         // chrono reads second 60 as a second nanosecond range on second 59.
@@ -179,12 +194,16 @@ pub(super) mod de {
                 "invalid time `{text}`: a leap second (`:60`) is not accepted; expected {TIME}"
             )));
         }
-        let t = t.to_utc();
+        // The year as written, which is what a schema's pattern can see.
         year(text, t.year(), "time")?;
-        Ok(t)
+        Ok(t.to_utc())
     }
 
     fn date<E: Error>(text: &str) -> Result<NaiveDate, E> {
+        if let Some(d) = super::plain_date(text.as_bytes()) {
+            year(text, d.year(), "date")?;
+            return Ok(d);
+        }
         let b = text.as_bytes();
         let padded = b.len() == 10
             && b.iter().enumerate().all(|(i, c)| {
@@ -225,6 +244,43 @@ pub(super) mod de {
     }
 }
 
+/// `YYYY-MM-DD` with exactly those digits, a valid date; `None` for anything else (which the
+/// caller then hands to chrono, so this only ever agrees with `%Y-%m-%d`).
+fn plain_date(b: &[u8]) -> Option<NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+        return None;
+    };
+    let year = digits(&[y0, y1, y2, y3])?;
+    let month = digits(&[m0, m1])?;
+    let day = digits(&[d0, d1])?;
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` with exactly those digits (seconds below 60), a valid time; `None`
+/// for anything else, which the caller hands to chrono's RFC 3339 reader.
+fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    let [date @ .., b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z'] = b else {
+        return None;
+    };
+    let day = plain_date(date)?;
+    let (h, m, s) = (
+        digits(&[*h0, *h1])?,
+        digits(&[*n0, *n1])?,
+        digits(&[*s0, *s1])?,
+    );
+    // A leap second (`:60`) is chrono's to judge.
+    (s < 60).then_some(())?;
+    Some(day.and_hms_opt(h, m, s)?.and_utc())
+}
+
+/// The value of a run of ASCII digits.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
 /// A time as decisions print it: `2026-11-23T09:00:00Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
@@ -262,6 +318,45 @@ mod tests {
             review_due(Some(ninety), placed, Some(date("2026-07-01")), None),
             Some(date("2026-09-29"))
         );
+    }
+
+    #[test]
+    fn fast_date_and_time_readers_agree_with_chrono() {
+        for d in [
+            "2026-05-01",
+            "2024-02-29",
+            "0001-01-01",
+            "9999-12-31",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-5-1",
+            "+2026-05-01",
+            "2026-05-01 ",
+            "2026/05/01",
+        ] {
+            let chrono = NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+            if let Some(fast) = plain_date(d.as_bytes()) {
+                assert_eq!(Some(fast), chrono, "{d}");
+            }
+        }
+        assert!(plain_date(b"2026-05-01").is_some());
+        for t in [
+            "2026-11-22T10:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2026-11-22T24:00:00Z",
+            "2026-11-22T10:60:00Z",
+            "2026-11-22T23:59:60Z",
+            "2026-11-22t10:00:00z",
+            "2026-11-22T10:00:00.5Z",
+            "2026-11-22T10:00:00+01:00",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(t).ok().map(|x| x.to_utc());
+            if let Some(fast) = utc_seconds(t) {
+                assert_eq!(Some(fast), chrono, "{t}");
+            }
+        }
+        assert!(utc_seconds("2026-11-22T10:00:00Z").is_some());
     }
 
     #[test]

@@ -45,30 +45,61 @@ pub fn combining_rule(layer: Layer, restriction: RestrictionType) -> &'static st
 
 /// The problem that made the evaluator refuse, naming the offending value.
 pub fn fail_reason(reason: FailReason, value: &str) -> String {
-    match reason {
-        FailReason::UnknownAction => format!("unknown action `{value}`: the policy does not declare it"),
-        FailReason::UnknownCategory => {
-            format!("unknown category `{value}`: the record is restricted under a category the policy does not have")
+    FailReasonText(reason, value).to_string()
+}
+
+/// [`fail_reason`] as it is written straight into a response, without a `String`.
+#[derive(Debug, Clone, Copy)]
+pub struct FailReasonText<'a>(pub FailReason, pub &'a str);
+
+impl std::fmt::Display for FailReasonText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (reason, value) = (self.0, self.1);
+        match reason {
+            FailReason::UnknownAction => write!(f, "unknown action `{value}`: the policy does not declare it"),
+            FailReason::UnknownCategory => {
+                write!(f, "unknown category `{value}`: the record is restricted under a category the policy does not have")
+            }
+            FailReason::UnknownOrganisation => {
+                write!(f, "unknown organisation `{value}`: the subject's organisation is not declared by the policy")
+            }
+            FailReason::UnknownRole(_) => {
+                write!(f, "unknown role `{value}`: the subject's role is not declared by the policy")
+            }
+            FailReason::UnknownTeam(_) => {
+                write!(f, "unknown team `{value}`: the subject's team is not declared by the policy")
+            }
+            FailReason::UnknownRecordTeam(_) => {
+                write!(f, "unknown team `{value}` in the record's teams: the policy does not declare it")
+            }
+            FailReason::UnknownListEntry(list, _) => {
+                write!(f, "unknown name `{value}` on the restriction's `{}` list: the policy does not declare it", list.field())
+            }
+            FailReason::NoUnrestrictedBlock => {
+                f.write_str("the record is unrestricted and the policy does not say who may see unrestricted records")
+            }
+            FailReason::NoRowMatched => f.write_str("no row of the decision table matched"),
         }
-        FailReason::UnknownOrganisation => {
-            format!("unknown organisation `{value}`: the subject's organisation is not declared by the policy")
+    }
+}
+
+/// A review overdue warning's message.
+#[derive(Debug, Clone, Copy)]
+pub struct ReviewOverdueText(pub chrono::NaiveDate);
+
+impl std::fmt::Display for ReviewOverdueText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::Datelike;
+        let due = self.0;
+        f.write_str("review overdue since ")?;
+        // For years 0 to 9999 `NaiveDate`'s own form is `%Y-%m-%d`, written without re-reading
+        // a format string; other years keep the format string's sign and padding.
+        if (0..=9999).contains(&due.year()) {
+            write!(f, "{due}")?;
+        } else {
+            write!(f, "{}", due.format("%Y-%m-%d"))?;
         }
-        FailReason::UnknownRole(_) => {
-            format!("unknown role `{value}`: the subject's role is not declared by the policy")
-        }
-        FailReason::UnknownTeam(_) => {
-            format!("unknown team `{value}`: the subject's team is not declared by the policy")
-        }
-        FailReason::UnknownRecordTeam(_) => {
-            format!("unknown team `{value}` in the record's teams: the policy does not declare it")
-        }
-        FailReason::UnknownListEntry(list, _) => {
-            format!("unknown name `{value}` on the restriction's `{}` list: the policy does not declare it", list.field())
-        }
-        FailReason::NoUnrestrictedBlock => {
-            "the record is unrestricted and the policy does not say who may see unrestricted records".to_string()
-        }
-        FailReason::NoRowMatched => "no row of the decision table matched".to_string(),
+        f.write_str("; the restriction still applies")
     }
 }
 

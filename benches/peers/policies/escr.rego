@@ -34,6 +34,24 @@ known if {
 	every t in input.subject.teams {
 		declared_teams[t]
 	}
+	not undeclared_list_entry
+}
+
+# Fail closed: an access or exclusion list names a team or role the policy does not declare.
+list_entries contains e if some e in restriction.named_allow
+
+list_entries contains e if some e in restriction.named_deny
+
+undeclared_list_entry if {
+	some e in list_entries
+	e.team
+	not declared_teams[e.team]
+}
+
+undeclared_list_entry if {
+	some e in list_entries
+	e.role
+	not declared_roles[e.role]
 }
 
 kind := org_kinds[input.subject.organisation]
@@ -55,12 +73,21 @@ allocated_worker if input.subject.id in input.record.allocated_workers
 
 allocated_manager if input.subject.id in input.record.allocated_managers
 
-# `named_allow` / `named_deny`: the subject, or one of their teams, is on the list.
-on_list(list) if input.subject.id in list
+# `named_allow` / `named_deny`: an entry names the subject (`{"person": id}`), one of their
+# teams (`{"team": name}`) or one of their roles (`{"role": name}`).
+on_list(list) if {
+	some e in list
+	e.person == input.subject.id
+}
 
 on_list(list) if {
-	some t in list
-	teams[t]
+	some e in list
+	teams[e.team]
+}
+
+on_list(list) if {
+	some e in list
+	roles[e.role]
 }
 
 named_allow if on_list(restriction.named_allow)

@@ -1,4 +1,6 @@
-//! Cedar: the policy of policies/escr.cedar over entities built from caselock requests.
+//! Cedar: the policy of policies/escr.cedar (the project's first translation) or
+//! policies/escr_fair.cedar (declared names checked when entities are loaded) over entities
+//! built from caselock requests.
 //!
 //! Engine-only, every user and record is an entity in one store built once, and a request is
 //! four uids. End-to-end, a request's JSON is parsed, its subject and record become entities
@@ -8,15 +10,35 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use caselock::compile::DecisionTable;
-use caselock::eval::Request;
 use caselock::eval::request::{Record, Subject};
+use caselock::eval::{Id, ListEntry, Request};
 use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
     PolicySet, RestrictedExpression,
 };
 
-/// The policy text.
-pub const POLICY: &str = include_str!("../policies/escr.cedar");
+/// Which translation of the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Translation {
+    /// policies/escr.cedar: the declared roles and teams are two set literals the policy
+    /// rebuilds and searches on every evaluation.
+    Project,
+    /// policies/escr_fair.cedar: the loader checks a user's names against the declarations and
+    /// records the outcome as the user's `declared` attribute.
+    Fair,
+}
+
+impl Translation {
+    fn policy(self) -> (&'static str, &'static str) {
+        match self {
+            Translation::Project => ("escr.cedar", include_str!("../policies/escr.cedar")),
+            Translation::Fair => (
+                "escr_fair.cedar",
+                include_str!("../policies/escr_fair.cedar"),
+            ),
+        }
+    }
+}
 
 /// The entity type names, parsed once.
 struct Types {
@@ -36,6 +58,25 @@ pub struct Cedar {
     types: Types,
     /// The role hierarchy and organisation kinds: entities every request needs.
     vocabulary: Vec<Entity>,
+    translation: Translation,
+    /// The declared role, team and organisation names, for the fair translation's load check.
+    declared: Declared,
+}
+
+/// The names a policy declares.
+#[derive(Default)]
+struct Declared {
+    roles: HashSet<String>,
+    teams: HashSet<String>,
+    organisations: HashSet<String>,
+}
+
+impl Declared {
+    fn all<S: AsRef<str>>(&self, s: &Subject<S>) -> bool {
+        self.organisations.contains(s.organisation.as_ref())
+            && s.roles.iter().all(|r| self.roles.contains(r.as_ref()))
+            && s.teams.iter().all(|t| self.teams.contains(t.as_ref()))
+    }
 }
 
 /// A request in Cedar's form.
@@ -49,8 +90,9 @@ fn type_name(s: &str) -> Result<EntityTypeName, String> {
 
 impl Cedar {
     /// Parses the policy and builds the vocabulary entities from the caselock table.
-    pub fn new(table: &DecisionTable) -> Result<Cedar, String> {
-        let policies = PolicySet::from_str(POLICY).map_err(|e| format!("escr.cedar: {e}"))?;
+    pub fn new(table: &DecisionTable, translation: Translation) -> Result<Cedar, String> {
+        let (file, text) = translation.policy();
+        let policies = PolicySet::from_str(text).map_err(|e| format!("{file}: {e}"))?;
         let types = Types {
             user: type_name("User")?,
             role: type_name("Role")?,
@@ -86,11 +128,18 @@ impl Cedar {
                 HashSet::from([uid(&types.kind, o.kind.word())]),
             ));
         }
+        let declared = Declared {
+            roles: v.roles.iter().map(|r| r.name.clone()).collect(),
+            teams: v.teams.iter().map(|t| t.name.clone()).collect(),
+            organisations: v.organisations.iter().map(|o| o.name.clone()).collect(),
+        };
         Ok(Cedar {
             authorizer: Authorizer::new(),
             policies,
             types,
             vocabulary,
+            translation,
+            declared,
         })
     }
 
@@ -98,48 +147,69 @@ impl Cedar {
         EntityUid::from_type_name_and_id(t.clone(), EntityId::new(id))
     }
 
-    /// A user as an entity: their roles, teams and organisation are its parents, and the
-    /// role and team names as given are attributes (for the fail-closed check).
-    fn user(&self, s: &Subject) -> Result<Entity, String> {
+    /// A user as an entity: their roles, teams and organisation are its parents; the project's
+    /// translation gives the role and team names as attributes (for the policy's fail-closed
+    /// check), the fair one whether they are all declared.
+    fn user<S: AsRef<str>>(&self, s: &Subject<S>) -> Result<Entity, String> {
         let t = &self.types;
         let mut parents: HashSet<EntityUid> = HashSet::new();
-        parents.extend(s.roles.iter().map(|r| self.uid(&t.role, r)));
-        parents.extend(s.teams.iter().map(|x| self.uid(&t.team, x)));
-        parents.insert(self.uid(&t.organisation, &s.organisation));
-        let names = |list: &[String]| {
+        parents.extend(s.roles.iter().map(|r| self.uid(&t.role, r.as_ref())));
+        parents.extend(s.teams.iter().map(|x| self.uid(&t.team, x.as_ref())));
+        parents.insert(self.uid(&t.organisation, s.organisation.as_ref()));
+        let names = |list: &[S]| {
             RestrictedExpression::new_set(
                 list.iter()
-                    .map(|n| RestrictedExpression::new_string(n.clone())),
+                    .map(|n| RestrictedExpression::new_string(n.as_ref().to_string())),
             )
         };
-        let attrs = HashMap::from([
-            ("roles".to_string(), names(&s.roles)),
-            ("teams".to_string(), names(&s.teams)),
-        ]);
-        Entity::new(self.uid(&t.user, &s.id), attrs, parents).map_err(|e| e.to_string())
+        let attrs = match self.translation {
+            Translation::Project => HashMap::from([
+                ("roles".to_string(), names(&s.roles)),
+                ("teams".to_string(), names(&s.teams)),
+            ]),
+            Translation::Fair => HashMap::from([(
+                "declared".to_string(),
+                RestrictedExpression::new_bool(self.declared.all(s)),
+            )]),
+        };
+        Entity::new(self.uid(&t.user, s.id.as_str()), attrs, parents).map_err(|e| e.to_string())
     }
 
     /// A record as an entity.
-    fn record(&self, r: &Record) -> Result<Entity, String> {
+    fn record<S: AsRef<str>>(&self, r: &Record<S>) -> Result<Entity, String> {
         let t = &self.types;
-        let users = |ids: &[String]| {
+        let users = |ids: &[Id<S>]| {
             RestrictedExpression::new_set(
                 ids.iter()
-                    .map(|id| RestrictedExpression::new_entity_uid(self.uid(&t.user, id))),
+                    .map(|id| RestrictedExpression::new_entity_uid(self.uid(&t.user, id.as_str()))),
             )
         };
-        // A list entry is a subject id or a team name: it goes in as both.
-        let entries = |ids: &[String]| {
-            RestrictedExpression::new_set(ids.iter().flat_map(|id| {
-                [
-                    RestrictedExpression::new_entity_uid(self.uid(&t.user, id)),
-                    RestrictedExpression::new_entity_uid(self.uid(&t.team, id)),
-                ]
+        // A list entry is a person, a team or a role: the entity it names.
+        let entries = |list: &[ListEntry<S>]| {
+            RestrictedExpression::new_set(list.iter().map(|e| {
+                RestrictedExpression::new_entity_uid(match e {
+                    ListEntry::Person(id) => self.uid(&t.user, id.as_str()),
+                    ListEntry::Team(n) => self.uid(&t.team, n.as_ref()),
+                    ListEntry::Role(n) => self.uid(&t.role, n.as_ref()),
+                })
             }))
         };
-        let none: &[String] = &[];
+        // The team and role names the lists give, for the project's fail-closed check.
+        let names = |pick: fn(&ListEntry<S>) -> Option<&str>| {
+            let lists = r
+                .restriction
+                .iter()
+                .flat_map(|x| x.named_allow.iter().chain(&x.named_deny));
+            RestrictedExpression::new_set(
+                lists
+                    .filter_map(pick)
+                    .map(|n| RestrictedExpression::new_string(n.to_string()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let none: &[ListEntry<S>] = &[];
         let restriction = r.restriction.as_ref();
-        let attrs = HashMap::from([
+        let mut attrs = HashMap::from([
             (
                 "restricted".to_string(),
                 RestrictedExpression::new_bool(restriction.is_some()),
@@ -147,7 +217,7 @@ impl Cedar {
             (
                 "category".to_string(),
                 RestrictedExpression::new_string(
-                    restriction.map(|x| x.category.clone()).unwrap_or_default(),
+                    restriction.map_or_else(String::new, |x| x.category.as_ref().to_string()),
                 ),
             ),
             ("allocated_workers".to_string(), users(&r.allocated_workers)),
@@ -164,7 +234,40 @@ impl Cedar {
                 entries(restriction.map_or(none, |x| &x.named_deny)),
             ),
         ]);
-        Entity::new(self.uid(&t.record, &r.id), attrs, HashSet::new()).map_err(|e| e.to_string())
+        match self.translation {
+            Translation::Project => {
+                attrs.insert(
+                    "list_teams".to_string(),
+                    names(|e| match e {
+                        ListEntry::Team(n) => Some(n.as_ref()),
+                        _ => None,
+                    }),
+                );
+                attrs.insert(
+                    "list_roles".to_string(),
+                    names(|e| match e {
+                        ListEntry::Role(n) => Some(n.as_ref()),
+                        _ => None,
+                    }),
+                );
+            }
+            Translation::Fair => {
+                let lists = restriction
+                    .iter()
+                    .flat_map(|x| x.named_allow.iter().chain(&x.named_deny));
+                let declared = lists.clone().all(|e| match e {
+                    ListEntry::Person(_) => true,
+                    ListEntry::Team(n) => self.declared.teams.contains(n.as_ref()),
+                    ListEntry::Role(n) => self.declared.roles.contains(n.as_ref()),
+                });
+                attrs.insert(
+                    "declared".to_string(),
+                    RestrictedExpression::new_bool(declared),
+                );
+            }
+        }
+        Entity::new(self.uid(&t.record, r.id.as_str()), attrs, HashSet::new())
+            .map_err(|e| e.to_string())
     }
 
     /// One store with every user and record of a workload, and the vocabulary.
@@ -180,12 +283,12 @@ impl Cedar {
     }
 
     /// A request in Cedar's form, against a store that holds its user and record.
-    pub fn prepare(&self, req: &Request) -> Result<Prepared, String> {
+    pub fn prepare<S: AsRef<str>>(&self, req: &Request<S>) -> Result<Prepared, String> {
         let t = &self.types;
         let request = cedar_policy::Request::new(
-            self.uid(&t.user, &req.subject.id),
-            self.uid(&t.action, &req.action),
-            self.uid(&t.record, &req.record.id),
+            self.uid(&t.user, req.subject.id.as_str()),
+            self.uid(&t.action, req.action.as_ref()),
+            self.uid(&t.record, req.record.id.as_str()),
             Context::empty(),
             None,
         )
@@ -204,7 +307,7 @@ impl Cedar {
     /// End-to-end: from the request's JSON text to a decision (a request that cannot be read is
     /// refused).
     pub fn decide_json(&self, json: &str) -> bool {
-        let Ok(req) = Request::from_json(json) else {
+        let Ok(req) = Request::borrowed_from_json(json) else {
             return false;
         };
         let (Ok(user), Ok(record)) = (self.user(&req.subject), self.record(&req.record)) else {

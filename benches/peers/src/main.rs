@@ -12,7 +12,6 @@ mod rego;
 mod scale;
 mod workload;
 
-use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,7 +19,8 @@ use caselock::compile::DecisionTable;
 use caselock::eval::{Audience, Decider, Outcome, Request};
 use caselock::span::SourceMap;
 
-use measure::median_ns;
+use cedar::Translation;
+use measure::{Case, Spread};
 use workload::{Sizes, Workload};
 
 /// The policy all engines decide.
@@ -122,155 +122,236 @@ fn jsonl(n: usize) -> Result<(), String> {
     out.flush().map_err(|e| e.to_string())
 }
 
-/// One engine's figures.
-struct Figures {
-    name: &'static str,
-    engine_only: f64,
-    end_to_end: f64,
+/// The translations and engines measured, each as a decision over request `i`; the first is
+/// caselock engine-only, the one the others must agree with.
+fn deciders<'a>(
+    table: &DecisionTable,
+    w: &'a Workload,
+    decider: &'a Decider,
+) -> Result<Vec<Case<'a>>, String> {
+    let allow = |d: caselock::eval::Decision| d.outcome == Outcome::Allow;
+    let mut cases = vec![
+        Case::new(CASELOCK, move |i| allow(decider.decide(&w.requests[i]))),
+        Case::new(CASELOCK_E2E, move |i| {
+            Request::borrowed_from_json(&w.json[i]).is_ok_and(|r| allow(decider.decide(&r)))
+        }),
+        Case::new("native", move |i| native::decide(&w.requests[i])),
+        Case::new("native e2e", move |i| {
+            Request::borrowed_from_json(&w.json[i]).is_ok_and(|r| native::decide(&r))
+        }),
+    ];
+    for (translation, name, e2e) in [
+        (Translation::Project, CEDAR_PROJECT, "cedar project e2e"),
+        (Translation::Fair, CEDAR_FAIR, CEDAR_FAIR_E2E),
+    ] {
+        let cedar = std::rc::Rc::new(cedar::Cedar::new(table, translation)?);
+        let store = cedar.store(&w.users, &w.records)?;
+        let prepared = w
+            .requests
+            .iter()
+            .map(|r| cedar.prepare(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let c = cedar.clone();
+        cases.push(Case::new(name, move |i| c.decide(&prepared[i], &store)));
+        cases.push(Case::new(e2e, move |i| cedar.decide_json(&w.json[i])));
+    }
+    let inputs = std::rc::Rc::new(
+        w.json
+            .iter()
+            .map(|j| rego::Rego::prepare(j))
+            .collect::<Result<Vec<_>, _>>()?,
+    );
+    let vocabulary = rego::vocabulary(table)?;
+    let some = rego::Declared::Some;
+    let (mut project, mut project_e2e) = (rego::Rego::project()?, rego::Rego::project()?);
+    let (mut fair, mut fair_e2e) = (
+        rego::Rego::fair(&vocabulary, some)?,
+        rego::Rego::fair(&vocabulary, some)?,
+    );
+    let (mut vm, mut vm_e2e) = (
+        rego::RegoVm::fair(&vocabulary, some)?,
+        rego::RegoVm::fair(&vocabulary, some)?,
+    );
+    let (i1, i2, i3) = (inputs.clone(), inputs.clone(), inputs);
+    cases.push(Case::new(REGO_PROJECT, move |i| project.decide(&i1[i])));
+    cases.push(Case::new("rego project e2e", move |i| {
+        project_e2e.decide_json(&w.json[i])
+    }));
+    cases.push(Case::new(REGO_FAIR, move |i| fair.decide(&i2[i])));
+    cases.push(Case::new("rego fair e2e", move |i| {
+        fair_e2e.decide_json(&w.json[i])
+    }));
+    cases.push(Case::new(REGO_FAIR_RVM, move |i| vm.decide(&i3[i])));
+    cases.push(Case::new("rego fair rvm e2e", move |i| {
+        vm_e2e.decide_json(&w.json[i])
+    }));
+    Ok(cases)
 }
 
+const CASELOCK: &str = "caselock";
+const CASELOCK_E2E: &str = "caselock e2e";
+const CEDAR_PROJECT: &str = "cedar project";
+const CEDAR_FAIR: &str = "cedar fair";
+const CEDAR_FAIR_E2E: &str = "cedar fair e2e";
+const REGO_PROJECT: &str = "rego project";
+const REGO_FAIR: &str = "rego fair";
+const REGO_FAIR_RVM: &str = "rego fair rvm";
+
 fn peers(plan: Plan) -> Result<(), String> {
+    let load_start = measure::load_average();
     let table = compile_dir(&policy_dir())?;
     let decider = Decider::new(&table);
     let w = workload::generate(&table, plan.sizes, 0x5eed_cafe);
-    let cedar = cedar::Cedar::new(&table)?;
-    let store = cedar.store(&w.users, &w.records)?;
-    let cedar_reqs = w
-        .requests
-        .iter()
-        .map(|r| cedar.prepare(r))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut rego = rego::Rego::new()?;
-    let rego_inputs = w
-        .json
-        .iter()
-        .map(|j| rego::Rego::prepare(j))
-        .collect::<Result<Vec<_>, _>>()?;
-
-    agree(
-        &w,
-        &decider,
-        &cedar,
-        &store,
-        &cedar_reqs,
-        &mut rego,
-        &rego_inputs,
-    )?;
+    let decisions: Vec<_> = w.requests.iter().map(|r| decider.decide(r)).collect();
+    let mut cases = deciders(&table, &w, &decider)?;
+    agree(&w, &mut cases)?;
+    rvm_every(&table, &w, &decider)?;
     coverage(&table, &decider, &w);
+    cases.push(Case::new("json parse", |i| {
+        Request::borrowed_from_json(&w.json[i]).is_ok()
+    }));
+    cases.push(Case::new("json parse owned", |i| {
+        Request::from_json(&w.json[i]).is_ok()
+    }));
+    // What `caselock eval --jsonl` does per line: read, decide, write the response.
+    let mut out: Vec<u8> = Vec::with_capacity(4096);
+    let (ww, dd) = (&w, &decider);
+    cases.push(Case::new("caselock e2e+response", move |i| {
+        out.clear();
+        Request::borrowed_from_json(&ww.json[i]).is_ok_and(|r| {
+            let d = dd.decide(&r);
+            dd.write_response(&r, &d, None, &mut out).is_ok() && d.outcome == Outcome::Allow
+        })
+    }));
+    cases.push(Case::new("caselock explanation", |i| {
+        !decider
+            .explain(&w.requests[i], &decisions[i], Audience::Caseworker)
+            .is_empty()
+    }));
     println!(
-        "requests={} users={} records={} runs>={} (median)",
+        "requests={} users={} records={} rounds>={} (each case one pass per round, in turn); CPU ns per call of this thread (wall-clock median beside)",
         w.requests.len(),
         w.users.len(),
         w.records.len(),
         plan.runs
     );
-
     let n = w.requests.len();
-    let (runs, budget) = (plan.runs, plan.budget);
-    let allow = |d: caselock::eval::Decision| d.outcome == Outcome::Allow;
-    let figures = [
-        Figures {
-            name: "caselock",
-            engine_only: median_ns(runs, n, budget, |i| allow(decider.decide(&w.requests[i]))),
-            end_to_end: median_ns(runs, n, budget, |i| {
-                Request::from_json(&w.json[i]).is_ok_and(|r| allow(decider.decide(&r)))
-            }),
-        },
-        Figures {
-            name: "native",
-            engine_only: median_ns(runs, n, budget, |i| native::decide(&w.requests[i])),
-            end_to_end: median_ns(runs, n, budget, |i| {
-                Request::from_json(&w.json[i]).is_ok_and(|r| native::decide(&r))
-            }),
-        },
-        Figures {
-            name: "cedar",
-            engine_only: median_ns(runs, n, budget, |i| cedar.decide(&cedar_reqs[i], &store)),
-            end_to_end: median_ns(runs, n, budget, |i| cedar.decide_json(&w.json[i])),
-        },
-        Figures {
-            name: "rego",
-            engine_only: median_ns(runs, n, budget, |i| rego.decide(&rego_inputs[i])),
-            end_to_end: median_ns(runs, n, budget, |i| rego.decide_json(&w.json[i])),
-        },
-    ];
-    let parse = median_ns(runs, n, budget, |i| Request::from_json(&w.json[i]).is_ok());
-    let decisions: Vec<_> = w.requests.iter().map(|r| decider.decide(r)).collect();
-    let explain = median_ns(runs, n, budget, |i| {
-        !decider
-            .explain(&w.requests[i], &decisions[i], Audience::Caseworker)
-            .is_empty()
-    });
-    let base = &figures[0];
-    for f in &figures {
+    let spreads = measure::interleaved(&mut cases, n, plan.runs, plan.budget);
+    let load_end = measure::load_average();
+    let figure = |name: &str| {
+        cases
+            .iter()
+            .zip(&spreads)
+            .find(|(c, _)| c.name == name)
+            .map(|(_, s)| *s)
+            .unwrap_or_default()
+    };
+    let (base, base_e2e) = (figure(CASELOCK), figure(CASELOCK_E2E));
+    for (c, s) in cases.iter().zip(&spreads) {
+        let relative = if c.name.contains(" e2e") {
+            base_e2e.median
+        } else {
+            base.median
+        };
         println!(
-            "engine={:<9} engine_only_ns={:>10.1} end_to_end_ns={:>10.1} engine_only_x={:>8.2} end_to_end_x={:>8.2}",
-            f.name,
-            f.engine_only,
-            f.end_to_end,
-            f.engine_only / base.engine_only,
-            f.end_to_end / base.end_to_end,
+            "case={:<22} cpu_ns median={:>10.1} q1={:>10.1} q3={:>10.1} min={:>10.1} max={:>10.1} wall_median={:>10.1} x_caselock={:>8.2} passes={}",
+            c.name,
+            s.median,
+            s.q1,
+            s.q3,
+            s.min,
+            s.max,
+            s.wall_median,
+            s.median / relative,
+            s.passes,
         );
     }
-    println!("caselock caseworker_explanation_ns={explain:.1} (added to a decision)");
+    let ratio = |peer: &str, ours: Spread| {
+        let p = figure(peer);
+        (p.median / ours.median, p.q1 / ours.q3, p.q3 / ours.q1)
+    };
+    let (cedar, cedar_lo, cedar_hi) = ratio(CEDAR_FAIR, base);
+    let (rego, rego_lo, rego_hi) = ratio(REGO_FAIR_RVM, base);
+    let (e2e, e2e_lo, e2e_hi) = ratio(CEDAR_FAIR_E2E, base_e2e);
+    println!("load_average start={load_start} end={load_end} (1, 5, 15 minutes)");
     println!(
-        "request_json_parse_ns={parse:.1} (serde_json into caselock's Request: shared by caselock, native and cedar end-to-end)"
+        "project translations: caselock_vs_cedar_project={:.1} caselock_vs_rego_project={:.1}; fair Rego on the interpreter: caselock_vs_rego_interpreter={:.1}; caselock_vs_native={:.2}",
+        ratio(CEDAR_PROJECT, base).0,
+        ratio(REGO_PROJECT, base).0,
+        ratio(REGO_FAIR, base).0,
+        base.median / figure("native").median,
     );
     println!(
-        "caselock_vs_cedar={:.1} caselock_vs_rego={:.1}",
-        figures[2].engine_only / base.engine_only,
-        figures[3].engine_only / base.engine_only
+        "interquartile ranges of the ratios: cedar {cedar_lo:.1}..{cedar_hi:.1} rego {rego_lo:.1}..{rego_hi:.1} e2e cedar {e2e_lo:.1}..{e2e_hi:.1}"
     );
-    black_box(&figures);
+    println!(
+        "caselock_vs_cedar={cedar:.1} caselock_vs_rego={rego:.1} caselock_e2e_vs_cedar={e2e:.1} (fair translations: Cedar names checked at load, Rego vocabulary as data on the RVM)"
+    );
     Ok(())
 }
 
 /// Every engine, engine-only and end-to-end, must reach caselock's allow/deny on every request.
-fn agree(
-    w: &Workload,
-    decider: &Decider,
-    cedar: &cedar::Cedar,
-    store: &cedar_policy::Entities,
-    cedar_reqs: &[cedar::Prepared],
-    rego: &mut rego::Rego,
-    rego_inputs: &[regorus::Value],
-) -> Result<(), String> {
-    for (i, req) in w.requests.iter().enumerate() {
-        let want = decider.decide(req).outcome == Outcome::Allow;
-        let json = &w.json[i];
-        let answers = [
-            (
-                "caselock end-to-end",
-                Request::from_json(json)
-                    .is_ok_and(|r| decider.decide(&r).outcome == Outcome::Allow),
-            ),
-            ("native", native::decide(req)),
-            (
-                "native end-to-end",
-                Request::from_json(json).is_ok_and(|r| native::decide(&r)),
-            ),
-            ("cedar", cedar.decide(&cedar_reqs[i], store)),
-            ("cedar end-to-end", cedar.decide_json(json)),
-            ("rego", rego.decide(&rego_inputs[i])),
-            ("rego end-to-end", rego.decide_json(json)),
-        ];
-        if let Some((name, got)) = answers.iter().find(|(_, got)| *got != want) {
+fn agree(w: &Workload, cases: &mut [Case<'_>]) -> Result<(), String> {
+    let Some((first, rest)) = cases.split_first_mut() else {
+        return Ok(());
+    };
+    for i in 0..w.requests.len() {
+        let want = first.call(i);
+        if let Some(c) = rest
+            .iter_mut()
+            .find_map(|c| (c.call(i) != want).then_some(c))
+        {
             let word = |b: bool| if b { "allow" } else { "deny" };
-            let d = decider.decide(req);
-            let rule = match decider.rule_id(&d) {
-                Some(id) => id.to_string(),
-                None => format!("{:?}", d.basis),
-            };
             return Err(format!(
-                "engines disagree on request {i}: caselock says {} ({rule}), {name} says {}\n{json}",
+                "engines disagree on request {i}: caselock says {}, {} says {}\n{}",
                 word(want),
-                word(*got)
+                c.name,
+                word(!want),
+                w.json[i]
             ));
         }
     }
     println!(
-        "agreement: all engines agree on all {} requests",
+        "agreement: all {} cases agree on all {} requests",
+        cases.len(),
         w.requests.len()
+    );
+    Ok(())
+}
+
+/// regorus 0.14.1's RVM on the fair translation's declaration check in `every` form
+/// (policies/declared_every.rego): how many decisions differ from caselock's, beside the
+/// interpreter on the same policy. Not timed; reported in BENCHMARKS.md.
+fn rvm_every(table: &DecisionTable, w: &Workload, decider: &Decider) -> Result<(), String> {
+    let vocabulary = rego::vocabulary(table)?;
+    let every = rego::Declared::Every;
+    let mut vm = rego::RegoVm::fair(&vocabulary, every)?;
+    let mut interpreter = rego::Rego::fair(&vocabulary, every)?;
+    let (mut vm_wrong, mut interpreter_wrong) = ([0usize; 2], [0usize; 2]);
+    let mut first = None;
+    for (i, req) in w.requests.iter().enumerate() {
+        let want = decider.decide(req).outcome == Outcome::Allow;
+        let input = rego::Rego::prepare(&w.json[i])?;
+        let got = vm.decide(&input);
+        if got != want {
+            vm_wrong[usize::from(!got)] += 1;
+            first.get_or_insert(i);
+        }
+        if interpreter.decide(&input) != want {
+            interpreter_wrong[usize::from(want)] += 1;
+        }
+    }
+    println!(
+        "rego `every` form (declared_every.rego): rvm wrong_allows={} wrong_denies={}, interpreter wrong_allows={} wrong_denies={}, of {} requests{}",
+        vm_wrong[0],
+        vm_wrong[1],
+        interpreter_wrong[0],
+        interpreter_wrong[1],
+        w.requests.len(),
+        first.map_or(String::new(), |i| format!(
+            "; first rvm difference: request {i} {}",
+            w.json[i]
+        ))
     );
     Ok(())
 }

@@ -13,11 +13,11 @@ use std::process::Command;
 use std::time::Instant;
 
 use caselock::eval::request::{Record, Request, Restriction, Subject};
-use caselock::eval::{Decider, Outcome};
+use caselock::eval::{Decider, ListEntry, Outcome};
 use caselock::span::SourceMap;
 
 use crate::measure::median_ns;
-use crate::workload::Rng;
+use crate::workload::{Rng, person};
 
 const ROLES: usize = 100;
 const TEAMS: usize = 100;
@@ -130,19 +130,19 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 review_by: None,
                 owner: None,
                 named_allow: if rng.chance(20) {
-                    vec![id.clone()]
+                    vec![ListEntry::Person(person(&id))]
                 } else {
                     Vec::new()
                 },
                 named_deny: if rng.chance(5) {
-                    vec![id.clone()]
+                    vec![ListEntry::Person(person(&id))]
                 } else {
                     Vec::new()
                 },
             });
             Request {
                 subject: Subject {
-                    id: id.clone(),
+                    id: person(&id),
                     roles: vec![
                         format!("r{}", rng.below(ROLES)),
                         format!("r{}", rng.below(ROLES)),
@@ -152,11 +152,11 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 },
                 action: ACTIONS[rng.below(ACTIONS.len())].to_string(),
                 record: Record {
-                    id: format!("J{}", 100_000 + i),
+                    id: person(&format!("J{}", 100_000 + i)),
                     teams: Vec::new(),
                     restriction,
                     allocated_workers: if rng.chance(30) {
-                        vec![id.clone()]
+                        vec![person(&id)]
                     } else {
                         Vec::new()
                     },
@@ -267,6 +267,7 @@ pub fn run(quick: bool) -> Result<(), String> {
     } else {
         &[100, 1_000, 10_000, 100_000]
     };
+    let load_start = crate::measure::load_average();
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     for &n in sizes {
@@ -308,6 +309,10 @@ pub fn run(quick: bool) -> Result<(), String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scale.svg");
     std::fs::write(&path, svg(&rows)).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("\nplot: {}", path.display());
+    println!(
+        "load_average start={load_start} end={} (1, 5, 15 minutes); decide latencies are CPU time",
+        crate::measure::load_average()
+    );
     Ok(())
 }
 

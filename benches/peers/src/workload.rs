@@ -7,6 +7,7 @@
 
 use caselock::compile::DecisionTable;
 use caselock::eval::request::{Record, Request, Restriction, Subject};
+use caselock::eval::{Id, ListEntry};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// SplitMix64: a small deterministic generator, so every run measures the same requests.
@@ -76,6 +77,12 @@ const UNKNOWN_ORG: &str = "acme_care_ltd";
 const UNKNOWN_ACTION: &str = "delete";
 const UNKNOWN_CATEGORY: &str = "legacy_lock";
 
+/// An id the generator made (`u-N`, `J…` or a person the policy names): valid by construction.
+#[allow(clippy::expect_used)]
+pub fn person(text: &str) -> Id {
+    Id::new(text).expect("generated ids are valid")
+}
+
 /// Generates a workload over a table's vocabulary.
 pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
     let mut rng = Rng::new(seed);
@@ -90,8 +97,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
     let users: Vec<Subject> = (0..sizes.users)
         .map(|i| {
             let id = match persons.get(i) {
-                Some(p) => (*p).to_string(),
-                None => format!("u-{}", 1000 + i),
+                Some(p) => person(p),
+                None => person(&format!("u-{}", 1000 + i)),
             };
             let organisation = if rng.chance(2) {
                 UNKNOWN_ORG.to_string()
@@ -129,7 +136,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
         .collect();
 
     let placed = NaiveDate::from_ymd_opt(2026, 5, 1);
-    let some_users = |rng: &mut Rng, most: usize| -> Vec<String> {
+    let some_users = |rng: &mut Rng, most: usize| -> Vec<Id> {
         (0..rng.below(most + 1))
             .filter_map(|_| rng.pick(&users).map(|u| u.id.clone()))
             .collect()
@@ -144,13 +151,14 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 } else {
                     rng.pick(&categories).copied().unwrap_or(UNKNOWN_CATEGORY)
                 };
-                let mut named_allow = some_users(&mut rng, 2);
-                let mut named_deny = some_users(&mut rng, 1);
+                let people = |list: Vec<Id>| list.into_iter().map(ListEntry::Person).collect();
+                let mut named_allow: Vec<ListEntry> = people(some_users(&mut rng, 2));
+                let mut named_deny: Vec<ListEntry> = people(some_users(&mut rng, 1));
                 if rng.chance(10) {
-                    named_allow.push(pick_any(&mut rng, &teams, UNKNOWN_TEAM));
+                    named_allow.push(ListEntry::Team(pick_any(&mut rng, &teams, UNKNOWN_TEAM)));
                 }
                 if rng.chance(10) {
-                    named_deny.push(pick_any(&mut rng, &teams, UNKNOWN_TEAM));
+                    named_deny.push(ListEntry::Team(pick_any(&mut rng, &teams, UNKNOWN_TEAM)));
                 }
                 Some(Restriction {
                     category: category.to_string(),
@@ -163,7 +171,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 })
             };
             Record {
-                id: format!("J{}", 100_000 + i),
+                id: person(&format!("J{}", 100_000 + i)),
                 teams: Vec::new(),
                 restriction,
                 allocated_workers: some_users(&mut rng, 2),
@@ -176,7 +184,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
     let requests: Vec<Request> = (0..sizes.requests)
         .map(|_| {
             let record = rng.pick(&records).cloned().unwrap_or_else(|| Record {
-                id: "J0".into(),
+                id: person("J0"),
                 teams: Vec::new(),
                 restriction: None,
                 allocated_workers: Vec::new(),
@@ -215,23 +223,29 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
 /// The subject of a request: half the time someone the record names (allocated worker or
 /// manager, on its access or exclusion list), so that the rules by relation decide as often as
 /// the rules by role and team.
-fn chosen_subject(rng: &mut Rng, users: &[Subject], record: &Record) -> Subject {
+fn chosen_subject<'a>(rng: &mut Rng, users: &[Subject], record: &'a Record) -> Subject {
     let mut related: Vec<&str> = Vec::new();
-    related.extend(record.allocated_workers.iter().map(String::as_str));
-    related.extend(record.allocated_managers.iter().map(String::as_str));
+    related.extend(record.allocated_workers.iter().map(Id::as_str));
+    related.extend(record.allocated_managers.iter().map(Id::as_str));
     if let Some(r) = &record.restriction {
-        related.extend(r.named_allow.iter().map(String::as_str));
-        related.extend(r.named_deny.iter().map(String::as_str));
+        let people = |l: &'a [ListEntry]| {
+            l.iter().filter_map(|e| match e {
+                ListEntry::Person(id) => Some(id.as_str()),
+                _ => None,
+            })
+        };
+        related.extend(people(&r.named_allow));
+        related.extend(people(&r.named_deny));
     }
     if rng.chance(50) {
         if let Some(id) = rng.pick(&related) {
-            if let Some(u) = users.iter().find(|u| u.id == *id) {
+            if let Some(u) = users.iter().find(|u| u.id.as_str() == *id) {
                 return u.clone();
             }
         }
     }
     rng.pick(users).cloned().unwrap_or_else(|| Subject {
-        id: "u-0".into(),
+        id: person("u-0"),
         roles: Vec::new(),
         teams: Vec::new(),
         organisation: UNKNOWN_ORG.into(),

@@ -1,0 +1,371 @@
+//! A decision's response written as JSON straight to an output: the bytes `serde_json` writes
+//! for [`Decider::response`] with no audience, without building the `Response` or a `String`
+//! per decision.
+//!
+//! What a response says about its deciding row — the rule, its source, the reasons, the
+//! obligations — and what it says about the row's category — the contact's description, the
+//! escalation path, temporary access — depend only on the table, so they are rendered once when
+//! the decider is built ([`Prepared`]); a decision adds only what comes from its request (the
+//! contact's subject id, whether temporary access is available, review warnings). The rare
+//! decision the prepared text does not cover (an explanation, a temporary grant's obligation or
+//! warning) is written through [`Decider::response`], so both ways give the same bytes (tests in
+//! tests/response_bytes.rs compare them).
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use serde::{Serialize, Serializer};
+
+use super::decider::{Decider, row_outcome};
+use super::decision::{Audience, Basis, Decision, DenyKind, Outcome, Warning};
+use super::render::{Disclosure, fail_value, owner, row_reasons};
+use super::request::Request;
+use super::words;
+use crate::check::model::{Purpose, Relation, View};
+use crate::compile::table::{CategoryTable, DecisionTable, Layer};
+
+/// The response text of every row and category of a table.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Prepared {
+    /// Slot 0 is the unrestricted block, slot `1 + i` category `i` (as the decider's slots);
+    /// then one list per action, one text per row.
+    rows: Vec<Vec<Vec<RowText>>>,
+    /// One per slot (`None` for a missing unrestricted block).
+    categories: Vec<Option<CategoryText>>,
+    /// `,"policy_hash":"…"}`: how every response ends.
+    tail: Box<str>,
+}
+
+/// What a response says about the row that decided it.
+#[derive(Debug, Clone)]
+struct RowText {
+    /// The decision this row gives, and what its subject may be told of it: a decision that
+    /// differs (only a decision not made by this decider can) is written the long way.
+    outcome: Outcome,
+    view: View,
+    deny_kind: Option<DenyKind>,
+    show: Disclosure,
+    /// From `{` to the end of the reasons: `{"decision":…,"view":…,"deny_kind":…,"rule":…,
+    /// "source":…,"reasons":[…]`.
+    head: Box<str>,
+    /// The obligations array.
+    obligations: Box<str>,
+}
+
+/// What a response says about a category.
+#[derive(Debug, Clone)]
+struct CategoryText {
+    /// The contact's description (a string) when the category names a contact.
+    contact: Option<Box<str>>,
+    /// The escalation array when the contact may be told.
+    escalation: Box<str>,
+    /// Temporary access: the actions it covers, and the text after `"available":…` with and
+    /// without the approvers.
+    temporary: Option<(Vec<u32>, Box<str>, Box<str>)>,
+}
+
+/// A JSON string, escaped as `serde_json` escapes it.
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A JSON array of strings.
+fn json_strings(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_default()
+}
+
+impl Prepared {
+    /// Renders the texts of a table.
+    pub(super) fn new(table: &DecisionTable) -> Prepared {
+        let mut slots: Vec<Option<&CategoryTable>> = vec![table.unrestricted.as_ref()];
+        slots.extend(table.categories.iter().map(Some));
+        let rows = slots
+            .iter()
+            .map(|c| c.map_or_else(Vec::new, |c| category_rows(table, c)))
+            .collect();
+        let categories = slots.iter().map(|c| c.map(category_text)).collect();
+        Prepared {
+            rows,
+            categories,
+            tail: format!(",\"policy_hash\":{}}}", json_string(&table.source_hash)).into(),
+        }
+    }
+}
+
+fn category_rows(table: &DecisionTable, c: &CategoryTable) -> Vec<Vec<RowText>> {
+    c.decisions
+        .iter()
+        .map(|list| {
+            list.rows
+                .iter()
+                .map(|row| {
+                    let (outcome, deny_kind) = row_outcome(row.effect, row.layer);
+                    let show = Disclosure::of(outcome, row.view, c);
+                    let mut head = format!(
+                        "{{\"decision\":\"{}\",\"view\":\"{}\",\"deny_kind\":{}",
+                        outcome.word(),
+                        row.view.decision_word(),
+                        deny_kind.map_or_else(|| "null".to_string(), |k| json_string(k.word()))
+                    );
+                    let shown = |s: &str| {
+                        if show.category {
+                            json_string(s)
+                        } else {
+                            "null".to_string()
+                        }
+                    };
+                    head.push_str(&format!(
+                        ",\"rule\":{},\"source\":{},\"reasons\":{}",
+                        shown(&row.id),
+                        shown(&row.source),
+                        json_strings(&row_reasons(c, row, deny_kind, show))
+                    ));
+                    let obligations: Vec<super::decision::ObligationOut> =
+                        if outcome == Outcome::Allow {
+                            row.obligations
+                                .iter()
+                                .filter_map(|o| table.vocabulary.obligations.get(*o as usize))
+                                .map(|o| super::decision::ObligationOut {
+                                    id: o.name.clone(),
+                                    text: o.text.clone(),
+                                })
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                    RowText {
+                        outcome,
+                        view: row.view,
+                        deny_kind,
+                        show,
+                        head: head.into(),
+                        obligations: serde_json::to_string(&obligations)
+                            .unwrap_or_default()
+                            .into(),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn category_text(c: &CategoryTable) -> CategoryText {
+    let escalation = c
+        .approval(Purpose::Access)
+        .map(|a| words::chain_steps(&a.chain))
+        .unwrap_or_default();
+    let temporary = c.temporary.as_ref().map(|t| {
+        let approvers: Vec<String> = t.approved_by.iter().map(words::approver_phrase).collect();
+        let text = |approvers: &[String]| {
+            format!(
+                ",\"max_duration\":{},\"approvers\":{}}}",
+                json_string(&t.max.describe()),
+                json_strings(approvers)
+            )
+        };
+        (t.actions.clone(), text(&approvers).into(), text(&[]).into())
+    });
+    CategoryText {
+        contact: c.contact.as_ref().map(|k| {
+            let description = match &k.text {
+                Some(t) => t.clone(),
+                None => words::approver_phrase(&k.who),
+            };
+            json_string(&description).into()
+        }),
+        escalation: json_strings(&escalation).into(),
+        temporary,
+    }
+}
+
+/// A value written with `Display`, straight into a JSON string.
+struct Shown<T>(T);
+
+impl<T: Display> Serialize for Shown<T> {
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+fn write_json<W: Write, T: Serialize + ?Sized>(w: &mut W, value: &T) -> io::Result<()> {
+    serde_json::to_writer(w, value).map_err(io::Error::from)
+}
+
+const NO_NEXT_STEPS: &[u8] =
+    b",\"next_steps\":{\"contact\":null,\"escalation\":[],\"temporary_access\":null}";
+
+impl Decider {
+    /// Writes a decision's response as one line of JSON (no newline): the bytes
+    /// `serde_json::to_writer(w, &self.response(req, d, audience))` writes.
+    pub fn write_response<S: AsRef<str>, W: Write>(
+        &self,
+        req: &Request<S>,
+        d: &Decision,
+        audience: Option<Audience>,
+        w: &mut W,
+    ) -> io::Result<()> {
+        if audience.is_none() {
+            if let Some(done) = self.write_prepared(req, d, w) {
+                return done;
+            }
+        }
+        write_json(w, &self.response(&req.to_owned_request(), d, audience))
+    }
+
+    /// The prepared way; `None` when it does not cover this decision (nothing is written then).
+    fn write_prepared<S: AsRef<str>, W: Write>(
+        &self,
+        req: &Request<S>,
+        d: &Decision,
+        w: &mut W,
+    ) -> Option<io::Result<()>> {
+        let (category, action, row) = match d.basis {
+            Basis::FailClosed(reason) => return Some(self.write_refusal(req, d, reason, w)),
+            Basis::Row {
+                category,
+                action,
+                row,
+            } => (category, action, row),
+        };
+        let slot = match category {
+            super::decision::CategoryRef::Unrestricted => 0,
+            super::decision::CategoryRef::Category(i) => i as usize + 1,
+        };
+        let text = self
+            .prepared
+            .rows
+            .get(slot)?
+            .get(action as usize)?
+            .get(row as usize)?;
+        let c_text = self.prepared.categories.get(slot)?.as_ref()?;
+        let (c, r) = self.deciding_row(d)?;
+        let show = text.show;
+        let covered = text.outcome == d.outcome
+            && text.view == d.view
+            && text.deny_kind == d.deny_kind
+            && d.expires_at.is_none()
+            && (!show.restricted
+                || d.warnings
+                    .iter()
+                    .all(|x| matches!(x, Warning::ReviewOverdue(_))));
+        if !covered {
+            return None;
+        }
+        Some((|| {
+            w.write_all(text.head.as_bytes())?;
+            if d.outcome == Outcome::Allow || !show.restricted {
+                w.write_all(NO_NEXT_STEPS)?;
+            } else {
+                self.write_next_steps(req, d, c, r.layer, action, show, c_text, w)?;
+            }
+            w.write_all(b",\"obligations\":")?;
+            w.write_all(text.obligations.as_bytes())?;
+            w.write_all(b",\"warnings\":[")?;
+            if show.restricted {
+                for (i, warning) in d.warnings.iter().enumerate() {
+                    if let Warning::ReviewOverdue(due) = warning {
+                        if i > 0 {
+                            w.write_all(b",")?;
+                        }
+                        // The message is digits and plain words: nothing in it needs escaping
+                        // (the byte-comparison tests hold this).
+                        write!(
+                            w,
+                            "{{\"code\":\"review_overdue\",\"message\":\"{}\"}}",
+                            words::ReviewOverdueText(*due)
+                        )?;
+                    }
+                }
+            }
+            w.write_all(b"]")?;
+            w.write_all(self.prepared.tail.as_bytes())
+        })())
+    }
+
+    /// A request the evaluator refused as invalid.
+    fn write_refusal<S: AsRef<str>, W: Write>(
+        &self,
+        req: &Request<S>,
+        d: &Decision,
+        reason: super::decision::FailReason,
+        w: &mut W,
+    ) -> io::Result<()> {
+        w.write_all(b"{\"decision\":")?;
+        write_json(w, d.outcome.word())?;
+        w.write_all(b",\"view\":")?;
+        write_json(w, d.view.decision_word())?;
+        w.write_all(b",\"deny_kind\":")?;
+        write_json(w, &d.deny_kind.map(DenyKind::word))?;
+        w.write_all(b",\"rule\":null,\"source\":null,\"reasons\":[")?;
+        write_json(
+            w,
+            &Shown(words::FailReasonText(reason, fail_value(req, reason))),
+        )?;
+        w.write_all(b",")?;
+        write_json(w, words::FAIL_CLOSED)?;
+        w.write_all(b"]")?;
+        w.write_all(NO_NEXT_STEPS)?;
+        // No row decided: no obligations, and nothing of the record may be told.
+        w.write_all(b",\"obligations\":[],\"warnings\":[]")?;
+        w.write_all(self.prepared.tail.as_bytes())
+    }
+
+    /// Who to contact, the escalation path and temporary access, for a refused subject who may
+    /// learn that the record is restricted.
+    #[allow(clippy::too_many_arguments)]
+    fn write_next_steps<S: AsRef<str>, W: Write>(
+        &self,
+        req: &Request<S>,
+        d: &Decision,
+        c: &CategoryTable,
+        layer: Layer,
+        action: u32,
+        show: Disclosure,
+        text: &CategoryText,
+        w: &mut W,
+    ) -> io::Result<()> {
+        w.write_all(b",\"next_steps\":{\"contact\":{\"description\":")?;
+        let line_manager = || (Relation::LineManager.describe(), None);
+        if show.contact {
+            let (description, id) = match (&text.contact, &c.contact) {
+                (Some(description), Some(_)) => {
+                    w.write_all(description.as_bytes())?;
+                    (None, self.contact_id(req, c))
+                }
+                _ => match owner(req) {
+                    Some(id) => (Some(Relation::Owner.describe()), Some(id)),
+                    None => {
+                        let (d, id) = line_manager();
+                        (Some(d), id)
+                    }
+                },
+            };
+            if let Some(description) = description {
+                write_json(w, description)?;
+            }
+            w.write_all(b",\"subject_id\":")?;
+            write_json(w, &id)?;
+            w.write_all(b"},\"escalation\":")?;
+            w.write_all(text.escalation.as_bytes())?;
+        } else {
+            write_json(w, line_manager().0)?;
+            w.write_all(b",\"subject_id\":null},\"escalation\":[]")?;
+        }
+        w.write_all(b",\"temporary_access\":")?;
+        let temporary = text
+            .temporary
+            .as_ref()
+            .filter(|_| layer != Layer::AbsoluteDeny && layer != Layer::NamedExclusion)
+            .filter(|(actions, _, _)| actions.contains(&action));
+        match temporary {
+            Some((_, with, without)) => {
+                w.write_all(b"{\"available\":")?;
+                write_json(w, &self.meets_temporary_to(req, d))?;
+                let rest = if show.contact { with } else { without };
+                w.write_all(rest.as_bytes())?;
+            }
+            None => w.write_all(b"null")?,
+        }
+        w.write_all(b"}")
+    }
+}

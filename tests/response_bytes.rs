@@ -1,0 +1,315 @@
+//! The fast JSON path gives the same bytes as the reference path: a request read borrowing
+//! from its text (`Request::borrowed_from_json`) and its response written straight to an output
+//! (`Decider::write_response`) against the request read into owned strings and the `Response`
+//! serialised by serde — on every example and fixture request, and on 10,000 random requests
+//! over every bundled policy.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use caselock::compile::DecisionTable;
+use caselock::eval::{Audience, Decider, Request};
+use chrono::Utc;
+use serde_json::{Value, json};
+
+/// The reference bytes and the fast bytes for one request text, or the two parse errors.
+fn both_ways(decider: &Decider, text: &str, audience: Option<Audience>) -> (String, String) {
+    let owned = Request::from_json(text);
+    let borrowed = Request::borrowed_from_json(text);
+    match (owned, borrowed) {
+        (Ok(owned), Ok(borrowed)) => {
+            assert_eq!(borrowed.to_owned_request(), owned, "{text}");
+            // A request without `at` is decided now: decide both at one instant.
+            let at = owned.at.unwrap_or_else(Utc::now);
+            let d = decider.decide_at(&owned, at);
+            let fast_d = decider.decide_at(&borrowed, at);
+            assert_eq!(d, fast_d, "{text}");
+            let reference = serde_json::to_string(&decider.response(&owned, &d, audience)).unwrap();
+            let mut fast = Vec::new();
+            decider
+                .write_response(&borrowed, &fast_d, audience, &mut fast)
+                .unwrap();
+            (reference, String::from_utf8(fast).unwrap())
+        }
+        (Err(a), Err(b)) => (a.to_string(), b.to_string()),
+        (a, b) => panic!(
+            "one way reads the request and the other does not: {:?} / {:?}\n{text}",
+            a.err(),
+            b.err()
+        ),
+    }
+}
+
+fn policy_for_fixture(fixture: &Path) -> PathBuf {
+    let dir = fixture.parent().and_then(Path::file_name).unwrap();
+    match dir.to_str().unwrap() {
+        "casework" | "invalid" => PathBuf::from("tests/fixtures/policies/casework.policy"),
+        other => Path::new("policies").join(other),
+    }
+}
+
+/// The bundled policy an example request is for: the file name begins with it.
+fn policy_for_example(example: &Path) -> PathBuf {
+    let name = example.file_name().unwrap().to_str().unwrap();
+    let dir = if name.starts_with("nottingham-recording") {
+        "nottingham-recording"
+    } else if name.starts_with("nottingham-") {
+        "nottingham-escr"
+    } else {
+        name.split('-').next().unwrap()
+    };
+    Path::new("policies").join(dir)
+}
+
+fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            json_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_example_and_fixture_request_writes_the_reference_bytes() {
+    let mut cases: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut files = Vec::new();
+    json_files(Path::new("tests/fixtures/requests"), &mut files);
+    cases.extend(files.iter().map(|f| (f.clone(), policy_for_fixture(f))));
+    let mut examples = Vec::new();
+    json_files(Path::new("examples/requests"), &mut examples);
+    cases.extend(examples.iter().map(|f| (f.clone(), policy_for_example(f))));
+    assert!(cases.len() >= 30, "found {} request files", cases.len());
+    for (file, policy) in cases {
+        let decider = Decider::new(&support::load(&policy).table);
+        let text = std::fs::read_to_string(&file).unwrap();
+        for audience in [None, Some(Audience::Caseworker), Some(Audience::Auditor)] {
+            let (reference, fast) = both_ways(&decider, &text, audience);
+            assert_eq!(fast, reference, "{} ({audience:?})", file.display());
+        }
+    }
+}
+
+/// SplitMix64: the same random requests every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    /// A name from the list, or now and then one the policy does not declare.
+    fn name(&mut self, names: &[String], unknown: &str) -> String {
+        if names.is_empty() || self.chance(4) {
+            unknown.to_string()
+        } else {
+            names[self.below(names.len())].clone()
+        }
+    }
+
+    fn date(&mut self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}",
+            2025 + self.below(3),
+            1 + self.below(12),
+            1 + self.below(28)
+        )
+    }
+
+    fn time(&mut self) -> String {
+        format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            self.date(),
+            self.below(24),
+            self.below(60),
+            self.below(60)
+        )
+    }
+}
+
+/// A random request over a table's vocabulary: declared and undeclared names, people the record
+/// names and people it does not, review dates, temporary grants, strings with escapes.
+fn random_request(rng: &mut Rng, table: &DecisionTable) -> String {
+    let v = &table.vocabulary;
+    let names = |l: Vec<&String>| l.into_iter().cloned().collect::<Vec<_>>();
+    let roles = names(v.roles.iter().map(|r| &r.name).collect());
+    let teams = names(v.teams.iter().map(|r| &r.name).collect());
+    let orgs = names(v.organisations.iter().map(|r| &r.name).collect());
+    let actions = names(v.actions.iter().map(|r| &r.name).collect());
+    let categories = names(table.categories.iter().map(|c| &c.name).collect());
+    let mut people: Vec<String> = (0..6).map(|i| format!("u-{}", 100 + i)).collect();
+    people.extend(v.persons.iter().map(|p| p.subject_id.clone()));
+    // Ids that JSON must escape, and one the reader cannot borrow.
+    people.push("u-\"q\"".to_string());
+    people.push("u-é".to_string());
+    let person = |rng: &mut Rng| people[rng.below(people.len())].clone();
+    let some = |rng: &mut Rng, most: usize, pick: &mut dyn FnMut(&mut Rng) -> String| {
+        (0..rng.below(most + 1))
+            .map(|_| pick(rng))
+            .collect::<Vec<_>>()
+    };
+    let entries = |rng: &mut Rng, most: usize, pick: &mut dyn FnMut(&mut Rng) -> Value| {
+        (0..rng.below(most + 1))
+            .map(|_| pick(rng))
+            .collect::<Vec<_>>()
+    };
+    let subject_id = person(rng);
+    let mut list_entry = |rng: &mut Rng| {
+        if rng.chance(3) {
+            // Entries the contract refuses, each in its own way.
+            let bad = [
+                json!("u-101"),
+                json!({ "person": "" }),
+                json!({ "person": " u-101" }),
+                json!({ "person": "u-101", "team": "x" }),
+                json!({ "persons": "u-101" }),
+                json!({ "team": 5 }),
+                json!({}),
+                json!(7),
+                json!([]),
+                json!(null),
+            ];
+            return bad[rng.below(bad.len())].clone();
+        }
+        if rng.chance(25) {
+            json!({ "team": rng.name(&teams, "fostering_north") })
+        } else if rng.chance(10) {
+            json!({ "role": rng.name(&roles, "volunteer") })
+        } else if rng.chance(30) {
+            // The same person, written in another case.
+            json!({ "person": if rng.chance(20) { subject_id.to_uppercase() } else { subject_id.clone() } })
+        } else {
+            json!({ "person": person(rng) })
+        }
+    };
+    let restriction = if rng.chance(20) {
+        Value::Null
+    } else {
+        json!({
+            "category": rng.name(&categories, "legacy_lock"),
+            "placed_on": if rng.chance(80) { json!(rng.date()) } else { Value::Null },
+            "last_reviewed": if rng.chance(30) { json!(rng.date()) } else { Value::Null },
+            "review_by": if rng.chance(20) { json!(rng.date()) } else { Value::Null },
+            "owner": if rng.chance(70) {
+                json!(if rng.chance(20) { subject_id.clone() } else { person(rng) })
+            } else {
+                Value::Null
+            },
+            "named_allow": entries(rng, 2, &mut list_entry),
+            "named_deny": entries(rng, 1, &mut list_entry),
+        })
+    };
+    let mut related = |rng: &mut Rng| {
+        if rng.chance(40) {
+            subject_id.clone()
+        } else {
+            person(rng)
+        }
+    };
+    let record = json!({
+        "id": format!("J{}", 100_000 + rng.below(900_000)),
+        "teams": some(rng, 1, &mut |rng: &mut Rng| rng.name(&teams, "fostering_north")),
+        "restriction": restriction,
+        "allocated_workers": some(rng, 2, &mut related),
+        "allocated_managers": some(rng, 1, &mut related),
+    });
+    let mut request = json!({
+        "subject": {
+            "id": subject_id.clone(),
+            "roles": some(rng, 2, &mut |rng: &mut Rng| rng.name(&roles, "volunteer")),
+            "teams": some(rng, 1, &mut |rng: &mut Rng| rng.name(&teams, "fostering_north")),
+            "organisation": rng.name(&orgs, "acme_care_ltd"),
+        },
+        "action": rng.name(&actions, "delete"),
+        "record": record,
+        "at": rng.time(),
+    });
+    if rng.chance(15) {
+        let grants: Vec<Value> = (0..1 + rng.below(2))
+            .map(|_| {
+                let duration = ["24h", "2 days", "5 working_days", "1 year"][rng.below(4)];
+                let mut g = json!({
+                    "subject": if rng.chance(80) { subject_id.clone() } else { person(rng) },
+                    "granted_at": rng.time(),
+                    "duration": duration,
+                    "approved_by": person(rng),
+                });
+                if rng.chance(30) {
+                    g["actions"] =
+                        json!(some(rng, 2, &mut |rng: &mut Rng| rng.name(&actions, "delete")));
+                }
+                g
+            })
+            .collect();
+        request["temporary_grants"] = json!(grants);
+    }
+    if rng.chance(5) {
+        request.as_object_mut().unwrap().remove("at");
+    }
+    // A non-ASCII character written as an escape cannot be borrowed.
+    request.to_string().replace('é', "\\u00e9")
+}
+
+#[test]
+fn ten_thousand_random_requests_write_the_reference_bytes() {
+    let policies: Vec<(PathBuf, DecisionTable)> = support::bundled()
+        .into_iter()
+        .map(|p| {
+            let t = support::load(&p).table;
+            (p, t)
+        })
+        .collect();
+    let deciders: Vec<Decider> = policies.iter().map(|(_, t)| Decider::new(t)).collect();
+    let mut rng = Rng(0x0b17_e5a3);
+    let mut at_least: [usize; 2] = [0, 0];
+    for n in 0..10_000 {
+        let k = n % policies.len();
+        let text = random_request(&mut rng, &policies[k].1);
+        let audience = if n % 10 == 0 {
+            Some(Audience::Caseworker)
+        } else {
+            None
+        };
+        let (reference, fast) = both_ways(&deciders[k], &text, audience);
+        assert_eq!(fast, reference, "{}: {text}", policies[k].0.display());
+        at_least[usize::from(reference.contains("\"allow\""))] += 1;
+    }
+    // The requests reach both outcomes, and some are refused as input errors.
+    assert!(at_least.iter().all(|n| *n > 500), "{at_least:?}");
+}
+
+#[test]
+fn a_date_far_from_now_is_written_as_the_format_string_writes_it() {
+    for (date, text) in [("0001-01-01", "0001-01-01"), ("9999-12-31", "9999-12-31")] {
+        let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let message = caselock::eval::words::ReviewOverdueText(d).to_string();
+        assert!(message.contains(text), "{message}");
+        assert!(message.contains(&d.format("%Y-%m-%d").to_string()));
+    }
+    let far = chrono::NaiveDate::from_ymd_opt(-1, 1, 1).unwrap();
+    assert!(
+        caselock::eval::words::ReviewOverdueText(far)
+            .to_string()
+            .contains(&far.format("%Y-%m-%d").to_string())
+    );
+}
