@@ -74,11 +74,10 @@ pub fn vocabulary(table: &DecisionTable) -> Result<Value, String> {
     let v = &table.vocabulary;
     let ancestors = |list: &[caselock::compile::table::Member]| -> Map<String, Json> {
         list.iter()
-            .map(|m| {
-                let names = m
-                    .ancestors
-                    .iter()
-                    .filter_map(|a| list.get(*a as usize))
+            .enumerate()
+            .map(|(i, m)| {
+                let names = caselock::compile::table::ancestors(list, i as u32)
+                    .filter_map(|a| list.get(a as usize))
                     .map(|p| Json::from(p.name.clone()));
                 (m.name.clone(), Json::Array(names.collect()))
             })
