@@ -135,28 +135,7 @@ pub fn period(d: &Duration) -> Result<Period, Diagnostic> {
             d.amount
         )));
     };
-    let unit = word(
-        unit,
-        "unit",
-        &[
-            ("h", PeriodUnit::Hours),
-            ("hour", PeriodUnit::Hours),
-            ("hours", PeriodUnit::Hours),
-            ("d", PeriodUnit::Days),
-            ("day", PeriodUnit::Days),
-            ("days", PeriodUnit::Days),
-            ("working_day", PeriodUnit::WorkingDays),
-            ("working_days", PeriodUnit::WorkingDays),
-            ("w", PeriodUnit::Weeks),
-            ("week", PeriodUnit::Weeks),
-            ("weeks", PeriodUnit::Weeks),
-            ("month", PeriodUnit::Months),
-            ("months", PeriodUnit::Months),
-            ("y", PeriodUnit::Years),
-            ("year", PeriodUnit::Years),
-            ("years", PeriodUnit::Years),
-        ],
-    )?;
+    let unit = word(unit, "unit", UNITS)?;
     if d.amount == 0 {
         return Err(Diagnostic::error(
             Code::InvalidValue,
@@ -190,3 +169,23 @@ pub fn period(d: &Duration) -> Result<Period, Diagnostic> {
     }
     Ok(period)
 }
+
+/// The words a duration's unit may be written with, in the language and in requests.
+pub(crate) const UNITS: &[(&str, PeriodUnit)] = &[
+    ("h", PeriodUnit::Hours),
+    ("hour", PeriodUnit::Hours),
+    ("hours", PeriodUnit::Hours),
+    ("d", PeriodUnit::Days),
+    ("day", PeriodUnit::Days),
+    ("days", PeriodUnit::Days),
+    ("working_day", PeriodUnit::WorkingDays),
+    ("working_days", PeriodUnit::WorkingDays),
+    ("w", PeriodUnit::Weeks),
+    ("week", PeriodUnit::Weeks),
+    ("weeks", PeriodUnit::Weeks),
+    ("month", PeriodUnit::Months),
+    ("months", PeriodUnit::Months),
+    ("y", PeriodUnit::Years),
+    ("year", PeriodUnit::Years),
+    ("years", PeriodUnit::Years),
+];

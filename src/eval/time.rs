@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::check::model::{Period, PeriodUnit};
+use crate::check::values::UNITS;
 
 /// What set a review's due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,26 +93,6 @@ pub const TIME_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-";
 /// What the schemas add to `format: date` for request dates: a year in
 /// [`crate::check::model::YEARS`], written with leading zeros.
 pub const DATE_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$";
-
-/// The words a request may write a duration's unit with.
-const UNITS: &[(&str, PeriodUnit)] = &[
-    ("h", PeriodUnit::Hours),
-    ("hour", PeriodUnit::Hours),
-    ("hours", PeriodUnit::Hours),
-    ("d", PeriodUnit::Days),
-    ("day", PeriodUnit::Days),
-    ("days", PeriodUnit::Days),
-    ("working_day", PeriodUnit::WorkingDays),
-    ("working_days", PeriodUnit::WorkingDays),
-    ("w", PeriodUnit::Weeks),
-    ("week", PeriodUnit::Weeks),
-    ("weeks", PeriodUnit::Weeks),
-    ("month", PeriodUnit::Months),
-    ("months", PeriodUnit::Months),
-    ("y", PeriodUnit::Years),
-    ("year", PeriodUnit::Years),
-    ("years", PeriodUnit::Years),
-];
 
 /// A duration's amount has at most this many significant digits, so every amount the pattern
 /// admits fits the evaluator's `u32`.

@@ -34,28 +34,6 @@ pub struct ParseError {
     pub found: String,
 }
 
-/// Words that start a top-level item.
-const ITEM_WORDS: &[&str] = &[
-    "policy",
-    "source",
-    "systems",
-    "updated",
-    "action",
-    "role",
-    "team",
-    "person",
-    "organisation",
-    "group",
-    "obligation",
-    "escalation",
-    "approve",
-    "unrestricted",
-    "category",
-    "retention",
-    "test",
-    "end",
-];
-
 /// A malformed literal.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
@@ -125,7 +103,7 @@ impl SyntaxError {
 
 fn syntax_help(expected: &[String], found: &str) -> String {
     let closes = expected.iter().any(|e| e.contains("`}`"));
-    if closes && ITEM_WORDS.contains(&found) {
+    if closes && super::keywords::ITEMS.contains(&found) {
         format!("the block above is not closed: add `}}` before this `{found}`")
     } else if closes {
         "check that every `{` has a matching `}`".to_string()
