@@ -59,3 +59,22 @@ pub fn bundled() -> Vec<PathBuf> {
     }
     out
 }
+
+/// The address a `caselock serve` child announces on its first line of standard error; the rest
+/// of standard error is drained in the background so the child never blocks on it.
+pub fn announced_addr(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead, BufReader, Read};
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    std::thread::spawn(move || {
+        let mut sink = Vec::new();
+        let _ = stderr.read_to_end(&mut sink);
+    });
+    first
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no address in `{first}`"))
+        .to_string()
+}
