@@ -91,6 +91,7 @@ impl Resolver {
         self.resolve_groups(&items, &mut p);
 
         let mut unrestricted_span: Option<Span> = None;
+        let mut tests: Vec<&ast::TestBlock> = Vec::new();
         for item in &items {
             match item {
                 ast::Item::Source(s, _) => p.sources.extend(s.iter().map(|s| s.value.clone())),
@@ -139,14 +140,20 @@ impl Resolver {
                 }
                 ast::Item::Test(t) => {
                     self.test_uses(t);
-                    p.tests.push(t.clone());
+                    tests.push(t);
                 }
                 ast::Item::Decl(_) | ast::Item::Group(_) | ast::Item::Obligation(_) => {}
             }
         }
+        // After `unused`: a malformed test does not hide an unused declaration.
         self.unused(&p);
-        for d in super::tests::unknown_names(&self.symbols, &p.tests) {
-            self.report(d);
+        for t in tests {
+            match super::tests::test_case(t) {
+                Ok(case) => p.tests.push(case),
+                Err(errors) => self.diags.extend(errors),
+            }
+            let unknown = super::tests::unknown_names(&self.symbols, t);
+            self.diags.extend(unknown);
         }
         header.map(|_| p)
     }
