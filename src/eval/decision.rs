@@ -33,7 +33,6 @@ pub enum FailReason {
     NoRowMatched,
 }
 
-/// A category of the table: a restriction category or the unrestricted block.
 impl FailReason {
     /// The kind of refusal, without the index of the field that caused it.
     pub fn kind(self) -> FailClosed {
@@ -75,6 +74,7 @@ impl NamedList {
     }
 }
 
+/// A category of the table: a restriction category or the unrestricted block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CategoryRef {
     /// The `unrestricted` block.
