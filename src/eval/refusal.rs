@@ -7,7 +7,7 @@ use super::decision::{DenyKind, Outcome, Shown};
 use super::render::{Told, row_reasons};
 use super::words;
 use crate::compile::table::{CategoryTable, Layer, Row};
-use crate::policy::{ActionId, Purpose, Relation, View};
+use crate::policy::{ActionId, Atom, Purpose, Relation, View};
 
 /// A refusal's fields, apart from what the request itself carries (the contact's subject id).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,10 @@ pub struct Refusal {
     pub temporary: Option<(String, Vec<String>)>,
     /// The category's notice.
     pub notice: Option<String>,
+    /// Whether the contact and every approver of the escalation are people by their relation
+    /// to the record or to the person (its named manager, an allocated worker, their line
+    /// manager): such a contact names no category.
+    pub relational: bool,
 }
 
 /// The names of [`Refusal`]'s fields, as a response writes them.
@@ -65,8 +69,30 @@ impl Refusal {
             .and_then(|i| FIELDS.get(i).copied())
     }
 
-    /// The refusal a category that discloses nothing gives, with this view: what every
-    /// concealed refusal must look like.
+    /// The first field that says something only a category could: a kind of refusal, a rule,
+    /// reasons beyond "Access is refused.", or a contact or approver who is not a relation.
+    /// The view, temporary access and a notice are not in it: a policy may give every
+    /// concealed category the same, and [`Refusal::differs`] compares them pairwise.
+    pub fn identifies(&self) -> Option<&'static str> {
+        let generic = Refusal::generic(View::Notice);
+        if self.deny_kind.is_some() {
+            Some("deny_kind")
+        } else if self.rule.is_some() {
+            Some("rule")
+        } else if self.source.is_some() {
+            Some("source")
+        } else if self.reasons != generic.reasons {
+            Some("reasons")
+        } else if !self.relational && self.contact.is_some() && self.contact != generic.contact {
+            Some("next_steps.contact")
+        } else if !self.relational && !self.escalation.is_empty() {
+            Some("next_steps.escalation")
+        } else {
+            None
+        }
+    }
+
+    /// The refusal a category that discloses nothing gives, with this view.
     pub fn generic(view: View) -> Refusal {
         let told = if view == View::None {
             Told::NONE
@@ -88,6 +114,7 @@ impl Refusal {
             escalation: Vec::new(),
             temporary: None,
             notice: None,
+            relational: true,
         }
     }
 }
@@ -163,5 +190,16 @@ pub(super) fn refusal_as(
         escalation,
         temporary,
         notice: c.disclose.notice.clone().filter(|_| show.notice),
+        relational: c
+            .contact
+            .as_ref()
+            .is_none_or(|k| matches!(k.who.atom, Atom::Relation(_)))
+            && c.approval(Purpose::Access).is_none_or(|a| {
+                a.chain
+                    .steps
+                    .iter()
+                    .flatten()
+                    .all(|s| matches!(s.atom, Atom::Relation(_)))
+            }),
     }
 }
