@@ -112,13 +112,13 @@ async fn answer(state: &AppState, id: &str, headers: &HeaderMap, link: LinkQuery
     let names = Names::new(directory.as_deref(), &entry.request);
     let mut body = String::new();
     page::caseworker_view(&mut body, &response, &asked, id, &names);
-    let title = match response.decision {
-        crate::eval::Outcome::Allow => "Access allowed",
-        crate::eval::Outcome::Deny => "Access refused",
+    let (title, heading) = match response.decision {
+        crate::eval::Outcome::Allow => ("Access allowed", "Your access to this record"),
+        crate::eval::Outcome::Deny => ("Access refused", "Why was I refused?"),
     };
     page::respond(
         StatusCode::OK,
-        page::document(false, title, "Why was I refused?", &body),
+        page::document(false, title, heading, &body),
         None,
     )
 }
