@@ -18,6 +18,7 @@ pub mod json;
 pub mod loader;
 pub mod lsp;
 pub mod mapping;
+pub mod policy;
 pub mod report;
 pub mod serve;
 pub mod span;

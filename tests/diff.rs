@@ -369,9 +369,9 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
                 record: None,
                 actions: None,
                 granted_at: at,
-                duration: GrantDuration(caselock::check::model::Period {
+                duration: GrantDuration(caselock::policy::Period {
                     amount: 24,
-                    unit: caselock::check::model::PeriodUnit::Hours,
+                    unit: caselock::policy::PeriodUnit::Hours,
                 }),
                 // The record's owner approves (the subject, when they are the owner).
                 approved_by: if has(2) {

@@ -13,11 +13,11 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use caselock::check::model::Policy;
 use caselock::eval::request::{
     GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant,
 };
 use caselock::eval::{Basis, Decider, Id, ListEntry};
+use caselock::policy::Policy;
 
 fn mk(s: &str) -> Id {
     Id::new(s).unwrap()

@@ -6,9 +6,9 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use caselock::check::model::RestrictionType;
 use caselock::compile::{self, Layer, TableError};
 use caselock::eval::{Audience, Basis, Decider, Outcome, Request, words};
+use caselock::policy::RestrictionType;
 
 /// The policy a request fixture's directory is for.
 fn policy_for(fixture: &Path) -> PathBuf {
@@ -144,7 +144,7 @@ fn decisions_and_explanations() {
                         );
                     }
                 }
-                if d.view == caselock::check::model::View::None {
+                if d.view == caselock::policy::View::None {
                     assert!(
                         !shown.contains("restrict"),
                         "{}: a `denied_view none` refusal says the record is restricted:\n{shown}",

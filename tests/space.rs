@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use caselock::analyse::{Partition, Region, Space, Witness, partition};
-use caselock::check::model::Relation;
 use caselock::compile::{DecisionTable, UNRESTRICTED, compile};
 use caselock::eval::{Basis, Decider};
+use caselock::policy::Relation;
 use caselock::span::SourceMap;
 use proptest::prelude::*;
 

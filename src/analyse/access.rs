@@ -4,9 +4,9 @@
 
 use super::rules::CategoryView;
 use super::space::{Region, Space};
-use crate::check::model::{ActionId, Atom, Effect, OrgKind, Purpose, Relation};
 use crate::compile::table::Layer;
 use crate::diag::{Code, Diagnostic};
+use crate::policy::{ActionId, Atom, Effect, OrgKind, Purpose, Relation};
 
 /// The action a lock-out is about: `view` when the policy declares it.
 fn view_action(v: &CategoryView) -> Option<ActionId> {

@@ -9,8 +9,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::rules::CategoryView;
 use super::space::Space;
-use crate::check::model::{Approval, Atom, Chain, Policy, Purpose, Relation};
 use crate::diag::{Code, Diagnostic};
+use crate::policy::{Approval, Atom, Chain, Policy, Purpose, Relation};
 use crate::span::Span;
 
 /// A chain's steps with `via` resolved to the named path's steps.

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use super::space::{Region, Side, Space};
-use crate::check::model::{ActionId, Atom, Condition, Relation, View};
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect};
 use crate::eval::DenyKind;
+use crate::policy::{ActionId, Atom, Condition, Relation, View};
 
 /// What decides a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

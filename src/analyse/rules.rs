@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use super::partition::Partition;
 use super::space::{Region, Space};
-use crate::check::model::{ActionId, Category, Policy};
 use crate::compile::table::{CategoryTable, Layer, Row, RowEffect};
 use crate::diag::{Code, Diagnostic};
+use crate::policy::{ActionId, Category, Policy};
 use crate::span::Span;
 
 /// One category's partitions, one per action, with its rules' rows.
@@ -58,15 +58,15 @@ impl CategoryView<'_> {
                 format!(
                     "the category's default (`restriction {}`)",
                     match self.category.restriction {
-                        crate::check::model::RestrictionType::Universal => "universal",
-                        crate::check::model::RestrictionType::Exclude => "exclude",
+                        crate::policy::RestrictionType::Universal => "universal",
+                        crate::policy::RestrictionType::Exclude => "exclude",
                     }
                 ),
             ),
         }
     }
 
-    fn rule(&self, id: &str) -> Option<&crate::check::model::Rule> {
+    fn rule(&self, id: &str) -> Option<&crate::policy::Rule> {
         self.category.rules.iter().find(|r| r.id == id)
     }
 
@@ -131,7 +131,7 @@ pub(super) fn reach(space: &Space, v: &CategoryView, out: &mut Vec<Diagnostic>) 
     }
 }
 
-fn unreachable(space: &Space, v: &CategoryView, rule: &crate::check::model::Rule) -> Diagnostic {
+fn unreachable(space: &Space, v: &CategoryView, rule: &crate::policy::Rule) -> Diagnostic {
     let Some(a) = rule
         .actions
         .iter()
@@ -202,7 +202,7 @@ fn unreachable(space: &Space, v: &CategoryView, rule: &crate::check::model::Rule
 }
 
 /// CL0203: removing the rule changes no decision for any action it covers.
-fn redundant(v: &CategoryView, rule: &crate::check::model::Rule) -> Option<Diagnostic> {
+fn redundant(v: &CategoryView, rule: &crate::policy::Rule) -> Option<Diagnostic> {
     let mut takers: Vec<&Row> = Vec::new();
     for a in rule.actions.iter() {
         let part = v.partitions.get(a as usize)?;

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::check::model::{Category, Period, PeriodUnit, Policy, Purpose, Schedule};
 use crate::diag::{Code, Diagnostic};
+use crate::policy::{Category, Period, PeriodUnit, Policy, Purpose, Schedule};
 
 /// The longest review interval a policy may set: restrictions are reviewed at least yearly.
 pub const MAX_REVIEW_INTERVAL: Period = Period {

@@ -22,9 +22,9 @@ use std::sync::OnceLock;
 
 use biodivine_lib_bdd::{Bdd, BddPartialValuation, BddValuation, BddVariable, BddVariableSet};
 
-use crate::check::model::{ActionId, Atom, Condition, OrgKind, Relation};
 use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, DecisionTable, Member, Vocabulary, children};
+use crate::policy::{ActionId, Atom, Condition, OrgKind, Relation};
 
 /// The relations a request can make true; `line_manager` is only known while routing approvals.
 pub const REQUEST_RELATIONS: [Relation; 7] = [

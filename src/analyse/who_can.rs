@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::partition::{Decides, Partition};
 use super::space::{Space, SpaceTooLarge};
-use crate::check::model::{ActionId, Atom, Condition, OrgKind, Relation};
 use crate::compile::table::{DecisionTable, Layer, RowEffect};
 use crate::eval::request::Request;
+use crate::policy::{ActionId, Atom, Condition, OrgKind, Relation};
 
 /// The answer to "who can ACTION a CATEGORY record?".
 #[derive(Debug, Clone, Serialize)]
@@ -173,7 +173,7 @@ pub fn who_can(table: &DecisionTable, category: &str, action: &str) -> Result<Wh
 }
 
 /// One alternative of a condition in the policy's names: `role team_manager and not owner`.
-fn describe_term(table: &DecisionTable, term: &[crate::check::model::Literal]) -> String {
+fn describe_term(table: &DecisionTable, term: &[crate::policy::Literal]) -> String {
     if term.is_empty() {
         return "everyone".into();
     }

@@ -10,9 +10,9 @@
 use super::partition::{Cell, Decides, Partition};
 use super::rules::CategoryView;
 use super::space::Space;
-use crate::check::model::ActionId;
 use crate::compile::table::{DecisionTable, Layer, RowEffect};
 use crate::diag::{Code, Diagnostic};
+use crate::policy::ActionId;
 
 /// Reports each allowing rule of `v`'s category that reaches subjects the gate refuses.
 pub(super) fn check(

@@ -4,11 +4,11 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::space::{Space, Witness};
-use crate::check::model::{Atom, Period, PeriodUnit, Relation};
 use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, DecisionTable};
 use crate::eval::request::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
 use crate::eval::{Id, ListEntry};
+use crate::policy::{Atom, Period, PeriodUnit, Relation};
 
 /// The moment every witness request is asked at (a fixed time keeps output reproducible).
 pub fn witness_time() -> DateTime<Utc> {

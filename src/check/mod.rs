@@ -1,8 +1,8 @@
-//! Stage 2, check: syntax trees to a resolved [`model::Policy`], with every error found.
+//! Stage 2, check: syntax trees to a resolved [`crate::policy::Policy`], with every error found.
 
 mod graph;
 pub mod index;
-pub mod model;
+
 mod names;
 mod resolve;
 mod tests;
@@ -37,14 +37,7 @@ fn incomplete(file: &ast::File) -> Option<Diagnostic> {
     ))
 }
 
-/// A policy that passed the checks, with the warnings found on the way.
-#[derive(Debug, Clone)]
-pub struct Checked {
-    /// The resolved policy.
-    pub policy: model::Policy,
-    /// Warnings; they do not stop compilation.
-    pub warnings: Vec<Diagnostic>,
-}
+pub use crate::policy::Checked;
 
 /// Checks the files of one policy (exactly one of them carries the header).
 ///

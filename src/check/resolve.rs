@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::graph::{self, Node};
-use super::model::*;
 use super::names::{SymbolKind, Symbols};
 use super::values::{self, ConcealTarget};
 use crate::diag::{Code, Diagnostic};
+use crate::policy::*;
 use crate::span::Span;
 use crate::syntax::ast;
 

@@ -1,9 +1,9 @@
 //! Validation of enumerated words: units, views, restriction types, purposes, kinds, anchors.
 
-use super::model::{
-    Anchor, Disposal, OrgKind, Period, PeriodUnit, Purpose, RestrictionType, View, YEARS,
-};
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::policy::{
+    Anchor, Disposal, OrgKind, Period, Purpose, RestrictionType, UNITS, View, YEARS,
+};
 use crate::syntax::ast::{Duration, Ident};
 
 /// Checks an identifier against a fixed list of words.
@@ -169,23 +169,3 @@ pub fn period(d: &Duration) -> Result<Period, Diagnostic> {
     }
     Ok(period)
 }
-
-/// The words a duration's unit may be written with, in the language and in requests.
-pub(crate) const UNITS: &[(&str, PeriodUnit)] = &[
-    ("h", PeriodUnit::Hours),
-    ("hour", PeriodUnit::Hours),
-    ("hours", PeriodUnit::Hours),
-    ("d", PeriodUnit::Days),
-    ("day", PeriodUnit::Days),
-    ("days", PeriodUnit::Days),
-    ("working_day", PeriodUnit::WorkingDays),
-    ("working_days", PeriodUnit::WorkingDays),
-    ("w", PeriodUnit::Weeks),
-    ("week", PeriodUnit::Weeks),
-    ("weeks", PeriodUnit::Weeks),
-    ("month", PeriodUnit::Months),
-    ("months", PeriodUnit::Months),
-    ("y", PeriodUnit::Years),
-    ("year", PeriodUnit::Years),
-    ("years", PeriodUnit::Years),
-];

@@ -13,8 +13,8 @@ pub mod table;
 
 use sha2::{Digest, Sha256};
 
-use crate::check::Checked;
-use crate::check::model::Policy;
+use crate::policy::Checked;
+use crate::policy::Policy;
 use crate::span::{FileId, SourceMap};
 
 pub use bundle::{Bundle, Loaded};
@@ -237,7 +237,7 @@ fn policy_files(p: &Policy) -> Vec<FileId> {
 }
 
 fn vocabulary(p: &Policy) -> table::Vocabulary {
-    let member = |m: &crate::check::model::Member| table::Member {
+    let member = |m: &crate::policy::Member| table::Member {
         name: m.named.name.clone(),
         title: m.named.title.clone(),
         parent: m.parent,

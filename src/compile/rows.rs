@@ -6,7 +6,7 @@ use super::table::{
     ApprovalEntry, ApproverEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList, Entry,
     Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
 };
-use crate::check::model::{
+use crate::policy::{
     ActionId, Approver, Atom, Category, Chain, Condition, Effect, Policy, Purpose, Relation,
     RestrictionType, Schedule, View,
 };

@@ -1,5 +1,5 @@
 //! The JSON Schema of the compiled decision table (docs/schema/table.schema.json), generated from
-//! [`DecisionTable`] itself. The table embeds the checker's model types (conditions, atoms,
+//! [`DecisionTable`] itself. The table embeds the policy vocabulary's types (conditions, atoms,
 //! periods, views); their schemas come from the mirrors below, each derived with serde's `remote`
 //! so the compiler refuses a mirror that misses a variant or field of the type it mirrors, and
 //! a test serialises every value through both and compares.
@@ -9,10 +9,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::table::DecisionTable;
-use crate::check::model::{
+use crate::eval::schema::{Direction, SCHEMA_BASE, settings};
+use crate::policy::{
     Atom, Condition, Literal, OrgKind, Period, PeriodUnit, Purpose, Relation, RestrictionType, View,
 };
-use crate::eval::schema::{Direction, SCHEMA_BASE, settings};
 
 /// docs/schema/table.schema.json.
 pub fn table_schema() -> Value {

@@ -11,7 +11,7 @@ use super::schema::{
     AtomDef, ConditionDef, OrgKindDef, PeriodDef, PurposeDef, RestrictionTypeDef, ViewDef,
 };
 
-use crate::check::model::{
+use crate::policy::{
     ActionId, Atom, Condition, ObligationId, OrgKind, Period, Purpose, RestrictionType, View,
 };
 

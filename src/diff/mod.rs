@@ -15,11 +15,11 @@ use serde::Serialize;
 
 use crate::analyse::partition::{self, Decides, Outcome, Partition};
 use crate::analyse::{Space, SpaceTooLarge};
-use crate::check::model::{ActionId, View};
 use crate::compile::table::{CategoryTable, DecisionTable};
 use crate::eval::Decider;
 use crate::eval::decision::{Basis, CategoryRef, Decision};
 use crate::eval::request::Request;
+use crate::policy::{ActionId, View};
 
 pub use render::{DiffFormat, render};
 pub use settings::SettingChange;

@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 
-use crate::check::model::Atom;
 use crate::compile::table::{
     ApproverEntry, CategoryTable, ChainEntry, DecisionTable, ScheduleEntry, Vocabulary,
 };
 use crate::eval::words;
+use crate::policy::Atom;
 use crate::report::table::{condition_phrase, view_phrase};
 
 /// One setting of a category that differs between the two sides.
@@ -109,8 +109,8 @@ fn change(c: &CategoryTable, setting: &str, a: Value, b: Value) -> SettingChange
 
 fn restriction(_: &Vocabulary, c: &CategoryTable) -> Value {
     let w = match c.restriction {
-        crate::check::model::RestrictionType::Universal => "universal",
-        crate::check::model::RestrictionType::Exclude => "exclude",
+        crate::policy::RestrictionType::Universal => "universal",
+        crate::policy::RestrictionType::Exclude => "exclude",
     };
     Value::plain(w, w, Some(&c.source))
 }

@@ -16,8 +16,8 @@ use super::intern::{self, CondRef, CubePool, Layout, NameMap, Tree};
 use super::request::{Request, Restriction};
 use super::time;
 use super::write::Prepared;
-use crate::check::model::{ActionId, Atom, OrgKind, Period, Relation, View};
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
+use crate::policy::{ActionId, Atom, OrgKind, Period, Relation, View};
 
 /// Fact sets up to this many words live on the stack.
 const INLINE_WORDS: usize = 8;

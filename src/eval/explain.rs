@@ -9,9 +9,9 @@ use super::decision::{
 use super::render::Disclosure;
 use super::request::Request;
 use super::{intern, time, words};
-use crate::check::model::{Atom, Literal, Purpose, Relation};
 use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, Layer, Row};
+use crate::policy::{Atom, Literal, Purpose, Relation};
 
 /// At most this many ways to gain access are listed.
 const CLOSEST: usize = 3;

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::check::model::{Atom, Condition, OrgKind, Relation};
 use crate::compile::table::Member;
+use crate::policy::{Atom, Condition, OrgKind, Relation};
 
 /// A multiply-and-rotate hash taking eight bytes at a time (the FxHash scheme): two rounds for
 /// the short names a request carries, where byte-at-a-time hashes spend most of a decision.

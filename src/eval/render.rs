@@ -10,8 +10,8 @@ use super::decision::{
 };
 use super::request::Request;
 use super::{time, words};
-use crate::check::model::{Atom, Purpose, Relation, View};
 use crate::compile::table::{CategoryTable, Layer, Row};
+use crate::policy::{Atom, Purpose, Relation, View};
 
 /// What a refused person may be told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

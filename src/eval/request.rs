@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::id::{Id, ListEntry};
 use super::object::{self, Object};
 use super::time;
-use crate::check::model::Period;
+use crate::policy::Period;
 
 /// May this subject take this action on this record at this time? (docs/api.md)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -7,8 +7,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::check::model::{Period, PeriodUnit};
-use crate::check::values::UNITS;
+use crate::policy::UNITS;
+use crate::policy::{Period, PeriodUnit};
 
 /// What set a review's due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,12 +86,12 @@ pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
 }
 
 /// What the schemas add to `format: date-time` for request times: a year in
-/// [`crate::check::model::YEARS`] as written. (A leap second, which the format allows and the
+/// [`crate::policy::YEARS`] as written. (A leap second, which the format allows and the
 /// reader refuses, would need a look-ahead that not every validator's regex dialect has.)
 pub const TIME_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-";
 
 /// What the schemas add to `format: date` for request dates: a year in
-/// [`crate::check::model::YEARS`], written with leading zeros.
+/// [`crate::policy::YEARS`], written with leading zeros.
 pub const DATE_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$";
 
 /// A duration's amount has at most this many significant digits, so every amount the pattern
@@ -137,7 +137,7 @@ pub fn period_text(p: Period) -> String {
 ///
 /// They are stricter than chrono: a leap second (`23:59:60`) has no place in a review date or a
 /// grant's end, so it is refused rather than read as the next second; a year outside
-/// [`crate::check::model::YEARS`] is a typo or a placeholder (`0001-01-01`, `9999-12-31`), never a real case date;
+/// [`crate::policy::YEARS`] is a typo or a placeholder (`0001-01-01`, `9999-12-31`), never a real case date;
 /// and a date must be written `YYYY-MM-DD` in full, because `2026-5-1` is how a system that
 /// does not follow the contract writes dates, and guessing its other fields is not safe.
 pub(super) mod de {
@@ -147,7 +147,7 @@ pub(super) mod de {
     const TIME: &str = "an RFC 3339 time such as `2026-11-22T10:00:00Z`";
     const DATE: &str = "a date such as `2026-05-01`";
 
-    use crate::check::model::YEARS;
+    use crate::policy::YEARS;
 
     fn year<E: Error>(text: &str, y: i32, expected: &str) -> Result<(), E> {
         if YEARS.contains(&y) {

@@ -8,8 +8,8 @@ use super::decision::{Basis, Decision, DenyKind, TraceStep};
 use super::render::fail_value;
 use super::request::Request;
 use super::{time, words};
-use crate::check::model::{Atom, Condition, Relation};
 use crate::compile::table::Row;
+use crate::policy::{Atom, Condition, Relation};
 
 impl Decider {
     /// Every row of the decision list with whether it held, why, and whether it decided.
@@ -59,7 +59,7 @@ impl Decider {
     /// Whether a condition holds and why: the term that held, or every term's failing literals.
     pub(super) fn why(&self, c: &Condition, facts: &[u64]) -> (bool, String) {
         let v = &self.table.vocabulary;
-        let lit = |l: &crate::check::model::Literal| {
+        let lit = |l: &crate::policy::Literal| {
             let a = words::atom_notation(v, l.atom);
             if l.negated { format!("not {a}") } else { a }
         };
@@ -127,8 +127,8 @@ impl Decider {
             c.title,
             c.source,
             match c.restriction {
-                crate::check::model::RestrictionType::Universal => "universal",
-                crate::check::model::RestrictionType::Exclude => "exclude",
+                crate::policy::RestrictionType::Universal => "universal",
+                crate::policy::RestrictionType::Exclude => "exclude",
             }
         );
         if let Some((facts, _)) = self.fact_set(req, d) {
@@ -236,7 +236,7 @@ impl Decider {
         let v = &self.table.vocabulary;
         let mut atoms: Vec<Atom> = Relation::ALL.iter().map(|r| Atom::Relation(*r)).collect();
         atoms.extend(
-            crate::check::model::OrgKind::ALL
+            crate::policy::OrgKind::ALL
                 .iter()
                 .map(|k| Atom::OrgKind(*k)),
         );

@@ -2,8 +2,8 @@
 //! reasons and explanations use them verbatim (a test checks the document against them).
 
 use super::decision::{DenyKind, FailReason};
-use crate::check::model::{Atom, OrgKind, RestrictionType};
 use crate::compile::table::{ApproverEntry, ChainEntry, Layer, Vocabulary};
+use crate::policy::{Atom, OrgKind, RestrictionType};
 
 /// What a forbidden deny means.
 pub const FORBIDDEN: &str = "Forbidden means a deny rule of the policy covers you.";

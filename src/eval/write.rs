@@ -21,8 +21,8 @@ use super::decision::{Audience, Basis, Decision, DenyKind, Outcome, Warning};
 use super::render::{Disclosure, fail_value, owner, row_reasons};
 use super::request::Request;
 use super::words;
-use crate::check::model::{Purpose, Relation, View};
 use crate::compile::table::{CategoryTable, DecisionTable, Layer};
+use crate::policy::{Purpose, Relation, View};
 
 /// The response text of every row and category of a table.
 #[derive(Debug, Clone, Default)]

@@ -9,8 +9,8 @@ use lsp_types::{CompletionItem, CompletionItemKind};
 
 use crate::check::SymbolKind;
 use crate::check::index::NameIndex;
-use crate::check::model::{OrgKind, Purpose, Relation};
 use crate::check::values;
+use crate::policy::{OrgKind, Purpose, Relation};
 use crate::syntax::keywords;
 
 /// What the position takes.

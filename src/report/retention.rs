@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::register::{Format, Reader, Row, RowError};
-use crate::check::model::{Anchor, Disposal, Keep, Policy};
+use crate::policy::{Anchor, Disposal, Keep, Policy};
 use crate::span::SourceMap;
 
 /// The register columns the retention report reads.

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::register::{Format, Reader, RowError};
-use crate::check::model::{Policy, Schedule};
 use crate::eval::time::{self, DueBasis};
+use crate::policy::{Policy, Schedule};
 use crate::span::SourceMap;
 
 /// The register columns the review report reads.

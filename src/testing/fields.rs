@@ -208,11 +208,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub(super) fn duration(
-        &self,
-        l: &mut Lowering,
-        key: &str,
-    ) -> Option<crate::check::model::Period> {
+    pub(super) fn duration(&self, l: &mut Lowering, key: &str) -> Option<crate::policy::Period> {
         match self.single(l, key)? {
             TestValue::Duration(d) => match values::period(d) {
                 Ok(p) => Some(p),

@@ -1,15 +1,15 @@
 //! A reference interpreter for the combining rule, for tests only.
 //!
-//! It decides a request straight from the checked model (`check::model::Policy`), never from the
+//! It decides a request straight from the checked model (`policy::Policy`), never from the
 //! compiled table, with the combining rule of docs/semantics.md written out step by step and
 //! every fact computed from the request's strings. The differential test holds the compiled
 //! `Decider` to it.
 
-use caselock::check::model::{
-    Atom, Category, Condition, Effect, Literal, Policy, Relation, RestrictionType, View,
-};
 use caselock::eval::request::{Request, Restriction};
 use caselock::eval::{DenyKind, FailReason, ListEntry, NamedList, Outcome};
+use caselock::policy::{
+    Atom, Category, Condition, Effect, Literal, Policy, Relation, RestrictionType, View,
+};
 
 /// The id rule of docs/api.md, written out independently: equal ignoring letter case.
 fn same(a: &str, b: &str) -> bool {
@@ -89,7 +89,7 @@ impl Facts<'_> {
 
     /// Whether member `x` is `target` or sits below it: walks up the parents, which the
     /// checker guarantees do not loop.
-    fn at_or_below(members: &[caselock::check::model::Member], x: u32, target: u32) -> bool {
+    fn at_or_below(members: &[caselock::policy::Member], x: u32, target: u32) -> bool {
         let mut cur = Some(x);
         while let Some(c) = cur {
             if c == target {
@@ -263,7 +263,7 @@ fn steps(category: &Category, facts: &Facts, action: u32) -> RefDecision {
             .iter()
             .filter(move |r| r.effect == effect && r.actions.contains(action))
     };
-    let shown = |r: &caselock::check::model::Rule| r.shows.unwrap_or(category.denied_view);
+    let shown = |r: &caselock::policy::Rule| r.shows.unwrap_or(category.denied_view);
 
     // Step 1: an absolute deny decides, and nothing overrides it.
     if let Some(r) = covers(Effect::AbsoluteDeny).find(|r| facts.holds(&r.condition)) {

@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
-use caselock::check::model::RestrictionType;
 use caselock::compile::DecisionTable;
+use caselock::policy::RestrictionType;
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::program::Program;
 use regorus::rvm::vm::RegoVM;

@@ -10,13 +10,13 @@ mod markdown;
 
 use serde::Serialize;
 
-use crate::check::model::{Condition, ObligationId, Purpose, RestrictionType, View};
 use crate::compile::UNRESTRICTED;
 use crate::compile::table::{
     ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, Layer, Row, ScheduleEntry,
     TemporaryEntry, Vocabulary,
 };
 use crate::eval::words;
+use crate::policy::{Condition, ObligationId, Purpose, RestrictionType, View};
 
 /// The formats `caselock table` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,142 @@
+//! The policy vocabulary: the checked policy and the value types that the checker builds and
+//! the compiler, the compiled table, the evaluator and the analysis share (names, conditions,
+//! action sets, views, periods and their calendar arithmetic, categories, retention).
+//!
+//! It sits below every stage that reads a policy, so `compile` and `eval` depend on this layer
+//! and never on `check`, and the compiled table's serialised shape is defined by these types
+//! once.
+
+mod category;
+mod condition;
+mod names;
+mod period;
+mod retention;
+mod rule;
+
+pub use category::*;
+pub use condition::*;
+pub use names::*;
+pub use period::*;
+pub use retention::*;
+pub use rule::*;
+
+use chrono::NaiveDate;
+
+use crate::diag::Diagnostic;
+use crate::span::Span;
+
+/// Index into [`Policy::actions`].
+pub type ActionId = u32;
+/// Index into [`Policy::roles`].
+pub type RoleId = u32;
+/// Index into [`Policy::teams`].
+pub type TeamId = u32;
+/// Index into [`Policy::persons`].
+pub type PersonId = u32;
+/// Index into [`Policy::organisations`].
+pub type OrgId = u32;
+/// Index into [`Policy::obligations`].
+pub type ObligationId = u32;
+/// Index into [`Policy::escalations`].
+pub type EscalationId = u32;
+
+/// The most actions a policy may declare: an [`ActionSet`] is one machine word.
+pub const MAX_ACTIONS: usize = 64;
+
+/// A resolved, validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The policy's identifier, from its header.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its version, if given.
+    pub version: Option<u32>,
+    /// The source documents it encodes (`source`).
+    pub sources: Vec<String>,
+    /// The case-record systems it governs (`systems`).
+    pub systems: Vec<String>,
+    /// When the source was last updated (`updated`).
+    pub updated: Option<NaiveDate>,
+    /// The header's span.
+    pub span: Span,
+    /// Declared actions.
+    pub actions: Vec<Named>,
+    /// Declared roles, with their hierarchy.
+    pub roles: Vec<Member>,
+    /// Declared teams, with their hierarchy.
+    pub teams: Vec<Member>,
+    /// Declared placeholder people.
+    pub persons: Vec<Person>,
+    /// Declared organisations.
+    pub organisations: Vec<Organisation>,
+    /// Declared groups, for display (rules carry their conditions inlined).
+    pub groups: Vec<Group>,
+    /// Declared obligations.
+    pub obligations: Vec<Obligation>,
+    /// Declared escalation paths.
+    pub escalations: Vec<Escalation>,
+    /// Policy-wide default approvals, used by categories that do not give their own.
+    pub approvals: Vec<Approval>,
+    /// What applies to a record with no restriction, if the policy says.
+    pub unrestricted: Option<Category>,
+    /// The restriction categories, in source order.
+    pub categories: Vec<Category>,
+    /// The retention schedule.
+    pub retention: Vec<Retention>,
+    /// Test blocks, validated by the test runner.
+    pub tests: Vec<crate::syntax::ast::TestBlock>,
+}
+
+impl Policy {
+    /// The category with this name (not the unrestricted block).
+    pub fn category(&self, name: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.name == name)
+    }
+
+    /// The approval for a purpose in a category, falling back to the policy-wide default.
+    pub fn approval<'a>(
+        &'a self,
+        category: &'a Category,
+        purpose: Purpose,
+    ) -> Option<&'a Approval> {
+        category
+            .approvals
+            .iter()
+            .find(|a| a.purpose == purpose)
+            .or_else(|| self.approvals.iter().find(|a| a.purpose == purpose))
+    }
+
+    /// An atom in the policy's own words: "team Emergency Duty Team".
+    pub fn describe_atom(&self, atom: Atom) -> String {
+        match atom {
+            Atom::Role(r) => self
+                .roles
+                .get(r as usize)
+                .map_or("?".into(), |m| m.named.title.clone()),
+            Atom::Team(t) => self
+                .teams
+                .get(t as usize)
+                .map_or("?".into(), |m| m.named.title.clone()),
+            Atom::Person(p) => self
+                .persons
+                .get(p as usize)
+                .map_or("?".into(), |m| m.named.title.clone()),
+            Atom::Organisation(o) => self
+                .organisations
+                .get(o as usize)
+                .map_or("?".into(), |m| m.named.title.clone()),
+            Atom::OrgKind(k) => format!("{} organisations", k.word()),
+            Atom::Relation(r) => r.describe().to_string(),
+        }
+    }
+}
+
+/// A policy that passed the checks, with the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The resolved policy.
+    pub policy: Policy,
+    /// Warnings; they do not stop compilation.
+    pub warnings: Vec<Diagnostic>,
+}
