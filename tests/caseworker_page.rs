@@ -559,7 +559,12 @@ async fn the_what_if_tool_offers_the_policys_own_names_and_shows_the_rule_to_the
         r.body
     );
     assert!(r.body.contains("<code id=\"rule\">adoption."), "{}", r.body);
-    assert!(r.body.contains("a what-if is not a decision"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("A what-if: not a decision, and not logged."),
+        "{}",
+        r.body
+    );
     let allowed = r.body.contains("checked") && r.body.contains("value=\"u-1042\"");
     assert!(allowed, "the form keeps what was asked");
     assert_eq!(scratch.summary().decisions, 0);

@@ -201,13 +201,13 @@ fn replace_standalone(text: &str, id: &str, with: &str) -> String {
 
 /// The caseworker's view of a decision: what they asked, the decision, the explanation, who to
 /// contact and the approval path, temporary access, what they must do, and the decision
-/// reference. Only what the caseworker response carries: never a rule id, a source line, a
+/// reference (None for a what-if, which has none). Only what the caseworker response carries: never a rule id, a source line, a
 /// policy id, a record fact or a user id.
 pub(super) fn caseworker_view(
     h: &mut String,
     r: &crate::eval::Response,
     asked: &str,
-    reference: &str,
+    reference: Option<&str>,
     names: &Names,
 ) {
     let (class, heading) = match r.decision {
@@ -286,11 +286,17 @@ pub(super) fn caseworker_view(
         }
         h.push_str("</ul>\n");
     }
-    let _ = write!(
-        h,
-        "<p class=\"ref\">Decision reference <span id=\"decision-id\">{}</span>. Quote it if you contact anyone about this decision.</p>\n</section>\n",
-        esc(reference),
-    );
+    let _ = match reference {
+        Some(id) => write!(
+            h,
+            "<p class=\"ref\">Decision reference <span id=\"decision-id\">{}</span>. Quote it if you contact anyone about this decision.</p>\n</section>\n",
+            esc(id),
+        ),
+        None => write!(
+            h,
+            "<p class=\"ref\">A what-if: not a decision, and not logged.</p>\n</section>\n"
+        ),
+    };
 }
 
 /// `a`, `a or b`, `a, b or c`.

@@ -330,13 +330,7 @@ fn decide(state: &AppState, version: &Version, req: &Request) -> String {
     let directory = state.directory.load();
     let names = Names::new(directory.as_deref(), req);
     let mut h = String::from("<h2>What a caseworker would see</h2>\n");
-    page::caseworker_view(
-        &mut h,
-        &caseworker,
-        &asked,
-        "none: a what-if is not a decision and is not logged",
-        &names,
-    );
+    page::caseworker_view(&mut h, &caseworker, &asked, None, &names);
     h.push_str(
         "<section class=\"author\" aria-labelledby=\"author\">\n<h2 id=\"author\">For the policy author</h2>\n",
     );

@@ -111,7 +111,7 @@ async fn answer(state: &AppState, id: &str, headers: &HeaderMap, link: LinkQuery
     let directory = state.directory.load();
     let names = Names::new(directory.as_deref(), &entry.request);
     let mut body = String::new();
-    page::caseworker_view(&mut body, &response, &asked, id, &names);
+    page::caseworker_view(&mut body, &response, &asked, Some(id), &names);
     let (title, heading) = match response.decision {
         crate::eval::Outcome::Allow => ("Access allowed", "Your access to this record"),
         crate::eval::Outcome::Deny => ("Access refused", "Why was I refused?"),
