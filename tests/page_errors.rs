@@ -157,7 +157,10 @@ fn hints_sit_outside_labels_and_are_read_once() {
     let (_, html) = page(&s, "");
     let label = regex::Regex::new(r#"<label for="([a-z_0-9-]+)">([^<]*)</label>"#).unwrap();
     let labels = label.captures_iter(&html).count();
-    assert!(labels >= 12, "every text label holds its text only: {labels}");
+    assert!(
+        labels >= 12,
+        "every text label holds its text only: {labels}"
+    );
     let tag = input(&html, "placed_on");
     assert!(tag.contains("aria-describedby=\"placed_on-hint\""), "{tag}");
     assert_eq!(html.matches("id=\"placed_on-hint\"").count(), 1);

@@ -29,8 +29,8 @@ pub const STYLE: &str = ".field{margin-top:1rem}\
 .error-summary{border:5px solid #d4351c;padding:0.75rem 1rem;margin:1rem 0}\
 .error-summary:focus{outline:3px solid #fd0}\
 .error-summary ul{padding-left:1.25rem}.error-summary a{color:#d4351c;font-weight:700}\
-.choices{border:0;padding:0;margin:0}.choices legend{font-weight:600}\
-.choice{margin:0.25rem 0}.choice input{width:auto;margin-right:0.5rem}.choice label{display:inline;font-weight:400}\
+.choices{border:0;padding:0;margin:0;min-width:0}.choices legend{font-weight:600}\
+.choice{margin:0.25rem 0}.choice input{width:auto;margin-right:0.5rem}.choice label{display:inline;font-weight:400;overflow-wrap:anywhere}\
 .visually-hidden{position:absolute!important;width:1px!important;height:1px!important;margin:0!important;padding:0!important;overflow:hidden!important;clip:rect(0 0 0 0)!important;clip-path:inset(50%)!important;border:0!important;white-space:nowrap!important}";
 
 /// One field's error.

@@ -23,7 +23,7 @@ h1{font-size:1.75rem}\
 .allow{border-color:#00703c;background:#e8f5ee}\
 .deny{border-color:#d4351c;background:#fdeeeb}\
 .author{border:1px solid #b1b4b6;padding:0.5rem 1rem;margin:1rem 0}\
-fieldset{border:1px solid #b1b4b6;margin:1rem 0;padding:0.5rem 1rem}\
+fieldset{border:1px solid #b1b4b6;margin:1rem 0;padding:0.5rem 1rem;min-width:0}\
 input,select{font:inherit;padding:0.3rem;width:100%;max-width:30rem;border:2px solid #0b0c0c;box-sizing:border-box}\
 input:focus,select:focus,button:focus{outline:3px solid #fd0;outline-offset:0}\
 button{font:inherit;font-weight:600;padding:0.5rem 1rem;margin-top:1rem;background:#00703c;color:#fff;border:0}\
