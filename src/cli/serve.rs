@@ -81,8 +81,8 @@ pub struct Args {
     /// machine crash), `os` only writes (survives a crash of the service).
     #[arg(long, env = "CASELOCK_LOG_SYNC", default_value = "data", value_parser = ["data", "os"])]
     log_sync: String,
-    /// Require `Authorization: Bearer <token>` on every /v1 route and /metrics, with the token
-    /// in this file.
+    /// Require `Authorization: Bearer <token>` on every /v1 route, /metrics and the what-if
+    /// tool, with the token in this file.
     #[arg(long, env = "CASELOCK_TOKEN_FILE")]
     token_file: Option<PathBuf>,
     /// The connected systems, each with its own token and optionally its own names (a TOML
