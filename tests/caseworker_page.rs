@@ -299,6 +299,13 @@ async fn regression_token_bypass_the_pages_need_a_link_or_the_token() {
             ),
             403,
         ),
+        // A malformed or repeated part is a link that is not complete.
+        (format!("/why/{id}?expires=soon&sig={sig}"), 400),
+        (format!("/why/{id}?{query}&sig={sig}"), 400),
+        (
+            format!("/why/{id}?expires={expires}&sig={}", sig.to_uppercase()),
+            400,
+        ),
         // A decision that does not exist looks the same as a link that is not valid.
         (
             format!("/why/caselock:0190f5a4-0000-7000-8000-000000000000?{query}"),

@@ -138,6 +138,18 @@ impl LinkQuery {
         self.expires.is_some() || self.sig.is_some()
     }
 
+    /// Whether each part given has its form: `expires` 1 to 12 digits, `sig` 64 lower-case hex
+    /// digits (a part may be absent: then the link is not given, or not complete).
+    pub fn well_formed(&self) -> bool {
+        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+        };
+        let hex =
+            |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        self.expires.as_deref().is_none_or(|e| digits(e, 1..=12))
+            && self.sig.as_deref().is_none_or(hex)
+    }
+
     /// The expiry, checked against `now` before anything is looked up: cheap refusals first.
     pub fn expiry(&self, now: DateTime<Utc>) -> Result<i64, LinkProblem> {
         let (Some(expires), Some(_)) = (&self.expires, &self.sig) else {

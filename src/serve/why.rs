@@ -37,13 +37,17 @@ pub(super) async fn why(
     query: Result<Query<LinkQuery>, QueryRejection>,
 ) -> Response {
     let started = Instant::now();
-    let r = answer(
-        &state,
-        &id,
-        &headers,
-        query.map(|q| q.0).unwrap_or_default(),
-    )
-    .await;
+    let r = match query {
+        Ok(Query(link)) if link.well_formed() => answer(&state, &id, &headers, link).await,
+        _ => page::message(
+            StatusCode::BAD_REQUEST,
+            "This link is not complete",
+            &[
+                "Part of the link is missing or was changed. Go back to the case-management system and follow its link again.",
+            ],
+            None,
+        ),
+    };
     state.metrics.observe(Timed::WhyPage, started.elapsed());
     r
 }
