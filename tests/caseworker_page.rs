@@ -645,3 +645,111 @@ async fn a_directory_with_a_fault_stops_the_service_naming_the_line_and_field() 
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn a_connected_system_links_to_and_opens_only_its_own_decisions() {
+    let scratch = Scratch::new("clients");
+    for (name, token) in [
+        ("system_a", "system-a-token-0123456789"),
+        ("system_b", "system-b-token-0123456789"),
+    ] {
+        std::fs::write(scratch.dir.join(format!("{name}.token")), token).unwrap();
+    }
+    std::fs::write(
+        scratch.dir.join("clients.toml"),
+        "[[client]]\nname = \"system_a\"\ntoken-file = \"system_a.token\"\n\n\
+         [[client]]\nname = \"system_b\"\ntoken-file = \"system_b.token\"\n",
+    )
+    .unwrap();
+    let mut config = scratch.config();
+    config.token_file = None;
+    config.clients = Some(scratch.dir.join("clients.toml"));
+    let router = Service::new(&config).await.unwrap().router();
+    let (a, b) = (
+        "Bearer system-a-token-0123456789",
+        "Bearer system-b-token-0123456789",
+    );
+    let r = call(
+        &router,
+        "POST",
+        "/v1/decisions",
+        Some(a),
+        refused("adoption").to_string(),
+    )
+    .await;
+    let id = r.json()["decision_id"].as_str().unwrap().to_string();
+    let link_path = format!("/v1/decisions/{id}/link");
+    assert_eq!(
+        call(&router, "POST", &link_path, Some(b), String::new())
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = call(&router, "POST", &link_path, Some(a), String::new()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let why = format!("/why/{id}");
+    assert_eq!(
+        call(&router, "GET", &why, Some(b), String::new())
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&router, "GET", &why, Some(a), String::new())
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_directory_is_read_again_on_reload_and_a_faulty_one_is_refused() {
+    let scratch = Scratch::new("reload");
+    let router = Service::new(&scratch.config()).await.unwrap().router();
+    let id = decide(&router, &refused("adoption")).await;
+    let why = format!("/why/{id}");
+    let page = || async {
+        call(&router, "GET", &why, Some(&bearer()), String::new())
+            .await
+            .body
+    };
+    assert!(page().await.contains("Pat Placeholder"));
+    std::fs::write(
+        scratch.dir.join("directory.csv"),
+        "subject_id,display_name,role_title\nu-3001,Robin Rename,Service Manager\n",
+    )
+    .unwrap();
+    let r = call(
+        &router,
+        "POST",
+        "/v1/reload",
+        Some(&bearer()),
+        String::new(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(page().await.contains("Robin Rename, Service Manager"));
+    std::fs::write(
+        scratch.dir.join("directory.csv"),
+        "subject_id,display_name\n",
+    )
+    .unwrap();
+    let r = call(
+        &router,
+        "POST",
+        "/v1/reload",
+        Some(&bearer()),
+        String::new(),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the running directory stays"),
+        "{}",
+        r.body
+    );
+    assert!(page().await.contains("Robin Rename"));
+}
