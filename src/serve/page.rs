@@ -201,8 +201,8 @@ fn replace_standalone(text: &str, id: &str, with: &str) -> String {
 
 /// The caseworker's view of a decision: what they asked, the decision, the explanation, who to
 /// contact and the approval path, temporary access, what they must do, and the decision
-/// reference (None for a what-if, which has none). Only what the caseworker response carries: never a rule id, a source line, a
-/// policy id, a record fact or a user id.
+/// reference (None for a what-if, which has none). Only what the caseworker response carries:
+/// never a rule id, a source line, a policy id, a record fact or a user id.
 pub(super) fn caseworker_view(
     h: &mut String,
     r: &crate::eval::Response,

@@ -81,7 +81,6 @@ enum Offers {
 struct ChoiceField {
     name: &'static str,
     label: &'static str,
-    hint: &'static str,
     offers: Offers,
     multiple: bool,
     empty: Option<&'static str>,
@@ -96,7 +95,6 @@ const fn choice(
     ChoiceField {
         name,
         label,
-        hint: "",
         offers,
         multiple,
         empty: None,
@@ -117,7 +115,6 @@ const WHO: [ChoiceField; 4] = [
 const CATEGORY: ChoiceField = ChoiceField {
     name: "category",
     label: "Restriction category",
-    hint: "",
     offers: Offers::Categories,
     multiple: false,
     empty: Some("Not restricted"),
@@ -621,7 +618,7 @@ fn render_choice(
     Choice {
         name: c.name,
         label: c.label,
-        hint: c.hint,
+        hint: "",
         options: &offered,
         multiple: c.multiple,
         empty: c.empty,
