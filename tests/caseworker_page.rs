@@ -521,6 +521,39 @@ async fn the_what_if_tool_offers_the_policys_own_names_and_shows_the_rule_to_the
     ] {
         assert!(r.body.contains(message), "no `{message}`:\n{}", r.body);
     }
+    // A field the form does not have, or a single one given twice, is an error, not ignored.
+    let r = call(
+        &router,
+        "GET",
+        "/what-if?check=1&subject=u-1&organisation=council&action=view&record=J1&rolez=iro&action=edit",
+        Some(&basic()),
+        String::new(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body
+            .contains("The address has a field this form does not have: rolez"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(
+            "<a href=\"#action\">What they want to do was given more than once: give it once</a>"
+        ),
+        "{}",
+        r.body
+    );
+    // An unknown policy is an error even before anything is asked.
+    let r = call(
+        &router,
+        "GET",
+        "/what-if?policy=nowhere",
+        Some(&basic()),
+        String::new(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     // Bad ids and dates are named; markup is escaped.
     let r = call(
         &router,

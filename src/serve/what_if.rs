@@ -269,19 +269,21 @@ fn answer(state: &AppState, headers: &HeaderMap, form: Form) -> Response {
         );
     };
     let table = version.decider.table();
-    let asked = form.has(SUBMITTED);
+    unexpected(&form, &mut errors);
     let mut result = String::new();
-    let mut status = StatusCode::OK;
-    if asked {
-        let req = request(&form, table, &mut errors);
-        match req {
-            Some(req) if errors.is_empty() => result = decide(state, &version, &req),
-            _ => {
-                errors.in_form_order(ORDER);
-                status = StatusCode::BAD_REQUEST;
+    if form.has(SUBMITTED) {
+        if let Some(req) = request(&form, table, &mut errors) {
+            if errors.is_empty() {
+                result = decide(state, &version, &req);
             }
         }
     }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        errors.in_form_order(ORDER);
+        StatusCode::BAD_REQUEST
+    };
     let mut body = String::new();
     body.push_str(
         "<p><strong class=\"tag\">For policy authors</strong></p>\n\
@@ -382,6 +384,55 @@ fn options(table: &DecisionTable, offers: Offers) -> Vec<(String, String)> {
             .map(|c| (c.name.clone(), c.title.clone()))
             .collect(),
     }
+}
+
+/// The fields that take several values (checkboxes).
+const MULTIPLE: &[&str] = &[
+    "roles",
+    "teams",
+    "record_teams",
+    "allow_teams",
+    "allow_roles",
+    "deny_teams",
+    "deny_roles",
+];
+
+/// Input the form never sends is an error, not ignored: a field it does not have, or one value
+/// of a field given twice.
+fn unexpected(form: &Form, errors: &mut FormErrors) {
+    let mut seen: Vec<&str> = Vec::new();
+    for (k, _) in &form.0 {
+        let k = k.as_str();
+        if k != SUBMITTED && !ORDER.contains(&k) {
+            errors.general(format!(
+                "The address has a field this form does not have: {k}"
+            ));
+        } else if k != SUBMITTED && !MULTIPLE.contains(&k) && seen.contains(&k) {
+            errors.field(
+                k,
+                format!("{} was given more than once: give it once", label(k)),
+            );
+        }
+        seen.push(k);
+    }
+}
+
+/// A field's label, for messages.
+fn label(k: &str) -> &str {
+    let text = [SUBJECT, RECORD]
+        .iter()
+        .chain(&DATES)
+        .chain(&PEOPLE)
+        .map(|f| (f.name, f.label));
+    let choices = WHO
+        .iter()
+        .chain([&CATEGORY])
+        .chain(&RECORD_CHOICES)
+        .map(|c| (c.name, c.label));
+    text.chain(choices)
+        .chain([("policy", "Policy")])
+        .find(|(n, _)| *n == k)
+        .map_or(k, |(_, l)| l)
 }
 
 /// The request the form describes, or None with every mistake added to `errors`.
