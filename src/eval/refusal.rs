@@ -7,7 +7,7 @@ use super::decision::{DenyKind, Outcome, Shown};
 use super::render::{Told, row_reasons};
 use super::words;
 use crate::compile::table::{CategoryTable, Layer, Row};
-use crate::policy::{ActionId, Atom, Purpose, Relation, View};
+use crate::policy::{ActionId, Purpose, Relation, View};
 
 /// A refusal's fields, apart from what the request itself carries (the contact's subject id).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +31,6 @@ pub struct Refusal {
     pub temporary: Option<(String, Vec<String>)>,
     /// The category's notice.
     pub notice: Option<String>,
-    /// Whether the contact and every approver of the escalation are people by their relation
-    /// to the record or to the person (its named manager, an allocated worker, their line
-    /// manager): such a contact names no category.
-    pub relational: bool,
 }
 
 /// The names of [`Refusal`]'s fields, as a response writes them.
@@ -69,24 +65,19 @@ impl Refusal {
             .and_then(|i| FIELDS.get(i).copied())
     }
 
-    /// The first field that says something only a category could: a kind of refusal, a rule,
-    /// reasons beyond "Access is refused.", or a contact or approver who is not a relation.
-    /// The view, temporary access and a notice are not in it: a policy may give every
-    /// concealed category the same, and [`Refusal::differs`] compares them pairwise.
+    /// The first field that says why in the category's own terms: the kind of refusal, the
+    /// rule, or reasons beyond "Access is refused.". The view, contact, approvers, temporary
+    /// access and notice may be the same for every concealed category, so
+    /// [`Refusal::differs`] compares those between categories.
     pub fn identifies(&self) -> Option<&'static str> {
-        let generic = Refusal::generic(View::Notice);
         if self.deny_kind.is_some() {
             Some("deny_kind")
         } else if self.rule.is_some() {
             Some("rule")
         } else if self.source.is_some() {
             Some("source")
-        } else if self.reasons != generic.reasons {
+        } else if self.reasons != [words::REFUSED] {
             Some("reasons")
-        } else if !self.relational && self.contact.is_some() && self.contact != generic.contact {
-            Some("next_steps.contact")
-        } else if !self.relational && !self.escalation.is_empty() {
-            Some("next_steps.escalation")
         } else {
             None
         }
@@ -114,7 +105,6 @@ impl Refusal {
             escalation: Vec::new(),
             temporary: None,
             notice: None,
-            relational: true,
         }
     }
 }
@@ -164,7 +154,8 @@ pub(super) fn refusal_as(
     };
     let escalation = c
         .approval(Purpose::Access)
-        .filter(|_| show.contact && overridable)
+        // Who approves access is offered only with the reason, as temporary access is (Told).
+        .filter(|_| show.contact && show.reason && overridable)
         .map(|a| words::chain_steps(&a.chain))
         .unwrap_or_default();
     let temporary = c
@@ -190,16 +181,5 @@ pub(super) fn refusal_as(
         escalation,
         temporary,
         notice: c.disclose.notice.clone().filter(|_| show.notice),
-        relational: c
-            .contact
-            .as_ref()
-            .is_none_or(|k| matches!(k.who.atom, Atom::Relation(_)))
-            && c.approval(Purpose::Access).is_none_or(|a| {
-                a.chain
-                    .steps
-                    .iter()
-                    .flatten()
-                    .all(|s| matches!(s.atom, Atom::Relation(_)))
-            }),
     }
 }
