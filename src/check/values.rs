@@ -1,6 +1,7 @@
 //! Validation of enumerated words: units, views, restriction types, purposes, kinds, anchors.
 
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::policy::words::article;
 use crate::policy::{
     Anchor, Disposal, OrgKind, Period, Purpose, RestrictionType, UNITS, View, YEARS,
 };
@@ -28,14 +29,6 @@ pub fn word<T: Copy>(ident: &Ident, what: &str, options: &[(&str, T)]) -> Result
         format!("not {}", article(what)),
     )
     .with_help(help))
-}
-
-fn article(what: &str) -> String {
-    if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        format!("an {what}")
-    } else {
-        format!("a {what}")
-    }
 }
 
 /// The restriction types, as written.

@@ -11,6 +11,7 @@ use super::request::Request;
 use super::{intern, time, words};
 use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, Layer, Row};
+use crate::policy::words::{all_of, join_or, literal_phrase, spoken};
 use crate::policy::{Atom, Literal, Purpose, Relation};
 
 /// At most this many ways to gain access are listed.
@@ -128,7 +129,7 @@ impl Decider {
 
     /// Plain English for the person who asked.
     fn caseworker(&self, req: &Request, d: &Decision) -> String {
-        let act = words::action_phrase(&req.action);
+        let act = spoken(&req.action);
         let show = self.disclosure(d);
         let (c, row) = match (d.basis, self.deciding_row(d)) {
             (Basis::Row { .. }, Some(x)) => x,
@@ -276,12 +277,12 @@ impl Decider {
                     let ways = self.closest(d, &facts, !show.category);
                     let mut phrases: Vec<String> = Vec::new();
                     for w in &ways {
-                        let p = w
-                            .missing
-                            .iter()
-                            .map(|l| self.literal_phrase(*l))
-                            .collect::<Vec<_>>()
-                            .join(" and ");
+                        let p = all_of(
+                            &w.missing
+                                .iter()
+                                .map(|l| self.literal_phrase(*l))
+                                .collect::<Vec<_>>(),
+                        );
                         if !phrases.contains(&p) {
                             phrases.push(p);
                         }
@@ -299,7 +300,7 @@ impl Decider {
                         };
                         s.push(format!(
                             "You would have access if you were {}{tail}.",
-                            words::join_or(&phrases, "or")
+                            join_or(&phrases, "or")
                         ));
                     }
                 }
@@ -366,7 +367,7 @@ impl Decider {
             .filter(|t| t.actions.contains(&action))?;
         // A concealed contact conceals the approvers too: they can reveal the category.
         let approvers = if show.contact {
-            words::join_or(
+            join_or(
                 &t.approved_by
                     .iter()
                     .map(words::approver_phrase)
@@ -413,7 +414,7 @@ impl Decider {
         match held {
             Some(t) if !t.is_empty() => {
                 let parts: Vec<String> = t.iter().map(|l| self.literal_phrase(*l)).collect();
-                format!("; you qualify as {}", parts.join(" and "))
+                format!("; you qualify as {}", all_of(&parts))
             }
             _ => String::new(),
         }
@@ -421,8 +422,7 @@ impl Decider {
 
     /// A literal as a caseworker reads it after "you were".
     pub(super) fn literal_phrase(&self, l: Literal) -> String {
-        let p = words::atom_phrase(&self.table.vocabulary, l.atom);
-        if l.negated { format!("not {p}") } else { p }
+        literal_phrase(&self.table.vocabulary, l)
     }
 }
 
