@@ -8,6 +8,7 @@ use super::partition::{Decides, Partition};
 use super::space::{Space, SpaceTooLarge};
 use crate::compile::table::{DecisionTable, Layer, RowEffect};
 use crate::eval::request::Request;
+use crate::markdown::cell;
 use crate::policy::words::term_notation;
 use crate::policy::{ActionId, Condition};
 
@@ -222,7 +223,6 @@ impl WhoCan {
         s.push_str(
             "| rule | source | who | requires | unless |\n| --- | --- | --- | --- | --- |\n",
         );
-        let cell = |x: &str| x.replace('|', "\\|");
         for a in &self.allowed {
             let who: Vec<String> = a.classes.iter().map(|c| cell(&c.subjects)).collect();
             let mut rule = format!("`{}`", a.rule);

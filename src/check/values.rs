@@ -13,15 +13,7 @@ pub fn word<T: Copy>(ident: &Ident, what: &str, options: &[(&str, T)]) -> Result
         return Ok(*v);
     }
     let words: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
-    let listed = words
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let help = match suggest::closest(&ident.name, words.iter().copied()) {
-        Some(c) => format!("{} {what} is one of {listed}", suggest::propose(c)),
-        None => format!("{what} is one of {listed}"),
-    };
+    let help = suggest::one_of(&ident.name, &words, &format!("{} is one of", article(what)));
     Err(Diagnostic::error(
         Code::InvalidValue,
         format!("unknown {what} `{}`", ident.name),

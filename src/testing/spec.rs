@@ -8,6 +8,7 @@ use super::fields::none_is_empty;
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
 use crate::eval::{DenyKind, FailReason, Id, Outcome, Request};
+use crate::policy::words::article;
 use crate::span::Span;
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
@@ -384,21 +385,13 @@ impl Lowering {
         if options.contains(&i.name.as_str()) {
             return true;
         }
-        let listed = options
-            .iter()
-            .map(|w| format!("`{w}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let help = match suggest::closest(&i.name, options.iter().copied()) {
-            Some(c) => format!("did you mean `{c}`? a {what} is one of {listed}"),
-            None => format!("a {what} is one of {listed}"),
-        };
+        let help = suggest::one_of(&i.name, options, &format!("{} is one of", article(what)));
         self.errors.push(
             Diagnostic::error(
                 Code::TestField,
                 format!("unknown {what} `{}`", i.name),
                 i.span,
-                format!("not a {what}"),
+                format!("not {}", article(what)),
             )
             .with_help(help),
         );
