@@ -13,12 +13,11 @@ pub mod table;
 
 use sha2::{Digest, Sha256};
 
-use crate::policy::Checked;
-use crate::policy::Policy;
+use crate::policy::{CategoryKind, Checked, Policy};
 use crate::span::{FileId, SourceMap};
 
 pub use bundle::{Bundle, Loaded};
-pub use rows::UNRESTRICTED;
+
 pub use table::{DecisionTable, FORMAT_VERSION, Layer, Row, RowEffect};
 
 /// Why a compiled table could not be loaded.
@@ -100,11 +99,11 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
         unrestricted: p
             .unrestricted
             .as_ref()
-            .map(|c| rows::category(p, c, sources)),
+            .map(|c| rows::category(p, c, CategoryKind::Unrestricted, sources)),
         categories: p
             .categories
             .iter()
-            .map(|c| rows::category(p, c, sources))
+            .map(|c| rows::category(p, c, CategoryKind::Restriction, sources))
             .collect(),
         table_hash: String::new(),
     };

@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::table::DecisionTable;
 use crate::eval::schema::{Direction, SCHEMA_BASE, settings};
 use crate::policy::{
-    Atom, Condition, Literal, OrgKind, Period, PeriodUnit, Purpose, Relation, RestrictionType, View,
+    Atom, CategoryKind, Condition, Literal, OrgKind, Period, PeriodUnit, Purpose, Relation,
+    RestrictionType, View,
 };
 
 /// docs/schema/table.schema.json.
@@ -192,6 +193,17 @@ pub(super) enum RestrictionTypeDef {
     Exclude,
 }
 
+/// Whether a compiled block is a restriction category or the unrestricted block.
+#[derive(Serialize, JsonSchema)]
+#[serde(remote = "CategoryKind", rename_all = "snake_case")]
+#[schemars(rename = "CategoryKind")]
+pub(super) enum CategoryKindDef {
+    /// A restriction category.
+    Restriction,
+    /// The `unrestricted` block: what applies to a record with no restriction.
+    Unrestricted,
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -239,6 +251,10 @@ mod tests {
         }
         for v in [RestrictionType::Universal, RestrictionType::Exclude] {
             let ours = through!("RestrictionTypeDef", RestrictionType, v);
+            assert_eq!(ours, serde_json::to_value(v).unwrap());
+        }
+        for v in [CategoryKind::Restriction, CategoryKind::Unrestricted] {
+            let ours = through!("CategoryKindDef", CategoryKind, v);
             assert_eq!(ours, serde_json::to_value(v).unwrap());
         }
         let atoms = [

@@ -9,7 +9,6 @@ use super::decision::{
 use super::render::Disclosure;
 use super::request::Request;
 use super::{intern, time, words};
-use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, Layer, Row};
 use crate::policy::words::{all_of, join_or, literal_phrase, spoken};
 use crate::policy::{Atom, Literal, Purpose, Relation};
@@ -177,7 +176,7 @@ impl Decider {
         s: &mut Vec<String>,
     ) {
         s.push(format!("Allowed: you may {act} this record."));
-        let unrestricted = c.name == UNRESTRICTED;
+        let unrestricted = !c.is_restriction();
         s.push(match row.layer {
             Layer::Grant if unrestricted => format!(
                 "The policy gives access to unrestricted records to {} (rule {}).",
@@ -238,7 +237,7 @@ impl Decider {
         show: Disclosure,
         s: &mut Vec<String>,
     ) {
-        let what = if show.category && c.name != UNRESTRICTED {
+        let what = if show.category && c.is_restriction() {
             format!("The {} restriction", c.title)
         } else {
             "The policy".to_string()

@@ -117,6 +117,23 @@ pub struct Contact {
     pub span: Span,
 }
 
+/// Whether a compiled block is a restriction category or the `unrestricted` block: the
+/// unrestricted block has no exclusion list, no restriction to review or lift, and gates every
+/// category (docs/semantics.md), so every stage asks this rather than comparing names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoryKind {
+    /// A restriction category.
+    Restriction,
+    /// The `unrestricted` block: what applies to a record with no restriction.
+    Unrestricted,
+}
+
+impl CategoryKind {
+    /// The name the unrestricted block compiles under, and the word a caller uses for it.
+    pub const UNRESTRICTED: &'static str = "unrestricted";
+}
+
 /// A restriction category (or the `unrestricted` block).
 #[derive(Debug, Clone)]
 pub struct Category {

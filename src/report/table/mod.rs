@@ -10,7 +10,6 @@ mod markdown;
 
 use serde::Serialize;
 
-use crate::compile::UNRESTRICTED;
 use crate::compile::table::{
     ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, Layer, Row, ScheduleEntry,
     TemporaryEntry, Vocabulary,
@@ -187,7 +186,7 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
         denied.push_str("; the contact is never named to them");
     }
     // The unrestricted block has no restriction to review, approve or lift.
-    let restricted = c.name != UNRESTRICTED;
+    let restricted = c.is_restriction();
     CategorySheet {
         name: c.name.clone(),
         title: if restricted {
