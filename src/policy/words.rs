@@ -285,3 +285,180 @@ pub fn counted(items: Vec<String>) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::SourceMap;
+
+    const POLICY: &str = r#"policy words "Words" version 1
+action view, add_note "Add a case note"
+role iro "Independent Reviewing Officer"
+role manager "Team Manager"
+team edt "Emergency Duty Team"
+person lead "Virtual School lead" id "u-1"
+organisation council "Test Council" internal
+category adoption "Adoption" {
+  criteria "adopted children"
+  restriction universal
+  review every 6 months by role manager
+  denied_view notice_with_contact
+  contact owner
+  grant view to role iro and not record_team, team edt, partner organisations
+}
+end
+"#;
+
+    fn policy() -> (Policy, crate::compile::table::DecisionTable) {
+        let mut sources = SourceMap::new();
+        let file = sources.add("words.policy", POLICY);
+        let checked = crate::check_files(&sources, &[file]).unwrap();
+        let table = crate::compile::compile(&checked, &sources);
+        (checked.policy, table)
+    }
+
+    fn atoms() -> Vec<Atom> {
+        let mut atoms = vec![
+            Atom::Role(0),
+            Atom::Role(1),
+            Atom::Team(0),
+            Atom::Person(0),
+            Atom::Organisation(0),
+            Atom::Role(9),
+        ];
+        atoms.extend(OrgKind::ALL.map(Atom::OrgKind));
+        atoms.extend(Relation::ALL.map(Atom::Relation));
+        atoms
+    }
+
+    #[test]
+    fn the_checked_policy_and_the_table_read_alike() {
+        let (policy, table) = policy();
+        let v = &table.vocabulary;
+        for atom in atoms() {
+            assert_eq!(atom_notation(&policy, atom), atom_notation(v, atom));
+            assert_eq!(atom_title(&policy, atom), atom_title(v, atom));
+            assert_eq!(atom_label(&policy, atom), atom_label(v, atom));
+            assert_eq!(atom_phrase(&policy, atom), atom_phrase(v, atom));
+        }
+        for kind in [NameKind::Action, NameKind::Role, NameKind::Person] {
+            assert_eq!(policy.name(kind, 1), v.name(kind, 1));
+            assert_eq!(policy.title(kind, 0), v.title(kind, 0));
+        }
+    }
+
+    #[test]
+    fn each_register_names_an_atom_its_own_way() {
+        let (policy, _) = policy();
+        let p = &policy;
+        let said = |atom| {
+            [
+                atom_notation(p, atom),
+                atom_title(p, atom),
+                atom_label(p, atom),
+                atom_phrase(p, atom),
+            ]
+        };
+        assert_eq!(
+            said(Atom::Role(0)),
+            [
+                "role iro",
+                "Independent Reviewing Officer",
+                "role Independent Reviewing Officer",
+                "an Independent Reviewing Officer"
+            ]
+        );
+        assert_eq!(
+            said(Atom::Team(0)),
+            [
+                "team edt",
+                "Emergency Duty Team",
+                "team Emergency Duty Team",
+                "a member of the Emergency Duty Team"
+            ]
+        );
+        assert_eq!(
+            said(Atom::OrgKind(OrgKind::Partner)),
+            [
+                "partner organisations",
+                "partner organisations",
+                "partner organisations",
+                "from a partner organisation"
+            ]
+        );
+        assert_eq!(
+            said(Atom::Relation(Relation::Owner)),
+            [
+                "owner",
+                "the record's named manager",
+                "`owner`",
+                "the record's named manager"
+            ]
+        );
+        assert_eq!(
+            said(Atom::Role(9)),
+            ["role ?", "?", "role ?", "a holder of an unknown role"]
+        );
+        assert_eq!(p.name(NameKind::Action, 1), Some("add_note"));
+        assert_eq!(p.title(NameKind::Action, 1), Some("Add a case note"));
+    }
+
+    #[test]
+    fn a_condition_reads_as_its_alternatives() {
+        let (policy, table) = policy();
+        let c = &table.categories[0];
+        let grant = c.decisions[0]
+            .rows
+            .iter()
+            .find(|r| r.layer == crate::compile::table::Layer::Grant)
+            .unwrap();
+        assert_eq!(
+            condition_phrase(&policy, &grant.condition),
+            "(an Independent Reviewing Officer and not in a team responsible for the record), \
+             a member of the Emergency Duty Team or from a partner organisation"
+        );
+        let notation: Vec<String> = grant
+            .condition
+            .terms
+            .iter()
+            .map(|t| term_notation(&policy, t))
+            .collect();
+        assert_eq!(
+            notation,
+            [
+                "role iro and not record_team",
+                "team edt",
+                "partner organisations"
+            ]
+        );
+        assert_eq!(
+            grant.subjects_text,
+            "Independent Reviewing Officer and not in a team responsible for the record, \
+             Emergency Duty Team, partner organisations"
+        );
+        assert_eq!(
+            subjects_alternatives(&grant.subjects_text).count(),
+            grant.condition.terms.len()
+        );
+        assert_eq!(condition_phrase(&policy, &Condition::default()), NOBODY);
+        assert_eq!(condition_phrase(&policy, &Condition::everyone()), EVERYONE);
+    }
+
+    #[test]
+    fn small_words() {
+        assert_eq!(
+            article("Independent Reviewing Officer"),
+            "an Independent Reviewing Officer"
+        );
+        assert_eq!(article("view"), "a view");
+        assert_eq!(
+            join_or(&["a".into(), "b".into(), "c".into()], "or"),
+            "a, b or c"
+        );
+        assert_eq!(
+            counted(vec!["x".into(), "y".into(), "x".into()]),
+            ["x (2 of them)", "y"]
+        );
+        assert_eq!(spoken("add_note"), "add note");
+    }
+}
