@@ -287,6 +287,7 @@ pub fn counted(items: Vec<String>) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::span::SourceMap;
