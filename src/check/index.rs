@@ -197,6 +197,7 @@ impl NameIndex {
             | ast::Item::Updated(..)
             | ast::Item::Approve(_)
             | ast::Item::Unrestricted(_)
+            | ast::Item::Disclose(..)
             | ast::Item::Test(_) => {}
         }
     }
@@ -227,6 +228,7 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         | ast::Item::Systems(..)
         | ast::Item::Updated(..)
         | ast::Item::Obligation(_)
+        | ast::Item::Disclose(..)
         | ast::Item::Retention(_) => {}
     }
 }
@@ -257,7 +259,7 @@ fn block(b: &ast::Block, out: &mut Uses) {
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)
-            | ast::Statement::Conceal(..) => {}
+            | ast::Statement::Disclose(..) => {}
         }
     }
 }

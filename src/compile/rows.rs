@@ -8,8 +8,8 @@ use super::table::{
 };
 use crate::policy::words::atom_title;
 use crate::policy::{
-    ActionId, Approver, Atom, Category, CategoryKind, Chain, Condition, Effect, Policy, Purpose,
-    Relation, RestrictionType, Schedule, View,
+    ActionId, Approver, Atom, Category, CategoryKind, Chain, Condition, Disclosure, Effect, Policy,
+    Purpose, Relation, RestrictionType, Schedule, View,
 };
 use crate::span::SourceMap;
 
@@ -33,8 +33,12 @@ pub(super) fn category(
         criteria: c.criteria.clone(),
         restriction: c.restriction,
         denied_view: c.denied_view,
-        conceal_category: c.conceal_category,
-        conceal_contact: c.conceal_contact,
+        // The unrestricted block has nothing to conceal: its refusals are the same whether or
+        // not the record is restricted, so they are explained in full.
+        disclose: match kind {
+            CategoryKind::Restriction => p.disclosure(c),
+            CategoryKind::Unrestricted => Disclosure::everything(),
+        },
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| ReviewEntry {
             schedule: match &r.schedule {

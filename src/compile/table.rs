@@ -8,13 +8,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::schema::{
-    AtomDef, CategoryKindDef, ConditionDef, OrgKindDef, PeriodDef, PurposeDef, RestrictionTypeDef,
-    ViewDef,
+    AtomDef, CategoryKindDef, ConditionDef, DisclosureDef, OrgKindDef, PeriodDef, PurposeDef,
+    RestrictionTypeDef, ViewDef,
 };
 
 use crate::policy::words::{NameKind, Titles};
 use crate::policy::{
-    ActionId, Atom, CategoryKind, Condition, ObligationId, OrgKind, Period, Purpose,
+    ActionId, Atom, CategoryKind, Condition, Disclosure, ObligationId, OrgKind, Period, Purpose,
     RestrictionType, View,
 };
 
@@ -234,10 +234,9 @@ pub struct CategoryTable {
     /// What a refused person sees unless the deciding deny says otherwise.
     #[schemars(with = "ViewDef")]
     pub denied_view: View,
-    /// Whether explanations to a refused person must not name the category.
-    pub conceal_category: bool,
-    /// Whether explanations to a refused person must not name the contact.
-    pub conceal_contact: bool,
+    /// What a refused person may be told: the category's own `disclose`, else the policy's.
+    #[schemars(with = "DisclosureDef")]
+    pub disclose: Disclosure,
     /// Where the category is written: `file:line`.
     pub source: String,
     /// The review schedule.

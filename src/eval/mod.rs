@@ -9,6 +9,7 @@ mod explain;
 pub mod id;
 mod intern;
 pub mod object;
+mod refusal;
 mod render;
 pub mod request;
 pub mod schema;

@@ -8,18 +8,24 @@
 
 mod category;
 mod condition;
+mod decision;
+mod id;
 mod names;
 mod period;
 mod retention;
 mod rule;
+mod test_case;
 pub mod words;
 
 pub use category::*;
 pub use condition::*;
+pub use decision::*;
+pub use id::*;
 pub use names::*;
 pub use period::*;
 pub use retention::*;
 pub use rule::*;
+pub use test_case::*;
 
 use chrono::NaiveDate;
 
@@ -79,20 +85,33 @@ pub struct Policy {
     pub escalations: Vec<Escalation>,
     /// Policy-wide default approvals, used by categories that do not give their own.
     pub approvals: Vec<Approval>,
+    /// What a refused person may be told about any category that does not say (`disclose` at
+    /// the top level).
+    pub disclose: Option<Disclosure>,
     /// What applies to a record with no restriction, if the policy says.
     pub unrestricted: Option<Category>,
     /// The restriction categories, in source order.
     pub categories: Vec<Category>,
     /// The retention schedule.
     pub retention: Vec<Retention>,
-    /// Test blocks, validated by the test runner.
-    pub tests: Vec<crate::syntax::ast::TestBlock>,
+    /// The checked `test` blocks, in source order.
+    pub tests: Vec<TestCase>,
 }
 
 impl Policy {
     /// The category with this name (not the unrestricted block).
     pub fn category(&self, name: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.name == name)
+    }
+
+    /// What a refused person may be told about a category: its own `disclose`, else the
+    /// policy-wide one, else nothing.
+    pub fn disclosure(&self, category: &Category) -> Disclosure {
+        category
+            .disclose
+            .clone()
+            .or_else(|| self.disclose.clone())
+            .unwrap_or_default()
     }
 
     /// The approval for a purpose in a category, falling back to the policy-wide default.
