@@ -25,4 +25,5 @@ pub use decision::{
 };
 pub use id::{Id, ListEntry};
 pub use object::Object;
+pub use refusal::{Refusal, refusal};
 pub use request::{Request, RequestError, Text};
