@@ -281,7 +281,9 @@ fn disclosure_side_channels_of_the_policies_as_they_were_and_none_now() {
     };
     let camden = codes("tests/fixtures/disclosure/camden-before");
     assert!(
-        camden.iter().any(|m| m.starts_with("CL0230") && m.contains("`qau`")),
+        camden
+            .iter()
+            .any(|m| m.starts_with("CL0230") && m.contains("`qau`")),
         "{camden:?}"
     );
     let nottingham = codes("tests/fixtures/disclosure/nottingham-escr-before");
