@@ -362,6 +362,8 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
             }),
             allocated_workers: me(0),
             allocated_managers: me(1),
+            subject: None,
+            relatives: Vec::new(),
         },
         temporary_grants: if has(5) {
             vec![TemporaryGrant {

@@ -26,7 +26,7 @@ use crate::compile::table::{CategoryTable, DecisionTable, Member, Vocabulary, ch
 use crate::policy::{ActionId, Atom, Condition, OrgKind, Relation};
 
 /// The relations a request can make true; `line_manager` is only known while routing approvals.
-pub const REQUEST_RELATIONS: [Relation; 7] = [
+pub const REQUEST_RELATIONS: [Relation; 9] = [
     Relation::AllocatedWorker,
     Relation::AllocatedManager,
     Relation::Owner,
@@ -34,6 +34,8 @@ pub const REQUEST_RELATIONS: [Relation; 7] = [
     Relation::NamedDeny,
     Relation::TemporaryGrant,
     Relation::RecordTeam,
+    Relation::RecordSubject,
+    Relation::Relative,
 ];
 
 /// The BDD library addresses variables with 16 bits.
@@ -196,7 +198,7 @@ pub struct Space {
     teams: BTreeMap<String, BddVariable>,
     persons: BTreeMap<String, BddVariable>,
     orgs: BTreeMap<String, BddVariable>,
-    relations: [BddVariable; 7],
+    relations: [BddVariable; REQUEST_RELATIONS.len()],
     domain: Bdd,
     sides: Vec<SideAtoms>,
 }
@@ -394,7 +396,10 @@ impl Space {
         let restricted = c.is_restriction();
         let var = || self.var_or_false(self.relation_var(r).as_ref());
         match r {
-            Relation::AllocatedWorker | Relation::AllocatedManager => var(),
+            Relation::AllocatedWorker
+            | Relation::AllocatedManager
+            | Relation::RecordSubject
+            | Relation::Relative => var(),
             Relation::RecordTeam => match self.sides.get(side) {
                 Some(s) => var().and(&s.some_team),
                 None => self.vars.mk_false(),

@@ -99,6 +99,8 @@ pub const RESERVED: &[&str] = &[
     "temporary_grant",
     "record_team",
     "line_manager",
+    "record_subject",
+    "relative",
     "everyone",
     "all",
     "unrestricted",

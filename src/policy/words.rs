@@ -91,6 +91,8 @@ impl Relation {
             Relation::TemporaryGrant => "the holder of a valid temporary grant",
             Relation::RecordTeam => "in a team responsible for the record",
             Relation::LineManager => "your line manager",
+            Relation::RecordSubject => "the person the record is about",
+            Relation::Relative => "a relative of the person the record is about",
         }
     }
 }

@@ -141,6 +141,8 @@ impl Facts<'_> {
             Relation::TemporaryGrant => self.temporary_grant,
             Relation::RecordTeam => rec.teams.iter().any(|t| self.names_team(t)),
             Relation::LineManager => false,
+            Relation::RecordSubject => rec.subject.as_ref().is_some_and(|x| same(x, id)),
+            Relation::Relative => rec.relatives.iter().any(|x| same(x, id)),
         }
     }
 

@@ -161,6 +161,8 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                         Vec::new()
                     },
                     allocated_managers: Vec::new(),
+                    subject: None,
+                    relatives: Vec::new(),
                 },
                 temporary_grants: Vec::new(),
                 at,

@@ -176,6 +176,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 restriction,
                 allocated_workers: some_users(&mut rng, 2),
                 allocated_managers: some_users(&mut rng, 1),
+                subject: None,
+                relatives: Vec::new(),
             }
         })
         .collect();
@@ -189,6 +191,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 restriction: None,
                 allocated_workers: Vec::new(),
                 allocated_managers: Vec::new(),
+                subject: None,
+                relatives: Vec::new(),
             });
             let subject = chosen_subject(&mut rng, &users, &record);
             let action = if rng.chance(2) {
