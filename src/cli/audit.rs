@@ -235,17 +235,9 @@ fn run_query(a: QueryArgs) -> Exit {
         }
     };
     let text = match a.format.as_str() {
-        "json" => serde_json::to_string_pretty(&found)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        "csv" => Ok(query::csv(&found)),
-        _ => Ok(query::text(&found)),
+        "json" => crate::json::to_string_pretty(&found) + "\n",
+        "csv" => query::csv(&found),
+        _ => query::text(&found),
     };
-    match text {
-        Ok(t) => super::common::print_bytes(t.as_bytes()),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Exit::Usage
-        }
-    }
+    super::common::print_bytes(text.as_bytes())
 }

@@ -274,11 +274,11 @@ async fn decide_route(
         let (batch, requests) = parse(&bytes)?;
         let answers = decide(state, slot, requests, audience, client.as_deref()).await?;
         let body = if batch {
-            serde_json::to_vec(&answers)
+            crate::json::to_vec(&answers)
         } else {
-            serde_json::to_vec(&answers.first())
+            crate::json::to_vec(&answers.first())
         };
-        Ok::<_, Problem>(body.unwrap_or_default())
+        Ok::<_, Problem>(body)
     }
     .await;
     state.metrics.observe(started.elapsed());
@@ -480,7 +480,7 @@ async fn logged_decision(
             let again = v.decider.decide(&d.request);
             let response = v.decider.response(&d.request, &again, Some(audience));
             let matches = response.decision == d.decision && response.rule == d.rule;
-            let mut value = serde_json::to_value(&response).unwrap_or(Value::Null);
+            let mut value = crate::json::to_value(&response);
             if let Value::Object(m) = &mut value {
                 m.insert("matches_log".into(), Value::Bool(matches));
             }
@@ -568,7 +568,7 @@ async fn reload(State(state): State<Arc<AppState>>) -> Response {
     let all: Vec<usize> = (0..state.slots.len()).collect();
     let outcomes = super::reload(&state, &all).await;
     let clients = super::reload_clients(&state);
-    let results = serde_json::to_value(&outcomes).unwrap_or(Value::Null);
+    let results = crate::json::to_value(&outcomes);
     let rejected: Vec<&str> = outcomes
         .iter()
         .filter(|o| o.error.is_some())
