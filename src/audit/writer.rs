@@ -25,7 +25,7 @@ use crate::durable::{self, Access};
 pub(super) const MAX_GROUP: usize = 4096;
 
 /// When appended entries reach the disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SyncMode {
     /// `fdatasync` after every group of entries, before any of them is answered: an answered
     /// decision survives a crash of the machine.

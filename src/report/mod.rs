@@ -15,7 +15,7 @@ use retention::RetentionReport;
 use reviews::{ReviewReport, Status};
 
 /// An output format for a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// Plain text for a terminal.
     Text,
@@ -25,19 +25,6 @@ pub enum OutputFormat {
     Csv,
     /// JSON.
     Json,
-}
-
-impl OutputFormat {
-    /// Parses a format name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "text" => OutputFormat::Text,
-            "markdown" => OutputFormat::Markdown,
-            "csv" => OutputFormat::Csv,
-            "json" => OutputFormat::Json,
-            _ => return None,
-        })
-    }
 }
 
 fn status_word(s: Status) -> &'static str {
