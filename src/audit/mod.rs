@@ -13,7 +13,7 @@
 
 mod key;
 pub mod postgres;
-pub mod query;
+pub(crate) mod query;
 mod sink;
 mod stdout;
 mod writer;

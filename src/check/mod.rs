@@ -1,13 +1,14 @@
 //! Stage 2, check: syntax trees to a resolved [`crate::policy::Policy`], with every error found.
 
 mod graph;
-pub mod index;
+pub(crate) mod index;
 
 mod names;
 mod resolve;
 mod tests;
 pub(crate) mod values;
 
+pub use index::NameIndex;
 pub use names::{RESERVED, SymbolKind};
 
 use crate::diag::{self, Diagnostic};

@@ -4,14 +4,15 @@ pub mod ast;
 mod comments;
 mod error;
 mod format;
-pub mod keywords;
+pub(crate) mod keywords;
 mod lower;
 mod parser;
 mod recover;
-pub mod tokens;
+pub(crate) mod tokens;
 
 pub use error::{LiteralError, ParseError, SyntaxError};
 pub use format::{WIDTH, format, format_file};
+pub use tokens::{TokenClass, tokens};
 
 /// The version of the policy language this parser reads (docs/language.md). It changes only when
 /// a policy that was valid before stops being read the same way.

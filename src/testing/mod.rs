@@ -6,12 +6,12 @@
 //! and compared ([`runner`]); [`coverage`] counts the rules that decided, and [`render`] prints
 //! the results. docs/testing.md describes the test block.
 
-pub mod coverage;
+pub(crate) mod coverage;
 mod fields;
-pub mod junit;
+pub(crate) mod junit;
 pub mod render;
-pub mod runner;
-pub mod spec;
+pub(crate) mod runner;
+pub(crate) mod spec;
 
 pub use coverage::{Coverage, RuleCoverage};
 pub use runner::{Actual, Mismatch, PolicyRun, Status, TestResult, run};
