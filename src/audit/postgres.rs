@@ -69,7 +69,7 @@ pub async fn connect(url: &str) -> Result<Client, LogError> {
 }
 
 /// Creates the schema, or brings it up to date; safe when replicas start at once.
-pub async fn migrate(client: &mut Client) -> Result<(), LogError> {
+pub(crate) async fn migrate(client: &mut Client) -> Result<(), LogError> {
     let tx = client.transaction().await.map_err(db)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await

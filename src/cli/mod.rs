@@ -28,12 +28,12 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-pub use common::{Exit, Output};
+pub(crate) use common::{Exit, Output};
 
 /// caselock: compile, check, test and explain the rules that restrict sensitive case records.
 #[derive(Debug, Parser)]
 #[command(name = "caselock", version, about, long_about = None, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
     /// When to use colour: auto (only on a terminal, and never when NO_COLOR is set), always, never.

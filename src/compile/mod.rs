@@ -17,7 +17,7 @@ use crate::policy::Checked;
 use crate::policy::Policy;
 use crate::span::{FileId, SourceMap};
 
-pub use bundle::{Bundle, Loaded};
+pub use bundle::{Bundle, Loaded, load as load_bundle};
 pub use rows::UNRESTRICTED;
 pub use schema::table_schema;
 pub use table::{DecisionTable, FORMAT_VERSION, Layer, Row, RowEffect};

@@ -95,10 +95,7 @@ pub fn parse(file: FileId, text: &str) -> Result<MappingFile, Diagnostic> {
         }
     }
     pairs.sort_by_key(|p| p.name_span.start);
-    Ok(MappingFile {
-        system,
-        pairs,
-    })
+    Ok(MappingFile { system, pairs })
 }
 
 impl MappingFile {

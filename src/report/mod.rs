@@ -40,7 +40,7 @@ fn status_word(s: Status) -> &'static str {
 
 /// The schedule a report reads from the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Schedule {
+pub(crate) enum Schedule {
     /// `review` statements in categories.
     Review,
     /// `retention` blocks.
@@ -48,7 +48,7 @@ pub enum Schedule {
 }
 
 /// The one sentence a report says when its policy has no schedule of that kind.
-pub fn no_schedule(policy: &str, schedule: Schedule) -> String {
+pub(crate) fn no_schedule(policy: &str, schedule: Schedule) -> String {
     match schedule {
         Schedule::Review => format!(
             "policy `{policy}` has no review schedule: no category says when its restrictions are \
@@ -257,7 +257,7 @@ fn md_cell(s: &str) -> String {
 
 /// What a CSV report cannot carry in its body: a missing schedule, skipped rows and ignored
 /// columns, for stderr.
-pub fn csv_notes(
+pub(crate) fn csv_notes(
     no_schedule: Option<&str>,
     invalid: &[register::RowError],
     ignored: &[String],

@@ -34,7 +34,7 @@ pub fn parse(file: FileId, text: &str) -> Result<ast::File, SyntaxError> {
 
 /// The file's tree if it parses; otherwise the tree of the top-level items that parse on their
 /// own (the broken ones left out), so names can still be resolved in a file being edited.
-pub fn parse_lenient(file: FileId, text: &str) -> Option<ast::File> {
+pub(crate) fn parse_lenient(file: FileId, text: &str) -> Option<ast::File> {
     match parse(file, text) {
         Ok(f) => Some(f),
         Err(SyntaxError::Parse(_)) => recover::partial(file, text),
