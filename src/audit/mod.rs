@@ -162,14 +162,14 @@ impl std::str::FromStr for Head {
 }
 
 /// Serialises an entry as one line (without the newline) and returns it with its hash.
-pub fn seal(entry: &Entry, chain: &Chain) -> Result<(String, String), serde_json::Error> {
-    let mut line = serde_json::to_string(entry)?;
+pub fn seal(entry: &Entry, chain: &Chain) -> (String, String) {
+    let mut line = crate::json::to_string(entry);
     let hash = chain.digest(&line);
     line.pop();
     line.push_str(HASH_FIELD);
     line.push_str(&hash);
     line.push_str("\"}");
-    Ok((line, hash))
+    (line, hash)
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

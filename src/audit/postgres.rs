@@ -355,16 +355,12 @@ async fn write(w: &Writer, groups: &mut [Group]) -> Vec<Result<u64, Arc<LogError
                 event: p.event,
                 prev: at.hash.clone(),
             };
-            match seal(&entry, chain) {
-                Ok((line, hash)) => {
-                    at = Head {
-                        seq: entry.seq,
-                        hash: hash.clone(),
-                    };
-                    rows.push(&entry, line, hash);
-                }
-                Err(e) => return all(LogError::Encode(e)),
-            }
+            let (line, hash) = seal(&entry, chain);
+            at = Head {
+                seq: entry.seq,
+                hash: hash.clone(),
+            };
+            rows.push(&entry, line, hash);
         }
     }
     let r = &rows;
