@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use caselock::analyse::{Partition, Region, Space, Witness};
-use caselock::compile::{DecisionTable, UNRESTRICTED, compile};
+use caselock::compile::{DecisionTable, compile};
 use caselock::eval::{Basis, Decider};
 use caselock::policy::Relation;
 use caselock::span::SourceMap;
@@ -206,7 +206,7 @@ fn check_policy(text: &str, points: &[Witness]) {
                     None => assert!(cell.region.is_empty()),
                 }
             }
-            if c.name == UNRESTRICTED {
+            if !c.is_restriction() {
                 continue;
             }
             // Algebra against membership: intersections and covers of rule regions.

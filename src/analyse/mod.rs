@@ -48,7 +48,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
     for v in &views {
         rules::conflicts(&space, v, &mut out);
         rules::reach(&space, v, &mut out);
-        if v.table.name == crate::compile::UNRESTRICTED {
+        if !v.table.is_restriction() {
             continue;
         }
         widening::check(&space, &table, v, &mut out);

@@ -280,7 +280,7 @@ fn gate<'t>(table: &'t DecisionTable, category: &CategoryTable) -> Option<&'t Ca
     table
         .unrestricted
         .as_ref()
-        .filter(|_| category.name != crate::compile::UNRESTRICTED)
+        .filter(|_| category.is_restriction())
 }
 
 /// The row a cell's decider names: the category's own, or the unrestricted block's for a gate.

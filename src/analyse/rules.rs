@@ -27,18 +27,9 @@ impl CategoryView<'_> {
             .map_or(&[], |l| l.rows.as_slice())
     }
 
-    /// The rule a row implements (a temporary override belongs to the deny it overrides).
-    fn rule_of(row: &Row) -> Option<&str> {
-        match row.layer {
-            Layer::AbsoluteDeny | Layer::Deny | Layer::Grant => Some(&row.id),
-            Layer::TemporaryOverride => row.overrides.as_deref(),
-            _ => None,
-        }
-    }
-
     /// Where a row is written, and how to name it in a label.
     pub(super) fn place(&self, row: &Row) -> (Span, String) {
-        if let Some(rule) = Self::rule_of(row).and_then(|id| self.rule(id)) {
+        if let Some(rule) = row.rule.and_then(|i| self.rule(i)) {
             return (rule.span, format!("rule `{}`", rule.id));
         }
         match row.layer {
@@ -66,18 +57,17 @@ impl CategoryView<'_> {
         }
     }
 
-    fn rule(&self, id: &str) -> Option<&crate::policy::Rule> {
-        self.category.rules.iter().find(|r| r.id == id)
+    fn rule(&self, index: u32) -> Option<&crate::policy::Rule> {
+        self.category.rules.get(index as usize)
     }
 
     /// Where a row of the unrestricted block is written: its rule, or the block itself for the
-    /// default.
-    pub(super) fn policy_span(&self, id: &str) -> Option<Span> {
+    /// built-in rows.
+    pub(super) fn policy_span(&self, row: &Row) -> Option<Span> {
         let u = self.policy.unrestricted.as_ref()?;
         Some(
-            u.rules
-                .iter()
-                .find(|r| r.id == id)
+            row.rule
+                .and_then(|i| u.rules.get(i as usize))
                 .map_or(u.span, |r| r.span),
         )
     }
@@ -109,20 +99,20 @@ fn same_outcome(a: &Row, b: &Row) -> bool {
 /// CL0202 and CL0203 for one category.
 pub(super) fn reach(space: &Space, v: &CategoryView, out: &mut Vec<Diagnostic>) {
     // For each rule: whether any of its rows decides anything, per action.
-    let mut decides: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut decides: BTreeMap<u32, bool> = BTreeMap::new();
     for (a, part) in v.partitions.iter().enumerate() {
         for (i, row) in v.rows(a as ActionId).iter().enumerate() {
-            if let Some(id) = CategoryView::rule_of(row) {
+            if let Some(rule) = row.rule {
                 let live = part.row(i).is_some_and(|r| !r.is_empty());
-                *decides.entry(id).or_default() |= live;
+                *decides.entry(rule).or_default() |= live;
             }
         }
     }
-    for rule in &v.category.rules {
-        match decides.get(rule.id.as_str()) {
-            Some(false) => out.push(unreachable(space, v, rule)),
+    for (rule, index) in v.category.rules.iter().zip(0u32..) {
+        match decides.get(&index) {
+            Some(false) => out.push(unreachable(space, v, rule, index)),
             Some(true) => {
-                if let Some(d) = redundant(v, rule) {
+                if let Some(d) = redundant(v, rule, index) {
                     out.push(d);
                 }
             }
@@ -131,7 +121,12 @@ pub(super) fn reach(space: &Space, v: &CategoryView, out: &mut Vec<Diagnostic>) 
     }
 }
 
-fn unreachable(space: &Space, v: &CategoryView, rule: &crate::policy::Rule) -> Diagnostic {
+fn unreachable(
+    space: &Space,
+    v: &CategoryView,
+    rule: &crate::policy::Rule,
+    index: u32,
+) -> Diagnostic {
     let Some(a) = rule
         .actions
         .iter()
@@ -142,7 +137,7 @@ fn unreachable(space: &Space, v: &CategoryView, rule: &crate::policy::Rule) -> D
     let rows = v.rows(a);
     let own = rows
         .iter()
-        .position(|r| r.id == rule.id && r.layer != Layer::TemporaryOverride);
+        .position(|r| r.rule == Some(index) && r.layer != Layer::TemporaryOverride);
     let region = own
         .and_then(|i| rows.get(i))
         .map(|r| {
@@ -202,13 +197,13 @@ fn unreachable(space: &Space, v: &CategoryView, rule: &crate::policy::Rule) -> D
 }
 
 /// CL0203: removing the rule changes no decision for any action it covers.
-fn redundant(v: &CategoryView, rule: &crate::policy::Rule) -> Option<Diagnostic> {
+fn redundant(v: &CategoryView, rule: &crate::policy::Rule, index: u32) -> Option<Diagnostic> {
     let mut takers: Vec<&Row> = Vec::new();
     for a in rule.actions.iter() {
         let part = v.partitions.get(a as usize)?;
         let rows = v.rows(a);
         for (i, row) in rows.iter().enumerate() {
-            if CategoryView::rule_of(row) != Some(rule.id.as_str()) {
+            if row.rule != Some(index) {
                 continue;
             }
             let mut remaining: Region = part.row(i)?.clone();
@@ -216,7 +211,7 @@ fn redundant(v: &CategoryView, rule: &crate::policy::Rule) -> Option<Diagnostic>
                 if remaining.is_empty() {
                     break;
                 }
-                if CategoryView::rule_of(later) == Some(rule.id.as_str()) {
+                if later.rule == Some(index) {
                     continue;
                 }
                 let Some(cond) = part.condition(j) else {

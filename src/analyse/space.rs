@@ -22,7 +22,6 @@ use std::sync::OnceLock;
 
 use biodivine_lib_bdd::{Bdd, BddPartialValuation, BddValuation, BddVariable, BddVariableSet};
 
-use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, DecisionTable, Member, Vocabulary, children};
 use crate::policy::{ActionId, Atom, Condition, OrgKind, Relation};
 
@@ -387,7 +386,7 @@ impl Space {
     }
 
     fn relation_bdd(&self, side: Side, c: &CategoryTable, action: ActionId, r: Relation) -> Bdd {
-        let restricted = c.name != UNRESTRICTED;
+        let restricted = c.is_restriction();
         let var = || self.var_or_false(self.relation_var(r).as_ref());
         match r {
             Relation::AllocatedWorker | Relation::AllocatedManager => var(),

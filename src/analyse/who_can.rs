@@ -82,7 +82,7 @@ pub enum WhoCanError {
 
 /// Answers "who can `action` a `category` record?" for a compiled policy.
 pub fn who_can(table: &DecisionTable, category: &str, action: &str) -> Result<WhoCan, WhoCanError> {
-    let c = if category == crate::compile::UNRESTRICTED {
+    let c = if category == crate::policy::CategoryKind::UNRESTRICTED {
         table.unrestricted.as_ref()
     } else {
         table.category(category)

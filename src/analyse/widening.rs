@@ -72,7 +72,7 @@ pub(super) fn check(
                     .and_then(|l| l.rows.get(g)),
                 _ => None,
             });
-            if let Some(g) = gate_row.and_then(|g| v.policy_span(&g.id)) {
+            if let Some(g) = gate_row.and_then(|g| v.policy_span(g)) {
                 d = d.with_label(g, "the unrestricted record refuses them here");
             }
             out.push(d.with_help(

@@ -4,7 +4,6 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::space::{Space, Witness};
-use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, DecisionTable};
 use crate::eval::request::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
 use crate::eval::{Id, ListEntry};
@@ -157,7 +156,7 @@ impl Space {
             });
         }
         let listed = |r: Relation| me(r).into_iter().map(ListEntry::Person).collect::<Vec<_>>();
-        let restriction = (category.name != UNRESTRICTED).then(|| Restriction {
+        let restriction = category.is_restriction().then(|| Restriction {
             category: category.name.clone(),
             placed_on: None,
             last_reviewed: None,

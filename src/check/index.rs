@@ -174,6 +174,7 @@ impl NameIndex {
             | ast::Item::Updated(..)
             | ast::Item::Approve(_)
             | ast::Item::Unrestricted(_)
+            | ast::Item::Disclose(..)
             | ast::Item::Test(_) => {}
         }
     }
@@ -204,6 +205,7 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         | ast::Item::Systems(..)
         | ast::Item::Updated(..)
         | ast::Item::Obligation(_)
+        | ast::Item::Disclose(..)
         | ast::Item::Retention(_) => {}
     }
 }
@@ -234,7 +236,7 @@ fn block(b: &ast::Block, out: &mut Uses) {
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)
-            | ast::Statement::Conceal(..) => {}
+            | ast::Statement::Disclose(..) => {}
         }
     }
 }

@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::disclosure::disclosure;
 use super::graph::{self, Node};
 use super::names::{SymbolKind, Symbols};
-use super::values::{self, ConcealTarget};
+use super::values;
 use crate::diag::{Code, Diagnostic};
 use crate::policy::*;
 use crate::span::Span;
@@ -92,6 +93,7 @@ impl Resolver {
             obligations: Vec::new(),
             escalations: Vec::new(),
             approvals: Vec::new(),
+            disclose: None,
             unrestricted: None,
             categories: Vec::new(),
             retention: Vec::new(),
@@ -101,6 +103,8 @@ impl Resolver {
         self.declare_all(&items, &mut p);
         self.hierarchies(&items, &mut p);
         self.resolve_groups(&items, &mut p);
+
+        p.disclose = self.policy_disclosure(&items);
 
         let mut unrestricted_span: Option<Span> = None;
         for item in &items {
@@ -153,7 +157,10 @@ impl Resolver {
                     self.test_uses(t);
                     p.tests.push(t.clone());
                 }
-                ast::Item::Decl(_) | ast::Item::Group(_) | ast::Item::Obligation(_) => {}
+                ast::Item::Decl(_)
+                | ast::Item::Group(_)
+                | ast::Item::Obligation(_)
+                | ast::Item::Disclose(..) => {}
             }
         }
         self.unused(&p);
@@ -161,6 +168,37 @@ impl Resolver {
             self.report(d);
         }
         header.map(|_| p)
+    }
+
+    /// The top-level `disclose`, read before the categories so each can fall back on it.
+    fn policy_disclosure(&mut self, items: &[&ast::Item]) -> Option<Disclosure> {
+        let mut found: Option<(Span, Option<Disclosure>)> = None;
+        for item in items {
+            let ast::Item::Disclose(list, span) = item else {
+                continue;
+            };
+            if let Some((first, _)) = &found {
+                self.report(
+                    Diagnostic::error(
+                        Code::Repeated,
+                        "the policy-wide `disclose` is given twice",
+                        *span,
+                        "given again here",
+                    )
+                    .with_label(*first, "first given here")
+                    .with_help("keep one top-level `disclose` statement"),
+                );
+                continue;
+            }
+            match disclosure(list) {
+                Ok(d) => found = Some((*span, Some(d))),
+                Err(errors) => {
+                    errors.into_iter().for_each(|e| self.report(e));
+                    found = Some((*span, None));
+                }
+            }
+        }
+        found.and_then(|(_, d)| d)
     }
 
     fn header<'a>(&mut self, files: &'a [ast::File]) -> Option<&'a ast::Header> {
@@ -760,8 +798,7 @@ impl Resolver {
             restriction: RestrictionType::Exclude,
             rules: Vec::new(),
             denied_view: View::Notice,
-            conceal_category: false,
-            conceal_contact: false,
+            disclose: None,
             review: None,
             temporary: None,
             contact: None,
@@ -778,6 +815,7 @@ impl Resolver {
                 ast::Statement::DeniedView(..) => Some("denied_view"),
                 ast::Statement::Temporary(..) => Some("temporary"),
                 ast::Statement::Contact(..) => Some("contact"),
+                ast::Statement::Disclose(..) => Some("disclose"),
                 _ => None,
             };
             if let Some(k) = key {
@@ -841,15 +879,19 @@ impl Resolver {
                         cat.denied_view = v;
                     }
                 }
-                ast::Statement::Conceal(targets, _) => {
-                    for t in targets {
-                        match self.ok(values::conceal(t)) {
-                            Some(ConcealTarget::Category) => cat.conceal_category = true,
-                            Some(ConcealTarget::Contact) => cat.conceal_contact = true,
-                            None => {}
-                        }
-                    }
-                }
+                ast::Statement::Disclose(_, span) if is_unrestricted => self.report(
+                    Diagnostic::error(
+                        Code::DiscloseUnrestricted,
+                        "the `unrestricted` block has nothing to conceal",
+                        *span,
+                        "`disclose` on the unrestricted block",
+                    )
+                    .with_help("a refusal by the unrestricted block is explained in full; say what each category discloses in the category, or for all of them with a top-level `disclose`"),
+                ),
+                ast::Statement::Disclose(items, _) => match disclosure(items) {
+                    Ok(d) => cat.disclose = Some(d),
+                    Err(errors) => errors.into_iter().for_each(|e| self.report(e)),
+                },
                 ast::Statement::Temporary(t) if is_unrestricted => self.report(
                     Diagnostic::error(
                         Code::TemporaryUnrestricted,
@@ -886,7 +928,8 @@ impl Resolver {
                 .with_help("`universal` refuses everyone not granted; `exclude` allows normal access except the named exclusions"),
             );
         }
-        if let Some(d) = contact_never_shown(&cat, once.get("denied_view").copied()) {
+        let disclosed = p.disclosure(&cat).contact;
+        if let Some(d) = contact_never_shown(&cat, disclosed, once.get("denied_view").copied()) {
             self.report(d);
         }
         Some(cat)
@@ -1141,10 +1184,15 @@ impl Resolver {
 }
 
 /// CL0118: a category names a contact that no refusal ever shows: its `denied_view` (by
-/// default `notice`) and every deny's `shows` are below `notice_with_contact`.
-fn contact_never_shown(cat: &Category, denied_view_at: Option<Span>) -> Option<Diagnostic> {
+/// default `notice`) and every deny's `shows` are below `notice_with_contact`. A contact the
+/// category does not disclose is withheld on purpose, and not reported.
+fn contact_never_shown(
+    cat: &Category,
+    disclosed: bool,
+    denied_view_at: Option<Span>,
+) -> Option<Diagnostic> {
     let contact = cat.contact.as_ref()?;
-    if cat.conceal_contact {
+    if !disclosed {
         return None;
     }
     let shown = |v: View| v >= View::NoticeWithContact;

@@ -52,12 +52,6 @@ pub const VIEWS: &[(&str, View)] = &[
     ("minimal", View::Minimal),
 ];
 
-/// What `conceal` may hide, as written.
-pub const CONCEAL_TARGETS: &[(&str, ConcealTarget)] = &[
-    ("category", ConcealTarget::Category),
-    ("contact", ConcealTarget::Contact),
-];
-
 /// A restriction type.
 pub fn restriction(i: &Ident) -> Result<RestrictionType, Diagnostic> {
     word(i, "restriction type", RESTRICTIONS)
@@ -93,20 +87,6 @@ pub fn purpose(i: &Ident) -> Result<Purpose, Diagnostic> {
             ("access", Purpose::Access),
         ],
     )
-}
-
-/// What `conceal` may hide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConcealTarget {
-    /// The category's name.
-    Category,
-    /// The contact.
-    Contact,
-}
-
-/// A conceal target.
-pub fn conceal(i: &Ident) -> Result<ConcealTarget, Diagnostic> {
-    word(i, "conceal target", CONCEAL_TARGETS)
 }
 
 /// A retention anchor.

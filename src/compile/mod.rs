@@ -13,12 +13,10 @@ pub mod table;
 
 use sha2::{Digest, Sha256};
 
-use crate::policy::Checked;
-use crate::policy::Policy;
+use crate::policy::{CategoryKind, Checked, Policy};
 use crate::span::{FileId, SourceMap};
 
 pub use bundle::{Bundle, Loaded, load as load_bundle};
-pub use rows::UNRESTRICTED;
 pub use schema::table_schema;
 pub use table::{DecisionTable, FORMAT_VERSION, Layer, Row, RowEffect};
 
@@ -101,11 +99,11 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
         unrestricted: p
             .unrestricted
             .as_ref()
-            .map(|c| rows::category(p, c, sources)),
+            .map(|c| rows::category(p, c, CategoryKind::Unrestricted, sources)),
         categories: p
             .categories
             .iter()
-            .map(|c| rows::category(p, c, sources))
+            .map(|c| rows::category(p, c, CategoryKind::Restriction, sources))
             .collect(),
         table_hash: String::new(),
     };

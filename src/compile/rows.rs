@@ -7,30 +7,37 @@ use super::table::{
     Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
 };
 use crate::policy::{
-    ActionId, Approver, Atom, Category, Chain, Condition, Effect, Policy, Purpose, Relation,
-    RestrictionType, Schedule, View,
+    ActionId, Approver, Atom, Category, CategoryKind, Chain, Condition, Disclosure, Effect, Policy,
+    Purpose, Relation, RestrictionType, Schedule, View,
 };
 use crate::span::SourceMap;
 
-/// The name the unrestricted block compiles under.
-pub const UNRESTRICTED: &str = "unrestricted";
-
 /// Compiles one category (or the unrestricted block).
-pub(super) fn category(p: &Policy, c: &Category, sources: &SourceMap) -> CategoryTable {
+pub(super) fn category(
+    p: &Policy,
+    c: &Category,
+    kind: CategoryKind,
+    sources: &SourceMap,
+) -> CategoryTable {
     let decisions = (0..p.actions.len())
         .map(|a| DecisionList {
             action: p.actions[a].name.clone(),
-            rows: rows(c, a as ActionId, sources),
+            rows: rows(c, kind, a as ActionId, sources),
         })
         .collect();
     CategoryTable {
         name: c.name.clone(),
+        kind,
         title: c.title.clone(),
         criteria: c.criteria.clone(),
         restriction: c.restriction,
         denied_view: c.denied_view,
-        conceal_category: c.conceal_category,
-        conceal_contact: c.conceal_contact,
+        // The unrestricted block has nothing to conceal: its refusals are the same whether or
+        // not the record is restricted, so they are explained in full.
+        disclose: match kind {
+            CategoryKind::Restriction => p.disclosure(c),
+            CategoryKind::Unrestricted => Disclosure::everything(),
+        },
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| ReviewEntry {
             schedule: match &r.schedule {
@@ -76,15 +83,17 @@ pub(super) fn category(p: &Policy, c: &Category, sources: &SourceMap) -> Categor
 
 /// The decision list for one action: absolute denies, the named exclusion, temporary overrides,
 /// denies, grants, temporary access, the default — each layer in source order.
-fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
+fn rows(c: &Category, kind: CategoryKind, action: ActionId, sources: &SourceMap) -> Vec<Row> {
+    // Each rule with its index in source order, which the row keeps as its identity.
     let covering = |effect: Effect| {
         c.rules
             .iter()
-            .filter(move |r| r.effect == effect && r.actions.contains(action))
+            .zip(0u32..)
+            .filter(move |(r, _)| r.effect == effect && r.actions.contains(action))
     };
     let temporary = c.temporary.as_ref().filter(|t| t.actions.contains(action));
     let mut out = Vec::new();
-    for r in covering(Effect::AbsoluteDeny) {
+    for (r, i) in covering(Effect::AbsoluteDeny) {
         out.push(Row {
             id: r.id.clone(),
             layer: Layer::AbsoluteDeny,
@@ -95,10 +104,11 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             source: sources.cite_in_policy(r.span),
             subjects_text: r.subjects_text.clone(),
             overrides: None,
+            rule: Some(i),
         });
     }
     // An unrestricted record has no exclusion list, so the row could never match there.
-    if c.name != UNRESTRICTED {
+    if kind == CategoryKind::Restriction {
         out.push(Row {
             id: format!("{}.named_exclusion", c.name),
             layer: Layer::NamedExclusion,
@@ -109,11 +119,12 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             source: sources.cite_in_policy(c.span),
             subjects_text: Relation::NamedDeny.describe().to_string(),
             overrides: None,
+            rule: None,
         });
     }
     let granted = Condition::atom(Atom::Relation(Relation::TemporaryGrant));
     if let Some(t) = temporary {
-        for r in covering(Effect::Deny) {
+        for (r, i) in covering(Effect::Deny) {
             out.push(Row {
                 id: format!("{}.temporary", c.name),
                 layer: Layer::TemporaryOverride,
@@ -124,10 +135,11 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
                 source: sources.cite_in_policy(t.span),
                 subjects_text: format!("{} holding a valid temporary grant", r.subjects_text),
                 overrides: Some(r.id.clone()),
+                rule: Some(i),
             });
         }
     }
-    for r in covering(Effect::Deny) {
+    for (r, i) in covering(Effect::Deny) {
         out.push(Row {
             id: r.id.clone(),
             layer: Layer::Deny,
@@ -138,9 +150,10 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             source: sources.cite_in_policy(r.span),
             subjects_text: r.subjects_text.clone(),
             overrides: None,
+            rule: Some(i),
         });
     }
-    for r in covering(Effect::Grant) {
+    for (r, i) in covering(Effect::Grant) {
         out.push(Row {
             id: r.id.clone(),
             layer: Layer::Grant,
@@ -151,6 +164,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             source: sources.cite_in_policy(r.span),
             subjects_text: r.subjects_text.clone(),
             overrides: None,
+            rule: Some(i),
         });
     }
     if let Some(t) = temporary {
@@ -164,6 +178,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
             source: sources.cite_in_policy(t.span),
             subjects_text: Relation::TemporaryGrant.describe().to_string(),
             overrides: None,
+            rule: None,
         });
     }
     let (effect, view, subjects_text) = match c.restriction {
@@ -184,6 +199,7 @@ fn rows(c: &Category, action: ActionId, sources: &SourceMap) -> Vec<Row> {
         source: sources.cite_in_policy(c.span),
         subjects_text: subjects_text.to_string(),
         overrides: None,
+        rule: None,
     });
     out
 }

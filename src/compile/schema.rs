@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::table::DecisionTable;
 use crate::eval::schema::{Direction, SCHEMA_BASE, settings};
 use crate::policy::{
-    Atom, Condition, Literal, OrgKind, Period, PeriodUnit, Purpose, Relation, RestrictionType, View,
+    Atom, CategoryKind, Condition, Disclosure, Literal, OrgKind, Period, PeriodUnit, Purpose,
+    Relation, RestrictionType, View,
 };
 
 /// docs/schema/table.schema.json.
@@ -192,6 +193,36 @@ pub(super) enum RestrictionTypeDef {
     Exclude,
 }
 
+/// What a refused person may be told about a category.
+#[derive(Serialize, JsonSchema)]
+#[serde(remote = "Disclosure")]
+#[schemars(rename = "Disclosure")]
+pub(super) struct DisclosureDef {
+    /// The category's title, and the deciding rule's id and source.
+    pub title: bool,
+    /// Who to contact and who approves access.
+    pub contact: bool,
+    /// That temporary access exists, for how long, and whether the person may hold it.
+    pub temporary: bool,
+    /// Why: the kind of refusal and the deciding rule in the policy's words.
+    pub reason: bool,
+    /// That the person is on the record's exclusion list.
+    pub exclusion: bool,
+    /// A fixed notice for every refused person.
+    pub notice: Option<String>,
+}
+
+/// Whether a compiled block is a restriction category or the unrestricted block.
+#[derive(Serialize, JsonSchema)]
+#[serde(remote = "CategoryKind", rename_all = "snake_case")]
+#[schemars(rename = "CategoryKind")]
+pub(super) enum CategoryKindDef {
+    /// A restriction category.
+    Restriction,
+    /// The `unrestricted` block: what applies to a record with no restriction.
+    Unrestricted,
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -239,6 +270,10 @@ mod tests {
         }
         for v in [RestrictionType::Universal, RestrictionType::Exclude] {
             let ours = through!("RestrictionTypeDef", RestrictionType, v);
+            assert_eq!(ours, serde_json::to_value(v).unwrap());
+        }
+        for v in [CategoryKind::Restriction, CategoryKind::Unrestricted] {
+            let ours = through!("CategoryKindDef", CategoryKind, v);
             assert_eq!(ours, serde_json::to_value(v).unwrap());
         }
         let atoms = [

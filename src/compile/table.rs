@@ -8,18 +8,22 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::schema::{
-    AtomDef, ConditionDef, OrgKindDef, PeriodDef, PurposeDef, RestrictionTypeDef, ViewDef,
+    AtomDef, CategoryKindDef, ConditionDef, DisclosureDef, OrgKindDef, PeriodDef, PurposeDef,
+    RestrictionTypeDef, ViewDef,
 };
 
 use crate::policy::{
-    ActionId, Atom, Condition, ObligationId, OrgKind, Period, Purpose, RestrictionType, View,
+    ActionId, Atom, CategoryKind, Condition, Disclosure, ObligationId, OrgKind, Period, Purpose,
+    RestrictionType, View,
 };
 
 /// The version of the table format this build writes and reads.
 ///
 /// Version 2 gives each role and team its `parent` rather than the list of all its ancestors:
 /// a chain of 10,000 roles was 50 million ancestor entries; it is now 10,000 parents.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3 marks each category's `kind` (the unrestricted block is a kind, not a name) and
+/// gives each row the index of the rule it implements (`rule`).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -191,6 +195,9 @@ pub struct ObligationEntry {
 pub struct CategoryTable {
     /// The category's name (`unrestricted` for the unrestricted block).
     pub name: String,
+    /// A restriction category or the unrestricted block.
+    #[schemars(with = "CategoryKindDef")]
+    pub kind: CategoryKind,
     /// Its title.
     pub title: String,
     /// The qualifying criteria in the document's words.
@@ -201,10 +208,9 @@ pub struct CategoryTable {
     /// What a refused person sees unless the deciding deny says otherwise.
     #[schemars(with = "ViewDef")]
     pub denied_view: View,
-    /// Whether explanations to a refused person must not name the category.
-    pub conceal_category: bool,
-    /// Whether explanations to a refused person must not name the contact.
-    pub conceal_contact: bool,
+    /// What a refused person may be told: the category's own `disclose`, else the policy's.
+    #[schemars(with = "DisclosureDef")]
+    pub disclose: Disclosure,
     /// Where the category is written: `file:line`.
     pub source: String,
     /// The review schedule.
@@ -300,6 +306,10 @@ pub struct Row {
     pub subjects_text: String,
     /// The deny rule a temporary-override row overrides.
     pub overrides: Option<String>,
+    /// The rule this row implements, as its index in the category's rules in source order (the
+    /// checked policy's `Category::rules`): for a temporary-override row, the deny it
+    /// overrides; none for the built-in rows (named exclusion, temporary access, default).
+    pub rule: Option<u32>,
 }
 
 /// A category's review schedule.
@@ -406,6 +416,11 @@ impl DecisionTable {
 }
 
 impl CategoryTable {
+    /// Whether this is a restriction category rather than the unrestricted block.
+    pub fn is_restriction(&self) -> bool {
+        self.kind == CategoryKind::Restriction
+    }
+
     /// The approval for a purpose, if the category or the policy gives one.
     pub fn approval(&self, purpose: Purpose) -> Option<&ApprovalEntry> {
         self.approvals.iter().find(|a| a.purpose == purpose)

@@ -246,6 +246,18 @@ it is refused. Offer temporary access in the categories that need it.
       temporary view for 24h approved_by owner
     }
     # error[CL0120]: the `unrestricted` block cannot offer temporary access";
+    DiscloseUnrestricted = "CL0121", "disclose-on-unrestricted", "The unrestricted block says what a refused person is told",
+"`disclose` says what a person refused by a restriction may learn about it. The unrestricted
+block is no restriction: a refusal by it is the same whether or not the record is restricted
+(docs/semantics.md), so nothing about a restriction can leak through it and its refusals are
+explained in full. Say what each category discloses in the category, or for every category with
+a top-level `disclose`.
+
+    unrestricted {
+      restriction exclude
+      disclose title
+    }
+    # error[CL0121]: the `unrestricted` block has nothing to conceal";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
 "A mapping file translates one connected system's names for roles, teams and organisations to
 the policy's identifiers (docs/operations.md). It is TOML with `system = \"NAME\"` and the

@@ -55,11 +55,10 @@ pub fn compare(
     new: (&DecisionTable, &CategoryTable),
     same_temporary_holders: bool,
 ) -> Vec<SettingChange> {
-    let settings: [(&str, Reader); 13] = [
+    let settings: [(&str, Reader); 12] = [
         ("restriction type", restriction),
         ("what a refused person sees", denied_view),
-        ("category disclosed to a refused person", conceal_category),
-        ("contact disclosed to a refused person", conceal_contact),
+        ("what a refused person is told", disclosure),
         ("review interval", review_interval),
         ("reviewer", reviewer),
         ("temporary access", temporary_offered),
@@ -123,22 +122,13 @@ fn denied_view(_: &Vocabulary, c: &CategoryTable) -> Value {
     )
 }
 
-fn yes_no(concealed: bool) -> (&'static str, &'static str) {
-    if concealed {
-        ("concealed", "never named")
-    } else {
-        ("disclosed", "named")
-    }
-}
-
-fn conceal_category(_: &Vocabulary, c: &CategoryTable) -> Value {
-    let (k, t) = yes_no(c.conceal_category);
-    Value::plain(k, t, Some(&c.source))
-}
-
-fn conceal_contact(_: &Vocabulary, c: &CategoryTable) -> Value {
-    let (k, t) = yes_no(c.conceal_contact);
-    Value::plain(k, t, Some(&c.source))
+fn disclosure(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let key = c.disclose.words();
+    let text = match &c.disclose.notice {
+        Some(n) => format!("{key}; the notice reads \"{n}\""),
+        None => key.clone(),
+    };
+    Value::plain(&key, &text, Some(&c.source))
 }
 
 fn review_interval(_: &Vocabulary, c: &CategoryTable) -> Value {

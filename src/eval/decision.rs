@@ -261,8 +261,11 @@ pub struct NextSteps {
     pub contact: Option<ContactOut>,
     /// Who approves access, step by step.
     pub escalation: Vec<String>,
-    /// Whether temporary access can be asked for; null when the category offers none.
+    /// Whether temporary access can be asked for; null when the category offers none or does
+    /// not disclose it.
     pub temporary_access: Option<TemporaryOut>,
+    /// The category's fixed notice for a refused person, when it discloses one.
+    pub notice: Option<String>,
 }
 
 /// A contact.

@@ -6,10 +6,9 @@ use super::decider::{Context, Decider};
 use super::decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, GrantProblem, Outcome, Warning,
 };
-use super::render::Disclosure;
+use super::render::Told;
 use super::request::Request;
 use super::{intern, time, words};
-use crate::compile::UNRESTRICTED;
 use crate::compile::table::{CategoryTable, Layer, Row};
 use crate::policy::{Atom, Literal, Purpose, Relation};
 
@@ -126,43 +125,64 @@ impl Decider {
         found.into_iter().map(|f| f.2).collect()
     }
 
-    /// Plain English for the person who asked.
+    /// The action as a caseworker reads it after "you may": its title with a lower-case first
+    /// letter ("add a case note"), or its name when the policy does not declare it.
+    fn action_words(&self, name: &str) -> String {
+        let Some(title) = self
+            .table
+            .vocabulary
+            .actions
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.title.as_str())
+        else {
+            return words::action_phrase(name);
+        };
+        let mut chars = title.chars();
+        match (chars.next(), chars.next()) {
+            // "MASH referral" keeps its capitals; "View the record" reads "view the record".
+            (Some(first), Some(second)) if !second.is_uppercase() => {
+                first.to_lowercase().chain(title.chars().skip(1)).collect()
+            }
+            _ => title.to_string(),
+        }
+    }
+
+    /// Plain English for the person who asked: as far as the deciding category discloses
+    /// (docs/semantics.md, "Disclosure"), and never a rule id or the policy's notation.
     fn caseworker(&self, req: &Request, d: &Decision) -> String {
-        let act = words::action_phrase(&req.action);
+        let act = self.action_words(&req.action);
         let show = self.disclosure(d);
-        let (c, row) = match (d.basis, self.deciding_row(d)) {
-            (Basis::Row { .. }, Some(x)) => x,
-            (Basis::FailClosed(reason), _) => {
-                return format!(
-                    "Not permitted: you may not {act} this record. {} Please tell your system administrator: {}.",
-                    words::FAIL_CLOSED,
-                    words::fail_reason_plain(reason)
-                );
-            }
-            _ => {
-                return format!(
-                    "Not permitted: you may not {act} this record. {}",
-                    words::FAIL_CLOSED
-                );
-            }
+        let Some((c, row)) = self
+            .deciding_row(d)
+            .filter(|_| matches!(d.basis, Basis::Row { .. }))
+        else {
+            // A request the evaluator refused as invalid: what was wrong is in the decision log
+            // for an auditor; the value itself may come from the record.
+            return format!(
+                "Refused: you may not {act}. {} Please tell your system administrator; the decision log records what was wrong.",
+                words::FAIL_CLOSED
+            );
         };
         let mut s: Vec<String> = Vec::new();
-        match (d.outcome, d.deny_kind) {
-            (Outcome::Allow, _) => self.allowed(req, d, c, row, &act, &mut s),
-            (Outcome::Deny, kind) => {
-                let kind = kind.unwrap_or(DenyKind::NotPermitted);
-                s.push(format!(
-                    "{}: you may not {act} this record.",
-                    words::deny_heading(kind)
-                ));
-                if !show.restricted {
-                    s.push(kind_meaning(kind).to_string());
-                    s.push("If you need it for your work, speak to your line manager.".to_string());
-                } else {
-                    self.refused(req, d, c, row, kind, show, &mut s);
-                }
-            }
+        if d.outcome == Outcome::Allow {
+            self.allowed(req, d, c, row, &act, &mut s);
+            return s.join(" ");
         }
+        let kind = d.deny_kind.unwrap_or(DenyKind::NotPermitted);
+        let heading = if show.reason {
+            words::deny_heading(kind)
+        } else {
+            "Refused"
+        };
+        s.push(format!("{heading}: you may not {act}."));
+        if !show.restricted {
+            s.push(
+                "If you need this record for your work, speak to your line manager.".to_string(),
+            );
+            return s.join(" ");
+        }
+        self.refused(req, d, c, row, kind, show, &mut s);
         s.join(" ")
     }
 
@@ -175,24 +195,23 @@ impl Decider {
         act: &str,
         s: &mut Vec<String>,
     ) {
-        s.push(format!("Allowed: you may {act} this record."));
-        let unrestricted = c.name == UNRESTRICTED;
+        s.push(format!("Allowed: you may {act}."));
+        let unrestricted = !c.is_restriction();
         s.push(match row.layer {
             Layer::Grant if unrestricted => format!(
-                "The policy gives access to unrestricted records to {} (rule {}).",
-                row.subjects_text, row.id
+                "The policy gives access to unrestricted records to {}.",
+                row.subjects_text
             ),
             Layer::Grant => format!(
-                "The {} restriction gives access to {} (rule {}){}.",
+                "The {} restriction gives access to {}{}.",
                 c.title,
                 row.subjects_text,
-                row.id,
                 self.qualifying(req, d, row)
             ),
-            Layer::TemporaryOverride => format!(
-                "Rule {} would refuse you, but your valid temporary grant overrides it.",
-                row.overrides.as_deref().unwrap_or("")
-            ),
+            Layer::TemporaryOverride => {
+                "A rule of the restriction would refuse you, but your valid temporary grant overrides it."
+                    .to_string()
+            }
             Layer::Temporary => "You hold a valid temporary grant for this record.".to_string(),
             _ if unrestricted => "The record is not restricted: normal access applies.".to_string(),
             _ => format!(
@@ -211,15 +230,15 @@ impl Decider {
         }
         if let Some(t) = d.expires_at {
             s.push(format!(
-                "Your temporary access expires at {}.",
-                time::timestamp(t)
+                "Your temporary access ends at {} (UK time).",
+                time::uk_local(t)
             ));
         }
         for w in &d.warnings {
             if let Warning::ReviewOverdue(due) = w {
                 s.push(format!(
                     "This restriction's review has been overdue since {}; it still applies, so please tell {}.",
-                    due.format("%Y-%m-%d"),
+                    due.format("%-d %B %Y"),
                     self.contact(req, c).map_or_else(|| "your line manager".to_string(), |k| k.description)
                 ));
             }
@@ -234,112 +253,122 @@ impl Decider {
         c: &CategoryTable,
         row: &Row,
         kind: DenyKind,
-        show: Disclosure,
+        show: Told,
         s: &mut Vec<String>,
     ) {
-        let what = if show.category && c.name != UNRESTRICTED {
+        let what = if show.title && c.is_restriction() {
             format!("The {} restriction", c.title)
         } else {
             "The policy".to_string()
         };
-        match row.layer {
-            Layer::NamedExclusion => {
-                s.push(
-                    "You, or one of your teams, are named on this record's exclusion list."
-                        .to_string(),
-                );
-                s.push(kind_meaning(kind).to_string());
-            }
-            Layer::AbsoluteDeny | Layer::Deny => {
-                if show.category {
-                    s.push(format!(
-                        "{what} forbids it for {} (rule {}).",
-                        row.subjects_text, row.id
-                    ));
-                } else {
+        if show.title && c.is_restriction() {
+            s.push(format!("This record is restricted under {}.", c.title));
+        } else if c.is_restriction() {
+            s.push("This record is restricted.".to_string());
+        }
+        if show.reason {
+            match row.layer {
+                Layer::NamedExclusion => {
                     s.push(
-                        "This record is restricted, and a deny rule of the policy covers you."
+                        "You, or one of your teams, are named on this record's exclusion list."
                             .to_string(),
                     );
+                    s.push(kind_meaning(kind).to_string());
                 }
-                if row.layer == Layer::AbsoluteDeny {
-                    s.push(words::ABSOLUTE.to_string());
-                }
-            }
-            _ => {
-                s.push(if show.category {
-                    format!("{what} gives access only to the people it names, and no rule gives you access.")
-                } else {
-                    "This record is restricted, and no rule of the policy gives you access.".to_string()
-                });
-                if let Some((facts, _)) = self.fact_set(req, d) {
-                    let ways = self.closest(d, &facts, !show.category);
-                    let mut phrases: Vec<String> = Vec::new();
-                    for w in &ways {
-                        let p = w
-                            .missing
-                            .iter()
-                            .map(|l| self.literal_phrase(*l))
-                            .collect::<Vec<_>>()
-                            .join(" and ");
-                        if !phrases.contains(&p) {
-                            phrases.push(p);
-                        }
+                Layer::AbsoluteDeny | Layer::Deny => {
+                    s.push(if show.title {
+                        format!("{what} forbids it for {}.", row.subjects_text)
+                    } else {
+                        "A deny rule of the policy covers you.".to_string()
+                    });
+                    if row.layer == Layer::AbsoluteDeny {
+                        s.push(words::ABSOLUTE.to_string());
                     }
-                    let more = phrases.len().saturating_sub(CLOSEST);
-                    phrases.truncate(CLOSEST);
-                    if !phrases.is_empty() {
-                        let tail = if more > 0 {
-                            format!(
-                                " (or {more} other way{} the policy lists)",
-                                if more == 1 { "" } else { "s" }
-                            )
-                        } else {
-                            String::new()
-                        };
-                        s.push(format!(
-                            "You would have access if you were {}{tail}.",
-                            words::join_or(&phrases, "or")
-                        ));
+                }
+                _ => {
+                    s.push(if show.title {
+                        format!("{what} gives access only to the people it names, and no rule gives you access.")
+                    } else {
+                        "No rule of the policy gives you access.".to_string()
+                    });
+                    // The ways in are the restriction's rules: told only with its title, and
+                    // only ways that depend on the record, never joining a team or changing
+                    // organisation.
+                    if show.title {
+                        s.extend(self.ways_in(req, d));
                     }
                 }
             }
         }
-        let steps = self.next_steps_sentence(req, c, show, row.layer);
-        s.extend(steps);
-        if row.layer == Layer::Deny || row.layer == Layer::Default {
+        s.extend(self.next_steps_sentence(req, c, show, row.layer));
+        if show.temporary && matches!(row.layer, Layer::Deny | Layer::Default) {
             s.extend(self.temporary_sentence(req, d, c, show));
+        }
+        if let Some(notice) = c.disclose.notice.as_ref().filter(|_| show.notice) {
+            s.push(notice.clone());
         }
     }
 
-    /// "Contact X; access is approved by Y, then Z."
+    /// "You would have access if you were an allocated worker of the record."
+    fn ways_in(&self, req: &Request, d: &Decision) -> Option<String> {
+        let (facts, _) = self.fact_set(req, d)?;
+        let ways = self.closest(d, &facts, true);
+        let mut phrases: Vec<String> = Vec::new();
+        for w in &ways {
+            let p = w
+                .missing
+                .iter()
+                .map(|l| self.literal_phrase(*l))
+                .collect::<Vec<_>>()
+                .join(" and ");
+            if !phrases.contains(&p) {
+                phrases.push(p);
+            }
+        }
+        let more = phrases.len().saturating_sub(CLOSEST);
+        phrases.truncate(CLOSEST);
+        if phrases.is_empty() {
+            return None;
+        }
+        let tail = if more > 0 {
+            format!(
+                " (or {more} other way{} the policy lists)",
+                if more == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "You would have access if you were {}{tail}.",
+            words::join_or(&phrases, "or")
+        ))
+    }
+
+    /// "Contact X; access is approved by Y, then Z." Nobody is named as approving what an
+    /// absolute deny or an exclusion refuses: nobody can.
     fn next_steps_sentence(
         &self,
         req: &Request,
         c: &CategoryTable,
-        show: Disclosure,
+        show: Told,
         layer: Layer,
     ) -> Option<String> {
-        let lead = match layer {
-            Layer::AbsoluteDeny | Layer::NamedExclusion => "If you think this is wrong, contact",
-            _ => "To ask for access, contact",
+        let final_refusal = matches!(layer, Layer::AbsoluteDeny | Layer::NamedExclusion);
+        let lead = if final_refusal && show.reason {
+            "If you think this is wrong, contact"
+        } else {
+            "If you need this record for your work, contact"
         };
         if !show.contact {
             return Some(format!("{lead} your line manager."));
         }
-        let who = self.contact(req, c).map_or_else(
-            || "your line manager".to_string(),
-            |k| match k.subject_id {
-                Some(id) => format!("{} ({id})", k.description),
-                None => k.description,
-            },
-        );
+        let who = self
+            .contact(req, c)
+            .map_or_else(|| "your line manager".to_string(), |k| k.description);
         let chain = c
             .approval(Purpose::Access)
             .map(|a| words::chain_steps(&a.chain))
-            .filter(|steps| {
-                !steps.is_empty() && !matches!(layer, Layer::AbsoluteDeny | Layer::NamedExclusion)
-            });
+            .filter(|steps| !steps.is_empty() && !final_refusal);
         Some(match chain {
             Some(steps) => format!(
                 "{lead} {who}; access is approved by {}.",
@@ -349,22 +378,22 @@ impl Decider {
         })
     }
 
-    /// Whether temporary access can be asked for, from whom and for how long.
+    /// Whether temporary access can be asked for, from whom and for how long, and when it
+    /// cannot.
     fn temporary_sentence(
         &self,
         req: &Request,
         d: &Decision,
         c: &CategoryTable,
-        show: Disclosure,
+        show: Told,
     ) -> Option<String> {
         let Basis::Row { action, .. } = d.basis else {
             return None;
         };
-        let t = c
-            .temporary
-            .as_ref()
-            .filter(|t| t.actions.contains(&action))?;
-        // A concealed contact conceals the approvers too: they can reveal the category.
+        let Some(t) = c.temporary.as_ref().filter(|t| t.actions.contains(&action)) else {
+            return Some("Temporary access cannot be given for this.".to_string());
+        };
+        // Who approves can reveal what the category is, as the contact can.
         let approvers = if show.contact {
             words::join_or(
                 &t.approved_by
@@ -384,7 +413,7 @@ impl Decider {
             {
                 return Some(format!(
                     "Your temporary grant does not count because {}; you can ask {} for a new one for up to {}.",
-                    self.grant_problem(req, *i, *p),
+                    self.grant_problem_local(req, *i, *p),
                     approvers,
                     t.max.describe()
                 ));
@@ -398,6 +427,22 @@ impl Decider {
             approvers,
             t.max.describe()
         ))
+    }
+
+    /// Why a grant does not count, with its times in UK local time.
+    fn grant_problem_local(&self, req: &Request, i: u16, p: GrantProblem) -> String {
+        let g = req.temporary_grants.get(usize::from(i));
+        match p {
+            GrantProblem::NotStarted => format!(
+                "it starts at {} (UK time)",
+                g.map_or_else(String::new, |g| time::uk_local(g.granted_at))
+            ),
+            GrantProblem::Expired => match self.grant_end(req, i) {
+                Some(end) => format!("it ended at {} (UK time)", time::uk_local(end)),
+                None => "it has ended".to_string(),
+            },
+            other => self.grant_problem(req, i, other),
+        }
     }
 
     /// "; you qualify as an allocated worker of the record": the term of a grant that held.

@@ -9,6 +9,7 @@ mod explain;
 pub(crate) mod id;
 mod intern;
 pub(crate) mod object;
+mod refusal;
 mod render;
 pub(crate) mod request;
 pub(crate) mod schema;

@@ -5,54 +5,82 @@ use chrono::{DateTime, Utc};
 
 use super::decider::Decider;
 use super::decision::{
-    Audience, Basis, ContactOut, Decision, DenyKind, FailReason, GrantProblem, NamedList,
-    NextSteps, ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningCode, WarningOut,
+    Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NamedList, NextSteps,
+    ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningCode, WarningOut,
 };
+use super::refusal::refusal_as;
 use super::request::Request;
 use super::{time, words};
 use crate::compile::table::{CategoryTable, Layer, Row};
-use crate::policy::{Atom, Purpose, Relation, View};
+use crate::policy::{Atom, Relation, View};
 
-/// What a refused person may be told.
+/// What the person who asked may be told of one decision: everything when they may open the
+/// record (or for an auditor), else what the deciding category's `disclose` allows (closed by
+/// default; docs/semantics.md, "Disclosure").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Disclosure {
-    /// That the record is restricted at all.
+pub struct Told {
+    /// That the record is restricted at all (a view other than `none`).
     pub restricted: bool,
-    /// The category's name, title and criteria, and rule ids (which carry the category's name).
-    pub category: bool,
+    /// The category's title, and the rule's id and source (which carry the category's name).
+    pub title: bool,
+    /// Why: the kind of refusal and the deciding rule in the policy's words.
+    pub reason: bool,
     /// Who to contact and the escalation path.
     pub contact: bool,
+    /// Whether temporary access exists and may be asked for.
+    pub temporary: bool,
+    /// The category's fixed notice.
+    pub notice: bool,
 }
 
-impl Disclosure {
+impl Told {
     /// Everything: for auditors, and for a subject who may open the record.
-    pub(super) const ALL: Disclosure = Disclosure {
+    pub const ALL: Told = Told {
         restricted: true,
-        category: true,
+        title: true,
+        reason: true,
         contact: true,
+        temporary: true,
+        notice: true,
     };
 
     /// Nothing: the subject may not even learn that the record is restricted.
-    const NONE: Disclosure = Disclosure {
+    pub const NONE: Told = Told {
         restricted: false,
-        category: false,
+        title: false,
+        reason: false,
         contact: false,
+        temporary: false,
+        notice: false,
     };
 
-    /// What the subject may be told of a decision with this outcome and view, decided by a row
-    /// of this category.
-    pub(super) fn of(outcome: Outcome, view: View, c: &CategoryTable) -> Disclosure {
+    /// What the subject may be told of a decision with this outcome and view, decided by this
+    /// row of this category.
+    pub fn of(outcome: Outcome, view: View, c: &CategoryTable, row: &Row) -> Told {
         if outcome == Outcome::Allow {
-            return Disclosure::ALL;
+            return Told::ALL;
         }
         if view == View::None {
-            return Disclosure::NONE;
+            return Told::NONE;
         }
-        Disclosure {
+        let d = &c.disclose;
+        // An exclusion the category does not disclose is told as no reason at all, so the
+        // excluded person cannot learn that they, or someone who asked for it, are named.
+        let excluded = row.layer == Layer::NamedExclusion;
+        Told {
             restricted: true,
-            category: !c.conceal_category,
-            contact: !c.conceal_contact && view >= View::NoticeWithContact,
+            title: d.title,
+            reason: d.reason && (!excluded || d.exclusion),
+            contact: d.contact && view >= View::NoticeWithContact,
+            temporary: d.temporary,
+            notice: d.notice.is_some(),
         }
+    }
+
+    /// Whether the deciding rule's id and source may be given: they carry the category's name
+    /// and say why.
+    pub fn rule(self) -> bool {
+        self.title && self.reason
     }
 }
 
@@ -78,13 +106,13 @@ impl Decider {
     }
 
     /// What the subject may be told about this decision.
-    pub(super) fn disclosure(&self, d: &Decision) -> Disclosure {
+    pub(super) fn disclosure(&self, d: &Decision) -> Told {
         if d.outcome == Outcome::Allow {
-            return Disclosure::ALL;
+            return Told::ALL;
         }
         match self.deciding_row(d) {
-            Some((c, _)) => Disclosure::of(d.outcome, d.view, c),
-            None => Disclosure::NONE,
+            Some((c, row)) => Told::of(d.outcome, d.view, c, row),
+            None => Told::NONE,
         }
     }
 
@@ -92,91 +120,69 @@ impl Decider {
     /// auditors the full reasons and trace). Without an auditor audience, everything rendered
     /// respects what the category conceals.
     pub fn response(&self, req: &Request, d: &Decision, audience: Option<Audience>) -> Response {
-        let show = match audience {
-            Some(Audience::Auditor) => Disclosure::ALL,
-            _ => self.disclosure(d),
+        let auditor = audience == Some(Audience::Auditor);
+        let show = if auditor {
+            Told::ALL
+        } else {
+            self.disclosure(d)
         };
         let row = self.deciding_row(d);
         Response {
             decision: d.outcome,
             view: d.view.shown(),
-            deny_kind: d.deny_kind,
-            // Rule ids carry the category's name, so a concealed category hides them too.
-            rule: row.filter(|_| show.category).map(|(_, r)| r.id.clone()),
-            source: row.filter(|_| show.category).map(|(_, r)| r.source.clone()),
-            reasons: self.reasons(req, d, show),
+            deny_kind: d.deny_kind.filter(|_| show.reason),
+            rule: row.filter(|_| show.rule()).map(|(_, r)| r.id.clone()),
+            source: row.filter(|_| show.rule()).map(|(_, r)| r.source.clone()),
+            reasons: self.reasons(req, d, show, auditor),
             explanation: audience.map(|a| self.explain(req, d, a)),
             next_steps: self.next_steps(req, d, show),
             obligations: self.obligations(d),
-            // A subject who may not learn that the record is restricted learns nothing of it.
-            warnings: if show.restricted {
-                self.warnings(req, d)
-            } else {
-                Vec::new()
-            },
+            warnings: self.warnings(req, d, show, auditor),
             policy_hash: self.table.source_hash.clone(),
-            trace: (audience == Some(Audience::Auditor)).then(|| self.trace(req, d)),
+            trace: auditor.then(|| self.trace(req, d)),
         }
     }
 
     /// The combining rule applied, then the rule and facts it rested on.
-    fn reasons(&self, req: &Request, d: &Decision, show: Disclosure) -> Vec<String> {
+    fn reasons(&self, req: &Request, d: &Decision, show: Told, auditor: bool) -> Vec<String> {
         match (d.basis, self.deciding_row(d)) {
-            (Basis::FailClosed(reason), _) => vec![
+            // The offending value comes from the record (an unknown category names it), so only
+            // an auditor is told what it was.
+            (Basis::FailClosed(reason), _) if auditor => vec![
                 words::fail_reason(reason, fail_value(req, reason)),
                 words::FAIL_CLOSED.to_string(),
             ],
-            (_, Some((c, row))) => row_reasons(c, row, d.deny_kind, show),
+            (Basis::FailClosed(_), _) => vec![words::FAIL_CLOSED.to_string()],
+            (_, Some((c, row))) => row_reasons(c, row, show),
             (_, None) => vec![words::FAIL_CLOSED.to_string()],
         }
     }
 
     /// Who to contact, the escalation path and temporary access, as far as disclosed.
-    fn next_steps(&self, req: &Request, d: &Decision, show: Disclosure) -> NextSteps {
-        let Some((c, row)) = self.deciding_row(d) else {
+    fn next_steps(&self, req: &Request, d: &Decision, show: Told) -> NextSteps {
+        let (Some((c, row)), Basis::Row { action, .. }) = (self.deciding_row(d), d.basis) else {
             return NextSteps::default();
         };
         if d.outcome == Outcome::Allow || !show.restricted {
             return NextSteps::default();
         }
-        let line_manager = ContactOut {
-            description: Relation::LineManager.describe().to_string(),
-            subject_id: None,
-        };
-        let (contact, escalation) = if show.contact {
-            let steps = c
-                .approval(Purpose::Access)
-                .map(|a| words::chain_steps(&a.chain))
-                .unwrap_or_default();
-            (self.contact(req, c).unwrap_or(line_manager), steps)
-        } else {
-            (line_manager, Vec::new())
-        };
-        let temporary = c
-            .temporary
-            .as_ref()
-            .filter(|_| row.layer != Layer::AbsoluteDeny && row.layer != Layer::NamedExclusion)
-            .filter(|t| {
-                let action = match d.basis {
-                    Basis::Row { action, .. } => action,
-                    Basis::FailClosed(_) => u32::MAX,
-                };
-                t.actions.contains(&action)
-            })
-            .map(|t| TemporaryOut {
-                available: self.meets_temporary_to(req, d),
-                max_duration: t.max.describe(),
-                // Who approves can reveal what the category is, as the contact can.
-                approvers: if show.contact {
-                    t.approved_by.iter().map(words::approver_phrase).collect()
-                } else {
-                    Vec::new()
-                },
-            });
+        let r = refusal_as(c, row, action, show, owner(req).is_some());
         NextSteps {
-            contact: Some(contact),
-            escalation,
-            temporary_access: temporary,
+            contact: r.contact.map(|description| ContactOut {
+                subject_id: if show.contact {
+                    self.contact(req, c).and_then(|k| k.subject_id)
+                } else {
+                    None
+                },
+                description,
+            }),
+            escalation: r.escalation,
+            temporary_access: r.temporary.map(|(max_duration, approvers)| TemporaryOut {
+                available: self.meets_temporary_to(req, d),
+                max_duration,
+                approvers,
+            }),
+            notice: r.notice,
         }
     }
 
@@ -252,9 +258,19 @@ impl Decider {
         out
     }
 
-    /// Warnings in words.
-    fn warnings(&self, req: &Request, d: &Decision) -> Vec<WarningOut> {
-        d.warnings.iter().map(|w| self.warning(req, *w)).collect()
+    /// Warnings in words. A refused person is told of their own temporary grant's problems
+    /// only where the category discloses temporary access, and never of an overdue review:
+    /// that is the restriction's business, not theirs.
+    fn warnings(&self, req: &Request, d: &Decision, show: Told, auditor: bool) -> Vec<WarningOut> {
+        d.warnings
+            .iter()
+            .filter(|w| {
+                auditor
+                    || d.outcome == Outcome::Allow
+                    || (show.temporary && !matches!(w, Warning::ReviewOverdue(_)))
+            })
+            .map(|w| self.warning(req, *w))
+            .collect()
     }
 
     /// One warning in words.
@@ -317,7 +333,11 @@ impl Decider {
     }
 
     /// When a grant ends, after capping.
-    fn grant_end<S: AsRef<str>>(&self, req: &Request<S>, i: u16) -> Option<DateTime<Utc>> {
+    pub(super) fn grant_end<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        i: u16,
+    ) -> Option<DateTime<Utc>> {
         let g = req.temporary_grants.get(usize::from(i))?;
         let own = g.duration.0.after_instant(g.granted_at);
         let cap = req
@@ -384,21 +404,12 @@ fn generic_subjects(row: &Row) -> &'static str {
 
 /// The reasons when a row decided: the combining rule's step, then the rule as far as
 /// disclosed. (The decider prepares these once per row; see `write`.)
-pub(super) fn row_reasons(
-    c: &CategoryTable,
-    row: &Row,
-    deny_kind: Option<DenyKind>,
-    show: Disclosure,
-) -> Vec<String> {
-    if !show.restricted {
-        let kind = deny_kind.map_or(words::NOT_PERMITTED, |k| match k {
-            DenyKind::Forbidden => words::FORBIDDEN,
-            DenyKind::NotPermitted => words::NOT_PERMITTED,
-        });
-        return vec![kind.to_string()];
+pub(super) fn row_reasons(c: &CategoryTable, row: &Row, show: Told) -> Vec<String> {
+    if !show.reason {
+        return vec![words::REFUSED.to_string()];
     }
     let mut out = vec![words::combining_rule(row.layer, c.restriction).to_string()];
-    if show.category {
+    if show.title {
         out.push(format!(
             "rule {} ({}) applies to {}",
             row.id, row.source, row.subjects_text

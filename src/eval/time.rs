@@ -267,10 +267,40 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
+/// A time as a person in the UK reads it, in UK local time (GMT or BST as the date has it):
+/// "09:30 on Friday 4 December 2026".
+pub fn uk_local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::London)
+        .format("%H:%M on %A %-d %B %Y")
+        .to_string()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uk_local_time_follows_british_summer_time() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert_eq!(
+            uk_local(at("2026-12-04T09:30:00Z")),
+            "09:30 on Friday 4 December 2026"
+        );
+        assert_eq!(
+            uk_local(at("2026-07-01T09:30:00Z")),
+            "10:30 on Wednesday 1 July 2026"
+        );
+        // The clocks go forward at 01:00 GMT on the last Sunday of March.
+        assert_eq!(
+            uk_local(at("2027-03-28T00:59:00Z")),
+            "00:59 on Sunday 28 March 2027"
+        );
+        assert_eq!(
+            uk_local(at("2027-03-28T01:00:00Z")),
+            "02:00 on Sunday 28 March 2027"
+        );
+    }
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -12,6 +12,8 @@ pub const NOT_PERMITTED: &str = "Not permitted means no rule of the policy gives
 /// What an absolute deny means.
 pub const ABSOLUTE: &str =
     "This rule is absolute: nothing overrides it, not even temporary access.";
+/// The reason a refused person is given when the policy does not disclose one.
+pub const REFUSED: &str = "Access is refused.";
 /// What fail closed means.
 pub const FAIL_CLOSED: &str = "The request could not be checked against the policy, so access is refused (the policy fails closed).";
 

@@ -11,14 +11,13 @@
 //! warning) is written through [`Decider::response`], so both ways give the same bytes (tests in
 //! tests/response_bytes.rs compare them).
 
-use std::fmt::Display;
 use std::io::{self, Write};
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use super::decider::{Decider, row_outcome};
 use super::decision::{Audience, Basis, Decision, DenyKind, Outcome, Warning};
-use super::render::{Disclosure, fail_value, owner, row_reasons};
+use super::render::{Told, owner, row_reasons};
 use super::request::Request;
 use super::words;
 use crate::compile::table::{CategoryTable, DecisionTable, Layer};
@@ -44,7 +43,7 @@ struct RowText {
     outcome: Outcome,
     view: View,
     deny_kind: Option<DenyKind>,
-    show: Disclosure,
+    show: Told,
     /// From `{` to the end of the reasons: `{"decision":…,"view":…,"deny_kind":…,"rule":…,
     /// "source":…,"reasons":[…]`.
     head: Box<str>,
@@ -62,6 +61,8 @@ struct CategoryText {
     /// Temporary access: the actions it covers, and the text after `"available":…` with and
     /// without the approvers.
     temporary: Option<(Vec<u32>, Box<str>, Box<str>)>,
+    /// The notice, a JSON string, when the category has one.
+    notice: Option<Box<str>>,
 }
 
 /// A JSON string, escaped as `serde_json` escapes it.
@@ -100,15 +101,17 @@ fn category_rows(table: &DecisionTable, c: &CategoryTable) -> Vec<Vec<RowText>> 
                 .iter()
                 .map(|row| {
                     let (outcome, deny_kind) = row_outcome(row.effect, row.layer);
-                    let show = Disclosure::of(outcome, row.view, c);
+                    let show = Told::of(outcome, row.view, c, row);
                     let mut head = format!(
                         "{{\"decision\":\"{}\",\"view\":\"{}\",\"deny_kind\":{}",
                         outcome.word(),
                         row.view.decision_word(),
-                        deny_kind.map_or_else(|| "null".to_string(), |k| json_string(k.word()))
+                        deny_kind
+                            .filter(|_| show.reason)
+                            .map_or_else(|| "null".to_string(), |k| json_string(k.word()))
                     );
                     let shown = |s: &str| {
-                        if show.category {
+                        if show.rule() {
                             json_string(s)
                         } else {
                             "null".to_string()
@@ -118,7 +121,7 @@ fn category_rows(table: &DecisionTable, c: &CategoryTable) -> Vec<Vec<RowText>> 
                         ",\"rule\":{},\"source\":{},\"reasons\":{}",
                         shown(&row.id),
                         shown(&row.source),
-                        json_strings(&row_reasons(c, row, deny_kind, show))
+                        json_strings(&row_reasons(c, row, show))
                     ));
                     let obligations: Vec<super::decision::ObligationOut> =
                         if outcome == Outcome::Allow {
@@ -173,15 +176,7 @@ fn category_text(c: &CategoryTable) -> CategoryText {
         }),
         escalation: json_strings(&escalation).into(),
         temporary,
-    }
-}
-
-/// A value written with `Display`, straight into a JSON string.
-struct Shown<T>(T);
-
-impl<T: Display> Serialize for Shown<T> {
-    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
-        s.collect_str(&self.0)
+        notice: c.disclose.notice.as_deref().map(|n| json_string(n).into()),
     }
 }
 
@@ -189,8 +184,7 @@ fn write_json<W: Write, T: Serialize + ?Sized>(w: &mut W, value: &T) -> io::Resu
     serde_json::to_writer(w, value).map_err(io::Error::from)
 }
 
-const NO_NEXT_STEPS: &[u8] =
-    b",\"next_steps\":{\"contact\":null,\"escalation\":[],\"temporary_access\":null}";
+const NO_NEXT_STEPS: &[u8] = b",\"next_steps\":{\"contact\":null,\"escalation\":[],\"temporary_access\":null,\"notice\":null}";
 
 impl Decider {
     /// Writes a decision's response as one line of JSON (no newline): the bytes
@@ -218,7 +212,7 @@ impl Decider {
         w: &mut W,
     ) -> Option<io::Result<()>> {
         let (category, action, row) = match d.basis {
-            Basis::FailClosed(reason) => return Some(self.write_refusal(req, d, reason, w)),
+            Basis::FailClosed(_) => return Some(self.write_refusal(d, w)),
             Basis::Row {
                 category,
                 action,
@@ -242,10 +236,9 @@ impl Decider {
             && text.view == d.view
             && text.deny_kind == d.deny_kind
             && d.expires_at.is_none()
-            && (!show.restricted
-                || d.warnings
-                    .iter()
-                    .all(|x| matches!(x, Warning::ReviewOverdue(_))));
+            && d.warnings
+                .iter()
+                .all(|x| matches!(x, Warning::ReviewOverdue(_)));
         if !covered {
             return None;
         }
@@ -259,7 +252,8 @@ impl Decider {
             w.write_all(b",\"obligations\":")?;
             w.write_all(text.obligations.as_bytes())?;
             w.write_all(b",\"warnings\":[")?;
-            if show.restricted {
+            // A refused person is never told of an overdue review (render.rs).
+            if d.outcome == Outcome::Allow {
                 for (i, warning) in d.warnings.iter().enumerate() {
                     if let Warning::ReviewOverdue(due) = warning {
                         if i > 0 {
@@ -281,25 +275,15 @@ impl Decider {
     }
 
     /// A request the evaluator refused as invalid.
-    fn write_refusal<S: AsRef<str>, W: Write>(
-        &self,
-        req: &Request<S>,
-        d: &Decision,
-        reason: super::decision::FailReason,
-        w: &mut W,
-    ) -> io::Result<()> {
+    fn write_refusal<W: Write>(&self, d: &Decision, w: &mut W) -> io::Result<()> {
         w.write_all(b"{\"decision\":")?;
         write_json(w, d.outcome.word())?;
         w.write_all(b",\"view\":")?;
         write_json(w, d.view.decision_word())?;
-        w.write_all(b",\"deny_kind\":")?;
-        write_json(w, &d.deny_kind.map(DenyKind::word))?;
+        // Nothing of why may be told without the auditor's view (render.rs).
+        w.write_all(b",\"deny_kind\":null")?;
         w.write_all(b",\"rule\":null,\"source\":null,\"reasons\":[")?;
-        write_json(
-            w,
-            &Shown(words::FailReasonText(reason, fail_value(req, reason))),
-        )?;
-        w.write_all(b",")?;
+        // Only an auditor is told the offending value (render.rs).
         write_json(w, words::FAIL_CLOSED)?;
         w.write_all(b"]")?;
         w.write_all(NO_NEXT_STEPS)?;
@@ -318,10 +302,11 @@ impl Decider {
         c: &CategoryTable,
         layer: Layer,
         action: u32,
-        show: Disclosure,
+        show: Told,
         text: &CategoryText,
         w: &mut W,
     ) -> io::Result<()> {
+        let overridable = layer != Layer::AbsoluteDeny && layer != Layer::NamedExclusion;
         w.write_all(b",\"next_steps\":{\"contact\":{\"description\":")?;
         let line_manager = || (Relation::LineManager.describe(), None);
         if show.contact {
@@ -344,7 +329,11 @@ impl Decider {
             w.write_all(b",\"subject_id\":")?;
             write_json(w, &id)?;
             w.write_all(b"},\"escalation\":")?;
-            w.write_all(text.escalation.as_bytes())?;
+            if overridable {
+                w.write_all(text.escalation.as_bytes())?;
+            } else {
+                w.write_all(b"[]")?;
+            }
         } else {
             write_json(w, line_manager().0)?;
             w.write_all(b",\"subject_id\":null},\"escalation\":[]")?;
@@ -353,7 +342,7 @@ impl Decider {
         let temporary = text
             .temporary
             .as_ref()
-            .filter(|_| layer != Layer::AbsoluteDeny && layer != Layer::NamedExclusion)
+            .filter(|_| show.temporary && overridable)
             .filter(|(actions, _, _)| actions.contains(&action));
         match temporary {
             Some((_, with, without)) => {
@@ -362,6 +351,11 @@ impl Decider {
                 let rest = if show.contact { with } else { without };
                 w.write_all(rest.as_bytes())?;
             }
+            None => w.write_all(b"null")?,
+        }
+        w.write_all(b",\"notice\":")?;
+        match text.notice.as_ref().filter(|_| show.notice) {
+            Some(n) => w.write_all(n.as_bytes())?,
             None => w.write_all(b"null")?,
         }
         w.write_all(b"}")

@@ -147,7 +147,12 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "approve" => Want::Words(Purpose::ALL.iter().map(|p| p.word()).collect()),
         "restriction" => Want::Words(values::RESTRICTIONS.iter().map(|(w, _)| *w).collect()),
         "denied_view" | "shows" => Want::Words(values::VIEWS.iter().map(|(w, _)| *w).collect()),
-        "conceal" => Want::Words(values::CONCEAL_TARGETS.iter().map(|(w, _)| *w).collect()),
+        "disclose" => Want::Words(
+            crate::policy::Disclosed::ALL
+                .iter()
+                .map(|d| d.word())
+                .collect(),
+        ),
         _ => Want::Nothing,
     }
 }

@@ -117,6 +117,125 @@ pub struct Contact {
     pub span: Span,
 }
 
+/// What a refused person may be told about a category's restriction (docs/semantics.md,
+/// "Disclosure"). Closed by default: a category that says nothing, under a policy that says
+/// nothing, tells a refused person only the decision and the view the policy gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Disclosure {
+    /// The category's title, and the deciding rule's id and source (which carry its name).
+    pub title: bool,
+    /// Who to contact and who approves access.
+    pub contact: bool,
+    /// That temporary access exists, for how long, and whether the person may hold it.
+    pub temporary: bool,
+    /// Why: the kind of refusal and the deciding rule in the policy's words.
+    pub reason: bool,
+    /// That the person is on the record's exclusion list.
+    pub exclusion: bool,
+    /// A fixed notice for every refused person, such as who to phone.
+    pub notice: Option<String>,
+}
+
+impl Disclosure {
+    /// Everything: what an auditor, or a person who may open the record, is told.
+    pub fn everything() -> Disclosure {
+        Disclosure {
+            title: true,
+            contact: true,
+            temporary: true,
+            reason: true,
+            exclusion: true,
+            notice: None,
+        }
+    }
+}
+
+impl Disclosure {
+    /// What is disclosed, in the language's words: `title, contact`, or `nothing`.
+    pub fn words(&self) -> String {
+        let flags = [
+            (self.title, Disclosed::Title),
+            (self.contact, Disclosed::Contact),
+            (self.temporary, Disclosed::Temporary),
+            (self.reason, Disclosed::Reason),
+            (self.exclusion, Disclosed::Exclusion),
+            (self.notice.is_some(), Disclosed::Notice),
+        ];
+        let on: Vec<&str> = flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, d)| d.word())
+            .collect();
+        if on.is_empty() {
+            Disclosed::Nothing.word().to_string()
+        } else {
+            on.join(", ")
+        }
+    }
+}
+
+/// One thing a `disclose` statement may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Disclosed {
+    /// `title`
+    Title,
+    /// `contact`
+    Contact,
+    /// `temporary`
+    Temporary,
+    /// `reason`
+    Reason,
+    /// `exclusion`
+    Exclusion,
+    /// `notice "text"`
+    Notice,
+    /// `nothing`: overrides a policy-wide default.
+    Nothing,
+}
+
+impl Disclosed {
+    /// Every item.
+    pub const ALL: [Disclosed; 7] = [
+        Disclosed::Title,
+        Disclosed::Contact,
+        Disclosed::Temporary,
+        Disclosed::Reason,
+        Disclosed::Exclusion,
+        Disclosed::Notice,
+        Disclosed::Nothing,
+    ];
+
+    /// The word used in the language.
+    pub fn word(self) -> &'static str {
+        match self {
+            Disclosed::Title => "title",
+            Disclosed::Contact => "contact",
+            Disclosed::Temporary => "temporary",
+            Disclosed::Reason => "reason",
+            Disclosed::Exclusion => "exclusion",
+            Disclosed::Notice => "notice",
+            Disclosed::Nothing => "nothing",
+        }
+    }
+}
+
+/// Whether a compiled block is a restriction category or the `unrestricted` block: the
+/// unrestricted block has no exclusion list, no restriction to review or lift, and gates every
+/// category (docs/semantics.md), so every stage asks this rather than comparing names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoryKind {
+    /// A restriction category.
+    Restriction,
+    /// The `unrestricted` block: what applies to a record with no restriction.
+    Unrestricted,
+}
+
+impl CategoryKind {
+    /// The name the unrestricted block compiles under, and the word a caller uses for it.
+    pub const UNRESTRICTED: &'static str = "unrestricted";
+}
+
 /// A restriction category (or the `unrestricted` block).
 #[derive(Debug, Clone)]
 pub struct Category {
@@ -132,10 +251,9 @@ pub struct Category {
     pub rules: Vec<Rule>,
     /// What a refused person sees.
     pub denied_view: View,
-    /// Whether explanations to a refused person must not name the category.
-    pub conceal_category: bool,
-    /// Whether explanations to a refused person must not name the contact.
-    pub conceal_contact: bool,
+    /// What a refused person may be told, if the category says (else the policy-wide default:
+    /// [`crate::policy::Policy::disclosure`]).
+    pub disclose: Option<Disclosure>,
     /// The review schedule.
     pub review: Option<Review>,
     /// Temporary access, if allowed.

@@ -78,6 +78,9 @@ pub struct Policy {
     pub escalations: Vec<Escalation>,
     /// Policy-wide default approvals, used by categories that do not give their own.
     pub approvals: Vec<Approval>,
+    /// What a refused person may be told about any category that does not say (`disclose` at
+    /// the top level).
+    pub disclose: Option<Disclosure>,
     /// What applies to a record with no restriction, if the policy says.
     pub unrestricted: Option<Category>,
     /// The restriction categories, in source order.
@@ -92,6 +95,16 @@ impl Policy {
     /// The category with this name (not the unrestricted block).
     pub fn category(&self, name: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.name == name)
+    }
+
+    /// What a refused person may be told about a category: its own `disclose`, else the
+    /// policy-wide one, else nothing.
+    pub fn disclosure(&self, category: &Category) -> Disclosure {
+        category
+            .disclose
+            .clone()
+            .or_else(|| self.disclose.clone())
+            .unwrap_or_default()
     }
 
     /// The approval for a purpose in a category, falling back to the policy-wide default.

@@ -108,6 +108,8 @@ pub enum Item {
     Escalation(EscalationDecl),
     /// A policy-wide default approval: `approve place by CHAIN`.
     Approve(Approve),
+    /// `disclose ...` at the top level: the policy-wide default.
+    Disclose(Vec<DiscloseItem>, Span),
     /// `unrestricted { ... }`
     Unrestricted(Block),
     /// `category NAME "Title" { ... }`
@@ -128,6 +130,7 @@ impl Item {
             Item::Obligation(o) => o.span,
             Item::Escalation(e) => e.span,
             Item::Approve(a) => a.span,
+            Item::Disclose(_, s) => *s,
             Item::Unrestricted(b) => b.span,
             Item::Category(c) => c.span,
             Item::Retention(r) => r.span,
@@ -385,14 +388,25 @@ pub enum Statement {
     Review(Review),
     /// `denied_view VIEW`
     DeniedView(Ident, Span),
-    /// `conceal category, contact`
-    Conceal(Vec<Ident>, Span),
+    /// `disclose title, contact, notice "text"`
+    Disclose(Vec<DiscloseItem>, Span),
     /// `temporary ACTIONS for DURATION [to SUBJECTS] approved_by STEP [requires ...]`
     Temporary(Temporary),
     /// `contact ATOM "text"`
     Contact(Atom, Option<Str>, Span),
     /// `approve PURPOSES by CHAIN`
     Approve(Approve),
+}
+
+/// One thing a refused person may be told: `title`, `notice "text"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscloseItem {
+    /// What may be told.
+    pub word: Ident,
+    /// Its text, for the items that carry one.
+    pub text: Option<Str>,
+    /// The item's span.
+    pub span: Span,
 }
 
 impl Statement {
@@ -402,7 +416,7 @@ impl Statement {
             Statement::Criteria(_, s)
             | Statement::Restriction(_, s)
             | Statement::DeniedView(_, s)
-            | Statement::Conceal(_, s)
+            | Statement::Disclose(_, s)
             | Statement::Contact(_, _, s) => *s,
             Statement::Grant(r) | Statement::Deny(r) => r.span,
             Statement::Review(r) => r.span,

@@ -246,7 +246,7 @@ fn is_statement_start(r: Rule) -> bool {
             | Rule::kw_deny
             | Rule::kw_review
             | Rule::kw_denied_view
-            | Rule::kw_conceal
+            | Rule::kw_disclose
             | Rule::kw_temporary
             | Rule::kw_contact
             | Rule::kw_approve
@@ -333,7 +333,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::kw_until => "`until`",
         Rule::kw_by => "`by`",
         Rule::kw_denied_view => "`denied_view`",
-        Rule::kw_conceal => "`conceal`",
+        Rule::kw_disclose => "`disclose`",
         Rule::kw_temporary => "`temporary`",
         Rule::kw_for => "`for`",
         Rule::kw_approved_by => "`approved_by`",
@@ -363,7 +363,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::deny_stmt
         | Rule::review_stmt
         | Rule::denied_view_stmt
-        | Rule::conceal_stmt
+        | Rule::disclose_stmt
         | Rule::temporary_stmt
         | Rule::contact_stmt
         | Rule::approve_stmt => "a statement such as `grant`, `deny` or `review`",

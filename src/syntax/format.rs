@@ -177,6 +177,7 @@ fn simple_item(item: &Item) -> Run {
             b.chain(&e.chain);
         }
         Item::Approve(a) => b.approve(a),
+        Item::Disclose(items, _) => b.disclose(items),
         Item::Unrestricted(_) | Item::Category(_) | Item::Retention(_) | Item::Test(_) => {}
     }
     b.run()
@@ -263,10 +264,7 @@ fn statement(s: &Statement) -> (u32, Run) {
             b.word("denied_view");
             b.item(&view.name, view.span);
         }
-        Statement::Conceal(what, _) => {
-            b.word("conceal");
-            b.idents(what);
-        }
+        Statement::Disclose(items, _) => b.disclose(items),
         Statement::Temporary(t) => {
             b.word("temporary");
             b.idents(&t.actions);
@@ -481,6 +479,17 @@ impl Pieces {
             }
             self.item(&atom(alternative), alternative.ident().span);
         }
+    }
+
+    fn disclose(&mut self, items: &[DiscloseItem]) {
+        self.word("disclose");
+        self.list(items.iter().map(|i| {
+            let text = match &i.text {
+                Some(t) => format!("{} {}", i.word.name, quote(&t.value)),
+                None => i.word.name.clone(),
+            };
+            (text, i.span)
+        }));
     }
 
     fn approve(&mut self, a: &Approve) {

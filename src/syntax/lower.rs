@@ -159,6 +159,7 @@ impl Lowerer {
                 })
             }
             Rule::approve_stmt => Item::Approve(self.approve(pair)?),
+            Rule::disclose_stmt => Item::Disclose(self.disclose_items(inner)?, span),
             Rule::unrestricted_block => Item::Unrestricted(self.block(span, inner)?),
             Rule::category_block => {
                 let mut it = inner.peekable();
@@ -228,7 +229,7 @@ impl Lowerer {
             Rule::criteria_stmt => Statement::Criteria(self.string(next(&mut inner)?)?, span),
             Rule::restriction_stmt => Statement::Restriction(self.ident(next(&mut inner)?), span),
             Rule::denied_view_stmt => Statement::DeniedView(self.ident(next(&mut inner)?), span),
-            Rule::conceal_stmt => Statement::Conceal(inner.map(|p| self.ident(p)).collect(), span),
+            Rule::disclose_stmt => Statement::Disclose(self.disclose_items(inner)?, span),
             Rule::grant_stmt | Rule::deny_stmt => {
                 let actions = self.name_list(next(&mut inner)?);
                 let subjects = self.subjects(next(&mut inner)?)?;
@@ -306,6 +307,21 @@ impl Lowerer {
             Rule::approve_stmt => Statement::Approve(self.approve(pair)?),
             _ => return Err(unexpected(&pair, self.file)),
         })
+    }
+
+    fn disclose_items<'i>(
+        &self,
+        items: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> Result<Vec<DiscloseItem>> {
+        items
+            .map(|item| {
+                let span = self.span(&item);
+                let mut parts = significant(item.into_inner());
+                let word = self.ident(next(&mut parts)?);
+                let text = parts.next().map(|p| self.string(p)).transpose()?;
+                Ok(DiscloseItem { word, text, span })
+            })
+            .collect()
     }
 
     fn approve(&self, pair: Pair<'_, Rule>) -> Result<Approve> {
@@ -611,7 +627,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_until
             | Rule::kw_by
             | Rule::kw_denied_view
-            | Rule::kw_conceal
+            | Rule::kw_disclose
             | Rule::kw_temporary
             | Rule::kw_for
             | Rule::kw_approved_by

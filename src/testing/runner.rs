@@ -169,6 +169,9 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
 fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status {
     let d = decider.decide(&case.request);
     let resp = decider.response(&case.request, &d, Some(Audience::Caseworker));
+    // The decision's own facts (kind, warnings) as the auditor sees them; what the person who
+    // asked is told, as they see it.
+    let full = decider.response(&case.request, &d, Some(Audience::Auditor));
     // What a person is shown; `rule` and `source` are for the calling system and the audit log.
     let disclosed = format!(
         "{} {} {}",
@@ -179,7 +182,7 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
     let actual = Actual {
         outcome: resp.decision,
         view: resp.view.word().to_string(),
-        kind: resp.deny_kind,
+        kind: full.deny_kind,
         rule: decider.rule_id(&d).map(str::to_string),
         fail: match d.basis {
             Basis::FailClosed(reason) => Some(reason),
@@ -187,7 +190,7 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
         },
         source: decider.deciding_row(&d).map(|(_, r)| r.source.clone()),
         obligations: resp.obligations.into_iter().map(|o| o.id).collect(),
-        warnings: resp
+        warnings: full
             .warnings
             .into_iter()
             .map(|w| w.code.word().to_string())

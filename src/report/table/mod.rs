@@ -10,7 +10,6 @@ mod markdown;
 
 use serde::Serialize;
 
-use crate::compile::UNRESTRICTED;
 use crate::compile::table::{
     ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, Layer, Row, ScheduleEntry,
     TemporaryEntry, Vocabulary,
@@ -165,14 +164,11 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
         ),
     };
     let mut denied = view_phrase(c.denied_view).to_string();
-    if c.conceal_category {
-        denied.push_str("; the category is never named to them");
-    }
-    if c.conceal_contact {
-        denied.push_str("; the contact is never named to them");
+    if c.is_restriction() {
+        denied.push_str(&format!("; they are told: {}", c.disclose.words()));
     }
     // The unrestricted block has no restriction to review, approve or lift.
-    let restricted = c.name != UNRESTRICTED;
+    let restricted = c.is_restriction();
     CategorySheet {
         name: c.name.clone(),
         title: if restricted {
