@@ -406,3 +406,40 @@ fn policies_and_examples_carry_no_addresses() {
         }
     }
 }
+
+/// `caselock check`, the CI gate, refuses a policy whose test block is malformed (a field the
+/// statement does not take, a missing `at`), with the code and the place: the test runner no
+/// longer meets such a test.
+#[test]
+fn check_refuses_a_malformed_test_block() {
+    for (fixture, code, place) in [
+        (
+            "tests/fixtures/diagnostics/CL0114_unknown_test_field.policy",
+            "CL0114",
+            "CL0114_unknown_test_field.policy:21:17",
+        ),
+        (
+            "tests/fixtures/diagnostics/CL0301_test_missing_at.policy",
+            "CL0301",
+            "CL0301_test_missing_at.policy:20:6",
+        ),
+    ] {
+        for command in ["check", "test"] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+                .args([command, fixture])
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.code(), Some(1), "{command} {fixture}: {text}");
+            assert!(
+                text.contains(&format!("error[{code}]")) && text.contains(place),
+                "{command} {fixture}: {text}"
+            );
+        }
+    }
+}

@@ -20,10 +20,17 @@ pub struct Node {
     pub span: Span,
 }
 
+/// How a cycle in one graph is reported: its code and the words before the path of names.
+#[derive(Debug, Clone, Copy)]
+pub struct CycleReport<'a> {
+    /// The diagnostic code.
+    pub code: Code,
+    /// The message before the path: `team hierarchy has a cycle`, `a group includes itself`.
+    pub message: &'a str,
+}
+
 /// Finds every cycle in a graph of `nodes` with `edges` (from, to), one diagnostic each.
-///
-/// `what` names the graph ("team hierarchy"), `code` is the diagnostic code.
-pub fn cycles(nodes: &[Node], edges: &[(usize, usize)], what: &str, code: Code) -> Vec<Diagnostic> {
+pub fn cycles(nodes: &[Node], edges: &[(usize, usize)], report: CycleReport) -> Vec<Diagnostic> {
     let g = graph(nodes.len(), edges);
     let mut out = Vec::new();
     for scc in kosaraju_scc(&g) {
@@ -38,8 +45,8 @@ pub fn cycles(nodes: &[Node], edges: &[(usize, usize)], what: &str, code: Code) 
             .collect();
         let Some(&first) = path.first() else { continue };
         let mut d = Diagnostic::error(
-            code,
-            format!("{what} has a cycle: {} -> {}", names.join(" -> "), names[0]),
+            report.code,
+            format!("{}: {} -> {}", report.message, names.join(" -> "), names[0]),
             nodes[g[first]].span,
             "the cycle starts here",
         );
@@ -52,12 +59,18 @@ pub fn cycles(nodes: &[Node], edges: &[(usize, usize)], what: &str, code: Code) 
     out
 }
 
-/// The nodes in dependency order: each after every node its edges point to. `None` when the
-/// graph has a cycle (report those with [`cycles`]).
-pub fn dependency_order(nodes: usize, edges: &[(usize, usize)]) -> Option<Vec<usize>> {
-    let g = graph(nodes, edges);
-    let order = toposort(&g, None).ok()?;
-    Some(order.into_iter().rev().map(|n| g[n]).collect())
+/// The nodes in dependency order, each after every node its edges point to; or, when the graph
+/// has a cycle, every cycle as a diagnostic ([`cycles`]).
+pub fn dependency_order(
+    nodes: &[Node],
+    edges: &[(usize, usize)],
+    report: CycleReport,
+) -> Result<Vec<usize>, Vec<Diagnostic>> {
+    let g = graph(nodes.len(), edges);
+    match toposort(&g, None) {
+        Ok(order) => Ok(order.into_iter().rev().map(|n| g[n]).collect()),
+        Err(_) => Err(cycles(nodes, edges, report)),
+    }
 }
 
 /// The graph of `nodes` numbered nodes with `edges` (from, to); edges out of range are dropped.

@@ -1,11 +1,16 @@
 //! Stage 2, check: syntax trees to a resolved [`crate::policy::Policy`], with every error found.
 
+mod approvals;
+mod categories;
+mod declarations;
 mod disclosure;
 mod graph;
+mod hierarchy;
 pub(crate) mod index;
-
 mod names;
 mod resolve;
+mod retention;
+mod subjects;
 mod tests;
 pub(crate) mod values;
 

@@ -6,29 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::{ActionId, View};
-
-/// Allow or deny.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The subject may take the action.
-    Allow,
-    /// The subject may not.
-    Deny,
-}
-
-/// Why a deny is a deny: a deny rule or the exclusion list names the subject (`forbidden`), or
-/// nothing grants access (`not_permitted`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum DenyKind {
-    /// A deny rule (or the record's exclusion list) names the subject.
-    Forbidden,
-    /// Nothing grants the subject access.
-    NotPermitted,
-}
+pub use crate::policy::{DenyKind, FailClosed, Outcome, Shown, WarningCode};
 
 /// A problem with the request that makes the evaluator refuse without consulting any rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,35 +33,26 @@ pub enum FailReason {
     NoRowMatched,
 }
 
-/// A category of the table: a restriction category or the unrestricted block.
 impl FailReason {
-    /// The reason's word in test expectations (`expect deny fails_closed unknown_role`).
-    pub fn word(self) -> &'static str {
+    /// The kind of refusal, without the index of the field that caused it.
+    pub fn kind(self) -> FailClosed {
         match self {
-            FailReason::UnknownAction => "unknown_action",
-            FailReason::UnknownCategory => "unknown_category",
-            FailReason::UnknownOrganisation => "unknown_organisation",
-            FailReason::UnknownRole(_) => "unknown_role",
-            FailReason::UnknownTeam(_) => "unknown_team",
-            FailReason::UnknownRecordTeam(_) => "unknown_record_team",
-            FailReason::UnknownListEntry(..) => "unknown_list_entry",
-            FailReason::NoUnrestrictedBlock => "no_unrestricted_block",
-            FailReason::NoRowMatched => "no_row_matched",
+            FailReason::UnknownAction => FailClosed::UnknownAction,
+            FailReason::UnknownCategory => FailClosed::UnknownCategory,
+            FailReason::UnknownOrganisation => FailClosed::UnknownOrganisation,
+            FailReason::UnknownRole(_) => FailClosed::UnknownRole,
+            FailReason::UnknownTeam(_) => FailClosed::UnknownTeam,
+            FailReason::UnknownRecordTeam(_) => FailClosed::UnknownRecordTeam,
+            FailReason::UnknownListEntry(..) => FailClosed::UnknownListEntry,
+            FailReason::NoUnrestrictedBlock => FailClosed::NoUnrestrictedBlock,
+            FailReason::NoRowMatched => FailClosed::NoRowMatched,
         }
     }
 
-    /// Every word [`FailReason::word`] gives.
-    pub const WORDS: [&'static str; 9] = [
-        "unknown_action",
-        "unknown_category",
-        "unknown_organisation",
-        "unknown_role",
-        "unknown_team",
-        "unknown_record_team",
-        "unknown_list_entry",
-        "no_unrestricted_block",
-        "no_row_matched",
-    ];
+    /// The reason's word in test expectations (`expect deny fails_closed unknown_role`).
+    pub fn word(self) -> &'static str {
+        self.kind().word()
+    }
 }
 
 /// A restriction's access list or exclusion list.
@@ -105,6 +74,7 @@ impl NamedList {
     }
 }
 
+/// A category of the table: a restriction category or the unrestricted block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CategoryRef {
     /// The `unrestricted` block.
@@ -187,33 +157,6 @@ pub enum Audience {
     Caseworker,
     /// An auditor: the full trace.
     Auditor,
-}
-
-/// What the subject sees, as a decision says it (a notice with contact is a `notice`: the
-/// contact is in `next_steps`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Shown {
-    /// The whole record.
-    Full,
-    /// Minimal identifying details only.
-    Minimal,
-    /// A lock notice.
-    Notice,
-    /// Nothing: not even that the record is locked.
-    None,
-}
-
-/// A warning's stable code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WarningCode {
-    /// The restriction's review is overdue; the restriction still applies.
-    ReviewOverdue,
-    /// A temporary grant longer than the policy allows ends at the maximum.
-    TemporaryGrantCapped,
-    /// A temporary grant does not count, and why.
-    TemporaryGrantNotValid,
 }
 
 /// The evaluator's answer to one request (docs/api.md).
@@ -328,29 +271,6 @@ pub struct TraceStep {
     pub source: String,
 }
 
-impl Shown {
-    /// `full`, `minimal`, `notice` or `none`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Shown::Full => "full",
-            Shown::Minimal => "minimal",
-            Shown::Notice => "notice",
-            Shown::None => "none",
-        }
-    }
-}
-
-impl WarningCode {
-    /// The code as written: `review_overdue`.
-    pub fn word(self) -> &'static str {
-        match self {
-            WarningCode::ReviewOverdue => "review_overdue",
-            WarningCode::TemporaryGrantCapped => "temporary_grant_capped",
-            WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
-        }
-    }
-}
-
 impl View {
     /// What a decision says the subject sees: a notice with contact is a `notice` (the contact
     /// is in `next_steps`).
@@ -366,25 +286,5 @@ impl View {
     /// The word a decision uses for it.
     pub fn decision_word(self) -> &'static str {
         self.shown().word()
-    }
-}
-
-impl Outcome {
-    /// `allow` or `deny`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Outcome::Allow => "allow",
-            Outcome::Deny => "deny",
-        }
-    }
-}
-
-impl DenyKind {
-    /// `forbidden` or `not_permitted`.
-    pub fn word(self) -> &'static str {
-        match self {
-            DenyKind::Forbidden => "forbidden",
-            DenyKind::NotPermitted => "not_permitted",
-        }
     }
 }

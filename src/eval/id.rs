@@ -12,52 +12,13 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use crate::policy::IdProblem;
+use crate::policy::check_id as check;
+
 /// A validated subject or record id, held as `S`: a `String`, or text borrowed from a request's
 /// JSON ([`super::request::Text`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Id<S = String>(S);
-
-/// Why a text is not an id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdProblem {
-    /// It is empty.
-    Empty,
-    /// It starts or ends with whitespace.
-    Whitespace,
-    /// It holds a control character.
-    Control,
-}
-
-impl IdProblem {
-    /// The problem in words, for an input error.
-    pub fn describe(self) -> &'static str {
-        match self {
-            IdProblem::Empty => "an id may not be empty",
-            IdProblem::Whitespace => "an id may not start or end with whitespace",
-            IdProblem::Control => "an id may not contain control characters",
-        }
-    }
-}
-
-/// Checks a text against the id rules.
-fn check(text: &str) -> Result<(), IdProblem> {
-    let b = text.as_bytes();
-    // The usual id: printable ASCII from end to end, nothing to look at character by character.
-    if let ([first, ..], [.., last]) = (b, b) {
-        if *first > b' ' && *last > b' ' && b.iter().all(|c| (b' '..0x7f).contains(c)) {
-            return Ok(());
-        }
-    }
-    if text.is_empty() {
-        Err(IdProblem::Empty)
-    } else if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
-        Err(IdProblem::Whitespace)
-    } else if text.chars().any(char::is_control) {
-        Err(IdProblem::Control)
-    } else {
-        Ok(())
-    }
-}
 
 impl Id {
     /// Checks a text against the id rules.

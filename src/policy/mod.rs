@@ -8,17 +8,23 @@
 
 mod category;
 mod condition;
+mod decision;
+mod id;
 mod names;
 mod period;
 mod retention;
 mod rule;
+mod test_case;
 
 pub use category::*;
 pub use condition::*;
+pub use decision::*;
+pub use id::*;
 pub use names::*;
 pub use period::*;
 pub use retention::*;
 pub use rule::*;
+pub use test_case::*;
 
 use chrono::NaiveDate;
 
@@ -87,8 +93,8 @@ pub struct Policy {
     pub categories: Vec<Category>,
     /// The retention schedule.
     pub retention: Vec<Retention>,
-    /// Test blocks, validated by the test runner.
-    pub tests: Vec<crate::syntax::ast::TestBlock>,
+    /// The checked `test` blocks, in source order.
+    pub tests: Vec<TestCase>,
 }
 
 impl Policy {

@@ -10,7 +10,8 @@ use crate::eval::{Audience, Basis, Decider, DenyKind, FailReason, Outcome, Reque
 use crate::span::{SourceMap, Span};
 
 use super::coverage::Coverage;
-use super::spec::{self, Expectation, TestCase};
+use super::request::request;
+use crate::policy::{Expectation, TestCase};
 
 /// The result of one test.
 #[derive(Debug, Clone)]
@@ -21,7 +22,7 @@ pub struct TestResult {
     pub span: Span,
     /// Passed, failed, or could not run.
     pub status: Status,
-    /// How long lowering, deciding and comparing took (JUnit reports carry it).
+    /// How long building the request, deciding and comparing took (JUnit reports carry it).
     pub elapsed: Duration,
 }
 
@@ -122,15 +123,15 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
     let mut warnings = Vec::new();
     let tests = &checked.policy.tests;
     for (i, t) in tests.iter().enumerate() {
-        if let Some(first) = tests[..i].iter().find(|u| u.name.value == t.name.value) {
+        if let Some(first) = tests[..i].iter().find(|u| u.name == t.name) {
             warnings.push(
                 Diagnostic::warning(
                     Code::DuplicateTestName,
-                    format!("two tests are named `{}`", t.name.value),
-                    t.name.span,
+                    format!("two tests are named `{}`", t.name),
+                    t.name_span,
                     "second",
                 )
-                .with_label(first.name.span, "first here")
+                .with_label(first.name_span, "first here")
                 .with_help(
                     "give each test its own name, so a failure and `--filter` name one test",
                 ),
@@ -139,18 +140,15 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
     }
     let results = tests
         .iter()
-        .filter(|t| filter.is_none_or(|f| t.name.value.contains(f)))
+        .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
         .map(|t| {
             let started = Instant::now();
-            let status = match spec::lower(t) {
-                Ok(case) => match unknown_names(&case, &rule_ids, &table) {
-                    errors if !errors.is_empty() => Status::Invalid(errors),
-                    _ => decide(&decider, &case, &mut coverage),
-                },
-                Err(errors) => Status::Invalid(errors),
+            let status = match unknown_names(t, &rule_ids, &table) {
+                errors if !errors.is_empty() => Status::Invalid(errors),
+                _ => decide(&decider, t, &mut coverage),
             };
             TestResult {
-                name: t.name.value.clone(),
+                name: t.name.clone(),
                 span: t.span,
                 status,
                 elapsed: started.elapsed(),
@@ -167,11 +165,12 @@ pub fn run(checked: &Checked, sources: &SourceMap, filter: Option<&str>) -> Poli
 
 /// Decides one case and compares.
 fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status {
-    let d = decider.decide(&case.request);
-    let resp = decider.response(&case.request, &d, Some(Audience::Caseworker));
+    let request = request(case);
+    let d = decider.decide(&request);
+    let resp = decider.response(&request, &d, Some(Audience::Caseworker));
     // The decision's own facts (kind, warnings) as the auditor sees them; what the person who
     // asked is told, as they see it.
-    let full = decider.response(&case.request, &d, Some(Audience::Auditor));
+    let full = decider.response(&request, &d, Some(Audience::Auditor));
     // What a person is shown; `rule` and `source` are for the calling system and the audit log.
     let disclosed = format!(
         "{} {} {}",
@@ -206,7 +205,7 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
         Status::Passed(actual)
     } else {
         Status::Failed {
-            request: Box::new(case.request.clone()),
+            request: Box::new(request),
             expected: describe_expectation(&case.expect),
             actual,
             mismatches,
@@ -233,8 +232,12 @@ fn compare(e: &Expectation, a: &Actual) -> Vec<Mismatch> {
     );
     // A refusal for an unknown name is not the policy deciding: it passes only when expected.
     let fail = |f: Option<FailReason>| f.map_or("(decided by a rule)", FailReason::word);
-    match &e.fails_closed {
-        Some(w) => check("fails_closed", w.name.clone(), fail(a.fail).to_string()),
+    match e.fails_closed {
+        Some(w) => check(
+            "fails_closed",
+            w.word().to_string(),
+            fail(a.fail).to_string(),
+        ),
         None if a.fail.is_some() => check(
             "fails_closed",
             "(decided by a rule)".to_string(),
@@ -242,8 +245,8 @@ fn compare(e: &Expectation, a: &Actual) -> Vec<Mismatch> {
         ),
         None => {}
     }
-    if let Some(v) = &e.view {
-        check("view", v.clone(), a.view.clone());
+    if let Some(v) = e.view {
+        check("view", v.word().to_string(), a.view.clone());
     }
     if let Some(r) = &e.rule {
         check(
@@ -269,7 +272,7 @@ fn compare(e: &Expectation, a: &Actual) -> Vec<Mismatch> {
     if let Some(w) = &e.warnings {
         check(
             "warnings",
-            set(w.iter().map(|i| i.name.as_str())),
+            set(w.iter().map(|c| c.word())),
             set(a.warnings.iter().map(String::as_str)),
         );
     }
@@ -309,11 +312,11 @@ fn set<'a>(items: impl Iterator<Item = &'a str>) -> String {
 /// The expectation as the test wrote it: `deny view minimal rule adoption.deny.1`.
 fn describe_expectation(e: &Expectation) -> String {
     let mut s = e.outcome.word().to_string();
-    if let Some(f) = &e.fails_closed {
-        s.push_str(&format!(" fails_closed {}", f.name));
+    if let Some(f) = e.fails_closed {
+        s.push_str(&format!(" fails_closed {}", f.word()));
     }
-    if let Some(v) = &e.view {
-        s.push_str(&format!(" view {v}"));
+    if let Some(v) = e.view {
+        s.push_str(&format!(" view {}", v.word()));
     }
     if let Some(k) = e.kind {
         s.push_str(&format!(" kind {}", k.word()));
@@ -328,10 +331,7 @@ fn describe_expectation(e: &Expectation) -> String {
         ));
     }
     if let Some(w) = &e.warnings {
-        s.push_str(&format!(
-            " warnings {}",
-            set(w.iter().map(|i| i.name.as_str()))
-        ));
+        s.push_str(&format!(" warnings {}", set(w.iter().map(|c| c.word()))));
     }
     s
 }

@@ -6,14 +6,15 @@
 //! to exercise the fail-closed refusal says so with `expect deny fails_closed REASON` and is left
 //! alone.
 
-use super::names::{SymbolKind, Symbols};
+use crate::check::names::{SymbolKind, Symbols};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::syntax::ast::{Ident, TestBlock, TestField, TestStatement, TestValue};
 
-/// Every unknown name in the test blocks, as a diagnostic.
-pub(super) fn unknown_names(symbols: &Symbols, blocks: &[TestBlock]) -> Vec<Diagnostic> {
+/// Every unknown name in a test block, as a diagnostic (none when the test expects the request
+/// to fail closed).
+pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for block in blocks.iter().filter(|b| !expects_fail_closed(b)) {
+    if !expects_fail_closed(block) {
         for st in &block.statements {
             match st {
                 TestStatement::Subject(_, fields, _) => {

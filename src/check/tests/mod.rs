@@ -1,66 +1,21 @@
-//! A `test` block to a runnable [`TestCase`]: a [`Request`] and what the test expects of the
-//! decision. Every field is checked here (CL0114, CL0301); names the policy must know (rule ids,
-//! obligations) are checked against the compiled table by the runner.
+//! `test` blocks to checked [`TestCase`]s: every statement and field validated here (CL0114,
+//! CL0301, CL0002), every name the policy must declare checked by [`names`] (CL0304). The names
+//! only the compiled table knows (rule ids, obligations) are checked by the test runner.
+
+mod fields;
+mod names;
+
+pub(super) use names::unknown_names;
 
 use chrono::{DateTime, Utc};
 
-use super::fields::none_is_empty;
+use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
-use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
-use crate::eval::{DenyKind, FailReason, Id, Outcome, Request};
-use crate::span::Span;
+use crate::policy::{
+    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestGrant, TestRecord,
+    TestRestriction, TestSubject, WarningCode,
+};
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
-
-/// One test, ready to run.
-#[derive(Debug, Clone)]
-pub struct TestCase {
-    /// The test's name.
-    pub name: String,
-    /// The whole `test` block.
-    pub span: Span,
-    /// The request it decides.
-    pub request: Request,
-    /// What the decision must be.
-    pub expect: Expectation,
-}
-
-/// What a test expects; a field left out is not compared.
-#[derive(Debug, Clone)]
-pub struct Expectation {
-    /// Allow or deny.
-    pub outcome: Outcome,
-    /// `full`, `minimal`, `notice` or `none`.
-    pub view: Option<String>,
-    /// The deciding rule's id, with where the test names it.
-    pub rule: Option<Ident>,
-    /// For a deny: forbidden or not permitted.
-    pub kind: Option<DenyKind>,
-    /// Exactly these obligations (by name, `access_expires` included), in any order;
-    /// `obligations none` expects none.
-    pub obligations: Option<Vec<Ident>>,
-    /// Exactly these warning codes, in any order; `warnings none` expects none.
-    pub warnings: Option<Vec<Ident>>,
-    /// The fail-closed reason the test expects (`fails_closed unknown_role`); without it, a
-    /// request refused unchecked fails the test, so a misspelt name cannot make `expect deny`
-    /// pass.
-    pub fails_closed: Option<Ident>,
-    /// Fragments the caseworker explanation must contain.
-    pub explains: Vec<String>,
-    /// Fragments the caseworker response (explanation, reasons, next steps) must not contain.
-    pub conceals: Vec<String>,
-    /// The `expect` statement.
-    pub span: Span,
-}
-
-/// The views a decision reports.
-pub const VIEWS: [&str; 4] = ["full", "minimal", "notice", "none"];
-
-/// The warning codes a decision reports.
-pub const WARNINGS: [&str; 3] = [
-    "review_overdue",
-    "temporary_grant_capped",
-    "temporary_grant_not_valid",
-];
 
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
 const RECORD_FIELDS: [&str; 10] = [
@@ -88,20 +43,16 @@ const EXPECT_FIELDS: [&str; 8] = [
 ];
 
 /// Turns a test block into a case, or every problem found in it.
-pub fn lower(block: &TestBlock) -> Result<TestCase, Vec<Diagnostic>> {
+///
+/// INVARIANT: every path on which a part of the case is `None` reports an error first, so a
+/// test is never dropped without a diagnostic that fails the check.
+pub(super) fn test_case(block: &TestBlock) -> Result<TestCase, Vec<Diagnostic>> {
     let mut l = Lowering::default();
     let case = l.case(block);
     match case {
         Some(c) if l.errors.is_empty() => Ok(c),
         _ => Err(l.errors),
     }
-}
-
-/// The problems found while lowering one test.
-#[derive(Default)]
-pub(super) struct Lowering {
-    /// Every problem, in the order found.
-    pub(super) errors: Vec<Diagnostic>,
 }
 
 impl Lowering {
@@ -153,26 +104,25 @@ impl Lowering {
         let subject = subject.and_then(|s| self.subject(s));
         let at = at.and_then(|s| self.at(s));
         let action = match action {
-            Some(TestStatement::Action(a, _)) => Some(a.name.clone()),
+            Some(TestStatement::Action(a, _)) => Some(name(a)),
             _ => None,
         };
         let record = record.and_then(|s| self.record(s));
         let expect = expect.and_then(|s| self.expect(s));
         let holder = subject.as_ref().map(|s| s.id.clone());
-        let temporary_grants: Vec<TemporaryGrant> = grants
+        let temporary_grants: Vec<TestGrant> = grants
             .into_iter()
             .filter_map(|g| self.grant(g, holder.as_ref()))
             .collect();
         Some(TestCase {
             name: block.name.value.clone(),
+            name_span: block.name.span,
             span: block.span,
-            request: Request {
-                subject: subject?,
-                action: action?,
-                record: record?,
-                temporary_grants,
-                at: Some(at?),
-            },
+            subject: subject?,
+            record: record?,
+            action: action?,
+            at: at?,
+            temporary_grants,
             expect: expect?,
         })
     }
@@ -195,7 +145,7 @@ impl Lowering {
         }
     }
 
-    fn subject(&mut self, s: &TestStatement) -> Option<Subject> {
+    fn subject(&mut self, s: &TestStatement) -> Option<TestSubject> {
         let TestStatement::Subject(id, fields, span) = s else {
             return None;
         };
@@ -213,66 +163,81 @@ impl Lowering {
             );
         }
         let id = self.id("id", "subject", &TestValue::Str(id.clone()));
-        Some(Subject {
+        // Every field is read before any `?`, so each problem is reported.
+        let roles = f.names(self, "roles");
+        let teams = f.names(self, "teams");
+        Some(TestSubject {
             id: id?,
-            roles: f.names(self, "roles"),
-            teams: f.names(self, "teams"),
+            roles,
+            teams,
             organisation: organisation?,
         })
     }
 
-    fn record(&mut self, s: &TestStatement) -> Option<Record> {
+    fn record(&mut self, s: &TestStatement) -> Option<TestRecord> {
         let TestStatement::Record(id, fields, _) = s else {
             return None;
         };
         let f = self.fields(fields, "record", &RECORD_FIELDS);
         let category = f.one_name(self, "category");
-        let restriction = match category {
-            Some(category) => Some(Restriction {
+        let restriction = if f.has("category") {
+            let placed_on = f.date(self, "placed_on");
+            let last_reviewed = f.date(self, "last_reviewed");
+            let review_by = f.date(self, "review_by");
+            let owner = f.one_id(self, "owner");
+            let named_allow = f.entries(self, "named_allow");
+            let named_deny = f.entries(self, "named_deny");
+            category.map(|category| TestRestriction {
                 category,
-                placed_on: f.date(self, "placed_on"),
-                last_reviewed: f.date(self, "last_reviewed"),
-                review_by: f.date(self, "review_by"),
-                owner: f.one_id(self, "owner"),
-                named_allow: f.entries(self, "named_allow"),
-                named_deny: f.entries(self, "named_deny"),
-            }),
-            None => {
-                // An unrestricted record has no restriction to carry these facts.
-                for k in [
-                    "placed_on",
-                    "last_reviewed",
-                    "review_by",
-                    "owner",
-                    "named_allow",
-                    "named_deny",
-                ] {
-                    if let Some(field) = f.get(k) {
-                        self.errors.push(
-                            Diagnostic::error(
-                                Code::TestField,
-                                format!("`{k}` describes a restriction, but the record has no `category`"),
-                                field.key.span,
-                                "needs a restriction",
-                            )
-                            .with_help("add `category NAME`, or remove the field to test an unrestricted record"),
-                        );
-                    }
+                placed_on,
+                last_reviewed,
+                review_by,
+                owner,
+                named_allow,
+                named_deny,
+            })
+        } else {
+            // An unrestricted record has no restriction to carry these facts.
+            for k in [
+                "placed_on",
+                "last_reviewed",
+                "review_by",
+                "owner",
+                "named_allow",
+                "named_deny",
+            ] {
+                if let Some(field) = f.get(k) {
+                    self.errors.push(
+                        Diagnostic::error(
+                            Code::TestField,
+                            format!(
+                                "`{k}` describes a restriction, but the record has no `category`"
+                            ),
+                            field.key.span,
+                            "needs a restriction",
+                        )
+                        .with_help(
+                            "add `category NAME`, or remove the field to test an unrestricted record",
+                        ),
+                    );
                 }
-                None
             }
+            None
         };
         let id = self.id("id", "record", &TestValue::Str(id.clone()));
-        Some(Record {
+        let teams = f.names(self, "teams");
+        let allocated_workers = f.ids(self, "allocated_workers");
+        let allocated_managers = f.ids(self, "allocated_managers");
+        Some(TestRecord {
             id: id?,
-            teams: f.names(self, "teams"),
+            teams,
             restriction,
-            allocated_workers: f.ids(self, "allocated_workers"),
-            allocated_managers: f.ids(self, "allocated_managers"),
+            allocated_workers,
+            allocated_managers,
         })
     }
 
-    fn grant(&mut self, s: &TestStatement, holder: Option<&Id>) -> Option<TemporaryGrant> {
+    fn grant(&mut self, s: &TestStatement, holder: Option<&String>) -> Option<TestGrant> {
         let TestStatement::TemporaryGrant(fields, span) = s else {
             return None;
         };
@@ -301,13 +266,13 @@ impl Lowering {
                 );
             }
         }
-        Some(TemporaryGrant {
-            subject: holder?,
-            record: None,
+        Some(TestGrant {
+            holder: holder?,
             actions,
             granted_at: granted_at?,
-            duration: GrantDuration(duration?),
+            duration: duration?,
             approved_by: approved_by?,
+            span: *span,
         })
     }
 
@@ -343,53 +308,62 @@ impl Lowering {
         let f = self.fields(fields, "expect", &EXPECT_FIELDS);
         let view = f
             .one_ident(self, "view")
-            .and_then(|v| self.word(&v, "view", &VIEWS).then(|| v.name.clone()));
+            .and_then(|v| self.choose(&v, "view", &Shown::ALL, Shown::word));
         let kind = f
             .one_ident(self, "kind")
-            .and_then(|k| match k.name.as_str() {
-                "forbidden" => Some(DenyKind::Forbidden),
-                "not_permitted" => Some(DenyKind::NotPermitted),
-                _ => {
-                    self.word(&k, "deny kind", &["forbidden", "not_permitted"]);
-                    None
-                }
-            });
-        let warnings = f
-            .get("warnings")
-            .map(|_| none_is_empty(f.idents(self, "warnings")));
-        for w in warnings.iter().flatten() {
-            self.word(w, "warning code", &WARNINGS);
-        }
-        let fails_closed = f
-            .one_ident(self, "fails_closed")
-            .filter(|w| self.word(w, "fail-closed reason", &FailReason::WORDS));
+            .and_then(|k| self.choose(&k, "deny kind", &DenyKind::ALL, DenyKind::word));
+        let warnings = f.get("warnings").map(|_| {
+            none_is_empty(f.idents(self, "warnings"))
+                .iter()
+                .filter_map(|w| {
+                    self.choose(w, "warning code", &WarningCode::ALL, WarningCode::word)
+                })
+                .collect()
+        });
+        let fails_closed = f.one_ident(self, "fails_closed").and_then(|w| {
+            self.choose(&w, "fail-closed reason", &FailClosed::ALL, FailClosed::word)
+        });
+        let rule = f.one_ident(self, "rule").map(|i| name(&i));
+        let obligations = f.get("obligations").map(|_| {
+            none_is_empty(f.idents(self, "obligations"))
+                .iter()
+                .map(name)
+                .collect()
+        });
+        let explains = f.strings(self, "explains");
+        let conceals = f.strings(self, "conceals");
         Some(Expectation {
             outcome: outcome?,
             fails_closed,
             view,
-            rule: f.one_ident(self, "rule"),
+            rule,
             kind,
-            obligations: f
-                .get("obligations")
-                .map(|_| none_is_empty(f.idents(self, "obligations"))),
+            obligations,
             warnings,
-            explains: f.strings(self, "explains"),
-            conceals: f.strings(self, "conceals"),
+            explains,
+            conceals,
             span: *span,
         })
     }
 
-    /// Checks a word against a fixed list, reporting CL0114 with a suggestion.
-    fn word(&mut self, i: &Ident, what: &str, options: &[&str]) -> bool {
-        if options.contains(&i.name.as_str()) {
-            return true;
+    /// The option whose word `i` is, or CL0114 with a suggestion.
+    fn choose<T: Copy>(
+        &mut self,
+        i: &Ident,
+        what: &str,
+        options: &[T],
+        word: fn(T) -> &'static str,
+    ) -> Option<T> {
+        if let Some(&found) = options.iter().find(|&&o| word(o) == i.name) {
+            return Some(found);
         }
-        let listed = options
+        let words: Vec<&str> = options.iter().map(|&o| word(o)).collect();
+        let listed = words
             .iter()
             .map(|w| format!("`{w}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let help = match suggest::closest(&i.name, options.iter().copied()) {
+        let help = match suggest::closest(&i.name, words.iter().copied()) {
             Some(c) => format!("did you mean `{c}`? a {what} is one of {listed}"),
             None => format!("a {what} is one of {listed}"),
         };
@@ -402,24 +376,6 @@ impl Lowering {
             )
             .with_help(help),
         );
-        false
-    }
-
-    pub(super) fn time(&mut self, text: &str, span: Span) -> Option<DateTime<Utc>> {
-        match DateTime::parse_from_rfc3339(text) {
-            Ok(t) => Some(t.with_timezone(&Utc)),
-            Err(_) => {
-                self.errors.push(
-                    Diagnostic::error(
-                        Code::Literal,
-                        format!("`{text}` is not a time"),
-                        span,
-                        "not an RFC 3339 time",
-                    )
-                    .with_help("write a time such as `2026-11-22T10:00:00Z`"),
-                );
-                None
-            }
-        }
+        None
     }
 }

@@ -1,13 +1,21 @@
 //! The fields of a test statement: each key checked against the ones the statement takes
-//! (CL0114, with "did you mean"), each value checked for its kind.
+//! (CL0114, with "did you mean"), each value checked for its kind, every problem collected in a
+//! [`Lowering`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::spec::Lowering;
 use crate::check::values;
 use crate::diag::{Code, Diagnostic, suggest};
-use crate::eval::{Id, ListEntry};
+use crate::policy::{TestListEntry, TestName, check_id};
+use crate::span::Span;
 use crate::syntax::ast::{Ident, TestField, TestValue};
+
+/// The problems found while checking one test.
+#[derive(Default)]
+pub(super) struct Lowering {
+    /// Every problem, in the order found.
+    pub(super) errors: Vec<Diagnostic>,
+}
 
 /// The fields of one statement, each taken at most once.
 pub(super) struct Fields<'a> {
@@ -100,11 +108,11 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub(super) fn one_name(&self, l: &mut Lowering, key: &str) -> Option<String> {
-        self.one_ident(l, key).map(|i| i.name)
+    pub(super) fn one_name(&self, l: &mut Lowering, key: &str) -> Option<TestName> {
+        self.one_ident(l, key).map(|i| name(&i))
     }
 
-    pub(super) fn one_id(&self, l: &mut Lowering, key: &str) -> Option<Id> {
+    pub(super) fn one_id(&self, l: &mut Lowering, key: &str) -> Option<String> {
         let v = self.single(l, key)?;
         l.id(key, self.statement, v)
     }
@@ -125,11 +133,11 @@ impl<'a> Fields<'a> {
             .collect()
     }
 
-    pub(super) fn names(&self, l: &mut Lowering, key: &str) -> Vec<String> {
-        self.idents(l, key).into_iter().map(|i| i.name).collect()
+    pub(super) fn names(&self, l: &mut Lowering, key: &str) -> Vec<TestName> {
+        self.idents(l, key).iter().map(name).collect()
     }
 
-    pub(super) fn ids(&self, l: &mut Lowering, key: &str) -> Vec<Id> {
+    pub(super) fn ids(&self, l: &mut Lowering, key: &str) -> Vec<String> {
         let Some(f) = self.get(key) else {
             return Vec::new();
         };
@@ -140,15 +148,15 @@ impl<'a> Fields<'a> {
     }
 
     /// An access or exclusion list: a string is a person's id, a name is a team.
-    pub(super) fn entries(&self, l: &mut Lowering, key: &str) -> Vec<ListEntry> {
+    pub(super) fn entries(&self, l: &mut Lowering, key: &str) -> Vec<TestListEntry> {
         let Some(f) = self.get(key) else {
             return Vec::new();
         };
         f.values
             .iter()
             .filter_map(|v| match v {
-                TestValue::Name(i) => Some(ListEntry::Team(i.name.clone())),
-                other => l.id(key, self.statement, other).map(ListEntry::Person),
+                TestValue::Name(i) => Some(TestListEntry::Team(name(i))),
+                other => l.id(key, self.statement, other).map(TestListEntry::Person),
             })
             .collect()
     }
@@ -235,7 +243,7 @@ pub(super) fn none_is_empty(list: Vec<Ident>) -> Vec<Ident> {
 
 impl Lowering {
     /// A subject id: a string, or a name written bare (`u-1`).
-    pub(super) fn id(&mut self, key: &str, statement: &str, v: &TestValue) -> Option<Id> {
+    pub(super) fn id(&mut self, key: &str, statement: &str, v: &TestValue) -> Option<String> {
         let (text, span) = match v {
             TestValue::Str(s) => (&s.value, s.span),
             TestValue::Name(i) => (&i.name, i.span),
@@ -244,8 +252,8 @@ impl Lowering {
                 return None;
             }
         };
-        match Id::new(text.as_str()) {
-            Ok(id) => Some(id),
+        match check_id(text) {
+            Ok(()) => Some(text.clone()),
             Err(problem) => {
                 self.errors.push(
                     Diagnostic::error(
@@ -283,5 +291,32 @@ impl Lowering {
             )
             .with_help(format!("write `{key}` followed by {wanted}")),
         );
+    }
+
+    /// An RFC 3339 time (`at`, `granted_at`).
+    pub(super) fn time(&mut self, text: &str, span: Span) -> Option<DateTime<Utc>> {
+        match DateTime::parse_from_rfc3339(text) {
+            Ok(t) => Some(t.with_timezone(&Utc)),
+            Err(_) => {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::Literal,
+                        format!("`{text}` is not a time"),
+                        span,
+                        "not an RFC 3339 time",
+                    )
+                    .with_help("write a time such as `2026-11-22T10:00:00Z`"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A name a test gives, as the checked case holds it.
+pub(super) fn name(i: &Ident) -> TestName {
+    TestName {
+        name: i.name.clone(),
+        span: i.span,
     }
 }

@@ -1,0 +1,333 @@
+//! Categories and the unrestricted block: their rules, views, temporary access, contacts,
+//! approvals and review, each statement given at most once.
+
+use std::collections::HashMap;
+
+use super::disclosure::disclosure;
+use super::names::SymbolKind;
+use super::resolve::Resolver;
+use super::subjects::{Context, describe_subjects};
+use super::values;
+use crate::diag::{Code, Diagnostic};
+use crate::policy::*;
+use crate::span::Span;
+use crate::syntax::ast;
+
+impl Resolver {
+    pub(super) fn actions(&mut self, names: &[ast::Ident], p: &Policy) -> Option<ActionSet> {
+        let mut set = ActionSet::default();
+        let mut ok = true;
+        let mut seen: Vec<&str> = Vec::new();
+        for n in names {
+            if seen.contains(&n.name.as_str()) {
+                self.report(
+                    Diagnostic::warning(
+                        Code::EmptyActions,
+                        format!("action `{}` is named twice", n.name),
+                        n.span,
+                        "named again",
+                    )
+                    .with_help("remove the repeat"),
+                );
+            }
+            seen.push(&n.name);
+            if n.name == "all" {
+                for i in 0..p.actions.len().min(MAX_ACTIONS) {
+                    set.insert(i as ActionId);
+                }
+                continue;
+            }
+            match self.resolve(n, &[SymbolKind::Action], "an action") {
+                Some(s) => set.insert(s.index),
+                None => ok = false,
+            }
+        }
+        ok.then_some(set)
+    }
+
+    pub(super) fn obligations(&mut self, names: &[ast::Ident]) -> Vec<ObligationId> {
+        names
+            .iter()
+            .filter_map(|n| {
+                self.resolve(n, &[SymbolKind::Obligation], "an obligation")
+                    .map(|s| s.index)
+            })
+            .collect()
+    }
+
+    pub(super) fn category(
+        &mut self,
+        name: &str,
+        title: Option<&ast::Str>,
+        body: &ast::Block,
+        span: Span,
+        p: &Policy,
+    ) -> Option<Category> {
+        let is_unrestricted = name == "unrestricted";
+        let mut cat = Category {
+            name: name.to_string(),
+            title: title.map_or_else(|| name.to_string(), |t| t.value.clone()),
+            criteria: Vec::new(),
+            restriction: RestrictionType::Exclude,
+            rules: Vec::new(),
+            denied_view: View::Notice,
+            disclose: None,
+            review: None,
+            temporary: None,
+            contact: None,
+            approvals: Vec::new(),
+            span,
+        };
+        let mut once: HashMap<&'static str, Span> = HashMap::new();
+        let mut restriction_seen = false;
+        let (mut grants, mut denies) = (0, 0);
+        for st in &body.statements {
+            let key = match st {
+                ast::Statement::Restriction(..) => Some("restriction"),
+                ast::Statement::Review(..) => Some("review"),
+                ast::Statement::DeniedView(..) => Some("denied_view"),
+                ast::Statement::Temporary(..) => Some("temporary"),
+                ast::Statement::Contact(..) => Some("contact"),
+                ast::Statement::Disclose(..) => Some("disclose"),
+                _ => None,
+            };
+            if let Some(k) = key {
+                if let Some(first) = once.get(k) {
+                    self.report(
+                        Diagnostic::error(
+                            Code::Repeated,
+                            format!("`{k}` is given twice in category `{name}`"),
+                            st.span(),
+                            "given again here",
+                        )
+                        .with_label(*first, "first given here")
+                        .with_help(format!("keep one `{k}` statement")),
+                    );
+                    continue;
+                }
+                once.insert(k, st.span());
+            }
+            match st {
+                ast::Statement::Criteria(s, _) => cat.criteria.push(s.value.clone()),
+                ast::Statement::Restriction(i, _) => {
+                    restriction_seen = true;
+                    if let Some(r) = self.ok(values::restriction(i)) {
+                        cat.restriction = r;
+                    }
+                }
+                ast::Statement::Grant(r) | ast::Statement::Deny(r) => {
+                    let is_grant = matches!(st, ast::Statement::Grant(_));
+                    let n = if is_grant {
+                        grants += 1;
+                        grants
+                    } else {
+                        denies += 1;
+                        denies
+                    };
+                    if let Some(rule) = self.rule(name, r, is_grant, n, p) {
+                        cat.rules.push(rule);
+                    }
+                }
+                ast::Statement::Review(r) => {
+                    let schedule = match &r.schedule {
+                        ast::ReviewSchedule::Every(d) => {
+                            self.ok(values::period(d)).map(Schedule::Every)
+                        }
+                        ast::ReviewSchedule::Never(why) => {
+                            Some(Schedule::Never(why.as_ref().map(|s| s.value.clone())))
+                        }
+                        ast::ReviewSchedule::Until(e) => Some(Schedule::Until(e.value.clone())),
+                    };
+                    let reviewer = r.reviewer.as_ref().and_then(|c| self.chain(c));
+                    if let Some(schedule) = schedule {
+                        cat.review = Some(Review {
+                            schedule,
+                            reviewer,
+                            span: r.span,
+                        });
+                    }
+                }
+                ast::Statement::DeniedView(v, _) => {
+                    if let Some(v) = self.ok(values::view(v)) {
+                        cat.denied_view = v;
+                    }
+                }
+                ast::Statement::Disclose(_, span) if is_unrestricted => self.report(
+                    Diagnostic::error(
+                        Code::DiscloseUnrestricted,
+                        "the `unrestricted` block has nothing to conceal",
+                        *span,
+                        "`disclose` on the unrestricted block",
+                    )
+                    .with_help("a refusal by the unrestricted block is explained in full; say what each category discloses in the category, or for all of them with a top-level `disclose`"),
+                ),
+                ast::Statement::Disclose(items, _) => match disclosure(items) {
+                    Ok(d) => cat.disclose = Some(d),
+                    Err(errors) => errors.into_iter().for_each(|e| self.report(e)),
+                },
+                ast::Statement::Temporary(t) if is_unrestricted => self.report(
+                    Diagnostic::error(
+                        Code::TemporaryUnrestricted,
+                        "the `unrestricted` block cannot offer temporary access",
+                        t.span,
+                        "temporary access on unrestricted records",
+                    )
+                    .with_help("offer temporary access in the categories whose records need it"),
+                ),
+                ast::Statement::Temporary(t) => cat.temporary = self.temporary(t, p),
+                ast::Statement::Contact(a, text, span) => {
+                    if let Some(who) = self.approver(a) {
+                        cat.contact = Some(Contact {
+                            who,
+                            text: text.as_ref().map(|s| s.value.clone()),
+                            span: *span,
+                        });
+                    }
+                }
+                ast::Statement::Approve(a) => {
+                    let v = self.approve(a);
+                    cat.approvals.extend(v);
+                }
+            }
+        }
+        if !restriction_seen && !is_unrestricted {
+            self.report(
+                Diagnostic::error(
+                    Code::MissingRestriction,
+                    format!("category `{name}` has no restriction type"),
+                    span,
+                    "add `restriction universal` or `restriction exclude`",
+                )
+                .with_help("`universal` refuses everyone not granted; `exclude` allows normal access except the named exclusions"),
+            );
+        }
+        let disclosed = p.disclosure(&cat).contact;
+        if let Some(d) = contact_never_shown(&cat, disclosed, once.get("denied_view").copied()) {
+            self.report(d);
+        }
+        Some(cat)
+    }
+
+    pub(super) fn rule(
+        &mut self,
+        cat: &str,
+        r: &ast::Rule,
+        is_grant: bool,
+        n: usize,
+        p: &Policy,
+    ) -> Option<Rule> {
+        let actions = self.actions(&r.actions, p);
+        let condition = self.subjects(&r.subjects, Context::Rule, p);
+        let obligations = self.obligations(&r.requires);
+        let shows = r.shows.as_ref().and_then(|v| self.ok(values::view(v)));
+        if is_grant && (r.absolute || r.shows.is_some()) {
+            self.report(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    "`absolute` and `shows` apply only to denies",
+                    r.span,
+                    "on a grant",
+                )
+                .with_help("remove it, or make the rule a `deny`"),
+            );
+        }
+        let effect = match (is_grant, r.absolute) {
+            (true, _) => Effect::Grant,
+            (false, true) => Effect::AbsoluteDeny,
+            (false, false) => Effect::Deny,
+        };
+        Some(Rule {
+            id: format!("{cat}.{}.{n}", if is_grant { "grant" } else { "deny" }),
+            effect,
+            actions: actions?,
+            condition: condition?,
+            subjects_text: describe_subjects(&r.subjects, p),
+            obligations,
+            shows,
+            span: r.span,
+        })
+    }
+
+    pub(super) fn temporary(&mut self, t: &ast::Temporary, p: &Policy) -> Option<TemporaryAccess> {
+        let actions = self.actions(&t.actions, p);
+        let max = self.ok(values::period(&t.max));
+        let to = match &t.to {
+            Some(s) => Some(self.subjects(s, Context::TemporaryTo, p)?),
+            None => None,
+        };
+        let mut approved_by = Vec::new();
+        for a in &t.approved_by.alternatives {
+            let Some(x) = self.approver(a) else { continue };
+            let checkable = matches!(
+                x,
+                Atom::Person(_)
+                    | Atom::Relation(
+                        Relation::Owner | Relation::AllocatedManager | Relation::AllocatedWorker
+                    )
+            );
+            if checkable {
+                approved_by.push(x);
+            } else {
+                self.report(
+                    Diagnostic::error(
+                        Code::RelationMisplaced,
+                        format!("`{}` cannot be checked as a temporary grant's approver", a.ident().name),
+                        a.ident().span,
+                        "the request does not say who holds this",
+                    )
+                    .with_help("a temporary grant's approver must be `owner`, `allocated_manager`, `allocated_worker` or a person"),
+                );
+            }
+        }
+        let obligations = self.obligations(&t.requires);
+        Some(TemporaryAccess {
+            actions: actions?,
+            max: max?,
+            to,
+            approved_by,
+            obligations,
+            span: t.span,
+        })
+    }
+}
+
+/// CL0118: a category names a contact that no refusal ever shows: its `denied_view` (by
+/// default `notice`) and every deny's `shows` are below `notice_with_contact`.
+fn contact_never_shown(
+    cat: &Category,
+    disclosed: bool,
+    denied_view_at: Option<Span>,
+) -> Option<Diagnostic> {
+    let contact = cat.contact.as_ref()?;
+    // A contact the category does not disclose is withheld on purpose.
+    if !disclosed {
+        return None;
+    }
+    let shown = |v: View| v >= View::NoticeWithContact;
+    let refusals = std::iter::once(cat.denied_view).chain(
+        cat.rules
+            .iter()
+            .filter(|r| r.effect != Effect::Grant)
+            .map(|r| r.shows.unwrap_or(cat.denied_view)),
+    );
+    if refusals.into_iter().any(shown) {
+        return None;
+    }
+    let mut d = Diagnostic::warning(
+        Code::ContactNeverShown,
+        format!(
+            "the contact of category `{}` is never shown: a refused person sees `{}`",
+            cat.name,
+            cat.denied_view.word()
+        ),
+        contact.span,
+        "never shown",
+    );
+    d = match denied_view_at {
+        Some(at) => d.with_label(at, "shows no contact"),
+        None => d.with_note("`denied_view` is `notice` when a category does not set it"),
+    };
+    Some(d.with_help(
+        "write `denied_view notice_with_contact` (or `minimal`) so a refused person learns who to ask, or remove the contact",
+    ))
+}

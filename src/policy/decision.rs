@@ -1,0 +1,169 @@
+//! The words a decision is given in: allow or deny, the kind of a deny, the view a decision
+//! reports, warning codes and the kinds of fail-closed refusal. The evaluator's decisions and a
+//! checked test's expectations both use them, so they sit below both.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Allow or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The subject may take the action.
+    Allow,
+    /// The subject may not.
+    Deny,
+}
+
+/// Why a deny is a deny: a deny rule or the exclusion list names the subject (`forbidden`), or
+/// nothing grants access (`not_permitted`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DenyKind {
+    /// A deny rule (or the record's exclusion list) names the subject.
+    Forbidden,
+    /// Nothing grants the subject access.
+    NotPermitted,
+}
+
+/// What the subject sees, as a decision says it (a notice with contact is a `notice`: the
+/// contact is in `next_steps`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Shown {
+    /// The whole record.
+    Full,
+    /// Minimal identifying details only.
+    Minimal,
+    /// A lock notice.
+    Notice,
+    /// Nothing: not even that the record is locked.
+    None,
+}
+
+/// A warning's stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    /// The restriction's review is overdue; the restriction still applies.
+    ReviewOverdue,
+    /// A temporary grant longer than the policy allows ends at the maximum.
+    TemporaryGrantCapped,
+    /// A temporary grant does not count, and why.
+    TemporaryGrantNotValid,
+}
+
+/// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
+/// the index of the field that caused it), in the words test expectations use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailClosed {
+    /// The action is not one the policy declares.
+    UnknownAction,
+    /// The record's restriction names a category the policy does not have.
+    UnknownCategory,
+    /// The subject's organisation is not one the policy declares.
+    UnknownOrganisation,
+    /// A role of the subject is not one the policy declares.
+    UnknownRole,
+    /// A team of the subject is not one the policy declares.
+    UnknownTeam,
+    /// A team of the record's `teams` list is not one the policy declares.
+    UnknownRecordTeam,
+    /// A team or role on the restriction's access or exclusion list is not declared.
+    UnknownListEntry,
+    /// The record is unrestricted and the policy has no `unrestricted` block.
+    NoUnrestrictedBlock,
+    /// No row of the decision list matched.
+    NoRowMatched,
+}
+
+impl FailClosed {
+    /// Every kind.
+    pub const ALL: [FailClosed; 9] = [
+        FailClosed::UnknownAction,
+        FailClosed::UnknownCategory,
+        FailClosed::UnknownOrganisation,
+        FailClosed::UnknownRole,
+        FailClosed::UnknownTeam,
+        FailClosed::UnknownRecordTeam,
+        FailClosed::UnknownListEntry,
+        FailClosed::NoUnrestrictedBlock,
+        FailClosed::NoRowMatched,
+    ];
+
+    /// The word in test expectations (`expect deny fails_closed unknown_role`).
+    pub fn word(self) -> &'static str {
+        match self {
+            FailClosed::UnknownAction => "unknown_action",
+            FailClosed::UnknownCategory => "unknown_category",
+            FailClosed::UnknownOrganisation => "unknown_organisation",
+            FailClosed::UnknownRole => "unknown_role",
+            FailClosed::UnknownTeam => "unknown_team",
+            FailClosed::UnknownRecordTeam => "unknown_record_team",
+            FailClosed::UnknownListEntry => "unknown_list_entry",
+            FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
+            FailClosed::NoRowMatched => "no_row_matched",
+        }
+    }
+}
+
+impl Outcome {
+    /// Both outcomes.
+    pub const ALL: [Outcome; 2] = [Outcome::Allow, Outcome::Deny];
+
+    /// `allow` or `deny`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Allow => "allow",
+            Outcome::Deny => "deny",
+        }
+    }
+}
+
+impl DenyKind {
+    /// Both kinds.
+    pub const ALL: [DenyKind; 2] = [DenyKind::Forbidden, DenyKind::NotPermitted];
+
+    /// `forbidden` or `not_permitted`.
+    pub fn word(self) -> &'static str {
+        match self {
+            DenyKind::Forbidden => "forbidden",
+            DenyKind::NotPermitted => "not_permitted",
+        }
+    }
+}
+
+impl Shown {
+    /// Every view a decision reports.
+    pub const ALL: [Shown; 4] = [Shown::Full, Shown::Minimal, Shown::Notice, Shown::None];
+
+    /// `full`, `minimal`, `notice` or `none`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Shown::Full => "full",
+            Shown::Minimal => "minimal",
+            Shown::Notice => "notice",
+            Shown::None => "none",
+        }
+    }
+}
+
+impl WarningCode {
+    /// Every code.
+    pub const ALL: [WarningCode; 3] = [
+        WarningCode::ReviewOverdue,
+        WarningCode::TemporaryGrantCapped,
+        WarningCode::TemporaryGrantNotValid,
+    ];
+
+    /// The code as written: `review_overdue`.
+    pub fn word(self) -> &'static str {
+        match self {
+            WarningCode::ReviewOverdue => "review_overdue",
+            WarningCode::TemporaryGrantCapped => "temporary_grant_capped",
+            WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! A checked `test` block: every field validated by the checker (CL0114, CL0301, CL0002) and
+//! every name it gives known to the policy (CL0304, unless the test expects the request to fail
+//! closed), so the test runner only turns it into a request and compares the decision.
+//!
+//! Names stay names here, not indices: a request carries names, and a test that expects a
+//! fail-closed refusal names what the policy does not declare on purpose.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{DenyKind, FailClosed, Outcome, Period, Shown, WarningCode};
+use crate::span::Span;
+
+/// A name or word a test gives, with where it gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestName {
+    /// The name as written.
+    pub name: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// One test, checked.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    /// The test's name.
+    pub name: String,
+    /// Where its name is written.
+    pub name_span: Span,
+    /// The whole `test` block.
+    pub span: Span,
+    /// Who asks.
+    pub subject: TestSubject,
+    /// The record asked about.
+    pub record: TestRecord,
+    /// The action asked for.
+    pub action: TestName,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The temporary grants the subject holds, in the order written.
+    pub temporary_grants: Vec<TestGrant>,
+    /// What the decision must be.
+    pub expect: Expectation,
+}
+
+/// The `subject` of a test.
+#[derive(Debug, Clone)]
+pub struct TestSubject {
+    /// The subject id (a valid id).
+    pub id: String,
+    /// `roles`.
+    pub roles: Vec<TestName>,
+    /// `teams`.
+    pub teams: Vec<TestName>,
+    /// `organisation`.
+    pub organisation: TestName,
+}
+
+/// The `record` of a test.
+#[derive(Debug, Clone)]
+pub struct TestRecord {
+    /// The record id (a valid id).
+    pub id: String,
+    /// The teams that hold the record.
+    pub teams: Vec<TestName>,
+    /// The restriction on it; `None` tests an unrestricted record.
+    pub restriction: Option<TestRestriction>,
+    /// The allocated workers' ids.
+    pub allocated_workers: Vec<String>,
+    /// The allocated managers' ids.
+    pub allocated_managers: Vec<String>,
+}
+
+/// A test record's restriction: its category and the facts it carries.
+#[derive(Debug, Clone)]
+pub struct TestRestriction {
+    /// The category.
+    pub category: TestName,
+    /// When it was placed.
+    pub placed_on: Option<NaiveDate>,
+    /// When it was last reviewed.
+    pub last_reviewed: Option<NaiveDate>,
+    /// When it must be reviewed by.
+    pub review_by: Option<NaiveDate>,
+    /// The owner's id.
+    pub owner: Option<String>,
+    /// The access list.
+    pub named_allow: Vec<TestListEntry>,
+    /// The exclusion list.
+    pub named_deny: Vec<TestListEntry>,
+}
+
+/// An entry of a test record's access or exclusion list: a string is a person's id, a name a
+/// team.
+#[derive(Debug, Clone)]
+pub enum TestListEntry {
+    /// A person, by id.
+    Person(String),
+    /// A team, by name.
+    Team(TestName),
+}
+
+/// A `temporary_grant` the subject of a test holds.
+#[derive(Debug, Clone)]
+pub struct TestGrant {
+    /// Who holds it: `holder`, else the test's subject.
+    pub holder: String,
+    /// The actions it covers; `None` covers every action the category offers.
+    pub actions: Option<Vec<TestName>>,
+    /// When it was granted.
+    pub granted_at: DateTime<Utc>,
+    /// For how long.
+    pub duration: Period,
+    /// Who approved it.
+    pub approved_by: String,
+    /// The statement.
+    pub span: Span,
+}
+
+/// What a test expects; a field left out is not compared.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    /// Allow or deny.
+    pub outcome: Outcome,
+    /// `full`, `minimal`, `notice` or `none`.
+    pub view: Option<Shown>,
+    /// The deciding rule's id, with where the test names it (checked against the compiled
+    /// table by the runner, which alone knows every row's id).
+    pub rule: Option<TestName>,
+    /// For a deny: forbidden or not permitted.
+    pub kind: Option<DenyKind>,
+    /// Exactly these obligations (by name, `access_expires` included), in any order;
+    /// `obligations none` expects none.
+    pub obligations: Option<Vec<TestName>>,
+    /// Exactly these warning codes, in any order; `warnings none` expects none.
+    pub warnings: Option<Vec<WarningCode>>,
+    /// The fail-closed refusal the test expects (`fails_closed unknown_role`); without it, a
+    /// request refused unchecked fails the test, so a misspelt name cannot make `expect deny`
+    /// pass.
+    pub fails_closed: Option<FailClosed>,
+    /// Fragments the caseworker explanation must contain.
+    pub explains: Vec<String>,
+    /// Fragments the caseworker response (explanation, reasons, next steps) must not contain.
+    pub conceals: Vec<String>,
+    /// The `expect` statement.
+    pub span: Span,
+}

@@ -1,0 +1,69 @@
+//! A checked test case to the [`Request`] it decides: the checker validated every field, so
+//! this only changes shape.
+
+use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
+use crate::eval::{Id, ListEntry, Request};
+use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
+
+/// The request a test decides.
+pub fn request(case: &TestCase) -> Request {
+    let s = &case.subject;
+    let r = &case.record;
+    Request {
+        subject: Subject {
+            id: id(&s.id),
+            roles: names(&s.roles),
+            teams: names(&s.teams),
+            organisation: s.organisation.name.clone(),
+        },
+        action: case.action.name.clone(),
+        record: Record {
+            id: id(&r.id),
+            teams: names(&r.teams),
+            restriction: r.restriction.as_ref().map(restriction),
+            allocated_workers: r.allocated_workers.iter().map(|w| id(w)).collect(),
+            allocated_managers: r.allocated_managers.iter().map(|m| id(m)).collect(),
+        },
+        temporary_grants: case
+            .temporary_grants
+            .iter()
+            .map(|g| TemporaryGrant {
+                subject: id(&g.holder),
+                record: None,
+                actions: g.actions.as_deref().map(names),
+                granted_at: g.granted_at,
+                duration: GrantDuration(g.duration),
+                approved_by: id(&g.approved_by),
+            })
+            .collect(),
+        at: Some(case.at),
+    }
+}
+
+fn restriction(r: &TestRestriction) -> Restriction {
+    Restriction {
+        category: r.category.name.clone(),
+        placed_on: r.placed_on,
+        last_reviewed: r.last_reviewed,
+        review_by: r.review_by,
+        owner: r.owner.as_deref().map(id),
+        named_allow: r.named_allow.iter().map(entry).collect(),
+        named_deny: r.named_deny.iter().map(entry).collect(),
+    }
+}
+
+/// An id the checker validated (`policy::check_id`, the rule `Id::new` applies).
+fn id(text: &str) -> Id {
+    Id::trusted(text)
+}
+
+fn names(list: &[TestName]) -> Vec<String> {
+    list.iter().map(|n| n.name.clone()).collect()
+}
+
+fn entry(e: &TestListEntry) -> ListEntry {
+    match e {
+        TestListEntry::Person(p) => ListEntry::Person(id(p)),
+        TestListEntry::Team(t) => ListEntry::Team(t.name.clone()),
+    }
+}
