@@ -158,9 +158,11 @@ pub fn load_checked(paths: &[PathBuf], out: &Output) -> Result<(SourceMap, Vec<C
 pub fn one_policy(paths: &[PathBuf], out: &Output) -> Result<(SourceMap, Checked), Exit> {
     let (sources, mut checked) = load_checked(paths, out)?;
     if checked.len() != 1 {
+        let named: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
         eprintln!(
-            "error: found {} policies; give the files of one policy",
-            checked.len()
+            "error: found {} policies in {}; give the files of one policy",
+            checked.len(),
+            named.join(", ")
         );
         return Err(Exit::Usage);
     }
