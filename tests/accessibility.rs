@@ -1,8 +1,9 @@
 //! axe-core (WCAG 2.0, 2.1 and 2.2 at levels A and AA) over every HTML page caselock serves or
-//! writes, in Debian's Chromium through puppeteer-core (tests/a11y/axe.mjs): the caseworker page
-//! blank, allowing, refusing, failing closed, and in each error state (the empty form submitted,
-//! an impossible date, bad ids, an unknown policy, several errors at once), and the HTML decision
-//! table of every bundled policy. Any violation fails, and so does a page that scrolls sideways
+//! writes, in Debian's Chromium through puppeteer-core (tests/a11y/axe.mjs): the landing page;
+//! the caseworker page for a refused, an allowed and a failed-closed decision, and its pages for
+//! no link and a link that does not work; the what-if tool blank, with a result, and in each
+//! error state (the empty form submitted, an impossible date, bad ids, an undeclared name, an
+//! unknown policy, several errors at once); and the HTML decision table of every bundled policy. Any violation fails, and so does a page that scrolls sideways
 //! at 320 CSS px (WCAG 1.4.10, which axe does not test). A page broken on purpose must fail, so
 //! the check is known to bite.
 //!
@@ -56,19 +57,26 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
     found
 }
 
-fn serve() -> (Killed, String) {
+fn serve(dir: &Path) -> (Killed, String) {
+    std::fs::write(dir.join("link.key"), "cd".repeat(32)).unwrap();
+    std::fs::write(
+        dir.join("directory.csv"),
+        "subject_id,display_name,role_title\nu-3001,Pat Placeholder,Team Manager\n",
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(dir.join("decisions.jsonl"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_caselock"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--watch-interval",
-            "0",
-            "--no-log",
-        ])
+        .args(["serve", "--addr", "127.0.0.1:0", "--watch-interval", "0"])
         .args(["--policy", "tests/fixtures/policies/casework.policy"])
         .args(["--policy", "policies/nottingham-escr"])
+        .args(["--default-policy", "nottingham_escr"])
+        .arg("--log")
+        .arg(dir.join("decisions.jsonl"))
+        .arg("--link-key")
+        .arg(dir.join("link.key"))
+        .arg("--directory")
+        .arg(dir.join("directory.csv"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -77,20 +85,51 @@ fn serve() -> (Killed, String) {
     (Killed(child), addr)
 }
 
-/// Every state of the caseworker page, as query strings.
-const PAGE_STATES: &[(&str, &str)] = &[
+/// POSTs JSON to the service; returns the JSON answer.
+fn post(addr: &str, path: &str, body: &str) -> Value {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap()
+}
+
+/// A decision's signed caseworker link: the request is decided (and logged) first.
+fn why_link(addr: &str, subject: &str, action: &str) -> String {
+    let request = format!(
+        r#"{{"subject": {{"id": "{subject}", "roles": ["social_worker"], "teams": [], "organisation": "council"}},
+            "action": "{action}",
+            "record": {{"id": "J123456", "teams": [], "allocated_workers": ["u-2001"], "allocated_managers": [],
+              "restriction": {{"category": "adoption", "placed_on": "2026-10-01", "owner": "u-3001", "named_allow": [], "named_deny": []}}}}}}"#
+    );
+    let id = post(addr, "/v1/decisions", &request)["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(addr, &format!("/v1/decisions/{id}/link"), "")["url"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Every state of the what-if tool, as query strings.
+const WHAT_IF_STATES: &[(&str, &str)] = &[
     ("blank", ""),
     (
         "refused",
-        "check=1&subject=u-1042&roles=social_worker&organisation=council&action=view&record=J123456&category=adoption&placed_on=01/10/2026&owner=u-3001&allocated_workers=u-2001&at=2026-11-22T10:00:00Z",
+        "check=1&subject=u-1042&roles=social_worker&organisation=council&action=view&record=J123456&category=adoption&placed_on=01/10/2026&owner=u-3001&allocated_workers=u-2001",
     ),
     (
         "allowed",
-        "check=1&subject=u-2001&roles=social_worker&organisation=council&action=view&record=J123456&category=adoption&placed_on=2026-10-01&owner=u-3001&allocated_workers=u-2001&at=2026-11-22T10:00:00Z",
-    ),
-    (
-        "failed closed",
-        "check=1&subject=u-1&organisation=council&action=print&record=J1",
+        "check=1&subject=u-2001&roles=social_worker&organisation=council&action=view&record=J123456&category=adoption&placed_on=2026-10-01&owner=u-3001&allocated_workers=u-2001",
     ),
     ("empty form submitted", "check=1"),
     (
@@ -99,7 +138,7 @@ const PAGE_STATES: &[(&str, &str)] = &[
     ),
     (
         "several errors",
-        "check=1&subject=u-1&record=%20J1&placed_on=soon&named_allow=team:&owner=u-3001",
+        "check=1&subject=u-1&record=J%011&placed_on=soon&allow_teams=nowhere&owner=u-3001&roles=wizard",
     ),
     (
         "unknown policy",
@@ -137,11 +176,27 @@ fn every_page_caselock_serves_or_writes_passes_axe_at_wcag_2_2_aa() {
     };
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("accessibility");
     std::fs::create_dir_all(&dir).unwrap();
-    let (_server, addr) = serve();
-    let mut urls: Vec<String> = PAGE_STATES
-        .iter()
-        .map(|(_, q)| format!("http://{addr}/?{q}"))
-        .collect();
+    let (_server, addr) = serve(&dir);
+    let refused = why_link(&addr, "u-1042", "view");
+    let allowed = why_link(&addr, "u-2001", "view");
+    let failed_closed = why_link(&addr, "u-1042", "print");
+    let id = refused.split('?').next().unwrap();
+    let mut urls: Vec<String> = [
+        "/".to_string(),
+        refused.clone(),
+        allowed,
+        failed_closed,
+        id.to_string(),
+        refused.replace("sig=", "sig=0"),
+    ]
+    .iter()
+    .map(|p| format!("http://{addr}{p}"))
+    .chain(
+        WHAT_IF_STATES
+            .iter()
+            .map(|(_, q)| format!("http://{addr}/what-if?{q}")),
+    )
+    .collect();
     for policy in support::bundled() {
         let name = policy.file_name().unwrap().to_string_lossy().into_owned();
         let table = support::load(&policy).table;

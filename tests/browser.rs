@@ -1,6 +1,9 @@
-//! The caseworker page in a real headless browser (Debian's `chromium`, which `.ci/run`
-//! installs): load the page, fill in the form, submit it, read the explanation and take a
-//! screenshot, driving Chromium over the DevTools protocol with a minimal WebSocket client.
+//! The caseworker page and the what-if tool in a real headless browser (Debian's `chromium`,
+//! which `.ci/run` installs): follow a case-management system's signed link to `/why/{id}` for a
+//! refused decision, read the explanation, check that nothing hidden is anywhere in the page's
+//! HTML or its address, check that without the link (or with a tampered one) no explanation is
+//! shown, try a request in the what-if tool with its drop-downs, and take screenshots; driving
+//! Chromium over the DevTools protocol with a minimal WebSocket client.
 //!
 //! Without a `chromium` on the PATH the test says so and passes, unless
 //! `CASELOCK_REQUIRE_BROWSER=1` (set by `.ci/run`), when it fails.
@@ -188,11 +191,22 @@ impl Socket {
 }
 
 fn http_get(addr: &str, path: &str) -> String {
+    http(addr, "GET", path, &[], "")
+}
+
+/// One HTTP/1.1 exchange; returns the body.
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
     let s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     write!(
         &s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     // DevTools keeps the connection open: read exactly Content-Length bytes.
@@ -229,8 +243,22 @@ fn base64_decode(s: &str) -> Vec<u8> {
     out
 }
 
+/// A refused request with every hidden fact filled in: a concealed category, an owner, allocated
+/// workers and managers, and the asker on the exclusion list.
+const REFUSED: &str = r#"{"subject": {"id": "u-1042", "roles": ["social_worker"], "teams": [], "organisation": "council"},
+ "action": "view",
+ "record": {"id": "J123456", "teams": [],
+   "restriction": {"category": "high_profile", "placed_on": "2026-01-01", "owner": "u-3001",
+     "named_allow": [{"person": "u-4004"}], "named_deny": [{"person": "u-1042"}, {"team": "placements"}]},
+   "allocated_workers": ["u-2001"], "allocated_managers": ["u-3002"]}}"#;
+
+const TOKEN: &str = "browser-test-token-0123456789";
+
+/// Fictional people only.
+const DIRECTORY: &str = "subject_id,display_name,role_title\nu-3001,Pat Placeholder,Team Manager\n";
+
 #[test]
-fn a_caseworker_submits_the_page_and_reads_the_explanation() {
+fn a_refused_caseworker_follows_the_link_and_sees_nothing_hidden() {
     let Some(browser) = chromium() else {
         let required = std::env::var_os("CASELOCK_REQUIRE_BROWSER").is_some_and(|v| v == "1");
         assert!(
@@ -238,21 +266,30 @@ fn a_caseworker_submits_the_page_and_reads_the_explanation() {
             "no chromium on the PATH, and CASELOCK_REQUIRE_BROWSER=1"
         );
         eprintln!(
-            "SKIPPED a_caseworker_submits_the_page_and_reads_the_explanation: no `chromium` on \
-             the PATH (`.ci/run` installs Debian's chromium)"
+            "SKIPPED a_refused_caseworker_follows_the_link_and_sees_nothing_hidden: no \
+             `chromium` on the PATH (`.ci/run` installs Debian's chromium)"
         );
         return;
     };
     let dir = std::env::temp_dir().join(format!("caselock-browser-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("token"), TOKEN).unwrap();
+    std::fs::write(dir.join("link.key"), "ab".repeat(32)).unwrap();
+    std::fs::write(dir.join("directory.csv"), DIRECTORY).unwrap();
 
     let (_server, line) = start(
         Command::new(env!("CARGO_BIN_EXE_caselock"))
             .args(["serve", "--addr", "127.0.0.1:0", "--watch-interval", "0"])
             .args(["--policy", "tests/fixtures/serve/nottingham.policy"])
             .arg("--log")
-            .arg(dir.join("decisions.jsonl")),
+            .arg(dir.join("decisions.jsonl"))
+            .arg("--token-file")
+            .arg(dir.join("token"))
+            .arg("--link-key")
+            .arg(dir.join("link.key"))
+            .arg("--directory")
+            .arg(dir.join("directory.csv")),
         "serving",
     );
     let addr = line
@@ -261,6 +298,32 @@ fn a_caseworker_submits_the_page_and_reads_the_explanation() {
         .and_then(|s| s.split('/').next())
         .unwrap()
         .to_string();
+    let bearer = format!("Bearer {TOKEN}");
+    let auth = [("Authorization", bearer.as_str())];
+    // The case-management system asks, is refused, and asks for a link for its caseworker.
+    let decided: Value =
+        serde_json::from_str(&http(&addr, "POST", "/v1/decisions", &auth, REFUSED)).unwrap();
+    assert_eq!(decided["decision"], "deny", "{decided}");
+    let id = decided["decision_id"].as_str().unwrap().to_string();
+    let link: Value = serde_json::from_str(&http(
+        &addr,
+        "POST",
+        &format!("/v1/decisions/{id}/link"),
+        &auth,
+        "",
+    ))
+    .unwrap();
+    let url = link["url"].as_str().unwrap().to_string();
+    let audited: Value = serde_json::from_str(&http(
+        &addr,
+        "GET",
+        &format!("/v1/decisions/{id}?explain=auditor"),
+        &auth,
+        "",
+    ))
+    .unwrap();
+    let rule = audited["rule"].as_str().unwrap().to_string();
+    assert!(rule.starts_with("high_profile."), "{rule}");
 
     let (_chrome, line) = start(
         Command::new(&browser)
@@ -288,52 +351,143 @@ fn a_caseworker_submits_the_page_and_reads_the_explanation() {
         .unwrap();
     let mut ws = Socket::connect(page["webSocketDebuggerUrl"].as_str().unwrap());
     ws.command("Page.enable", json!({}));
-    ws.command("Page.navigate", json!({"url": format!("http://{addr}/")}));
-    ws.event("Page.loadEventFired");
-    assert_eq!(
-        ws.eval("document.title"),
-        "Check access to a record – caselock"
-    );
-    // Every form control has a label the browser associates with it.
-    let unlabelled = ws.eval(
-        "[...document.querySelectorAll('input:not([type=hidden]),select')].filter(e => e.labels.length === 0).length",
-    );
-    assert_eq!(unlabelled, 0);
+    let open = |ws: &mut Socket, path: &str| {
+        ws.command(
+            "Page.navigate",
+            json!({"url": format!("http://{addr}{path}")}),
+        );
+        ws.event("Page.loadEventFired");
+    };
 
-    let fill = [
-        ("subject", "u-1042"),
-        ("roles", "social_worker"),
-        ("organisation", "council"),
-        ("action", "view"),
-        ("record", "J123456"),
-        ("category", "adoption"),
-        ("placed_on", "2026-10-01"),
-        ("owner", "u-3001"),
-        ("allocated_workers", "u-2001"),
-    ];
-    let js: String = fill
-        .iter()
-        .map(|(k, v)| format!("document.getElementById('{k}').value = '{v}';"))
-        .collect();
-    ws.eval(&js);
-    ws.eval("document.querySelector('button[type=submit]').click()");
-    ws.event("Page.loadEventFired");
-
+    open(&mut ws, &url);
+    assert_eq!(ws.eval("document.title"), "Access refused – caselock");
     assert_eq!(
         ws.eval("document.getElementById('decision').textContent"),
-        "You cannot open this record"
+        "You cannot do this"
     );
     let explanation = ws.eval("document.getElementById('explanation').textContent");
-    let explanation = explanation.as_str().unwrap();
-    assert!(explanation.starts_with("Not permitted"), "{explanation}");
+    // The words are the library's caseworker explanation (its wording is the evaluator's).
+    assert!(
+        explanation.as_str().is_some_and(|e| e.len() > 20),
+        "{explanation}"
+    );
     let contact = ws.eval("document.getElementById('contact').textContent");
-    assert!(contact.as_str().unwrap().contains("u-3001"), "{contact}");
-
+    assert!(
+        contact
+            .as_str()
+            .unwrap()
+            .starts_with("Pat Placeholder, Team Manager"),
+        "{contact}"
+    );
+    let html = ws.eval("document.documentElement.outerHTML");
+    let html = html.as_str().unwrap();
+    let address = ws.eval("location.href");
+    let address = address.as_str().unwrap();
+    let hidden = [
+        "high_profile",
+        "High Profile",
+        "Witness",
+        "witness",
+        "u-3001",
+        "u-2001",
+        "u-3002",
+        "u-4004",
+        "u-1042",
+        "placements",
+        "Placements",
+        "J123456",
+        "nottingham_escr",
+        "ESCR Restrictions Policy",
+        rule.as_str(),
+    ];
+    for secret in hidden {
+        assert!(!html.contains(secret), "the page shows `{secret}`:\n{html}");
+        assert!(
+            !address.contains(secret),
+            "the address holds `{secret}`: {address}"
+        );
+    }
     let shot = ws.command("Page.captureScreenshot", json!({"format": "png"}));
     let png = base64_decode(shot["data"].as_str().unwrap());
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("caseworker-page.png");
     std::fs::write(&out, &png).unwrap();
     eprintln!("screenshot: {}", out.display());
+
+    // Without the link, or with a tampered one, no explanation.
+    let (_, query) = url.split_once('?').unwrap();
+    let tampered = format!("/why/{id}?{}", query.replace("sig=", "sig=0"));
+    for path in [format!("/why/{id}"), tampered] {
+        open(&mut ws, &path);
+        let found = ws.eval(
+            "document.getElementById('explanation') === null && document.getElementById('decision') === null",
+        );
+        assert_eq!(found, true, "{path}");
+        let text = ws.eval("document.body.innerText");
+        let text = text.as_str().unwrap();
+        assert!(
+            !text.contains(explanation.as_str().unwrap()) && !text.contains("Pat Placeholder"),
+            "{path}: {text}"
+        );
+    }
+
+    // The what-if tool, with the token as the browser's Basic password: choose, tick, submit.
+    ws.command("Network.enable", json!({}));
+    let basic = {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let raw = format!("author:{TOKEN}").into_bytes();
+        let mut out = String::new();
+        for chunk in raw.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    };
+    ws.command(
+        "Network.setExtraHTTPHeaders",
+        json!({"headers": {"Authorization": format!("Basic {basic}")}}),
+    );
+    open(&mut ws, "/what-if");
+    assert_eq!(ws.eval("document.title"), "Try a request – caselock");
+    let unlabelled = ws.eval(
+        "[...document.querySelectorAll('input:not([type=hidden]),select')].filter(e => e.labels.length === 0).length",
+    );
+    assert_eq!(unlabelled, 0);
+    ws.eval(
+        "document.getElementById('subject').value = 'u-1042';\
+         document.getElementById('record').value = 'J1';\
+         document.getElementById('organisation').value = 'council';\
+         document.getElementById('action').value = 'view';\
+         document.getElementById('category').value = 'adoption';\
+         document.getElementById('owner').value = 'u-3001';\
+         document.querySelector('input[name=roles][value=social_worker]').checked = true;",
+    );
+    ws.eval("document.querySelector('button[type=submit]').click()");
+    ws.event("Page.loadEventFired");
+    assert_eq!(ws.eval("document.title"), "What-if result – caselock");
+    assert_eq!(
+        ws.eval("document.getElementById('decision').textContent"),
+        "You cannot do this"
+    );
+    let rule = ws.eval("document.getElementById('rule').textContent");
+    assert!(rule.as_str().unwrap().starts_with("adoption."), "{rule}");
+    let shot = ws.command("Page.captureScreenshot", json!({"format": "png"}));
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("what-if-tool.png");
+    std::fs::write(&out, base64_decode(shot["data"].as_str().unwrap())).unwrap();
+
+    // Nothing the browser did entered the decision log as a decision.
+    let log = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap();
+    assert_eq!(log.matches("\"event\":\"decision\"").count(), 1, "{log}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -52,6 +52,8 @@ fn schemathesis() -> Option<PathBuf> {
 fn serve(dir: &std::path::Path) -> (Killed, String) {
     let token = dir.join("token");
     std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    let link_key = dir.join("link.key");
+    std::fs::write(&link_key, "ef".repeat(32)).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_caselock"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["serve", "--addr", "127.0.0.1:0", "--watch-interval", "0"])
@@ -61,6 +63,8 @@ fn serve(dir: &std::path::Path) -> (Killed, String) {
         .arg(dir.join("decisions.jsonl"))
         .arg("--token-file")
         .arg(&token)
+        .arg("--link-key")
+        .arg(&link_key)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -1,6 +1,6 @@
 //! The decision service in process (`tower::ServiceExt::oneshot`, no sockets): every route,
-//! every kind of bad input, the token, batches, reloads, metrics, the OpenAPI document, the
-//! caseworker page, and the decision log verifying after each run.
+//! every kind of bad input, the token, batches, reloads, metrics, the OpenAPI document, and the
+//! decision log verifying after each run (the pages: tests/caseworker_page.rs).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::BufReader;
@@ -429,6 +429,7 @@ async fn the_token_guards_every_v1_route_and_only_those() {
     std::fs::write(&token_file, "s3cret-token\n").unwrap();
     let mut config = scratch.config();
     config.token_file = Some(token_file);
+    config.link_key = Some(caselock::serve::LinkKey::new(&[7; 32]).unwrap());
     let (_s, router) = service(&config).await;
     let id = call_with(
         &router,
@@ -808,8 +809,9 @@ async fn metrics_count_decisions_latency_and_errors() {
     for line in [
         "caselock_decisions_total{policy=\"nottingham_escr\",outcome=\"allow\"} 1",
         "caselock_decisions_total{policy=\"nottingham_escr\",outcome=\"deny\"} 2",
-        "caselock_decision_request_seconds_bucket{le=\"+Inf\"} 3",
-        "caselock_decision_request_seconds_count 3",
+        "caselock_decision_request_seconds_bucket{route=\"api\",le=\"+Inf\"} 3",
+        "caselock_decision_request_seconds_count{route=\"api\"} 3",
+        "caselock_decision_request_seconds_count{route=\"why_page\"} 0",
         "caselock_http_errors_total{status=\"400\"} 1",
         "caselock_log_entries 4",
         "# TYPE caselock_decision_request_seconds histogram",
@@ -866,123 +868,6 @@ async fn the_openapi_document_describes_exactly_the_routes() {
     }
 }
 
-fn page_query(pairs: &[(&str, &str)]) -> String {
-    let q: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                v.replace(' ', "+")
-                    .replace(',', "%2C")
-                    .replace('<', "%3C")
-                    .replace('>', "%3E")
-            )
-        })
-        .collect();
-    format!("/?{}", q.join("&"))
-}
-
-#[tokio::test]
-async fn the_caseworker_page_is_accessible_and_discloses_only_what_the_policy_allows() {
-    let scratch = Scratch::new("page");
-    let (_s, router) = service(&scratch.config()).await;
-
-    let r = call(&router, "GET", "/", Body::empty()).await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.content_type, "text/html; charset=utf-8");
-    let html = r.text();
-    assert!(html.starts_with("<!doctype html>\n<html lang=\"en\">"));
-    assert!(html.contains("<title>") && html.contains("<main>") && html.contains("<h1>"));
-    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"));
-    // Every input has a label pointing at it.
-    let inputs: Vec<&str> = html
-        .split("<input id=\"")
-        .skip(1)
-        .map(|s| s.split('"').next().unwrap())
-        .collect();
-    assert!(inputs.len() >= 10);
-    for id in &inputs {
-        assert!(
-            html.contains(&format!("<label for=\"{id}\">")),
-            "no label for {id}"
-        );
-    }
-    assert!(html.contains("<form method=\"get\" action=\"/\" novalidate>"));
-    assert!(!html.contains("id=\"result\""));
-
-    // A refusal: the explanation, who to contact; the decision is logged.
-    let refused = page_query(&[
-        ("subject", "u-1042"),
-        ("roles", "social_worker"),
-        ("organisation", "council"),
-        ("action", "view"),
-        ("record", "J123456"),
-        ("category", "adoption"),
-        ("placed_on", "2026-10-01"),
-        ("owner", "u-3001"),
-        ("allocated_workers", "u-2001"),
-        ("at", "2026-11-22T10:00:00Z"),
-    ]);
-    let html = call(&router, "GET", &refused, Body::empty()).await.text();
-    assert!(html.contains("You cannot open this record"), "{html}");
-    assert!(html.contains("<p id=\"explanation\">Not permitted"));
-    assert!(html.contains("<p id=\"contact\">the record&#39;s named manager (user id u-3001)</p>"));
-    assert!(
-        html.contains("value=\"u-1042\""),
-        "the form keeps what was asked"
-    );
-
-    // Allowed, with an obligation-free full view.
-    let allowed = refused.replace("u-1042", "u-2001");
-    let html = call(&router, "GET", &allowed, Body::empty()).await.text();
-    assert!(html.contains("You may open this record"), "{html}");
-
-    // A concealed category is never named to a refused person.
-    let concealed = refused.replace("adoption", "high_profile");
-    let html = call(&router, "GET", &concealed, Body::empty()).await.text();
-    assert!(html.contains("You cannot open this record"));
-    let decision = html.split("<form").next().unwrap().to_lowercase();
-    for secret in ["high profile", "high_profile", "witness"] {
-        assert!(
-            !decision.contains(secret),
-            "the page discloses `{secret}`:\n{decision}"
-        );
-    }
-
-    // Bad input: a 400 page that says which field, never a 500; markup in input is escaped.
-    let bad = page_query(&[
-        ("subject", "<b>u-1</b>"),
-        ("action", "view"),
-        ("record", "J1"),
-    ]);
-    let r = call(&router, "GET", &bad, Body::empty()).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let html = r.text();
-    assert!(
-        html.contains("role=\"alert\"") && html.contains("Your organisation"),
-        "{html}"
-    );
-    assert!(html.contains("&lt;b&gt;u-1&lt;/b&gt;") && !html.contains("<b>u-1"));
-    let r = call(
-        &router,
-        "GET",
-        &format!("{refused}&placed_on=2026-13-01"),
-        Body::empty(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = call(
-        &router,
-        "GET",
-        &format!("{refused}&policy=nope"),
-        Body::empty(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-
-    assert_eq!(scratch.verify_log().decisions, 3);
-}
-
 /// The log a run leaves verifies with `caselock audit verify`, and reopening continues it.
 #[tokio::test]
 async fn the_log_continues_across_restarts() {
@@ -1011,42 +896,6 @@ async fn the_log_continues_across_restarts() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-}
-
-#[tokio::test]
-async fn the_page_says_how_to_ask_for_temporary_access() {
-    let scratch = Scratch::new("temporary");
-    let mut config = scratch.config();
-    config.policies = vec![PathBuf::from("tests/fixtures/policies/casework.policy")];
-    let (_s, router) = service(&config).await;
-    let q = page_query(&[
-        ("subject", "u-1042"),
-        ("roles", "worker"),
-        ("organisation", "council"),
-        ("action", "view"),
-        ("record", "J1"),
-        ("category", "adoption"),
-        ("placed_on", "2026-10-01"),
-        ("owner", "u-3001"),
-        ("at", "2026-11-22T10:00:00Z"),
-    ]);
-    let r = call(&router, "GET", &q, Body::empty()).await;
-    assert_eq!(r.status, StatusCode::OK);
-    let html = r.text();
-    assert!(html.contains("You cannot open this record"), "{html}");
-    let temporary = html
-        .split("<p id=\"temporary\">")
-        .nth(1)
-        .and_then(|s| s.split("</p>").next())
-        .unwrap_or_else(|| panic!("no temporary access paragraph:\n{html}"));
-    assert!(
-        temporary.starts_with("You can ask for temporary access for up to 24 hours"),
-        "{temporary}"
-    );
-    // Choosing a policy alone shows the empty form, not an error.
-    let r = call(&router, "GET", "/?policy=casework", Body::empty()).await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(!r.text().contains("role=\"alert\""));
 }
 
 mod never_a_500 {

@@ -7,6 +7,7 @@
 //! [`analyse`] runs every check (CL02xx) on a checked policy.
 
 mod access;
+mod disclosure;
 mod escalation;
 pub(crate) mod partition;
 mod rules;
@@ -58,6 +59,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
         schedule::check(p, v.category, &mut out);
     }
     access::dead_actions(&space, &views, &mut out);
+    disclosure::check(&space, &views, &mut out);
     crate::diag::sort(&mut out);
     Ok(out)
 }

@@ -57,15 +57,17 @@ impl Resolver {
 
     pub(super) fn category(
         &mut self,
-        name: &str,
+        kind: CategoryKind,
+        (name, name_span): (&str, Span),
         title: Option<&ast::Str>,
         body: &ast::Block,
         span: Span,
         p: &Policy,
     ) -> Option<Category> {
-        let is_unrestricted = name == "unrestricted";
+        let is_unrestricted = kind == CategoryKind::Unrestricted;
         let mut cat = Category {
             name: name.to_string(),
+            name_span,
             title: title.map_or_else(|| name.to_string(), |t| t.value.clone()),
             criteria: Vec::new(),
             restriction: RestrictionType::Exclude,

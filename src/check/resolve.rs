@@ -127,13 +127,32 @@ impl Resolver {
                         );
                     } else {
                         unrestricted_span = Some(b.span);
-                        p.unrestricted = self.category("unrestricted", None, b, b.span, &p);
+                        p.unrestricted = self.category(
+                            CategoryKind::Unrestricted,
+                            (
+                                CategoryKind::UNRESTRICTED,
+                                // The block starts with its keyword.
+                                Span {
+                                    end: b.span.start + CategoryKind::UNRESTRICTED.len() as u32,
+                                    ..b.span
+                                },
+                            ),
+                            None,
+                            b,
+                            b.span,
+                            &p,
+                        );
                     }
                 }
                 ast::Item::Category(c) => {
-                    if let Some(cat) =
-                        self.category(&c.name.name, c.title.as_ref(), &c.body, c.span, &p)
-                    {
+                    if let Some(cat) = self.category(
+                        CategoryKind::Restriction,
+                        (c.name.name.as_str(), c.name.span),
+                        c.title.as_ref(),
+                        &c.body,
+                        c.span,
+                        &p,
+                    ) {
                         p.categories.push(cat);
                     }
                 }

@@ -81,8 +81,8 @@ pub struct Args {
     /// machine crash), `os` only writes (survives a crash of the service).
     #[arg(long, env = "CASELOCK_LOG_SYNC", value_enum, default_value_t = SyncMode::Data)]
     log_sync: SyncMode,
-    /// Require `Authorization: Bearer <token>` on every /v1 route and /metrics, with the token
-    /// in this file.
+    /// Require `Authorization: Bearer <token>` on every /v1 route, /metrics and the what-if
+    /// tool, with the token in this file.
     #[arg(long, env = "CASELOCK_TOKEN_FILE")]
     token_file: Option<PathBuf>,
     /// The connected systems, each with its own token and optionally its own names (a TOML
@@ -95,6 +95,17 @@ pub struct Args {
         conflicts_with = "token_file"
     )]
     clients: Option<PathBuf>,
+    /// Sign and accept links to the caseworker page (`/why/{decision_id}`) with the secret key in
+    /// this file (at least 64 hex digits; `caselock keygen --log-key -o FILE` makes one): the
+    /// case-management system asks `POST /v1/decisions/{id}/link` for a link, or signs one
+    /// itself (docs/service.md).
+    #[arg(long, env = "CASELOCK_LINK_KEY", value_name = "FILE")]
+    link_key: Option<PathBuf>,
+    /// The staff directory: a CSV file of `subject_id,display_name,role_title` that names
+    /// contacts on the caseworker page instead of user ids (docs/service.md); read again on
+    /// reload.
+    #[arg(long, env = "CASELOCK_DIRECTORY", value_name = "FILE")]
+    directory: Option<PathBuf>,
     /// Seconds between checks for changed policy files or bundles; 0 does not watch (else 0.1
     /// to 86400).
     #[arg(long, env = "CASELOCK_WATCH_INTERVAL", default_value = "2", value_parser = watch_interval)]
@@ -191,6 +202,18 @@ pub fn run(args: Args, _out: &Output) -> Exit {
             return Exit::Usage;
         }
     };
+    let link_key = match args
+        .link_key
+        .as_deref()
+        .map(serve::LinkKey::read)
+        .transpose()
+    {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
     let config = Config {
         policies: args.policy,
         bundles: args.table,
@@ -203,6 +226,8 @@ pub fn run(args: Args, _out: &Output) -> Exit {
         log_sync: args.log_sync,
         token_file: args.token_file,
         clients: args.clients,
+        link_key,
+        directory: args.directory,
         watch: (!args.watch_interval.is_zero()).then_some(args.watch_interval),
         settle: args.settle,
         instance: args.instance.unwrap_or_else(default_instance),

@@ -405,6 +405,25 @@ they should have access, or narrow the rule.
     unrestricted { restriction exclude  deny edit to team management_information }
     category adoption \"Adoption\" { restriction universal  grant all to team management_information }
     # warning[CL0220]: rule `adoption.grant.1` would give `edit` to subjects the unrestricted record refuses";
+    DisclosureSideChannel = "CL0230", "disclosure-side-channel", "A concealed category's refusal can be told apart",
+"A category that does not disclose its title is concealed: a person it refuses must not be able
+to tell which category the record carries. Their response must read as the generic refusal
+(the view the policy gives, \"Access is refused.\", their line manager to contact), and two concealed
+categories refusing the same person must show the same view. The check reads every refusal of
+every category off the analysis's partitions, compares the evaluator's own responses field by
+field, and names a person who could tell them apart.
+
+    category mappa \"MAPPA\" { restriction universal  disclose contact  contact team qau \"the QAU\" }
+    # warning[CL0230]: a refusal by `mappa` differs from a concealed refusal in `next_steps.contact`, so it identifies the category its title conceals";
+    ExclusionTold = "CL0231", "exclusion-told", "An excluded person is told something no other refused person is",
+"A person on a record's exclusion list (`named_deny`) is refused. Unless the category discloses
+`exclusion`, they must not learn that they are named, or who asked for it: their response must
+equal the response some other person refused by the category gets. A category that discloses
+its `reason` gives other refused people a reason the excluded person is not given, which tells
+them apart.
+
+    category staff \"Staff conflict\" { restriction universal  disclose title, reason }
+    # warning[CL0231]: a person on the exclusion list of a `staff` record is told something no other refused person is (`deny_kind`), so they learn that they are named";
     TestShape = "CL0301", "test-shape", "A test lacks a statement, or gives one twice",
 "A test needs exactly one `subject`, `record`, `action`, `at` time and `expect`; it may give
 any number of `temporary_grant`s. Without `at` a decision would depend on the day the test runs.

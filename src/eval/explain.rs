@@ -368,7 +368,7 @@ impl Decider {
         let chain = c
             .approval(Purpose::Access)
             .map(|a| words::chain_steps(&a.chain))
-            .filter(|steps| !steps.is_empty() && !final_refusal);
+            .filter(|steps| !steps.is_empty() && !final_refusal && show.reason);
         Some(match chain {
             Some(steps) => format!(
                 "{lead} {who}; access is approved by {}.",

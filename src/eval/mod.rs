@@ -25,6 +25,7 @@ pub use decision::{
 };
 pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
+pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
     GrantDuration, Record, Request, RequestError, Restriction, Subject, TemporaryGrant, Text,
 };

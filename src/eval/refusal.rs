@@ -65,8 +65,25 @@ impl Refusal {
             .and_then(|i| FIELDS.get(i).copied())
     }
 
-    /// The refusal a category that discloses nothing gives, with this view: what every
-    /// concealed refusal must look like.
+    /// The first field that says why in the category's own terms: the kind of refusal, the
+    /// rule, or reasons beyond "Access is refused.". The view, contact, approvers, temporary
+    /// access and notice may be the same for every concealed category, so
+    /// [`Refusal::differs`] compares those between categories.
+    pub fn identifies(&self) -> Option<&'static str> {
+        if self.deny_kind.is_some() {
+            Some("deny_kind")
+        } else if self.rule.is_some() {
+            Some("rule")
+        } else if self.source.is_some() {
+            Some("source")
+        } else if self.reasons != [words::REFUSED] {
+            Some("reasons")
+        } else {
+            None
+        }
+    }
+
+    /// The refusal a category that discloses nothing gives, with this view.
     pub fn generic(view: View) -> Refusal {
         let told = if view == View::None {
             Told::NONE
@@ -137,7 +154,8 @@ pub(super) fn refusal_as(
     };
     let escalation = c
         .approval(Purpose::Access)
-        .filter(|_| show.contact && overridable)
+        // Who approves access is offered only with the reason, as temporary access is (Told).
+        .filter(|_| show.contact && show.reason && overridable)
         .map(|a| words::chain_steps(&a.chain))
         .unwrap_or_default();
     let temporary = c

@@ -67,12 +67,16 @@ impl Told {
         // An exclusion the category does not disclose is told as no reason at all, so the
         // excluded person cannot learn that they, or someone who asked for it, are named.
         let excluded = row.layer == Layer::NamedExclusion;
+        let reason = d.reason && (!excluded || d.exclusion);
         Told {
             restricted: true,
             title: d.title,
-            reason: d.reason && (!excluded || d.exclusion),
+            reason,
             contact: d.contact && view >= View::NoticeWithContact,
-            temporary: d.temporary,
+            // Whether temporary access (and who approves access) is offered depends on the kind
+            // of refusal (nobody can lift an absolute deny or an exclusion), so it is told only
+            // with the reason: offered to some refused people and not others, it would be one.
+            temporary: d.temporary && reason,
             notice: d.notice.is_some(),
         }
     }

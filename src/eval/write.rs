@@ -329,7 +329,7 @@ impl Decider {
             w.write_all(b",\"subject_id\":")?;
             write_json(w, &id)?;
             w.write_all(b"},\"escalation\":")?;
-            if overridable {
+            if overridable && show.reason {
                 w.write_all(text.escalation.as_bytes())?;
             } else {
                 w.write_all(b"[]")?;

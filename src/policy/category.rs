@@ -241,6 +241,8 @@ impl CategoryKind {
 pub struct Category {
     /// The category's name (`unrestricted` for the unrestricted block).
     pub name: String,
+    /// Where the name is written (the `unrestricted` keyword for the unrestricted block).
+    pub name_span: Span,
     /// Its title.
     pub title: String,
     /// The qualifying criteria in the document's words.

@@ -29,6 +29,8 @@ pub const STYLE: &str = ".field{margin-top:1rem}\
 .error-summary{border:5px solid #d4351c;padding:0.75rem 1rem;margin:1rem 0}\
 .error-summary:focus{outline:3px solid #fd0}\
 .error-summary ul{padding-left:1.25rem}.error-summary a{color:#d4351c;font-weight:700}\
+.choices{border:0;padding:0;margin:0;min-width:0}.choices legend{font-weight:600}\
+.choice{margin:0.25rem 0}.choice input{width:auto;margin-right:0.5rem}.choice label{display:inline;font-weight:400;overflow-wrap:anywhere}\
 .visually-hidden{position:absolute!important;width:1px!important;height:1px!important;margin:0!important;padding:0!important;overflow:hidden!important;clip:rect(0 0 0 0)!important;clip-path:inset(50%)!important;border:0!important;white-space:nowrap!important}";
 
 /// One field's error.
@@ -183,6 +185,122 @@ impl TextField {
                 ""
             },
         );
+    }
+}
+
+/// A choice among names a policy declares: one of them (a drop-down `select`), or any number
+/// (checkboxes in a `fieldset`, the GOV.UK pattern for "select all that apply"). Options are
+/// `(value, text)`: the policy's identifier and its title.
+#[derive(Debug, Clone, Copy)]
+pub struct Choice<'a> {
+    /// The `name` (and the `id` of the select, or of the first checkbox).
+    pub name: &'static str,
+    /// The label, or the fieldset's legend.
+    pub label: &'static str,
+    /// The hint, if any.
+    pub hint: &'static str,
+    /// The options, in the policy's order.
+    pub options: &'a [(String, String)],
+    /// Checkboxes (several) rather than a select (one).
+    pub multiple: bool,
+    /// For a select: the text of a first option with an empty value (such as "Not restricted");
+    /// None makes "Choose ..." that first option, which a required field refuses.
+    pub empty: Option<&'static str>,
+}
+
+impl Choice<'_> {
+    /// The field, with `chosen` selected or ticked, and its error if it has one.
+    pub fn render(&self, h: &mut String, chosen: &[&str], errors: &FormErrors) {
+        let n = self.name;
+        let error = errors.on(n);
+        // The hint and the error, and the ids that describe the control.
+        let mut notes = String::new();
+        let mut described = Vec::new();
+        if !self.hint.is_empty() {
+            let _ = writeln!(
+                notes,
+                "<div class=\"hint\" id=\"{n}-hint\">{}</div>",
+                esc(self.hint)
+            );
+            described.push(format!("{n}-hint"));
+        }
+        if let Some(e) = error {
+            let _ = writeln!(
+                notes,
+                "<p class=\"error-message\" id=\"{n}-error\"><span class=\"visually-hidden\">{ERROR_PREFIX}</span>{}</p>",
+                esc(e)
+            );
+            described.push(format!("{n}-error"));
+        }
+        let describedby = if described.is_empty() {
+            String::new()
+        } else {
+            format!(" aria-describedby=\"{}\"", described.join(" "))
+        };
+        let _ = writeln!(
+            h,
+            "<div class=\"field{}\">",
+            if error.is_some() { " field-error" } else { "" }
+        );
+        if self.multiple {
+            let _ = write!(
+                h,
+                "<fieldset class=\"choices\"{describedby}>\n<legend>{}</legend>\n{notes}",
+                esc(self.label)
+            );
+            if self.options.is_empty() {
+                h.push_str("<p class=\"hint\">The policy declares none.</p>\n");
+            }
+            for (i, (value, text)) in self.options.iter().enumerate() {
+                // The first box carries the field's id, so the error summary's link reaches it.
+                let id = if i == 0 {
+                    n.to_string()
+                } else {
+                    format!("{n}-{i}")
+                };
+                let checked = if chosen.contains(&value.as_str()) {
+                    " checked"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    h,
+                    "<div class=\"choice\"><input type=\"checkbox\" id=\"{id}\" name=\"{n}\" value=\"{}\"{checked}>\n<label for=\"{id}\">{} <span class=\"name\">({})</span></label></div>",
+                    esc(value),
+                    esc(text),
+                    esc(value)
+                );
+            }
+            h.push_str("</fieldset>\n</div>\n");
+            return;
+        }
+        let _ = write!(
+            h,
+            "<label for=\"{n}\">{}</label>\n{notes}<select id=\"{n}\" name=\"{n}\"{describedby}{}>\n",
+            esc(self.label),
+            if error.is_some() {
+                " class=\"input-error\" aria-invalid=\"true\""
+            } else {
+                ""
+            }
+        );
+        let first = self.empty.unwrap_or("Choose one");
+        let _ = writeln!(h, "<option value=\"\">{}</option>", esc(first));
+        for (value, text) in self.options {
+            let selected = if chosen.first() == Some(&value.as_str()) {
+                " selected"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                h,
+                "<option value=\"{}\"{selected}>{} ({})</option>",
+                esc(value),
+                esc(text),
+                esc(value)
+            );
+        }
+        h.push_str("</select>\n</div>\n");
     }
 }
 

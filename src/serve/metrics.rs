@@ -24,6 +24,39 @@ pub enum ReloadResult {
     Rejected,
 }
 
+/// What a timed request was, the `route` label of the latency histogram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timed {
+    /// A decision request to the JSON API (a batch counts once).
+    Api,
+    /// The caseworker page for a logged decision.
+    WhyPage,
+    /// The what-if tool.
+    WhatIf,
+}
+
+impl Timed {
+    /// Every kind, in the order they are shown.
+    const ALL: [Timed; 3] = [Timed::Api, Timed::WhyPage, Timed::WhatIf];
+
+    /// The label's value.
+    fn label(self) -> &'static str {
+        match self {
+            Timed::Api => "api",
+            Timed::WhyPage => "why_page",
+            Timed::WhatIf => "what_if",
+        }
+    }
+}
+
+/// One latency histogram.
+#[derive(Debug, Default)]
+struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_ns: AtomicU64,
+}
+
 /// What `/metrics` shows about the decision log.
 #[derive(Debug, Clone, Copy)]
 pub struct LogFigures {
@@ -42,9 +75,8 @@ pub struct LogFigures {
 pub struct Metrics {
     /// Decisions by policy slot, allow then deny.
     decisions: Mutex<Vec<[u64; 2]>>,
-    buckets: [AtomicU64; BUCKETS.len()],
-    latency_count: AtomicU64,
-    latency_sum_ns: AtomicU64,
+    /// By [`Timed`], in its order.
+    latency: [Histogram; 3],
     reloads: [AtomicU64; 3],
     /// Error responses by status code.
     errors: Mutex<Vec<(u16, u64)>>,
@@ -73,16 +105,19 @@ impl Metrics {
         }
     }
 
-    /// Records how long one decision request took.
-    pub fn observe(&self, took: Duration) {
+    /// Records how long one request of this kind took.
+    pub fn observe(&self, what: Timed, took: Duration) {
+        let Some(h) = self.latency.get(what as usize) else {
+            return;
+        };
         let secs = took.as_secs_f64();
         if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
-            if let Some(b) = self.buckets.get(i) {
+            if let Some(b) = h.buckets.get(i) {
                 b.fetch_add(1, Relaxed);
             }
         }
-        self.latency_count.fetch_add(1, Relaxed);
-        self.latency_sum_ns
+        h.count.fetch_add(1, Relaxed);
+        h.sum_ns
             .fetch_add(u64::try_from(took.as_nanos()).unwrap_or(u64::MAX), Relaxed);
     }
 
@@ -130,24 +165,33 @@ impl Metrics {
         }
         let _ = writeln!(
             s,
-            "# HELP caselock_decision_request_seconds Time to answer a decision request (a batch counts once), from reading the body to the logged answer.\n# TYPE caselock_decision_request_seconds histogram"
+            "# HELP caselock_decision_request_seconds Time to answer a request that decides, by route: the JSON API (a batch counts once, from reading the body to the logged answer), the caseworker page, the what-if tool.\n# TYPE caselock_decision_request_seconds histogram"
         );
-        let mut cumulative = 0;
-        for (b, n) in BUCKETS.iter().zip(&self.buckets) {
-            cumulative += n.load(Relaxed);
+        for (what, h) in Timed::ALL.iter().zip(&self.latency) {
+            let route = what.label();
+            let mut cumulative = 0;
+            for (b, n) in BUCKETS.iter().zip(&h.buckets) {
+                cumulative += n.load(Relaxed);
+                let _ = writeln!(
+                    s,
+                    "caselock_decision_request_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {cumulative}"
+                );
+            }
+            let count = h.count.load(Relaxed);
             let _ = writeln!(
                 s,
-                "caselock_decision_request_seconds_bucket{{le=\"{b}\"}} {cumulative}"
+                "caselock_decision_request_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
+            );
+            let sum = h.sum_ns.load(Relaxed) as f64 / 1e9;
+            let _ = writeln!(
+                s,
+                "caselock_decision_request_seconds_sum{{route=\"{route}\"}} {sum}"
+            );
+            let _ = writeln!(
+                s,
+                "caselock_decision_request_seconds_count{{route=\"{route}\"}} {count}"
             );
         }
-        let count = self.latency_count.load(Relaxed);
-        let _ = writeln!(
-            s,
-            "caselock_decision_request_seconds_bucket{{le=\"+Inf\"}} {count}"
-        );
-        let sum = self.latency_sum_ns.load(Relaxed) as f64 / 1e9;
-        let _ = writeln!(s, "caselock_decision_request_seconds_sum {sum}");
-        let _ = writeln!(s, "caselock_decision_request_seconds_count {count}");
         let _ = writeln!(
             s,
             "# HELP caselock_reloads_total Policy reloads, by result.\n# TYPE caselock_reloads_total counter"

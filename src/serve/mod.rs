@@ -5,8 +5,12 @@
 //! [`Service::router`] is the whole HTTP surface, so tests drive it in process; [`run`] binds it
 //! to a socket with signal handling and graceful shutdown.
 
+mod auth;
 mod clients;
+mod decisions;
+pub mod directory;
 mod form;
+pub mod link;
 mod listen;
 mod metrics;
 pub mod openapi;
@@ -14,6 +18,8 @@ mod page;
 mod problem;
 mod routes;
 mod state;
+mod what_if;
+mod why;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,7 +27,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use axum::Router;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
@@ -31,6 +37,8 @@ use crate::audit::{
 };
 
 pub use clients::{Client, Clients};
+pub use directory::{Directory, DirectoryError};
+pub use link::LinkKey;
 pub use listen::{Limits, serve_on};
 pub use metrics::ReloadResult;
 pub use openapi::OPENAPI;
@@ -79,6 +87,12 @@ pub struct Config {
     /// A file listing the connected systems, each with its own token (and mapping): instead of
     /// one shared token.
     pub clients: Option<PathBuf>,
+    /// The key caseworker links (`/why/{decision_id}`) are signed with; `None` issues and
+    /// accepts none.
+    pub link_key: Option<LinkKey>,
+    /// The staff directory (CSV: subject id, display name, role title) that names contacts on
+    /// the caseworker page; read again on every reload.
+    pub directory: Option<PathBuf>,
     /// How often to look for changed policy files or bundles; `None` does not watch.
     pub watch: Option<Duration>,
     /// How long policy source files must stay unchanged before they are loaded.
@@ -103,6 +117,8 @@ impl Default for Config {
             log_sync: SyncMode::Data,
             token_file: None,
             clients: None,
+            link_key: None,
+            directory: None,
             watch: None,
             settle: Duration::from_secs(1),
             instance: "caselock".to_string(),
@@ -120,6 +136,14 @@ pub enum ServeError {
     /// The decision log could not be opened or does not verify.
     #[error(transparent)]
     Log(#[from] crate::audit::LogError),
+    /// The staff directory could not be read or has a fault.
+    #[error("directory file `{path}`: {message}")]
+    Directory {
+        /// The file.
+        path: String,
+        /// What is wrong, with its line and field.
+        message: String,
+    },
     /// The token file could not be read or is empty.
     #[error("token file `{path}`: {message}")]
     Token {
@@ -145,6 +169,11 @@ pub(crate) struct AppState {
     token: Option<[u8; 32]>,
     /// The connected systems with their own tokens, read again on every reload.
     clients: Option<(PathBuf, ArcSwap<Clients>)>,
+    /// The key caseworker links are signed with.
+    link_key: Option<LinkKey>,
+    /// The staff directory's file, and the directory, read again on every reload.
+    directory_file: Option<PathBuf>,
+    directory: ArcSwapOption<Directory>,
     history: state::History,
     /// One reload at a time (SIGHUP, the watcher and `POST /v1/reload` may race).
     reloading: tokio::sync::Mutex<()>,
@@ -210,6 +239,15 @@ impl Service {
                 Some((p.clone(), ArcSwap::from_pointee(set)))
             }
         };
+        let directory = match &config.directory {
+            None => None,
+            Some(p) => Some(Arc::new(read_directory(p).map_err(|message| {
+                ServeError::Directory {
+                    path: crate::loader::display_name(p),
+                    message,
+                }
+            })?)),
+        };
         let chain = match &config.log_key {
             Some(k) => Chain::Keyed(k.clone()),
             None => Chain::Unkeyed,
@@ -264,6 +302,9 @@ impl Service {
                 metrics: metrics::Metrics::default(),
                 token,
                 clients,
+                link_key: config.link_key.clone(),
+                directory_file: config.directory.clone(),
+                directory: ArcSwapOption::new(directory),
                 history,
                 reloading: tokio::sync::Mutex::new(()),
                 loading,
@@ -279,11 +320,15 @@ impl Service {
         routes::router(self.state.clone())
     }
 
-    /// Reloads every policy, then the clients file (as SIGHUP and `POST /v1/reload` do).
+    /// Reloads every policy, then the clients file and the staff directory (as SIGHUP and
+    /// `POST /v1/reload` do).
     pub async fn reload(&self) -> Vec<ReloadOutcome> {
         let all: Vec<usize> = (0..self.state.slots.len()).collect();
         let out = reload(&self.state, &all).await;
         if let Err(e) = reload_clients(&self.state) {
+            note!("caselock serve: {e}");
+        }
+        if let Err(e) = reload_directory(&self.state) {
             note!("caselock serve: {e}");
         }
         out
@@ -404,6 +449,28 @@ pub(crate) fn reload_clients(state: &AppState) -> Result<Option<Vec<String>>, St
     let names = new.names().iter().map(|s| s.to_string()).collect();
     set.store(Arc::new(new));
     Ok(Some(names))
+}
+
+/// Reads the staff directory file again and swaps it in; a file that fails keeps the running
+/// directory.
+pub(crate) fn reload_directory(state: &AppState) -> Result<(), String> {
+    let Some(path) = &state.directory_file else {
+        return Ok(());
+    };
+    let d = read_directory(path).map_err(|e| {
+        format!(
+            "the directory file `{}` was refused; the running directory stays: {e}",
+            crate::loader::display_name(path)
+        )
+    })?;
+    state.directory.store(Some(Arc::new(d)));
+    Ok(())
+}
+
+/// Reads and checks a staff directory file.
+fn read_directory(path: &std::path::Path) -> Result<Directory, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    Directory::parse(&text).map_err(|e| e.to_string())
 }
 
 fn read_token(path: &std::path::Path) -> Result<[u8; 32], ServeError> {

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use super::routes::Answer;
+use super::decisions::Answer;
 use crate::eval::schema::{Direction, settings};
 use crate::eval::{Request, Response};
 

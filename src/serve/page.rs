@@ -1,467 +1,228 @@
-//! `GET /`: the caseworker page. A case-management system links to it with the request's fields
-//! in the query; the page decides, and shows the decision with the caseworker explanation, who to
-//! contact, how to ask for temporary access and what the caseworker must do — only what the
-//! caseworker response carries, so nothing the policy conceals. One server-rendered HTML
-//! document: no script, no external assets, a plain GET form, so it works without JavaScript.
-//! Mistakes in the form are reported all at once in the GOV.UK pattern ([`super::form`]).
+//! The HTML the service shows people, in GOV.UK Design System conventions: one document layout
+//! (no script, no external assets, inline CSS, so it works in any browser, with or without
+//! JavaScript, and with a screen reader), the caseworker's view of a decision (shown by the
+//! caseworker page, [`super::why`], and previewed by the what-if tool, [`super::what_if`]), the
+//! landing page at `/` and the pages that refuse. Everything shown comes from the caseworker
+//! response, and every person is named by the staff directory ([`Names`]), never by a user id.
 
-use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value};
 
-use super::AppState;
-use super::form::{self, ERROR_PREFIX, FormErrors, TextField, parse_date};
-use super::routes::{Answer, decide, field_error};
-use crate::eval::id::IdProblem;
-use crate::eval::{Audience, Id, Outcome, Request, WarningCode};
+use super::directory::Directory;
+use super::form;
+use crate::eval::{ListEntry, Outcome, Request, WarningCode};
 use crate::report::html_escape as esc;
 
-/// A text field of the page.
-const fn field(
-    name: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    no_spellcheck: bool,
-) -> TextField {
-    TextField {
-        name,
-        label,
-        hint,
-        no_spellcheck,
-    }
+const STYLE: &str = "body{font-family:system-ui,sans-serif;line-height:1.5;margin:0;color:#0b0c0c;background:#fff}\
+main{max-width:44rem;margin:0 auto;padding:1rem}\
+h1{font-size:1.75rem}\
+.tag{display:inline-block;background:#1d70b8;color:#fff;font-weight:700;padding:0.1rem 0.5rem}\
+.result{border-left:0.5rem solid;padding:0.5rem 1rem;margin:1rem 0}\
+.allow{border-color:#00703c;background:#e8f5ee}\
+.deny{border-color:#d4351c;background:#fdeeeb}\
+.author{border:1px solid #b1b4b6;padding:0.5rem 1rem;margin:1rem 0}\
+fieldset{border:1px solid #b1b4b6;margin:1rem 0;padding:0.5rem 1rem;min-width:0}\
+input,select{font:inherit;padding:0.3rem;width:100%;max-width:30rem;border:2px solid #0b0c0c;box-sizing:border-box}\
+input:focus,select:focus,button:focus{outline:3px solid #fd0;outline-offset:0}\
+button{font:inherit;font-weight:600;padding:0.5rem 1rem;margin-top:1rem;background:#00703c;color:#fff;border:0}\
+code{overflow-wrap:anywhere}\
+.ref{color:#505a5f;font-size:0.9rem;overflow-wrap:anywhere}";
+
+/// A whole HTML document: `title` (prefixed "Error: " when `error`), the page's `h1`, then
+/// `body` (already HTML).
+pub(super) fn document(error: bool, title: &str, heading: &str, body: &str) -> String {
+    let prefix = if error { form::ERROR_PREFIX } else { "" };
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{prefix}{} – caselock</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n<main>\n\
+         <h1>{}</h1>\n{body}</main>\n</body>\n</html>\n",
+        esc(title),
+        form::STYLE,
+        esc(heading)
+    )
 }
 
-/// The hint of a field that takes a date.
-const DATE_HINT: &str = "For example, 01/05/2026";
-/// The hint of a list of people, teams and roles.
-const ENTRIES_HINT: &str =
-    "User ids, separated by commas. Write team:NAME for a team and role:NAME for a role";
-
-const WHO: &[TextField] = &[
-    field(
-        "subject",
-        "Your user id",
-        "As the case-management system knows you",
-        true,
-    ),
-    field("roles", "Your roles", "Separate several with commas", true),
-    field("teams", "Your teams", "Separate several with commas", true),
-    field("organisation", "Your organisation", "", false),
-    field("action", "What you want to do", "For example, view", false),
-];
-
-const RECORD: &[TextField] = &[
-    field("record", "Record id", "", true),
-    field(
-        "category",
-        "Restriction category",
-        "Leave empty if the record is not restricted",
-        false,
-    ),
-    field("placed_on", "Restriction placed on", DATE_HINT, false),
-    field("last_reviewed", "Last reviewed", DATE_HINT, false),
-    field("review_by", "Review by", DATE_HINT, false),
-    field("owner", "Restriction owner's user id", "", true),
-    field(
-        "named_allow",
-        "Named on the access list",
-        ENTRIES_HINT,
-        true,
-    ),
-    field(
-        "named_deny",
-        "Named on the exclusion list",
-        ENTRIES_HINT,
-        true,
-    ),
-    field(
-        "allocated_workers",
-        "Allocated workers",
-        "User ids, separated by commas",
-        true,
-    ),
-    field(
-        "allocated_managers",
-        "Allocated managers",
-        "User ids, separated by commas",
-        true,
-    ),
-    field(
-        "record_teams",
-        "Teams responsible for the record",
-        "Separate several with commas",
-        true,
-    ),
-];
-
-/// The fields a question needs, and what to say when one is empty.
-const REQUIRED: &[(&str, &str)] = &[
-    ("subject", "Enter your user id"),
-    ("organisation", "Enter your organisation"),
-    ("action", "Enter what you want to do, for example view"),
-    ("record", "Enter the record id"),
-];
-
-/// The hidden field the form's button sends, so an empty form submitted is a question (and is
-/// told what is missing) rather than a fresh page.
-const SUBMITTED: &str = "check";
-
-/// What the page shows under its heading.
-enum Shown {
-    /// The blank form.
-    Form,
-    /// A decision.
-    Decided(Box<Answer>),
-    /// What is wrong with the form, every field at once.
-    Invalid(FormErrors),
-}
-
-/// Serves the page: the form, and the decision when the query holds a request.
-pub(super) async fn page(
-    State(state): State<Arc<AppState>>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+/// An HTML response, kept out of caches, other sites' referrer logs and frames, with a
+/// Content-Security-Policy that allows no script; `challenge` is the `WWW-Authenticate` of a
+/// 401.
+pub(super) fn respond(
+    status: StatusCode,
+    html: String,
+    challenge: Option<&'static str>,
 ) -> Response {
-    let q = query.map(|Query(q)| q).unwrap_or_default();
-    // Choosing a policy alone is not a question yet; the form's button always asks one.
-    let asked =
-        q.contains_key(SUBMITTED) || q.iter().any(|(k, v)| k != "policy" && !v.trim().is_empty());
-    let (status, shown) = if !asked {
-        (StatusCode::OK, Shown::Form)
-    } else {
-        let slot = match q.get("policy").filter(|p| !p.is_empty()) {
-            None => Ok(state.default),
-            Some(id) => state
-                .slots
-                .iter()
-                .position(|s| s.current.load().id == *id)
-                .ok_or(id),
-        };
-        let mut errors = FormErrors::new();
-        if let Err(id) = &slot {
-            errors.field(
-                "policy",
-                format!("Choose a policy this service has: there is no policy called {id}"),
-            );
-        }
-        let req = request(&q, &mut errors);
-        match (slot, req) {
-            (Ok(s), Some(req)) if errors.is_empty() => {
-                match decide(&state, s, vec![req], Some(Audience::Caseworker), None).await {
-                    Ok(mut a) => match a.pop() {
-                        Some(a) => (StatusCode::OK, Shown::Decided(Box::new(a))),
-                        None => {
-                            errors.general(UNAVAILABLE);
-                            (StatusCode::SERVICE_UNAVAILABLE, Shown::Invalid(errors))
-                        }
-                    },
-                    Err(p) => {
-                        errors.general(UNAVAILABLE);
-                        (
-                            StatusCode::from_u16(p.status)
-                                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
-                            Shown::Invalid(errors),
-                        )
-                    }
-                }
-            }
-            _ => {
-                let order: Vec<&str> = std::iter::once("policy")
-                    .chain(WHO.iter().chain(RECORD).map(|f| f.name))
-                    .collect();
-                errors.in_form_order(&order);
-                (StatusCode::BAD_REQUEST, Shown::Invalid(errors))
-            }
-        }
-    };
-    let policies: Vec<String> = state
-        .slots
-        .iter()
-        .map(|s| s.current.load().id.clone())
-        .collect();
-    let html = render(&q, &policies, &shown);
     let mut r = (status, html).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    // The query holds ids: keep it out of caches and other sites' referrer logs.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
         ),
     );
+    if let Some(c) = challenge {
+        h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(c));
+    }
     r
 }
 
-/// What to say when the service cannot answer (the decision could not be logged, or it is
-/// shutting down).
-const UNAVAILABLE: &str = "Sorry, the service cannot answer at the moment. Try again later; if it keeps happening, tell the service desk";
+/// A page that says one thing: a refusal, or why nothing can be shown.
+pub(super) fn message(
+    status: StatusCode,
+    title: &str,
+    paragraphs: &[&str],
+    challenge: Option<&'static str>,
+) -> Response {
+    let mut body = String::new();
+    for p in paragraphs {
+        let _ = writeln!(body, "<p>{}</p>", esc(p));
+    }
+    respond(status, document(false, title, title, &body), challenge)
+}
 
-/// The request the query describes, or None with every mistake added to `errors` in the
-/// form's order.
-fn request(q: &HashMap<String, String>, errors: &mut FormErrors) -> Option<Request> {
-    let value = |k: &str| q.get(k).map(|v| v.trim()).unwrap_or_default();
-    for (k, message) in REQUIRED {
-        if value(k).is_empty() {
-            errors.field(k, *message);
+/// `GET /`: what the service is, and where each kind of visitor goes. It decides nothing and
+/// reads nothing from its address.
+pub(super) async fn landing() -> Response {
+    message(
+        StatusCode::OK,
+        "Access to restricted case records",
+        &[
+            "If you were refused access to a record, go back to the case-management system and follow its link to find out why. The link works only for you, and only for a short time.",
+            "Policy authors can try out a policy with the what-if tool, at /what-if (it asks for the service's token).",
+        ],
+        None,
+    )
+}
+
+/// How people are named on a page: by the staff directory, never by user id. Every id the
+/// decision's request holds (the asker's, the restriction owner's, the allocated workers' and
+/// managers', and the people on the record's lists) is replaced wherever it appears in the
+/// explanation's words: by the person's name and role title when the directory lists them,
+/// otherwise removed with its brackets, or, standing alone, replaced by "a colleague".
+#[derive(Debug)]
+pub(super) struct Names<'a> {
+    directory: Option<&'a Directory>,
+    /// Longest first, so an id that contains another is replaced whole.
+    ids: Vec<String>,
+}
+
+impl<'a> Names<'a> {
+    /// The names for a decision on `req`.
+    pub(super) fn new(directory: Option<&'a Directory>, req: &Request) -> Names<'a> {
+        let r = &req.record;
+        let mut ids: Vec<String> = std::iter::once(req.subject.id.as_str())
+            .chain(r.allocated_workers.iter().map(|i| i.as_str()))
+            .chain(r.allocated_managers.iter().map(|i| i.as_str()))
+            .map(str::to_string)
+            .collect();
+        for g in &req.temporary_grants {
+            ids.push(g.subject.as_str().to_string());
+            ids.push(g.approved_by.as_str().to_string());
         }
-    }
-    for k in ["subject", "record", "owner"] {
-        // An empty field is not an id problem: required fields say so themselves.
-        if let Err(p) = Some(value(k))
-            .filter(|v| !v.is_empty())
-            .map_or(Ok(()), |v| Id::new(v).map(drop))
-        {
-            errors.field(k, format!("{} {}", label_of(k), id_problem(p)));
-        }
-    }
-    for k in ["allocated_workers", "allocated_managers"] {
-        for item in items(value(k)) {
-            if let Err(p) = Id::new(item) {
-                errors.field(
-                    k,
-                    format!("{} must be user ids: {}", label_of(k), id_problem(p)),
-                );
-                break;
-            }
-        }
-    }
-    let mut entries = Map::new();
-    for k in ["named_allow", "named_deny"] {
-        let mut list = Vec::new();
-        for item in items(value(k)) {
-            match entry(item) {
-                Ok(e) => list.push(e),
-                Err(message) => {
-                    errors.field(k, format!("{}: {message}", label_of(k)));
-                    break;
+        if let Some(x) = &r.restriction {
+            ids.extend(x.owner.as_ref().map(|o| o.as_str().to_string()));
+            for e in x.named_allow.iter().chain(&x.named_deny) {
+                if let ListEntry::Person(p) = e {
+                    ids.push(p.as_str().to_string());
                 }
             }
         }
-        entries.insert(k.to_string(), Value::Array(list));
+        ids.sort_by_key(|i| std::cmp::Reverse(i.len()));
+        ids.dedup();
+        Names { directory, ids }
     }
-    let mut dates = Map::new();
-    for k in ["placed_on", "last_reviewed", "review_by"] {
-        let text = value(k);
-        if text.is_empty() {
-            dates.insert(k.to_string(), Value::Null);
-            continue;
+
+    /// The person with this id, as the directory describes them.
+    fn person(&self, id: &str) -> Option<String> {
+        self.directory
+            .and_then(|d| d.find(id))
+            .map(super::directory::Person::describe)
+    }
+
+    /// A contact: the directory's name and title with what they are to the record
+    /// ("Pat Placeholder, Team Manager (the restriction owner)"), or what they are alone.
+    pub(super) fn contact(&self, description: &str, id: Option<&str>) -> String {
+        let described = self.text(description);
+        match id.and_then(|i| self.person(i)) {
+            Some(p) => format!("{p} ({described})"),
+            None => described,
         }
-        match parse_date(text) {
-            Some(d) => {
-                dates.insert(
-                    k.to_string(),
-                    Value::String(d.format("%Y-%m-%d").to_string()),
-                );
+    }
+
+    /// Text from the explanation with every id of the request replaced.
+    pub(super) fn text(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for id in &self.ids {
+            let bracketed = format!("({id})");
+            let replacement = match self.person(id) {
+                Some(p) => format!("({p})"),
+                None => String::new(),
+            };
+            if replacement.is_empty() {
+                out = out.replace(&format!(" {bracketed}"), "");
             }
-            None => errors.field(
-                k,
-                format!(
-                    "{} must be a real date, for example 01/05/2026",
-                    label_of(k)
-                ),
-            ),
+            out = out.replace(&bracketed, &replacement);
+            out = replace_standalone(
+                &out,
+                id,
+                &self.person(id).unwrap_or_else(|| "a colleague".to_string()),
+            );
         }
+        out
     }
-    let category = value("category");
-    let restriction_details = [
-        "placed_on",
-        "last_reviewed",
-        "review_by",
-        "owner",
-        "named_allow",
-        "named_deny",
-    ];
-    if category.is_empty() && restriction_details.iter().any(|k| !value(k).is_empty()) {
-        // A restriction's details without its category would otherwise be silently dropped.
-        errors.field(
-            "category",
-            "Enter the restriction category, or leave the restriction's details empty if the record is not restricted",
-        );
-    }
-    if !errors.is_empty() {
-        return None;
-    }
-    let text = |k: &str| {
-        Some(value(k))
-            .filter(|v| !v.is_empty())
-            .map(|v| Value::String(v.to_string()))
-    };
-    let list = |k: &str| {
-        Value::Array(
-            items(value(k))
-                .map(|s| Value::String(s.to_string()))
-                .collect(),
-        )
-    };
-    let mut record = Map::new();
-    record.insert("id".into(), text("record").unwrap_or(Value::Null));
-    record.insert("teams".into(), list("record_teams"));
-    record.insert("allocated_workers".into(), list("allocated_workers"));
-    record.insert("allocated_managers".into(), list("allocated_managers"));
-    if !category.is_empty() {
-        let mut r = dates;
-        r.insert("category".into(), Value::String(category.to_string()));
-        r.insert("owner".into(), text("owner").unwrap_or(Value::Null));
-        r.extend(entries);
-        record.insert("restriction".into(), Value::Object(r));
-    }
-    let mut subject = Map::new();
-    subject.insert("id".into(), text("subject").unwrap_or(Value::Null));
-    subject.insert("roles".into(), list("roles"));
-    subject.insert("teams".into(), list("teams"));
-    subject.insert(
-        "organisation".into(),
-        text("organisation").unwrap_or(Value::Null),
-    );
-    let mut req = Map::new();
-    req.insert("subject".into(), Value::Object(subject));
-    req.insert("action".into(), text("action").unwrap_or(Value::Null));
-    req.insert("record".into(), Value::Object(record));
-    if let Some(at) = text("at") {
-        req.insert("at".into(), at);
-    }
-    // Everything the form asks was checked above; what is left (the link's `at`) is named as
-    // the request reader names it.
-    match serde_path_to_error::deserialize::<_, Request>(Value::Object(req)) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            let p = field_error(e);
-            match p.field.as_deref().map(page_field) {
-                Some(f) if label_of(f) != f => {
-                    errors.field(f, format!("{} is not valid: {}", label_of(f), p.detail))
-                }
-                _ => errors.general(format!(
-                    "The link that opened this page is not valid: {}",
-                    p.detail
-                )),
-            }
-            None
+}
+
+/// `text` with each occurrence of `id` that is not part of a longer word replaced.
+fn replace_standalone(text: &str, id: &str, with: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(id) {
+        let before = rest.get(..at).and_then(|b| b.chars().next_back());
+        let after = rest.get(at + id.len()..).and_then(|a| a.chars().next());
+        out.push_str(rest.get(..at).unwrap_or_default());
+        if word(before) || word(after) {
+            out.push_str(id);
+        } else {
+            out.push_str(with);
         }
+        rest = rest.get(at + id.len()..).unwrap_or_default();
     }
+    out.push_str(rest);
+    out
 }
 
-/// The comma-separated items of a list field, trimmed, empty ones left out.
-fn items(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// A list entry as the page writes it: `team:NAME`, `role:NAME`, or a user id.
-fn entry(item: &str) -> Result<Value, String> {
-    let (kind, value) = match item.split_once(':') {
-        Some((k, v)) if matches!(k.trim(), "team" | "role") => (k.trim(), v.trim()),
-        _ => ("person", item),
-    };
-    if value.is_empty() {
-        return Err(format!("write a name after {kind}:"));
-    }
-    if kind == "person" {
-        Id::new(value).map_err(|p| format!("user ids {}", id_problem(p)))?;
-    }
-    let mut m = Map::new();
-    m.insert(kind.to_string(), Value::String(value.to_string()));
-    Ok(Value::Object(m))
-}
-
-/// Why an id is refused, in plain words (completing "Your user id ...").
-fn id_problem(p: IdProblem) -> &'static str {
-    match p {
-        IdProblem::Empty => "must not be empty",
-        IdProblem::Whitespace => "must not start or end with a space",
-        IdProblem::Control => "must only contain letters, numbers, spaces and punctuation",
-    }
-}
-
-/// The page field a request path comes from.
-fn page_field(path: &str) -> &str {
-    match path {
-        "subject.id" => "subject",
-        "record.id" => "record",
-        "record.teams" => "record_teams",
-        "subject.organisation" => "organisation",
-        p => p.rsplit('.').next().unwrap_or(p),
-    }
-}
-
-fn label_of(name: &str) -> &str {
-    WHO.iter()
-        .chain(RECORD)
-        .find(|f| f.name == name)
-        .map_or(name, |f| f.label)
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;line-height:1.5;margin:0;color:#0b0c0c;background:#fff}\
-main{max-width:44rem;margin:0 auto;padding:1rem}\
-h1{font-size:1.75rem}\
-.result{border-left:0.5rem solid;padding:0.5rem 1rem;margin:1rem 0}\
-.allow{border-color:#00703c;background:#e8f5ee}\
-.deny{border-color:#d4351c;background:#fdeeeb}\
-.error{border:0.2rem solid #d4351c;padding:0.5rem 1rem}\
-fieldset{border:1px solid #b1b4b6;margin:1rem 0;padding:0.5rem 1rem}\
-input,select{font:inherit;padding:0.3rem;width:100%;max-width:30rem;border:2px solid #0b0c0c}\
-input:focus,select:focus,button:focus{outline:3px solid #fd0;outline-offset:0}\
-button{font:inherit;font-weight:600;padding:0.5rem 1rem;margin-top:1rem;background:#00703c;color:#fff;border:0}\
-.ref{color:#505a5f;font-size:0.9rem}";
-
-/// The whole page.
-fn render(q: &HashMap<String, String>, policies: &[String], shown: &Shown) -> String {
-    let mut h = String::with_capacity(8192);
-    let (prefix, title) = match shown {
-        Shown::Decided(a) if a.response.decision == Outcome::Allow => ("", "Access allowed"),
-        Shown::Decided(_) => ("", "Access refused"),
-        Shown::Invalid(_) => (ERROR_PREFIX, "Check the details"),
-        Shown::Form => ("", "Check access to a record"),
-    };
-    let _ = write!(
-        h,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{prefix}{title} – caselock</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n<main>\n\
-         <h1>Can I open this record?</h1>\n",
-        form::STYLE
-    );
-    let none = FormErrors::new();
-    let errors = match shown {
-        Shown::Decided(a) => {
-            decision(&mut h, a);
-            &none
-        }
-        Shown::Invalid(e) => {
-            h.push_str(&e.summary());
-            e
-        }
-        Shown::Form => &none,
-    };
-    form(&mut h, q, policies, errors);
-    h.push_str("</main>\n</body>\n</html>\n");
-    h
-}
-
-/// The decision section: only what the caseworker response carries.
-fn decision(h: &mut String, a: &Answer) {
-    let r = &a.response;
+/// The caseworker's view of a decision: what they asked, the decision, the explanation, who to
+/// contact and the approval path, temporary access, what they must do, and the decision
+/// reference (None for a what-if, which has none). Only what the caseworker response carries:
+/// never a rule id, a source line, a policy id, a record fact or a user id.
+pub(super) fn caseworker_view(
+    h: &mut String,
+    r: &crate::eval::Response,
+    asked: &str,
+    reference: Option<&str>,
+    names: &Names,
+) {
     let (class, heading) = match r.decision {
-        Outcome::Allow => ("allow", "You may open this record"),
-        Outcome::Deny => ("deny", "You cannot open this record"),
+        Outcome::Allow => ("allow", "You may do this"),
+        Outcome::Deny => ("deny", "You cannot do this"),
     };
     let _ = write!(
         h,
         "<section class=\"result {class}\" aria-labelledby=\"decision\" id=\"result\">\n\
-         <h2 id=\"decision\">{heading}</h2>\n"
+         <h2 id=\"decision\">{heading}</h2>\n<p id=\"asked\">You asked to: {}.</p>\n",
+        esc(asked)
     );
     let view = match (r.decision, r.view.word()) {
-        (Outcome::Allow, "minimal") => Some("You will see a limited view of it."),
-        (Outcome::Deny, "minimal") => Some("You can see a limited summary of it only."),
+        (Outcome::Allow, "minimal") => Some("You will see a limited view of the record."),
+        (Outcome::Deny, "minimal") => Some("You can see a limited summary of the record only."),
         (Outcome::Deny, "notice") => Some("You can see a notice that access is restricted only."),
         _ => None,
     };
@@ -469,14 +230,11 @@ fn decision(h: &mut String, a: &Answer) {
         let _ = writeln!(h, "<p>{v}</p>");
     }
     if let Some(e) = &r.explanation {
-        let _ = writeln!(h, "<p id=\"explanation\">{}</p>", esc(e));
+        let _ = writeln!(h, "<p id=\"explanation\">{}</p>", esc(&names.text(e)));
     }
     let steps = &r.next_steps;
     if let Some(c) = &steps.contact {
-        let who = match &c.subject_id {
-            Some(id) => format!("{} (user id {})", c.description, id),
-            None => c.description.clone(),
-        };
+        let who = names.contact(&c.description, c.subject_id.as_deref());
         let _ = write!(
             h,
             "<h3>Who to contact</h3>\n<p id=\"contact\">{}</p>\n",
@@ -485,21 +243,21 @@ fn decision(h: &mut String, a: &Answer) {
         if !steps.escalation.is_empty() {
             h.push_str("<p>Who approves access, in order:</p>\n<ol>\n");
             for s in &steps.escalation {
-                let _ = writeln!(h, "<li>{}</li>", esc(s));
+                let _ = writeln!(h, "<li>{}</li>", esc(&names.text(s)));
             }
             h.push_str("</ol>\n");
         }
     }
     if let Some(t) = &steps.temporary_access {
         let text = if t.available {
+            let approvers: Vec<String> = t.approvers.iter().map(|a| names.text(a)).collect();
             format!(
                 "You can ask for temporary access for up to {}. It must be approved by {}.",
                 t.max_duration,
-                or_list(&t.approvers)
+                or_list(&approvers)
             )
         } else {
-            "Temporary access exists for this record, but the policy does not let you hold it."
-                .to_string()
+            "You cannot be given temporary access to this record.".to_string()
         };
         let _ = write!(
             h,
@@ -510,7 +268,7 @@ fn decision(h: &mut String, a: &Answer) {
     if !r.obligations.is_empty() {
         h.push_str("<h3>What you must do</h3>\n<ul>\n");
         for o in &r.obligations {
-            let _ = writeln!(h, "<li>{}</li>", esc(&o.text));
+            let _ = writeln!(h, "<li>{}</li>", esc(&names.text(&o.text)));
         }
         h.push_str("</ul>\n");
     }
@@ -524,19 +282,21 @@ fn decision(h: &mut String, a: &Answer) {
     if !notes.is_empty() {
         h.push_str("<h3>Please note</h3>\n<ul>\n");
         for w in notes {
-            let _ = writeln!(h, "<li>{}</li>", esc(&w.message));
+            let _ = writeln!(h, "<li>{}</li>", esc(&names.text(&w.message)));
         }
         h.push_str("</ul>\n");
     }
-    let _ = write!(
-        h,
-        "<p class=\"ref\">Decision reference <span id=\"decision-id\">{}</span>; policy {}{}.</p>\n</section>\n",
-        esc(&a.decision_id),
-        esc(&a.policy_id),
-        a.policy_version
-            .map(|v| format!(" version {v}"))
-            .unwrap_or_default()
-    );
+    let _ = match reference {
+        Some(id) => write!(
+            h,
+            "<p class=\"ref\">Decision reference <span id=\"decision-id\">{}</span>. Quote it if you contact anyone about this decision.</p>\n</section>\n",
+            esc(id),
+        ),
+        None => write!(
+            h,
+            "<p class=\"ref\">A what-if: not a decision, and not logged.</p>\n</section>\n"
+        ),
+    };
 }
 
 /// `a`, `a or b`, `a, b or c`.
@@ -548,50 +308,40 @@ fn or_list(items: &[String]) -> String {
     }
 }
 
-/// The form, filled in with the query, each field with its error.
-fn form(h: &mut String, q: &HashMap<String, String>, policies: &[String], errors: &FormErrors) {
-    h.push_str("<form method=\"get\" action=\"/\" novalidate>\n");
-    if policies.len() > 1 {
-        let error = errors.on("policy");
-        let _ = write!(
-            h,
-            "<div class=\"field{}\">\n<label for=\"policy\">Policy</label>\n",
-            if error.is_some() { " field-error" } else { "" }
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_replaced_by_directory_names_or_left_out() {
+        let directory = Directory::parse(
+            "subject_id,display_name,role_title\nu-3001,Pat Placeholder,Team Manager\n",
+        )
+        .unwrap();
+        let names = Names {
+            directory: Some(&directory),
+            ids: vec!["u-3001".to_string(), "u-20".to_string(), "u-2".to_string()],
+        };
+        assert_eq!(
+            names.text("Contact the restriction owner (u-3001)."),
+            "Contact the restriction owner (Pat Placeholder, Team Manager)."
         );
-        if let Some(e) = error {
-            let _ = writeln!(
-                h,
-                "<p class=\"error-message\" id=\"policy-error\"><span class=\"visually-hidden\">{ERROR_PREFIX}</span>{}</p>",
-                esc(e)
-            );
-        }
-        let _ = writeln!(
-            h,
-            "<select id=\"policy\" name=\"policy\"{}>",
-            if error.is_some() {
-                " aria-describedby=\"policy-error\" aria-invalid=\"true\""
-            } else {
-                ""
-            }
+        assert_eq!(
+            names.text("Contact the allocated worker (u-2)."),
+            "Contact the allocated worker."
         );
-        let chosen = q.get("policy");
-        for p in policies {
-            let selected = if chosen == Some(p) { " selected" } else { "" };
-            let _ = writeln!(h, "<option{selected}>{}</option>", esc(p));
-        }
-        h.push_str("</select>\n</div>\n");
+        assert_eq!(
+            names.text("u-20 and u-2 and u-200"),
+            "a colleague and a colleague and u-200"
+        );
+        assert_eq!(
+            names.contact("the restriction owner", Some("U-3001")),
+            "Pat Placeholder, Team Manager (the restriction owner)"
+        );
+        assert_eq!(
+            names.contact("the restriction owner", Some("u-9")),
+            "the restriction owner"
+        );
     }
-    for (legend, fields) in [("Who is asking", WHO), ("The record", RECORD)] {
-        let _ = writeln!(h, "<fieldset>\n<legend>{legend}</legend>");
-        for f in fields {
-            let value = q.get(f.name).map(String::as_str).unwrap_or_default();
-            f.render(h, value, errors);
-        }
-        h.push_str("</fieldset>\n");
-    }
-    let _ = write!(
-        h,
-        "<input type=\"hidden\" name=\"{SUBMITTED}\" value=\"1\">\n\
-         <button type=\"submit\">Check access</button>\n</form>\n"
-    );
 }

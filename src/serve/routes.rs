@@ -15,16 +15,22 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::Digest;
 
-use super::state::{Slot, Version};
-use super::{AppState, Client, MAX_BATCH, MAX_BODY, Problem, openapi, page};
-use crate::audit::{DecisionEntry, DecisionId, Event, Pending};
-use crate::eval::{self, Audience, Object, Request};
+use super::auth::authorise;
+use super::decisions::{
+    DecideQuery, Logged, LookupError, audience, decide, find_version, logged, parse,
+};
+use super::link::{DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS};
+use super::metrics::Timed;
+use super::state::Slot;
+use super::{AppState, Client, MAX_BODY, Problem, openapi, page, what_if, why};
+use crate::eval::Audience;
 
 /// The routes, each as `METHOD path`; the OpenAPI document must describe exactly these.
 pub const ROUTES: &[&str] = &[
     "GET /",
+    "GET /why/{decision_id}",
+    "GET /what-if",
     "GET /healthz",
     "GET /readyz",
     "GET /metrics",
@@ -32,6 +38,7 @@ pub const ROUTES: &[&str] = &[
     "POST /v1/decisions",
     "POST /v1/policies/{policy_id}/decisions",
     "GET /v1/decisions/{decision_id}",
+    "POST /v1/decisions/{decision_id}/link",
     "GET /v1/policy",
     "POST /v1/reload",
 ];
@@ -42,6 +49,7 @@ pub(super) fn router(state: Arc<AppState>) -> Router {
         .route("/decisions", post(decide_default))
         .route("/policies/{policy_id}/decisions", post(decide_named))
         .route("/decisions/{decision_id}", get(logged_decision))
+        .route("/decisions/{decision_id}/link", post(issue_link))
         .route("/policy", get(policy))
         .route("/reload", post(reload))
         .route_layer(middleware::from_fn_with_state(state.clone(), authorise));
@@ -49,7 +57,9 @@ pub(super) fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), authorise));
     Router::new()
-        .route("/", get(page::page))
+        .route("/", get(page::landing))
+        .route("/why/{decision_id}", get(why::why))
+        .route("/what-if", get(what_if::what_if))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/openapi.json", get(openapi_json))
@@ -79,52 +89,6 @@ fn json_response(value: impl Serialize) -> Response {
         crate::json::to_vec(&value),
     )
         .into_response()
-}
-
-/// Requires the bearer token, when the service has one. The scheme name is case-insensitive
-/// (RFC 9110); the token is compared as a SHA-256 digest in constant time, so neither its bytes
-/// nor its length show in the timing.
-async fn authorise(
-    State(state): State<Arc<AppState>>,
-    mut req: HttpRequest,
-    next: Next,
-) -> Response {
-    if state.token.is_none() && state.clients.is_none() {
-        return next.run(req).await;
-    }
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| bearer(v.as_bytes()))
-        .map(<[u8]>::to_vec);
-    let Some(given) = given else {
-        return Problem::unauthorized().into_response();
-    };
-    if let Some((_, set)) = &state.clients {
-        if let Some(client) = set.load().find(&given) {
-            req.extensions_mut().insert(client);
-            return next.run(req).await;
-        }
-    }
-    let shared = state.token.as_ref().is_some_and(|want| {
-        let digest: [u8; 32] = sha2::Sha256::digest(&given).into();
-        bool::from(subtle::ConstantTimeEq::ct_eq(&digest[..], &want[..]))
-    });
-    if shared {
-        next.run(req).await
-    } else {
-        Problem::unauthorized().into_response()
-    }
-}
-
-/// The token of an `Authorization: Bearer <token>` value, the scheme in any case.
-fn bearer(value: &[u8]) -> Option<&[u8]> {
-    let (scheme, rest) = value.split_at_checked(6)?;
-    if !scheme.eq_ignore_ascii_case(b"bearer") || rest.first() != Some(&b' ') {
-        return None;
-    }
-    let token = rest.trim_ascii();
-    (!token.is_empty()).then_some(token)
 }
 
 /// Counts error responses, and gives a 405 (which the router answers bare) a problem body.
@@ -208,28 +172,6 @@ async fn openapi_json() -> Response {
         .into_response()
 }
 
-/// The query of the decision routes.
-#[derive(Debug, Deserialize)]
-pub(super) struct DecideQuery {
-    explain: Option<String>,
-}
-
-/// The audience `?explain=` names.
-pub(super) fn audience(
-    q: Result<Query<DecideQuery>, QueryRejection>,
-) -> Result<Option<Audience>, Problem> {
-    let Query(q) = q.map_err(|e| Problem::invalid(Some("explain".to_string()), e.body_text()))?;
-    match q.explain.as_deref() {
-        None => Ok(None),
-        Some("caseworker") => Ok(Some(Audience::Caseworker)),
-        Some("auditor") => Ok(Some(Audience::Auditor)),
-        Some(other) => Err(Problem::invalid(
-            Some("explain".to_string()),
-            format!("`explain` must be `caseworker` or `auditor`, not `{other}`"),
-        )),
-    }
-}
-
 async fn decide_default(
     State(state): State<Arc<AppState>>,
     client: Option<Extension<Arc<Client>>>,
@@ -281,7 +223,7 @@ async fn decide_route(
         Ok::<_, Problem>(body)
     }
     .await;
-    state.metrics.observe(started.elapsed());
+    state.metrics.observe(Timed::Api, started.elapsed());
     match result {
         Ok(body) => (
             [(
@@ -295,159 +237,6 @@ async fn decide_route(
     }
 }
 
-/// One request, or a batch, from a body: an input error names the field at fault.
-pub(super) fn parse(bytes: &[u8]) -> Result<(bool, Vec<Request>), Problem> {
-    let batch = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'[') => true,
-        Some(b'{') => false,
-        None => {
-            return Err(Problem::invalid(
-                None,
-                "the body is empty; send a request object, or an array of them".to_string(),
-            ));
-        }
-        Some(_) => {
-            return Err(Problem::invalid(
-                None,
-                "the body must be a JSON object (one request) or an array (a batch)".to_string(),
-            ));
-        }
-    };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let requests = if batch {
-        serde_path_to_error::deserialize::<_, Vec<Object<Request>>>(&mut de)
-            .map(|v| v.into_iter().map(|o| o.0).collect())
-    } else {
-        serde_path_to_error::deserialize::<_, Object<Request>>(&mut de).map(|o| vec![o.0])
-    }
-    .map_err(field_error)?;
-    de.end()
-        .map_err(|e| Problem::invalid(None, format!("malformed JSON: {e}")))?;
-    if requests.len() > MAX_BATCH {
-        return Err(Problem::invalid(
-            None,
-            format!(
-                "a batch holds at most {MAX_BATCH} requests; this one holds {}",
-                requests.len()
-            ),
-        ));
-    }
-    Ok((batch, requests))
-}
-
-/// A deserialisation error as a problem naming the field.
-pub(super) fn field_error(e: serde_path_to_error::Error<serde_json::Error>) -> Problem {
-    let path = e.path().to_string();
-    let inner = e.into_inner();
-    if inner.is_syntax() || inner.is_eof() {
-        return Problem::invalid(None, format!("malformed JSON: {inner}"));
-    }
-    let message = inner.to_string();
-    // A missing field is reported on the object that lacks it; name the field itself.
-    let named = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next());
-    let field = match (path.as_str(), named) {
-        (".", Some(f)) => f.to_string(),
-        (p, Some(f)) => format!("{p}.{f}"),
-        (p, None) => p.to_string(),
-    };
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_string();
-    Problem::invalid(Some(field.clone()), format!("`{field}`: {message}"))
-}
-
-/// A decision as the service answers it: the evaluator's decision with the id it was logged under
-/// and the policy that made it.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-#[schemars(rename = "ServiceDecision", deny_unknown_fields)]
-pub(super) struct Answer {
-    /// The id to look it up by.
-    pub decision_id: String,
-    /// The policy's id.
-    pub policy_id: String,
-    /// The policy's declared version.
-    pub policy_version: Option<u32>,
-    /// The decision.
-    #[serde(flatten)]
-    pub response: eval::Response,
-}
-
-/// Decides requests against the policy in `slot`, logs them, and answers only once logged.
-pub(super) async fn decide(
-    state: &Arc<AppState>,
-    slot: usize,
-    requests: Vec<Request>,
-    audience: Option<Audience>,
-    client: Option<&Client>,
-) -> Result<Vec<Answer>, Problem> {
-    let Some(version) = state.slots.get(slot).map(|s| s.current.load_full()) else {
-        return Err(Problem::not_found("no such policy".to_string()));
-    };
-    let now = Utc::now();
-    let mut responses = Vec::with_capacity(requests.len());
-    let mut ids = Vec::with_capacity(requests.len());
-    let mut pending = Vec::new();
-    for mut req in requests {
-        req.at.get_or_insert(now);
-        // A system with its own names is translated first; an unmapped name is refused.
-        let (req, unmapped) = match client.and_then(|c| c.mapping.as_ref()) {
-            Some(m) => {
-                let t = m.translate(req, &version.decider);
-                (t.request, t.unmapped)
-            }
-            None => (req, Vec::new()),
-        };
-        let d = version.decider.decide(&req);
-        let mut response = version.decider.response(&req, &d, audience);
-        crate::mapping::explain(&unmapped, &mut response);
-        let id = DecisionId::make(&state.instance);
-        if state.log.is_some() {
-            pending.push(Pending {
-                time: now,
-                event: Event::Decision(Box::new(DecisionEntry {
-                    decision_id: id.clone(),
-                    policy_id: version.id.clone(),
-                    policy_version: version.version,
-                    policy_hash: version.hash.clone(),
-                    subject: req.subject.id.to_string(),
-                    record: req.record.id.to_string(),
-                    action: req.action.clone(),
-                    decision: d.outcome,
-                    rule: response.rule.clone(),
-                    client: client.map(|c| c.name.clone()),
-                    request: req,
-                })),
-            });
-        }
-        responses.push(response);
-        ids.push(id);
-    }
-    if let Some(log) = &state.log {
-        if !pending.is_empty() {
-            log.append(pending)
-                .await
-                .map_err(|e| Problem::log_unavailable(e.to_string()))?;
-        }
-    }
-    state
-        .metrics
-        .decided(slot, responses.iter().map(|r| r.decision));
-    Ok(responses
-        .into_iter()
-        .zip(ids)
-        .map(|(response, decision_id)| Answer {
-            decision_id,
-            policy_id: version.id.clone(),
-            policy_version: version.version,
-            response,
-        })
-        .collect())
-}
-
 /// `GET /v1/decisions/{id}`: the logged decision, decided and explained again with the policy
 /// version that made it.
 async fn logged_decision(
@@ -459,20 +248,9 @@ async fn logged_decision(
         Ok(a) => a.unwrap_or(Audience::Caseworker),
         Err(p) => return p.into_response(),
     };
-    let Some(log) = state.log.clone() else {
-        return Problem::not_found(
-            "this service keeps no decision log (start it with `--log FILE`)".to_string(),
-        )
-        .into_response();
-    };
-    let missing = || Problem::not_found(format!("no decision `{id}` in the log")).into_response();
-    let entry = match log.read_decision(&id).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return missing(),
-        Err(e) => return Problem::log_unavailable(e.to_string()).into_response(),
-    };
-    let Event::Decision(d) = entry.event else {
-        return missing();
+    let Logged { time, entry: d } = match logged(&state, &id).await {
+        Ok(l) => l,
+        Err(e) => return lookup_problem(&id, e).into_response(),
     };
     let version = find_version(&state, &d.policy_hash);
     let mut out = match &version {
@@ -496,7 +274,7 @@ async fn logged_decision(
     };
     if let Value::Object(m) = &mut out {
         m.insert("decision_id".into(), json!(d.decision_id));
-        m.insert("logged_at".into(), json!(entry.time));
+        m.insert("logged_at".into(), json!(time));
         m.insert("policy_id".into(), json!(d.policy_id));
         m.insert("policy_version".into(), json!(d.policy_version));
         m.insert("request".into(), json!(d.request));
@@ -504,14 +282,72 @@ async fn logged_decision(
     json_response(out).into_response()
 }
 
-/// The served or remembered version with this hash.
-fn find_version(state: &AppState, hash: &str) -> Option<Arc<Version>> {
-    state
-        .slots
-        .iter()
-        .map(|s| s.current.load_full())
-        .find(|v| v.hash == hash)
-        .or_else(|| state.history.get(hash))
+/// The query of `POST /v1/decisions/{decision_id}/link`.
+#[derive(Debug, Deserialize)]
+struct LinkParams {
+    /// Seconds the link stays valid.
+    lifetime: Option<String>,
+}
+
+/// `POST /v1/decisions/{decision_id}/link`: a signed link to the caseworker page for a logged
+/// decision, for the case-management system to give the caseworker it asked for.
+async fn issue_link(
+    State(state): State<Arc<AppState>>,
+    client: Option<Extension<Arc<Client>>>,
+    Path(id): Path<String>,
+    query: Result<Query<LinkParams>, QueryRejection>,
+) -> Response {
+    let Some(key) = &state.link_key else {
+        return Problem::not_found(
+            "this service issues no caseworker links (start it with `--link-key FILE`)".to_string(),
+        )
+        .into_response();
+    };
+    let lifetime = match query.map(|q| q.0.lifetime) {
+        Ok(None) => DEFAULT_LIFETIME_SECS,
+        Ok(Some(t)) => match t.parse::<i64>() {
+            Ok(n) if (60..=MAX_LIFETIME_SECS).contains(&n) => n,
+            _ => {
+                return Problem::invalid(
+                    Some("lifetime".to_string()),
+                    format!(
+                        "`lifetime` must be a whole number of seconds from 60 to {MAX_LIFETIME_SECS}"
+                    ),
+                )
+                .into_response();
+            }
+        },
+        Err(e) => {
+            return Problem::invalid(Some("lifetime".to_string()), e.body_text()).into_response();
+        }
+    };
+    let Logged { entry, .. } = match logged(&state, &id).await {
+        Ok(l) => l,
+        Err(e) => return lookup_problem(&id, e).into_response(),
+    };
+    // A connected system links only to the decisions it asked for.
+    if let Some(Extension(c)) = &client {
+        if entry.client.as_deref() != Some(c.name.as_str()) {
+            return lookup_problem(&id, LookupError::Missing).into_response();
+        }
+    }
+    let expires = Utc::now() + chrono::Duration::seconds(lifetime);
+    json_response(json!({
+        "url": super::link::path(key, &id, &entry.subject, expires),
+        "expires_at": expires,
+    }))
+    .into_response()
+}
+
+/// Why a logged decision cannot be read, as a problem.
+fn lookup_problem(id: &str, e: LookupError) -> Problem {
+    match e {
+        LookupError::NoLog => Problem::not_found(
+            "this service keeps no decision log (start it with `--log FILE`)".to_string(),
+        ),
+        LookupError::Missing => Problem::not_found(format!("no decision `{id}` in the log")),
+        LookupError::Unavailable(e) => Problem::log_unavailable(e),
+    }
 }
 
 /// One policy as `GET /v1/policy` shows it.
@@ -568,6 +404,11 @@ async fn reload(State(state): State<Arc<AppState>>) -> Response {
     let all: Vec<usize> = (0..state.slots.len()).collect();
     let outcomes = super::reload(&state, &all).await;
     let clients = super::reload_clients(&state);
+    let directory = super::reload_directory(&state);
+    let clients = match (clients, directory) {
+        (Ok(names), Ok(())) => Ok(names),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
     let results = crate::json::to_value(&outcomes);
     let rejected: Vec<&str> = outcomes
         .iter()
