@@ -109,14 +109,19 @@ fn decisions_and_explanations() {
                 Some(k) => words::deny_heading(k),
                 None => "Allowed",
             };
-            assert!(caseworker.starts_with(kind), "{caseworker}");
-            // Concealed categories: nothing a refused caseworker sees names the category.
+            // Without its reason disclosed, a refusal is only "Refused".
+            assert!(
+                caseworker.starts_with(kind) || caseworker.starts_with("Refused"),
+                "{caseworker}"
+            );
+            // Categories that do not disclose their title or contact: nothing a refused caseworker
+            // sees names them.
             if let (Outcome::Deny, Some((c, _))) = (d.outcome, decider.deciding_row(&d)) {
                 let shown = format!(
                     "{}\n{caseworker}",
                     serde_json::to_string(&response).unwrap()
                 );
-                if c.conceal_category {
+                if !c.disclose.title {
                     for secret in std::iter::once(&c.name)
                         .chain(std::iter::once(&c.title))
                         .chain(&c.criteria)
@@ -128,7 +133,7 @@ fn decisions_and_explanations() {
                         );
                     }
                 }
-                if c.conceal_contact {
+                if !c.disclose.contact {
                     let contact = c
                         .contact
                         .iter()
@@ -235,13 +240,23 @@ fn fail_closed_decisions_name_the_problem() {
         let d = decider.decide(&req);
         assert!(matches!(d.basis, Basis::FailClosed(_)), "{name}: {d:?}");
         assert_eq!(d.outcome, Outcome::Deny);
-        let r = decider.response(&req, &d, None);
+        // The auditor is told the offending value.
+        let r = decider.response(&req, &d, Some(Audience::Auditor));
         assert!(
             r.reasons[0].contains(&format!("`{value}`")),
             "{name}: {:?}",
             r.reasons
         );
         assert_eq!(r.reasons[1], words::FAIL_CLOSED);
+        // Issue #14 regression: anyone else is told only that the request failed closed; the
+        // value can come from the record ("unknown category `mappa`").
+        for audience in [None, Some(Audience::Caseworker)] {
+            let told = decider.response(&req, &d, audience);
+            assert_eq!(told.reasons, [words::FAIL_CLOSED], "{name}");
+            assert_eq!(told.deny_kind, None, "{name}");
+            let all = serde_json::to_string(&told).unwrap();
+            assert!(!all.contains(value), "{name}: `{value}` echoed: {all}");
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{ChangeKind, DecisionChange, Diff, PolicyRef, SideDecision};
+use crate::markdown::cell;
 
 /// The formats `caselock diff` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -217,11 +218,4 @@ fn markdown(d: &Diff) -> String {
         }
     }
     out
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\n', '\r'], " ")
 }

@@ -146,7 +146,11 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
         ])),
         (string(), by).prop_map(|(s, b)| cat(vec![one("review"), one("until"), s, b])),
         ident_t().prop_map(|i| cat(vec![one("denied_view"), i])),
-        idents().prop_map(|i| cat(vec![one("conceal"), i])),
+        vec(
+            (ident_t(), proptest::option::of(string())).prop_map(|(i, s)| cat(vec![i, maybe(s)])),
+            1..4
+        )
+        .prop_map(|items| cat(vec![one("disclose"), joined(items, ",")])),
         (
             idents(),
             duration(),
