@@ -3,10 +3,8 @@
 
 use caselock::compile::{self, DecisionTable};
 use caselock::diff::{self, ChangeKind, DiffFormat};
-use caselock::eval::request::{
-    GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant,
-};
 use caselock::eval::{Decider, Id, ListEntry};
+use caselock::eval::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
 use caselock::span::SourceMap;
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;

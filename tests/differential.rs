@@ -13,10 +13,8 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use caselock::eval::request::{
-    GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant,
-};
 use caselock::eval::{Basis, Decider, Id, ListEntry};
+use caselock::eval::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
 use caselock::policy::Policy;
 
 fn mk(s: &str) -> Id {
@@ -216,7 +214,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     actions,
                     granted_at: base() + Duration::hours(hours),
                     duration: GrantDuration(
-                        caselock::eval::time::parse_period(duration).unwrap(),
+                        caselock::eval::parse_period(duration).unwrap(),
                     ),
                     approved_by: mk(&approved_by),
                 },

@@ -324,11 +324,6 @@ impl Space {
             .and_then(|i| self.relations.get(i).copied())
     }
 
-    /// How many policies the space holds.
-    pub fn sides(&self) -> usize {
-        self.sides.len()
-    }
-
     /// Every subject a request can describe.
     pub fn everyone(&self) -> Region {
         Region(self.domain.clone())
@@ -535,29 +530,9 @@ impl Space {
         self.domain.eval_in(&v).then_some(v)
     }
 
-    /// The region of exactly this subject class, if the space can hold it.
-    pub fn point(&self, w: &Witness) -> Option<Region> {
-        self.valuation(w).map(|v| Region(v.mk_bdd()))
-    }
-
     /// Whether the subject class is in the region.
     pub fn contains(&self, region: &Region, w: &Witness) -> bool {
         self.valuation(w).is_some_and(|v| region.0.eval_in(&v))
-    }
-
-    /// The role names of the space, in variable order.
-    pub fn role_names(&self) -> impl Iterator<Item = &str> + Clone {
-        self.roles.keys().map(String::as_str)
-    }
-
-    /// The team names of the space.
-    pub fn team_names(&self) -> impl Iterator<Item = &str> + Clone {
-        self.teams.keys().map(String::as_str)
-    }
-
-    /// The organisation names of the space.
-    pub fn organisation_names(&self) -> impl Iterator<Item = &str> + Clone {
-        self.orgs.keys().map(String::as_str)
     }
 
     /// The placeholder people's subject ids.

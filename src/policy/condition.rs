@@ -191,11 +191,4 @@ impl Condition {
             t.dedup();
         }
     }
-
-    /// Either condition.
-    pub fn or(&self, other: &Condition) -> Condition {
-        let mut terms = self.terms.clone();
-        terms.extend(other.terms.iter().cloned());
-        Condition { terms }
-    }
 }

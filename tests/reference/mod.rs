@@ -5,8 +5,8 @@
 //! every fact computed from the request's strings. The differential test holds the compiled
 //! `Decider` to it.
 
-use caselock::eval::request::{Request, Restriction};
 use caselock::eval::{DenyKind, FailReason, ListEntry, NamedList, Outcome};
+use caselock::eval::{Request, Restriction};
 use caselock::policy::{
     Atom, Category, Condition, Effect, Literal, Policy, Relation, RestrictionType, View,
 };

@@ -6,8 +6,8 @@
 //! category, an organisation, a role, a team) so the fail-closed checks are compared too.
 
 use caselock::compile::DecisionTable;
-use caselock::eval::request::{Record, Request, Restriction, Subject};
 use caselock::eval::{Id, ListEntry};
+use caselock::eval::{Record, Request, Restriction, Subject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// SplitMix64: a small deterministic generator, so every run measures the same requests.
