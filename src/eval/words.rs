@@ -106,24 +106,6 @@ impl std::fmt::Display for ReviewOverdueText {
     }
 }
 
-/// The problem in words a caseworker can pass on, without repeating the value.
-pub fn fail_reason_plain(reason: FailReason) -> &'static str {
-    match reason {
-        FailReason::UnknownAction => "the action asked for is not one the policy knows",
-        FailReason::UnknownCategory => "the record's restriction type is not one the policy knows",
-        FailReason::UnknownOrganisation => "your organisation is not one the policy knows",
-        FailReason::UnknownRole(_) => "one of your roles is not one the policy knows",
-        FailReason::UnknownTeam(_) => "one of your teams is not one the policy knows",
-        FailReason::UnknownRecordTeam(_) | FailReason::UnknownListEntry(..) => {
-            "the record names a team or role the policy does not know"
-        }
-        FailReason::NoUnrestrictedBlock => {
-            "the policy does not say who may see unrestricted records"
-        }
-        FailReason::NoRowMatched => "the compiled policy has no rule for this request",
-    }
-}
-
 /// `forbidden` or `not permitted`, capitalised, as a caseworker explanation begins.
 pub fn deny_heading(kind: DenyKind) -> &'static str {
     match kind {

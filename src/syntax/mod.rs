@@ -16,7 +16,7 @@ pub use tokens::{TokenClass, tokens};
 
 /// The version of the policy language this parser reads (docs/language.md). It changes only when
 /// a policy that was valid before stops being read the same way.
-pub const LANGUAGE_VERSION: u32 = 1;
+pub const LANGUAGE_VERSION: u32 = 2;
 
 use pest::Parser as _;
 
