@@ -53,7 +53,9 @@ pub(super) fn check(p: &Policy, c: &Category, out: &mut Vec<Diagnostic>) {
             ),
         ),
         Some(r) => {
-            if r.reviewer.is_none() && !matches!(r.schedule, Schedule::Never(_)) {
+            // Nobody reviews a schedule that never falls due, or one the source does not give.
+            let falls_due = !matches!(r.schedule, Schedule::Never(_) | Schedule::Unstated(_));
+            if r.reviewer.is_none() && falls_due {
                 out.push(
                     Diagnostic::warning(
                         Code::NoReviewer,

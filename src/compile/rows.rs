@@ -48,6 +48,9 @@ pub(super) fn category(
                 Schedule::Until(event) => ScheduleEntry::Until {
                     event: event.clone(),
                 },
+                Schedule::Unstated(reason) => ScheduleEntry::Unstated {
+                    reason: reason.clone(),
+                },
             },
             reviewer: r.reviewer.as_ref().map(|ch| chain(p, ch, sources)),
             source: sources.cite_in_policy(r.span),

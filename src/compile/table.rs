@@ -23,7 +23,9 @@ use crate::policy::{
 /// a chain of 10,000 roles was 50 million ancestor entries; it is now 10,000 parents.
 /// Version 3 marks each category's `kind` (the unrestricted block is a kind, not a name) and
 /// gives each row the index of the rule it implements (`rule`).
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 4 adds the `unstated` review schedule (the source gives no interval), which a reader
+/// of version 3 could not read.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -342,6 +344,11 @@ pub enum ScheduleEntry {
     Until {
         /// The event.
         event: String,
+    },
+    /// The source document gives no interval: a known gap, with the policy's reason.
+    Unstated {
+        /// Why, in the policy's words.
+        reason: String,
     },
 }
 

@@ -147,6 +147,10 @@ fn review_interval(_: &Vocabulary, c: &CategoryTable) -> Value {
                 .map_or("never".to_string(), |r| format!("never ({r})")),
         ),
         ScheduleEntry::Until { event } => (format!("until {event}"), format!("until {event}")),
+        ScheduleEntry::Unstated { reason } => (
+            "unstated".to_string(),
+            format!("not stated by the source ({reason})"),
+        ),
     };
     Value::plain(key, text, Some(&r.source))
 }

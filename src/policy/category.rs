@@ -17,6 +17,9 @@ pub enum Schedule {
     Never(Option<String>),
     /// Not before an event, such as a serious case review's outcome.
     Until(String),
+    /// The source document gives no interval (why, in the policy's words): a known gap, said
+    /// rather than filled with an invented period.
+    Unstated(String),
 }
 
 /// A category's review.

@@ -222,6 +222,9 @@ fn classify(
             why.as_ref().map_or(String::new(), |w| format!(": {w}"))
         ),
         Some(Schedule::Until(event)) => format!("kept until {event}"),
+        Some(Schedule::Unstated(why)) => {
+            format!("no review interval: the source document gives none ({why})")
+        }
         None => "no review schedule".to_string(),
     };
     let (status, due, basis) = match time::review(interval, placed_on, last_reviewed, review_by) {
@@ -251,7 +254,7 @@ fn classify(
                 Some(Schedule::Never(_)) => Status::Never,
                 Some(Schedule::Until(_)) => Status::Until,
                 Some(Schedule::Every(_)) => return Err("review date is beyond the calendar".into()),
-                None => Status::Unscheduled,
+                Some(Schedule::Unstated(_)) | None => Status::Unscheduled,
             };
             (status, None, format!("{schedule} ({cite})"))
         }

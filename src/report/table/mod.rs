@@ -386,6 +386,9 @@ fn schedule_phrase(s: &ScheduleEntry) -> String {
         ScheduleEntry::Never { reason: Some(r) } => format!("never reviewed ({r})"),
         ScheduleEntry::Never { reason: None } => "never reviewed".to_string(),
         ScheduleEntry::Until { event } => format!("kept until {event}"),
+        ScheduleEntry::Unstated { reason } => {
+            format!("not stated by the source document, a known gap ({reason})")
+        }
     }
 }
 
