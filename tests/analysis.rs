@@ -484,3 +484,32 @@ fn retention_anchors_are_known_and_named_once() {
     let errs = unknown.unwrap_err();
     assert_eq!(errs[0].message, "unknown retention anchor `deth`");
 }
+
+/// Issue #14: the disclosure analysis finds the side channels of Camden's and Nottingham's
+/// policies as they were before disclosure was closed by default (copies with every category
+/// open unless it concealed its title), and none on the bundled policies now.
+#[test]
+fn disclosure_side_channels_of_the_policies_as_they_were_and_none_now() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let codes = |dir: &str| -> BTreeSet<String> {
+        let mut sources = SourceMap::new();
+        analyse(&root.join(dir), &mut sources)
+            .iter()
+            .filter(|d| d.code.as_str().starts_with("CL023"))
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect()
+    };
+    let camden = codes("tests/fixtures/disclosure/camden-before");
+    assert!(
+        camden.iter().any(|m| m.starts_with("CL0230") && m.contains("`qau`")),
+        "{camden:?}"
+    );
+    let nottingham = codes("tests/fixtures/disclosure/nottingham-escr-before");
+    assert!(
+        nottingham
+            .iter()
+            .any(|m| m.starts_with("CL0230") && m.contains("`high_profile`")),
+        "{nottingham:?}"
+    );
+    assert_eq!(codes("policies"), BTreeSet::new());
+}

@@ -376,3 +376,93 @@ fn compiled_table_agrees_with_the_reference_interpreter() {
         );
     }
 }
+
+/// A refused caseworker's response with the request's own echo removed (the contact's subject
+/// id comes from the record the request describes).
+fn told(decider: &Decider, req: &Request, d: &caselock::eval::Decision) -> serde_json::Value {
+    let mut resp = decider.response(req, d, Some(caselock::eval::Audience::Caseworker));
+    if let Some(c) = resp.next_steps.contact.as_mut() {
+        c.subject_id = None;
+    }
+    let mut v = serde_json::to_value(&resp).unwrap();
+    v.as_object_mut().unwrap().remove("policy_hash");
+    v
+}
+
+/// The category a row decided for, when a restriction category (not the gate) decided and the
+/// refused person sees more than nothing.
+fn concealed_refusal<'t>(
+    decider: &'t Decider,
+    d: &caselock::eval::Decision,
+) -> Option<&'t caselock::compile::table::CategoryTable> {
+    let (c, _) = decider.deciding_row(d)?;
+    (d.outcome == caselock::eval::Outcome::Deny
+        && c.is_restriction()
+        && !c.disclose.title
+        && d.view != caselock::policy::View::None)
+        .then_some(c)
+}
+
+/// Issue #14, non-interference on the evaluator itself: for random requests on every bundled
+/// policy, a caseworker refused on a record of a concealed category is told exactly what they
+/// would be told, field by field, if the record carried any other concealed category that
+/// refuses them too; and nothing that says why in the category's own terms.
+#[test]
+fn a_refusal_never_tells_which_concealed_category_refused() {
+    for path in support::bundled() {
+        let loaded = support::load(&path);
+        let policy = &loaded.checked.policy;
+        let decider = Decider::new(&loaded.table);
+        let names = Names::of(policy);
+        let concealed: Vec<String> = loaded
+            .table
+            .categories
+            .iter()
+            .filter(|c| !c.disclose.title)
+            .map(|c| c.name.clone())
+            .collect();
+        let config = Config {
+            cases: cases() / 5,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[14; 32]);
+        let mut runner = TestRunner::new_with_rng(config, rng);
+        let result = runner.run(&request(&names), |req| {
+            let d = decider.decide(&req);
+            let Some(c) = concealed_refusal(&decider, &d) else {
+                return Ok(());
+            };
+            let mine = told(&decider, &req, &d);
+            prop_assert!(mine["deny_kind"].is_null(), "deny kind told: {mine}");
+            prop_assert!(mine["rule"].is_null(), "rule told: {mine}");
+            let explanation = mine["explanation"].as_str().unwrap_or_default();
+            prop_assert!(
+                !explanation.contains(&c.title),
+                "title told: {explanation}"
+            );
+            for other in concealed.iter().filter(|o| **o != c.name) {
+                let mut swapped = req.clone();
+                if let Some(r) = swapped.record.restriction.as_mut() {
+                    r.category = other.clone();
+                }
+                let e = decider.decide(&swapped);
+                if concealed_refusal(&decider, &e).is_none() {
+                    continue;
+                }
+                let theirs = told(&decider, &swapped, &e);
+                prop_assert_eq!(
+                    &mine,
+                    &theirs,
+                    "`{}` and `{}` answer the same refused caseworker differently",
+                    c.name,
+                    other
+                );
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{}: {e}", path.display());
+        }
+    }
+}

@@ -658,8 +658,8 @@ async fn reload_swaps_a_good_policy_and_keeps_serving_through_a_bad_one() {
 
     // A good change: the partner ban is lifted for high-profile cases.
     let changed = original.replacen(
-        "deny all to partner organisations absolute\n  review every 90 days by role team_manager\n  denied_view minimal\n  conceal category",
-        "review every 90 days by role team_manager\n  denied_view minimal\n  conceal category",
+        "deny all to partner organisations absolute\n  review every 90 days by role team_manager\n  denied_view minimal\n  disclose contact, temporary, reason, exclusion",
+        "review every 90 days by role team_manager\n  denied_view minimal\n  disclose contact, temporary, reason, exclusion",
         1,
     );
     assert_ne!(changed, original);

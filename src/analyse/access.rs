@@ -6,6 +6,7 @@ use super::rules::CategoryView;
 use super::space::{Region, Space};
 use crate::compile::table::Layer;
 use crate::diag::{Code, Diagnostic};
+use crate::policy::words::atom_label;
 use crate::policy::{ActionId, Atom, Effect, OrgKind, Purpose, Relation};
 
 /// The action a lock-out is about: `view` when the policy declares it.
@@ -164,10 +165,7 @@ fn denied(
     span: crate::span::Span,
     what: &str,
 ) -> Diagnostic {
-    let name = match approver {
-        Atom::Relation(r) => format!("`{}`", r.word()),
-        other => v.policy.describe_atom(other),
-    };
+    let name = atom_label(v.policy, approver);
     let action_name = v
         .policy
         .actions

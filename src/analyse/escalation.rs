@@ -10,6 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use super::rules::CategoryView;
 use super::space::Space;
 use crate::diag::{Code, Diagnostic};
+use crate::policy::words::atom_label;
 use crate::policy::{Approval, Atom, Chain, Policy, Purpose, Relation};
 use crate::span::Span;
 
@@ -69,7 +70,7 @@ pub(super) fn cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
     let name_of = |n: NodeIndex| {
         graph
             .node_weight(n)
-            .map_or("?".to_string(), |a| approver_name(p, *a))
+            .map_or("?".to_string(), |a| atom_label(p, *a))
     };
     // `kosaraju_scc` keeps its own stack; a chain of any length cannot overflow ours.
     for scc in kosaraju_scc(&graph) {
@@ -110,16 +111,6 @@ pub(super) fn cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn approver_name(p: &Policy, a: Atom) -> String {
-    match a {
-        Atom::Role(_) => format!("role {}", p.describe_atom(a)),
-        Atom::Team(_) => format!("team {}", p.describe_atom(a)),
-        Atom::Person(_) => format!("person {}", p.describe_atom(a)),
-        Atom::Relation(r) => r.word().to_string(),
-        _ => p.describe_atom(a),
-    }
-}
-
 /// CL0210: an approval chain with a step nobody can fill, or an access approval that never
 /// reaches someone whose approval the category's temporary access accepts.
 pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnostic>) {
@@ -140,7 +131,7 @@ pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
                     format!(
                         "nobody can be {} in the `{}` approval of `{}`",
                         step.iter()
-                            .map(|a| approver_name(p, *a))
+                            .map(|a| atom_label(p, *a))
                             .collect::<Vec<_>>()
                             .join(" or "),
                         purpose.word(),
@@ -170,7 +161,7 @@ pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
                     "the access approval of `{}` ends with {}, whose approval its temporary access does not accept",
                     v.category.name,
                     last.iter()
-                        .map(|a| approver_name(p, *a))
+                        .map(|a| atom_label(p, *a))
                         .collect::<Vec<_>>()
                         .join(" or ")
                 ),

@@ -8,7 +8,9 @@ use super::partition::{Decides, Partition};
 use super::space::{Space, SpaceTooLarge};
 use crate::compile::table::{DecisionTable, Layer, RowEffect};
 use crate::eval::request::Request;
-use crate::policy::{ActionId, Atom, Condition, OrgKind, Relation};
+use crate::markdown::cell;
+use crate::policy::words::term_notation;
+use crate::policy::{ActionId, Condition};
 
 /// The answer to "who can ACTION a CATEGORY record?".
 #[derive(Debug, Clone, Serialize)]
@@ -122,7 +124,7 @@ pub fn who_can(table: &DecisionTable, category: &str, action: &str) -> Result<Wh
                 let region = space.condition(0, c, a, &t).and(&cell.region);
                 let w = space.witness(&region)?;
                 Some(Class {
-                    subjects: describe_term(table, term),
+                    subjects: term_notation(&table.vocabulary, term),
                     example: w.describe(),
                     request: space.request(table, c, action, &w),
                 })
@@ -170,50 +172,6 @@ pub fn who_can(table: &DecisionTable, category: &str, action: &str) -> Result<Wh
         action: action.to_string(),
         allowed,
     })
-}
-
-/// One alternative of a condition in the policy's names: `role team_manager and not owner`.
-fn describe_term(table: &DecisionTable, term: &[crate::policy::Literal]) -> String {
-    if term.is_empty() {
-        return "everyone".into();
-    }
-    let v = &table.vocabulary;
-    term.iter()
-        .map(|l| {
-            let name = |list: Vec<&String>, i: u32| {
-                list.get(i as usize)
-                    .map_or("?".to_string(), |s| s.to_string())
-            };
-            let atom = match l.atom {
-                Atom::Role(i) => format!(
-                    "role {}",
-                    name(v.roles.iter().map(|m| &m.name).collect(), i)
-                ),
-                Atom::Team(i) => format!(
-                    "team {}",
-                    name(v.teams.iter().map(|m| &m.name).collect(), i)
-                ),
-                Atom::Person(i) => {
-                    format!(
-                        "person {}",
-                        name(v.persons.iter().map(|m| &m.name).collect(), i)
-                    )
-                }
-                Atom::Organisation(i) => format!(
-                    "organisation {}",
-                    name(v.organisations.iter().map(|m| &m.name).collect(), i)
-                ),
-                Atom::OrgKind(k) => format!("{} organisations", OrgKind::word(k)),
-                Atom::Relation(r) => Relation::word(r).to_string(),
-            };
-            if l.negated {
-                format!("not {atom}")
-            } else {
-                atom
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" and ")
 }
 
 impl WhoCan {
@@ -265,7 +223,6 @@ impl WhoCan {
         s.push_str(
             "| rule | source | who | requires | unless |\n| --- | --- | --- | --- | --- |\n",
         );
-        let cell = |x: &str| x.replace('|', "\\|");
         for a in &self.allowed {
             let who: Vec<String> = a.classes.iter().map(|c| cell(&c.subjects)).collect();
             let mut rule = format!("`{}`", a.rule);

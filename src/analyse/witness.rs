@@ -7,7 +7,7 @@ use super::space::{Space, Witness};
 use crate::compile::table::{CategoryTable, DecisionTable};
 use crate::eval::request::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
 use crate::eval::{Id, ListEntry};
-use crate::policy::{Atom, Period, PeriodUnit, Relation};
+use crate::policy::{Atom, Period, PeriodUnit, Relation, words};
 
 /// The moment every witness request is asked at (a fixed time keeps output reproducible).
 pub fn witness_time() -> DateTime<Utc> {
@@ -69,8 +69,12 @@ impl Witness {
         if self.relations.is_empty() {
             s.push_str(", with no relation to the record");
         } else {
-            let rels: Vec<&str> = self.relations.iter().map(|r| r.describe()).collect();
-            s.push_str(&format!(", who is {}", rels.join(" and ")));
+            let rels: Vec<String> = self
+                .relations
+                .iter()
+                .map(|r| r.describe().to_string())
+                .collect();
+            s.push_str(&format!(", who is {}", words::all_of(&rels)));
         }
         s
     }

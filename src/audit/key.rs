@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use crate::compile::{hex, unhex};
+use crate::digest::sha256_hex;
 
 /// The prefixes of a line's hash, unkeyed then keyed.
 pub(super) const ALGORITHMS: [&str; 2] = [UNKEYED, KEYED];
@@ -46,7 +46,7 @@ impl LogKey {
 
     /// The key as a key file holds it: hex and a newline.
     pub fn to_file_text(&self) -> String {
-        format!("{}\n", hex(&self.bytes))
+        format!("{}\n", hex::encode(&self.bytes))
     }
 
     /// Reads a key file: at least 64 hex digits (32 bytes), surrounding whitespace ignored.
@@ -55,7 +55,8 @@ impl LogKey {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("log key file `{}`: {e}", path.display()))?;
         let t = text.trim();
-        let bytes = unhex(t)
+        let bytes = hex::decode(t)
+            .ok()
             .filter(|b| b.len() >= MIN_KEY)
             .ok_or_else(|| {
                 format!(
@@ -86,11 +87,11 @@ impl Chain {
     /// The hash of a line's text, with its algorithm prefix.
     pub fn digest(&self, text: &str) -> String {
         match self {
-            Chain::Unkeyed => format!("{UNKEYED}{}", hex(&Sha256::digest(text.as_bytes()))),
+            Chain::Unkeyed => format!("{UNKEYED}{}", sha256_hex(text.as_bytes())),
             Chain::Keyed(key) => {
                 let mut m = key.mac.clone();
                 m.update(text.as_bytes());
-                format!("{KEYED}{}", hex(&m.finalize().into_bytes()))
+                format!("{KEYED}{}", hex::encode(m.finalize().into_bytes()))
             }
         }
     }
@@ -114,7 +115,7 @@ impl Chain {
                 }
             }
             (Chain::Keyed(key), Some(hexed)) => {
-                let bytes = unhex(hexed);
+                let bytes = hex::decode(hexed).ok();
                 let mut m = key.mac.clone();
                 m.update(text.as_bytes());
                 match bytes {

@@ -207,7 +207,8 @@ pub(super) fn kind_static(k: SymbolKind) -> &'static SymbolKind {
     }
 }
 
-/// The subjects of a rule in the policy's own words, for explanations.
+/// The subjects of a rule in the policy's own titles, for explanations: groups keep their title
+/// rather than their members.
 pub(super) fn describe_subjects(s: &ast::Subjects, p: &Policy) -> String {
     let title_of = |name: &str| -> String {
         p.groups
@@ -218,31 +219,29 @@ pub(super) fn describe_subjects(s: &ast::Subjects, p: &Policy) -> String {
             .chain(p.persons.iter().map(|m| &m.named))
             .chain(p.organisations.iter().map(|m| &m.named))
             .find(|n| n.name == name)
-            .map_or_else(|| name.replace('_', " "), |n| n.title.clone())
+            .map_or_else(|| words::spoken(name), |n| n.title.clone())
     };
-    s.terms
+    let alternatives: Vec<String> = s
+        .terms
         .iter()
         .map(|t| {
-            t.literals
+            let parts: Vec<String> = t
+                .literals
                 .iter()
                 .map(|l| {
                     let atom = match &l.atom {
-                        ast::Atom::OrgKind(k) => format!("{} organisations", k.name),
+                        ast::Atom::OrgKind(k) => words::org_kind(&k.name),
                         ast::Atom::Name { name, .. } => match Relation::from_word(&name.name) {
                             Some(r) => r.describe().to_string(),
-                            None if name.name == "everyone" => "everyone".to_string(),
+                            None if name.name == "everyone" => words::EVERYONE.to_string(),
                             None => title_of(&name.name),
                         },
                     };
-                    if l.negated {
-                        format!("not {atom}")
-                    } else {
-                        atom
-                    }
+                    words::negated(atom, l.negated)
                 })
-                .collect::<Vec<_>>()
-                .join(" and ")
+                .collect();
+            words::all_of(&parts)
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    words::subjects_text(&alternatives)
 }

@@ -1,6 +1,7 @@
 //! Validation of enumerated words: units, views, restriction types, purposes, kinds, anchors.
 
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::policy::words::article;
 use crate::policy::{
     Anchor, Disposal, OrgKind, Period, Purpose, RestrictionType, UNITS, View, YEARS,
 };
@@ -12,15 +13,7 @@ pub fn word<T: Copy>(ident: &Ident, what: &str, options: &[(&str, T)]) -> Result
         return Ok(*v);
     }
     let words: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
-    let listed = words
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let help = match suggest::closest(&ident.name, words.iter().copied()) {
-        Some(c) => format!("{} {what} is one of {listed}", suggest::propose(c)),
-        None => format!("{what} is one of {listed}"),
-    };
+    let help = suggest::one_of(&ident.name, &words, &format!("{} is one of", article(what)));
     Err(Diagnostic::error(
         Code::InvalidValue,
         format!("unknown {what} `{}`", ident.name),
@@ -28,14 +21,6 @@ pub fn word<T: Copy>(ident: &Ident, what: &str, options: &[(&str, T)]) -> Result
         format!("not {}", article(what)),
     )
     .with_help(help))
-}
-
-fn article(what: &str) -> String {
-    if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        format!("an {what}")
-    } else {
-        format!("a {what}")
-    }
 }
 
 /// The restriction types, as written.

@@ -10,6 +10,7 @@ use std::any::TypeId;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::markdown::cell;
 use clap::Command;
 use clap::parser::ValueSource;
 
@@ -197,12 +198,7 @@ pub fn table(sub: &Command) -> String {
         } else {
             format!("`{}`", default.join(", "))
         };
-        let help = arg
-            .get_help()
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-            .replace('|', "\\|")
-            .replace('\n', " ");
+        let help = cell(&arg.get_help().map(|h| h.to_string()).unwrap_or_default());
         out.push_str(&format!(
             "| `--{long}` | {env} | {key} | {default} | {help} |\n"
         ));

@@ -18,10 +18,10 @@ use std::path::Path;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::keys::key_id;
-use super::{DecisionTable, TableError, hex, load_bare, to_json, unhex};
+use super::{DecisionTable, TableError, load_bare, to_json};
+use crate::digest::sha256_hex;
 use crate::span::SourceMap;
 
 /// The bundle format this build writes and reads.
@@ -108,7 +108,7 @@ impl Bundle {
                 let (_, src) = sources.iter().find(|(_, s)| s.policy_path == *path)?;
                 Some(FileEntry {
                     path: path.clone(),
-                    sha256: hex(&Sha256::digest(src.text.as_bytes())),
+                    sha256: sha256_hex(src.text.as_bytes()),
                     bytes: src.text.len() as u64,
                 })
             })
@@ -120,7 +120,7 @@ impl Bundle {
                 policy_version: table.policy.version,
                 policy_hash: table.source_hash.clone(),
                 compiler: table.compiler.clone(),
-                table_sha256: hex(&Sha256::digest(to_json(&table).as_bytes())),
+                table_sha256: sha256_hex(to_json(&table).as_bytes()),
                 files,
             },
             signature: None,
@@ -134,7 +134,7 @@ impl Bundle {
         self.signature = Some(SignatureEntry {
             algorithm: "ed25519".to_string(),
             key_id: key_id(&key.verifying_key()),
-            value: hex(&sig.to_bytes()),
+            value: hex::encode(sig.to_bytes()),
         });
     }
 
@@ -221,7 +221,8 @@ fn verify_signature(bundle: &Bundle, key: &VerifyingKey) -> Result<String, Table
             sig.key_id
         )));
     }
-    let bytes = unhex(&sig.value)
+    let bytes = hex::decode(&sig.value)
+        .ok()
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or_else(|| TableError::Signature("the signature is not 64 hex bytes".to_string()))?;
     key.verify(
@@ -242,7 +243,7 @@ fn check_manifest(bundle: &Bundle) -> Result<(), TableError> {
     let m = &bundle.manifest;
     let t = &bundle.table;
     let bad = |what: String| Err(TableError::Manifest(what));
-    if hex(&Sha256::digest(to_json(t).as_bytes())) != m.table_sha256 {
+    if sha256_hex(to_json(t).as_bytes()) != m.table_sha256 {
         return bad(
             "the table does not match the manifest's `table_sha256`: the table was edited or corrupted after compilation"
                 .to_string(),

@@ -6,7 +6,6 @@ use std::path::Path;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use sha2::{Digest, Sha256};
 
 /// Why a key could not be made, read or written.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +33,7 @@ pub enum KeyError {
 
 /// A short, public id for a key: the first 16 hex digits of the SHA-256 of its public key.
 pub fn key_id(key: &VerifyingKey) -> String {
-    super::hex(&Sha256::digest(key.as_bytes()))
+    crate::digest::sha256_hex(key.as_bytes())
         .chars()
         .take(16)
         .collect()

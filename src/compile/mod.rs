@@ -173,7 +173,7 @@ fn table_hash(table: &DecisionTable) -> String {
         table_hash: String::new(),
         ..table.clone()
     };
-    hex(&Sha256::digest(crate::json::to_vec(&body)))
+    crate::digest::sha256_hex(crate::json::to_vec(&body))
 }
 
 /// SHA-256 over each file's path relative to the policy's root, a NUL byte and its text, in
@@ -187,29 +187,7 @@ fn source_hash(sources: &SourceMap, files: &[FileId]) -> String {
             h.update(src.text.as_bytes());
         }
     }
-    hex(&h.finalize())
-}
-
-/// Bytes from hex (either case); `None` unless every pair of digits is one.
-pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
+    hex::encode(h.finalize())
 }
 
 /// The files a policy was read from, in load order.

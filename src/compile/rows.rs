@@ -6,6 +6,7 @@ use super::table::{
     ApprovalEntry, ApproverEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList, Entry,
     Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
 };
+use crate::policy::words::atom_title;
 use crate::policy::{
     ActionId, Approver, Atom, Category, CategoryKind, Chain, Condition, Disclosure, Effect, Policy,
     Purpose, Relation, RestrictionType, Schedule, View,
@@ -209,13 +210,9 @@ fn rows(c: &Category, kind: CategoryKind, action: ActionId, sources: &SourceMap)
 
 /// An approver with its description.
 fn approver(p: &Policy, a: Approver) -> ApproverEntry {
-    let description = match a {
-        Atom::Relation(r) => r.describe().to_string(),
-        other => p.describe_atom(other),
-    };
     ApproverEntry {
         atom: a,
-        description,
+        description: atom_title(p, a),
     }
 }
 

@@ -12,6 +12,7 @@ use super::schema::{
     RestrictionTypeDef, ViewDef,
 };
 
+use crate::policy::words::{NameKind, Titles};
 use crate::policy::{
     ActionId, Atom, CategoryKind, Condition, Disclosure, ObligationId, OrgKind, Period, Purpose,
     RestrictionType, View,
@@ -103,6 +104,31 @@ pub struct Member {
     pub title: String,
     /// The index of the member it sits under (`in PARENT`), if any.
     pub parent: Option<u32>,
+}
+
+impl Titles for Vocabulary {
+    fn name(&self, kind: NameKind, id: u32) -> Option<&str> {
+        self.entry(kind, id).map(|(name, _)| name)
+    }
+
+    fn title(&self, kind: NameKind, id: u32) -> Option<&str> {
+        self.entry(kind, id).map(|(_, title)| title)
+    }
+}
+
+impl Vocabulary {
+    /// The name and title of the `id`th declaration of a kind.
+    fn entry(&self, kind: NameKind, id: u32) -> Option<(&str, &str)> {
+        let i = id as usize;
+        let (name, title) = match kind {
+            NameKind::Action => self.actions.get(i).map(|e| (&e.name, &e.title)),
+            NameKind::Role => self.roles.get(i).map(|e| (&e.name, &e.title)),
+            NameKind::Team => self.teams.get(i).map(|e| (&e.name, &e.title)),
+            NameKind::Person => self.persons.get(i).map(|e| (&e.name, &e.title)),
+            NameKind::Organisation => self.organisations.get(i).map(|e| (&e.name, &e.title)),
+        }?;
+        Some((name.as_str(), title.as_str()))
+    }
 }
 
 /// A member's ancestors, nearest first (not the member itself).

@@ -120,7 +120,7 @@ cannot be declared.
     role owner
     # error[CL0104]: `owner` is a built-in relation and cannot be declared";
     InvalidValue = "CL0105", "invalid-value", "A setting has a value it cannot take",
-"Restriction types, view levels, organisation kinds, approval purposes, conceal targets,
+"Restriction types, view levels, organisation kinds, approval purposes, things to disclose,
 duration units and retention anchors each take one of a fixed set of words.
 
     restriction univeral

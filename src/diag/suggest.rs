@@ -34,6 +34,20 @@ pub fn did_you_mean<'a>(
     closest(name, candidates).map(propose)
 }
 
+/// Help for a word outside a fixed list: the closest word proposed, then every word after
+/// `lead`: "did you mean `minimal`? a view is one of `none`, `minimal`".
+pub fn one_of(name: &str, options: &[&str], lead: &str) -> String {
+    let listed = options
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match closest(name, options.iter().copied()) {
+        Some(c) => format!("{} {lead} {listed}", propose(c)),
+        None => format!("{lead} {listed}"),
+    }
+}
+
 /// The help text that proposes `candidate` in place of what was written.
 pub fn propose(candidate: &str) -> String {
     format!("{PROPOSE_START}{candidate}{PROPOSE_END}")
@@ -59,6 +73,19 @@ mod tests {
         assert_eq!(closest("emergancy_duty", names), Some("emergency_duty"));
         assert_eq!(closest("finance", names), None);
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn one_of_proposes_the_closest_then_lists_all() {
+        let views = ["none", "minimal"];
+        assert_eq!(
+            one_of("minimall", &views, "a view is one of"),
+            "did you mean `minimal`? a view is one of `none`, `minimal`"
+        );
+        assert_eq!(
+            one_of("secret", &views, "a view is one of"),
+            "a view is one of `none`, `minimal`"
+        );
     }
 
     #[test]

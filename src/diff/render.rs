@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{ChangeKind, DecisionChange, Diff, PolicyRef, SideDecision};
+use crate::markdown::cell;
 
 /// The formats `caselock diff` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,11 +230,4 @@ fn markdown(d: &Diff) -> String {
         }
     }
     out
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\n', '\r'], " ")
 }

@@ -9,7 +9,8 @@ use crate::compile::table::{
 };
 use crate::eval::words;
 use crate::policy::Atom;
-use crate::report::table::{condition_phrase, view_phrase};
+use crate::policy::words::{atom_notation, condition_phrase, join_or, spoken};
+use crate::report::table::view_phrase;
 
 /// One setting of a category that differs between the two sides.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -199,7 +200,7 @@ fn atom_key(v: &Vocabulary, atom: Atom) -> String {
             .map_or("person ?".to_string(), |m| {
                 format!("person {}", m.subject_id)
             }),
-        other => words::atom_notation(v, other),
+        other => atom_notation(v, other),
     }
 }
 
@@ -221,13 +222,7 @@ fn temporary_actions(_: &Vocabulary, c: &CategoryTable) -> Value {
         .filter_map(|a| c.decisions.get(*a as usize).map(|d| d.action.clone()))
         .collect();
     names.sort();
-    let text = words::join_or(
-        &names
-            .iter()
-            .map(|n| words::action_phrase(n))
-            .collect::<Vec<_>>(),
-        "and",
-    );
+    let text = join_or(&names.iter().map(|n| spoken(n)).collect::<Vec<_>>(), "and");
     Value::plain(names.join(","), text, Some(&t.source))
 }
 
@@ -249,7 +244,7 @@ fn temporary_approvers(v: &Vocabulary, c: &CategoryTable) -> Value {
     let mut keys: Vec<String> = t.approved_by.iter().map(|a| approver_key(v, a)).collect();
     keys.sort();
     let text: Vec<String> = t.approved_by.iter().map(words::approver_phrase).collect();
-    Value::plain(keys.join(","), words::join_or(&text, "or"), Some(&t.source))
+    Value::plain(keys.join(","), join_or(&text, "or"), Some(&t.source))
 }
 
 fn temporary_obligations(v: &Vocabulary, c: &CategoryTable) -> Value {

@@ -10,6 +10,7 @@ use super::render::Told;
 use super::request::Request;
 use super::{intern, time, words};
 use crate::compile::table::{CategoryTable, Layer, Row};
+use crate::policy::words::{all_of, join_or, literal_phrase, spoken};
 use crate::policy::{Atom, Literal, Purpose, Relation};
 
 /// At most this many ways to gain access are listed.
@@ -136,7 +137,7 @@ impl Decider {
             .find(|a| a.name == name)
             .map(|a| a.title.as_str())
         else {
-            return words::action_phrase(name);
+            return spoken(name);
         };
         let mut chars = title.chars();
         match (chars.next(), chars.next()) {
@@ -315,12 +316,12 @@ impl Decider {
         let ways = self.closest(d, &facts, true);
         let mut phrases: Vec<String> = Vec::new();
         for w in &ways {
-            let p = w
-                .missing
-                .iter()
-                .map(|l| self.literal_phrase(*l))
-                .collect::<Vec<_>>()
-                .join(" and ");
+            let p = all_of(
+                &w.missing
+                    .iter()
+                    .map(|l| self.literal_phrase(*l))
+                    .collect::<Vec<_>>(),
+            );
             if !phrases.contains(&p) {
                 phrases.push(p);
             }
@@ -340,7 +341,7 @@ impl Decider {
         };
         Some(format!(
             "You would have access if you were {}{tail}.",
-            words::join_or(&phrases, "or")
+            join_or(&phrases, "or")
         ))
     }
 
@@ -395,7 +396,7 @@ impl Decider {
         };
         // Who approves can reveal what the category is, as the contact can.
         let approvers = if show.contact {
-            words::join_or(
+            join_or(
                 &t.approved_by
                     .iter()
                     .map(words::approver_phrase)
@@ -458,7 +459,7 @@ impl Decider {
         match held {
             Some(t) if !t.is_empty() => {
                 let parts: Vec<String> = t.iter().map(|l| self.literal_phrase(*l)).collect();
-                format!("; you qualify as {}", parts.join(" and "))
+                format!("; you qualify as {}", all_of(&parts))
             }
             _ => String::new(),
         }
@@ -466,8 +467,7 @@ impl Decider {
 
     /// A literal as a caseworker reads it after "you were".
     pub(super) fn literal_phrase(&self, l: Literal) -> String {
-        let p = words::atom_phrase(&self.table.vocabulary, l.atom);
-        if l.negated { format!("not {p}") } else { p }
+        literal_phrase(&self.table.vocabulary, l)
     }
 }
 

@@ -9,6 +9,7 @@ use super::render::fail_value;
 use super::request::Request;
 use super::{time, words};
 use crate::compile::table::Row;
+use crate::policy::words::{all_of, atom_notation, literal_notation, term_notation};
 use crate::policy::{Atom, Condition, Relation};
 
 impl Decider {
@@ -59,21 +60,12 @@ impl Decider {
     /// Whether a condition holds and why: the term that held, or every term's failing literals.
     pub(super) fn why(&self, c: &Condition, facts: &[u64]) -> (bool, String) {
         let v = &self.table.vocabulary;
-        let lit = |l: &crate::policy::Literal| {
-            let a = words::atom_notation(v, l.atom);
-            if l.negated { format!("not {a}") } else { a }
-        };
         if let Some(term) = c
             .terms
             .iter()
             .find(|t| t.iter().all(|l| self.literal_holds(*l, facts)))
         {
-            let held = if term.is_empty() {
-                "everyone".to_string()
-            } else {
-                term.iter().map(lit).collect::<Vec<_>>().join(" and ")
-            };
-            return (true, held);
+            return (true, term_notation(v, term));
         }
         if c.terms.is_empty() {
             return (false, "no one matches this condition".to_string());
@@ -82,11 +74,12 @@ impl Decider {
             .terms
             .iter()
             .map(|t| {
-                t.iter()
-                    .filter(|l| !self.literal_holds(**l, facts))
-                    .map(lit)
-                    .collect::<Vec<_>>()
-                    .join(" and ")
+                all_of(
+                    &t.iter()
+                        .filter(|l| !self.literal_holds(**l, facts))
+                        .map(|l| literal_notation(v, *l))
+                        .collect::<Vec<_>>(),
+                )
             })
             .collect();
         (false, failed.join(" | "))
@@ -202,15 +195,12 @@ impl Decider {
                 let ways: Vec<String> = closest
                     .iter()
                     .map(|w| {
-                        let need = w
-                            .missing
-                            .iter()
-                            .map(|l| {
-                                let a = words::atom_notation(&self.table.vocabulary, l.atom);
-                                if l.negated { format!("not {a}") } else { a }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" and ");
+                        let need = all_of(
+                            &w.missing
+                                .iter()
+                                .map(|l| literal_notation(&self.table.vocabulary, *l))
+                                .collect::<Vec<_>>(),
+                        );
                         format!("{} ({}) needs {need}", w.row.id, w.row.source)
                     })
                     .collect();
@@ -247,7 +237,7 @@ impl Decider {
         atoms
             .into_iter()
             .filter(|a| crate::eval::intern::get(facts, self.layout.bit(*a)))
-            .map(|a| words::atom_notation(v, a))
+            .map(|a| atom_notation(v, a))
             .collect()
     }
 

@@ -2,8 +2,9 @@
 //! reasons and explanations use them verbatim (a test checks the document against them).
 
 use super::decision::{DenyKind, FailReason};
-use crate::compile::table::{ApproverEntry, ChainEntry, Layer, Vocabulary};
-use crate::policy::{Atom, OrgKind, RestrictionType};
+use crate::compile::table::{ApproverEntry, ChainEntry, Layer};
+use crate::policy::words::article;
+use crate::policy::{Atom, RestrictionType};
 
 /// What a forbidden deny means.
 pub const FORBIDDEN: &str = "Forbidden means a deny rule of the policy covers you.";
@@ -131,76 +132,6 @@ pub fn deny_heading(kind: DenyKind) -> &'static str {
     }
 }
 
-/// An action as a verb phrase: `add_note` → "add note".
-pub fn action_phrase(name: &str) -> String {
-    name.replace('_', " ")
-}
-
-/// An atom as a caseworker reads it after "you were": "an allocated worker of the record",
-/// "a Service Manager", "a member of the Emergency Duty Team".
-pub fn atom_phrase(v: &Vocabulary, atom: Atom) -> String {
-    match atom {
-        Atom::Relation(r) => r.describe().to_string(),
-        Atom::Role(r) => v.roles.get(r as usize).map_or_else(
-            || "a holder of an unknown role".to_string(),
-            |m| article(&m.title),
-        ),
-        Atom::Team(t) => v.teams.get(t as usize).map_or_else(
-            || "a member of an unknown team".to_string(),
-            |m| format!("a member of the {}", m.title),
-        ),
-        Atom::Person(p) => v
-            .persons
-            .get(p as usize)
-            .map_or_else(|| "an unknown person".to_string(), |m| m.title.clone()),
-        Atom::Organisation(o) => v.organisations.get(o as usize).map_or_else(
-            || "from an unknown organisation".to_string(),
-            |m| format!("from {}", m.title),
-        ),
-        Atom::OrgKind(k) => match k {
-            OrgKind::Internal => "from an internal organisation".to_string(),
-            OrgKind::Partner => "from a partner organisation".to_string(),
-            OrgKind::External => "from an external organisation".to_string(),
-        },
-    }
-}
-
-/// An atom in the policy's own notation, for auditors: `role team_manager`, `allocated_worker`.
-pub fn atom_notation(v: &Vocabulary, atom: Atom) -> String {
-    let name = |list: Option<&str>| list.unwrap_or("?").to_string();
-    match atom {
-        Atom::Relation(r) => r.word().to_string(),
-        Atom::Role(r) => format!(
-            "role {}",
-            name(v.roles.get(r as usize).map(|m| m.name.as_str()))
-        ),
-        Atom::Team(t) => format!(
-            "team {}",
-            name(v.teams.get(t as usize).map(|m| m.name.as_str()))
-        ),
-        Atom::Person(p) => format!(
-            "person {}",
-            name(v.persons.get(p as usize).map(|m| m.name.as_str()))
-        ),
-        Atom::Organisation(o) => {
-            format!(
-                "organisation {}",
-                name(v.organisations.get(o as usize).map(|m| m.name.as_str()))
-            )
-        }
-        Atom::OrgKind(k) => format!("{} organisations", k.word()),
-    }
-}
-
-/// "a Service Manager", "an Independent Reviewing Officer".
-pub fn article(title: &str) -> String {
-    let vowel = title
-        .chars()
-        .next()
-        .is_some_and(|c| "AEIOUaeiou".contains(c));
-    format!("{} {title}", if vowel { "an" } else { "a" })
-}
-
 /// An approver as a sentence names them: roles get an article, teams "the".
 pub fn approver_phrase(a: &ApproverEntry) -> String {
     match a.atom {
@@ -221,13 +152,4 @@ pub fn chain_steps(c: &ChainEntry) -> Vec<String> {
                 .join(" or ")
         })
         .collect()
-}
-
-/// Items as English: "a", "a or b", "a, b or c".
-pub fn join_or(items: &[String], word: &str) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
-    }
 }

@@ -254,7 +254,7 @@ fn items(want: Want, index: &NameIndex) -> Vec<CompletionItem> {
             if kinds == SUBJECT {
                 v.extend(OrgKind::ALL.iter().map(|k| {
                     word(
-                        &format!("{} organisations", k.word()),
+                        &crate::policy::words::org_kind(k.word()),
                         CompletionItemKind::ENUM_MEMBER,
                     )
                 }));

@@ -54,20 +54,6 @@ impl Relation {
         }
     }
 
-    /// Plain English for explanations: "an allocated worker of the record".
-    pub fn describe(self) -> &'static str {
-        match self {
-            Relation::AllocatedWorker => "an allocated worker of the record",
-            Relation::AllocatedManager => "the manager of an allocated worker",
-            Relation::Owner => "the record's named manager",
-            Relation::NamedAllow => "named on the record's access list",
-            Relation::NamedDeny => "named on the record's exclusion list",
-            Relation::TemporaryGrant => "the holder of a valid temporary grant",
-            Relation::RecordTeam => "in a team responsible for the record",
-            Relation::LineManager => "your line manager",
-        }
-    }
-
     /// The relation a word names, if any.
     pub fn from_word(w: &str) -> Option<Relation> {
         Relation::ALL.into_iter().find(|r| r.word() == w)

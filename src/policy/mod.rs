@@ -15,6 +15,7 @@ mod period;
 mod retention;
 mod rule;
 mod test_case;
+pub mod words;
 
 pub use category::*;
 pub use condition::*;
@@ -124,30 +125,6 @@ impl Policy {
             .iter()
             .find(|a| a.purpose == purpose)
             .or_else(|| self.approvals.iter().find(|a| a.purpose == purpose))
-    }
-
-    /// An atom in the policy's own words: "team Emergency Duty Team".
-    pub fn describe_atom(&self, atom: Atom) -> String {
-        match atom {
-            Atom::Role(r) => self
-                .roles
-                .get(r as usize)
-                .map_or("?".into(), |m| m.named.title.clone()),
-            Atom::Team(t) => self
-                .teams
-                .get(t as usize)
-                .map_or("?".into(), |m| m.named.title.clone()),
-            Atom::Person(p) => self
-                .persons
-                .get(p as usize)
-                .map_or("?".into(), |m| m.named.title.clone()),
-            Atom::Organisation(o) => self
-                .organisations
-                .get(o as usize)
-                .map_or("?".into(), |m| m.named.title.clone()),
-            Atom::OrgKind(k) => format!("{} organisations", k.word()),
-            Atom::Relation(r) => r.describe().to_string(),
-        }
     }
 }
 

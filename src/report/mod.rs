@@ -11,6 +11,7 @@ pub mod table;
 
 use std::fmt::Write as _;
 
+use crate::markdown::cell;
 use retention::RetentionReport;
 use reviews::{ReviewReport, Status};
 
@@ -132,19 +133,19 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
                 let _ = writeln!(
                     out,
                     "\n### Reviewer `{}`\n\n| record | category | team | status | due | basis | rule |\n| --- | --- | --- | --- | --- | --- | --- |",
-                    md_cell(&l.reviewer)
+                    cell(&l.reviewer)
                 );
                 current = Some(&l.reviewer);
             }
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | `{}` |",
-                md_cell(&l.record_id),
-                md_cell(&l.category),
-                md_cell(l.team.as_deref().unwrap_or("")),
+                cell(&l.record_id),
+                cell(&l.category),
+                cell(l.team.as_deref().unwrap_or("")),
                 status_word(l.status),
                 date(l.due),
-                md_cell(&l.basis),
+                cell(&l.basis),
                 l.rule
             );
         }
@@ -234,8 +235,8 @@ pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | `{}` |",
-                md_cell(&f.file_id),
-                md_cell(&f.file_type),
+                cell(&f.file_id),
+                cell(&f.file_type),
                 date(f.dispose_on),
                 f.action,
                 f.rule
@@ -261,11 +262,6 @@ pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
     }
     footer(&mut out, &r.invalid, &r.ignored_columns);
     out
-}
-
-/// Register text safe in a markdown table cell.
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// What a CSV report cannot carry in its body: a missing schedule, skipped rows and ignored

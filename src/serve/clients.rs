@@ -16,7 +16,6 @@ use std::sync::Arc;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::compile::unhex;
 use crate::diag::Renderer;
 use crate::eval::Decider;
 use crate::mapping::{self, Mapping, Vocabulary};
@@ -77,7 +76,8 @@ impl Clients {
             }
             let digest = match (&c.token_file, &c.token_sha256) {
                 (Some(f), None) => token_digest(&base.join(f)).map_err(here)?,
-                (None, Some(h)) => unhex(h.trim())
+                (None, Some(h)) => hex::decode(h.trim())
+                    .ok()
                     .and_then(|b| <[u8; 32]>::try_from(b).ok())
                     .ok_or_else(|| here("`token-sha256` must be 64 hex digits".to_string()))?,
                 _ => {

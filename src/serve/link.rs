@@ -21,8 +21,6 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::compile::{hex, unhex};
-
 /// The fewest bytes a link key may have.
 const MIN_KEY: usize = 32;
 
@@ -65,7 +63,8 @@ impl LinkKey {
     pub fn read(path: &Path) -> Result<LinkKey, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("link key file `{}`: {e}", path.display()))?;
-        let bytes = unhex(text.trim())
+        let bytes = hex::decode(text.trim())
+            .ok()
             .filter(|b| b.len() >= MIN_KEY)
             .ok_or_else(|| {
                 format!(
@@ -85,15 +84,16 @@ impl LinkKey {
 
     /// The signature of a link, in hex.
     pub fn sign(&self, decision_id: &str, subject: &str, expires: i64) -> String {
-        hex(&self
-            .mac(decision_id, subject, expires)
-            .finalize()
-            .into_bytes())
+        hex::encode(
+            self.mac(decision_id, subject, expires)
+                .finalize()
+                .into_bytes(),
+        )
     }
 
     /// Whether `sig` (hex) is the signature of this link, compared in constant time.
     fn verifies(&self, decision_id: &str, subject: &str, expires: i64, sig: &str) -> bool {
-        unhex(sig).is_some_and(|b| {
+        hex::decode(sig).is_ok_and(|b| {
             self.mac(decision_id, subject, expires)
                 .verify_slice(&b)
                 .is_ok()

@@ -249,7 +249,7 @@ impl Refused {
 
 fn read_bundle(path: &Path) -> Result<(String, String), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the bundle: {e}"))?;
-    let fp = compile::hex(&Sha256::digest(&bytes));
+    let fp = crate::digest::sha256_hex(&bytes);
     let text = String::from_utf8(bytes).map_err(|_| "the bundle is not UTF-8 JSON".to_string())?;
     Ok((text, fp))
 }
@@ -272,7 +272,7 @@ fn fingerprint(sources: &SourceMap, found: &[loader::PolicyFiles]) -> String {
             h.update([0]);
         }
     }
-    compile::hex(&h.finalize())
+    hex::encode(h.finalize())
 }
 
 /// The fingerprint of a policy's files or bundle now, or `None` when they cannot be read.

@@ -33,15 +33,7 @@ impl Lowering {
     ) -> Fields<'a> {
         for (i, f) in fields.iter().enumerate() {
             if !known.contains(&f.key.name.as_str()) {
-                let listed = known
-                    .iter()
-                    .map(|w| format!("`{w}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let help = match suggest::closest(&f.key.name, known.iter().copied()) {
-                    Some(c) => format!("{} `{statement}` takes {listed}", suggest::propose(c)),
-                    None => format!("`{statement}` takes {listed}"),
-                };
+                let help = suggest::one_of(&f.key.name, known, &format!("`{statement}` takes"));
                 self.errors.push(
                     Diagnostic::error(
                         Code::TestField,

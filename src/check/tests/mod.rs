@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::policy::words::article;
 use crate::policy::{
     DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestGrant, TestRecord,
     TestRestriction, TestSubject, WarningCode,
@@ -358,21 +359,13 @@ impl Lowering {
             return Some(found);
         }
         let words: Vec<&str> = options.iter().map(|&o| word(o)).collect();
-        let listed = words
-            .iter()
-            .map(|w| format!("`{w}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let help = match suggest::closest(&i.name, words.iter().copied()) {
-            Some(c) => format!("did you mean `{c}`? a {what} is one of {listed}"),
-            None => format!("a {what} is one of {listed}"),
-        };
+        let help = suggest::one_of(&i.name, &words, &format!("{} is one of", article(what)));
         self.errors.push(
             Diagnostic::error(
                 Code::TestField,
                 format!("unknown {what} `{}`", i.name),
                 i.span,
-                format!("not a {what}"),
+                format!("not {}", article(what)),
             )
             .with_help(help),
         );

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Setting, Sheet};
+use crate::markdown::cell;
 
 /// Renders the sheet as markdown.
 pub(super) fn render(s: &Sheet) -> String {
@@ -82,14 +83,4 @@ fn setting(out: &mut String, label: &str, s: &Setting) {
             let _ = writeln!(out, "- **{label}:** {}", cell(&s.text));
         }
     }
-}
-
-/// Text safe inside a markdown table cell or list item: pipes escaped, HTML neutralised, one
-/// line.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\n', '\r'], " ")
 }

@@ -15,7 +15,10 @@ use crate::compile::table::{
     TemporaryEntry, Vocabulary,
 };
 use crate::eval::words;
-use crate::policy::{Condition, ObligationId, Purpose, RestrictionType, View};
+use crate::policy::words::{
+    condition_phrase, counted, join_or, spoken, subjects_alternatives, subjects_text,
+};
+use crate::policy::{ObligationId, Purpose, RestrictionType, View};
 
 /// The formats `caselock table` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,13 +271,16 @@ fn rules(v: &Vocabulary, c: &CategoryTable) -> Vec<RuleLine> {
                 actions
                     .iter()
                     .filter_map(|&a| c.decisions.get(a))
-                    .map(|d| words::action_phrase(&d.action))
+                    .map(|d| spoken(&d.action))
                     .collect()
             },
             layer: row.layer.word(),
             outcome: outcome(row, c.restriction),
-            // The subjects text is a comma-separated list of the rule's subjects.
-            who: counted(row.subjects_text.split(", ").map(str::to_string).collect()).join(", "),
+            who: subjects_text(&counted(
+                subjects_alternatives(&row.subjects_text)
+                    .map(str::to_string)
+                    .collect(),
+            )),
             condition: condition_phrase(v, &row.condition),
             sees: view_phrase(row.view).to_string(),
             obligations: obligation_texts(v, &row.obligations),
@@ -325,58 +331,6 @@ pub fn view_phrase(view: View) -> &'static str {
     }
 }
 
-/// A condition in plain words: "a Team Manager and not from a partner organisation, or ...".
-pub fn condition_phrase(v: &Vocabulary, c: &Condition) -> String {
-    if c.terms.is_empty() {
-        return "nobody".to_string();
-    }
-    if c.terms.iter().any(Vec::is_empty) {
-        return "everyone".to_string();
-    }
-    let terms: Vec<String> = c
-        .terms
-        .iter()
-        .map(|t| {
-            t.iter()
-                .map(|l| {
-                    let p = words::atom_phrase(v, l.atom);
-                    if l.negated { format!("not {p}") } else { p }
-                })
-                .collect::<Vec<_>>()
-        })
-        .map(|t| {
-            // Brackets keep "a or (b and not c)" from reading as "(a or b) and not c".
-            if t.len() > 1 && c.terms.len() > 1 {
-                format!("({})", t.join(" and "))
-            } else {
-                t.join(" and ")
-            }
-        })
-        .collect();
-    words::join_or(&counted(terms), "or")
-}
-
-/// Items with repeats merged, in first-seen order: two people the policy gives the same title
-/// read "Virtual School officer (2 of them)", not the title twice.
-pub fn counted(items: Vec<String>) -> Vec<String> {
-    let mut seen: Vec<(String, usize)> = Vec::new();
-    for item in items {
-        match seen.iter_mut().find(|(s, _)| *s == item) {
-            Some((_, n)) => *n += 1,
-            None => seen.push((item, 1)),
-        }
-    }
-    seen.into_iter()
-        .map(|(s, n)| {
-            if n == 1 {
-                s
-            } else {
-                format!("{s} ({n} of them)")
-            }
-        })
-        .collect()
-}
-
 fn schedule_phrase(s: &ScheduleEntry) -> String {
     match s {
         ScheduleEntry::Every { period } => format!(
@@ -420,7 +374,7 @@ fn temporary_phrase(v: &Vocabulary, c: &CategoryTable, t: &TemporaryEntry) -> St
         .actions
         .iter()
         .filter_map(|&a| c.decisions.get(a as usize))
-        .map(|d| words::action_phrase(&d.action))
+        .map(|d| spoken(&d.action))
         .collect();
     let who =
         t.to.as_ref()
@@ -428,12 +382,12 @@ fn temporary_phrase(v: &Vocabulary, c: &CategoryTable, t: &TemporaryEntry) -> St
     let approvers: Vec<String> = t.approved_by.iter().map(words::approver_phrase).collect();
     let mut text = format!(
         "{} for up to {}, for {who}, approved by {}",
-        words::join_or(&actions, "and"),
+        join_or(&actions, "and"),
         t.max.describe(),
         if approvers.is_empty() {
             "nobody named".to_string()
         } else {
-            words::join_or(&approvers, "or")
+            join_or(&approvers, "or")
         }
     );
     let obligations = obligation_texts(v, &t.obligations);
