@@ -97,7 +97,7 @@ fn gains_and_losses_are_told_apart() {
         "review interval",
         "temporary access limit",
         "temporary access approvers",
-        "category disclosed to a refused person",
+        "what a refused person is told",
         "approvers for amend",
     ] {
         assert!(

@@ -409,7 +409,11 @@ fn concealed_refusal<'t>(
 /// refuses them too; and nothing that says why in the category's own terms.
 #[test]
 fn a_refusal_never_tells_which_concealed_category_refused() {
-    for path in support::bundled() {
+    // The council policies; the test fixtures keep the old open disclosure on purpose.
+    for path in support::bundled()
+        .into_iter()
+        .filter(|p| p.starts_with("policies"))
+    {
         let loaded = support::load(&path);
         let policy = &loaded.checked.policy;
         let decider = Decider::new(&loaded.table);

@@ -240,13 +240,23 @@ fn fail_closed_decisions_name_the_problem() {
         let d = decider.decide(&req);
         assert!(matches!(d.basis, Basis::FailClosed(_)), "{name}: {d:?}");
         assert_eq!(d.outcome, Outcome::Deny);
-        let r = decider.response(&req, &d, None);
+        // The auditor is told the offending value.
+        let r = decider.response(&req, &d, Some(Audience::Auditor));
         assert!(
             r.reasons[0].contains(&format!("`{value}`")),
             "{name}: {:?}",
             r.reasons
         );
         assert_eq!(r.reasons[1], words::FAIL_CLOSED);
+        // Issue #14 regression: anyone else is told only that the request failed closed; the
+        // value can come from the record ("unknown category `mappa`").
+        for audience in [None, Some(Audience::Caseworker)] {
+            let told = decider.response(&req, &d, audience);
+            assert_eq!(told.reasons, [words::FAIL_CLOSED], "{name}");
+            assert_eq!(told.deny_kind, None, "{name}");
+            let all = serde_json::to_string(&told).unwrap();
+            assert!(!all.contains(value), "{name}: `{value}` echoed: {all}");
+        }
     }
 }
 

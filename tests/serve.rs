@@ -351,13 +351,16 @@ async fn bad_input_is_a_problem_naming_the_field_never_a_500() {
     .await;
     assert_eq!(r.problem(400)["field"], "explain");
 
-    // An unknown category or action is decided: a fail-closed deny that names it.
-    let r =
-        post(request("u-1", &["social_worker"], "council", Some("witchcraft")).to_string()).await;
+    // An unknown category or action is decided: a fail-closed deny. Only the auditor's view
+    // names it, since the value comes from the record (issue #14).
+    let witchcraft = request("u-1", &["social_worker"], "council", Some("witchcraft")).to_string();
+    let r = post(witchcraft.clone()).await;
     assert_eq!(r.status, StatusCode::OK);
     let d = r.json();
     assert_eq!(d["decision"], "deny");
-    assert!(d["reasons"].to_string().contains("witchcraft"), "{d}");
+    assert!(!d.to_string().contains("witchcraft"), "{d}");
+    let r = call(&router, "POST", "/v1/decisions?explain=auditor", witchcraft).await;
+    assert!(r.json()["reasons"].to_string().contains("witchcraft"), "{}", r.text());
     let mut action = allowed();
     action["action"] = json!("delete");
     assert_eq!(post(action.to_string()).await.json()["decision"], "deny");
@@ -378,9 +381,10 @@ async fn bad_input_is_a_problem_naming_the_field_never_a_500() {
     .await
     .problem(404);
 
-    // Refused input is not logged; the log still verifies.
+    // Refused input is not logged; the log still verifies (the three decisions: the unknown
+    // category twice, once with the auditor's view, and the unknown action).
     let s = scratch.verify_log();
-    assert_eq!(s.decisions, 2);
+    assert_eq!(s.decisions, 3);
 }
 
 #[tokio::test]

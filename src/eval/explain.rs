@@ -161,7 +161,7 @@ impl Decider {
             // A request the evaluator refused as invalid: what was wrong is in the decision log
             // for an auditor; the value itself may come from the record.
             return format!(
-                "Refused: you may not {act}. {} Please tell your system administrator; the decision log records what was wrong.",
+                "Refused. {} Please tell your system administrator; the decision log records what was wrong.",
                 words::FAIL_CLOSED
             );
         };

@@ -148,16 +148,11 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
         string().prop_map(|s| cat(vec![one("review"), one("unstated"), s])),
         idents().prop_map(|i| cat(vec![one("use"), i])),
         ident_t().prop_map(|i| cat(vec![one("denied_view"), i])),
-        vec((ident_t(), proptest::option::of(string())), 1..3).prop_map(|items| cat(vec![
-            one("disclose"),
-            joined(
-                items
-                    .into_iter()
-                    .map(|(w, s)| cat(vec![w, maybe(s)]))
-                    .collect(),
-                ","
-            )
-        ])),
+        vec(
+            (ident_t(), proptest::option::of(string())).prop_map(|(i, s)| cat(vec![i, maybe(s)])),
+            1..4
+        )
+        .prop_map(|items| cat(vec![one("disclose"), joined(items, ",")])),
         (
             idents(),
             duration(),
