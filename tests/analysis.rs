@@ -391,7 +391,10 @@ fn a_finding_about_a_shared_rule_lands_on_the_rules_block() {
 /// a warning for a block nothing uses.
 #[test]
 fn shared_rules_used_twice_unknown_or_unused_are_reported() {
-    let twice = SHARED.replace("  use panel_reading\n  deny", "  use panel_reading, out_of_hours\n  deny");
+    let twice = SHARED.replace(
+        "  use panel_reading\n  deny",
+        "  use panel_reading, out_of_hours\n  deny",
+    );
     let (_, checked) = diagnose_text(&twice);
     let codes: Vec<&str> = checked
         .as_ref()
@@ -405,7 +408,13 @@ fn shared_rules_used_twice_unknown_or_unused_are_reported() {
     let errs = checked.unwrap_err();
     assert_eq!(errs.len(), 1);
     assert_eq!(errs[0].code.as_str(), "CL0101");
-    assert!(errs[0].help.as_deref().unwrap_or("").contains("panel_reading"));
+    assert!(
+        errs[0]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("panel_reading")
+    );
     let unused = SHARED
         .replace("  use panel_reading\n  deny edit to team panel\n", "")
         .replace("  use panel_reading\n}", "}");
@@ -501,7 +510,9 @@ fn disclosure_side_channels_of_the_policies_as_they_were_and_none_now() {
     };
     let camden = codes("tests/fixtures/disclosure/camden-before");
     assert!(
-        camden.iter().any(|m| m.starts_with("CL0230") && m.contains("`qau`")),
+        camden
+            .iter()
+            .any(|m| m.starts_with("CL0230") && m.contains("`qau`")),
         "{camden:?}"
     );
     let nottingham = codes("tests/fixtures/disclosure/nottingham-escr-before");

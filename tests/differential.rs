@@ -441,10 +441,7 @@ fn a_refusal_never_tells_which_concealed_category_refused() {
             prop_assert!(mine["deny_kind"].is_null(), "deny kind told: {mine}");
             prop_assert!(mine["rule"].is_null(), "rule told: {mine}");
             let explanation = mine["explanation"].as_str().unwrap_or_default();
-            prop_assert!(
-                !explanation.contains(&c.title),
-                "title told: {explanation}"
-            );
+            prop_assert!(!explanation.contains(&c.title), "title told: {explanation}");
             for other in concealed.iter().filter(|o| **o != c.name) {
                 let mut swapped = req.clone();
                 if let Some(r) = swapped.record.restriction.as_mut() {

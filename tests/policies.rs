@@ -225,8 +225,8 @@ fn example_policies_pass_their_tests_with_every_rule_covered() {
 #[test]
 fn retention_runs_from_the_latest_of_several_anchors() {
     let mut sources = SourceMap::new();
-    let p = caselock::loader::discover(Path::new("examples/policies/fostering"), &mut sources)
-        .unwrap();
+    let p =
+        caselock::loader::discover(Path::new("examples/policies/fostering"), &mut sources).unwrap();
     let checked = caselock::check_files(&sources, &p[0].files).unwrap();
     let register = std::fs::read("tests/fixtures/testing/fostering-files.csv").unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();

@@ -360,7 +360,11 @@ async fn bad_input_is_a_problem_naming_the_field_never_a_500() {
     assert_eq!(d["decision"], "deny");
     assert!(!d.to_string().contains("witchcraft"), "{d}");
     let r = call(&router, "POST", "/v1/decisions?explain=auditor", witchcraft).await;
-    assert!(r.json()["reasons"].to_string().contains("witchcraft"), "{}", r.text());
+    assert!(
+        r.json()["reasons"].to_string().contains("witchcraft"),
+        "{}",
+        r.text()
+    );
     let mut action = allowed();
     action["action"] = json!("delete");
     assert_eq!(post(action.to_string()).await.json()["decision"], "deny");

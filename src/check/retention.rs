@@ -35,7 +35,9 @@ impl Resolver {
                     keep = match st {
                         ast::RetentionStatement::Keep(d, anchors, _) => {
                             let period = self.ok(values::period(d));
-                            period.zip(self.anchors(anchors)).map(|(p, a)| Keep::For(p, a))
+                            period
+                                .zip(self.anchors(anchors))
+                                .map(|(p, a)| Keep::For(p, a))
                         }
                         _ => Some(Keep::Permanently),
                     };

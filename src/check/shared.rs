@@ -43,7 +43,9 @@ impl Resolver {
                 }
                 ast::Item::Use(names, _) => {
                     for name in names {
-                        if let Some(first) = shared.every_category.iter().find(|(n, _)| *n == name.name) {
+                        if let Some(first) =
+                            shared.every_category.iter().find(|(n, _)| *n == name.name)
+                        {
                             let first = first.1;
                             self.report(twice(name, first, "every category"));
                             continue;
@@ -104,7 +106,9 @@ impl Resolver {
                 .iter()
                 .find(|(n, _)| *n == name.name)
                 .filter(|_| kind == CategoryKind::Restriction);
-            if let Some((_, at)) = policy_wide.or_else(|| used.iter().find(|(n, _)| *n == name.name)) {
+            if let Some((_, at)) =
+                policy_wide.or_else(|| used.iter().find(|(n, _)| *n == name.name))
+            {
                 let at = *at;
                 self.report(twice(name, at, &format!("category `{category}`")));
                 continue;

@@ -280,9 +280,7 @@ impl Lowerer {
                     Rule::review_never => {
                         ReviewSchedule::Never(it.next().map(|p| self.string(p)).transpose()?)
                     }
-                    Rule::review_unstated => {
-                        ReviewSchedule::Unstated(self.string(next(&mut it)?)?)
-                    }
+                    Rule::review_unstated => ReviewSchedule::Unstated(self.string(next(&mut it)?)?),
                     _ => ReviewSchedule::Until(self.string(next(&mut it)?)?),
                 };
                 let reviewer = it

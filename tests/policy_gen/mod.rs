@@ -185,7 +185,12 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
 /// A grant or a deny: the statements a `rules` block holds.
 fn rule_statement() -> impl Strategy<Value = Tokens> + Clone {
     (any::<bool>(), idents(), subjects()).prop_map(|(grant, a, s)| {
-        cat(vec![one(if grant { "grant" } else { "deny" }), a, one("to"), s])
+        cat(vec![
+            one(if grant { "grant" } else { "deny" }),
+            a,
+            one("to"),
+            s,
+        ])
     })
 }
 
