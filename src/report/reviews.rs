@@ -127,10 +127,16 @@ pub fn reviews<R: Read>(
         policy: policy.id.clone(),
         as_of: opts.as_of,
         within_days: opts.within_days,
+        // A category whose source gives no interval (`review unstated`) has none either.
         no_schedule: policy
             .categories
             .iter()
-            .all(|c| c.review.is_none())
+            .all(|c| {
+                matches!(
+                    c.review.as_ref().map(|r| &r.schedule),
+                    None | Some(Schedule::Unstated(_))
+                )
+            })
             .then(|| super::no_schedule(&policy.id, super::Schedule::Review)),
         lines: Vec::new(),
         counts: Counts::default(),
