@@ -524,3 +524,65 @@ fn disclosure_side_channels_of_the_policies_as_they_were_and_none_now() {
     );
     assert_eq!(codes("policies"), BTreeSet::new());
 }
+
+/// `approve place unstated "why"`: no CL0207, the table lists the known gap; a category's own
+/// approver still wins over a policy-wide `unstated`.
+#[test]
+fn approve_unstated_is_a_known_gap_not_a_warning() {
+    let without = SHARED.replace("approve place by team adopters\n", "");
+    let (sources, checked) = diagnose_text(&without);
+    let codes: Vec<String> = caselock::analyse::analyse(&checked.unwrap(), &sources)
+        .unwrap()
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| *c == "CL0207").count(),
+        2,
+        "{codes:?}"
+    );
+    let text = SHARED.replace(
+        "approve place by team adopters\n",
+        "approve place unstated \"the example names nobody\"\n",
+    );
+    let text = text.replace(
+        "category other {\n  restriction universal\n",
+        "category other {\n  restriction universal\n  approve place by team adopters\n",
+    );
+    let (sources, checked) = diagnose_text(&text);
+    let checked = checked.unwrap();
+    let codes: Vec<String> = caselock::analyse::analyse(&checked, &sources)
+        .unwrap()
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    assert!(!codes.contains(&"CL0207".to_string()), "{codes:?}");
+    let table = caselock::compile::compile(&checked, &sources);
+    let sheet = caselock::report::table::Sheet::new(&table);
+    let chains = |name: &str| -> Vec<String> {
+        let c = sheet.categories.iter().find(|c| c.name == name).unwrap();
+        c.approvals
+            .iter()
+            .map(|a| format!("{}: {}", a.purpose, a.chain))
+            .collect()
+    };
+    assert_eq!(
+        chains("adoption"),
+        [
+            "placing the restriction: nobody: not stated by the source document, a known gap (the example names nobody)"
+        ]
+    );
+    assert!(
+        chains("other")[0].starts_with("placing the restriction: ")
+            && !chains("other")[0].contains("known gap"),
+        "{:?}",
+        chains("other")
+    );
+    let (_, empty) = diagnose_text(&SHARED.replace(
+        "approve place by team adopters\n",
+        "approve place unstated \"\"\n",
+    ));
+    let errs = empty.unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code.as_str(), "CL0119");
+}

@@ -309,7 +309,10 @@ fn a_policy_without_a_review_schedule_says_so_once() {
     let unstated = r
         .lines
         .iter()
-        .filter(|l| l.basis.contains("no review interval: the source document gives none (004"))
+        .filter(|l| {
+            l.basis
+                .contains("no review interval: the source document gives none (004")
+        })
         .count();
     assert_eq!(unstated, 3, "{:?}", r.lines);
     for format in [

@@ -80,6 +80,7 @@ impl Resolver {
             temporary: None,
             contact: None,
             approvals: Vec::new(),
+            unstated_approvals: Vec::new(),
             span,
         };
         let mut once: HashMap<&'static str, Span> = HashMap::new();
@@ -193,8 +194,9 @@ impl Resolver {
                     }
                 }
                 ast::Statement::Approve(a) => {
-                    let v = self.approve(a);
-                    cat.approvals.extend(v);
+                    let (stated, unstated) = self.approve(a);
+                    cat.approvals.extend(stated);
+                    cat.unstated_approvals.extend(unstated);
                 }
                 ast::Statement::Use(names, _) => {
                     let v = self.use_in_category(shared, names, (kind, name), &mut used);

@@ -314,6 +314,7 @@ fn approve(a: &ast::Approve, out: &mut Uses) {
     match &a.approvers {
         ast::Approvers::Chain(c) => chain(c, out),
         ast::Approvers::Via(e) => ident(e, out),
+        ast::Approvers::Unstated(_) => {}
     }
 }
 

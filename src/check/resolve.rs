@@ -81,6 +81,7 @@ impl Resolver {
             obligations: Vec::new(),
             escalations: Vec::new(),
             approvals: Vec::new(),
+            unstated_approvals: Vec::new(),
             disclose: None,
             unrestricted: None,
             categories: Vec::new(),
@@ -111,8 +112,9 @@ impl Resolver {
                     }
                 }
                 ast::Item::Approve(a) => {
-                    let approvals = self.approve(a);
-                    p.approvals.extend(approvals);
+                    let (stated, unstated) = self.approve(a);
+                    p.approvals.extend(stated);
+                    p.unstated_approvals.extend(unstated);
                 }
                 ast::Item::Unrestricted(b) => {
                     if let Some(first) = unrestricted_span {

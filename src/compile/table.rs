@@ -250,6 +250,10 @@ pub struct CategoryTable {
     /// Who approves placing, amending, lifting and access, with the category's own settings
     /// first and the policy-wide defaults filling the rest, in [`Purpose::ALL`] order.
     pub approvals: Vec<ApprovalEntry>,
+    /// The purposes with no approver because the source names none (`approve ... unstated`),
+    /// in [`Purpose::ALL`] order: known gaps, not missing settings.
+    #[serde(default)]
+    pub unstated_approvals: Vec<UnstatedApprovalEntry>,
     /// One first-match decision list per action, indexed by [`ActionId`].
     pub decisions: Vec<DecisionList>,
 }
@@ -439,6 +443,20 @@ pub struct ApprovalEntry {
     pub chain: ChainEntry,
     /// Whether this is the policy-wide default rather than the category's own setting.
     pub inherited: bool,
+}
+
+/// A purpose whose approver the source does not name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct UnstatedApprovalEntry {
+    /// What would be approved.
+    #[schemars(with = "PurposeDef")]
+    pub purpose: Purpose,
+    /// Why no approver is given, in the policy's words.
+    pub reason: String,
+    /// Whether this is the policy-wide statement rather than the category's own.
+    pub inherited: bool,
+    /// Where it is written.
+    pub source: String,
 }
 
 impl DecisionTable {

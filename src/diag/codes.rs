@@ -225,9 +225,10 @@ not told who to ask, although the policy names someone.
     contact team qa_unit \"the Quality Assurance Unit\"
     # warning[CL0118]: the contact of category `adoption` is never shown: a refused person sees `notice`";
     SilenceWithoutReason = "CL0119", "silence-without-reason", "A statement that the source is silent gives no reason",
-"`review unstated \"REASON\"` records that the source document gives no review interval, so
-that the policy need not invent one; the reason is what the finding says to the council, so it
-must say which document is silent and where.
+"`review unstated \"REASON\"` records that the source document gives no review interval, and
+`approve place unstated \"REASON\"` that it names no approver, so that the policy need not invent
+one; the reason is what the finding says to the council, so it must say which document is
+silent and where.
 
     review unstated \"\"
     # error[CL0119]: `review unstated` gives no reason";
@@ -354,7 +355,9 @@ report has nobody to send the restriction to.
     # warning[CL0206]: category `adoption` has a review schedule but no reviewer";
     NoApprover = "CL0207", "no-approver", "Nobody approves placing a restriction",
 "Neither the category nor the policy-wide defaults say who approves placing a restriction of
-this category (`approve place by ...`).
+this category (`approve place by ...`). If the source document names nobody, say so with
+`approve place unstated \"REASON\"` rather than invent an approver: the gap is then shown by
+`caselock table` instead of this warning.
 
     category adoption \"Adoption\" { restriction universal  grant view to owner }
     # warning[CL0207]: nobody approves placing a restriction of category `adoption`";

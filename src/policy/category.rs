@@ -92,6 +92,18 @@ pub struct Approval {
     pub span: Span,
 }
 
+/// A purpose whose approver the source document does not name, said rather than invented
+/// (`approve place unstated "why"`).
+#[derive(Debug, Clone)]
+pub struct UnstatedApproval {
+    /// What would be approved.
+    pub purpose: Purpose,
+    /// Why no approver is given, in the policy's words.
+    pub reason: String,
+    /// The statement's span.
+    pub span: Span,
+}
+
 /// Temporary (short-term) access to a category.
 #[derive(Debug, Clone)]
 pub struct TemporaryAccess {
@@ -267,6 +279,8 @@ pub struct Category {
     pub contact: Option<Contact>,
     /// Approvals given in the category (policy-wide defaults apply for the rest).
     pub approvals: Vec<Approval>,
+    /// Purposes the category says its source names no approver for.
+    pub unstated_approvals: Vec<UnstatedApproval>,
     /// The category's span.
     pub span: Span,
 }

@@ -354,6 +354,8 @@ pub enum Approvers {
     Chain(Chain),
     /// `via NAME`
     Via(Ident),
+    /// `unstated "why"`: the source names no approver.
+    Unstated(Str),
 }
 
 /// The body of a category or of `unrestricted`.

@@ -534,6 +534,10 @@ impl Pieces {
                 self.word("via");
                 self.item(&name.name, name.span);
             }
+            Approvers::Unstated(why) => {
+                self.word("unstated");
+                self.item(&quote(&why.value), why.span);
+            }
         }
     }
 

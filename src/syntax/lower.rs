@@ -349,6 +349,7 @@ impl Lowerer {
         let how = next(&mut inner)?;
         let approvers = match how.as_rule() {
             Rule::approve_by => Approvers::Chain(self.chain(last_inner(how)?)),
+            Rule::approve_unstated => Approvers::Unstated(self.string(last_inner(how)?)?),
             _ => Approvers::Via(self.ident(last_inner(how)?)),
         };
         Ok(Approve {

@@ -111,6 +111,7 @@ fn approve() -> impl Strategy<Value = Tokens> + Clone {
     let how = prop_oneof![
         chain().prop_map(|c| cat(vec![one("by"), c])),
         ident_t().prop_map(|i| cat(vec![one("via"), i])),
+        string().prop_map(|s| cat(vec![one("unstated"), s])),
     ];
     (idents(), how).prop_map(|(p, h)| cat(vec![one("approve"), p, h]))
 }
