@@ -139,7 +139,7 @@ impl Decider {
             source: row.filter(|_| show.rule()).map(|(_, r)| r.source.clone()),
             reasons: self.reasons(req, d, show, auditor),
             explanation: audience.map(|a| self.explain(req, d, a)),
-            next_steps: self.next_steps(req, d, show),
+            next_steps: self.next_steps(req, d, show, auditor),
             obligations: self.obligations(d),
             warnings: self.warnings(req, d, show, auditor),
             policy_hash: self.table.source_hash.clone(),
@@ -163,7 +163,7 @@ impl Decider {
     }
 
     /// Who to contact, the escalation path and temporary access, as far as disclosed.
-    fn next_steps(&self, req: &Request, d: &Decision, show: Told) -> NextSteps {
+    fn next_steps(&self, req: &Request, d: &Decision, show: Told, auditor: bool) -> NextSteps {
         let (Some((c, row)), Basis::Row { action, .. }) = (self.deciding_row(d), d.basis) else {
             return NextSteps::default();
         };
@@ -173,7 +173,10 @@ impl Decider {
         let r = refusal_as(c, row, action, show, owner(req).is_some());
         NextSteps {
             contact: r.contact.map(|description| ContactOut {
-                subject_id: if show.contact {
+                // Who holds a relation to the record (its owner, allocated worker or manager) is a
+                // fact about the record: only the auditor is told their id. A person the policy
+                // itself names is told.
+                subject_id: if show.contact && (auditor || names_a_person(c)) {
                     self.contact(req, c).and_then(|k| k.subject_id)
                 } else {
                     None
@@ -357,6 +360,14 @@ impl Decider {
             (o, c) => o.or(c),
         }
     }
+}
+
+/// Whether the category's contact is a person the policy names (not a relation to the record).
+pub(super) fn names_a_person(c: &CategoryTable) -> bool {
+    matches!(
+        c.contact.as_ref().map(|k| k.who.atom),
+        Some(Atom::Person(_))
+    )
 }
 
 /// The subject id of the restriction's named owner.

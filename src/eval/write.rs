@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::decider::{Decider, row_outcome};
 use super::decision::{Audience, Basis, Decision, DenyKind, Outcome, Warning};
-use super::render::{Told, owner, row_reasons};
+use super::render::{Told, names_a_person, owner, row_reasons};
 use super::request::Request;
 use super::words;
 use crate::compile::table::{CategoryTable, DecisionTable, Layer};
@@ -315,10 +315,11 @@ impl Decider {
             let (description, id) = match (&text.contact, &c.contact) {
                 (Some(description), Some(_)) => {
                     w.write_all(description.as_bytes())?;
-                    (None, self.contact_id(req, c))
+                    // Only a person the policy names; a relation's id is the record's (render.rs).
+                    (None, self.contact_id(req, c).filter(|_| names_a_person(c)))
                 }
                 _ => match owner(req) {
-                    Some(id) => (Some(Relation::Owner.describe()), Some(id)),
+                    Some(_) => (Some(Relation::Owner.describe()), None),
                     None => {
                         let (d, id) = line_manager();
                         (Some(d), id)
