@@ -251,8 +251,8 @@ pub struct CategoryTable {
     /// first and the policy-wide defaults filling the rest, in [`Purpose::ALL`] order.
     pub approvals: Vec<ApprovalEntry>,
     /// The purposes with no approver because the source names none (`approve ... unstated`),
-    /// in [`Purpose::ALL`] order: known gaps, not missing settings.
-    #[serde(default)]
+    /// in [`Purpose::ALL`] order: known gaps, not missing settings. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unstated_approvals: Vec<UnstatedApprovalEntry>,
     /// One first-match decision list per action, indexed by [`ActionId`].
     pub decisions: Vec<DecisionList>,
