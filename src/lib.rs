@@ -4,6 +4,14 @@
 //! The pipeline, one module per stage:
 //! [`syntax`] (text to syntax tree) → [`check`] (names resolved, policy checked) →
 //! [`compile`] (decision table) → [`eval`] (decisions and explanations).
+//!
+//! The crate root re-exports what a library user needs for that path: load policy files
+//! ([`discover`] into a [`SourceMap`]), check them ([`check_files`], or [`diagnose`] for every
+//! diagnostic with the analysis findings), compile ([`compile()`]) or load a compiled table
+//! ([`load_table`], [`load_bundle`] to require a signature), decide ([`Decider`], [`Request`],
+//! [`Decision`], [`Response`]) and compare two tables ([`diff()`]). The stage modules hold the rest
+//! of what the command line, the service, the benches and the tests use; everything else is
+//! private to the crate, so the compiler reports code nothing uses.
 
 pub mod analyse;
 pub mod audit;
@@ -12,14 +20,14 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod diff;
-pub mod digest;
-pub mod durable;
+mod digest;
+mod durable;
 pub mod eval;
-pub mod json;
+mod json;
 pub mod loader;
 pub mod lsp;
 pub mod mapping;
-pub mod markdown;
+mod markdown;
 pub mod policy;
 pub mod report;
 pub mod serve;
@@ -27,8 +35,14 @@ pub mod span;
 pub mod syntax;
 pub mod testing;
 
-use diag::Diagnostic;
-use span::{FileId, SourceMap};
+pub use analyse::{SpaceTooLarge, analyse};
+pub use check::Checked;
+pub use compile::{Bundle, DecisionTable, TableError, compile, load_bundle, load_table};
+pub use diag::Diagnostic;
+pub use diff::{Diff, DiffError, diff};
+pub use eval::{Audience, Decider, Decision, Request, Response};
+pub use loader::{PolicyFiles, discover};
+pub use span::{FileId, SourceMap, Span};
 
 /// Parses and checks the files of one policy: every syntax error of every file, then (if all
 /// parsed) every semantic error, sorted by place.
@@ -78,7 +92,7 @@ pub fn diagnose(
 }
 
 /// [`diagnose`] for a policy whose files (in `sources`) are already parsed.
-pub fn diagnose_parsed(
+pub(crate) fn diagnose_parsed(
     sources: &SourceMap,
     trees: &[syntax::ast::File],
 ) -> Result<Vec<Diagnostic>, analyse::SpaceTooLarge> {

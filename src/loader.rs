@@ -116,7 +116,7 @@ pub fn discover(path: &Path, sources: &mut SourceMap) -> Result<Vec<PolicyFiles>
 
 /// Every `.policy` file at or below a path, in path order, for the formatter: a named file is
 /// taken as it is, a directory is searched all the way down, each directory read once.
-pub fn policy_file_paths(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+pub(crate) fn policy_file_paths(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     if !path.is_dir() {
         std::fs::metadata(path).map_err(|e| LoadError::Io {
             path: display_name(path),
@@ -140,7 +140,7 @@ pub fn policy_file_paths(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// The files of the policy that `file` belongs to, in path order: every `.policy` file of its
 /// directory (a directory of policy files is one policy), `file` included even when it is not
 /// on disk yet.
-pub fn policy_of(file: &Path) -> Result<Vec<PathBuf>, LoadError> {
+pub(crate) fn policy_of(file: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -170,7 +170,7 @@ pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 /// Loads the policy that `file` belongs to (see [`policy_of`]), taking the text of any of its
 /// files from `given` (an editor's unsaved buffer, standard input) rather than from disk.
-pub fn load_with(
+pub(crate) fn load_with(
     file: &Path,
     given: &dyn Fn(&Path) -> Option<String>,
     sources: &mut SourceMap,
@@ -179,7 +179,7 @@ pub fn load_with(
 }
 
 /// Loads the files at `paths` as one policy, taking a file's text from `given` when it has it.
-pub fn load_paths(
+pub(crate) fn load_paths(
     paths: &[PathBuf],
     given: &dyn Fn(&Path) -> Option<String>,
     sources: &mut SourceMap,
@@ -202,7 +202,7 @@ pub fn load_paths(
 }
 
 /// Whether a path names a policy file.
-pub fn is_policy_file(p: &Path) -> bool {
+pub(crate) fn is_policy_file(p: &Path) -> bool {
     p.is_file() && p.extension().is_some_and(|e| e == "policy")
 }
 

@@ -48,15 +48,6 @@ impl Span {
         self.file == other.file && self.start == other.start && self.end == other.end
     }
 
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span {
-            file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
-    }
-
     /// Byte length.
     pub fn len(&self) -> usize {
         self.end.saturating_sub(self.start) as usize

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use caselock::diag::{Diagnostic, Renderer, json_diagnostics, sarif::sarif};
+use caselock::diag::{Diagnostic, Renderer, json_diagnostics, sarif};
 use caselock::span::SourceMap;
 use serde_json::Value;
 

@@ -41,7 +41,7 @@ fn matches_committed(path: &str, generated: &Value) {
 fn request_schema_is_generated_from_the_request_type() {
     matches_committed(
         "docs/schema/request.schema.json",
-        &caselock::eval::schema::request_schema(),
+        &caselock::eval::request_schema(),
     );
 }
 
@@ -49,7 +49,7 @@ fn request_schema_is_generated_from_the_request_type() {
 fn decision_schema_is_generated_from_the_response_type() {
     matches_committed(
         "docs/schema/decision.schema.json",
-        &caselock::eval::schema::decision_schema(),
+        &caselock::eval::decision_schema(),
     );
 }
 
@@ -57,7 +57,7 @@ fn decision_schema_is_generated_from_the_response_type() {
 fn table_schema_is_generated_from_the_table_type() {
     matches_committed(
         "docs/schema/table.schema.json",
-        &caselock::compile::schema::table_schema(),
+        &caselock::compile::table_schema(),
     );
 }
 
@@ -68,8 +68,8 @@ fn openapi_document_is_generated_from_the_types_and_the_routes() {
     let schemas = &doc["components"]["schemas"];
     // The OpenAPI `Request` and `Decision` are the docs/schema/ schemas, definition for definition.
     for (name, standalone) in [
-        ("Request", caselock::eval::schema::request_schema()),
-        ("Decision", caselock::eval::schema::decision_schema()),
+        ("Request", caselock::eval::request_schema()),
+        ("Decision", caselock::eval::decision_schema()),
     ] {
         let text = serde_json::to_string(&standalone["properties"])
             .unwrap()
@@ -120,9 +120,9 @@ fn json_files(dir: &str) -> Vec<std::path::PathBuf> {
 #[test]
 fn generated_schemas_are_valid_draft_2020_12() {
     for schema in [
-        caselock::eval::schema::request_schema(),
-        caselock::eval::schema::decision_schema(),
-        caselock::compile::schema::table_schema(),
+        caselock::eval::request_schema(),
+        caselock::eval::decision_schema(),
+        caselock::compile::table_schema(),
     ] {
         jsonschema::meta::validate(&schema).unwrap();
         jsonschema::draft202012::new(&schema).unwrap();
@@ -192,7 +192,7 @@ fn nullable_enums_accept_null_and_refuse_other_values() {
 /// The duration pattern the schema publishes is exactly what the evaluator reads.
 #[test]
 fn the_duration_pattern_agrees_with_the_parser() {
-    let pattern = regex::Regex::new(&caselock::eval::time::period_pattern()).unwrap();
+    let pattern = regex::Regex::new(&caselock::eval::period_pattern()).unwrap();
     for text in [
         "24h",
         "2 days",
@@ -217,7 +217,7 @@ fn the_duration_pattern_agrees_with_the_parser() {
     ] {
         assert_eq!(
             pattern.is_match(text),
-            caselock::eval::time::parse_period(text).is_some(),
+            caselock::eval::parse_period(text).is_some(),
             "{text:?}"
         );
     }
@@ -227,7 +227,7 @@ fn the_duration_pattern_agrees_with_the_parser() {
 /// characters on which regular-expression dialects disagree about `\s`.
 #[test]
 fn the_id_pattern_agrees_with_the_id_rules() {
-    let pattern = regex::Regex::new(&caselock::eval::id::id_pattern()).unwrap();
+    let pattern = regex::Regex::new(&caselock::eval::id_pattern()).unwrap();
     for text in [
         "u-5",
         "U-5",
@@ -264,7 +264,7 @@ fn the_id_pattern_agrees_with_the_id_rules() {
 fn every_compiled_table_validates_against_the_generated_schema() {
     let schema = jsonschema::draft202012::options()
         .should_validate_formats(true)
-        .build(&caselock::compile::schema::table_schema())
+        .build(&caselock::compile::table_schema())
         .unwrap();
     for path in support::bundled() {
         let v = serde_json::to_value(support::load(&path).table).unwrap();

@@ -3,10 +3,8 @@
 
 use caselock::compile::{self, DecisionTable};
 use caselock::diff::{self, ChangeKind, DiffFormat};
-use caselock::eval::request::{
-    GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant,
-};
 use caselock::eval::{Decider, Id, ListEntry};
+use caselock::eval::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
 use caselock::span::SourceMap;
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
@@ -362,6 +360,8 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
             }),
             allocated_workers: me(0),
             allocated_managers: me(1),
+            subject: None,
+            relatives: Vec::new(),
         },
         temporary_grants: if has(5) {
             vec![TemporaryGrant {

@@ -13,10 +13,8 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use caselock::eval::request::{
-    GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant,
-};
 use caselock::eval::{Basis, Decider, Id, ListEntry};
+use caselock::eval::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
 use caselock::policy::Policy;
 
 fn mk(s: &str) -> Id {
@@ -175,14 +173,20 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
             Just(Vec::new()),
             proptest::sample::subsequence(n.teams.clone(), 0..=1.min(n.teams.len()))
         ],
+        // The person the record is about, and their relatives: now and then the subject.
+        (proptest::option::weighted(0.3, id.clone()), id_list.clone()),
     )
-        .prop_map(|(restriction, workers, managers, teams)| Record {
-            id: mk("R1"),
-            teams,
-            restriction,
-            allocated_workers: workers.iter().map(|x| mk(x)).collect(),
-            allocated_managers: managers.iter().map(|x| mk(x)).collect(),
-        });
+        .prop_map(
+            |(restriction, workers, managers, teams, (subject, relatives))| Record {
+                id: mk("R1"),
+                teams,
+                restriction,
+                allocated_workers: workers.iter().map(|x| mk(x)).collect(),
+                allocated_managers: managers.iter().map(|x| mk(x)).collect(),
+                subject: subject.as_deref().map(mk),
+                relatives: relatives.iter().map(|x| mk(x)).collect(),
+            },
+        );
     let durations = [
         "1h",
         "24h",
@@ -210,7 +214,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     actions,
                     granted_at: base() + Duration::hours(hours),
                     duration: GrantDuration(
-                        caselock::eval::time::parse_period(duration).unwrap(),
+                        caselock::eval::parse_period(duration).unwrap(),
                     ),
                     approved_by: mk(&approved_by),
                 },

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use caselock::check::RESERVED;
 use caselock::span::FileId;
-use caselock::syntax::tokens::{TokenClass, tokens};
+use caselock::syntax::{TokenClass, tokens};
 use regex::Regex;
 use serde_json::Value;
 

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
+use caselock::check::NameIndex;
 use caselock::check::SymbolKind;
-use caselock::check::index::NameIndex;
 use caselock::diag::Code;
 use caselock::span::SourceMap;
 

@@ -4,7 +4,7 @@
 //! witness must lie in its region.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use caselock::analyse::{Partition, Region, Space, Witness, partition};
+use caselock::analyse::{Partition, Region, Space, Witness};
 use caselock::compile::{DecisionTable, compile};
 use caselock::eval::{Basis, Decider};
 use caselock::policy::Relation;
@@ -142,7 +142,7 @@ fn points() -> Vec<Witness> {
             })
             .collect()
     };
-    let relations = caselock::analyse::space::REQUEST_RELATIONS;
+    let relations = caselock::analyse::REQUEST_RELATIONS;
     for roles in subsets(&ROLES) {
         for teams in subsets(&TEAMS) {
             for org in ORGS {
@@ -190,7 +190,7 @@ fn check_policy(text: &str, points: &[Witness]) {
                     .unwrap_or_else(|| panic!("{w:?} is in no cell"));
                 assert_eq!(
                     cell.decides,
-                    partition::decides(&d, &req),
+                    caselock::analyse::decides(&d, &req),
                     "category {} action {name} subject {w:?}\n{text}",
                     c.name
                 );
@@ -201,7 +201,7 @@ fn check_policy(text: &str, points: &[Witness]) {
                         assert!(space.contains(&cell.region, &w));
                         let req = space.request(&t, c, name, &w);
                         let d = decider.decide(&req);
-                        assert_eq!(partition::decides(&d, &req), cell.decides);
+                        assert_eq!(caselock::analyse::decides(&d, &req), cell.decides);
                     }
                     None => assert!(cell.region.is_empty()),
                 }
@@ -349,7 +349,7 @@ fn nottingham_partition_agrees_with_the_evaluator_on_witnesses() {
                         let req = space.request(&t, c, &list.action, &w);
                         let d = decider.decide(&req);
                         assert_eq!(
-                            partition::decides(&d, &req),
+                            caselock::analyse::decides(&d, &req),
                             cell.decides,
                             "{} {}: {w:?} decided by {:?}",
                             c.name,

@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 
-use caselock::analyse::who_can::who_can;
+use caselock::analyse::who_can;
 use caselock::eval::{Basis, Decider, Outcome};
 
 fn table(path: &str) -> caselock::compile::DecisionTable {

@@ -9,16 +9,17 @@
 mod access;
 mod disclosure;
 mod escalation;
-pub mod partition;
+pub(crate) mod partition;
 mod rules;
 mod schedule;
-pub mod space;
-pub mod who_can;
+pub(crate) mod space;
+pub(crate) mod who_can;
 mod widening;
-pub mod witness;
+pub(crate) mod witness;
 
-pub use partition::{Cell, Decides, Outcome, Partition};
-pub use space::{Region, Side, Space, SpaceTooLarge, Witness};
+pub use partition::{Cell, Decides, Outcome, Partition, decides};
+pub use space::{REQUEST_RELATIONS, Region, Side, Space, SpaceTooLarge, Witness};
+pub use who_can::who_can;
 
 use crate::check::Checked;
 use crate::compile::compile;

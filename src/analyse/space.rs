@@ -26,7 +26,7 @@ use crate::compile::table::{CategoryTable, DecisionTable, Member, Vocabulary, ch
 use crate::policy::{ActionId, Atom, Condition, OrgKind, Relation};
 
 /// The relations a request can make true; `line_manager` is only known while routing approvals.
-pub const REQUEST_RELATIONS: [Relation; 7] = [
+pub const REQUEST_RELATIONS: [Relation; 9] = [
     Relation::AllocatedWorker,
     Relation::AllocatedManager,
     Relation::Owner,
@@ -34,6 +34,8 @@ pub const REQUEST_RELATIONS: [Relation; 7] = [
     Relation::NamedDeny,
     Relation::TemporaryGrant,
     Relation::RecordTeam,
+    Relation::RecordSubject,
+    Relation::Relative,
 ];
 
 /// The BDD library addresses variables with 16 bits.
@@ -196,7 +198,7 @@ pub struct Space {
     teams: BTreeMap<String, BddVariable>,
     persons: BTreeMap<String, BddVariable>,
     orgs: BTreeMap<String, BddVariable>,
-    relations: [BddVariable; 7],
+    relations: [BddVariable; REQUEST_RELATIONS.len()],
     domain: Bdd,
     sides: Vec<SideAtoms>,
 }
@@ -322,11 +324,6 @@ impl Space {
             .and_then(|i| self.relations.get(i).copied())
     }
 
-    /// How many policies the space holds.
-    pub fn sides(&self) -> usize {
-        self.sides.len()
-    }
-
     /// Every subject a request can describe.
     pub fn everyone(&self) -> Region {
         Region(self.domain.clone())
@@ -394,7 +391,10 @@ impl Space {
         let restricted = c.is_restriction();
         let var = || self.var_or_false(self.relation_var(r).as_ref());
         match r {
-            Relation::AllocatedWorker | Relation::AllocatedManager => var(),
+            Relation::AllocatedWorker
+            | Relation::AllocatedManager
+            | Relation::RecordSubject
+            | Relation::Relative => var(),
             Relation::RecordTeam => match self.sides.get(side) {
                 Some(s) => var().and(&s.some_team),
                 None => self.vars.mk_false(),
@@ -530,29 +530,9 @@ impl Space {
         self.domain.eval_in(&v).then_some(v)
     }
 
-    /// The region of exactly this subject class, if the space can hold it.
-    pub fn point(&self, w: &Witness) -> Option<Region> {
-        self.valuation(w).map(|v| Region(v.mk_bdd()))
-    }
-
     /// Whether the subject class is in the region.
     pub fn contains(&self, region: &Region, w: &Witness) -> bool {
         self.valuation(w).is_some_and(|v| region.0.eval_in(&v))
-    }
-
-    /// The role names of the space, in variable order.
-    pub fn role_names(&self) -> impl Iterator<Item = &str> + Clone {
-        self.roles.keys().map(String::as_str)
-    }
-
-    /// The team names of the space.
-    pub fn team_names(&self) -> impl Iterator<Item = &str> + Clone {
-        self.teams.keys().map(String::as_str)
-    }
-
-    /// The organisation names of the space.
-    pub fn organisation_names(&self) -> impl Iterator<Item = &str> + Clone {
-        self.orgs.keys().map(String::as_str)
     }
 
     /// The placeholder people's subject ids.

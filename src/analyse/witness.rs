@@ -116,6 +116,8 @@ impl Space {
                 Vec::new()
             }
         };
+        let record_subject = w.has(Relation::RecordSubject).then(|| subject.clone());
+        let relatives = me(Relation::Relative);
         let mut allocated_workers = me(Relation::AllocatedWorker);
         let mut allocated_managers = me(Relation::AllocatedManager);
         let mut owner = w.has(Relation::Owner).then(|| subject.clone());
@@ -183,6 +185,8 @@ impl Space {
                 restriction,
                 allocated_workers,
                 allocated_managers,
+                subject: record_subject,
+                relatives,
             },
             temporary_grants,
             at: Some(at),

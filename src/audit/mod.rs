@@ -13,7 +13,7 @@
 
 mod key;
 pub mod postgres;
-pub mod query;
+pub(crate) mod query;
 mod sink;
 mod stdout;
 mod writer;
@@ -26,10 +26,10 @@ use serde::{Deserialize, Serialize};
 use crate::eval::{Outcome, Request};
 
 pub use key::{Chain, LogKey};
-pub use postgres::PgLog;
-pub use query::{Filter, Found};
-pub use sink::Sink;
-pub use stdout::StdoutLog;
+pub(crate) use postgres::PgLog;
+pub(crate) use query::{Filter, Found};
+pub(crate) use sink::Sink;
+pub(crate) use stdout::StdoutLog;
 pub use writer::{DecisionId, LogError, LogWriter, Pending, SyncMode, valid_instance};
 
 /// The `prev` of the first entry of a log.
@@ -162,14 +162,14 @@ impl std::str::FromStr for Head {
 }
 
 /// Serialises an entry as one line (without the newline) and returns it with its hash.
-pub fn seal(entry: &Entry, chain: &Chain) -> Result<(String, String), serde_json::Error> {
-    let mut line = serde_json::to_string(entry)?;
+pub fn seal(entry: &Entry, chain: &Chain) -> (String, String) {
+    let mut line = crate::json::to_string(entry);
     let hash = chain.digest(&line);
     line.pop();
     line.push_str(HASH_FIELD);
     line.push_str(&hash);
     line.push_str("\"}");
-    Ok((line, hash))
+    (line, hash)
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -257,7 +257,7 @@ pub fn verify(
 /// that file's last entry and its `prev` that entry's hash), as the file a rotation starts
 /// does; [`Summary::start`] says where it starts. Checking the earlier files with it
 /// (`audit verify OLD... NEW`) is what shows that nothing before it was removed.
-pub fn verify_continuing(
+pub(crate) fn verify_continuing(
     input: impl BufRead,
     expected: Option<&Head>,
     chain: &Chain,
@@ -296,7 +296,7 @@ impl Verifier<'_> {
 /// Checks a chain one line at a time, wherever its lines are kept (a file, or a database's
 /// rows in order): [`verify`] for files, the PostgreSQL sink per instance.
 #[derive(Debug)]
-pub struct Verifier<'a> {
+pub(crate) struct Verifier<'a> {
     summary: Summary,
     head: Head,
     at_expected: Option<String>,

@@ -69,7 +69,7 @@ pub async fn connect(url: &str) -> Result<Client, LogError> {
 }
 
 /// Creates the schema, or brings it up to date; safe when replicas start at once.
-pub async fn migrate(client: &mut Client) -> Result<(), LogError> {
+pub(crate) async fn migrate(client: &mut Client) -> Result<(), LogError> {
     let tx = client.transaction().await.map_err(db)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await
@@ -355,16 +355,12 @@ async fn write(w: &Writer, groups: &mut [Group]) -> Vec<Result<u64, Arc<LogError
                 event: p.event,
                 prev: at.hash.clone(),
             };
-            match seal(&entry, chain) {
-                Ok((line, hash)) => {
-                    at = Head {
-                        seq: entry.seq,
-                        hash: hash.clone(),
-                    };
-                    rows.push(&entry, line, hash);
-                }
-                Err(e) => return all(LogError::Encode(e)),
-            }
+            let (line, hash) = seal(&entry, chain);
+            at = Head {
+                seq: entry.seq,
+                hash: hash.clone(),
+            };
+            rows.push(&entry, line, hash);
         }
     }
     let r = &rows;

@@ -104,7 +104,7 @@ fn write(
             event: p.event,
             prev: at.hash.clone(),
         };
-        let (line, hash) = seal(&entry, chain).map_err(|e| Arc::new(LogError::Encode(e)))?;
+        let (line, hash) = seal(&entry, chain);
         buf.push_str(&line);
         buf.push('\n');
         at = Head {

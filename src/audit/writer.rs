@@ -25,7 +25,7 @@ use crate::durable::{self, Access};
 pub(super) const MAX_GROUP: usize = 4096;
 
 /// When appended entries reach the disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SyncMode {
     /// `fdatasync` after every group of entries, before any of them is answered: an answered
     /// decision survives a crash of the machine.
@@ -71,9 +71,6 @@ pub enum LogError {
         /// The log's path.
         path: String,
     },
-    /// An entry could not be serialised.
-    #[error("decision log entry: {0}")]
-    Encode(#[from] serde_json::Error),
     /// An earlier write failed, so the chain's state on disk is unknown and nothing more is
     /// written (every later decision is refused).
     #[error("the decision log failed earlier and accepts no more entries")]
@@ -545,7 +542,6 @@ impl Thread {
         let mut offsets = Vec::new();
         let mut ids = Vec::new();
         let mut firsts = Vec::with_capacity(groups.len());
-        let mut encode_error = None;
         for g in groups.iter_mut() {
             firsts.push(head.seq + 1);
             for p in g.entries.drain(..) {
@@ -561,21 +557,12 @@ impl Thread {
                     event: p.event,
                     prev: head.hash.clone(),
                 };
-                match seal(&entry, &self.chain) {
-                    Ok((line, hash)) => {
-                        offsets.push(self.end + buf.len() as u64);
-                        buf.push_str(&line);
-                        buf.push('\n');
-                        head = Head { seq, hash };
-                    }
-                    Err(e) => encode_error = Some(e),
-                }
+                let (line, hash) = seal(&entry, &self.chain);
+                offsets.push(self.end + buf.len() as u64);
+                buf.push_str(&line);
+                buf.push('\n');
+                head = Head { seq, hash };
             }
-        }
-        if let Some(e) = encode_error {
-            // Nothing was written, so the chain on disk is intact.
-            let e = Arc::new(LogError::Encode(e));
-            return groups.iter().map(|_| Err(e.clone())).collect();
         }
         if let Err(e) = self.store(buf.as_bytes()) {
             self.failed.store(true, Ordering::Relaxed);

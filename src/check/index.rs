@@ -36,8 +36,6 @@ pub struct Declaration {
     pub title: Option<String>,
     /// Where the name is written in its declaration.
     pub span: Span,
-    /// The whole declaration (one entry of a list, or the item).
-    pub item: Span,
 }
 
 /// One use of a declared name.
@@ -127,7 +125,7 @@ impl NameIndex {
         v
     }
 
-    fn declare(&mut self, kind: SymbolKind, name: &ast::Ident, title: Option<&str>, item: Span) {
+    fn declare(&mut self, kind: SymbolKind, name: &ast::Ident, title: Option<&str>) {
         if self.by_name.contains_key(&name.name) {
             return;
         }
@@ -138,7 +136,6 @@ impl NameIndex {
             kind,
             title: title.map(str::to_string),
             span: name.span,
-            item,
         });
     }
 
@@ -154,51 +151,26 @@ impl NameIndex {
                     ast::DeclKind::Organisation => SymbolKind::Organisation,
                 };
                 for e in &d.entries {
-                    self.declare(kind, &e.name, title(&e.title).as_deref(), e.span);
+                    self.declare(kind, &e.name, title(&e.title).as_deref());
                 }
             }
             ast::Item::Group(g) => {
-                self.declare(
-                    SymbolKind::Group,
-                    &g.name,
-                    title(&g.title).as_deref(),
-                    g.span,
-                );
+                self.declare(SymbolKind::Group, &g.name, title(&g.title).as_deref());
             }
             ast::Item::Obligation(o) => {
-                self.declare(SymbolKind::Obligation, &o.name, Some(&o.text.value), o.span);
+                self.declare(SymbolKind::Obligation, &o.name, Some(&o.text.value));
             }
             ast::Item::Escalation(e) => {
-                self.declare(
-                    SymbolKind::Escalation,
-                    &e.name,
-                    title(&e.title).as_deref(),
-                    e.span,
-                );
+                self.declare(SymbolKind::Escalation, &e.name, title(&e.title).as_deref());
             }
             ast::Item::Category(c) => {
-                self.declare(
-                    SymbolKind::Category,
-                    &c.name,
-                    title(&c.title).as_deref(),
-                    c.span,
-                );
+                self.declare(SymbolKind::Category, &c.name, title(&c.title).as_deref());
             }
             ast::Item::Retention(r) => {
-                self.declare(
-                    SymbolKind::Retention,
-                    &r.name,
-                    title(&r.title).as_deref(),
-                    r.span,
-                );
+                self.declare(SymbolKind::Retention, &r.name, title(&r.title).as_deref());
             }
             ast::Item::Rules(r) => {
-                self.declare(
-                    SymbolKind::Rules,
-                    &r.name,
-                    title(&r.title).as_deref(),
-                    r.span,
-                );
+                self.declare(SymbolKind::Rules, &r.name, title(&r.title).as_deref());
             }
             ast::Item::Source(..)
             | ast::Item::Systems(..)

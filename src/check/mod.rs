@@ -6,7 +6,7 @@ mod declarations;
 mod disclosure;
 mod graph;
 mod hierarchy;
-pub mod index;
+pub(crate) mod index;
 mod names;
 mod resolve;
 mod retention;
@@ -15,6 +15,7 @@ mod subjects;
 mod tests;
 pub(crate) mod values;
 
+pub use index::NameIndex;
 pub use names::{RESERVED, SymbolKind};
 
 use crate::diag::{self, Diagnostic};

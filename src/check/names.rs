@@ -55,18 +55,6 @@ impl SymbolKind {
     pub fn word(self) -> &'static str {
         self.with_article().split_once(' ').map_or("", |(_, w)| w)
     }
-
-    /// Whether a name of this kind may stand for subjects.
-    pub fn is_subject(self) -> bool {
-        matches!(
-            self,
-            SymbolKind::Role
-                | SymbolKind::Team
-                | SymbolKind::Person
-                | SymbolKind::Organisation
-                | SymbolKind::Group
-        )
-    }
 }
 
 impl From<NameKind> for SymbolKind {
@@ -102,6 +90,8 @@ pub const RESERVED: &[&str] = &[
     "temporary_grant",
     "record_team",
     "line_manager",
+    "record_subject",
+    "relative",
     "everyone",
     "all",
     "unrestricted",

@@ -14,7 +14,6 @@ impl Resolver {
         let mut keep_span: Option<Span> = None;
         let mut then = None;
         let mut unless = Vec::new();
-        let mut criteria = Vec::new();
         for st in &r.statements {
             match st {
                 ast::RetentionStatement::Keep(..) | ast::RetentionStatement::KeepPermanently(_) => {
@@ -52,7 +51,8 @@ impl Resolver {
                         unless.push((c.name.clone(), d, text.as_ref().map(|s| s.value.clone())));
                     }
                 }
-                ast::RetentionStatement::Criteria(s, _) => criteria.push(s.value.clone()),
+                // Notes for readers of the policy: nothing is decided or reported from them.
+                ast::RetentionStatement::Criteria(..) => {}
             }
         }
         if keep_span.is_none() {
@@ -71,11 +71,6 @@ impl Resolver {
         }
         Some(Retention {
             name: r.name.name.clone(),
-            title: r
-                .title
-                .as_ref()
-                .map_or_else(|| r.name.name.clone(), |t| t.value.clone()),
-            criteria,
             keep: keep?,
             then,
             unless,

@@ -85,8 +85,16 @@ struct QueryArgs {
     #[arg(long)]
     to: Option<DateTime<Utc>>,
     /// `text` (aligned columns), `json` (an array) or `csv`.
-    #[arg(long, default_value = "text", value_parser = ["text", "json", "csv"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
+    format: QueryFormat,
+}
+
+/// What `caselock audit query` writes (`--format`, whose help says what each value means).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum QueryFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 /// Runs the command.
@@ -234,18 +242,10 @@ fn run_query(a: QueryArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let text = match a.format.as_str() {
-        "json" => serde_json::to_string_pretty(&found)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        "csv" => Ok(query::csv(&found)),
-        _ => Ok(query::text(&found)),
+    let text = match a.format {
+        QueryFormat::Json => crate::json::to_string_pretty(&found) + "\n",
+        QueryFormat::Csv => query::csv(&found),
+        QueryFormat::Text => query::text(&found),
     };
-    match text {
-        Ok(t) => super::common::print_bytes(t.as_bytes()),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Exit::Usage
-        }
-    }
+    super::common::print_bytes(text.as_bytes())
 }

@@ -19,8 +19,8 @@ pub struct Args {
     stdin_filename: Option<PathBuf>,
     /// Output format: `human` (rendered, on stderr), `json`, or `sarif` (SARIF 2.1.0 for GitHub
     /// code scanning), both on stdout.
-    #[arg(long, default_value = "human", value_parser = ["human", "json", "sarif"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     deny_warnings: bool,
@@ -34,6 +34,14 @@ pub struct Args {
     /// system): every target declared, no name mapped twice (docs/operations.md).
     #[arg(long, value_name = "FILE")]
     mapping: Vec<PathBuf>,
+}
+
+/// What `caselock check` writes (`--format`, whose help says what each value means).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
 }
 
 /// Runs the command.
@@ -97,7 +105,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
     diag::sort(&mut all);
     let errors = all.iter().filter(|d| d.is_error()).count();
     let failed = errors > 0 || (args.deny_warnings && !all.is_empty());
-    if args.format == "sarif" {
+    if args.format == Format::Sarif {
         let root = match std::env::current_dir() {
             Ok(d) => d,
             Err(e) => {
@@ -107,7 +115,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
         };
         let log = diag::sarif::sarif(&sources, &all, &root, args.docs_url.as_deref());
         println!("{}", crate::json::to_string_pretty(&log));
-    } else if args.format == "json" {
+    } else if args.format == Format::Json {
         let report = serde_json::json!({
             "diagnostics": json_diagnostics(&sources, &all),
             "errors": errors,

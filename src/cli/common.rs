@@ -31,6 +31,15 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// When to colour human output (`--color`, whose help says what each value means, so the
+/// values carry no help of their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorMode {
+    Auto,
+    Always,
+    Never,
+}
+
 /// Terminal settings for human output.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -42,11 +51,13 @@ pub struct Output {
 
 impl Output {
     /// Decides colour from `--color` and `NO_COLOR`.
-    pub fn new(mode: &str) -> Self {
+    pub fn new(mode: ColorMode) -> Self {
         let color = match mode {
-            "always" => true,
-            "never" => false,
-            _ => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+            }
         };
         Output { color, width: 100 }
     }
@@ -142,30 +153,78 @@ pub fn load_checked(paths: &[PathBuf], out: &Output) -> Result<(SourceMap, Vec<C
     Ok((sources, checked))
 }
 
-/// A compiled table from a path: a table JSON written by `caselock compile` (a `.json` file), or
-/// a policy (file or directory) compiled on the spot. Prints the problem and returns the exit on
-/// failure.
-pub fn load_table(path: &Path, out: &Output) -> Result<DecisionTable, Exit> {
-    if path.is_file() && path.extension().is_some_and(|e| e == "json") {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
-            Exit::Usage
-        })?;
-        return compile::load_table(&text).map_err(|e| {
-            eprintln!("error: `{}`: {e}", path.display());
-            Exit::Usage
-        });
-    }
-    let (sources, checked) = load_checked(&[path.to_path_buf()], out)?;
-    let [one] = checked.as_slice() else {
+/// Loads and checks the one policy whose files or directory are `paths`, printing any
+/// diagnostics to stderr; more than one policy is a usage error.
+pub fn one_policy(paths: &[PathBuf], out: &Output) -> Result<(SourceMap, Checked), Exit> {
+    let (sources, mut checked) = load_checked(paths, out)?;
+    if checked.len() != 1 {
+        let named: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
         eprintln!(
-            "error: `{}` holds {} policies; name one policy",
-            path.display(),
-            checked.len()
+            "error: found {} policies in {}; give the files of one policy",
+            checked.len(),
+            named.join(", ")
         );
         return Err(Exit::Usage);
-    };
-    Ok(compile::compile(one, &sources))
+    }
+    let one = checked.remove(0);
+    Ok((sources, one))
+}
+
+/// Where a command's decision table comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum TableSource<'a> {
+    /// A bundle (or bare table) written by `caselock compile`, which must be signed by the key
+    /// in the `trust` file when one is given.
+    Compiled {
+        /// The bundle's path.
+        path: &'a Path,
+        /// The public key file the bundle must be signed by.
+        trust: Option<&'a Path>,
+    },
+    /// The files or directory of one policy, compiled on the spot.
+    Policy(&'a [PathBuf]),
+}
+
+impl<'a> TableSource<'a> {
+    /// A path given where a table or a policy may be: a `.json` file is a compiled table (no
+    /// signature required), anything else a policy file or directory.
+    pub fn of_path(path: &'a PathBuf) -> Self {
+        if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+            TableSource::Compiled { path, trust: None }
+        } else {
+            TableSource::Policy(std::slice::from_ref(path))
+        }
+    }
+}
+
+/// Loads a compiled table, or compiles a policy. Prints the problem and returns the exit on
+/// failure.
+pub fn load_table(source: TableSource<'_>, out: &Output) -> Result<DecisionTable, Exit> {
+    match source {
+        TableSource::Compiled { path, trust } => {
+            let trust = trust
+                .map(compile::keys::read_verifying_key)
+                .transpose()
+                .map_err(|e| {
+                    eprintln!("error: {e}");
+                    Exit::Usage
+                })?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                Exit::Usage
+            })?;
+            compile::bundle::load(&text, trust.as_ref())
+                .map(|loaded| loaded.table)
+                .map_err(|e| {
+                    eprintln!("error: `{}`: {e}", path.display());
+                    Exit::Usage
+                })
+        }
+        TableSource::Policy(paths) => {
+            let (sources, checked) = one_policy(paths, out)?;
+            Ok(compile::compile(&checked, &sources))
+        }
+    }
 }
 
 /// Writes generated text to stdout; a closed stdout (`| head`) is not an error worth a panic.

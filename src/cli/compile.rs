@@ -33,19 +33,12 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Usage;
         }
     };
-    let (sources, checked) = match common::load_checked(&args.paths, out) {
+    let (sources, one) = match common::one_policy(&args.paths, out) {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let [one] = checked.as_slice() else {
-        eprintln!(
-            "error: found {} policies; compile one policy at a time",
-            checked.len()
-        );
-        return Exit::Usage;
-    };
     eprint!("{}", out.renderer(&sources).render_all(&one.warnings));
-    let table = compile::compile(one, &sources);
+    let table = compile::compile(&one, &sources);
     let mut bundle = Bundle::new(table, &sources);
     if let Some(k) = &key {
         bundle.sign(k);

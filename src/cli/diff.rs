@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{self, Exit, Output};
+use super::common::{self, Exit, Output, TableSource};
 use crate::diff::{self, DiffFormat};
 
 /// Show who gains and who loses access between two policies (exit 1 when they differ).
@@ -13,17 +13,17 @@ pub struct Args {
     /// The new policy or table JSON.
     new: PathBuf,
     /// Output format: text, markdown (for a pull-request comment) or json.
-    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
 }
 
 /// Runs the command: 0 no semantic change, 1 changes, 2 an error.
 pub fn run(args: Args, out: &Output) -> Exit {
     // A policy that does not check is an error here, not a finding: exit 2 either way.
-    let Ok(old) = common::load_table(&args.old, out) else {
+    let Ok(old) = common::load_table(TableSource::of_path(&args.old), out) else {
         return Exit::Usage;
     };
-    let Ok(new) = common::load_table(&args.new, out) else {
+    let Ok(new) = common::load_table(TableSource::of_path(&args.new), out) else {
         return Exit::Usage;
     };
     let d = match diff::diff(&old, &new) {
@@ -33,8 +33,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Usage;
         }
     };
-    let format = DiffFormat::parse(&args.format).unwrap_or(DiffFormat::Text);
-    print!("{}", diff::render(&d, format));
+    print!("{}", diff::render(&d, args.format));
     if d.is_empty() {
         Exit::Ok
     } else {

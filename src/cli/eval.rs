@@ -8,8 +8,7 @@
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
-use super::common::{self, Exit, Output};
-use crate::compile::{self, keys};
+use super::common::{self, Exit, Output, TableSource};
 use crate::eval::{Audience, Decider, Request, Response};
 use crate::mapping::{self, Mapping, Translated};
 use crate::span::SourceMap;
@@ -28,8 +27,8 @@ pub struct Args {
     #[arg(long)]
     jsonl: bool,
     /// Add an explanation for this audience.
-    #[arg(long, value_parser = ["caseworker", "auditor"])]
-    explain: Option<String>,
+    #[arg(long, value_enum)]
+    explain: Option<Audience>,
     /// The requests come from a connected system that uses its own names: translate its roles,
     /// teams and organisations with this mapping file first (an unmapped name is refused).
     #[arg(long, value_name = "FILE")]
@@ -62,7 +61,6 @@ pub fn run(args: Args, out: &Output) -> Exit {
         Ok(d) => d,
         Err(e) => return e,
     };
-    let audience = args.explain.as_deref().map(audience);
     let mapping = match args
         .mapping
         .as_deref()
@@ -75,7 +73,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
     let judge = Judge {
         decider: &decider,
         mapping: mapping.as_ref(),
-        audience,
+        audience: args.explain,
     };
     let input: Box<dyn Read> = match args.request.as_deref() {
         None => Box::new(std::io::stdin().lock()),
@@ -145,48 +143,16 @@ pub(super) fn load_mapping(
     })
 }
 
-/// The audience a flag names.
-pub(super) fn audience(word: &str) -> Audience {
-    if word == "auditor" {
-        Audience::Auditor
-    } else {
-        Audience::Caseworker
-    }
-}
-
 /// Loads and compiles a policy, or loads a compiled table, and interns it.
 pub(super) fn load(source: &Source, trust: &Trust, out: &Output) -> Result<Decider, Exit> {
-    if let Some(path) = &source.table {
-        let trust = trust
-            .trust
-            .as_deref()
-            .map(keys::read_verifying_key)
-            .transpose()
-            .map_err(|e| {
-                eprintln!("error: {e}");
-                Exit::Usage
-            })?;
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
-            Exit::Usage
-        })?;
-        return match compile::bundle::load(&text, trust.as_ref()) {
-            Ok(l) => Ok(Decider::new(&l.table)),
-            Err(e) => {
-                eprintln!("error: `{}`: {e}", path.display());
-                Err(Exit::Usage)
-            }
-        };
-    }
-    let (sources, checked) = common::load_checked(&source.policy, out)?;
-    let [one] = checked.as_slice() else {
-        eprintln!(
-            "error: found {} policies; give the files of one policy",
-            checked.len()
-        );
-        return Err(Exit::Usage);
+    let from = match &source.table {
+        Some(path) => TableSource::Compiled {
+            path,
+            trust: trust.trust.as_deref(),
+        },
+        None => TableSource::Policy(&source.policy),
     };
-    Ok(Decider::new(&compile::compile(one, &sources)))
+    common::load_table(from, out).map(|table| Decider::new(&table))
 }
 
 fn single(judge: &Judge<'_>, mut input: Box<dyn Read>) -> Exit {

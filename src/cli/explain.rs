@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use super::common::{Exit, Output};
-use super::eval::{Source, Trust, audience, load};
-use crate::eval::Request;
+use super::eval::{Source, Trust, load};
+use crate::eval::{Audience, Request};
 
 /// Explain the decision on one request, for a caseworker or an auditor.
 #[derive(Debug, clap::Args)]
@@ -17,8 +17,8 @@ pub struct Args {
     /// The request file; `-` reads standard input.
     request: PathBuf,
     /// Who the explanation is for.
-    #[arg(long, default_value = "caseworker", value_parser = ["caseworker", "auditor"])]
-    audience: String,
+    #[arg(long, value_enum, default_value_t = Audience::Caseworker)]
+    audience: Audience,
 }
 
 /// Runs the command.
@@ -42,7 +42,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
     match Request::from_json(&text) {
         Ok(req) => {
             let d = decider.decide(&req);
-            let text = decider.explain(&req, &d, audience(&args.audience));
+            let text = decider.explain(&req, &d, args.audience);
             println!("{}", text.trim_end());
             Exit::Ok
         }

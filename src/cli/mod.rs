@@ -28,17 +28,17 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-pub use common::{Exit, Output};
+pub(crate) use common::{Exit, Output};
 
 /// caselock: compile, check, test and explain the rules that restrict sensitive case records.
 #[derive(Debug, Parser)]
 #[command(name = "caselock", version, about, long_about = None, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
     /// When to use colour: auto (only on a terminal, and never when NO_COLOR is set), always, never.
-    #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "always", "never"])]
-    color: String,
+    #[arg(long, global = true, value_enum, default_value_t = common::ColorMode::Auto)]
+    color: common::ColorMode,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,7 +139,7 @@ pub fn main() -> ExitCode {
     if !matches!(cli.command, Command::Serve(_)) {
         sigpipe::reset();
     }
-    let out = Output::new(&cli.color);
+    let out = Output::new(cli.color);
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &out),
         Command::Fmt(a) => fmt::run(a, &out),

@@ -30,11 +30,11 @@ pub struct ReviewsArgs {
     all: bool,
     /// Register format, when the extension does not say: `csv`, or `json` (JSON lines or one
     /// JSON array of objects; `jsonl` is the same).
-    #[arg(long, value_parser = ["csv", "json", "jsonl"])]
-    register_format: Option<String>,
+    #[arg(long, value_enum)]
+    register_format: Option<Format>,
     /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "csv", "json"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
 }
 
 /// Disposal dates for case files from the retention schedule.
@@ -56,11 +56,11 @@ pub struct RetentionArgs {
     all: bool,
     /// Register format, when the extension does not say: `csv`, or `json` (JSON lines or one
     /// JSON array of objects; `jsonl` is the same).
-    #[arg(long, value_parser = ["csv", "json", "jsonl"])]
-    register_format: Option<String>,
+    #[arg(long, value_enum)]
+    register_format: Option<Format>,
     /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "csv", "json"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
 }
 
 fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
@@ -75,10 +75,9 @@ fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
         })
 }
 
-fn register_format(path: &std::path::Path, flag: Option<&str>) -> Format {
+fn register_format(path: &std::path::Path, flag: Option<Format>) -> Format {
     match flag {
-        Some("json" | "jsonl") => Format::JsonLines,
-        Some(_) => Format::Csv,
+        Some(f) => f,
         None if path
             .extension()
             .is_some_and(|e| e == "json" || e == "jsonl") =>
@@ -100,22 +99,6 @@ fn parse_days(s: &str) -> Option<u32> {
     }
 }
 
-fn single_policy(
-    paths: &[PathBuf],
-    out: &Output,
-) -> Result<(crate::span::SourceMap, crate::check::Checked), Exit> {
-    let (sources, mut checked) = common::load_checked(paths, out)?;
-    if checked.len() != 1 {
-        eprintln!(
-            "error: `--policy` must name exactly one policy; found {}",
-            checked.len()
-        );
-        return Err(Exit::Usage);
-    }
-    let one = checked.remove(0);
-    Ok((sources, one))
-}
-
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -129,7 +112,7 @@ pub fn run_reviews(args: ReviewsArgs, out: &Output) -> Exit {
         );
         return Exit::Usage;
     };
-    let (sources, checked) = match single_policy(&args.policy, out) {
+    let (sources, checked) = match common::one_policy(&args.policy, out) {
         Ok(p) => p,
         Err(e) => return e,
     };
@@ -142,10 +125,10 @@ pub fn run_reviews(args: ReviewsArgs, out: &Output) -> Exit {
         within_days,
         list_all: args.all,
     };
-    let fmt = register_format(&args.register, args.register_format.as_deref());
+    let fmt = register_format(&args.register, args.register_format);
     match report::reviews::reviews(&checked.policy, &sources, input, fmt, opts) {
         Ok(r) => {
-            let format = OutputFormat::parse(&args.format).unwrap_or(OutputFormat::Text);
+            let format = args.format;
             print!("{}", report::render_reviews(&r, format));
             if format == OutputFormat::Csv {
                 let note = r.no_schedule.as_deref();
@@ -169,7 +152,7 @@ pub fn run_reviews(args: ReviewsArgs, out: &Output) -> Exit {
 
 /// Runs `caselock retention`.
 pub fn run_retention(args: RetentionArgs, out: &Output) -> Exit {
-    let (sources, checked) = match single_policy(&args.policy, out) {
+    let (sources, checked) = match common::one_policy(&args.policy, out) {
         Ok(p) => p,
         Err(e) => return e,
     };
@@ -177,11 +160,11 @@ pub fn run_retention(args: RetentionArgs, out: &Output) -> Exit {
         Ok(i) => i,
         Err(e) => return e,
     };
-    let fmt = register_format(&args.register, args.register_format.as_deref());
+    let fmt = register_format(&args.register, args.register_format);
     let as_of = args.as_of.unwrap_or_else(today);
     match report::retention::retention(&checked.policy, &sources, input, fmt, as_of, args.all) {
         Ok(r) => {
-            let format = OutputFormat::parse(&args.format).unwrap_or(OutputFormat::Text);
+            let format = args.format;
             print!("{}", report::render_retention(&r, format));
             if format == OutputFormat::Csv {
                 let note = r.no_schedule.as_deref();

@@ -79,8 +79,8 @@ pub struct Args {
     log_key: Option<PathBuf>,
     /// When a logged decision reaches the disk before it is answered: `data` syncs (survives a
     /// machine crash), `os` only writes (survives a crash of the service).
-    #[arg(long, env = "CASELOCK_LOG_SYNC", default_value = "data", value_parser = ["data", "os"])]
-    log_sync: String,
+    #[arg(long, env = "CASELOCK_LOG_SYNC", value_enum, default_value_t = SyncMode::Data)]
+    log_sync: SyncMode,
     /// Require `Authorization: Bearer <token>` on every /v1 route, /metrics and the what-if
     /// tool, with the token in this file.
     #[arg(long, env = "CASELOCK_TOKEN_FILE")]
@@ -223,11 +223,7 @@ pub fn run(args: Args, _out: &Output) -> Exit {
         log_database: args.log_database,
         log_stdout: args.log_stdout,
         log_key,
-        log_sync: if args.log_sync == "os" {
-            SyncMode::Os
-        } else {
-            SyncMode::Data
-        },
+        log_sync: args.log_sync,
         token_file: args.token_file,
         clients: args.clients,
         link_key,

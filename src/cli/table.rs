@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{self, Exit, Output};
+use super::common::{self, Exit, Output, TableSource};
 use crate::report::table::{self, TableFormat};
 
 /// Print the compiled decision table for humans.
@@ -11,8 +11,8 @@ pub struct Args {
     /// The policy (a `.policy` file or a directory), or a table JSON from `caselock compile`.
     path: PathBuf,
     /// Output format: markdown, a self-contained printable HTML page, or CSV.
-    #[arg(long, default_value = "markdown", value_parser = ["markdown", "html", "csv"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = TableFormat::Markdown)]
+    format: TableFormat,
     /// Where to write it (standard output when absent).
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -20,12 +20,11 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, out: &Output) -> Exit {
-    let decision_table = match common::load_table(&args.path, out) {
+    let decision_table = match common::load_table(TableSource::of_path(&args.path), out) {
         Ok(t) => t,
         Err(e) => return e,
     };
-    let format = TableFormat::parse(&args.format).unwrap_or(TableFormat::Markdown);
-    let text = table::render(&decision_table, format);
+    let text = table::render(&decision_table, args.format);
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text) {

@@ -21,11 +21,19 @@ pub struct Args {
     coverage: bool,
     /// Output format: `human`, `json`, or `junit` (JUnit XML for GitLab, Azure DevOps and
     /// Jenkins), all on stdout.
-    #[arg(long, default_value = "human", value_parser = ["human", "json", "junit"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
     /// Run only the tests whose name contains this text.
     #[arg(long, value_name = "NAME")]
     filter: Option<String>,
+}
+
+/// What `caselock test` writes (`--format`, whose help says what each value means).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Junit,
 }
 
 /// Runs the command.
@@ -44,7 +52,7 @@ pub fn run(args: Args, out: &Output) -> Exit {
         let root = crate::loader::display_name(&p.root);
         match crate::check_files(&sources, &p.files) {
             Ok(checked) => {
-                if !checked.warnings.is_empty() && args.format == "human" {
+                if !checked.warnings.is_empty() && args.format == Format::Human {
                     eprint!("{}", out.renderer(&sources).render_all(&checked.warnings));
                 }
                 let run = testing::run(&checked, &sources, args.filter.as_deref());
@@ -62,12 +70,12 @@ pub fn run(args: Args, out: &Output) -> Exit {
         color: out.color,
         width: out.width,
     };
-    if args.format == "junit" {
+    if args.format == Format::Junit {
         print!(
             "{}",
             testing::junit::junit(&runs, &broken, &sources, chrono::Utc::now())
         );
-    } else if args.format == "json" {
+    } else if args.format == Format::Json {
         let report = render::json(&runs, broken.len(), &sources);
         println!("{}", crate::json::to_string_pretty(&report));
     } else {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{self, Exit, Output};
+use super::common::{self, Exit, Output, TableSource};
 use crate::analyse::who_can::who_can;
 
 /// Every class of subject that can take an action on a record of a category.
@@ -17,13 +17,21 @@ pub struct Args {
     #[arg(long)]
     action: String,
     /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// What `caselock who-can` writes: plain text, a markdown table or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
 }
 
 /// Runs the command: exit 0 with the answer, 2 for an unknown category or action.
 pub fn run(args: Args, out: &Output) -> Exit {
-    let table = match common::load_table(&args.path, out) {
+    let table = match common::load_table(TableSource::of_path(&args.path), out) {
         Ok(t) => t,
         Err(e) => return e,
     };
@@ -34,10 +42,10 @@ pub fn run(args: Args, out: &Output) -> Exit {
             return Exit::Usage;
         }
     };
-    match args.format.as_str() {
-        "json" => println!("{}", crate::json::to_string_pretty(&answer)),
-        "markdown" => print!("{}", answer.markdown()),
-        _ => print!("{}", answer.text()),
+    match args.format {
+        Format::Json => println!("{}", crate::json::to_string_pretty(&answer)),
+        Format::Markdown => print!("{}", answer.markdown()),
+        Format::Text => print!("{}", answer.text()),
     }
     Exit::Ok
 }

@@ -141,11 +141,10 @@ impl Bundle {
     /// The bundle as JSON with a final newline; `pretty` indents it (the checks are the same).
     pub fn to_json(&self, pretty: bool) -> String {
         let mut s = if pretty {
-            serde_json::to_string_pretty(self)
+            crate::json::to_string_pretty(self)
         } else {
-            serde_json::to_string(self)
-        }
-        .unwrap_or_default();
+            crate::json::to_string(self)
+        };
         s.push('\n');
         s
     }

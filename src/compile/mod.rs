@@ -1,14 +1,14 @@
 //! Stage 3, compile: a checked policy to a [`DecisionTable`], and loading a table back with its
 //! format version and hash checked.
 
-pub mod bundle;
-pub mod keys;
+pub(crate) mod bundle;
+pub(crate) mod keys;
 mod rows;
 #[allow(
     dead_code,
     reason = "the schema mirrors are read by schemars and serde at the type level, never built"
 )]
-pub mod schema;
+pub(crate) mod schema;
 pub mod table;
 
 use sha2::{Digest, Sha256};
@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::policy::{CategoryKind, Checked, Policy};
 use crate::span::{FileId, SourceMap};
 
-pub use bundle::{Bundle, Loaded};
-
+pub use bundle::{Bundle, Loaded, load as load_bundle};
+pub use schema::table_schema;
 pub use table::{DecisionTable, FORMAT_VERSION, Layer, Row, RowEffect};
 
 /// Why a compiled table could not be loaded.

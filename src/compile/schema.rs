@@ -87,6 +87,10 @@ pub(super) enum RelationDef {
     RecordTeam,
     /// The requester's line manager (approval chains only).
     LineManager,
+    /// The record is about the subject: their own record.
+    RecordSubject,
+    /// The subject is named as a relative of the record's subject.
+    Relative,
 }
 
 /// A fact about a subject and a record; ids index the vocabulary's lists.

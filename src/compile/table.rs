@@ -121,7 +121,6 @@ impl Vocabulary {
     fn entry(&self, kind: NameKind, id: u32) -> Option<(&str, &str)> {
         let i = id as usize;
         let (name, title) = match kind {
-            NameKind::Action => self.actions.get(i).map(|e| (&e.name, &e.title)),
             NameKind::Role => self.roles.get(i).map(|e| (&e.name, &e.title)),
             NameKind::Team => self.teams.get(i).map(|e| (&e.name, &e.title)),
             NameKind::Person => self.persons.get(i).map(|e| (&e.name, &e.title)),
@@ -147,7 +146,7 @@ pub fn ancestors(members: &[Member], i: u32) -> impl Iterator<Item = u32> + '_ {
 }
 
 /// Each member's children, in index order: the tree read downwards.
-pub fn children(members: &[Member]) -> Vec<Vec<u32>> {
+pub(crate) fn children(members: &[Member]) -> Vec<Vec<u32>> {
     let mut out = vec![Vec::new(); members.len()];
     for (i, m) in members.iter().enumerate() {
         if let Some(kids) = m.parent.and_then(|p| out.get_mut(p as usize)) {
@@ -159,7 +158,7 @@ pub fn children(members: &[Member]) -> Vec<Vec<u32>> {
 
 /// Why a list of members is not a forest: a parent out of range, or parents that loop. Linear
 /// in the number of members, without recursion.
-pub fn hierarchy_error(members: &[Member]) -> Option<String> {
+pub(crate) fn hierarchy_error(members: &[Member]) -> Option<String> {
     // 0: not yet seen, 1: on the current walk up, 2: known to reach a root.
     let mut state = vec![0u8; members.len()];
     for start in 0..members.len() {

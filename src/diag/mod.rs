@@ -2,11 +2,13 @@
 
 pub mod codes;
 mod render;
-pub mod sarif;
-pub mod suggest;
+pub(crate) mod sarif;
+pub(crate) mod suggest;
 
 pub use codes::Code;
-pub use render::{Renderer, json_diagnostics, render_summary};
+pub(crate) use render::render_summary;
+pub use render::{Renderer, json_diagnostics};
+pub use sarif::sarif;
 
 use serde::Serialize;
 

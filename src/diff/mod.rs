@@ -9,7 +9,7 @@
 //! change that keeps every decision is no change.
 
 mod render;
-pub mod settings;
+pub(crate) mod settings;
 
 use serde::Serialize;
 

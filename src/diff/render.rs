@@ -6,7 +6,7 @@ use super::{ChangeKind, DecisionChange, Diff, PolicyRef, SideDecision};
 use crate::markdown::cell;
 
 /// The formats `caselock diff` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffFormat {
     /// Plain text.
     Text,
@@ -14,18 +14,6 @@ pub enum DiffFormat {
     Markdown,
     /// JSON.
     Json,
-}
-
-impl DiffFormat {
-    /// Parses a format name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "text" => DiffFormat::Text,
-            "markdown" | "md" => DiffFormat::Markdown,
-            "json" => DiffFormat::Json,
-            _ => return None,
-        })
-    }
 }
 
 /// Renders a diff.

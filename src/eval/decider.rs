@@ -334,6 +334,11 @@ impl Decider {
                 .ok_or(FailReason::UnknownRecordTeam(index(i)))?;
         }
         rel(Relation::RecordTeam, in_record_team);
+        rel(
+            Relation::RecordSubject,
+            rec.subject.as_ref().is_some_and(|x| x.same(&s.id)),
+        );
+        rel(Relation::Relative, has(&rec.relatives));
         // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
         if let Some(w) = facts.first_mut() {
             *w |= held;

@@ -150,7 +150,7 @@ pub struct Decision {
 }
 
 /// Who an explanation is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// The person who asked: plain English, nothing the policy conceals.

@@ -35,11 +35,6 @@ impl Id {
 }
 
 impl<S: AsRef<str>> Id<S> {
-    /// Checks a text of any kind against the id rules.
-    pub fn checked(text: S) -> Result<Id<S>, IdProblem> {
-        check(text.as_ref()).map(|()| Id(text))
-    }
-
     /// The id as the caller wrote it.
     pub fn as_str(&self) -> &str {
         self.0.as_ref()
@@ -48,11 +43,6 @@ impl<S: AsRef<str>> Id<S> {
     /// Whether this id and `other` name the same person: equal ignoring letter case.
     pub fn same(&self, other: &str) -> bool {
         same_id(self.as_str(), other)
-    }
-
-    /// The id in the form every comparison uses: Unicode lower case.
-    pub fn key(&self) -> String {
-        key(self.as_str())
     }
 
     /// The same id holding its own text.

@@ -4,16 +4,16 @@
 //! The combining rule is documented once, in docs/semantics.md; [`words`] holds its sentences.
 
 mod decider;
-pub mod decision;
+pub(crate) mod decision;
 mod explain;
-pub mod id;
+pub(crate) mod id;
 mod intern;
-pub mod object;
+pub(crate) mod object;
 mod refusal;
 mod render;
-pub mod request;
-pub mod schema;
-pub mod time;
+pub(crate) mod request;
+pub(crate) mod schema;
+pub(crate) mod time;
 mod trace;
 pub mod words;
 mod write;
@@ -23,7 +23,11 @@ pub use decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
     Shown, Warning, WarningCode, Warnings,
 };
-pub use id::{Id, ListEntry};
+pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
-pub use refusal::{Refusal, refusal};
-pub use request::{Request, RequestError, Text};
+pub(crate) use refusal::{Refusal, refusal};
+pub use request::{
+    GrantDuration, Record, Request, RequestError, Restriction, Subject, TemporaryGrant, Text,
+};
+pub use schema::{decision_schema, request_schema};
+pub use time::{parse_period, period_pattern};

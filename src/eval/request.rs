@@ -98,6 +98,13 @@ pub struct Record<S = String> {
     /// The subject ids of its allocated workers' managers.
     #[serde(default)]
     pub allocated_managers: Vec<Id<S>>,
+    /// The subject id of the person the record is about, when they are also someone who may
+    /// ask (a member of staff who is a service user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Id<S>>,
+    /// The subject ids of people named as relatives of the person the record is about.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relatives: Vec<Id<S>>,
 }
 
 /// A restriction placed on a record.
@@ -276,6 +283,8 @@ impl<S: AsRef<str>> Request<S> {
                     named_deny: r.named_deny.iter().map(ListEntry::to_owned_entry).collect(),
                 }),
                 allocated_workers: ids(&self.record.allocated_workers),
+                subject: self.record.subject.as_ref().map(Id::to_owned_id),
+                relatives: ids(&self.record.relatives),
                 allocated_managers: ids(&self.record.allocated_managers),
             },
             temporary_grants: self

@@ -67,12 +67,12 @@ struct CategoryText {
 
 /// A JSON string, escaped as `serde_json` escapes it.
 fn json_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    crate::json::to_string(s)
 }
 
 /// A JSON array of strings.
 fn json_strings(items: &[String]) -> String {
-    serde_json::to_string(items).unwrap_or_default()
+    crate::json::to_string(items)
 }
 
 impl Prepared {
@@ -142,9 +142,7 @@ fn category_rows(table: &DecisionTable, c: &CategoryTable) -> Vec<Vec<RowText>> 
                         deny_kind,
                         show,
                         head: head.into(),
-                        obligations: serde_json::to_string(&obligations)
-                            .unwrap_or_default()
-                            .into(),
+                        obligations: crate::json::to_string(&obligations).into(),
                     }
                 })
                 .collect()

@@ -33,7 +33,7 @@ use lsp_types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use diagnostics::DocsLink;
+pub(crate) use diagnostics::DocsLink;
 use workspace::{PolicyKey, Workspace};
 
 /// Why the server stopped other than by the editor's `shutdown` and `exit`.
@@ -47,7 +47,7 @@ pub enum LspError {
 /// Serves one editor over standard input and output until it says `exit`; `docs_url` is where
 /// `docs/diagnostics.md` is published, for the diagnostics' code links (the editor may also
 /// pass it as the `docsUrl` initialization option).
-pub fn run_stdio(docs_url: Option<String>) -> Result<(), LspError> {
+pub(crate) fn run_stdio(docs_url: Option<String>) -> Result<(), LspError> {
     let (connection, threads) = Connection::stdio();
     serve(&connection, docs_url)?;
     drop(connection);

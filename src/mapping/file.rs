@@ -38,7 +38,6 @@ struct Pair {
 #[derive(Debug, Clone)]
 pub struct MappingFile {
     system: String,
-    system_span: Span,
     /// In file order.
     pairs: Vec<Pair>,
 }
@@ -96,22 +95,13 @@ pub fn parse(file: FileId, text: &str) -> Result<MappingFile, Diagnostic> {
         }
     }
     pairs.sort_by_key(|p| p.name_span.start);
-    Ok(MappingFile {
-        system,
-        system_span,
-        pairs,
-    })
+    Ok(MappingFile { system, pairs })
 }
 
 impl MappingFile {
     /// The system's name.
     pub fn system(&self) -> &str {
         &self.system
-    }
-
-    /// Where the system is named.
-    pub fn system_span(&self) -> Span {
-        self.system_span
     }
 
     /// The mapping, if [`check`] finds no error.

@@ -42,24 +42,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in file order.
-    pub const ALL: [Kind; 3] = [Kind::Role, Kind::Team, Kind::Organisation];
-
     /// The word: `role`.
     pub fn word(self) -> &'static str {
         match self {
             Kind::Role => "role",
             Kind::Team => "team",
             Kind::Organisation => "organisation",
-        }
-    }
-
-    /// The mapping file's section: `roles`.
-    pub fn section(self) -> &'static str {
-        match self {
-            Kind::Role => "roles",
-            Kind::Team => "teams",
-            Kind::Organisation => "organisations",
         }
     }
 }
@@ -169,11 +157,6 @@ pub fn explain(unmapped: &[Unmapped], response: &mut Response) {
 }
 
 impl Mapping {
-    /// The system's name.
-    pub fn system(&self) -> &str {
-        &self.system
-    }
-
     /// Translates every role, team and organisation name of a request for the policy
     /// `decider` evaluates.
     pub fn translate(&self, mut req: Request, decider: &Decider) -> Translated {

@@ -25,11 +25,16 @@ pub enum Relation {
     RecordTeam,
     /// The requester's line manager (approval chains only).
     LineManager,
+    /// The record is about the subject: their own record (a member of staff who is a service
+    /// user, a child asking for their file).
+    RecordSubject,
+    /// The subject is named as a relative of the record's subject.
+    Relative,
 }
 
 impl Relation {
     /// Every relation.
-    pub const ALL: [Relation; 8] = [
+    pub const ALL: [Relation; 10] = [
         Relation::AllocatedWorker,
         Relation::AllocatedManager,
         Relation::Owner,
@@ -38,6 +43,8 @@ impl Relation {
         Relation::TemporaryGrant,
         Relation::RecordTeam,
         Relation::LineManager,
+        Relation::RecordSubject,
+        Relation::Relative,
     ];
 
     /// The word used in the language.
@@ -51,6 +58,8 @@ impl Relation {
             Relation::TemporaryGrant => "temporary_grant",
             Relation::RecordTeam => "record_team",
             Relation::LineManager => "line_manager",
+            Relation::RecordSubject => "record_subject",
+            Relation::Relative => "relative",
         }
     }
 
@@ -181,12 +190,5 @@ impl Condition {
             t.sort();
             t.dedup();
         }
-    }
-
-    /// Either condition.
-    pub fn or(&self, other: &Condition) -> Condition {
-        let mut terms = self.terms.clone();
-        terms.extend(other.terms.iter().cloned());
-        Condition { terms }
     }
 }

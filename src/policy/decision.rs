@@ -110,9 +110,6 @@ impl FailClosed {
 }
 
 impl Outcome {
-    /// Both outcomes.
-    pub const ALL: [Outcome; 2] = [Outcome::Allow, Outcome::Deny];
-
     /// `allow` or `deny`.
     pub fn word(self) -> &'static str {
         match self {

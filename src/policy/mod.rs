@@ -15,7 +15,7 @@ mod period;
 mod retention;
 mod rule;
 mod test_case;
-pub mod words;
+pub(crate) mod words;
 
 pub use category::*;
 pub use condition::*;

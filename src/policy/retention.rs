@@ -94,10 +94,6 @@ pub enum Keep {
 pub struct Retention {
     /// The file type's name.
     pub name: String,
-    /// Its title.
-    pub title: String,
-    /// Notes in the document's words.
-    pub criteria: Vec<String>,
     /// How long to keep it.
     pub keep: Keep,
     /// What happens then, with the document's words.

@@ -68,6 +68,10 @@ pub struct TestRecord {
     pub allocated_workers: Vec<String>,
     /// The allocated managers' ids.
     pub allocated_managers: Vec<String>,
+    /// The id of the person the record is about (`record_subject`).
+    pub subject: Option<String>,
+    /// The ids of their relatives (`relatives`).
+    pub relatives: Vec<String>,
 }
 
 /// A test record's restriction: its category and the facts it carries.

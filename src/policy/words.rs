@@ -13,8 +13,6 @@ use super::{Atom, Condition, Literal, OrgKind, Policy, Relation};
 /// The kinds of declaration a condition, an approval or a request names by index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameKind {
-    /// An action.
-    Action,
     /// A role.
     Role,
     /// A team.
@@ -29,7 +27,6 @@ impl NameKind {
     /// The keyword that declares it, as the notation writes it before a name.
     pub fn word(self) -> &'static str {
         match self {
-            NameKind::Action => "action",
             NameKind::Role => "role",
             NameKind::Team => "team",
             NameKind::Person => "person",
@@ -61,7 +58,6 @@ impl Policy {
     fn named(&self, kind: NameKind, id: u32) -> Option<&super::Named> {
         let i = id as usize;
         match kind {
-            NameKind::Action => self.actions.get(i),
             NameKind::Role => self.roles.get(i).map(|m| &m.named),
             NameKind::Team => self.teams.get(i).map(|m| &m.named),
             NameKind::Person => self.persons.get(i).map(|m| &m.named),
@@ -91,6 +87,8 @@ impl Relation {
             Relation::TemporaryGrant => "the holder of a valid temporary grant",
             Relation::RecordTeam => "in a team responsible for the record",
             Relation::LineManager => "your line manager",
+            Relation::RecordSubject => "the person the record is about",
+            Relation::Relative => "a relative of the person the record is about",
         }
     }
 }
@@ -342,7 +340,7 @@ end
             assert_eq!(atom_label(&policy, atom), atom_label(v, atom));
             assert_eq!(atom_phrase(&policy, atom), atom_phrase(v, atom));
         }
-        for kind in [NameKind::Action, NameKind::Role, NameKind::Person] {
+        for kind in [NameKind::Role, NameKind::Person] {
             assert_eq!(policy.name(kind, 1), v.name(kind, 1));
             assert_eq!(policy.title(kind, 0), v.title(kind, 0));
         }
@@ -400,8 +398,6 @@ end
             said(Atom::Role(9)),
             ["role ?", "?", "role ?", "a holder of an unknown role"]
         );
-        assert_eq!(p.name(NameKind::Action, 1), Some("add_note"));
-        assert_eq!(p.title(NameKind::Action, 1), Some("Add a case note"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use retention::RetentionReport;
 use reviews::{ReviewReport, Status};
 
 /// An output format for a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// Plain text for a terminal.
     Text,
@@ -26,19 +26,6 @@ pub enum OutputFormat {
     Csv,
     /// JSON.
     Json,
-}
-
-impl OutputFormat {
-    /// Parses a format name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "text" => OutputFormat::Text,
-            "markdown" => OutputFormat::Markdown,
-            "csv" => OutputFormat::Csv,
-            "json" => OutputFormat::Json,
-            _ => return None,
-        })
-    }
 }
 
 fn status_word(s: Status) -> &'static str {
@@ -54,7 +41,7 @@ fn status_word(s: Status) -> &'static str {
 
 /// The schedule a report reads from the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Schedule {
+pub(crate) enum Schedule {
     /// `review` statements in categories.
     Review,
     /// `retention` blocks.
@@ -62,7 +49,7 @@ pub enum Schedule {
 }
 
 /// The one sentence a report says when its policy has no schedule of that kind.
-pub fn no_schedule(policy: &str, schedule: Schedule) -> String {
+pub(crate) fn no_schedule(policy: &str, schedule: Schedule) -> String {
     match schedule {
         Schedule::Review => format!(
             "policy `{policy}` has no review schedule: no category says when its restrictions are \
@@ -266,7 +253,7 @@ pub fn render_retention(r: &RetentionReport, format: OutputFormat) -> String {
 
 /// What a CSV report cannot carry in its body: a missing schedule, skipped rows and ignored
 /// columns, for stderr.
-pub fn csv_notes(
+pub(crate) fn csv_notes(
     no_schedule: Option<&str>,
     invalid: &[register::RowError],
     ignored: &[String],

@@ -51,12 +51,13 @@ pub struct RowError {
 }
 
 /// The input format of a register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// CSV with a header row.
     Csv,
     /// One JSON object per line, or a JSON array of objects (told apart by the first
     /// character).
+    #[value(name = "json", alias = "jsonl")]
     JsonLines,
 }
 

@@ -10,7 +10,7 @@ use crate::policy::{Anchor, Disposal, Keep, Policy};
 use crate::span::SourceMap;
 
 /// The register columns the retention report reads.
-pub const COLUMNS: &[&str] = &[
+pub(crate) const COLUMNS: &[&str] = &[
     "file_id",
     "file_type",
     "date_of_birth",

@@ -11,7 +11,7 @@ use crate::policy::{Policy, Schedule};
 use crate::span::SourceMap;
 
 /// The register columns the review report reads.
-pub const COLUMNS: &[&str] = &[
+pub(crate) const COLUMNS: &[&str] = &[
     "record_id",
     "category",
     "placed_on",

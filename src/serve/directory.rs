@@ -68,16 +68,6 @@ impl Directory {
         self.people.get(&key(subject_id))
     }
 
-    /// How many people it lists.
-    pub fn len(&self) -> usize {
-        self.people.len()
-    }
-
-    /// Whether it lists nobody.
-    pub fn is_empty(&self) -> bool {
-        self.people.is_empty()
-    }
-
     /// Reads a directory file's text.
     pub fn parse(text: &str) -> Result<Directory, DirectoryError> {
         let mut reader = csv::ReaderBuilder::new()
@@ -204,7 +194,7 @@ mod tests {
             "subject_id,display_name,role_title\nu-3001,Pat Placeholder,Team Manager\nU-7,Sam Sample,\n",
         )
         .unwrap();
-        assert_eq!(d.len(), 2);
+        assert_eq!(d.people.len(), 2);
         assert_eq!(
             d.find("U-3001").unwrap().describe(),
             "Pat Placeholder, Team Manager"

@@ -8,9 +8,9 @@
 mod auth;
 mod clients;
 mod decisions;
-pub mod directory;
+pub(crate) mod directory;
 mod form;
-pub mod link;
+pub(crate) mod link;
 mod listen;
 mod metrics;
 pub mod openapi;

@@ -216,11 +216,11 @@ async fn decide_route(
         let (batch, requests) = parse(&bytes)?;
         let answers = decide(state, slot, requests, audience, client.as_deref()).await?;
         let body = if batch {
-            serde_json::to_vec(&answers)
+            crate::json::to_vec(&answers)
         } else {
-            serde_json::to_vec(&answers.first())
+            crate::json::to_vec(&answers.first())
         };
-        Ok::<_, Problem>(body.unwrap_or_default())
+        Ok::<_, Problem>(body)
     }
     .await;
     state.metrics.observe(Timed::Api, started.elapsed());
@@ -258,7 +258,7 @@ async fn logged_decision(
             let again = v.decider.decide(&d.request);
             let response = v.decider.response(&d.request, &again, Some(audience));
             let matches = response.decision == d.decision && response.rule == d.rule;
-            let mut value = serde_json::to_value(&response).unwrap_or(Value::Null);
+            let mut value = crate::json::to_value(&response);
             if let Value::Object(m) = &mut value {
                 m.insert("matches_log".into(), Value::Bool(matches));
             }
@@ -409,7 +409,7 @@ async fn reload(State(state): State<Arc<AppState>>) -> Response {
         (Ok(names), Ok(())) => Ok(names),
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    let results = serde_json::to_value(&outcomes).unwrap_or(Value::Null);
+    let results = crate::json::to_value(&outcomes);
     let rejected: Vec<&str> = outcomes
         .iter()
         .filter(|o| o.error.is_some())

@@ -4,14 +4,15 @@ pub mod ast;
 mod comments;
 mod error;
 mod format;
-pub mod keywords;
+pub(crate) mod keywords;
 mod lower;
 mod parser;
 mod recover;
-pub mod tokens;
+pub(crate) mod tokens;
 
 pub use error::{LiteralError, ParseError, SyntaxError};
 pub use format::{WIDTH, format, format_file};
+pub use tokens::{TokenClass, tokens};
 
 /// The version of the policy language this parser reads (docs/language.md). It changes only when
 /// a policy that was valid before stops being read the same way.
@@ -33,7 +34,7 @@ pub fn parse(file: FileId, text: &str) -> Result<ast::File, SyntaxError> {
 
 /// The file's tree if it parses; otherwise the tree of the top-level items that parse on their
 /// own (the broken ones left out), so names can still be resolved in a file being edited.
-pub fn parse_lenient(file: FileId, text: &str) -> Option<ast::File> {
+pub(crate) fn parse_lenient(file: FileId, text: &str) -> Option<ast::File> {
     match parse(file, text) {
         Ok(f) => Some(f),
         Err(SyntaxError::Parse(_)) => recover::partial(file, text),

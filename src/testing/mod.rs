@@ -7,11 +7,11 @@
 //! expectation ([`runner`]); [`coverage`] counts the rules that decided, and [`render`] prints
 //! the results. docs/testing.md describes the test block.
 
-pub mod coverage;
-pub mod junit;
+pub(crate) mod coverage;
+pub(crate) mod junit;
 pub mod render;
-pub mod request;
-pub mod runner;
+pub(crate) mod request;
+pub(crate) mod runner;
 
 pub use coverage::{Coverage, RuleCoverage};
 pub use runner::{Actual, Mismatch, PolicyRun, Status, TestResult, run};

@@ -23,6 +23,8 @@ pub fn request(case: &TestCase) -> Request {
             restriction: r.restriction.as_ref().map(restriction),
             allocated_workers: r.allocated_workers.iter().map(|w| id(w)).collect(),
             allocated_managers: r.allocated_managers.iter().map(|m| id(m)).collect(),
+            subject: r.subject.as_deref().map(id),
+            relatives: r.relatives.iter().map(|x| id(x)).collect(),
         },
         temporary_grants: case
             .temporary_grants

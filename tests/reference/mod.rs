@@ -5,8 +5,8 @@
 //! every fact computed from the request's strings. The differential test holds the compiled
 //! `Decider` to it.
 
-use caselock::eval::request::{Request, Restriction};
 use caselock::eval::{DenyKind, FailReason, ListEntry, NamedList, Outcome};
+use caselock::eval::{Request, Restriction};
 use caselock::policy::{
     Atom, Category, Condition, Effect, Literal, Policy, Relation, RestrictionType, View,
 };
@@ -141,6 +141,8 @@ impl Facts<'_> {
             Relation::TemporaryGrant => self.temporary_grant,
             Relation::RecordTeam => rec.teams.iter().any(|t| self.names_team(t)),
             Relation::LineManager => false,
+            Relation::RecordSubject => rec.subject.as_ref().is_some_and(|x| same(x, id)),
+            Relation::Relative => rec.relatives.iter().any(|x| same(x, id)),
         }
     }
 

@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use caselock::compile::DecisionTable;
-use caselock::eval::request::{Record, Subject};
 use caselock::eval::{Id, ListEntry, Request};
+use caselock::eval::{Record, Subject};
 use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
     PolicySet, RestrictedExpression,

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use caselock::eval::request::{Record, Request, Restriction, Subject};
 use caselock::eval::{Decider, ListEntry, Outcome};
+use caselock::eval::{Record, Request, Restriction, Subject};
 use caselock::span::SourceMap;
 
 use crate::measure::median_ns;
@@ -161,6 +161,8 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                         Vec::new()
                     },
                     allocated_managers: Vec::new(),
+                    subject: None,
+                    relatives: Vec::new(),
                 },
                 temporary_grants: Vec::new(),
                 at,

@@ -6,8 +6,8 @@
 //! category, an organisation, a role, a team) so the fail-closed checks are compared too.
 
 use caselock::compile::DecisionTable;
-use caselock::eval::request::{Record, Request, Restriction, Subject};
 use caselock::eval::{Id, ListEntry};
+use caselock::eval::{Record, Request, Restriction, Subject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// SplitMix64: a small deterministic generator, so every run measures the same requests.
@@ -176,6 +176,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 restriction,
                 allocated_workers: some_users(&mut rng, 2),
                 allocated_managers: some_users(&mut rng, 1),
+                subject: None,
+                relatives: Vec::new(),
             }
         })
         .collect();
@@ -189,6 +191,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 restriction: None,
                 allocated_workers: Vec::new(),
                 allocated_managers: Vec::new(),
+                subject: None,
+                relatives: Vec::new(),
             });
             let subject = chosen_subject(&mut rng, &users, &record);
             let action = if rng.chance(2) {

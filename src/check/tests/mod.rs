@@ -19,7 +19,7 @@ use crate::policy::{
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
-const RECORD_FIELDS: [&str; 10] = [
+const RECORD_FIELDS: [&str; 12] = [
     "category",
     "placed_on",
     "last_reviewed",
@@ -30,6 +30,8 @@ const RECORD_FIELDS: [&str; 10] = [
     "allocated_workers",
     "allocated_managers",
     "teams",
+    "record_subject",
+    "relatives",
 ];
 const GRANT_FIELDS: [&str; 5] = ["holder", "granted_at", "for", "approved_by", "actions"];
 const EXPECT_FIELDS: [&str; 8] = [
@@ -229,12 +231,16 @@ impl Lowering {
         let teams = f.names(self, "teams");
         let allocated_workers = f.ids(self, "allocated_workers");
         let allocated_managers = f.ids(self, "allocated_managers");
+        let subject = f.one_id(self, "record_subject");
+        let relatives = f.ids(self, "relatives");
         Some(TestRecord {
             id: id?,
             teams,
             restriction,
             allocated_workers,
             allocated_managers,
+            subject,
+            relatives,
         })
     }
 

@@ -21,7 +21,7 @@ use crate::policy::words::{
 use crate::policy::{ObligationId, Purpose, RestrictionType, View};
 
 /// The formats `caselock table` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TableFormat {
     /// A markdown document.
     Markdown,
@@ -29,18 +29,6 @@ pub enum TableFormat {
     Html,
     /// One CSV line per decision row.
     Csv,
-}
-
-impl TableFormat {
-    /// Parses a format name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "markdown" | "md" => TableFormat::Markdown,
-            "html" => TableFormat::Html,
-            "csv" => TableFormat::Csv,
-            _ => return None,
-        })
-    }
 }
 
 /// Renders a compiled table in a format.
