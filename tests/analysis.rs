@@ -265,6 +265,235 @@ end
     );
 }
 
+/// Checks and analyses one policy given as text.
+fn diagnose_text(text: &str) -> (SourceMap, Result<caselock::check::Checked, Vec<Diagnostic>>) {
+    let mut sources = SourceMap::new();
+    let id = sources.add("shared.policy".to_string(), text.to_string());
+    let checked = caselock::check_files(&sources, &[id]);
+    (sources, checked)
+}
+
+const SHARED: &str = r#"policy shared "Shared rules" version 1
+action view, edit
+role helpdesk
+team edt
+team panel
+team adopters
+organisation council "Council" internal
+approve place by team adopters
+rules out_of_hours "Out of hours" {
+  grant view to team edt
+  deny all to role helpdesk absolute
+}
+rules panel_reading {
+  grant view to team panel
+}
+use out_of_hours
+unrestricted {
+  restriction exclude
+  use panel_reading
+}
+category adoption {
+  restriction universal
+  review every 3 months by team adopters
+  grant all to team adopters
+  use panel_reading
+  deny edit to team panel
+}
+category other {
+  restriction universal
+  review every 3 months by team adopters
+  grant all to team adopters
+}
+end
+"#;
+
+/// A shared rule becomes a rule of each category that uses it: a top-level `use` before the
+/// category's own statements, a category's `use` in its place; ids `CATEGORY.BLOCK.KIND.N`;
+/// spans on the `rules` block; the unrestricted block only by its own `use`.
+#[test]
+fn shared_rules_are_inlined_in_place_with_stable_ids_and_spans() {
+    let (sources, checked) = diagnose_text(SHARED);
+    let checked = checked.unwrap();
+    let p = &checked.policy;
+    let ids = |name: &str| -> Vec<String> {
+        p.category(name)
+            .unwrap()
+            .rules
+            .iter()
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    assert_eq!(
+        ids("adoption"),
+        [
+            "adoption.out_of_hours.grant.1",
+            "adoption.out_of_hours.deny.1",
+            "adoption.grant.1",
+            "adoption.panel_reading.grant.1",
+            "adoption.deny.1",
+        ]
+    );
+    assert_eq!(
+        ids("other"),
+        [
+            "other.out_of_hours.grant.1",
+            "other.out_of_hours.deny.1",
+            "other.grant.1"
+        ]
+    );
+    let unrestricted: Vec<&str> = p
+        .unrestricted
+        .as_ref()
+        .unwrap()
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(unrestricted, ["unrestricted.panel_reading.grant.1"]);
+    let rule = &p.category("other").unwrap().rules[0];
+    assert_eq!(sources.cite(rule.span), "shared.policy:10");
+    // The compiled table and its explanation carry the shared rule's id and line.
+    let table = caselock::compile::compile(&checked, &sources);
+    let sheet = caselock::report::table::Sheet::new(&table);
+    let other = sheet.categories.iter().find(|c| c.name == "other").unwrap();
+    let line = other
+        .rules
+        .iter()
+        .find(|r| r.rule == "other.out_of_hours.grant.1")
+        .unwrap();
+    assert!(line.source.ends_with("shared.policy:10"), "{}", line.source);
+}
+
+/// A diagnostic about a shared rule points at its line in the `rules` block: here the category
+/// grants the panel `view` itself before `use`, so the shared grant that follows repeats it.
+#[test]
+fn a_finding_about_a_shared_rule_lands_on_the_rules_block() {
+    let text = SHARED.replace(
+        "  use panel_reading\n  deny edit to team panel\n",
+        "  grant view to team panel\n  use panel_reading\n",
+    );
+    let (sources, checked) = diagnose_text(&text);
+    let checked = checked.unwrap();
+    let diags = caselock::analyse::analyse(&checked, &sources).unwrap();
+    let on_block: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {}", d.code, sources.cite(d.primary.span)))
+        .collect();
+    assert!(
+        on_block.iter().any(|d| d.ends_with("shared.policy:14")),
+        "{}",
+        Renderer::new(&sources, false, 100).render_all(&diags)
+    );
+}
+
+/// Errors: a block used twice in one category (the top-level `use` counts), an unknown block;
+/// a warning for a block nothing uses.
+#[test]
+fn shared_rules_used_twice_unknown_or_unused_are_reported() {
+    let twice = SHARED.replace(
+        "  use panel_reading\n  deny",
+        "  use panel_reading, out_of_hours\n  deny",
+    );
+    let (_, checked) = diagnose_text(&twice);
+    let codes: Vec<&str> = checked
+        .as_ref()
+        .unwrap_err()
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["CL0110"]);
+    let unknown = SHARED.replace("  use panel_reading\n  deny", "  use panel_readin\n  deny");
+    let (_, checked) = diagnose_text(&unknown);
+    let errs = checked.unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code.as_str(), "CL0101");
+    assert!(
+        errs[0]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("panel_reading")
+    );
+    let unused = SHARED
+        .replace("  use panel_reading\n  deny edit to team panel\n", "")
+        .replace("  use panel_reading\n}", "}");
+    let (_, checked) = diagnose_text(&unused);
+    let warnings: Vec<String> = checked
+        .unwrap()
+        .warnings
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["CL0115: rules block `panel_reading` is declared but never used"]
+    );
+}
+
+/// `review unstated "why"`: no CL0213 (never reviewed) or CL0206 (no reviewer), so
+/// `--deny-warnings` passes, and the table shows the known gap with its reason.
+#[test]
+fn review_unstated_is_a_known_gap_not_a_warning() {
+    let text = SHARED.replace(
+        "category other {\n  restriction universal\n  review every 3 months by team adopters",
+        "category other {\n  restriction universal\n  review unstated \"the example gives no interval\"",
+    );
+    let (sources, checked) = diagnose_text(&text);
+    let checked = checked.unwrap();
+    let mut diags = checked.warnings.clone();
+    diags.extend(caselock::analyse::analyse(&checked, &sources).unwrap());
+    assert!(
+        !diags
+            .iter()
+            .any(|d| ["CL0213", "CL0206"].contains(&d.code.as_str())),
+        "{}",
+        Renderer::new(&sources, false, 100).render_all(&diags)
+    );
+    let without = SHARED.replace(
+        "category other {\n  restriction universal\n  review every 3 months by team adopters\n",
+        "category other {\n  restriction universal\n",
+    );
+    let (sources2, checked2) = diagnose_text(&without);
+    let codes: Vec<&str> = caselock::analyse::analyse(&checked2.unwrap(), &sources2)
+        .unwrap()
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert!(codes.contains(&"CL0213"), "{codes:?}");
+    let table = caselock::compile::compile(&checked, &sources);
+    let sheet = caselock::report::table::Sheet::new(&table);
+    let other = sheet.categories.iter().find(|c| c.name == "other").unwrap();
+    assert_eq!(
+        other.review.text,
+        "not stated by the source document, a known gap (the example gives no interval)"
+    );
+}
+
+/// `keep ... from A or B`: each anchor known and named once.
+#[test]
+fn retention_anchors_are_known_and_named_once() {
+    let with = |keep: &str| {
+        SHARED.replace(
+            "end\n",
+            &format!("retention carers {{\n  {keep}\n}}\nend\n"),
+        )
+    };
+    let (_, ok) = diagnose_text(&with("keep 10 years from approval_end or date_of_death"));
+    let p = ok.unwrap().policy;
+    assert_eq!(
+        format!("{:?}", p.retention[0].keep),
+        "For(Period { amount: 10, unit: Years }, [ApprovalEnd, DateOfDeath])"
+    );
+    let (_, twice) = diagnose_text(&with("keep 10 years from closure or closure"));
+    let errs = twice.unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].message, "retention anchor `closure` is named twice");
+    let (_, unknown) = diagnose_text(&with("keep 10 years from closure or deth"));
+    let errs = unknown.unwrap_err();
+    assert_eq!(errs[0].message, "unknown retention anchor `deth`");
+}
+
 /// Issue #14: the disclosure analysis finds the side channels of Camden's and Nottingham's
 /// policies as they were before disclosure was closed by default (copies with every category
 /// open unless it concealed its title), and none on the bundled policies now.
@@ -294,4 +523,66 @@ fn disclosure_side_channels_of_the_policies_as_they_were_and_none_now() {
         "{nottingham:?}"
     );
     assert_eq!(codes("policies"), BTreeSet::new());
+}
+
+/// `approve place unstated "why"`: no CL0207, the table lists the known gap; a category's own
+/// approver still wins over a policy-wide `unstated`.
+#[test]
+fn approve_unstated_is_a_known_gap_not_a_warning() {
+    let without = SHARED.replace("approve place by team adopters\n", "");
+    let (sources, checked) = diagnose_text(&without);
+    let codes: Vec<String> = caselock::analyse::analyse(&checked.unwrap(), &sources)
+        .unwrap()
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| *c == "CL0207").count(),
+        2,
+        "{codes:?}"
+    );
+    let text = SHARED.replace(
+        "approve place by team adopters\n",
+        "approve place unstated \"the example names nobody\"\n",
+    );
+    let text = text.replace(
+        "category other {\n  restriction universal\n",
+        "category other {\n  restriction universal\n  approve place by team adopters\n",
+    );
+    let (sources, checked) = diagnose_text(&text);
+    let checked = checked.unwrap();
+    let codes: Vec<String> = caselock::analyse::analyse(&checked, &sources)
+        .unwrap()
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    assert!(!codes.contains(&"CL0207".to_string()), "{codes:?}");
+    let table = caselock::compile::compile(&checked, &sources);
+    let sheet = caselock::report::table::Sheet::new(&table);
+    let chains = |name: &str| -> Vec<String> {
+        let c = sheet.categories.iter().find(|c| c.name == name).unwrap();
+        c.approvals
+            .iter()
+            .map(|a| format!("{}: {}", a.purpose, a.chain))
+            .collect()
+    };
+    assert_eq!(
+        chains("adoption"),
+        [
+            "placing the restriction: nobody: not stated by the source document, a known gap (the example names nobody)"
+        ]
+    );
+    assert!(
+        chains("other")[0].starts_with("placing the restriction: ")
+            && !chains("other")[0].contains("known gap"),
+        "{:?}",
+        chains("other")
+    );
+    let (_, empty) = diagnose_text(&SHARED.replace(
+        "approve place by team adopters\n",
+        "approve place unstated \"\"\n",
+    ));
+    let errs = empty.unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code.as_str(), "CL0119");
 }

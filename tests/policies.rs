@@ -201,6 +201,77 @@ fn nottingham_retention_schedule_dates() {
     );
 }
 
+/// The example policies (examples/policies/) pass their tests with every rule reached, and
+/// check without a warning.
+#[test]
+fn example_policies_pass_their_tests_with_every_rule_covered() {
+    let (sources, runs) = run_all("examples/policies");
+    assert!(!runs.is_empty(), "no example policy found");
+    for (root, run) in &runs {
+        let text = render::human(run, root, &sources, STYLE);
+        assert_eq!(run.failed(), 0, "{text}");
+        assert!(run.passed() >= 10, "{root} has only {} tests", run.passed());
+        assert_eq!(
+            run.coverage.covered(),
+            run.coverage.reachable(),
+            "{root} has rules no test reaches:\n{text}"
+        );
+    }
+}
+
+/// `keep 10 years from approval_end or date_of_death`: the period runs from the latest date the
+/// row gives; an empty cell is an event that has not happened; a row with none of the dates, or
+/// a malformed one, is refused with the columns named.
+#[test]
+fn retention_runs_from_the_latest_of_several_anchors() {
+    let mut sources = SourceMap::new();
+    let p =
+        caselock::loader::discover(Path::new("examples/policies/fostering"), &mut sources).unwrap();
+    let checked = caselock::check_files(&sources, &p[0].files).unwrap();
+    let register = std::fs::read("tests/fixtures/testing/fostering-files.csv").unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let r = caselock::report::retention::retention(
+        &checked.policy,
+        &sources,
+        register.as_slice(),
+        caselock::report::register::Format::Csv,
+        as_of,
+        true,
+    )
+    .unwrap();
+    let mut got: Vec<(String, String)> = r
+        .files
+        .iter()
+        .map(|f| {
+            let date = f.dispose_on.map_or("-".to_string(), |d| d.to_string());
+            (f.file_id.clone(), date)
+        })
+        .collect();
+    got.sort();
+    let want: Vec<(String, String)> = [
+        // approval ended, the carer is alive: from the end of approval
+        ("F900001", "2025-06-30"),
+        // died after approval ended: from the death, the later date
+        ("F900002", "2030-02-28"),
+        // only a death: from the death
+        ("F900003", "2026-11-21"),
+        // approval ended after the death: from the end of approval
+        ("F900004", "2028-01-31"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    let errors: Vec<String> = r.invalid.iter().map(|e| e.message.clone()).collect();
+    assert_eq!(
+        errors,
+        vec![
+            "no `approval_end` or `date_of_death` date for file type `foster_carers`".to_string(),
+            "`approval_end` is not a date (use YYYY-MM-DD or DD/MM/YYYY)".to_string(),
+        ]
+    );
+}
+
 /// examples/requests/README.md: each council's example request and its decision.
 #[test]
 fn example_requests_decide_as_documented() {

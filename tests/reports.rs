@@ -305,6 +305,16 @@ fn a_policy_without_a_review_schedule_says_so_once() {
     assert_eq!(r.counts.unscheduled, 2);
     // The one date on the register still counts, as it does for a decision.
     assert_eq!(r.counts.overdue, 1);
+    // Each unscheduled line says why: the source gives no interval (`review unstated`).
+    let unstated = r
+        .lines
+        .iter()
+        .filter(|l| {
+            l.basis
+                .contains("no review interval: the source document gives none (004")
+        })
+        .count();
+    assert_eq!(unstated, 3, "{:?}", r.lines);
     for format in [
         OutputFormat::Text,
         OutputFormat::Markdown,
@@ -340,7 +350,8 @@ fn a_policy_without_a_retention_schedule_says_so_once() {
     }
 }
 
-/// Camden's policy: categories without a review statement and no retention schedule.
+/// Camden's policy: categories without a review interval (004 gives none: `review unstated`) and
+/// no retention schedule.
 fn camden() -> (SourceMap, caselock::check::Checked) {
     let mut sources = SourceMap::new();
     let mut ids = Vec::new();
@@ -350,7 +361,10 @@ fn camden() -> (SourceMap, caselock::check::Checked) {
     }
     let checked = caselock::check_files(&sources, &ids).unwrap();
     assert!(
-        checked.policy.categories.iter().all(|c| c.review.is_none()),
+        checked.policy.categories.iter().all(|c| matches!(
+            c.review.as_ref().map(|r| &r.schedule),
+            None | Some(caselock::policy::Schedule::Unstated(_))
+        )),
         "Camden has gained a review schedule: pick another policy for these tests"
     );
     (sources, checked)

@@ -49,11 +49,13 @@ pub(super) fn check(p: &Policy, c: &Category, out: &mut Vec<Diagnostic>) {
                 "no `review` statement",
             )
             .with_help(
-                "add `review every PERIOD by APPROVER`, or `review never \"REASON\"` if that is deliberate",
+                "add `review every PERIOD by APPROVER`, `review never \"REASON\"` if that is deliberate, or `review unstated \"REASON\"` if the source gives no interval",
             ),
         ),
         Some(r) => {
-            if r.reviewer.is_none() && !matches!(r.schedule, Schedule::Never(_)) {
+            // Nobody reviews a schedule that never falls due, or one the source does not give.
+            let falls_due = !matches!(r.schedule, Schedule::Never(_) | Schedule::Unstated(_));
+            if r.reviewer.is_none() && falls_due {
                 out.push(
                     Diagnostic::warning(
                         Code::NoReviewer,
@@ -101,7 +103,8 @@ pub(super) fn check(p: &Policy, c: &Category, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    if p.approval(c, Purpose::Place).is_none() {
+    // A source that names no approver, said so (`approve place unstated`), is a known gap.
+    if p.approval(c, Purpose::Place).is_none() && p.unstated_approval(c, Purpose::Place).is_none() {
         out.push(
             Diagnostic::warning(
                 Code::NoApprover,
@@ -112,7 +115,7 @@ pub(super) fn check(p: &Policy, c: &Category, out: &mut Vec<Diagnostic>) {
                 c.span,
                 "no `approve place` here or policy-wide",
             )
-            .with_help("add `approve place by ...` to the category, or a policy-wide default"),
+            .with_help("add `approve place by ...` to the category, or a policy-wide default; if the source names nobody, say so with `approve place unstated \"REASON\"`"),
         );
     }
 }

@@ -112,7 +112,27 @@ impl Resolver {
         })
     }
 
-    pub(super) fn approve(&mut self, a: &ast::Approve) -> Vec<Approval> {
+    /// The approvals an `approve` statement gives, or the purposes it says the source names no
+    /// approver for.
+    pub(super) fn approve(&mut self, a: &ast::Approve) -> (Vec<Approval>, Vec<UnstatedApproval>) {
+        if let ast::Approvers::Unstated(why) = &a.approvers {
+            let reason = self.ok(values::reason(why, "approve unstated"));
+            let unstated = a
+                .purposes
+                .iter()
+                .filter_map(|p| self.ok(values::purpose(p)))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .filter_map(|purpose| {
+                    reason.clone().map(|reason| UnstatedApproval {
+                        purpose,
+                        reason,
+                        span: a.span,
+                    })
+                })
+                .collect();
+            return (Vec::new(), unstated);
+        }
         let chain = match &a.approvers {
             ast::Approvers::Chain(c) => self.chain(c),
             ast::Approvers::Via(name) => {
@@ -123,6 +143,8 @@ impl Resolver {
                     span: name.span,
                 })
             }
+            // INVARIANT: handled above.
+            ast::Approvers::Unstated(_) => None,
         };
         let mut out = Vec::new();
         for p in &a.purposes {
@@ -134,6 +156,6 @@ impl Resolver {
                 });
             }
         }
-        out
+        (out, Vec::new())
     }
 }

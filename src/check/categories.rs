@@ -1,11 +1,13 @@
-//! Categories and the unrestricted block: their rules, views, temporary access, contacts,
-//! approvals and review, each statement given at most once.
+//! Categories and the unrestricted block: their rules (shared rules inlined where `use` puts
+//! them, [`super::shared`]), views, temporary access, contacts, approvals and review, each
+//! statement given at most once.
 
 use std::collections::HashMap;
 
 use super::disclosure::disclosure;
 use super::names::SymbolKind;
 use super::resolve::Resolver;
+use super::shared::Shared;
 use super::subjects::{Context, describe_subjects};
 use super::values;
 use crate::diag::{Code, Diagnostic};
@@ -62,7 +64,7 @@ impl Resolver {
         title: Option<&ast::Str>,
         body: &ast::Block,
         span: Span,
-        p: &Policy,
+        (p, shared): (&Policy, &Shared),
     ) -> Option<Category> {
         let is_unrestricted = kind == CategoryKind::Unrestricted;
         let mut cat = Category {
@@ -71,17 +73,19 @@ impl Resolver {
             title: title.map_or_else(|| name.to_string(), |t| t.value.clone()),
             criteria: Vec::new(),
             restriction: RestrictionType::Exclude,
-            rules: Vec::new(),
+            rules: shared.every_category(kind, name),
             denied_view: View::Notice,
             disclose: None,
             review: None,
             temporary: None,
             contact: None,
             approvals: Vec::new(),
+            unstated_approvals: Vec::new(),
             span,
         };
         let mut once: HashMap<&'static str, Span> = HashMap::new();
         let mut restriction_seen = false;
+        let mut used: Vec<(String, Span)> = Vec::new();
         let (mut grants, mut denies) = (0, 0);
         for st in &body.statements {
             let key = match st {
@@ -139,6 +143,9 @@ impl Resolver {
                             Some(Schedule::Never(why.as_ref().map(|s| s.value.clone())))
                         }
                         ast::ReviewSchedule::Until(e) => Some(Schedule::Until(e.value.clone())),
+                        ast::ReviewSchedule::Unstated(why) => self
+                            .ok(values::reason(why, "review unstated"))
+                            .map(Schedule::Unstated),
                     };
                     let reviewer = r.reviewer.as_ref().and_then(|c| self.chain(c));
                     if let Some(schedule) = schedule {
@@ -187,8 +194,13 @@ impl Resolver {
                     }
                 }
                 ast::Statement::Approve(a) => {
-                    let v = self.approve(a);
-                    cat.approvals.extend(v);
+                    let (stated, unstated) = self.approve(a);
+                    cat.approvals.extend(stated);
+                    cat.unstated_approvals.extend(unstated);
+                }
+                ast::Statement::Use(names, _) => {
+                    let v = self.use_in_category(shared, names, (kind, name), &mut used);
+                    cat.rules.extend(v);
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! Declarations: every name a policy declares (actions, roles, teams, people, organisations,
-//! groups, obligations, escalations, categories, retention schedules), and the warning for those
+//! groups, obligations, escalations, categories, retention schedules, rules blocks), and the warning for those
 //! nothing uses (CL0115).
 
 use super::names::SymbolKind;
@@ -41,6 +41,9 @@ impl Resolver {
                 }
                 ast::Item::Retention(r) => {
                     self.declare(SymbolKind::Retention, &r.name);
+                }
+                ast::Item::Rules(r) => {
+                    self.declare(SymbolKind::Rules, &r.name);
                 }
                 _ => {}
             }
@@ -173,6 +176,7 @@ impl Resolver {
             SymbolKind::Group,
             SymbolKind::Obligation,
             SymbolKind::Escalation,
+            SymbolKind::Rules,
         ] {
             let members = match kind {
                 SymbolKind::Role => p.roles.as_slice(),

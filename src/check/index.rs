@@ -169,12 +169,16 @@ impl NameIndex {
             ast::Item::Retention(r) => {
                 self.declare(SymbolKind::Retention, &r.name, title(&r.title).as_deref());
             }
+            ast::Item::Rules(r) => {
+                self.declare(SymbolKind::Rules, &r.name, title(&r.title).as_deref());
+            }
             ast::Item::Source(..)
             | ast::Item::Systems(..)
             | ast::Item::Updated(..)
             | ast::Item::Approve(_)
             | ast::Item::Unrestricted(_)
             | ast::Item::Disclose(..)
+            | ast::Item::Use(..)
             | ast::Item::Test(_) => {}
         }
     }
@@ -200,6 +204,8 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         ast::Item::Approve(a) => approve(a, out),
         ast::Item::Unrestricted(b) => block(b, out),
         ast::Item::Category(c) => block(&c.body, out),
+        ast::Item::Rules(r) => statements(&r.statements, out),
+        ast::Item::Use(list, _) => names(list, out),
         ast::Item::Test(t) => test(t, out),
         ast::Item::Source(..)
         | ast::Item::Systems(..)
@@ -211,7 +217,11 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
 }
 
 fn block(b: &ast::Block, out: &mut Uses) {
-    for st in &b.statements {
+    statements(&b.statements, out);
+}
+
+fn statements(list: &[ast::Statement], out: &mut Uses) {
+    for st in list {
         match st {
             ast::Statement::Grant(r) | ast::Statement::Deny(r) => {
                 names(&r.actions, out);
@@ -233,6 +243,7 @@ fn block(b: &ast::Block, out: &mut Uses) {
             }
             ast::Statement::Contact(a, _, _) => atom(a, out),
             ast::Statement::Approve(a) => approve(a, out),
+            ast::Statement::Use(list, _) => names(list, out),
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)
@@ -275,6 +286,7 @@ fn approve(a: &ast::Approve, out: &mut Uses) {
     match &a.approvers {
         ast::Approvers::Chain(c) => chain(c, out),
         ast::Approvers::Via(e) => ident(e, out),
+        ast::Approvers::Unstated(_) => {}
     }
 }
 

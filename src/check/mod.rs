@@ -10,6 +10,7 @@ pub(crate) mod index;
 mod names;
 mod resolve;
 mod retention;
+mod shared;
 mod subjects;
 mod tests;
 pub(crate) mod values;

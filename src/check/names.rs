@@ -29,6 +29,8 @@ pub enum SymbolKind {
     Category,
     /// A retention file type.
     Retention,
+    /// A block of shared rules.
+    Rules,
 }
 
 impl SymbolKind {
@@ -45,6 +47,7 @@ impl SymbolKind {
             SymbolKind::Escalation => "an escalation path",
             SymbolKind::Category => "a category",
             SymbolKind::Retention => "a retention file type",
+            SymbolKind::Rules => "a rules block",
         }
     }
 

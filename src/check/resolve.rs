@@ -3,7 +3,7 @@
 //! The orchestrator: declarations first ([`super::declarations`]), then the hierarchies and
 //! groups ([`super::hierarchy`]), then every item in source order, each checked by the module
 //! that owns it: subjects ([`super::subjects`]), approvers ([`super::approvals`]), categories
-//! ([`super::categories`]), retention ([`super::retention`]) and tests ([`super::tests`]).
+//! ([`super::categories`], with shared rules from [`super::shared`]), retention ([`super::retention`]) and tests ([`super::tests`]).
 
 use chrono::NaiveDate;
 
@@ -81,6 +81,7 @@ impl Resolver {
             obligations: Vec::new(),
             escalations: Vec::new(),
             approvals: Vec::new(),
+            unstated_approvals: Vec::new(),
             disclose: None,
             unrestricted: None,
             categories: Vec::new(),
@@ -93,6 +94,7 @@ impl Resolver {
         self.resolve_groups(&items, &mut p);
 
         p.disclose = self.policy_disclosure(&items);
+        let shared = self.shared_rules(&items, &p);
 
         let mut unrestricted_span: Option<Span> = None;
         let mut tests: Vec<&ast::TestBlock> = Vec::new();
@@ -110,8 +112,9 @@ impl Resolver {
                     }
                 }
                 ast::Item::Approve(a) => {
-                    let approvals = self.approve(a);
-                    p.approvals.extend(approvals);
+                    let (stated, unstated) = self.approve(a);
+                    p.approvals.extend(stated);
+                    p.unstated_approvals.extend(unstated);
                 }
                 ast::Item::Unrestricted(b) => {
                     if let Some(first) = unrestricted_span {
@@ -140,7 +143,7 @@ impl Resolver {
                             None,
                             b,
                             b.span,
-                            &p,
+                            (&p, &shared),
                         );
                     }
                 }
@@ -151,7 +154,7 @@ impl Resolver {
                         c.title.as_ref(),
                         &c.body,
                         c.span,
-                        &p,
+                        (&p, &shared),
                     ) {
                         p.categories.push(cat);
                     }
@@ -168,6 +171,8 @@ impl Resolver {
                 ast::Item::Decl(_)
                 | ast::Item::Group(_)
                 | ast::Item::Obligation(_)
+                | ast::Item::Rules(_)
+                | ast::Item::Use(..)
                 | ast::Item::Disclose(..) => {}
             }
         }

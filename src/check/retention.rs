@@ -1,4 +1,5 @@
-//! Retention schedules: how long a file is kept, from when, and what happens then.
+//! Retention schedules: how long a file is kept, from when (the latest of one or more dates),
+//! and what happens then.
 
 use super::resolve::Resolver;
 use super::values;
@@ -31,10 +32,11 @@ impl Resolver {
                     }
                     keep_span = Some(st.span());
                     keep = match st {
-                        ast::RetentionStatement::Keep(d, a, _) => {
+                        ast::RetentionStatement::Keep(d, anchors, _) => {
                             let period = self.ok(values::period(d));
-                            let anchor = self.ok(values::anchor(a));
-                            period.zip(anchor).map(|(p, a)| Keep::For(p, a))
+                            period
+                                .zip(self.anchors(anchors))
+                                .map(|(p, a)| Keep::For(p, a))
                         }
                         _ => Some(Keep::Permanently),
                     };
@@ -74,5 +76,33 @@ impl Resolver {
             unless,
             span: r.span,
         })
+    }
+
+    /// The anchors of a `keep`: each known, none named twice.
+    fn anchors(&mut self, names: &[ast::Ident]) -> Option<Vec<Anchor>> {
+        let mut out: Vec<Anchor> = Vec::new();
+        let mut ok = true;
+        for (i, name) in names.iter().enumerate() {
+            let Some(anchor) = self.ok(values::anchor(name)) else {
+                ok = false;
+                continue;
+            };
+            if let Some(first) = names[..i].iter().find(|n| n.name == name.name) {
+                self.report(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("retention anchor `{}` is named twice", name.name),
+                        name.span,
+                        "named again here",
+                    )
+                    .with_label(first.span, "first named here")
+                    .with_help("name each date once: the file is kept from the latest of them"),
+                );
+                ok = false;
+                continue;
+            }
+            out.push(anchor);
+        }
+        (ok && !out.is_empty()).then_some(out)
     }
 }

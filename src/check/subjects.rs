@@ -203,6 +203,7 @@ pub(super) fn kind_static(k: SymbolKind) -> &'static SymbolKind {
         SymbolKind::Escalation => &SymbolKind::Escalation,
         SymbolKind::Category => &SymbolKind::Category,
         SymbolKind::Retention => &SymbolKind::Retention,
+        SymbolKind::Rules => &SymbolKind::Rules,
     }
 }
 

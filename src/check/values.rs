@@ -5,7 +5,7 @@ use crate::policy::words::article;
 use crate::policy::{
     Anchor, Disposal, OrgKind, Period, Purpose, RestrictionType, UNITS, View, YEARS,
 };
-use crate::syntax::ast::{Duration, Ident};
+use crate::syntax::ast::{Duration, Ident, Str};
 
 /// Checks an identifier against a fixed list of words.
 pub fn word<T: Copy>(ident: &Ident, what: &str, options: &[(&str, T)]) -> Result<T, Diagnostic> {
@@ -84,6 +84,23 @@ pub fn anchor(i: &Ident) -> Result<Anchor, Diagnostic> {
 pub fn disposal(i: &Ident) -> Result<Disposal, Diagnostic> {
     let options: Vec<(&str, Disposal)> = Disposal::ALL.iter().map(|a| (a.word(), *a)).collect();
     word(i, "disposal action", &options)
+}
+
+/// The reason a statement gives for saying the source is silent: never empty, since a known gap
+/// must say which document is silent and how to take it back to the council.
+pub fn reason(text: &Str, statement: &str) -> Result<String, Diagnostic> {
+    if text.value.trim().is_empty() {
+        return Err(Diagnostic::error(
+            Code::SilenceWithoutReason,
+            format!("`{statement}` gives no reason"),
+            text.span,
+            "empty reason",
+        )
+        .with_help(format!(
+            "say which document is silent and where, such as `{statement} \"002 gives no interval for sudden deaths\"`"
+        )));
+    }
+    Ok(text.value.clone())
 }
 
 /// A duration with its unit checked.

@@ -4,7 +4,7 @@
 
 use super::table::{
     ApprovalEntry, ApproverEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList, Entry,
-    Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
+    Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry, UnstatedApprovalEntry,
 };
 use crate::policy::words::atom_title;
 use crate::policy::{
@@ -49,6 +49,9 @@ pub(super) fn category(
                 Schedule::Until(event) => ScheduleEntry::Until {
                     event: event.clone(),
                 },
+                Schedule::Unstated(reason) => ScheduleEntry::Unstated {
+                    reason: reason.clone(),
+                },
             },
             reviewer: r.reviewer.as_ref().map(|ch| chain(p, ch, sources)),
             source: sources.cite_in_policy(r.span),
@@ -75,6 +78,21 @@ pub(super) fn category(
                     purpose,
                     chain: chain(p, &a.chain, sources),
                     inherited: own.is_none(),
+                })
+            })
+            .collect(),
+        unstated_approvals: Purpose::ALL
+            .iter()
+            .filter_map(|&purpose| {
+                let u = p.unstated_approval(c, purpose)?;
+                Some(UnstatedApprovalEntry {
+                    purpose,
+                    reason: u.reason.clone(),
+                    inherited: !c
+                        .unstated_approvals
+                        .iter()
+                        .any(|own| own.purpose == purpose),
+                    source: sources.cite_in_policy(u.span),
                 })
             })
             .collect(),

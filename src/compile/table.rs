@@ -24,7 +24,9 @@ use crate::policy::{
 /// a chain of 10,000 roles was 50 million ancestor entries; it is now 10,000 parents.
 /// Version 3 marks each category's `kind` (the unrestricted block is a kind, not a name) and
 /// gives each row the index of the rule it implements (`rule`).
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 4 adds the `unstated` review schedule (the source gives no interval), which a reader
+/// of version 3 could not read.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -247,6 +249,10 @@ pub struct CategoryTable {
     /// Who approves placing, amending, lifting and access, with the category's own settings
     /// first and the policy-wide defaults filling the rest, in [`Purpose::ALL`] order.
     pub approvals: Vec<ApprovalEntry>,
+    /// The purposes with no approver because the source names none (`approve ... unstated`),
+    /// in [`Purpose::ALL`] order: known gaps, not missing settings. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unstated_approvals: Vec<UnstatedApprovalEntry>,
     /// One first-match decision list per action, indexed by [`ActionId`].
     pub decisions: Vec<DecisionList>,
 }
@@ -368,6 +374,11 @@ pub enum ScheduleEntry {
         /// The event.
         event: String,
     },
+    /// The source document gives no interval: a known gap, with the policy's reason.
+    Unstated {
+        /// Why, in the policy's words.
+        reason: String,
+    },
 }
 
 /// Temporary access to a category.
@@ -431,6 +442,20 @@ pub struct ApprovalEntry {
     pub chain: ChainEntry,
     /// Whether this is the policy-wide default rather than the category's own setting.
     pub inherited: bool,
+}
+
+/// A purpose whose approver the source does not name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct UnstatedApprovalEntry {
+    /// What would be approved.
+    #[schemars(with = "PurposeDef")]
+    pub purpose: Purpose,
+    /// Why no approver is given, in the policy's words.
+    pub reason: String,
+    /// Whether this is the policy-wide statement rather than the category's own.
+    pub inherited: bool,
+    /// Where it is written.
+    pub source: String,
 }
 
 impl DecisionTable {

@@ -224,6 +224,14 @@ not told who to ask, although the policy names someone.
     denied_view notice
     contact team qa_unit \"the Quality Assurance Unit\"
     # warning[CL0118]: the contact of category `adoption` is never shown: a refused person sees `notice`";
+    SilenceWithoutReason = "CL0119", "silence-without-reason", "A statement that the source is silent gives no reason",
+"`review unstated \"REASON\"` records that the source document gives no review interval, and
+`approve place unstated \"REASON\"` that it names no approver, so that the policy need not invent
+one; the reason is what the finding says to the council, so it must say which document is
+silent and where.
+
+    review unstated \"\"
+    # error[CL0119]: `review unstated` gives no reason";
     IncompleteFile = "CL0130", "incomplete-file", "A policy file does not end with `end`",
 "Every policy file ends with a line `end`. A file cut short while it was being written or copied
 (a partial save, a half-finished copy of a directory) would otherwise still be a valid policy,
@@ -347,7 +355,9 @@ report has nobody to send the restriction to.
     # warning[CL0206]: category `adoption` has a review schedule but no reviewer";
     NoApprover = "CL0207", "no-approver", "Nobody approves placing a restriction",
 "Neither the category nor the policy-wide defaults say who approves placing a restriction of
-this category (`approve place by ...`).
+this category (`approve place by ...`). If the source document names nobody, say so with
+`approve place unstated \"REASON\"` rather than invent an approver: the gap is then shown by
+`caselock table` instead of this warning.
 
     category adoption \"Adoption\" { restriction universal  grant view to owner }
     # warning[CL0207]: nobody approves placing a restriction of category `adoption`";
@@ -391,7 +401,9 @@ interval usually means a unit slip (`18 months` for `18 weeks`).
     # warning[CL0212]: category `adoption` is reviewed every 2 years, longer than the maximum of 12 months";
     NeverReviewed = "CL0213", "never-reviewed", "A category is never reviewed, without saying so",
 "A category with no `review` statement keeps its restriction forever. If that is deliberate (as
-Devon does for adoption records), say so with `review never \"REASON\"`.
+Devon does for adoption records), say so with `review never \"REASON\"`; if the source document
+gives no interval, say so with `review unstated \"REASON\"`, which `caselock table`, `caselock report
+reviews` and `caselock diff` show as a known gap instead of this warning.
 
     category adoption \"Adoption\" { restriction universal  grant view to owner }
     # warning[CL0213]: category `adoption` is never reviewed";

@@ -148,6 +148,10 @@ fn review_interval(_: &Vocabulary, c: &CategoryTable) -> Value {
                 .map_or("never".to_string(), |r| format!("never ({r})")),
         ),
         ScheduleEntry::Until { event } => (format!("until {event}"), format!("until {event}")),
+        ScheduleEntry::Unstated { reason } => (
+            "unstated".to_string(),
+            format!("not stated by the source ({reason})"),
+        ),
     };
     Value::plain(key, text, Some(&r.source))
 }
@@ -277,7 +281,17 @@ fn contact(v: &Vocabulary, c: &CategoryTable) -> Value {
 
 /// Which purposes have an approver at all; each purpose's chain is compared below.
 fn approvals(_: &Vocabulary, c: &CategoryTable) -> Value {
-    let purposes: Vec<&str> = c.approvals.iter().map(|a| a.purpose.word()).collect();
+    let mut purposes: Vec<String> = c
+        .approvals
+        .iter()
+        .map(|a| a.purpose.word().to_string())
+        .collect();
+    // A purpose the source names nobody for is shown as the known gap it is.
+    purposes.extend(
+        c.unstated_approvals
+            .iter()
+            .map(|u| format!("{} (not stated by the source)", u.purpose.word())),
+    );
     Value::plain(purposes.join(","), purposes.join(", "), Some(&c.source))
 }
 

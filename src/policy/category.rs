@@ -17,6 +17,9 @@ pub enum Schedule {
     Never(Option<String>),
     /// Not before an event, such as a serious case review's outcome.
     Until(String),
+    /// The source document gives no interval (why, in the policy's words): a known gap, said
+    /// rather than filled with an invented period.
+    Unstated(String),
 }
 
 /// A category's review.
@@ -85,6 +88,18 @@ pub struct Approval {
     pub purpose: Purpose,
     /// Who approves, in order.
     pub chain: Chain,
+    /// The statement's span.
+    pub span: Span,
+}
+
+/// A purpose whose approver the source document does not name, said rather than invented
+/// (`approve place unstated "why"`).
+#[derive(Debug, Clone)]
+pub struct UnstatedApproval {
+    /// What would be approved.
+    pub purpose: Purpose,
+    /// Why no approver is given, in the policy's words.
+    pub reason: String,
     /// The statement's span.
     pub span: Span,
 }
@@ -264,6 +279,8 @@ pub struct Category {
     pub contact: Option<Contact>,
     /// Approvals given in the category (policy-wide defaults apply for the rest).
     pub approvals: Vec<Approval>,
+    /// Purposes the category says its source names no approver for.
+    pub unstated_approvals: Vec<UnstatedApproval>,
     /// The category's span.
     pub span: Span,
 }

@@ -85,6 +85,8 @@ pub struct Policy {
     pub escalations: Vec<Escalation>,
     /// Policy-wide default approvals, used by categories that do not give their own.
     pub approvals: Vec<Approval>,
+    /// Purposes the policy says its source names no approver for (categories may still give one).
+    pub unstated_approvals: Vec<UnstatedApproval>,
     /// What a refused person may be told about any category that does not say (`disclose` at
     /// the top level).
     pub disclose: Option<Disclosure>,
@@ -125,6 +127,32 @@ impl Policy {
             .iter()
             .find(|a| a.purpose == purpose)
             .or_else(|| self.approvals.iter().find(|a| a.purpose == purpose))
+    }
+
+    /// Why nobody is named to approve a purpose in a category, when the policy says its source
+    /// is silent: the category's own statement first, then the policy-wide one, each only where
+    /// no approver is given at that level or before it.
+    pub fn unstated_approval<'a>(
+        &'a self,
+        category: &'a Category,
+        purpose: Purpose,
+    ) -> Option<&'a UnstatedApproval> {
+        if category.approvals.iter().any(|a| a.purpose == purpose) {
+            return None;
+        }
+        if let Some(u) = category
+            .unstated_approvals
+            .iter()
+            .find(|u| u.purpose == purpose)
+        {
+            return Some(u);
+        }
+        if self.approvals.iter().any(|a| a.purpose == purpose) {
+            return None;
+        }
+        self.unstated_approvals
+            .iter()
+            .find(|u| u.purpose == purpose)
     }
 }
 

@@ -80,8 +80,11 @@ impl Disposal {
 /// How long a file is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Keep {
-    /// For a period after an anchor date.
-    For(Period, Anchor),
+    /// For a period after the latest of one or more anchor dates (`from approval_end or
+    /// date_of_death`): councils keep such files "from the last of" the events. A date the
+    /// register leaves empty is an event that has not happened; at least one must be given.
+    /// INVARIANT: never empty, each anchor at most once (the checker ensures both).
+    For(Period, Vec<Anchor>),
     /// Forever.
     Permanently,
 }

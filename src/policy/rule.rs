@@ -44,7 +44,8 @@ pub enum Effect {
 /// A grant or deny statement of a category.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// A stable id: `CATEGORY.grant.N` or `CATEGORY.deny.N`, numbered in source order.
+    /// A stable id: `CATEGORY.grant.N` or `CATEGORY.deny.N`, numbered in source order; a shared
+    /// rule is `CATEGORY.BLOCK.grant.N`, numbered within its `rules` block.
     pub id: String,
     /// Grant, deny or absolute deny.
     pub effect: Effect,

@@ -150,7 +150,7 @@ fn file_line(
         })
         .unwrap_or_default();
     let cite = sources.cite(rule.span);
-    let Keep::For(period, anchor) = &rule.keep else {
+    let Keep::For(period, anchors) = &rule.keep else {
         return Ok(FileLine {
             file_id,
             file_type: rule.name.clone(),
@@ -161,14 +161,14 @@ fn file_line(
             rule: cite,
         });
     };
-    let start = row
-        .date(anchor.word())?
-        .ok_or_else(|| format!("no `{}` date for file type `{}`", anchor.word(), rule.name))?;
-    let start = if *anchor == Anchor::EndOfFinancialYear {
-        financial_year_end(start).ok_or("financial year end is beyond the calendar")?
-    } else {
-        start
-    };
+    let start = start_date(row, anchors)?.ok_or_else(|| {
+        let columns = anchors
+            .iter()
+            .map(|a| format!("`{}`", a.word()))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        format!("no {columns} date for file type `{}`", rule.name)
+    })?;
     let dispose_on = period
         .after(start)
         .ok_or("disposal date is beyond the calendar")?;
@@ -190,6 +190,25 @@ fn file_line(
         due: dispose_on <= as_of,
         rule: cite,
     })
+}
+
+/// When a file's clock starts: the latest of its anchors' dates that the row gives (an empty
+/// cell is an event that has not happened), or `None` when it gives none. A malformed date is an
+/// error, never skipped.
+fn start_date(row: &Row, anchors: &[Anchor]) -> Result<Option<NaiveDate>, String> {
+    let mut latest: Option<NaiveDate> = None;
+    for anchor in anchors {
+        let Some(date) = row.date(anchor.word())? else {
+            continue;
+        };
+        let date = if *anchor == Anchor::EndOfFinancialYear {
+            financial_year_end(date).ok_or("financial year end is beyond the calendar")?
+        } else {
+            date
+        };
+        latest = latest.max(Some(date));
+    }
+    Ok(latest)
 }
 
 /// The 31 March that ends the financial year `date` falls in.

@@ -127,10 +127,16 @@ pub fn reviews<R: Read>(
         policy: policy.id.clone(),
         as_of: opts.as_of,
         within_days: opts.within_days,
+        // A category whose source gives no interval (`review unstated`) has none either.
         no_schedule: policy
             .categories
             .iter()
-            .all(|c| c.review.is_none())
+            .all(|c| {
+                matches!(
+                    c.review.as_ref().map(|r| &r.schedule),
+                    None | Some(Schedule::Unstated(_))
+                )
+            })
             .then(|| super::no_schedule(&policy.id, super::Schedule::Review)),
         lines: Vec::new(),
         counts: Counts::default(),
@@ -222,6 +228,9 @@ fn classify(
             why.as_ref().map_or(String::new(), |w| format!(": {w}"))
         ),
         Some(Schedule::Until(event)) => format!("kept until {event}"),
+        Some(Schedule::Unstated(why)) => {
+            format!("no review interval: the source document gives none ({why})")
+        }
         None => "no review schedule".to_string(),
     };
     let (status, due, basis) = match time::review(interval, placed_on, last_reviewed, review_by) {
@@ -251,7 +260,7 @@ fn classify(
                 Some(Schedule::Never(_)) => Status::Never,
                 Some(Schedule::Until(_)) => Status::Until,
                 Some(Schedule::Every(_)) => return Err("review date is beyond the calendar".into()),
-                None => Status::Unscheduled,
+                Some(Schedule::Unstated(_)) | None => Status::Unscheduled,
             };
             (status, None, format!("{schedule} ({cite})"))
         }

@@ -110,6 +110,10 @@ pub enum Item {
     Approve(Approve),
     /// `disclose ...` at the top level: the policy-wide default.
     Disclose(Vec<DiscloseItem>, Span),
+    /// `rules NAME "Title" { ... }`: grants and denies several categories share.
+    Rules(RulesBlock),
+    /// `use NAME, ...` at the top level: the shared rules at the start of every category.
+    Use(Vec<Ident>, Span),
     /// `unrestricted { ... }`
     Unrestricted(Block),
     /// `category NAME "Title" { ... }`
@@ -130,7 +134,8 @@ impl Item {
             Item::Obligation(o) => o.span,
             Item::Escalation(e) => e.span,
             Item::Approve(a) => a.span,
-            Item::Disclose(_, s) => *s,
+            Item::Disclose(_, s) | Item::Use(_, s) => *s,
+            Item::Rules(r) => r.span,
             Item::Unrestricted(b) => b.span,
             Item::Category(c) => c.span,
             Item::Retention(r) => r.span,
@@ -349,6 +354,8 @@ pub enum Approvers {
     Chain(Chain),
     /// `via NAME`
     Via(Ident),
+    /// `unstated "why"`: the source names no approver.
+    Unstated(Str),
 }
 
 /// The body of a category or of `unrestricted`.
@@ -357,6 +364,19 @@ pub struct Block {
     /// The statements in order.
     pub statements: Vec<Statement>,
     /// The whole block, keyword to closing brace.
+    pub span: Span,
+}
+
+/// `rules NAME "Title" { ... }`: shared grants and denies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesBlock {
+    /// The block's name, as `use` names it.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// Its grants and denies in order (the grammar allows no other statement).
+    pub statements: Vec<Statement>,
+    /// The whole block.
     pub span: Span,
 }
 
@@ -396,6 +416,8 @@ pub enum Statement {
     Contact(Atom, Option<Str>, Span),
     /// `approve PURPOSES by CHAIN`
     Approve(Approve),
+    /// `use NAME, ...`: shared rules, in this place.
+    Use(Vec<Ident>, Span),
 }
 
 /// One thing a refused person may be told: `title`, `notice "text"`.
@@ -417,7 +439,8 @@ impl Statement {
             | Statement::Restriction(_, s)
             | Statement::DeniedView(_, s)
             | Statement::Disclose(_, s)
-            | Statement::Contact(_, _, s) => *s,
+            | Statement::Contact(_, _, s)
+            | Statement::Use(_, s) => *s,
             Statement::Grant(r) | Statement::Deny(r) => r.span,
             Statement::Review(r) => r.span,
             Statement::Temporary(t) => t.span,
@@ -463,6 +486,8 @@ pub enum ReviewSchedule {
     Never(Option<Str>),
     /// `until "event"`
     Until(Str),
+    /// `unstated "why"`: the source gives no interval.
+    Unstated(Str),
 }
 
 /// `temporary ACTIONS for DURATION [to SUBJECTS] approved_by STEP [requires ...]`
@@ -498,8 +523,8 @@ pub struct RetentionBlock {
 /// A statement inside a retention block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RetentionStatement {
-    /// `keep DURATION from ANCHOR`
-    Keep(Duration, Ident, Span),
+    /// `keep DURATION from ANCHOR or ANCHOR ...`
+    Keep(Duration, Vec<Ident>, Span),
     /// `keep permanently`
     KeepPermanently(Span),
     /// `then ACTION "text"`

@@ -226,6 +226,7 @@ fn is_item_start(r: Rule) -> bool {
             | Rule::kw_group
             | Rule::kw_obligation
             | Rule::kw_escalation
+            | Rule::kw_rules
             | Rule::kw_unrestricted
             | Rule::kw_category
             | Rule::kw_retention
@@ -250,6 +251,7 @@ fn is_statement_start(r: Rule) -> bool {
             | Rule::kw_temporary
             | Rule::kw_contact
             | Rule::kw_approve
+            | Rule::kw_use
     )
 }
 
@@ -331,6 +333,9 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::kw_every => "`every`",
         Rule::kw_never => "`never`",
         Rule::kw_until => "`until`",
+        Rule::kw_unstated => "`unstated`",
+        Rule::kw_rules => "`rules`",
+        Rule::kw_use => "`use`",
         Rule::kw_by => "`by`",
         Rule::kw_denied_view => "`denied_view`",
         Rule::kw_disclose => "`disclose`",
@@ -366,7 +371,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::disclose_stmt
         | Rule::temporary_stmt
         | Rule::contact_stmt
-        | Rule::approve_stmt => "a statement such as `grant`, `deny` or `review`",
+        | Rule::approve_stmt
+        | Rule::use_stmt => "a statement such as `grant`, `deny` or `review`",
         _ => return None,
     })
 }

@@ -47,7 +47,11 @@ pub fn format_file(ast: &File, text: &str) -> String {
     for item in &ast.items {
         let is_block = matches!(
             item,
-            Item::Unrestricted(_) | Item::Category(_) | Item::Retention(_) | Item::Test(_)
+            Item::Rules(_)
+                | Item::Unrestricted(_)
+                | Item::Category(_)
+                | Item::Retention(_)
+                | Item::Test(_)
         );
         let force_blank = previous_was_block.is_some_and(|prev| prev || is_block);
         p.boundary(
@@ -75,6 +79,11 @@ fn write_item(p: &mut Printer<'_>, item: &Item) {
             b.word("unrestricted {");
             let runs = block.statements.iter().map(statement).collect();
             write_block(p, b.run(), runs, block.span);
+        }
+        Item::Rules(r) => {
+            let b = block_header(r.span, "rules", &r.name, r.title.as_ref());
+            let runs = r.statements.iter().map(statement).collect();
+            write_block(p, b.run(), runs, r.span);
         }
         Item::Category(c) => {
             let b = block_header(c.span, "category", &c.name, c.title.as_ref());
@@ -178,7 +187,15 @@ fn simple_item(item: &Item) -> Run {
         }
         Item::Approve(a) => b.approve(a),
         Item::Disclose(items, _) => b.disclose(items),
-        Item::Unrestricted(_) | Item::Category(_) | Item::Retention(_) | Item::Test(_) => {}
+        Item::Use(names, _) => {
+            b.word("use");
+            b.idents(names);
+        }
+        Item::Rules(_)
+        | Item::Unrestricted(_)
+        | Item::Category(_)
+        | Item::Retention(_)
+        | Item::Test(_) => {}
     }
     b.run()
 }
@@ -254,6 +271,10 @@ fn statement(s: &Statement) -> (u32, Run) {
                     b.word("until");
                     b.item(&quote(&event.value), event.span);
                 }
+                ReviewSchedule::Unstated(why) => {
+                    b.word("unstated");
+                    b.item(&quote(&why.value), why.span);
+                }
             }
             if let Some(chain) = &r.reviewer {
                 b.word("by");
@@ -289,6 +310,10 @@ fn statement(s: &Statement) -> (u32, Run) {
             }
         }
         Statement::Approve(a) => b.approve(a),
+        Statement::Use(names, _) => {
+            b.word("use");
+            b.idents(names);
+        }
     }
     (span.start, b.run())
 }
@@ -297,11 +322,16 @@ fn retention_statement(s: &RetentionStatement) -> (u32, Run) {
     let span = s.span();
     let mut b = Pieces::new(span);
     match s {
-        RetentionStatement::Keep(d, anchor, _) => {
+        RetentionStatement::Keep(d, anchors, _) => {
             b.word("keep");
             b.item(&duration(d), d.span);
             b.word("from");
-            b.item(&anchor.name, anchor.span);
+            for (i, anchor) in anchors.iter().enumerate() {
+                if i > 0 {
+                    b.word("or");
+                }
+                b.item(&anchor.name, anchor.span);
+            }
         }
         RetentionStatement::KeepPermanently(_) => b.word("keep permanently"),
         RetentionStatement::Then(action, text, _) => {
@@ -503,6 +533,10 @@ impl Pieces {
             Approvers::Via(name) => {
                 self.word("via");
                 self.item(&name.name, name.span);
+            }
+            Approvers::Unstated(why) => {
+                self.word("unstated");
+                self.item(&quote(&why.value), why.span);
             }
         }
     }

@@ -17,6 +17,8 @@ pub const ITEMS: &[&str] = &[
     "escalation",
     "approve",
     "disclose",
+    "rules",
+    "use",
     "unrestricted",
     "category",
     "retention",
@@ -36,6 +38,7 @@ pub const CATEGORY_STATEMENTS: &[&str] = &[
     "temporary",
     "contact",
     "approve",
+    "use",
 ];
 
 /// Words that start a statement in a `retention` block.
@@ -62,6 +65,7 @@ pub const CONTINUATIONS: &[&str] = &[
     "every",
     "never",
     "until",
+    "unstated",
     "by",
     "for",
     "approved_by",

@@ -160,6 +160,22 @@ impl Lowerer {
             }
             Rule::approve_stmt => Item::Approve(self.approve(pair)?),
             Rule::disclose_stmt => Item::Disclose(self.disclose_items(inner)?, span),
+            Rule::use_stmt => Item::Use(inner.map(|p| self.ident(p)).collect(), span),
+            Rule::rules_block => {
+                let mut it = inner.peekable();
+                let name = self.ident(next(&mut it)?);
+                let title = match it.peek() {
+                    Some(p) if p.as_rule() == Rule::string => Some(self.string(next(&mut it)?)?),
+                    _ => None,
+                };
+                let statements = it.map(|p| self.statement(p)).collect::<Result<_>>()?;
+                Item::Rules(RulesBlock {
+                    name,
+                    title,
+                    statements,
+                    span,
+                })
+            }
             Rule::unrestricted_block => Item::Unrestricted(self.block(span, inner)?),
             Rule::category_block => {
                 let mut it = inner.peekable();
@@ -264,6 +280,7 @@ impl Lowerer {
                     Rule::review_never => {
                         ReviewSchedule::Never(it.next().map(|p| self.string(p)).transpose()?)
                     }
+                    Rule::review_unstated => ReviewSchedule::Unstated(self.string(next(&mut it)?)?),
                     _ => ReviewSchedule::Until(self.string(next(&mut it)?)?),
                 };
                 let reviewer = it
@@ -305,6 +322,7 @@ impl Lowerer {
                 Statement::Contact(atom, text, span)
             }
             Rule::approve_stmt => Statement::Approve(self.approve(pair)?),
+            Rule::use_stmt => Statement::Use(inner.map(|p| self.ident(p)).collect(), span),
             _ => return Err(unexpected(&pair, self.file)),
         })
     }
@@ -331,6 +349,7 @@ impl Lowerer {
         let how = next(&mut inner)?;
         let approvers = match how.as_rule() {
             Rule::approve_by => Approvers::Chain(self.chain(last_inner(how)?)),
+            Rule::approve_unstated => Approvers::Unstated(self.string(last_inner(how)?)?),
             _ => Approvers::Via(self.ident(last_inner(how)?)),
         };
         Ok(Approve {
@@ -360,7 +379,11 @@ impl Lowerer {
                         RetentionStatement::KeepPermanently(sspan)
                     } else {
                         let d = self.duration(first)?;
-                        RetentionStatement::Keep(d, self.ident(next(&mut inner)?), sspan)
+                        let anchors: Vec<Ident> = inner.map(|p| self.ident(p)).collect();
+                        if anchors.is_empty() {
+                            return Err(missing(sspan));
+                        }
+                        RetentionStatement::Keep(d, anchors, sspan)
                     }
                 }
                 Rule::then_stmt => {
@@ -625,6 +648,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_every
             | Rule::kw_never
             | Rule::kw_until
+            | Rule::kw_unstated
+            | Rule::kw_rules
+            | Rule::kw_use
             | Rule::kw_by
             | Rule::kw_denied_view
             | Rule::kw_disclose

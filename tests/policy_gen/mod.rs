@@ -111,6 +111,7 @@ fn approve() -> impl Strategy<Value = Tokens> + Clone {
     let how = prop_oneof![
         chain().prop_map(|c| cat(vec![one("by"), c])),
         ident_t().prop_map(|i| cat(vec![one("via"), i])),
+        string().prop_map(|s| cat(vec![one("unstated"), s])),
     ];
     (idents(), how).prop_map(|(p, h)| cat(vec![one("approve"), p, h]))
 }
@@ -145,6 +146,8 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
             maybe(s)
         ])),
         (string(), by).prop_map(|(s, b)| cat(vec![one("review"), one("until"), s, b])),
+        string().prop_map(|s| cat(vec![one("review"), one("unstated"), s])),
+        idents().prop_map(|i| cat(vec![one("use"), i])),
         ident_t().prop_map(|i| cat(vec![one("denied_view"), i])),
         vec(
             (ident_t(), proptest::option::of(string())).prop_map(|(i, s)| cat(vec![i, maybe(s)])),
@@ -180,6 +183,18 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
     ]
 }
 
+/// A grant or a deny: the statements a `rules` block holds.
+fn rule_statement() -> impl Strategy<Value = Tokens> + Clone {
+    (any::<bool>(), idents(), subjects()).prop_map(|(grant, a, s)| {
+        cat(vec![
+            one(if grant { "grant" } else { "deny" }),
+            a,
+            one("to"),
+            s,
+        ])
+    })
+}
+
 fn block(head: Tokens, body: Vec<Tokens>) -> Tokens {
     cat(vec![
         head,
@@ -191,7 +206,12 @@ fn block(head: Tokens, body: Vec<Tokens>) -> Tokens {
 
 fn retention_statement() -> impl Strategy<Value = Tokens> + Clone {
     prop_oneof![
-        (duration(), ident_t()).prop_map(|(d, a)| cat(vec![one("keep"), d, one("from"), a])),
+        (duration(), vec(ident_t(), 1..4)).prop_map(|(d, a)| cat(vec![
+            one("keep"),
+            d,
+            one("from"),
+            joined(a, "or")
+        ])),
         Just(vec!["keep".to_string(), "permanently".to_string()]),
         (ident_t(), proptest::option::of(string())).prop_map(|(a, s)| cat(vec![
             one("then"),
@@ -280,6 +300,8 @@ fn item() -> impl Strategy<Value = Tokens> {
         approve(),
         vec(statement(), 0..4).prop_map(|s| block(one("unrestricted"), s)),
         (titled("category"), vec(statement(), 0..6)).prop_map(|(h, s)| block(h, s)),
+        (titled("rules"), vec(rule_statement(), 0..3)).prop_map(|(h, s)| block(h, s)),
+        idents().prop_map(|i| cat(vec![one("use"), i])),
         (titled("retention"), vec(retention_statement(), 0..4)).prop_map(|(h, s)| block(h, s)),
         (string(), vec(test_statement(), 0..4))
             .prop_map(|(n, s)| block(cat(vec![one("test"), n]), s)),

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::compile::table::{
     ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, Layer, Row, ScheduleEntry,
-    TemporaryEntry, Vocabulary,
+    TemporaryEntry, UnstatedApprovalEntry, Vocabulary,
 };
 use crate::eval::words;
 use crate::policy::words::{
@@ -227,7 +227,11 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
             },
         },
         approvals: if restricted {
-            c.approvals.iter().map(approval).collect()
+            c.approvals
+                .iter()
+                .map(approval)
+                .chain(c.unstated_approvals.iter().map(unstated_approval))
+                .collect()
         } else {
             Vec::new()
         },
@@ -328,6 +332,9 @@ fn schedule_phrase(s: &ScheduleEntry) -> String {
         ScheduleEntry::Never { reason: Some(r) } => format!("never reviewed ({r})"),
         ScheduleEntry::Never { reason: None } => "never reviewed".to_string(),
         ScheduleEntry::Until { event } => format!("kept until {event}"),
+        ScheduleEntry::Unstated { reason } => {
+            format!("not stated by the source document, a known gap ({reason})")
+        }
     }
 }
 
@@ -339,18 +346,34 @@ fn chain_phrase(c: &ChainEntry) -> String {
     }
 }
 
+fn purpose_phrase(p: Purpose) -> String {
+    match p {
+        Purpose::Place => "placing the restriction",
+        Purpose::Amend => "amending it",
+        Purpose::Lift => "lifting it",
+        Purpose::Access => "giving someone access",
+    }
+    .to_string()
+}
+
 fn approval(a: &ApprovalEntry) -> ApprovalLine {
     ApprovalLine {
-        purpose: match a.purpose {
-            Purpose::Place => "placing the restriction",
-            Purpose::Amend => "amending it",
-            Purpose::Lift => "lifting it",
-            Purpose::Access => "giving someone access",
-        }
-        .to_string(),
+        purpose: purpose_phrase(a.purpose),
         chain: chain_phrase(&a.chain),
         inherited: a.inherited,
         source: a.chain.source.clone(),
+    }
+}
+
+fn unstated_approval(u: &UnstatedApprovalEntry) -> ApprovalLine {
+    ApprovalLine {
+        purpose: purpose_phrase(u.purpose),
+        chain: format!(
+            "nobody: not stated by the source document, a known gap ({})",
+            u.reason
+        ),
+        inherited: u.inherited,
+        source: u.source.clone(),
     }
 }
 
