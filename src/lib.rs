@@ -24,6 +24,7 @@ mod digest;
 mod durable;
 pub mod eval;
 mod json;
+mod json_schema;
 pub mod loader;
 pub mod lsp;
 pub mod mapping;

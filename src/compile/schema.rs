@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::table::DecisionTable;
-use crate::eval::schema::{Direction, SCHEMA_BASE, settings};
+use crate::json_schema::{Direction, SCHEMA_BASE, settings};
 use crate::policy::{
     Atom, CategoryKind, Condition, Disclosure, Literal, OrgKind, Period, PeriodUnit, Purpose,
     Relation, RestrictionType, View,

@@ -9,8 +9,8 @@
 use serde_json::Value;
 
 use super::decisions::Answer;
-use crate::eval::schema::{Direction, settings};
 use crate::eval::{Request, Response};
+use crate::json_schema::{Direction, settings};
 
 /// The OpenAPI document, as committed.
 pub const OPENAPI: &str = include_str!("../../docs/openapi.json");
