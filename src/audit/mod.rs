@@ -11,6 +11,8 @@
 //! vocabulary) — never a person's name. The format and its durability are documented in
 //! docs/service.md.
 
+mod archive;
+mod decision_id;
 mod key;
 pub mod postgres;
 pub(crate) mod query;
@@ -25,12 +27,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::{Outcome, Request};
 
+pub use decision_id::{DecisionId, valid_instance};
 pub use key::{Chain, LogKey};
 pub(crate) use postgres::PgLog;
 pub(crate) use query::{Filter, Found};
 pub(crate) use sink::Sink;
 pub(crate) use stdout::StdoutLog;
-pub use writer::{DecisionId, LogError, LogWriter, Pending, SyncMode, valid_instance};
+pub use writer::{LogError, LogWriter, Pending, SyncMode};
 
 /// The `prev` of the first entry of a log.
 pub const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";

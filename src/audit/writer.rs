@@ -18,7 +18,8 @@ use chrono::{DateTime, Utc};
 use fs4::TryLockError;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Broken, Chain, Entry, Event, Head, open, seal};
+use super::archive::{archive_name, check_archive};
+use super::{Broken, Chain, DecisionId, Entry, Event, Head, open, seal};
 use crate::durable::{self, Access};
 
 /// Entries written by one `write` at most.
@@ -344,35 +345,6 @@ impl LogWriter {
     }
 }
 
-/// Decision ids: the service instance's name, `:`, and a UUIDv7 (time-ordered, with 74 random
-/// bits), so ids are unique across restarts and instances and reveal no line number.
-#[derive(Debug, Clone, Copy)]
-pub struct DecisionId;
-
-impl DecisionId {
-    /// A new id for a decision made by `instance`.
-    pub fn make(instance: &str) -> String {
-        format!("{instance}:{}", uuid::Uuid::now_v7().hyphenated())
-    }
-
-    /// The UUID in an id, if it is one.
-    pub fn parse(id: &str) -> Option<u128> {
-        let (instance, uuid) = id.rsplit_once(':')?;
-        if !valid_instance(instance) {
-            return None;
-        }
-        uuid::Uuid::try_parse(uuid).ok().map(|u| u.as_u128())
-    }
-}
-
-/// Whether a name can be an instance name: 1 to 63 letters, digits, `.`, `_` or `-`.
-pub fn valid_instance(name: &str) -> bool {
-    (1..=63).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
-}
-
 /// Takes the log's lock, waiting up to half a second for a writer in this process that is
 /// closing (its thread lets go of the file just after the last handle is dropped).
 fn lock(file: &File) -> Result<(), TryLockError> {
@@ -433,55 +405,6 @@ fn logged_decision_id(line: &[u8]) -> Option<&str> {
     let text = std::str::from_utf8(line).ok()?;
     let start = text.find(KEY)? + KEY.len();
     text.get(start..)?.split('"').next()
-}
-
-/// A log file that continues a rotated one must join its archive, `PATH.SEQ`, when that file is
-/// still there: the archive's last entry must be the one the log chains from. Returns whether
-/// the archive was there to check (an archive moved to a backup cannot be).
-fn check_archive(path: &Path, start: &Head, chain: &Chain) -> Result<bool, LogError> {
-    let archive = archive_name(path, start.seq);
-    let broken = |message: String| LogError::Broken {
-        path: path.display().to_string(),
-        broken: Broken {
-            line: start.seq + 1,
-            message,
-        },
-    };
-    let file = match File::open(&archive) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(source) => {
-            return Err(LogError::Io {
-                path: archive.display().to_string(),
-                source,
-            });
-        }
-    };
-    let mut last = None;
-    for line in BufReader::new(file).lines() {
-        last = Some(line.map_err(|source| LogError::Io {
-            path: archive.display().to_string(),
-            source,
-        })?);
-    }
-    let joins = last
-        .and_then(|l| open(&l, chain).ok())
-        .is_some_and(|(e, hash)| e.seq == start.seq && hash == start.hash);
-    if joins {
-        Ok(true)
-    } else {
-        Err(broken(format!(
-            "the log continues `{}`, but that file's last entry is not the one it chains from: lines were removed or the files were mixed up",
-            archive.display()
-        )))
-    }
-}
-
-/// The name a rotated file is archived under: the log's path and its last entry's number.
-fn archive_name(path: &Path, last: u64) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(format!(".{last}"));
-    PathBuf::from(name)
 }
 
 /// The writer thread's state.
