@@ -459,6 +459,15 @@ pub struct UnstatedApprovalEntry {
 }
 
 impl DecisionTable {
+    /// The title of the action with this name, if the policy declares it.
+    pub fn action_title(&self, name: &str) -> Option<&str> {
+        self.vocabulary
+            .actions
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.title.as_str())
+    }
+
     /// The category with this name (not the unrestricted block).
     pub fn category(&self, name: &str) -> Option<&CategoryTable> {
         self.categories.iter().find(|c| c.name == name)

@@ -129,14 +129,7 @@ impl Decider {
     /// The action as a caseworker reads it after "you may": its title with a lower-case first
     /// letter ("add a case note"), or its name when the policy does not declare it.
     fn action_words(&self, name: &str) -> String {
-        let Some(title) = self
-            .table
-            .vocabulary
-            .actions
-            .iter()
-            .find(|a| a.name == name)
-            .map(|a| a.title.as_str())
-        else {
+        let Some(title) = self.table.action_title(name) else {
             return spoken(name);
         };
         let mut chars = title.chars();

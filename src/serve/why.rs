@@ -106,11 +106,8 @@ async fn answer(state: &AppState, id: &str, headers: &HeaderMap, link: LinkQuery
     let asked = version
         .decider
         .table()
-        .vocabulary
-        .actions
-        .iter()
-        .find(|a| a.name == entry.action)
-        .map_or(entry.action.as_str(), |a| a.title.as_str())
+        .action_title(&entry.action)
+        .unwrap_or(&entry.action)
         .to_string();
     let directory = state.directory.load();
     let names = Names::new(directory.as_deref(), &entry.request);

@@ -320,11 +320,8 @@ fn decide(state: &AppState, version: &Version, req: &Request) -> String {
     let asked = version
         .decider
         .table()
-        .vocabulary
-        .actions
-        .iter()
-        .find(|a| a.name == req.action)
-        .map_or(req.action.as_str(), |a| a.title.as_str())
+        .action_title(&req.action)
+        .unwrap_or(&req.action)
         .to_string();
     let directory = state.directory.load();
     let names = Names::new(directory.as_deref(), req);
