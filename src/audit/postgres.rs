@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_postgres::{Client, NoTls};
 
 use super::writer::{Group, MAX_GROUP};
@@ -215,16 +215,7 @@ impl PgLog {
 
     /// Appends entries in order, committed before this returns.
     pub async fn append(&self, entries: Vec<Pending>) -> Result<u64, Arc<LogError>> {
-        let (done, wait) = oneshot::channel();
-        self.tx
-            .send(Group {
-                entries,
-                done,
-                rotate: false,
-            })
-            .await
-            .map_err(|_| Arc::new(LogError::Failed))?;
-        wait.await.map_err(|_| Arc::new(LogError::Failed))?
+        Group::send(&self.tx, entries, false).await
     }
 
     /// The decision with this id, written by any instance (its line's own hash checked).

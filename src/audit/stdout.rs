@@ -53,16 +53,7 @@ impl StdoutLog {
 
     /// Appends entries, written and flushed before this returns.
     pub async fn append(&self, entries: Vec<super::Pending>) -> Result<u64, Arc<LogError>> {
-        let (done, wait) = tokio::sync::oneshot::channel();
-        self.tx
-            .send(Group {
-                entries,
-                done,
-                rotate: false,
-            })
-            .await
-            .map_err(|_| Arc::new(LogError::Failed))?;
-        wait.await.map_err(|_| Arc::new(LogError::Failed))?
+        Group::send(&self.tx, entries, false).await
     }
 
     /// The last entry written since start.

@@ -94,6 +94,27 @@ pub(super) struct Group {
     pub(super) rotate: bool,
 }
 
+impl Group {
+    /// Sends a group to a sink's writer task and waits for its answer: the first entry's
+    /// sequence number (for a rotation, the archived file's last). A writer that has gone away is
+    /// a failed log.
+    pub(super) async fn send(
+        tx: &mpsc::Sender<Group>,
+        entries: Vec<Pending>,
+        rotate: bool,
+    ) -> Result<u64, Arc<LogError>> {
+        let (done, wait) = oneshot::channel();
+        tx.send(Group {
+            entries,
+            done,
+            rotate,
+        })
+        .await
+        .map_err(|_| Arc::new(LogError::Failed))?;
+        wait.await.map_err(|_| Arc::new(LogError::Failed))?
+    }
+}
+
 /// Where the log stands, shared by the writer thread and readers.
 #[derive(Debug)]
 struct Index {
@@ -250,16 +271,7 @@ impl LogWriter {
     /// Appends entries in order and waits until they are stored as [`SyncMode`] says; returns the
     /// first one's sequence number.
     pub async fn append(&self, entries: Vec<Pending>) -> Result<u64, Arc<LogError>> {
-        let (done, wait) = oneshot::channel();
-        self.tx
-            .send(Group {
-                entries,
-                done,
-                rotate: false,
-            })
-            .await
-            .map_err(|_| Arc::new(LogError::Failed))?;
-        wait.await.map_err(|_| Arc::new(LogError::Failed))?
+        Group::send(&self.tx, entries, false).await
     }
 
     /// Rotates the log without a restart: after every entry sent before this call, the file is
@@ -268,16 +280,7 @@ impl LogWriter {
     /// the archived file's name. Decisions in archived files are no longer read back by
     /// `GET /v1/decisions/{id}`; `audit verify OLD... NEW` checks the chain across the files.
     pub async fn rotate(&self) -> Result<PathBuf, Arc<LogError>> {
-        let (done, wait) = oneshot::channel();
-        self.tx
-            .send(Group {
-                entries: Vec::new(),
-                done,
-                rotate: true,
-            })
-            .await
-            .map_err(|_| Arc::new(LogError::Failed))?;
-        let last = wait.await.map_err(|_| Arc::new(LogError::Failed))??;
+        let last = Group::send(&self.tx, Vec::new(), true).await?;
         Ok(archive_name(&self.path, last))
     }
 
