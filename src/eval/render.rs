@@ -131,15 +131,45 @@ impl Decider {
             self.disclosure(d)
         };
         let row = self.deciding_row(d);
+        // A refusal by a row: every field of it from the one refusal function the disclosure
+        // analysis reads too; anything else (an allow, a request that failed closed) as below.
+        let (deny_kind, rule, source, reasons, next_steps) = match (d.outcome, d.basis, row) {
+            (Outcome::Deny, Basis::Row { action, .. }, Some((c, r))) => {
+                let refusal = refusal_as(c, r, action, show, owner(req).is_some());
+                let next_steps = NextSteps {
+                    contact: refusal
+                        .contact
+                        .map(|description| self.told_contact(req, c, show, auditor, description)),
+                    escalation: refusal.escalation,
+                    temporary_access: refusal.temporary.map(|(max_duration, approvers)| {
+                        TemporaryOut {
+                            available: self.meets_temporary_to(req, d),
+                            max_duration,
+                            approvers,
+                        }
+                    }),
+                    notice: refusal.notice,
+                };
+                let (deny_kind, rule, source) = (refusal.deny_kind, refusal.rule, refusal.source);
+                (deny_kind, rule, source, refusal.reasons, next_steps)
+            }
+            _ => (
+                d.deny_kind.filter(|_| show.reason),
+                row.filter(|_| show.rule()).map(|(_, r)| r.id.clone()),
+                row.filter(|_| show.rule()).map(|(_, r)| r.source.clone()),
+                self.reasons(req, d, show, auditor),
+                NextSteps::default(),
+            ),
+        };
         Response {
             decision: d.outcome,
             view: d.view.shown(),
-            deny_kind: d.deny_kind.filter(|_| show.reason),
-            rule: row.filter(|_| show.rule()).map(|(_, r)| r.id.clone()),
-            source: row.filter(|_| show.rule()).map(|(_, r)| r.source.clone()),
-            reasons: self.reasons(req, d, show, auditor),
+            deny_kind,
+            rule,
+            source,
+            reasons,
             explanation: audience.map(|a| self.explain(req, d, a)),
-            next_steps: self.next_steps(req, d, show, auditor),
+            next_steps,
             obligations: self.obligations(d),
             warnings: self.warnings(req, d, show, auditor),
             policy_hash: self.table.source_hash.clone(),
@@ -162,34 +192,25 @@ impl Decider {
         }
     }
 
-    /// Who to contact, the escalation path and temporary access, as far as disclosed.
-    fn next_steps(&self, req: &Request, d: &Decision, show: Told, auditor: bool) -> NextSteps {
-        let (Some((c, row)), Basis::Row { action, .. }) = (self.deciding_row(d), d.basis) else {
-            return NextSteps::default();
-        };
-        if d.outcome == Outcome::Allow || !show.restricted {
-            return NextSteps::default();
-        }
-        let r = refusal_as(c, row, action, show, owner(req).is_some());
-        NextSteps {
-            contact: r.contact.map(|description| ContactOut {
-                // Who holds a relation to the record (its owner, allocated worker or manager) is a
-                // fact about the record: only the auditor is told their id. A person the policy
-                // itself names is told.
-                subject_id: if show.contact && (auditor || names_a_person(c)) {
-                    self.contact(req, c).and_then(|k| k.subject_id)
-                } else {
-                    None
-                },
-                description,
-            }),
-            escalation: r.escalation,
-            temporary_access: r.temporary.map(|(max_duration, approvers)| TemporaryOut {
-                available: self.meets_temporary_to(req, d),
-                max_duration,
-                approvers,
-            }),
-            notice: r.notice,
+    /// The contact a refused subject is told, described as the refusal says.
+    fn told_contact(
+        &self,
+        req: &Request,
+        c: &CategoryTable,
+        show: Told,
+        auditor: bool,
+        description: String,
+    ) -> ContactOut {
+        ContactOut {
+            // Who holds a relation to the record (its owner, allocated worker or manager) is a
+            // fact about the record: only the auditor is told their id. A person the policy
+            // itself names is told.
+            subject_id: if show.contact && (auditor || names_a_person(c)) {
+                self.contact(req, c).and_then(|k| k.subject_id)
+            } else {
+                None
+            },
+            description,
         }
     }
 
