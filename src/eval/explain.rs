@@ -6,12 +6,13 @@ use super::decider::{Context, Decider};
 use super::decision::{
     Audience, Basis, CategoryRef, Decision, DenyKind, GrantProblem, Outcome, Warning,
 };
-use super::render::Told;
+use super::refusal::{Refusal, refusal_as};
+use super::render::{Told, owner};
 use super::request::Request;
 use super::{intern, time, words};
 use crate::compile::table::{CategoryTable, Layer, Row};
 use crate::policy::words::{all_of, join_or, literal_phrase, spoken};
-use crate::policy::{Atom, Literal, Purpose, Relation};
+use crate::policy::{Atom, Literal, Relation};
 
 /// At most this many ways to gain access are listed.
 const CLOSEST: usize = 3;
@@ -294,12 +295,14 @@ impl Decider {
                 }
             }
         }
-        s.extend(self.next_steps_sentence(req, c, show, row.layer));
-        if show.temporary && matches!(row.layer, Layer::Deny | Layer::Default) {
-            s.extend(self.temporary_sentence(req, d, c, show));
-        }
-        if let Some(notice) = c.disclose.notice.as_ref().filter(|_| show.notice) {
-            s.push(notice.clone());
+        // Whom to ask and the notice, as the response's own fields say them.
+        if let Basis::Row { action, .. } = d.basis {
+            let told = refusal_as(c, row, action, show, owner(req).is_some());
+            s.push(next_steps_sentence(&told, show, row.layer));
+            if show.temporary && matches!(row.layer, Layer::Deny | Layer::Default) {
+                s.extend(self.temporary_sentence(req, d, c, show));
+            }
+            s.extend(told.notice);
         }
     }
 
@@ -336,40 +339,6 @@ impl Decider {
             "You would have access if you were {}{tail}.",
             join_or(&phrases, "or")
         ))
-    }
-
-    /// "Contact X; access is approved by Y, then Z." Nobody is named as approving what an
-    /// absolute deny or an exclusion refuses: nobody can.
-    fn next_steps_sentence(
-        &self,
-        req: &Request,
-        c: &CategoryTable,
-        show: Told,
-        layer: Layer,
-    ) -> Option<String> {
-        let final_refusal = matches!(layer, Layer::AbsoluteDeny | Layer::NamedExclusion);
-        let lead = if final_refusal && show.reason {
-            "If you think this is wrong, contact"
-        } else {
-            "If you need this record for your work, contact"
-        };
-        if !show.contact {
-            return Some(format!("{lead} your line manager."));
-        }
-        let who = self
-            .contact(req, c)
-            .map_or_else(|| "your line manager".to_string(), |k| k.description);
-        let chain = c
-            .approval(Purpose::Access)
-            .map(|a| words::chain_steps(&a.chain))
-            .filter(|steps| !steps.is_empty() && !final_refusal && show.reason);
-        Some(match chain {
-            Some(steps) => format!(
-                "{lead} {who}; access is approved by {}.",
-                steps.join(", then ")
-            ),
-            None => format!("{lead} {who}."),
-        })
     }
 
     /// Whether temporary access can be asked for, from whom and for how long, and when it
@@ -468,5 +437,28 @@ fn kind_meaning(kind: DenyKind) -> &'static str {
     match kind {
         DenyKind::Forbidden => words::FORBIDDEN,
         DenyKind::NotPermitted => words::NOT_PERMITTED,
+    }
+}
+
+/// "Contact X; access is approved by Y, then Z.", from a refusal's contact and escalation (so
+/// nobody is named as approving what an absolute deny or an exclusion refuses: nobody can).
+fn next_steps_sentence(told: &Refusal, show: Told, layer: Layer) -> String {
+    let final_refusal = matches!(layer, Layer::AbsoluteDeny | Layer::NamedExclusion);
+    let lead = if final_refusal && show.reason {
+        "If you think this is wrong, contact"
+    } else {
+        "If you need this record for your work, contact"
+    };
+    let who = told
+        .contact
+        .as_deref()
+        .unwrap_or(Relation::LineManager.describe());
+    if told.escalation.is_empty() {
+        format!("{lead} {who}.")
+    } else {
+        format!(
+            "{lead} {who}; access is approved by {}.",
+            told.escalation.join(", then ")
+        )
     }
 }
