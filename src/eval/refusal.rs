@@ -7,7 +7,7 @@ use super::decision::{DenyKind, Outcome, Shown};
 use super::render::{Told, row_reasons};
 use super::words;
 use crate::compile::table::{CategoryTable, Layer, Row};
-use crate::policy::{ActionId, Purpose, Relation, View};
+use crate::policy::{ActionId, Purpose, Relation};
 
 /// A refusal's fields, apart from what the request itself carries (the contact's subject id).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,44 +82,13 @@ impl Refusal {
             None
         }
     }
-
-    /// The refusal a category that discloses nothing gives, with this view.
-    pub fn generic(view: View) -> Refusal {
-        let told = if view == View::None {
-            Told::NONE
-        } else {
-            Told {
-                restricted: true,
-                ..Told::NONE
-            }
-        };
-        Refusal {
-            view: view.shown(),
-            deny_kind: None,
-            rule: None,
-            source: None,
-            reasons: vec![words::REFUSED.to_string()],
-            contact: told
-                .restricted
-                .then(|| Relation::LineManager.describe().to_string()),
-            escalation: Vec::new(),
-            temporary: None,
-            notice: None,
-        }
-    }
 }
 
-/// What a person refused by `row` of `c` for `action` is told, when the request names the
-/// record's owner (`owner_named`) or not.
+/// What a person refused by `row` (a deny row) of `c` for `action` is told, when the request
+/// names the record's owner (`owner_named`) or not.
 pub fn refusal(c: &CategoryTable, row: &Row, action: ActionId, owner_named: bool) -> Refusal {
-    let (outcome, _) = row_outcome(row.effect, row.layer);
-    refusal_as(
-        c,
-        row,
-        action,
-        Told::of(outcome, row.view, c, row),
-        owner_named,
-    )
+    let show = Told::of(Outcome::Deny, row.view, c, row);
+    refusal_as(c, row, action, show, owner_named)
 }
 
 /// [`refusal`] for an audience told `show` (an auditor is told everything).
@@ -130,10 +99,7 @@ pub(super) fn refusal_as(
     show: Told,
     owner_named: bool,
 ) -> Refusal {
-    let (outcome, deny_kind) = row_outcome(row.effect, row.layer);
-    if outcome == Outcome::Allow {
-        return Refusal::generic(row.view);
-    }
+    let (_, deny_kind) = row_outcome(row.effect, row.layer);
     // Nobody can grant what an absolute deny or an exclusion refuses, so nobody is named as
     // approving it.
     let overridable = row.layer != Layer::AbsoluteDeny && row.layer != Layer::NamedExclusion;
