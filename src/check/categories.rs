@@ -86,7 +86,7 @@ impl Resolver {
         let mut once: HashMap<&'static str, Span> = HashMap::new();
         let mut restriction_seen = false;
         let mut used: Vec<(String, Span)> = Vec::new();
-        let (mut grants, mut denies) = (0, 0);
+        let mut numbers = RuleNumbers::default();
         for st in &body.statements {
             let key = match st {
                 ast::Statement::Restriction(..) => Some("restriction"),
@@ -123,13 +123,7 @@ impl Resolver {
                 }
                 ast::Statement::Grant(r) | ast::Statement::Deny(r) => {
                     let is_grant = matches!(st, ast::Statement::Grant(_));
-                    let n = if is_grant {
-                        grants += 1;
-                        grants
-                    } else {
-                        denies += 1;
-                        denies
-                    };
+                    let n = numbers.next(is_grant);
                     if let Some(rule) = self.rule(name, r, is_grant, n, p) {
                         cat.rules.push(rule);
                     }
@@ -344,4 +338,24 @@ fn contact_never_shown(
     Some(d.with_help(
         "write `denied_view notice_with_contact` (or `minimal`) so a refused person learns who to ask, or remove the contact",
     ))
+}
+
+/// Grants and denies are numbered apart, in source order: `CATEGORY.grant.N`, `CATEGORY.deny.N`.
+#[derive(Debug, Default)]
+pub(super) struct RuleNumbers {
+    grants: usize,
+    denies: usize,
+}
+
+impl RuleNumbers {
+    /// The next grant's or deny's number, from 1.
+    pub(super) fn next(&mut self, is_grant: bool) -> usize {
+        let n = if is_grant {
+            &mut self.grants
+        } else {
+            &mut self.denies
+        };
+        *n += 1;
+        *n
+    }
 }

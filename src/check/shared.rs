@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use super::categories::RuleNumbers;
 use super::names::SymbolKind;
 use super::resolve::Resolver;
 use crate::diag::{Code, Diagnostic};
@@ -65,7 +66,7 @@ impl Resolver {
     }
 
     fn block_rules(&mut self, block: &ast::RulesBlock, p: &Policy) -> Option<Vec<Rule>> {
-        let (mut grants, mut denies) = (0, 0);
+        let mut numbers = RuleNumbers::default();
         let mut rules = Vec::new();
         let mut ok = true;
         for st in &block.statements {
@@ -75,13 +76,7 @@ impl Resolver {
                 // INVARIANT: the grammar allows only grants and denies in a rules block.
                 _ => continue,
             };
-            let n = if is_grant {
-                grants += 1;
-                grants
-            } else {
-                denies += 1;
-                denies
-            };
+            let n = numbers.next(is_grant);
             match self.rule(&block.name.name, r, is_grant, n, p) {
                 Some(rule) => rules.push(rule),
                 None => ok = false,
