@@ -128,6 +128,11 @@ fn refused(category: &str) -> Value {
     })
 }
 
+/// Asks the service to read its policies and directory again, with the token.
+async fn reload(router: &Router) -> Reply {
+    call(router, "POST", "/v1/reload", Some(&bearer()), String::new()).await
+}
+
 /// Decides with the token; returns the decision id.
 async fn decide(router: &Router, req: &Value) -> String {
     let r = call(
@@ -752,14 +757,7 @@ async fn the_directory_is_read_again_on_reload_and_a_faulty_one_is_refused() {
         "subject_id,display_name,role_title\nu-3001,Robin Rename,Service Manager\n",
     )
     .unwrap();
-    let r = call(
-        &router,
-        "POST",
-        "/v1/reload",
-        Some(&bearer()),
-        String::new(),
-    )
-    .await;
+    let r = reload(&router).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(page().await.contains("Robin Rename, Service Manager"));
     std::fs::write(
@@ -767,14 +765,7 @@ async fn the_directory_is_read_again_on_reload_and_a_faulty_one_is_refused() {
         "subject_id,display_name\n",
     )
     .unwrap();
-    let r = call(
-        &router,
-        "POST",
-        "/v1/reload",
-        Some(&bearer()),
-        String::new(),
-    )
-    .await;
+    let r = reload(&router).await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
     assert!(
         r.json()["detail"]

@@ -136,15 +136,15 @@ fn filter_selects_tests_by_name() {
 }
 
 /// 003:184-200: the bundled retention schedule gives each file type its disposal date.
-#[test]
-fn nottingham_retention_schedule_dates() {
+/// The retention report of one policy over a register in tests/fixtures/testing/, on 22
+/// November 2026.
+fn retention_of(policy: &str, register: &str) -> caselock::report::retention::RetentionReport {
     let mut sources = SourceMap::new();
-    let p = caselock::loader::discover(Path::new("policies/nottingham-recording"), &mut sources)
-        .unwrap();
+    let p = caselock::loader::discover(Path::new(policy), &mut sources).unwrap();
     let checked = caselock::check_files(&sources, &p[0].files).unwrap();
-    let register = std::fs::read("tests/fixtures/testing/recording-files.csv").unwrap();
+    let register = std::fs::read(Path::new("tests/fixtures/testing").join(register)).unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let r = caselock::report::retention::retention(
+    caselock::report::retention::retention(
         &checked.policy,
         &sources,
         register.as_slice(),
@@ -152,7 +152,12 @@ fn nottingham_retention_schedule_dates() {
         as_of,
         true,
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn nottingham_retention_schedule_dates() {
+    let r = retention_of("policies/nottingham-recording", "recording-files.csv");
     assert!(r.invalid.is_empty(), "{:?}", r.invalid);
     let got: Vec<(String, Option<String>, String, bool)> = {
         let mut v: Vec<_> = r
@@ -224,21 +229,7 @@ fn example_policies_pass_their_tests_with_every_rule_covered() {
 /// a malformed one, is refused with the columns named.
 #[test]
 fn retention_runs_from_the_latest_of_several_anchors() {
-    let mut sources = SourceMap::new();
-    let p =
-        caselock::loader::discover(Path::new("examples/policies/fostering"), &mut sources).unwrap();
-    let checked = caselock::check_files(&sources, &p[0].files).unwrap();
-    let register = std::fs::read("tests/fixtures/testing/fostering-files.csv").unwrap();
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let r = caselock::report::retention::retention(
-        &checked.policy,
-        &sources,
-        register.as_slice(),
-        caselock::report::register::Format::Csv,
-        as_of,
-        true,
-    )
-    .unwrap();
+    let r = retention_of("examples/policies/fostering", "fostering-files.csv");
     let mut got: Vec<(String, String)> = r
         .files
         .iter()
