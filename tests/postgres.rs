@@ -8,8 +8,10 @@
 //! were skipped, unless `CASELOCK_REQUIRE_POSTGRES` is set (CI), when they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -112,16 +114,7 @@ fn replica(url: &str, instance: &str) -> Replica {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap_or_else(|| panic!("no address in `{first}`"))
-        .to_string();
+    let addr = support::announced_addr(&mut child);
     Replica { child, addr }
 }
 
