@@ -14,7 +14,9 @@ mod support;
 use std::collections::BTreeSet;
 
 use caselock::eval::{Basis, Decider, Id, ListEntry};
-use caselock::eval::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
+use caselock::eval::{
+    GrantDuration, PlacedFlag, Record, Request, Restriction, Subject, TemporaryGrant,
+};
 use caselock::policy::Policy;
 
 fn mk(s: &str) -> Id {
@@ -44,6 +46,7 @@ struct Names {
     teams: Vec<String>,
     orgs: Vec<String>,
     categories: Vec<String>,
+    flags: Vec<String>,
     ids: Vec<String>,
 }
 
@@ -61,6 +64,7 @@ impl Names {
                 .map(|o| o.named.name.clone())
                 .collect(),
             categories: p.categories.iter().map(|c| c.name.clone()).collect(),
+            flags: p.flags.iter().map(|f| f.named.name.clone()).collect(),
             ids,
         }
     }
@@ -165,8 +169,23 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                 },
             ),
     );
+    // Flags, declared or not, with review dates that are overdue, due later or absent. A policy
+    // without flags gets now and then an undeclared one, which must fail closed.
+    let flag = (name(&n.flags, "unknown_flag"), (date(), date(), date())).prop_map(
+        |(flag, (placed_on, last_reviewed, review_by))| PlacedFlag {
+            flag,
+            placed_on,
+            last_reviewed,
+            review_by,
+        },
+    );
+    let flag_weight = if n.flags.is_empty() { 1 } else { 6 };
+    let flags = prop_oneof![
+        8 => Just(Vec::new()),
+        flag_weight => proptest::collection::vec(flag, 1..=3),
+    ];
     let record = (
-        restriction,
+        (restriction, flags),
         id_list.clone(),
         id_list.clone(),
         prop_oneof![
@@ -177,7 +196,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         (proptest::option::weighted(0.3, id.clone()), id_list.clone()),
     )
         .prop_map(
-            |(restriction, workers, managers, teams, (subject, relatives))| Record {
+            |((restriction, flags), workers, managers, teams, (subject, relatives))| Record {
                 id: mk("R1"),
                 teams,
                 restriction,
@@ -185,6 +204,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                 allocated_managers: managers.iter().map(|x| mk(x)).collect(),
                 subject: subject.as_deref().map(mk),
                 relatives: relatives.iter().map(|x| mk(x)).collect(),
+                flags,
             },
         );
     let durations = [
@@ -292,7 +312,7 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
     let result = runner.run(&request(&names), |req| {
         let at = req.at.unwrap_or_else(base);
         let d = decider.decide(&req);
-        let r = reference::decide(policy, &req, at);
+        let (r, ref_flags) = reference::decide_flagged(policy, &req, at);
         let fail = match d.basis {
             Basis::FailClosed(reason) => Some(reason),
             Basis::Row { .. } => None,
@@ -306,6 +326,38 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
         prop_assert_eq!(d.deny_kind, r.deny_kind, "kind of deny");
         prop_assert_eq!(rule, r.rule, "deciding rule");
         prop_assert_eq!(fail, r.fail, "fail-closed reason");
+        // Flags: the duties an allow gives and the overdue reviews, as the auditor is told them.
+        let resp = decider.response(&req, &d, Some(caselock::eval::Audience::Auditor));
+        let duties: Vec<String> = resp
+            .obligations
+            .iter()
+            .filter(|o| names.flags.contains(&o.id))
+            .map(|o| o.id.clone())
+            .collect();
+        prop_assert_eq!(duties, ref_flags.duties, "flag duties");
+        let overdue: Vec<(String, chrono::NaiveDate)> = d
+            .warnings
+            .iter()
+            .filter_map(|w| match w {
+                caselock::eval::Warning::FlagReviewOverdue(f, due) => Some((
+                    loaded.table.vocabulary.flags[*f as usize].name.clone(),
+                    *due,
+                )),
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(overdue, ref_flags.overdue, "overdue flag reviews");
+        // A flag never changes the decision: the same request without flags decides alike.
+        if d.flags != 0 {
+            let mut plain = req.clone();
+            plain.record.flags.clear();
+            let p = decider.decide(&plain);
+            prop_assert_eq!(
+                (p.outcome, p.view, p.basis),
+                (d.outcome, d.view, d.basis),
+                "a flag changed the decision"
+            );
+        }
         // A restriction only narrows: what is allowed restricted is allowed unrestricted.
         if d.outcome == caselock::eval::Outcome::Allow
             && req.record.restriction.is_some()
@@ -345,8 +397,10 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
 
 #[test]
 fn compiled_table_agrees_with_the_reference_interpreter() {
-    let policies = support::bundled();
+    let mut policies = support::bundled();
     assert!(policies.len() >= 2, "no bundled policies found");
+    // The examples too: they use the concepts (flags among them) no council policy needs.
+    policies.extend(support::examples());
     // Two threads: the test machine has two cores.
     let results: Vec<_> = std::thread::scope(|s| {
         let (a, b): (Vec<_>, Vec<_>) = policies.iter().enumerate().partition(|(i, _)| i % 2 == 0);

@@ -187,6 +187,8 @@ impl Space {
                 allocated_managers,
                 subject: record_subject,
                 relatives,
+                // Flags decide nothing, so no witness needs one.
+                flags: Vec::new(),
             },
             temporary_grants,
             at: Some(at),

@@ -129,25 +129,8 @@ impl Resolver {
                     }
                 }
                 ast::Statement::Review(r) => {
-                    let schedule = match &r.schedule {
-                        ast::ReviewSchedule::Every(d) => {
-                            self.ok(values::period(d)).map(Schedule::Every)
-                        }
-                        ast::ReviewSchedule::Never(why) => {
-                            Some(Schedule::Never(why.as_ref().map(|s| s.value.clone())))
-                        }
-                        ast::ReviewSchedule::Until(e) => Some(Schedule::Until(e.value.clone())),
-                        ast::ReviewSchedule::Unstated(why) => self
-                            .ok(values::reason(why, "review unstated"))
-                            .map(Schedule::Unstated),
-                    };
-                    let reviewer = r.reviewer.as_ref().and_then(|c| self.chain(c));
-                    if let Some(schedule) = schedule {
-                        cat.review = Some(Review {
-                            schedule,
-                            reviewer,
-                            span: r.span,
-                        });
+                    if let Some(review) = self.review(r) {
+                        cat.review = Some(review);
                     }
                 }
                 ast::Statement::DeniedView(v, _) => {
@@ -357,5 +340,28 @@ impl RuleNumbers {
         };
         *n += 1;
         *n
+    }
+}
+
+impl Resolver {
+    /// A `review` statement of a category or a flag; `None` when its interval is malformed
+    /// (reported).
+    pub(super) fn review(&mut self, r: &ast::Review) -> Option<Review> {
+        let schedule = match &r.schedule {
+            ast::ReviewSchedule::Every(d) => self.ok(values::period(d)).map(Schedule::Every),
+            ast::ReviewSchedule::Never(why) => {
+                Some(Schedule::Never(why.as_ref().map(|s| s.value.clone())))
+            }
+            ast::ReviewSchedule::Until(e) => Some(Schedule::Until(e.value.clone())),
+            ast::ReviewSchedule::Unstated(why) => self
+                .ok(values::reason(why, "review unstated"))
+                .map(Schedule::Unstated),
+        };
+        let reviewer = r.reviewer.as_ref().and_then(|c| self.chain(c));
+        Some(Review {
+            schedule: schedule?,
+            reviewer,
+            span: r.span,
+        })
     }
 }

@@ -1,5 +1,5 @@
 //! Declarations: every name a policy declares (actions, roles, teams, people, organisations,
-//! groups, obligations, escalations, categories, retention schedules, rules blocks), and the warning for those
+//! groups, obligations, escalations, categories, flags, retention schedules, rules blocks), and the warning for those
 //! nothing uses (CL0115).
 
 use super::names::SymbolKind;
@@ -44,6 +44,9 @@ impl Resolver {
                 }
                 ast::Item::Rules(r) => {
                     self.declare(SymbolKind::Rules, &r.name);
+                }
+                ast::Item::Flag(f) => {
+                    self.declare(SymbolKind::Flag, &f.name);
                 }
                 _ => {}
             }

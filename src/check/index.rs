@@ -18,6 +18,7 @@ const NAME_FIELDS: &[&str] = &[
     "teams",
     "organisation",
     "category",
+    "flags",
     "actions",
     "obligations",
 ];
@@ -166,6 +167,9 @@ impl NameIndex {
             ast::Item::Category(c) => {
                 self.declare(SymbolKind::Category, &c.name, title(&c.title).as_deref());
             }
+            ast::Item::Flag(f) => {
+                self.declare(SymbolKind::Flag, &f.name, title(&f.title).as_deref());
+            }
             ast::Item::Retention(r) => {
                 self.declare(SymbolKind::Retention, &r.name, title(&r.title).as_deref());
             }
@@ -204,6 +208,16 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         ast::Item::Approve(a) => approve(a, out),
         ast::Item::Unrestricted(b) => block(b, out),
         ast::Item::Category(c) => block(&c.body, out),
+        ast::Item::Flag(f) => {
+            for st in &f.statements {
+                if let ast::FlagStatement::Review(ast::Review {
+                    reviewer: Some(c), ..
+                }) = st
+                {
+                    chain(c, out);
+                }
+            }
+        }
         ast::Item::Rules(r) => statements(&r.statements, out),
         ast::Item::Use(list, _) => names(list, out),
         ast::Item::Test(t) => test(t, out),

@@ -4,6 +4,7 @@ mod approvals;
 mod categories;
 mod declarations;
 mod disclosure;
+mod flags;
 mod graph;
 mod hierarchy;
 pub(crate) mod index;

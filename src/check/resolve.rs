@@ -3,7 +3,8 @@
 //! The orchestrator: declarations first ([`super::declarations`]), then the hierarchies and
 //! groups ([`super::hierarchy`]), then every item in source order, each checked by the module
 //! that owns it: subjects ([`super::subjects`]), approvers ([`super::approvals`]), categories
-//! ([`super::categories`], with shared rules from [`super::shared`]), retention ([`super::retention`]) and tests ([`super::tests`]).
+//! ([`super::categories`], with shared rules from [`super::shared`]), flags ([`super::flags`]),
+//! retention ([`super::retention`]) and tests ([`super::tests`]).
 
 use chrono::NaiveDate;
 
@@ -85,6 +86,7 @@ impl Resolver {
             disclose: None,
             unrestricted: None,
             categories: Vec::new(),
+            flags: Vec::new(),
             retention: Vec::new(),
             tests: Vec::new(),
         };
@@ -159,6 +161,11 @@ impl Resolver {
                         p.categories.push(cat);
                     }
                 }
+                ast::Item::Flag(f) => {
+                    if let Some(flag) = self.flag(f) {
+                        p.flags.push(flag);
+                    }
+                }
                 ast::Item::Retention(r) => {
                     if let Some(ret) = self.retention(r) {
                         p.retention.push(ret);
@@ -176,6 +183,7 @@ impl Resolver {
                 | ast::Item::Disclose(..) => {}
             }
         }
+        self.flag_limit(&p);
         // After `unused`: a malformed test does not hide an unused declaration.
         self.unused(&p);
         for t in tests {

@@ -95,7 +95,7 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
                 .collect(),
         },
         source_hash: source_hash(sources, &files),
-        vocabulary: vocabulary(p),
+        vocabulary: vocabulary(p, sources),
         unrestricted: p
             .unrestricted
             .as_ref()
@@ -213,7 +213,7 @@ fn policy_files(p: &Policy) -> Vec<FileId> {
     files
 }
 
-fn vocabulary(p: &Policy) -> table::Vocabulary {
+fn vocabulary(p: &Policy, sources: &SourceMap) -> table::Vocabulary {
     let member = |m: &crate::policy::Member| table::Member {
         name: m.named.name.clone(),
         title: m.named.title.clone(),
@@ -254,6 +254,17 @@ fn vocabulary(p: &Policy) -> table::Vocabulary {
             .map(|o| table::ObligationEntry {
                 name: o.name.clone(),
                 text: o.text.clone(),
+            })
+            .collect(),
+        flags: p
+            .flags
+            .iter()
+            .map(|f| table::FlagEntry {
+                name: f.named.name.clone(),
+                title: f.named.title.clone(),
+                warns: f.warns.clone(),
+                review: f.review.as_ref().map(|r| rows::review(p, r, sources)),
+                source: sources.cite_in_policy(f.span),
             })
             .collect(),
     }

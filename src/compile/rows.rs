@@ -9,9 +9,29 @@ use super::table::{
 use crate::policy::words::atom_title;
 use crate::policy::{
     ActionId, Approver, Atom, Category, CategoryKind, Chain, Condition, Disclosure, Effect, Policy,
-    Purpose, Relation, RestrictionType, Schedule, View,
+    Purpose, Relation, RestrictionType, Review, Schedule, View,
 };
 use crate::span::SourceMap;
+
+/// A category's or a flag's review, resolved to names.
+pub(super) fn review(p: &Policy, r: &Review, sources: &SourceMap) -> ReviewEntry {
+    ReviewEntry {
+        schedule: match &r.schedule {
+            Schedule::Every(period) => ScheduleEntry::Every { period: *period },
+            Schedule::Never(reason) => ScheduleEntry::Never {
+                reason: reason.clone(),
+            },
+            Schedule::Until(event) => ScheduleEntry::Until {
+                event: event.clone(),
+            },
+            Schedule::Unstated(reason) => ScheduleEntry::Unstated {
+                reason: reason.clone(),
+            },
+        },
+        reviewer: r.reviewer.as_ref().map(|ch| chain(p, ch, sources)),
+        source: sources.cite_in_policy(r.span),
+    }
+}
 
 /// Compiles one category (or the unrestricted block).
 pub(super) fn category(
@@ -40,22 +60,7 @@ pub(super) fn category(
             CategoryKind::Unrestricted => Disclosure::everything(),
         },
         source: sources.cite_in_policy(c.span),
-        review: c.review.as_ref().map(|r| ReviewEntry {
-            schedule: match &r.schedule {
-                Schedule::Every(period) => ScheduleEntry::Every { period: *period },
-                Schedule::Never(reason) => ScheduleEntry::Never {
-                    reason: reason.clone(),
-                },
-                Schedule::Until(event) => ScheduleEntry::Until {
-                    event: event.clone(),
-                },
-                Schedule::Unstated(reason) => ScheduleEntry::Unstated {
-                    reason: reason.clone(),
-                },
-            },
-            reviewer: r.reviewer.as_ref().map(|ch| chain(p, ch, sources)),
-            source: sources.cite_in_policy(r.span),
-        }),
+        review: c.review.as_ref().map(|r| review(p, r, sources)),
         temporary: c.temporary.as_ref().map(|t| TemporaryEntry {
             actions: t.actions.iter().collect(),
             max: t.max,

@@ -26,7 +26,9 @@ use crate::policy::{
 /// gives each row the index of the rule it implements (`rule`).
 /// Version 4 adds the `unstated` review schedule (the source gives no interval), which a reader
 /// of version 3 could not read.
-pub const FORMAT_VERSION: u32 = 4;
+/// Version 5 adds the vocabulary's `flags`, which a reader of version 4 would skip: it would
+/// decide a flagged record without the flags' duties and warnings.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -84,6 +86,10 @@ pub struct Vocabulary {
     pub organisations: Vec<OrganisationEntry>,
     /// Obligations with their text.
     pub obligations: Vec<ObligationEntry>,
+    /// The flags a record may carry (a request's `record.flags` names them), in source order.
+    /// Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<FlagEntry>,
 }
 
 /// A declared name and its title.
@@ -217,6 +223,34 @@ pub struct ObligationEntry {
     pub text: String,
 }
 
+/// A flag: it decides nothing; it gives an allowed person its duty, and warns when its review
+/// is overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FlagEntry {
+    /// The name.
+    pub name: String,
+    /// The title.
+    pub title: String,
+    /// The duty of whoever may open a record that carries it, in the policy's words.
+    pub warns: String,
+    /// Its review schedule, if the policy gives one.
+    pub review: Option<ReviewEntry>,
+    /// Where the flag is written: `file:line`.
+    pub source: String,
+}
+
+impl DecisionTable {
+    /// The flag with this name, and its index.
+    pub fn flag(&self, name: &str) -> Option<(u32, &FlagEntry)> {
+        self.vocabulary
+            .flags
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == name)
+            .map(|(i, f)| (i as u32, f))
+    }
+}
+
 /// One category (or the unrestricted block), compiled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CategoryTable {
@@ -343,7 +377,7 @@ pub struct Row {
     pub rule: Option<u32>,
 }
 
-/// A category's review schedule.
+/// A category's or a flag's review schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReviewEntry {
     /// How often, or never, or until an event.

@@ -266,6 +266,16 @@ a top-level `disclose`.
       disclose title
     }
     # error[CL0121]: the `unrestricted` block has nothing to conceal";
+    FlagWithoutDuty = "CL0122", "flag-without-duty", "A flag does not say what it warns of",
+"A flag restricts nobody: a record that carries it is decided exactly as without it. What it adds
+is a duty for whoever may open the record, such as reading a hazard note before a visit, given
+as an obligation on every allowed decision (docs/semantics.md, \"Flags\"). A flag without its
+`warns` text, or with an empty one, would be carried by records and tell nobody anything.
+
+    flag hazard \"Hazard\" {
+      review every 6 months by owner
+    }
+    # error[CL0122]: flag `hazard` does not say what it warns of";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
 "A mapping file translates one connected system's names for roles, teams and organisations to
 the policy's identifiers (docs/operations.md). It is TOML with `system = \"NAME\"` and the

@@ -33,6 +33,9 @@ pub struct Decider {
     orgs: NameMap,
     persons: NameMap,
     person_bits: Vec<Vec<u32>>,
+    /// The flags by name, and each flag's review interval.
+    flags: NameMap,
+    flag_reviews: Vec<Option<Period>>,
     role_tree: Tree,
     team_tree: Tree,
     org_kinds: Vec<OrgKind>,
@@ -133,10 +136,7 @@ impl Decider {
                 to: t.to.as_ref().map(|c| pool.add(c, &layout)),
                 approvers: t.approved_by.iter().map(|a| a.atom).collect(),
             });
-            let review = c.review.as_ref().and_then(|r| match r.schedule {
-                ScheduleEntry::Every { period } => Some(period),
-                _ => None,
-            });
+            let review = c.review.as_ref().and_then(interval);
             Slot {
                 lists,
                 temporary,
@@ -153,6 +153,12 @@ impl Decider {
             orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
             persons,
             person_bits,
+            flags: intern::name_map(v.flags.iter().map(|f| f.name.as_str())),
+            flag_reviews: v
+                .flags
+                .iter()
+                .map(|f| f.review.as_ref().and_then(interval))
+                .collect(),
             role_tree: Tree::new(&v.roles, |i| layout.bit(Atom::Role(i))),
             team_tree: Tree::new(&v.teams, |i| layout.bit(Atom::Team(i))),
             org_kinds: v.organisations.iter().map(|o| o.kind).collect(),
@@ -189,8 +195,18 @@ impl Decider {
         self.decide_at(req, req.at.unwrap_or_else(Utc::now))
     }
 
-    /// Decides a request at a given time (the request's own `at` is ignored).
+    /// Decides a request at a given time (the request's own `at` is ignored): the record's
+    /// restriction decides, then its flags add their part ([`Decider::flag`]).
     pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
+        let mut d = self.decide_record(req, at);
+        if !req.record.flags.is_empty() {
+            self.flag(req, at, &mut d);
+        }
+        d
+    }
+
+    /// The decision on the record without its flags.
+    fn decide_record<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
         let mut warnings = Warnings::new();
         let mut inline = [0u64; INLINE_WORDS];
         let mut heap;
@@ -216,6 +232,29 @@ impl Decider {
             }
         }
         fail_closed(FailReason::NoRowMatched, at)
+    }
+
+    /// The flags' part of a decision, made after the decision and never changing it: each flag
+    /// on the record is marked, and one whose review is overdue adds a warning. A flag the
+    /// policy does not declare fails the request closed, naming its place, as an unknown role
+    /// does; a request that already failed closed stays as it is.
+    fn flag<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>, d: &mut Decision) {
+        if matches!(d.basis, Basis::FailClosed(_)) {
+            return;
+        }
+        for (i, f) in req.record.flags.iter().enumerate() {
+            let Some(&id) = self.flags.get(f.flag.as_ref()) else {
+                *d = fail_closed(FailReason::UnknownFlag(index(i)), at);
+                return;
+            };
+            d.flags |= 1u64.checked_shl(id).unwrap_or(0);
+            let review = self.flag_reviews.get(id as usize).copied().flatten();
+            if let Some(due) = time::review_due(review, f.placed_on, f.last_reviewed, f.review_by) {
+                if time::overdue(due, at) {
+                    d.warnings.push(Warning::FlagReviewOverdue(id, due));
+                }
+            }
+        }
     }
 
     /// The unrestricted block's deny, when it refuses a request on a restricted record: a
@@ -585,6 +624,7 @@ fn decision<S>(
         at,
         expires_at: if temporary { ctx.expires_at } else { None },
         warnings,
+        flags: 0,
     }
 }
 
@@ -606,5 +646,14 @@ fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         at,
         expires_at: None,
         warnings: Warnings::new(),
+        flags: 0,
+    }
+}
+
+/// A review schedule's interval, when it has one.
+fn interval(r: &crate::compile::table::ReviewEntry) -> Option<Period> {
+    match r.schedule {
+        ScheduleEntry::Every { period } => Some(period),
+        _ => None,
     }
 }

@@ -26,6 +26,9 @@ pub enum FailReason {
     UnknownRecordTeam(u16),
     /// A team or role on the restriction's access or exclusion list is not declared.
     UnknownListEntry(NamedList, u16),
+    /// The flag at this index of the record's `flags` is not one the policy declares: a
+    /// misspelt flag would otherwise drop its duty without a word.
+    UnknownFlag(u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -44,6 +47,7 @@ impl FailReason {
             FailReason::UnknownTeam(_) => FailClosed::UnknownTeam,
             FailReason::UnknownRecordTeam(_) => FailClosed::UnknownRecordTeam,
             FailReason::UnknownListEntry(..) => FailClosed::UnknownListEntry,
+            FailReason::UnknownFlag(_) => FailClosed::UnknownFlag,
             FailReason::NoUnrestrictedBlock => FailClosed::NoUnrestrictedBlock,
             FailReason::NoRowMatched => FailClosed::NoRowMatched,
         }
@@ -125,6 +129,9 @@ pub enum Warning {
     GrantCapped(u16, DateTime<Utc>),
     /// The temporary grant at this index does not count.
     GrantNotValid(u16, GrantProblem),
+    /// The review of the flag with this index (in the table's vocabulary) has been due since
+    /// this date; the flag and its duty still apply.
+    FlagReviewOverdue(u32, NaiveDate),
 }
 
 /// A decision's warnings: the usual one or two are kept inline, so deciding allocates nothing.
@@ -147,6 +154,9 @@ pub struct Decision {
     pub expires_at: Option<DateTime<Utc>>,
     /// Warnings, in the order found.
     pub warnings: Warnings,
+    /// The flags the record carries: bit `i` for the table's flag `i` (a policy declares at most
+    /// [`crate::policy::MAX_FLAGS`]). They never change the outcome; an allow gives their duties.
+    pub flags: u64,
 }
 
 /// Who an explanation is for.

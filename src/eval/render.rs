@@ -277,6 +277,7 @@ impl Decider {
                 text: o.text.clone(),
             })
             .collect();
+        out.extend(self.flag_duties(d));
         if let Some(t) = d.expires_at {
             out.push(ObligationOut {
                 id: "access_expires".to_string(),
@@ -286,16 +287,36 @@ impl Decider {
         out
     }
 
+    /// The duty of each flag the record carries, in the policy's order, one obligation each
+    /// (named after the flag).
+    pub(super) fn flag_duties(&self, d: &Decision) -> impl Iterator<Item = ObligationOut> + '_ {
+        let flags = d.flags;
+        self.table
+            .vocabulary
+            .flags
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| flags & 1u64.checked_shl(*i as u32).unwrap_or(0) != 0)
+            .map(|(_, f)| ObligationOut {
+                id: f.name.clone(),
+                text: f.warns.clone(),
+            })
+    }
+
     /// Warnings in words. A refused person is told of their own temporary grant's problems
-    /// only where the category discloses temporary access, and never of an overdue review:
-    /// that is the restriction's business, not theirs.
+    /// only where the category discloses temporary access, and never of an overdue review or
+    /// anything about a flag: that is the record's business, not theirs.
     fn warnings(&self, req: &Request, d: &Decision, show: Told, auditor: bool) -> Vec<WarningOut> {
         d.warnings
             .iter()
             .filter(|w| {
                 auditor
                     || d.outcome == Outcome::Allow
-                    || (show.temporary && !matches!(w, Warning::ReviewOverdue(_)))
+                    || (show.temporary
+                        && !matches!(
+                            w,
+                            Warning::ReviewOverdue(_) | Warning::FlagReviewOverdue(..)
+                        ))
             })
             .map(|w| self.warning(req, *w))
             .collect()
@@ -307,6 +328,17 @@ impl Decider {
             Warning::ReviewOverdue(due) => (
                 WarningCode::ReviewOverdue,
                 words::ReviewOverdueText(due).to_string(),
+            ),
+            Warning::FlagReviewOverdue(flag, due) => (
+                WarningCode::FlagReviewOverdue,
+                words::flag_review_overdue(
+                    self.table
+                        .vocabulary
+                        .flags
+                        .get(flag as usize)
+                        .map_or("", |f| f.title.as_str()),
+                    due,
+                ),
             ),
             Warning::GrantCapped(i, end) => (
                 WarningCode::TemporaryGrantCapped,
@@ -420,6 +452,11 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             };
             entries.get(usize::from(i)).map_or("", |e| e.value())
         }),
+        FailReason::UnknownFlag(i) => req
+            .record
+            .flags
+            .get(usize::from(i))
+            .map_or("", |f| f.flag.as_ref()),
         FailReason::NoUnrestrictedBlock | FailReason::NoRowMatched => "",
     }
 }

@@ -105,6 +105,52 @@ pub struct Record<S = String> {
     /// The subject ids of people named as relatives of the person the record is about.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relatives: Vec<Id<S>>,
+    /// The flags it carries (names the policy declares; any other name fails closed). A flag
+    /// never changes the decision: it adds its duty to an allow, and a warning when its review
+    /// is overdue.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::each"
+    )]
+    pub flags: Vec<PlacedFlag<S>>,
+}
+
+/// A flag on a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(rename = "Flag", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+pub struct PlacedFlag<S = String> {
+    /// The flag (a name the policy declares).
+    pub flag: S,
+    /// When it was placed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "time::de::opt_date"
+    )]
+    #[schemars(extend("pattern" = time::DATE_PATTERN))]
+    pub placed_on: Option<NaiveDate>,
+    /// When it was last reviewed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "time::de::opt_date"
+    )]
+    #[schemars(extend("pattern" = time::DATE_PATTERN))]
+    pub last_reviewed: Option<NaiveDate>,
+    /// An explicit review date, which wins when earlier than the flag's schedule.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "time::de::opt_date"
+    )]
+    #[schemars(extend("pattern" = time::DATE_PATTERN))]
+    pub review_by: Option<NaiveDate>,
 }
 
 /// A restriction placed on a record.
@@ -285,6 +331,17 @@ impl<S: AsRef<str>> Request<S> {
                 allocated_workers: ids(&self.record.allocated_workers),
                 subject: self.record.subject.as_ref().map(Id::to_owned_id),
                 relatives: ids(&self.record.relatives),
+                flags: self
+                    .record
+                    .flags
+                    .iter()
+                    .map(|f| PlacedFlag {
+                        flag: own(&f.flag),
+                        placed_on: f.placed_on,
+                        last_reviewed: f.last_reviewed,
+                        review_by: f.review_by,
+                    })
+                    .collect(),
                 allocated_managers: ids(&self.record.allocated_managers),
             },
             temporary_grants: self

@@ -78,6 +78,9 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownListEntry(list, _) => {
                 write!(f, "unknown name `{value}` on the restriction's `{}` list: the policy does not declare it", list.field())
             }
+            FailReason::UnknownFlag(_) => {
+                write!(f, "unknown flag `{value}` in the record's flags: the policy does not declare it")
+            }
             FailReason::NoUnrestrictedBlock => {
                 f.write_str("the record is unrestricted and the policy does not say who may see unrestricted records")
             }
@@ -103,6 +106,27 @@ impl std::fmt::Display for ReviewOverdueText {
             write!(f, "{}", due.format("%Y-%m-%d"))?;
         }
         f.write_str("; the restriction still applies")
+    }
+}
+
+/// A flag's overdue review, in a warning's message: the flag's title, then
+/// [`FlagReviewOverdueText`].
+pub fn flag_review_overdue(title: &str, due: chrono::NaiveDate) -> String {
+    format!("{title}: {}", FlagReviewOverdueText(due))
+}
+
+/// The part of a flag's overdue-review message after its title: digits and plain words, so
+/// nothing in it needs escaping in JSON.
+#[derive(Debug, Clone, Copy)]
+pub struct FlagReviewOverdueText(pub chrono::NaiveDate);
+
+impl std::fmt::Display for FlagReviewOverdueText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "flag review overdue since {}; the flag still applies",
+            self.0.format("%Y-%m-%d")
+        )
     }
 }
 

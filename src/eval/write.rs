@@ -6,9 +6,9 @@
 //! obligations — and what it says about the row's category — the contact's description, the
 //! escalation path, temporary access — depend only on the table, so they are rendered once when
 //! the decider is built ([`Prepared`]); a decision adds only what comes from its request (the
-//! contact's subject id, whether temporary access is available, review warnings). The rare
-//! decision the prepared text does not cover (an explanation, a temporary grant's obligation or
-//! warning) is written through [`Decider::response`], so both ways give the same bytes (tests in
+//! contact's subject id, whether temporary access is available, review warnings, which of the
+//! flags' prepared duties and warnings apply). The rare decision the prepared text does not cover
+//! (an explanation, a temporary grant's obligation or warning) is written through [`Decider::response`], so both ways give the same bytes (tests in
 //! tests/response_bytes.rs compare them).
 
 use std::io::{self, Write};
@@ -31,6 +31,8 @@ pub(super) struct Prepared {
     rows: Vec<Vec<Vec<RowText>>>,
     /// One per slot (`None` for a missing unrestricted block).
     categories: Vec<Option<CategoryText>>,
+    /// One per flag of the table's vocabulary.
+    flags: Vec<FlagText>,
     /// `,"policy_hash":"…"}`: how every response ends.
     tail: Box<str>,
 }
@@ -47,8 +49,17 @@ struct RowText {
     /// From `{` to the end of the reasons: `{"decision":…,"view":…,"deny_kind":…,"rule":…,
     /// "source":…,"reasons":[…]`.
     head: Box<str>,
-    /// The obligations array.
+    /// The obligations, without the array's brackets (empty when none).
     obligations: Box<str>,
+}
+
+/// What a response says about a flag the record carries.
+#[derive(Debug, Clone)]
+struct FlagText {
+    /// Its duty, an obligation object.
+    duty: Box<str>,
+    /// Its overdue review warning up to the date: `{"code":"flag_review_overdue","message":"TITLE: `.
+    overdue: Box<str>,
 }
 
 /// What a response says about a category.
@@ -85,9 +96,29 @@ impl Prepared {
             .map(|c| c.map_or_else(Vec::new, |c| category_rows(table, c)))
             .collect();
         let categories = slots.iter().map(|c| c.map(category_text)).collect();
+        let flags = table
+            .vocabulary
+            .flags
+            .iter()
+            .map(|f| {
+                let duty = super::decision::ObligationOut {
+                    id: f.name.clone(),
+                    text: f.warns.clone(),
+                };
+                let mut message = json_string(&format!("{}: ", f.title));
+                // The message goes on after the title: the string stays open.
+                message.pop();
+                FlagText {
+                    duty: crate::json::to_string(&duty).into(),
+                    overdue: format!("{{\"code\":\"flag_review_overdue\",\"message\":{message}")
+                        .into(),
+                }
+            })
+            .collect();
         Prepared {
             rows,
             categories,
+            flags,
             tail: format!(",\"policy_hash\":{}}}", json_string(&table.source_hash)).into(),
         }
     }
@@ -136,13 +167,18 @@ fn category_rows(table: &DecisionTable, c: &CategoryTable) -> Vec<Vec<RowText>> 
                         } else {
                             Vec::new()
                         };
+                    let array = crate::json::to_string(&obligations);
+                    let inner = array
+                        .strip_prefix('[')
+                        .and_then(|a| a.strip_suffix(']'))
+                        .unwrap_or("");
                     RowText {
                         outcome,
                         view: row.view,
                         deny_kind,
                         show,
                         head: head.into(),
-                        obligations: crate::json::to_string(&obligations).into(),
+                        obligations: inner.into(),
                     }
                 })
                 .collect()
@@ -236,9 +272,12 @@ impl Decider {
             && text.view == d.view
             && text.deny_kind == d.deny_kind
             && d.expires_at.is_none()
-            && d.warnings
-                .iter()
-                .all(|x| matches!(x, Warning::ReviewOverdue(_)));
+            && d.warnings.iter().all(|x| {
+                matches!(
+                    x,
+                    Warning::ReviewOverdue(_) | Warning::FlagReviewOverdue(..)
+                )
+            });
         if !covered {
             return None;
         }
@@ -249,23 +288,44 @@ impl Decider {
             } else {
                 self.write_next_steps(req, d, c, r.layer, action, show, c_text, w)?;
             }
-            w.write_all(b",\"obligations\":")?;
+            w.write_all(b",\"obligations\":[")?;
             w.write_all(text.obligations.as_bytes())?;
-            w.write_all(b",\"warnings\":[")?;
-            // A refused person is never told of an overdue review (render.rs).
+            let mut first = text.obligations.is_empty();
+            // Only an allow gives a flag's duty, and only an allowed person is told of one
+            // (render.rs).
             if d.outcome == Outcome::Allow {
-                for (i, warning) in d.warnings.iter().enumerate() {
-                    if let Warning::ReviewOverdue(due) = warning {
-                        if i > 0 {
+                for (i, flag) in self.prepared.flags.iter().enumerate() {
+                    if d.flags & 1u64.checked_shl(i as u32).unwrap_or(0) != 0 {
+                        if !std::mem::take(&mut first) {
                             w.write_all(b",")?;
                         }
-                        // The message is digits and plain words: nothing in it needs escaping
-                        // (the byte-comparison tests hold this).
-                        write!(
+                        w.write_all(flag.duty.as_bytes())?;
+                    }
+                }
+            }
+            w.write_all(b"],\"warnings\":[")?;
+            // A refused person is never told of an overdue review (render.rs).
+            if d.outcome == Outcome::Allow {
+                let mut first = true;
+                for warning in &d.warnings {
+                    if !std::mem::take(&mut first) {
+                        w.write_all(b",")?;
+                    }
+                    // The dated part of each message is digits and plain words: nothing in it
+                    // needs escaping (the byte-comparison tests hold this).
+                    match warning {
+                        Warning::ReviewOverdue(due) => write!(
                             w,
                             "{{\"code\":\"review_overdue\",\"message\":\"{}\"}}",
                             words::ReviewOverdueText(*due)
-                        )?;
+                        )?,
+                        Warning::FlagReviewOverdue(flag, due) => {
+                            let text = self.prepared.flags.get(*flag as usize);
+                            w.write_all(text.map_or(&b""[..], |t| t.overdue.as_bytes()))?;
+                            write!(w, "{}\"}}", words::FlagReviewOverdueText(*due))?;
+                        }
+                        // Not covered: written the long way (above).
+                        Warning::GrantCapped(..) | Warning::GrantNotValid(..) => {}
                     }
                 }
             }

@@ -85,6 +85,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         return Want::Statements(match block {
             None => keywords::ITEMS,
             Some("retention") => keywords::RETENTION_STATEMENTS,
+            Some("flag") => keywords::FLAG_STATEMENTS,
             Some("test") => keywords::TEST_STATEMENTS,
             Some(_) => keywords::CATEGORY_STATEMENTS,
         });
@@ -173,8 +174,9 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         "teams" => &[SymbolKind::Team],
         "organisation" => &[SymbolKind::Organisation],
         "category" => &[SymbolKind::Category],
+        "flags" => &[SymbolKind::Flag],
         "actions" | "action" => &[SymbolKind::Action],
-        "obligations" => &[SymbolKind::Obligation],
+        "obligations" => &[SymbolKind::Obligation, SymbolKind::Flag],
         _ => return Want::Nothing,
     };
     Want::Names(kinds, Vec::new())
@@ -277,6 +279,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Category => CompletionItemKind::STRUCT,
         SymbolKind::Retention => CompletionItemKind::FILE,
         SymbolKind::Rules => CompletionItemKind::SNIPPET,
+        SymbolKind::Flag => CompletionItemKind::EVENT,
     }
 }
 

@@ -53,6 +53,8 @@ pub enum WarningCode {
     TemporaryGrantCapped,
     /// A temporary grant does not count, and why.
     TemporaryGrantNotValid,
+    /// A flag's review is overdue; the flag and its duty still apply.
+    FlagReviewOverdue,
 }
 
 /// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
@@ -73,6 +75,8 @@ pub enum FailClosed {
     UnknownRecordTeam,
     /// A team or role on the restriction's access or exclusion list is not declared.
     UnknownListEntry,
+    /// A flag on the record is not one the policy declares.
+    UnknownFlag,
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched.
@@ -81,7 +85,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 9] = [
+    pub const ALL: [FailClosed; 10] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::UnknownOrganisation,
@@ -89,6 +93,7 @@ impl FailClosed {
         FailClosed::UnknownTeam,
         FailClosed::UnknownRecordTeam,
         FailClosed::UnknownListEntry,
+        FailClosed::UnknownFlag,
         FailClosed::NoUnrestrictedBlock,
         FailClosed::NoRowMatched,
     ];
@@ -103,6 +108,7 @@ impl FailClosed {
             FailClosed::UnknownTeam => "unknown_team",
             FailClosed::UnknownRecordTeam => "unknown_record_team",
             FailClosed::UnknownListEntry => "unknown_list_entry",
+            FailClosed::UnknownFlag => "unknown_flag",
             FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
             FailClosed::NoRowMatched => "no_row_matched",
         }
@@ -149,10 +155,11 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 3] = [
+    pub const ALL: [WarningCode; 4] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
+        WarningCode::FlagReviewOverdue,
     ];
 
     /// The code as written: `review_overdue`.
@@ -161,6 +168,7 @@ impl WarningCode {
             WarningCode::ReviewOverdue => "review_overdue",
             WarningCode::TemporaryGrantCapped => "temporary_grant_capped",
             WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
+            WarningCode::FlagReviewOverdue => "flag_review_overdue",
         }
     }
 }

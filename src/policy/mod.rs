@@ -1,6 +1,6 @@
 //! The policy vocabulary: the checked policy and the value types that the checker builds and
 //! the compiler, the compiled table, the evaluator and the analysis share (names, conditions,
-//! action sets, views, periods and their calendar arithmetic, categories, retention).
+//! action sets, views, periods and their calendar arithmetic, categories, flags, retention).
 //!
 //! It sits below every stage that reads a policy, so `compile` and `eval` depend on this layer
 //! and never on `check`, and the compiled table's serialised shape is defined by these types
@@ -9,6 +9,7 @@
 mod category;
 mod condition;
 mod decision;
+mod flag;
 mod id;
 mod names;
 mod period;
@@ -20,6 +21,7 @@ pub(crate) mod words;
 pub use category::*;
 pub use condition::*;
 pub use decision::*;
+pub use flag::*;
 pub use id::*;
 pub use names::*;
 pub use period::*;
@@ -94,6 +96,8 @@ pub struct Policy {
     pub unrestricted: Option<Category>,
     /// The restriction categories, in source order.
     pub categories: Vec<Category>,
+    /// The flags a record may carry, in source order.
+    pub flags: Vec<Flag>,
     /// The retention schedule.
     pub retention: Vec<Retention>,
     /// The checked `test` blocks, in source order.

@@ -72,6 +72,10 @@ pub struct TestRecord {
     pub subject: Option<String>,
     /// The ids of their relatives (`relatives`).
     pub relatives: Vec<String>,
+    /// The flags it carries (`flags`).
+    pub flags: Vec<TestName>,
+    /// When every one of its flags was last reviewed (`flags_last_reviewed`).
+    pub flags_last_reviewed: Option<NaiveDate>,
 }
 
 /// A test record's restriction: its category and the facts it carries.

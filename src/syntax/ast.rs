@@ -118,6 +118,8 @@ pub enum Item {
     Unrestricted(Block),
     /// `category NAME "Title" { ... }`
     Category(CategoryBlock),
+    /// `flag NAME "Title" { ... }`
+    Flag(FlagBlock),
     /// `retention NAME "Title" { ... }`
     Retention(RetentionBlock),
     /// `test "name" { ... }`
@@ -138,6 +140,7 @@ impl Item {
             Item::Rules(r) => r.span,
             Item::Unrestricted(b) => b.span,
             Item::Category(c) => c.span,
+            Item::Flag(f) => f.span,
             Item::Retention(r) => r.span,
             Item::Test(t) => t.span,
         }
@@ -391,6 +394,38 @@ pub struct CategoryBlock {
     pub body: Block,
     /// The whole category.
     pub span: Span,
+}
+
+/// `flag NAME "Title" { ... }`: a flag a record may carry, which restricts nobody.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagBlock {
+    /// The flag's name, as a request's `record.flags` names it.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// Its statements in order.
+    pub statements: Vec<FlagStatement>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// A statement inside a flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagStatement {
+    /// `warns "text"`: the duty of whoever may open a flagged record.
+    Warns(Str, Span),
+    /// `review ...`: when the flag is reviewed.
+    Review(Review),
+}
+
+impl FlagStatement {
+    /// The whole statement's span.
+    pub fn span(&self) -> Span {
+        match self {
+            FlagStatement::Warns(_, s) => *s,
+            FlagStatement::Review(r) => r.span,
+        }
+    }
 }
 
 /// A statement inside a category.

@@ -229,6 +229,7 @@ fn is_item_start(r: Rule) -> bool {
             | Rule::kw_rules
             | Rule::kw_unrestricted
             | Rule::kw_category
+            | Rule::kw_flag
             | Rule::kw_retention
             | Rule::kw_test
             | Rule::kw_policy
@@ -321,6 +322,9 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::kw_escalation => "`escalation`",
         Rule::kw_unrestricted => "`unrestricted`",
         Rule::kw_category => "`category`",
+        Rule::kw_flag => "`flag`",
+        Rule::kw_warns => "`warns`",
+        Rule::warns_stmt => "a flag statement such as `warns` or `review`",
         Rule::kw_criteria => "`criteria`",
         Rule::kw_restriction => "`restriction`",
         Rule::kw_grant => "`grant`",

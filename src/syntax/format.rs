@@ -4,7 +4,7 @@
 //! between words, `, ` between list elements; a statement longer than the width is filled
 //! greedily with continuation lines indented two more spaces (a group or escalation path breaks
 //! after its `=` first); blank lines between items are kept, runs of them collapsed to one, and a
-//! blank line always separates a block (`category`, `unrestricted`, `retention`, `test`) from its
+//! blank line always separates a block (`category`, `flag`, `unrestricted`, `retention`, `test`) from its
 //! neighbours. Every comment is kept, in order, alone on its line or at the end of one as it was
 //! written.
 
@@ -50,6 +50,7 @@ pub fn format_file(ast: &File, text: &str) -> String {
             Item::Rules(_)
                 | Item::Unrestricted(_)
                 | Item::Category(_)
+                | Item::Flag(_)
                 | Item::Retention(_)
                 | Item::Test(_)
         );
@@ -89,6 +90,11 @@ fn write_item(p: &mut Printer<'_>, item: &Item) {
             let b = block_header(c.span, "category", &c.name, c.title.as_ref());
             let runs = c.body.statements.iter().map(statement).collect();
             write_block(p, b.run(), runs, c.span);
+        }
+        Item::Flag(f) => {
+            let b = block_header(f.span, "flag", &f.name, f.title.as_ref());
+            let runs = f.statements.iter().map(flag_statement).collect();
+            write_block(p, b.run(), runs, f.span);
         }
         Item::Retention(r) => {
             let b = block_header(r.span, "retention", &r.name, r.title.as_ref());
@@ -194,6 +200,7 @@ fn simple_item(item: &Item) -> Run {
         Item::Rules(_)
         | Item::Unrestricted(_)
         | Item::Category(_)
+        | Item::Flag(_)
         | Item::Retention(_)
         | Item::Test(_) => {}
     }
@@ -254,33 +261,7 @@ fn statement(s: &Statement) -> (u32, Run) {
                 b.idents(&r.requires);
             }
         }
-        Statement::Review(r) => {
-            b.word("review");
-            match &r.schedule {
-                ReviewSchedule::Every(d) => {
-                    b.word("every");
-                    b.item(&duration(d), d.span);
-                }
-                ReviewSchedule::Never(why) => {
-                    b.word("never");
-                    if let Some(why) = why {
-                        b.item(&quote(&why.value), why.span);
-                    }
-                }
-                ReviewSchedule::Until(event) => {
-                    b.word("until");
-                    b.item(&quote(&event.value), event.span);
-                }
-                ReviewSchedule::Unstated(why) => {
-                    b.word("unstated");
-                    b.item(&quote(&why.value), why.span);
-                }
-            }
-            if let Some(chain) = &r.reviewer {
-                b.word("by");
-                b.chain(chain);
-            }
-        }
+        Statement::Review(r) => b.review(r),
         Statement::DeniedView(view, _) => {
             b.word("denied_view");
             b.item(&view.name, view.span);
@@ -314,6 +295,19 @@ fn statement(s: &Statement) -> (u32, Run) {
             b.word("use");
             b.idents(names);
         }
+    }
+    (span.start, b.run())
+}
+
+fn flag_statement(s: &FlagStatement) -> (u32, Run) {
+    let span = s.span();
+    let mut b = Pieces::new(span);
+    match s {
+        FlagStatement::Warns(text, _) => {
+            b.word("warns");
+            b.item(&quote(&text.value), text.span);
+        }
+        FlagStatement::Review(r) => b.review(r),
     }
     (span.start, b.run())
 }
@@ -508,6 +502,34 @@ impl Pieces {
                 self.word("or");
             }
             self.item(&atom(alternative), alternative.ident().span);
+        }
+    }
+
+    fn review(&mut self, r: &Review) {
+        self.word("review");
+        match &r.schedule {
+            ReviewSchedule::Every(d) => {
+                self.word("every");
+                self.item(&duration(d), d.span);
+            }
+            ReviewSchedule::Never(why) => {
+                self.word("never");
+                if let Some(why) = why {
+                    self.item(&quote(&why.value), why.span);
+                }
+            }
+            ReviewSchedule::Until(event) => {
+                self.word("until");
+                self.item(&quote(&event.value), event.span);
+            }
+            ReviewSchedule::Unstated(why) => {
+                self.word("unstated");
+                self.item(&quote(&why.value), why.span);
+            }
+        }
+        if let Some(chain) = &r.reviewer {
+            self.word("by");
+            self.chain(chain);
         }
     }
 

@@ -21,6 +21,7 @@ pub const ITEMS: &[&str] = &[
     "use",
     "unrestricted",
     "category",
+    "flag",
     "retention",
     "test",
     "end",
@@ -40,6 +41,9 @@ pub const CATEGORY_STATEMENTS: &[&str] = &[
     "approve",
     "use",
 ];
+
+/// Words that start a statement in a `flag` block.
+pub const FLAG_STATEMENTS: &[&str] = &["warns", "review"];
 
 /// Words that start a statement in a `retention` block.
 pub const RETENTION_STATEMENTS: &[&str] = &["keep", "then", "unless", "criteria"];
@@ -84,6 +88,7 @@ pub fn all() -> Vec<&'static str> {
     let mut v: Vec<&str> = ITEMS
         .iter()
         .chain(CATEGORY_STATEMENTS)
+        .chain(FLAG_STATEMENTS)
         .chain(RETENTION_STATEMENTS)
         .chain(TEST_STATEMENTS)
         .chain(CONTINUATIONS)

@@ -25,6 +25,7 @@ const ITEM_STARTS: &[&str] = &[
     "approve ",
     "unrestricted",
     "category ",
+    "flag ",
     "retention ",
     "test ",
 ];

@@ -1,7 +1,9 @@
 //! A checked test case to the [`Request`] it decides: the checker validated every field, so
 //! this only changes shape.
 
-use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
+use crate::eval::request::{
+    GrantDuration, PlacedFlag, Record, Restriction, Subject, TemporaryGrant,
+};
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
 
@@ -25,6 +27,16 @@ pub fn request(case: &TestCase) -> Request {
             allocated_managers: r.allocated_managers.iter().map(|m| id(m)).collect(),
             subject: r.subject.as_deref().map(id),
             relatives: r.relatives.iter().map(|x| id(x)).collect(),
+            flags: r
+                .flags
+                .iter()
+                .map(|f| PlacedFlag {
+                    flag: f.name.clone(),
+                    placed_on: None,
+                    last_reviewed: r.flags_last_reviewed,
+                    review_by: None,
+                })
+                .collect(),
         },
         temporary_grants: case
             .temporary_grants

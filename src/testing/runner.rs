@@ -362,6 +362,8 @@ fn unknown_names(case: &TestCase, rule_ids: &[String], table: &DecisionTable) ->
         .obligations
         .iter()
         .map(|o| o.name.as_str())
+        // A flag's duty is an obligation named after the flag.
+        .chain(table.vocabulary.flags.iter().map(|f| f.name.as_str()))
         .chain(["access_expires"])
         .collect();
     for o in e.obligations.iter().flatten() {

@@ -8,14 +8,14 @@
 use caselock::eval::{DenyKind, FailReason, ListEntry, NamedList, Outcome};
 use caselock::eval::{Request, Restriction};
 use caselock::policy::{
-    Atom, Category, Condition, Effect, Literal, Policy, Relation, RestrictionType, View,
+    Atom, Category, Condition, Effect, Literal, Policy, Relation, RestrictionType, Schedule, View,
 };
 
 /// The id rule of docs/api.md, written out independently: equal ignoring letter case.
 fn same(a: &str, b: &str) -> bool {
     a.to_lowercase() == b.to_lowercase()
 }
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// What the reference decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,4 +349,62 @@ fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>
             && g.granted_at <= at
             && end.is_none_or(|e| at < e)
     })
+}
+
+/// What a record's flags add to a decision, written out from docs/semantics.md ("Flags").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RefFlags {
+    /// The duties an allow gives: the names of the flags the record carries, each once, in the
+    /// policy's order; none for a deny.
+    pub duties: Vec<String>,
+    /// Each flag entry whose review is overdue, in the request's order: the flag and the day
+    /// its review fell due.
+    pub overdue: Vec<(String, NaiveDate)>,
+}
+
+/// [`decide`], then the record's flags: a flag the policy does not declare fails closed (after
+/// every other check); a declared one never changes the decision.
+pub fn decide_flagged(
+    policy: &Policy,
+    req: &Request,
+    at: DateTime<Utc>,
+) -> (RefDecision, RefFlags) {
+    let d = decide(policy, req, at);
+    if d.fail.is_some() {
+        return (d, RefFlags::default());
+    }
+    let mut flags = RefFlags::default();
+    for (i, placed) in req.record.flags.iter().enumerate() {
+        let Some(flag) = policy.flags.iter().find(|f| f.named.name == placed.flag) else {
+            return (
+                refuse(FailReason::UnknownFlag(i as u16)),
+                RefFlags::default(),
+            );
+        };
+        // The schedule runs from the last review, else from placement; an explicit date
+        // earlier than the schedule's wins.
+        let interval = flag.review.as_ref().and_then(|r| match r.schedule {
+            Schedule::Every(p) => Some(p),
+            _ => None,
+        });
+        let scheduled = interval
+            .zip(placed.last_reviewed.or(placed.placed_on))
+            .and_then(|(p, from)| p.after(from));
+        let due = match (scheduled, placed.review_by) {
+            (Some(s), Some(e)) => Some(s.min(e)),
+            (s, e) => s.or(e),
+        };
+        if let Some(due) = due.filter(|due| at.date_naive() > *due) {
+            flags.overdue.push((flag.named.name.clone(), due));
+        }
+    }
+    if d.outcome == Outcome::Allow {
+        flags.duties = policy
+            .flags
+            .iter()
+            .filter(|f| req.record.flags.iter().any(|p| p.flag == f.named.name))
+            .map(|f| f.named.name.clone())
+            .collect();
+    }
+    (d, flags)
 }

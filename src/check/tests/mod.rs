@@ -19,7 +19,7 @@ use crate::policy::{
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
-const RECORD_FIELDS: [&str; 12] = [
+const RECORD_FIELDS: [&str; 14] = [
     "category",
     "placed_on",
     "last_reviewed",
@@ -32,6 +32,8 @@ const RECORD_FIELDS: [&str; 12] = [
     "teams",
     "record_subject",
     "relatives",
+    "flags",
+    "flags_last_reviewed",
 ];
 const GRANT_FIELDS: [&str; 5] = ["holder", "granted_at", "for", "approved_by", "actions"];
 const EXPECT_FIELDS: [&str; 8] = [
@@ -233,6 +235,19 @@ impl Lowering {
         let allocated_managers = f.ids(self, "allocated_managers");
         let subject = f.one_id(self, "record_subject");
         let relatives = f.ids(self, "relatives");
+        let flags = f.names(self, "flags");
+        let flags_last_reviewed = f.date(self, "flags_last_reviewed");
+        if let (Some(field), true) = (f.get("flags_last_reviewed"), flags.is_empty()) {
+            self.errors.push(
+                Diagnostic::error(
+                    Code::TestField,
+                    "`flags_last_reviewed` describes flags, but the record has no `flags`",
+                    field.key.span,
+                    "needs flags",
+                )
+                .with_help("add `flags NAME`, or remove the field"),
+            );
+        }
         Some(TestRecord {
             id: id?,
             teams,
@@ -241,6 +256,8 @@ impl Lowering {
             allocated_managers,
             subject,
             relatives,
+            flags,
+            flags_last_reviewed,
         })
     }
 

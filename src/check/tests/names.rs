@@ -1,5 +1,5 @@
-//! CL0304: a `test` block that names a role, team, organisation, category or action the policy
-//! does not declare.
+//! CL0304: a `test` block that names a role, team, organisation, category, flag or action the
+//! policy does not declare.
 //!
 //! Such a request is refused before any rule is read (it fails closed), so an `expect deny`
 //! would pass for the wrong reason. `caselock check`, the CI gate, reports it; a test that means
@@ -30,6 +30,7 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                 }
                 TestStatement::Record(_, fields, _) => {
                     names(symbols, fields, "category", SymbolKind::Category, &mut out);
+                    names(symbols, fields, "flags", SymbolKind::Flag, &mut out);
                     for key in ["teams", "named_allow", "named_deny"] {
                         names(symbols, fields, key, SymbolKind::Team, &mut out);
                     }

@@ -194,6 +194,7 @@ impl Lowerer {
                     span,
                 })
             }
+            Rule::flag_block => Item::Flag(self.flag(pair)?),
             Rule::retention_block => Item::Retention(self.retention(pair)?),
             Rule::test_block => Item::Test(self.test(pair)?),
             _ => return Err(unexpected(&pair, self.file)),
@@ -273,28 +274,7 @@ impl Lowerer {
                     Statement::Deny(r)
                 }
             }
-            Rule::review_stmt => {
-                let sched = next(&mut inner)?;
-                let srule = sched.as_rule();
-                let mut it = significant(sched.into_inner());
-                let schedule = match srule {
-                    Rule::review_every => ReviewSchedule::Every(self.duration(next(&mut it)?)?),
-                    Rule::review_never => {
-                        ReviewSchedule::Never(it.next().map(|p| self.string(p)).transpose()?)
-                    }
-                    Rule::review_unstated => ReviewSchedule::Unstated(self.string(next(&mut it)?)?),
-                    _ => ReviewSchedule::Until(self.string(next(&mut it)?)?),
-                };
-                let reviewer = it
-                    .next()
-                    .map(|p| last_inner(p).map(|c| self.chain(c)))
-                    .transpose()?;
-                Statement::Review(Review {
-                    schedule,
-                    reviewer,
-                    span,
-                })
-            }
+            Rule::review_stmt => Statement::Review(self.review(pair)?),
             Rule::temporary_stmt => {
                 let actions = self.name_list(next(&mut inner)?);
                 let max = self.duration(next(&mut inner)?)?;
@@ -326,6 +306,59 @@ impl Lowerer {
             Rule::approve_stmt => Statement::Approve(self.approve(pair)?),
             Rule::use_stmt => Statement::Use(inner.map(|p| self.ident(p)).collect(), span),
             _ => return Err(unexpected(&pair, self.file)),
+        })
+    }
+
+    /// `review ...`, in a category or a flag.
+    fn review(&self, pair: Pair<'_, Rule>) -> Result<Review> {
+        let span = self.span(&pair);
+        let mut inner = significant(pair.into_inner());
+        let sched = next(&mut inner)?;
+        let srule = sched.as_rule();
+        let mut it = significant(sched.into_inner());
+        let schedule = match srule {
+            Rule::review_every => ReviewSchedule::Every(self.duration(next(&mut it)?)?),
+            Rule::review_never => {
+                ReviewSchedule::Never(it.next().map(|p| self.string(p)).transpose()?)
+            }
+            Rule::review_unstated => ReviewSchedule::Unstated(self.string(next(&mut it)?)?),
+            _ => ReviewSchedule::Until(self.string(next(&mut it)?)?),
+        };
+        let reviewer = it
+            .next()
+            .map(|p| last_inner(p).map(|c| self.chain(c)))
+            .transpose()?;
+        Ok(Review {
+            schedule,
+            reviewer,
+            span,
+        })
+    }
+
+    /// `flag NAME "Title" { warns "..." review ... }`
+    fn flag(&self, pair: Pair<'_, Rule>) -> Result<FlagBlock> {
+        let span = self.span(&pair);
+        let mut it = significant(pair.into_inner()).peekable();
+        let name = self.ident(next(&mut it)?);
+        let title = match it.peek() {
+            Some(p) if p.as_rule() == Rule::string => Some(self.string(next(&mut it)?)?),
+            _ => None,
+        };
+        let statements = it
+            .map(|p| match p.as_rule() {
+                Rule::warns_stmt => {
+                    let span = self.span(&p);
+                    Ok(FlagStatement::Warns(self.string(last_inner(p)?)?, span))
+                }
+                Rule::review_stmt => Ok(FlagStatement::Review(self.review(p)?)),
+                _ => Err(unexpected(&p, self.file)),
+            })
+            .collect::<Result<_>>()?;
+        Ok(FlagBlock {
+            name,
+            title,
+            statements,
+            span,
         })
     }
 
@@ -533,6 +566,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_escalation
             | Rule::kw_unrestricted
             | Rule::kw_category
+            | Rule::kw_flag
+            | Rule::kw_warns
             | Rule::kw_criteria
             | Rule::kw_restriction
             | Rule::kw_grant
