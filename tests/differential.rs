@@ -72,12 +72,11 @@ impl Names {
 
 /// Mostly one of `names`, now and then `unknown`.
 fn name(names: &[String], unknown: &'static str) -> BoxedStrategy<String> {
-    let known = proptest::sample::select(names.to_vec()).boxed();
     if names.is_empty() {
-        Just(unknown.to_string()).boxed()
-    } else {
-        prop_oneof![30 => known, 1 => Just(unknown.to_string())].boxed()
+        return Just(unknown.to_string()).boxed();
     }
+    let known = proptest::sample::select(names.to_vec()).boxed();
+    prop_oneof![30 => known, 1 => Just(unknown.to_string())].boxed()
 }
 
 /// A few of `names`, now and then with `unknown` among them.
