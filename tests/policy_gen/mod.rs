@@ -116,8 +116,30 @@ fn approve() -> impl Strategy<Value = Tokens> + Clone {
     (idents(), how).prop_map(|(p, h)| cat(vec![one("approve"), p, h]))
 }
 
-fn statement() -> impl Strategy<Value = Tokens> + Clone {
+/// A `review` statement, of a category or a flag.
+fn review() -> impl Strategy<Value = Tokens> + Clone {
     let by = proptest::option::of(chain()).prop_map(|c| maybe(c.map(|c| cat(vec![one("by"), c]))));
+    prop_oneof![
+        (duration(), by.clone()).prop_map(|(d, b)| cat(vec![one("review"), one("every"), d, b])),
+        proptest::option::of(string()).prop_map(|s| cat(vec![
+            one("review"),
+            one("never"),
+            maybe(s)
+        ])),
+        (string(), by).prop_map(|(s, b)| cat(vec![one("review"), one("until"), s, b])),
+        string().prop_map(|s| cat(vec![one("review"), one("unstated"), s])),
+    ]
+}
+
+/// A statement of a `flag` block.
+fn flag_statement() -> impl Strategy<Value = Tokens> + Clone {
+    prop_oneof![
+        string().prop_map(|s| cat(vec![one("warns"), s])),
+        review(),
+    ]
+}
+
+fn statement() -> impl Strategy<Value = Tokens> + Clone {
     prop_oneof![
         string().prop_map(|s| cat(vec![one("criteria"), s])),
         ident_t().prop_map(|i| cat(vec![one("restriction"), i])),
@@ -139,14 +161,7 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
                 let shows = maybe(shows.map(|v| cat(vec![one("shows"), v])));
                 cat(vec![one("deny"), a, one("to"), s, abs, shows])
             }),
-        (duration(), by.clone()).prop_map(|(d, b)| cat(vec![one("review"), one("every"), d, b])),
-        proptest::option::of(string()).prop_map(|s| cat(vec![
-            one("review"),
-            one("never"),
-            maybe(s)
-        ])),
-        (string(), by).prop_map(|(s, b)| cat(vec![one("review"), one("until"), s, b])),
-        string().prop_map(|s| cat(vec![one("review"), one("unstated"), s])),
+        review(),
         idents().prop_map(|i| cat(vec![one("use"), i])),
         ident_t().prop_map(|i| cat(vec![one("denied_view"), i])),
         vec(
@@ -302,6 +317,7 @@ fn item() -> impl Strategy<Value = Tokens> {
         (titled("category"), vec(statement(), 0..6)).prop_map(|(h, s)| block(h, s)),
         (titled("rules"), vec(rule_statement(), 0..3)).prop_map(|(h, s)| block(h, s)),
         idents().prop_map(|i| cat(vec![one("use"), i])),
+        (titled("flag"), vec(flag_statement(), 0..3)).prop_map(|(h, s)| block(h, s)),
         (titled("retention"), vec(retention_statement(), 0..4)).prop_map(|(h, s)| block(h, s)),
         (string(), vec(test_statement(), 0..4))
             .prop_map(|(n, s)| block(cat(vec![one("test"), n]), s)),
