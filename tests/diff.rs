@@ -363,6 +363,7 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
             subject: None,
             relatives: Vec::new(),
             flags: Vec::new(),
+            restrictions: Vec::new(),
         },
         temporary_grants: if has(5) {
             vec![TemporaryGrant {

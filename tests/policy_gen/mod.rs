@@ -133,10 +133,7 @@ fn review() -> impl Strategy<Value = Tokens> + Clone {
 
 /// A statement of a `flag` block.
 fn flag_statement() -> impl Strategy<Value = Tokens> + Clone {
-    prop_oneof![
-        string().prop_map(|s| cat(vec![one("warns"), s])),
-        review(),
-    ]
+    prop_oneof![string().prop_map(|s| cat(vec![one("warns"), s])), review(),]
 }
 
 fn statement() -> impl Strategy<Value = Tokens> + Clone {
