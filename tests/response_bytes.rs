@@ -2,7 +2,7 @@
 //! from its text (`Request::borrowed_from_json`) and its response written straight to an output
 //! (`Decider::write_response`) against the request read into owned strings and the `Response`
 //! serialised by serde — on every example and fixture request, and on 10,000 random requests
-//! over every bundled policy.
+//! over every bundled and example policy.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -157,6 +157,7 @@ fn random_request(rng: &mut Rng, table: &DecisionTable) -> String {
     let orgs = names(v.organisations.iter().map(|r| &r.name).collect());
     let actions = names(v.actions.iter().map(|r| &r.name).collect());
     let categories = names(table.categories.iter().map(|c| &c.name).collect());
+    let flags = names(v.flags.iter().map(|f| &f.name).collect());
     let mut people: Vec<String> = (0..6).map(|i| format!("u-{}", 100 + i)).collect();
     people.extend(v.persons.iter().map(|p| p.subject_id.clone()));
     // Ids that JSON must escape, and one the reader cannot borrow.
@@ -226,13 +227,27 @@ fn random_request(rng: &mut Rng, table: &DecisionTable) -> String {
             person(rng)
         }
     };
-    let record = json!({
+    let mut record = json!({
         "id": format!("J{}", 100_000 + rng.below(900_000)),
         "teams": some(rng, 1, &mut |rng: &mut Rng| rng.name(&teams, "fostering_north")),
         "restriction": restriction,
         "allocated_workers": some(rng, 2, &mut related),
         "allocated_managers": some(rng, 1, &mut related),
     });
+    if rng.chance(30) {
+        let placed: Vec<Value> = (0..1 + rng.below(3))
+            .map(|_| {
+                let mut f = json!({ "flag": rng.name(&flags, "legacy_flag") });
+                for field in ["placed_on", "last_reviewed", "review_by"] {
+                    if rng.chance(40) {
+                        f[field] = json!(rng.date());
+                    }
+                }
+                f
+            })
+            .collect();
+        record["flags"] = json!(placed);
+    }
     let mut request = json!({
         "subject": {
             "id": subject_id.clone(),
@@ -272,8 +287,10 @@ fn random_request(rng: &mut Rng, table: &DecisionTable) -> String {
 
 #[test]
 fn ten_thousand_random_requests_write_the_reference_bytes() {
+    // The examples too: their flags have titles JSON must escape.
     let policies: Vec<(PathBuf, DecisionTable)> = support::bundled()
         .into_iter()
+        .chain(support::examples())
         .map(|p| {
             let t = support::load(&p).table;
             (p, t)
