@@ -229,6 +229,10 @@ impl Decider {
         if !texts.is_empty() {
             s.push(format!("You must: {}.", texts.join("; ")));
         }
+        // A flag's duty, in the flag's own words, for whoever may open the record.
+        for f in self.flags_on(d) {
+            s.push(format!("This record is flagged {}: {}.", f.title, f.warns));
+        }
         if let Some(t) = d.expires_at {
             s.push(format!(
                 "Your temporary access ends at {} (UK time).",
@@ -236,12 +240,22 @@ impl Decider {
             ));
         }
         for w in &d.warnings {
-            if let Warning::ReviewOverdue(due) = w {
-                s.push(format!(
+            match w {
+                Warning::ReviewOverdue(due) => s.push(format!(
                     "This restriction's review has been overdue since {}; it still applies, so please tell {}.",
                     due.format("%-d %B %Y"),
                     self.contact(req, c).map_or_else(|| "your line manager".to_string(), |k| k.description)
-                ));
+                )),
+                Warning::FlagReviewOverdue(flag, due) => {
+                    if let Some(f) = self.table.vocabulary.flags.get(*flag as usize) {
+                        s.push(format!(
+                            "The {} flag's review has been overdue since {}; it still applies.",
+                            f.title,
+                            due.format("%-d %B %Y")
+                        ));
+                    }
+                }
+                Warning::GrantCapped(..) | Warning::GrantNotValid(..) => {}
             }
         }
     }

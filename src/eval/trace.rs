@@ -305,6 +305,15 @@ impl Decider {
                 list(&x.named_deny)
             );
         }
+        if !r.flags.is_empty() {
+            let flags: Vec<String> = r.flags.iter().map(|f| format!("`{}`", f.flag)).collect();
+            let _ = writeln!(
+                out,
+                "Flags on the record: {}. {}",
+                flags.join(", "),
+                words::FLAGS
+            );
+        }
         for (i, g) in req.temporary_grants.iter().enumerate() {
             let _ = writeln!(
                 out,

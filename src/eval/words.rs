@@ -17,6 +17,8 @@ pub const ABSOLUTE: &str =
 pub const REFUSED: &str = "Access is refused.";
 /// How a record's several restrictions combine.
 pub const SEVERAL: &str = "Every restriction on the record must allow: the most restrictive decision decides (a deny over an allow, then the smaller view, then forbidden over not permitted).";
+/// What a record's flags do to a decision.
+pub const FLAGS: &str = "A flag never changes the decision: an allow gives each flag's duty, and a flag whose review is overdue adds a warning.";
 /// What fail closed means.
 pub const FAIL_CLOSED: &str = "The request could not be checked against the policy, so access is refused (the policy fails closed).";
 
