@@ -12,9 +12,11 @@ fn compiled(path: &str) -> DecisionTable {
     compile::compile(&checked, &sources)
 }
 
-const POLICIES: [(&str, &str); 2] = [
+const POLICIES: [(&str, &str); 3] = [
     ("nottingham", "policies/nottingham-escr"),
     ("casework", "tests/fixtures/policies/casework.policy"),
+    // Flags: their own section (markdown, HTML) and one line each (CSV).
+    ("home_visits", "examples/policies/home_visits"),
 ];
 
 #[test]

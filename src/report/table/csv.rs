@@ -1,5 +1,6 @@
 //! The decision table as CSV: one line per rule and category, with the category's settings
-//! repeated on each line so the file sorts and filters in a spreadsheet.
+//! repeated on each line so the file sorts and filters in a spreadsheet; then one line per flag
+//! (`restriction` and `layer` are `flag`, its duty under `obligations`).
 
 use super::Sheet;
 use crate::report::csv_out;
@@ -55,6 +56,19 @@ pub(super) fn render(s: &Sheet) -> String {
             ];
             rows.push(fields.iter().map(|f| f.to_string()).collect());
         }
+    }
+    // A flag decides nothing: one line each, its duty under `obligations`.
+    for f in &s.flags {
+        let mut fields = vec![String::new(); HEADER.len()];
+        fields[0] = f.name.clone();
+        fields[1] = f.title.clone();
+        fields[2] = "flag".to_string();
+        fields[5] = "flag".to_string();
+        fields[6] = "restricts nobody".to_string();
+        fields[10] = f.warns.clone();
+        fields[11] = f.source.clone();
+        fields[13] = f.review.text.clone();
+        rows.push(fields);
     }
     csv_out::write(&HEADER, rows)
 }

@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::{CategorySheet, Setting, Sheet};
+use super::{CategorySheet, FLAGS_NOTE, FlagSheet, Setting, Sheet};
 use crate::report::html_escape as esc;
 
 const STYLE: &str = "\
@@ -120,9 +120,15 @@ pub(super) fn render(s: &Sheet) -> String {
             esc(&c.title)
         );
     }
+    if !s.flags.is_empty() {
+        out.push_str("<li><a href=\"#flags\">Flags</a></li>\n");
+    }
     out.push_str("</ul>\n</nav>\n<main>\n");
     for c in &s.categories {
         category(&mut out, c);
+    }
+    if !s.flags.is_empty() {
+        flags(&mut out, &s.flags);
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
@@ -216,6 +222,32 @@ fn category(out: &mut String, c: &CategorySheet) {
             inline(&r.obligations.join("; ")),
             // A path may break after any `/`.
             esc(&r.source).replace('/', "/<wbr>")
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+}
+
+/// The flags: what each warns of and when it is reviewed.
+fn flags(out: &mut String, flags: &[FlagSheet]) {
+    let _ = write!(
+        out,
+        "<section id=\"flags\" aria-labelledby=\"h-flags\">\n<h2 id=\"h-flags\">Flags</h2>\n\
+         <p>{FLAGS_NOTE}</p>\n\
+         <div class=\"scroll\" role=\"region\" aria-labelledby=\"cap-flags\" tabindex=\"0\">\n\
+         <table>\n<caption id=\"cap-flags\">Flags a record may carry</caption>\n\
+         <thead><tr><th scope=\"col\">Flag</th><th scope=\"col\">Title</th><th scope=\"col\">Duty</th>\
+         <th scope=\"col\">Review</th><th scope=\"col\">Source</th></tr></thead>\n<tbody>\n"
+    );
+    for f in flags {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td>\
+             <td class=\"src\"><code>{}</code></td></tr>",
+            esc(&f.name),
+            esc(&f.title),
+            esc(&f.warns),
+            inline(&f.review.text),
+            esc(&f.source).replace('/', "/<wbr>")
         );
     }
     out.push_str("</tbody>\n</table>\n</div>\n</section>\n");

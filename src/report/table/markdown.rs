@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Setting, Sheet};
+use super::{FLAGS_NOTE, Setting, Sheet};
 use crate::markdown::cell;
 
 /// Renders the sheet as markdown.
@@ -68,6 +68,27 @@ pub(super) fn render(s: &Sheet) -> String {
                 cell(&r.sees),
                 cell(&r.obligations.join("; ")),
                 r.source
+            );
+        }
+    }
+    if !s.flags.is_empty() {
+        let _ = write!(
+            out,
+            "\n## Flags\n\n{FLAGS_NOTE}\n\n\
+             | Flag | Title | Duty | Review | Source |\n| --- | --- | --- | --- | --- |\n"
+        );
+        for f in &s.flags {
+            let review = match &f.review.source {
+                Some(src) => format!("{} — `{src}`", cell(&f.review.text)),
+                None => cell(&f.review.text),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {review} | `{}` |",
+                f.name,
+                cell(&f.title),
+                cell(&f.warns),
+                f.source
             );
         }
     }

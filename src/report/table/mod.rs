@@ -11,8 +11,8 @@ mod markdown;
 use serde::Serialize;
 
 use crate::compile::table::{
-    ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, Layer, Row, ScheduleEntry,
-    TemporaryEntry, UnstatedApprovalEntry, Vocabulary,
+    ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, Layer, ReviewEntry, Row,
+    ScheduleEntry, TemporaryEntry, UnstatedApprovalEntry, Vocabulary,
 };
 use crate::eval::words;
 use crate::policy::words::{
@@ -41,6 +41,10 @@ pub fn render(table: &DecisionTable, format: TableFormat) -> String {
     }
 }
 
+/// What a flag is, as the table's flags section opens.
+pub(super) const FLAGS_NOTE: &str =
+    "A flag restricts nobody: whoever may open a record that carries it is given its duty.";
+
 /// A decision table in plain words.
 #[derive(Debug, Clone, Serialize)]
 pub struct Sheet {
@@ -56,6 +60,23 @@ pub struct Sheet {
     pub source_hash: String,
     /// The unrestricted block, then the categories in source order.
     pub categories: Vec<CategorySheet>,
+    /// The flags a record may carry, in source order.
+    pub flags: Vec<FlagSheet>,
+}
+
+/// One flag in plain words.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagSheet {
+    /// The flag's name.
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// The duty it gives whoever may open the record.
+    pub warns: String,
+    /// Its review schedule and reviewer.
+    pub review: Setting,
+    /// Where it is written.
+    pub source: String,
 }
 
 /// One category in plain words.
@@ -151,6 +172,38 @@ impl Sheet {
                 .chain(&t.categories)
                 .map(|c| category(&t.vocabulary, c))
                 .collect(),
+            flags: t
+                .vocabulary
+                .flags
+                .iter()
+                .map(|f| FlagSheet {
+                    name: f.name.clone(),
+                    title: f.title.clone(),
+                    warns: f.warns.clone(),
+                    review: review(f.review.as_ref()),
+                    source: f.source.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A category's or a flag's review in words.
+fn review(r: Option<&ReviewEntry>) -> Setting {
+    match r {
+        None => Setting {
+            text: "no review is set".to_string(),
+            source: None,
+        },
+        Some(r) => {
+            let mut text = schedule_phrase(&r.schedule);
+            if let Some(ch) = &r.reviewer {
+                text.push_str(&format!(", by {}", chain_phrase(ch)));
+            }
+            Setting {
+                text,
+                source: Some(r.source.clone()),
+            }
         }
     }
 }
@@ -185,22 +238,7 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
         restriction_text,
         criteria: c.criteria.clone(),
         denied,
-        review: match &c.review {
-            None => Setting {
-                text: "no review is set".to_string(),
-                source: None,
-            },
-            Some(r) => {
-                let mut text = schedule_phrase(&r.schedule);
-                if let Some(ch) = &r.reviewer {
-                    text.push_str(&format!(", by {}", chain_phrase(ch)));
-                }
-                Setting {
-                    text,
-                    source: Some(r.source.clone()),
-                }
-            }
-        },
+        review: review(c.review.as_ref()),
         temporary: match &c.temporary {
             None => Setting {
                 text: "not offered".to_string(),
