@@ -47,6 +47,8 @@ fn fixture_pairs() {
         ("gain", true),
         ("loss", true),
         ("settings", true),
+        // A flag decides nothing: its duty, review, addition and removal are its changes.
+        ("flags", true),
     ];
     for (name, changes) in pairs {
         let old = compiled_path(&format!("tests/fixtures/diff/{name}/old.policy"));

@@ -62,6 +62,13 @@ pub struct Diff {
     pub decisions: Vec<DecisionChange>,
     /// Category settings that changed.
     pub settings: Vec<SettingChange>,
+    /// Flags only the new policy declares.
+    pub flags_added: Vec<String>,
+    /// Flags only the old policy declares.
+    pub flags_removed: Vec<String>,
+    /// Flags on both sides whose duty or review changed (a flag decides nothing, so these are
+    /// its only changes).
+    pub flag_settings: Vec<SettingChange>,
 }
 
 impl Diff {
@@ -73,6 +80,9 @@ impl Diff {
             && self.actions_removed.is_empty()
             && self.decisions.is_empty()
             && self.settings.is_empty()
+            && self.flags_added.is_empty()
+            && self.flags_removed.is_empty()
+            && self.flag_settings.is_empty()
     }
 }
 
@@ -146,6 +156,10 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
             .collect()
     };
     let (old_actions, new_actions) = (actions(old), actions(new));
+    let flags = |t: &DecisionTable| -> Vec<String> {
+        t.vocabulary.flags.iter().map(|f| f.name.clone()).collect()
+    };
+    let (old_flags, new_flags) = (flags(old), flags(new));
     let mut d = Diff {
         old: policy_ref(old),
         new: policy_ref(new),
@@ -155,7 +169,16 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
         actions_removed: only_in(&old_actions, &new_actions),
         decisions: Vec::new(),
         settings: Vec::new(),
+        flags_added: only_in(&new_flags, &old_flags),
+        flags_removed: only_in(&old_flags, &new_flags),
+        flag_settings: Vec::new(),
     };
+    for name in old_flags.iter().filter(|n| new_flags.contains(n)) {
+        if let (Some((_, fo)), Some((_, fn_))) = (old.flag(name), new.flag(name)) {
+            d.flag_settings
+                .extend(settings::compare_flags((old, fo), (new, fn_)));
+        }
+    }
     for name in old_cats.iter().filter(|n| new_cats.contains(n)) {
         let (Some(co), Some(cn)) = (category(old, name), category(new, name)) else {
             continue;

@@ -104,13 +104,27 @@ fn text(d: &Diff) -> String {
             );
         }
     }
+    if !d.flag_settings.is_empty() {
+        out.push_str("\nflags:\n");
+        for s in &d.flag_settings {
+            let _ = writeln!(
+                out,
+                "  {} {}: {} -> {}{}",
+                s.category,
+                s.setting,
+                s.old,
+                s.new,
+                sources(&s.old_source, &s.new_source)
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\n{} decision changes ({} gains, {} losses), {} setting changes",
         d.decisions.len(),
         count(d, ChangeKind::Gain),
         count(d, ChangeKind::Loss),
-        d.settings.len()
+        d.settings.len() + d.flag_settings.len()
     );
     out
 }
@@ -124,6 +138,14 @@ fn sources(a: &Option<String>, b: &Option<String>) -> String {
     }
 }
 
+/// A value in a markdown cell, with where it is written.
+fn at(v: &str, src: &Option<String>) -> String {
+    match src {
+        Some(src) => format!("{} (`{src}`)", cell(v)),
+        None => cell(v),
+    }
+}
+
 fn count(d: &Diff, k: ChangeKind) -> usize {
     d.decisions.iter().filter(|c| c.kind == k).count()
 }
@@ -134,6 +156,8 @@ fn lists(out: &mut String, d: &Diff, bullet: &str) {
         ("categories removed", &d.categories_removed),
         ("actions added", &d.actions_added),
         ("actions removed", &d.actions_removed),
+        ("flags added", &d.flags_added),
+        ("flags removed", &d.flags_removed),
     ] {
         if !items.is_empty() {
             let _ = writeln!(out, "{bullet}{label}: {}", items.join(", "));
@@ -159,18 +183,20 @@ fn markdown(d: &Diff) -> String {
         count(d, ChangeKind::Gain),
         count(d, ChangeKind::Loss),
         count(d, ChangeKind::Other),
-        d.settings.len()
+        d.settings.len() + d.flag_settings.len()
     );
     if [
         &d.categories_added,
         &d.categories_removed,
         &d.actions_added,
         &d.actions_removed,
+        &d.flags_added,
+        &d.flags_removed,
     ]
     .iter()
     .any(|l| !l.is_empty())
     {
-        out.push_str("\n#### Categories and actions\n\n");
+        out.push_str("\n#### Categories, actions and flags\n\n");
         lists(&mut out, d, "- ");
     }
     for (kind, title) in [
@@ -203,10 +229,21 @@ fn markdown(d: &Diff) -> String {
             "\n#### Settings\n\n| Category | Setting | Before | After |\n| --- | --- | --- | --- |\n",
         );
         for s in &d.settings {
-            let at = |v: &str, src: &Option<String>| match src {
-                Some(src) => format!("{} (`{src}`)", cell(v)),
-                None => cell(v),
-            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                s.category,
+                s.setting,
+                at(&s.old, &s.old_source),
+                at(&s.new, &s.new_source)
+            );
+        }
+    }
+    if !d.flag_settings.is_empty() {
+        out.push_str(
+            "\n#### Flags\n\n| Flag | Setting | Before | After |\n| --- | --- | --- | --- |\n",
+        );
+        for s in &d.flag_settings {
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} |",

@@ -5,17 +5,19 @@
 use serde::Serialize;
 
 use crate::compile::table::{
-    ApproverEntry, CategoryTable, ChainEntry, DecisionTable, ScheduleEntry, Vocabulary,
+    ApproverEntry, CategoryTable, ChainEntry, DecisionTable, FlagEntry, ReviewEntry, ScheduleEntry,
+    Vocabulary,
 };
 use crate::eval::words;
 use crate::policy::Atom;
 use crate::policy::words::{atom_notation, condition_phrase, join_or, spoken};
 use crate::report::table::view_phrase;
 
-/// One setting of a category that differs between the two sides.
+/// One setting of a category (or of a flag) that differs between the two sides.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SettingChange {
-    /// The category (`unrestricted` for the unrestricted block).
+    /// The category (`unrestricted` for the unrestricted block), or the flag in
+    /// [`super::Diff::flag_settings`].
     pub category: String,
     /// Which setting: `review interval`, `reviewer`, `temporary access limit`...
     pub setting: String,
@@ -133,7 +135,16 @@ fn disclosure(_: &Vocabulary, c: &CategoryTable) -> Value {
 }
 
 fn review_interval(_: &Vocabulary, c: &CategoryTable) -> Value {
-    let Some(r) = &c.review else {
+    review_interval_of(c.review.as_ref())
+}
+
+fn reviewer(v: &Vocabulary, c: &CategoryTable) -> Value {
+    reviewer_of(v, c.review.as_ref())
+}
+
+/// A category's or a flag's review interval.
+fn review_interval_of(r: Option<&ReviewEntry>) -> Value {
+    let Some(r) = r else {
         return Value::plain("none", "no review set", None);
     };
     let (key, text) = match &r.schedule {
@@ -156,16 +167,48 @@ fn review_interval(_: &Vocabulary, c: &CategoryTable) -> Value {
     Value::plain(key, text, Some(&r.source))
 }
 
-fn reviewer(v: &Vocabulary, c: &CategoryTable) -> Value {
-    match c.review.as_ref().and_then(|r| r.reviewer.as_ref()) {
-        None => Value::plain(
-            "",
-            "nobody named",
-            c.review.as_ref().map(|r| r.source.as_str()),
-        ),
+/// Who reviews a category or a flag.
+fn reviewer_of(v: &Vocabulary, r: Option<&ReviewEntry>) -> Value {
+    match r.and_then(|r| r.reviewer.as_ref()) {
+        None => Value::plain("", "nobody named", r.map(|r| r.source.as_str())),
         Some(ch) => chain_value(v, ch),
     }
 }
+
+/// The settings of a flag present on both sides that differ: its duty and its review. (A flag
+/// decides nothing, so these are its only changes; `category` holds the flag's name.)
+pub fn compare_flags(
+    old: (&DecisionTable, &FlagEntry),
+    new: (&DecisionTable, &FlagEntry),
+) -> Vec<SettingChange> {
+    let settings: [(&str, FlagReader); 3] = [
+        ("duty", |_, f| {
+            Value::plain(f.warns.clone(), f.warns.clone(), Some(&f.source))
+        }),
+        ("review interval", |_, f| {
+            review_interval_of(f.review.as_ref())
+        }),
+        ("reviewer", |v, f| reviewer_of(v, f.review.as_ref())),
+    ];
+    let mut out = Vec::new();
+    for (name, get) in settings {
+        let (a, b) = (get(&old.0.vocabulary, old.1), get(&new.0.vocabulary, new.1));
+        if a.key != b.key {
+            out.push(SettingChange {
+                category: old.1.name.clone(),
+                setting: name.to_string(),
+                old: a.text,
+                new: b.text,
+                old_source: a.source,
+                new_source: b.source,
+            });
+        }
+    }
+    out
+}
+
+/// Reads one setting of a flag.
+type FlagReader = fn(&Vocabulary, &FlagEntry) -> Value;
 
 /// A chain's key is its steps by name (alternatives sorted): renaming or re-titling the
 /// escalation path it comes from is not a change of who approves.
