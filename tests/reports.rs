@@ -369,3 +369,63 @@ fn camden() -> (SourceMap, caselock::check::Checked) {
     );
     (sources, checked)
 }
+
+/// A register row may name a flag instead of a category: a flag is reviewed on its own schedule
+/// (or by the row's `review_by`), listed with IDs only, and an unknown flag, or a row naming both
+/// a category and a flag, is an invalid row.
+#[test]
+fn flags_are_reviewed_from_the_register_like_restrictions() {
+    let mut sources = SourceMap::new();
+    let found = caselock::loader::discover(
+        std::path::Path::new("examples/policies/home_visits"),
+        &mut sources,
+    )
+    .unwrap();
+    let checked = caselock::check_files(&sources, &found[0].files).unwrap();
+    let input = std::fs::File::open("tests/fixtures/reports/home-visits-register.csv").unwrap();
+    let opts = report::reviews::Options {
+        as_of: date("2026-11-23"),
+        within_days: 30,
+        list_all: true,
+    };
+    let r = report::reviews::reviews(&checked.policy, &sources, input, Format::Csv, opts).unwrap();
+    let line = |id: &str, flag: Option<&str>| {
+        r.lines
+            .iter()
+            .find(|l| l.record_id == id && l.flag.as_deref() == flag)
+            .unwrap_or_else(|| panic!("no line for {id} {flag:?}: {:#?}", r.lines))
+    };
+    // Six-monthly from the last review on 1 March: due 1 September, overdue.
+    let h1 = line("H1", Some("hazard"));
+    assert_eq!(h1.due, Some(date("2026-09-01")));
+    assert_eq!(h1.status, report::reviews::Status::Overdue);
+    assert_eq!(h1.category, None);
+    // The same record's restriction is its own line.
+    assert_eq!(line("H1", None).category.as_deref(), Some("domestic_abuse"));
+    // Yearly from placement on 10 January 2026: not yet due.
+    assert_eq!(
+        line("H2", Some("alert")).status,
+        report::reviews::Status::Fine
+    );
+    // Never reviewed, deliberately; unless the record sets its own date.
+    assert_eq!(
+        line("H3", Some("adoption_placement")).status,
+        report::reviews::Status::Never
+    );
+    assert_eq!(
+        line("H4", Some("adoption_placement")).status,
+        report::reviews::Status::Overdue
+    );
+    assert_eq!(
+        r.invalid.iter().map(|e| e.line).collect::<Vec<_>>(),
+        vec![7, 8]
+    );
+    let text = report::render_reviews(&r, OutputFormat::Text);
+    assert!(text.contains("flag hazard"), "{text}");
+    let csv = report::render_reviews(&r, OutputFormat::Csv);
+    assert!(csv.starts_with("record_id,category,flag,"), "{csv}");
+    assert!(
+        csv.contains("H1,,hazard,u-3001,,overdue,2026-09-01,"),
+        "{csv}"
+    );
+}

@@ -73,6 +73,7 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
                 &[
                     "record_id",
                     "category",
+                    "flag",
                     "reviewer",
                     "team",
                     "status",
@@ -83,7 +84,8 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
                 r.lines.iter().map(|l| {
                     vec![
                         l.record_id.clone(),
-                        l.category.clone(),
+                        l.category.clone().unwrap_or_default(),
+                        l.flag.clone().unwrap_or_default(),
                         l.reviewer.clone(),
                         l.team.clone().unwrap_or_default(),
                         status_word(l.status).to_string(),
@@ -128,7 +130,7 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
                 out,
                 "| {} | {} | {} | {} | {} | {} | `{}` |",
                 cell(&l.record_id),
-                cell(&l.category),
+                cell(&l.subject()),
                 cell(l.team.as_deref().unwrap_or("")),
                 status_word(l.status),
                 date(l.due),
@@ -153,7 +155,7 @@ pub fn render_reviews(r: &ReviewReport, format: OutputFormat) -> String {
                 "  {:<8} {:<12} {:<16} due {:<10}  {}",
                 status_word(l.status),
                 l.record_id,
-                l.category,
+                l.subject(),
                 date(l.due),
                 l.basis
             );

@@ -1,4 +1,5 @@
-//! Which restrictions are overdue or due for review, from a register, grouped by reviewer.
+//! Which restrictions (and flags) are overdue or due for review, from a register, grouped by
+//! reviewer. A register row names a restriction's `category` or a flag (`flag`), never both.
 
 use std::io::Read;
 
@@ -14,6 +15,7 @@ use crate::span::SourceMap;
 pub(crate) const COLUMNS: &[&str] = &[
     "record_id",
     "category",
+    "flag",
     "placed_on",
     "last_reviewed",
     "review_by",
@@ -44,8 +46,12 @@ pub enum Status {
 pub struct ReviewLine {
     /// The record's ID.
     pub record_id: String,
-    /// The category.
-    pub category: String,
+    /// The restriction's category, for a restriction's row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The flag, for a flag's row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
     /// The reviewer's staff ID, or `unassigned`.
     pub reviewer: String,
     /// The team's ID, if the register gives it.
@@ -56,9 +62,20 @@ pub struct ReviewLine {
     pub due: Option<NaiveDate>,
     /// Why that date: the schedule and the rule that sets it (`file:line`), or the event.
     pub basis: String,
-    /// Where the category's review statement is written (`file:line`): the rule that sets the
-    /// interval, even when an earlier `review_by` date wins.
+    /// Where the category's (or flag's) review statement is written (`file:line`): the rule
+    /// that sets the interval, even when an earlier `review_by` date wins.
     pub rule: String,
+}
+
+impl ReviewLine {
+    /// What the line is about, as reports print it: the category, or `flag NAME`.
+    pub fn subject(&self) -> String {
+        match (&self.category, &self.flag) {
+            (Some(c), _) => c.clone(),
+            (None, Some(f)) => format!("flag {f}"),
+            (None, None) => String::new(),
+        }
+    }
 }
 
 /// Counts by status, plus rows skipped.
@@ -195,15 +212,31 @@ fn classify(
     horizon: NaiveDate,
 ) -> Result<ReviewLine, String> {
     let record_id = row.text("record_id").ok_or("no `record_id`")?.to_string();
-    let category_name = row.text("category").ok_or("no `category`")?;
-    let category = policy
-        .category(category_name)
-        .ok_or_else(|| format!("unknown category `{category_name}`"))?;
+    // A restriction's category or a flag: its review statement and where it is written.
+    let (category, flag, review, span) = match (row.text("category"), row.text("flag")) {
+        (Some(_), Some(_)) => {
+            return Err("both `category` and `flag`: a row is one or the other".into());
+        }
+        (None, None) => return Err("no `category` (or `flag`)".into()),
+        (Some(name), None) => {
+            let c = policy
+                .category(name)
+                .ok_or_else(|| format!("unknown category `{name}`"))?;
+            (Some(c.name.clone()), None, c.review.as_ref(), c.span)
+        }
+        (None, Some(name)) => {
+            let f = policy
+                .flags
+                .iter()
+                .find(|f| f.named.name == name)
+                .ok_or_else(|| format!("unknown flag `{name}`"))?;
+            (None, Some(f.named.name.clone()), f.review.as_ref(), f.span)
+        }
+    };
     let placed_on = row.date("placed_on")?;
     let last_reviewed = row.date("last_reviewed")?;
     let review_by = row.date("review_by")?;
-    let review = category.review.as_ref();
-    let cite = sources.cite(review.map_or(category.span, |r| r.span));
+    let cite = sources.cite(review.map_or(span, |r| r.span));
     let interval = match review.map(|r| &r.schedule) {
         Some(Schedule::Every(period)) => {
             if placed_on.is_none() && last_reviewed.is_none() {
@@ -247,7 +280,8 @@ fn classify(
                     format!("earlier date given on the request (`review_by`), before {schedule}")
                 }
                 DueBasis::ReviewBy => format!(
-                    "date given on the request (`review_by`); the category: {schedule} ({cite})"
+                    "date given on the request (`review_by`); the {}: {schedule} ({cite})",
+                    if flag.is_some() { "flag" } else { "category" }
                 ),
                 DueBasis::SinceLastReview | DueBasis::SincePlacement => {
                     format!("{schedule} ({cite})")
@@ -267,7 +301,8 @@ fn classify(
     };
     Ok(ReviewLine {
         record_id,
-        category: category.name.clone(),
+        category,
+        flag,
         reviewer: row.text("reviewer").unwrap_or("unassigned").to_string(),
         team: row.text("team").map(str::to_string),
         status,
