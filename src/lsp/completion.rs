@@ -345,8 +345,10 @@ fn tokens(text: &str) -> (Vec<Tok<'_>>, Vec<&str>) {
                     .iter()
                     .rev()
                     .find(|t| {
-                        matches!(t.text, "category" | "unrestricted" | "retention" | "test")
-                            && t.line_start
+                        matches!(
+                            t.text,
+                            "category" | "unrestricted" | "flag" | "retention" | "test"
+                        ) && t.line_start
                     })
                     .map_or("category", |t| t.text);
                 blocks.push(opener);
@@ -367,7 +369,7 @@ mod tests {
     use super::*;
     use crate::span::FileId;
 
-    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\n";
+    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\n";
 
     fn labels(text_with_cursor: &str) -> Vec<String> {
         let offset = text_with_cursor.find('|').unwrap();
@@ -447,6 +449,12 @@ mod tests {
             ("category c {\n  approve |", &["place", "lift"], &[]),
             ("category c {\n  approve lift via |", &["up"], &["edt"]),
             ("retention r {\n  |", &["keep", "then"], &["grant"]),
+            ("flag f {\n  |", &["warns", "review"], &["grant", "keep"]),
+            (
+                "test \"t\" {\n  record \"r\" flags |",
+                &["hazard"],
+                &["edt", "note"],
+            ),
             (
                 "test \"t\" {\n  subject \"u\" roles |",
                 &["manager"],
@@ -461,7 +469,7 @@ mod tests {
             ("test \"t\" {\n  action |", &["view"], &["edt"]),
             (
                 "test \"t\" {\n  expect allow obligations |",
-                &["note"],
+                &["note", "hazard"],
                 &["view"],
             ),
             ("test \"t\" {\n  |", &["subject", "expect"], &["grant"]),
