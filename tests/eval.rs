@@ -291,3 +291,44 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         );
     }
 }
+
+/// A policy with `n` flags, each reviewed monthly; `None` when it does not check.
+fn flagged_policy(n: usize) -> Option<compile::DecisionTable> {
+    let mut text = String::from(
+        "policy many_flags \"Many flags\" version 1\naction view\norganisation council \"Council\" internal\nunrestricted {\n  restriction exclude\n}\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "flag f{i} \"Flag {i}\" {{\n  warns \"Duty {i}\"\n  review every 1 month\n}}\n"
+        ));
+    }
+    text.push_str("end\n");
+    let mut sources = caselock::span::SourceMap::new();
+    let id = sources.add("many.policy", text);
+    let checked = caselock::check_files(&sources, &[id]).ok()?;
+    Some(compile::compile(&checked, &sources))
+}
+
+/// The record's flags are a 64-bit set: 64 flags are allowed and the last of them works; a 65th
+/// is refused by the checker, never dropped by the evaluator.
+#[test]
+fn sixty_four_flags_decide_and_a_sixty_fifth_is_refused() {
+    assert!(flagged_policy(65).is_none(), "65 flags checked");
+    let table = flagged_policy(64).unwrap();
+    let decider = Decider::new(&table);
+    let req = Request::from_json(
+        r#"{"subject":{"id":"u-1","organisation":"council"},"action":"view",
+            "record":{"id":"R1","flags":[{"flag":"f63","last_reviewed":"2026-01-01"},{"flag":"f0"},{"flag":"f63"}]},
+            "at":"2026-11-22T10:00:00Z"}"#,
+    )
+    .unwrap();
+    let d = decider.decide(&req);
+    assert_eq!(d.outcome, Outcome::Allow);
+    let resp = decider.response(&req, &d, None);
+    // The policy's order, each flag once; the overdue review of the entry that gives its date.
+    let ids: Vec<&str> = resp.obligations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["f0", "f63"]);
+    let codes: Vec<&str> = resp.warnings.iter().map(|w| w.code.word()).collect();
+    assert_eq!(codes, ["flag_review_overdue"]);
+    assert!(resp.warnings[0].message.starts_with("Flag 63: "), "{resp:?}");
+}
