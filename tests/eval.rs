@@ -330,5 +330,8 @@ fn sixty_four_flags_decide_and_a_sixty_fifth_is_refused() {
     assert_eq!(ids, ["f0", "f63"]);
     let codes: Vec<&str> = resp.warnings.iter().map(|w| w.code.word()).collect();
     assert_eq!(codes, ["flag_review_overdue"]);
-    assert!(resp.warnings[0].message.starts_with("Flag 63: "), "{resp:?}");
+    assert!(
+        resp.warnings[0].message.starts_with("Flag 63: "),
+        "{resp:?}"
+    );
 }
