@@ -58,6 +58,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
         escalation::dead_ends(&space, v, &mut out);
         schedule::check(p, v.category, &mut out);
     }
+    p.flags.iter().for_each(|f| schedule::flag(f, &mut out));
     access::dead_actions(&space, &views, &mut out);
     disclosure::check(&space, &views, &mut out);
     crate::diag::sort(&mut out);

@@ -1,12 +1,12 @@
 //! Schedule and ownership checks: no reviewer (CL0206), no approver for placing a restriction
 //! (CL0207), temporary access that outlasts the review interval (CL0211), a review interval
-//! beyond the longest allowed (CL0212), and categories never reviewed without saying so
-//! (CL0213).
+//! beyond the longest allowed (CL0212), categories never reviewed without saying so (CL0213),
+//! and flags never reviewed without saying so (CL0214).
 
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::diag::{Code, Diagnostic};
-use crate::policy::{Category, Period, PeriodUnit, Policy, Purpose, Schedule};
+use crate::policy::{Category, Flag, Period, PeriodUnit, Policy, Purpose, Schedule};
 
 /// The longest review interval a policy may set: restrictions are reviewed at least yearly.
 pub const MAX_REVIEW_INTERVAL: Period = Period {
@@ -36,6 +36,26 @@ fn longer(a: Period, b: Period) -> bool {
             (None, Some(_)) => true,
             _ => false,
         })
+}
+
+/// CL0214: a flag with no `review` statement. Its reviewer is optional (a flag restricts nobody,
+/// so no approval hangs on who reviews it); its schedule is what gives the flag its own review
+/// date, so leaving it out is said, not silent.
+pub(super) fn flag(f: &Flag, out: &mut Vec<Diagnostic>) {
+    if f.review.is_none() {
+        out.push(
+            Diagnostic::warning(
+                Code::FlagNeverReviewed,
+                format!("flag `{}` is never reviewed", f.named.name),
+                f.named.span,
+                "no `review` statement",
+            )
+            .with_label(f.span, "the flag")
+            .with_help(
+                "add `review every PERIOD` (a flagged record then warns when its review is overdue), `review never \"REASON\"` if that is deliberate, or `review unstated \"REASON\"` if the source gives no interval",
+            ),
+        );
+    }
 }
 
 /// The schedule checks for one category (not the unrestricted block).

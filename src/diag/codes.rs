@@ -417,6 +417,15 @@ reviews` and `caselock diff` show as a known gap instead of this warning.
 
     category adoption \"Adoption\" { restriction universal  grant view to owner }
     # warning[CL0213]: category `adoption` is never reviewed";
+    FlagNeverReviewed = "CL0214", "flag-never-reviewed", "A flag is never reviewed, without saying so",
+"A flag has its own review, apart from any restriction on the record: a hazard recorded years ago
+may no longer hold. With `review every PERIOD` a decision on a flagged record warns
+(`flag_review_overdue`) once the flag's review is overdue, and `caselock reviews` lists it. A
+flag with no `review` statement is never due, so say so: `review never \"REASON\"` if that is
+deliberate, `review unstated \"REASON\"` if the source gives no interval.
+
+    flag hazard \"Hazard\" { warns \"Read the hazard note before visiting\" }
+    # warning[CL0214]: flag `hazard` is never reviewed";
     RestrictionWidens = "CL0220", "restriction-would-widen-access", "A restriction's rule gives what the unrestricted record refuses",
 "Placing a restriction never gives anyone more than the unrestricted record gives them: a
 restricted record is first decided by the `unrestricted` block, and its refusal decides. A grant or
