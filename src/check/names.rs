@@ -31,6 +31,8 @@ pub enum SymbolKind {
     Retention,
     /// A block of shared rules.
     Rules,
+    /// A section of a record.
+    Section,
 }
 
 impl SymbolKind {
@@ -48,6 +50,7 @@ impl SymbolKind {
             SymbolKind::Category => "a category",
             SymbolKind::Retention => "a retention file type",
             SymbolKind::Rules => "a rules block",
+            SymbolKind::Section => "a section",
         }
     }
 
