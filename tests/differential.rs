@@ -47,6 +47,7 @@ struct Names {
     orgs: Vec<String>,
     categories: Vec<String>,
     flags: Vec<String>,
+    sections: Vec<String>,
     ids: Vec<String>,
 }
 
@@ -65,6 +66,7 @@ impl Names {
                 .collect(),
             categories: p.categories.iter().map(|c| c.name.clone()).collect(),
             flags: p.flags.iter().map(|f| f.named.name.clone()).collect(),
+            sections: p.sections.iter().map(|s| s.name.clone()).collect(),
             ids,
         }
     }
@@ -197,6 +199,12 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         ],
         // The person the record is about, and their relatives: now and then the subject.
         (proptest::option::weighted(0.3, id.clone()), id_list.clone()),
+        // The record itself, or now and then one of its sections (rarely an undeclared one).
+        if n.sections.is_empty() {
+            proptest::option::weighted(0.02, Just("unknown_section".to_string())).boxed()
+        } else {
+            proptest::option::weighted(0.4, name(&n.sections, "unknown_section")).boxed()
+        },
     )
         .prop_map(
             |(
@@ -205,9 +213,11 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                 managers,
                 teams,
                 (subject, relatives),
+                section,
             )| {
                 Record {
                     id: mk("R1"),
+                    section,
                     teams,
                     restriction,
                     restrictions,

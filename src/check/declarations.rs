@@ -1,5 +1,6 @@
-//! Declarations: every name a policy declares (actions, roles, teams, people, organisations,
-//! groups, obligations, escalations, categories, flags, retention schedules, rules blocks), and the warning for those
+//! Declarations: every name a policy declares (actions, sections, roles, teams, people,
+//! organisations, groups, obligations, escalations, categories, flags, retention schedules, rules
+//! blocks), and the warning for those
 //! nothing uses (CL0115).
 
 use super::names::SymbolKind;
@@ -75,6 +76,7 @@ impl Resolver {
     ) {
         let sk = match kind {
             ast::DeclKind::Action => SymbolKind::Action,
+            ast::DeclKind::Section => SymbolKind::Section,
             ast::DeclKind::Role => SymbolKind::Role,
             ast::DeclKind::Team => SymbolKind::Team,
             ast::DeclKind::Person => SymbolKind::Person,
@@ -116,6 +118,7 @@ impl Resolver {
         let n = named(&e.name, e.title.as_ref());
         match kind {
             ast::DeclKind::Action => p.actions.push(n),
+            ast::DeclKind::Section => p.sections.push(n),
             ast::DeclKind::Role => p.roles.push(Member {
                 named: n,
                 parent: None,
@@ -181,6 +184,7 @@ impl Resolver {
             SymbolKind::Obligation,
             SymbolKind::Escalation,
             SymbolKind::Rules,
+            SymbolKind::Section,
         ] {
             let members = match kind {
                 SymbolKind::Role => p.roles.as_slice(),

@@ -33,6 +33,8 @@ pub enum SymbolKind {
     Rules,
     /// A flag a record may carry.
     Flag,
+    /// A section of a record.
+    Section,
 }
 
 impl SymbolKind {
@@ -51,6 +53,7 @@ impl SymbolKind {
             SymbolKind::Retention => "a retention file type",
             SymbolKind::Rules => "a rules block",
             SymbolKind::Flag => "a flag",
+            SymbolKind::Section => "a section",
         }
     }
 

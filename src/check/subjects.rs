@@ -205,6 +205,7 @@ pub(super) fn kind_static(k: SymbolKind) -> &'static SymbolKind {
         SymbolKind::Retention => &SymbolKind::Retention,
         SymbolKind::Rules => &SymbolKind::Rules,
         SymbolKind::Flag => &SymbolKind::Flag,
+        SymbolKind::Section => &SymbolKind::Section,
     }
 }
 

@@ -59,6 +59,7 @@ pub(super) fn category(
             CategoryKind::Restriction => p.disclosure(c),
             CategoryKind::Unrestricted => Disclosure::everything(),
         },
+        protects: c.protects.clone(),
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| review(p, r, sources)),
         temporary: c.temporary.as_ref().map(|t| TemporaryEntry {

@@ -165,6 +165,7 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                     relatives: Vec::new(),
                     flags: Vec::new(),
                     restrictions: Vec::new(),
+                    section: None,
                 },
                 temporary_grants: Vec::new(),
                 at,

@@ -5,7 +5,7 @@
 use super::Sheet;
 use crate::report::csv_out;
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "category",
     "category_title",
     "restriction",
@@ -19,6 +19,7 @@ const HEADER: [&str; 17] = [
     "obligations",
     "source",
     "denied_sees",
+    "covers",
     "review",
     "temporary_access",
     "contact",
@@ -49,6 +50,7 @@ pub(super) fn render(s: &Sheet) -> String {
                 &r.obligations.join("; "),
                 &r.source,
                 &c.denied,
+                &c.covers,
                 &c.review.text,
                 &c.temporary.text,
                 &c.contact.text,
