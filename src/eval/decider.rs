@@ -34,9 +34,9 @@ pub struct Decider {
     orgs: NameMap,
     persons: NameMap,
     person_bits: Vec<Vec<u32>>,
-    /// The flags by name, and each flag's review interval.
-    flags: NameMap,
-    flag_reviews: Vec<Option<Period>>,
+    /// The flags by name, and each flag's review interval (eval/flags.rs reads them).
+    pub(super) flags: NameMap,
+    pub(super) flag_reviews: Vec<Option<Period>>,
     role_tree: Tree,
     team_tree: Tree,
     org_kinds: Vec<OrgKind>,
@@ -217,7 +217,7 @@ impl Decider {
     }
 
     /// Decides a request at a given time (the request's own `at` is ignored): the record's
-    /// restriction decides, then its flags add their part ([`Decider::flag`]).
+    /// restriction decides, then its flags add their part (eval/flags.rs).
     pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
         let mut d = self.decide_record(req, at);
         if !req.record.flags.is_empty() {
@@ -301,29 +301,6 @@ impl Decider {
             }
         }
         fail_closed(FailReason::NoRowMatched, at)
-    }
-
-    /// The flags' part of a decision, made after the decision and never changing it: each flag
-    /// on the record is marked, and one whose review is overdue adds a warning. A flag the
-    /// policy does not declare fails the request closed, naming its place, as an unknown role
-    /// does; a request that already failed closed stays as it is.
-    fn flag<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>, d: &mut Decision) {
-        if matches!(d.basis, Basis::FailClosed(_)) {
-            return;
-        }
-        for (i, f) in req.record.flags.iter().enumerate() {
-            let Some(&id) = self.flags.get(f.flag.as_ref()) else {
-                *d = fail_closed(FailReason::UnknownFlag(index(i)), at);
-                return;
-            };
-            d.flags |= 1u64.checked_shl(id).unwrap_or(0);
-            let review = self.flag_reviews.get(id as usize).copied().flatten();
-            if let Some(due) = time::review_due(review, f.placed_on, f.last_reviewed, f.review_by) {
-                if time::overdue(due, at) {
-                    d.warnings.push(Warning::FlagReviewOverdue(id, due));
-                }
-            }
-        }
     }
 
     /// Of two restrictions' decisions, the one that decides the record: a deny over an allow,
@@ -744,7 +721,7 @@ impl Decider {
 
 /// A list position as a fail-closed reason carries it (lists longer than `u16` are cut off at
 /// the last index, which still names an unknown entry's position approximately).
-fn index(i: usize) -> u16 {
+pub(super) fn index(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
 }
 
@@ -815,7 +792,7 @@ pub(super) fn row_outcome(effect: RowEffect, layer: Layer) -> (Outcome, Option<D
     }
 }
 
-fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
+pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
     Decision {
         outcome: Outcome::Deny,
         view: View::None,

@@ -9,7 +9,7 @@ use super::decision::{
 use super::refusal::refusal_as;
 use super::request::Request;
 use super::{time, words};
-use crate::compile::table::{CategoryTable, FlagEntry, Layer, Row};
+use crate::compile::table::{CategoryTable, Layer, Row};
 use crate::policy::{Atom, Relation, View};
 
 /// What the person who asked may be told of one decision: everything when they may open the
@@ -283,27 +283,6 @@ impl Decider {
             });
         }
         out
-    }
-
-    /// The flags the record carries, in the policy's order.
-    pub(super) fn flags_on(&self, d: &Decision) -> impl Iterator<Item = &FlagEntry> + '_ {
-        let flags = d.flags;
-        self.table
-            .vocabulary
-            .flags
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| flags & 1u64.checked_shl(*i as u32).unwrap_or(0) != 0)
-            .map(|(_, f)| f)
-    }
-
-    /// The duty of each flag the record carries, in the policy's order, one obligation each
-    /// (named after the flag).
-    fn flag_duties(&self, d: &Decision) -> impl Iterator<Item = ObligationOut> + '_ {
-        self.flags_on(d).map(|f| ObligationOut {
-            id: f.name.clone(),
-            text: f.warns.clone(),
-        })
     }
 
     /// Warnings in words. A refused person is told of their own temporary grant's problems
