@@ -118,6 +118,7 @@ impl Space {
         };
         let record_subject = w.has(Relation::RecordSubject).then(|| subject.clone());
         let relatives = me(Relation::Relative);
+        let authors = me(Relation::Author);
         let mut allocated_workers = me(Relation::AllocatedWorker);
         let mut allocated_managers = me(Relation::AllocatedManager);
         let mut owner = w.has(Relation::Owner).then(|| subject.clone());
@@ -196,6 +197,7 @@ impl Space {
                 relatives,
                 // Flags decide nothing, so no witness needs one.
                 flags: Vec::new(),
+                authors,
             },
             temporary_grants,
             at: Some(at),

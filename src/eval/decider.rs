@@ -303,7 +303,8 @@ impl Decider {
         fail_closed(FailReason::NoRowMatched, at)
     }
 
-    /// Of two restrictions' decisions, the one that decides the record: a deny over an allow,
+    /// Of two restrictions' decisions, the one that decides the record: a refusal that failed
+    /// closed over any other, a deny over an allow,
     /// then the smaller view, then forbidden over not permitted; on a tie, the category that
     /// tells a refused person its title, so a concealed restriction beside a disclosed one that
     /// refuses alike changes nothing they are told; then the earlier. The other decision's
@@ -313,6 +314,9 @@ impl Decider {
         let titled = |d: &Decision| self.deciding_row(d).is_some_and(|(c, _)| c.disclose.title);
         let rank = |d: &Decision| {
             (
+                // A restriction whose table cannot decide (a table not written by the compiler)
+                // refuses above all.
+                matches!(d.basis, Basis::Row { .. }),
                 d.outcome == Outcome::Allow,
                 d.view,
                 d.deny_kind != Some(DenyKind::Forbidden),
@@ -486,6 +490,7 @@ impl Decider {
             rec.subject.as_ref().is_some_and(|x| x.same(&s.id)),
         );
         rel(Relation::Relative, has(&rec.relatives));
+        rel(Relation::Author, has(&rec.authors));
         // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
         if let Some(w) = facts.first_mut() {
             *w |= held;

@@ -118,6 +118,9 @@ pub struct Record<S = String> {
     /// The subject ids of people named as relatives of the person the record is about.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relatives: Vec<Id<S>>,
+    /// The subject ids of the people who wrote or originated the entry asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Id<S>>,
     /// The flags it carries (names the policy declares; any other name fails closed). A flag
     /// never changes the decision: it adds its duty to an allow, and a warning when its review
     /// is overdue.
@@ -354,6 +357,7 @@ impl<S: AsRef<str>> Request<S> {
                         review_by: f.review_by,
                     })
                     .collect(),
+                authors: ids(&self.record.authors),
                 allocated_managers: ids(&self.record.allocated_managers),
             },
             temporary_grants: self

@@ -79,6 +79,8 @@ pub struct TestRecord {
     pub flags: Vec<TestName>,
     /// When every one of its flags was last reviewed (`flags_last_reviewed`).
     pub flags_last_reviewed: Option<NaiveDate>,
+    /// The ids of the entry's authors (`authors`).
+    pub authors: Vec<String>,
 }
 
 /// A test record's restriction: its category and the facts it carries.

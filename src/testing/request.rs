@@ -47,6 +47,7 @@ pub fn request(case: &TestCase) -> Request {
                     review_by: None,
                 })
                 .collect(),
+            authors: r.authors.iter().map(|x| id(x)).collect(),
         },
         temporary_grants: case
             .temporary_grants

@@ -181,6 +181,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 flags: Vec::new(),
                 restrictions: Vec::new(),
                 section: None,
+                authors: Vec::new(),
             }
         })
         .collect();
@@ -199,6 +200,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 flags: Vec::new(),
                 restrictions: Vec::new(),
                 section: None,
+                authors: Vec::new(),
             });
             let subject = chosen_subject(&mut rng, &users, &record);
             let action = if rng.chance(2) {

@@ -19,7 +19,7 @@ use crate::policy::{
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
-const RECORD_FIELDS: [&str; 15] = [
+const RECORD_FIELDS: [&str; 16] = [
     "category",
     "section",
     "placed_on",
@@ -35,6 +35,7 @@ const RECORD_FIELDS: [&str; 15] = [
     "relatives",
     "flags",
     "flags_last_reviewed",
+    "authors",
 ];
 /// The fields of a `restriction` statement, which the record's own `category` shorthand also
 /// takes.
@@ -262,6 +263,7 @@ impl Lowering {
                 .with_help("add `flags NAME`, or remove the field"),
             );
         }
+        let authors = f.ids(self, "authors");
         Some(TestRecord {
             id: id?,
             section,
@@ -273,6 +275,7 @@ impl Lowering {
             relatives,
             flags,
             flags_last_reviewed,
+            authors,
         })
     }
 
