@@ -172,6 +172,9 @@ impl NameIndex {
             ast::Item::Rules(r) => {
                 self.declare(SymbolKind::Rules, &r.name, title(&r.title).as_deref());
             }
+            ast::Item::Context(c) => {
+                self.declare(SymbolKind::Context, &c.name, title(&c.title).as_deref());
+            }
             ast::Item::Source(..)
             | ast::Item::Systems(..)
             | ast::Item::Updated(..)
@@ -210,6 +213,7 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         ast::Item::Source(..)
         | ast::Item::Systems(..)
         | ast::Item::Updated(..)
+        | ast::Item::Context(_)
         | ast::Item::Obligation(_)
         | ast::Item::Disclose(..)
         | ast::Item::Retention(_) => {}
@@ -265,8 +269,10 @@ fn subjects(s: &ast::Subjects, out: &mut Uses) {
 }
 
 fn atom(a: &ast::Atom, out: &mut Uses) {
-    if let ast::Atom::Name { name, .. } = a {
-        ident(name, out);
+    match a {
+        ast::Atom::Name { name, .. } => ident(name, out),
+        ast::Atom::Context { dimension, .. } => ident(dimension, out),
+        ast::Atom::OrgKind(_) => {}
     }
 }
 
@@ -295,6 +301,13 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
         let fields = match st {
             ast::TestStatement::Action(a, _) => {
                 ident(a, out);
+                continue;
+            }
+            ast::TestStatement::Context(f, _) => {
+                // Each field's key is the context it gives a value for.
+                for field in f {
+                    ident(&field.key, out);
+                }
                 continue;
             }
             ast::TestStatement::Subject(_, f, _)

@@ -31,6 +31,8 @@ pub enum SymbolKind {
     Retention,
     /// A block of shared rules.
     Rules,
+    /// A context of the request (`context network = ...`).
+    Context,
 }
 
 impl SymbolKind {
@@ -48,6 +50,7 @@ impl SymbolKind {
             SymbolKind::Category => "a category",
             SymbolKind::Retention => "a retention file type",
             SymbolKind::Rules => "a rules block",
+            SymbolKind::Context => "a context",
         }
     }
 

@@ -26,6 +26,10 @@ pub enum FailReason {
     UnknownRecordTeam(u16),
     /// A team or role on the restriction's access or exclusion list is not declared.
     UnknownListEntry(NamedList, u16),
+    /// The request's context at this index names a context the policy does not declare.
+    UnknownContext(u16),
+    /// The request's context at this index states a value its context does not list.
+    UnknownContextValue(u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -44,6 +48,8 @@ impl FailReason {
             FailReason::UnknownTeam(_) => FailClosed::UnknownTeam,
             FailReason::UnknownRecordTeam(_) => FailClosed::UnknownRecordTeam,
             FailReason::UnknownListEntry(..) => FailClosed::UnknownListEntry,
+            FailReason::UnknownContext(_) => FailClosed::UnknownContext,
+            FailReason::UnknownContextValue(_) => FailClosed::UnknownContextValue,
             FailReason::NoUnrestrictedBlock => FailClosed::NoUnrestrictedBlock,
             FailReason::NoRowMatched => FailClosed::NoRowMatched,
         }

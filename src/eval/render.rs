@@ -420,6 +420,11 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             };
             entries.get(usize::from(i)).map_or("", |e| e.value())
         }),
+        FailReason::UnknownContext(i) | FailReason::UnknownContextValue(i) => req
+            .context
+            .0
+            .get(usize::from(i))
+            .map_or("", |(name, _)| name.as_ref()),
         FailReason::NoUnrestrictedBlock | FailReason::NoRowMatched => "",
     }
 }

@@ -32,6 +32,7 @@ const SUBJECT: &[SymbolKind] = &[
     SymbolKind::Person,
     SymbolKind::Organisation,
     SymbolKind::Group,
+    SymbolKind::Context,
 ];
 const APPROVER: &[SymbolKind] = &[SymbolKind::Role, SymbolKind::Team, SymbolKind::Person];
 
@@ -277,6 +278,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Category => CompletionItemKind::STRUCT,
         SymbolKind::Retention => CompletionItemKind::FILE,
         SymbolKind::Rules => CompletionItemKind::SNIPPET,
+        SymbolKind::Context => CompletionItemKind::ENUM_MEMBER,
     }
 }
 

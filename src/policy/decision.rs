@@ -73,6 +73,10 @@ pub enum FailClosed {
     UnknownRecordTeam,
     /// A team or role on the restriction's access or exclusion list is not declared.
     UnknownListEntry,
+    /// The request states a context the policy does not declare.
+    UnknownContext,
+    /// The request states a value its context does not list.
+    UnknownContextValue,
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched.
@@ -81,7 +85,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 9] = [
+    pub const ALL: [FailClosed; 11] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::UnknownOrganisation,
@@ -89,6 +93,8 @@ impl FailClosed {
         FailClosed::UnknownTeam,
         FailClosed::UnknownRecordTeam,
         FailClosed::UnknownListEntry,
+        FailClosed::UnknownContext,
+        FailClosed::UnknownContextValue,
         FailClosed::NoUnrestrictedBlock,
         FailClosed::NoRowMatched,
     ];
@@ -103,6 +109,8 @@ impl FailClosed {
             FailClosed::UnknownTeam => "unknown_team",
             FailClosed::UnknownRecordTeam => "unknown_record_team",
             FailClosed::UnknownListEntry => "unknown_list_entry",
+            FailClosed::UnknownContext => "unknown_context",
+            FailClosed::UnknownContextValue => "unknown_context_value",
             FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
             FailClosed::NoRowMatched => "no_row_matched",
         }

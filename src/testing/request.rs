@@ -1,7 +1,9 @@
 //! A checked test case to the [`Request`] it decides: the checker validated every field, so
 //! this only changes shape.
 
-use crate::eval::request::{GrantDuration, Record, Restriction, Subject, TemporaryGrant};
+use crate::eval::request::{
+    GrantDuration, Record, RequestContext, Restriction, Subject, TemporaryGrant,
+};
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
 
@@ -39,6 +41,12 @@ pub fn request(case: &TestCase) -> Request {
             })
             .collect(),
         at: Some(case.at),
+        context: RequestContext(
+            case.context
+                .iter()
+                .map(|c| (c.context.name.clone(), c.value.name.clone()))
+                .collect(),
+        ),
     }
 }
 

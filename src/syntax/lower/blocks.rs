@@ -74,6 +74,7 @@ impl Lowerer {
                     let id = self.string(next(&mut inner)?)?;
                     TestStatement::Record(id, self.fields(inner)?, sspan)
                 }
+                Rule::test_context => TestStatement::Context(self.fields(inner)?, sspan),
                 Rule::test_action => TestStatement::Action(self.ident(next(&mut inner)?), sspan),
                 Rule::test_at => TestStatement::At(self.date(next(&mut inner)?), sspan),
                 Rule::test_grant => TestStatement::TemporaryGrant(self.fields(inner)?, sspan),
