@@ -216,6 +216,65 @@ impl Resolver {
 }
 
 impl Resolver {
+    /// CL0142: a grant's (or a temporary `to` list's) condition that holds through `not` of a
+    /// context value, which a request that states no value for the context also meets. Said at
+    /// the literal when it is written in the list, else (through a group) at the list.
+    pub(super) fn negated_context(&mut self, s: &ast::Subjects, c: &Condition, p: &Policy) {
+        let mut seen: Vec<ContextValueId> = Vec::new();
+        for lit in c.terms.iter().flatten() {
+            let (Atom::Context(v), true) = (lit.atom, lit.negated) else {
+                continue;
+            };
+            if seen.contains(&v) {
+                continue;
+            }
+            seen.push(v);
+            let Some(said) = words::Titles::context_value(p, v) else {
+                continue;
+            };
+            let written = s.terms.iter().flat_map(|t| &t.literals).find(|l| {
+                l.negated
+                    && matches!(&l.atom, ast::Atom::Context { dimension, value }
+                        if dimension.name == said.context && value.name == said.value)
+            });
+            let others: Vec<String> = p
+                .context_values
+                .iter()
+                .enumerate()
+                .filter(|(i, x)| {
+                    Some(x.context) == p.context_values.get(v as usize).map(|y| y.context)
+                        && *i != v as usize
+                })
+                .map(|(_, x)| format!("`{} {}`", said.context, x.named.name))
+                .collect();
+            let help = if others.is_empty() {
+                format!(
+                    "deny to `{} {}` instead, so a request that states no `{}` is refused",
+                    said.context, said.value, said.context
+                )
+            } else {
+                format!(
+                    "grant to {} (the values that are required), or deny to `{} {}`",
+                    words::join_or(&others, "or"),
+                    said.context,
+                    said.value
+                )
+            };
+            self.report(
+                Diagnostic::warning(
+                    Code::NegatedContextGrant,
+                    format!(
+                        "`not {} {}` also holds for a request that states no `{}`",
+                        said.context, said.value, said.context
+                    ),
+                    written.map_or(s.span, |l| l.span),
+                    "holds when the context is left out",
+                )
+                .with_help(help),
+            );
+        }
+    }
+
     /// CL0140 for a test's context value its context does not list (an unknown context is
     /// CL0304's), unless the test expects the request to fail closed.
     pub(super) fn test_context(&mut self, case: &TestCase, block: &ast::TestBlock, p: &Policy) {
