@@ -22,6 +22,7 @@ fn atom() -> impl Strategy<Value = String> {
         (0..2usize).prop_map(|i| format!("team {}", TEAMS[i])),
         (0..3usize).prop_map(|i| format!("organisation {}", ORGS[i])),
         Just("person p0".to_string()),
+        prop_oneof![Just("ncc"), Just("other")].prop_map(|v| format!("network {v}")),
         prop_oneof![Just("internal"), Just("partner"), Just("external")]
             .prop_map(|k| format!("{k} organisations")),
         prop_oneof![
@@ -99,7 +100,8 @@ fn policy() -> impl Strategy<Value = String> {
             let mut s = String::from(
                 "policy p \"P\" version 1\naction view, edit\nrole r0, r1 in r0\nteam t0, t1 in t0\n\
                  organisation council \"C\" internal, police \"P\" partner, vendor \"V\" external\n\
-                 person p0 \"Lead\" id \"u-p0\"\nobligation note \"Write a note\"\n",
+                 person p0 \"Lead\" id \"u-p0\"\nobligation note \"Write a note\"\n\
+                 context network \"Network\" = ncc, other\n",
             );
             if let Some(rules) = unrestricted {
                 s.push_str("unrestricted {\n  restriction exclude\n");
@@ -147,20 +149,27 @@ fn points() -> Vec<Witness> {
         for teams in subsets(&TEAMS) {
             for org in ORGS {
                 for person in [None, Some("u-p0".to_string())] {
-                    for m in 0..1u32 << relations.len() {
-                        let rels: Vec<Relation> = relations
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| m & (1 << i) != 0)
-                            .map(|(_, r)| *r)
-                            .collect();
-                        out.push(Witness {
-                            roles: roles.clone(),
-                            teams: teams.clone(),
-                            organisation: org.to_string(),
-                            person: person.clone(),
-                            relations: rels,
-                        });
+                    // The request's network: left out, or one of the two values.
+                    for network in [None, Some("ncc"), Some("other")] {
+                        for m in 0..1u32 << relations.len() {
+                            let rels: Vec<Relation> = relations
+                                .iter()
+                                .enumerate()
+                                .filter(|(i, _)| m & (1 << i) != 0)
+                                .map(|(_, r)| *r)
+                                .collect();
+                            out.push(Witness {
+                                roles: roles.clone(),
+                                teams: teams.clone(),
+                                organisation: org.to_string(),
+                                person: person.clone(),
+                                relations: rels,
+                                context: network
+                                    .map(|v| ("network".to_string(), v.to_string()))
+                                    .into_iter()
+                                    .collect(),
+                            });
+                        }
                     }
                 }
             }

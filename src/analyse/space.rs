@@ -344,7 +344,11 @@ impl Space {
         // A context or value the side does not declare fails closed there.
         let side_contexts: HashSet<(String, String)> = context_pairs(v).collect();
         let mut foreign = BddPartialValuation::empty();
-        for (_, var) in self.contexts.iter().filter(|(k, _)| !side_contexts.contains(*k)) {
+        for (_, var) in self
+            .contexts
+            .iter()
+            .filter(|(k, _)| !side_contexts.contains(*k))
+        {
             foreign.set_value(*var, true);
         }
         let known = known.and_not(&self.vars.mk_disjunctive_clause(&foreign));

@@ -95,7 +95,10 @@ impl Resolver {
                 self.report(
                     Diagnostic::error(
                         Code::ReservedName,
-                        format!("`{}` is a keyword and cannot be a context's value", v.name.name),
+                        format!(
+                            "`{}` is a keyword and cannot be a context's value",
+                            v.name.name
+                        ),
                         v.name.span,
                         "a keyword",
                     )

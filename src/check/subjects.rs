@@ -193,14 +193,14 @@ impl Resolver {
         if let Some((i, _)) = values.clone().find(|(_, v)| v.named.name == value.name) {
             return ContextValueId::try_from(i).ok();
         }
-        let listed: Vec<&str> = values.by_ref().map(|(_, v)| v.named.name.as_str()).collect();
+        let listed: Vec<&str> = values
+            .by_ref()
+            .map(|(_, v)| v.named.name.as_str())
+            .collect();
         self.report(
             Diagnostic::error(
                 Code::UnknownContextValue,
-                format!(
-                    "context `{}` has no value `{}`",
-                    dimension.name, value.name
-                ),
+                format!("context `{}` has no value `{}`", dimension.name, value.name),
                 value.span,
                 "not one of its values",
             )

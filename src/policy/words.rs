@@ -138,8 +138,10 @@ fn part(atom: Atom) -> Part {
 
 /// A context value in the notation: `network ncc`.
 fn context_notation(t: &(impl Titles + ?Sized), id: u32) -> String {
-    t.context_value(id)
-        .map_or_else(|| UNKNOWN.to_string(), |w| format!("{} {}", w.context, w.value))
+    t.context_value(id).map_or_else(
+        || UNKNOWN.to_string(),
+        |w| format!("{} {}", w.context, w.value),
+    )
 }
 
 /// A context value as a caseworker reads it: its title, "from a council network machine".

@@ -137,7 +137,10 @@ mod tests {
             .nth(1)
             .and_then(|r| r.split('}').next())
             .unwrap();
-        let listed: Vec<&str> = rule.split(['|', ' ', '\n']).filter(|w| !w.is_empty()).collect();
+        let listed: Vec<&str> = rule
+            .split(['|', ' ', '\n'])
+            .filter(|w| !w.is_empty())
+            .collect();
         let defined: Vec<&str> = grammar
             .lines()
             .filter(|l| l.starts_with("kw_"))

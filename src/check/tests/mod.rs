@@ -13,8 +13,8 @@ use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
-    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestContext, TestGrant, TestRecord,
-    TestRestriction, TestSubject, WarningCode,
+    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestContext, TestGrant,
+    TestRecord, TestRestriction, TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
