@@ -397,8 +397,16 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
 
 #[test]
 fn compiled_table_agrees_with_the_reference_interpreter() {
-    let policies = support::bundled();
+    let mut policies = support::bundled();
     assert!(policies.len() >= 2, "no bundled policies found");
+    // The example policies too: one of them is where request contexts are exercised.
+    let mut examples: Vec<std::path::PathBuf> = std::fs::read_dir("examples/policies")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    examples.sort();
+    policies.extend(examples);
     // Two threads: the test machine has two cores.
     let results: Vec<_> = std::thread::scope(|s| {
         let (a, b): (Vec<_>, Vec<_>) = policies.iter().enumerate().partition(|(i, _)| i % 2 == 0);

@@ -400,6 +400,14 @@ impl Space {
         }
     }
 
+    /// The subjects who are in `region` when they state some context (or none): the region
+    /// with the request's context left open. An approver approves at another moment than the
+    /// request they approve, from wherever they are, so what they may open is asked this way.
+    pub fn in_some_context(&self, region: &Region) -> Region {
+        let vars: Vec<BddVariable> = self.contexts.values().copied().collect();
+        Region(self.domain.and(&region.0.exists(&vars)))
+    }
+
     /// The subjects holding the request-level relation `r` (for `temporary_grant`: carrying an
     /// approved, current grant, whether or not the category honours it).
     pub fn relation(&self, r: Relation) -> Region {
