@@ -149,27 +149,28 @@ fn points() -> Vec<Witness> {
         for teams in subsets(&TEAMS) {
             for org in ORGS {
                 for person in [None, Some("u-p0".to_string())] {
-                    // The request's network: left out, or one of the two values.
-                    for network in [None, Some("ncc"), Some("other")] {
-                        for m in 0..1u32 << relations.len() {
-                            let rels: Vec<Relation> = relations
-                                .iter()
-                                .enumerate()
-                                .filter(|(i, _)| m & (1 << i) != 0)
-                                .map(|(_, r)| *r)
-                                .collect();
-                            out.push(Witness {
-                                roles: roles.clone(),
-                                teams: teams.clone(),
-                                organisation: org.to_string(),
-                                person: person.clone(),
-                                relations: rels,
-                                context: network
-                                    .map(|v| ("network".to_string(), v.to_string()))
-                                    .into_iter()
-                                    .collect(),
-                            });
-                        }
+                    for m in 0..1u32 << relations.len() {
+                        let rels: Vec<Relation> = relations
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| m & (1 << i) != 0)
+                            .map(|(_, r)| *r)
+                            .collect();
+                        // The request's network, left out or one of the two values, in turn, so
+                        // each set of relations meets all three across the other facts (all
+                        // three for every point would treble the slowest test there is).
+                        let network = [None, Some("ncc"), Some("other")][out.len() % 3];
+                        out.push(Witness {
+                            roles: roles.clone(),
+                            teams: teams.clone(),
+                            organisation: org.to_string(),
+                            person: person.clone(),
+                            relations: rels,
+                            context: network
+                                .map(|v| ("network".to_string(), v.to_string()))
+                                .into_iter()
+                                .collect(),
+                        });
                     }
                 }
             }
