@@ -52,7 +52,9 @@ fn a_request_without_context_reads_and_writes_as_before() {
     assert_eq!(read(&request(Some(Value::Null))), none);
     assert_eq!(read(&request(Some(json!({})))), none);
     // Stated, it reads back in the order given.
-    let stated = read(&request(Some(json!({"purpose": "casework", "network": "council"}))));
+    let stated = read(&request(Some(
+        json!({"purpose": "casework", "network": "council"}),
+    )));
     let back = serde_json::to_value(&stated).unwrap();
     assert_eq!(
         back["context"],
@@ -157,7 +159,10 @@ fn the_caseworker_is_told_in_plain_words() {
         .response(&req, &decision, Some(Audience::Caseworker))
         .explanation
         .unwrap_or_default();
-    assert!(told.contains("not from a council network machine"), "{told}");
+    assert!(
+        told.contains("not from a council network machine"),
+        "{told}"
+    );
     assert!(!told.contains("network council"), "{told}");
 }
 

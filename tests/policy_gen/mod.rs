@@ -304,7 +304,8 @@ fn item() -> impl Strategy<Value = Tokens> {
         (
             titled("context"),
             vec(
-                (ident_t(), proptest::option::of(string())).prop_map(|(v, t)| cat(vec![v, maybe(t)])),
+                (ident_t(), proptest::option::of(string()))
+                    .prop_map(|(v, t)| cat(vec![v, maybe(t)])),
                 1..4
             )
         )
