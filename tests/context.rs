@@ -93,9 +93,9 @@ fn an_undeclared_context_or_value_fails_closed_naming_the_field() {
     let d = decider();
     for (context, reason, field) in [
         (
-            json!({"network": "council", "location": "office"}),
+            json!({"network": "council", "zone": "office"}),
             FailReason::UnknownContext(1),
-            "context.location",
+            "context.zone",
         ),
         (
             json!({"network": "vpn"}),

@@ -53,6 +53,8 @@ pub struct NameIndex {
     declarations: Vec<Declaration>,
     references: Vec<Reference>,
     by_name: HashMap<String, usize>,
+    /// Each context's values, with their titles, by the context's name.
+    context_values: HashMap<String, Vec<(String, Option<String>)>>,
 }
 
 impl NameIndex {
@@ -91,6 +93,11 @@ impl NameIndex {
     /// The declaration of a name; the first, if it is declared twice.
     pub fn lookup(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
+    }
+
+    /// The values of the context of this name, with their titles, in declaration order.
+    pub fn context_values(&self, context: &str) -> &[(String, Option<String>)] {
+        self.context_values.get(context).map_or(&[], Vec::as_slice)
     }
 
     /// The declaration with this index.
@@ -174,6 +181,14 @@ impl NameIndex {
             }
             ast::Item::Context(c) => {
                 self.declare(SymbolKind::Context, &c.name, title(&c.title).as_deref());
+                self.context_values
+                    .entry(c.name.name.clone())
+                    .or_insert_with(|| {
+                        c.values
+                            .iter()
+                            .map(|v| (v.name.name.clone(), title(&v.title)))
+                            .collect()
+                    });
             }
             ast::Item::Source(..)
             | ast::Item::Systems(..)
