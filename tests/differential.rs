@@ -47,6 +47,7 @@ struct Names {
     teams: Vec<String>,
     orgs: Vec<String>,
     categories: Vec<String>,
+    sections: Vec<String>,
     ids: Vec<String>,
     /// Each context with its values.
     contexts: Vec<(String, Vec<String>)>,
@@ -66,6 +67,7 @@ impl Names {
                 .map(|o| o.named.name.clone())
                 .collect(),
             categories: p.categories.iter().map(|c| c.name.clone()).collect(),
+            sections: p.sections.iter().map(|s| s.name.clone()).collect(),
             ids,
             contexts: p
                 .contexts
@@ -87,12 +89,11 @@ impl Names {
 
 /// Mostly one of `names`, now and then `unknown`.
 fn name(names: &[String], unknown: &'static str) -> BoxedStrategy<String> {
-    let known = proptest::sample::select(names.to_vec()).boxed();
     if names.is_empty() {
-        Just(unknown.to_string()).boxed()
-    } else {
-        prop_oneof![30 => known, 1 => Just(unknown.to_string())].boxed()
+        return Just(unknown.to_string()).boxed();
     }
+    let known = proptest::sample::select(names.to_vec()).boxed();
+    prop_oneof![30 => known, 1 => Just(unknown.to_string())].boxed()
 }
 
 /// A few of `names`, now and then with `unknown` among them.
@@ -227,11 +228,25 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         ],
         // The person the record is about, and their relatives: now and then the subject.
         (proptest::option::weighted(0.3, id.clone()), id_list.clone()),
+        // The record itself, or now and then one of its sections (rarely an undeclared one).
+        if n.sections.is_empty() {
+            proptest::option::weighted(0.02, Just("unknown_section".to_string())).boxed()
+        } else {
+            proptest::option::weighted(0.4, name(&n.sections, "unknown_section")).boxed()
+        },
     )
         .prop_map(
-            |((restriction, restrictions), workers, managers, teams, (subject, relatives))| {
+            |(
+                (restriction, restrictions),
+                workers,
+                managers,
+                teams,
+                (subject, relatives),
+                section,
+            )| {
                 Record {
                     id: mk("R1"),
+                    section,
                     teams,
                     restriction,
                     restrictions,

@@ -191,6 +191,12 @@ impl Space {
             action: action.to_string(),
             record: Record {
                 id: Id::trusted("R-1"),
+                // A category that protects sections decides only a request for one of them.
+                section: category
+                    .protects
+                    .first()
+                    .and_then(|s| table.vocabulary.sections.get(*s as usize))
+                    .map(|s| s.name.clone()),
                 teams: record_teams,
                 restriction,
                 restrictions: Vec::new(),

@@ -31,6 +31,8 @@ pub enum SymbolKind {
     Retention,
     /// A block of shared rules.
     Rules,
+    /// A section of a record.
+    Section,
     /// A context of the request (`context network = ...`).
     Context,
 }
@@ -50,6 +52,7 @@ impl SymbolKind {
             SymbolKind::Category => "a category",
             SymbolKind::Retention => "a retention file type",
             SymbolKind::Rules => "a rules block",
+            SymbolKind::Section => "a section",
             SymbolKind::Context => "a context",
         }
     }

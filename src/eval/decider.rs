@@ -28,6 +28,7 @@ pub struct Decider {
     pub(super) table: DecisionTable,
     pub(super) actions: NameMap,
     categories: NameMap,
+    sections: NameMap,
     roles: NameMap,
     pub(super) teams: NameMap,
     orgs: NameMap,
@@ -54,6 +55,8 @@ struct Slot {
     lists: Vec<Vec<CRow>>,
     temporary: Option<Temporary>,
     review: Option<Period>,
+    /// The sections it protects; empty: the whole record.
+    protects: Vec<u32>,
 }
 
 /// A row, interned.
@@ -168,6 +171,7 @@ impl Decider {
                 lists,
                 temporary,
                 review,
+                protects: c.protects.clone(),
             }
         };
         let mut slots = vec![table.unrestricted.as_ref().map(&mut slot)];
@@ -175,6 +179,7 @@ impl Decider {
         Decider {
             actions: intern::name_map(v.actions.iter().map(|a| a.name.as_str())),
             categories: intern::name_map(table.categories.iter().map(|c| c.name.as_str())),
+            sections: intern::name_map(v.sections.iter().map(|s| s.name.as_str())),
             roles: intern::name_map(v.roles.iter().map(|r| r.name.as_str())),
             teams: intern::name_map(v.teams.iter().map(|r| r.name.as_str())),
             orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
@@ -393,6 +398,15 @@ impl Decider {
         if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
             return Err(FailReason::BothRestrictionFields);
         }
+        let section = match &req.record.section {
+            Some(name) => Some(
+                *self
+                    .sections
+                    .get(name.as_ref())
+                    .ok_or(FailReason::UnknownSection)?,
+            ),
+            None => None,
+        };
         let mut placed = Placements::new();
         for (i, r) in req.record.placed().enumerate() {
             let c = *self
@@ -509,6 +523,16 @@ impl Decider {
             );
             p.bits = bits;
         }
+        // A restriction that protects sections covers only a request for one of them; the rest
+        // of the record is decided as if it did not carry it (docs/semantics.md, "Sections").
+        // Its lists were checked above all the same: a bad name fails closed wherever it is.
+        placed.retain(|p| self.protects(p.category, section));
+        if placed.is_empty() {
+            self.slots
+                .first()
+                .and_then(Option::as_ref)
+                .ok_or(FailReason::NoUnrestrictedBlock)?;
+        }
         Ok(Context {
             category: CategoryRef::Unrestricted,
             action,
@@ -517,6 +541,19 @@ impl Decider {
             restricted: 0,
             expires_at: None,
         })
+    }
+
+    /// Whether a restriction of this category covers the part of the record asked for.
+    fn protects(&self, category: CategoryRef, section: Option<u32>) -> bool {
+        let CategoryRef::Category(c) = category else {
+            return true;
+        };
+        let protects = self
+            .slots
+            .get(c as usize + 1)
+            .and_then(Option::as_ref)
+            .map_or(&[][..], |s| s.protects.as_slice());
+        protects.is_empty() || section.is_some_and(|s| protects.contains(&s))
     }
 
     /// Makes restriction `k` of the record the one decided: sets its facts (owner, access and

@@ -188,6 +188,10 @@ pub struct Subject<S = String> {
 pub struct Record<S = String> {
     /// The record's id.
     pub id: Id<S>,
+    /// The section of the record asked for (a name the policy declares); absent: the record
+    /// itself, outside every section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<S>,
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<S>,
@@ -379,6 +383,7 @@ impl<S: AsRef<str>> Request<S> {
             action: own(&self.action),
             record: Record {
                 id: self.record.id.to_owned_id(),
+                section: self.record.section.as_ref().map(own),
                 teams: all(&self.record.teams),
                 restriction: self
                     .record

@@ -164,6 +164,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "by" | "approved_by" | "contact" => Want::Names(APPROVER, approver_words()),
         "via" => Want::Names(&[SymbolKind::Escalation], Vec::new()),
         "use" => Want::Names(&[SymbolKind::Rules], Vec::new()),
+        "protects" => Want::Names(&[SymbolKind::Section], Vec::new()),
         "requires" => Want::Names(&[SymbolKind::Obligation], Vec::new()),
         "in" if statement == "role" => Want::Names(&[SymbolKind::Role], Vec::new()),
         "in" if statement == "team" => Want::Names(&[SymbolKind::Team], Vec::new()),
@@ -300,6 +301,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Category => CompletionItemKind::STRUCT,
         SymbolKind::Retention => CompletionItemKind::FILE,
         SymbolKind::Rules => CompletionItemKind::SNIPPET,
+        SymbolKind::Section => CompletionItemKind::FIELD,
         SymbolKind::Context => CompletionItemKind::ENUM_MEMBER,
     }
 }

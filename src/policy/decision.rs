@@ -67,6 +67,8 @@ pub enum FailClosed {
     RepeatedCategory,
     /// The record gives both `restriction` and `restrictions`.
     BothRestrictionFields,
+    /// The record's section is not one the policy declares.
+    UnknownSection,
     /// The subject's organisation is not one the policy declares.
     UnknownOrganisation,
     /// A role of the subject is not one the policy declares.
@@ -89,11 +91,12 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 13] = [
+    pub const ALL: [FailClosed; 14] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
         FailClosed::BothRestrictionFields,
+        FailClosed::UnknownSection,
         FailClosed::UnknownOrganisation,
         FailClosed::UnknownRole,
         FailClosed::UnknownTeam,
@@ -112,6 +115,7 @@ impl FailClosed {
             FailClosed::UnknownCategory => "unknown_category",
             FailClosed::RepeatedCategory => "repeated_category",
             FailClosed::BothRestrictionFields => "both_restriction_fields",
+            FailClosed::UnknownSection => "unknown_section",
             FailClosed::UnknownOrganisation => "unknown_organisation",
             FailClosed::UnknownRole => "unknown_role",
             FailClosed::UnknownTeam => "unknown_team",

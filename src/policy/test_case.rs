@@ -71,6 +71,8 @@ pub struct TestSubject {
 pub struct TestRecord {
     /// The record id (a valid id).
     pub id: String,
+    /// The section of the record asked for (`section`).
+    pub section: Option<TestName>,
     /// The teams that hold the record.
     pub teams: Vec<TestName>,
     /// The restrictions on it, in the order written (the record's `category` first); none

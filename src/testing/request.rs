@@ -21,6 +21,7 @@ pub fn request(case: &TestCase) -> Request {
         action: case.action.name.clone(),
         record: Record {
             id: id(&r.id),
+            section: r.section.as_ref().map(|s| s.name.clone()),
             teams: names(&r.teams),
             // One restriction travels as `restriction`, as most case-management systems send it;
             // several as `restrictions`.

@@ -164,6 +164,7 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                     subject: None,
                     relatives: Vec::new(),
                     restrictions: Vec::new(),
+                    section: None,
                 },
                 temporary_grants: Vec::new(),
                 at,

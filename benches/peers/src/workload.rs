@@ -179,6 +179,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 subject: None,
                 relatives: Vec::new(),
                 restrictions: Vec::new(),
+                section: None,
             }
         })
         .collect();
@@ -195,6 +196,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 subject: None,
                 relatives: Vec::new(),
                 restrictions: Vec::new(),
+                section: None,
             });
             let subject = chosen_subject(&mut rng, &users, &record);
             let action = if rng.chance(2) {
