@@ -166,13 +166,68 @@ fn the_caseworker_is_told_in_plain_words() {
     assert!(!told.contains("network council"), "{told}");
 }
 
-#[tokio::test]
-async fn the_service_decides_a_request_with_context() {
+async fn router() -> axum::Router {
     let config = Config {
         policies: vec![POLICY.into()],
         ..Config::default()
     };
-    let router = Service::new(&config).await.unwrap().router();
+    Service::new(&config).await.unwrap().router()
+}
+
+async fn get(router: &axum::Router, uri: &str) -> (StatusCode, String) {
+    let resp = router
+        .clone()
+        .oneshot(
+            axum::http::Request::builder()
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The what-if tool offers each context as a choice, "Not stated" first, and decides with it.
+#[tokio::test]
+async fn the_what_if_tool_asks_where_and_why() {
+    let router = router().await;
+    let (status, page) = get(&router, "/what-if").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Where and why they ask"), "{page}");
+    assert!(page.contains("name=\"context-network\""), "{page}");
+    assert!(page.contains("from a council network machine"), "{page}");
+    let ask = "/what-if?check=1&subject=u-1&roles=social_worker&organisation=council&action=view\
+               &record=C2&category=child_protection&allocated_workers=u-1";
+    let (status, page) = get(
+        &router,
+        &format!("{ask}&context-network=council&context-purpose=casework"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("child_protection.grant.1"), "{page}");
+    // Left out ("Not stated"): the request states no network and the gate refuses.
+    let (status, page) = get(
+        &router,
+        &format!("{ask}&context-network=&context-purpose=casework"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("unrestricted.deny.1"), "{page}");
+    // A value or a context the policy does not declare is a mistake in the form, named.
+    let (status, page) = get(&router, &format!("{ask}&context-network=vpn")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("the policy does not declare vpn"), "{page}");
+    let (status, page) = get(&router, &format!("{ask}&context-zone=office")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("context-zone"), "{page}");
+}
+
+#[tokio::test]
+async fn the_service_decides_a_request_with_context() {
+    let router = router().await;
     let post = |body: Value| {
         let router = router.clone();
         async move {
