@@ -261,6 +261,7 @@ impl Resolver {
             SymbolKind::Escalation,
             SymbolKind::Rules,
             SymbolKind::Section,
+            SymbolKind::Context,
         ] {
             let members = match kind {
                 SymbolKind::Role => p.roles.as_slice(),
