@@ -365,6 +365,7 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
             relatives: Vec::new(),
             restrictions: Vec::new(),
             section: None,
+            authors: Vec::new(),
         },
         temporary_grants: if has(5) {
             vec![TemporaryGrant {

@@ -227,7 +227,11 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
             proptest::sample::subsequence(n.teams.clone(), 0..=1.min(n.teams.len()))
         ],
         // The person the record is about, and their relatives: now and then the subject.
-        (proptest::option::weighted(0.3, id.clone()), id_list.clone()),
+        (
+            proptest::option::weighted(0.3, id.clone()),
+            id_list.clone(),
+            id_list.clone(),
+        ),
         // The record itself, or now and then one of its sections (rarely an undeclared one).
         if n.sections.is_empty() {
             proptest::option::weighted(0.02, Just("unknown_section".to_string())).boxed()
@@ -241,7 +245,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                 workers,
                 managers,
                 teams,
-                (subject, relatives),
+                (subject, relatives, authors),
                 section,
             )| {
                 Record {
@@ -254,6 +258,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     allocated_managers: managers.iter().map(|x| mk(x)).collect(),
                     subject: subject.as_deref().map(mk),
                     relatives: relatives.iter().map(|x| mk(x)).collect(),
+                    authors: authors.iter().map(|x| mk(x)).collect(),
                 }
             },
         );

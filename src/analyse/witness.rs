@@ -128,6 +128,7 @@ impl Space {
         };
         let record_subject = w.has(Relation::RecordSubject).then(|| subject.clone());
         let relatives = me(Relation::Relative);
+        let authors = me(Relation::Author);
         let mut allocated_workers = me(Relation::AllocatedWorker);
         let mut allocated_managers = me(Relation::AllocatedManager);
         let mut owner = w.has(Relation::Owner).then(|| subject.clone());
@@ -204,6 +205,7 @@ impl Space {
                 allocated_managers,
                 subject: record_subject,
                 relatives,
+                authors,
             },
             temporary_grants,
             at: Some(at),

@@ -496,6 +496,7 @@ impl Decider {
             rec.subject.as_ref().is_some_and(|x| x.same(&s.id)),
         );
         rel(Relation::Relative, has(&rec.relatives));
+        rel(Relation::Author, has(&rec.authors));
         // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
         if let Some(w) = facts.first_mut() {
             *w |= held;

@@ -220,6 +220,9 @@ pub struct Record<S = String> {
     /// The subject ids of people named as relatives of the person the record is about.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relatives: Vec<Id<S>>,
+    /// The subject ids of the people who wrote or originated the entry asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Id<S>>,
 }
 
 /// A restriction placed on a record.
@@ -399,6 +402,7 @@ impl<S: AsRef<str>> Request<S> {
                 allocated_workers: ids(&self.record.allocated_workers),
                 subject: self.record.subject.as_ref().map(Id::to_owned_id),
                 relatives: ids(&self.record.relatives),
+                authors: ids(&self.record.authors),
                 allocated_managers: ids(&self.record.allocated_managers),
             },
             temporary_grants: self

@@ -86,6 +86,8 @@ pub struct TestRecord {
     pub subject: Option<String>,
     /// The ids of their relatives (`relatives`).
     pub relatives: Vec<String>,
+    /// The ids of the entry's authors (`authors`).
+    pub authors: Vec<String>,
 }
 
 /// A test record's restriction: its category and the facts it carries.

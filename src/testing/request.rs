@@ -37,6 +37,7 @@ pub fn request(case: &TestCase) -> Request {
             allocated_managers: r.allocated_managers.iter().map(|m| id(m)).collect(),
             subject: r.subject.as_deref().map(id),
             relatives: r.relatives.iter().map(|x| id(x)).collect(),
+            authors: r.authors.iter().map(|x| id(x)).collect(),
         },
         temporary_grants: case
             .temporary_grants

@@ -143,6 +143,7 @@ impl Facts<'_> {
             Relation::LineManager => false,
             Relation::RecordSubject => rec.subject.as_ref().is_some_and(|x| same(x, id)),
             Relation::Relative => rec.relatives.iter().any(|x| same(x, id)),
+            Relation::Author => rec.authors.iter().any(|x| same(x, id)),
         }
     }
 

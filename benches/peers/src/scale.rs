@@ -165,6 +165,7 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                     relatives: Vec::new(),
                     restrictions: Vec::new(),
                     section: None,
+                    authors: Vec::new(),
                 },
                 temporary_grants: Vec::new(),
                 at,

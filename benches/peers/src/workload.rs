@@ -180,6 +180,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 relatives: Vec::new(),
                 restrictions: Vec::new(),
                 section: None,
+                authors: Vec::new(),
             }
         })
         .collect();
@@ -197,6 +198,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 relatives: Vec::new(),
                 restrictions: Vec::new(),
                 section: None,
+                authors: Vec::new(),
             });
             let subject = chosen_subject(&mut rng, &users, &record);
             let action = if rng.chance(2) {

@@ -19,7 +19,7 @@ use crate::policy::{
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
-const RECORD_FIELDS: [&str; 13] = [
+const RECORD_FIELDS: [&str; 14] = [
     "category",
     "section",
     "placed_on",
@@ -33,6 +33,7 @@ const RECORD_FIELDS: [&str; 13] = [
     "teams",
     "record_subject",
     "relatives",
+    "authors",
 ];
 /// The fields of a `restriction` statement, which the record's own `category` shorthand also
 /// takes.
@@ -251,6 +252,7 @@ impl Lowering {
         let allocated_managers = f.ids(self, "allocated_managers");
         let subject = f.one_id(self, "record_subject");
         let relatives = f.ids(self, "relatives");
+        let authors = f.ids(self, "authors");
         Some(TestRecord {
             id: id?,
             section,
@@ -260,6 +262,7 @@ impl Lowering {
             allocated_managers,
             subject,
             relatives,
+            authors,
         })
     }
 
