@@ -387,8 +387,18 @@ fn options(table: &DecisionTable, offers: Offers) -> Vec<(String, String)> {
     }
 }
 
-/// The policy's contexts: each one's name, title and values (name, title).
-fn contexts(table: &DecisionTable) -> Vec<(String, String, Vec<(String, String)>)> {
+/// A context of the policy as the form offers it.
+struct ContextChoice {
+    /// The context's name.
+    name: String,
+    /// Its title, the field's label.
+    title: String,
+    /// Its values, as (name, title).
+    values: Vec<(String, String)>,
+}
+
+/// The policy's contexts, in declaration order.
+fn contexts(table: &DecisionTable) -> Vec<ContextChoice> {
     let v = &table.vocabulary;
     v.contexts
         .iter()
@@ -400,7 +410,11 @@ fn contexts(table: &DecisionTable) -> Vec<(String, String, Vec<(String, String)>
                 .filter(|x| x.context as usize == i)
                 .map(|x| (x.name.clone(), x.title.clone()))
                 .collect();
-            (c.name.clone(), c.title.clone(), values)
+            ContextChoice {
+                name: c.name.clone(),
+                title: c.title.clone(),
+                values,
+            }
         })
         .collect()
 }
@@ -432,13 +446,13 @@ fn render_form(
     h.push_str("</fieldset>\n");
     if !table.vocabulary.contexts.is_empty() {
         h.push_str("<fieldset>\n<legend>Where and why they ask</legend>\n");
-        for (name, label, values) in contexts(table) {
-            let field = format!("{CONTEXT_PREFIX}{name}");
+        for c in contexts(table) {
+            let field = format!("{CONTEXT_PREFIX}{}", c.name);
             Choice {
                 name: &field,
-                label: &label,
+                label: &c.title,
                 hint: "",
-                options: &values,
+                options: &c.values,
                 multiple: false,
                 empty: Some("Not stated"),
             }

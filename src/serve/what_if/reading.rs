@@ -118,14 +118,17 @@ pub(super) fn request(
             continue;
         };
         let v = form.value(k);
-        match declared.iter().find(|(n, _, _)| n == name) {
+        match declared.iter().find(|c| c.name == name) {
             None => errors.general(format!(
                 "The address has a field this form does not have: {k}"
             )),
             Some(_) if v.is_empty() => {}
-            Some((_, label, values)) if !values.iter().any(|(n, _)| n == v) => errors.field(
+            Some(c) if !c.values.iter().any(|(n, _)| n == v) => errors.field(
                 k,
-                format!("{label}: choose from the list; the policy does not declare {v}"),
+                format!(
+                    "{}: choose from the list; the policy does not declare {v}",
+                    c.title
+                ),
             ),
             Some(_) => {
                 context.insert(name.to_string(), Value::String(v.to_string()));
