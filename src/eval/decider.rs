@@ -300,7 +300,8 @@ impl Decider {
         fail_closed(FailReason::NoRowMatched, at)
     }
 
-    /// Of two restrictions' decisions, the one that decides the record: a deny over an allow,
+    /// Of two restrictions' decisions, the one that decides the record: a refusal that failed
+    /// closed over any other, a deny over an allow,
     /// then the smaller view, then forbidden over not permitted; on a tie, the category that
     /// tells a refused person its title, so a concealed restriction beside a disclosed one that
     /// refuses alike changes nothing they are told; then the earlier. The other decision's
@@ -310,6 +311,9 @@ impl Decider {
         let titled = |d: &Decision| self.deciding_row(d).is_some_and(|(c, _)| c.disclose.title);
         let rank = |d: &Decision| {
             (
+                // A restriction whose table cannot decide (a table not written by the compiler)
+                // refuses above all.
+                matches!(d.basis, Basis::Row { .. }),
                 d.outcome == Outcome::Allow,
                 d.view,
                 d.deny_kind != Some(DenyKind::Forbidden),
