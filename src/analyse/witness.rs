@@ -5,7 +5,9 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::space::{Space, Witness};
 use crate::compile::table::{CategoryTable, DecisionTable};
-use crate::eval::request::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
+use crate::eval::request::{
+    GrantDuration, Record, Request, RequestContext, Restriction, Subject, TemporaryGrant,
+};
 use crate::eval::{Id, ListEntry};
 use crate::policy::{Atom, Period, PeriodUnit, Relation, words};
 
@@ -75,6 +77,14 @@ impl Witness {
                 .map(|r| r.describe().to_string())
                 .collect();
             s.push_str(&format!(", who is {}", words::all_of(&rels)));
+        }
+        if !self.context.is_empty() {
+            let stated: Vec<String> = self
+                .context
+                .iter()
+                .map(|(c, v)| format!("{c} `{v}`"))
+                .collect();
+            s.push_str(&format!(", asking with {}", words::all_of(&stated)));
         }
         s
     }
@@ -201,6 +211,7 @@ impl Space {
             },
             temporary_grants,
             at: Some(at),
+            context: RequestContext(w.context.clone()),
         }
     }
 }

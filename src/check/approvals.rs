@@ -27,6 +27,18 @@ impl Resolver {
                 );
                 None
             }
+            ast::Atom::Context { dimension, value } => {
+                self.report(
+                    Diagnostic::error(
+                        Code::WrongKind,
+                        format!("`{} {}` cannot approve", dimension.name, value.name),
+                        dimension.span,
+                        "a fact about a request, not an approver",
+                    )
+                    .with_help("name a role, team, person or relation such as `owner`"),
+                );
+                None
+            }
             ast::Atom::Name { kind: None, name } if relation_word(&name.name).is_some() => {
                 let rel = relation_word(&name.name)?;
                 if matches!(

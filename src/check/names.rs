@@ -35,6 +35,8 @@ pub enum SymbolKind {
     Flag,
     /// A section of a record.
     Section,
+    /// A context of the request (`context network = ...`).
+    Context,
 }
 
 impl SymbolKind {
@@ -54,6 +56,7 @@ impl SymbolKind {
             SymbolKind::Rules => "a rules block",
             SymbolKind::Flag => "a flag",
             SymbolKind::Section => "a section",
+            SymbolKind::Context => "a context",
         }
     }
 

@@ -79,6 +79,8 @@ impl Resolver {
             teams: Vec::new(),
             persons: Vec::new(),
             organisations: Vec::new(),
+            contexts: Vec::new(),
+            context_values: Vec::new(),
             groups: Vec::new(),
             obligations: Vec::new(),
             escalations: Vec::new(),
@@ -177,6 +179,7 @@ impl Resolver {
                     tests.push(t);
                 }
                 ast::Item::Decl(_)
+                | ast::Item::Context(_)
                 | ast::Item::Group(_)
                 | ast::Item::Obligation(_)
                 | ast::Item::Rules(_)
@@ -189,7 +192,10 @@ impl Resolver {
         self.unused(&p);
         for t in tests {
             match super::tests::test_case(t) {
-                Ok(case) => p.tests.push(case),
+                Ok(case) => {
+                    self.test_context(&case, t, &p);
+                    p.tests.push(case);
+                }
                 Err(errors) => self.diags.extend(errors),
             }
             let unknown = super::tests::unknown_names(&self.symbols, t);

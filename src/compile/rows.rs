@@ -28,6 +28,7 @@ pub(super) fn review(p: &Policy, r: &Review, sources: &SourceMap) -> ReviewEntry
                 reason: reason.clone(),
             },
         },
+        until: r.until.clone(),
         reviewer: r.reviewer.as_ref().map(|ch| chain(p, ch, sources)),
         source: sources.cite_in_policy(r.span),
     }

@@ -12,7 +12,7 @@ use super::schema::{
     RestrictionTypeDef, ViewDef,
 };
 
-use crate::policy::words::{NameKind, Titles};
+use crate::policy::words::{ContextWords, NameKind, Titles};
 use crate::policy::{
     ActionId, Atom, CategoryKind, Condition, Disclosure, ObligationId, OrgKind, Period, Purpose,
     RestrictionType, View,
@@ -26,9 +26,10 @@ use crate::policy::{
 /// gives each row the index of the rule it implements (`rule`).
 /// Version 4 adds the `unstated` review schedule (the source gives no interval), which a reader
 /// of version 3 could not read.
-/// Version 5 adds sections (the vocabulary's `sections`, each category's `protects`) and the
-/// vocabulary's `flags`, which a reader of version 4 would skip: it would decide a request for a
-/// section as one for the whole record, and a flagged record without the flags' duties.
+/// Version 5 adds the record's sections (`vocabulary.sections`, each category's `protects`), the
+/// request's contexts (`vocabulary.contexts`, `vocabulary.context_values`) and the `context`
+/// atom, which a reader of version 4 could not read, and the vocabulary's `flags`, which it would
+/// skip (deciding a flagged record without the flags' duties and warnings).
 pub const FORMAT_VERSION: u32 = 5;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
@@ -95,6 +96,23 @@ pub struct Vocabulary {
     /// Left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<FlagEntry>,
+    /// The contexts a request may state (`context network "Network" = ...`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contexts: Vec<Entry>,
+    /// Every context's values, context by context: a `context` atom indexes this list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context_values: Vec<ContextValueEntry>,
+}
+
+/// One value of a context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ContextValueEntry {
+    /// The value's name, as a request states it.
+    pub name: String,
+    /// Its title, which completes "asking ...": "from a council network machine".
+    pub title: String,
+    /// The context it is a value of (an index of `vocabulary.contexts`).
+    pub context: u32,
 }
 
 /// A declared name and its title.
@@ -124,6 +142,15 @@ impl Titles for Vocabulary {
 
     fn title(&self, kind: NameKind, id: u32) -> Option<&str> {
         self.entry(kind, id).map(|(_, title)| title)
+    }
+
+    fn context_value(&self, id: u32) -> Option<ContextWords<'_>> {
+        let v = self.context_values.get(id as usize)?;
+        Some(ContextWords {
+            context: &self.contexts.get(v.context as usize)?.name,
+            value: &v.name,
+            title: &v.title,
+        })
     }
 }
 
@@ -391,6 +418,10 @@ pub struct Row {
 pub struct ReviewEntry {
     /// How often, or never, or until an event.
     pub schedule: ScheduleEntry,
+    /// For a schedule of `every` period: the event that ends the restriction, if it is kept
+    /// until one. Left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
     /// Who reviews, resolved to names.
     pub reviewer: Option<ChainEntry>,
     /// Where the review is written.

@@ -243,6 +243,31 @@ becomes a rule for the whole team. With `end` required, any prefix of a file is 
       grant view to team emergency_duty
     }
     # error[CL0130]: the file does not end with `end`: it may have been cut short";
+    UnknownContextValue = "CL0140", "unknown-context-value", "A rule or test names a value its context does not declare",
+"A context (`context network = ncc, other`) lists every value a request may state. A rule that
+tests a value the context does not list would never hold for a request, and a request that
+states one is refused; the checker names the values it does list.
+
+    context network \"Network\" = ncc, other
+    category adoption { grant view to network nccc }
+    # error[CL0140]: context `network` has no value `nccc`
+    # help: did you mean `ncc`? `network` is one of `ncc`, `other`";
+    RepeatedContextValue = "CL0141", "repeated-context-value", "A context lists one value twice",
+"Each value of a context is one fact a request may state; a value listed twice is a slip (often
+a copy-paste of a line meant to name another value).
+
+    context purpose \"Purpose\" = casework, audit, casework
+    # error[CL0141]: context `purpose` lists `casework` twice";
+    NegatedContextGrant = "CL0142", "negated-context-grant", "A grant holds when a request states no context",
+"A request that states no value for a context holds none of its atoms, so `not network other`
+holds for it: a grant (or a temporary `to` list) written with `not` opens the record to a
+request that says nothing about where it comes from. Name the value that is required instead
+(`network ncc`); a deny with `not` is the fail-closed form and is not flagged.
+
+    context network \"Network\" = ncc, other
+    category adoption { grant view to role worker and not network other }
+    # warning[CL0142]: `not network other` also holds for a request that states no `network`
+    # help: grant to `network ncc` (the values that are required), or deny to `network other`";
     TemporaryUnrestricted = "CL0120", "temporary-on-unrestricted", "The unrestricted block offers temporary access",
 "Temporary access is a way into a restricted record. A restricted record is first decided as the
 unrestricted record would be (a restriction never gives more, docs/semantics.md), without any

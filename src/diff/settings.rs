@@ -181,7 +181,14 @@ fn review_interval_of(r: Option<&ReviewEntry>) -> Value {
             format!("not stated by the source ({reason})"),
         ),
     };
-    Value::plain(key, text, Some(&r.source))
+    match &r.until {
+        Some(event) => Value::plain(
+            format!("{key} until {event}"),
+            format!("{text}, kept until {event}"),
+            Some(&r.source),
+        ),
+        None => Value::plain(key, text, Some(&r.source)),
+    }
 }
 
 /// Who reviews a category or a flag.

@@ -37,6 +37,10 @@ pub enum FailReason {
     /// The flag at this index of the record's `flags` is not one the policy declares: a
     /// misspelt flag would otherwise drop its duty without a word.
     UnknownFlag(u16),
+    /// The request's context at this index names a context the policy does not declare.
+    UnknownContext(u16),
+    /// The request's context at this index states a value its context does not list.
+    UnknownContextValue(u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -59,6 +63,8 @@ impl FailReason {
             FailReason::UnknownRecordTeam(_) => FailClosed::UnknownRecordTeam,
             FailReason::UnknownListEntry(..) => FailClosed::UnknownListEntry,
             FailReason::UnknownFlag(_) => FailClosed::UnknownFlag,
+            FailReason::UnknownContext(_) => FailClosed::UnknownContext,
+            FailReason::UnknownContextValue(_) => FailClosed::UnknownContextValue,
             FailReason::NoUnrestrictedBlock => FailClosed::NoUnrestrictedBlock,
             FailReason::NoRowMatched => FailClosed::NoRowMatched,
         }

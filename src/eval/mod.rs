@@ -28,8 +28,8 @@ pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    GrantDuration, PlacedFlag, Record, Request, RequestError, Restriction, Subject, TemporaryGrant,
-    Text,
+    GrantDuration, PlacedFlag, Record, Request, RequestContext, RequestError, Restriction, Subject,
+    TemporaryGrant, Text,
 };
 pub use schema::{decision_schema, request_schema};
 pub use time::{parse_period, period_pattern};

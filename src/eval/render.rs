@@ -413,6 +413,11 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .flags
             .get(usize::from(i))
             .map_or("", |f| f.flag.as_ref()),
+        FailReason::UnknownContext(i) | FailReason::UnknownContextValue(i) => req
+            .context
+            .0
+            .get(usize::from(i))
+            .map_or("", |(name, _)| name.as_ref()),
         FailReason::BothRestrictionFields
         | FailReason::NoUnrestrictedBlock
         | FailReason::NoRowMatched => "",

@@ -94,6 +94,12 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownFlag(_) => {
                 write!(f, "unknown flag `{value}` in the record's flags: the policy does not declare it")
             }
+            FailReason::UnknownContext(_) => {
+                write!(f, "unknown context `context.{value}`: the policy declares no context of that name")
+            }
+            FailReason::UnknownContextValue(_) => {
+                write!(f, "unknown value of `context.{value}`: the policy does not list it for that context")
+            }
             FailReason::NoUnrestrictedBlock => {
                 f.write_str("the record is unrestricted and the policy does not say who may see unrestricted records")
             }

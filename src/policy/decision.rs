@@ -83,6 +83,10 @@ pub enum FailClosed {
     UnknownListEntry,
     /// A flag on the record is not one the policy declares.
     UnknownFlag,
+    /// The request states a context the policy does not declare.
+    UnknownContext,
+    /// The request states a value its context does not list.
+    UnknownContextValue,
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched.
@@ -91,7 +95,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 13] = [
+    pub const ALL: [FailClosed; 15] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
@@ -103,6 +107,8 @@ impl FailClosed {
         FailClosed::UnknownRecordTeam,
         FailClosed::UnknownListEntry,
         FailClosed::UnknownFlag,
+        FailClosed::UnknownContext,
+        FailClosed::UnknownContextValue,
         FailClosed::NoUnrestrictedBlock,
         FailClosed::NoRowMatched,
     ];
@@ -121,6 +127,8 @@ impl FailClosed {
             FailClosed::UnknownRecordTeam => "unknown_record_team",
             FailClosed::UnknownListEntry => "unknown_list_entry",
             FailClosed::UnknownFlag => "unknown_flag",
+            FailClosed::UnknownContext => "unknown_context",
+            FailClosed::UnknownContextValue => "unknown_context_value",
             FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
             FailClosed::NoRowMatched => "no_row_matched",
         }

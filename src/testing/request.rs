@@ -2,7 +2,7 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    GrantDuration, PlacedFlag, Record, Restriction, Subject, TemporaryGrant,
+    GrantDuration, PlacedFlag, Record, RequestContext, Restriction, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
@@ -62,6 +62,12 @@ pub fn request(case: &TestCase) -> Request {
             })
             .collect(),
         at: Some(case.at),
+        context: RequestContext(
+            case.context
+                .iter()
+                .map(|c| (c.context.name.clone(), c.value.name.clone()))
+                .collect(),
+        ),
     }
 }
 

@@ -48,6 +48,11 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                 TestStatement::TemporaryGrant(fields, _) => {
                     names(symbols, fields, "actions", SymbolKind::Action, &mut out);
                 }
+                TestStatement::Context(fields, _) => {
+                    for f in fields {
+                        known(symbols, &f.key, SymbolKind::Context, &mut out);
+                    }
+                }
                 TestStatement::At(..) | TestStatement::Expect(..) => {}
             }
         }
@@ -55,7 +60,7 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
     out
 }
 
-fn expects_fail_closed(block: &TestBlock) -> bool {
+pub(in crate::check) fn expects_fail_closed(block: &TestBlock) -> bool {
     block.statements.iter().any(|st| match st {
         TestStatement::Expect(_, fields, _) => fields.iter().any(|f| f.key.name == "fails_closed"),
         _ => false,

@@ -119,6 +119,33 @@ impl Lowerer {
             Rule::team_decl => Item::Decl(self.decl(DeclKind::Team, pair)?),
             Rule::person_decl => Item::Decl(self.decl(DeclKind::Person, pair)?),
             Rule::organisation_decl => Item::Decl(self.decl(DeclKind::Organisation, pair)?),
+            Rule::context_decl => {
+                let mut it = inner.peekable();
+                let name = self.ident(next(&mut it)?);
+                let title = match it.peek() {
+                    Some(p) if p.as_rule() == Rule::string => Some(self.string(next(&mut it)?)?),
+                    _ => None,
+                };
+                let values = it
+                    .map(|v| {
+                        let vspan = self.span(&v);
+                        let mut parts = significant(v.into_inner());
+                        let name = self.ident(next(&mut parts)?);
+                        let title = parts.next().map(|p| self.string(p)).transpose()?;
+                        Ok(ContextValueDecl {
+                            name,
+                            title,
+                            span: vspan,
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                Item::Context(ContextDecl {
+                    name,
+                    title,
+                    values,
+                    span,
+                })
+            }
             Rule::group_decl => {
                 let mut it = inner;
                 let name = self.ident(next(&mut it)?);
@@ -319,9 +346,16 @@ impl Lowerer {
         let mut inner = significant(pair.into_inner());
         let sched = next(&mut inner)?;
         let srule = sched.as_rule();
-        let mut it = significant(sched.into_inner());
+        let mut it = significant(sched.into_inner()).peekable();
+        let mut until = None;
         let schedule = match srule {
-            Rule::review_every => ReviewSchedule::Every(self.duration(next(&mut it)?)?),
+            Rule::review_every => {
+                let period = ReviewSchedule::Every(self.duration(next(&mut it)?)?);
+                if let Some(p) = it.next_if(|p| p.as_rule() == Rule::review_ends) {
+                    until = Some(self.string(last_inner(p)?)?);
+                }
+                period
+            }
             Rule::review_never => {
                 ReviewSchedule::Never(it.next().map(|p| self.string(p)).transpose()?)
             }
@@ -334,6 +368,7 @@ impl Lowerer {
             .transpose()?;
         Ok(Review {
             schedule,
+            until,
             reviewer,
             span,
         })
@@ -433,6 +468,13 @@ impl Lowerer {
     fn atom(&self, pair: Pair<'_, Rule>) -> Result<Atom> {
         let inner = last_inner_or_self(pair);
         Ok(match inner.as_rule() {
+            Rule::context_atom => {
+                let mut it = inner.into_inner();
+                Atom::Context {
+                    dimension: self.ident(next(&mut it)?),
+                    value: self.ident(next(&mut it)?),
+                }
+            }
             Rule::org_kind_atom => {
                 let mut it = inner.into_inner();
                 Atom::OrgKind(self.ident(next(&mut it)?))
@@ -555,6 +597,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::arrow
             | Rule::comma
             | Rule::kw_policy
+            | Rule::kw_context
             | Rule::kw_version
             | Rule::kw_source
             | Rule::kw_systems
