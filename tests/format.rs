@@ -111,3 +111,21 @@ fn empty_and_comment_only_files() {
         "# one\n\n# two\n"
     );
 }
+
+/// Regression: `flag` and `warns` are keywords, so neither is read as the value of a context
+/// atom (`network ncc`) after a name that ends a subject list or an approval chain.
+#[test]
+fn flag_and_warns_after_a_name_are_not_read_as_a_context() {
+    let text = "policy p \"P\"\naction view\n\ngroup g = allocated_worker\n\nflag hazard \"Hazard\" {\n  review every 6 months by owner\n  warns \"Read the note\"\n}\n\nend\n";
+    let file = caselock::syntax::parse(caselock::span::FileId(0), text).unwrap();
+    let flags = file
+        .items
+        .iter()
+        .filter(|i| matches!(i, caselock::syntax::ast::Item::Flag(_)))
+        .count();
+    assert_eq!(flags, 1);
+    assert_eq!(
+        caselock::syntax::format(caselock::span::FileId(0), text).unwrap(),
+        text
+    );
+}
