@@ -21,6 +21,8 @@ pub enum SymbolKind {
     Organisation,
     /// A group of subjects.
     Group,
+    /// A board that approves as one.
+    Board,
     /// An obligation.
     Obligation,
     /// An escalation path.
@@ -43,6 +45,7 @@ impl SymbolKind {
             SymbolKind::Person => "a person",
             SymbolKind::Organisation => "an organisation",
             SymbolKind::Group => "a group",
+            SymbolKind::Board => "a board",
             SymbolKind::Obligation => "an obligation",
             SymbolKind::Escalation => "an escalation path",
             SymbolKind::Category => "a category",
@@ -65,6 +68,7 @@ impl From<NameKind> for SymbolKind {
             NameKind::Person => SymbolKind::Person,
             NameKind::Organisation => SymbolKind::Organisation,
             NameKind::Group => SymbolKind::Group,
+            NameKind::Board => SymbolKind::Board,
         }
     }
 }

@@ -24,6 +24,9 @@ pub(super) struct Resolver {
     pub(super) diags: Vec<Diagnostic>,
     /// Each group's resolved condition, by group index (`None` until resolved, or when it failed).
     pub(super) groups: Vec<Option<Condition>>,
+    /// Each board's members' condition, by board index (`None` until resolved, or when it
+    /// failed).
+    pub(super) boards: Vec<Option<Condition>>,
 }
 
 impl Resolver {
@@ -78,6 +81,7 @@ impl Resolver {
             persons: Vec::new(),
             organisations: Vec::new(),
             groups: Vec::new(),
+            boards: Vec::new(),
             obligations: Vec::new(),
             escalations: Vec::new(),
             approvals: Vec::new(),
@@ -92,6 +96,7 @@ impl Resolver {
         self.declare_all(&items, &mut p);
         self.hierarchies(&items, &mut p);
         self.resolve_groups(&items, &mut p);
+        self.resolve_boards(&items, &mut p);
 
         p.disclose = self.policy_disclosure(&items);
         let shared = self.shared_rules(&items, &p);
@@ -170,6 +175,7 @@ impl Resolver {
                 }
                 ast::Item::Decl(_)
                 | ast::Item::Group(_)
+                | ast::Item::Board(_)
                 | ast::Item::Obligation(_)
                 | ast::Item::Rules(_)
                 | ast::Item::Use(..)

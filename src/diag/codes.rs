@@ -266,6 +266,45 @@ a top-level `disclose`.
       disclose title
     }
     # error[CL0121]: the `unrestricted` block has nothing to conceal";
+    DuplicateGrantKind = "CL0140", "duplicate-grant-kind", "A category gives one kind of temporary access twice",
+"A category may offer several kinds of temporary access (`temporary task_access \"Task access\" ...`,
+`temporary involved_worker \"Involved worker\" ...`), each with its own actions, maximum, approvers,
+renewals and notice. A request's grant names its kind, so two statements of the same kind (or two
+that name no kind, both the default) would leave it unclear which maximum and approvers apply.
+
+```text
+category adoption {
+  restriction universal
+  temporary task_access view for 2 weeks approved_by owner
+  temporary task_access view for 6 months approved_by owner   # CL0140
+}
+```";
+    NotifyOutlastsGrant = "CL0141", "notify-outlasts-grant", "The notice before temporary access ends is as long as the access",
+"`notify 3 days` tells the holder of a grant this long before it ends (a warning and an
+`access_ends_soon` obligation on every allowed decision in that window). A notice as long as the
+grant's maximum, or longer, would be given from the moment the grant starts, which tells nobody
+anything.
+
+```text
+temporary view for 1 week approved_by owner notify 2 weeks   # CL0141
+```";
+    RenewableZero = "CL0142", "renewable-zero", "A kind of temporary access is renewable no times",
+"A grant can be renewed only as often as `renewable N` says; without it, a grant cannot be
+renewed at all. `renewable 0` says what leaving it out says: remove it, or give the number the
+source allows.
+
+```text
+temporary view for 2 weeks approved_by owner renewable 0   # CL0142
+```";
+    BoardMemberMisplaced = "CL0143", "board-member-misplaced", "A board's member is a relation to a record",
+"A board (`board joint_framework \"Joint Framework Board\" = person lead_1, role panel_chair`) is the
+same people for every record: its members are people, roles and teams, or several joined by `and`.
+A relation such as `owner` differs from record to record; write it beside the board in the
+approver instead (`approved_by board joint_framework and owner`).
+
+```text
+board panel \"Panel\" = person lead_1, owner   # CL0143
+```";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
 "A mapping file translates one connected system's names for roles, teams and organisations to
 the policy's identifiers (docs/operations.md). It is TOML with `system = \"NAME\"` and the

@@ -13,11 +13,11 @@ use super::decision::{
 };
 use super::id::{self, Id, ListEntry};
 use super::intern::{self, CondRef, CubePool, Layout, NameMap, Tree};
-use super::request::{Request, Restriction};
+use super::request::{GrantApprover, Request, Restriction};
 use super::time;
 use super::write::Prepared;
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
-use crate::policy::{ActionId, Atom, OrgKind, Period, Relation, View};
+use crate::policy::{ActionId, Atom, Condition, OrgKind, Period, Relation, View};
 
 /// Fact sets up to this many words live on the stack.
 const INLINE_WORDS: usize = 8;
@@ -40,6 +40,8 @@ pub struct Decider {
     pub(super) pool: CubePool,
     /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
     slots: Vec<Option<Slot>>,
+    /// The name of every kind of temporary access any category gives.
+    kinds: NameMap,
     /// Every row's and category's response text.
     pub(super) prepared: Prepared,
 }
@@ -49,7 +51,8 @@ pub struct Decider {
 struct Slot {
     /// One decision list per action.
     lists: Vec<Vec<CRow>>,
-    temporary: Option<Temporary>,
+    /// The kinds of temporary access, in the table's order.
+    temporary: Vec<Temporary>,
     review: Option<Period>,
 }
 
@@ -62,13 +65,21 @@ pub(super) struct CRow {
     view: View,
 }
 
-/// A category's temporary access, interned.
+/// One kind of a category's temporary access, interned.
 #[derive(Debug, Clone)]
 struct Temporary {
+    /// The kind's index in [`Decider::kinds`]; `None` for the default kind.
+    kind: Option<u32>,
     actions: u64,
     max: Period,
     to: Option<CondRef>,
-    approvers: Vec<Atom>,
+    /// Who may approve: any approver's condition, read over the approver's own facts.
+    approvers: CondRef,
+    /// Whether an approver's condition reads a role or team, which only a request that states
+    /// the approver's roles and teams can show.
+    reads_roles: bool,
+    renewable: u32,
+    notify: Option<Period>,
 }
 
 /// The facts of one request, before the rows are walked.
@@ -80,6 +91,9 @@ pub(super) struct Context<'r, S = String> {
     /// [`Decider::restrict`].
     pub(super) restricted: u64,
     pub(super) expires_at: Option<DateTime<Utc>>,
+    /// The grant that decides when access ends, and that end, when it falls within its kind's
+    /// notice: an allow by temporary access then warns that it ends soon.
+    pub(super) ends_soon: Option<(u16, DateTime<Utc>)>,
 }
 
 impl Decider {
@@ -107,6 +121,12 @@ impl Decider {
             }
         }
         let mut pool = CubePool::default();
+        let kinds = intern::name_map(
+            table
+                .categories
+                .iter()
+                .flat_map(|c| c.temporary.iter().filter_map(|t| t.kind_name())),
+        );
         let mut slot = |c: &CategoryTable| -> Slot {
             let lists = c
                 .decisions
@@ -123,16 +143,37 @@ impl Decider {
                         .collect()
                 })
                 .collect();
-            let temporary = c.temporary.as_ref().map(|t| Temporary {
-                actions: t
-                    .actions
-                    .iter()
-                    .filter(|a| **a < 64)
-                    .fold(0, |m, a| m | 1 << a),
-                max: t.max,
-                to: t.to.as_ref().map(|c| pool.add(c, &layout)),
-                approvers: t.approved_by.iter().map(|a| a.atom).collect(),
-            });
+            let temporary = c
+                .temporary
+                .iter()
+                .map(|t| {
+                    let approvers = Condition {
+                        terms: t
+                            .approved_by
+                            .iter()
+                            .flat_map(|a| a.condition.terms.iter().cloned())
+                            .collect(),
+                    };
+                    Temporary {
+                        kind: t.kind_name().and_then(|k| kinds.get(k).copied()),
+                        actions: t
+                            .actions
+                            .iter()
+                            .filter(|a| **a < 64)
+                            .fold(0, |m, a| m | 1 << a),
+                        max: t.max,
+                        to: t.to.as_ref().map(|c| pool.add(c, &layout)),
+                        reads_roles: approvers
+                            .terms
+                            .iter()
+                            .flatten()
+                            .any(|l| matches!(l.atom, Atom::Role(_) | Atom::Team(_))),
+                        approvers: pool.add(&approvers, &layout),
+                        renewable: t.renewable,
+                        notify: t.notify,
+                    }
+                })
+                .collect();
             let review = c.review.as_ref().and_then(|r| match r.schedule {
                 ScheduleEntry::Every { period } => Some(period),
                 _ => None,
@@ -159,6 +200,7 @@ impl Decider {
             layout,
             pool,
             slots,
+            kinds,
             prepared: Prepared::new(table),
             table: table.clone(),
         }
@@ -363,12 +405,14 @@ impl Decider {
                 self.named(&r.named_deny, s.id.as_str(), facts, NamedList::Deny)?,
             );
         }
+        self.grants_known(req)?;
         Ok(Context {
             category,
             action,
             restriction,
             restricted,
             expires_at: None,
+            ends_soon: None,
         })
     }
 
@@ -403,10 +447,14 @@ impl Decider {
             }
         }
         if !req.temporary_grants.is_empty() {
-            let (valid, expires) = self.temporary(req, ctx, slot, at, facts, warnings);
-            if valid {
+            if let Some(end) = self.temporary(req, ctx, slot, at, facts, warnings) {
                 intern::set(facts, intern::relation_bit(Relation::TemporaryGrant));
-                ctx.expires_at = expires;
+                ctx.expires_at = end.at;
+                ctx.ends_soon = end
+                    .notify
+                    .and_then(|n| Some((end.grant, end.at?, n)))
+                    .filter(|(_, e, n)| n.after_instant(at).is_none_or(|soon| soon >= *e))
+                    .map(|(i, e, _)| (i, e));
             }
         }
     }
@@ -445,8 +493,42 @@ impl Decider {
             .map(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
     }
 
-    /// Checks the subject's temporary grants for this record: whether one is valid, when the
-    /// latest valid one ends, and a warning for each that is capped or does not count.
+    /// Every temporary grant's kind and stated approver roles and teams are names the policy
+    /// declares: a misspelt kind or role could otherwise make a grant silently count for
+    /// nothing (or for the wrong kind), so the evaluator refuses, naming the field.
+    fn grants_known<S: AsRef<str>>(&self, req: &Request<S>) -> Result<(), FailReason> {
+        for (i, g) in req.temporary_grants.iter().enumerate() {
+            let i = index(i);
+            if g
+                .kind
+                .as_ref()
+                .is_some_and(|k| !self.kinds.contains_key(k.as_ref()))
+            {
+                return Err(FailReason::UnknownGrantKind(i));
+            }
+            let Some(stated) = g.approved_by.stated() else {
+                continue;
+            };
+            if let Some(j) = stated
+                .roles
+                .iter()
+                .position(|r| !self.roles.contains_key(r.as_ref()))
+            {
+                return Err(FailReason::UnknownApproverRole(i, index(j)));
+            }
+            if let Some(j) = stated
+                .teams
+                .iter()
+                .position(|t| !self.teams.contains_key(t.as_ref()))
+            {
+                return Err(FailReason::UnknownApproverTeam(i, index(j)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the subject's temporary grants for this record: whether one is valid and, of the
+    /// valid ones, the one that ends last; a warning for each that is capped or does not count.
     fn temporary<S: AsRef<str>>(
         &self,
         req: &Request<S>,
@@ -455,24 +537,32 @@ impl Decider {
         at: DateTime<Utc>,
         facts: &[u64],
         warnings: &mut Warnings,
-    ) -> (bool, Option<DateTime<Utc>>) {
+    ) -> Option<GrantEnd> {
         let bit = 1u64.checked_shl(ctx.action).unwrap_or(0);
-        let offered = slot.temporary.as_ref().filter(|t| t.actions & bit != 0);
         let action_name = self
             .table
             .vocabulary
             .actions
             .get(ctx.action as usize)
             .map(|a| a.name.as_str());
-        let (mut valid, mut expires) = (false, None);
+        let mut best: Option<GrantEnd> = None;
         for (i, g) in req.temporary_grants.iter().enumerate() {
             if !g.subject.same(&req.subject.id)
                 || g.record.as_ref().is_some_and(|r| !r.same(&req.record.id))
             {
                 continue;
             }
-            let i = i as u16;
-            let Some(t) = offered else {
+            let i = index(i);
+            // Every kind was checked to be declared somewhere (`grants_known`).
+            let kind = g
+                .kind
+                .as_ref()
+                .and_then(|k| self.kinds.get(k.as_ref()).copied());
+            let Some(t) = slot
+                .temporary
+                .iter()
+                .find(|t| t.kind == kind && t.actions & bit != 0)
+            else {
                 warnings.push(Warning::GrantNotValid(i, GrantProblem::NotOffered));
                 continue;
             };
@@ -489,10 +579,6 @@ impl Decider {
                 }
                 (o, _) => o,
             };
-            let approved = t
-                .approvers
-                .iter()
-                .any(|a| approves(*a, &g.approved_by, req, ctx, self));
             let problem = if g
                 .actions
                 .as_ref()
@@ -501,8 +587,14 @@ impl Decider {
                 Some(GrantProblem::ActionNotListed)
             } else if t.to.is_some_and(|c| !self.pool.holds(c, facts)) {
                 Some(GrantProblem::NotEligible)
-            } else if !approved {
-                Some(GrantProblem::ApproverNotAllowed)
+            } else if !self.approves(t.approvers, &g.approved_by, req, ctx) {
+                Some(if t.reads_roles && g.approved_by.stated().is_none() {
+                    GrantProblem::ApproverNotStated
+                } else {
+                    GrantProblem::ApproverNotAllowed
+                })
+            } else if g.renewals > t.renewable {
+                Some(GrantProblem::RenewedTooOften)
             } else if at < g.granted_at {
                 Some(GrantProblem::NotStarted)
             } else if end.is_some_and(|e| at >= e) {
@@ -513,16 +605,87 @@ impl Decider {
             match problem {
                 Some(p) => warnings.push(Warning::GrantNotValid(i, p)),
                 None => {
-                    valid = true;
-                    expires = match (expires, end) {
-                        (Some(a), Some(b)) => Some(std::cmp::max(a, b)),
-                        (a, b) => a.or(b),
+                    let this = GrantEnd {
+                        grant: i,
+                        at: end,
+                        notify: t.notify,
+                    };
+                    // A grant with no computable end outlasts every other.
+                    best = match best {
+                        Some(b) if b.at.is_none() || end.is_some_and(|e| b.at >= Some(e)) => {
+                            Some(b)
+                        }
+                        _ => Some(this),
                     };
                 }
             }
         }
-        (valid, expires)
+        best
     }
+
+    /// Whether the grant's approver meets one of the kind's approvers: the facts about them
+    /// (their id as a person the policy names, their relation to the record, and the roles and
+    /// teams the request states for them) are read as a subject's are.
+    fn approves<S: AsRef<str>>(
+        &self,
+        approvers: CondRef,
+        approver: &GrantApprover<S>,
+        req: &Request<S>,
+        ctx: &Context<S>,
+    ) -> bool {
+        let id = approver.id();
+        let mut facts = vec![0u64; self.layout.words()];
+        if !self.persons.is_empty() {
+            if let Some(p) = id::with_key(id.as_str(), |k| self.persons.get(k).copied()) {
+                for b in self.person_bits.get(p as usize).into_iter().flatten() {
+                    intern::set(&mut facts, *b);
+                }
+            }
+        }
+        if let Some(stated) = approver.stated() {
+            // Every name was checked to be declared (`grants_known`).
+            for r in stated.roles.iter().filter_map(|r| self.roles.get(r.as_ref())) {
+                self.role_tree.hold(&mut facts, *r);
+            }
+            for t in stated.teams.iter().filter_map(|t| self.teams.get(t.as_ref())) {
+                self.team_tree.hold(&mut facts, *t);
+            }
+        }
+        let rec = &req.record;
+        let mut held = 0u64;
+        let mut rel = |r: Relation, on: bool| {
+            if on {
+                held |= 1 << intern::relation_bit(r);
+            }
+        };
+        rel(
+            Relation::Owner,
+            ctx.restriction
+                .and_then(|r| r.owner.as_ref())
+                .is_some_and(|o| o.same(id.as_str())),
+        );
+        rel(
+            Relation::AllocatedManager,
+            rec.allocated_managers.iter().any(|x| x.same(id.as_str())),
+        );
+        rel(
+            Relation::AllocatedWorker,
+            rec.allocated_workers.iter().any(|x| x.same(id.as_str())),
+        );
+        // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
+        if let Some(w) = facts.first_mut() {
+            *w |= held;
+        }
+        self.pool.holds(approvers, &facts)
+    }
+}
+
+/// The valid grant that ends last: its index, its end, and its kind's notice.
+#[derive(Debug, Clone, Copy)]
+struct GrantEnd {
+    grant: u16,
+    at: Option<DateTime<Utc>>,
+    notify: Option<Period>,
 }
 
 /// A list position as a fail-closed reason carries it (lists longer than `u16` are cut off at
@@ -531,48 +694,19 @@ fn index(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
 }
 
-/// Whether `approver` (a subject id) is the person or relation a temporary statement accepts.
-fn approves<S: AsRef<str>>(
-    a: Atom,
-    approver: &Id<S>,
-    req: &Request<S>,
-    ctx: &Context<S>,
-    d: &Decider,
-) -> bool {
-    let rec = &req.record;
-    match a {
-        Atom::Person(p) => d
-            .table
-            .vocabulary
-            .persons
-            .get(p as usize)
-            .is_some_and(|x| approver.same(&x.subject_id)),
-        Atom::Relation(Relation::Owner) => ctx
-            .restriction
-            .and_then(|r| r.owner.as_ref())
-            .is_some_and(|o| o.same(approver.as_str())),
-        Atom::Relation(Relation::AllocatedManager) => rec
-            .allocated_managers
-            .iter()
-            .any(|x| x.same(approver.as_str())),
-        Atom::Relation(Relation::AllocatedWorker) => rec
-            .allocated_workers
-            .iter()
-            .any(|x| x.same(approver.as_str())),
-        _ => false,
-    }
-}
-
 fn decision<S>(
     row: &CRow,
     index: usize,
     category: CategoryRef,
     ctx: &Context<S>,
     at: DateTime<Utc>,
-    warnings: Warnings,
+    mut warnings: Warnings,
 ) -> Decision {
     let (outcome, deny_kind) = row_outcome(row.effect, row.layer);
     let temporary = matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride);
+    if let (true, Some((grant, end))) = (temporary, ctx.ends_soon) {
+        warnings.push(Warning::GrantEndsSoon(grant, end));
+    }
     Decision {
         outcome,
         view: row.view,

@@ -294,7 +294,7 @@ impl Decider {
                 g.record.as_deref().unwrap_or("(this record)"),
                 time::timestamp(g.granted_at),
                 g.duration.0.describe(),
-                g.approved_by
+                g.approved_by.id()
             );
         }
     }

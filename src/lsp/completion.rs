@@ -271,7 +271,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Role => CompletionItemKind::CLASS,
         SymbolKind::Team | SymbolKind::Organisation => CompletionItemKind::MODULE,
         SymbolKind::Person => CompletionItemKind::CONSTANT,
-        SymbolKind::Group => CompletionItemKind::ENUM,
+        SymbolKind::Group | SymbolKind::Board => CompletionItemKind::ENUM,
         SymbolKind::Obligation => CompletionItemKind::PROPERTY,
         SymbolKind::Escalation => CompletionItemKind::REFERENCE,
         SymbolKind::Category => CompletionItemKind::STRUCT,

@@ -53,6 +53,8 @@ pub enum WarningCode {
     TemporaryGrantCapped,
     /// A temporary grant does not count, and why.
     TemporaryGrantNotValid,
+    /// The temporary access that allowed ends within its kind's notice.
+    AccessEndsSoon,
 }
 
 /// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
@@ -73,6 +75,12 @@ pub enum FailClosed {
     UnknownRecordTeam,
     /// A team or role on the restriction's access or exclusion list is not declared.
     UnknownListEntry,
+    /// A temporary grant names a kind no category of the policy gives.
+    UnknownGrantKind,
+    /// A temporary grant's approver is said to hold a role the policy does not declare.
+    UnknownApproverRole,
+    /// A temporary grant's approver is said to be in a team the policy does not declare.
+    UnknownApproverTeam,
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched.
@@ -81,7 +89,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 9] = [
+    pub const ALL: [FailClosed; 12] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::UnknownOrganisation,
@@ -89,6 +97,9 @@ impl FailClosed {
         FailClosed::UnknownTeam,
         FailClosed::UnknownRecordTeam,
         FailClosed::UnknownListEntry,
+        FailClosed::UnknownGrantKind,
+        FailClosed::UnknownApproverRole,
+        FailClosed::UnknownApproverTeam,
         FailClosed::NoUnrestrictedBlock,
         FailClosed::NoRowMatched,
     ];
@@ -103,6 +114,9 @@ impl FailClosed {
             FailClosed::UnknownTeam => "unknown_team",
             FailClosed::UnknownRecordTeam => "unknown_record_team",
             FailClosed::UnknownListEntry => "unknown_list_entry",
+            FailClosed::UnknownGrantKind => "unknown_grant_kind",
+            FailClosed::UnknownApproverRole => "unknown_approver_role",
+            FailClosed::UnknownApproverTeam => "unknown_approver_team",
             FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
             FailClosed::NoRowMatched => "no_row_matched",
         }
@@ -149,10 +163,11 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 3] = [
+    pub const ALL: [WarningCode; 4] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
+        WarningCode::AccessEndsSoon,
     ];
 
     /// The code as written: `review_overdue`.
@@ -161,6 +176,7 @@ impl WarningCode {
             WarningCode::ReviewOverdue => "review_overdue",
             WarningCode::TemporaryGrantCapped => "temporary_grant_capped",
             WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
+            WarningCode::AccessEndsSoon => "access_ends_soon",
         }
     }
 }

@@ -46,6 +46,8 @@ pub type OrgId = u32;
 pub type ObligationId = u32;
 /// Index into [`Policy::escalations`].
 pub type EscalationId = u32;
+/// Index into [`Policy::boards`].
+pub type BoardId = u32;
 
 /// The most actions a policy may declare: an [`ActionSet`] is one machine word.
 pub const MAX_ACTIONS: usize = 64;
@@ -79,6 +81,8 @@ pub struct Policy {
     pub organisations: Vec<Organisation>,
     /// Declared groups, for display (rules carry their conditions inlined).
     pub groups: Vec<Group>,
+    /// Declared boards.
+    pub boards: Vec<Board>,
     /// Declared obligations.
     pub obligations: Vec<Obligation>,
     /// Declared escalation paths.

@@ -124,7 +124,7 @@ impl<'a> Names<'a> {
             .collect();
         for g in &req.temporary_grants {
             ids.push(g.subject.as_str().to_string());
-            ids.push(g.approved_by.as_str().to_string());
+            ids.push(g.approved_by.id().as_str().to_string());
         }
         if let Some(x) = &r.restriction {
             ids.extend(x.owner.as_ref().map(|o| o.as_str().to_string()));
