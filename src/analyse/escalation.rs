@@ -71,11 +71,7 @@ pub(super) fn cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let name_of = |n: NodeIndex| {
-        graph
-            .node_weight(n)
-            .map_or("?".to_string(), |a| a.label(p))
-    };
+    let name_of = |n: NodeIndex| graph.node_weight(n).map_or("?".to_string(), |a| a.label(p));
     // `kosaraju_scc` keeps its own stack; a chain of any length cannot overflow ours.
     for scc in kosaraju_scc(&graph) {
         let looped = scc.len() > 1 || scc.first().is_some_and(|n| graph.contains_edge(*n, *n));
@@ -159,7 +155,9 @@ pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
             .temporary
             .iter()
             .flat_map(|t| &t.approved_by)
-            .fold(space.nobody(), |acc, a| acc.or(&approver_region(space, v, a)));
+            .fold(space.nobody(), |acc, a| {
+                acc.or(&approver_region(space, v, a))
+            });
         let reaches = last.iter().any(|a| {
             a.condition_atoms().all(|x| matches!(x, Atom::Relation(_)))
                 || approver_region(space, v, a).overlaps(&accepted)

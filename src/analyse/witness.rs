@@ -135,9 +135,8 @@ impl Space {
                 .map_or(u32::MAX, |i| i as u32);
             // The first kind covering the action whose holders the witness is among.
             let kind = category.temporary_for(action_id).find(|t| {
-                t.to.as_ref().is_none_or(|to| {
-                    self.contains(&self.condition(0, category, action_id, to), w)
-                })
+                t.to.as_ref()
+                    .is_none_or(|to| self.contains(&self.condition(0, category, action_id, to), w))
             });
             // Its first approver's first alternative, met by a fresh person.
             let term: Vec<Atom> = kind
@@ -155,10 +154,18 @@ impl Space {
                         }
                     }
                     Atom::Role(r) => roles.extend(
-                        table.vocabulary.roles.get(*r as usize).map(|r| r.name.clone()),
+                        table
+                            .vocabulary
+                            .roles
+                            .get(*r as usize)
+                            .map(|r| r.name.clone()),
                     ),
                     Atom::Team(t) => teams.extend(
-                        table.vocabulary.teams.get(*t as usize).map(|t| t.name.clone()),
+                        table
+                            .vocabulary
+                            .teams
+                            .get(*t as usize)
+                            .map(|t| t.name.clone()),
                     ),
                     _ => {}
                 }

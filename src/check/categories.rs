@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
+use super::approvals::Boards;
 use super::disclosure::disclosure;
 use super::names::SymbolKind;
 use super::resolve::Resolver;
 use super::shared::Shared;
-use super::approvals::Boards;
 use super::subjects::{Context, describe_subjects};
 use super::values;
 use crate::diag::{Code, Diagnostic};
@@ -336,7 +336,9 @@ impl Resolver {
                         n.span,
                         "renewable no times",
                     )
-                    .with_help("remove `renewable 0`, or give the number of renewals the source allows"),
+                    .with_help(
+                        "remove `renewable 0`, or give the number of renewals the source allows",
+                    ),
                 );
                 0
             }
@@ -371,7 +373,9 @@ impl Resolver {
             kind: t.kind.as_ref().map(|(n, title)| {
                 (
                     n.name.clone(),
-                    title.as_ref().map_or_else(|| n.name.clone(), |s| s.value.clone()),
+                    title
+                        .as_ref()
+                        .map_or_else(|| n.name.clone(), |s| s.value.clone()),
                 )
             }),
             actions: actions?,

@@ -3,13 +3,14 @@
 //! approval data resolved to names.
 
 use super::table::{
-    ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList, Entry,
-    Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry, UnstatedApprovalEntry,
+    ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList,
+    Entry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
+    UnstatedApprovalEntry,
 };
 use crate::policy::words::atom_title;
 use crate::policy::{
-    ActionId, Approver, ApproverPart, Atom, Category, CategoryKind, Chain, Condition, Disclosure, Effect, Policy,
-    ObligationId, Purpose, Relation, RestrictionType, Schedule, View,
+    ActionId, Approver, ApproverPart, Atom, Category, CategoryKind, Chain, Condition, Disclosure,
+    Effect, ObligationId, Policy, Purpose, Relation, RestrictionType, Schedule, View,
 };
 use crate::span::{SourceMap, Span};
 

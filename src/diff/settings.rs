@@ -84,13 +84,15 @@ pub fn compare(
     if !same_temporary_holders && !old.1.temporary.is_empty() && !new.1.temporary.is_empty() {
         let holders = |v: &Vocabulary, c: &CategoryTable| {
             let t = per_kind(c, |t| {
-                let text = t
-                    .to
-                    .as_ref()
-                    .map_or("anyone".to_string(), |to| condition_phrase(v, to));
+                let text =
+                    t.to.as_ref()
+                        .map_or("anyone".to_string(), |to| condition_phrase(v, to));
                 (String::new(), text)
             });
-            Value { key: String::new(), ..t }
+            Value {
+                key: String::new(),
+                ..t
+            }
         };
         out.push(change(
             old.1,
@@ -251,10 +253,9 @@ fn per_kind(c: &CategoryTable, f: impl Fn(&TemporaryEntry) -> (String, String)) 
     let (mut keys, mut texts) = (Vec::new(), Vec::new());
     for t in &c.temporary {
         let (key, text) = f(t);
-        let (name, title) = t
-            .kind
-            .as_ref()
-            .map_or(("default", "default"), |k| (k.name.as_str(), k.title.as_str()));
+        let (name, title) = t.kind.as_ref().map_or(("default", "default"), |k| {
+            (k.name.as_str(), k.title.as_str())
+        });
         keys.push(format!("{name}={key}"));
         texts.push(format!("{title}: {text}"));
     }
@@ -276,7 +277,12 @@ fn temporary_kinds(_: &Vocabulary, c: &CategoryTable) -> Value {
     let texts: Vec<String> = c
         .temporary
         .iter()
-        .map(|t| t.kind.as_ref().map_or("default", |k| k.title.as_str()).to_string())
+        .map(|t| {
+            t.kind
+                .as_ref()
+                .map_or("default", |k| k.title.as_str())
+                .to_string()
+        })
         .collect();
     Value::plain(keys.join(","), join_or(&texts, "and"), Some(&first.source))
 }
@@ -318,7 +324,10 @@ fn temporary_renewals(_: &Vocabulary, c: &CategoryTable) -> Value {
 
 fn temporary_notice(_: &Vocabulary, c: &CategoryTable) -> Value {
     per_kind(c, |t| match t.notify {
-        Some(n) => (format!("{n:?}"), format!("told {} before it ends", n.describe())),
+        Some(n) => (
+            format!("{n:?}"),
+            format!("told {} before it ends", n.describe()),
+        ),
         None => (String::new(), "no notice".to_string()),
     })
 }

@@ -499,8 +499,7 @@ impl Decider {
     fn grants_known<S: AsRef<str>>(&self, req: &Request<S>) -> Result<(), FailReason> {
         for (i, g) in req.temporary_grants.iter().enumerate() {
             let i = index(i);
-            if g
-                .kind
+            if g.kind
                 .as_ref()
                 .is_some_and(|k| !self.kinds.contains_key(k.as_ref()))
             {
@@ -644,10 +643,18 @@ impl Decider {
         }
         if let Some(stated) = approver.stated() {
             // Every name was checked to be declared (`grants_known`).
-            for r in stated.roles.iter().filter_map(|r| self.roles.get(r.as_ref())) {
+            for r in stated
+                .roles
+                .iter()
+                .filter_map(|r| self.roles.get(r.as_ref()))
+            {
                 self.role_tree.hold(&mut facts, *r);
             }
-            for t in stated.teams.iter().filter_map(|t| self.teams.get(t.as_ref())) {
+            for t in stated
+                .teams
+                .iter()
+                .filter_map(|t| self.teams.get(t.as_ref()))
+            {
                 self.team_tree.hold(&mut facts, *t);
             }
         }

@@ -356,10 +356,9 @@ impl Decider {
                     self.grant_problem(req, i, p)
                 ),
             ),
-            Warning::GrantEndsSoon(i, end) => (
-                WarningCode::AccessEndsSoon,
-                words::ends_soon(i, end),
-            ),
+            Warning::GrantEndsSoon(i, end) => {
+                (WarningCode::AccessEndsSoon, words::ends_soon(i, end))
+            }
         };
         WarningOut { code, message }
     }

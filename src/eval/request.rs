@@ -259,7 +259,9 @@ where
     S: Deserialize<'de> + AsRef<str> + From<String> + Default,
 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer};
+        use serde::de::value::{
+            BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer,
+        };
         struct V<S>(std::marker::PhantomData<S>);
         impl<'de, S> serde::de::Visitor<'de> for V<S>
         where
@@ -267,17 +269,26 @@ where
         {
             type Value = GrantApprover<S>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a subject id, or an object with the approver's `id`, `roles` and `teams`")
+                f.write_str(
+                    "a subject id, or an object with the approver's `id`, `roles` and `teams`",
+                )
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
                 Id::deserialize(BorrowedStrDeserializer::new(v)).map(GrantApprover::Id)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 // An escaped string cannot be borrowed: the id holds a copy.
                 Id::deserialize(StringDeserializer::new(v.to_string())).map(GrantApprover::Id)
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                StatedApprover::deserialize(MapAccessDeserializer::new(map)).map(GrantApprover::Stated)
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                StatedApprover::deserialize(MapAccessDeserializer::new(map))
+                    .map(GrantApprover::Stated)
             }
         }
         d.deserialize_any(V(std::marker::PhantomData))

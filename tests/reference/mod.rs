@@ -231,6 +231,32 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
             }
         }
     }
+    // A grant's kind, and the roles and teams stated for its approver, must be declared.
+    for (i, g) in req.temporary_grants.iter().enumerate() {
+        let i = i as u16;
+        if let Some(k) = &g.kind {
+            let declared = policy.categories.iter().any(|c| {
+                c.temporary
+                    .iter()
+                    .any(|t| t.kind_name() == Some(k.as_str()))
+            });
+            if !declared {
+                return refuse(FailReason::UnknownGrantKind(i));
+            }
+        }
+        if let Some(st) = g.approved_by.stated() {
+            for (j, r) in st.roles.iter().enumerate() {
+                if !policy.roles.iter().any(|x| x.named.name == *r) {
+                    return refuse(FailReason::UnknownApproverRole(i, j as u16));
+                }
+            }
+            for (j, t) in st.teams.iter().enumerate() {
+                if !policy.teams.iter().any(|x| x.named.name == *t) {
+                    return refuse(FailReason::UnknownApproverTeam(i, j as u16));
+                }
+            }
+        }
+    }
     let mut facts = Facts {
         policy,
         req,
@@ -303,37 +329,30 @@ fn steps(category: &Category, facts: &Facts, action: u32) -> RefDecision {
     }
 }
 
-/// Whether the subject holds a temporary grant for this record and action that counts now:
-/// offered by the category for the action, listing the action if it lists any, held by someone
-/// the category lets hold one, approved by someone it accepts, started, and not ended (its own
-/// duration or the policy's maximum, whichever ends first).
+/// Whether the subject holds a temporary grant for this record and action that counts now: of
+/// a kind the category offers for the action (the grant's `kind`, or the default kind when it
+/// names none), listing the action if it lists any, held by someone the kind lets hold one,
+/// approved by someone one of its approvers describes, renewed no more often than it allows,
+/// started, and not ended (its own duration or the kind's maximum, whichever ends first).
 fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>) -> bool {
-    let Some(t) = c.temporary.as_ref().filter(|t| t.actions.contains(action)) else {
-        return false;
-    };
     let req = f.req;
     req.temporary_grants.iter().any(|g| {
+        let Some(t) = c
+            .temporary
+            .iter()
+            .find(|t| t.kind_name() == g.kind.as_deref() && t.actions.contains(action))
+        else {
+            return false;
+        };
         let for_this = same(&g.subject, &req.subject.id)
             && g.record.as_ref().is_none_or(|r| same(r, &req.record.id));
         let action_listed = g.actions.as_ref().is_none_or(|l| l.contains(&req.action));
         let eligible = t.to.as_ref().is_none_or(|c| f.holds(c));
-        let approved = t.approved_by.iter().any(|a| match a {
-            Atom::Person(p) => same(&f.policy.persons[*p as usize].subject_id, &g.approved_by),
-            Atom::Relation(Relation::Owner) => f
-                .restriction
-                .and_then(|r| r.owner.as_ref())
-                .is_some_and(|o| same(o, &g.approved_by)),
-            Atom::Relation(Relation::AllocatedManager) => req
-                .record
-                .allocated_managers
-                .iter()
-                .any(|x| same(x, &g.approved_by)),
-            Atom::Relation(Relation::AllocatedWorker) => req
-                .record
-                .allocated_workers
-                .iter()
-                .any(|x| same(x, &g.approved_by)),
-            _ => false,
+        let approved = t.approved_by.iter().any(|a| {
+            a.condition.terms.iter().any(|term| {
+                term.iter()
+                    .all(|l| approver_atom(f, g, l.atom) != l.negated)
+            })
         });
         let end = [
             g.duration.0.after_instant(g.granted_at),
@@ -346,7 +365,41 @@ fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>
             && action_listed
             && eligible
             && approved
+            && g.renewals <= t.renewable
             && g.granted_at <= at
             && end.is_none_or(|e| at < e)
     })
+}
+
+/// Whether a grant's approver is what an atom of an approver describes: a person by id, a
+/// relation to the record by id, a role or team only when the request states the approver's
+/// roles and teams.
+fn approver_atom(f: &Facts, g: &caselock::eval::TemporaryGrant, a: Atom) -> bool {
+    let id = g.approved_by.id();
+    let rec = &f.req.record;
+    let stated = g.approved_by.stated();
+    let holds = |members: &[caselock::policy::Member], names: Option<&Vec<String>>, target| {
+        names.into_iter().flatten().any(|n| {
+            members
+                .iter()
+                .position(|m| m.named.name == *n)
+                .is_some_and(|x| Facts::at_or_below(members, x as u32, target))
+        })
+    };
+    match a {
+        Atom::Person(p) => same(&f.policy.persons[p as usize].subject_id, id),
+        Atom::Role(r) => holds(&f.policy.roles, stated.map(|s| &s.roles), r),
+        Atom::Team(t) => holds(&f.policy.teams, stated.map(|s| &s.teams), t),
+        Atom::Relation(Relation::Owner) => f
+            .restriction
+            .and_then(|r| r.owner.as_ref())
+            .is_some_and(|o| same(o, id)),
+        Atom::Relation(Relation::AllocatedManager) => {
+            rec.allocated_managers.iter().any(|x| same(x, id))
+        }
+        Atom::Relation(Relation::AllocatedWorker) => {
+            rec.allocated_workers.iter().any(|x| same(x, id))
+        }
+        _ => false,
+    }
 }

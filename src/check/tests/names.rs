@@ -39,8 +39,20 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                 }
                 TestStatement::TemporaryGrant(fields, _) => {
                     names(symbols, fields, "actions", SymbolKind::Action, &mut out);
-                    names(symbols, fields, "approver_roles", SymbolKind::Role, &mut out);
-                    names(symbols, fields, "approver_teams", SymbolKind::Team, &mut out);
+                    names(
+                        symbols,
+                        fields,
+                        "approver_roles",
+                        SymbolKind::Role,
+                        &mut out,
+                    );
+                    names(
+                        symbols,
+                        fields,
+                        "approver_teams",
+                        SymbolKind::Team,
+                        &mut out,
+                    );
                 }
                 TestStatement::At(..) | TestStatement::Expect(..) => {}
             }

@@ -411,7 +411,10 @@ fn temporary_phrase(v: &Vocabulary, c: &CategoryTable, t: &TemporaryEntry) -> St
         text.push_str(&format!(", renewable {} times", t.renewable));
     }
     if let Some(n) = t.notify {
-        text.push_str(&format!(", the holder told {} before it ends", n.describe()));
+        text.push_str(&format!(
+            ", the holder told {} before it ends",
+            n.describe()
+        ));
     }
     let obligations = obligation_texts(v, &t.obligations);
     if !obligations.is_empty() {
