@@ -94,6 +94,8 @@ pub(super) struct Context<'r, S = String> {
     /// The grant that decides when access ends, and that end, when it falls within its kind's
     /// notice: an allow by temporary access then warns that it ends soon.
     pub(super) ends_soon: Option<(u16, DateTime<Utc>)>,
+    /// That grant's index in the request and its kind's index among the category's kinds.
+    pub(super) grant: Option<(u16, u16)>,
 }
 
 impl Decider {
@@ -413,6 +415,7 @@ impl Decider {
             restricted,
             expires_at: None,
             ends_soon: None,
+            grant: None,
         })
     }
 
@@ -450,6 +453,7 @@ impl Decider {
             if let Some(end) = self.temporary(req, ctx, slot, at, facts, warnings) {
                 intern::set(facts, intern::relation_bit(Relation::TemporaryGrant));
                 ctx.expires_at = end.at;
+                ctx.grant = Some((end.grant, end.kind));
                 ctx.ends_soon = end
                     .notify
                     .and_then(|n| Some((end.grant, end.at?, n)))
@@ -557,10 +561,11 @@ impl Decider {
                 .kind
                 .as_ref()
                 .and_then(|k| self.kinds.get(k.as_ref()).copied());
-            let Some(t) = slot
+            let Some((k, t)) = slot
                 .temporary
                 .iter()
-                .find(|t| t.kind == kind && t.actions & bit != 0)
+                .enumerate()
+                .find(|(_, t)| t.kind == kind && t.actions & bit != 0)
             else {
                 warnings.push(Warning::GrantNotValid(i, GrantProblem::NotOffered));
                 continue;
@@ -606,6 +611,7 @@ impl Decider {
                 None => {
                     let this = GrantEnd {
                         grant: i,
+                        kind: index(k),
                         at: end,
                         notify: t.notify,
                     };
@@ -691,6 +697,7 @@ impl Decider {
 #[derive(Debug, Clone, Copy)]
 struct GrantEnd {
     grant: u16,
+    kind: u16,
     at: Option<DateTime<Utc>>,
     notify: Option<Period>,
 }
@@ -725,6 +732,7 @@ fn decision<S>(
         },
         at,
         expires_at: if temporary { ctx.expires_at } else { None },
+        grant: if temporary { ctx.grant } else { None },
         warnings,
     }
 }
@@ -746,6 +754,7 @@ fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         basis: Basis::FailClosed(reason),
         at,
         expires_at: None,
+        grant: None,
         warnings: Warnings::new(),
     }
 }

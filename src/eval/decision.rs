@@ -162,6 +162,9 @@ pub struct Decision {
     pub at: DateTime<Utc>,
     /// When temporary access ends, if a temporary grant decided.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The temporary grant that decided, if one did: its index in the request and the index of
+    /// its kind among the category's kinds (whose obligations the holder takes on).
+    pub grant: Option<(u16, u16)>,
     /// Warnings, in the order found.
     pub warnings: Warnings,
 }

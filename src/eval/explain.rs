@@ -233,8 +233,8 @@ impl Decider {
                 c.title
             ),
         });
-        let texts: Vec<String> = row
-            .obligations
+        let texts: Vec<String> = self
+            .deciding_obligations(d, row)
             .iter()
             .filter_map(|o| self.table.vocabulary.obligations.get(*o as usize))
             .map(|o| o.text.clone())

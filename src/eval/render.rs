@@ -284,6 +284,19 @@ impl Decider {
         })
     }
 
+    /// What the holder must do by the deciding row: a temporary grant's own kind's obligations
+    /// when a grant decided (the row lists every kind's that covers the action).
+    pub(super) fn deciding_obligations<'a>(&'a self, d: &Decision, row: &'a Row) -> &'a [u32] {
+        let kind = d.grant.and_then(|(_, k)| {
+            self.deciding_row(d)
+                .and_then(|(c, _)| c.temporary.get(usize::from(k)))
+        });
+        match kind {
+            Some(t) => &t.obligations,
+            None => &row.obligations,
+        }
+    }
+
     /// The deciding obligations, and the end of temporary access.
     fn obligations(&self, d: &Decision) -> Vec<ObligationOut> {
         let Some((_, row)) = self.deciding_row(d) else {
@@ -292,8 +305,8 @@ impl Decider {
         if d.outcome != Outcome::Allow {
             return Vec::new();
         }
-        let mut out: Vec<ObligationOut> = row
-            .obligations
+        let mut out: Vec<ObligationOut> = self
+            .deciding_obligations(d, row)
             .iter()
             .filter_map(|o| self.table.vocabulary.obligations.get(*o as usize))
             .map(|o| ObligationOut {

@@ -362,7 +362,7 @@ fn unknown_names(case: &TestCase, rule_ids: &[String], table: &DecisionTable) ->
         .obligations
         .iter()
         .map(|o| o.name.as_str())
-        .chain(["access_expires"])
+        .chain(["access_expires", "access_ends_soon"])
         .collect();
     for o in e.obligations.iter().flatten() {
         if !obligations.contains(&o.name.as_str()) {
