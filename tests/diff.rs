@@ -364,6 +364,7 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
             allocated_managers: me(1),
             subject: None,
             relatives: Vec::new(),
+            restrictions: Vec::new(),
         },
         temporary_grants: if has(5) {
             vec![TemporaryGrant {

@@ -153,31 +153,35 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
             teams,
             organisation,
         });
-    let restriction = proptest::option::weighted(
-        0.8,
-        (
-            name(&n.categories, "unknown_category"),
-            (date(), date(), date()),
-            proptest::option::of(id.clone()),
-            named.clone(),
-            prop_oneof![3 => Just(Vec::new()), 1 => named],
+    let one = (
+        name(&n.categories, "unknown_category"),
+        (date(), date(), date()),
+        proptest::option::of(id.clone()),
+        named.clone(),
+        prop_oneof![3 => Just(Vec::new()), 1 => named],
+    )
+        .prop_map(
+            |(category, (placed_on, last_reviewed, review_by), owner, allow, deny)| Restriction {
+                category,
+                placed_on,
+                last_reviewed,
+                review_by,
+                owner: owner.as_deref().map(mk),
+                named_allow: allow,
+                named_deny: deny,
+            },
         )
-            .prop_map(
-                |(category, (placed_on, last_reviewed, review_by), owner, allow, deny)| {
-                    Restriction {
-                        category,
-                        placed_on,
-                        last_reviewed,
-                        review_by,
-                        owner: owner.as_deref().map(mk),
-                        named_allow: allow,
-                        named_deny: deny,
-                    }
-                },
-            ),
-    );
+        .boxed();
+    // One restriction (as `restriction`, as most systems send it), several (as `restrictions`,
+    // now and then repeating a category), none, and now and then both fields at once.
+    let placed = prop_oneof![
+        2 => Just((None, Vec::new())),
+        6 => one.clone().prop_map(|r| (Some(r), Vec::new())),
+        3 => proptest::collection::vec(one.clone(), 2..=3).prop_map(|rs| (None, rs)),
+        1 => (one.clone(), one).prop_map(|(a, b)| (Some(a), vec![b])),
+    ];
     let record = (
-        restriction,
+        placed,
         id_list.clone(),
         id_list.clone(),
         prop_oneof![
@@ -188,14 +192,17 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         (proptest::option::weighted(0.3, id.clone()), id_list.clone()),
     )
         .prop_map(
-            |(restriction, workers, managers, teams, (subject, relatives))| Record {
-                id: mk("R1"),
-                teams,
-                restriction,
-                allocated_workers: workers.iter().map(|x| mk(x)).collect(),
-                allocated_managers: managers.iter().map(|x| mk(x)).collect(),
-                subject: subject.as_deref().map(mk),
-                relatives: relatives.iter().map(|x| mk(x)).collect(),
+            |((restriction, restrictions), workers, managers, teams, (subject, relatives))| {
+                Record {
+                    id: mk("R1"),
+                    teams,
+                    restriction,
+                    restrictions,
+                    allocated_workers: workers.iter().map(|x| mk(x)).collect(),
+                    allocated_managers: managers.iter().map(|x| mk(x)).collect(),
+                    subject: subject.as_deref().map(mk),
+                    relatives: relatives.iter().map(|x| mk(x)).collect(),
+                }
             },
         );
     let durations = [
@@ -278,7 +285,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     // Grant times are relative to the request's time.
                     g.granted_at += Duration::hours(hours);
                     // Approvers are often the ones a policy accepts: the owner or a manager.
-                    let owner = record.restriction.as_ref().and_then(|r| r.owner.clone());
+                    let owner = record.placed().next().and_then(|r| r.owner.clone());
                     let manager = record.allocated_managers.first().cloned();
                     let chosen = match (approver, owner, manager) {
                         (1, Some(o), _) => Some(o),
@@ -355,11 +362,12 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
         prop_assert_eq!(fail, r.fail, "fail-closed reason");
         // A restriction only narrows: what is allowed restricted is allowed unrestricted.
         if d.outcome == caselock::eval::Outcome::Allow
-            && req.record.restriction.is_some()
+            && req.record.is_restricted()
             && policy.unrestricted.is_some()
         {
             let mut open = req.clone();
             open.record.restriction = None;
+            open.record.restrictions.clear();
             let o = decider.decide(&open);
             prop_assert_eq!(
                 o.outcome,
@@ -367,6 +375,17 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
                 "restriction widened access: {:?}",
                 req
             );
+        }
+        // A further restriction only narrows: what is allowed with several is allowed with any
+        // one of them, and sees no more.
+        if d.outcome == caselock::eval::Outcome::Allow && req.record.restrictions.len() > 1 {
+            for r in &req.record.restrictions {
+                let mut alone = req.clone();
+                alone.record.restrictions = vec![r.clone()];
+                let a = decider.decide(&alone);
+                prop_assert_eq!(a.outcome, d.outcome, "a second restriction widened access");
+                prop_assert!(a.view >= d.view, "a second restriction widened the view");
+            }
         }
         Ok(())
     });
@@ -495,7 +514,13 @@ fn a_refusal_never_tells_which_concealed_category_refused() {
             prop_assert!(!explanation.contains(&c.title), "title told: {explanation}");
             for other in concealed.iter().filter(|o| **o != c.name) {
                 let mut swapped = req.clone();
-                if let Some(r) = swapped.record.restriction.as_mut() {
+                let deciding = swapped
+                    .record
+                    .restriction
+                    .iter_mut()
+                    .chain(swapped.record.restrictions.iter_mut())
+                    .find(|r| r.category == c.name);
+                if let Some(r) = deciding {
                     r.category = other.clone();
                 }
                 let e = decider.decide(&swapped);

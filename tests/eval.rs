@@ -277,6 +277,7 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         words::NOT_PERMITTED,
         words::ABSOLUTE,
         words::FAIL_CLOSED,
+        words::SEVERAL,
     ];
     for layer in layers {
         for r in [RestrictionType::Universal, RestrictionType::Exclude] {

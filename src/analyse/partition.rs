@@ -302,7 +302,7 @@ pub fn decides(decision: &crate::eval::Decision, req: &crate::eval::Request) -> 
     use crate::eval::{Basis, CategoryRef};
     match decision.basis {
         Basis::Row { category, row, .. } => {
-            let gated = category == CategoryRef::Unrestricted && req.record.restriction.is_some();
+            let gated = category == CategoryRef::Unrestricted && req.record.is_restricted();
             if gated {
                 Decides::Gate(row as usize)
             } else {

@@ -234,6 +234,7 @@ impl Space {
                 id: Id::trusted("R-1"),
                 teams: record_teams,
                 restriction,
+                restrictions: Vec::new(),
                 allocated_workers,
                 allocated_managers,
                 subject: record_subject,

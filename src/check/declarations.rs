@@ -148,7 +148,8 @@ impl Resolver {
     pub(super) fn test_uses(&mut self, t: &ast::TestBlock) {
         for statement in &t.statements {
             let (ast::TestStatement::Subject(_, fields, _)
-            | ast::TestStatement::Record(_, fields, _)) = statement
+            | ast::TestStatement::Record(_, fields, _)
+            | ast::TestStatement::Restriction(_, fields, _)) = statement
             else {
                 continue;
             };

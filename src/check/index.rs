@@ -307,6 +307,10 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
                 ident(a, out);
                 continue;
             }
+            ast::TestStatement::Restriction(c, f, _) => {
+                ident(c, out);
+                f
+            }
             ast::TestStatement::Subject(_, f, _)
             | ast::TestStatement::Record(_, f, _)
             | ast::TestStatement::TemporaryGrant(f, _)

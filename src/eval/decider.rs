@@ -84,11 +84,15 @@ struct Temporary {
 
 /// The facts of one request, before the rows are walked.
 pub(super) struct Context<'r, S = String> {
+    /// The category being decided: the unrestricted block, or the restriction last applied by
+    /// [`Decider::restrict`].
     pub(super) category: CategoryRef,
     pub(super) action: ActionId,
+    /// The restriction being decided, when the category is one.
     pub(super) restriction: Option<&'r Restriction<S>>,
-    /// The restriction's relation bits (owner, access and exclusion lists), set by
-    /// [`Decider::restrict`].
+    /// Every restriction on the record, in the order the request gives them.
+    pub(super) placed: Placements<'r, S>,
+    /// The current restriction's relation bits (owner, access and exclusion lists).
     pub(super) restricted: u64,
     pub(super) expires_at: Option<DateTime<Utc>>,
     /// The grant that decides when access ends, and that end, when it falls within its kind's
@@ -97,6 +101,18 @@ pub(super) struct Context<'r, S = String> {
     /// That grant's index in the request and its kind's index among the category's kinds.
     pub(super) grant: Option<(u16, u16)>,
 }
+
+/// One restriction on the record, resolved: its category and its relation bits for this
+/// subject (owner, access and exclusion lists), found before any rule is read so that an
+/// unknown name on any list fails closed first.
+pub(super) struct Placed<'r, S> {
+    pub(super) category: CategoryRef,
+    pub(super) restriction: &'r Restriction<S>,
+    bits: u64,
+}
+
+/// A record's restrictions: the usual one or two are kept inline, so deciding allocates nothing.
+pub(super) type Placements<'r, S> = smallvec::SmallVec<[Placed<'r, S>; 2]>;
 
 impl Decider {
     /// Interns a table.
@@ -249,17 +265,108 @@ impl Decider {
             Ok(c) => c,
             Err(reason) => return fail_closed(reason, at),
         };
+        if ctx.placed.is_empty() {
+            self.consult(req, &mut ctx, 0, at, facts, &mut warnings);
+            return self.walk(&ctx, facts, at, warnings);
+        }
         if let Some((i, row)) = self.gate(&ctx, facts) {
             return decision(row, i, CategoryRef::Unrestricted, &ctx, at, Warnings::new());
         }
-        self.restrict(req, &mut ctx, at, facts, &mut warnings);
+        // Every restriction is decided on the same subject facts plus its own relation bits
+        // (which live in the first word), and every one must allow: the most restrictive
+        // decision decides (docs/semantics.md, "Several restrictions").
+        let base = facts.first().copied().unwrap_or(0);
+        let mut decided: Option<Decision> = None;
+        let mut expires: Option<DateTime<Utc>> = None;
+        for k in 0..ctx.placed.len() {
+            if let Some(w) = facts.first_mut() {
+                *w = base;
+            }
+            let mut own = Warnings::new();
+            self.restrict(req, &mut ctx, k, at, facts, &mut own);
+            let d = self.walk(&ctx, facts, at, own);
+            if let Some(e) = d.expires_at {
+                expires = Some(expires.map_or(e, |x| x.min(e)));
+            }
+            decided = Some(match decided {
+                Some(best) => self.more_restrictive(best, d, &mut warnings),
+                None => d,
+            });
+        }
+        let Some(mut d) = decided else {
+            return fail_closed(FailReason::NoRowMatched, at);
+        };
+        // An allow lasts as long as every temporary grant it rests on.
+        if d.outcome == Outcome::Allow {
+            d.expires_at = expires;
+        }
+        for w in warnings {
+            if !d.warnings.contains(&w) {
+                d.warnings.push(w);
+            }
+        }
+        d
+    }
+
+    /// Walks the current category's decision list for the action: the first row whose
+    /// condition holds decides.
+    fn walk<S>(
+        &self,
+        ctx: &Context<S>,
+        facts: &[u64],
+        at: DateTime<Utc>,
+        warnings: Warnings,
+    ) -> Decision {
         let rows = self.rows(ctx.category, ctx.action);
         for (i, row) in rows.iter().enumerate() {
             if self.pool.holds(row.cond, facts) {
-                return decision(row, i, ctx.category, &ctx, at, warnings);
+                return decision(row, i, ctx.category, ctx, at, warnings);
             }
         }
         fail_closed(FailReason::NoRowMatched, at)
+    }
+
+    /// Of two restrictions' decisions, the one that decides the record: a deny over an allow,
+    /// then the smaller view, then forbidden over not permitted; on a tie, the category that
+    /// tells a refused person its title, so a concealed restriction beside a disclosed one that
+    /// refuses alike changes nothing they are told; then the earlier. The other decision's
+    /// review warnings are kept (a review is due whoever decided); its grant warnings are not
+    /// (they are about a category that did not decide).
+    fn more_restrictive(&self, a: Decision, b: Decision, kept: &mut Warnings) -> Decision {
+        let titled = |d: &Decision| self.deciding_row(d).is_some_and(|(c, _)| c.disclose.title);
+        let rank = |d: &Decision| {
+            (
+                d.outcome == Outcome::Allow,
+                d.view,
+                d.deny_kind != Some(DenyKind::Forbidden),
+                !titled(d),
+            )
+        };
+        let (win, lose) = if rank(&b) < rank(&a) { (b, a) } else { (a, b) };
+        kept.extend(
+            lose.warnings
+                .into_iter()
+                .filter(|w| matches!(w, Warning::ReviewOverdue(_))),
+        );
+        win
+    }
+
+    /// Each restriction on the record decided as if it were the only one (for an auditor's
+    /// trace), in the order the request gives them.
+    pub fn each_restriction<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        at: DateTime<Utc>,
+    ) -> Vec<(String, Decision)> {
+        let mut one = req.to_owned_request();
+        one.record.restrictions.clear();
+        req.record
+            .placed()
+            .map(|r| {
+                one.record.restriction = Some(r.to_owned_restriction());
+                (r.category.as_ref().to_string(), self.decide_at(&one, at))
+            })
+            .collect()
     }
 
     /// The unrestricted block's deny, when it refuses a request on a restricted record: a
@@ -268,7 +375,7 @@ impl Decider {
     /// (temporary access to a restricted record is the category's to give), and its refusal
     /// decides.
     pub(super) fn gate<S>(&self, ctx: &Context<S>, facts: &[u64]) -> Option<(usize, &CRow)> {
-        if ctx.category == CategoryRef::Unrestricted {
+        if ctx.placed.is_empty() {
             return None;
         }
         self.slots.first()?.as_ref()?;
@@ -314,21 +421,31 @@ impl Decider {
             .actions
             .get(req.action.as_ref())
             .ok_or(FailReason::UnknownAction)?;
-        let restriction = req.record.restriction.as_ref();
-        let (category, slot) = match restriction {
-            Some(r) => {
-                let c = *self
-                    .categories
-                    .get(r.category.as_ref())
-                    .ok_or(FailReason::UnknownCategory)?;
-                (CategoryRef::Category(c), c as usize + 1)
+        if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
+            return Err(FailReason::BothRestrictionFields);
+        }
+        let mut placed = Placements::new();
+        for (i, r) in req.record.placed().enumerate() {
+            let c = *self
+                .categories
+                .get(r.category.as_ref())
+                .ok_or(FailReason::UnknownCategory(index(i)))?;
+            let category = CategoryRef::Category(c);
+            if placed.iter().any(|p: &Placed<S>| p.category == category) {
+                return Err(FailReason::RepeatedCategory(index(i)));
             }
-            None => (CategoryRef::Unrestricted, 0),
-        };
-        self.slots
-            .get(slot)
-            .and_then(Option::as_ref)
-            .ok_or(FailReason::NoUnrestrictedBlock)?;
+            placed.push(Placed {
+                category,
+                restriction: r,
+                bits: 0,
+            });
+        }
+        if placed.is_empty() {
+            self.slots
+                .first()
+                .and_then(Option::as_ref)
+                .ok_or(FailReason::NoUnrestrictedBlock)?;
+        }
         let s = &req.subject;
         let org = *self
             .orgs
@@ -387,59 +504,86 @@ impl Decider {
         if let Some(w) = facts.first_mut() {
             *w |= held;
         }
-        let mut restricted = 0u64;
-        if let Some(r) = restriction {
+        for (k, p) in placed.iter_mut().enumerate() {
+            let r = p.restriction;
+            let mut bits = 0u64;
             let mut rel = |rl: Relation, on: bool| {
                 if on {
-                    restricted |= 1 << intern::relation_bit(rl);
+                    bits |= 1 << intern::relation_bit(rl);
                 }
             };
             rel(
                 Relation::Owner,
                 r.owner.as_ref().is_some_and(|o| o.same(&s.id)),
             );
+            let k = index(k);
             rel(
                 Relation::NamedAllow,
-                self.named(&r.named_allow, s.id.as_str(), facts, NamedList::Allow)?,
+                self.named(&r.named_allow, s.id.as_str(), facts, k, NamedList::Allow)?,
             );
             rel(
                 Relation::NamedDeny,
-                self.named(&r.named_deny, s.id.as_str(), facts, NamedList::Deny)?,
+                self.named(&r.named_deny, s.id.as_str(), facts, k, NamedList::Deny)?,
             );
+            p.bits = bits;
         }
         self.grants_known(req)?;
         Ok(Context {
-            category,
+            category: CategoryRef::Unrestricted,
             action,
-            restriction,
-            restricted,
+            restriction: None,
+            placed,
+            restricted: 0,
             expires_at: None,
             ends_soon: None,
             grant: None,
         })
     }
 
-    /// Sets the restriction's facts (owner, access and exclusion lists) and the temporary
-    /// grant's, and gathers the review and grant warnings: everything that reads the record's
-    /// own category.
+    /// Makes restriction `k` of the record the one decided: sets its facts (owner, access and
+    /// exclusion lists) and the temporary grant's, and gathers its review and grant warnings:
+    /// everything that reads the restriction's own category.
     pub(super) fn restrict<S: AsRef<str>>(
         &self,
         req: &Request<S>,
         ctx: &mut Context<S>,
+        k: usize,
         at: DateTime<Utc>,
         facts: &mut [u64],
         warnings: &mut Warnings,
     ) {
-        let slot = match ctx.category {
-            CategoryRef::Unrestricted => 0,
-            CategoryRef::Category(c) => c as usize + 1,
+        let Some(p) = ctx.placed.get(k) else {
+            return;
         };
+        let (category, restriction, bits) = (p.category, p.restriction, p.bits);
+        ctx.category = category;
+        ctx.restriction = Some(restriction);
+        ctx.restricted = bits;
+        ctx.expires_at = None;
+        ctx.grant = None;
+        ctx.ends_soon = None;
+        if let Some(w) = facts.first_mut() {
+            *w |= bits;
+        }
+        if let CategoryRef::Category(c) = category {
+            self.consult(req, ctx, c as usize + 1, at, facts, warnings);
+        }
+    }
+
+    /// Reads what the category in `slot` says about the record beyond its rows: whether the
+    /// current restriction's review is overdue, and whether a temporary grant counts.
+    pub(super) fn consult<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        ctx: &mut Context<S>,
+        slot: usize,
+        at: DateTime<Utc>,
+        facts: &mut [u64],
+        warnings: &mut Warnings,
+    ) {
         let Some(slot) = self.slots.get(slot).and_then(Option::as_ref) else {
             return;
         };
-        if let Some(w) = facts.first_mut() {
-            *w |= ctx.restricted;
-        }
         if let Some(r) = ctx.restriction {
             if let Some(due) =
                 time::review_due(slot.review, r.placed_on, r.last_reviewed, r.review_by)
@@ -471,11 +615,12 @@ impl Decider {
         list: &[ListEntry<S>],
         subject: &str,
         facts: &[u64],
+        restriction: u16,
         which: NamedList,
     ) -> Result<bool, FailReason> {
         let mut named = false;
         for (i, e) in list.iter().enumerate() {
-            let unknown = || FailReason::UnknownListEntry(which, index(i));
+            let unknown = || FailReason::UnknownListEntry(restriction, which, index(i));
             named |= match e {
                 ListEntry::Person(id) => id.same(subject),
                 ListEntry::Team(t) => self.in_team(t.as_ref(), facts).ok_or_else(unknown)?,
@@ -601,8 +746,8 @@ impl Decider {
                 Some(GrantProblem::RenewedTooOften)
             } else if at < g.granted_at {
                 Some(GrantProblem::NotStarted)
-            } else if end.is_some_and(|e| at >= e) {
-                Some(GrantProblem::Expired)
+            } else if let Some(e) = end.filter(|e| at >= *e) {
+                Some(GrantProblem::Expired(e))
             } else {
                 None
             };

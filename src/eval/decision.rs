@@ -13,8 +13,13 @@ pub use crate::policy::{DenyKind, FailClosed, Outcome, Shown, WarningCode};
 pub enum FailReason {
     /// The action is not one the policy declares.
     UnknownAction,
-    /// The record's restriction names a category the policy does not have.
-    UnknownCategory,
+    /// The record's restriction at this index (of `restriction` or `restrictions`) names a
+    /// category the policy does not have.
+    UnknownCategory(u16),
+    /// The record's restriction at this index names a category an earlier one already names.
+    RepeatedCategory(u16),
+    /// The record gives both `restriction` and `restrictions`: which is meant is in doubt.
+    BothRestrictionFields,
     /// The subject's organisation is not one the policy declares.
     UnknownOrganisation,
     /// The subject's role at this index is not one the policy declares: a misspelt role could
@@ -24,8 +29,9 @@ pub enum FailReason {
     UnknownTeam(u16),
     /// A team the record's `teams` list gives is not declared (its index).
     UnknownRecordTeam(u16),
-    /// A team or role on the restriction's access or exclusion list is not declared.
-    UnknownListEntry(NamedList, u16),
+    /// A team or role on an access or exclusion list is not declared: the restriction's index,
+    /// the list, and the entry's index.
+    UnknownListEntry(u16, NamedList, u16),
     /// The temporary grant at this index names a kind no category gives.
     UnknownGrantKind(u16),
     /// The temporary grant at the first index states for its approver the role at the second,
@@ -45,7 +51,9 @@ impl FailReason {
     pub fn kind(self) -> FailClosed {
         match self {
             FailReason::UnknownAction => FailClosed::UnknownAction,
-            FailReason::UnknownCategory => FailClosed::UnknownCategory,
+            FailReason::UnknownCategory(_) => FailClosed::UnknownCategory,
+            FailReason::RepeatedCategory(_) => FailClosed::RepeatedCategory,
+            FailReason::BothRestrictionFields => FailClosed::BothRestrictionFields,
             FailReason::UnknownOrganisation => FailClosed::UnknownOrganisation,
             FailReason::UnknownRole(_) => FailClosed::UnknownRole,
             FailReason::UnknownTeam(_) => FailClosed::UnknownTeam,
@@ -126,8 +134,9 @@ pub enum GrantProblem {
     RenewedTooOften,
     /// The grant starts later.
     NotStarted,
-    /// The grant has expired.
-    Expired,
+    /// The grant ended at this time (its own duration or the policy's maximum, whichever is
+    /// first).
+    Expired(DateTime<Utc>),
 }
 
 /// Something the caller should know that did not change the decision's basis.

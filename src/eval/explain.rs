@@ -43,16 +43,22 @@ impl Decider {
     ) -> Option<(Vec<u64>, Context<'r, S>)> {
         let mut facts = vec![0u64; self.layout.words()];
         let mut ctx = self.facts(req, &mut facts).ok()?;
-        // A refusal by the unrestricted block was decided on the facts before the restriction's.
-        let gated = matches!(
-            d.basis,
+        match d.basis {
+            // A refusal by the unrestricted block was decided on the facts before any
+            // restriction's; an unrestricted record is decided on the unrestricted block's.
             Basis::Row {
                 category: CategoryRef::Unrestricted,
                 ..
+            } => {
+                if ctx.placed.is_empty() {
+                    self.consult(req, &mut ctx, 0, d.at, &mut facts, &mut Default::default());
+                }
             }
-        ) && ctx.category != CategoryRef::Unrestricted;
-        if !gated {
-            self.restrict(req, &mut ctx, d.at, &mut facts, &mut Default::default());
+            Basis::Row { category, .. } => {
+                let k = ctx.placed.iter().position(|p| p.category == category)?;
+                self.restrict(req, &mut ctx, k, d.at, &mut facts, &mut Default::default());
+            }
+            Basis::FailClosed(_) => return None,
         }
         Some((facts, ctx))
     }
@@ -316,7 +322,7 @@ impl Decider {
         }
         // Whom to ask and the notice, as the response's own fields say them.
         if let Basis::Row { action, .. } = d.basis {
-            let told = refusal_as(c, row, action, show, owner(req).is_some());
+            let told = refusal_as(c, row, action, show, owner(req, c).is_some());
             s.push(next_steps_sentence(&told, show, row.layer));
             if show.temporary && matches!(row.layer, Layer::Deny | Layer::Default) {
                 s.extend(self.temporary_sentence(req, d, c, show));
@@ -420,7 +426,7 @@ impl Decider {
         for w in &d.warnings {
             if let Warning::GrantNotValid(
                 i,
-                p @ (GrantProblem::Expired | GrantProblem::NotStarted),
+                p @ (GrantProblem::Expired(_) | GrantProblem::NotStarted),
             ) = w
             {
                 return Some(format!(
@@ -452,10 +458,7 @@ impl Decider {
                 "it starts at {} (UK time)",
                 g.map_or_else(String::new, |g| time::uk_local(g.granted_at))
             ),
-            GrantProblem::Expired => match self.grant_end(req, i) {
-                Some(end) => format!("it ended at {} (UK time)", time::uk_local(end)),
-                None => "it has ended".to_string(),
-            },
+            GrantProblem::Expired(end) => format!("it ended at {} (UK time)", time::uk_local(end)),
             other => self.grant_problem(req, i, other),
         }
     }

@@ -1,8 +1,6 @@
 //! A compact [`Decision`] rendered into the public [`Response`]: reasons, next steps,
 //! obligations and warnings, each as far as the policy lets the audience know.
 
-use chrono::{DateTime, Utc};
-
 use super::decider::Decider;
 use super::decision::{
     Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NamedList, NextSteps,
@@ -136,7 +134,7 @@ impl Decider {
         // analysis reads too; anything else (an allow, a request that failed closed) as below.
         let (deny_kind, rule, source, reasons, next_steps) = match (d.outcome, d.basis, row) {
             (Outcome::Deny, Basis::Row { action, .. }, Some((c, r))) => {
-                let refusal = refusal_as(c, r, action, show, owner(req).is_some());
+                let refusal = refusal_as(c, r, action, show, owner(req, c).is_some());
                 let next_steps = NextSteps {
                     contact: refusal
                         .contact
@@ -217,7 +215,7 @@ impl Decider {
         c: &CategoryTable,
     ) -> Option<ContactOut> {
         let Some(k) = &c.contact else {
-            return owner(req).map(|id| ContactOut {
+            return owner(req, c).map(|id| ContactOut {
                 description: Relation::Owner.describe().to_string(),
                 subject_id: Some(id.to_string()),
             });
@@ -238,7 +236,7 @@ impl Decider {
         c: &CategoryTable,
     ) -> Option<&'s str> {
         match c.contact.as_ref()?.who.atom {
-            Atom::Relation(Relation::Owner) => owner(req),
+            Atom::Relation(Relation::Owner) => owner(req, c),
             Atom::Relation(Relation::AllocatedManager) => {
                 req.record.allocated_managers.first().map(AsRef::as_ref)
             }
@@ -408,33 +406,7 @@ impl Decider {
                 "it starts at {}",
                 g.map_or_else(String::new, |g| time::timestamp(g.granted_at))
             ),
-            GrantProblem::Expired => format!(
-                "it expired at {}",
-                self.grant_end(req, i)
-                    .map_or_else(String::new, time::timestamp)
-            ),
-        }
-    }
-
-    /// When a grant ends, after capping.
-    pub(super) fn grant_end<S: AsRef<str>>(
-        &self,
-        req: &Request<S>,
-        i: u16,
-    ) -> Option<DateTime<Utc>> {
-        let g = req.temporary_grants.get(usize::from(i))?;
-        let own = g.duration.0.after_instant(g.granted_at);
-        let cap = req
-            .record
-            .restriction
-            .as_ref()
-            .and_then(|r| self.table.category(r.category.as_ref()))
-            .or(self.table.unrestricted.as_ref())
-            .and_then(|c| c.temporary_kind(g.kind.as_ref().map(AsRef::as_ref)))
-            .and_then(|t| t.max.after_instant(g.granted_at));
-        match (own, cap) {
-            (Some(o), Some(c)) => Some(o.min(c)),
-            (o, c) => o.or(c),
+            GrantProblem::Expired(end) => format!("it expired at {}", time::timestamp(end)),
         }
     }
 }
@@ -447,29 +419,28 @@ pub(super) fn names_a_person(c: &CategoryTable) -> bool {
     )
 }
 
-/// The subject id of the restriction's named owner.
-pub(super) fn owner<S: AsRef<str>>(req: &Request<S>) -> Option<&str> {
+/// The subject id of the named owner of the record's restriction under category `c`.
+pub(super) fn owner<'r, S: AsRef<str>>(req: &'r Request<S>, c: &CategoryTable) -> Option<&'r str> {
     req.record
-        .restriction
-        .as_ref()
+        .placed()
+        .find(|r| r.category.as_ref() == c.name && c.is_restriction())
         .and_then(|r| r.owner.as_ref())
         .map(AsRef::as_ref)
 }
 
 /// The value a fail-closed reason names.
 pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) -> &str {
+    let placed = |i: u16| req.record.placed().nth(usize::from(i));
     match reason {
         FailReason::UnknownAction => req.action.as_ref(),
-        FailReason::UnknownCategory => req
-            .record
-            .restriction
-            .as_ref()
-            .map_or("", |r| r.category.as_ref()),
+        FailReason::UnknownCategory(i) | FailReason::RepeatedCategory(i) => {
+            placed(i).map_or("", |r| r.category.as_ref())
+        }
         FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
         FailReason::UnknownTeam(i) => nth(&req.subject.teams, i),
         FailReason::UnknownRecordTeam(i) => nth(&req.record.teams, i),
-        FailReason::UnknownListEntry(list, i) => req.record.restriction.as_ref().map_or("", |r| {
+        FailReason::UnknownListEntry(r, list, i) => placed(r).map_or("", |r| {
             let entries = match list {
                 NamedList::Allow => &r.named_allow,
                 NamedList::Deny => &r.named_deny,
@@ -491,7 +462,9 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .get(usize::from(i))
             .and_then(|g| g.approved_by.stated())
             .map_or("", |s| nth(&s.teams, j)),
-        FailReason::NoUnrestrictedBlock | FailReason::NoRowMatched => "",
+        FailReason::BothRestrictionFields
+        | FailReason::NoUnrestrictedBlock
+        | FailReason::NoRowMatched => "",
     }
 }
 

@@ -89,9 +89,18 @@ pub struct Record<S = String> {
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<S>,
-    /// The restriction on it; absent or null: the record is unrestricted.
+    /// The restriction on it; absent or null, with no `restrictions`: the record is
+    /// unrestricted.
     #[serde(default, deserialize_with = "object::maybe")]
     pub restriction: Option<Restriction<S>>,
+    /// The restrictions on it, when it carries several (each category at most once); every one
+    /// must allow. Give this or `restriction`, not both.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::each"
+    )]
+    pub restrictions: Vec<Restriction<S>>,
     /// The subject ids of its allocated workers.
     #[serde(default)]
     pub allocated_workers: Vec<Id<S>>,
@@ -390,19 +399,17 @@ impl<S: AsRef<str>> Request<S> {
             record: Record {
                 id: self.record.id.to_owned_id(),
                 teams: all(&self.record.teams),
-                restriction: self.record.restriction.as_ref().map(|r| Restriction {
-                    category: own(&r.category),
-                    placed_on: r.placed_on,
-                    last_reviewed: r.last_reviewed,
-                    review_by: r.review_by,
-                    owner: r.owner.as_ref().map(Id::to_owned_id),
-                    named_allow: r
-                        .named_allow
-                        .iter()
-                        .map(ListEntry::to_owned_entry)
-                        .collect(),
-                    named_deny: r.named_deny.iter().map(ListEntry::to_owned_entry).collect(),
-                }),
+                restriction: self
+                    .record
+                    .restriction
+                    .as_ref()
+                    .map(Restriction::to_owned_restriction),
+                restrictions: self
+                    .record
+                    .restrictions
+                    .iter()
+                    .map(Restriction::to_owned_restriction)
+                    .collect(),
                 allocated_workers: ids(&self.record.allocated_workers),
                 subject: self.record.subject.as_ref().map(Id::to_owned_id),
                 relatives: ids(&self.record.relatives),
@@ -423,6 +430,53 @@ impl<S: AsRef<str>> Request<S> {
                 })
                 .collect(),
             at: self.at,
+        }
+    }
+}
+
+impl<S: AsRef<str>> Record<S> {
+    /// The restrictions the record carries, in the order given, whichever field gives them.
+    /// (A record that gives both fields is refused before any is read: see
+    /// [`super::FailReason::BothRestrictionFields`].)
+    pub fn placed(&self) -> impl Iterator<Item = &Restriction<S>> {
+        self.restriction.iter().chain(&self.restrictions)
+    }
+
+    /// Whether the record carries any restriction.
+    pub fn is_restricted(&self) -> bool {
+        self.restriction.is_some() || !self.restrictions.is_empty()
+    }
+
+    /// The request field that holds restriction `i` of [`Record::placed`]: `record.restriction`
+    /// or `record.restrictions[i]`.
+    pub fn restriction_field(&self, i: usize) -> String {
+        if self.restriction.is_some() {
+            "record.restriction".to_string()
+        } else {
+            format!("record.restrictions[{i}]")
+        }
+    }
+}
+
+impl<S: AsRef<str>> Restriction<S> {
+    /// The same restriction holding its own strings.
+    pub fn to_owned_restriction(&self) -> Restriction {
+        Restriction {
+            category: self.category.as_ref().to_string(),
+            placed_on: self.placed_on,
+            last_reviewed: self.last_reviewed,
+            review_by: self.review_by,
+            owner: self.owner.as_ref().map(Id::to_owned_id),
+            named_allow: self
+                .named_allow
+                .iter()
+                .map(ListEntry::to_owned_entry)
+                .collect(),
+            named_deny: self
+                .named_deny
+                .iter()
+                .map(ListEntry::to_owned_entry)
+                .collect(),
         }
     }
 }

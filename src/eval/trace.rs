@@ -124,6 +124,28 @@ impl Decider {
                 crate::policy::RestrictionType::Exclude => "exclude",
             }
         );
+        if req.record.placed().nth(1).is_some() {
+            let each: Vec<String> = self
+                .each_restriction(req, d.at)
+                .into_iter()
+                .map(|(category, e)| {
+                    let kind = e.deny_kind.map_or(String::new(), |k| {
+                        format!(" ({})", k.word().replace('_', " "))
+                    });
+                    format!(
+                        "`{category}` {}{kind}, view {}",
+                        e.outcome.word(),
+                        e.view.decision_word()
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "Several restrictions: {}. {}",
+                each.join("; "),
+                words::SEVERAL
+            );
+        }
         if let Some((facts, _)) = self.fact_set(req, d) {
             let held: Vec<String> = self.facts_held(&facts);
             let _ = writeln!(
@@ -261,29 +283,27 @@ impl Decider {
             req.record.id
         );
         let r = &req.record;
-        match &r.restriction {
-            Some(x) => {
-                let _ = writeln!(
-                    out,
-                    "Record: restricted under `{}`; owner {}; allocated workers: {}; allocated managers: {}; record teams: {}; access list: {}; exclusion list: {}.",
-                    x.category,
-                    x.owner.as_ref().map_or("none", |o| o.as_str()),
-                    list(&r.allocated_workers),
-                    list(&r.allocated_managers),
-                    list(&r.teams),
-                    list(&x.named_allow),
-                    list(&x.named_deny)
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "Record: unrestricted; allocated workers: {}; allocated managers: {}; record teams: {}.",
-                    list(&r.allocated_workers),
-                    list(&r.allocated_managers),
-                    list(&r.teams)
-                );
-            }
+        let _ = writeln!(
+            out,
+            "Record: {}; allocated workers: {}; allocated managers: {}; record teams: {}.",
+            if r.is_restricted() {
+                "restricted"
+            } else {
+                "unrestricted"
+            },
+            list(&r.allocated_workers),
+            list(&r.allocated_managers),
+            list(&r.teams)
+        );
+        for x in r.placed() {
+            let _ = writeln!(
+                out,
+                "Restriction under `{}`: owner {}; access list: {}; exclusion list: {}.",
+                x.category,
+                x.owner.as_ref().map_or("none", |o| o.as_str()),
+                list(&x.named_allow),
+                list(&x.named_deny)
+            );
         }
         for (i, g) in req.temporary_grants.iter().enumerate() {
             let _ = writeln!(

@@ -15,6 +15,8 @@ pub const ABSOLUTE: &str =
     "This rule is absolute: nothing overrides it, not even temporary access.";
 /// The reason a refused person is given when the policy does not disclose one.
 pub const REFUSED: &str = "Access is refused.";
+/// How a record's several restrictions combine.
+pub const SEVERAL: &str = "Every restriction on the record must allow: the most restrictive decision decides (a deny over an allow, then the smaller view, then forbidden over not permitted).";
 /// What fail closed means.
 pub const FAIL_CLOSED: &str = "The request could not be checked against the policy, so access is refused (the policy fails closed).";
 
@@ -60,8 +62,14 @@ impl std::fmt::Display for FailReasonText<'_> {
         let (reason, value) = (self.0, self.1);
         match reason {
             FailReason::UnknownAction => write!(f, "unknown action `{value}`: the policy does not declare it"),
-            FailReason::UnknownCategory => {
+            FailReason::UnknownCategory(_) => {
                 write!(f, "unknown category `{value}`: the record is restricted under a category the policy does not have")
+            }
+            FailReason::RepeatedCategory(_) => {
+                write!(f, "category `{value}` is given twice in the record's restrictions: each category is placed at most once")
+            }
+            FailReason::BothRestrictionFields => {
+                f.write_str("the record gives both `restriction` and `restrictions`: give every restriction in `restrictions`")
             }
             FailReason::UnknownOrganisation => {
                 write!(f, "unknown organisation `{value}`: the subject's organisation is not declared by the policy")
@@ -75,7 +83,7 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownRecordTeam(_) => {
                 write!(f, "unknown team `{value}` in the record's teams: the policy does not declare it")
             }
-            FailReason::UnknownListEntry(list, _) => {
+            FailReason::UnknownListEntry(_, list, _) => {
                 write!(f, "unknown name `{value}` on the restriction's `{}` list: the policy does not declare it", list.field())
             }
             FailReason::UnknownGrantKind(i) => {

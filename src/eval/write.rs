@@ -322,7 +322,7 @@ impl Decider {
                     // Only a person the policy names; a relation's id is the record's (render.rs).
                     (None, self.contact_id(req, c).filter(|_| names_a_person(c)))
                 }
-                _ => match owner(req) {
+                _ => match owner(req, c) {
                     Some(_) => (Some(Relation::Owner.describe()), None),
                     None => {
                         let (d, id) = line_manager();

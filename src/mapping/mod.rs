@@ -187,13 +187,24 @@ impl Mapping {
         for (i, t) in req.record.teams.iter_mut().enumerate() {
             map(Kind::Team, format!("record.teams[{i}]"), t);
         }
-        if let Some(r) = &mut req.record.restriction {
+        let several = req.record.restriction.is_none();
+        let placed = req
+            .record
+            .restriction
+            .iter_mut()
+            .chain(req.record.restrictions.iter_mut());
+        for (k, r) in placed.enumerate() {
+            let at = if several {
+                format!("record.restrictions[{k}]")
+            } else {
+                "record.restriction".to_string()
+            };
             for (list, entries) in [
                 ("named_allow", &mut r.named_allow),
                 ("named_deny", &mut r.named_deny),
             ] {
                 for (i, e) in entries.iter_mut().enumerate() {
-                    let field = format!("record.restriction.{list}[{i}]");
+                    let field = format!("{at}.{list}[{i}]");
                     match e {
                         ListEntry::Team(n) => map(Kind::Team, field, n),
                         ListEntry::Role(n) => map(Kind::Role, field, n),

@@ -65,6 +65,10 @@ pub enum FailClosed {
     UnknownAction,
     /// The record's restriction names a category the policy does not have.
     UnknownCategory,
+    /// The record carries the same category twice.
+    RepeatedCategory,
+    /// The record gives both `restriction` and `restrictions`.
+    BothRestrictionFields,
     /// The subject's organisation is not one the policy declares.
     UnknownOrganisation,
     /// A role of the subject is not one the policy declares.
@@ -89,9 +93,11 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 12] = [
+    pub const ALL: [FailClosed; 14] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
+        FailClosed::RepeatedCategory,
+        FailClosed::BothRestrictionFields,
         FailClosed::UnknownOrganisation,
         FailClosed::UnknownRole,
         FailClosed::UnknownTeam,
@@ -109,6 +115,8 @@ impl FailClosed {
         match self {
             FailClosed::UnknownAction => "unknown_action",
             FailClosed::UnknownCategory => "unknown_category",
+            FailClosed::RepeatedCategory => "repeated_category",
+            FailClosed::BothRestrictionFields => "both_restriction_fields",
             FailClosed::UnknownOrganisation => "unknown_organisation",
             FailClosed::UnknownRole => "unknown_role",
             FailClosed::UnknownTeam => "unknown_team",

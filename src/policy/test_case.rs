@@ -62,8 +62,9 @@ pub struct TestRecord {
     pub id: String,
     /// The teams that hold the record.
     pub teams: Vec<TestName>,
-    /// The restriction on it; `None` tests an unrestricted record.
-    pub restriction: Option<TestRestriction>,
+    /// The restrictions on it, in the order written (the record's `category` first); none
+    /// tests an unrestricted record.
+    pub restrictions: Vec<TestRestriction>,
     /// The allocated workers' ids.
     pub allocated_workers: Vec<String>,
     /// The allocated managers' ids.

@@ -126,7 +126,7 @@ impl<'a> Names<'a> {
             ids.push(g.subject.as_str().to_string());
             ids.push(g.approved_by.id().as_str().to_string());
         }
-        if let Some(x) = &r.restriction {
+        for x in r.placed() {
             ids.extend(x.owner.as_ref().map(|o| o.as_str().to_string()));
             for e in x.named_allow.iter().chain(&x.named_deny) {
                 if let ListEntry::Person(p) = e {

@@ -601,6 +601,8 @@ pub enum TestStatement {
     Subject(Str, Vec<TestField>, Span),
     /// `record "id" FIELDS`
     Record(Str, Vec<TestField>, Span),
+    /// `restriction CATEGORY FIELDS`: one of several restrictions on the record.
+    Restriction(Ident, Vec<TestField>, Span),
     /// `action NAME`
     Action(Ident, Span),
     /// `at TIMESTAMP`
@@ -617,6 +619,7 @@ impl TestStatement {
         match self {
             TestStatement::Subject(_, _, s)
             | TestStatement::Record(_, _, s)
+            | TestStatement::Restriction(_, _, s)
             | TestStatement::Action(_, s)
             | TestStatement::At(_, s)
             | TestStatement::TemporaryGrant(_, s)

@@ -299,6 +299,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         }
         Rule::test_subject
         | Rule::test_record
+        | Rule::test_restriction
         | Rule::test_action
         | Rule::test_at
         | Rule::test_grant

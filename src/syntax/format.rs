@@ -396,6 +396,11 @@ fn test_statement(s: &TestStatement) -> (u32, Run) {
             b.item(&quote(&id.value), id.span);
             b.fields(fields);
         }
+        TestStatement::Restriction(category, fields, _) => {
+            b.word("restriction");
+            b.item(&category.name, category.span);
+            b.fields(fields);
+        }
         TestStatement::Action(name, _) => {
             b.word("action");
             b.item(&name.name, name.span);

@@ -22,7 +22,16 @@ pub fn request(case: &TestCase) -> Request {
         record: Record {
             id: id(&r.id),
             teams: names(&r.teams),
-            restriction: r.restriction.as_ref().map(restriction),
+            // One restriction travels as `restriction`, as most case-management systems send it;
+            // several as `restrictions`.
+            restriction: match r.restrictions.as_slice() {
+                [one] => Some(restriction(one)),
+                _ => None,
+            },
+            restrictions: match r.restrictions.as_slice() {
+                [_] => Vec::new(),
+                all => all.iter().map(restriction).collect(),
+            },
             allocated_workers: r.allocated_workers.iter().map(|w| id(w)).collect(),
             allocated_managers: r.allocated_managers.iter().map(|m| id(m)).collect(),
             subject: r.subject.as_deref().map(id),

@@ -176,17 +176,30 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
         return refuse(FailReason::UnknownAction);
     };
     let action = action as u32;
-    let restriction = req.record.restriction.as_ref();
-    let category: &Category = match restriction {
-        Some(r) => match policy.category(&r.category) {
-            Some(c) => c,
-            None => return refuse(FailReason::UnknownCategory),
-        },
-        None => match &policy.unrestricted {
-            Some(c) => c,
-            None => return refuse(FailReason::NoUnrestrictedBlock),
-        },
-    };
+    // The record's restrictions: `restriction` or `restrictions`, never both, each category
+    // at most once, every one declared.
+    if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
+        return refuse(FailReason::BothRestrictionFields);
+    }
+    let placed: Vec<&Restriction> = req
+        .record
+        .restriction
+        .iter()
+        .chain(&req.record.restrictions)
+        .collect();
+    let mut categories: Vec<&Category> = Vec::new();
+    for (i, r) in placed.iter().enumerate() {
+        match policy.category(&r.category) {
+            Some(c) if categories.iter().any(|x| x.name == c.name) => {
+                return refuse(FailReason::RepeatedCategory(i as u16));
+            }
+            Some(c) => categories.push(c),
+            None => return refuse(FailReason::UnknownCategory(i as u16)),
+        }
+    }
+    if placed.is_empty() && policy.unrestricted.is_none() {
+        return refuse(FailReason::NoUnrestrictedBlock);
+    }
     let s = &req.subject;
     let Some(org) = policy
         .organisations
@@ -214,7 +227,7 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
             return refuse(FailReason::UnknownRecordTeam(i as u16));
         }
     }
-    if let Some(r) = restriction {
+    for (k, r) in placed.iter().enumerate() {
         for (list, entries) in [
             (NamedList::Allow, &r.named_allow),
             (NamedList::Deny, &r.named_deny),
@@ -226,7 +239,7 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
                     ListEntry::Role(n) => policy.roles.iter().any(|x| x.named.name == *n),
                 };
                 if !declared {
-                    return refuse(FailReason::UnknownListEntry(list, i as u16));
+                    return refuse(FailReason::UnknownListEntry(k as u16, list, i as u16));
                 }
             }
         }
@@ -269,17 +282,51 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
     // The gate: a restriction never gives more than the unrestricted record, so on a restricted
     // record the unrestricted block is read first, without the restriction's facts or any
     // temporary grant, and its refusal decides.
-    if restriction.is_some() {
-        if let Some(u) = &policy.unrestricted {
-            let d = steps(u, &facts, action);
-            if d.outcome == Outcome::Deny {
-                return d;
-            }
+    let Some(u) = &policy.unrestricted else {
+        return several(policy, &mut facts, &placed, &categories, action, at);
+    };
+    if placed.is_empty() {
+        facts.temporary_grant = valid_temporary_grant(&facts, u, action, at);
+        return steps(u, &facts, action);
+    }
+    let d = steps(u, &facts, action);
+    if d.outcome == Outcome::Deny {
+        return d;
+    }
+    several(policy, &mut facts, &placed, &categories, action, at)
+}
+
+/// Every restriction decided on its own facts; every one must allow, and the most restrictive
+/// decides: a deny over an allow, then the smaller view, then forbidden over not permitted,
+/// then a category that discloses its title, then the earlier.
+fn several<'a>(
+    policy: &Policy,
+    facts: &mut Facts<'a>,
+    placed: &[&'a Restriction],
+    categories: &[&Category],
+    action: u32,
+    at: DateTime<Utc>,
+) -> RefDecision {
+    let mut best: Option<((bool, View, bool, bool), RefDecision)> = None;
+    for (r, c) in placed.iter().zip(categories) {
+        facts.restriction = Some(*r);
+        facts.temporary_grant = valid_temporary_grant(facts, c, action, at);
+        let d = steps(c, facts, action);
+        let titled = policy.disclosure(c).title;
+        let rank = (
+            d.outcome == Outcome::Allow,
+            d.view,
+            d.deny_kind != Some(DenyKind::Forbidden),
+            !titled,
+        );
+        if best.as_ref().is_none_or(|(b, _)| rank < *b) {
+            best = Some((rank, d));
         }
     }
-    facts.restriction = restriction;
-    facts.temporary_grant = valid_temporary_grant(&facts, category, action, at);
-    steps(category, &facts, action)
+    match best {
+        Some((_, d)) => d,
+        None => refuse(FailReason::NoRowMatched),
+    }
 }
 
 /// Steps 1 to 6 of the combining rule for one category (or the unrestricted block).

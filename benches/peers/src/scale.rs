@@ -163,6 +163,7 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                     allocated_managers: Vec::new(),
                     subject: None,
                     relatives: Vec::new(),
+                    restrictions: Vec::new(),
                 },
                 temporary_grants: Vec::new(),
                 at,

@@ -178,6 +178,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 allocated_managers: some_users(&mut rng, 1),
                 subject: None,
                 relatives: Vec::new(),
+                restrictions: Vec::new(),
             }
         })
         .collect();
@@ -193,6 +194,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 allocated_managers: Vec::new(),
                 subject: None,
                 relatives: Vec::new(),
+                restrictions: Vec::new(),
             });
             let subject = chosen_subject(&mut rng, &users, &record);
             let action = if rng.chance(2) {

@@ -13,7 +13,7 @@ use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
-    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestGrant, TestRecord,
+    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestGrant, TestName, TestRecord,
     TestRestriction, TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
@@ -32,6 +32,16 @@ const RECORD_FIELDS: [&str; 12] = [
     "teams",
     "record_subject",
     "relatives",
+];
+/// The fields of a `restriction` statement, which the record's own `category` shorthand also
+/// takes.
+const RESTRICTION_FIELDS: [&str; 6] = [
+    "placed_on",
+    "last_reviewed",
+    "review_by",
+    "owner",
+    "named_allow",
+    "named_deny",
 ];
 const GRANT_FIELDS: [&str; 9] = [
     "holder",
@@ -76,6 +86,7 @@ impl Lowering {
         let mut at = None;
         let mut expect = None;
         let mut grants = Vec::new();
+        let mut restrictions = Vec::new();
         for s in &block.statements {
             match s {
                 TestStatement::Subject(..) => self.once(&mut subject, s, "subject"),
@@ -84,6 +95,7 @@ impl Lowering {
                 TestStatement::At(..) => self.once(&mut at, s, "at"),
                 TestStatement::Expect(..) => self.once(&mut expect, s, "expect"),
                 TestStatement::TemporaryGrant(..) => grants.push(s),
+                TestStatement::Restriction(..) => restrictions.push(s),
             }
         }
         let missing: Vec<&str> = [
@@ -120,7 +132,7 @@ impl Lowering {
             Some(TestStatement::Action(a, _)) => Some(name(a)),
             _ => None,
         };
-        let record = record.and_then(|s| self.record(s));
+        let record = record.and_then(|s| self.record(s, &restrictions));
         let expect = expect.and_then(|s| self.expect(s));
         let holder = subject.as_ref().map(|s| s.id.clone());
         let temporary_grants: Vec<TestGrant> = grants
@@ -187,38 +199,32 @@ impl Lowering {
         })
     }
 
-    fn record(&mut self, s: &TestStatement) -> Option<TestRecord> {
+    fn record(&mut self, s: &TestStatement, more: &[&TestStatement]) -> Option<TestRecord> {
         let TestStatement::Record(id, fields, _) = s else {
             return None;
         };
         let f = self.fields(fields, "record", &RECORD_FIELDS);
-        let category = f.one_name(self, "category");
-        let restriction = if f.has("category") {
-            let placed_on = f.date(self, "placed_on");
-            let last_reviewed = f.date(self, "last_reviewed");
-            let review_by = f.date(self, "review_by");
-            let owner = f.one_id(self, "owner");
-            let named_allow = f.entries(self, "named_allow");
-            let named_deny = f.entries(self, "named_deny");
-            category.map(|category| TestRestriction {
-                category,
-                placed_on,
-                last_reviewed,
-                review_by,
-                owner,
-                named_allow,
-                named_deny,
-            })
+        let mut restrictions = Vec::new();
+        if let Some(field) = f.get("category") {
+            if let Some(first) = more.first() {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        "the record gives a `category` and `restriction` statements",
+                        field.key.span,
+                        "one restriction here",
+                    )
+                    .with_label(first.span(), "more restrictions here")
+                    .with_help(
+                        "give every restriction as a `restriction` statement: `restriction adoption owner \"u-3\"`",
+                    ),
+                );
+            }
+            let category = f.one_name(self, "category");
+            restrictions.extend(self.restriction_facts(&f, category));
         } else {
             // An unrestricted record has no restriction to carry these facts.
-            for k in [
-                "placed_on",
-                "last_reviewed",
-                "review_by",
-                "owner",
-                "named_allow",
-                "named_deny",
-            ] {
+            for k in RESTRICTION_FIELDS {
                 if let Some(field) = f.get(k) {
                     self.errors.push(
                         Diagnostic::error(
@@ -230,13 +236,19 @@ impl Lowering {
                             "needs a restriction",
                         )
                         .with_help(
-                            "add `category NAME`, or remove the field to test an unrestricted record",
+                            "add `category NAME` or a `restriction NAME` statement, or remove the field to test an unrestricted record",
                         ),
                     );
                 }
             }
-            None
-        };
+        }
+        for statement in more {
+            let TestStatement::Restriction(category, fields, _) = statement else {
+                continue;
+            };
+            let f = self.fields(fields, "restriction", &RESTRICTION_FIELDS);
+            restrictions.extend(self.restriction_facts(&f, Some(name(category))));
+        }
         let id = self.id("id", "record", &TestValue::Str(id.clone()));
         let teams = f.names(self, "teams");
         let allocated_workers = f.ids(self, "allocated_workers");
@@ -246,11 +258,36 @@ impl Lowering {
         Some(TestRecord {
             id: id?,
             teams,
-            restriction,
+            restrictions,
             allocated_workers,
             allocated_managers,
             subject,
             relatives,
+        })
+    }
+
+    /// A restriction under `category`, its facts from the record's fields or a `restriction`
+    /// statement's; every field is read (and its problems reported) even when the category is
+    /// in error.
+    fn restriction_facts(
+        &mut self,
+        f: &fields::Fields,
+        category: Option<TestName>,
+    ) -> Option<TestRestriction> {
+        let placed_on = f.date(self, "placed_on");
+        let last_reviewed = f.date(self, "last_reviewed");
+        let review_by = f.date(self, "review_by");
+        let owner = f.one_id(self, "owner");
+        let named_allow = f.entries(self, "named_allow");
+        let named_deny = f.entries(self, "named_deny");
+        category.map(|category| TestRestriction {
+            category,
+            placed_on,
+            last_reviewed,
+            review_by,
+            owner,
+            named_allow,
+            named_deny,
         })
     }
 

@@ -34,6 +34,12 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                         names(symbols, fields, key, SymbolKind::Team, &mut out);
                     }
                 }
+                TestStatement::Restriction(c, fields, _) => {
+                    known(symbols, c, SymbolKind::Category, &mut out);
+                    for key in ["named_allow", "named_deny"] {
+                        names(symbols, fields, key, SymbolKind::Team, &mut out);
+                    }
+                }
                 TestStatement::Action(a, _) => {
                     known(symbols, a, SymbolKind::Action, &mut out);
                 }
