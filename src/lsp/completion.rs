@@ -33,7 +33,14 @@ const SUBJECT: &[SymbolKind] = &[
     SymbolKind::Organisation,
     SymbolKind::Group,
 ];
-const APPROVER: &[SymbolKind] = &[SymbolKind::Role, SymbolKind::Team, SymbolKind::Person];
+const APPROVER: &[SymbolKind] = &[
+    SymbolKind::Role,
+    SymbolKind::Team,
+    SymbolKind::Person,
+    SymbolKind::Board,
+];
+/// A board's members: people, roles and teams (never a relation, nor another board).
+const MEMBER: &[SymbolKind] = &[SymbolKind::Role, SymbolKind::Team, SymbolKind::Person];
 
 /// A token before the cursor.
 #[derive(Debug, Clone, Copy)]
@@ -130,7 +137,9 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
             ("to", "deny") => vec!["and", "absolute", "shows"],
             ("to", "temporary") => vec!["and", "approved_by"],
             ("=", "group") => vec!["and"],
-            ("by" | "approved_by" | "=", _) => vec!["or"],
+            ("approved_by", _) => vec!["or", "and", "renewable", "notify", "requires"],
+            ("=", "board") => vec!["and"],
+            ("by" | "=", _) => vec!["or", "and"],
             _ => Vec::new(),
         });
     }
@@ -139,6 +148,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "to" => Want::Names(SUBJECT, subject_words()),
         "=" if statement == "group" => Want::Names(SUBJECT, subject_words()),
         "=" if statement == "escalation" => Want::Names(APPROVER, approver_words()),
+        "=" if statement == "board" => Want::Names(MEMBER, Vec::new()),
         "by" | "approved_by" | "contact" => Want::Names(APPROVER, approver_words()),
         "via" => Want::Names(&[SymbolKind::Escalation], Vec::new()),
         "use" => Want::Names(&[SymbolKind::Rules], Vec::new()),
@@ -169,8 +179,8 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         return Want::Nothing;
     };
     let kinds: &'static [SymbolKind] = match key.text {
-        "roles" => &[SymbolKind::Role],
-        "teams" => &[SymbolKind::Team],
+        "roles" | "approver_roles" => &[SymbolKind::Role],
+        "teams" | "approver_teams" => &[SymbolKind::Team],
         "organisation" => &[SymbolKind::Organisation],
         "category" => &[SymbolKind::Category],
         "actions" | "action" => &[SymbolKind::Action],
@@ -212,6 +222,7 @@ fn kind_word(w: &str) -> Option<&'static [SymbolKind]> {
         "person" => &[SymbolKind::Person],
         "organisation" => &[SymbolKind::Organisation],
         "group" => &[SymbolKind::Group],
+        "board" => &[SymbolKind::Board],
         _ => return None,
     })
 }
