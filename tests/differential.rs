@@ -230,7 +230,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                 prop_oneof![3 => Just(None), 2 => name(&n.kinds, "unknown_kind").prop_map(Some)]
                     .boxed()
             },
-            prop_oneof![4 => Just(0u32), 1 => 1u32..3],
+            prop_oneof![9 => Just(0u32), 1 => 1u32..3],
             // The approver's roles and teams, stated now and then.
             proptest::option::weighted(
                 0.4,

@@ -746,10 +746,8 @@ impl Decider {
                 Some(GrantProblem::RenewedTooOften)
             } else if at < g.granted_at {
                 Some(GrantProblem::NotStarted)
-            } else if let Some(e) = end.filter(|e| at >= *e) {
-                Some(GrantProblem::Expired(e))
             } else {
-                None
+                end.filter(|e| at >= *e).map(GrantProblem::Expired)
             };
             match problem {
                 Some(p) => warnings.push(Warning::GrantNotValid(i, p)),

@@ -439,7 +439,7 @@ pub enum Statement {
     /// `disclose title, contact, notice "text"`
     Disclose(Vec<DiscloseItem>, Span),
     /// `temporary ACTIONS for DURATION [to SUBJECTS] approved_by STEP [requires ...]`
-    Temporary(Temporary),
+    Temporary(Box<Temporary>),
     /// `contact ATOM "text"`
     Contact(Atom, Option<Str>, Span),
     /// `approve PURPOSES by CHAIN`

@@ -343,7 +343,7 @@ impl Lowerer {
                         _ => return Err(unexpected(&p, self.file)),
                     }
                 }
-                Statement::Temporary(Temporary {
+                Statement::Temporary(Box::new(Temporary {
                     kind,
                     actions,
                     max,
@@ -353,7 +353,7 @@ impl Lowerer {
                     notify,
                     requires,
                     span,
-                })
+                }))
             }
             Rule::contact_stmt => {
                 let atom = self.atom(next(&mut inner)?)?;
