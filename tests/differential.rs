@@ -360,6 +360,11 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
         prop_assert_eq!(d.deny_kind, r.deny_kind, "kind of deny");
         prop_assert_eq!(rule, r.rule, "deciding rule");
         prop_assert_eq!(fail, r.fail, "fail-closed reason");
+        let ends_soon = d
+            .warnings
+            .iter()
+            .any(|w| matches!(w, caselock::eval::Warning::GrantEndsSoon(..)));
+        prop_assert_eq!(ends_soon, r.ends_soon, "temporary access ends soon");
         // A restriction only narrows: what is allowed restricted is allowed unrestricted.
         if d.outcome == caselock::eval::Outcome::Allow
             && req.record.is_restricted()

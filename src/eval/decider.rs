@@ -343,11 +343,13 @@ impl Decider {
             )
         };
         let (win, lose) = if rank(&b) < rank(&a) { (b, a) } else { (a, b) };
-        kept.extend(
-            lose.warnings
-                .into_iter()
-                .filter(|w| matches!(w, Warning::ReviewOverdue(_))),
-        );
+        // Both allow when the more restrictive does: then the other's temporary access ending
+        // soon is as much the holder's business.
+        let allowed = win.outcome == Outcome::Allow;
+        kept.extend(lose.warnings.into_iter().filter(|w| {
+            matches!(w, Warning::ReviewOverdue(_))
+                || allowed && matches!(w, Warning::GrantEndsSoon(..))
+        }));
         win
     }
 
