@@ -312,13 +312,7 @@ fn temporary_limit(_: &Vocabulary, c: &CategoryTable) -> Value {
 
 fn temporary_renewals(_: &Vocabulary, c: &CategoryTable) -> Value {
     per_kind(c, |t| {
-        (
-            t.renewable.to_string(),
-            match t.renewable {
-                0 => "not renewable".to_string(),
-                n => format!("renewable {n} times"),
-            },
-        )
+        (t.renewable.to_string(), words::renewable(t.renewable))
     })
 }
 

@@ -103,6 +103,16 @@ impl std::fmt::Display for FailReasonText<'_> {
     }
 }
 
+/// How often a kind of temporary access may be renewed: "not renewable", "renewable once",
+/// "renewable 2 times".
+pub fn renewable(n: u32) -> String {
+    match n {
+        0 => "not renewable".to_string(),
+        1 => "renewable once".to_string(),
+        n => format!("renewable {n} times"),
+    }
+}
+
 /// The warning that temporary access ends soon.
 pub fn ends_soon(grant: u16, end: chrono::DateTime<chrono::Utc>) -> String {
     format!(

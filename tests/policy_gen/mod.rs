@@ -78,7 +78,14 @@ fn atom() -> impl Strategy<Value = Tokens> + Clone {
     prop_oneof![
         ident_t(),
         (
-            prop::sample::select(vec!["role", "team", "person", "organisation", "group", "board"]),
+            prop::sample::select(vec![
+                "role",
+                "team",
+                "person",
+                "organisation",
+                "group",
+                "board"
+            ]),
             ident()
         )
             .prop_map(|(k, i)| vec![k.to_string(), i]),
@@ -165,7 +172,10 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
             duration(),
             proptest::option::of(subjects()),
             step(),
-            (proptest::option::of(0u32..5), proptest::option::of(duration())),
+            (
+                proptest::option::of(0u32..5),
+                proptest::option::of(duration())
+            ),
             requires()
         )
             .prop_map(|(kind, a, d, to, s, (renewable, notify), r)| {
@@ -309,8 +319,11 @@ fn item() -> impl Strategy<Value = Tokens> {
         )
         .prop_map(|e| cat(vec![one("organisation"), joined(e, ",")])),
         (titled("group"), subjects()).prop_map(|(h, s)| cat(vec![h, one("="), s])),
-        (titled("board"), vec(approver(), 1..3))
-            .prop_map(|(h, m)| cat(vec![h, one("="), joined(m, ",")])),
+        (titled("board"), vec(approver(), 1..3)).prop_map(|(h, m)| cat(vec![
+            h,
+            one("="),
+            joined(m, ",")
+        ])),
         (ident_t(), string()).prop_map(|(n, s)| cat(vec![one("obligation"), n, s])),
         (titled("escalation"), chain()).prop_map(|(h, c)| cat(vec![h, one("="), c])),
         approve(),

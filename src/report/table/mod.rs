@@ -408,7 +408,7 @@ fn temporary_phrase(v: &Vocabulary, c: &CategoryTable, t: &TemporaryEntry) -> St
         }
     );
     if t.renewable > 0 {
-        text.push_str(&format!(", renewable {} times", t.renewable));
+        text.push_str(&format!(", {}", words::renewable(t.renewable)));
     }
     if let Some(n) = t.notify {
         text.push_str(&format!(
