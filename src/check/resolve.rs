@@ -189,7 +189,8 @@ impl Resolver {
                 Ok(case) => p.tests.push(case),
                 Err(errors) => self.diags.extend(errors),
             }
-            let unknown = super::tests::unknown_names(&self.symbols, t);
+            let mut unknown = super::tests::unknown_names(&self.symbols, t);
+            unknown.extend(super::tests::unknown_kinds(&p, t));
             self.diags.extend(unknown);
         }
         header.map(|_| p)

@@ -501,7 +501,7 @@ both ambiguous.
     test \"EDT keeps access\" { ... }
     test \"EDT keeps access\" { ... }
     # warning[CL0303]: two tests are named `EDT keeps access`";
-    TestUnknownName = "CL0304", "test-unknown-name", "A test names a role, team, organisation, category or action the policy does not declare",
+    TestUnknownName = "CL0304", "test-unknown-name", "A test names a role, team, organisation, category, action or kind of temporary access the policy does not declare",
 "A request with a name the policy does not declare is refused before any rule is read (it fails
 closed), so `expect deny` would pass for the wrong reason, and a misspelt team in a test would
 never test the rule it was written for. `caselock check` reports it, so CI catches it. A test

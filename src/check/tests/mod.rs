@@ -5,7 +5,7 @@
 mod fields;
 mod names;
 
-pub(super) use names::unknown_names;
+pub(super) use names::{unknown_kinds, unknown_names};
 
 use chrono::{DateTime, Utc};
 
