@@ -47,9 +47,26 @@ impl Resolver {
                 ApproverPart::Atom(atom) => Condition::atom(atom),
                 ApproverPart::Board(b) => self.boards.get(b as usize).cloned().flatten()?,
             };
-            condition = condition.and(&c);
+            // Boards joined by `and` multiply their members: bounded as subject lists are.
+            let Some(both) = condition.and_within(&c, MAX_CONDITION_SIZE) else {
+                self.report(
+                    Diagnostic::error(
+                        Code::ConditionTooLarge,
+                        format!(
+                            "this approver expands to more than {MAX_CONDITION_SIZE} names and alternatives"
+                        ),
+                        x.ident().span,
+                        "the limit is passed here",
+                    )
+                    .with_label(a.span, "in this approver")
+                    .with_help("`and` between boards multiplies their members: name the combinations that are meant"),
+                );
+                return None;
+            };
+            condition = both;
             parts.push(part);
         }
+        condition.normalise();
         (ok && !parts.is_empty()).then_some(Approver { parts, condition })
     }
 
