@@ -99,6 +99,7 @@ fn gains_and_losses_are_told_apart() {
         "temporary access approvers",
         "what a refused person is told",
         "approvers for amend",
+        "sections it covers",
     ] {
         assert!(
             changed.contains(&expected),
@@ -365,6 +366,8 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
             subject: None,
             relatives: Vec::new(),
             restrictions: Vec::new(),
+            section: None,
+            authors: Vec::new(),
         },
         temporary_grants: if has(5) {
             vec![TemporaryGrant {

@@ -47,6 +47,7 @@ struct Names {
     teams: Vec<String>,
     orgs: Vec<String>,
     categories: Vec<String>,
+    sections: Vec<String>,
     /// The names of the kinds of temporary access any category gives.
     kinds: Vec<String>,
     ids: Vec<String>,
@@ -66,6 +67,7 @@ impl Names {
                 .map(|o| o.named.name.clone())
                 .collect(),
             categories: p.categories.iter().map(|c| c.name.clone()).collect(),
+            sections: p.sections.iter().map(|s| s.name.clone()).collect(),
             kinds: p
                 .categories
                 .iter()
@@ -79,12 +81,11 @@ impl Names {
 
 /// Mostly one of `names`, now and then `unknown`.
 fn name(names: &[String], unknown: &'static str) -> BoxedStrategy<String> {
-    let known = proptest::sample::select(names.to_vec()).boxed();
     if names.is_empty() {
-        Just(unknown.to_string()).boxed()
-    } else {
-        prop_oneof![30 => known, 1 => Just(unknown.to_string())].boxed()
+        return Just(unknown.to_string()).boxed();
     }
+    let known = proptest::sample::select(names.to_vec()).boxed();
+    prop_oneof![30 => known, 1 => Just(unknown.to_string())].boxed()
 }
 
 /// A few of `names`, now and then with `unknown` among them.
@@ -189,12 +190,30 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
             proptest::sample::subsequence(n.teams.clone(), 0..=1.min(n.teams.len()))
         ],
         // The person the record is about, and their relatives: now and then the subject.
-        (proptest::option::weighted(0.3, id.clone()), id_list.clone()),
+        (
+            proptest::option::weighted(0.3, id.clone()),
+            id_list.clone(),
+            id_list.clone(),
+        ),
+        // The record itself, or now and then one of its sections (rarely an undeclared one).
+        if n.sections.is_empty() {
+            proptest::option::weighted(0.02, Just("unknown_section".to_string())).boxed()
+        } else {
+            proptest::option::weighted(0.4, name(&n.sections, "unknown_section")).boxed()
+        },
     )
         .prop_map(
-            |((restriction, restrictions), workers, managers, teams, (subject, relatives))| {
+            |(
+                (restriction, restrictions),
+                workers,
+                managers,
+                teams,
+                (subject, relatives, authors),
+                section,
+            )| {
                 Record {
                     id: mk("R1"),
+                    section,
                     teams,
                     restriction,
                     restrictions,
@@ -202,6 +221,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     allocated_managers: managers.iter().map(|x| mk(x)).collect(),
                     subject: subject.as_deref().map(mk),
                     relatives: relatives.iter().map(|x| mk(x)).collect(),
+                    authors: authors.iter().map(|x| mk(x)).collect(),
                 }
             },
         );

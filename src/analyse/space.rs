@@ -26,7 +26,7 @@ use crate::compile::table::{CategoryTable, DecisionTable, Member, Vocabulary, ch
 use crate::policy::{ActionId, Atom, Condition, OrgKind, Relation};
 
 /// The relations a request can make true; `line_manager` is only known while routing approvals.
-pub const REQUEST_RELATIONS: [Relation; 9] = [
+pub const REQUEST_RELATIONS: [Relation; 10] = [
     Relation::AllocatedWorker,
     Relation::AllocatedManager,
     Relation::Owner,
@@ -36,6 +36,7 @@ pub const REQUEST_RELATIONS: [Relation; 9] = [
     Relation::RecordTeam,
     Relation::RecordSubject,
     Relation::Relative,
+    Relation::Author,
 ];
 
 /// The BDD library addresses variables with 16 bits.
@@ -394,7 +395,8 @@ impl Space {
             Relation::AllocatedWorker
             | Relation::AllocatedManager
             | Relation::RecordSubject
-            | Relation::Relative => var(),
+            | Relation::Relative
+            | Relation::Author => var(),
             Relation::RecordTeam => match self.sides.get(side) {
                 Some(s) => var().and(&s.some_team),
                 None => self.vars.mk_false(),

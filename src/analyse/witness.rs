@@ -121,6 +121,7 @@ impl Space {
         };
         let record_subject = w.has(Relation::RecordSubject).then(|| subject.clone());
         let relatives = me(Relation::Relative);
+        let authors = me(Relation::Author);
         let mut allocated_workers = me(Relation::AllocatedWorker);
         let mut allocated_managers = me(Relation::AllocatedManager);
         let mut owner = w.has(Relation::Owner).then(|| subject.clone());
@@ -232,6 +233,12 @@ impl Space {
             action: action.to_string(),
             record: Record {
                 id: Id::trusted("R-1"),
+                // A category that protects sections decides only a request for one of them.
+                section: category
+                    .protects
+                    .first()
+                    .and_then(|s| table.vocabulary.sections.get(*s as usize))
+                    .map(|s| s.name.clone()),
                 teams: record_teams,
                 restriction,
                 restrictions: Vec::new(),
@@ -239,6 +246,7 @@ impl Space {
                 allocated_managers,
                 subject: record_subject,
                 relatives,
+                authors,
             },
             temporary_grants,
             at: Some(at),

@@ -48,6 +48,30 @@ impl Resolver {
         ok.then_some(set)
     }
 
+    /// The sections a `protects` statement names, each once.
+    fn sections(&mut self, names: &[ast::Ident]) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if let Some(first) = names[..i].iter().find(|m| m.name == n.name) {
+                self.report(
+                    Diagnostic::error(
+                        Code::Repeated,
+                        format!("section `{}` is named twice", n.name),
+                        n.span,
+                        "named again",
+                    )
+                    .with_label(first.span, "first named here")
+                    .with_help("remove the repeat"),
+                );
+                continue;
+            }
+            if let Some(s) = self.resolve(n, &[SymbolKind::Section], "a section") {
+                out.push(s.index);
+            }
+        }
+        out
+    }
+
     pub(super) fn obligations(&mut self, names: &[ast::Ident]) -> Vec<ObligationId> {
         names
             .iter()
@@ -76,6 +100,7 @@ impl Resolver {
             restriction: RestrictionType::Exclude,
             rules: shared.every_category(kind, name),
             denied_view: View::Notice,
+            protects: Vec::new(),
             disclose: None,
             review: None,
             temporary: Vec::new(),
@@ -96,6 +121,7 @@ impl Resolver {
                 ast::Statement::DeniedView(..) => Some("denied_view"),
                 ast::Statement::Contact(..) => Some("contact"),
                 ast::Statement::Disclose(..) => Some("disclose"),
+                ast::Statement::Protects(..) => Some("protects"),
                 _ => None,
             };
             if let Some(k) = key {
@@ -205,6 +231,16 @@ impl Resolver {
                     let v = self.use_in_category(shared, names, (kind, name), &mut used);
                     cat.rules.extend(v);
                 }
+                ast::Statement::Protects(_, span) if is_unrestricted => self.report(
+                    Diagnostic::error(
+                        Code::ProtectsUnrestricted,
+                        "the `unrestricted` block cannot protect a section",
+                        *span,
+                        "`protects` on the unrestricted block",
+                    )
+                    .with_help("a section is protected by a restriction: declare a category that `protects` it and place it on the records that need it"),
+                ),
+                ast::Statement::Protects(names, _) => cat.protects = self.sections(names),
             }
         }
         if !restriction_seen && !is_unrestricted {

@@ -1,4 +1,4 @@
-//! Declarations: every name a policy declares (actions, roles, teams, people, organisations,
+//! Declarations: every name a policy declares (actions, sections, roles, teams, people, organisations,
 //! groups, obligations, escalations, categories, retention schedules, rules blocks), and the warning for those
 //! nothing uses (CL0115).
 
@@ -79,6 +79,7 @@ impl Resolver {
     ) {
         let sk = match kind {
             ast::DeclKind::Action => SymbolKind::Action,
+            ast::DeclKind::Section => SymbolKind::Section,
             ast::DeclKind::Role => SymbolKind::Role,
             ast::DeclKind::Team => SymbolKind::Team,
             ast::DeclKind::Person => SymbolKind::Person,
@@ -120,6 +121,7 @@ impl Resolver {
         let n = named(&e.name, e.title.as_ref());
         match kind {
             ast::DeclKind::Action => p.actions.push(n),
+            ast::DeclKind::Section => p.sections.push(n),
             ast::DeclKind::Role => p.roles.push(Member {
                 named: n,
                 parent: None,
@@ -186,6 +188,7 @@ impl Resolver {
             SymbolKind::Obligation,
             SymbolKind::Escalation,
             SymbolKind::Rules,
+            SymbolKind::Section,
         ] {
             let members = match kind {
                 SymbolKind::Role => p.roles.as_slice(),

@@ -145,6 +145,7 @@ impl NameIndex {
             ast::Item::Decl(d) => {
                 let kind = match d.kind {
                     ast::DeclKind::Action => SymbolKind::Action,
+                    ast::DeclKind::Section => SymbolKind::Section,
                     ast::DeclKind::Role => SymbolKind::Role,
                     ast::DeclKind::Team => SymbolKind::Team,
                     ast::DeclKind::Person => SymbolKind::Person,
@@ -247,7 +248,7 @@ fn statements(list: &[ast::Statement], out: &mut Uses) {
             }
             ast::Statement::Contact(a, _, _) => atom(a, out),
             ast::Statement::Approve(a) => approve(a, out),
-            ast::Statement::Use(list, _) => names(list, out),
+            ast::Statement::Use(list, _) | ast::Statement::Protects(list, _) => names(list, out),
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)

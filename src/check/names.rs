@@ -33,6 +33,8 @@ pub enum SymbolKind {
     Retention,
     /// A block of shared rules.
     Rules,
+    /// A section of a record.
+    Section,
 }
 
 impl SymbolKind {
@@ -51,6 +53,7 @@ impl SymbolKind {
             SymbolKind::Category => "a category",
             SymbolKind::Retention => "a retention file type",
             SymbolKind::Rules => "a rules block",
+            SymbolKind::Section => "a section",
         }
     }
 

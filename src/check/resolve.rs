@@ -76,6 +76,7 @@ impl Resolver {
             updated: None,
             span: header.map_or(Span::default(), |h| h.span),
             actions: Vec::new(),
+            sections: Vec::new(),
             roles: Vec::new(),
             teams: Vec::new(),
             persons: Vec::new(),

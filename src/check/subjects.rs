@@ -207,6 +207,7 @@ pub(super) fn kind_static(k: SymbolKind) -> &'static SymbolKind {
         SymbolKind::Category => &SymbolKind::Category,
         SymbolKind::Retention => &SymbolKind::Retention,
         SymbolKind::Rules => &SymbolKind::Rules,
+        SymbolKind::Section => &SymbolKind::Section,
     }
 }
 

@@ -144,8 +144,8 @@ fn load_bare(text: &str) -> Result<DecisionTable, TableError> {
     Ok(table)
 }
 
-/// The table's format version, its role and team trees (parents in range, never looping),
-/// and its own hash.
+/// The table's format version, its role and team trees (parents in range, never looping), the
+/// sections its categories protect (in range), and its own hash.
 fn check_table(table: &DecisionTable) -> Result<(), TableError> {
     if table.format_version != FORMAT_VERSION {
         return Err(TableError::Version {
@@ -159,6 +159,15 @@ fn check_table(table: &DecisionTable) -> Result<(), TableError> {
     ] {
         if let Some(e) = table::hierarchy_error(members) {
             return Err(TableError::Malformed(format!("{what} hierarchy: {e}")));
+        }
+    }
+    let sections = table.vocabulary.sections.len();
+    for c in table.unrestricted.iter().chain(&table.categories) {
+        if let Some(s) = c.protects.iter().find(|s| **s as usize >= sections) {
+            return Err(TableError::Malformed(format!(
+                "category `{}` protects section {s}, but the table has {sections} sections",
+                c.name
+            )));
         }
     }
     if table_hash(table) != table.table_hash {
@@ -196,7 +205,7 @@ fn source_hash(sources: &SourceMap, files: &[FileId]) -> String {
 /// the checker keeps carries a span in its file; a file of comments only is not a policy file.
 fn policy_files(p: &Policy) -> Vec<FileId> {
     let mut spans = vec![p.span];
-    spans.extend(p.actions.iter().map(|n| n.span));
+    spans.extend(p.actions.iter().chain(&p.sections).map(|n| n.span));
     spans.extend(p.roles.iter().chain(&p.teams).map(|m| m.named.span));
     spans.extend(p.persons.iter().map(|m| m.named.span));
     spans.extend(p.organisations.iter().map(|m| m.named.span));
@@ -226,6 +235,14 @@ fn vocabulary(p: &Policy) -> table::Vocabulary {
             .map(|a| table::Entry {
                 name: a.name.clone(),
                 title: a.title.clone(),
+            })
+            .collect(),
+        sections: p
+            .sections
+            .iter()
+            .map(|s| table::Entry {
+                name: s.name.clone(),
+                title: s.title.clone(),
             })
             .collect(),
         roles: p.roles.iter().map(member).collect(),

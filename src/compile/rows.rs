@@ -40,6 +40,7 @@ pub(super) fn category(
             CategoryKind::Restriction => p.disclosure(c),
             CategoryKind::Unrestricted => Disclosure::everything(),
         },
+        protects: c.protects.clone(),
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| ReviewEntry {
             schedule: match &r.schedule {

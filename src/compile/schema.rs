@@ -91,6 +91,8 @@ pub(super) enum RelationDef {
     RecordSubject,
     /// The subject is named as a relative of the record's subject.
     Relative,
+    /// The subject wrote or originated the entry asked for.
+    Author,
 }
 
 /// A fact about a subject and a record; ids index the vocabulary's lists.

@@ -26,9 +26,9 @@ use crate::policy::{
 /// gives each row the index of the rule it implements (`rule`).
 /// Version 4 adds the `unstated` review schedule (the source gives no interval), which a reader
 /// of version 3 could not read.
-/// Version 5 gives each category a list of kinds of temporary access (each with its kind,
-/// renewals and notice) and each approver as a condition on the person approving (roles, teams,
-/// boards and conjunctions), not one atom.
+/// Version 5 adds sections (a category's `protects`), gives each category a list of kinds of
+/// temporary access (each with its kind, renewals and notice), and each approver as a condition
+/// on the person approving (roles, teams, boards and conjunctions), not one atom.
 pub const FORMAT_VERSION: u32 = 5;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
@@ -77,6 +77,10 @@ pub struct PolicyMeta {
 pub struct Vocabulary {
     /// Actions (an [`ActionId`] indexes this list).
     pub actions: Vec<Entry>,
+    /// Sections of a record a category may protect on their own (a category's `protects`
+    /// indexes this list). Left out when the policy declares none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Entry>,
     /// Roles, each with its parent.
     pub roles: Vec<Member>,
     /// Teams, each with its parent.
@@ -241,6 +245,10 @@ pub struct CategoryTable {
     /// What a refused person may be told: the category's own `disclose`, else the policy's.
     #[schemars(with = "DisclosureDef")]
     pub disclose: Disclosure,
+    /// The sections it protects (indices into the vocabulary's `sections`); left out, or
+    /// empty: the whole record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protects: Vec<u32>,
     /// Where the category is written: `file:line`.
     pub source: String,
     /// The review schedule.

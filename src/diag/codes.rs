@@ -266,6 +266,17 @@ a top-level `disclose`.
       disclose title
     }
     # error[CL0121]: the `unrestricted` block has nothing to conceal";
+    ProtectsUnrestricted = "CL0127", "protects-on-unrestricted", "The unrestricted block protects a section",
+"`protects` says which sections of a record a restriction covers (docs/language.md, \"Sections\").
+The unrestricted block is no restriction: it decides every record and every section that no
+restriction on the record protects, so it has no sections of its own to protect. Declare a
+category that protects the section, and place it on the records that need it.
+
+    unrestricted {
+      restriction exclude
+      protects adoption_file
+    }
+    # error[CL0127]: the `unrestricted` block cannot protect a section";
     DuplicateGrantKind = "CL0140", "duplicate-grant-kind", "A category gives one kind of temporary access twice",
 "A category may offer several kinds of temporary access (`temporary task_access \"Task access\" ...`,
 `temporary involved_worker \"Involved worker\" ...`), each with its own actions, maximum, approvers,

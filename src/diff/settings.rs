@@ -57,8 +57,9 @@ pub fn compare(
     new: (&DecisionTable, &CategoryTable),
     same_temporary_holders: bool,
 ) -> Vec<SettingChange> {
-    let settings: [(&str, Reader); 15] = [
+    let settings: [(&str, Reader); 16] = [
         ("restriction type", restriction),
+        ("sections it covers", covers),
         ("what a refused person sees", denied_view),
         ("what a refused person is told", disclosure),
         ("review interval", review_interval),
@@ -114,6 +115,22 @@ fn change(c: &CategoryTable, setting: &str, a: Value, b: Value) -> SettingChange
         old_source: a.source,
         new_source: b.source,
     }
+}
+
+/// The sections a category protects, by name (indices shift when declarations move).
+fn covers(v: &Vocabulary, c: &CategoryTable) -> Value {
+    let mut names: Vec<&str> = c
+        .protects
+        .iter()
+        .filter_map(|s| v.sections.get(*s as usize))
+        .map(|s| s.name.as_str())
+        .collect();
+    names.sort_unstable();
+    Value::plain(
+        names.join(","),
+        crate::report::table::covers(v, c),
+        Some(&c.source),
+    )
 }
 
 fn restriction(_: &Vocabulary, c: &CategoryTable) -> Value {

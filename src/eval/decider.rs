@@ -28,6 +28,7 @@ pub struct Decider {
     pub(super) table: DecisionTable,
     pub(super) actions: NameMap,
     categories: NameMap,
+    sections: NameMap,
     roles: NameMap,
     pub(super) teams: NameMap,
     orgs: NameMap,
@@ -54,6 +55,8 @@ struct Slot {
     /// The kinds of temporary access, in the table's order.
     temporary: Vec<Temporary>,
     review: Option<Period>,
+    /// The sections it protects; empty: the whole record.
+    protects: Vec<u32>,
 }
 
 /// A row, interned.
@@ -200,6 +203,7 @@ impl Decider {
                 lists,
                 temporary,
                 review,
+                protects: c.protects.clone(),
             }
         };
         let mut slots = vec![table.unrestricted.as_ref().map(&mut slot)];
@@ -207,6 +211,7 @@ impl Decider {
         Decider {
             actions: intern::name_map(v.actions.iter().map(|a| a.name.as_str())),
             categories: intern::name_map(table.categories.iter().map(|c| c.name.as_str())),
+            sections: intern::name_map(v.sections.iter().map(|s| s.name.as_str())),
             roles: intern::name_map(v.roles.iter().map(|r| r.name.as_str())),
             teams: intern::name_map(v.teams.iter().map(|r| r.name.as_str())),
             orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
@@ -326,7 +331,8 @@ impl Decider {
         fail_closed(FailReason::NoRowMatched, at)
     }
 
-    /// Of two restrictions' decisions, the one that decides the record: a deny over an allow,
+    /// Of two restrictions' decisions, the one that decides the record: a refusal that failed
+    /// closed over any other, a deny over an allow,
     /// then the smaller view, then forbidden over not permitted; on a tie, the category that
     /// tells a refused person its title, so a concealed restriction beside a disclosed one that
     /// refuses alike changes nothing they are told; then the earlier. The other decision's
@@ -336,6 +342,9 @@ impl Decider {
         let titled = |d: &Decision| self.deciding_row(d).is_some_and(|(c, _)| c.disclose.title);
         let rank = |d: &Decision| {
             (
+                // A restriction whose table cannot decide (a table not written by the compiler)
+                // refuses above all.
+                matches!(d.basis, Basis::Row { .. }),
                 d.outcome == Outcome::Allow,
                 d.view,
                 d.deny_kind != Some(DenyKind::Forbidden),
@@ -426,6 +435,15 @@ impl Decider {
         if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
             return Err(FailReason::BothRestrictionFields);
         }
+        let section = match &req.record.section {
+            Some(name) => Some(
+                *self
+                    .sections
+                    .get(name.as_ref())
+                    .ok_or(FailReason::UnknownSection)?,
+            ),
+            None => None,
+        };
         let mut placed = Placements::new();
         for (i, r) in req.record.placed().enumerate() {
             let c = *self
@@ -502,6 +520,7 @@ impl Decider {
             rec.subject.as_ref().is_some_and(|x| x.same(&s.id)),
         );
         rel(Relation::Relative, has(&rec.relatives));
+        rel(Relation::Author, has(&rec.authors));
         // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
         if let Some(w) = facts.first_mut() {
             *w |= held;
@@ -529,6 +548,16 @@ impl Decider {
             );
             p.bits = bits;
         }
+        // A restriction that protects sections covers only a request for one of them; the rest
+        // of the record is decided as if it did not carry it (docs/semantics.md, "Sections").
+        // Its lists were checked above all the same: a bad name fails closed wherever it is.
+        placed.retain(|p| self.protects(p.category, section));
+        if placed.is_empty() {
+            self.slots
+                .first()
+                .and_then(Option::as_ref)
+                .ok_or(FailReason::NoUnrestrictedBlock)?;
+        }
         self.grants_known(req)?;
         Ok(Context {
             category: CategoryRef::Unrestricted,
@@ -540,6 +569,19 @@ impl Decider {
             ends_soon: None,
             grant: None,
         })
+    }
+
+    /// Whether a restriction of this category covers the part of the record asked for.
+    fn protects(&self, category: CategoryRef, section: Option<u32>) -> bool {
+        let CategoryRef::Category(c) = category else {
+            return true;
+        };
+        let protects = self
+            .slots
+            .get(c as usize + 1)
+            .and_then(Option::as_ref)
+            .map_or(&[][..], |s| s.protects.as_slice());
+        protects.is_empty() || section.is_some_and(|s| protects.contains(&s))
     }
 
     /// Makes restriction `k` of the record the one decided: sets its facts (owner, access and

@@ -20,6 +20,8 @@ pub enum FailReason {
     RepeatedCategory(u16),
     /// The record gives both `restriction` and `restrictions`: which is meant is in doubt.
     BothRestrictionFields,
+    /// The record's `section` is not one the policy declares.
+    UnknownSection,
     /// The subject's organisation is not one the policy declares.
     UnknownOrganisation,
     /// The subject's role at this index is not one the policy declares: a misspelt role could
@@ -54,6 +56,7 @@ impl FailReason {
             FailReason::UnknownCategory(_) => FailClosed::UnknownCategory,
             FailReason::RepeatedCategory(_) => FailClosed::RepeatedCategory,
             FailReason::BothRestrictionFields => FailClosed::BothRestrictionFields,
+            FailReason::UnknownSection => FailClosed::UnknownSection,
             FailReason::UnknownOrganisation => FailClosed::UnknownOrganisation,
             FailReason::UnknownRole(_) => FailClosed::UnknownRole,
             FailReason::UnknownTeam(_) => FailClosed::UnknownTeam,

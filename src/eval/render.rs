@@ -437,6 +437,7 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             placed(i).map_or("", |r| r.category.as_ref())
         }
         FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
+        FailReason::UnknownSection => req.record.section.as_ref().map_or("", AsRef::as_ref),
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
         FailReason::UnknownTeam(i) => nth(&req.subject.teams, i),
         FailReason::UnknownRecordTeam(i) => nth(&req.record.teams, i),

@@ -86,6 +86,10 @@ pub struct Subject<S = String> {
 pub struct Record<S = String> {
     /// The record's id.
     pub id: Id<S>,
+    /// The section of the record asked for (a name the policy declares); absent: the record
+    /// itself, outside every section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<S>,
     /// The teams responsible for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<S>,
@@ -114,6 +118,9 @@ pub struct Record<S = String> {
     /// The subject ids of people named as relatives of the person the record is about.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relatives: Vec<Id<S>>,
+    /// The subject ids of the people who wrote or originated the entry asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Id<S>>,
 }
 
 /// A restriction placed on a record.
@@ -398,6 +405,7 @@ impl<S: AsRef<str>> Request<S> {
             action: own(&self.action),
             record: Record {
                 id: self.record.id.to_owned_id(),
+                section: self.record.section.as_ref().map(own),
                 teams: all(&self.record.teams),
                 restriction: self
                     .record
@@ -413,6 +421,7 @@ impl<S: AsRef<str>> Request<S> {
                 allocated_workers: ids(&self.record.allocated_workers),
                 subject: self.record.subject.as_ref().map(Id::to_owned_id),
                 relatives: ids(&self.record.relatives),
+                authors: ids(&self.record.authors),
                 allocated_managers: ids(&self.record.allocated_managers),
             },
             temporary_grants: self

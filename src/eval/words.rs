@@ -68,6 +68,9 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::RepeatedCategory(_) => {
                 write!(f, "category `{value}` is given twice in the record's restrictions: each category is placed at most once")
             }
+            FailReason::UnknownSection => {
+                write!(f, "unknown section `{value}`: the record's section is not declared by the policy")
+            }
             FailReason::BothRestrictionFields => {
                 f.write_str("the record gives both `restriction` and `restrictions`: give every restriction in `restrictions`")
             }

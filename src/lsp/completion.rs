@@ -152,6 +152,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "by" | "approved_by" | "contact" => Want::Names(APPROVER, approver_words()),
         "via" => Want::Names(&[SymbolKind::Escalation], Vec::new()),
         "use" => Want::Names(&[SymbolKind::Rules], Vec::new()),
+        "protects" => Want::Names(&[SymbolKind::Section], Vec::new()),
         "requires" => Want::Names(&[SymbolKind::Obligation], Vec::new()),
         "in" if statement == "role" => Want::Names(&[SymbolKind::Role], Vec::new()),
         "in" if statement == "team" => Want::Names(&[SymbolKind::Team], Vec::new()),
@@ -182,7 +183,8 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         "roles" | "approver_roles" => &[SymbolKind::Role],
         "teams" | "approver_teams" => &[SymbolKind::Team],
         "organisation" => &[SymbolKind::Organisation],
-        "category" => &[SymbolKind::Category],
+        "category" | "restriction" => &[SymbolKind::Category],
+        "section" => &[SymbolKind::Section],
         "actions" | "action" => &[SymbolKind::Action],
         "obligations" => &[SymbolKind::Obligation],
         _ => return Want::Nothing,
@@ -288,6 +290,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Category => CompletionItemKind::STRUCT,
         SymbolKind::Retention => CompletionItemKind::FILE,
         SymbolKind::Rules => CompletionItemKind::SNIPPET,
+        SymbolKind::Section => CompletionItemKind::FIELD,
     }
 }
 

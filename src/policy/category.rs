@@ -367,6 +367,9 @@ pub struct Category {
     pub rules: Vec<Rule>,
     /// What a refused person sees.
     pub denied_view: View,
+    /// The sections it protects (indices into [`crate::policy::Policy::sections`]); empty:
+    /// the whole record.
+    pub protects: Vec<u32>,
     /// What a refused person may be told, if the category says (else the policy-wide default:
     /// [`crate::policy::Policy::disclosure`]).
     pub disclose: Option<Disclosure>,

@@ -30,11 +30,13 @@ pub enum Relation {
     RecordSubject,
     /// The subject is named as a relative of the record's subject.
     Relative,
+    /// The subject wrote or originated the entry asked for.
+    Author,
 }
 
 impl Relation {
     /// Every relation.
-    pub const ALL: [Relation; 10] = [
+    pub const ALL: [Relation; 11] = [
         Relation::AllocatedWorker,
         Relation::AllocatedManager,
         Relation::Owner,
@@ -45,6 +47,7 @@ impl Relation {
         Relation::LineManager,
         Relation::RecordSubject,
         Relation::Relative,
+        Relation::Author,
     ];
 
     /// The word used in the language.
@@ -60,6 +63,7 @@ impl Relation {
             Relation::LineManager => "line_manager",
             Relation::RecordSubject => "record_subject",
             Relation::Relative => "relative",
+            Relation::Author => "author",
         }
     }
 

@@ -69,6 +69,8 @@ pub enum FailClosed {
     RepeatedCategory,
     /// The record gives both `restriction` and `restrictions`.
     BothRestrictionFields,
+    /// The record's section is not one the policy declares.
+    UnknownSection,
     /// The subject's organisation is not one the policy declares.
     UnknownOrganisation,
     /// A role of the subject is not one the policy declares.
@@ -93,11 +95,12 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 14] = [
+    pub const ALL: [FailClosed; 15] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
         FailClosed::BothRestrictionFields,
+        FailClosed::UnknownSection,
         FailClosed::UnknownOrganisation,
         FailClosed::UnknownRole,
         FailClosed::UnknownTeam,
@@ -117,6 +120,7 @@ impl FailClosed {
             FailClosed::UnknownCategory => "unknown_category",
             FailClosed::RepeatedCategory => "repeated_category",
             FailClosed::BothRestrictionFields => "both_restriction_fields",
+            FailClosed::UnknownSection => "unknown_section",
             FailClosed::UnknownOrganisation => "unknown_organisation",
             FailClosed::UnknownRole => "unknown_role",
             FailClosed::UnknownTeam => "unknown_team",

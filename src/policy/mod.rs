@@ -71,6 +71,8 @@ pub struct Policy {
     pub span: Span,
     /// Declared actions.
     pub actions: Vec<Named>,
+    /// Declared sections of a record (`section`), which a category may protect on their own.
+    pub sections: Vec<Named>,
     /// Declared roles, with their hierarchy.
     pub roles: Vec<Member>,
     /// Declared teams, with their hierarchy.

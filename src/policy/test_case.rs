@@ -60,6 +60,8 @@ pub struct TestSubject {
 pub struct TestRecord {
     /// The record id (a valid id).
     pub id: String,
+    /// The section of the record asked for (`section`).
+    pub section: Option<TestName>,
     /// The teams that hold the record.
     pub teams: Vec<TestName>,
     /// The restrictions on it, in the order written (the record's `category` first); none
@@ -73,6 +75,8 @@ pub struct TestRecord {
     pub subject: Option<String>,
     /// The ids of their relatives (`relatives`).
     pub relatives: Vec<String>,
+    /// The ids of the entry's authors (`authors`).
+    pub authors: Vec<String>,
 }
 
 /// A test record's restriction: its category and the facts it carries.

@@ -89,6 +89,7 @@ impl Relation {
             Relation::LineManager => "your line manager",
             Relation::RecordSubject => "the person the record is about",
             Relation::Relative => "a relative of the person the record is about",
+            Relation::Author => "the author of the entry asked for",
         }
     }
 }

@@ -152,6 +152,8 @@ impl Item {
 pub enum DeclKind {
     /// `action`
     Action,
+    /// `section`
+    Section,
     /// `role`
     Role,
     /// `team`
@@ -167,6 +169,7 @@ impl DeclKind {
     pub fn keyword(self) -> &'static str {
         match self {
             DeclKind::Action => "action",
+            DeclKind::Section => "section",
             DeclKind::Role => "role",
             DeclKind::Team => "team",
             DeclKind::Person => "person",
@@ -446,6 +449,8 @@ pub enum Statement {
     Approve(Approve),
     /// `use NAME, ...`: shared rules, in this place.
     Use(Vec<Ident>, Span),
+    /// `protects SECTION, ...`: the sections the category restricts.
+    Protects(Vec<Ident>, Span),
 }
 
 /// One thing a refused person may be told: `title`, `notice "text"`.
@@ -468,7 +473,8 @@ impl Statement {
             | Statement::DeniedView(_, s)
             | Statement::Disclose(_, s)
             | Statement::Contact(_, _, s)
-            | Statement::Use(_, s) => *s,
+            | Statement::Use(_, s)
+            | Statement::Protects(_, s) => *s,
             Statement::Grant(r) | Statement::Deny(r) => r.span,
             Statement::Review(r) => r.span,
             Statement::Temporary(t) => t.span,

@@ -219,6 +219,7 @@ fn is_item_start(r: Rule) -> bool {
             | Rule::kw_systems
             | Rule::kw_updated
             | Rule::kw_action
+            | Rule::kw_section
             | Rule::kw_role
             | Rule::kw_team
             | Rule::kw_person
@@ -252,6 +253,7 @@ fn is_statement_start(r: Rule) -> bool {
             | Rule::kw_contact
             | Rule::kw_approve
             | Rule::kw_use
+            | Rule::kw_protects
     )
 }
 
@@ -314,6 +316,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::kw_action => "`action`",
         Rule::kw_role => "`role`",
         Rule::kw_team => "`team`",
+        Rule::kw_section => "`section`",
+        Rule::kw_protects => "`protects`",
         Rule::kw_person => "`person`",
         Rule::kw_organisation => "`organisation`",
         Rule::kw_organisations => "`organisations`",

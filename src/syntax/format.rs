@@ -338,6 +338,10 @@ fn statement(s: &Statement) -> (u32, Run) {
             b.word("use");
             b.idents(names);
         }
+        Statement::Protects(names, _) => {
+            b.word("protects");
+            b.idents(names);
+        }
     }
     (span.start, b.run())
 }

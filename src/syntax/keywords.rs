@@ -8,6 +8,7 @@ pub const ITEMS: &[&str] = &[
     "systems",
     "updated",
     "action",
+    "section",
     "role",
     "team",
     "person",
@@ -40,6 +41,7 @@ pub const CATEGORY_STATEMENTS: &[&str] = &[
     "contact",
     "approve",
     "use",
+    "protects",
 ];
 
 /// Words that start a statement in a `retention` block.
@@ -49,6 +51,7 @@ pub const RETENTION_STATEMENTS: &[&str] = &["keep", "then", "unless", "criteria"
 pub const TEST_STATEMENTS: &[&str] = &[
     "subject",
     "record",
+    "restriction",
     "action",
     "at",
     "temporary_grant",

@@ -21,6 +21,7 @@ pub fn request(case: &TestCase) -> Request {
         action: case.action.name.clone(),
         record: Record {
             id: id(&r.id),
+            section: r.section.as_ref().map(|s| s.name.clone()),
             teams: names(&r.teams),
             // One restriction travels as `restriction`, as most case-management systems send it;
             // several as `restrictions`.
@@ -36,6 +37,7 @@ pub fn request(case: &TestCase) -> Request {
             allocated_managers: r.allocated_managers.iter().map(|m| id(m)).collect(),
             subject: r.subject.as_deref().map(id),
             relatives: r.relatives.iter().map(|x| id(x)).collect(),
+            authors: r.authors.iter().map(|x| id(x)).collect(),
         },
         temporary_grants: case
             .temporary_grants

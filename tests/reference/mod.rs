@@ -150,6 +150,7 @@ impl Facts<'_> {
             Relation::LineManager => false,
             Relation::RecordSubject => rec.subject.as_ref().is_some_and(|x| same(x, id)),
             Relation::Relative => rec.relatives.iter().any(|x| same(x, id)),
+            Relation::Author => rec.authors.iter().any(|x| same(x, id)),
         }
     }
 
@@ -194,6 +195,13 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
         .iter()
         .chain(&req.record.restrictions)
         .collect();
+    let section = match &req.record.section {
+        Some(name) => match policy.sections.iter().position(|s| s.name == *name) {
+            Some(s) => Some(s as u32),
+            None => return refuse(FailReason::UnknownSection),
+        },
+        None => None,
+    };
     let mut categories: Vec<&Category> = Vec::new();
     for (i, r) in placed.iter().enumerate() {
         match policy.category(&r.category) {
@@ -250,6 +258,17 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
                 }
             }
         }
+    }
+    // A category that protects sections covers only requests for one of them.
+    let covers =
+        |c: &Category| c.protects.is_empty() || section.is_some_and(|s| c.protects.contains(&s));
+    let (placed, categories): (Vec<&Restriction>, Vec<&Category>) = placed
+        .into_iter()
+        .zip(categories)
+        .filter(|(_, c)| covers(c))
+        .unzip();
+    if placed.is_empty() && policy.unrestricted.is_none() {
+        return refuse(FailReason::NoUnrestrictedBlock);
     }
     // A grant's kind, and the roles and teams stated for its approver, must be declared.
     for (i, g) in req.temporary_grants.iter().enumerate() {

@@ -164,6 +164,8 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                     subject: None,
                     relatives: Vec::new(),
                     restrictions: Vec::new(),
+                    section: None,
+                    authors: Vec::new(),
                 },
                 temporary_grants: Vec::new(),
                 at,

@@ -179,6 +179,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 subject: None,
                 relatives: Vec::new(),
                 restrictions: Vec::new(),
+                section: None,
+                authors: Vec::new(),
             }
         })
         .collect();
@@ -195,6 +197,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 subject: None,
                 relatives: Vec::new(),
                 restrictions: Vec::new(),
+                section: None,
+                authors: Vec::new(),
             });
             let subject = chosen_subject(&mut rng, &users, &record);
             let action = if rng.chance(2) {

@@ -19,8 +19,9 @@ use crate::policy::{
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
-const RECORD_FIELDS: [&str; 12] = [
+const RECORD_FIELDS: [&str; 14] = [
     "category",
+    "section",
     "placed_on",
     "last_reviewed",
     "review_by",
@@ -32,6 +33,7 @@ const RECORD_FIELDS: [&str; 12] = [
     "teams",
     "record_subject",
     "relatives",
+    "authors",
 ];
 /// The fields of a `restriction` statement, which the record's own `category` shorthand also
 /// takes.
@@ -251,18 +253,22 @@ impl Lowering {
         }
         let id = self.id("id", "record", &TestValue::Str(id.clone()));
         let teams = f.names(self, "teams");
+        let section = f.one_name(self, "section");
         let allocated_workers = f.ids(self, "allocated_workers");
         let allocated_managers = f.ids(self, "allocated_managers");
         let subject = f.one_id(self, "record_subject");
         let relatives = f.ids(self, "relatives");
+        let authors = f.ids(self, "authors");
         Some(TestRecord {
             id: id?,
+            section,
             teams,
             restrictions,
             allocated_workers,
             allocated_managers,
             subject,
             relatives,
+            authors,
         })
     }
 

@@ -4,7 +4,7 @@
 use super::Sheet;
 use crate::report::csv_out;
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "category",
     "category_title",
     "restriction",
@@ -18,6 +18,7 @@ const HEADER: [&str; 17] = [
     "obligations",
     "source",
     "denied_sees",
+    "covers",
     "review",
     "temporary_access",
     "contact",
@@ -48,6 +49,7 @@ pub(super) fn render(s: &Sheet) -> String {
                 &r.obligations.join("; "),
                 &r.source,
                 &c.denied,
+                &c.covers,
                 &c.review.text,
                 &c.temporary.text,
                 &c.contact.text,

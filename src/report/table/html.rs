@@ -158,6 +158,7 @@ fn category(out: &mut String, c: &CategorySheet) {
         inline(&c.denied)
     );
     if c.restricted {
+        let _ = writeln!(out, "<dt>Covers</dt><dd>{}</dd>", inline(&c.covers));
         setting(out, "Review", &c.review);
         setting(out, "Temporary access", &c.temporary);
         setting(out, "Contact", &c.contact);

@@ -34,6 +34,7 @@ pub(super) fn render(s: &Sheet) -> String {
         let _ = writeln!(out, "- **Restriction:** {}", c.restriction_text);
         let _ = writeln!(out, "- **A refused person sees:** {}", cell(&c.denied));
         if c.restricted {
+            let _ = writeln!(out, "- **Covers:** {}", cell(&c.covers));
             setting(&mut out, "Review", &c.review);
             setting(&mut out, "Temporary access", &c.temporary);
             setting(&mut out, "Contact", &c.contact);

@@ -71,6 +71,8 @@ pub struct CategorySheet {
     pub restriction: &'static str,
     /// The restriction type in a sentence.
     pub restriction_text: &'static str,
+    /// What of a record it covers: the whole record, or only the sections it protects.
+    pub covers: String,
     /// False for the unrestricted block, which has no review, temporary access or approvals.
     pub restricted: bool,
     /// The qualifying criteria.
@@ -155,6 +157,20 @@ impl Sheet {
     }
 }
 
+/// "the whole record", or "only these sections: Third-party information".
+pub fn covers(v: &Vocabulary, c: &CategoryTable) -> String {
+    if c.protects.is_empty() {
+        return "the whole record".to_string();
+    }
+    let titles: Vec<&str> = c
+        .protects
+        .iter()
+        .filter_map(|s| v.sections.get(*s as usize))
+        .map(|s| s.title.as_str())
+        .collect();
+    format!("only these sections of a record: {}", titles.join(", "))
+}
+
 fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
     let (restriction, restriction_text) = match c.restriction {
         RestrictionType::Universal => (
@@ -183,6 +199,7 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
         source: c.source.clone(),
         restriction,
         restriction_text,
+        covers: covers(v, c),
         criteria: c.criteria.clone(),
         denied,
         review: match &c.review {

@@ -114,6 +114,7 @@ impl Lowerer {
                 Item::Updated(date, span)
             }
             Rule::action_decl => Item::Decl(self.decl(DeclKind::Action, pair)?),
+            Rule::section_decl => Item::Decl(self.decl(DeclKind::Section, pair)?),
             Rule::role_decl => Item::Decl(self.decl(DeclKind::Role, pair)?),
             Rule::team_decl => Item::Decl(self.decl(DeclKind::Team, pair)?),
             Rule::person_decl => Item::Decl(self.decl(DeclKind::Person, pair)?),
@@ -362,6 +363,9 @@ impl Lowerer {
             }
             Rule::approve_stmt => Statement::Approve(self.approve(pair)?),
             Rule::use_stmt => Statement::Use(inner.map(|p| self.ident(p)).collect(), span),
+            Rule::protects_stmt => {
+                Statement::Protects(inner.map(|p| self.ident(p)).collect(), span)
+            }
             _ => return Err(unexpected(&pair, self.file)),
         })
     }
@@ -569,6 +573,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_systems
             | Rule::kw_updated
             | Rule::kw_action
+            | Rule::kw_section
+            | Rule::kw_protects
             | Rule::kw_role
             | Rule::kw_team
             | Rule::kw_person
