@@ -8,16 +8,16 @@
 use chrono::{DateTime, Utc};
 
 use super::decision::{
-    Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Warning,
-    Warnings,
+    Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Warning, Warnings,
 };
+use super::grants::Temporary;
 use super::id::{self, Id, ListEntry};
 use super::intern::{self, CondRef, CubePool, Layout, NameMap, Tree};
-use super::request::{GrantApprover, Request, Restriction};
+use super::request::{Request, Restriction};
 use super::time;
 use super::write::Prepared;
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
-use crate::policy::{ActionId, Atom, Condition, OrgKind, Period, Relation, View};
+use crate::policy::{ActionId, Atom, OrgKind, Period, Relation, View};
 
 /// Fact sets up to this many words live on the stack.
 const INLINE_WORDS: usize = 8;
@@ -29,20 +29,20 @@ pub struct Decider {
     pub(super) actions: NameMap,
     categories: NameMap,
     sections: NameMap,
-    roles: NameMap,
+    pub(super) roles: NameMap,
     pub(super) teams: NameMap,
     orgs: NameMap,
-    persons: NameMap,
-    person_bits: Vec<Vec<u32>>,
-    role_tree: Tree,
-    team_tree: Tree,
+    pub(super) persons: NameMap,
+    pub(super) person_bits: Vec<Vec<u32>>,
+    pub(super) role_tree: Tree,
+    pub(super) team_tree: Tree,
     org_kinds: Vec<OrgKind>,
     pub(super) layout: Layout,
     pub(super) pool: CubePool,
     /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
     slots: Vec<Option<Slot>>,
     /// The name of every kind of temporary access any category gives.
-    kinds: NameMap,
+    pub(super) kinds: NameMap,
     /// Every row's and category's response text.
     pub(super) prepared: Prepared,
 }
@@ -66,23 +66,6 @@ pub(super) struct CRow {
     effect: RowEffect,
     pub(super) layer: Layer,
     view: View,
-}
-
-/// One kind of a category's temporary access, interned.
-#[derive(Debug, Clone)]
-struct Temporary {
-    /// The kind's index in [`Decider::kinds`]; `None` for the default kind.
-    kind: Option<u32>,
-    actions: u64,
-    max: Period,
-    to: Option<CondRef>,
-    /// Who may approve: any approver's condition, read over the approver's own facts.
-    approvers: CondRef,
-    /// Whether an approver's condition reads a role or team, which only a request that states
-    /// the approver's roles and teams can show.
-    reads_roles: bool,
-    renewable: u32,
-    notify: Option<Period>,
 }
 
 /// The facts of one request, before the rows are walked.
@@ -167,33 +150,7 @@ impl Decider {
             let temporary = c
                 .temporary
                 .iter()
-                .map(|t| {
-                    let approvers = Condition {
-                        terms: t
-                            .approved_by
-                            .iter()
-                            .flat_map(|a| a.condition.terms.iter().cloned())
-                            .collect(),
-                    };
-                    Temporary {
-                        kind: t.kind_name().and_then(|k| kinds.get(k).copied()),
-                        actions: t
-                            .actions
-                            .iter()
-                            .filter(|a| **a < 64)
-                            .fold(0, |m, a| m | 1 << a),
-                        max: t.max,
-                        to: t.to.as_ref().map(|c| pool.add(c, &layout)),
-                        reads_roles: approvers
-                            .terms
-                            .iter()
-                            .flatten()
-                            .any(|l| matches!(l.atom, Atom::Role(_) | Atom::Team(_))),
-                        approvers: pool.add(&approvers, &layout),
-                        renewable: t.renewable,
-                        notify: t.notify,
-                    }
-                })
+                .map(|t| Temporary::new(t, &kinds, &mut pool, &layout))
                 .collect();
             let review = c.review.as_ref().and_then(|r| match r.schedule {
                 ScheduleEntry::Every { period } => Some(period),
@@ -638,7 +595,7 @@ impl Decider {
             }
         }
         if !req.temporary_grants.is_empty() {
-            if let Some(end) = self.temporary(req, ctx, slot, at, facts, warnings) {
+            if let Some(end) = self.temporary(req, ctx, &slot.temporary, at, facts, warnings) {
                 intern::set(facts, intern::relation_bit(Relation::TemporaryGrant));
                 ctx.expires_at = end.at;
                 ctx.grant = Some((end.grant, end.kind));
@@ -685,213 +642,11 @@ impl Decider {
             .get(team)
             .map(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
     }
-
-    /// Every temporary grant's kind and stated approver roles and teams are names the policy
-    /// declares: a misspelt kind or role could otherwise make a grant silently count for
-    /// nothing (or for the wrong kind), so the evaluator refuses, naming the field.
-    fn grants_known<S: AsRef<str>>(&self, req: &Request<S>) -> Result<(), FailReason> {
-        for (i, g) in req.temporary_grants.iter().enumerate() {
-            let i = index(i);
-            if g.kind
-                .as_ref()
-                .is_some_and(|k| !self.kinds.contains_key(k.as_ref()))
-            {
-                return Err(FailReason::UnknownGrantKind(i));
-            }
-            let Some(stated) = g.approved_by.stated() else {
-                continue;
-            };
-            if let Some(j) = stated
-                .roles
-                .iter()
-                .position(|r| !self.roles.contains_key(r.as_ref()))
-            {
-                return Err(FailReason::UnknownApproverRole(i, index(j)));
-            }
-            if let Some(j) = stated
-                .teams
-                .iter()
-                .position(|t| !self.teams.contains_key(t.as_ref()))
-            {
-                return Err(FailReason::UnknownApproverTeam(i, index(j)));
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks the subject's temporary grants for this record: whether one is valid and, of the
-    /// valid ones, the one that ends last; a warning for each that is capped or does not count.
-    fn temporary<S: AsRef<str>>(
-        &self,
-        req: &Request<S>,
-        ctx: &Context<S>,
-        slot: &Slot,
-        at: DateTime<Utc>,
-        facts: &[u64],
-        warnings: &mut Warnings,
-    ) -> Option<GrantEnd> {
-        let bit = 1u64.checked_shl(ctx.action).unwrap_or(0);
-        let action_name = self
-            .table
-            .vocabulary
-            .actions
-            .get(ctx.action as usize)
-            .map(|a| a.name.as_str());
-        let mut best: Option<GrantEnd> = None;
-        for (i, g) in req.temporary_grants.iter().enumerate() {
-            if !g.subject.same(&req.subject.id)
-                || g.record.as_ref().is_some_and(|r| !r.same(&req.record.id))
-            {
-                continue;
-            }
-            let i = index(i);
-            // Every kind was checked to be declared somewhere (`grants_known`).
-            let kind = g
-                .kind
-                .as_ref()
-                .and_then(|k| self.kinds.get(k.as_ref()).copied());
-            let Some((k, t)) = slot
-                .temporary
-                .iter()
-                .enumerate()
-                .find(|(_, t)| t.kind == kind && t.actions & bit != 0)
-            else {
-                warnings.push(Warning::GrantNotValid(i, GrantProblem::NotOffered));
-                continue;
-            };
-            let own = g.duration.0.after_instant(g.granted_at);
-            let cap = t.max.after_instant(g.granted_at);
-            let end = match (own, cap) {
-                (Some(o), Some(c)) if o > c => {
-                    warnings.push(Warning::GrantCapped(i, c));
-                    Some(c)
-                }
-                (None, Some(c)) => {
-                    warnings.push(Warning::GrantCapped(i, c));
-                    Some(c)
-                }
-                (o, _) => o,
-            };
-            let problem = if g
-                .actions
-                .as_ref()
-                .is_some_and(|l| !l.iter().any(|x| Some(x.as_ref()) == action_name))
-            {
-                Some(GrantProblem::ActionNotListed)
-            } else if t.to.is_some_and(|c| !self.pool.holds(c, facts)) {
-                Some(GrantProblem::NotEligible)
-            } else if !self.approves(t.approvers, &g.approved_by, req, ctx) {
-                Some(if t.reads_roles && g.approved_by.stated().is_none() {
-                    GrantProblem::ApproverNotStated
-                } else {
-                    GrantProblem::ApproverNotAllowed
-                })
-            } else if g.renewals > t.renewable {
-                Some(GrantProblem::RenewedTooOften)
-            } else if at < g.granted_at {
-                Some(GrantProblem::NotStarted)
-            } else {
-                end.filter(|e| at >= *e).map(GrantProblem::Expired)
-            };
-            match problem {
-                Some(p) => warnings.push(Warning::GrantNotValid(i, p)),
-                None => {
-                    let this = GrantEnd {
-                        grant: i,
-                        kind: index(k),
-                        at: end,
-                        notify: t.notify,
-                    };
-                    // A grant with no computable end outlasts every other.
-                    best = match best {
-                        Some(b) if b.at.is_none() || end.is_some_and(|e| b.at >= Some(e)) => {
-                            Some(b)
-                        }
-                        _ => Some(this),
-                    };
-                }
-            }
-        }
-        best
-    }
-
-    /// Whether the grant's approver meets one of the kind's approvers: the facts about them
-    /// (their id as a person the policy names, their relation to the record, and the roles and
-    /// teams the request states for them) are read as a subject's are.
-    fn approves<S: AsRef<str>>(
-        &self,
-        approvers: CondRef,
-        approver: &GrantApprover<S>,
-        req: &Request<S>,
-        ctx: &Context<S>,
-    ) -> bool {
-        let id = approver.id();
-        let mut facts = vec![0u64; self.layout.words()];
-        if !self.persons.is_empty() {
-            if let Some(p) = id::with_key(id.as_str(), |k| self.persons.get(k).copied()) {
-                for b in self.person_bits.get(p as usize).into_iter().flatten() {
-                    intern::set(&mut facts, *b);
-                }
-            }
-        }
-        if let Some(stated) = approver.stated() {
-            // Every name was checked to be declared (`grants_known`).
-            for r in stated
-                .roles
-                .iter()
-                .filter_map(|r| self.roles.get(r.as_ref()))
-            {
-                self.role_tree.hold(&mut facts, *r);
-            }
-            for t in stated
-                .teams
-                .iter()
-                .filter_map(|t| self.teams.get(t.as_ref()))
-            {
-                self.team_tree.hold(&mut facts, *t);
-            }
-        }
-        let rec = &req.record;
-        let mut held = 0u64;
-        let mut rel = |r: Relation, on: bool| {
-            if on {
-                held |= 1 << intern::relation_bit(r);
-            }
-        };
-        rel(
-            Relation::Owner,
-            ctx.restriction
-                .and_then(|r| r.owner.as_ref())
-                .is_some_and(|o| o.same(id.as_str())),
-        );
-        rel(
-            Relation::AllocatedManager,
-            rec.allocated_managers.iter().any(|x| x.same(id.as_str())),
-        );
-        rel(
-            Relation::AllocatedWorker,
-            rec.allocated_workers.iter().any(|x| x.same(id.as_str())),
-        );
-        // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
-        if let Some(w) = facts.first_mut() {
-            *w |= held;
-        }
-        self.pool.holds(approvers, &facts)
-    }
-}
-
-/// The valid grant that ends last: its index, its end, and its kind's notice.
-#[derive(Debug, Clone, Copy)]
-struct GrantEnd {
-    grant: u16,
-    kind: u16,
-    at: Option<DateTime<Utc>>,
-    notify: Option<Period>,
 }
 
 /// A list position as a fail-closed reason carries it (lists longer than `u16` are cut off at
 /// the last index, which still names an unknown entry's position approximately).
-fn index(i: usize) -> u16 {
+pub(super) fn index(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
 }
 

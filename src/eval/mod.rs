@@ -6,6 +6,7 @@
 mod decider;
 pub(crate) mod decision;
 mod explain;
+mod grants;
 pub(crate) mod id;
 mod intern;
 pub(crate) mod object;
