@@ -172,6 +172,7 @@ impl Resolver {
                     if let Some(schedule) = schedule {
                         cat.review = Some(Review {
                             schedule,
+                            until: r.until.as_ref().map(|e| e.value.clone()),
                             reviewer,
                             span: r.span,
                         });

@@ -55,6 +55,7 @@ pub(super) fn category(
                     reason: reason.clone(),
                 },
             },
+            until: r.until.clone(),
             reviewer: r.reviewer.as_ref().map(|ch| chain(p, ch, sources)),
             source: sources.cite_in_policy(r.span),
         }),

@@ -359,6 +359,10 @@ pub struct Row {
 pub struct ReviewEntry {
     /// How often, or never, or until an event.
     pub schedule: ScheduleEntry,
+    /// For a schedule of `every` period: the event that ends the restriction, if it is kept
+    /// until one. Left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
     /// Who reviews, resolved to names.
     pub reviewer: Option<ChainEntry>,
     /// Where the review is written.

@@ -179,7 +179,14 @@ fn review_interval(_: &Vocabulary, c: &CategoryTable) -> Value {
             format!("not stated by the source ({reason})"),
         ),
     };
-    Value::plain(key, text, Some(&r.source))
+    match &r.until {
+        Some(event) => Value::plain(
+            format!("{key} until {event}"),
+            format!("{text}, kept until {event}"),
+            Some(&r.source),
+        ),
+        None => Value::plain(key, text, Some(&r.source)),
+    }
 }
 
 fn reviewer(v: &Vocabulary, c: &CategoryTable) -> Value {

@@ -28,6 +28,9 @@ pub enum Schedule {
 pub struct Review {
     /// When.
     pub schedule: Schedule,
+    /// The event that ends the restriction while it is reviewed every period (`review every 1
+    /// month until "the outcome of the review"`).
+    pub until: Option<String>,
     /// Who reviews.
     pub reviewer: Option<Chain>,
     /// The statement's span.

@@ -505,6 +505,9 @@ pub struct Rule {
 pub struct Review {
     /// The schedule.
     pub schedule: ReviewSchedule,
+    /// `every ... until "event"`: the event that ends the restriction, while it is reviewed on
+    /// the schedule.
+    pub until: Option<Str>,
     /// Who reviews.
     pub reviewer: Option<Chain>,
     /// The whole statement.

@@ -270,6 +270,10 @@ fn statement(s: &Statement) -> (u32, Run) {
                 ReviewSchedule::Every(d) => {
                     b.word("every");
                     b.item(&duration(d), d.span);
+                    if let Some(event) = &r.until {
+                        b.word("until");
+                        b.item(&quote(&event.value), event.span);
+                    }
                 }
                 ReviewSchedule::Never(why) => {
                     b.word("never");

@@ -209,6 +209,9 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
             },
             Some(r) => {
                 let mut text = schedule_phrase(&r.schedule);
+                if let Some(event) = &r.until {
+                    text.push_str(&format!("; kept until {event}"));
+                }
                 if let Some(ch) = &r.reviewer {
                     text.push_str(&format!(", by {}", chain_phrase(ch)));
                 }

@@ -299,9 +299,16 @@ impl Lowerer {
             Rule::review_stmt => {
                 let sched = next(&mut inner)?;
                 let srule = sched.as_rule();
-                let mut it = significant(sched.into_inner());
+                let mut it = significant(sched.into_inner()).peekable();
+                let mut until = None;
                 let schedule = match srule {
-                    Rule::review_every => ReviewSchedule::Every(self.duration(next(&mut it)?)?),
+                    Rule::review_every => {
+                        let period = ReviewSchedule::Every(self.duration(next(&mut it)?)?);
+                        if let Some(p) = it.next_if(|p| p.as_rule() == Rule::review_ends) {
+                            until = Some(self.string(last_inner(p)?)?);
+                        }
+                        period
+                    }
                     Rule::review_never => {
                         ReviewSchedule::Never(it.next().map(|p| self.string(p)).transpose()?)
                     }
@@ -314,6 +321,7 @@ impl Lowerer {
                     .transpose()?;
                 Statement::Review(Review {
                     schedule,
+                    until,
                     reviewer,
                     span,
                 })
