@@ -392,6 +392,7 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
             Vec::new()
         },
         at: Some(at),
+        context: Default::default(),
     }
 }
 

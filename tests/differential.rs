@@ -6,8 +6,9 @@
 //! roles, teams, organisations and people, relations on and off, restrictions on and off, named
 //! allow and deny lists, temporary grants that are valid, expired, not started, too long,
 //! unapproved or for another record, of the default kind or a named one, renewed, approved by
-//! an id alone or with the approver's roles and teams, and now and then a name the policy does
-//! not declare.
+//! an id alone or with the approver's roles and teams, the request's context (each context left
+//! out, stated, or given a value the policy does not list), and now and then a name the policy
+//! does not declare.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod reference;
@@ -17,7 +18,9 @@ use std::collections::BTreeSet;
 
 use caselock::eval::{Basis, Decider, Id, ListEntry};
 use caselock::eval::{GrantApprover, StatedApprover};
-use caselock::eval::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
+use caselock::eval::{
+    GrantDuration, Record, Request, RequestContext, Restriction, Subject, TemporaryGrant,
+};
 use caselock::policy::Policy;
 
 fn mk(s: &str) -> Id {
@@ -51,6 +54,8 @@ struct Names {
     /// The names of the kinds of temporary access any category gives.
     kinds: Vec<String>,
     ids: Vec<String>,
+    /// Each context with its values.
+    contexts: Vec<(String, Vec<String>)>,
 }
 
 impl Names {
@@ -75,6 +80,20 @@ impl Names {
                 .map(str::to_string)
                 .collect(),
             ids,
+            contexts: p
+                .contexts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let values = p
+                        .context_values
+                        .iter()
+                        .filter(|v| v.context as usize == i)
+                        .map(|v| v.named.name.clone())
+                        .collect();
+                    (c.name.clone(), values)
+                })
+                .collect(),
         }
     }
 }
@@ -115,6 +134,35 @@ fn date() -> impl Strategy<Value = Option<NaiveDate>> {
         (-400i64..60).prop_map(|d| Some((base() + Duration::days(d)).date_naive())),
     )
     .prop_map(Option::flatten)
+}
+
+/// The request's context: each declared context left out, stated with one of its values, or
+/// (rarely) given a value it does not list; now and then a context the policy does not declare.
+/// A policy with no contexts mostly gets no context at all: the requests of before contexts.
+fn context(n: &Names) -> BoxedStrategy<RequestContext> {
+    let each: Vec<BoxedStrategy<Option<(String, String)>>> = n
+        .contexts
+        .iter()
+        .map(|(c, values)| {
+            let (stated, odd) = (c.clone(), c.clone());
+            prop_oneof![
+                10 => Just(None),
+                20 => proptest::sample::select(values.clone())
+                    .prop_map(move |v| Some((stated.clone(), v))),
+                1 => Just(Some((odd, "unknown_value".to_string()))),
+            ]
+            .boxed()
+        })
+        .collect();
+    let foreign = prop_oneof![
+        40 => Just(None),
+        1 => Just(Some(("unknown_context".to_string(), "x".to_string()))),
+    ];
+    (each, foreign)
+        .prop_map(|(each, foreign)| {
+            RequestContext(each.into_iter().chain([foreign]).flatten().collect())
+        })
+        .boxed()
 }
 
 fn request(n: &Names) -> impl Strategy<Value = Request> {
@@ -297,47 +345,51 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         grants,
         id,
         -48i64..48,
+        context(n),
     )
-        .prop_map(move |(subject, action, record, grants, other, hours)| {
-            let temporary_grants = grants
-                .into_iter()
-                .map(|((own, approver), mut g)| {
-                    // Grant times are relative to the request's time.
-                    g.granted_at += Duration::hours(hours);
-                    // Approvers are often the ones a policy accepts: the owner or a manager.
-                    let owner = record.placed().next().and_then(|r| r.owner.clone());
-                    let manager = record.allocated_managers.first().cloned();
-                    let chosen = match (approver, owner, manager) {
-                        (1, Some(o), _) => Some(o),
-                        (2, _, Some(m)) => Some(m),
-                        (3, _, _) => Some(mk(&person)),
-                        _ => None,
-                    };
-                    if let Some(id) = chosen {
-                        g.approved_by = match g.approved_by {
-                            GrantApprover::Id(_) => GrantApprover::Id(id),
-                            GrantApprover::Stated(s) => {
-                                GrantApprover::Stated(StatedApprover { id, ..s })
-                            }
+        .prop_map(
+            move |(subject, action, record, grants, other, hours, context)| {
+                let temporary_grants = grants
+                    .into_iter()
+                    .map(|((own, approver), mut g)| {
+                        // Grant times are relative to the request's time.
+                        g.granted_at += Duration::hours(hours);
+                        // Approvers are often the ones a policy accepts: the owner or a manager.
+                        let owner = record.placed().next().and_then(|r| r.owner.clone());
+                        let manager = record.allocated_managers.first().cloned();
+                        let chosen = match (approver, owner, manager) {
+                            (1, Some(o), _) => Some(o),
+                            (2, _, Some(m)) => Some(m),
+                            (3, _, _) => Some(mk(&person)),
+                            _ => None,
                         };
-                    }
-                    // Most grants are the subject's own; the rest are someone else's.
-                    g.subject = if own || other == subject.id.as_str() {
-                        subject.id.clone()
-                    } else {
-                        mk(&other)
-                    };
-                    g
-                })
-                .collect();
-            Request {
-                subject,
-                action,
-                record,
-                temporary_grants,
-                at: Some(base() + Duration::hours(hours)),
-            }
-        })
+                        if let Some(id) = chosen {
+                            g.approved_by = match g.approved_by {
+                                GrantApprover::Id(_) => GrantApprover::Id(id),
+                                GrantApprover::Stated(s) => {
+                                    GrantApprover::Stated(StatedApprover { id, ..s })
+                                }
+                            };
+                        }
+                        // Most grants are the subject's own; the rest are someone else's.
+                        g.subject = if own || other == subject.id.as_str() {
+                            subject.id.clone()
+                        } else {
+                            mk(&other)
+                        };
+                        g
+                    })
+                    .collect();
+                Request {
+                    subject,
+                    action,
+                    record,
+                    temporary_grants,
+                    at: Some(base() + Duration::hours(hours)),
+                    context,
+                }
+            },
+        )
 }
 
 fn cases() -> u32 {
@@ -436,8 +488,16 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
 
 #[test]
 fn compiled_table_agrees_with_the_reference_interpreter() {
-    let policies = support::bundled();
+    let mut policies = support::bundled();
     assert!(policies.len() >= 2, "no bundled policies found");
+    // The example policies too: one of them is where request contexts are exercised.
+    let mut examples: Vec<std::path::PathBuf> = std::fs::read_dir("examples/policies")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    examples.sort();
+    policies.extend(examples);
     // Two threads: the test machine has two cores.
     let results: Vec<_> = std::thread::scope(|s| {
         let (a, b): (Vec<_>, Vec<_>) = policies.iter().enumerate().partition(|(i, _)| i % 2 == 0);

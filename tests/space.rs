@@ -34,6 +34,7 @@ fn atom() -> impl Strategy<Value = String> {
         (0..2usize).prop_map(|i| format!("team {}", TEAMS[i])),
         (0..3usize).prop_map(|i| format!("organisation {}", ORGS[i])),
         Just("person p0".to_string()),
+        prop_oneof![Just("ncc"), Just("other")].prop_map(|v| format!("network {v}")),
         prop_oneof![Just("internal"), Just("partner"), Just("external")]
             .prop_map(|k| format!("{k} organisations")),
         prop_oneof![
@@ -111,7 +112,8 @@ fn policy() -> impl Strategy<Value = String> {
             let mut s = String::from(
                 "policy p \"P\" version 1\naction view, edit\nrole r0, r1 in r0\nteam t0, t1 in t0\n\
                  organisation council \"C\" internal, police \"P\" partner, vendor \"V\" external\n\
-                 person p0 \"Lead\" id \"u-p0\"\nobligation note \"Write a note\"\n",
+                 person p0 \"Lead\" id \"u-p0\"\nobligation note \"Write a note\"\n\
+                 context network \"Network\" = ncc, other\n",
             );
             if let Some(rules) = unrestricted {
                 s.push_str("unrestricted {\n  restriction exclude\n");
@@ -174,12 +176,20 @@ fn points() -> Vec<Witness> {
                         if m & (1 << named.len()) != 0 {
                             rels.extend(&unnamed);
                         }
+                        // The request's network, left out or one of the two values, in turn, so
+                        // each set of relations meets all three across the other facts (all
+                        // three for every point would treble the slowest test there is).
+                        let network = [None, Some("ncc"), Some("other")][out.len() % 3];
                         out.push(Witness {
                             roles: roles.clone(),
                             teams: teams.clone(),
                             organisation: org.to_string(),
                             person: person.clone(),
                             relations: rels,
+                            context: network
+                                .map(|v| ("network".to_string(), v.to_string()))
+                                .into_iter()
+                                .collect(),
                         });
                     }
                 }

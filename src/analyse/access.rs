@@ -149,7 +149,7 @@ fn check_approver<'v>(
     let refused = if approver.names_relation() {
         let internal = who.and(&space.atom(0, v.table, action, Atom::OrgKind(OrgKind::Internal)));
         let plain = space.witness(if internal.is_empty() { &who } else { &internal })?;
-        (!space.contains(allowed, &plain)).then_some(plain)
+        (!space.contains(&space.in_some_context(allowed), &plain)).then_some(plain)
     } else if who.overlaps(allowed) {
         None
     } else {

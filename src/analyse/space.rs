@@ -11,6 +11,10 @@
 //! Because the variables are names, one space can hold two policies (the two sides of a semantic
 //! diff) with different hierarchies: each side reads the same subject through its own hierarchy.
 //!
+//! The request's context is one variable per context value (`network ncc`), at most one of a
+//! context's values true: none true is a request that leaves the context out, for which none
+//! of its atoms holds (so `not network ncc` does).
+//!
 //! What a side cannot read is decided as the evaluator decides it: an organisation, role or team
 //! a side does not declare fails closed; `record_team` needs a team the side declares; `owner`, `named_allow` and `named_deny` never hold on an unrestricted
 //! record; `temporary_grant` holds only where the category offers temporary access for the
@@ -38,6 +42,17 @@ pub const REQUEST_RELATIONS: [Relation; 10] = [
     Relation::Relative,
     Relation::Author,
 ];
+
+/// A vocabulary's context values as (context, value) names, in the order atoms index them.
+fn context_pairs(v: &Vocabulary) -> impl Iterator<Item = (String, String)> + '_ {
+    v.context_values.iter().map(|c| {
+        let context = v
+            .contexts
+            .get(c.context as usize)
+            .map_or_else(String::new, |x| x.name.clone());
+        (context, c.name.clone())
+    })
+}
 
 /// The BDD library addresses variables with 16 bits.
 const MAX_VARIABLES: usize = u16::MAX as usize;
@@ -104,6 +119,8 @@ pub struct Witness {
     pub person: Option<String>,
     /// Their relations to the record.
     pub relations: Vec<Relation>,
+    /// The request's context: each context stated, with its value.
+    pub context: Vec<(String, String)>,
 }
 
 /// Combines diagrams pairwise, halving the list each round: folding one at a time grows a
@@ -184,6 +201,8 @@ struct SideAtoms {
     orgs: Vec<Bdd>,
     /// `KIND organisations`, in [`OrgKind::ALL`] order.
     kinds: [Bdd; 3],
+    /// `CONTEXT VALUE`, by the side's index of the value.
+    context_values: Vec<Bdd>,
     /// The subject's organisation, roles and teams are all ones this side declares (anything
     /// else fails closed there).
     known: Bdd,
@@ -199,6 +218,8 @@ pub struct Space {
     teams: BTreeMap<String, BddVariable>,
     persons: BTreeMap<String, BddVariable>,
     orgs: BTreeMap<String, BddVariable>,
+    /// Each (context, value) any side declares.
+    contexts: BTreeMap<(String, String), BddVariable>,
     relations: [BddVariable; REQUEST_RELATIONS.len()],
     domain: Bdd,
     sides: Vec<SideAtoms>,
@@ -222,13 +243,17 @@ impl Space {
         // Variable order: roles, teams, people, organisations, relations. Conditions seldom mix
         // many of these, so the diagrams stay small.
         let mut names: [BTreeMap<String, ()>; 4] = Default::default();
+        let mut context_names: BTreeMap<(String, String), ()> = BTreeMap::new();
         for v in vocabularies {
             names[0].extend(v.roles.iter().map(|m| (m.name.clone(), ())));
             names[1].extend(v.teams.iter().map(|m| (m.name.clone(), ())));
             names[2].extend(v.persons.iter().map(|p| (p.subject_id.clone(), ())));
             names[3].extend(v.organisations.iter().map(|o| (o.name.clone(), ())));
+            context_names.extend(context_pairs(v).map(|k| (k, ())));
         }
-        let total = names.iter().map(BTreeMap::len).sum::<usize>() + REQUEST_RELATIONS.len();
+        let total = names.iter().map(BTreeMap::len).sum::<usize>()
+            + context_names.len()
+            + REQUEST_RELATIONS.len();
         if total > MAX_VARIABLES {
             return Err(SpaceTooLarge(total));
         }
@@ -247,18 +272,36 @@ impl Space {
         let teams = assign(&names[1]);
         let persons = assign(&names[2]);
         let orgs = assign(&names[3]);
+        let contexts: BTreeMap<(String, String), BddVariable> = context_names
+            .keys()
+            .map(|k| {
+                let v = BddVariable::from_index(next);
+                next += 1;
+                (k.clone(), v)
+            })
+            .collect();
         let relations = std::array::from_fn(|i| BddVariable::from_index(next + i));
         let org_vars: Vec<BddVariable> = orgs.values().copied().collect();
         let person_vars: Vec<BddVariable> = persons.values().copied().collect();
-        let domain = vars
+        let mut domain = vars
             .mk_sat_exactly_k(1, &org_vars)
             .and(&vars.mk_sat_up_to_k(1, &person_vars));
+        // A request states at most one value for each context (its values are adjacent in the
+        // map's order).
+        let mut by_context: BTreeMap<&str, Vec<BddVariable>> = BTreeMap::new();
+        for ((context, _), var) in &contexts {
+            by_context.entry(context).or_default().push(*var);
+        }
+        for values in by_context.values() {
+            domain = domain.and(&vars.mk_sat_up_to_k(1, values));
+        }
         let mut space = Space {
             vars,
             roles,
             teams,
             persons,
             orgs,
+            contexts,
             relations,
             domain,
             sides: Vec::new(),
@@ -299,6 +342,20 @@ impl Space {
             .and_not(&foreign_roles)
             .and_not(&foreign_teams);
         let some_team = any(&self.teams, &|k| side_teams.contains(k));
+        // A context or value the side does not declare fails closed there.
+        let side_contexts: HashSet<(String, String)> = context_pairs(v).collect();
+        let mut foreign = BddPartialValuation::empty();
+        for (_, var) in self
+            .contexts
+            .iter()
+            .filter(|(k, _)| !side_contexts.contains(*k))
+        {
+            foreign.set_value(*var, true);
+        }
+        let known = known.and_not(&self.vars.mk_disjunctive_clause(&foreign));
+        let context_values = context_pairs(v)
+            .map(|k| self.var_or_false(self.contexts.get(&k)))
+            .collect();
         SideAtoms {
             roles: Tree::new(&v.roles, &self.roles),
             teams: Tree::new(&v.teams, &self.teams),
@@ -309,6 +366,7 @@ impl Space {
                 .collect(),
             orgs,
             kinds,
+            context_values,
             known,
             some_team,
         }
@@ -341,6 +399,14 @@ impl Space {
             Some(s) => Region(self.domain.and(&s.known)),
             None => self.nobody(),
         }
+    }
+
+    /// The subjects who are in `region` when they state some context (or none): the region
+    /// with the request's context left open. An approver approves at another moment than the
+    /// request they approve, from wherever they are, so what they may open is asked this way.
+    pub fn in_some_context(&self, region: &Region) -> Region {
+        let vars: Vec<BddVariable> = self.contexts.values().copied().collect();
+        Region(self.domain.and(&region.0.exists(&vars)))
     }
 
     /// The subjects holding the request-level relation `r` (for `temporary_grant`: carrying an
@@ -385,6 +451,7 @@ impl Space {
                 s.kinds[i].clone()
             }
             Atom::Relation(r) => self.relation_bdd(side, category, action, r),
+            Atom::Context(i) => pick(&s.context_values, i),
         }
     }
 
@@ -508,6 +575,12 @@ impl Space {
                 .filter(|(_, var)| v.value(**var))
                 .map(|(r, _)| *r)
                 .collect(),
+            context: self
+                .contexts
+                .iter()
+                .filter(|(_, var)| v.value(**var))
+                .map(|(k, _)| k.clone())
+                .collect(),
         }
     }
 
@@ -531,6 +604,9 @@ impl Space {
         }
         for r in &w.relations {
             set(self.relation_var(*r).as_ref())?;
+        }
+        for k in &w.context {
+            set(self.contexts.get(k))?;
         }
         let v = BddValuation::new(values);
         self.domain.eval_in(&v).then_some(v)

@@ -6,8 +6,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use super::space::{Space, Witness};
 use crate::compile::table::{CategoryTable, DecisionTable};
 use crate::eval::request::{
-    GrantApprover, GrantDuration, Record, Request, Restriction, StatedApprover, Subject,
-    TemporaryGrant,
+    GrantApprover, GrantDuration, Record, Request, RequestContext, Restriction, StatedApprover,
+    Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry};
 use crate::policy::{Atom, Period, PeriodUnit, Relation, words};
@@ -78,6 +78,14 @@ impl Witness {
                 .map(|r| r.describe().to_string())
                 .collect();
             s.push_str(&format!(", who is {}", words::all_of(&rels)));
+        }
+        if !self.context.is_empty() {
+            let stated: Vec<String> = self
+                .context
+                .iter()
+                .map(|(c, v)| format!("{c} `{v}`"))
+                .collect();
+            s.push_str(&format!(", asking with {}", words::all_of(&stated)));
         }
         s
     }
@@ -250,6 +258,7 @@ impl Space {
             },
             temporary_grants,
             at: Some(at),
+            context: RequestContext(w.context.clone()),
         }
     }
 }

@@ -85,6 +85,18 @@ impl Resolver {
                 );
                 None
             }
+            ast::Atom::Context { dimension, value } => {
+                self.report(
+                    Diagnostic::error(
+                        Code::WrongKind,
+                        format!("`{} {}` cannot approve", dimension.name, value.name),
+                        dimension.span,
+                        "a fact about a request, not an approver",
+                    )
+                    .with_help("name a role, team, person or relation such as `owner`"),
+                );
+                None
+            }
             ast::Atom::Name { kind: None, name } if relation_word(&name.name).is_some() => {
                 let rel = relation_word(&name.name)?;
                 if matches!(
@@ -162,7 +174,7 @@ impl Resolver {
 
     /// Resolves every board's members (before anything that may name a board). A member is a
     /// role, team or person, or several joined by `and`; never a relation to a record (a board
-    /// is the same people for every record) nor another board (CL0143).
+    /// is the same people for every record) nor another board (CL0163).
     pub(super) fn resolve_boards(&mut self, items: &[&ast::Item], p: &mut Policy) {
         let decls: Vec<&ast::BoardDecl> = items
             .iter()

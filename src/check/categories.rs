@@ -272,6 +272,11 @@ impl Resolver {
     ) -> Option<Rule> {
         let actions = self.actions(&r.actions, p);
         let condition = self.subjects(&r.subjects, Context::Rule, p);
+        if is_grant {
+            if let Some(c) = &condition {
+                self.negated_context(&r.subjects, c, p);
+            }
+        }
         let obligations = self.obligations(&r.requires);
         let shows = r.shows.as_ref().and_then(|v| self.ok(values::view(v)));
         if is_grant && (r.absolute || r.shows.is_some()) {
@@ -327,7 +332,11 @@ impl Resolver {
         let actions = self.actions(&t.actions, p);
         let max = self.ok(values::period(&t.max));
         let to = match &t.to {
-            Some(s) => Some(self.subjects(s, Context::TemporaryTo, p)?),
+            Some(s) => {
+                let c = self.subjects(s, Context::TemporaryTo, p)?;
+                self.negated_context(s, &c, p);
+                Some(c)
+            }
             None => None,
         };
         let mut approved_by = Vec::new();

@@ -52,6 +52,7 @@ impl Resolver {
                 ast::Item::Rules(r) => {
                     self.declare(SymbolKind::Rules, &r.name);
                 }
+                ast::Item::Context(c) => self.declare_context(c, p),
                 _ => {}
             }
         }
@@ -68,6 +69,85 @@ impl Resolver {
                     .with_help("merge actions that are always granted together"),
                 );
             }
+        }
+    }
+
+    /// A context and its values: the context's name in the one namespace, its values its own
+    /// (CL0141 for a value listed twice; CL0104 for a keyword, which `network review` could not
+    /// be written as).
+    fn declare_context(&mut self, c: &ast::ContextDecl, p: &mut Policy) {
+        if crate::syntax::keywords::is_keyword(&c.name.name) {
+            self.report(
+                Diagnostic::error(
+                    Code::ReservedName,
+                    format!("`{}` is a keyword and cannot name a context", c.name.name),
+                    c.name.span,
+                    "a keyword",
+                )
+                .with_help(format!(
+                    "`{} VALUE` would read as another statement; choose another name, such as `{}_context`",
+                    c.name.name, c.name.name
+                )),
+            );
+            return;
+        }
+        if self.declare(SymbolKind::Context, &c.name).is_none() {
+            return;
+        }
+        let context = p.contexts.len() as ContextId;
+        p.contexts.push(named(&c.name, c.title.as_ref()));
+        let mut seen: Vec<&ast::ContextValueDecl> = Vec::new();
+        for v in &c.values {
+            if crate::syntax::keywords::is_keyword(&v.name.name) {
+                self.report(
+                    Diagnostic::error(
+                        Code::ReservedName,
+                        format!(
+                            "`{}` is a keyword and cannot be a context's value",
+                            v.name.name
+                        ),
+                        v.name.span,
+                        "a keyword",
+                    )
+                    .with_help(format!(
+                        "`{} {}` would read as the start of a statement; choose another word",
+                        c.name.name, v.name.name
+                    )),
+                );
+                continue;
+            }
+            if let Some(first) = seen.iter().find(|s| s.name.name == v.name.name) {
+                self.report(
+                    Diagnostic::error(
+                        Code::RepeatedContextValue,
+                        format!("context `{}` lists `{}` twice", c.name.name, v.name.name),
+                        v.name.span,
+                        "listed again here",
+                    )
+                    .with_label(first.name.span, "first listed here")
+                    .with_help("remove one of them, or name the value that was meant"),
+                );
+                continue;
+            }
+            seen.push(v);
+            let title = v.title.as_ref().map_or_else(
+                || {
+                    format!(
+                        "with {} {}",
+                        words::spoken(&c.name.name),
+                        words::spoken(&v.name.name)
+                    )
+                },
+                |t| t.value.clone(),
+            );
+            p.context_values.push(ContextValue {
+                named: Named {
+                    name: v.name.name.clone(),
+                    title,
+                    span: v.name.span,
+                },
+                context,
+            });
         }
     }
 
@@ -189,6 +269,7 @@ impl Resolver {
             SymbolKind::Escalation,
             SymbolKind::Rules,
             SymbolKind::Section,
+            SymbolKind::Context,
         ] {
             let members = match kind {
                 SymbolKind::Role => p.roles.as_slice(),

@@ -53,6 +53,8 @@ pub struct NameIndex {
     declarations: Vec<Declaration>,
     references: Vec<Reference>,
     by_name: HashMap<String, usize>,
+    /// Each context's values, with their titles, by the context's name.
+    context_values: HashMap<String, Vec<(String, Option<String>)>>,
 }
 
 impl NameIndex {
@@ -91,6 +93,11 @@ impl NameIndex {
     /// The declaration of a name; the first, if it is declared twice.
     pub fn lookup(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
+    }
+
+    /// The values of the context of this name, with their titles, in declaration order.
+    pub fn context_values(&self, context: &str) -> &[(String, Option<String>)] {
+        self.context_values.get(context).map_or(&[], Vec::as_slice)
     }
 
     /// The declaration with this index.
@@ -176,6 +183,17 @@ impl NameIndex {
             ast::Item::Rules(r) => {
                 self.declare(SymbolKind::Rules, &r.name, title(&r.title).as_deref());
             }
+            ast::Item::Context(c) => {
+                self.declare(SymbolKind::Context, &c.name, title(&c.title).as_deref());
+                self.context_values
+                    .entry(c.name.name.clone())
+                    .or_insert_with(|| {
+                        c.values
+                            .iter()
+                            .map(|v| (v.name.name.clone(), title(&v.title)))
+                            .collect()
+                    });
+            }
             ast::Item::Source(..)
             | ast::Item::Systems(..)
             | ast::Item::Updated(..)
@@ -215,6 +233,7 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         ast::Item::Source(..)
         | ast::Item::Systems(..)
         | ast::Item::Updated(..)
+        | ast::Item::Context(_)
         | ast::Item::Obligation(_)
         | ast::Item::Disclose(..)
         | ast::Item::Retention(_) => {}
@@ -270,8 +289,10 @@ fn subjects(s: &ast::Subjects, out: &mut Uses) {
 }
 
 fn atom(a: &ast::Atom, out: &mut Uses) {
-    if let ast::Atom::Name { name, .. } = a {
-        ident(name, out);
+    match a {
+        ast::Atom::Name { name, .. } => ident(name, out),
+        ast::Atom::Context { dimension, .. } => ident(dimension, out),
+        ast::Atom::OrgKind(_) => {}
     }
 }
 
@@ -306,6 +327,13 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
         let fields = match st {
             ast::TestStatement::Action(a, _) => {
                 ident(a, out);
+                continue;
+            }
+            ast::TestStatement::Context(f, _) => {
+                // Each field's key is the context it gives a value for.
+                for field in f {
+                    ident(&field.key, out);
+                }
                 continue;
             }
             ast::TestStatement::Restriction(c, f, _) => {

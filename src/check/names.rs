@@ -35,6 +35,8 @@ pub enum SymbolKind {
     Rules,
     /// A section of a record.
     Section,
+    /// A context of the request (`context network = ...`).
+    Context,
 }
 
 impl SymbolKind {
@@ -54,6 +56,7 @@ impl SymbolKind {
             SymbolKind::Retention => "a retention file type",
             SymbolKind::Rules => "a rules block",
             SymbolKind::Section => "a section",
+            SymbolKind::Context => "a context",
         }
     }
 

@@ -81,6 +81,8 @@ impl Resolver {
             teams: Vec::new(),
             persons: Vec::new(),
             organisations: Vec::new(),
+            contexts: Vec::new(),
+            context_values: Vec::new(),
             groups: Vec::new(),
             boards: Vec::new(),
             obligations: Vec::new(),
@@ -175,6 +177,7 @@ impl Resolver {
                     tests.push(t);
                 }
                 ast::Item::Decl(_)
+                | ast::Item::Context(_)
                 | ast::Item::Group(_)
                 | ast::Item::Board(_)
                 | ast::Item::Obligation(_)
@@ -187,7 +190,10 @@ impl Resolver {
         self.unused(&p);
         for t in tests {
             match super::tests::test_case(t) {
-                Ok(case) => p.tests.push(case),
+                Ok(case) => {
+                    self.test_context(&case, t, &p);
+                    p.tests.push(case);
+                }
                 Err(errors) => self.diags.extend(errors),
             }
             let mut unknown = super::tests::unknown_names(&self.symbols, t);

@@ -4,7 +4,7 @@
 use super::names::SymbolKind;
 use super::resolve::Resolver;
 use super::values;
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::*;
 use crate::span::Span;
 use crate::syntax::ast;
@@ -68,6 +68,9 @@ impl Resolver {
         p: &Policy,
     ) -> Option<Condition> {
         let cond = match &l.atom {
+            ast::Atom::Context { dimension, value } => {
+                Condition::atom(Atom::Context(self.context_value(dimension, value, p)?))
+            }
             ast::Atom::OrgKind(k) => Condition::atom(Atom::OrgKind(self.ok(values::org_kind(k))?)),
             ast::Atom::Name { kind: None, name } if name.name == "everyone" => {
                 if l.negated {
@@ -174,6 +177,128 @@ impl Resolver {
     }
 }
 
+impl Resolver {
+    /// The value `value` of the context `dimension` (CL0101 for an unknown context, CL0140 for
+    /// a value it does not list).
+    pub(super) fn context_value(
+        &mut self,
+        dimension: &ast::Ident,
+        value: &ast::Ident,
+        p: &Policy,
+    ) -> Option<ContextValueId> {
+        let sym = self.resolve(dimension, &[SymbolKind::Context], "a context")?;
+        let mut values = p
+            .context_values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.context == sym.index);
+        if let Some((i, _)) = values.clone().find(|(_, v)| v.named.name == value.name) {
+            return ContextValueId::try_from(i).ok();
+        }
+        let listed: Vec<&str> = values
+            .by_ref()
+            .map(|(_, v)| v.named.name.as_str())
+            .collect();
+        self.report(
+            Diagnostic::error(
+                Code::UnknownContextValue,
+                format!("context `{}` has no value `{}`", dimension.name, value.name),
+                value.span,
+                "not one of its values",
+            )
+            .with_label(sym.span, format!("`{}` is declared here", dimension.name))
+            .with_help(suggest::one_of(
+                &value.name,
+                &listed,
+                &format!("`{}` is one of", dimension.name),
+            )),
+        );
+        None
+    }
+}
+
+impl Resolver {
+    /// CL0142: a grant's (or a temporary `to` list's) condition that holds through `not` of a
+    /// context value, which a request that states no value for the context also meets. Said at
+    /// the literal when it is written in the list, else (through a group) at the list.
+    pub(super) fn negated_context(&mut self, s: &ast::Subjects, c: &Condition, p: &Policy) {
+        let mut seen: Vec<ContextValueId> = Vec::new();
+        for lit in c.terms.iter().flatten() {
+            let (Atom::Context(v), true) = (lit.atom, lit.negated) else {
+                continue;
+            };
+            if seen.contains(&v) {
+                continue;
+            }
+            seen.push(v);
+            let Some(said) = words::Titles::context_value(p, v) else {
+                continue;
+            };
+            let written = s.terms.iter().flat_map(|t| &t.literals).find(|l| {
+                l.negated
+                    && matches!(&l.atom, ast::Atom::Context { dimension, value }
+                        if dimension.name == said.context && value.name == said.value)
+            });
+            let others: Vec<String> = p
+                .context_values
+                .iter()
+                .enumerate()
+                .filter(|(i, x)| {
+                    Some(x.context) == p.context_values.get(v as usize).map(|y| y.context)
+                        && *i != v as usize
+                })
+                .map(|(_, x)| format!("`{} {}`", said.context, x.named.name))
+                .collect();
+            let help = if others.is_empty() {
+                format!(
+                    "deny to `{} {}` instead, so a request that states no `{}` is refused",
+                    said.context, said.value, said.context
+                )
+            } else {
+                format!(
+                    "grant to {} (the values that are required), or deny to `{} {}`",
+                    words::join_or(&others, "or"),
+                    said.context,
+                    said.value
+                )
+            };
+            self.report(
+                Diagnostic::warning(
+                    Code::NegatedContextGrant,
+                    format!(
+                        "`not {} {}` also holds for a request that states no `{}`",
+                        said.context, said.value, said.context
+                    ),
+                    written.map_or(s.span, |l| l.span),
+                    "holds when the context is left out",
+                )
+                .with_help(help),
+            );
+        }
+    }
+
+    /// CL0140 for a test's context value its context does not list (an unknown context is
+    /// CL0304's), unless the test expects the request to fail closed.
+    pub(super) fn test_context(&mut self, case: &TestCase, block: &ast::TestBlock, p: &Policy) {
+        if super::tests::expects_fail_closed(block) {
+            return;
+        }
+        for c in &case.context {
+            let known = self
+                .symbols
+                .get(&c.context.name)
+                .is_some_and(|s| s.kind == SymbolKind::Context);
+            if known {
+                let ident = |n: &TestName| ast::Ident {
+                    name: n.name.clone(),
+                    span: n.span,
+                };
+                self.context_value(&ident(&c.context), &ident(&c.value), p);
+            }
+        }
+    }
+}
+
 /// CL0116: a subject list whose expansion passes [`MAX_CONDITION_SIZE`] at `at`.
 fn too_large(s: &ast::Subjects, at: Span) -> Diagnostic {
     Diagnostic::error(
@@ -208,6 +333,7 @@ pub(super) fn kind_static(k: SymbolKind) -> &'static SymbolKind {
         SymbolKind::Retention => &SymbolKind::Retention,
         SymbolKind::Rules => &SymbolKind::Rules,
         SymbolKind::Section => &SymbolKind::Section,
+        SymbolKind::Context => &SymbolKind::Context,
     }
 }
 
@@ -235,6 +361,18 @@ pub(super) fn describe_subjects(s: &ast::Subjects, p: &Policy) -> String {
                 .map(|l| {
                     let atom = match &l.atom {
                         ast::Atom::OrgKind(k) => words::org_kind(&k.name),
+                        ast::Atom::Context { dimension, value } => p
+                            .context_values
+                            .iter()
+                            .find(|v| {
+                                v.named.name == value.name
+                                    && p.contexts.get(v.context as usize).map(|c| c.name.as_str())
+                                        == Some(dimension.name.as_str())
+                            })
+                            .map_or_else(
+                                || format!("{} {}", dimension.name, value.name),
+                                |v| v.named.title.clone(),
+                            ),
                         ast::Atom::Name { name, .. } => match Relation::from_word(&name.name) {
                             Some(r) => r.describe().to_string(),
                             None if name.name == "everyone" => words::EVERYONE.to_string(),

@@ -161,6 +161,18 @@ fn check_table(table: &DecisionTable) -> Result<(), TableError> {
             return Err(TableError::Malformed(format!("{what} hierarchy: {e}")));
         }
     }
+    let contexts = table.vocabulary.contexts.len();
+    if let Some(v) = table
+        .vocabulary
+        .context_values
+        .iter()
+        .find(|v| v.context as usize >= contexts)
+    {
+        return Err(TableError::Malformed(format!(
+            "context value `{}` belongs to context {}, which the vocabulary does not have",
+            v.name, v.context
+        )));
+    }
     let sections = table.vocabulary.sections.len();
     for c in table.unrestricted.iter().chain(&table.categories) {
         if let Some(s) = c.protects.iter().find(|s| **s as usize >= sections) {
@@ -210,6 +222,7 @@ fn policy_files(p: &Policy) -> Vec<FileId> {
     spans.extend(p.persons.iter().map(|m| m.named.span));
     spans.extend(p.organisations.iter().map(|m| m.named.span));
     spans.extend(p.groups.iter().map(|m| m.named.span));
+    spans.extend(p.contexts.iter().map(|m| m.span));
     spans.extend(p.obligations.iter().map(|m| m.span));
     spans.extend(p.escalations.iter().map(|m| m.named.span));
     spans.extend(p.approvals.iter().map(|m| m.span));
@@ -271,6 +284,23 @@ fn vocabulary(p: &Policy) -> table::Vocabulary {
             .map(|o| table::ObligationEntry {
                 name: o.name.clone(),
                 text: o.text.clone(),
+            })
+            .collect(),
+        contexts: p
+            .contexts
+            .iter()
+            .map(|c| table::Entry {
+                name: c.name.clone(),
+                title: c.title.clone(),
+            })
+            .collect(),
+        context_values: p
+            .context_values
+            .iter()
+            .map(|v| table::ContextValueEntry {
+                name: v.named.name.clone(),
+                title: v.named.title.clone(),
+                context: v.context,
             })
             .collect(),
     }

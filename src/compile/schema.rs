@@ -117,6 +117,9 @@ pub(super) enum AtomDef {
     OrgKind(#[serde(with = "OrgKindDef")] OrgKind),
     /// The subject stands in this relation to the record.
     Relation(#[serde(with = "RelationDef")] Relation),
+    /// The request's context has this value (an index of `vocabulary.context_values`); a
+    /// request that states no value for the context holds none of its atoms.
+    Context(u32),
 }
 
 /// An atom or its negation.

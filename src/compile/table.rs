@@ -12,7 +12,7 @@ use super::schema::{
     RestrictionTypeDef, ViewDef,
 };
 
-use crate::policy::words::{NameKind, Titles};
+use crate::policy::words::{ContextWords, NameKind, Titles};
 use crate::policy::{
     ActionId, Atom, CategoryKind, Condition, Disclosure, ObligationId, OrgKind, Period, Purpose,
     RestrictionType, View,
@@ -26,9 +26,11 @@ use crate::policy::{
 /// gives each row the index of the rule it implements (`rule`).
 /// Version 4 adds the `unstated` review schedule (the source gives no interval), which a reader
 /// of version 3 could not read.
-/// Version 5 adds sections (a category's `protects`), gives each category a list of kinds of
-/// temporary access (each with its kind, renewals and notice), and each approver as a condition
-/// on the person approving (roles, teams, boards and conjunctions), not one atom.
+/// Version 5 adds the record's sections (`vocabulary.sections`, each category's `protects`), the
+/// request's contexts (`vocabulary.contexts`, `vocabulary.context_values`) and the `context`
+/// atom, gives each category a list of kinds of temporary access (each with its kind, renewals
+/// and notice) and each approver as a condition on the person approving (roles, teams, boards and
+/// conjunctions), not one atom; a reader of version 4 could read none of them.
 pub const FORMAT_VERSION: u32 = 5;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
@@ -91,6 +93,23 @@ pub struct Vocabulary {
     pub organisations: Vec<OrganisationEntry>,
     /// Obligations with their text.
     pub obligations: Vec<ObligationEntry>,
+    /// The contexts a request may state (`context network "Network" = ...`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contexts: Vec<Entry>,
+    /// Every context's values, context by context: a `context` atom indexes this list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context_values: Vec<ContextValueEntry>,
+}
+
+/// One value of a context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ContextValueEntry {
+    /// The value's name, as a request states it.
+    pub name: String,
+    /// Its title, which completes "asking ...": "from a council network machine".
+    pub title: String,
+    /// The context it is a value of (an index of `vocabulary.contexts`).
+    pub context: u32,
 }
 
 /// A declared name and its title.
@@ -120,6 +139,15 @@ impl Titles for Vocabulary {
 
     fn title(&self, kind: NameKind, id: u32) -> Option<&str> {
         self.entry(kind, id).map(|(_, title)| title)
+    }
+
+    fn context_value(&self, id: u32) -> Option<ContextWords<'_>> {
+        let v = self.context_values.get(id as usize)?;
+        Some(ContextWords {
+            context: &self.contexts.get(v.context as usize)?.name,
+            value: &v.name,
+            title: &v.title,
+        })
     }
 }
 

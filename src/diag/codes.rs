@@ -243,6 +243,31 @@ becomes a rule for the whole team. With `end` required, any prefix of a file is 
       grant view to team emergency_duty
     }
     # error[CL0130]: the file does not end with `end`: it may have been cut short";
+    UnknownContextValue = "CL0140", "unknown-context-value", "A rule or test names a value its context does not declare",
+"A context (`context network = ncc, other`) lists every value a request may state. A rule that
+tests a value the context does not list would never hold for a request, and a request that
+states one is refused; the checker names the values it does list.
+
+    context network \"Network\" = ncc, other
+    category adoption { grant view to network nccc }
+    # error[CL0140]: context `network` has no value `nccc`
+    # help: did you mean `ncc`? `network` is one of `ncc`, `other`";
+    RepeatedContextValue = "CL0141", "repeated-context-value", "A context lists one value twice",
+"Each value of a context is one fact a request may state; a value listed twice is a slip (often
+a copy-paste of a line meant to name another value).
+
+    context purpose \"Purpose\" = casework, audit, casework
+    # error[CL0141]: context `purpose` lists `casework` twice";
+    NegatedContextGrant = "CL0142", "negated-context-grant", "A grant holds when a request states no context",
+"A request that states no value for a context holds none of its atoms, so `not network other`
+holds for it: a grant (or a temporary `to` list) written with `not` opens the record to a
+request that says nothing about where it comes from. Name the value that is required instead
+(`network ncc`); a deny with `not` is the fail-closed form and is not flagged.
+
+    context network \"Network\" = ncc, other
+    category adoption { grant view to role worker and not network other }
+    # warning[CL0142]: `not network other` also holds for a request that states no `network`
+    # help: grant to `network ncc` (the values that are required), or deny to `network other`";
     TemporaryUnrestricted = "CL0120", "temporary-on-unrestricted", "The unrestricted block offers temporary access",
 "Temporary access is a way into a restricted record. A restricted record is first decided as the
 unrestricted record would be (a restriction never gives more, docs/semantics.md), without any
@@ -277,7 +302,7 @@ category that protects the section, and place it on the records that need it.
       protects adoption_file
     }
     # error[CL0127]: the `unrestricted` block cannot protect a section";
-    DuplicateGrantKind = "CL0140", "duplicate-grant-kind", "A category gives one kind of temporary access twice",
+    DuplicateGrantKind = "CL0160", "duplicate-grant-kind", "A category gives one kind of temporary access twice",
 "A category may offer several kinds of temporary access (`temporary task_access \"Task access\" ...`,
 `temporary involved_worker \"Involved worker\" ...`), each with its own actions, maximum, approvers,
 renewals and notice. A request's grant names its kind, so two statements of the same kind (or two
@@ -287,34 +312,34 @@ that name no kind, both the default) would leave it unclear which maximum and ap
 category adoption {
   restriction universal
   temporary task_access view for 2 weeks approved_by owner
-  temporary task_access view for 6 months approved_by owner   # CL0140
+  temporary task_access view for 6 months approved_by owner   # CL0160
 }
 ```";
-    NotifyOutlastsGrant = "CL0141", "notify-outlasts-grant", "The notice before temporary access ends is as long as the access",
+    NotifyOutlastsGrant = "CL0161", "notify-outlasts-grant", "The notice before temporary access ends is as long as the access",
 "`notify 3 days` tells the holder of a grant this long before it ends (a warning and an
 `access_ends_soon` obligation on every allowed decision in that window). A notice as long as the
 grant's maximum, or longer, would be given from the moment the grant starts, which tells nobody
 anything.
 
 ```text
-temporary view for 1 week approved_by owner notify 2 weeks   # CL0141
+temporary view for 1 week approved_by owner notify 2 weeks   # CL0161
 ```";
-    RenewableZero = "CL0142", "renewable-zero", "A kind of temporary access is renewable no times",
+    RenewableZero = "CL0162", "renewable-zero", "A kind of temporary access is renewable no times",
 "A grant can be renewed only as often as `renewable N` says; without it, a grant cannot be
 renewed at all. `renewable 0` says what leaving it out says: remove it, or give the number the
 source allows.
 
 ```text
-temporary view for 2 weeks approved_by owner renewable 0   # CL0142
+temporary view for 2 weeks approved_by owner renewable 0   # CL0162
 ```";
-    BoardMemberMisplaced = "CL0143", "board-member-misplaced", "A board's member is a relation to a record",
+    BoardMemberMisplaced = "CL0163", "board-member-misplaced", "A board's member is a relation to a record",
 "A board (`board joint_framework \"Joint Framework Board\" = person lead_1, role panel_chair`) is the
 same people for every record: its members are people, roles and teams, or several joined by `and`.
 A relation such as `owner` differs from record to record; write it beside the board in the
 approver instead (`approved_by board joint_framework and owner`).
 
 ```text
-board panel \"Panel\" = person lead_1, owner   # CL0143
+board panel \"Panel\" = person lead_1, owner   # CL0163
 ```";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
 "A mapping file translates one connected system's names for roles, teams and organisations to

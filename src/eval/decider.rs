@@ -12,7 +12,7 @@ use super::decision::{
 };
 use super::grants::Temporary;
 use super::id::{self, Id, ListEntry};
-use super::intern::{self, CondRef, CubePool, Layout, NameMap, Tree};
+use super::intern::{self, CondRef, CubePool, Layout, NameMap, Sizes, Tree};
 use super::request::{Request, Restriction};
 use super::time;
 use super::write::Prepared;
@@ -34,6 +34,9 @@ pub struct Decider {
     orgs: NameMap,
     pub(super) persons: NameMap,
     pub(super) person_bits: Vec<Vec<u32>>,
+    contexts: NameMap,
+    /// Each context's values, by name, to their index among all contexts' values.
+    context_values: Vec<NameMap>,
     pub(super) role_tree: Tree,
     pub(super) team_tree: Tree,
     org_kinds: Vec<OrgKind>,
@@ -104,12 +107,20 @@ impl Decider {
     /// Interns a table.
     pub fn new(table: &DecisionTable) -> Decider {
         let v = &table.vocabulary;
-        let layout = Layout::new(
-            v.organisations.len(),
-            v.persons.len(),
-            v.roles.len(),
-            v.teams.len(),
-        );
+        let layout = Layout::new(Sizes {
+            orgs: v.organisations.len(),
+            persons: v.persons.len(),
+            roles: v.roles.len(),
+            teams: v.teams.len(),
+            context_values: v.context_values.len(),
+        });
+        let mut context_values = vec![NameMap::default(); v.contexts.len()];
+        for (i, value) in v.context_values.iter().enumerate() {
+            if let Some(m) = context_values.get_mut(value.context as usize) {
+                m.entry(value.name.as_str().into())
+                    .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
         let mut persons = NameMap::default();
         let mut person_bits: Vec<Vec<u32>> = Vec::new();
         for (i, p) in v.persons.iter().enumerate() {
@@ -174,6 +185,8 @@ impl Decider {
             orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
             persons,
             person_bits,
+            contexts: intern::name_map(v.contexts.iter().map(|c| c.name.as_str())),
+            context_values,
             role_tree: Tree::new(&v.roles, |i| layout.bit(Atom::Role(i))),
             team_tree: Tree::new(&v.teams, |i| layout.bit(Atom::Team(i))),
             org_kinds: v.organisations.iter().map(|o| o.kind).collect(),
@@ -454,6 +467,19 @@ impl Decider {
                 .get(name.as_ref())
                 .ok_or(FailReason::UnknownTeam(index(i)))?;
             self.team_tree.hold(facts, *t);
+        }
+        // A context the request leaves out sets no bit: none of its atoms holds.
+        for (i, (name, value)) in req.context.0.iter().enumerate() {
+            let c = self
+                .contexts
+                .get(name.as_ref())
+                .ok_or(FailReason::UnknownContext(index(i)))?;
+            let v = self
+                .context_values
+                .get(*c as usize)
+                .and_then(|values| values.get(value.as_ref()))
+                .ok_or(FailReason::UnknownContextValue(index(i)))?;
+            intern::set(facts, self.layout.bit(Atom::Context(*v)));
         }
         let rec = &req.record;
         let has = |list: &[Id<S>]| list.iter().any(|x| x.same(&s.id));

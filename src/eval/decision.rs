@@ -34,6 +34,10 @@ pub enum FailReason {
     /// A team or role on an access or exclusion list is not declared: the restriction's index,
     /// the list, and the entry's index.
     UnknownListEntry(u16, NamedList, u16),
+    /// The request's context at this index names a context the policy does not declare.
+    UnknownContext(u16),
+    /// The request's context at this index states a value its context does not list.
+    UnknownContextValue(u16),
     /// The temporary grant at this index names a kind no category gives.
     UnknownGrantKind(u16),
     /// The temporary grant at the first index states for its approver the role at the second,
@@ -62,6 +66,8 @@ impl FailReason {
             FailReason::UnknownTeam(_) => FailClosed::UnknownTeam,
             FailReason::UnknownRecordTeam(_) => FailClosed::UnknownRecordTeam,
             FailReason::UnknownListEntry(..) => FailClosed::UnknownListEntry,
+            FailReason::UnknownContext(_) => FailClosed::UnknownContext,
+            FailReason::UnknownContextValue(_) => FailClosed::UnknownContextValue,
             FailReason::UnknownGrantKind(_) => FailClosed::UnknownGrantKind,
             FailReason::UnknownApproverRole(..) => FailClosed::UnknownApproverRole,
             FailReason::UnknownApproverTeam(..) => FailClosed::UnknownApproverTeam,

@@ -64,13 +64,15 @@ pub(super) fn name_map<'a>(names: impl Iterator<Item = &'a str>) -> NameMap {
 }
 
 /// Where each atom lives in the fact bitset: relations, organisation kinds, organisations,
-/// people, roles, teams, then one bit that is never set (for atoms a table names out of range).
+/// people, roles, teams, context values, then one bit that is never set (for atoms a table
+/// names out of range).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Layout {
     orgs: u32,
     persons: u32,
     roles: u32,
     teams: u32,
+    contexts: u32,
     never: u32,
 }
 
@@ -78,18 +80,20 @@ const KINDS: u32 = Relation::ALL.len() as u32;
 
 impl Layout {
     /// The layout for a vocabulary of these sizes.
-    pub(super) fn new(orgs: usize, persons: usize, roles: usize, teams: usize) -> Layout {
+    pub(super) fn new(sizes: Sizes) -> Layout {
         let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX / 8);
         let orgs_at = KINDS + OrgKind::ALL.len() as u32;
-        let persons_at = orgs_at + n(orgs);
-        let roles_at = persons_at + n(persons);
-        let teams_at = roles_at + n(roles);
+        let persons_at = orgs_at + n(sizes.orgs);
+        let roles_at = persons_at + n(sizes.persons);
+        let teams_at = roles_at + n(sizes.roles);
+        let contexts_at = teams_at + n(sizes.teams);
         Layout {
             orgs: orgs_at,
             persons: persons_at,
             roles: roles_at,
             teams: teams_at,
-            never: teams_at + n(teams),
+            contexts: contexts_at,
+            never: contexts_at + n(sizes.context_values),
         }
     }
 
@@ -113,9 +117,20 @@ impl Layout {
             Atom::Organisation(o) => within(self.orgs, self.persons, o),
             Atom::Person(p) => within(self.persons, self.roles, p),
             Atom::Role(r) => within(self.roles, self.teams, r),
-            Atom::Team(t) => within(self.teams, self.never, t),
+            Atom::Team(t) => within(self.teams, self.contexts, t),
+            Atom::Context(v) => within(self.contexts, self.never, v),
         }
     }
+}
+
+/// How many of each declaration a vocabulary has, for [`Layout::new`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Sizes {
+    pub(super) orgs: usize,
+    pub(super) persons: usize,
+    pub(super) roles: usize,
+    pub(super) teams: usize,
+    pub(super) context_values: usize,
 }
 
 /// The bit of a relation.

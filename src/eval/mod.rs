@@ -28,8 +28,8 @@ pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    GrantApprover, GrantDuration, Record, Request, RequestError, Restriction, StatedApprover,
-    Subject, TemporaryGrant, Text,
+    GrantApprover, GrantDuration, Record, Request, RequestContext, RequestError, Restriction,
+    StatedApprover, Subject, TemporaryGrant, Text,
 };
 pub use schema::{decision_schema, request_schema};
 pub use time::{parse_period, period_pattern};

@@ -463,6 +463,11 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .get(usize::from(i))
             .and_then(|g| g.approved_by.stated())
             .map_or("", |s| nth(&s.teams, j)),
+        FailReason::UnknownContext(i) | FailReason::UnknownContextValue(i) => req
+            .context
+            .0
+            .get(usize::from(i))
+            .map_or("", |(name, _)| name.as_ref()),
         FailReason::BothRestrictionFields
         | FailReason::NoUnrestrictedBlock
         | FailReason::NoRowMatched => "",

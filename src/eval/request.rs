@@ -52,6 +52,108 @@ pub struct Request<S = String> {
     )]
     #[schemars(extend("pattern" = time::TIME_PATTERN))]
     pub at: Option<DateTime<Utc>>,
+    /// Where and why the request is made, as the policy's contexts name it:
+    /// `{"network": "ncc", "purpose": "casework"}`. A context left out holds none of its values;
+    /// one the policy does not declare, or a value it does not list, fails closed.
+    #[serde(
+        default,
+        skip_serializing_if = "RequestContext::is_empty",
+        deserialize_with = "RequestContext::maybe"
+    )]
+    pub context: RequestContext<S>,
+}
+
+/// The request's context: each context's name and the value stated for it, in the order given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestContext<S = String>(pub Vec<(S, S)>);
+
+impl<S> Default for RequestContext<S> {
+    fn default() -> Self {
+        RequestContext(Vec::new())
+    }
+}
+
+impl<S> RequestContext<S> {
+    /// Whether no context is stated.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// An object, or `null` for none.
+    fn maybe<'de, D>(d: D) -> Result<Self, D::Error>
+    where
+        D: Deserializer<'de>,
+        S: Deserialize<'de> + AsRef<str>,
+    {
+        Ok(Option::<RequestContext<S>>::deserialize(d)?.unwrap_or(RequestContext(Vec::new())))
+    }
+}
+
+impl<S: AsRef<str>> RequestContext<S> {
+    /// The same context holding its own strings.
+    pub fn to_owned_context(&self) -> RequestContext {
+        RequestContext(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
+                .collect(),
+        )
+    }
+}
+
+impl<S: AsRef<str>> Serialize for RequestContext<S> {
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k.as_ref(), v.as_ref())?;
+        }
+        m.end()
+    }
+}
+
+impl<'de, S: Deserialize<'de> + AsRef<str>> Deserialize<'de> for RequestContext<S> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries<S>(std::marker::PhantomData<S>);
+        impl<'de, S: Deserialize<'de> + AsRef<str>> serde::de::Visitor<'de> for Entries<S> {
+            type Value = RequestContext<S>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object of context names and values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out: Vec<(S, S)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<S, S>()? {
+                    // A context stated twice would leave which value counts to the reader.
+                    if out.iter().any(|(seen, _)| seen.as_ref() == k.as_ref()) {
+                        return Err(serde::de::Error::custom(format!(
+                            "context `{}` is given twice",
+                            k.as_ref()
+                        )));
+                    }
+                    out.push((k, v));
+                }
+                Ok(RequestContext(out))
+            }
+        }
+        d.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
+
+impl<S> JsonSchema for RequestContext<S> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RequestContext".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "Where and why the request is made: each context the policy declares, with one of its values (`{\"network\": \"ncc\"}`). A context left out holds none of its values; an undeclared context or value fails closed.",
+            "additionalProperties": {"type": "string"}
+        })
+    }
 }
 
 /// The person asking.
@@ -439,6 +541,7 @@ impl<S: AsRef<str>> Request<S> {
                 })
                 .collect(),
             at: self.at,
+            context: self.context.to_owned_context(),
         }
     }
 }

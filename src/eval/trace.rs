@@ -256,6 +256,7 @@ impl Decider {
         atoms.extend((0..v.persons.len() as u32).map(Atom::Person));
         atoms.extend((0..v.roles.len() as u32).map(Atom::Role));
         atoms.extend((0..v.teams.len() as u32).map(Atom::Team));
+        atoms.extend((0..v.context_values.len() as u32).map(Atom::Context));
         atoms
             .into_iter()
             .filter(|a| crate::eval::intern::get(facts, self.layout.bit(*a)))
@@ -282,6 +283,15 @@ impl Decider {
             req.action,
             req.record.id
         );
+        if !req.context.is_empty() {
+            let stated: Vec<String> = req
+                .context
+                .0
+                .iter()
+                .map(|(c, v)| format!("{c} `{v}`"))
+                .collect();
+            let _ = writeln!(out, "Context: {}.", stated.join(", "));
+        }
         let r = &req.record;
         let _ = writeln!(
             out,

@@ -89,6 +89,12 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownListEntry(_, list, _) => {
                 write!(f, "unknown name `{value}` on the restriction's `{}` list: the policy does not declare it", list.field())
             }
+            FailReason::UnknownContext(_) => {
+                write!(f, "unknown context `context.{value}`: the policy declares no context of that name")
+            }
+            FailReason::UnknownContextValue(_) => {
+                write!(f, "unknown value of `context.{value}`: the policy does not list it for that context")
+            }
             FailReason::UnknownGrantKind(i) => {
                 write!(f, "unknown kind `{value}` of temporary grant {}: no category of the policy gives it", i + 1)
             }

@@ -32,6 +32,7 @@ const SUBJECT: &[SymbolKind] = &[
     SymbolKind::Person,
     SymbolKind::Organisation,
     SymbolKind::Group,
+    SymbolKind::Context,
 ];
 const APPROVER: &[SymbolKind] = &[
     SymbolKind::Role,
@@ -83,6 +84,27 @@ pub fn complete(text: &str, offset: usize, index: &NameIndex) -> Vec<CompletionI
             .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#')),
     };
     let block = blocks.last().copied();
+    // After a context's name (`network `, or `context network ` in a test): its values.
+    let context = toks
+        .last()
+        .filter(|p| !at_line_start && p.is_word() && !p.is_keyword());
+    if let Some(c) = context.filter(|c| {
+        index
+            .lookup(c.text)
+            .and_then(|d| index.get(d))
+            .is_some_and(|d| d.kind == SymbolKind::Context)
+    }) {
+        return index
+            .context_values(c.text)
+            .iter()
+            .map(|(value, title)| CompletionItem {
+                label: value.clone(),
+                kind: Some(CompletionItemKind::ENUM_MEMBER),
+                detail: title.clone(),
+                ..CompletionItem::default()
+            })
+            .collect();
+    }
     items(want(&toks, block, at_line_start), index)
 }
 
@@ -187,6 +209,7 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         "section" => &[SymbolKind::Section],
         "actions" | "action" => &[SymbolKind::Action],
         "obligations" => &[SymbolKind::Obligation],
+        "context" => &[SymbolKind::Context],
         _ => return Want::Nothing,
     };
     Want::Names(kinds, Vec::new())
@@ -291,6 +314,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Retention => CompletionItemKind::FILE,
         SymbolKind::Rules => CompletionItemKind::SNIPPET,
         SymbolKind::Section => CompletionItemKind::FIELD,
+        SymbolKind::Context => CompletionItemKind::ENUM_MEMBER,
     }
 }
 
@@ -378,7 +402,7 @@ mod tests {
     use super::*;
     use crate::span::FileId;
 
-    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\n";
+    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\n";
 
     fn labels(text_with_cursor: &str) -> Vec<String> {
         let offset = text_with_cursor.find('|').unwrap();
@@ -478,6 +502,20 @@ mod tests {
             ("test \"t\" {\n  |", &["subject", "expect"], &["grant"]),
             ("team |", &[], &["edt"]),
             ("group x = |", &["edt", "manager", "everyone"], &["note"]),
+            // A context's name is a subject's first word; its values follow it.
+            ("category c {\n  grant view to |", &["network"], &["ncc"]),
+            (
+                "category c {\n  grant view to edt and network |",
+                &["ncc", "other"],
+                &["edt", "and", "requires"],
+            ),
+            (
+                "category c {\n  deny all to not network o|",
+                &["ncc", "other"],
+                &["edt"],
+            ),
+            ("test \"t\" {\n  context |", &["network"], &["edt"]),
+            ("test \"t\" {\n  context network |", &["ncc"], &["edt"]),
             ("# grant view to |", &["policy"], &["edt"]),
         ];
         for (text, wanted, unwanted) in cases {

@@ -1,9 +1,10 @@
-//! Conditions on subjects: the atoms a rule can test (roles, teams, people, organisations and
-//! the subject's relations to the record) and their disjunctive normal form.
+//! Conditions on subjects: the atoms a rule can test (roles, teams, people, organisations, the
+//! subject's relations to the record and the request's context) and their disjunctive normal
+//! form.
 
 use serde::{Deserialize, Serialize};
 
-use super::{OrgId, OrgKind, PersonId, RoleId, TeamId};
+use super::{ContextValueId, OrgId, OrgKind, PersonId, RoleId, TeamId};
 
 /// A built-in relation between a subject and a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -89,6 +90,9 @@ pub enum Atom {
     OrgKind(OrgKind),
     /// The subject stands in this relation to the record.
     Relation(Relation),
+    /// The request's context has this value (`network ncc`); a request that states no value
+    /// for the context holds none of its atoms.
+    Context(ContextValueId),
 }
 
 /// An atom or its negation.

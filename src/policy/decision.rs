@@ -81,6 +81,10 @@ pub enum FailClosed {
     UnknownRecordTeam,
     /// A team or role on the restriction's access or exclusion list is not declared.
     UnknownListEntry,
+    /// The request states a context the policy does not declare.
+    UnknownContext,
+    /// The request states a value its context does not list.
+    UnknownContextValue,
     /// A temporary grant names a kind no category of the policy gives.
     UnknownGrantKind,
     /// A temporary grant's approver is said to hold a role the policy does not declare.
@@ -95,7 +99,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 15] = [
+    pub const ALL: [FailClosed; 17] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
@@ -106,6 +110,8 @@ impl FailClosed {
         FailClosed::UnknownTeam,
         FailClosed::UnknownRecordTeam,
         FailClosed::UnknownListEntry,
+        FailClosed::UnknownContext,
+        FailClosed::UnknownContextValue,
         FailClosed::UnknownGrantKind,
         FailClosed::UnknownApproverRole,
         FailClosed::UnknownApproverTeam,
@@ -126,6 +132,8 @@ impl FailClosed {
             FailClosed::UnknownTeam => "unknown_team",
             FailClosed::UnknownRecordTeam => "unknown_record_team",
             FailClosed::UnknownListEntry => "unknown_list_entry",
+            FailClosed::UnknownContext => "unknown_context",
+            FailClosed::UnknownContextValue => "unknown_context_value",
             FailClosed::UnknownGrantKind => "unknown_grant_kind",
             FailClosed::UnknownApproverRole => "unknown_approver_role",
             FailClosed::UnknownApproverTeam => "unknown_approver_team",

@@ -42,6 +42,10 @@ pub type TeamId = u32;
 pub type PersonId = u32;
 /// Index into [`Policy::organisations`].
 pub type OrgId = u32;
+/// Index into [`Policy::contexts`].
+pub type ContextId = u32;
+/// Index into [`Policy::context_values`]: every context's values in one list.
+pub type ContextValueId = u32;
 /// Index into [`Policy::obligations`].
 pub type ObligationId = u32;
 /// Index into [`Policy::escalations`].
@@ -81,6 +85,10 @@ pub struct Policy {
     pub persons: Vec<Person>,
     /// Declared organisations.
     pub organisations: Vec<Organisation>,
+    /// Declared contexts (`context network "Network" = ...`): facts the request states.
+    pub contexts: Vec<Named>,
+    /// Every context's values, context by context in declaration order.
+    pub context_values: Vec<ContextValue>,
     /// Declared groups, for display (rules carry their conditions inlined).
     pub groups: Vec<Group>,
     /// Declared boards.

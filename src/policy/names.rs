@@ -70,6 +70,16 @@ pub struct Organisation {
     pub kind: OrgKind,
 }
 
+/// A value of a declared context: `ncc` in `context network = ncc, other`, the atom
+/// `network ncc`.
+#[derive(Debug, Clone)]
+pub struct ContextValue {
+    /// Name, title and span; the title completes "asking ...": "from a council network machine".
+    pub named: Named,
+    /// The context it belongs to (an index into [`super::Policy::contexts`]).
+    pub context: super::ContextId,
+}
+
 /// A declared group.
 #[derive(Debug, Clone)]
 pub struct Group {

@@ -38,8 +38,19 @@ pub struct TestCase {
     pub at: DateTime<Utc>,
     /// The temporary grants the subject holds, in the order written.
     pub temporary_grants: Vec<TestGrant>,
+    /// The request's context (`context network ncc`), in the order written.
+    pub context: Vec<TestContext>,
     /// What the decision must be.
     pub expect: Expectation,
+}
+
+/// One value of a test's `context`.
+#[derive(Debug, Clone)]
+pub struct TestContext {
+    /// The context's name.
+    pub context: TestName,
+    /// Its value.
+    pub value: TestName,
 }
 
 /// The `subject` of a test.

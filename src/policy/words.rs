@@ -42,6 +42,19 @@ pub trait Titles {
     fn name(&self, kind: NameKind, id: u32) -> Option<&str>;
     /// Its title (the name when the policy gives none).
     fn title(&self, kind: NameKind, id: u32) -> Option<&str>;
+    /// The `id`th context value: its context's name, its own name and its title.
+    fn context_value(&self, id: u32) -> Option<ContextWords<'_>>;
+}
+
+/// A context value's words: `network`, `ncc`, "from a council network machine".
+#[derive(Debug, Clone, Copy)]
+pub struct ContextWords<'a> {
+    /// The context's name.
+    pub context: &'a str,
+    /// The value's name.
+    pub value: &'a str,
+    /// The value's title, which completes "asking ...".
+    pub title: &'a str,
 }
 
 impl Titles for Policy {
@@ -51,6 +64,15 @@ impl Titles for Policy {
 
     fn title(&self, kind: NameKind, id: u32) -> Option<&str> {
         self.named(kind, id).map(|n| n.title.as_str())
+    }
+
+    fn context_value(&self, id: u32) -> Option<ContextWords<'_>> {
+        let v = self.context_values.get(id as usize)?;
+        Some(ContextWords {
+            context: &self.contexts.get(v.context as usize)?.name,
+            value: &v.named.name,
+            title: &v.named.title,
+        })
     }
 }
 
@@ -94,11 +116,13 @@ impl Relation {
     }
 }
 
-/// An atom taken apart: a declaration by index, a kind of organisation, or a relation.
+/// An atom taken apart: a declaration by index, a kind of organisation, a relation or a
+/// context value.
 enum Part {
     Declared(NameKind, u32),
     OrgKind(OrgKind),
     Relation(Relation),
+    Context(u32),
 }
 
 fn part(atom: Atom) -> Part {
@@ -109,7 +133,24 @@ fn part(atom: Atom) -> Part {
         Atom::Organisation(o) => Part::Declared(NameKind::Organisation, o),
         Atom::OrgKind(k) => Part::OrgKind(k),
         Atom::Relation(r) => Part::Relation(r),
+        Atom::Context(v) => Part::Context(v),
     }
+}
+
+/// A context value in the notation: `network ncc`.
+fn context_notation(t: &(impl Titles + ?Sized), id: u32) -> String {
+    t.context_value(id).map_or_else(
+        || UNKNOWN.to_string(),
+        |w| format!("{} {}", w.context, w.value),
+    )
+}
+
+/// A context value as a caseworker reads it: its title, "from a council network machine".
+fn context_phrase(t: &(impl Titles + ?Sized), id: u32) -> String {
+    t.context_value(id).map_or_else(
+        || "asking in an unknown context".to_string(),
+        |w| w.title.to_string(),
+    )
 }
 
 /// Organisations of a kind, by the kind's word: "partner organisations".
@@ -126,6 +167,7 @@ pub fn atom_notation(t: &(impl Titles + ?Sized), atom: Atom) -> String {
         }
         Part::OrgKind(k) => org_kind(k.word()),
         Part::Relation(r) => r.word().to_string(),
+        Part::Context(v) => context_notation(t, v),
     }
 }
 
@@ -136,6 +178,7 @@ pub fn atom_title(t: &(impl Titles + ?Sized), atom: Atom) -> String {
         Part::Declared(kind, id) => t.title(kind, id).unwrap_or(UNKNOWN).to_string(),
         Part::OrgKind(k) => org_kind(k.word()),
         Part::Relation(r) => r.describe().to_string(),
+        Part::Context(v) => context_phrase(t, v),
     }
 }
 
@@ -147,6 +190,7 @@ pub fn atom_label(t: &(impl Titles + ?Sized), atom: Atom) -> String {
         }
         Part::OrgKind(k) => org_kind(k.word()),
         Part::Relation(r) => format!("`{}`", r.word()),
+        Part::Context(v) => format!("`{}`", context_notation(t, v)),
     }
 }
 
@@ -170,6 +214,7 @@ pub fn atom_phrase(t: &(impl Titles + ?Sized), atom: Atom) -> String {
             |title| format!("from {title}"),
         ),
         Atom::OrgKind(k) => format!("from {}", article(&format!("{} organisation", k.word()))),
+        Atom::Context(v) => context_phrase(t, v),
     }
 }
 

@@ -194,9 +194,9 @@ impl TextField {
 #[derive(Debug, Clone, Copy)]
 pub struct Choice<'a> {
     /// The `name` (and the `id` of the select, or of the first checkbox).
-    pub name: &'static str,
+    pub name: &'a str,
     /// The label, or the fieldset's legend.
-    pub label: &'static str,
+    pub label: &'a str,
     /// The hint, if any.
     pub hint: &'static str,
     /// The options, in the policy's order.

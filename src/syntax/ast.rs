@@ -100,6 +100,8 @@ pub enum Item {
     Updated(DateLit, Span),
     /// `action`, `role`, `team`, `person` or `organisation` declarations.
     Decl(Decl),
+    /// `context NAME "Title" = VALUE "title", ...`
+    Context(ContextDecl),
     /// `group NAME "Title" = SUBJECTS`
     Group(GroupDecl),
     /// `board NAME "Title" = APPROVER, ...`
@@ -132,6 +134,7 @@ impl Item {
         match self {
             Item::Source(_, s) | Item::Systems(_, s) | Item::Updated(_, s) => *s,
             Item::Decl(d) => d.span,
+            Item::Context(c) => c.span,
             Item::Group(g) => g.span,
             Item::Board(b) => b.span,
             Item::Obligation(o) => o.span,
@@ -202,6 +205,30 @@ pub struct DeclEntry {
     pub external_id: Option<Str>,
     /// The organisation kind (`internal`, `partner`, `external`), for organisations.
     pub org_kind: Option<Ident>,
+    /// The whole entry.
+    pub span: Span,
+}
+
+/// `context NAME "Title" = VALUE "title", ...`: a fact about the request that it states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextDecl {
+    /// The context's name (`network`), as requests and atoms write it.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// Its values, in order.
+    pub values: Vec<ContextValueDecl>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One value of a context: `ncc "a council network machine"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextValueDecl {
+    /// The value's name.
+    pub name: Ident,
+    /// Its title: how a caseworker reads it after "asking".
+    pub title: Option<Str>,
     /// The whole entry.
     pub span: Span,
 }
@@ -328,6 +355,13 @@ pub enum Atom {
     },
     /// `partner organisations`: every organisation of a kind.
     OrgKind(Ident),
+    /// `network ncc`: the request's context has this value.
+    Context {
+        /// The context's name.
+        dimension: Ident,
+        /// The value.
+        value: Ident,
+    },
 }
 
 impl Atom {
@@ -336,6 +370,7 @@ impl Atom {
         match self {
             Atom::Name { name, .. } => name,
             Atom::OrgKind(k) => k,
+            Atom::Context { dimension, .. } => dimension,
         }
     }
 }
@@ -612,6 +647,8 @@ pub enum TestStatement {
     Record(Str, Vec<TestField>, Span),
     /// `restriction CATEGORY FIELDS`: one of several restrictions on the record.
     Restriction(Ident, Vec<TestField>, Span),
+    /// `context DIMENSION VALUE ...`
+    Context(Vec<TestField>, Span),
     /// `action NAME`
     Action(Ident, Span),
     /// `at TIMESTAMP`
@@ -632,6 +669,7 @@ impl TestStatement {
             | TestStatement::Action(_, s)
             | TestStatement::At(_, s)
             | TestStatement::TemporaryGrant(_, s)
+            | TestStatement::Context(_, s)
             | TestStatement::Expect(_, _, s) => *s,
         }
     }

@@ -160,6 +160,16 @@ fn simple_item(item: &Item) -> Run {
             b.word(d.kind.keyword());
             b.list(d.entries.iter().map(|e| (decl_entry(e), e.span)));
         }
+        Item::Context(c) => {
+            b.word("context");
+            b.item(&c.name.name, c.name.span);
+            if let Some(t) = &c.title {
+                b.item(&quote(&t.value), t.span);
+            }
+            b.word("=");
+            b.break_here();
+            b.list(c.values.iter().map(|v| (context_value(v), v.span)));
+        }
         Item::Group(g) => {
             b.word("group");
             b.item(&g.name.name, g.name.span);
@@ -208,6 +218,13 @@ fn simple_item(item: &Item) -> Run {
         | Item::Test(_) => {}
     }
     b.run()
+}
+
+fn context_value(v: &ContextValueDecl) -> String {
+    match &v.title {
+        Some(t) => format!("{} {}", v.name.name, quote(&t.value)),
+        None => v.name.name.clone(),
+    }
 }
 
 fn decl_entry(e: &DeclEntry) -> String {
@@ -402,6 +419,10 @@ fn test_statement(s: &TestStatement) -> (u32, Run) {
         TestStatement::Record(id, fields, _) => {
             b.word("record");
             b.item(&quote(&id.value), id.span);
+            b.fields(fields);
+        }
+        TestStatement::Context(fields, _) => {
+            b.word("context");
             b.fields(fields);
         }
         TestStatement::Restriction(category, fields, _) => {
@@ -626,6 +647,7 @@ fn atom(a: &Atom) -> String {
         } => format!("{} {}", kind.keyword(), name.name),
         Atom::Name { kind: None, name } => name.name.clone(),
         Atom::OrgKind(kind) => format!("{} organisations", kind.name),
+        Atom::Context { dimension, value } => format!("{} {}", dimension.name, value.name),
     }
 }
 

@@ -11,6 +11,7 @@ pub const ITEMS: &[&str] = &[
     "section",
     "role",
     "team",
+    "context",
     "person",
     "organisation",
     "group",
@@ -52,6 +53,7 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "subject",
     "record",
     "restriction",
+    "context",
     "action",
     "at",
     "temporary_grant",
@@ -107,6 +109,7 @@ pub fn is_keyword(word: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     /// The word of every `kw_NAME = @{ "word" ~ !ident_char }` rule of the grammar.
     fn grammar_keywords() -> Vec<String> {
@@ -127,5 +130,32 @@ mod tests {
         assert_eq!(super::all(), grammar);
         assert!(grammar.iter().all(|k| super::is_keyword(k)));
         assert!(!super::is_keyword("emergency_duty"));
+    }
+
+    /// A context value may not be a keyword (`context_atom` in the grammar), so the grammar's
+    /// `keyword` rule must name every `kw_` rule: one left out could end a rule's last name
+    /// and be read as a context value.
+    #[test]
+    fn the_grammars_keyword_rule_names_every_keyword() {
+        let grammar = include_str!("../../grammar/caselock.pest");
+        let rule = grammar
+            .split("\nkeyword = _{")
+            .nth(1)
+            .and_then(|r| r.split('}').next())
+            .unwrap();
+        let listed: Vec<&str> = rule
+            .split(['|', ' ', '\n'])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let defined: Vec<&str> = grammar
+            .lines()
+            .filter(|l| l.starts_with("kw_"))
+            .filter_map(|l| l.split(' ').next())
+            .collect();
+        assert!(defined.len() > 50);
+        for kw in &defined {
+            assert!(listed.contains(kw), "`keyword` does not name {kw}");
+        }
+        assert_eq!(listed.len(), defined.len());
     }
 }

@@ -2,7 +2,8 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    GrantApprover, GrantDuration, Record, Restriction, StatedApprover, Subject, TemporaryGrant,
+    GrantApprover, GrantDuration, Record, RequestContext, Restriction, StatedApprover, Subject,
+    TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
@@ -62,6 +63,12 @@ pub fn request(case: &TestCase) -> Request {
             })
             .collect(),
         at: Some(case.at),
+        context: RequestContext(
+            case.context
+                .iter()
+                .map(|c| (c.context.name.clone(), c.value.name.clone()))
+                .collect(),
+        ),
     }
 }
 

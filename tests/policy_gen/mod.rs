@@ -96,8 +96,13 @@ fn atom() -> impl Strategy<Value = Tokens> + Clone {
 }
 
 fn subjects() -> impl Strategy<Value = Tokens> + Clone {
+    // A context atom (`n_network n_ncc`) stands only in subject lists, not in approval chains.
+    let atom = prop_oneof![
+        4 => atom(),
+        1 => (ident(), ident()).prop_map(|(c, v)| vec![c, v]),
+    ];
     let literal =
-        (any::<bool>(), atom()).prop_map(|(not, a)| if not { cat(vec![one("not"), a]) } else { a });
+        (any::<bool>(), atom).prop_map(|(not, a)| if not { cat(vec![one("not"), a]) } else { a });
     let term = vec(literal, 1..3).prop_map(|v| joined(v, "and"));
     vec(term, 1..5).prop_map(|v| joined(v, ","))
 }
@@ -275,6 +280,7 @@ fn test_statement() -> impl Strategy<Value = Tokens> + Clone {
         (string(), fields()).prop_map(|(s, f)| cat(vec![one("subject"), s, f])),
         (string(), fields()).prop_map(|(s, f)| cat(vec![one("record"), s, f])),
         ident_t().prop_map(|i| cat(vec![one("action"), i])),
+        fields().prop_map(|f| cat(vec![one("context"), f])),
         date().prop_map(|d| vec!["at".to_string(), format!("{d}T09:30:00Z")]),
         fields().prop_map(|f| cat(vec![one("temporary_grant"), f])),
         (ident_t(), fields()).prop_map(|(i, f)| cat(vec![one("expect"), i, f])),
@@ -324,6 +330,15 @@ fn item() -> impl Strategy<Value = Tokens> {
             one("="),
             joined(m, ",")
         ])),
+        (
+            titled("context"),
+            vec(
+                (ident_t(), proptest::option::of(string()))
+                    .prop_map(|(v, t)| cat(vec![v, maybe(t)])),
+                1..4
+            )
+        )
+            .prop_map(|(h, v)| cat(vec![h, one("="), joined(v, ",")])),
         (ident_t(), string()).prop_map(|(n, s)| cat(vec![one("obligation"), n, s])),
         (titled("escalation"), chain()).prop_map(|(h, c)| cat(vec![h, one("="), c])),
         approve(),

@@ -165,6 +165,16 @@ impl Facts<'_> {
             Atom::Organisation(o) => o == self.org,
             Atom::OrgKind(k) => self.policy.organisations[self.org as usize].kind == k,
             Atom::Relation(r) => self.relation(r),
+            // The request states this value for its context; a context left out holds none.
+            Atom::Context(v) => {
+                let value = &self.policy.context_values[v as usize];
+                let context = &self.policy.contexts[value.context as usize].name;
+                self.req
+                    .context
+                    .0
+                    .iter()
+                    .any(|(c, x)| c == context && *x == value.named.name)
+            }
         }
     }
 
@@ -235,6 +245,18 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
         match policy.teams.iter().position(|t| t.named.name == *name) {
             Some(t) => teams.push(t as u32),
             None => return refuse(FailReason::UnknownTeam(i as u16)),
+        }
+    }
+    for (i, (name, value)) in req.context.0.iter().enumerate() {
+        let Some(c) = policy.contexts.iter().position(|c| c.name == *name) else {
+            return refuse(FailReason::UnknownContext(i as u16));
+        };
+        let listed = policy
+            .context_values
+            .iter()
+            .any(|v| v.context as usize == c && v.named.name == *value);
+        if !listed {
+            return refuse(FailReason::UnknownContextValue(i as u16));
         }
     }
     for (i, t) in req.record.teams.iter().enumerate() {

@@ -169,6 +169,7 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 },
                 temporary_grants: Vec::new(),
                 at,
+                context: Default::default(),
             }
         })
         .collect()

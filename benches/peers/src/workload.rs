@@ -215,6 +215,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 record,
                 temporary_grants: Vec::new(),
                 at: Some(at),
+                context: Default::default(),
             }
         })
         .collect();

@@ -5,7 +5,7 @@
 mod fields;
 mod names;
 
-pub(super) use names::{unknown_kinds, unknown_names};
+pub(super) use names::{expects_fail_closed, unknown_kinds, unknown_names};
 
 use chrono::{DateTime, Utc};
 
@@ -13,8 +13,8 @@ use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
-    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestGrant, TestName, TestRecord,
-    TestRestriction, TestSubject, WarningCode,
+    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestContext, TestGrant, TestName,
+    TestRecord, TestRestriction, TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
@@ -87,6 +87,7 @@ impl Lowering {
         let mut action = None;
         let mut at = None;
         let mut expect = None;
+        let mut context = None;
         let mut grants = Vec::new();
         let mut restrictions = Vec::new();
         for s in &block.statements {
@@ -97,6 +98,7 @@ impl Lowering {
                 TestStatement::At(..) => self.once(&mut at, s, "at"),
                 TestStatement::Expect(..) => self.once(&mut expect, s, "expect"),
                 TestStatement::TemporaryGrant(..) => grants.push(s),
+                TestStatement::Context(..) => self.once(&mut context, s, "context"),
                 TestStatement::Restriction(..) => restrictions.push(s),
             }
         }
@@ -135,6 +137,7 @@ impl Lowering {
             _ => None,
         };
         let record = record.and_then(|s| self.record(s, &restrictions));
+        let context = context.map(|s| self.context(s)).unwrap_or_default();
         let expect = expect.and_then(|s| self.expect(s));
         let holder = subject.as_ref().map(|s| s.id.clone());
         let temporary_grants: Vec<TestGrant> = grants
@@ -150,6 +153,7 @@ impl Lowering {
             action: action?,
             at: at?,
             temporary_grants,
+            context,
             expect: expect?,
         })
     }
@@ -345,6 +349,46 @@ impl Lowering {
             approver_teams,
             span: *span,
         })
+    }
+
+    /// `context network ncc purpose casework`: one value per context, each context once. The
+    /// names are checked against the policy's contexts by the resolver, which knows them.
+    fn context(&mut self, s: &TestStatement) -> Vec<TestContext> {
+        let TestStatement::Context(fields, _) = s else {
+            return Vec::new();
+        };
+        let mut out: Vec<TestContext> = Vec::new();
+        for f in fields {
+            if let Some(first) = out.iter().find(|c| c.context.name == f.key.name) {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!("the test gives context `{}` twice", f.key.name),
+                        f.key.span,
+                        "second",
+                    )
+                    .with_label(first.context.span, "first given here")
+                    .with_help("a request states one value for each context"),
+                );
+                continue;
+            }
+            match f.values.as_slice() {
+                [TestValue::Name(v)] => out.push(TestContext {
+                    context: name(&f.key),
+                    value: name(v),
+                }),
+                _ => self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!("context `{}` takes one value", f.key.name),
+                        f.span,
+                        "one name expected",
+                    )
+                    .with_help(format!("write `context {} VALUE`", f.key.name)),
+                ),
+            }
+        }
+        out
     }
 
     fn at(&mut self, s: &TestStatement) -> Option<DateTime<Utc>> {

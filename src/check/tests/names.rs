@@ -62,6 +62,11 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                         &mut out,
                     );
                 }
+                TestStatement::Context(fields, _) => {
+                    for f in fields {
+                        known(symbols, &f.key, SymbolKind::Context, &mut out);
+                    }
+                }
                 TestStatement::At(..) | TestStatement::Expect(..) => {}
             }
         }
@@ -112,7 +117,7 @@ pub(in crate::check) fn unknown_kinds(p: &Policy, block: &TestBlock) -> Vec<Diag
     out
 }
 
-fn expects_fail_closed(block: &TestBlock) -> bool {
+pub(in crate::check) fn expects_fail_closed(block: &TestBlock) -> bool {
     block.statements.iter().any(|st| match st {
         TestStatement::Expect(_, fields, _) => fields.iter().any(|f| f.key.name == "fails_closed"),
         _ => false,

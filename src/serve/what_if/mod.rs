@@ -34,6 +34,10 @@ const CHALLENGE: &str = "Basic realm=\"caselock what-if tool\", charset=\"UTF-8\
 /// The hidden field the form's button sends, so an empty form submitted is a question.
 const SUBMITTED: &str = "check";
 
+/// What begins the field of a request context: `context-network` (a context's name never has a
+/// hyphen, so the field names no other).
+const CONTEXT_PREFIX: &str = "context-";
+
 /// The hint of a date field.
 const DATE_HINT: &str = "For example, 01/05/2026";
 /// The hint of a list of user ids.
@@ -383,6 +387,38 @@ fn options(table: &DecisionTable, offers: Offers) -> Vec<(String, String)> {
     }
 }
 
+/// A context of the policy as the form offers it.
+struct ContextChoice {
+    /// The context's name.
+    name: String,
+    /// Its title, the field's label.
+    title: String,
+    /// Its values, as (name, title).
+    values: Vec<(String, String)>,
+}
+
+/// The policy's contexts, in declaration order.
+fn contexts(table: &DecisionTable) -> Vec<ContextChoice> {
+    let v = &table.vocabulary;
+    v.contexts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let values = v
+                .context_values
+                .iter()
+                .filter(|x| x.context as usize == i)
+                .map(|x| (x.name.clone(), x.title.clone()))
+                .collect();
+            ContextChoice {
+                name: c.name.clone(),
+                title: c.title.clone(),
+                values,
+            }
+        })
+        .collect()
+}
+
 /// The form, filled in with the query, each field with its error.
 fn render_form(
     h: &mut String,
@@ -407,7 +443,24 @@ fn render_form(
     for c in &WHO {
         render_choice(h, c, table, &chosen(c.name), errors);
     }
-    h.push_str("</fieldset>\n<fieldset>\n<legend>The record</legend>\n");
+    h.push_str("</fieldset>\n");
+    if !table.vocabulary.contexts.is_empty() {
+        h.push_str("<fieldset>\n<legend>Where and why they ask</legend>\n");
+        for c in contexts(table) {
+            let field = format!("{CONTEXT_PREFIX}{}", c.name);
+            Choice {
+                name: &field,
+                label: &c.title,
+                hint: "",
+                options: &c.values,
+                multiple: false,
+                empty: Some("Not stated"),
+            }
+            .render(h, &chosen(&field), errors);
+        }
+        h.push_str("</fieldset>\n");
+    }
+    h.push_str("<fieldset>\n<legend>The record</legend>\n");
     RECORD.render(h, form.value("record"), errors);
     render_choice(
         h,

@@ -4,7 +4,8 @@ use chrono::Utc;
 use serde_json::{Map, Value};
 
 use super::{
-    CATEGORY, DATES, Form, ORDER, PEOPLE, RECORD, RECORD_CHOICES, SUBJECT, SUBMITTED, WHO, options,
+    CATEGORY, CONTEXT_PREFIX, DATES, Form, ORDER, PEOPLE, RECORD, RECORD_CHOICES, SUBJECT,
+    SUBMITTED, WHO, contexts, options,
 };
 use crate::compile::DecisionTable;
 use crate::eval::{Id, Request};
@@ -28,7 +29,8 @@ pub(super) fn unexpected(form: &Form, errors: &mut FormErrors) {
     let mut seen: Vec<&str> = Vec::new();
     for (k, _) in &form.0 {
         let k = k.as_str();
-        if k != SUBMITTED && !ORDER.contains(&k) {
+        // A context's field is checked against the policy's contexts with the request.
+        if k != SUBMITTED && !ORDER.contains(&k) && !k.starts_with(CONTEXT_PREFIX) {
             errors.general(format!(
                 "The address has a field this form does not have: {k}"
             ));
@@ -107,6 +109,30 @@ pub(super) fn request(
                     c.label
                 ),
             );
+        }
+    }
+    let declared = contexts(table);
+    let mut context = Map::new();
+    for (k, _) in &form.0 {
+        let Some(name) = k.strip_prefix(CONTEXT_PREFIX) else {
+            continue;
+        };
+        let v = form.value(k);
+        match declared.iter().find(|c| c.name == name) {
+            None => errors.general(format!(
+                "The address has a field this form does not have: {k}"
+            )),
+            Some(_) if v.is_empty() => {}
+            Some(c) if !c.values.iter().any(|(n, _)| n == v) => errors.field(
+                k,
+                format!(
+                    "{}: choose from the list; the policy does not declare {v}",
+                    c.title
+                ),
+            ),
+            Some(_) => {
+                context.insert(name.to_string(), Value::String(v.to_string()));
+            }
         }
     }
     let mut dates = Map::new();
@@ -201,6 +227,7 @@ pub(super) fn request(
     req.insert("subject".into(), Value::Object(subject));
     req.insert("action".into(), opt("action").unwrap_or(Value::Null));
     req.insert("record".into(), Value::Object(record));
+    req.insert("context".into(), Value::Object(context));
     match serde_path_to_error::deserialize::<_, Request>(Value::Object(req)) {
         Ok(mut r) => {
             r.at = Some(Utc::now());

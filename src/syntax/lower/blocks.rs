@@ -74,6 +74,7 @@ impl Lowerer {
                     let id = self.string(next(&mut inner)?)?;
                     TestStatement::Record(id, self.fields(inner)?, sspan)
                 }
+                Rule::test_context => TestStatement::Context(self.fields(inner)?, sspan),
                 Rule::test_restriction => {
                     let category = self.ident(next(&mut inner)?);
                     TestStatement::Restriction(category, self.fields(inner)?, sspan)

@@ -119,6 +119,33 @@ impl Lowerer {
             Rule::team_decl => Item::Decl(self.decl(DeclKind::Team, pair)?),
             Rule::person_decl => Item::Decl(self.decl(DeclKind::Person, pair)?),
             Rule::organisation_decl => Item::Decl(self.decl(DeclKind::Organisation, pair)?),
+            Rule::context_decl => {
+                let mut it = inner.peekable();
+                let name = self.ident(next(&mut it)?);
+                let title = match it.peek() {
+                    Some(p) if p.as_rule() == Rule::string => Some(self.string(next(&mut it)?)?),
+                    _ => None,
+                };
+                let values = it
+                    .map(|v| {
+                        let vspan = self.span(&v);
+                        let mut parts = significant(v.into_inner());
+                        let name = self.ident(next(&mut parts)?);
+                        let title = parts.next().map(|p| self.string(p)).transpose()?;
+                        Ok(ContextValueDecl {
+                            name,
+                            title,
+                            span: vspan,
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                Item::Context(ContextDecl {
+                    name,
+                    title,
+                    values,
+                    span,
+                })
+            }
             Rule::group_decl => {
                 let mut it = inner;
                 let name = self.ident(next(&mut it)?);
@@ -445,6 +472,13 @@ impl Lowerer {
     fn atom(&self, pair: Pair<'_, Rule>) -> Result<Atom> {
         let inner = last_inner_or_self(pair);
         Ok(match inner.as_rule() {
+            Rule::context_atom => {
+                let mut it = inner.into_inner();
+                Atom::Context {
+                    dimension: self.ident(next(&mut it)?),
+                    value: self.ident(next(&mut it)?),
+                }
+            }
             Rule::org_kind_atom => {
                 let mut it = inner.into_inner();
                 Atom::OrgKind(self.ident(next(&mut it)?))
@@ -576,6 +610,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::arrow
             | Rule::comma
             | Rule::kw_policy
+            | Rule::kw_context
             | Rule::kw_version
             | Rule::kw_source
             | Rule::kw_systems
