@@ -1,5 +1,7 @@
 //! Decision latency on the bundled Nottingham policy: a decision from a parsed request, the
-//! JSON-to-decision path, and the cost of a caseworker explanation.
+//! JSON-to-decision path, and the cost of a caseworker explanation; and on the example kinds of
+//! temporary access, a decision resting on a grant whose approver is checked by role and
+//! relation.
 //!
 //! `cargo bench --bench decide` (add `-- --quick` for a fast run).
 
@@ -14,7 +16,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 const REQUESTS: [(&str, &str); 4] = [
     (
         "allowed_grant",
-        r#"{"subject":{"id":"u-1042","roles":["social_worker"],"teams":["placements"],"organisation":"council"},"action":"view","record":{"id":"J123456","restriction":{"category":"adoption","placed_on":"2026-10-01","owner":"u-3001","named_allow":["u-2001"],"named_deny":[]},"allocated_workers":["u-2001"],"allocated_managers":["u-3001"]},"at":"2026-11-22T10:00:00Z"}"#,
+        r#"{"subject":{"id":"u-1042","roles":["social_worker"],"teams":["placements"],"organisation":"council"},"action":"view","record":{"id":"J123456","restriction":{"category":"adoption","placed_on":"2026-10-01","owner":"u-3001","named_allow":[{"person":"u-2001"}],"named_deny":[]},"allocated_workers":["u-2001"],"allocated_managers":["u-3001"]},"at":"2026-11-22T10:00:00Z"}"#,
     ),
     (
         "denied_absolute",
@@ -22,7 +24,7 @@ const REQUESTS: [(&str, &str); 4] = [
     ),
     (
         "denied_not_permitted",
-        r#"{"subject":{"id":"u-1042","roles":["social_worker"],"teams":["emergency_duty"],"organisation":"council"},"action":"edit","record":{"id":"J123458","restriction":{"category":"high_profile","placed_on":"2026-10-01","owner":"u-3001","named_allow":["u-2001"],"named_deny":[]},"allocated_workers":["u-2001"],"allocated_managers":["u-3001"]},"at":"2026-11-22T10:00:00Z"}"#,
+        r#"{"subject":{"id":"u-1042","roles":["social_worker"],"teams":["emergency_duty"],"organisation":"council"},"action":"edit","record":{"id":"J123458","restriction":{"category":"high_profile","placed_on":"2026-10-01","owner":"u-3001","named_allow":[{"person":"u-2001"}],"named_deny":[]},"allocated_workers":["u-2001"],"allocated_managers":["u-3001"]},"at":"2026-11-22T10:00:00Z"}"#,
     ),
     (
         "unrestricted",
@@ -30,18 +32,25 @@ const REQUESTS: [(&str, &str); 4] = [
     ),
 ];
 
+/// A request whose temporary grant, of the kind `task_access`, is approved by the record's
+/// owner stating their role (`examples/policies/grants`): allowed, within the kind's notice.
+const GRANT_REQUEST: &str = r#"{"subject":{"id":"u-2001","roles":["social_worker"],"organisation":"council"},"action":"view","record":{"id":"H1","restriction":{"category":"placement","owner":"u-3001"}},"temporary_grants":[{"subject":"u-2001","kind":"task_access","granted_at":"2026-11-20T09:00:00Z","duration":"14 days","approved_by":{"id":"u-3001","roles":["home_manager"]}}],"at":"2026-12-02T10:00:00Z"}"#;
+
 fn decider() -> Decider {
+    load("policies/nottingham-escr")
+}
+
+fn load(path: &str) -> Decider {
     let mut sources = caselock::span::SourceMap::new();
-    let found = caselock::loader::discover(Path::new("policies/nottingham-escr"), &mut sources)
-        .unwrap_or_default();
+    let found = caselock::loader::discover(Path::new(path), &mut sources).unwrap_or_default();
     let Some(files) = found.first() else {
-        eprintln!("policies/nottingham-escr not found: run from the crate root");
+        eprintln!("{path} not found: run from the crate root");
         std::process::exit(2);
     };
     match caselock::check_files(&sources, &files.files) {
         Ok(checked) => Decider::new(&caselock::compile::compile(&checked, &sources)),
         Err(d) => {
-            eprintln!("the Nottingham policy does not check: {d:?}");
+            eprintln!("{path} does not check: {d:?}");
             std::process::exit(2);
         }
     }
@@ -96,6 +105,22 @@ fn bench(c: &mut Criterion) {
             let d = decider.decide(&req);
             serde_json::to_string(&decider.response(&req, &d, None)).ok()
         })
+    });
+    g.finish();
+
+    let grants = load("examples/policies/grants");
+    let Ok(req) = Request::from_json(GRANT_REQUEST) else {
+        eprintln!("the grant request does not parse");
+        std::process::exit(2);
+    };
+    let d = grants.decide(&req);
+    assert!(
+        d.outcome == caselock::eval::Outcome::Allow && d.grant.is_some(),
+        "the grant request is not allowed by its grant: {d:?}"
+    );
+    let mut g = c.benchmark_group("grant");
+    g.bench_function("kind_role_and_owner", |b| {
+        b.iter(|| grants.decide(black_box(&req)))
     });
     g.finish();
 

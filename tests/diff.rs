@@ -4,7 +4,9 @@
 use caselock::compile::{self, DecisionTable};
 use caselock::diff::{self, ChangeKind, DiffFormat};
 use caselock::eval::{Decider, Id, ListEntry};
-use caselock::eval::{GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant};
+use caselock::eval::{
+    GrantApprover, GrantDuration, Record, Request, Restriction, Subject, TemporaryGrant,
+};
 use caselock::span::SourceMap;
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
@@ -381,11 +383,13 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
                     unit: caselock::policy::PeriodUnit::Hours,
                 }),
                 // The record's owner approves (the subject, when they are the owner).
-                approved_by: if has(2) {
+                approved_by: GrantApprover::Id(if has(2) {
                     id.clone()
                 } else {
                     Id::new("u-owner").unwrap()
-                },
+                }),
+                kind: None,
+                renewals: 0,
             }]
         } else {
             Vec::new()

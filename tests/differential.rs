@@ -5,8 +5,10 @@
 //! Requests are drawn from each policy's own names so that every rule can fire: subjects from its
 //! roles, teams, organisations and people, relations on and off, restrictions on and off, named
 //! allow and deny lists, temporary grants that are valid, expired, not started, too long,
-//! unapproved or for another record, the request's context (each context left out, stated, or
-//! given a value the policy does not list), and now and then a name the policy does not declare.
+//! unapproved or for another record, of the default kind or a named one, renewed, approved by
+//! an id alone or with the approver's roles and teams, the request's context (each context left
+//! out, stated, or given a value the policy does not list), and now and then a name the policy
+//! does not declare.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod reference;
@@ -15,6 +17,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use caselock::eval::{Basis, Decider, Id, ListEntry};
+use caselock::eval::{GrantApprover, StatedApprover};
 use caselock::eval::{
     GrantDuration, PlacedFlag, Record, Request, RequestContext, Restriction, Subject,
     TemporaryGrant,
@@ -50,6 +53,8 @@ struct Names {
     categories: Vec<String>,
     flags: Vec<String>,
     sections: Vec<String>,
+    /// The names of the kinds of temporary access any category gives.
+    kinds: Vec<String>,
     ids: Vec<String>,
     /// Each context with its values.
     contexts: Vec<(String, Vec<String>)>,
@@ -71,6 +76,12 @@ impl Names {
             categories: p.categories.iter().map(|c| c.name.clone()).collect(),
             flags: p.flags.iter().map(|f| f.named.name.clone()).collect(),
             sections: p.sections.iter().map(|s| s.name.clone()).collect(),
+            kinds: p
+                .categories
+                .iter()
+                .flat_map(|c| c.temporary.iter().filter_map(|t| t.kind_name()))
+                .map(str::to_string)
+                .collect(),
             ids,
             contexts: p
                 .contexts
@@ -298,22 +309,50 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         proptest::sample::select(durations.to_vec()),
         id.clone(),
         0u8..4,
+        (
+            // The default kind mostly; a named one (or one no category gives) now and then.
+            if n.kinds.is_empty() {
+                prop_oneof![30 => Just(None), 1 => Just(Some("unknown_kind".to_string()))].boxed()
+            } else {
+                prop_oneof![3 => Just(None), 2 => name(&n.kinds, "unknown_kind").prop_map(Some)]
+                    .boxed()
+            },
+            prop_oneof![9 => Just(0u32), 1 => 1u32..3],
+            // The approver's roles and teams, stated now and then.
+            proptest::option::weighted(
+                0.4,
+                (
+                    some(&n.roles, "unknown_role", 2),
+                    some(&n.teams, "unknown_team", 1),
+                ),
+            ),
+        ),
     )
-        .prop_map(|(own, record, actions, hours, duration, approved_by, approver)| {
-            (
-                (own, approver),
-                TemporaryGrant {
-                    subject: mk("placeholder"),
-                    record,
-                    actions,
-                    granted_at: base() + Duration::hours(hours),
-                    duration: GrantDuration(
-                        caselock::eval::parse_period(duration).unwrap(),
-                    ),
-                    approved_by: mk(&approved_by),
-                },
-            )
-        });
+        .prop_map(
+            |(own, record, actions, hours, duration, approved_by, approver, (kind, renewals, stated))| {
+                let id = mk(&approved_by);
+                (
+                    (own, approver),
+                    TemporaryGrant {
+                        subject: mk("placeholder"),
+                        record,
+                        actions,
+                        granted_at: base() + Duration::hours(hours),
+                        duration: GrantDuration(
+                            caselock::eval::parse_period(duration).unwrap(),
+                        ),
+                        approved_by: match stated {
+                            None => GrantApprover::Id(id),
+                            Some((roles, teams)) => {
+                                GrantApprover::Stated(StatedApprover { id, roles, teams })
+                            }
+                        },
+                        kind,
+                        renewals,
+                    },
+                )
+            },
+        );
     let grants = prop_oneof![
         2 => Just(Vec::new()),
         3 => proptest::collection::vec(grant, 1..=2),
@@ -337,11 +376,19 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                         // Approvers are often the ones a policy accepts: the owner or a manager.
                         let owner = record.placed().next().and_then(|r| r.owner.clone());
                         let manager = record.allocated_managers.first().cloned();
-                        match (approver, owner, manager) {
-                            (1, Some(o), _) => g.approved_by = o,
-                            (2, _, Some(m)) => g.approved_by = m,
-                            (3, _, _) => g.approved_by = mk(&person),
-                            _ => {}
+                        let chosen = match (approver, owner, manager) {
+                            (1, Some(o), _) => Some(o),
+                            (2, _, Some(m)) => Some(m),
+                            (3, _, _) => Some(mk(&person)),
+                            _ => None,
+                        };
+                        if let Some(id) = chosen {
+                            g.approved_by = match g.approved_by {
+                                GrantApprover::Id(_) => GrantApprover::Id(id),
+                                GrantApprover::Stated(s) => {
+                                    GrantApprover::Stated(StatedApprover { id, ..s })
+                                }
+                            };
                         }
                         // Most grants are the subject's own; the rest are someone else's.
                         g.subject = if own || other == subject.id.as_str() {
@@ -436,6 +483,11 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
                 "a flag changed the decision"
             );
         }
+        let ends_soon = d
+            .warnings
+            .iter()
+            .any(|w| matches!(w, caselock::eval::Warning::GrantEndsSoon(..)));
+        prop_assert_eq!(ends_soon, r.ends_soon, "temporary access ends soon");
         // A restriction only narrows: what is allowed restricted is allowed unrestricted.
         if d.outcome == caselock::eval::Outcome::Allow
             && req.record.is_restricted()
@@ -487,11 +539,10 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
 
 #[test]
 fn compiled_table_agrees_with_the_reference_interpreter() {
-    let mut policies = support::bundled();
+    // The council policies, the test fixtures and the example policies (which exercise the
+    // concepts no council policy needs: request contexts, flags).
+    let policies = support::bundled();
     assert!(policies.len() >= 2, "no bundled policies found");
-    // The example policies too: they exercise the concepts no council policy needs (request
-    // contexts, flags).
-    policies.extend(support::examples());
     // Two threads: the test machine has two cores.
     let results: Vec<_> = std::thread::scope(|s| {
         let (a, b): (Vec<_>, Vec<_>) = policies.iter().enumerate().partition(|(i, _)| i % 2 == 0);

@@ -312,3 +312,29 @@ fn json_nested_100000_deep_is_refused_not_a_stack_overflow() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("`subject`"), "{stderr}");
 }
+
+/// Boards joined by `and` multiply their members, as groups do: an approver of four boards of a
+/// hundred people is refused with CL0116 rather than expanded to a hundred million alternatives.
+#[test]
+fn boards_joined_by_and_are_bounded_not_expanded() {
+    let mut text = String::from(
+        "policy p \"P\" version 1\naction view\norganisation council \"C\" internal\n",
+    );
+    for i in 0..100 {
+        text.push_str(&format!("person p{i} id \"u-{i}\"\n"));
+    }
+    let members: Vec<String> = (0..100).map(|i| format!("person p{i}")).collect();
+    text.push_str(&format!("board b = {}\n", members.join(", ")));
+    text.push_str(
+        "category c {\n  restriction universal\n  approve access by board b and board b and board b and board b\n}\n\nend\n",
+    );
+    let mut sources = caselock::span::SourceMap::new();
+    let id = sources.add("p.policy".to_string(), text);
+    let diags = caselock::check_files(&sources, &[id]).unwrap_err();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == caselock::diag::Code::ConditionTooLarge),
+        "{diags:?}"
+    );
+}

@@ -6,8 +6,7 @@ use super::rules::CategoryView;
 use super::space::{Region, Space};
 use crate::compile::table::Layer;
 use crate::diag::{Code, Diagnostic};
-use crate::policy::words::atom_label;
-use crate::policy::{ActionId, Atom, Effect, OrgKind, Purpose, Relation};
+use crate::policy::{ActionId, Approver, Atom, Effect, OrgKind, Purpose, Relation};
 
 /// The action a lock-out is about: `view` when the policy declares it.
 fn view_action(v: &CategoryView) -> Option<ActionId> {
@@ -85,7 +84,7 @@ pub(super) fn denied_approvers(space: &Space, v: &CategoryView, out: &mut Vec<Di
             .get(a as usize)
             .map(|p| p.allowed(space, v.table, a).minus(&holds_grant))
     };
-    if let Some(t) = &v.category.temporary {
+    for t in &v.category.temporary {
         // One region per action, shared by every approver.
         let allowed: Vec<(ActionId, Region)> = t
             .actions
@@ -94,7 +93,7 @@ pub(super) fn denied_approvers(space: &Space, v: &CategoryView, out: &mut Vec<Di
             .collect();
         for approver in &t.approved_by {
             for (a, allowed) in &allowed {
-                if let Some(d) = check_approver(space, v, *approver, *a, allowed) {
+                if let Some(d) = check_approver(space, v, approver, *a, allowed) {
                     out.push(d(t.span, "temporary access"));
                     break;
                 }
@@ -112,10 +111,13 @@ pub(super) fn denied_approvers(space: &Space, v: &CategoryView, out: &mut Vec<Di
             .and_then(|e| v.policy.escalations.get(e as usize))
             .map_or(&approval.chain.steps, |e| &e.chain.steps);
         for approver in steps.iter().flatten() {
-            if matches!(approver, Atom::Relation(Relation::LineManager)) {
+            if approver
+                .condition_atoms()
+                .any(|a| a == Atom::Relation(Relation::LineManager))
+            {
                 continue;
             }
-            if let Some(d) = check_approver(space, v, *approver, view, &allowed) {
+            if let Some(d) = check_approver(space, v, approver, view, &allowed) {
                 out.push(d(approval.chain.span, "access"));
             }
         }
@@ -130,20 +132,21 @@ pub(super) fn denied_approvers(space: &Space, v: &CategoryView, out: &mut Vec<Di
 /// allowed. Asking only whether *some* owner can act let an `owner` pass when the policy grants
 /// the action to a role some owners happen to hold, while the owner as such cannot open the
 /// record. A role, team or person names a pool the case-management system picks from, so there
-/// it is enough that some of them can act.
+/// it is enough that some of them can act. An approver of several parts (`role service_manager
+/// and owner`) is read as a whole: one that names a relation is a relation's holder.
 ///
 /// Returns the diagnostic to report, given where and what was approved.
 fn check_approver<'v>(
     space: &Space,
     v: &'v CategoryView,
-    approver: Atom,
+    approver: &'v Approver,
     action: ActionId,
     allowed: &Region,
 ) -> Option<impl FnOnce(crate::span::Span, &str) -> Diagnostic + 'v> {
     let who = space
-        .atom(0, v.table, action, approver)
+        .condition(0, v.table, action, &approver.condition)
         .and(&space.known(0));
-    let refused = if matches!(approver, Atom::Relation(_)) {
+    let refused = if approver.names_relation() {
         let internal = who.and(&space.atom(0, v.table, action, Atom::OrgKind(OrgKind::Internal)));
         let plain = space.witness(if internal.is_empty() { &who } else { &internal })?;
         (!space.contains(&space.in_some_context(allowed), &plain)).then_some(plain)
@@ -160,12 +163,12 @@ fn check_approver<'v>(
 
 fn denied(
     v: &CategoryView,
-    approver: Atom,
+    approver: &Approver,
     action: ActionId,
     span: crate::span::Span,
     what: &str,
 ) -> Diagnostic {
-    let name = atom_label(v.policy, approver);
+    let name = approver.label(v.policy);
     let action_name = v
         .policy
         .actions

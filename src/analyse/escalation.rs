@@ -10,12 +10,13 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use super::rules::CategoryView;
 use super::space::Space;
 use crate::diag::{Code, Diagnostic};
-use crate::policy::words::atom_label;
-use crate::policy::{Approval, Atom, Chain, Policy, Purpose, Relation};
+use crate::policy::{
+    Approval, Approver, ApproverPart, Atom, Chain, Condition, Policy, Purpose, Relation,
+};
 use crate::span::Span;
 
 /// A chain's steps with `via` resolved to the named path's steps.
-fn steps<'a>(p: &'a Policy, c: &'a Chain) -> &'a [Vec<Atom>] {
+fn steps<'a>(p: &'a Policy, c: &'a Chain) -> &'a [Vec<Approver>] {
     c.via
         .and_then(|e| p.escalations.get(e as usize))
         .map_or(&c.steps, |e| &e.chain.steps)
@@ -45,8 +46,9 @@ fn chains(p: &Policy) -> Vec<(&Chain, String)> {
 /// CL0208: the graph "approver X escalates to approver Y", over every chain, has a cycle.
 pub(super) fn cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
     let all = chains(p);
-    let mut nodes: BTreeMap<Atom, NodeIndex> = BTreeMap::new();
-    let mut graph: DiGraph<Atom, ()> = DiGraph::new();
+    // An approver is a node by what was written (`role a and owner` is one node).
+    let mut nodes: BTreeMap<&[ApproverPart], NodeIndex> = BTreeMap::new();
+    let mut graph: DiGraph<&Approver, ()> = DiGraph::new();
     // Which chain first wrote each edge, to point at it.
     let mut writer: BTreeMap<(NodeIndex, NodeIndex), usize> = BTreeMap::new();
     for (ci, (chain, _)) in all.iter().enumerate() {
@@ -57,8 +59,10 @@ pub(super) fn cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
         for pair in chain.steps.windows(2) {
             for from in &pair[0] {
                 for to in &pair[1] {
-                    let f = *nodes.entry(*from).or_insert_with(|| graph.add_node(*from));
-                    let t = *nodes.entry(*to).or_insert_with(|| graph.add_node(*to));
+                    let f = *nodes
+                        .entry(&from.parts)
+                        .or_insert_with(|| graph.add_node(from));
+                    let t = *nodes.entry(&to.parts).or_insert_with(|| graph.add_node(to));
                     if let std::collections::btree_map::Entry::Vacant(e) = writer.entry((f, t)) {
                         e.insert(ci);
                         graph.add_edge(f, t, ());
@@ -67,11 +71,7 @@ pub(super) fn cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let name_of = |n: NodeIndex| {
-        graph
-            .node_weight(n)
-            .map_or("?".to_string(), |a| atom_label(p, *a))
-    };
+    let name_of = |n: NodeIndex| graph.node_weight(n).map_or("?".to_string(), |a| a.label(p));
     // `kosaraju_scc` keeps its own stack; a chain of any length cannot overflow ours.
     for scc in kosaraju_scc(&graph) {
         let looped = scc.len() > 1 || scc.first().is_some_and(|n| graph.contains_edge(*n, *n));
@@ -122,8 +122,9 @@ pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
         let chain_steps = steps(p, &approval.chain);
         for step in chain_steps {
             let fillable = step.iter().any(|a| {
-                matches!(a, Atom::Relation(Relation::LineManager))
-                    || !space.atom(0, v.table, 0, *a).is_empty()
+                a.condition_atoms()
+                    .any(|x| x == Atom::Relation(Relation::LineManager))
+                    || !space.condition(0, v.table, 0, &a.condition).is_empty()
             });
             if !fillable {
                 out.push(dead_end(
@@ -131,7 +132,7 @@ pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
                     format!(
                         "nobody can be {} in the `{}` approval of `{}`",
                         step.iter()
-                            .map(|a| atom_label(p, *a))
+                            .map(|a| a.label(p))
                             .collect::<Vec<_>>()
                             .join(" or "),
                         purpose.word(),
@@ -144,15 +145,22 @@ pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
         if purpose != Purpose::Access {
             continue;
         }
-        let (Some(t), Some(last)) = (&v.category.temporary, chain_steps.last()) else {
+        let (Some(t), Some(last)) = (v.category.temporary.first(), chain_steps.last()) else {
             continue;
         };
-        // The final approver must be able to be someone the evaluator accepts on a grant.
-        let accepted = t.approved_by.iter().fold(space.nobody(), |acc, a| {
-            acc.or(&approver_region(space, v, *a))
-        });
+        // The final approver must be able to be someone the evaluator accepts on a grant of
+        // some kind.
+        let accepted = v
+            .category
+            .temporary
+            .iter()
+            .flat_map(|t| &t.approved_by)
+            .fold(space.nobody(), |acc, a| {
+                acc.or(&approver_region(space, v, a))
+            });
         let reaches = last.iter().any(|a| {
-            matches!(a, Atom::Relation(_)) || approver_region(space, v, *a).overlaps(&accepted)
+            a.condition_atoms().all(|x| matches!(x, Atom::Relation(_)))
+                || approver_region(space, v, a).overlaps(&accepted)
         });
         if !reaches {
             out.push(dead_end(
@@ -161,7 +169,7 @@ pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
                     "the access approval of `{}` ends with {}, whose approval its temporary access does not accept",
                     v.category.name,
                     last.iter()
-                        .map(|a| atom_label(p, *a))
+                        .map(|a| a.label(p))
                         .collect::<Vec<_>>()
                         .join(" or ")
                 ),
@@ -171,13 +179,24 @@ pub(super) fn dead_ends(space: &Space, v: &CategoryView, out: &mut Vec<Diagnosti
     }
 }
 
-/// Who can be an approver: people by subject id; relations are to the record, and anyone can
-/// stand in one, so they count as everyone.
-fn approver_region(space: &Space, v: &CategoryView, a: Atom) -> super::space::Region {
-    match a {
-        Atom::Relation(_) => space.everyone(),
-        other => space.atom(0, v.table, 0, other),
-    }
+/// Who can be an approver: people, roles and teams as the space has them; relations are to the
+/// record, and anyone can stand in one, so they count as everyone (an approver of several parts
+/// keeps its other parts).
+fn approver_region(space: &Space, v: &CategoryView, a: &Approver) -> super::space::Region {
+    let without_relations = Condition {
+        terms: a
+            .condition
+            .terms
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .copied()
+                    .filter(|l| !matches!(l.atom, Atom::Relation(_)))
+                    .collect()
+            })
+            .collect(),
+    };
+    space.condition(0, v.table, 0, &without_relations)
 }
 
 fn dead_end(span: Span, message: String, other: Option<(Span, &str)>) -> Diagnostic {

@@ -40,7 +40,7 @@ impl CategoryView<'_> {
             Layer::Temporary | Layer::TemporaryOverride => (
                 self.category
                     .temporary
-                    .as_ref()
+                    .first()
                     .map_or(self.category.span, |t| t.span),
                 "temporary access".into(),
             ),

@@ -470,26 +470,30 @@ impl Space {
             },
             Relation::Owner | Relation::NamedAllow | Relation::NamedDeny if restricted => var(),
             Relation::TemporaryGrant => {
-                let Some(t) = c.temporary.as_ref().filter(|t| t.actions.contains(&action)) else {
-                    return self.vars.mk_false();
-                };
-                let approvable = t.approved_by.iter().any(|a| match a.atom {
-                    Atom::Person(_)
-                    | Atom::Relation(Relation::AllocatedManager | Relation::AllocatedWorker) => {
-                        true
+                // A grant of any kind covering the action may hold; a kind whose approvers
+                // no request can meet (an owner, on a record with no restriction) gives none.
+                let mut eligible = self.vars.mk_false();
+                for t in c.temporary_for(action) {
+                    let approvable = t.approved_by.iter().any(|a| {
+                        restricted
+                            || !a
+                                .condition
+                                .terms
+                                .iter()
+                                .flatten()
+                                .any(|l| l.atom == Atom::Relation(Relation::Owner))
+                    });
+                    if !approvable {
+                        continue;
                     }
-                    Atom::Relation(Relation::Owner) => restricted,
-                    _ => false,
-                });
-                if !approvable {
-                    return self.vars.mk_false();
+                    // The evaluator tests eligibility before it sets the grant's fact, so `to`
+                    // reads `temporary_grant` as false.
+                    let kind = match &t.to {
+                        Some(to) => self.condition_bdd(side, c, action, to, false),
+                        None => self.vars.mk_true(),
+                    };
+                    eligible = eligible.or(&kind);
                 }
-                // The evaluator tests eligibility before it sets the grant's fact, so `to` reads
-                // `temporary_grant` as false.
-                let eligible = match &t.to {
-                    Some(to) => self.condition_bdd(side, c, action, to, false),
-                    None => self.vars.mk_true(),
-                };
                 var().and(&eligible)
             }
             _ => self.vars.mk_false(),

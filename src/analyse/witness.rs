@@ -6,7 +6,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use super::space::{Space, Witness};
 use crate::compile::table::{CategoryTable, DecisionTable};
 use crate::eval::request::{
-    GrantDuration, Record, Request, RequestContext, Restriction, Subject, TemporaryGrant,
+    GrantApprover, GrantDuration, Record, Request, RequestContext, Restriction, StatedApprover,
+    Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry};
 use crate::policy::{Atom, Period, PeriodUnit, Relation, words};
@@ -135,34 +136,80 @@ impl Space {
         let mut temporary_grants = Vec::new();
         let at = witness_time();
         if w.has(Relation::TemporaryGrant) {
-            let t = category.temporary.as_ref();
-            let approvers: Vec<Atom> = t
-                .map(|t| t.approved_by.iter().map(|a| a.atom).collect())
-                .unwrap_or_default();
-            let person = approvers.iter().find_map(|a| match a {
-                Atom::Person(p) => table.vocabulary.persons.get(*p as usize),
-                _ => None,
+            let action_id = table
+                .vocabulary
+                .actions
+                .iter()
+                .position(|a| a.name == action)
+                .map_or(u32::MAX, |i| i as u32);
+            // The first kind covering the action whose holders the witness is among.
+            let kind = category.temporary_for(action_id).find(|t| {
+                t.to.as_ref()
+                    .is_none_or(|to| self.contains(&self.condition(0, category, action_id, to), w))
             });
-            let approved_by = if let Some(p) = person {
-                Id::trusted(p.subject_id.as_str())
-            } else if approvers.contains(&Atom::Relation(Relation::AllocatedManager)) {
-                allocated_managers.push(approver.clone());
-                approver.clone()
-            } else if approvers.contains(&Atom::Relation(Relation::AllocatedWorker)) {
-                allocated_workers.push(approver.clone());
-                approver.clone()
-            } else if let Some(o) = &owner {
-                o.clone()
+            // Its first approver's first alternative, met by a fresh person.
+            let term: Vec<Atom> = kind
+                .and_then(|t| t.approved_by.first())
+                .and_then(|a| a.condition.terms.first())
+                .map(|t| t.iter().filter(|l| !l.negated).map(|l| l.atom).collect())
+                .unwrap_or_default();
+            let mut approver_id = approver.clone();
+            let (mut roles, mut teams) = (Vec::new(), Vec::new());
+            for atom in &term {
+                match atom {
+                    Atom::Person(p) => {
+                        if let Some(p) = table.vocabulary.persons.get(*p as usize) {
+                            approver_id = Id::trusted(p.subject_id.as_str());
+                        }
+                    }
+                    Atom::Role(r) => roles.extend(
+                        table
+                            .vocabulary
+                            .roles
+                            .get(*r as usize)
+                            .map(|r| r.name.clone()),
+                    ),
+                    Atom::Team(t) => teams.extend(
+                        table
+                            .vocabulary
+                            .teams
+                            .get(*t as usize)
+                            .map(|t| t.name.clone()),
+                    ),
+                    _ => {}
+                }
+            }
+            for atom in &term {
+                match atom {
+                    Atom::Relation(Relation::AllocatedManager) => {
+                        allocated_managers.push(approver_id.clone());
+                    }
+                    Atom::Relation(Relation::AllocatedWorker) => {
+                        allocated_workers.push(approver_id.clone());
+                    }
+                    Atom::Relation(Relation::Owner) => match &owner {
+                        // The subject owns the record: they approve their own grant.
+                        Some(o) => approver_id = o.clone(),
+                        None => owner = Some(approver_id.clone()),
+                    },
+                    _ => {}
+                }
+            }
+            let approved_by = if roles.is_empty() && teams.is_empty() {
+                GrantApprover::Id(approver_id)
             } else {
-                owner = Some(approver.clone());
-                approver.clone()
+                GrantApprover::Stated(StatedApprover {
+                    id: approver_id,
+                    roles,
+                    teams,
+                })
             };
             temporary_grants.push(TemporaryGrant {
                 subject: subject.clone(),
                 record: None,
                 actions: None,
                 granted_at: at,
-                duration: GrantDuration(t.map_or(
+                duration: GrantDuration(kind.map_or(
                     Period {
                         amount: 24,
                         unit: PeriodUnit::Hours,
@@ -170,6 +217,8 @@ impl Space {
                     |t| t.max,
                 )),
                 approved_by,
+                kind: kind.and_then(|t| t.kind_name()).map(str::to_string),
+                renewals: 0,
             });
         }
         let listed = |r: Relation| me(r).into_iter().map(ListEntry::Person).collect::<Vec<_>>();

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::approvals::Boards;
 use super::disclosure::disclosure;
 use super::names::SymbolKind;
 use super::resolve::Resolver;
@@ -102,7 +103,7 @@ impl Resolver {
             protects: Vec::new(),
             disclose: None,
             review: None,
-            temporary: None,
+            temporary: Vec::new(),
             contact: None,
             approvals: Vec::new(),
             unstated_approvals: Vec::new(),
@@ -112,12 +113,12 @@ impl Resolver {
         let mut restriction_seen = false;
         let mut used: Vec<(String, Span)> = Vec::new();
         let mut numbers = RuleNumbers::default();
+        let mut kinds: Vec<(Option<String>, Span)> = Vec::new();
         for st in &body.statements {
             let key = match st {
                 ast::Statement::Restriction(..) => Some("restriction"),
                 ast::Statement::Review(..) => Some("review"),
                 ast::Statement::DeniedView(..) => Some("denied_view"),
-                ast::Statement::Temporary(..) => Some("temporary"),
                 ast::Statement::Contact(..) => Some("contact"),
                 ast::Statement::Disclose(..) => Some("disclose"),
                 ast::Statement::Protects(..) => Some("protects"),
@@ -186,9 +187,17 @@ impl Resolver {
                     )
                     .with_help("offer temporary access in the categories whose records need it"),
                 ),
-                ast::Statement::Temporary(t) => cat.temporary = self.temporary(t, p),
+                ast::Statement::Temporary(t) => {
+                    if let Some(k) = self.temporary(t, p, &kinds) {
+                        cat.temporary.push(k);
+                    }
+                    let name = t.kind.as_ref().map(|(n, _)| n.name.clone());
+                    if !kinds.iter().any(|(k, _)| *k == name) {
+                        kinds.push((name, t.kind.as_ref().map_or(t.span, |(n, _)| n.span)));
+                    }
+                }
                 ast::Statement::Contact(a, text, span) => {
-                    if let Some(who) = self.approver(a) {
+                    if let Some(who) = self.contact_atom(a) {
                         cat.contact = Some(Contact {
                             who,
                             text: text.as_ref().map(|s| s.value.clone()),
@@ -280,7 +289,28 @@ impl Resolver {
         })
     }
 
-    pub(super) fn temporary(&mut self, t: &ast::Temporary, p: &Policy) -> Option<TemporaryAccess> {
+    /// One kind of temporary access, checked against the kinds the category already gives
+    /// (`kinds`: each kind's name, `None` for the default, and where it is written).
+    pub(super) fn temporary(
+        &mut self,
+        t: &ast::Temporary,
+        p: &Policy,
+        kinds: &[(Option<String>, Span)],
+    ) -> Option<TemporaryAccess> {
+        let kind_name = t.kind.as_ref().map(|(n, _)| n.name.clone());
+        let kind_span = t.kind.as_ref().map_or(t.span, |(n, _)| n.span);
+        if let Some((_, first)) = kinds.iter().find(|(k, _)| *k == kind_name) {
+            let what = match &kind_name {
+                Some(k) => format!("temporary access of kind `{k}` is given twice"),
+                None => "the default temporary access (a `temporary` statement naming no kind) is given twice".to_string(),
+            };
+            self.report(
+                Diagnostic::error(Code::DuplicateGrantKind, what, kind_span, "given again here")
+                    .with_label(*first, "first given here")
+                    .with_help("give each kind its own name: `temporary task_access \"Task access\" view for 2 weeks ...`"),
+            );
+            return None;
+        }
         let actions = self.actions(&t.actions, p);
         let max = self.ok(values::period(&t.max));
         let to = match &t.to {
@@ -293,34 +323,95 @@ impl Resolver {
         };
         let mut approved_by = Vec::new();
         for a in &t.approved_by.alternatives {
-            let Some(x) = self.approver(a) else { continue };
-            let checkable = matches!(
-                x,
-                Atom::Person(_)
-                    | Atom::Relation(
-                        Relation::Owner | Relation::AllocatedManager | Relation::AllocatedWorker
-                    )
-            );
-            if checkable {
-                approved_by.push(x);
-            } else {
-                self.report(
+            let Some(x) = self.approver(a, Boards::Allowed) else {
+                continue;
+            };
+            let unchecked = x.condition_atoms().find(|atom| {
+                matches!(
+                    atom,
+                    Atom::Organisation(_)
+                        | Atom::OrgKind(_)
+                        | Atom::Relation(
+                            Relation::LineManager
+                                | Relation::RecordSubject
+                                | Relation::Relative
+                                | Relation::RecordTeam
+                        )
+                )
+            });
+            match unchecked {
+                None => approved_by.push(x),
+                Some(atom) => self.report(
                     Diagnostic::error(
                         Code::RelationMisplaced,
-                        format!("`{}` cannot be checked as a temporary grant's approver", a.ident().name),
-                        a.ident().span,
+                        format!(
+                            "`{}` cannot be checked as a temporary grant's approver",
+                            crate::policy::words::atom_notation(p, atom)
+                        ),
+                        a.span,
                         "the request does not say who holds this",
                     )
-                    .with_help("a temporary grant's approver must be `owner`, `allocated_manager`, `allocated_worker` or a person"),
+                    .with_help("a temporary grant's approver is a role, team, person or board, `owner`, `allocated_manager` or `allocated_worker`, or several joined by `and`"),
+                ),
+            }
+        }
+        let renewable = match &t.renewable {
+            Some(n) if n.value == 0 => {
+                self.report(
+                    Diagnostic::warning(
+                        Code::RenewableZero,
+                        "`renewable 0` says a grant cannot be renewed, which is already so",
+                        n.span,
+                        "renewable no times",
+                    )
+                    .with_help(
+                        "remove `renewable 0`, or give the number of renewals the source allows",
+                    ),
                 );
+                0
+            }
+            Some(n) => n.value,
+            None => 0,
+        };
+        let notify = match &t.notify {
+            Some(d) => Some(self.ok(values::period(d))?),
+            None => None,
+        };
+        if let (Some(n), Some(m), Some(d)) = (notify, max, &t.notify) {
+            if !m.always_longer(&n) {
+                self.report(
+                    Diagnostic::error(
+                        Code::NotifyOutlastsGrant,
+                        format!(
+                            "the holder is to be told {} before the end of a grant that lasts at most {}",
+                            n.describe(),
+                            m.describe()
+                        ),
+                        d.span,
+                        "as long as the grant or longer",
+                    )
+                    .with_label(t.max.span, "the longest a grant lasts")
+                    .with_help("give a notice shorter than the grant's maximum, such as `notify 3 days` for a grant of 2 weeks"),
+                );
+                return None;
             }
         }
         let obligations = self.obligations(&t.requires);
         Some(TemporaryAccess {
+            kind: t.kind.as_ref().map(|(n, title)| {
+                (
+                    n.name.clone(),
+                    title
+                        .as_ref()
+                        .map_or_else(|| n.name.clone(), |s| s.value.clone()),
+                )
+            }),
             actions: actions?,
             max: max?,
             to,
             approved_by,
+            renewable,
+            notify,
             obligations,
             span: t.span,
         })

@@ -25,6 +25,13 @@ impl Resolver {
                         condition: Condition::default(),
                     });
                 }
+                ast::Item::Board(b) if self.declare(SymbolKind::Board, &b.name).is_some() => {
+                    p.boards.push(Board {
+                        named: named(&b.name, b.title.as_ref()),
+                        members: Vec::new(),
+                        condition: Condition::default(),
+                    });
+                }
                 ast::Item::Obligation(o)
                     if self.declare(SymbolKind::Obligation, &o.name).is_some() =>
                 {
@@ -261,6 +268,7 @@ impl Resolver {
             SymbolKind::Role,
             SymbolKind::Team,
             SymbolKind::Group,
+            SymbolKind::Board,
             SymbolKind::Obligation,
             SymbolKind::Escalation,
             SymbolKind::Rules,

@@ -166,6 +166,9 @@ impl NameIndex {
             ast::Item::Group(g) => {
                 self.declare(SymbolKind::Group, &g.name, title(&g.title).as_deref());
             }
+            ast::Item::Board(b) => {
+                self.declare(SymbolKind::Board, &b.name, title(&b.title).as_deref());
+            }
             ast::Item::Obligation(o) => {
                 self.declare(SymbolKind::Obligation, &o.name, Some(&o.text.value));
             }
@@ -223,6 +226,7 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
             }
         }
         ast::Item::Group(g) => subjects(&g.subjects, out),
+        ast::Item::Board(b) => b.members.iter().for_each(|m| approver(m, out)),
         ast::Item::Escalation(e) => chain(&e.chain, out),
         ast::Item::Approve(a) => approve(a, out),
         ast::Item::Unrestricted(b) => block(b, out),
@@ -314,7 +318,13 @@ fn chain(c: &ast::Chain, out: &mut Uses) {
 
 fn step(s: &ast::Step, out: &mut Uses) {
     for a in &s.alternatives {
-        atom(a, out);
+        approver(a, out);
+    }
+}
+
+fn approver(a: &ast::Approver, out: &mut Uses) {
+    for x in &a.atoms {
+        atom(x, out);
     }
 }
 

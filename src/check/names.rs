@@ -21,6 +21,8 @@ pub enum SymbolKind {
     Organisation,
     /// A group of subjects.
     Group,
+    /// A board that approves as one.
+    Board,
     /// An obligation.
     Obligation,
     /// An escalation path.
@@ -49,6 +51,7 @@ impl SymbolKind {
             SymbolKind::Person => "a person",
             SymbolKind::Organisation => "an organisation",
             SymbolKind::Group => "a group",
+            SymbolKind::Board => "a board",
             SymbolKind::Obligation => "an obligation",
             SymbolKind::Escalation => "an escalation path",
             SymbolKind::Category => "a category",
@@ -74,6 +77,7 @@ impl From<NameKind> for SymbolKind {
             NameKind::Person => SymbolKind::Person,
             NameKind::Organisation => SymbolKind::Organisation,
             NameKind::Group => SymbolKind::Group,
+            NameKind::Board => SymbolKind::Board,
         }
     }
 }

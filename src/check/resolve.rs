@@ -25,6 +25,9 @@ pub(super) struct Resolver {
     pub(super) diags: Vec<Diagnostic>,
     /// Each group's resolved condition, by group index (`None` until resolved, or when it failed).
     pub(super) groups: Vec<Option<Condition>>,
+    /// Each board's members' condition, by board index (`None` until resolved, or when it
+    /// failed).
+    pub(super) boards: Vec<Option<Condition>>,
 }
 
 impl Resolver {
@@ -82,6 +85,7 @@ impl Resolver {
             contexts: Vec::new(),
             context_values: Vec::new(),
             groups: Vec::new(),
+            boards: Vec::new(),
             obligations: Vec::new(),
             escalations: Vec::new(),
             approvals: Vec::new(),
@@ -97,6 +101,7 @@ impl Resolver {
         self.declare_all(&items, &mut p);
         self.hierarchies(&items, &mut p);
         self.resolve_groups(&items, &mut p);
+        self.resolve_boards(&items, &mut p);
 
         p.disclose = self.policy_disclosure(&items);
         let shared = self.shared_rules(&items, &p);
@@ -181,6 +186,7 @@ impl Resolver {
                 ast::Item::Decl(_)
                 | ast::Item::Context(_)
                 | ast::Item::Group(_)
+                | ast::Item::Board(_)
                 | ast::Item::Obligation(_)
                 | ast::Item::Rules(_)
                 | ast::Item::Use(..)
@@ -198,7 +204,8 @@ impl Resolver {
                 }
                 Err(errors) => self.diags.extend(errors),
             }
-            let unknown = super::tests::unknown_names(&self.symbols, t);
+            let mut unknown = super::tests::unknown_names(&self.symbols, t);
+            unknown.extend(super::tests::unknown_kinds(&p, t));
             self.diags.extend(unknown);
         }
         header.map(|_| p)

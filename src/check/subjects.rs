@@ -125,6 +125,8 @@ impl Resolver {
                     SymbolKind::Team => Condition::atom(Atom::Team(sym.index)),
                     SymbolKind::Person => Condition::atom(Atom::Person(sym.index)),
                     SymbolKind::Organisation => Condition::atom(Atom::Organisation(sym.index)),
+                    // A board's members, as a group's.
+                    SymbolKind::Board => self.boards.get(sym.index as usize).cloned().flatten()?,
                     _ => {
                         let g = self
                             .groups
@@ -323,6 +325,7 @@ pub(super) fn kind_static(k: SymbolKind) -> &'static SymbolKind {
         SymbolKind::Person => &SymbolKind::Person,
         SymbolKind::Organisation => &SymbolKind::Organisation,
         SymbolKind::Group => &SymbolKind::Group,
+        SymbolKind::Board => &SymbolKind::Board,
         SymbolKind::Action => &SymbolKind::Action,
         SymbolKind::Obligation => &SymbolKind::Obligation,
         SymbolKind::Escalation => &SymbolKind::Escalation,

@@ -3,15 +3,16 @@
 //! approval data resolved to names.
 
 use super::table::{
-    ApprovalEntry, ApproverEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList, Entry,
-    Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry, UnstatedApprovalEntry,
+    ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList,
+    Entry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
+    UnstatedApprovalEntry,
 };
 use crate::policy::words::atom_title;
 use crate::policy::{
-    ActionId, Approver, Atom, Category, CategoryKind, Chain, Condition, Disclosure, Effect, Policy,
-    Purpose, Relation, RestrictionType, Review, Schedule, View,
+    ActionId, Approver, ApproverPart, Atom, Category, CategoryKind, Chain, Condition, Disclosure,
+    Effect, ObligationId, Policy, Purpose, Relation, RestrictionType, Review, Schedule, View,
 };
-use crate::span::SourceMap;
+use crate::span::{SourceMap, Span};
 
 /// A category's or a flag's review, resolved to names.
 pub(super) fn review(p: &Policy, r: &Review, sources: &SourceMap) -> ReviewEntry {
@@ -63,16 +64,29 @@ pub(super) fn category(
         protects: c.protects.clone(),
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| review(p, r, sources)),
-        temporary: c.temporary.as_ref().map(|t| TemporaryEntry {
-            actions: t.actions.iter().collect(),
-            max: t.max,
-            to: t.to.clone(),
-            approved_by: t.approved_by.iter().map(|a| approver(p, *a)).collect(),
-            obligations: t.obligations.clone(),
-            source: sources.cite_in_policy(t.span),
-        }),
+        temporary: c
+            .temporary
+            .iter()
+            .map(|t| TemporaryEntry {
+                kind: t.kind.as_ref().map(|(name, title)| Entry {
+                    name: name.clone(),
+                    title: title.clone(),
+                }),
+                actions: t.actions.iter().collect(),
+                max: t.max,
+                to: t.to.clone(),
+                approved_by: t.approved_by.iter().map(|a| approver(p, a)).collect(),
+                renewable: t.renewable,
+                notify: t.notify,
+                obligations: t.obligations.clone(),
+                source: sources.cite_in_policy(t.span),
+            })
+            .collect(),
         contact: c.contact.as_ref().map(|k| ContactEntry {
-            who: approver(p, k.who),
+            who: AtomEntry {
+                atom: k.who,
+                description: atom_title(p, k.who),
+            },
             text: k.text.clone(),
             source: sources.cite_in_policy(k.span),
         }),
@@ -117,7 +131,7 @@ fn rows(c: &Category, kind: CategoryKind, action: ActionId, sources: &SourceMap)
             .zip(0u32..)
             .filter(move |(r, _)| r.effect == effect && r.actions.contains(action))
     };
-    let temporary = c.temporary.as_ref().filter(|t| t.actions.contains(action));
+    let temporary = Offered::of(c, action);
     let mut out = Vec::new();
     for (r, i) in covering(Effect::AbsoluteDeny) {
         out.push(Row {
@@ -149,7 +163,7 @@ fn rows(c: &Category, kind: CategoryKind, action: ActionId, sources: &SourceMap)
         });
     }
     let granted = Condition::atom(Atom::Relation(Relation::TemporaryGrant));
-    if let Some(t) = temporary {
+    if let Some(t) = &temporary {
         for (r, i) in covering(Effect::Deny) {
             out.push(Row {
                 id: format!("{}.temporary", c.name),
@@ -193,7 +207,7 @@ fn rows(c: &Category, kind: CategoryKind, action: ActionId, sources: &SourceMap)
             rule: Some(i),
         });
     }
-    if let Some(t) = temporary {
+    if let Some(t) = &temporary {
         out.push(Row {
             id: format!("{}.temporary", c.name),
             layer: Layer::Temporary,
@@ -230,11 +244,50 @@ fn rows(c: &Category, kind: CategoryKind, action: ActionId, sources: &SourceMap)
     out
 }
 
-/// An approver with its description.
-fn approver(p: &Policy, a: Approver) -> ApproverEntry {
+/// What the kinds of temporary access covering one action give their rows: one pair of
+/// temporary rows serves every kind (the evaluator sets `temporary_grant` for a valid grant of
+/// any kind that covers the action), so the rows carry every such kind's obligations, in order,
+/// and cite the first kind.
+struct Offered {
+    obligations: Vec<ObligationId>,
+    span: Span,
+}
+
+impl Offered {
+    fn of(c: &Category, action: ActionId) -> Option<Offered> {
+        let mut kinds = c.temporary.iter().filter(|t| t.actions.contains(action));
+        let first = kinds.next()?;
+        let mut obligations = first.obligations.clone();
+        for t in kinds {
+            for o in &t.obligations {
+                if !obligations.contains(o) {
+                    obligations.push(*o);
+                }
+            }
+        }
+        Some(Offered {
+            obligations,
+            span: first.span,
+        })
+    }
+}
+
+/// An approver with its description: its parts' titles joined by "and".
+fn approver(p: &Policy, a: &Approver) -> ApproverEntry {
+    let parts: Vec<String> = a
+        .parts
+        .iter()
+        .map(|part| match part {
+            ApproverPart::Atom(atom) => atom_title(p, *atom),
+            ApproverPart::Board(b) => p
+                .boards
+                .get(*b as usize)
+                .map_or_else(String::new, |b| b.named.title.clone()),
+        })
+        .collect();
     ApproverEntry {
-        atom: a,
-        description: atom_title(p, a),
+        condition: a.condition.clone(),
+        description: parts.join(" and "),
     }
 }
 
@@ -245,7 +298,7 @@ fn chain(p: &Policy, c: &Chain, sources: &SourceMap) -> ChainEntry {
     ChainEntry {
         steps: steps
             .iter()
-            .map(|step| step.iter().map(|a| approver(p, *a)).collect())
+            .map(|step| step.iter().map(|a| approver(p, a)).collect())
             .collect(),
         via: escalation.map(|e| Entry {
             name: e.named.name.clone(),

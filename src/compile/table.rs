@@ -28,8 +28,11 @@ use crate::policy::{
 /// of version 3 could not read.
 /// Version 5 adds the record's sections (`vocabulary.sections`, each category's `protects`), the
 /// request's contexts (`vocabulary.contexts`, `vocabulary.context_values`) and the `context`
-/// atom, which a reader of version 4 could not read, and the vocabulary's `flags`, which it would
-/// skip (deciding a flagged record without the flags' duties and warnings).
+/// atom, gives each category a list of kinds of temporary access (each with its kind, renewals
+/// and notice) and each approver as a condition on the person approving (roles, teams, boards and
+/// conjunctions), not one atom; a reader of version 4 could read none of them.
+/// Version 5 also adds the vocabulary's `flags`, which a reader of version 4 would skip (deciding
+/// a flagged record without the flags' duties and warnings).
 pub const FORMAT_VERSION: u32 = 5;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
@@ -312,8 +315,8 @@ pub struct CategoryTable {
     pub source: String,
     /// The review schedule.
     pub review: Option<ReviewEntry>,
-    /// Temporary access, if the category allows it.
-    pub temporary: Option<TemporaryEntry>,
+    /// The kinds of temporary access the category offers, in source order (empty: none).
+    pub temporary: Vec<TemporaryEntry>,
     /// Who a refused person should contact.
     pub contact: Option<ContactEntry>,
     /// Who approves placing, amending, lifting and access, with the category's own settings
@@ -455,9 +458,12 @@ pub enum ScheduleEntry {
     },
 }
 
-/// Temporary access to a category.
+/// One kind of temporary access to a category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TemporaryEntry {
+    /// The kind's name and title; null for the category's default kind (the one a grant that
+    /// names no kind is of).
+    pub kind: Option<Entry>,
     /// The actions a temporary grant may cover.
     pub actions: Vec<ActionId>,
     /// The longest a grant lasts; longer grants are capped.
@@ -466,32 +472,56 @@ pub struct TemporaryEntry {
     /// Who may hold one (everyone when absent). The `temporary_grant` atom implies it.
     #[schemars(with = "Option<ConditionDef>")]
     pub to: Option<Condition>,
-    /// Who may approve one.
+    /// Who may approve one: any of these.
     pub approved_by: Vec<ApproverEntry>,
+    /// How many times a grant of the kind may be renewed.
+    pub renewable: u32,
+    /// How long before a grant ends its holder is told, if the policy says.
+    #[schemars(with = "Option<PeriodDef>")]
+    pub notify: Option<Period>,
     /// What the holder must do.
     pub obligations: Vec<ObligationId>,
     /// Where the statement is written.
     pub source: String,
 }
 
+impl TemporaryEntry {
+    /// The kind's name, `None` for the default kind.
+    pub fn kind_name(&self) -> Option<&str> {
+        self.kind.as_ref().map(|k| k.name.as_str())
+    }
+}
+
 /// Who to contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ContactEntry {
     /// The contact.
-    pub who: ApproverEntry,
+    pub who: AtomEntry,
     /// The policy's description, if it gives one.
     pub text: Option<String>,
     /// Where the statement is written.
     pub source: String,
 }
 
-/// An approver or contact with its name resolved.
+/// A contact: one atom with its name resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ApproverEntry {
+pub struct AtomEntry {
     /// The atom (role, team, person or relation).
     #[schemars(with = "AtomDef")]
     pub atom: Atom,
     /// How explanations describe it: "Service Manager", "the record's named manager".
+    pub description: String,
+}
+
+/// An approver: who may approve, as a condition on the person approving (roles, teams, people,
+/// relations to the record; a board's members in the board's place), with its description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ApproverEntry {
+    /// Who qualifies.
+    #[schemars(with = "ConditionDef")]
+    pub condition: Condition,
+    /// How explanations describe it: "Service Manager and the restriction's named owner", "the
+    /// Joint Framework Board".
     pub description: String,
 }
 
@@ -557,5 +587,17 @@ impl CategoryTable {
     /// The approval for a purpose, if the category or the policy gives one.
     pub fn approval(&self, purpose: Purpose) -> Option<&ApprovalEntry> {
         self.approvals.iter().find(|a| a.purpose == purpose)
+    }
+
+    /// The kinds of temporary access that cover an action, in source order.
+    pub fn temporary_for(&self, action: ActionId) -> impl Iterator<Item = &TemporaryEntry> {
+        self.temporary
+            .iter()
+            .filter(move |t| t.actions.contains(&action))
+    }
+
+    /// The kind of temporary access of this name (`None`: the default kind).
+    pub fn temporary_kind(&self, kind: Option<&str>) -> Option<&TemporaryEntry> {
+        self.temporary.iter().find(|t| t.kind_name() == kind)
     }
 }

@@ -312,6 +312,45 @@ category that protects the section, and place it on the records that need it.
       protects adoption_file
     }
     # error[CL0127]: the `unrestricted` block cannot protect a section";
+    DuplicateGrantKind = "CL0160", "duplicate-grant-kind", "A category gives one kind of temporary access twice",
+"A category may offer several kinds of temporary access (`temporary task_access \"Task access\" ...`,
+`temporary involved_worker \"Involved worker\" ...`), each with its own actions, maximum, approvers,
+renewals and notice. A request's grant names its kind, so two statements of the same kind (or two
+that name no kind, both the default) would leave it unclear which maximum and approvers apply.
+
+```text
+category adoption {
+  restriction universal
+  temporary task_access view for 2 weeks approved_by owner
+  temporary task_access view for 6 months approved_by owner   # CL0160
+}
+```";
+    NotifyOutlastsGrant = "CL0161", "notify-outlasts-grant", "The notice before temporary access ends is as long as the access",
+"`notify 3 days` tells the holder of a grant this long before it ends (a warning and an
+`access_ends_soon` obligation on every allowed decision in that window). A notice as long as the
+grant's maximum, or longer, would be given from the moment the grant starts, which tells nobody
+anything.
+
+```text
+temporary view for 1 week approved_by owner notify 2 weeks   # CL0161
+```";
+    RenewableZero = "CL0162", "renewable-zero", "A kind of temporary access is renewable no times",
+"A grant can be renewed only as often as `renewable N` says; without it, a grant cannot be
+renewed at all. `renewable 0` says what leaving it out says: remove it, or give the number the
+source allows.
+
+```text
+temporary view for 2 weeks approved_by owner renewable 0   # CL0162
+```";
+    BoardMemberMisplaced = "CL0163", "board-member-misplaced", "A board's member is a relation to a record",
+"A board (`board joint_framework \"Joint Framework Board\" = person lead_1, role panel_chair`) is the
+same people for every record: its members are people, roles and teams, or several joined by `and`.
+A relation such as `owner` differs from record to record; write it beside the board in the
+approver instead (`approved_by board joint_framework and owner`).
+
+```text
+board panel \"Panel\" = person lead_1, owner   # CL0163
+```";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
 "A mapping file translates one connected system's names for roles, teams and organisations to
 the policy's identifiers (docs/operations.md). It is TOML with `system = \"NAME\"` and the
@@ -517,7 +556,7 @@ both ambiguous.
     test \"EDT keeps access\" { ... }
     test \"EDT keeps access\" { ... }
     # warning[CL0303]: two tests are named `EDT keeps access`";
-    TestUnknownName = "CL0304", "test-unknown-name", "A test names a role, team, organisation, category or action the policy does not declare",
+    TestUnknownName = "CL0304", "test-unknown-name", "A test names a role, team, organisation, category, action or kind of temporary access the policy does not declare",
 "A request with a name the policy does not declare is refused before any rule is read (it fails
 closed), so `expect deny` would pass for the wrong reason, and a misspelt team in a test would
 never test the rule it was written for. `caselock check` reports it, so CI catches it. A test

@@ -340,18 +340,20 @@ fn kind(old: &Outcome, new: &Outcome) -> ChangeKind {
     }
 }
 
-/// Whether both sides let exactly the same subjects hold temporary access to a category.
+/// Whether both sides let exactly the same subjects hold each kind of temporary access to a
+/// category.
 fn same_temporary_holders(space: &Space, old: &CategoryTable, new: &CategoryTable) -> bool {
     let holders = |side: usize, c: &CategoryTable| {
-        let to = c.temporary.as_ref().and_then(|t| t.to.as_ref());
-        let action = c
-            .temporary
-            .as_ref()
-            .and_then(|t| t.actions.first().copied());
-        match (to, action) {
-            (Some(to), Some(a)) => space.condition(side, c, a, to),
-            _ => space.everyone(),
-        }
+        c.temporary
+            .iter()
+            .map(|t| {
+                let region = match (&t.to, t.actions.first()) {
+                    (Some(to), Some(a)) => space.condition(side, c, *a, to),
+                    _ => space.everyone(),
+                };
+                (t.kind_name().map(str::to_string), region)
+            })
+            .collect::<Vec<_>>()
     };
     holders(0, old) == holders(1, new)
 }
@@ -367,14 +369,18 @@ fn same_decisions(a: &CategoryTable, b: &CategoryTable) -> bool {
             && x.obligations == y.obligations
     };
     let temporary = |c: &CategoryTable| {
-        c.temporary.as_ref().map(|t| {
-            (
-                t.actions.clone(),
-                t.to.clone(),
-                t.approved_by.clone(),
-                t.max,
-            )
-        })
+        c.temporary
+            .iter()
+            .map(|t| {
+                (
+                    t.kind_name().map(str::to_string),
+                    t.actions.clone(),
+                    t.to.clone(),
+                    t.approved_by.clone(),
+                    (t.max, t.renewable, t.notify),
+                )
+            })
+            .collect::<Vec<_>>()
     };
     a.name == b.name
         && temporary(a) == temporary(b)

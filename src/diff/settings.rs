@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::compile::table::{
     ApproverEntry, CategoryTable, ChainEntry, DecisionTable, FlagEntry, ReviewEntry, ScheduleEntry,
-    Vocabulary,
+    TemporaryEntry, Vocabulary,
 };
 use crate::eval::words;
 use crate::policy::Atom;
@@ -58,7 +58,7 @@ pub fn compare(
     new: (&DecisionTable, &CategoryTable),
     same_temporary_holders: bool,
 ) -> Vec<SettingChange> {
-    let settings: [(&str, Reader); 13] = [
+    let settings: [(&str, Reader); 16] = [
         ("restriction type", restriction),
         ("sections it covers", covers),
         ("what a refused person sees", denied_view),
@@ -67,7 +67,10 @@ pub fn compare(
         ("reviewer", reviewer),
         ("temporary access", temporary_offered),
         ("temporary access actions", temporary_actions),
+        ("temporary access kinds", temporary_kinds),
         ("temporary access limit", temporary_limit),
+        ("temporary access renewals", temporary_renewals),
+        ("temporary access notice", temporary_notice),
         ("temporary access approvers", temporary_approvers),
         ("temporary access obligations", temporary_obligations),
         ("contact", contact),
@@ -80,13 +83,18 @@ pub fn compare(
             out.push(change(old.1, name, a, b));
         }
     }
-    if !same_temporary_holders && old.1.temporary.is_some() && new.1.temporary.is_some() {
+    if !same_temporary_holders && !old.1.temporary.is_empty() && !new.1.temporary.is_empty() {
         let holders = |v: &Vocabulary, c: &CategoryTable| {
-            let t = c.temporary.as_ref();
-            let text = t
-                .and_then(|t| t.to.as_ref())
-                .map_or("anyone".to_string(), |to| condition_phrase(v, to));
-            Value::plain("", text, t.map(|t| t.source.as_str()))
+            let t = per_kind(c, |t| {
+                let text =
+                    t.to.as_ref()
+                        .map_or("anyone".to_string(), |to| condition_phrase(v, to));
+                (String::new(), text)
+            });
+            Value {
+                key: String::new(),
+                ..t
+            }
         };
         out.push(change(
             old.1,
@@ -254,8 +262,26 @@ fn chain_value(v: &Vocabulary, ch: &ChainEntry) -> Value {
     )
 }
 
+/// An approver by its condition's names: its alternatives, each its parts in order.
 fn approver_key(v: &Vocabulary, a: &ApproverEntry) -> String {
-    atom_key(v, a.atom)
+    let mut terms: Vec<String> = a
+        .condition
+        .terms
+        .iter()
+        .map(|t| {
+            let mut parts: Vec<String> = t
+                .iter()
+                .map(|l| {
+                    let key = atom_key(v, l.atom);
+                    if l.negated { format!("not {key}") } else { key }
+                })
+                .collect();
+            parts.sort();
+            parts.join(" and ")
+        })
+        .collect();
+    terms.sort();
+    terms.join(" | ")
 }
 
 /// An atom by name; a person by the subject id a request carries.
@@ -272,64 +298,124 @@ fn atom_key(v: &Vocabulary, atom: Atom) -> String {
 }
 
 fn temporary_offered(_: &Vocabulary, c: &CategoryTable) -> Value {
-    match &c.temporary {
+    match c.temporary.first() {
         None => Value::plain("no", "not offered", None),
         Some(t) => Value::plain("yes", "offered", Some(&t.source)),
     }
 }
 
-/// Only compared when both sides offer temporary access (else "temporary access" says it).
-fn temporary_actions(_: &Vocabulary, c: &CategoryTable) -> Value {
-    let Some(t) = &c.temporary else {
+/// One temporary-access setting over every kind: a category with only its default kind reads
+/// as before kinds existed; otherwise each kind's value is named by its kind.
+fn per_kind(c: &CategoryTable, f: impl Fn(&TemporaryEntry) -> (String, String)) -> Value {
+    let Some(first) = c.temporary.first() else {
         return Value::plain("", "", None);
     };
-    let mut names: Vec<String> = t
-        .actions
+    if let [only] = c.temporary.as_slice() {
+        if only.kind.is_none() {
+            let (key, text) = f(only);
+            return Value::plain(key, text, Some(&only.source));
+        }
+    }
+    let (mut keys, mut texts) = (Vec::new(), Vec::new());
+    for t in &c.temporary {
+        let (key, text) = f(t);
+        let (name, title) = t.kind.as_ref().map_or(("default", "default"), |k| {
+            (k.name.as_str(), k.title.as_str())
+        });
+        keys.push(format!("{name}={key}"));
+        texts.push(format!("{title}: {text}"));
+    }
+    keys.sort();
+    Value::plain(keys.join(";"), texts.join("; "), Some(&first.source))
+}
+
+/// The kinds of temporary access, by name (only compared when both sides offer it).
+fn temporary_kinds(_: &Vocabulary, c: &CategoryTable) -> Value {
+    let Some(first) = c.temporary.first() else {
+        return Value::plain("", "", None);
+    };
+    let mut keys: Vec<String> = c
+        .temporary
         .iter()
-        .filter_map(|a| c.decisions.get(*a as usize).map(|d| d.action.clone()))
+        .map(|t| t.kind_name().unwrap_or("default").to_string())
         .collect();
-    names.sort();
-    let text = join_or(&names.iter().map(|n| spoken(n)).collect::<Vec<_>>(), "and");
-    Value::plain(names.join(","), text, Some(&t.source))
+    keys.sort();
+    let texts: Vec<String> = c
+        .temporary
+        .iter()
+        .map(|t| {
+            t.kind
+                .as_ref()
+                .map_or("default", |k| k.title.as_str())
+                .to_string()
+        })
+        .collect();
+    Value::plain(keys.join(","), join_or(&texts, "and"), Some(&first.source))
+}
+
+/// Only compared when both sides offer temporary access (else "temporary access" says it).
+fn temporary_actions(_: &Vocabulary, c: &CategoryTable) -> Value {
+    per_kind(c, |t| {
+        let mut names: Vec<String> = t
+            .actions
+            .iter()
+            .filter_map(|a| c.decisions.get(*a as usize).map(|d| d.action.clone()))
+            .collect();
+        names.sort();
+        let text = join_or(&names.iter().map(|n| spoken(n)).collect::<Vec<_>>(), "and");
+        (names.join(","), text)
+    })
 }
 
 fn temporary_limit(_: &Vocabulary, c: &CategoryTable) -> Value {
-    let Some(t) = &c.temporary else {
-        return Value::plain("", "", None);
-    };
-    Value::plain(
-        format!("{:?}", t.max),
-        format!("up to {}", t.max.describe()),
-        Some(&t.source),
-    )
+    per_kind(c, |t| {
+        (
+            format!("{:?}", t.max),
+            format!("up to {}", t.max.describe()),
+        )
+    })
+}
+
+fn temporary_renewals(_: &Vocabulary, c: &CategoryTable) -> Value {
+    per_kind(c, |t| {
+        (t.renewable.to_string(), words::renewable(t.renewable))
+    })
+}
+
+fn temporary_notice(_: &Vocabulary, c: &CategoryTable) -> Value {
+    per_kind(c, |t| match t.notify {
+        Some(n) => (
+            format!("{n:?}"),
+            format!("told {} before it ends", n.describe()),
+        ),
+        None => (String::new(), "no notice".to_string()),
+    })
 }
 
 fn temporary_approvers(v: &Vocabulary, c: &CategoryTable) -> Value {
-    let Some(t) = &c.temporary else {
-        return Value::plain("", "", None);
-    };
-    let mut keys: Vec<String> = t.approved_by.iter().map(|a| approver_key(v, a)).collect();
-    keys.sort();
-    let text: Vec<String> = t.approved_by.iter().map(words::approver_phrase).collect();
-    Value::plain(keys.join(","), join_or(&text, "or"), Some(&t.source))
+    per_kind(c, |t| {
+        let mut keys: Vec<String> = t.approved_by.iter().map(|a| approver_key(v, a)).collect();
+        keys.sort();
+        let text: Vec<String> = t.approved_by.iter().map(words::approver_phrase).collect();
+        (keys.join(","), join_or(&text, "or"))
+    })
 }
 
 fn temporary_obligations(v: &Vocabulary, c: &CategoryTable) -> Value {
-    let Some(t) = &c.temporary else {
-        return Value::plain("", "", None);
-    };
-    let mut texts: Vec<String> = t
-        .obligations
-        .iter()
-        .filter_map(|o| v.obligations.get(*o as usize).map(|e| e.text.clone()))
-        .collect();
-    texts.sort();
-    let shown = if texts.is_empty() {
-        "none".to_string()
-    } else {
-        texts.join("; ")
-    };
-    Value::plain(texts.join("\n"), shown, Some(&t.source))
+    per_kind(c, |t| {
+        let mut texts: Vec<String> = t
+            .obligations
+            .iter()
+            .filter_map(|o| v.obligations.get(*o as usize).map(|e| e.text.clone()))
+            .collect();
+        texts.sort();
+        let shown = if texts.is_empty() {
+            "none".to_string()
+        } else {
+            texts.join("; ")
+        };
+        (texts.join("\n"), shown)
+    })
 }
 
 fn contact(v: &Vocabulary, c: &CategoryTable) -> Value {
@@ -338,8 +424,8 @@ fn contact(v: &Vocabulary, c: &CategoryTable) -> Value {
         Some(k) => Value::plain(
             format!("{} {:?}", atom_key(v, k.who.atom), k.text),
             match &k.text {
-                Some(t) => format!("{} ({t})", words::approver_phrase(&k.who)),
-                None => words::approver_phrase(&k.who),
+                Some(t) => format!("{} ({t})", words::contact_phrase(&k.who)),
+                None => words::contact_phrase(&k.who),
             },
             Some(&k.source),
         ),

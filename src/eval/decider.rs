@@ -8,9 +8,9 @@
 use chrono::{DateTime, Utc};
 
 use super::decision::{
-    Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Warning,
-    Warnings,
+    Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Warning, Warnings,
 };
+use super::grants::Temporary;
 use super::id::{self, Id, ListEntry};
 use super::intern::{self, CondRef, CubePool, Layout, NameMap, Sizes, Tree};
 use super::request::{Request, Restriction};
@@ -29,24 +29,26 @@ pub struct Decider {
     pub(super) actions: NameMap,
     categories: NameMap,
     sections: NameMap,
-    roles: NameMap,
+    pub(super) roles: NameMap,
     pub(super) teams: NameMap,
     orgs: NameMap,
-    persons: NameMap,
-    person_bits: Vec<Vec<u32>>,
+    pub(super) persons: NameMap,
+    pub(super) person_bits: Vec<Vec<u32>>,
     /// The flags by name, and each flag's review interval (eval/flags.rs reads them).
     pub(super) flags: NameMap,
     pub(super) flag_reviews: Vec<Option<Period>>,
     contexts: NameMap,
     /// Each context's values, by name, to their index among all contexts' values.
     context_values: Vec<NameMap>,
-    role_tree: Tree,
-    team_tree: Tree,
+    pub(super) role_tree: Tree,
+    pub(super) team_tree: Tree,
     org_kinds: Vec<OrgKind>,
     pub(super) layout: Layout,
     pub(super) pool: CubePool,
     /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
     slots: Vec<Option<Slot>>,
+    /// The name of every kind of temporary access any category gives.
+    pub(super) kinds: NameMap,
     /// Every row's and category's response text.
     pub(super) prepared: Prepared,
 }
@@ -56,7 +58,8 @@ pub struct Decider {
 struct Slot {
     /// One decision list per action.
     lists: Vec<Vec<CRow>>,
-    temporary: Option<Temporary>,
+    /// The kinds of temporary access, in the table's order.
+    temporary: Vec<Temporary>,
     review: Option<Period>,
     /// The sections it protects; empty: the whole record.
     protects: Vec<u32>,
@@ -69,15 +72,6 @@ pub(super) struct CRow {
     effect: RowEffect,
     pub(super) layer: Layer,
     view: View,
-}
-
-/// A category's temporary access, interned.
-#[derive(Debug, Clone)]
-struct Temporary {
-    actions: u64,
-    max: Period,
-    to: Option<CondRef>,
-    approvers: Vec<Atom>,
 }
 
 /// The facts of one request, before the rows are walked.
@@ -93,6 +87,11 @@ pub(super) struct Context<'r, S = String> {
     /// The current restriction's relation bits (owner, access and exclusion lists).
     pub(super) restricted: u64,
     pub(super) expires_at: Option<DateTime<Utc>>,
+    /// The grant that decides when access ends, and that end, when it falls within its kind's
+    /// notice: an allow by temporary access then warns that it ends soon.
+    pub(super) ends_soon: Option<(u16, DateTime<Utc>)>,
+    /// That grant's index in the request and its kind's index among the category's kinds.
+    pub(super) grant: Option<(u16, u16)>,
 }
 
 /// One restriction on the record, resolved: its category and its relation bits for this
@@ -140,6 +139,12 @@ impl Decider {
             }
         }
         let mut pool = CubePool::default();
+        let kinds = intern::name_map(
+            table
+                .categories
+                .iter()
+                .flat_map(|c| c.temporary.iter().filter_map(|t| t.kind_name())),
+        );
         let mut slot = |c: &CategoryTable| -> Slot {
             let lists = c
                 .decisions
@@ -156,16 +161,11 @@ impl Decider {
                         .collect()
                 })
                 .collect();
-            let temporary = c.temporary.as_ref().map(|t| Temporary {
-                actions: t
-                    .actions
-                    .iter()
-                    .filter(|a| **a < 64)
-                    .fold(0, |m, a| m | 1 << a),
-                max: t.max,
-                to: t.to.as_ref().map(|c| pool.add(c, &layout)),
-                approvers: t.approved_by.iter().map(|a| a.atom).collect(),
-            });
+            let temporary = c
+                .temporary
+                .iter()
+                .map(|t| Temporary::new(t, &kinds, &mut pool, &layout))
+                .collect();
             let review = c.review.as_ref().and_then(interval);
             Slot {
                 lists,
@@ -199,6 +199,7 @@ impl Decider {
             layout,
             pool,
             slots,
+            kinds,
             prepared: Prepared::new(table),
             table: table.clone(),
         }
@@ -337,11 +338,13 @@ impl Decider {
             )
         };
         let (win, lose) = if rank(&b) < rank(&a) { (b, a) } else { (a, b) };
-        kept.extend(
-            lose.warnings
-                .into_iter()
-                .filter(|w| matches!(w, Warning::ReviewOverdue(_))),
-        );
+        // Both allow when the more restrictive does: then the other's temporary access ending
+        // soon is as much the holder's business.
+        let allowed = win.outcome == Outcome::Allow;
+        kept.extend(lose.warnings.into_iter().filter(|w| {
+            matches!(w, Warning::ReviewOverdue(_))
+                || allowed && matches!(w, Warning::GrantEndsSoon(..))
+        }));
         win
     }
 
@@ -554,6 +557,7 @@ impl Decider {
                 .and_then(Option::as_ref)
                 .ok_or(FailReason::NoUnrestrictedBlock)?;
         }
+        self.grants_known(req)?;
         Ok(Context {
             category: CategoryRef::Unrestricted,
             action,
@@ -561,6 +565,8 @@ impl Decider {
             placed,
             restricted: 0,
             expires_at: None,
+            ends_soon: None,
+            grant: None,
         })
     }
 
@@ -597,6 +603,8 @@ impl Decider {
         ctx.restriction = Some(restriction);
         ctx.restricted = bits;
         ctx.expires_at = None;
+        ctx.grant = None;
+        ctx.ends_soon = None;
         if let Some(w) = facts.first_mut() {
             *w |= bits;
         }
@@ -629,10 +637,15 @@ impl Decider {
             }
         }
         if !req.temporary_grants.is_empty() {
-            let (valid, expires) = self.temporary(req, ctx, slot, at, facts, warnings);
-            if valid {
+            if let Some(end) = self.temporary(req, ctx, &slot.temporary, at, facts, warnings) {
                 intern::set(facts, intern::relation_bit(Relation::TemporaryGrant));
-                ctx.expires_at = expires;
+                ctx.expires_at = end.at;
+                ctx.grant = Some((end.grant, end.kind));
+                ctx.ends_soon = end
+                    .notify
+                    .and_then(|n| Some((end.grant, end.at?, n)))
+                    .filter(|(_, e, n)| n.after_instant(at).is_none_or(|soon| soon >= *e))
+                    .map(|(i, e, _)| (i, e));
             }
         }
     }
@@ -671,83 +684,6 @@ impl Decider {
             .get(team)
             .map(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
     }
-
-    /// Checks the subject's temporary grants for this record: whether one is valid, when the
-    /// latest valid one ends, and a warning for each that is capped or does not count.
-    fn temporary<S: AsRef<str>>(
-        &self,
-        req: &Request<S>,
-        ctx: &Context<S>,
-        slot: &Slot,
-        at: DateTime<Utc>,
-        facts: &[u64],
-        warnings: &mut Warnings,
-    ) -> (bool, Option<DateTime<Utc>>) {
-        let bit = 1u64.checked_shl(ctx.action).unwrap_or(0);
-        let offered = slot.temporary.as_ref().filter(|t| t.actions & bit != 0);
-        let action_name = self
-            .table
-            .vocabulary
-            .actions
-            .get(ctx.action as usize)
-            .map(|a| a.name.as_str());
-        let (mut valid, mut expires) = (false, None);
-        for (i, g) in req.temporary_grants.iter().enumerate() {
-            if !g.subject.same(&req.subject.id)
-                || g.record.as_ref().is_some_and(|r| !r.same(&req.record.id))
-            {
-                continue;
-            }
-            let i = i as u16;
-            let Some(t) = offered else {
-                warnings.push(Warning::GrantNotValid(i, GrantProblem::NotOffered));
-                continue;
-            };
-            let own = g.duration.0.after_instant(g.granted_at);
-            let cap = t.max.after_instant(g.granted_at);
-            let end = match (own, cap) {
-                (Some(o), Some(c)) if o > c => {
-                    warnings.push(Warning::GrantCapped(i, c));
-                    Some(c)
-                }
-                (None, Some(c)) => {
-                    warnings.push(Warning::GrantCapped(i, c));
-                    Some(c)
-                }
-                (o, _) => o,
-            };
-            let approved = t
-                .approvers
-                .iter()
-                .any(|a| approves(*a, &g.approved_by, req, ctx, self));
-            let problem = if g
-                .actions
-                .as_ref()
-                .is_some_and(|l| !l.iter().any(|x| Some(x.as_ref()) == action_name))
-            {
-                Some(GrantProblem::ActionNotListed)
-            } else if t.to.is_some_and(|c| !self.pool.holds(c, facts)) {
-                Some(GrantProblem::NotEligible)
-            } else if !approved {
-                Some(GrantProblem::ApproverNotAllowed)
-            } else if at < g.granted_at {
-                Some(GrantProblem::NotStarted)
-            } else {
-                end.filter(|e| at >= *e).map(GrantProblem::Expired)
-            };
-            match problem {
-                Some(p) => warnings.push(Warning::GrantNotValid(i, p)),
-                None => {
-                    valid = true;
-                    expires = match (expires, end) {
-                        (Some(a), Some(b)) => Some(std::cmp::max(a, b)),
-                        (a, b) => a.or(b),
-                    };
-                }
-            }
-        }
-        (valid, expires)
-    }
 }
 
 /// A list position as a fail-closed reason carries it (lists longer than `u16` are cut off at
@@ -756,48 +692,19 @@ pub(super) fn index(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
 }
 
-/// Whether `approver` (a subject id) is the person or relation a temporary statement accepts.
-fn approves<S: AsRef<str>>(
-    a: Atom,
-    approver: &Id<S>,
-    req: &Request<S>,
-    ctx: &Context<S>,
-    d: &Decider,
-) -> bool {
-    let rec = &req.record;
-    match a {
-        Atom::Person(p) => d
-            .table
-            .vocabulary
-            .persons
-            .get(p as usize)
-            .is_some_and(|x| approver.same(&x.subject_id)),
-        Atom::Relation(Relation::Owner) => ctx
-            .restriction
-            .and_then(|r| r.owner.as_ref())
-            .is_some_and(|o| o.same(approver.as_str())),
-        Atom::Relation(Relation::AllocatedManager) => rec
-            .allocated_managers
-            .iter()
-            .any(|x| x.same(approver.as_str())),
-        Atom::Relation(Relation::AllocatedWorker) => rec
-            .allocated_workers
-            .iter()
-            .any(|x| x.same(approver.as_str())),
-        _ => false,
-    }
-}
-
 fn decision<S>(
     row: &CRow,
     index: usize,
     category: CategoryRef,
     ctx: &Context<S>,
     at: DateTime<Utc>,
-    warnings: Warnings,
+    mut warnings: Warnings,
 ) -> Decision {
     let (outcome, deny_kind) = row_outcome(row.effect, row.layer);
     let temporary = matches!(row.layer, Layer::Temporary | Layer::TemporaryOverride);
+    if let (true, Some((grant, end))) = (temporary, ctx.ends_soon) {
+        warnings.push(Warning::GrantEndsSoon(grant, end));
+    }
     Decision {
         outcome,
         view: row.view,
@@ -809,6 +716,7 @@ fn decision<S>(
         },
         at,
         expires_at: if temporary { ctx.expires_at } else { None },
+        grant: if temporary { ctx.grant } else { None },
         warnings,
         flags: 0,
     }
@@ -831,6 +739,7 @@ pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         basis: Basis::FailClosed(reason),
         at,
         expires_at: None,
+        grant: None,
         warnings: Warnings::new(),
         flags: 0,
     }

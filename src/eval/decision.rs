@@ -41,6 +41,13 @@ pub enum FailReason {
     UnknownContext(u16),
     /// The request's context at this index states a value its context does not list.
     UnknownContextValue(u16),
+    /// The temporary grant at this index names a kind no category gives.
+    UnknownGrantKind(u16),
+    /// The temporary grant at the first index states for its approver the role at the second,
+    /// which the policy does not declare.
+    UnknownApproverRole(u16, u16),
+    /// As [`FailReason::UnknownApproverRole`], for a team.
+    UnknownApproverTeam(u16, u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -65,6 +72,9 @@ impl FailReason {
             FailReason::UnknownFlag(_) => FailClosed::UnknownFlag,
             FailReason::UnknownContext(_) => FailClosed::UnknownContext,
             FailReason::UnknownContextValue(_) => FailClosed::UnknownContextValue,
+            FailReason::UnknownGrantKind(_) => FailClosed::UnknownGrantKind,
+            FailReason::UnknownApproverRole(..) => FailClosed::UnknownApproverRole,
+            FailReason::UnknownApproverTeam(..) => FailClosed::UnknownApproverTeam,
             FailReason::NoUnrestrictedBlock => FailClosed::NoUnrestrictedBlock,
             FailReason::NoRowMatched => FailClosed::NoRowMatched,
         }
@@ -131,6 +141,10 @@ pub enum GrantProblem {
     NotEligible,
     /// The approver is not one the category accepts.
     ApproverNotAllowed,
+    /// The kind's approvers are roles or teams, and the request gives only the approver's id.
+    ApproverNotStated,
+    /// The grant has been renewed more often than the kind allows.
+    RenewedTooOften,
     /// The grant starts later.
     NotStarted,
     /// The grant ended at this time (its own duration or the policy's maximum, whichever is
@@ -150,6 +164,9 @@ pub enum Warning {
     /// The review of the flag with this index (in the table's vocabulary) has been due since
     /// this date; the flag and its duty still apply.
     FlagReviewOverdue(u32, NaiveDate),
+    /// The temporary grant at this index, which allowed, ends at this time, within its kind's
+    /// notice.
+    GrantEndsSoon(u16, DateTime<Utc>),
 }
 
 /// A decision's warnings: the usual one or two are kept inline, so deciding allocates nothing.
@@ -170,6 +187,9 @@ pub struct Decision {
     pub at: DateTime<Utc>,
     /// When temporary access ends, if a temporary grant decided.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The temporary grant that decided, if one did: its index in the request and the index of
+    /// its kind among the category's kinds (whose obligations the holder takes on).
+    pub grant: Option<(u16, u16)>,
     /// Warnings, in the order found.
     pub warnings: Warnings,
     /// The flags the record carries: bit `i` for the table's flag `i` (a policy declares at most
@@ -249,7 +269,8 @@ pub struct ContactOut {
     pub subject_id: Option<String>,
 }
 
-/// Temporary access the subject may ask for.
+/// Temporary access the subject may ask for: the first kind that covers the action, and every
+/// such kind when the category gives more than its default one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemporaryOut {
@@ -259,6 +280,31 @@ pub struct TemporaryOut {
     pub max_duration: String,
     /// Who may approve it (empty when the contact is concealed).
     pub approvers: Vec<String>,
+    /// Every kind that covers the action, when the category gives named kinds (left out
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<TemporaryKindOut>,
+}
+
+/// One kind of temporary access the subject may ask for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryKindOut {
+    /// The kind's name, to give as a grant's `kind`; null for the default kind, or when the
+    /// category's title is not disclosed.
+    pub kind: Option<String>,
+    /// The kind's title (null as for `kind`).
+    pub title: Option<String>,
+    /// Whether this subject may hold it.
+    pub available: bool,
+    /// For how long at most: `2 weeks`.
+    pub max_duration: String,
+    /// Who may approve it (empty when the contact is concealed).
+    pub approvers: Vec<String>,
+    /// How many times a grant may be renewed.
+    pub renewable: u32,
+    /// How long before a grant ends its holder is told, if the policy says.
+    pub notice: Option<String>,
 }
 
 /// An obligation.

@@ -68,14 +68,33 @@ impl Decider {
         intern::get(facts, self.layout.bit(l.atom)) != l.negated
     }
 
-    /// Whether the subject meets the category's `to` condition for temporary access.
+    /// Whether the subject meets the `to` condition of the category's first kind of temporary
+    /// access that covers the action.
     pub(super) fn meets_temporary_to<S: AsRef<str>>(&self, req: &Request<S>, d: &Decision) -> bool {
+        let (Some(c), Basis::Row { action, .. }) = (self.deciding_row(d).map(|(c, _)| c), d.basis)
+        else {
+            return false;
+        };
+        c.temporary
+            .iter()
+            .position(|t| t.actions.contains(&action))
+            .is_some_and(|i| self.meets_kind_to(req, d, i))
+    }
+
+    /// Whether the subject meets the `to` condition of the category's kind of temporary access
+    /// at this index.
+    pub(super) fn meets_kind_to<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        d: &Decision,
+        kind: usize,
+    ) -> bool {
         let Some((mut facts, ctx)) = self.fact_set(req, d) else {
             return false;
         };
         let Some(t) = self
             .category(ctx.category)
-            .and_then(|c| c.temporary.as_ref())
+            .and_then(|c| c.temporary.get(kind))
         else {
             return false;
         };
@@ -220,8 +239,8 @@ impl Decider {
                 c.title
             ),
         });
-        let texts: Vec<String> = row
-            .obligations
+        let texts: Vec<String> = self
+            .deciding_obligations(d, row)
             .iter()
             .filter_map(|o| self.table.vocabulary.obligations.get(*o as usize))
             .map(|o| o.text.clone())
@@ -255,7 +274,7 @@ impl Decider {
                         ));
                     }
                 }
-                Warning::GrantCapped(..) | Warning::GrantNotValid(..) => {}
+                Warning::GrantCapped(..) | Warning::GrantNotValid(..) | Warning::GrantEndsSoon(..) => {}
             }
         }
     }
@@ -362,7 +381,8 @@ impl Decider {
     }
 
     /// Whether temporary access can be asked for, from whom and for how long, and when it
-    /// cannot.
+    /// cannot: one sentence for the first kind that covers the action, one more for each other
+    /// kind.
     fn temporary_sentence(
         &self,
         req: &Request,
@@ -373,20 +393,49 @@ impl Decider {
         let Basis::Row { action, .. } = d.basis else {
             return None;
         };
-        let Some(t) = c.temporary.as_ref().filter(|t| t.actions.contains(&action)) else {
+        let mut kinds = c
+            .temporary
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.actions.contains(&action));
+        let Some((first, t)) = kinds.next() else {
             return Some("Temporary access cannot be given for this.".to_string());
         };
         // Who approves can reveal what the category is, as the contact can.
-        let approvers = if show.contact {
-            join_or(
-                &t.approved_by
-                    .iter()
-                    .map(words::approver_phrase)
-                    .collect::<Vec<_>>(),
-                "or",
-            )
-        } else {
-            "your line manager".to_string()
+        let approvers = |t: &crate::compile::table::TemporaryEntry| {
+            if show.contact {
+                join_or(
+                    &t.approved_by
+                        .iter()
+                        .map(words::approver_phrase)
+                        .collect::<Vec<_>>(),
+                    "or",
+                )
+            } else {
+                "your line manager".to_string()
+            }
+        };
+        let others: String = kinds
+            .map(|(i, k)| {
+                // A kind's title can say what the category is, as the category's title can.
+                let what = match k.kind.as_ref().filter(|_| show.title) {
+                    Some(kind) => format!("{} (`{}`)", kind.title, kind.name),
+                    None => "another kind of temporary access".to_string(),
+                };
+                if self.meets_kind_to(req, d, i) {
+                    format!(
+                        " You can also ask {} for {what} for up to {}.",
+                        approvers(k),
+                        k.max.describe()
+                    )
+                } else {
+                    format!(" {what} is not available to you for this record.")
+                }
+            })
+            .collect();
+        let what = match t.kind.as_ref().filter(|_| show.title) {
+            Some(kind) => format!("{} (`{}`)", kind.title, kind.name),
+            None => "temporary access".to_string(),
         };
         for w in &d.warnings {
             if let Warning::GrantNotValid(
@@ -395,19 +444,22 @@ impl Decider {
             ) = w
             {
                 return Some(format!(
-                    "Your temporary grant does not count because {}; you can ask {} for a new one for up to {}.",
+                    "Your temporary grant does not count because {}; you can ask {} for a new one for up to {}.{others}",
                     self.grant_problem_local(req, *i, *p),
-                    approvers,
+                    approvers(t),
                     t.max.describe()
                 ));
             }
         }
-        if !self.meets_temporary_to(req, d) {
-            return Some("Temporary access is not available to you for this record.".to_string());
+        if !self.meets_kind_to(req, d, first) {
+            return Some(format!(
+                "{} is not available to you for this record.{others}",
+                capitalise(&what)
+            ));
         }
         Some(format!(
-            "You can ask {} for temporary access for up to {}.",
-            approvers,
+            "You can ask {} for {what} for up to {}.{others}",
+            approvers(t),
             t.max.describe()
         ))
     }
@@ -478,4 +530,12 @@ fn next_steps_sentence(told: &Refusal, show: Told, layer: Layer) -> String {
             told.escalation.join(", then ")
         )
     }
+}
+
+/// The text with its first letter in capitals.
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

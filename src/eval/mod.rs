@@ -7,6 +7,7 @@ mod decider;
 pub(crate) mod decision;
 mod explain;
 mod flags;
+mod grants;
 pub(crate) mod id;
 mod intern;
 pub(crate) mod object;
@@ -21,15 +22,15 @@ mod write;
 
 pub use decider::Decider;
 pub use decision::{
-    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Response,
-    Shown, Warning, WarningCode, Warnings,
+    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome,
+    Response, Shown, Warning, WarningCode, Warnings,
 };
 pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    GrantDuration, PlacedFlag, Record, Request, RequestContext, RequestError, Restriction, Subject,
-    TemporaryGrant, Text,
+    GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext, RequestError,
+    Restriction, StatedApprover, Subject, TemporaryGrant, Text,
 };
 pub use schema::{decision_schema, request_schema};
 pub use time::{parse_period, period_pattern};

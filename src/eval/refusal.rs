@@ -27,9 +27,27 @@ pub struct Refusal {
     pub contact: Option<String>,
     /// Who approves access, step by step.
     pub escalation: Vec<String>,
-    /// Temporary access: its longest duration and who approves it.
-    pub temporary: Option<(String, Vec<String>)>,
+    /// The kinds of temporary access that cover the action, as far as they may be told.
+    pub temporary: Vec<Offer>,
     /// The category's notice.
+    pub notice: Option<String>,
+}
+
+/// One kind of temporary access a refused person may ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    /// The kind's index among the category's kinds.
+    pub index: usize,
+    /// The kind's name and title, when the category's title may be told (a kind's title can
+    /// say what the category is); `None` also for the default kind.
+    pub kind: Option<(String, String)>,
+    /// Its longest duration: "2 weeks".
+    pub max_duration: String,
+    /// Who approves it (empty when the contact is concealed).
+    pub approvers: Vec<String>,
+    /// How many times a grant may be renewed.
+    pub renewable: u32,
+    /// How long before the end the holder is told: "3 days".
     pub notice: Option<String>,
 }
 
@@ -111,7 +129,7 @@ pub(super) fn refusal_as(
             Some(k) => k
                 .text
                 .clone()
-                .unwrap_or_else(|| words::approver_phrase(&k.who)),
+                .unwrap_or_else(|| words::contact_phrase(&k.who)),
             None if owner_named => Relation::Owner.describe().to_string(),
             None => line_manager,
         })
@@ -126,17 +144,27 @@ pub(super) fn refusal_as(
         .unwrap_or_default();
     let temporary = c
         .temporary
-        .as_ref()
-        .filter(|t| show.temporary && overridable && t.actions.contains(&action))
-        .map(|t| {
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| show.temporary && overridable && t.actions.contains(&action))
+        .map(|(index, t)| Offer {
+            index,
+            kind: t
+                .kind
+                .as_ref()
+                .filter(|_| show.title)
+                .map(|k| (k.name.clone(), k.title.clone())),
+            max_duration: t.max.describe(),
             // Who approves can reveal what the category is, as the contact can.
-            let approvers = if show.contact {
+            approvers: if show.contact {
                 t.approved_by.iter().map(words::approver_phrase).collect()
             } else {
                 Vec::new()
-            };
-            (t.max.describe(), approvers)
-        });
+            },
+            renewable: t.renewable,
+            notice: t.notify.map(|n| n.describe()),
+        })
+        .collect();
     Refusal {
         view: row.view.shown(),
         deny_kind: deny_kind.filter(|_| show.reason),

@@ -4,9 +4,10 @@
 use super::decider::Decider;
 use super::decision::{
     Audience, Basis, ContactOut, Decision, FailReason, GrantProblem, NamedList, NextSteps,
-    ObligationOut, Outcome, Response, TemporaryOut, Warning, WarningCode, WarningOut,
+    ObligationOut, Outcome, Response, TemporaryKindOut, TemporaryOut, Warning, WarningCode,
+    WarningOut,
 };
-use super::refusal::refusal_as;
+use super::refusal::{Offer, refusal_as};
 use super::request::Request;
 use super::{time, words};
 use crate::compile::table::{CategoryTable, Layer, Row};
@@ -139,13 +140,7 @@ impl Decider {
                         .contact
                         .map(|description| self.told_contact(req, c, show, auditor, description)),
                     escalation: refusal.escalation,
-                    temporary_access: refusal.temporary.map(|(max_duration, approvers)| {
-                        TemporaryOut {
-                            available: self.meets_temporary_to(req, d),
-                            max_duration,
-                            approvers,
-                        }
-                    }),
+                    temporary_access: self.temporary_out(req, d, &refusal.temporary),
                     notice: refusal.notice,
                 };
                 let (deny_kind, rule, source) = (refusal.deny_kind, refusal.rule, refusal.source);
@@ -229,7 +224,7 @@ impl Decider {
             description: k
                 .text
                 .clone()
-                .unwrap_or_else(|| words::approver_phrase(&k.who)),
+                .unwrap_or_else(|| words::contact_phrase(&k.who)),
             subject_id: self.contact_id(req, c).map(str::to_string),
         })
     }
@@ -258,6 +253,48 @@ impl Decider {
         }
     }
 
+    /// The temporary access a refused subject may ask for: the first kind that covers the
+    /// action, and every kind when the category names them.
+    fn temporary_out(&self, req: &Request, d: &Decision, offers: &[Offer]) -> Option<TemporaryOut> {
+        let first = offers.first()?;
+        let named = offers.len() > 1 || offers.iter().any(|o| o.kind.is_some());
+        let kinds = if named {
+            offers
+                .iter()
+                .map(|o| TemporaryKindOut {
+                    kind: o.kind.as_ref().map(|k| k.0.clone()),
+                    title: o.kind.as_ref().map(|k| k.1.clone()),
+                    available: self.meets_kind_to(req, d, o.index),
+                    max_duration: o.max_duration.clone(),
+                    approvers: o.approvers.clone(),
+                    renewable: o.renewable,
+                    notice: o.notice.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(TemporaryOut {
+            available: self.meets_kind_to(req, d, first.index),
+            max_duration: first.max_duration.clone(),
+            approvers: first.approvers.clone(),
+            kinds,
+        })
+    }
+
+    /// What the holder must do by the deciding row: a temporary grant's own kind's obligations
+    /// when a grant decided (the row lists every kind's that covers the action).
+    pub(super) fn deciding_obligations<'a>(&'a self, d: &Decision, row: &'a Row) -> &'a [u32] {
+        let kind = d.grant.and_then(|(_, k)| {
+            self.deciding_row(d)
+                .and_then(|(c, _)| c.temporary.get(usize::from(k)))
+        });
+        match kind {
+            Some(t) => &t.obligations,
+            None => &row.obligations,
+        }
+    }
+
     /// The deciding obligations, and the end of temporary access.
     fn obligations(&self, d: &Decision) -> Vec<ObligationOut> {
         let Some((_, row)) = self.deciding_row(d) else {
@@ -266,8 +303,8 @@ impl Decider {
         if d.outcome != Outcome::Allow {
             return Vec::new();
         }
-        let mut out: Vec<ObligationOut> = row
-            .obligations
+        let mut out: Vec<ObligationOut> = self
+            .deciding_obligations(d, row)
             .iter()
             .filter_map(|o| self.table.vocabulary.obligations.get(*o as usize))
             .map(|o| ObligationOut {
@@ -281,6 +318,14 @@ impl Decider {
                 id: "access_expires".to_string(),
                 text: format!("access expires at {}", time::timestamp(t)),
             });
+        }
+        for w in &d.warnings {
+            if let Warning::GrantEndsSoon(_, end) = w {
+                out.push(ObligationOut {
+                    id: WarningCode::AccessEndsSoon.word().to_string(),
+                    text: words::ends_soon_duty(*end),
+                });
+            }
         }
         out
     }
@@ -338,6 +383,9 @@ impl Decider {
                     self.grant_problem(req, i, p)
                 ),
             ),
+            Warning::GrantEndsSoon(i, end) => {
+                (WarningCode::AccessEndsSoon, words::ends_soon(i, end))
+            }
         };
         WarningOut { code, message }
     }
@@ -360,7 +408,15 @@ impl Decider {
             }
             GrantProblem::ApproverNotAllowed => format!(
                 "`{}` is not one of the approvers the policy accepts",
-                g.map_or("", |g| g.approved_by.as_str())
+                g.map_or("", |g| g.approved_by.id().as_str())
+            ),
+            GrantProblem::ApproverNotStated => format!(
+                "the policy's approvers are roles or teams, and the request does not say which `{}` holds",
+                g.map_or("", |g| g.approved_by.id().as_str())
+            ),
+            GrantProblem::RenewedTooOften => format!(
+                "it has been renewed {} times, more than the policy allows",
+                g.map_or(0, |g| g.renewals)
             ),
             GrantProblem::NotStarted => format!(
                 "it starts at {}",
@@ -413,6 +469,21 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .flags
             .get(usize::from(i))
             .map_or("", |f| f.flag.as_ref()),
+        FailReason::UnknownGrantKind(i) => req
+            .temporary_grants
+            .get(usize::from(i))
+            .and_then(|g| g.kind.as_ref())
+            .map_or("", AsRef::as_ref),
+        FailReason::UnknownApproverRole(i, j) => req
+            .temporary_grants
+            .get(usize::from(i))
+            .and_then(|g| g.approved_by.stated())
+            .map_or("", |s| nth(&s.roles, j)),
+        FailReason::UnknownApproverTeam(i, j) => req
+            .temporary_grants
+            .get(usize::from(i))
+            .and_then(|g| g.approved_by.stated())
+            .map_or("", |s| nth(&s.teams, j)),
         FailReason::UnknownContext(i) | FailReason::UnknownContextValue(i) => req
             .context
             .0

@@ -334,8 +334,129 @@ pub struct TemporaryGrant<S = String> {
     pub granted_at: DateTime<Utc>,
     /// How long it lasts (capped at the policy's maximum).
     pub duration: GrantDuration,
-    /// Who approved it (a subject id).
-    pub approved_by: Id<S>,
+    /// Who approved it: their subject id, or their id with the roles and teams they held, for a
+    /// kind whose approvers are roles, teams or boards.
+    pub approved_by: GrantApprover<S>,
+    /// The kind of temporary access (a name the policy gives a `temporary` statement); absent
+    /// means the category's default kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<S>,
+    /// How many times the grant has been renewed (checked against the kind's `renewable`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub renewals: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Who approved a temporary grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+#[serde(bound(serialize = "S: AsRef<str> + Serialize"))]
+#[schemars(
+    rename = "GrantApprover",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
+pub enum GrantApprover<S = String> {
+    /// Their subject id alone: enough for a person or a relation to the record.
+    Id(Id<S>),
+    /// Their subject id with the roles and teams they held when they approved.
+    Stated(StatedApprover<S>),
+}
+
+/// An approver with the roles and teams they held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(
+    rename = "StatedApprover",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
+pub struct StatedApprover<S = String> {
+    /// Their subject id.
+    pub id: Id<S>,
+    /// Their roles (names the policy declares; any other name fails closed).
+    #[serde(default)]
+    pub roles: Vec<S>,
+    /// Their teams (names the policy declares; any other name fails closed).
+    #[serde(default)]
+    pub teams: Vec<S>,
+}
+
+impl<S: AsRef<str>> GrantApprover<S> {
+    /// Their subject id.
+    pub fn id(&self) -> &Id<S> {
+        match self {
+            GrantApprover::Id(id) => id,
+            GrantApprover::Stated(s) => &s.id,
+        }
+    }
+
+    /// The roles and teams the request states, `None` when it gives only the id.
+    pub fn stated(&self) -> Option<&StatedApprover<S>> {
+        match self {
+            GrantApprover::Id(_) => None,
+            GrantApprover::Stated(s) => Some(s),
+        }
+    }
+
+    /// The same approver holding its own strings.
+    pub fn to_owned_approver(&self) -> GrantApprover {
+        let all = |l: &[S]| l.iter().map(|x| x.as_ref().to_string()).collect();
+        match self {
+            GrantApprover::Id(id) => GrantApprover::Id(id.to_owned_id()),
+            GrantApprover::Stated(s) => GrantApprover::Stated(StatedApprover {
+                id: s.id.to_owned_id(),
+                roles: all(&s.roles),
+                teams: all(&s.teams),
+            }),
+        }
+    }
+}
+
+impl<'de, S> Deserialize<'de> for GrantApprover<S>
+where
+    S: Deserialize<'de> + AsRef<str> + From<String> + Default,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{
+            BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer,
+        };
+        struct V<S>(std::marker::PhantomData<S>);
+        impl<'de, S> serde::de::Visitor<'de> for V<S>
+        where
+            S: Deserialize<'de> + AsRef<str> + From<String> + Default,
+        {
+            type Value = GrantApprover<S>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a subject id, or an object with the approver's `id`, `roles` and `teams`",
+                )
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Id::deserialize(BorrowedStrDeserializer::new(v)).map(GrantApprover::Id)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                // An escaped string cannot be borrowed: the id holds a copy.
+                Id::deserialize(StringDeserializer::new(v.to_string())).map(GrantApprover::Id)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                StatedApprover::deserialize(MapAccessDeserializer::new(map))
+                    .map(GrantApprover::Stated)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 /// A grant's duration, written as the language writes durations: `24h`, `2 days`.
@@ -471,7 +592,9 @@ impl<S: AsRef<str>> Request<S> {
                     actions: g.actions.as_deref().map(all),
                     granted_at: g.granted_at,
                     duration: g.duration,
-                    approved_by: g.approved_by.to_owned_id(),
+                    approved_by: g.approved_by.to_owned_approver(),
+                    kind: g.kind.as_ref().map(own),
+                    renewals: g.renewals,
                 })
                 .collect(),
             at: self.at,

@@ -325,16 +325,40 @@ impl Decider {
             );
         }
         for (i, g) in req.temporary_grants.iter().enumerate() {
+            let stated = g.approved_by.stated().map_or_else(String::new, |s| {
+                format!(
+                    " (roles: {}; teams: {})",
+                    list_or_none(&s.roles),
+                    list_or_none(&s.teams)
+                )
+            });
+            let kind = g
+                .kind
+                .as_deref()
+                .map_or_else(String::new, |k| format!(", kind `{k}`"));
+            let renewed = match g.renewals {
+                0 => String::new(),
+                n => format!(", renewed {n} times"),
+            };
             let _ = writeln!(
                 out,
-                "Temporary grant {}: subject `{}`, record {}, granted at {} for {}, approved by `{}`.",
+                "Temporary grant {}: subject `{}`, record {}, granted at {} for {}{kind}{renewed}, approved by `{}`{stated}.",
                 i + 1,
                 g.subject,
                 g.record.as_deref().unwrap_or("(this record)"),
                 time::timestamp(g.granted_at),
                 g.duration.0.describe(),
-                g.approved_by
+                g.approved_by.id()
             );
         }
+    }
+}
+
+/// Names joined by commas, or "none".
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
     }
 }

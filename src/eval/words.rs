@@ -2,7 +2,7 @@
 //! reasons and explanations use them verbatim (a test checks the document against them).
 
 use super::decision::{DenyKind, FailReason};
-use crate::compile::table::{ApproverEntry, ChainEntry, Layer};
+use crate::compile::table::{ApproverEntry, AtomEntry, ChainEntry, Layer};
 use crate::policy::words::article;
 use crate::policy::{Atom, RestrictionType};
 
@@ -100,12 +100,48 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownContextValue(_) => {
                 write!(f, "unknown value of `context.{value}`: the policy does not list it for that context")
             }
+            FailReason::UnknownGrantKind(i) => {
+                write!(f, "unknown kind `{value}` of temporary grant {}: no category of the policy gives it", i + 1)
+            }
+            FailReason::UnknownApproverRole(i, _) => {
+                write!(f, "unknown role `{value}` of temporary grant {}'s approver: the policy does not declare it", i + 1)
+            }
+            FailReason::UnknownApproverTeam(i, _) => {
+                write!(f, "unknown team `{value}` of temporary grant {}'s approver: the policy does not declare it", i + 1)
+            }
             FailReason::NoUnrestrictedBlock => {
                 f.write_str("the record is unrestricted and the policy does not say who may see unrestricted records")
             }
             FailReason::NoRowMatched => f.write_str("no row of the decision table matched"),
         }
     }
+}
+
+/// How often a kind of temporary access may be renewed: "not renewable", "renewable once",
+/// "renewable 2 times".
+pub fn renewable(n: u32) -> String {
+    match n {
+        0 => "not renewable".to_string(),
+        1 => "renewable once".to_string(),
+        n => format!("renewable {n} times"),
+    }
+}
+
+/// The warning that temporary access ends soon.
+pub fn ends_soon(grant: u16, end: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "temporary grant {} ends at {}, within the notice its kind gives",
+        grant + 1,
+        super::time::timestamp(end)
+    )
+}
+
+/// What the holder must do when temporary access ends soon.
+pub fn ends_soon_duty(end: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "temporary access ends at {}: finish the work or ask for a renewal before then",
+        super::time::timestamp(end)
+    )
 }
 
 /// A review overdue warning's message.
@@ -157,12 +193,29 @@ pub fn deny_heading(kind: DenyKind) -> &'static str {
     }
 }
 
-/// An approver as a sentence names them: roles get an article, teams "the".
+/// An approver as a sentence names them: a role gets an article, a team "the"; an approver of
+/// several parts, or a board, is described as the policy titles it.
 pub fn approver_phrase(a: &ApproverEntry) -> String {
-    match a.atom {
-        Atom::Role(_) => article(&a.description),
-        Atom::Team(_) => format!("the {}", a.description),
-        _ => a.description.clone(),
+    let single = match a.condition.terms.as_slice() {
+        [t] => match t.as_slice() {
+            [l] if !l.negated => Some(l.atom),
+            _ => None,
+        },
+        _ => None,
+    };
+    phrase(single, &a.description)
+}
+
+/// A contact as a sentence names them, as [`approver_phrase`].
+pub fn contact_phrase(a: &AtomEntry) -> String {
+    phrase(Some(a.atom), &a.description)
+}
+
+fn phrase(atom: Option<Atom>, description: &str) -> String {
+    match atom {
+        Some(Atom::Role(_)) => article(description),
+        Some(Atom::Team(_)) => format!("the {description}"),
+        _ => description.to_string(),
     }
 }
 

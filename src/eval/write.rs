@@ -69,9 +69,12 @@ struct CategoryText {
     contact: Option<Box<str>>,
     /// The escalation array when the contact may be told.
     escalation: Box<str>,
-    /// Temporary access: the actions it covers, and the text after `"available":…` with and
-    /// without the approvers.
+    /// Temporary access of the default kind alone: the actions it covers, and the text after
+    /// `"available":…` with and without the approvers.
     temporary: Option<(Vec<u32>, Box<str>, Box<str>)>,
+    /// Whether the category gives named kinds of temporary access, whose list a refusal writes
+    /// the long way.
+    kinds: bool,
     /// The notice, a JSON string, when the category has one.
     notice: Option<Box<str>>,
 }
@@ -191,7 +194,8 @@ fn category_text(c: &CategoryTable) -> CategoryText {
         .approval(Purpose::Access)
         .map(|a| words::chain_steps(&a.chain))
         .unwrap_or_default();
-    let temporary = c.temporary.as_ref().map(|t| {
+    let kinds = c.temporary.len() > 1 || c.temporary.iter().any(|t| t.kind.is_some());
+    let temporary = c.temporary.first().filter(|_| !kinds).map(|t| {
         let approvers: Vec<String> = t.approved_by.iter().map(words::approver_phrase).collect();
         let text = |approvers: &[String]| {
             format!(
@@ -206,12 +210,13 @@ fn category_text(c: &CategoryTable) -> CategoryText {
         contact: c.contact.as_ref().map(|k| {
             let description = match &k.text {
                 Some(t) => t.clone(),
-                None => words::approver_phrase(&k.who),
+                None => words::contact_phrase(&k.who),
             };
             json_string(&description).into()
         }),
         escalation: json_strings(&escalation).into(),
         temporary,
+        kinds,
         notice: c.disclose.notice.as_deref().map(|n| json_string(n).into()),
     }
 }
@@ -272,6 +277,7 @@ impl Decider {
             && text.view == d.view
             && text.deny_kind == d.deny_kind
             && d.expires_at.is_none()
+            && !(c_text.kinds && d.outcome == Outcome::Deny)
             && d.warnings.iter().all(|x| {
                 matches!(
                     x,
@@ -325,7 +331,9 @@ impl Decider {
                             write!(w, "{}\"}}", words::FlagReviewOverdueText(*due))?;
                         }
                         // Not covered: written the long way (above).
-                        Warning::GrantCapped(..) | Warning::GrantNotValid(..) => {}
+                        Warning::GrantCapped(..)
+                        | Warning::GrantNotValid(..)
+                        | Warning::GrantEndsSoon(..) => {}
                     }
                 }
             }

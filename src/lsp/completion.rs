@@ -34,7 +34,14 @@ const SUBJECT: &[SymbolKind] = &[
     SymbolKind::Group,
     SymbolKind::Context,
 ];
-const APPROVER: &[SymbolKind] = &[SymbolKind::Role, SymbolKind::Team, SymbolKind::Person];
+const APPROVER: &[SymbolKind] = &[
+    SymbolKind::Role,
+    SymbolKind::Team,
+    SymbolKind::Person,
+    SymbolKind::Board,
+];
+/// A board's members: people, roles and teams (never a relation, nor another board).
+const MEMBER: &[SymbolKind] = &[SymbolKind::Role, SymbolKind::Team, SymbolKind::Person];
 
 /// A token before the cursor.
 #[derive(Debug, Clone, Copy)]
@@ -153,7 +160,9 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
             ("to", "deny") => vec!["and", "absolute", "shows"],
             ("to", "temporary") => vec!["and", "approved_by"],
             ("=", "group") => vec!["and"],
-            ("by" | "approved_by" | "=", _) => vec!["or"],
+            ("approved_by", _) => vec!["or", "and", "renewable", "notify", "requires"],
+            ("=", "board") => vec!["and"],
+            ("by" | "=", _) => vec!["or", "and"],
             _ => Vec::new(),
         });
     }
@@ -162,6 +171,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "to" => Want::Names(SUBJECT, subject_words()),
         "=" if statement == "group" => Want::Names(SUBJECT, subject_words()),
         "=" if statement == "escalation" => Want::Names(APPROVER, approver_words()),
+        "=" if statement == "board" => Want::Names(MEMBER, Vec::new()),
         "by" | "approved_by" | "contact" => Want::Names(APPROVER, approver_words()),
         "via" => Want::Names(&[SymbolKind::Escalation], Vec::new()),
         "use" => Want::Names(&[SymbolKind::Rules], Vec::new()),
@@ -193,8 +203,8 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         return Want::Nothing;
     };
     let kinds: &'static [SymbolKind] = match key.text {
-        "roles" => &[SymbolKind::Role],
-        "teams" => &[SymbolKind::Team],
+        "roles" | "approver_roles" => &[SymbolKind::Role],
+        "teams" | "approver_teams" => &[SymbolKind::Team],
         "organisation" => &[SymbolKind::Organisation],
         "category" | "restriction" => &[SymbolKind::Category],
         "section" => &[SymbolKind::Section],
@@ -239,6 +249,7 @@ fn kind_word(w: &str) -> Option<&'static [SymbolKind]> {
         "person" => &[SymbolKind::Person],
         "organisation" => &[SymbolKind::Organisation],
         "group" => &[SymbolKind::Group],
+        "board" => &[SymbolKind::Board],
         _ => return None,
     })
 }
@@ -298,7 +309,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Role => CompletionItemKind::CLASS,
         SymbolKind::Team | SymbolKind::Organisation => CompletionItemKind::MODULE,
         SymbolKind::Person => CompletionItemKind::CONSTANT,
-        SymbolKind::Group => CompletionItemKind::ENUM,
+        SymbolKind::Group | SymbolKind::Board => CompletionItemKind::ENUM,
         SymbolKind::Obligation => CompletionItemKind::PROPERTY,
         SymbolKind::Escalation => CompletionItemKind::REFERENCE,
         SymbolKind::Category => CompletionItemKind::STRUCT,

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ActionSet, Atom, Condition, EscalationId, ObligationId, Period, RestrictionType, Rule, View,
+    ActionSet, Atom, BoardId, Condition, EscalationId, ObligationId, Period, RestrictionType, Rule,
+    View,
 };
 use crate::span::Span;
 
@@ -36,8 +37,92 @@ pub struct Review {
     pub span: Span,
 }
 
-/// An approver: one alternative in an approval step.
-pub type Approver = Atom;
+/// What one part of an approver names: an atom (a role, team, person or relation to the record)
+/// or a declared board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApproverPart {
+    /// A role, team, person or relation.
+    Atom(Atom),
+    /// A board: any of its members acts for it.
+    Board(BoardId),
+}
+
+/// An approver: one alternative in an approval step, the parts written joined by `and`, all of
+/// which the person approving must be (`role service_manager and owner`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Approver {
+    /// The parts as written.
+    pub parts: Vec<ApproverPart>,
+    /// Who qualifies: the parts' conjunction, each board replaced by its members.
+    pub condition: Condition,
+}
+
+impl Approver {
+    /// An approver of one atom.
+    pub fn atom(atom: Atom) -> Approver {
+        Approver {
+            parts: vec![ApproverPart::Atom(atom)],
+            condition: Condition::atom(atom),
+        }
+    }
+
+    /// The atoms the approver names directly (not through a board).
+    pub fn atoms(&self) -> impl Iterator<Item = Atom> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            ApproverPart::Atom(a) => Some(*a),
+            ApproverPart::Board(_) => None,
+        })
+    }
+
+    /// The single atom the approver is, when it is one atom.
+    pub fn single_atom(&self) -> Option<Atom> {
+        match self.parts.as_slice() {
+            [ApproverPart::Atom(a)] => Some(*a),
+            _ => None,
+        }
+    }
+
+    /// The approver as a diagnostic names it to a policy author: "role Team Manager and
+    /// `owner`", "board Joint Framework Board".
+    pub fn label(&self, p: &super::Policy) -> String {
+        let parts: Vec<String> = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                ApproverPart::Atom(a) => super::words::atom_label(p, *a),
+                ApproverPart::Board(b) => format!(
+                    "board {}",
+                    p.boards
+                        .get(*b as usize)
+                        .map_or("?", |b| b.named.title.as_str())
+                ),
+            })
+            .collect();
+        parts.join(" and ")
+    }
+
+    /// Whether the approver names a relation to the record (directly or through a board).
+    pub fn names_relation(&self) -> bool {
+        self.condition_atoms()
+            .any(|a| matches!(a, Atom::Relation(_)))
+    }
+
+    /// Every atom the approver's condition reads, boards' members included.
+    pub fn condition_atoms(&self) -> impl Iterator<Item = Atom> + '_ {
+        self.condition.terms.iter().flatten().map(|l| l.atom)
+    }
+}
+
+/// A declared board: a body that approves as one; any member acts for it.
+#[derive(Debug, Clone)]
+pub struct Board {
+    /// Name, title and span.
+    pub named: super::Named,
+    /// Its members as written.
+    pub members: Vec<Approver>,
+    /// Who is a member: any member's condition.
+    pub condition: Condition,
+}
 
 /// Approvers in order; each step's alternatives are interchangeable.
 #[derive(Debug, Clone)]
@@ -107,21 +192,35 @@ pub struct UnstatedApproval {
     pub span: Span,
 }
 
-/// Temporary (short-term) access to a category.
+/// One kind of temporary (short-term) access to a category.
 #[derive(Debug, Clone)]
 pub struct TemporaryAccess {
+    /// The kind's name and title; `None` for the category's default kind (a `temporary`
+    /// statement that names no kind).
+    pub kind: Option<(String, String)>,
     /// What a temporary grant allows.
     pub actions: ActionSet,
     /// The longest a grant may last; longer grants are capped.
     pub max: Period,
     /// Who may hold one (everyone when absent).
     pub to: Option<Condition>,
-    /// Who may approve one: relations or people the evaluator can check.
+    /// Who may approve one: conditions on the approver the evaluator can check.
     pub approved_by: Vec<Approver>,
+    /// How many times a grant of this kind may be renewed.
+    pub renewable: u32,
+    /// How long before a grant ends its holder is told (`notify`).
+    pub notify: Option<Period>,
     /// What the holder must do.
     pub obligations: Vec<ObligationId>,
     /// The statement's span.
     pub span: Span,
+}
+
+impl TemporaryAccess {
+    /// The kind's name, `None` for the default kind.
+    pub fn kind_name(&self) -> Option<&str> {
+        self.kind.as_ref().map(|(n, _)| n.as_str())
+    }
 }
 
 /// Who a refused person should contact.
@@ -279,8 +378,9 @@ pub struct Category {
     pub disclose: Option<Disclosure>,
     /// The review schedule.
     pub review: Option<Review>,
-    /// Temporary access, if allowed.
-    pub temporary: Option<TemporaryAccess>,
+    /// The kinds of temporary access the category offers, in source order (none: no temporary
+    /// access).
+    pub temporary: Vec<TemporaryAccess>,
     /// Who a refused person should contact.
     pub contact: Option<Contact>,
     /// Approvals given in the category (policy-wide defaults apply for the rest).

@@ -55,6 +55,8 @@ pub enum WarningCode {
     TemporaryGrantNotValid,
     /// A flag's review is overdue; the flag and its duty still apply.
     FlagReviewOverdue,
+    /// The temporary access that allowed ends within its kind's notice.
+    AccessEndsSoon,
 }
 
 /// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
@@ -87,6 +89,12 @@ pub enum FailClosed {
     UnknownContext,
     /// The request states a value its context does not list.
     UnknownContextValue,
+    /// A temporary grant names a kind no category of the policy gives.
+    UnknownGrantKind,
+    /// A temporary grant's approver is said to hold a role the policy does not declare.
+    UnknownApproverRole,
+    /// A temporary grant's approver is said to be in a team the policy does not declare.
+    UnknownApproverTeam,
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched.
@@ -95,7 +103,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 15] = [
+    pub const ALL: [FailClosed; 18] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
@@ -109,6 +117,9 @@ impl FailClosed {
         FailClosed::UnknownFlag,
         FailClosed::UnknownContext,
         FailClosed::UnknownContextValue,
+        FailClosed::UnknownGrantKind,
+        FailClosed::UnknownApproverRole,
+        FailClosed::UnknownApproverTeam,
         FailClosed::NoUnrestrictedBlock,
         FailClosed::NoRowMatched,
     ];
@@ -129,6 +140,9 @@ impl FailClosed {
             FailClosed::UnknownFlag => "unknown_flag",
             FailClosed::UnknownContext => "unknown_context",
             FailClosed::UnknownContextValue => "unknown_context_value",
+            FailClosed::UnknownGrantKind => "unknown_grant_kind",
+            FailClosed::UnknownApproverRole => "unknown_approver_role",
+            FailClosed::UnknownApproverTeam => "unknown_approver_team",
             FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
             FailClosed::NoRowMatched => "no_row_matched",
         }
@@ -175,11 +189,12 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 4] = [
+    pub const ALL: [WarningCode; 5] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
         WarningCode::FlagReviewOverdue,
+        WarningCode::AccessEndsSoon,
     ];
 
     /// The code as written: `review_overdue`.
@@ -189,6 +204,7 @@ impl WarningCode {
             WarningCode::TemporaryGrantCapped => "temporary_grant_capped",
             WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
             WarningCode::FlagReviewOverdue => "flag_review_overdue",
+            WarningCode::AccessEndsSoon => "access_ends_soon",
         }
     }
 }

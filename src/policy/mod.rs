@@ -52,6 +52,8 @@ pub type ContextValueId = u32;
 pub type ObligationId = u32;
 /// Index into [`Policy::escalations`].
 pub type EscalationId = u32;
+/// Index into [`Policy::boards`].
+pub type BoardId = u32;
 
 /// The most actions a policy may declare: an [`ActionSet`] is one machine word.
 pub const MAX_ACTIONS: usize = 64;
@@ -91,6 +93,8 @@ pub struct Policy {
     pub context_values: Vec<ContextValue>,
     /// Declared groups, for display (rules carry their conditions inlined).
     pub groups: Vec<Group>,
+    /// Declared boards.
+    pub boards: Vec<Board>,
     /// Declared obligations.
     pub obligations: Vec<Obligation>,
     /// Declared escalation paths.

@@ -86,6 +86,22 @@ impl Period {
         }
     }
 
+    /// Whether this period ends after `other` from every start: month lengths vary, so the
+    /// periods are compared from the first and last days of each month of a leap year and the
+    /// year after. A period that runs past the calendar counts as the longer.
+    pub fn always_longer(&self, other: &Period) -> bool {
+        use chrono::TimeZone;
+        (2028..=2029)
+            .flat_map(|year| (1..=12).map(move |month| (year, month)))
+            .flat_map(|(year, month)| [1, 28, 29, 30, 31].map(|day| (year, month, day)))
+            .filter_map(|(y, m, d)| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single())
+            .all(|s| match (self.after_instant(s), other.after_instant(s)) {
+                (Some(x), Some(y)) => x > y,
+                (None, Some(_)) => true,
+                _ => false,
+            })
+    }
+
     /// The period as plain English: "90 days", "1 month", "24 hours".
     pub fn describe(&self) -> String {
         let unit = match self.unit {

@@ -136,6 +136,15 @@ pub struct TestGrant {
     pub duration: Period,
     /// Who approved it.
     pub approved_by: String,
+    /// The kind of temporary access; `None` for the default kind.
+    pub kind: Option<TestName>,
+    /// How many times it has been renewed.
+    pub renewals: u32,
+    /// The roles the approver held (`approver_roles`); with `approver_teams`, the request
+    /// states the approver as an object rather than an id.
+    pub approver_roles: Vec<TestName>,
+    /// The teams the approver was in (`approver_teams`).
+    pub approver_teams: Vec<TestName>,
     /// The statement.
     pub span: Span,
 }

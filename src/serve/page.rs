@@ -124,7 +124,7 @@ impl<'a> Names<'a> {
             .collect();
         for g in &req.temporary_grants {
             ids.push(g.subject.as_str().to_string());
-            ids.push(g.approved_by.as_str().to_string());
+            ids.push(g.approved_by.id().as_str().to_string());
         }
         for x in r.placed() {
             ids.extend(x.owner.as_ref().map(|o| o.as_str().to_string()));
@@ -264,6 +264,27 @@ pub(super) fn caseworker_view(
             "<h3>Temporary access</h3>\n<p id=\"temporary\">{}</p>\n",
             esc(&text)
         );
+        // A category with kinds of temporary access: each, as far as it may be told.
+        if !t.kinds.is_empty() {
+            h.push_str("<ul id=\"temporary-kinds\">\n");
+            for k in &t.kinds {
+                let what = k.title.as_deref().unwrap_or("Temporary access");
+                let text = if k.available {
+                    let approvers: Vec<String> =
+                        k.approvers.iter().map(|a| names.text(a)).collect();
+                    let mut text = format!("{what}: for up to {}", k.max_duration);
+                    if !approvers.is_empty() {
+                        text.push_str(&format!(", approved by {}", or_list(&approvers)));
+                    }
+                    text.push('.');
+                    text
+                } else {
+                    format!("{what}: not available to you.")
+                };
+                let _ = writeln!(h, "<li>{}</li>", esc(&text));
+            }
+            h.push_str("</ul>\n");
+        }
     }
     if !r.obligations.is_empty() {
         h.push_str("<h3>What you must do</h3>\n<ul>\n");

@@ -104,6 +104,8 @@ pub enum Item {
     Context(ContextDecl),
     /// `group NAME "Title" = SUBJECTS`
     Group(GroupDecl),
+    /// `board NAME "Title" = APPROVER, ...`
+    Board(BoardDecl),
     /// `obligation NAME "text"`
     Obligation(ObligationDecl),
     /// `escalation NAME "Title" = CHAIN`
@@ -136,6 +138,7 @@ impl Item {
             Item::Decl(d) => d.span,
             Item::Context(c) => c.span,
             Item::Group(g) => g.span,
+            Item::Board(b) => b.span,
             Item::Obligation(o) => o.span,
             Item::Escalation(e) => e.span,
             Item::Approve(a) => a.span,
@@ -246,6 +249,19 @@ pub struct GroupDecl {
     pub span: Span,
 }
 
+/// `board NAME "Title" = APPROVER, ...`: a body that approves as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardDecl {
+    /// The board's name.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// Its members: any of them acts for the board.
+    pub members: Vec<Approver>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
 /// `obligation NAME "text"`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObligationDecl {
@@ -312,6 +328,8 @@ pub enum NameKind {
     Organisation,
     /// `group`
     Group,
+    /// `board`
+    Board,
 }
 
 impl NameKind {
@@ -323,6 +341,7 @@ impl NameKind {
             NameKind::Person => "person",
             NameKind::Organisation => "organisation",
             NameKind::Group => "group",
+            NameKind::Board => "board",
         }
     }
 }
@@ -372,8 +391,17 @@ pub struct Chain {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     /// The alternatives, joined by `or`.
-    pub alternatives: Vec<Atom>,
+    pub alternatives: Vec<Approver>,
     /// The whole step.
+    pub span: Span,
+}
+
+/// One approver: atoms joined by `and`, all of which the approver must be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approver {
+    /// The conjuncts.
+    pub atoms: Vec<Atom>,
+    /// The whole approver.
     pub span: Span,
 }
 
@@ -484,7 +512,7 @@ pub enum Statement {
     /// `disclose title, contact, notice "text"`
     Disclose(Vec<DiscloseItem>, Span),
     /// `temporary ACTIONS for DURATION [to SUBJECTS] approved_by STEP [requires ...]`
-    Temporary(Temporary),
+    Temporary(Box<Temporary>),
     /// `contact ATOM "text"`
     Contact(Atom, Option<Str>, Span),
     /// `approve PURPOSES by CHAIN`
@@ -569,9 +597,12 @@ pub enum ReviewSchedule {
     Unstated(Str),
 }
 
-/// `temporary ACTIONS for DURATION [to SUBJECTS] approved_by STEP [requires ...]`
+/// `temporary [KIND ["Title"]] ACTIONS for DURATION [to SUBJECTS] approved_by STEP
+/// [renewable N] [notify DURATION] [requires ...]`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Temporary {
+    /// The kind's name and title; absent for the category's default kind.
+    pub kind: Option<(Ident, Option<Str>)>,
     /// What temporary access allows.
     pub actions: Vec<Ident>,
     /// The longest a grant may last.
@@ -580,6 +611,10 @@ pub struct Temporary {
     pub to: Option<Subjects>,
     /// Who may approve one.
     pub approved_by: Step,
+    /// How many times a grant may be renewed (`renewable N`).
+    pub renewable: Option<Int>,
+    /// How long before the end the holder is told (`notify DURATION`).
+    pub notify: Option<Duration>,
     /// What the holder must do.
     pub requires: Vec<Ident>,
     /// The whole statement.

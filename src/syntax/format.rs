@@ -186,6 +186,16 @@ fn simple_item(item: &Item) -> Run {
             b.break_here();
             b.subjects(&g.subjects);
         }
+        Item::Board(d) => {
+            b.word("board");
+            b.item(&d.name.name, d.name.span);
+            if let Some(t) = &d.title {
+                b.item(&quote(&t.value), t.span);
+            }
+            b.word("=");
+            b.break_here();
+            b.list(d.members.iter().map(|m| (approver(m), m.span)));
+        }
         Item::Obligation(o) => {
             b.word("obligation");
             b.item(&o.name.name, o.name.span);
@@ -286,6 +296,12 @@ fn statement(s: &Statement) -> (u32, Run) {
         Statement::Disclose(items, _) => b.disclose(items),
         Statement::Temporary(t) => {
             b.word("temporary");
+            if let Some((name, title)) = &t.kind {
+                b.item(&name.name, name.span);
+                if let Some(title) = title {
+                    b.item(&quote(&title.value), title.span);
+                }
+            }
             b.idents(&t.actions);
             b.word("for");
             b.item(&duration(&t.max), t.max.span);
@@ -295,6 +311,14 @@ fn statement(s: &Statement) -> (u32, Run) {
             }
             b.word("approved_by");
             b.step(&t.approved_by, "");
+            if let Some(n) = &t.renewable {
+                b.word("renewable");
+                b.item(&n.value.to_string(), n.span);
+            }
+            if let Some(d) = &t.notify {
+                b.word("notify");
+                b.item(&duration(d), d.span);
+            }
             if !t.requires.is_empty() {
                 b.word("requires");
                 b.idents(&t.requires);
@@ -531,7 +555,7 @@ impl Pieces {
             } else if i > 0 {
                 self.word("or");
             }
-            self.item(&atom(alternative), alternative.ident().span);
+            self.item(&approver(alternative), alternative.span);
         }
     }
 
@@ -650,6 +674,11 @@ fn atom(a: &Atom) -> String {
 }
 
 /// `24h` for a one-letter unit, `90 days` for a word.
+/// An approver: its atoms joined by `and`.
+fn approver(a: &Approver) -> String {
+    a.atoms.iter().map(atom).collect::<Vec<_>>().join(" and ")
+}
+
 fn duration(d: &Duration) -> String {
     match &d.unit {
         Some(u) if u.name.chars().count() == 1 => format!("{}{}", d.amount, u.name),

@@ -2,7 +2,8 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    GrantDuration, PlacedFlag, Record, RequestContext, Restriction, Subject, TemporaryGrant,
+    GrantApprover, GrantDuration, PlacedFlag, Record, RequestContext, Restriction, StatedApprover,
+    Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
@@ -58,7 +59,17 @@ pub fn request(case: &TestCase) -> Request {
                 actions: g.actions.as_deref().map(names),
                 granted_at: g.granted_at,
                 duration: GrantDuration(g.duration),
-                approved_by: id(&g.approved_by),
+                approved_by: if g.approver_roles.is_empty() && g.approver_teams.is_empty() {
+                    GrantApprover::Id(id(&g.approved_by))
+                } else {
+                    GrantApprover::Stated(StatedApprover {
+                        id: id(&g.approved_by),
+                        roles: names(&g.approver_roles),
+                        teams: names(&g.approver_teams),
+                    })
+                },
+                kind: g.kind.as_ref().map(|k| k.name.clone()),
+                renewals: g.renewals,
             })
             .collect(),
         at: Some(case.at),

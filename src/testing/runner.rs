@@ -364,7 +364,7 @@ fn unknown_names(case: &TestCase, rule_ids: &[String], table: &DecisionTable) ->
         .map(|o| o.name.as_str())
         // A flag's duty is an obligation named after the flag.
         .chain(table.vocabulary.flags.iter().map(|f| f.name.as_str()))
-        .chain(["access_expires"])
+        .chain(["access_expires", "access_ends_soon"])
         .collect();
     for o in e.obligations.iter().flatten() {
         if !obligations.contains(&o.name.as_str()) {

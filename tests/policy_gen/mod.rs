@@ -78,7 +78,14 @@ fn atom() -> impl Strategy<Value = Tokens> + Clone {
     prop_oneof![
         ident_t(),
         (
-            prop::sample::select(vec!["role", "team", "person", "organisation", "group"]),
+            prop::sample::select(vec![
+                "role",
+                "team",
+                "person",
+                "organisation",
+                "group",
+                "board"
+            ]),
             ident()
         )
             .prop_map(|(k, i)| vec![k.to_string(), i]),
@@ -100,8 +107,13 @@ fn subjects() -> impl Strategy<Value = Tokens> + Clone {
     vec(term, 1..5).prop_map(|v| joined(v, ","))
 }
 
+/// One approver: atoms joined by `and`.
+fn approver() -> impl Strategy<Value = Tokens> + Clone {
+    vec(atom(), 1..3).prop_map(|v| joined(v, "and"))
+}
+
 fn step() -> impl Strategy<Value = Tokens> + Clone {
-    vec(atom(), 1..3).prop_map(|v| joined(v, "or"))
+    vec(approver(), 1..3).prop_map(|v| joined(v, "or"))
 }
 
 fn chain() -> impl Strategy<Value = Tokens> + Clone {
@@ -172,22 +184,34 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
         )
         .prop_map(|items| cat(vec![one("disclose"), joined(items, ",")])),
         (
+            proptest::option::of((ident_t(), proptest::option::of(string()))),
             idents(),
             duration(),
             proptest::option::of(subjects()),
             step(),
+            (
+                proptest::option::of(0u32..5),
+                proptest::option::of(duration())
+            ),
             requires()
         )
-            .prop_map(|(a, d, to, s, r)| {
+            .prop_map(|(kind, a, d, to, s, (renewable, notify), r)| {
+                let kind = maybe(kind.map(|(k, t)| cat(vec![k, maybe(t)])));
                 let to = maybe(to.map(|t| cat(vec![one("to"), t])));
+                let renewable =
+                    maybe(renewable.map(|n| vec!["renewable".to_string(), n.to_string()]));
+                let notify = maybe(notify.map(|n| cat(vec![one("notify"), n])));
                 cat(vec![
                     one("temporary"),
+                    kind,
                     a,
                     one("for"),
                     d,
                     to,
                     one("approved_by"),
                     s,
+                    renewable,
+                    notify,
                     r,
                 ])
             }),
@@ -313,6 +337,11 @@ fn item() -> impl Strategy<Value = Tokens> {
         )
         .prop_map(|e| cat(vec![one("organisation"), joined(e, ",")])),
         (titled("group"), subjects()).prop_map(|(h, s)| cat(vec![h, one("="), s])),
+        (titled("board"), vec(approver(), 1..3)).prop_map(|(h, m)| cat(vec![
+            h,
+            one("="),
+            joined(m, ",")
+        ])),
         (
             titled("context"),
             vec(

@@ -30,6 +30,8 @@ pub struct RefDecision {
     pub rule: Option<String>,
     /// Why the request was refused unchecked.
     pub fail: Option<FailReason>,
+    /// Whether an allow rests on temporary access that ends within its kind's notice.
+    pub ends_soon: bool,
 }
 
 fn refuse(reason: FailReason) -> RefDecision {
@@ -39,6 +41,7 @@ fn refuse(reason: FailReason) -> RefDecision {
         deny_kind: Some(DenyKind::NotPermitted),
         rule: None,
         fail: Some(reason),
+        ends_soon: false,
     }
 }
 
@@ -49,6 +52,7 @@ fn allow(rule: String) -> RefDecision {
         deny_kind: None,
         rule: Some(rule),
         fail: None,
+        ends_soon: false,
     }
 }
 
@@ -59,6 +63,7 @@ fn deny(kind: DenyKind, view: View, rule: String) -> RefDecision {
         deny_kind: Some(kind),
         rule: Some(rule),
         fail: None,
+        ends_soon: false,
     }
 }
 
@@ -72,6 +77,8 @@ struct Facts<'a> {
     teams: Vec<u32>,
     org: u32,
     temporary_grant: bool,
+    /// Whether the valid grant that ends last ends within its kind's notice.
+    ends_soon: bool,
 }
 
 impl Facts<'_> {
@@ -285,6 +292,32 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
     if placed.is_empty() && policy.unrestricted.is_none() {
         return refuse(FailReason::NoUnrestrictedBlock);
     }
+    // A grant's kind, and the roles and teams stated for its approver, must be declared.
+    for (i, g) in req.temporary_grants.iter().enumerate() {
+        let i = i as u16;
+        if let Some(k) = &g.kind {
+            let declared = policy.categories.iter().any(|c| {
+                c.temporary
+                    .iter()
+                    .any(|t| t.kind_name() == Some(k.as_str()))
+            });
+            if !declared {
+                return refuse(FailReason::UnknownGrantKind(i));
+            }
+        }
+        if let Some(st) = g.approved_by.stated() {
+            for (j, r) in st.roles.iter().enumerate() {
+                if !policy.roles.iter().any(|x| x.named.name == *r) {
+                    return refuse(FailReason::UnknownApproverRole(i, j as u16));
+                }
+            }
+            for (j, t) in st.teams.iter().enumerate() {
+                if !policy.teams.iter().any(|x| x.named.name == *t) {
+                    return refuse(FailReason::UnknownApproverTeam(i, j as u16));
+                }
+            }
+        }
+    }
     let mut facts = Facts {
         policy,
         req,
@@ -293,6 +326,7 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
         teams,
         org: org as u32,
         temporary_grant: false,
+        ends_soon: false,
     };
     // The gate: a restriction never gives more than the unrestricted record, so on a restricted
     // record the unrestricted block is read first, without the restriction's facts or any
@@ -301,7 +335,9 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
         return several(policy, &mut facts, &placed, &categories, action, at);
     };
     if placed.is_empty() {
-        facts.temporary_grant = valid_temporary_grant(&facts, u, action, at);
+        let grant = valid_temporary_grant(&facts, u, action, at);
+        facts.temporary_grant = grant.is_some();
+        facts.ends_soon = grant == Some(true);
         return steps(u, &facts, action);
     }
     let d = steps(u, &facts, action);
@@ -323,10 +359,14 @@ fn several<'a>(
     at: DateTime<Utc>,
 ) -> RefDecision {
     let mut best: Option<((bool, View, bool, bool), RefDecision)> = None;
+    let mut ends_soon = false;
     for (r, c) in placed.iter().zip(categories) {
         facts.restriction = Some(*r);
-        facts.temporary_grant = valid_temporary_grant(facts, c, action, at);
+        let grant = valid_temporary_grant(facts, c, action, at);
+        facts.temporary_grant = grant.is_some();
+        facts.ends_soon = grant == Some(true);
         let d = steps(c, facts, action);
+        ends_soon |= d.ends_soon;
         let titled = policy.disclosure(c).title;
         let rank = (
             d.outcome == Outcome::Allow,
@@ -339,6 +379,9 @@ fn several<'a>(
         }
     }
     match best {
+        // Every restriction allows when the most restrictive does: any of their temporary
+        // access ending soon is told.
+        Some((_, d)) if d.outcome == Outcome::Allow => RefDecision { ends_soon, ..d },
         Some((_, d)) => d,
         None => refuse(FailReason::NoRowMatched),
     }
@@ -370,7 +413,10 @@ fn steps(category: &Category, facts: &Facts, action: u32) -> RefDecision {
     // Step 3: an overridable deny decides unless a valid temporary grant overrides it.
     if let Some(r) = covers(Effect::Deny).find(|r| facts.holds(&r.condition)) {
         return if facts.temporary_grant {
-            allow(format!("{}.temporary", category.name))
+            RefDecision {
+                ends_soon: facts.ends_soon,
+                ..allow(format!("{}.temporary", category.name))
+            }
         } else {
             deny(DenyKind::Forbidden, shown(r), r.id.clone())
         };
@@ -381,7 +427,10 @@ fn steps(category: &Category, facts: &Facts, action: u32) -> RefDecision {
     }
     // Step 5: a valid temporary grant.
     if facts.temporary_grant {
-        return allow(format!("{}.temporary", category.name));
+        return RefDecision {
+            ends_soon: facts.ends_soon,
+            ..allow(format!("{}.temporary", category.name))
+        };
     }
     // Step 6: the restriction type.
     let default = format!("{}.default", category.name);
@@ -391,52 +440,101 @@ fn steps(category: &Category, facts: &Facts, action: u32) -> RefDecision {
     }
 }
 
-/// Whether the subject holds a temporary grant for this record and action that counts now:
-/// offered by the category for the action, listing the action if it lists any, held by someone
-/// the category lets hold one, approved by someone it accepts, started, and not ended (its own
-/// duration or the policy's maximum, whichever ends first).
-fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>) -> bool {
-    let Some(t) = c.temporary.as_ref().filter(|t| t.actions.contains(action)) else {
-        return false;
-    };
+/// Whether the subject holds a temporary grant for this record and action that counts now: of
+/// a kind the category offers for the action (the grant's `kind`, or the default kind when it
+/// names none), listing the action if it lists any, held by someone the kind lets hold one,
+/// approved by someone one of its approvers describes, renewed no more often than it allows,
+/// started, and not ended (its own duration or the kind's maximum, whichever ends first).
+fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>) -> Option<bool> {
     let req = f.req;
-    req.temporary_grants.iter().any(|g| {
-        let for_this = same(&g.subject, &req.subject.id)
-            && g.record.as_ref().is_none_or(|r| same(r, &req.record.id));
-        let action_listed = g.actions.as_ref().is_none_or(|l| l.contains(&req.action));
-        let eligible = t.to.as_ref().is_none_or(|c| f.holds(c));
-        let approved = t.approved_by.iter().any(|a| match a {
-            Atom::Person(p) => same(&f.policy.persons[*p as usize].subject_id, &g.approved_by),
-            Atom::Relation(Relation::Owner) => f
-                .restriction
-                .and_then(|r| r.owner.as_ref())
-                .is_some_and(|o| same(o, &g.approved_by)),
-            Atom::Relation(Relation::AllocatedManager) => req
-                .record
-                .allocated_managers
+    // Each valid grant's end (none: it never ends) and its kind's notice, in request order.
+    let valid: Vec<(Option<DateTime<Utc>>, Option<caselock::policy::Period>)> = req
+        .temporary_grants
+        .iter()
+        .filter_map(|g| {
+            let t = c
+                .temporary
                 .iter()
-                .any(|x| same(x, &g.approved_by)),
-            Atom::Relation(Relation::AllocatedWorker) => req
-                .record
-                .allocated_workers
-                .iter()
-                .any(|x| same(x, &g.approved_by)),
-            _ => false,
-        });
-        let end = [
-            g.duration.0.after_instant(g.granted_at),
-            t.max.after_instant(g.granted_at),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
-        for_this
-            && action_listed
-            && eligible
-            && approved
-            && g.granted_at <= at
-            && end.is_none_or(|e| at < e)
+                .find(|t| t.kind_name() == g.kind.as_deref() && t.actions.contains(action))?;
+            let for_this = same(&g.subject, &req.subject.id)
+                && g.record.as_ref().is_none_or(|r| same(r, &req.record.id));
+            let action_listed = g.actions.as_ref().is_none_or(|l| l.contains(&req.action));
+            let eligible = t.to.as_ref().is_none_or(|c| f.holds(c));
+            let approved = t.approved_by.iter().any(|a| {
+                a.condition.terms.iter().any(|term| {
+                    term.iter()
+                        .all(|l| approver_atom(f, g, l.atom) != l.negated)
+                })
+            });
+            let end = [
+                g.duration.0.after_instant(g.granted_at),
+                t.max.after_instant(g.granted_at),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let counts = for_this
+                && action_listed
+                && eligible
+                && approved
+                && g.renewals <= t.renewable
+                && g.granted_at <= at
+                && end.is_none_or(|e| at < e);
+            counts.then_some((end, t.notify))
+        })
+        .collect();
+    // The grant that ends last decides when access ends (the first of equals); within its
+    // kind's notice of that end, access ends soon.
+    let mut last: Option<(Option<DateTime<Utc>>, Option<caselock::policy::Period>)> = None;
+    for v in valid {
+        let later = match (last, v.0) {
+            (None, _) => true,
+            (Some((None, _)), _) => false,
+            (Some((Some(_), _)), None) => true,
+            (Some((Some(a), _)), Some(b)) => b > a,
+        };
+        if later {
+            last = Some(v);
+        }
+    }
+    let (end, notify) = last?;
+    Some(match (end, notify) {
+        (Some(e), Some(n)) => n.after_instant(at).is_none_or(|soon| soon >= e),
+        _ => false,
     })
+}
+
+/// Whether a grant's approver is what an atom of an approver describes: a person by id, a
+/// relation to the record by id, a role or team only when the request states the approver's
+/// roles and teams.
+fn approver_atom(f: &Facts, g: &caselock::eval::TemporaryGrant, a: Atom) -> bool {
+    let id = g.approved_by.id();
+    let rec = &f.req.record;
+    let stated = g.approved_by.stated();
+    let holds = |members: &[caselock::policy::Member], names: Option<&Vec<String>>, target| {
+        names.into_iter().flatten().any(|n| {
+            members
+                .iter()
+                .position(|m| m.named.name == *n)
+                .is_some_and(|x| Facts::at_or_below(members, x as u32, target))
+        })
+    };
+    match a {
+        Atom::Person(p) => same(&f.policy.persons[p as usize].subject_id, id),
+        Atom::Role(r) => holds(&f.policy.roles, stated.map(|s| &s.roles), r),
+        Atom::Team(t) => holds(&f.policy.teams, stated.map(|s| &s.teams), t),
+        Atom::Relation(Relation::Owner) => f
+            .restriction
+            .and_then(|r| r.owner.as_ref())
+            .is_some_and(|o| same(o, id)),
+        Atom::Relation(Relation::AllocatedManager) => {
+            rec.allocated_managers.iter().any(|x| same(x, id))
+        }
+        Atom::Relation(Relation::AllocatedWorker) => {
+            rec.allocated_workers.iter().any(|x| same(x, id))
+        }
+        _ => false,
+    }
 }
 
 /// What a record's flags add to a decision, written out from docs/semantics.md ("Flags").

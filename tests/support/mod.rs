@@ -36,24 +36,15 @@ pub fn load(path: &Path) -> Loaded {
     }
 }
 
-/// The example policies: each directory under `examples/policies/`, in name order.
-pub fn examples() -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir("examples/policies") else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    paths.sort();
-    paths
-}
-
-/// Every policy the project bundles: each directory under `policies/`, and each `.policy` file
-/// under `tests/fixtures/policies/`, in name order.
+/// Every policy the project bundles: each directory under `policies/` and `examples/policies/`,
+/// and each `.policy` file under `tests/fixtures/policies/`, in name order.
 pub fn bundled() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for (dir, want_dir) in [("policies", true), ("tests/fixtures/policies", false)] {
+    for (dir, want_dir) in [
+        ("policies", true),
+        ("examples/policies", true),
+        ("tests/fixtures/policies", false),
+    ] {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };

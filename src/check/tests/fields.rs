@@ -208,6 +208,17 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A whole number without a unit (`renewals 1`).
+    pub(super) fn count(&self, l: &mut Lowering, key: &str) -> Option<u32> {
+        match self.single(l, key)? {
+            TestValue::Duration(d) if d.unit.is_none() => Some(d.amount),
+            other => {
+                l.wrong(key, self.statement, other, "a whole number such as `1`");
+                None
+            }
+        }
+    }
+
     pub(super) fn duration(&self, l: &mut Lowering, key: &str) -> Option<crate::policy::Period> {
         match self.single(l, key)? {
             TestValue::Duration(d) => match values::period(d) {

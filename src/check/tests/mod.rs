@@ -5,7 +5,7 @@
 mod fields;
 mod names;
 
-pub(super) use names::{expects_fail_closed, unknown_names};
+pub(super) use names::{expects_fail_closed, unknown_kinds, unknown_names};
 
 use chrono::{DateTime, Utc};
 
@@ -47,7 +47,17 @@ const RESTRICTION_FIELDS: [&str; 6] = [
     "named_allow",
     "named_deny",
 ];
-const GRANT_FIELDS: [&str; 5] = ["holder", "granted_at", "for", "approved_by", "actions"];
+const GRANT_FIELDS: [&str; 9] = [
+    "holder",
+    "granted_at",
+    "for",
+    "approved_by",
+    "actions",
+    "kind",
+    "renewals",
+    "approver_roles",
+    "approver_teams",
+];
 const EXPECT_FIELDS: [&str; 8] = [
     "fails_closed",
     "view",
@@ -318,6 +328,13 @@ impl Lowering {
         let approved_by = f.one_id(self, "approved_by");
         let actions = f.get("actions").map(|_| f.names(self, "actions"));
         let holder = f.one_id(self, "holder").or_else(|| holder.cloned());
+        let kind = f.get("kind").and_then(|_| f.one_name(self, "kind"));
+        let renewals = match f.get("renewals") {
+            Some(_) => f.count(self, "renewals"),
+            None => Some(0),
+        };
+        let approver_roles = f.names(self, "approver_roles");
+        let approver_teams = f.names(self, "approver_teams");
         for (k, present) in [
             ("granted_at", f.has("granted_at")),
             ("for", f.has("for")),
@@ -343,6 +360,10 @@ impl Lowering {
             granted_at: granted_at?,
             duration: duration?,
             approved_by: approved_by?,
+            kind,
+            renewals: renewals?,
+            approver_roles,
+            approver_teams,
             span: *span,
         })
     }

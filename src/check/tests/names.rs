@@ -8,6 +8,7 @@
 
 use crate::check::names::{SymbolKind, Symbols};
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::policy::Policy;
 use crate::syntax::ast::{Ident, TestBlock, TestField, TestStatement, TestValue};
 
 /// Every unknown name in a test block, as a diagnostic (none when the test expects the request
@@ -47,6 +48,20 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                 }
                 TestStatement::TemporaryGrant(fields, _) => {
                     names(symbols, fields, "actions", SymbolKind::Action, &mut out);
+                    names(
+                        symbols,
+                        fields,
+                        "approver_roles",
+                        SymbolKind::Role,
+                        &mut out,
+                    );
+                    names(
+                        symbols,
+                        fields,
+                        "approver_teams",
+                        SymbolKind::Team,
+                        &mut out,
+                    );
                 }
                 TestStatement::Context(fields, _) => {
                     for f in fields {
@@ -54,6 +69,49 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                     }
                 }
                 TestStatement::At(..) | TestStatement::Expect(..) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Every temporary grant in a test block whose `kind` no category of the policy gives (none when
+/// the test expects the request to fail closed): such a grant is refused before any rule is read.
+pub(in crate::check) fn unknown_kinds(p: &Policy, block: &TestBlock) -> Vec<Diagnostic> {
+    if expects_fail_closed(block) {
+        return Vec::new();
+    }
+    let kinds: Vec<&str> = p
+        .categories
+        .iter()
+        .flat_map(|c| c.temporary.iter().filter_map(|t| t.kind_name()))
+        .collect();
+    let mut out = Vec::new();
+    for st in &block.statements {
+        let TestStatement::TemporaryGrant(fields, _) = st else {
+            continue;
+        };
+        for f in fields.iter().filter(|f| f.key.name == "kind") {
+            for v in &f.values {
+                let TestValue::Name(name) = v else { continue };
+                if kinds.contains(&name.name.as_str()) {
+                    continue;
+                }
+                let help = suggest::did_you_mean(&name.name, kinds.iter().copied()).unwrap_or_else(|| {
+                    "the request would be refused before any rule is read; name a kind a `temporary` statement gives, leave `kind` out for the default kind, or write `expect deny fails_closed unknown_grant_kind` to test that refusal".to_string()
+                });
+                out.push(
+                    Diagnostic::error(
+                        Code::TestUnknownName,
+                        format!(
+                            "the test names an unknown kind of temporary access `{}`",
+                            name.name
+                        ),
+                        name.span,
+                        "no category gives this kind",
+                    )
+                    .with_help(help),
+                );
             }
         }
     }

@@ -259,13 +259,18 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
         criteria: c.criteria.clone(),
         denied,
         review: review(c.review.as_ref()),
-        temporary: match &c.temporary {
+        temporary: match c.temporary.first() {
             None => Setting {
                 text: "not offered".to_string(),
                 source: None,
             },
             Some(t) => Setting {
-                text: temporary_phrase(v, c, t),
+                text: c
+                    .temporary
+                    .iter()
+                    .map(|t| temporary_phrase(v, c, t))
+                    .collect::<Vec<_>>()
+                    .join("; or "),
                 source: Some(t.source.clone()),
             },
         },
@@ -276,10 +281,10 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
             },
             Some(k) => Setting {
                 text: match &k.text {
-                    Some(text) if *text != words::approver_phrase(&k.who) => {
-                        format!("{} ({text})", words::approver_phrase(&k.who))
+                    Some(text) if *text != words::contact_phrase(&k.who) => {
+                        format!("{} ({text})", words::contact_phrase(&k.who))
                     }
-                    _ => words::approver_phrase(&k.who),
+                    _ => words::contact_phrase(&k.who),
                 },
                 source: Some(k.source.clone()),
             },
@@ -446,8 +451,12 @@ fn temporary_phrase(v: &Vocabulary, c: &CategoryTable, t: &TemporaryEntry) -> St
         t.to.as_ref()
             .map_or("anyone".to_string(), |to| condition_phrase(v, to));
     let approvers: Vec<String> = t.approved_by.iter().map(words::approver_phrase).collect();
+    let kind = t
+        .kind
+        .as_ref()
+        .map_or_else(String::new, |k| format!("{} (`{}`): ", k.title, k.name));
     let mut text = format!(
-        "{} for up to {}, for {who}, approved by {}",
+        "{kind}{} for up to {}, for {who}, approved by {}",
         join_or(&actions, "and"),
         t.max.describe(),
         if approvers.is_empty() {
@@ -456,6 +465,15 @@ fn temporary_phrase(v: &Vocabulary, c: &CategoryTable, t: &TemporaryEntry) -> St
             join_or(&approvers, "or")
         }
     );
+    if t.renewable > 0 {
+        text.push_str(&format!(", {}", words::renewable(t.renewable)));
+    }
+    if let Some(n) = t.notify {
+        text.push_str(&format!(
+            ", the holder told {} before it ends",
+            n.describe()
+        ));
+    }
     let obligations = obligation_texts(v, &t.obligations);
     if !obligations.is_empty() {
         text.push_str(&format!("; the holder must: {}", obligations.join("; ")));

@@ -164,6 +164,28 @@ impl Lowerer {
                     span,
                 })
             }
+            Rule::board_decl => {
+                let mut it = inner;
+                let name = self.ident(next(&mut it)?);
+                let mut title = None;
+                let mut members = Vec::new();
+                for p in it {
+                    match p.as_rule() {
+                        Rule::string => title = Some(self.string(p)?),
+                        _ => {
+                            members = significant(p.into_inner())
+                                .map(|a| self.approver(a))
+                                .collect()
+                        }
+                    }
+                }
+                Item::Board(BoardDecl {
+                    name,
+                    title,
+                    members,
+                    span,
+                })
+            }
             Rule::obligation_decl => {
                 let mut it = inner;
                 let name = self.ident(next(&mut it)?);
@@ -304,27 +326,42 @@ impl Lowerer {
             }
             Rule::review_stmt => Statement::Review(self.review(pair)?),
             Rule::temporary_stmt => {
-                let actions = self.name_list(next(&mut inner)?);
+                let mut first = next(&mut inner)?;
+                let mut kind = None;
+                if first.as_rule() == Rule::temporary_kind {
+                    let mut k = significant(first.into_inner());
+                    let name = self.ident(next(&mut k)?);
+                    let title = k.next().map(|t| self.string(t)).transpose()?;
+                    kind = Some((name, title));
+                    first = next(&mut inner)?;
+                }
+                let actions = self.name_list(first);
                 let max = self.duration(next(&mut inner)?)?;
                 let mut to = None;
                 let mut approved_by = None;
+                let (mut renewable, mut notify) = (None, None);
                 let mut requires = Vec::new();
                 for p in inner {
                     match p.as_rule() {
                         Rule::temporary_to => to = Some(self.subjects(last_inner(p)?)?),
                         Rule::step => approved_by = Some(self.step(p)),
+                        Rule::renewable => renewable = Some(self.int(last_inner(p)?)?),
+                        Rule::notify => notify = Some(self.duration(last_inner(p)?)?),
                         Rule::requires => requires = self.idents(p),
                         _ => return Err(unexpected(&p, self.file)),
                     }
                 }
-                Statement::Temporary(Temporary {
+                Statement::Temporary(Box::new(Temporary {
+                    kind,
                     actions,
                     max,
                     to,
                     approved_by: approved_by.ok_or_else(|| missing(span))?,
+                    renewable,
+                    notify,
                     requires,
                     span,
-                })
+                }))
             }
             Rule::contact_stmt => {
                 let atom = self.atom(next(&mut inner)?)?;
@@ -486,6 +523,7 @@ impl Lowerer {
                     "team" => NameKind::Team,
                     "person" => NameKind::Person,
                     "organisation" => NameKind::Organisation,
+                    "board" => NameKind::Board,
                     _ => NameKind::Group,
                 };
                 Atom::Name {
@@ -511,9 +549,17 @@ impl Lowerer {
     fn step(&self, pair: Pair<'_, Rule>) -> Step {
         let span = self.span(&pair);
         let alternatives = significant(pair.into_inner())
-            .filter_map(|a| self.atom(a).ok())
+            .map(|a| self.approver(a))
             .collect();
         Step { alternatives, span }
+    }
+
+    fn approver(&self, pair: Pair<'_, Rule>) -> Approver {
+        let span = self.span(&pair);
+        let atoms = significant(pair.into_inner())
+            .filter_map(|a| self.atom(a).ok())
+            .collect();
+        Approver { atoms, span }
     }
 
     fn name_list(&self, pair: Pair<'_, Rule>) -> Vec<Ident> {
@@ -611,6 +657,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_organisation
             | Rule::kw_organisations
             | Rule::kw_group
+            | Rule::kw_board
+            | Rule::kw_renewable
+            | Rule::kw_notify
             | Rule::kw_obligation
             | Rule::kw_escalation
             | Rule::kw_unrestricted
