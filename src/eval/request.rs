@@ -149,8 +149,8 @@ impl<S> JsonSchema for RequestContext<S> {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "type": "object",
-            "description": "Where and why the request is made: each context the policy declares, with one of its values (`{\"network\": \"ncc\"}`). A context left out holds none of its values; an undeclared context or value fails closed.",
+            "type": ["object", "null"],
+            "description": "Where and why the request is made: each context the policy declares, with one of its values (`{\"network\": \"ncc\"}`). A context left out holds none of its values; an undeclared context or value fails closed. Null, like `{}`, states none.",
             "additionalProperties": {"type": "string"}
         })
     }
