@@ -19,15 +19,11 @@ use crate::policy::{
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
-const RECORD_FIELDS: [&str; 16] = [
+/// The fields of a `record` statement besides the restriction's ([`RESTRICTION_FIELDS`], which
+/// the record's `category` shorthand takes too).
+const RECORD_OWN_FIELDS: [&str; 10] = [
     "category",
     "section",
-    "placed_on",
-    "last_reviewed",
-    "review_by",
-    "owner",
-    "named_allow",
-    "named_deny",
     "allocated_workers",
     "allocated_managers",
     "teams",
@@ -211,7 +207,8 @@ impl Lowering {
         let TestStatement::Record(id, fields, _) = s else {
             return None;
         };
-        let f = self.fields(fields, "record", &RECORD_FIELDS);
+        let known = [&RECORD_OWN_FIELDS[..], &RESTRICTION_FIELDS[..]].concat();
+        let f = self.fields(fields, "record", &known);
         let mut restrictions = Vec::new();
         if let Some(field) = f.get("category") {
             if let Some(first) = more.first() {
