@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ChangeKind, DecisionChange, Diff, PolicyRef, SideDecision};
+use super::{ChangeKind, DecisionChange, Diff, PolicyRef, SettingChange, SideDecision};
 use crate::markdown::cell;
 
 /// The formats `caselock diff` writes.
@@ -90,34 +90,8 @@ fn text(d: &Diff) -> String {
         let _ = writeln!(out, "  old: {}", side(&c.old));
         let _ = writeln!(out, "  new: {}", side(&c.new));
     }
-    if !d.settings.is_empty() {
-        out.push_str("\nsettings:\n");
-        for s in &d.settings {
-            let _ = writeln!(
-                out,
-                "  {} {}: {} -> {}{}",
-                s.category,
-                s.setting,
-                s.old,
-                s.new,
-                sources(&s.old_source, &s.new_source)
-            );
-        }
-    }
-    if !d.flag_settings.is_empty() {
-        out.push_str("\nflags:\n");
-        for s in &d.flag_settings {
-            let _ = writeln!(
-                out,
-                "  {} {}: {} -> {}{}",
-                s.category,
-                s.setting,
-                s.old,
-                s.new,
-                sources(&s.old_source, &s.new_source)
-            );
-        }
-    }
+    text_settings(&mut out, "settings", &d.settings);
+    text_settings(&mut out, "flags", &d.flag_settings);
     let _ = writeln!(
         out,
         "\n{} decision changes ({} gains, {} losses), {} setting changes",
@@ -224,35 +198,47 @@ fn markdown(d: &Diff) -> String {
             );
         }
     }
-    if !d.settings.is_empty() {
-        out.push_str(
-            "\n#### Settings\n\n| Category | Setting | Before | After |\n| --- | --- | --- | --- |\n",
-        );
-        for s in &d.settings {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                s.category,
-                s.setting,
-                at(&s.old, &s.old_source),
-                at(&s.new, &s.new_source)
-            );
-        }
-    }
-    if !d.flag_settings.is_empty() {
-        out.push_str(
-            "\n#### Flags\n\n| Flag | Setting | Before | After |\n| --- | --- | --- | --- |\n",
-        );
-        for s in &d.flag_settings {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                s.category,
-                s.setting,
-                at(&s.old, &s.old_source),
-                at(&s.new, &s.new_source)
-            );
-        }
-    }
+    markdown_settings(&mut out, "Settings", "Category", &d.settings);
+    markdown_settings(&mut out, "Flags", "Flag", &d.flag_settings);
     out
+}
+
+/// Setting changes (of categories or of flags) under a heading, one line each.
+fn text_settings(out: &mut String, heading: &str, changes: &[SettingChange]) {
+    if changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{heading}:");
+    for s in changes {
+        let _ = writeln!(
+            out,
+            "  {} {}: {} -> {}{}",
+            s.category,
+            s.setting,
+            s.old,
+            s.new,
+            sources(&s.old_source, &s.new_source)
+        );
+    }
+}
+
+/// Setting changes (of categories or of flags) as a markdown table under a heading.
+fn markdown_settings(out: &mut String, heading: &str, owner: &str, changes: &[SettingChange]) {
+    if changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n#### {heading}\n\n| {owner} | Setting | Before | After |\n| --- | --- | --- | --- |"
+    );
+    for s in changes {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            s.category,
+            s.setting,
+            at(&s.old, &s.old_source),
+            at(&s.new, &s.new_source)
+        );
+    }
 }
