@@ -644,12 +644,7 @@ fn a_refusal_never_tells_which_concealed_category_refused() {
             prop_assert!(!explanation.contains(&c.title), "title told: {explanation}");
             for other in concealed.iter().filter(|o| **o != c.name) {
                 let mut swapped = req.clone();
-                let deciding = swapped
-                    .record
-                    .restriction
-                    .iter_mut()
-                    .chain(swapped.record.restrictions.iter_mut())
-                    .find(|r| r.category == c.name);
+                let deciding = swapped.record.placed_mut().find(|r| r.category == c.name);
                 if let Some(r) = deciding {
                     r.category = other.clone();
                 }

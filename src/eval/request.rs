@@ -611,6 +611,11 @@ impl<S: AsRef<str>> Record<S> {
         self.restriction.iter().chain(&self.restrictions)
     }
 
+    /// [`Record::placed`], to change.
+    pub fn placed_mut(&mut self) -> impl Iterator<Item = &mut Restriction<S>> {
+        self.restriction.iter_mut().chain(&mut self.restrictions)
+    }
+
     /// Whether the record carries any restriction.
     pub fn is_restricted(&self) -> bool {
         self.restriction.is_some() || !self.restrictions.is_empty()

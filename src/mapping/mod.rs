@@ -187,18 +187,10 @@ impl Mapping {
         for (i, t) in req.record.teams.iter_mut().enumerate() {
             map(Kind::Team, format!("record.teams[{i}]"), t);
         }
-        let several = req.record.restriction.is_none();
-        let placed = req
-            .record
-            .restriction
-            .iter_mut()
-            .chain(req.record.restrictions.iter_mut());
-        for (k, r) in placed.enumerate() {
-            let at = if several {
-                format!("record.restrictions[{k}]")
-            } else {
-                "record.restriction".to_string()
-            };
+        let fields: Vec<String> = (0..req.record.placed().count())
+            .map(|k| req.record.restriction_field(k))
+            .collect();
+        for (r, at) in req.record.placed_mut().zip(&fields) {
             for (list, entries) in [
                 ("named_allow", &mut r.named_allow),
                 ("named_deny", &mut r.named_deny),
