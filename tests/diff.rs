@@ -343,7 +343,6 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
         },
         action: action.to_string(),
         record: Record {
-            id: Id::new("R-1").unwrap(),
             // The record's team is the subject's first team, when the relation is wanted.
             teams: if has(4) {
                 pick(teams, &TEAMS).into_iter().take(1).collect()
@@ -365,12 +364,7 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
             }),
             allocated_workers: me(0),
             allocated_managers: me(1),
-            subject: None,
-            relatives: Vec::new(),
-            flags: Vec::new(),
-            restrictions: Vec::new(),
-            section: None,
-            authors: Vec::new(),
+            ..Record::new(Id::new("R-1").unwrap())
         },
         temporary_grants: if has(5) {
             vec![TemporaryGrant {

@@ -603,6 +603,27 @@ impl<S: AsRef<str>> Request<S> {
     }
 }
 
+impl<S> Record<S> {
+    /// An unrestricted record with this id and nothing else said about it: no teams, sections,
+    /// allocations, people or flags. Fill in what a request knows with struct update syntax
+    /// (`Record { teams, ..Record::new(id) }`), so a new optional field needs no change here.
+    pub fn new(id: Id<S>) -> Self {
+        Record {
+            id,
+            section: None,
+            teams: Vec::new(),
+            restriction: None,
+            restrictions: Vec::new(),
+            allocated_workers: Vec::new(),
+            allocated_managers: Vec::new(),
+            subject: None,
+            relatives: Vec::new(),
+            authors: Vec::new(),
+            flags: Vec::new(),
+        }
+    }
+}
+
 impl<S: AsRef<str>> Record<S> {
     /// The restrictions the record carries, in the order given, whichever field gives them.
     /// (A record that gives both fields is refused before any is read: see

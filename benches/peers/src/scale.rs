@@ -152,21 +152,13 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 },
                 action: ACTIONS[rng.below(ACTIONS.len())].to_string(),
                 record: Record {
-                    id: person(&format!("J{}", 100_000 + i)),
-                    teams: Vec::new(),
                     restriction,
                     allocated_workers: if rng.chance(30) {
                         vec![person(&id)]
                     } else {
                         Vec::new()
                     },
-                    allocated_managers: Vec::new(),
-                    subject: None,
-                    relatives: Vec::new(),
-                    flags: Vec::new(),
-                    restrictions: Vec::new(),
-                    section: None,
-                    authors: Vec::new(),
+                    ..Record::new(person(&format!("J{}", 100_000 + i)))
                 },
                 temporary_grants: Vec::new(),
                 at,

@@ -171,17 +171,10 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 })
             };
             Record {
-                id: person(&format!("J{}", 100_000 + i)),
-                teams: Vec::new(),
                 restriction,
                 allocated_workers: some_users(&mut rng, 2),
                 allocated_managers: some_users(&mut rng, 1),
-                subject: None,
-                relatives: Vec::new(),
-                flags: Vec::new(),
-                restrictions: Vec::new(),
-                section: None,
-                authors: Vec::new(),
+                ..Record::new(person(&format!("J{}", 100_000 + i)))
             }
         })
         .collect();
@@ -189,19 +182,10 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
     let at: DateTime<Utc> = DateTime::from_timestamp(1_795_341_600, 0).unwrap_or_default();
     let requests: Vec<Request> = (0..sizes.requests)
         .map(|_| {
-            let record = rng.pick(&records).cloned().unwrap_or_else(|| Record {
-                id: person("J0"),
-                teams: Vec::new(),
-                restriction: None,
-                allocated_workers: Vec::new(),
-                allocated_managers: Vec::new(),
-                subject: None,
-                relatives: Vec::new(),
-                flags: Vec::new(),
-                restrictions: Vec::new(),
-                section: None,
-                authors: Vec::new(),
-            });
+            let record = rng
+                .pick(&records)
+                .cloned()
+                .unwrap_or_else(|| Record::new(person("J0")));
             let subject = chosen_subject(&mut rng, &users, &record);
             let action = if rng.chance(2) {
                 UNKNOWN_ACTION.to_string()
