@@ -335,6 +335,8 @@ impl Resolver {
                             Relation::LineManager
                                 | Relation::RecordSubject
                                 | Relation::Relative
+                                | Relation::Author
+                                | Relation::ActingFor
                                 | Relation::RecordTeam
                         )
                 )

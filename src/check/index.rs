@@ -202,6 +202,7 @@ impl NameIndex {
             | ast::Item::Systems(..)
             | ast::Item::Updated(..)
             | ast::Item::Approve(_)
+            | ast::Item::Acting(_)
             | ast::Item::Unrestricted(_)
             | ast::Item::Disclose(..)
             | ast::Item::Use(..)
@@ -229,6 +230,7 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         ast::Item::Board(b) => b.members.iter().for_each(|m| approver(m, out)),
         ast::Item::Escalation(e) => chain(&e.chain, out),
         ast::Item::Approve(a) => approve(a, out),
+        ast::Item::Acting(a) => step(&a.approved_by, out),
         ast::Item::Unrestricted(b) => block(b, out),
         ast::Item::Category(c) => block(&c.body, out),
         ast::Item::Flag(f) => {
@@ -357,6 +359,7 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
             ast::TestStatement::Subject(_, f, _)
             | ast::TestStatement::Record(_, f, _)
             | ast::TestStatement::TemporaryGrant(f, _)
+            | ast::TestStatement::ActingFor(_, f, _)
             | ast::TestStatement::Expect(_, f, _) => f,
             ast::TestStatement::At(..) => continue,
         };

@@ -105,6 +105,8 @@ pub const RESERVED: &[&str] = &[
     "line_manager",
     "record_subject",
     "relative",
+    "author",
+    "acting_for",
     "everyone",
     "all",
     "unrestricted",

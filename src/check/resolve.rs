@@ -91,6 +91,7 @@ impl Resolver {
             approvals: Vec::new(),
             unstated_approvals: Vec::new(),
             disclose: None,
+            acting: Vec::new(),
             unrestricted: None,
             categories: Vec::new(),
             flags: Vec::new(),
@@ -126,6 +127,7 @@ impl Resolver {
                     p.approvals.extend(stated);
                     p.unstated_approvals.extend(unstated);
                 }
+                ast::Item::Acting(a) => p.acting.extend(self.acting(a)),
                 ast::Item::Unrestricted(b) => {
                     if let Some(first) = unrestricted_span {
                         self.report(
@@ -194,6 +196,7 @@ impl Resolver {
             }
         }
         self.flag_limit(&p);
+        self.acting_for_uses(&p);
         // After `unused`: a malformed test does not hide an unused declaration.
         self.unused(&p);
         for t in tests {

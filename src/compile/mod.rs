@@ -105,6 +105,7 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
             .iter()
             .map(|c| rows::category(p, c, CategoryKind::Restriction, sources))
             .collect(),
+        acting: rows::acting(p, sources),
         table_hash: String::new(),
     };
     table.table_hash = table_hash(&table);

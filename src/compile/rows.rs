@@ -3,7 +3,7 @@
 //! approval data resolved to names.
 
 use super::table::{
-    ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList,
+    ActingEntry, ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList,
     Entry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
     UnstatedApprovalEntry,
 };
@@ -270,6 +270,18 @@ impl Offered {
             span: first.span,
         })
     }
+}
+
+/// The policy's `acting` statements, resolved to names.
+pub(super) fn acting(p: &Policy, sources: &SourceMap) -> Vec<ActingEntry> {
+    p.acting
+        .iter()
+        .map(|a| ActingEntry {
+            max: a.max,
+            approved_by: a.approved_by.iter().map(|x| approver(p, x)).collect(),
+            source: sources.cite_in_policy(a.span),
+        })
+        .collect()
 }
 
 /// An approver with its description: its parts' titles joined by "and".

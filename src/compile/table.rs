@@ -53,6 +53,10 @@ pub struct DecisionTable {
     pub unrestricted: Option<CategoryTable>,
     /// The restriction categories in source order.
     pub categories: Vec<CategoryTable>,
+    /// When a deputy may act for a colleague (the policy's `acting` statements, in source
+    /// order). Left out when empty: then no request may act for anyone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acting: Vec<ActingEntry>,
     /// SHA-256 of the table serialised with this field empty, hex: detects edits and corruption.
     pub table_hash: String,
 }
@@ -490,6 +494,19 @@ impl TemporaryEntry {
     pub fn kind_name(&self) -> Option<&str> {
         self.kind.as_ref().map(|k| k.name.as_str())
     }
+}
+
+/// One `acting` statement: how long a deputy may act for a colleague, and who approves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ActingEntry {
+    /// The longest window; a longer one does not count.
+    #[schemars(with = "PeriodDef")]
+    pub max: Period,
+    /// Who may approve a window: any of these (roles, teams, people and boards; never a
+    /// relation to a record).
+    pub approved_by: Vec<ApproverEntry>,
+    /// Where the statement is written.
+    pub source: String,
 }
 
 /// Who to contact.

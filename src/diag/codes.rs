@@ -351,6 +351,40 @@ approver instead (`approved_by board joint_framework and owner`).
 ```text
 board panel \"Panel\" = person lead_1, owner   # CL0163
 ```";
+    ActingApproverRelation = "CL0170", "acting-approver-relation", "An `acting` statement's approver is a relation to a record",
+"`acting for up to 2 weeks approved_by ...` says who may approve a deputy acting for a colleague.
+The approval is about two people, not about any one record: the same window counts for every
+record the deputy opens. A relation such as `owner` or `allocated_manager` differs from record to
+record (and from restriction to restriction), so it cannot approve a window. Name a role, team,
+person or board, or several joined by `and`.
+
+```text
+acting for up to 2 weeks approved_by allocated_manager   # CL0170
+```";
+    ActingForNeverHolds = "CL0171", "acting-for-never-holds", "A rule names `acting_for` but the policy lets nobody act for anyone",
+"`acting_for` holds only for a request made on a colleague's behalf in a window an `acting`
+statement admits. A policy without an `acting` statement refuses every request that says it acts
+for someone (it fails closed), so a rule that names `acting_for` can never be reached that way:
+a deny never fires and a grant's `not acting_for` always holds. Add the `acting` statement the
+source describes, or remove the atom.
+
+```text
+category hr_case {
+  restriction universal
+  deny all to acting_for   # CL0171, with no `acting` statement
+}
+```";
+    ActingForWidens = "CL0172", "acting-for-widens", "A grant or temporary statement holds through `acting_for`",
+"A deputy inherits the rights of the colleague they act for, and never more: a request made on a
+colleague's behalf is decided with the colleague's roles, teams and relations to the record. A
+grant (or a temporary statement's `to` list) that holds through `acting_for` would give a deputy
+something the colleague alone does not have. Deny with it instead (`deny all to acting_for`:
+\"accessing records on behalf of a colleague is not permitted\"), or narrow a grant with
+`not acting_for`.
+
+```text
+grant view to role social_worker and acting_for   # CL0172
+```";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
 "A mapping file translates one connected system's names for roles, teams and organisations to
 the policy's identifiers (docs/operations.md). It is TOML with `system = \"NAME\"` and the

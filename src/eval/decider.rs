@@ -8,12 +8,14 @@
 use chrono::{DateTime, Utc};
 
 use super::decision::{
-    Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Warning, Warnings,
+    ActingProblem, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome,
+    Warning, Warnings,
 };
+use super::acting::{ActingRule, Deputy, Who};
 use super::grants::Temporary;
 use super::id::{self, Id, ListEntry};
 use super::intern::{self, CondRef, CubePool, Layout, NameMap, Sizes, Tree};
-use super::request::{Request, Restriction};
+use super::request::{Record, Request, Restriction, Subject};
 use super::time;
 use super::write::Prepared;
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
@@ -49,6 +51,8 @@ pub struct Decider {
     slots: Vec<Option<Slot>>,
     /// The name of every kind of temporary access any category gives.
     pub(super) kinds: NameMap,
+    /// The policy's `acting` statements (none: nobody may act for anyone).
+    pub(super) acting: Vec<ActingRule>,
     /// Every row's and category's response text.
     pub(super) prepared: Prepared,
 }
@@ -92,6 +96,13 @@ pub(super) struct Context<'r, S = String> {
     pub(super) ends_soon: Option<(u16, DateTime<Utc>)>,
     /// That grant's index in the request and its kind's index among the category's kinds.
     pub(super) grant: Option<(u16, u16)>,
+    /// When the request acts validly for a colleague: the colleague, and the subject's own
+    /// facts, whose denies still apply.
+    pub(super) acting: Option<Deputy<'r, S>>,
+    /// Why the request's acting window does not count, when it does not.
+    pub(super) acting_problem: Option<ActingProblem>,
+    /// The current restriction's relation bits for the deputy (their exclusion), while acting.
+    pub(super) deputy_bits: u64,
 }
 
 /// One restriction on the record, resolved: its category and its relation bits for this
@@ -100,7 +111,9 @@ pub(super) struct Context<'r, S = String> {
 pub(super) struct Placed<'r, S> {
     pub(super) category: CategoryRef,
     pub(super) restriction: &'r Restriction<S>,
-    bits: u64,
+    pub(super) bits: u64,
+    /// While acting: the subject's own exclusion by this restriction.
+    pub(super) deputy_bits: u64,
 }
 
 /// A record's restrictions: the usual one or two are kept inline, so deciding allocates nothing.
@@ -176,6 +189,11 @@ impl Decider {
         };
         let mut slots = vec![table.unrestricted.as_ref().map(&mut slot)];
         slots.extend(table.categories.iter().map(|c| Some(slot(c))));
+        let acting = table
+            .acting
+            .iter()
+            .map(|a| ActingRule::new(a, &mut pool, &layout))
+            .collect();
         Decider {
             actions: intern::name_map(v.actions.iter().map(|a| a.name.as_str())),
             categories: intern::name_map(table.categories.iter().map(|c| c.name.as_str())),
@@ -200,6 +218,7 @@ impl Decider {
             pool,
             slots,
             kinds,
+            acting,
             prepared: Prepared::new(table),
             table: table.clone(),
         }
@@ -252,16 +271,19 @@ impl Decider {
             heap = vec![0u64; words];
             &mut heap
         };
-        let mut ctx = match self.facts(req, facts) {
+        let mut ctx = match self.facts(req, at, facts) {
             Ok(c) => c,
             Err(reason) => return fail_closed(reason, at),
         };
+        if let Some(p) = ctx.acting_problem {
+            warnings.push(Warning::ActingNotValid(p));
+        }
         if ctx.placed.is_empty() {
             self.consult(req, &mut ctx, 0, at, facts, &mut warnings);
             return self.walk(&ctx, facts, at, warnings);
         }
         if let Some((i, row)) = self.gate(&ctx, facts) {
-            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, Warnings::new());
+            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, warnings);
         }
         // Every restriction is decided on the same subject facts plus its own relation bits
         // (which live in the first word), and every one must allow: the most restrictive
@@ -309,12 +331,19 @@ impl Decider {
         warnings: Warnings,
     ) -> Decision {
         let rows = self.rows(ctx.category, ctx.action);
-        for (i, row) in rows.iter().enumerate() {
-            if self.pool.holds(row.cond, facts) {
-                return decision(row, i, ctx.category, ctx, at, warnings);
+        let mut first = rows.iter().position(|row| self.pool.holds(row.cond, facts));
+        // While acting, a deny that matches the subject themselves refuses too: the earlier of
+        // it and the colleague's deciding deny decides.
+        if let Some(j) = self.deputy_denies(ctx, ctx.category, facts) {
+            if first.is_none_or(|i| j < i || rows.get(i).is_some_and(|r| r.effect == RowEffect::Allow))
+            {
+                first = Some(j);
             }
         }
-        fail_closed(FailReason::NoRowMatched, at)
+        match first.and_then(|i| rows.get(i).map(|row| (i, row))) {
+            Some((i, row)) => decision(row, i, ctx.category, ctx, at, warnings),
+            None => fail_closed(FailReason::NoRowMatched, at),
+        }
     }
 
     /// Of two restrictions' decisions, the one that decides the record: a refusal that failed
@@ -376,11 +405,18 @@ impl Decider {
             return None;
         }
         self.slots.first()?.as_ref()?;
-        self.rows(CategoryRef::Unrestricted, ctx.action)
+        let rows = self.rows(CategoryRef::Unrestricted, ctx.action);
+        let first = rows
             .iter()
-            .enumerate()
-            .find(|(_, row)| self.pool.holds(row.cond, facts))
-            .filter(|(_, row)| row.effect == RowEffect::Deny)
+            .position(|row| self.pool.holds(row.cond, facts))
+            .filter(|i| rows.get(*i).is_some_and(|r| r.effect == RowEffect::Deny));
+        // While acting, a deny of the unrestricted block that matches the subject refuses too.
+        let deputy = self.deputy_denies(ctx, CategoryRef::Unrestricted, facts);
+        let i = match (first, deputy) {
+            (Some(i), Some(j)) => i.min(j),
+            (i, j) => i.or(j)?,
+        };
+        rows.get(i).map(|row| (i, row))
     }
 
     /// The interned decision list for a category and action.
@@ -408,10 +444,12 @@ impl Decider {
     /// record that holds without the restriction: organisation, person, roles, teams, allocation
     /// and the record's teams. The restriction's own facts (owner, access and exclusion lists) are
     /// resolved here too, so an unknown name on any list fails closed before any rule is read, and
-    /// set by [`Decider::restrict`].
+    /// set by [`Decider::restrict`]. When the request acts validly for a colleague, the facts
+    /// are the colleague's, and the subject's own are kept for their denies (eval/acting.rs).
     pub(super) fn facts<'r, S: AsRef<str>>(
         &self,
         req: &'r Request<S>,
+        at: DateTime<Utc>,
         facts: &mut [u64],
     ) -> Result<Context<'r, S>, FailReason> {
         let action = *self
@@ -444,6 +482,7 @@ impl Decider {
                 category,
                 restriction: r,
                 bits: 0,
+                deputy_bits: 0,
             });
         }
         if placed.is_empty() {
@@ -452,11 +491,55 @@ impl Decider {
                 .and_then(Option::as_ref)
                 .ok_or(FailReason::NoUnrestrictedBlock)?;
         }
-        let s = &req.subject;
+        self.subject_facts(&req.subject, &req.record, facts, Who::Subject)?;
+        self.context_facts(req, facts)?;
+        for (k, p) in placed.iter_mut().enumerate() {
+            p.bits = self.restriction_bits(p.restriction, req.subject.id.as_str(), facts, k)?;
+        }
+        // A restriction that protects sections covers only a request for one of them; the rest
+        // of the record is decided as if it did not carry it (docs/semantics.md, "Sections").
+        // Its lists were checked above all the same: a bad name fails closed wherever it is.
+        placed.retain(|p| self.protects(p.category, section));
+        if placed.is_empty() {
+            self.slots
+                .first()
+                .and_then(Option::as_ref)
+                .ok_or(FailReason::NoUnrestrictedBlock)?;
+        }
+        self.grants_known(req)?;
+        let mut ctx = Context {
+            category: CategoryRef::Unrestricted,
+            action,
+            restriction: None,
+            placed,
+            restricted: 0,
+            expires_at: None,
+            ends_soon: None,
+            grant: None,
+            acting: None,
+            acting_problem: None,
+            deputy_bits: 0,
+        };
+        if let Some(a) = &req.acting_for {
+            self.act(req, a, at, facts, &mut ctx)?;
+        }
+        Ok(ctx)
+    }
+
+    /// Sets the facts about one person that hold for every restriction on the record: their
+    /// organisation, person, roles and teams, and their relations to the record itself. A name
+    /// the policy does not declare fails closed, naming whose it is.
+    pub(super) fn subject_facts<S: AsRef<str>>(
+        &self,
+        s: &Subject<S>,
+        rec: &Record<S>,
+        facts: &mut [u64],
+        who: Who,
+    ) -> Result<(), FailReason> {
         let org = *self
             .orgs
             .get(s.organisation.as_ref())
-            .ok_or(FailReason::UnknownOrganisation)?;
+            .ok_or(who.unknown_organisation())?;
         intern::set(facts, self.layout.bit(Atom::Organisation(org)));
         if let Some(k) = self.org_kinds.get(org as usize) {
             intern::set(facts, self.layout.bit(Atom::OrgKind(*k)));
@@ -474,30 +557,16 @@ impl Decider {
             let r = self
                 .roles
                 .get(name.as_ref())
-                .ok_or(FailReason::UnknownRole(index(i)))?;
+                .ok_or(who.unknown_role(index(i)))?;
             self.role_tree.hold(facts, *r);
         }
         for (i, name) in s.teams.iter().enumerate() {
             let t = self
                 .teams
                 .get(name.as_ref())
-                .ok_or(FailReason::UnknownTeam(index(i)))?;
+                .ok_or(who.unknown_team(index(i)))?;
             self.team_tree.hold(facts, *t);
         }
-        // A context the request leaves out sets no bit: none of its atoms holds.
-        for (i, (name, value)) in req.context.0.iter().enumerate() {
-            let c = self
-                .contexts
-                .get(name.as_ref())
-                .ok_or(FailReason::UnknownContext(index(i)))?;
-            let v = self
-                .context_values
-                .get(*c as usize)
-                .and_then(|values| values.get(value.as_ref()))
-                .ok_or(FailReason::UnknownContextValue(index(i)))?;
-            intern::set(facts, self.layout.bit(Atom::Context(*v)));
-        }
-        let rec = &req.record;
         let has = |list: &[Id<S>]| list.iter().any(|x| x.same(&s.id));
         let mut held = 0u64;
         let mut rel = |r: Relation, on: bool| {
@@ -524,50 +593,59 @@ impl Decider {
         if let Some(w) = facts.first_mut() {
             *w |= held;
         }
-        for (k, p) in placed.iter_mut().enumerate() {
-            let r = p.restriction;
-            let mut bits = 0u64;
-            let mut rel = |rl: Relation, on: bool| {
-                if on {
-                    bits |= 1 << intern::relation_bit(rl);
-                }
-            };
-            rel(
-                Relation::Owner,
-                r.owner.as_ref().is_some_and(|o| o.same(&s.id)),
-            );
-            let k = index(k);
-            rel(
-                Relation::NamedAllow,
-                self.named(&r.named_allow, s.id.as_str(), facts, k, NamedList::Allow)?,
-            );
-            rel(
-                Relation::NamedDeny,
-                self.named(&r.named_deny, s.id.as_str(), facts, k, NamedList::Deny)?,
-            );
-            p.bits = bits;
+        Ok(())
+    }
+
+    /// Sets the bit of every context value the request states. A context the request leaves out
+    /// sets no bit: none of its atoms holds.
+    pub(super) fn context_facts<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        facts: &mut [u64],
+    ) -> Result<(), FailReason> {
+        for (i, (name, value)) in req.context.0.iter().enumerate() {
+            let c = self
+                .contexts
+                .get(name.as_ref())
+                .ok_or(FailReason::UnknownContext(index(i)))?;
+            let v = self
+                .context_values
+                .get(*c as usize)
+                .and_then(|values| values.get(value.as_ref()))
+                .ok_or(FailReason::UnknownContextValue(index(i)))?;
+            intern::set(facts, self.layout.bit(Atom::Context(*v)));
         }
-        // A restriction that protects sections covers only a request for one of them; the rest
-        // of the record is decided as if it did not carry it (docs/semantics.md, "Sections").
-        // Its lists were checked above all the same: a bad name fails closed wherever it is.
-        placed.retain(|p| self.protects(p.category, section));
-        if placed.is_empty() {
-            self.slots
-                .first()
-                .and_then(Option::as_ref)
-                .ok_or(FailReason::NoUnrestrictedBlock)?;
-        }
-        self.grants_known(req)?;
-        Ok(Context {
-            category: CategoryRef::Unrestricted,
-            action,
-            restriction: None,
-            placed,
-            restricted: 0,
-            expires_at: None,
-            ends_soon: None,
-            grant: None,
-        })
+        Ok(())
+    }
+
+    /// One restriction's relation bits for a person: its owner, access and exclusion lists.
+    pub(super) fn restriction_bits<S: AsRef<str>>(
+        &self,
+        r: &Restriction<S>,
+        person: &str,
+        facts: &[u64],
+        k: usize,
+    ) -> Result<u64, FailReason> {
+        let mut bits = 0u64;
+        let mut rel = |rl: Relation, on: bool| {
+            if on {
+                bits |= 1 << intern::relation_bit(rl);
+            }
+        };
+        rel(
+            Relation::Owner,
+            r.owner.as_ref().is_some_and(|o| o.same(person)),
+        );
+        let k = index(k);
+        rel(
+            Relation::NamedAllow,
+            self.named(&r.named_allow, person, facts, k, NamedList::Allow)?,
+        );
+        rel(
+            Relation::NamedDeny,
+            self.named(&r.named_deny, person, facts, k, NamedList::Deny)?,
+        );
+        Ok(bits)
     }
 
     /// Whether a restriction of this category covers the part of the record asked for.
@@ -599,6 +677,7 @@ impl Decider {
             return;
         };
         let (category, restriction, bits) = (p.category, p.restriction, p.bits);
+        ctx.deputy_bits = p.deputy_bits;
         ctx.category = category;
         ctx.restriction = Some(restriction);
         ctx.restricted = bits;
@@ -686,6 +765,13 @@ impl Decider {
     }
 }
 
+impl CRow {
+    /// Whether the row allows or denies.
+    pub(super) fn effect(&self) -> RowEffect {
+        self.effect
+    }
+}
+
 /// A list position as a fail-closed reason carries it (lists longer than `u16` are cut off at
 /// the last index, which still names an unknown entry's position approximately).
 pub(super) fn index(i: usize) -> u16 {
@@ -719,6 +805,7 @@ fn decision<S>(
         grant: if temporary { ctx.grant } else { None },
         warnings,
         flags: 0,
+        acting: ctx.acting.is_some(),
     }
 }
 
@@ -742,6 +829,7 @@ pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         grant: None,
         warnings: Warnings::new(),
         flags: 0,
+        acting: false,
     }
 }
 

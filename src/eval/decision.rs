@@ -48,6 +48,20 @@ pub enum FailReason {
     UnknownApproverRole(u16, u16),
     /// As [`FailReason::UnknownApproverRole`], for a team.
     UnknownApproverTeam(u16, u16),
+    /// The request acts for a colleague (`acting_for`), and the policy has no `acting`
+    /// statement: nobody may act for anyone.
+    ActingNotAllowed,
+    /// The organisation of the colleague acted for is not one the policy declares.
+    UnknownActingOrganisation,
+    /// The role at this index of the colleague acted for is not one the policy declares.
+    UnknownActingRole(u16),
+    /// The team at this index of the colleague acted for is not one the policy declares.
+    UnknownActingTeam(u16),
+    /// The acting window's approver is said to hold the role at this index, which the policy
+    /// does not declare.
+    UnknownActingApproverRole(u16),
+    /// As [`FailReason::UnknownActingApproverRole`], for a team.
+    UnknownActingApproverTeam(u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -75,6 +89,12 @@ impl FailReason {
             FailReason::UnknownGrantKind(_) => FailClosed::UnknownGrantKind,
             FailReason::UnknownApproverRole(..) => FailClosed::UnknownApproverRole,
             FailReason::UnknownApproverTeam(..) => FailClosed::UnknownApproverTeam,
+            FailReason::ActingNotAllowed => FailClosed::ActingNotAllowed,
+            FailReason::UnknownActingOrganisation => FailClosed::UnknownOrganisation,
+            FailReason::UnknownActingRole(_) => FailClosed::UnknownRole,
+            FailReason::UnknownActingTeam(_) => FailClosed::UnknownTeam,
+            FailReason::UnknownActingApproverRole(_) => FailClosed::UnknownApproverRole,
+            FailReason::UnknownActingApproverTeam(_) => FailClosed::UnknownApproverTeam,
             FailReason::NoUnrestrictedBlock => FailClosed::NoUnrestrictedBlock,
             FailReason::NoRowMatched => FailClosed::NoRowMatched,
         }
@@ -152,6 +172,28 @@ pub enum GrantProblem {
     Expired(DateTime<Utc>),
 }
 
+/// Why a request's acting window does not count (the request is then decided with the
+/// subject's own rights).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActingProblem {
+    /// The subject says they act for themselves.
+    ForThemselves,
+    /// The window was approved by the deputy or by the colleague acted for.
+    ApprovedByAParty,
+    /// The approver is not one the policy's `acting` statements accept.
+    ApproverNotAllowed,
+    /// The accepted approvers are roles or teams, and the request gives only the approver's id.
+    ApproverNotStated,
+    /// The window ends before it starts, or when it starts.
+    Empty,
+    /// The window is longer than every `acting` statement the approver meets allows.
+    TooLong,
+    /// The window starts later.
+    NotStarted,
+    /// The window has ended.
+    Ended,
+}
+
 /// Something the caller should know that did not change the decision's basis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Warning {
@@ -167,6 +209,9 @@ pub enum Warning {
     /// The temporary grant at this index, which allowed, ends at this time, within its kind's
     /// notice.
     GrantEndsSoon(u16, DateTime<Utc>),
+    /// The request acts for a colleague, but the window does not count: the request was decided
+    /// with the subject's own rights.
+    ActingNotValid(ActingProblem),
 }
 
 /// A decision's warnings: the usual one or two are kept inline, so deciding allocates nothing.
@@ -195,6 +240,9 @@ pub struct Decision {
     /// The flags the record carries: bit `i` for the table's flag `i` (a policy declares at most
     /// [`crate::policy::MAX_FLAGS`]). They never change the outcome; an allow gives their duties.
     pub flags: u64,
+    /// Whether the request was decided with the rights of the colleague the subject acts for
+    /// (a valid acting window), narrowed by every deny that matches the subject.
+    pub acting: bool,
 }
 
 /// Who an explanation is for.

@@ -42,7 +42,7 @@ impl Decider {
         d: &Decision,
     ) -> Option<(Vec<u64>, Context<'r, S>)> {
         let mut facts = vec![0u64; self.layout.words()];
-        let mut ctx = self.facts(req, &mut facts).ok()?;
+        let mut ctx = self.facts(req, d.at, &mut facts).ok()?;
         match d.basis {
             // A refusal by the unrestricted block was decided on the facts before any
             // restriction's; an unrestricted record is decided on the unrestricted block's.
@@ -187,6 +187,9 @@ impl Decider {
         let mut s: Vec<String> = Vec::new();
         if d.outcome == Outcome::Allow {
             self.allowed(req, d, c, row, &act, &mut s);
+            if let Some(a) = acting(req, d) {
+                s.insert(1.min(s.len()), a);
+            }
             return s.join(" ");
         }
         let kind = d.deny_kind.unwrap_or(DenyKind::NotPermitted);
@@ -196,6 +199,8 @@ impl Decider {
             "Refused"
         };
         s.push(format!("{heading}: you may not {act}."));
+        // Whom they act for is the subject's own statement, not a fact of the record.
+        s.extend(acting(req, d));
         if !show.restricted {
             s.push(
                 "If you need this record for your work, speak to your line manager.".to_string(),
@@ -274,7 +279,10 @@ impl Decider {
                         ));
                     }
                 }
-                Warning::GrantCapped(..) | Warning::GrantNotValid(..) | Warning::GrantEndsSoon(..) => {}
+                Warning::GrantCapped(..)
+                | Warning::GrantNotValid(..)
+                | Warning::GrantEndsSoon(..)
+                | Warning::ActingNotValid(_) => {}
             }
         }
     }
@@ -538,4 +546,24 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
+}
+
+/// Whom the subject acts for, as the request says and the policy admitted, or why acting did
+/// not count: their own statement, so told whatever the record conceals.
+fn acting(req: &Request, d: &Decision) -> Option<String> {
+    let a = req.acting_for.as_ref()?;
+    let who = a.subject.id.as_str();
+    if d.acting {
+        return Some(format!(
+            "You asked on behalf of {who}, with their rights, until {} (UK time); anything the policy denies you yourself is still refused.",
+            time::uk_local(a.until)
+        ));
+    }
+    d.warnings.iter().find_map(|w| match w {
+        Warning::ActingNotValid(p) => Some(format!(
+            "Acting for {who} does not count: {}. This was decided with your own rights.",
+            words::acting_problem(*p)
+        )),
+        _ => None,
+    })
 }

@@ -3,6 +3,7 @@
 //!
 //! The combining rule is documented once, in docs/semantics.md; [`words`] holds its sentences.
 
+mod acting;
 mod decider;
 pub(crate) mod decision;
 mod explain;
@@ -22,14 +23,14 @@ mod write;
 
 pub use decider::Decider;
 pub use decision::{
-    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome,
-    Response, Shown, Warning, WarningCode, Warnings,
+    ActingProblem, Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem,
+    NamedList, Outcome, Response, Shown, Warning, WarningCode, Warnings,
 };
 pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext, RequestError,
+    ActingFor, GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext, RequestError,
     Restriction, StatedApprover, Subject, TemporaryGrant, Text,
 };
 pub use schema::{decision_schema, request_schema};

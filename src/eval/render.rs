@@ -337,8 +337,10 @@ impl Decider {
         d.warnings
             .iter()
             .filter(|w| {
+                // Why acting did not count is about the subject's own request, not the record.
                 auditor
                     || d.outcome == Outcome::Allow
+                    || matches!(w, Warning::ActingNotValid(_))
                     || (show.temporary
                         && !matches!(
                             w,
@@ -386,6 +388,15 @@ impl Decider {
             Warning::GrantEndsSoon(i, end) => {
                 (WarningCode::AccessEndsSoon, words::ends_soon(i, end))
             }
+            Warning::ActingNotValid(p) => (
+                WarningCode::ActingNotValid,
+                words::acting_not_valid(
+                    req.acting_for
+                        .as_ref()
+                        .map_or("", |a| a.subject.id.as_str()),
+                    p,
+                ),
+            ),
         };
         WarningOut { code, message }
     }
@@ -489,7 +500,30 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .0
             .get(usize::from(i))
             .map_or("", |(name, _)| name.as_ref()),
-        FailReason::BothRestrictionFields
+        FailReason::UnknownActingOrganisation => req
+            .acting_for
+            .as_ref()
+            .map_or("", |a| a.subject.organisation.as_ref()),
+        FailReason::UnknownActingRole(i) => req
+            .acting_for
+            .as_ref()
+            .map_or("", |a| nth(&a.subject.roles, i)),
+        FailReason::UnknownActingTeam(i) => req
+            .acting_for
+            .as_ref()
+            .map_or("", |a| nth(&a.subject.teams, i)),
+        FailReason::UnknownActingApproverRole(i) => req
+            .acting_for
+            .as_ref()
+            .and_then(|a| a.approved_by.stated())
+            .map_or("", |s| nth(&s.roles, i)),
+        FailReason::UnknownActingApproverTeam(i) => req
+            .acting_for
+            .as_ref()
+            .and_then(|a| a.approved_by.stated())
+            .map_or("", |s| nth(&s.teams, i)),
+        FailReason::ActingNotAllowed
+        | FailReason::BothRestrictionFields
         | FailReason::NoUnrestrictedBlock
         | FailReason::NoRowMatched => "",
     }

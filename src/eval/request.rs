@@ -61,6 +61,66 @@ pub struct Request<S = String> {
         deserialize_with = "RequestContext::maybe"
     )]
     pub context: RequestContext<S>,
+    /// The colleague the subject acts for, when the request is made on their behalf: decided
+    /// with the colleague's rights when the window is valid (docs/semantics.md, "Acting for a
+    /// colleague").
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "object::maybe"
+    )]
+    pub acting_for: Option<ActingFor<S>>,
+}
+
+/// A deputy acting for a colleague: who, approved by whom, for which window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(rename = "ActingFor", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+pub struct ActingFor<S = String> {
+    /// The colleague acted for: their subject id, roles, teams and organisation, as `subject`
+    /// gives the deputy's (names the policy declares; any other name fails closed).
+    #[serde(deserialize_with = "object::one")]
+    pub subject: Subject<S>,
+    /// Who approved the window: their subject id, or their id with the roles and teams they
+    /// held, for approvers that are roles, teams or boards.
+    pub approved_by: GrantApprover<S>,
+    /// When the window starts.
+    #[serde(deserialize_with = "time::de::instant")]
+    #[schemars(extend("pattern" = time::TIME_PATTERN))]
+    pub from: DateTime<Utc>,
+    /// When it ends (the window holds before this instant).
+    #[serde(deserialize_with = "time::de::instant")]
+    #[schemars(extend("pattern" = time::TIME_PATTERN))]
+    pub until: DateTime<Utc>,
+}
+
+impl<S: AsRef<str>> Subject<S> {
+    /// The same subject holding its own strings.
+    pub fn to_owned_subject(&self) -> Subject {
+        let all = |l: &[S]| l.iter().map(|x| x.as_ref().to_string()).collect();
+        Subject {
+            id: self.id.to_owned_id(),
+            roles: all(&self.roles),
+            teams: all(&self.teams),
+            organisation: self.organisation.as_ref().to_string(),
+        }
+    }
+}
+
+impl<S: AsRef<str>> ActingFor<S> {
+    /// The same window holding its own strings.
+    pub fn to_owned_acting(&self) -> ActingFor {
+        ActingFor {
+            subject: self.subject.to_owned_subject(),
+            approved_by: self.approved_by.to_owned_approver(),
+            from: self.from,
+            until: self.until,
+        }
+    }
 }
 
 /// The request's context: each context's name and the value stated for it, in the order given.
@@ -544,12 +604,7 @@ impl<S: AsRef<str>> Request<S> {
         let all = |l: &[S]| l.iter().map(own).collect();
         let ids = |l: &[Id<S>]| l.iter().map(Id::to_owned_id).collect();
         Request {
-            subject: Subject {
-                id: self.subject.id.to_owned_id(),
-                roles: all(&self.subject.roles),
-                teams: all(&self.subject.teams),
-                organisation: own(&self.subject.organisation),
-            },
+            subject: self.subject.to_owned_subject(),
             action: own(&self.action),
             record: Record {
                 id: self.record.id.to_owned_id(),
@@ -599,6 +654,7 @@ impl<S: AsRef<str>> Request<S> {
                 .collect(),
             at: self.at,
             context: self.context.to_owned_context(),
+            acting_for: self.acting_for.as_ref().map(ActingFor::to_owned_acting),
         }
     }
 }

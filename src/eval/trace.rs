@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::acting::denies;
 use super::decider::Decider;
 use super::decision::{Basis, Decision, DenyKind, TraceStep};
 use super::render::fail_value;
@@ -23,9 +24,12 @@ impl Decider {
         else {
             return Vec::new();
         };
-        let Some((facts, _)) = self.fact_set(req, d) else {
+        let Some((facts, ctx)) = self.fact_set(req, d) else {
             return Vec::new();
         };
+        // While acting, a deny is read on the deputy's own facts too (eval/acting.rs).
+        let deputy = self.deputy_facts(&ctx, &facts);
+        let rows = self.rows(category, action);
         let Some(list) = self
             .category(category)
             .and_then(|c| c.decisions.get(action as usize))
@@ -36,7 +40,13 @@ impl Decider {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let (matched, detail) = self.why(&r.condition, &facts);
+                let (mut matched, mut detail) = self.why(&r.condition, &facts);
+                if let (false, Some(own), Some(row)) = (matched, &deputy, rows.get(i)) {
+                    let (held, why) = self.why(&r.condition, own);
+                    if held && denies(row) {
+                        (matched, detail) = (true, format!("the subject themselves: {why}"));
+                    }
+                }
                 let why = format!("{}: {detail}", if matched { "matched" } else { "failed" });
                 TraceStep {
                     rule: r.id.clone(),
@@ -100,6 +110,20 @@ impl Decider {
             time::timestamp(d.at)
         );
         self.describe_request(req, &mut out);
+        if let (Some(a), true) = (&req.acting_for, d.acting) {
+            let _ = writeln!(
+                out,
+                "Acting for: `{}` (roles {}, teams {}, organisation {}), approved by `{}`, from {} until {}. {}",
+                a.subject.id.as_str(),
+                list_or_none(&a.subject.roles),
+                list_or_none(&a.subject.teams),
+                a.subject.organisation,
+                a.approved_by.id().as_str(),
+                time::timestamp(a.from),
+                time::timestamp(a.until),
+                words::ACTING
+            );
+        }
         let (c, row) = match (d.basis, self.deciding_row(d)) {
             (Basis::FailClosed(reason), _) => {
                 let _ = writeln!(
@@ -146,7 +170,14 @@ impl Decider {
                 words::SEVERAL
             );
         }
-        if let Some((facts, _)) = self.fact_set(req, d) {
+        if let Some((facts, ctx)) = self.fact_set(req, d) {
+            if let Some(own) = self.deputy_facts(&ctx, &facts) {
+                let _ = writeln!(
+                    out,
+                    "The subject's own facts, for denies: {}.",
+                    list_or_none(&self.facts_held(&own))
+                );
+            }
             let held: Vec<String> = self.facts_held(&facts);
             let _ = writeln!(
                 out,

@@ -1,7 +1,7 @@
 //! The words of the combining rule, defined once: docs/semantics.md quotes these sentences, and
 //! reasons and explanations use them verbatim (a test checks the document against them).
 
-use super::decision::{DenyKind, FailReason};
+use super::decision::{ActingProblem, DenyKind, FailReason};
 use crate::compile::table::{ApproverEntry, AtomEntry, ChainEntry, Layer};
 use crate::policy::words::article;
 use crate::policy::{Atom, RestrictionType};
@@ -109,11 +109,60 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownApproverTeam(i, _) => {
                 write!(f, "unknown team `{value}` of temporary grant {}'s approver: the policy does not declare it", i + 1)
             }
+            FailReason::ActingNotAllowed => {
+                f.write_str("the request acts for a colleague (`acting_for`), and the policy lets nobody act for anyone")
+            }
+            FailReason::UnknownActingOrganisation => {
+                write!(f, "unknown organisation `{value}` in `acting_for.subject`: the colleague's organisation is not declared by the policy")
+            }
+            FailReason::UnknownActingRole(_) => {
+                write!(f, "unknown role `{value}` in `acting_for.subject.roles`: the policy does not declare it")
+            }
+            FailReason::UnknownActingTeam(_) => {
+                write!(f, "unknown team `{value}` in `acting_for.subject.teams`: the policy does not declare it")
+            }
+            FailReason::UnknownActingApproverRole(_) => {
+                write!(f, "unknown role `{value}` in `acting_for.approved_by.roles`: the policy does not declare it")
+            }
+            FailReason::UnknownActingApproverTeam(_) => {
+                write!(f, "unknown team `{value}` in `acting_for.approved_by.teams`: the policy does not declare it")
+            }
             FailReason::NoUnrestrictedBlock => {
                 f.write_str("the record is unrestricted and the policy does not say who may see unrestricted records")
             }
             FailReason::NoRowMatched => f.write_str("no row of the decision table matched"),
         }
+    }
+}
+
+/// What acting for a colleague does to a decision.
+pub const ACTING: &str = "A deputy acting for a colleague is decided with the colleague's rights, and every deny that matches the deputy still refuses.";
+
+/// Why an acting window does not count, and what was decided instead.
+pub fn acting_not_valid(colleague: &str, problem: ActingProblem) -> String {
+    format!(
+        "acting for `{colleague}` does not count: {}; decided with the subject's own rights",
+        acting_problem(problem)
+    )
+}
+
+/// Why an acting window does not count.
+pub fn acting_problem(problem: ActingProblem) -> &'static str {
+    match problem {
+        ActingProblem::ForThemselves => "nobody acts for themselves",
+        ActingProblem::ApprovedByAParty => {
+            "it was approved by the deputy or by the colleague acted for"
+        }
+        ActingProblem::ApproverNotAllowed => {
+            "its approver is not one the policy's `acting` statements accept"
+        }
+        ActingProblem::ApproverNotStated => {
+            "the policy's approvers are roles or teams, and the request does not say which the approver holds"
+        }
+        ActingProblem::Empty => "the window ends when or before it starts",
+        ActingProblem::TooLong => "the window is longer than the policy allows",
+        ActingProblem::NotStarted => "the window has not started",
+        ActingProblem::Ended => "the window has ended",
     }
 }
 

@@ -57,6 +57,9 @@ pub enum WarningCode {
     FlagReviewOverdue,
     /// The temporary access that allowed ends within its kind's notice.
     AccessEndsSoon,
+    /// The request acts for a colleague, but the window does not count, and why: it was decided
+    /// with the subject's own rights.
+    ActingNotValid,
 }
 
 /// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
@@ -95,6 +98,8 @@ pub enum FailClosed {
     UnknownApproverRole,
     /// A temporary grant's approver is said to be in a team the policy does not declare.
     UnknownApproverTeam,
+    /// The request acts for a colleague, and the policy lets nobody act for anyone.
+    ActingNotAllowed,
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched.
@@ -103,7 +108,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 18] = [
+    pub const ALL: [FailClosed; 19] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
@@ -120,6 +125,7 @@ impl FailClosed {
         FailClosed::UnknownGrantKind,
         FailClosed::UnknownApproverRole,
         FailClosed::UnknownApproverTeam,
+        FailClosed::ActingNotAllowed,
         FailClosed::NoUnrestrictedBlock,
         FailClosed::NoRowMatched,
     ];
@@ -143,6 +149,7 @@ impl FailClosed {
             FailClosed::UnknownGrantKind => "unknown_grant_kind",
             FailClosed::UnknownApproverRole => "unknown_approver_role",
             FailClosed::UnknownApproverTeam => "unknown_approver_team",
+            FailClosed::ActingNotAllowed => "acting_not_allowed",
             FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
             FailClosed::NoRowMatched => "no_row_matched",
         }
@@ -189,12 +196,13 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 5] = [
+    pub const ALL: [WarningCode; 6] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
         WarningCode::FlagReviewOverdue,
         WarningCode::AccessEndsSoon,
+        WarningCode::ActingNotValid,
     ];
 
     /// The code as written: `review_overdue`.
@@ -205,6 +213,7 @@ impl WarningCode {
             WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
             WarningCode::FlagReviewOverdue => "flag_review_overdue",
             WarningCode::AccessEndsSoon => "access_ends_soon",
+            WarningCode::ActingNotValid => "acting_not_valid",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! and never on `check`, and the compiled table's serialised shape is defined by these types
 //! once.
 
+mod acting;
 mod category;
 mod condition;
 mod decision;
@@ -18,6 +19,7 @@ mod rule;
 mod test_case;
 pub(crate) mod words;
 
+pub use acting::*;
 pub use category::*;
 pub use condition::*;
 pub use decision::*;
@@ -106,6 +108,8 @@ pub struct Policy {
     /// What a refused person may be told about any category that does not say (`disclose` at
     /// the top level).
     pub disclose: Option<Disclosure>,
+    /// When a deputy may act for a colleague (`acting`); none: nobody may.
+    pub acting: Vec<Acting>,
     /// What applies to a record with no restriction, if the policy says.
     pub unrestricted: Option<Category>,
     /// The restriction categories, in source order.

@@ -40,6 +40,8 @@ pub struct TestCase {
     pub temporary_grants: Vec<TestGrant>,
     /// The request's context (`context network ncc`), in the order written.
     pub context: Vec<TestContext>,
+    /// The colleague the subject acts for (`acting_for`), if any.
+    pub acting_for: Option<TestActing>,
     /// What the decision must be.
     pub expect: Expectation,
 }
@@ -147,6 +149,24 @@ pub struct TestGrant {
     pub approver_teams: Vec<TestName>,
     /// The statement.
     pub span: Span,
+}
+
+/// The colleague a test's subject acts for (`acting_for "ID" ...`).
+#[derive(Debug, Clone)]
+pub struct TestActing {
+    /// The colleague, as a test's `subject` gives a subject.
+    pub subject: TestSubject,
+    /// Who approved the window.
+    pub approved_by: String,
+    /// The roles the approver held (`approver_roles`); with `approver_teams`, the request
+    /// states the approver as an object rather than an id.
+    pub approver_roles: Vec<TestName>,
+    /// The teams the approver was in (`approver_teams`).
+    pub approver_teams: Vec<TestName>,
+    /// When the window starts.
+    pub from: DateTime<Utc>,
+    /// When it ends.
+    pub until: DateTime<Utc>,
 }
 
 /// What a test expects; a field left out is not compared.

@@ -114,6 +114,8 @@ pub enum Item {
     Approve(Approve),
     /// `disclose ...` at the top level: the policy-wide default.
     Disclose(Vec<DiscloseItem>, Span),
+    /// `acting for up to DURATION approved_by STEP`: a deputy may act for a colleague.
+    Acting(Acting),
     /// `rules NAME "Title" { ... }`: grants and denies several categories share.
     Rules(RulesBlock),
     /// `use NAME, ...` at the top level: the shared rules at the start of every category.
@@ -142,6 +144,7 @@ impl Item {
             Item::Obligation(o) => o.span,
             Item::Escalation(e) => e.span,
             Item::Approve(a) => a.span,
+            Item::Acting(a) => a.span,
             Item::Disclose(_, s) | Item::Use(_, s) => *s,
             Item::Rules(r) => r.span,
             Item::Unrestricted(b) => b.span,
@@ -412,6 +415,18 @@ pub struct Approve {
     pub purposes: Vec<Ident>,
     /// Who approves.
     pub approvers: Approvers,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `acting for up to DURATION approved_by STEP`: a deputy may act for a colleague, inheriting
+/// the colleague's rights, for a window no longer than `max` approved by one of the approvers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acting {
+    /// The longest window.
+    pub max: Duration,
+    /// Who may approve a window.
+    pub approved_by: Step,
     /// The whole statement.
     pub span: Span,
 }
@@ -690,6 +705,8 @@ pub enum TestStatement {
     At(DateLit, Span),
     /// `temporary_grant FIELDS`
     TemporaryGrant(Vec<TestField>, Span),
+    /// `acting_for "id" FIELDS`: the subject acts for this colleague.
+    ActingFor(Str, Vec<TestField>, Span),
     /// `expect allow|deny FIELDS`
     Expect(Ident, Vec<TestField>, Span),
 }
@@ -700,6 +717,7 @@ impl TestStatement {
         match self {
             TestStatement::Subject(_, _, s)
             | TestStatement::Record(_, _, s)
+            | TestStatement::ActingFor(_, _, s)
             | TestStatement::Restriction(_, _, s)
             | TestStatement::Action(_, s)
             | TestStatement::At(_, s)

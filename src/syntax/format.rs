@@ -213,6 +213,15 @@ fn simple_item(item: &Item) -> Run {
         }
         Item::Approve(a) => b.approve(a),
         Item::Disclose(items, _) => b.disclose(items),
+        Item::Acting(a) => {
+            b.word("acting");
+            b.word("for");
+            b.word("up");
+            b.word("to");
+            b.item(&duration(&a.max), a.max.span);
+            b.word("approved_by");
+            b.step(&a.approved_by, "");
+        }
         Item::Use(names, _) => {
             b.word("use");
             b.idents(names);
@@ -430,6 +439,11 @@ fn test_statement(s: &TestStatement) -> (u32, Run) {
         }
         TestStatement::TemporaryGrant(fields, _) => {
             b.word("temporary_grant");
+            b.fields(fields);
+        }
+        TestStatement::ActingFor(id, fields, _) => {
+            b.word("acting_for");
+            b.item(&quote(&id.value), id.span);
             b.fields(fields);
         }
         TestStatement::Expect(outcome, fields, _) => {

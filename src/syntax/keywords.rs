@@ -20,6 +20,7 @@ pub const ITEMS: &[&str] = &[
     "escalation",
     "approve",
     "disclose",
+    "acting",
     "rules",
     "use",
     "unrestricted",
@@ -61,6 +62,7 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "action",
     "at",
     "temporary_grant",
+    "acting_for",
     "expect",
 ];
 
@@ -78,6 +80,7 @@ pub const CONTINUATIONS: &[&str] = &[
     "unstated",
     "by",
     "for",
+    "up",
     "approved_by",
     "renewable",
     "notify",

@@ -2,23 +2,18 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    GrantApprover, GrantDuration, PlacedFlag, Record, RequestContext, Restriction, StatedApprover,
+    ActingFor, GrantApprover, GrantDuration, PlacedFlag, Record, RequestContext, Restriction, StatedApprover,
     Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
-use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
+use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction, TestSubject};
 
 /// The request a test decides.
 pub fn request(case: &TestCase) -> Request {
     let s = &case.subject;
     let r = &case.record;
     Request {
-        subject: Subject {
-            id: id(&s.id),
-            roles: names(&s.roles),
-            teams: names(&s.teams),
-            organisation: s.organisation.name.clone(),
-        },
+        subject: subject(s),
         action: case.action.name.clone(),
         record: Record {
             id: id(&r.id),
@@ -59,15 +54,7 @@ pub fn request(case: &TestCase) -> Request {
                 actions: g.actions.as_deref().map(names),
                 granted_at: g.granted_at,
                 duration: GrantDuration(g.duration),
-                approved_by: if g.approver_roles.is_empty() && g.approver_teams.is_empty() {
-                    GrantApprover::Id(id(&g.approved_by))
-                } else {
-                    GrantApprover::Stated(StatedApprover {
-                        id: id(&g.approved_by),
-                        roles: names(&g.approver_roles),
-                        teams: names(&g.approver_teams),
-                    })
-                },
+                approved_by: approver(&g.approved_by, &g.approver_roles, &g.approver_teams),
                 kind: g.kind.as_ref().map(|k| k.name.clone()),
                 renewals: g.renewals,
             })
@@ -79,6 +66,34 @@ pub fn request(case: &TestCase) -> Request {
                 .map(|c| (c.context.name.clone(), c.value.name.clone()))
                 .collect(),
         ),
+        acting_for: case.acting_for.as_ref().map(|a| ActingFor {
+            subject: subject(&a.subject),
+            approved_by: approver(&a.approved_by, &a.approver_roles, &a.approver_teams),
+            from: a.from,
+            until: a.until,
+        }),
+    }
+}
+
+fn subject(s: &TestSubject) -> Subject {
+    Subject {
+        id: id(&s.id),
+        roles: names(&s.roles),
+        teams: names(&s.teams),
+        organisation: s.organisation.name.clone(),
+    }
+}
+
+/// An approver by id, or with the roles and teams the test states they held.
+fn approver(by: &str, roles: &[TestName], teams: &[TestName]) -> GrantApprover {
+    if roles.is_empty() && teams.is_empty() {
+        GrantApprover::Id(id(by))
+    } else {
+        GrantApprover::Stated(StatedApprover {
+            id: id(by),
+            roles: names(roles),
+            teams: names(teams),
+        })
     }
 }
 

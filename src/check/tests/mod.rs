@@ -13,7 +13,8 @@ use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
-    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestContext, TestGrant, TestName,
+    DenyKind, Expectation, FailClosed, Outcome, Shown, TestActing, TestCase, TestContext,
+    TestGrant, TestName,
     TestRecord, TestRestriction, TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
@@ -54,6 +55,16 @@ const GRANT_FIELDS: [&str; 9] = [
     "approver_roles",
     "approver_teams",
 ];
+const ACTING_FIELDS: [&str; 8] = [
+    "roles",
+    "teams",
+    "organisation",
+    "approved_by",
+    "approver_roles",
+    "approver_teams",
+    "from",
+    "until",
+];
 const EXPECT_FIELDS: [&str; 8] = [
     "fails_closed",
     "view",
@@ -86,6 +97,7 @@ impl Lowering {
         let mut at = None;
         let mut expect = None;
         let mut context = None;
+        let mut acting = None;
         let mut grants = Vec::new();
         let mut restrictions = Vec::new();
         for s in &block.statements {
@@ -97,6 +109,7 @@ impl Lowering {
                 TestStatement::Expect(..) => self.once(&mut expect, s, "expect"),
                 TestStatement::TemporaryGrant(..) => grants.push(s),
                 TestStatement::Context(..) => self.once(&mut context, s, "context"),
+                TestStatement::ActingFor(..) => self.once(&mut acting, s, "acting_for"),
                 TestStatement::Restriction(..) => restrictions.push(s),
             }
         }
@@ -136,6 +149,8 @@ impl Lowering {
         };
         let record = record.and_then(|s| self.record(s, &restrictions));
         let context = context.map(|s| self.context(s)).unwrap_or_default();
+        // Read (and its problems reported) before any `?` below.
+        let acting_for = acting.map(|s| self.acting(s));
         let expect = expect.and_then(|s| self.expect(s));
         let holder = subject.as_ref().map(|s| s.id.clone());
         let temporary_grants: Vec<TestGrant> = grants
@@ -152,6 +167,10 @@ impl Lowering {
             at: at?,
             temporary_grants,
             context,
+            acting_for: match acting_for {
+                Some(a) => Some(a?),
+                None => None,
+            },
             expect: expect?,
         })
     }
@@ -362,6 +381,57 @@ impl Lowering {
             approver_roles,
             approver_teams,
             span: *span,
+        })
+    }
+
+    /// `acting_for "ID" roles ... organisation ... approved_by "ID" from TIME until TIME`: the
+    /// colleague the subject acts for, and the window.
+    fn acting(&mut self, s: &TestStatement) -> Option<TestActing> {
+        let TestStatement::ActingFor(id, fields, span) = s else {
+            return None;
+        };
+        let f = self.fields(fields, "acting_for", &ACTING_FIELDS);
+        let organisation = f.one_name(self, "organisation");
+        let id = self.id("id", "acting_for", &TestValue::Str(id.clone()));
+        let roles = f.names(self, "roles");
+        let teams = f.names(self, "teams");
+        let approved_by = f.one_id(self, "approved_by");
+        let approver_roles = f.names(self, "approver_roles");
+        let approver_teams = f.names(self, "approver_teams");
+        let from = f.timestamp(self, "from");
+        let until = f.timestamp(self, "until");
+        for (k, present) in [
+            ("organisation", f.has("organisation")),
+            ("approved_by", f.has("approved_by")),
+            ("from", f.has("from")),
+            ("until", f.has("until")),
+        ] {
+            if !present {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!("`acting_for` has no `{k}`"),
+                        *span,
+                        "incomplete acting window",
+                    )
+                    .with_help(
+                        "write `acting_for \"ID\" organisation NAME approved_by \"ID\" from TIME until TIME`",
+                    ),
+                );
+            }
+        }
+        Some(TestActing {
+            subject: TestSubject {
+                id: id?,
+                roles,
+                teams,
+                organisation: organisation?,
+            },
+            approved_by: approved_by?,
+            approver_roles,
+            approver_teams,
+            from: from?,
+            until: until?,
         })
     }
 

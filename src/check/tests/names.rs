@@ -63,6 +63,31 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                         &mut out,
                     );
                 }
+                TestStatement::ActingFor(_, fields, _) => {
+                    names(symbols, fields, "roles", SymbolKind::Role, &mut out);
+                    names(symbols, fields, "teams", SymbolKind::Team, &mut out);
+                    names(
+                        symbols,
+                        fields,
+                        "organisation",
+                        SymbolKind::Organisation,
+                        &mut out,
+                    );
+                    names(
+                        symbols,
+                        fields,
+                        "approver_roles",
+                        SymbolKind::Role,
+                        &mut out,
+                    );
+                    names(
+                        symbols,
+                        fields,
+                        "approver_teams",
+                        SymbolKind::Team,
+                        &mut out,
+                    );
+                }
                 TestStatement::Context(fields, _) => {
                     for f in fields {
                         known(symbols, &f.key, SymbolKind::Context, &mut out);

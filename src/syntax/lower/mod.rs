@@ -212,6 +212,16 @@ impl Lowerer {
             }
             Rule::approve_stmt => Item::Approve(self.approve(pair)?),
             Rule::disclose_stmt => Item::Disclose(self.disclose_items(inner)?, span),
+            Rule::acting_stmt => {
+                let mut it = inner;
+                let max = self.duration(next(&mut it)?)?;
+                let approved_by = self.step(next(&mut it)?);
+                Item::Acting(Acting {
+                    max,
+                    approved_by,
+                    span,
+                })
+            }
             Rule::use_stmt => Item::Use(inner.map(|p| self.ident(p)).collect(), span),
             Rule::rules_block => {
                 let mut it = inner.peekable();
@@ -666,6 +676,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_category
             | Rule::kw_flag
             | Rule::kw_warns
+            | Rule::kw_acting
+            | Rule::kw_acting_for
+            | Rule::kw_up
             | Rule::kw_criteria
             | Rule::kw_restriction
             | Rule::kw_grant

@@ -1,0 +1,98 @@
+//! `acting` statements (who may approve a deputy acting for a colleague, and for how long) and
+//! the rules that speak of acting: CL0170 (an approver that is a relation to a record), CL0171
+//! (`acting_for` in a policy that lets nobody act) and CL0172 (a grant that would give a deputy
+//! more than the colleague they act for).
+
+use super::approvals::Boards;
+use super::resolve::Resolver;
+use super::values;
+use crate::diag::{Code, Diagnostic};
+use crate::policy::*;
+use crate::span::Span;
+use crate::syntax::ast;
+
+impl Resolver {
+    /// One `acting` statement: its maximum and its approvers, each a role, team, person or
+    /// board (or several joined by `and`).
+    pub(super) fn acting(&mut self, a: &ast::Acting) -> Option<Acting> {
+        let max = self.ok(values::period(&a.max));
+        let mut approved_by = Vec::new();
+        for alt in &a.approved_by.alternatives {
+            let Some(x) = self.approver(alt, Boards::Allowed) else {
+                continue;
+            };
+            let relation = x.condition_atoms().find_map(|atom| match atom {
+                Atom::Relation(r) => Some(r),
+                _ => None,
+            });
+            match relation {
+                None => approved_by.push(x),
+                Some(r) => self.report(
+                    Diagnostic::error(
+                        Code::ActingApproverRelation,
+                        format!(
+                            "`{}` cannot approve a deputy acting for a colleague",
+                            r.word()
+                        ),
+                        alt.span,
+                        "a relation to a record, which differs from record to record",
+                    )
+                    .with_label(a.span, "in this `acting` statement")
+                    .with_help("an acting window counts for every record the deputy opens: name a role, team, person or board, or several joined by `and`"),
+                ),
+            }
+        }
+        let max = max?;
+        (approved_by.len() == a.approved_by.alternatives.len()).then_some(Acting {
+            max,
+            approved_by,
+            span: a.span,
+        })
+    }
+
+    /// Every rule and temporary statement that speaks of acting: `acting_for` where no request
+    /// can act (CL0171), and a grant that holds through it (CL0172).
+    pub(super) fn acting_for_uses(&mut self, p: &Policy) {
+        let mut seen: Vec<Span> = Vec::new();
+        for c in p.unrestricted.iter().chain(&p.categories) {
+            for r in &c.rules {
+                if seen.contains(&r.span) {
+                    continue;
+                }
+                seen.push(r.span);
+                self.acting_for_use(p, &r.condition, r.effect == Effect::Grant, r.span, "grant");
+            }
+            for t in &c.temporary {
+                if let Some(to) = &t.to {
+                    self.acting_for_use(p, to, true, t.span, "temporary statement's `to` list");
+                }
+            }
+        }
+    }
+
+    fn acting_for_use(&mut self, p: &Policy, c: &Condition, gives: bool, span: Span, what: &str) {
+        let literals = || c.terms.iter().flatten();
+        let acting = |l: &&Literal| l.atom == Atom::Relation(Relation::ActingFor);
+        if gives && literals().filter(acting).any(|l| !l.negated) {
+            self.report(
+                Diagnostic::error(
+                    Code::ActingForWidens,
+                    format!("this {what} holds through `acting_for`, which would give a deputy more than the colleague they act for"),
+                    span,
+                    "holds because the request acts for someone",
+                )
+                .with_help("a deputy inherits the colleague's rights and never more: deny with `acting_for` (`deny all to acting_for`), or narrow with `not acting_for`"),
+            );
+        } else if p.acting.is_empty() && literals().any(|l| acting(&l)) {
+            self.report(
+                Diagnostic::warning(
+                    Code::ActingForNeverHolds,
+                    "`acting_for` is named, but the policy has no `acting` statement: no request may act for anyone",
+                    span,
+                    "never reached by a request acting for someone",
+                )
+                .with_help("add the `acting for up to PERIOD approved_by APPROVER` statement the source describes, or remove `acting_for`"),
+            );
+        }
+    }
+}
