@@ -16,8 +16,8 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use caselock::eval::{ActingFor, GrantApprover, StatedApprover};
 use caselock::eval::{Basis, Decider, Id, ListEntry};
-use caselock::eval::{GrantApprover, StatedApprover};
 use caselock::eval::{
     GrantDuration, PlacedFlag, Record, Request, RequestContext, Restriction, Subject,
     TemporaryGrant,
@@ -58,6 +58,8 @@ struct Names {
     ids: Vec<String>,
     /// Each context with its values.
     contexts: Vec<(String, Vec<String>)>,
+    /// Whether the policy lets anyone act for a colleague.
+    acting: bool,
 }
 
 impl Names {
@@ -97,6 +99,7 @@ impl Names {
                     (c.name.clone(), values)
                 })
                 .collect(),
+            acting: !p.acting.is_empty(),
         }
     }
 }
@@ -189,22 +192,57 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         Just(Vec::new()),
         proptest::sample::subsequence(listable, 0..=2)
     ];
-    let subject = (
-        id.clone(),
-        some(&n.roles, "unknown_role", 2),
-        some(&n.teams, "unknown_team", 2),
-        // The first organisation is usually the council itself, which most grants name.
-        prop_oneof![
-            2 => name(&n.orgs, "unknown_org"),
-            1 => name(&n.orgs[..n.orgs.len().min(1)], "unknown_org"),
-        ],
+    let subject = |id: BoxedStrategy<String>| {
+        (
+            id,
+            some(&n.roles, "unknown_role", 2),
+            some(&n.teams, "unknown_team", 2),
+            // The first organisation is usually the council itself, which most grants name.
+            prop_oneof![
+                2 => name(&n.orgs, "unknown_org"),
+                1 => name(&n.orgs[..n.orgs.len().min(1)], "unknown_org"),
+            ],
+        )
+            .prop_map(|(subject_id, roles, teams, organisation)| Subject {
+                id: mk(&subject_id),
+                roles,
+                teams,
+                organisation,
+            })
+    };
+    // Now and then the request acts for a colleague (rarely where the policy lets nobody):
+    // the window around the request's time, of any length, approved by anyone, a placeholder
+    // person (who may sit on a board) or someone stating roles and teams.
+    let acting = (
+        subject(id.clone()),
+        prop_oneof![3 => id.clone(), 1 => Just(person.clone())],
+        proptest::option::weighted(
+            0.6,
+            (
+                some(&n.roles, "unknown_role", 2),
+                some(&n.teams, "unknown_team", 1),
+            ),
+        ),
+        -24 * 20i64..48,
+        -24i64..24 * 50,
     )
-        .prop_map(|(subject_id, roles, teams, organisation)| Subject {
-            id: mk(&subject_id),
-            roles,
-            teams,
-            organisation,
+        .prop_map(|(colleague, by, stated, from, length)| {
+            let id = mk(&by);
+            let from = base() + Duration::hours(from);
+            ActingFor {
+                subject: colleague,
+                approved_by: match stated {
+                    None => GrantApprover::Id(id),
+                    Some((roles, teams)) => {
+                        GrantApprover::Stated(StatedApprover { id, roles, teams })
+                    }
+                },
+                from,
+                until: from + Duration::hours(length),
+            }
         });
+    let acting = proptest::option::weighted(if n.acting { 0.3 } else { 0.02 }, acting);
+    let subject = subject(id.clone());
     let one = (
         name(&n.categories, "unknown_category"),
         (date(), date(), date()),
@@ -365,9 +403,10 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         id,
         -48i64..48,
         context(n),
+        acting,
     )
         .prop_map(
-            move |(subject, action, record, grants, other, hours, context)| {
+            move |(subject, action, record, grants, other, hours, context, acting_for)| {
                 let temporary_grants = grants
                     .into_iter()
                     .map(|((own, approver), mut g)| {
@@ -390,9 +429,11 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                                 }
                             };
                         }
-                        // Most grants are the subject's own; the rest are someone else's.
-                        g.subject = if own || other == subject.id.as_str() {
-                            subject.id.clone()
+                        // Most grants are the subject's own (or, while acting, the colleague's);
+                        // the rest are someone else's.
+                        let holder = acting_for.as_ref().map_or(&subject.id, |a| &a.subject.id);
+                        g.subject = if own || other == holder.as_str() {
+                            holder.clone()
                         } else {
                             mk(&other)
                         };
@@ -406,6 +447,12 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     temporary_grants,
                     at: Some(base() + Duration::hours(hours)),
                     context,
+                    // The window moves with the request's time.
+                    acting_for: acting_for.map(|a| ActingFor {
+                        from: a.from + Duration::hours(hours),
+                        until: a.until + Duration::hours(hours),
+                        ..a
+                    }),
                 }
             },
         )
@@ -502,6 +549,20 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
                 d.outcome,
                 "restriction widened access: {:?}",
                 req
+            );
+        }
+        // A deputy never gets more than the colleague they act for: what is allowed acting for
+        // them is allowed to the colleague asking themselves.
+        if d.acting && d.outcome == caselock::eval::Outcome::Allow {
+            let mut own = req.clone();
+            if let Some(a) = own.acting_for.take() {
+                own.subject = a.subject;
+            }
+            let o = decider.decide(&own);
+            prop_assert_eq!(
+                o.outcome,
+                d.outcome,
+                "acting gave more than the colleague has"
             );
         }
         // A further restriction only narrows: what is allowed with several is allowed with any

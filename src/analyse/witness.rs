@@ -6,8 +6,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use super::space::{Space, Witness};
 use crate::compile::table::{ApproverEntry, CategoryTable, DecisionTable};
 use crate::eval::request::{
-    ActingFor, GrantApprover, GrantDuration, Record, Request, RequestContext, Restriction, StatedApprover,
-    Subject, TemporaryGrant,
+    ActingFor, GrantApprover, GrantDuration, Record, Request, RequestContext, Restriction,
+    StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry};
 use crate::policy::{Atom, Period, PeriodUnit, Relation, words};
@@ -206,37 +206,39 @@ impl Space {
         // A witness acting for a colleague is the colleague: a deputy of the same roles, teams
         // and organisation asks on their behalf, for a day within the first `acting`
         // statement's maximum, approved by someone it accepts.
-        let (subject, acting_for) = match table.acting.first().filter(|_| w.has(Relation::ActingFor)) {
-            Some(a) => {
-                let deputy = fresh(
-                    "deputy-1",
-                    taken_ids().chain([id.as_str(), approver_id.as_str()]),
-                );
-                let term = a.approved_by.first().map(first_term).unwrap_or_default();
-                let (by, roles, teams) = stated(table, &term, &Id::trusted(approver_id.as_str()));
-                let day = Period {
-                    amount: 1,
-                    unit: PeriodUnit::Days,
-                };
-                let length = if a.max.after_instant(at) < day.after_instant(at) {
-                    a.max
-                } else {
-                    day
-                };
-                let deputy = Subject {
-                    id: Id::trusted(deputy.as_str()),
-                    ..witness.clone()
-                };
-                let acting = ActingFor {
-                    subject: witness,
-                    approved_by: approver_of(by, roles, teams),
-                    from: at,
-                    until: length.after_instant(at).unwrap_or(at),
-                };
-                (deputy, Some(acting))
-            }
-            None => (witness, None),
-        };
+        let (subject, acting_for) =
+            match table.acting.first().filter(|_| w.has(Relation::ActingFor)) {
+                Some(a) => {
+                    let deputy = fresh(
+                        "deputy-1",
+                        taken_ids().chain([id.as_str(), approver_id.as_str()]),
+                    );
+                    let term = a.approved_by.first().map(first_term).unwrap_or_default();
+                    let (by, roles, teams) =
+                        stated(table, &term, &Id::trusted(approver_id.as_str()));
+                    let day = Period {
+                        amount: 1,
+                        unit: PeriodUnit::Days,
+                    };
+                    let length = if a.max.after_instant(at) < day.after_instant(at) {
+                        a.max
+                    } else {
+                        day
+                    };
+                    let deputy = Subject {
+                        id: Id::trusted(deputy.as_str()),
+                        ..witness.clone()
+                    };
+                    let acting = ActingFor {
+                        subject: witness,
+                        approved_by: approver_of(by, roles, teams),
+                        from: at,
+                        until: length.after_instant(at).unwrap_or(at),
+                    };
+                    (deputy, Some(acting))
+                }
+                None => (witness, None),
+            };
         Request {
             subject,
             action: action.to_string(),

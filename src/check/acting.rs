@@ -60,28 +60,47 @@ impl Resolver {
                     continue;
                 }
                 seen.push(r.span);
-                self.acting_for_use(p, &r.condition, r.effect == Effect::Grant, r.span, "grant");
+                // A grant widens through `acting_for`, a deny through `not acting_for`.
+                let (what, widening) = match r.effect {
+                    Effect::Grant => ("grant", false),
+                    Effect::Deny | Effect::AbsoluteDeny => ("deny", true),
+                };
+                self.acting_for_use(p, &r.condition, widening, r.span, what);
             }
             for t in &c.temporary {
                 if let Some(to) = &t.to {
-                    self.acting_for_use(p, to, true, t.span, "temporary statement's `to` list");
+                    self.acting_for_use(p, to, false, t.span, "temporary statement's `to` list");
                 }
             }
         }
     }
 
-    fn acting_for_use(&mut self, p: &Policy, c: &Condition, gives: bool, span: Span, what: &str) {
+    /// One condition that names `acting_for`: CL0172 when it widens through it (`widening`
+    /// is the negation that does: `not acting_for` in a deny, `acting_for` in a grant).
+    fn acting_for_use(
+        &mut self,
+        p: &Policy,
+        c: &Condition,
+        widening: bool,
+        span: Span,
+        what: &str,
+    ) {
         let literals = || c.terms.iter().flatten();
         let acting = |l: &&Literal| l.atom == Atom::Relation(Relation::ActingFor);
-        if gives && literals().filter(acting).any(|l| !l.negated) {
+        if literals().filter(acting).any(|l| l.negated == widening) {
+            let how = if widening {
+                "not acting_for"
+            } else {
+                "acting_for"
+            };
             self.report(
                 Diagnostic::error(
                     Code::ActingForWidens,
-                    format!("this {what} holds through `acting_for`, which would give a deputy more than the colleague they act for"),
+                    format!("this {what} reads `{how}`, which would give a deputy more than the colleague they act for"),
                     span,
-                    "holds because the request acts for someone",
+                    "widens access because the request acts for someone",
                 )
-                .with_help("a deputy inherits the colleague's rights and never more: deny with `acting_for` (`deny all to acting_for`), or narrow with `not acting_for`"),
+                .with_help("a deputy inherits the colleague's rights and never more: deny with `acting_for` (`deny all to acting_for`), or narrow a grant with `not acting_for`"),
             );
         } else if p.acting.is_empty() && literals().any(|l| acting(&l)) {
             self.report(

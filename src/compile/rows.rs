@@ -3,8 +3,8 @@
 //! approval data resolved to names.
 
 use super::table::{
-    ActingEntry, ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList,
-    Entry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
+    ActingEntry, ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry,
+    DecisionList, Entry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
     UnstatedApprovalEntry,
 };
 use crate::policy::words::atom_title;

@@ -374,13 +374,13 @@ category hr_case {
   deny all to acting_for   # CL0171, with no `acting` statement
 }
 ```";
-    ActingForWidens = "CL0172", "acting-for-widens", "A grant or temporary statement holds through `acting_for`",
+    ActingForWidens = "CL0172", "acting-for-widens", "A rule widens access through `acting_for`",
 "A deputy inherits the rights of the colleague they act for, and never more: a request made on a
 colleague's behalf is decided with the colleague's roles, teams and relations to the record. A
-grant (or a temporary statement's `to` list) that holds through `acting_for` would give a deputy
-something the colleague alone does not have. Deny with it instead (`deny all to acting_for`:
-\"accessing records on behalf of a colleague is not permitted\"), or narrow a grant with
-`not acting_for`.
+grant (or a temporary statement's `to` list) that holds through `acting_for`, or a deny that
+holds through `not acting_for`, would give a deputy something the colleague alone does not have.
+Deny with `acting_for` instead (`deny all to acting_for`: \"accessing records on behalf of a
+colleague is not permitted\"), or narrow a grant with `not acting_for`.
 
 ```text
 grant view to role social_worker and acting_for   # CL0172

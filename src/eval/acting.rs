@@ -15,8 +15,8 @@ use super::decider::{CRow, Context, Decider, index};
 use super::decision::{ActingProblem, CategoryRef, FailReason};
 use super::intern::{self, CondRef, CubePool, Layout};
 use super::request::{ActingFor, Request, Subject};
-use crate::compile::table::{ActingEntry, RowEffect};
 use crate::compile::Layer;
+use crate::compile::table::{ActingEntry, RowEffect};
 use crate::policy::{Atom, Condition, Period, Relation};
 
 /// Whose name a request gives: the subject's own, or the colleague's they act for.
@@ -130,7 +130,9 @@ impl Decider {
             return Err(FailReason::ActingNotAllowed);
         }
         let mut colleague = vec![0u64; facts.len()];
-        self.subject_facts(&a.subject, &req.record, &mut colleague, Who::Colleague)?;
+        self.subject_facts(&a.subject, &mut colleague, Who::Colleague)?;
+        // The record's teams were checked with the subject's facts.
+        self.record_facts(&a.subject, &req.record, &mut colleague)?;
         if let Some(stated) = a.approved_by.stated() {
             if let Some(j) = stated
                 .roles

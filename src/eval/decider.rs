@@ -7,11 +7,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::decision::{
-    ActingProblem, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome,
-    Warning, Warnings,
-};
 use super::acting::{ActingRule, Deputy, Who};
+use super::decision::{
+    ActingProblem, Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Warning,
+    Warnings,
+};
 use super::grants::Temporary;
 use super::id::{self, Id, ListEntry};
 use super::intern::{self, CondRef, CubePool, Layout, NameMap, Sizes, Tree};
@@ -335,7 +335,8 @@ impl Decider {
         // While acting, a deny that matches the subject themselves refuses too: the earlier of
         // it and the colleague's deciding deny decides.
         if let Some(j) = self.deputy_denies(ctx, ctx.category, facts) {
-            if first.is_none_or(|i| j < i || rows.get(i).is_some_and(|r| r.effect == RowEffect::Allow))
+            if first
+                .is_none_or(|i| j < i || rows.get(i).is_some_and(|r| r.effect == RowEffect::Allow))
             {
                 first = Some(j);
             }
@@ -491,8 +492,9 @@ impl Decider {
                 .and_then(Option::as_ref)
                 .ok_or(FailReason::NoUnrestrictedBlock)?;
         }
-        self.subject_facts(&req.subject, &req.record, facts, Who::Subject)?;
+        self.subject_facts(&req.subject, facts, Who::Subject)?;
         self.context_facts(req, facts)?;
+        self.record_facts(&req.subject, &req.record, facts)?;
         for (k, p) in placed.iter_mut().enumerate() {
             p.bits = self.restriction_bits(p.restriction, req.subject.id.as_str(), facts, k)?;
         }
@@ -526,13 +528,11 @@ impl Decider {
         Ok(ctx)
     }
 
-    /// Sets the facts about one person that hold for every restriction on the record: their
-    /// organisation, person, roles and teams, and their relations to the record itself. A name
-    /// the policy does not declare fails closed, naming whose it is.
+    /// Sets the facts about one person that hold for every record: their organisation, person,
+    /// roles and teams. A name the policy does not declare fails closed, naming whose it is.
     pub(super) fn subject_facts<S: AsRef<str>>(
         &self,
         s: &Subject<S>,
-        rec: &Record<S>,
         facts: &mut [u64],
         who: Who,
     ) -> Result<(), FailReason> {
@@ -567,6 +567,17 @@ impl Decider {
                 .ok_or(who.unknown_team(index(i)))?;
             self.team_tree.hold(facts, *t);
         }
+        Ok(())
+    }
+
+    /// Sets one person's relations to the record itself (not to a restriction on it), once
+    /// their teams are set: a team of the record's the policy does not declare fails closed.
+    pub(super) fn record_facts<S: AsRef<str>>(
+        &self,
+        s: &Subject<S>,
+        rec: &Record<S>,
+        facts: &mut [u64],
+    ) -> Result<(), FailReason> {
         let has = |list: &[Id<S>]| list.iter().any(|x| x.same(&s.id));
         let mut held = 0u64;
         let mut rel = |r: Relation, on: bool| {

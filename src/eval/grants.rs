@@ -136,10 +136,12 @@ impl Decider {
         let mut best: Option<GrantEnd> = None;
         // While acting, the grants that count are the colleague's: their rights, not the
         // subject's own.
-        let holder = ctx.acting.as_ref().map_or(&req.subject.id, |a| &a.colleague.id);
+        let holder = ctx
+            .acting
+            .as_ref()
+            .map_or(&req.subject.id, |a| &a.colleague.id);
         for (i, g) in req.temporary_grants.iter().enumerate() {
-            if !g.subject.same(holder)
-                || g.record.as_ref().is_some_and(|r| !r.same(&req.record.id))
+            if !g.subject.same(holder) || g.record.as_ref().is_some_and(|r| !r.same(&req.record.id))
             {
                 continue;
             }

@@ -30,8 +30,8 @@ pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    ActingFor, GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext, RequestError,
-    Restriction, StatedApprover, Subject, TemporaryGrant, Text,
+    ActingFor, GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext,
+    RequestError, Restriction, StatedApprover, Subject, TemporaryGrant, Text,
 };
 pub use schema::{decision_schema, request_schema};
 pub use time::{parse_period, period_pattern};

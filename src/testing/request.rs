@@ -2,8 +2,8 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    ActingFor, GrantApprover, GrantDuration, PlacedFlag, Record, RequestContext, Restriction, StatedApprover,
-    Subject, TemporaryGrant,
+    ActingFor, GrantApprover, GrantDuration, PlacedFlag, Record, RequestContext, Restriction,
+    StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction, TestSubject};

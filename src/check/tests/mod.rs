@@ -14,8 +14,7 @@ use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
     DenyKind, Expectation, FailClosed, Outcome, Shown, TestActing, TestCase, TestContext,
-    TestGrant, TestName,
-    TestRecord, TestRestriction, TestSubject, WarningCode,
+    TestGrant, TestName, TestRecord, TestRestriction, TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
