@@ -8,7 +8,7 @@ use super::resolve::Resolver;
 use super::values;
 use crate::diag::{Code, Diagnostic};
 use crate::policy::*;
-use crate::span::Span;
+use crate::span::{FileId, Span};
 use crate::syntax::ast;
 
 impl Resolver {
@@ -53,13 +53,16 @@ impl Resolver {
     /// Every rule and temporary statement that speaks of acting: `acting_for` where no request
     /// can act (CL0171), and a grant that holds through it (CL0172).
     pub(super) fn acting_for_uses(&mut self, p: &Policy) {
-        let mut seen: Vec<Span> = Vec::new();
+        // A shared rule stands in every category that uses it: reported once, where written
+        // (spans compare equal whatever their place, so their places are compared).
+        let mut seen: Vec<(FileId, u32, u32)> = Vec::new();
         for c in p.unrestricted.iter().chain(&p.categories) {
             for r in &c.rules {
-                if seen.contains(&r.span) {
+                let at = (r.span.file, r.span.start, r.span.end);
+                if seen.contains(&at) {
                     continue;
                 }
-                seen.push(r.span);
+                seen.push(at);
                 // A grant widens through `acting_for`, a deny through `not acting_for`.
                 let (what, widening) = match r.effect {
                     Effect::Grant => ("grant", false),
