@@ -51,6 +51,9 @@ fn fixture_pairs() {
         ("settings", true),
         // A flag decides nothing: its duty, review, addition and removal are its changes.
         ("flags", true),
+        // Letting a deputy act for a colleague: a policy-wide setting, and the requests that
+        // act for someone (refused before) decided with the colleague's rights.
+        ("acting", true),
     ];
     for (name, changes) in pairs {
         let old = compiled_path(&format!("tests/fixtures/diff/{name}/old.policy"));

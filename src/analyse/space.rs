@@ -240,8 +240,13 @@ impl Space {
     pub fn joint(tables: &[&DecisionTable]) -> Result<Space, SpaceTooLarge> {
         let vocabularies: Vec<&Vocabulary> = tables.iter().map(|t| &t.vocabulary).collect();
         let mut space = Space::of_vocabularies(&vocabularies)?;
+        // A request acting for someone fails closed where the policy lets nobody act.
+        let acting = space.var_or_false(space.relation_var(Relation::ActingFor).as_ref());
         for (side, table) in space.sides.iter_mut().zip(tables) {
             side.acting = !table.acting.is_empty();
+            if !side.acting {
+                side.known = side.known.and_not(&acting);
+            }
         }
         Ok(space)
     }

@@ -69,6 +69,9 @@ pub struct Diff {
     /// Flags on both sides whose duty or review changed (a flag decides nothing, so these are
     /// its only changes).
     pub flag_settings: Vec<SettingChange>,
+    /// Policy-wide settings that changed: who may approve a deputy acting for a colleague, and
+    /// for how long (`category` is `policy`).
+    pub policy_settings: Vec<SettingChange>,
 }
 
 impl Diff {
@@ -83,6 +86,7 @@ impl Diff {
             && self.flags_added.is_empty()
             && self.flags_removed.is_empty()
             && self.flag_settings.is_empty()
+            && self.policy_settings.is_empty()
     }
 }
 
@@ -172,6 +176,7 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
         flags_added: only_in(&new_flags, &old_flags),
         flags_removed: only_in(&old_flags, &new_flags),
         flag_settings: Vec::new(),
+        policy_settings: settings::compare_acting(old, new),
     };
     for name in old_flags.iter().filter(|n| new_flags.contains(n)) {
         if let (Some((_, fo)), Some((_, fn_))) = (old.flag(name), new.flag(name)) {
@@ -187,7 +192,15 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
         d.settings
             .extend(settings::compare((old, co), (new, cn), same_holders));
         // Same names and same rows decide alike: skip the engine for untouched categories.
-        if old.vocabulary == new.vocabulary && same_decisions(co, cn) {
+        // (Who may act for a colleague decides the requests that act for someone, in every
+        // category.)
+        let same_acting = old.acting.len() == new.acting.len()
+            && old
+                .acting
+                .iter()
+                .zip(&new.acting)
+                .all(|(a, b)| a.max == b.max && a.approved_by == b.approved_by);
+        if old.vocabulary == new.vocabulary && same_acting && same_decisions(co, cn) {
             continue;
         }
         for (ao, action) in old_actions.iter().enumerate() {

@@ -92,13 +92,14 @@ fn text(d: &Diff) -> String {
     }
     text_settings(&mut out, "settings", &d.settings);
     text_settings(&mut out, "flags", &d.flag_settings);
+    text_settings(&mut out, "policy", &d.policy_settings);
     let _ = writeln!(
         out,
         "\n{} decision changes ({} gains, {} losses), {} setting changes",
         d.decisions.len(),
         count(d, ChangeKind::Gain),
         count(d, ChangeKind::Loss),
-        d.settings.len() + d.flag_settings.len()
+        d.settings.len() + d.flag_settings.len() + d.policy_settings.len()
     );
     out
 }
@@ -157,7 +158,7 @@ fn markdown(d: &Diff) -> String {
         count(d, ChangeKind::Gain),
         count(d, ChangeKind::Loss),
         count(d, ChangeKind::Other),
-        d.settings.len() + d.flag_settings.len()
+        d.settings.len() + d.flag_settings.len() + d.policy_settings.len()
     );
     if [
         &d.categories_added,
@@ -200,6 +201,7 @@ fn markdown(d: &Diff) -> String {
     }
     markdown_settings(&mut out, "Settings", "Category", &d.settings);
     markdown_settings(&mut out, "Flags", "Flag", &d.flag_settings);
+    markdown_settings(&mut out, "Policy", "Policy", &d.policy_settings);
     out
 }
 

@@ -239,6 +239,61 @@ pub fn compare_flags(
     out
 }
 
+/// Who may approve a deputy acting for a colleague, and for how long, when it differs: every
+/// `acting` statement by its maximum and its approvers' names, in any order.
+pub fn compare_acting(old: &DecisionTable, new: &DecisionTable) -> Vec<SettingChange> {
+    let value = |t: &DecisionTable| {
+        let mut keys: Vec<String> = t
+            .acting
+            .iter()
+            .map(|a| {
+                let mut by: Vec<String> = a
+                    .approved_by
+                    .iter()
+                    .map(|x| approver_key(&t.vocabulary, x))
+                    .collect();
+                by.sort();
+                format!("{} by {}", a.max.describe(), by.join(" | "))
+            })
+            .collect();
+        keys.sort();
+        let text: Vec<String> = t
+            .acting
+            .iter()
+            .map(|a| {
+                let by: Vec<String> = a.approved_by.iter().map(words::approver_phrase).collect();
+                format!(
+                    "up to {}, approved by {}",
+                    a.max.describe(),
+                    join_or(&by, "or")
+                )
+            })
+            .collect();
+        let text = if text.is_empty() {
+            "nobody may act for anyone".to_string()
+        } else {
+            text.join("; ")
+        };
+        Value::plain(
+            keys.join("; "),
+            text,
+            t.acting.first().map(|a| a.source.as_str()),
+        )
+    };
+    let (a, b) = (value(old), value(new));
+    if a.key == b.key {
+        return Vec::new();
+    }
+    vec![SettingChange {
+        category: "policy".to_string(),
+        setting: "acting for a colleague".to_string(),
+        old: a.text,
+        new: b.text,
+        old_source: a.source,
+        new_source: b.source,
+    }]
+}
+
 /// Reads one setting of a flag.
 type FlagReader = fn(&Vocabulary, &FlagEntry) -> Value;
 

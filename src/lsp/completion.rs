@@ -160,6 +160,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
             ("to", "deny") => vec!["and", "absolute", "shows"],
             ("to", "temporary") => vec!["and", "approved_by"],
             ("=", "group") => vec!["and"],
+            ("approved_by", "acting") => vec!["or", "and"],
             ("approved_by", _) => vec!["or", "and", "renewable", "notify", "requires"],
             ("=", "board") => vec!["and"],
             ("by" | "=", _) => vec!["or", "and"],
@@ -168,6 +169,13 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
     }
     match governor {
         "grant" | "deny" | "temporary" => Want::Names(&[SymbolKind::Action], vec!["all"]),
+        // `acting for up to DURATION approved_by APPROVER`: the approvers are the same for
+        // every record, so never a relation to one.
+        "acting" => Want::Words(vec!["for"]),
+        "for" if statement == "acting" => Want::Words(vec!["up"]),
+        "up" => Want::Words(vec!["to"]),
+        "to" if statement == "acting" => Want::Nothing,
+        "approved_by" if statement == "acting" => Want::Names(APPROVER, Vec::new()),
         "to" => Want::Names(SUBJECT, subject_words()),
         "=" if statement == "group" => Want::Names(SUBJECT, subject_words()),
         "=" if statement == "escalation" => Want::Names(APPROVER, approver_words()),
@@ -528,6 +536,29 @@ mod tests {
             ("test \"t\" {\n  context |", &["network"], &["edt"]),
             ("test \"t\" {\n  context network |", &["ncc"], &["edt"]),
             ("# grant view to |", &["policy"], &["edt"]),
+            ("acting |", &["for"], &["edt"]),
+            ("acting for |", &["up"], &["edt"]),
+            ("acting for up |", &["to"], &["edt"]),
+            (
+                "acting for up to 2 weeks approved_by |",
+                &["manager", "edt"],
+                &["owner", "allocated_manager", "acting_for"],
+            ),
+            (
+                "acting for up to 2 weeks approved_by manager |",
+                &["or", "and"],
+                &["renewable"],
+            ),
+            (
+                "category c {\n  deny all to |",
+                &["acting_for", "record_subject"],
+                &[],
+            ),
+            (
+                "test \"t\" {\n  acting_for \"u\" roles |",
+                &["manager"],
+                &["edt"],
+            ),
         ];
         for (text, wanted, unwanted) in cases {
             let got = labels(text);
