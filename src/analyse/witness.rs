@@ -204,41 +204,42 @@ impl Space {
             organisation: w.organisation.clone(),
         };
         // A witness acting for a colleague is the colleague: a deputy of the same roles, teams
-        // and organisation asks on their behalf, for a day within the first `acting`
-        // statement's maximum, approved by someone it accepts.
-        let (subject, acting_for) =
-            match table.acting.first().filter(|_| w.has(Relation::ActingFor)) {
-                Some(a) => {
-                    let deputy = fresh(
-                        "deputy-1",
-                        taken_ids().chain([id.as_str(), approver_id.as_str()]),
-                    );
-                    let term = a.approved_by.first().map(first_term).unwrap_or_default();
-                    let (by, roles, teams) =
-                        stated(table, &term, &Id::trusted(approver_id.as_str()));
-                    let day = Period {
-                        amount: 1,
-                        unit: PeriodUnit::Days,
-                    };
-                    let length = if a.max.after_instant(at) < day.after_instant(at) {
-                        a.max
-                    } else {
-                        day
-                    };
-                    let deputy = Subject {
-                        id: Id::trusted(deputy.as_str()),
-                        ..witness.clone()
-                    };
-                    let acting = ActingFor {
-                        subject: witness,
-                        approved_by: approver_of(by, roles, teams),
-                        from: at,
-                        until: length.after_instant(at).unwrap_or(at),
-                    };
-                    (deputy, Some(acting))
-                }
-                None => (witness, None),
+        // and organisation asks on their behalf, for a day (or the first `acting` statement's
+        // maximum, if shorter), approved by someone it accepts. Where the policy lets nobody
+        // act, the same request fails closed, as the space says.
+        let (subject, acting_for) = if w.has(Relation::ActingFor) {
+            let deputy = fresh(
+                "deputy-1",
+                taken_ids().chain([id.as_str(), approver_id.as_str()]),
+            );
+            let first = table.acting.first();
+            let term = first
+                .and_then(|a| a.approved_by.first())
+                .map(first_term)
+                .unwrap_or_default();
+            let (by, roles, teams) = stated(table, &term, &Id::trusted(approver_id.as_str()));
+            let day = Period {
+                amount: 1,
+                unit: PeriodUnit::Days,
             };
+            let length = match first {
+                Some(a) if a.max.after_instant(at) < day.after_instant(at) => a.max,
+                _ => day,
+            };
+            let deputy = Subject {
+                id: Id::trusted(deputy.as_str()),
+                ..witness.clone()
+            };
+            let acting = ActingFor {
+                subject: witness,
+                approved_by: approver_of(by, roles, teams),
+                from: at,
+                until: length.after_instant(at).unwrap_or(at),
+            };
+            (deputy, Some(acting))
+        } else {
+            (witness, None)
+        };
         Request {
             subject,
             action: action.to_string(),

@@ -70,7 +70,8 @@ pub struct Diff {
     /// its only changes).
     pub flag_settings: Vec<SettingChange>,
     /// Policy-wide settings that changed: who may approve a deputy acting for a colleague, and
-    /// for how long (`category` is `policy`).
+    /// for how long (`category` is `policy`). Left out when none changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policy_settings: Vec<SettingChange>,
 }
 

@@ -295,6 +295,7 @@ fn test_statement() -> impl Strategy<Value = Tokens> + Clone {
         fields().prop_map(|f| cat(vec![one("context"), f])),
         date().prop_map(|d| vec!["at".to_string(), format!("{d}T09:30:00Z")]),
         fields().prop_map(|f| cat(vec![one("temporary_grant"), f])),
+        (string(), fields()).prop_map(|(s, f)| cat(vec![one("acting_for"), s, f])),
         (ident_t(), fields()).prop_map(|(i, f)| cat(vec![one("expect"), i, f])),
     ]
 }
@@ -354,6 +355,15 @@ fn item() -> impl Strategy<Value = Tokens> {
         (ident_t(), string()).prop_map(|(n, s)| cat(vec![one("obligation"), n, s])),
         (titled("escalation"), chain()).prop_map(|(h, c)| cat(vec![h, one("="), c])),
         approve(),
+        (duration(), step()).prop_map(|(d, s)| cat(vec![
+            one("acting"),
+            one("for"),
+            one("up"),
+            one("to"),
+            d,
+            one("approved_by"),
+            s
+        ])),
         vec(statement(), 0..4).prop_map(|s| block(one("unrestricted"), s)),
         (titled("category"), vec(statement(), 0..6)).prop_map(|(h, s)| block(h, s)),
         (titled("rules"), vec(rule_statement(), 0..3)).prop_map(|(h, s)| block(h, s)),
