@@ -61,6 +61,8 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "action",
     "at",
     "temporary_grant",
+    "change",
+    "approval",
     "expect",
 ];
 
@@ -81,6 +83,7 @@ pub const CONTINUATIONS: &[&str] = &[
     "approved_by",
     "renewable",
     "notify",
+    "valid",
     "via",
     "in",
     "id",
