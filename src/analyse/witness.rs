@@ -266,6 +266,8 @@ impl Space {
             at: Some(at),
             context: RequestContext(w.context.clone()),
             acting_for,
+            change: None,
+            approvals: Vec::new(),
         }
     }
 }

@@ -126,29 +126,7 @@ impl Decider {
         facts: &mut [u64],
         ctx: &mut Context<'r, S>,
     ) -> Result<(), FailReason> {
-        if self.acting.is_empty() {
-            return Err(FailReason::ActingNotAllowed);
-        }
-        let mut colleague = vec![0u64; facts.len()];
-        self.subject_facts(&a.subject, &mut colleague, Who::Colleague)?;
-        // The record's teams were checked with the subject's facts.
-        self.record_facts(&a.subject, &req.record, &mut colleague)?;
-        if let Some(stated) = a.approved_by.stated() {
-            if let Some(j) = stated
-                .roles
-                .iter()
-                .position(|r| !self.roles.contains_key(r.as_ref()))
-            {
-                return Err(FailReason::UnknownActingApproverRole(index(j)));
-            }
-            if let Some(j) = stated
-                .teams
-                .iter()
-                .position(|t| !self.teams.contains_key(t.as_ref()))
-            {
-                return Err(FailReason::UnknownActingApproverTeam(index(j)));
-            }
-        }
+        let colleague = self.acting_known(req, a)?;
         if let Err(p) = self.window(&req.subject, a, at) {
             ctx.acting_problem = Some(p);
             return Ok(());
@@ -172,6 +150,40 @@ impl Decider {
             facts: own,
         });
         Ok(())
+    }
+
+    /// Whether the policy lets anyone act, and every name the window gives (the colleague's
+    /// organisation, roles and teams, the approver's stated roles and teams) is declared; the
+    /// colleague's facts, which hold for every restriction on the record.
+    pub(super) fn acting_known<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        a: &ActingFor<S>,
+    ) -> Result<Vec<u64>, FailReason> {
+        if self.acting.is_empty() {
+            return Err(FailReason::ActingNotAllowed);
+        }
+        let mut colleague = vec![0u64; self.layout.words()];
+        self.subject_facts(&a.subject, &mut colleague, Who::Colleague)?;
+        // The record's teams were checked with the subject's facts.
+        self.record_facts(&a.subject, &req.record, &mut colleague)?;
+        if let Some(stated) = a.approved_by.stated() {
+            if let Some(j) = stated
+                .roles
+                .iter()
+                .position(|r| !self.roles.contains_key(r.as_ref()))
+            {
+                return Err(FailReason::UnknownActingApproverRole(index(j)));
+            }
+            if let Some(j) = stated
+                .teams
+                .iter()
+                .position(|t| !self.teams.contains_key(t.as_ref()))
+            {
+                return Err(FailReason::UnknownActingApproverTeam(index(j)));
+            }
+        }
+        Ok(colleague)
     }
 
     /// Whether an acting window counts, or why not.

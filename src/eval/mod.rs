@@ -4,6 +4,8 @@
 //! The combining rule is documented once, in docs/semantics.md; [`words`] holds its sentences.
 
 mod acting;
+mod chain;
+mod change;
 mod decider;
 pub(crate) mod decision;
 mod explain;
@@ -23,15 +25,17 @@ mod write;
 
 pub use decider::Decider;
 pub use decision::{
-    ActingProblem, Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem,
-    NamedList, Outcome, Response, Shown, Warning, WarningCode, Warnings,
+    ActingProblem, Audience, Basis, CategoryRef, ChainOut, ChainState, ChainStepOut,
+    ChangeProblem, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Response,
+    Shown, StepState, Warning, WarningCode, Warnings,
 };
 pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    ActingFor, GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext,
-    RequestError, Restriction, StatedApprover, Subject, TemporaryGrant, Text,
+    ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, PlacedFlag, Record,
+    Request, RequestContext, RequestError, Restriction, StatedApprover, Subject, TemporaryGrant,
+    Text,
 };
 pub use schema::{decision_schema, request_schema};
 pub use time::{parse_period, period_pattern};

@@ -8,6 +8,7 @@
 
 mod acting;
 mod category;
+mod change;
 mod condition;
 mod decision;
 mod flag;
@@ -21,6 +22,7 @@ pub(crate) mod words;
 
 pub use acting::*;
 pub use category::*;
+pub use change::*;
 pub use condition::*;
 pub use decision::*;
 pub use flag::*;

@@ -63,6 +63,8 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "at",
     "temporary_grant",
     "acting_for",
+    "change",
+    "approval",
     "expect",
 ];
 
@@ -84,6 +86,7 @@ pub const CONTINUATIONS: &[&str] = &[
     "approved_by",
     "renewable",
     "notify",
+    "valid",
     "via",
     "in",
     "id",

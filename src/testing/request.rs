@@ -2,8 +2,8 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    ActingFor, GrantApprover, GrantDuration, PlacedFlag, Record, RequestContext, Restriction,
-    StatedApprover, Subject, TemporaryGrant,
+    ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, PlacedFlag, Record,
+    RequestContext, Restriction, StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction, TestSubject};
@@ -66,6 +66,22 @@ pub fn request(case: &TestCase) -> Request {
                 .map(|c| (c.context.name.clone(), c.value.name.clone()))
                 .collect(),
         ),
+        change: case.change.as_ref().map(|c| ChangeRequest {
+            category: c.category.as_ref().map(|n| n.name.clone()),
+            kind: c.kind.as_ref().map(|n| n.name.clone()),
+            flag: c.flag.as_ref().map(|n| n.name.clone()),
+            renewals: c.renewals,
+            line_manager: c.line_manager.as_deref().map(id),
+        }),
+        approvals: case
+            .approvals
+            .iter()
+            .map(|a| GivenApproval {
+                step: a.step,
+                by: approver(&a.by, &a.roles, &a.teams),
+                at: a.at,
+            })
+            .collect(),
         acting_for: case.acting_for.as_ref().map(|a| ActingFor {
             subject: subject(&a.subject),
             approved_by: approver(&a.approved_by, &a.approver_roles, &a.approver_teams),
@@ -84,7 +100,7 @@ fn subject(s: &TestSubject) -> Subject {
     }
 }
 
-/// An approver by id, or with the roles and teams the test states they held.
+/// An approver by id alone, or with the roles and teams the test states for them.
 fn approver(by: &str, roles: &[TestName], teams: &[TestName]) -> GrantApprover {
     if roles.is_empty() && teams.is_empty() {
         GrantApprover::Id(id(by))

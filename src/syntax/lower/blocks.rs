@@ -86,6 +86,8 @@ impl Lowerer {
                     let id = self.string(next(&mut inner)?)?;
                     TestStatement::ActingFor(id, self.fields(inner)?, sspan)
                 }
+                Rule::test_change => TestStatement::Change(self.fields(inner)?, sspan),
+                Rule::test_approval => TestStatement::Approval(self.fields(inner)?, sspan),
                 _ => {
                     let outcome = self.ident(next(&mut inner)?);
                     TestStatement::Expect(outcome, self.fields(inner)?, sspan)
