@@ -25,9 +25,9 @@ mod write;
 
 pub use decider::Decider;
 pub use decision::{
-    ActingProblem, Audience, Basis, CategoryRef, ChainOut, ChainState, ChainStepOut,
-    ChangeProblem, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Response,
-    Shown, StepState, Warning, WarningCode, Warnings,
+    ActingProblem, Audience, Basis, CategoryRef, ChainOut, ChainState, ChainStepOut, ChangeProblem,
+    Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Response, Shown, StepState,
+    Warning, WarningCode, Warnings,
 };
 pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
