@@ -9,6 +9,7 @@ mod change;
 mod decider;
 pub(crate) mod decision;
 mod explain;
+mod facts;
 mod flags;
 mod grants;
 pub(crate) mod id;
