@@ -14,12 +14,14 @@ pub(crate) mod partition;
 mod rules;
 mod schedule;
 pub(crate) mod space;
+pub mod who_approves;
 pub(crate) mod who_can;
 mod widening;
 pub(crate) mod witness;
 
 pub use partition::{Cell, Decides, Outcome, Partition, decides};
 pub use space::{REQUEST_RELATIONS, Region, Side, Space, SpaceTooLarge, Witness};
+pub use who_approves::{WhoApproves, who_approves};
 pub use who_can::who_can;
 
 use crate::check::Checked;

@@ -436,7 +436,8 @@ impl Decider {
     /// Whether every name the request gives is one the policy declares (as [`Decider::facts`]
     /// checks them), for a request that reads no rule: a lifecycle action.
     pub(super) fn request_known<S: AsRef<str>>(&self, req: &Request<S>) -> Result<(), FailReason> {
-        let mut facts = vec![0u64; self.layout.words()];
+        let mut facts: smallvec::SmallVec<[u64; INLINE_WORDS]> =
+            smallvec::smallvec![0u64; self.layout.words()];
         self.facts_for(req, 0, false, &mut facts).map(|_| ())
     }
 

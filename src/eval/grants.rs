@@ -237,7 +237,9 @@ impl Decider {
         line_manager: Option<&Id<S>>,
     ) -> bool {
         let id = approver.id();
-        let mut facts = vec![0u64; self.layout.words()];
+        // Fact sets up to eight words live on the stack: approving allocates nothing.
+        let mut facts: smallvec::SmallVec<[u64; 8]> =
+            smallvec::smallvec![0u64; self.layout.words()];
         if !self.persons.is_empty() {
             if let Some(p) = id::with_key(id.as_str(), |k| self.persons.get(k).copied()) {
                 for b in self.person_bits.get(p as usize).into_iter().flatten() {
