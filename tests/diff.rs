@@ -354,6 +354,8 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
                 placed_on: None,
                 last_reviewed: None,
                 review_by: None,
+                ends: None,
+                renewals: 0,
                 owner: Some(if has(2) {
                     id.clone()
                 } else {

@@ -85,6 +85,76 @@ pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
     overdue_on(due, at.date_naive())
 }
 
+/// Where a time-limited restriction stands on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ending {
+    /// Its end has come: it still applies until someone renews or lifts it.
+    Ended,
+    /// It ends within its category's notice.
+    EndsSoon,
+    /// It runs on, beyond the notice (or its category gives none).
+    Running,
+}
+
+/// The day a restriction ends (it runs until that day starts, UK time): the earlier of the day
+/// set on the record (`ends`) and the category's maximum from its placement, each renewal (up to
+/// the number the category allows) adding the maximum again. `lasts` is the category's maximum
+/// and its renewal limit, `None` when the category sets none; then only `ends` counts (a date
+/// someone set on the record is never ignored). `None`: no end is known.
+///
+/// The maximum is multiplied, not added renewal by renewal: six months renewed once ends twelve
+/// calendar months after the placement (31 August to 31 August), not six months after a clamped
+/// end of February.
+pub fn restriction_end(
+    lasts: Option<(Period, u32)>,
+    placed_on: Option<NaiveDate>,
+    ends: Option<NaiveDate>,
+    renewals: u32,
+) -> Option<NaiveDate> {
+    let cap = lasts.and_then(|(max, renewable)| {
+        let terms = renewals.min(renewable).checked_add(1)?;
+        let whole = Period {
+            amount: max.amount.checked_mul(terms)?,
+            unit: max.unit,
+        };
+        whole.after(placed_on?)
+    });
+    match (ends, cap) {
+        (Some(e), Some(c)) => Some(e.min(c)),
+        (e, c) => e.or(c),
+    }
+}
+
+/// Where a restriction that ends on `end` stands on the day `today`: ended from `end` on, and
+/// ending soon from the day whose `notify` period reaches `end`.
+pub fn ending(end: NaiveDate, notify: Option<Period>, today: NaiveDate) -> Ending {
+    if today >= end {
+        Ending::Ended
+    } else if notify.is_some_and(|n| n.after(today).is_none_or(|soon| soon >= end)) {
+        Ending::EndsSoon
+    } else {
+        Ending::Running
+    }
+}
+
+/// The day it is in the UK at an instant (GMT or BST as the date has it): a restriction's end
+/// is a UK day.
+pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Europe::London).date_naive()
+}
+
+/// The instant a UK day starts. Midnight always exists in UK local time and is never repeated
+/// (the clocks change at 01:00 GMT), so this is exact; UTC midnight stands in should the zone
+/// data ever say otherwise.
+pub fn uk_day_start(day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    chrono_tz::Europe::London
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.to_utc())
+}
+
 /// What the schemas add to `format: date-time` for request times: a year in
 /// [`crate::policy::YEARS`] as written. (A leap second, which the format allows and the
 /// reader refuses, would need a look-ahead that not every validator's regex dialect has.)

@@ -340,6 +340,18 @@ fn statement(s: &Statement) -> (u32, Run) {
             b.word("protects");
             b.idents(names);
         }
+        Statement::Lasts(l) => {
+            b.word("lasts");
+            b.item(&duration(&l.max), l.max.span);
+            if let Some(n) = &l.renewable {
+                b.word("renewable");
+                b.item(&n.value.to_string(), n.span);
+            }
+            if let Some(d) = &l.notify {
+                b.word("notify");
+                b.item(&duration(d), d.span);
+            }
+        }
     }
     (span.start, b.run())
 }
