@@ -193,9 +193,21 @@ fn the_examples_are_current() {
         "2026-11-23",
         "--all",
     ];
+    let ending = [
+        "reviews",
+        "--policy",
+        "examples/policies/time_limits",
+        "--register",
+        "examples/registers/time-limits-restrictions.csv",
+        "--as-of",
+        "2026-11-23",
+        "--ending-within",
+        "14d",
+    ];
     let bless = std::env::var_os("CASELOCK_BLESS").is_some();
     for (args, dir, name) in [
         (&reviews[..], "examples/reviews", "nottingham-restrictions"),
+        (&ending[..], "examples/reviews", "time-limits-ending"),
         (&retention[..], "examples/retention", "nottingham-files"),
     ] {
         for (format, ext) in [

@@ -226,7 +226,10 @@ fn lasts_phrase(l: &LastsEntry) -> String {
         words::renewable(l.renewable)
     );
     if l.renewable > 0 {
-        text.push_str(&format!(" (each renewal at most {} more)", l.max.describe()));
+        text.push_str(&format!(
+            " (each renewal at most {} more)",
+            l.max.describe()
+        ));
     }
     if let Some(n) = l.notify {
         text.push_str(&format!(
