@@ -455,6 +455,153 @@ mod tests {
         );
     }
 
+    fn months(n: u32) -> Period {
+        Period {
+            amount: n,
+            unit: PeriodUnit::Months,
+        }
+    }
+
+    #[test]
+    fn a_restriction_ends_at_the_earlier_of_its_date_and_its_maximum() {
+        let six = Some((months(6), 1));
+        let placed = Some(date("2027-08-31"));
+        // Six months from 31 August is the end of February: 29 February in a leap year.
+        assert_eq!(
+            restriction_end(six, placed, None, 0),
+            Some(date("2028-02-29"))
+        );
+        // Renewed once: twelve months from placement, not six from a clamped 29 February.
+        assert_eq!(
+            restriction_end(six, placed, None, 1),
+            Some(date("2028-08-31"))
+        );
+        // Renewed more often than allowed: the maximum stays that of the renewals allowed.
+        assert_eq!(
+            restriction_end(six, placed, None, 5),
+            Some(date("2028-08-31"))
+        );
+        assert_eq!(
+            restriction_end(six, placed, Some(date("2027-12-01")), 0),
+            Some(date("2027-12-01"))
+        );
+        assert_eq!(
+            restriction_end(six, placed, Some(date("2029-01-01")), 0),
+            Some(date("2028-02-29"))
+        );
+        // No maximum: only a date set on the record ends it; no date, no end.
+        assert_eq!(
+            restriction_end(None, placed, Some(date("2027-12-01")), 3),
+            Some(date("2027-12-01"))
+        );
+        assert_eq!(restriction_end(None, placed, None, 0), None);
+        assert_eq!(restriction_end(six, None, None, 0), None);
+    }
+
+    #[test]
+    fn the_notice_counts_back_from_the_end_in_calendar_terms() {
+        let end = date("2028-03-01");
+        let two_weeks = Some(Period {
+            amount: 2,
+            unit: PeriodUnit::Weeks,
+        });
+        assert_eq!(ending(end, two_weeks, date("2028-02-15")), Ending::Running);
+        assert_eq!(ending(end, two_weeks, date("2028-02-16")), Ending::EndsSoon);
+        assert_eq!(ending(end, two_weeks, date("2028-02-29")), Ending::EndsSoon);
+        assert_eq!(ending(end, two_weeks, date("2028-03-01")), Ending::Ended);
+        assert_eq!(ending(end, None, date("2028-02-29")), Ending::Running);
+        // The notice is counted forward, as a grant's is: a month's notice before 31 March
+        // starts on 1 March, the first day a month after which reaches the end (a month after
+        // 28 February is only 28 March).
+        assert_eq!(
+            ending(date("2027-03-31"), Some(months(1)), date("2027-03-01")),
+            Ending::EndsSoon
+        );
+        assert_eq!(
+            ending(date("2027-03-31"), Some(months(1)), date("2027-02-28")),
+            Ending::Running
+        );
+    }
+
+    #[test]
+    fn a_uk_day_starts_at_midnight_in_gmt_and_in_bst() {
+        let winter = uk_day_start(date("2026-12-04"));
+        assert_eq!(timestamp(winter), "2026-12-04T00:00:00Z");
+        assert_eq!(uk_local(winter), "00:00 on Friday 4 December 2026");
+        let summer = uk_day_start(date("2026-07-15"));
+        assert_eq!(timestamp(summer), "2026-07-14T23:00:00Z");
+        assert_eq!(uk_local(summer), "00:00 on Wednesday 15 July 2026");
+        // The days the clocks change: forward on 28 March 2027, back on 31 October 2027.
+        assert_eq!(
+            timestamp(uk_day_start(date("2027-03-28"))),
+            "2027-03-28T00:00:00Z"
+        );
+        assert_eq!(
+            timestamp(uk_day_start(date("2027-03-29"))),
+            "2027-03-28T23:00:00Z"
+        );
+        assert_eq!(
+            timestamp(uk_day_start(date("2027-10-31"))),
+            "2027-10-30T23:00:00Z"
+        );
+        assert_eq!(
+            timestamp(uk_day_start(date("2027-11-01"))),
+            "2027-11-01T00:00:00Z"
+        );
+    }
+
+    proptest::proptest! {
+        /// Every UK day of the calendar a request may name starts at a midnight a person reads
+        /// as 00:00 on that day, the instant before it is the day before, and the UK day of
+        /// any instant is the day whose start it has reached.
+        #[test]
+        fn uk_days_and_their_starts_agree(days in 0i64..(300 * 366), secs in 0i64..86_400 * 2) {
+            let day = date("1900-01-01") + chrono::Duration::days(days);
+            proptest::prop_assume!(crate::policy::YEARS.contains(&chrono::Datelike::year(&day)));
+            let start = uk_day_start(day);
+            proptest::prop_assert_eq!(uk_date(start), day);
+            proptest::prop_assert_eq!(uk_date(start - chrono::Duration::seconds(1)), day.pred_opt().unwrap());
+            proptest::prop_assert!(uk_local(start).starts_with("00:00 on "));
+            let at = start + chrono::Duration::seconds(secs);
+            let today = uk_date(at);
+            proptest::prop_assert!(uk_day_start(today) <= at);
+            proptest::prop_assert!(at < uk_day_start(today.succ_opt().unwrap()));
+        }
+
+        /// Ended exactly from the end day on; ending soon only before it, and for every day
+        /// between the first day of the notice and the end; the maximum multiplies with the
+        /// renewals allowed, and a stated end never makes a restriction last longer.
+        #[test]
+        fn ends_are_calendar_laws(
+            placed in 0i64..(200 * 365),
+            amount in 1u32..24,
+            unit in 0usize..4,
+            renewable in 0u32..3,
+            renewals in 0u32..5,
+            stated in proptest::option::of(0i64..2000),
+            notice in 1u32..40,
+            offset in -800i64..800,
+        ) {
+            let unit = [PeriodUnit::Days, PeriodUnit::Weeks, PeriodUnit::Months, PeriodUnit::Years][unit];
+            let max = Period { amount, unit };
+            let placed = date("1950-01-01") + chrono::Duration::days(placed);
+            let stated = stated.map(|d| placed + chrono::Duration::days(d));
+            let end = restriction_end(Some((max, renewable)), Some(placed), stated, renewals).unwrap();
+            let terms = renewals.min(renewable) + 1;
+            let cap = Period { amount: amount * terms, unit }.after(placed).unwrap();
+            proptest::prop_assert_eq!(end, stated.map_or(cap, |s| s.min(cap)));
+            proptest::prop_assert!(end <= cap);
+            let notify = Some(Period { amount: notice, unit: PeriodUnit::Days });
+            let today = end + chrono::Duration::days(offset);
+            let state = ending(end, notify, today);
+            proptest::prop_assert_eq!(state == Ending::Ended, today >= end);
+            proptest::prop_assert_eq!(
+                state == Ending::EndsSoon,
+                today < end && (end - today).num_days() <= i64::from(notice)
+            );
+        }
+    }
+
     #[test]
     fn durations_parse_as_the_language_writes_them() {
         assert_eq!(parse_period("24h").map(period_text).as_deref(), Some("24h"));
