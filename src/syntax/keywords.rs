@@ -62,6 +62,8 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "action",
     "at",
     "temporary_grant",
+    "change",
+    "approval",
     "expect",
 ];
 
@@ -82,6 +84,7 @@ pub const CONTINUATIONS: &[&str] = &[
     "approved_by",
     "renewable",
     "notify",
+    "valid",
     "via",
     "in",
     "id",
