@@ -16,7 +16,8 @@ pub struct ReviewsArgs {
     #[arg(long, required = true)]
     policy: Vec<PathBuf>,
     /// The register: CSV with a header row, or JSON lines (`.json`/`.jsonl`); `-` for stdin.
-    /// Columns: record_id, category, placed_on, last_reviewed, review_by, reviewer, team.
+    /// Columns: record_id, category (or flag), placed_on, last_reviewed, review_by, reviewer,
+    /// team; with `--ending-within`, also ends and renewals.
     #[arg(long)]
     register: PathBuf,
     /// The report date (YYYY-MM-DD); today when absent.
