@@ -419,8 +419,6 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     temporary_grants,
                     at: Some(base() + Duration::hours(hours)),
                     context,
-                    // Lifecycle requests are decided by their chains, not by the rows compared
-                    // here.
                     change: None,
                     approvals: Vec::new(),
                 }
