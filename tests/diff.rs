@@ -354,6 +354,8 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
                 placed_on: None,
                 last_reviewed: None,
                 review_by: None,
+                ends: None,
+                renewals: 0,
                 owner: Some(if has(2) {
                     id.clone()
                 } else {
@@ -500,4 +502,54 @@ fn the_examples_are_current() {
             );
         }
     }
+}
+
+/// How long a restriction lasts, its renewals and its notice decide nothing (a restriction past
+/// its end still applies), so a change to them is a setting change only, and still a change.
+#[test]
+fn how_long_a_restriction_lasts_is_a_setting_change() {
+    let policy = |lasts: &str| {
+        format!(
+            "policy p \"P\" version 1\naction view\nrole team_manager \"Team Manager\"\norganisation council \"Council\" internal\napprove place by role team_manager\ncategory adoption \"Adoption\" {{\n  restriction universal\n  grant view to role team_manager\n  review every 1 month by role team_manager\n{lasts}}}\n\nend\n"
+        )
+    };
+    let settings = |old: &str, new: &str| {
+        let d = diff::diff(&compiled_text(&policy(old)), &compiled_text(&policy(new))).unwrap();
+        assert!(d.decisions.is_empty(), "{d:#?}");
+        d.settings
+            .iter()
+            .map(|s| (s.setting.clone(), s.old.clone(), s.new.clone()))
+            .collect::<Vec<_>>()
+    };
+    let longer = settings(
+        "  lasts 6 months renewable 1 notify 2 weeks\n",
+        "  lasts 1 year renewable 2 notify 1 week\n",
+    );
+    assert_eq!(
+        longer,
+        [
+            (
+                "how long a restriction lasts".to_string(),
+                "at most 6 months from placement".to_string(),
+                "at most 1 year from placement".to_string()
+            ),
+            (
+                "restriction renewals".to_string(),
+                "renewable once".to_string(),
+                "renewable 2 times".to_string()
+            ),
+            (
+                "notice before a restriction ends".to_string(),
+                "told 2 weeks before it ends".to_string(),
+                "told 1 week before it ends".to_string()
+            ),
+        ]
+    );
+    let added = settings("", "  lasts 6 months\n");
+    let names: Vec<&str> = added.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        names,
+        ["how long a restriction lasts", "restriction renewals"]
+    );
+    assert!(settings("  lasts 6 months\n", "  lasts 6 months\n").is_empty());
 }

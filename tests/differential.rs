@@ -16,7 +16,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use caselock::eval::{Basis, Decider, Id, ListEntry};
+use caselock::eval::{Basis, Decider, Id, ListEntry, Warning};
 use caselock::eval::{GrantApprover, StatedApprover};
 use caselock::eval::{
     GrantDuration, PlacedFlag, Record, Request, RequestContext, Restriction, Subject,
@@ -205,19 +205,32 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
             teams,
             organisation,
         });
+    // An end set on the record (now and then) and renewals (mostly none, now and then more
+    // than a category allows).
+    let life = (date(), prop_oneof![4 => Just(0u32), 1 => 1..=3u32]);
     let one = (
         name(&n.categories, "unknown_category"),
         (date(), date(), date()),
+        life,
         proptest::option::of(id.clone()),
         named.clone(),
         prop_oneof![3 => Just(Vec::new()), 1 => named],
     )
         .prop_map(
-            |(category, (placed_on, last_reviewed, review_by), owner, allow, deny)| Restriction {
+            |(
+                category,
+                (placed_on, last_reviewed, review_by),
+                (ends, renewals),
+                owner,
+                allow,
+                deny,
+            )| Restriction {
                 category,
                 placed_on,
                 last_reviewed,
                 review_by,
+                ends,
+                renewals,
                 owner: owner.as_deref().map(mk),
                 named_allow: allow,
                 named_deny: deny,
@@ -483,6 +496,43 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
                 (p.outcome, p.view, p.basis),
                 (d.outcome, d.view, d.basis),
                 "a flag changed the decision"
+            );
+        }
+        // A restriction's end and renewals, as the auditor is told them.
+        let name = |c: u32| loaded.table.categories[c as usize].name.clone();
+        let mut lifetime: Vec<reference::Lifetime> = d
+            .warnings
+            .iter()
+            .filter_map(|w| match *w {
+                Warning::RestrictionEnded(c, end) => Some((name(c), "ended", Some(end))),
+                Warning::RestrictionEndsSoon(c, end) => Some((name(c), "ends_soon", Some(end))),
+                Warning::RestrictionRenewedTooOften(c, _) => {
+                    Some((name(c), "renewed_too_often", None))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut expected = r.lifetime.clone();
+        lifetime.sort();
+        expected.sort();
+        prop_assert_eq!(lifetime, expected, "a restriction's end and renewals");
+        // The calendar never lifts a restriction: without its end and renewals, the request
+        // decides alike (only warnings and obligations differ).
+        if req
+            .record
+            .placed()
+            .any(|p| p.ends.is_some() || p.renewals > 0)
+        {
+            let mut timeless = req.clone();
+            for p in timeless.record.placed_mut() {
+                p.ends = None;
+                p.renewals = 0;
+            }
+            let t = decider.decide(&timeless);
+            prop_assert_eq!(
+                (t.outcome, t.view, t.basis),
+                (d.outcome, d.view, d.basis),
+                "a restriction's end changed the decision"
             );
         }
         let ends_soon = d

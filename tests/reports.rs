@@ -193,9 +193,21 @@ fn the_examples_are_current() {
         "2026-11-23",
         "--all",
     ];
+    let ending = [
+        "reviews",
+        "--policy",
+        "examples/policies/time_limits",
+        "--register",
+        "examples/registers/time-limits-restrictions.csv",
+        "--as-of",
+        "2026-11-23",
+        "--ending-within",
+        "14d",
+    ];
     let bless = std::env::var_os("CASELOCK_BLESS").is_some();
     for (args, dir, name) in [
         (&reviews[..], "examples/reviews", "nottingham-restrictions"),
+        (&ending[..], "examples/reviews", "time-limits-ending"),
         (&retention[..], "examples/retention", "nottingham-files"),
     ] {
         for (format, ext) in [
@@ -428,4 +440,52 @@ fn flags_are_reviewed_from_the_register_like_restrictions() {
         csv.contains("H1,,hazard,u-3001,,overdue,2026-09-01,"),
         "{csv}"
     );
+}
+
+/// `--ending-within` takes days or weeks; anything else is a usage error (exit 2), and a row the
+/// ending report cannot use is skipped by line number, never echoed (exit 1).
+#[test]
+fn the_ending_report_refuses_a_bad_window_and_skips_bad_rows() {
+    let run = |window: &str, register: &str| {
+        let dir = std::env::temp_dir().join(format!("caselock-ending-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("register-{}.csv", window.len()));
+        std::fs::write(&path, register).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+            .args([
+                "reviews",
+                "--policy",
+                "examples/policies/time_limits",
+                "--register",
+            ])
+            .arg(&path)
+            .args(["--as-of", "2026-11-23", "--ending-within", window])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let good = "record_id,category,placed_on,ends,renewals,child_name\nC1,staff_conflict,2026-06-01,,,SECRET-NAME\n";
+    assert_eq!(run("2 fortnights", good).0, Some(2));
+    let (code, out) = run("14d", good);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("ending   C1") && !out.contains("SECRET"),
+        "{out}"
+    );
+    let bad = "record_id,category,flag,placed_on,ends,renewals\nC1,staff_conflict,,2026-06-01,,two\nC2,staff_conflit,,2026-06-01,,\nC3,,hazard,,,\n";
+    let (code, out) = run("2w", bad);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("line 2: `renewals` is not a whole number"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 3: unknown category `staff_conflit`"),
+        "{out}"
+    );
+    assert!(out.contains("line 4: unknown flag `hazard`"), "{out}");
 }

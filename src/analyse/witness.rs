@@ -238,6 +238,8 @@ impl Space {
             placed_on: None,
             last_reviewed: None,
             review_by: None,
+            ends: None,
+            renewals: 0,
             owner,
             named_allow: listed(Relation::NamedAllow),
             named_deny: listed(Relation::NamedDeny),

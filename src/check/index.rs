@@ -286,7 +286,8 @@ fn statements(list: &[ast::Statement], out: &mut Uses) {
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)
-            | ast::Statement::Disclose(..) => {}
+            | ast::Statement::Disclose(..)
+            | ast::Statement::Lasts(..) => {}
         }
     }
 }

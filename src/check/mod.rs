@@ -8,6 +8,7 @@ mod flags;
 mod graph;
 mod hierarchy;
 pub(crate) mod index;
+mod lasts;
 mod names;
 mod resolve;
 mod retention;

@@ -4,7 +4,7 @@
 
 use super::table::{
     ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList,
-    Entry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
+    Entry, LastsEntry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
     UnstatedApprovalEntry,
 };
 use crate::policy::words::atom_title;
@@ -65,6 +65,12 @@ pub(super) fn category(
         protects: c.protects.clone(),
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| review(p, r, sources)),
+        lasts: c.lasts.map(|l| LastsEntry {
+            max: l.max,
+            renewable: l.renewable,
+            notify: l.notify,
+            source: sources.cite_in_policy(l.span),
+        }),
         temporary: c
             .temporary
             .iter()

@@ -322,6 +322,10 @@ pub struct CategoryTable {
     pub source: String,
     /// The review schedule.
     pub review: Option<ReviewEntry>,
+    /// How long a restriction of the category lasts, how often it may be renewed, and how long
+    /// before its end people are told; left out when the category sets no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lasts: Option<LastsEntry>,
     /// The kinds of temporary access the category offers, in source order (empty: none).
     pub temporary: Vec<TemporaryEntry>,
     /// Who a refused person should contact.
@@ -463,6 +467,21 @@ pub enum ScheduleEntry {
         /// Why, in the policy's words.
         reason: String,
     },
+}
+
+/// How long a restriction of a category lasts (`lasts 6 months renewable 2 notify 14 days`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LastsEntry {
+    /// The longest a restriction runs from its placement; each renewal adds at most this again.
+    #[schemars(with = "PeriodDef")]
+    pub max: Period,
+    /// How many times a restriction may be renewed.
+    pub renewable: u32,
+    /// How long before a restriction ends people are told, if the policy says.
+    #[schemars(with = "Option<PeriodDef>")]
+    pub notify: Option<Period>,
+    /// Where the statement is written.
+    pub source: String,
 }
 
 /// One kind of temporary access to a category.

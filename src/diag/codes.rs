@@ -371,6 +371,39 @@ category adoption {
   approve flag by role team_manager   # CL0165
 }
 ```";
+    LastsUnrestricted = "CL0190", "lasts-on-unrestricted", "The unrestricted block says how long a restriction lasts",
+"`lasts` limits how long a restriction of a category runs before it must be renewed or lifted.
+The unrestricted block is no restriction: nothing is placed, so nothing ends. Say how long a
+restriction lasts in the categories whose restrictions are time-limited.
+
+    unrestricted {
+      restriction exclude
+      lasts 6 months
+    }
+    # error[CL0190]: the `unrestricted` block has no restriction that could end";
+    NotifyOutlastsRestriction = "CL0191", "notify-outlasts-restriction", "The notice before a restriction ends is as long as the restriction",
+"`lasts 6 months notify 14 days` tells every person allowed to open a restricted record, 14 days
+before the restriction ends, that it ends soon (a `restriction_ends_soon` warning and obligation
+on every allowed decision in that window). A notice as long as the restriction's maximum, or
+longer, would be given from the day it is placed, which tells nobody anything.
+
+```text
+category adoption {
+  restriction universal
+  lasts 1 month notify 6 weeks   # CL0191
+}
+```";
+    RestrictionRenewableZero = "CL0192", "restriction-renewable-zero", "A time-limited restriction is renewable no times",
+"A restriction of a category that `lasts` a period can be renewed only as often as `renewable N`
+says; without it, not at all. `renewable 0` says what leaving it out says: remove it, or give the
+number of renewals the source allows.
+
+```text
+category adoption {
+  restriction universal
+  lasts 6 months renewable 0   # CL0192
+}
+```";
     NeverLifted = "CL0240", "never-lifted", "A category can be placed but never lifted",
 "Placing and lifting a restriction are lifecycle actions decided by the category's `approve
 place` and `approve lift` chains (or the policy-wide ones). A policy that says who approves
@@ -579,6 +612,19 @@ them apart.
 
     category staff \"Staff conflict\" { restriction universal  disclose title, reason }
     # warning[CL0231]: a person on the exclusion list of a `staff` record is told something no other refused person is (`deny_kind`), so they learn that they are named";
+    ReviewOutlastsRestriction = "CL0255", "review-outlasts-restriction", "A restriction ends before its first review falls due",
+"A category reviewed `every` period whose restrictions last (`lasts`) no longer than that period
+never has a review fall due while a restriction runs: each restriction ends, and must be renewed
+or lifted, before anyone is asked to review it. Either the interval or the maximum is wrong;
+review more often than a restriction lasts.
+
+```text
+category adoption {
+  restriction universal
+  lasts 3 months
+  review every 6 months by owner   # CL0255
+}
+```";
     TestShape = "CL0301", "test-shape", "A test lacks a statement, or gives one twice",
 "A test needs exactly one `subject`, `record`, `action`, `at` time and `expect`; it may give
 any number of `temporary_grant`s. Without `at` a decision would depend on the day the test runs.

@@ -64,6 +64,8 @@ struct Slot {
     /// The kinds of temporary access, in the table's order.
     temporary: Vec<Temporary>,
     review: Option<Period>,
+    /// How long a restriction lasts: the maximum, the renewals allowed and the notice.
+    lasts: Option<(Period, u32, Option<Period>)>,
     /// The sections it protects; empty: the whole record.
     protects: Vec<u32>,
 }
@@ -174,6 +176,7 @@ impl Decider {
                 lists,
                 temporary,
                 review,
+                lasts: c.lasts.as_ref().map(|l| (l.max, l.renewable, l.notify)),
                 protects: c.protects.clone(),
             }
         };
@@ -354,8 +357,7 @@ impl Decider {
         // soon is as much the holder's business.
         let allowed = win.outcome == Outcome::Allow;
         kept.extend(lose.warnings.into_iter().filter(|w| {
-            matches!(w, Warning::ReviewOverdue(_))
-                || allowed && matches!(w, Warning::GrantEndsSoon(..))
+            w.about_restriction() || allowed && matches!(w, Warning::GrantEndsSoon(..))
         }));
         win
     }
@@ -672,6 +674,9 @@ impl Decider {
                     warnings.push(Warning::ReviewOverdue(due));
                 }
             }
+            if let CategoryRef::Category(c) = ctx.category {
+                lifetime(c, slot.lasts, r, at, warnings);
+            }
         }
         if !req.temporary_grants.is_empty() {
             if let Some(end) = self.temporary(req, ctx, &slot.temporary, at, facts, warnings) {
@@ -779,6 +784,30 @@ pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         grant: None,
         warnings: Warnings::new(),
         flags: 0,
+    }
+}
+
+/// A restriction's end and renewals (docs/semantics.md, "Time"): past its end it still applies,
+/// with a warning, since the calendar never lifts a restriction (a lapse in keeping a date would
+/// otherwise widen access); within its category's notice, an allow warns that it ends soon; renewed
+/// more often than its category allows, it still applies, with a warning.
+fn lifetime<S>(
+    category: u32,
+    lasts: Option<(Period, u32, Option<Period>)>,
+    r: &Restriction<S>,
+    at: DateTime<Utc>,
+    warnings: &mut Warnings,
+) {
+    let limit = lasts.map(|(max, renewable, _)| (max, renewable));
+    if let Some(end) = time::restriction_end(limit, r.placed_on, r.ends, r.renewals) {
+        match time::ending(end, lasts.and_then(|l| l.2), time::uk_date(at)) {
+            time::Ending::Ended => warnings.push(Warning::RestrictionEnded(category, end)),
+            time::Ending::EndsSoon => warnings.push(Warning::RestrictionEndsSoon(category, end)),
+            time::Ending::Running => {}
+        }
+    }
+    if limit.is_some_and(|(_, allowed)| r.renewals > allowed) {
+        warnings.push(Warning::RestrictionRenewedTooOften(category, r.renewals));
     }
 }
 

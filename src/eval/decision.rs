@@ -232,6 +232,30 @@ pub enum Warning {
     /// The temporary grant at this index, which allowed, ends at this time, within its kind's
     /// notice.
     GrantEndsSoon(u16, DateTime<Utc>),
+    /// The restriction under the category with this index (in the table) ends on this UK day,
+    /// within its category's notice.
+    RestrictionEndsSoon(u32, NaiveDate),
+    /// The restriction under the category with this index ended on this UK day; it still applies
+    /// until someone renews or lifts it.
+    RestrictionEnded(u32, NaiveDate),
+    /// The restriction under the category with this index has been renewed this many times, more
+    /// than its category allows; it still applies.
+    RestrictionRenewedTooOften(u32, u32),
+}
+
+impl Warning {
+    /// Whether the warning is about a restriction's own life (its review, its end, its
+    /// renewals): the record's business, which a refused person is never told and which every
+    /// restriction on the record gives, whichever decides.
+    pub fn about_restriction(self) -> bool {
+        matches!(
+            self,
+            Warning::ReviewOverdue(_)
+                | Warning::RestrictionEndsSoon(..)
+                | Warning::RestrictionEnded(..)
+                | Warning::RestrictionRenewedTooOften(..)
+        )
+    }
 }
 
 /// A decision's warnings: the usual one or two are kept inline, so deciding allocates nothing.

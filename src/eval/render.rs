@@ -324,12 +324,21 @@ impl Decider {
             });
         }
         for w in &d.warnings {
-            if let Warning::GrantEndsSoon(_, end) = w {
-                out.push(ObligationOut {
-                    id: WarningCode::AccessEndsSoon.word().to_string(),
-                    text: words::ends_soon_duty(*end),
-                });
-            }
+            let (code, what, end) = match *w {
+                Warning::GrantEndsSoon(i, end) => {
+                    (WarningCode::AccessEndsSoon, words::Ends::Grant(i), end)
+                }
+                Warning::RestrictionEndsSoon(c, end) => (
+                    WarningCode::RestrictionEndsSoon,
+                    words::Ends::Restriction(self.category_title(c)),
+                    time::uk_day_start(end),
+                ),
+                _ => continue,
+            };
+            out.push(ObligationOut {
+                id: code.word().to_string(),
+                text: words::ends_soon_duty(what, end),
+            });
         }
         out
     }
@@ -344,10 +353,8 @@ impl Decider {
                 auditor
                     || d.outcome == Outcome::Allow
                     || (show.temporary
-                        && !matches!(
-                            w,
-                            Warning::ReviewOverdue(_) | Warning::FlagReviewOverdue(..)
-                        ))
+                        && !w.about_restriction()
+                        && !matches!(w, Warning::FlagReviewOverdue(..)))
             })
             .map(|w| self.warning(req, *w))
             .collect()
@@ -387,11 +394,43 @@ impl Decider {
                     self.grant_problem(req, i, p)
                 ),
             ),
-            Warning::GrantEndsSoon(i, end) => {
-                (WarningCode::AccessEndsSoon, words::ends_soon(i, end))
-            }
+            Warning::GrantEndsSoon(i, end) => (
+                WarningCode::AccessEndsSoon,
+                words::ends_soon(words::Ends::Grant(i), end),
+            ),
+            Warning::RestrictionEndsSoon(c, end) => (
+                WarningCode::RestrictionEndsSoon,
+                words::ends_soon(
+                    words::Ends::Restriction(self.category_title(c)),
+                    time::uk_day_start(end),
+                ),
+            ),
+            Warning::RestrictionEnded(c, end) => (
+                WarningCode::RestrictionEnded,
+                words::restriction_ended(self.category_title(c), time::uk_day_start(end)),
+            ),
+            Warning::RestrictionRenewedTooOften(c, n) => (
+                WarningCode::RestrictionRenewedTooOften,
+                words::restriction_renewed_too_often(
+                    self.category_title(c),
+                    n,
+                    self.table
+                        .categories
+                        .get(c as usize)
+                        .and_then(|c| c.lasts.as_ref())
+                        .map_or(0, |l| l.renewable),
+                ),
+            ),
         };
         WarningOut { code, message }
+    }
+
+    /// The title of the category at this index of the table.
+    pub(super) fn category_title(&self, c: u32) -> &str {
+        self.table
+            .categories
+            .get(c as usize)
+            .map_or("", |c| c.title.as_str())
     }
 
     /// Why a temporary grant does not count.

@@ -181,20 +181,82 @@ pub fn renewable(n: u32) -> String {
     }
 }
 
-/// The warning that temporary access ends soon.
-pub fn ends_soon(grant: u16, end: chrono::DateTime<chrono::Utc>) -> String {
+/// What ends, in the sentences that say it ends: a temporary grant (by its place in the
+/// request) or a restriction (by its category's title).
+#[derive(Debug, Clone, Copy)]
+pub enum Ends<'a> {
+    /// The temporary grant at this index of the request.
+    Grant(u16),
+    /// The restriction under the category with this title.
+    Restriction(&'a str),
+}
+
+impl Ends<'_> {
+    /// What ends: "temporary grant 1", "the Adoption restriction".
+    fn what(self) -> String {
+        match self {
+            Ends::Grant(i) => format!("temporary grant {}", u32::from(i) + 1),
+            Ends::Restriction(title) => format!("the {title} restriction"),
+        }
+    }
+
+    /// Whose notice it is.
+    fn notice(self) -> &'static str {
+        match self {
+            Ends::Grant(_) => "its kind",
+            Ends::Restriction(_) => "its category",
+        }
+    }
+
+    /// What the person told must do before the end.
+    fn duty(self) -> &'static str {
+        match self {
+            Ends::Grant(_) => "finish the work or ask for a renewal before then",
+            Ends::Restriction(_) => {
+                "if it is still needed, ask for it to be renewed before then, or it is reported as ended"
+            }
+        }
+    }
+}
+
+/// The warning that something ends within its notice, the end in UK local time: "temporary
+/// grant 1 ends at 09:00 on Friday 4 December 2026 (UK time), within the notice its kind gives".
+pub fn ends_soon(what: Ends<'_>, end: chrono::DateTime<chrono::Utc>) -> String {
     format!(
-        "temporary grant {} ends at {}, within the notice its kind gives",
-        grant + 1,
-        super::time::timestamp(end)
+        "{} ends at {} (UK time), within the notice {} gives",
+        what.what(),
+        super::time::uk_local(end),
+        what.notice()
     )
 }
 
-/// What the holder must do when temporary access ends soon.
-pub fn ends_soon_duty(end: chrono::DateTime<chrono::Utc>) -> String {
+/// What a person allowed must do when something ends soon (the `access_ends_soon` and
+/// `restriction_ends_soon` obligations).
+pub fn ends_soon_duty(what: Ends<'_>, end: chrono::DateTime<chrono::Utc>) -> String {
     format!(
-        "temporary access ends at {}: finish the work or ask for a renewal before then",
-        super::time::timestamp(end)
+        "{} ends at {} (UK time): {}",
+        what.what(),
+        super::time::uk_local(end),
+        what.duty()
+    )
+}
+
+/// What a restriction past its end does: the sentence docs/semantics.md quotes.
+pub const ENDED: &str = "A restriction past its end still applies: only a person lifts or renews it, never the calendar.";
+
+/// The warning that a restriction has reached its end.
+pub fn restriction_ended(title: &str, end: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "the {title} restriction ended at {} (UK time) and has been neither renewed nor lifted; it still applies until someone does",
+        super::time::uk_local(end)
+    )
+}
+
+/// The warning that a restriction has been renewed more often than its category allows.
+pub fn restriction_renewed_too_often(title: &str, renewals: u32, allowed: u32) -> String {
+    format!(
+        "the {title} restriction has been renewed {renewals} times, more than its category allows ({}); it still applies",
+        renewable(allowed)
     )
 }
 

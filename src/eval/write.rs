@@ -335,7 +335,10 @@ impl Decider {
                         // Not covered: written the long way (above).
                         Warning::GrantCapped(..)
                         | Warning::GrantNotValid(..)
-                        | Warning::GrantEndsSoon(..) => {}
+                        | Warning::GrantEndsSoon(..)
+                        | Warning::RestrictionEndsSoon(..)
+                        | Warning::RestrictionEnded(..)
+                        | Warning::RestrictionRenewedTooOften(..) => {}
                     }
                 }
             }

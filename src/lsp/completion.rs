@@ -155,6 +155,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         return Want::Words(match (governor, statement) {
             ("grant" | "deny", _) => vec!["to"],
             ("temporary", _) => vec!["for"],
+            ("lasts", _) => vec!["renewable", "notify"],
             ("approve", _) => vec!["by", "via"],
             ("to", "grant") => vec!["and", "requires"],
             ("to", "deny") => vec!["and", "absolute", "shows"],
@@ -430,6 +431,12 @@ mod tests {
                 &["category", "edt"],
             ),
             ("category c {\n  gr|", &["grant"], &["policy"]),
+            ("category c {\n  la|", &["lasts"], &["policy"]),
+            (
+                "category c {\n  lasts 6 months |",
+                &["renewable", "notify"],
+                &["edt", "requires"],
+            ),
             (
                 "category c {\n  grant |",
                 &["view", "edit", "all"],

@@ -60,6 +60,14 @@ pub enum WarningCode {
     FlagReviewOverdue,
     /// The temporary access that allowed ends within its kind's notice.
     AccessEndsSoon,
+    /// A restriction on the record ends within its category's notice.
+    RestrictionEndsSoon,
+    /// A restriction on the record has reached its end and has been neither renewed nor lifted;
+    /// it still applies.
+    RestrictionEnded,
+    /// A restriction on the record has been renewed more often than its category allows; it
+    /// still applies.
+    RestrictionRenewedTooOften,
 }
 
 /// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
@@ -227,12 +235,15 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 5] = [
+    pub const ALL: [WarningCode; 8] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
         WarningCode::FlagReviewOverdue,
         WarningCode::AccessEndsSoon,
+        WarningCode::RestrictionEndsSoon,
+        WarningCode::RestrictionEnded,
+        WarningCode::RestrictionRenewedTooOften,
     ];
 
     /// The code as written: `review_overdue`.
@@ -243,6 +254,9 @@ impl WarningCode {
             WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
             WarningCode::FlagReviewOverdue => "flag_review_overdue",
             WarningCode::AccessEndsSoon => "access_ends_soon",
+            WarningCode::RestrictionEndsSoon => "restriction_ends_soon",
+            WarningCode::RestrictionEnded => "restriction_ended",
+            WarningCode::RestrictionRenewedTooOften => "restriction_renewed_too_often",
         }
     }
 }

@@ -110,6 +110,10 @@ pub struct TestRestriction {
     pub last_reviewed: Option<NaiveDate>,
     /// When it must be reviewed by.
     pub review_by: Option<NaiveDate>,
+    /// The day it ends, as set on the record (`ends`).
+    pub ends: Option<NaiveDate>,
+    /// How many times it has been renewed (`renewals`).
+    pub renewals: u32,
     /// The owner's id.
     pub owner: Option<String>,
     /// The access list.

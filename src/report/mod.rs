@@ -1,9 +1,11 @@
-//! Reports for managers and records officers: reviews due and retention disposal.
+//! Reports for managers and records officers: reviews due, restrictions ending, and retention
+//! disposal.
 //!
 //! Reports carry record, file and staff IDs only. Registers often carry more (names,
 //! addresses, dates of birth); those columns are never stored or echoed, only named as ignored.
 
 pub(crate) mod csv_out;
+pub mod ends;
 pub mod register;
 pub mod retention;
 pub mod reviews;

@@ -523,6 +523,8 @@ pub enum Statement {
     Use(Vec<Ident>, Span),
     /// `protects SECTION, ...`: the sections the category restricts.
     Protects(Vec<Ident>, Span),
+    /// `lasts DURATION [renewable N] [notify DURATION]`: how long a restriction lasts.
+    Lasts(Lasts),
 }
 
 /// One thing a refused person may be told: `title`, `notice "text"`.
@@ -551,6 +553,7 @@ impl Statement {
             Statement::Review(r) => r.span,
             Statement::Temporary(t) => t.span,
             Statement::Approve(a) => a.span,
+            Statement::Lasts(l) => l.span,
         }
     }
 }
@@ -619,6 +622,20 @@ pub struct Temporary {
     pub notify: Option<Duration>,
     /// What the holder must do.
     pub requires: Vec<Ident>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `lasts DURATION [renewable N] [notify DURATION]`: a restriction of the category is placed for
+/// at most this long, may be renewed at most N times, and people are told before it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lasts {
+    /// The longest a restriction (or each renewal of it) runs.
+    pub max: Duration,
+    /// How many times it may be renewed (`renewable N`).
+    pub renewable: Option<Int>,
+    /// How long before the end people are told (`notify DURATION`).
+    pub notify: Option<Duration>,
     /// The whole statement.
     pub span: Span,
 }

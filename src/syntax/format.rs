@@ -340,6 +340,18 @@ fn statement(s: &Statement) -> (u32, Run) {
             b.word("protects");
             b.idents(names);
         }
+        Statement::Lasts(l) => {
+            b.word("lasts");
+            b.item(&duration(&l.max), l.max.span);
+            if let Some(n) = &l.renewable {
+                b.word("renewable");
+                b.item(&n.value.to_string(), n.span);
+            }
+            if let Some(d) = &l.notify {
+                b.word("notify");
+                b.item(&duration(d), d.span);
+            }
+        }
     }
     (span.start, b.run())
 }
@@ -635,8 +647,7 @@ impl Pieces {
     }
 
     fn fields(&mut self, fields: &[TestField]) {
-        let mut fields = fields.iter().peekable();
-        while let Some(field) = fields.next() {
+        for field in fields {
             self.word(&field.key.name);
             let mut values = field.values.iter().peekable();
             while let Some(v) = values.next() {
@@ -645,13 +656,9 @@ impl Pieces {
                 if !last {
                     text.push(',');
                 }
+                // A number followed by the next field's name stays a number: a test duration's
+                // unit is a unit word (`test_unit` in the grammar).
                 self.item(&text, v.span());
-                // A number without a unit followed on the same line by the next field's name
-                // would read that name as its unit; a line break keeps them apart.
-                let bare_number = matches!(v, TestValue::Duration(Duration { unit: None, .. }));
-                if let Some(piece) = self.pieces.last_mut() {
-                    piece.line_after = last && bare_number && fields.peek().is_some();
-                }
             }
         }
     }

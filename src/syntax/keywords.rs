@@ -44,6 +44,7 @@ pub const CATEGORY_STATEMENTS: &[&str] = &[
     "approve",
     "use",
     "protects",
+    "lasts",
 ];
 
 /// Words that start a statement in a `flag` block.

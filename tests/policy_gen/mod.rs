@@ -221,6 +221,17 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
             maybe(s)
         ])),
         approve(),
+        (
+            duration(),
+            proptest::option::of(0u32..5),
+            proptest::option::of(duration())
+        )
+            .prop_map(|(d, renewable, notify)| {
+                let renewable =
+                    maybe(renewable.map(|n| vec!["renewable".to_string(), n.to_string()]));
+                let notify = maybe(notify.map(|n| cat(vec![one("notify"), n])));
+                cat(vec![one("lasts"), d, renewable, notify])
+            }),
     ]
 }
 

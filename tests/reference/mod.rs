@@ -32,7 +32,13 @@ pub struct RefDecision {
     pub fail: Option<FailReason>,
     /// Whether an allow rests on temporary access that ends within its kind's notice.
     pub ends_soon: bool,
+    /// What each restriction consulted says of its own end and renewals ([`lifetime`]).
+    pub lifetime: Vec<Lifetime>,
 }
+
+/// One thing a restriction says of its end or renewals: its category, what (`ended`,
+/// `ends_soon` or `renewed_too_often`), and the day it ends (none for renewals).
+pub type Lifetime = (String, &'static str, Option<NaiveDate>);
 
 fn refuse(reason: FailReason) -> RefDecision {
     RefDecision {
@@ -42,6 +48,7 @@ fn refuse(reason: FailReason) -> RefDecision {
         rule: None,
         fail: Some(reason),
         ends_soon: false,
+        lifetime: Vec::new(),
     }
 }
 
@@ -53,6 +60,7 @@ fn allow(rule: String) -> RefDecision {
         rule: Some(rule),
         fail: None,
         ends_soon: false,
+        lifetime: Vec::new(),
     }
 }
 
@@ -64,6 +72,7 @@ fn deny(kind: DenyKind, view: View, rule: String) -> RefDecision {
         rule: Some(rule),
         fail: None,
         ends_soon: false,
+        lifetime: Vec::new(),
     }
 }
 
@@ -360,7 +369,9 @@ fn several<'a>(
 ) -> RefDecision {
     let mut best: Option<((bool, View, bool, bool), RefDecision)> = None;
     let mut ends_soon = false;
+    let mut said = Vec::new();
     for (r, c) in placed.iter().zip(categories) {
+        said.extend(lifetime(r, c, at));
         facts.restriction = Some(*r);
         let grant = valid_temporary_grant(facts, c, action, at);
         facts.temporary_grant = grant.is_some();
@@ -381,10 +392,48 @@ fn several<'a>(
     match best {
         // Every restriction allows when the most restrictive does: any of their temporary
         // access ending soon is told.
-        Some((_, d)) if d.outcome == Outcome::Allow => RefDecision { ends_soon, ..d },
-        Some((_, d)) => d,
+        Some((_, d)) if d.outcome == Outcome::Allow => RefDecision {
+            ends_soon,
+            lifetime: said,
+            ..d
+        },
+        Some((_, d)) => RefDecision {
+            lifetime: said,
+            ..d
+        },
         None => refuse(FailReason::NoRowMatched),
     }
+}
+
+/// docs/semantics.md, "Time", written out: a restriction ends on the earlier of the day set on
+/// the record and its category's maximum from placement (one more maximum for each renewal the
+/// category allows); from that UK day on it has ended (and still applies); before it, within
+/// the category's notice, it ends soon. Renewed more often than allowed, it says so.
+fn lifetime(r: &Restriction, c: &Category, at: DateTime<Utc>) -> Vec<Lifetime> {
+    let today = at.with_timezone(&chrono_tz::Europe::London).date_naive();
+    let mut out = Vec::new();
+    let longest = c.lasts.and_then(|l| {
+        let renewals = r.renewals.min(l.renewable);
+        let mut p = l.max;
+        p.amount = l.max.amount.checked_mul(renewals.checked_add(1)?)?;
+        p.after(r.placed_on?)
+    });
+    let end = match (r.ends, longest) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(end) = end {
+        let notice = c.lasts.and_then(|l| l.notify);
+        if today >= end {
+            out.push((c.name.clone(), "ended", Some(end)));
+        } else if notice.is_some_and(|n| n.after(today).is_none_or(|d| d >= end)) {
+            out.push((c.name.clone(), "ends_soon", Some(end)));
+        }
+    }
+    if c.lasts.is_some_and(|l| r.renewals > l.renewable) {
+        out.push((c.name.clone(), "renewed_too_often", None));
+    }
+    out
 }
 
 /// Steps 1 to 6 of the combining rule for one category (or the unrestricted block).

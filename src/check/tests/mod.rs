@@ -36,10 +36,12 @@ const RECORD_OWN_FIELDS: [&str; 10] = [
 ];
 /// The fields of a `restriction` statement, which the record's own `category` shorthand also
 /// takes.
-const RESTRICTION_FIELDS: [&str; 6] = [
+const RESTRICTION_FIELDS: [&str; 8] = [
     "placed_on",
     "last_reviewed",
     "review_by",
+    "ends",
+    "renewals",
     "owner",
     "named_allow",
     "named_deny",
@@ -365,6 +367,11 @@ impl Lowering {
         let placed_on = f.date(self, "placed_on");
         let last_reviewed = f.date(self, "last_reviewed");
         let review_by = f.date(self, "review_by");
+        let ends = f.date(self, "ends");
+        let renewals = match f.get("renewals") {
+            Some(_) => f.count(self, "renewals"),
+            None => Some(0),
+        };
         let owner = f.one_id(self, "owner");
         let named_allow = f.entries(self, "named_allow");
         let named_deny = f.entries(self, "named_deny");
@@ -373,6 +380,8 @@ impl Lowering {
             placed_on,
             last_reviewed,
             review_by,
+            ends,
+            renewals: renewals.unwrap_or(0),
             owner,
             named_allow,
             named_deny,

@@ -5,7 +5,7 @@
 use super::Sheet;
 use crate::report::csv_out;
 
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 19] = [
     "category",
     "category_title",
     "restriction",
@@ -24,6 +24,7 @@ const HEADER: [&str; 18] = [
     "temporary_access",
     "contact",
     "approvals",
+    "lasts",
 ];
 
 /// Renders the sheet as CSV.
@@ -55,6 +56,7 @@ pub(super) fn render(s: &Sheet) -> String {
                 &c.temporary.text,
                 &c.contact.text,
                 &approvals.join("; "),
+                c.lasts.as_ref().map_or("", |l| l.text.as_str()),
             ];
             rows.push(fields.iter().map(|f| f.to_string()).collect());
         }

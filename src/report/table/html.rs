@@ -166,6 +166,9 @@ fn category(out: &mut String, c: &CategorySheet) {
     if c.restricted {
         let _ = writeln!(out, "<dt>Covers</dt><dd>{}</dd>", inline(&c.covers));
         setting(out, "Review", &c.review);
+        if let Some(l) = &c.lasts {
+            setting(out, "How long it lasts", l);
+        }
         setting(out, "Temporary access", &c.temporary);
         setting(out, "Contact", &c.contact);
     }

@@ -36,6 +36,9 @@ pub(super) fn render(s: &Sheet) -> String {
         if c.restricted {
             let _ = writeln!(out, "- **Covers:** {}", cell(&c.covers));
             setting(&mut out, "Review", &c.review);
+            if let Some(l) = &c.lasts {
+                setting(&mut out, "How long it lasts", l);
+            }
             setting(&mut out, "Temporary access", &c.temporary);
             setting(&mut out, "Contact", &c.contact);
         }

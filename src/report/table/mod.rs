@@ -11,7 +11,7 @@ mod markdown;
 use serde::Serialize;
 
 use crate::compile::table::{
-    ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, Layer, ReviewEntry, Row,
+    ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, LastsEntry, Layer, ReviewEntry, Row,
     ScheduleEntry, TemporaryEntry, UnstatedApprovalEntry, Vocabulary,
 };
 use crate::eval::words;
@@ -102,6 +102,9 @@ pub struct CategorySheet {
     pub denied: String,
     /// The review schedule and reviewer.
     pub review: Setting,
+    /// How long a restriction lasts, how often it may be renewed and the notice before its end,
+    /// when the category limits it.
+    pub lasts: Option<Setting>,
     /// Temporary access.
     pub temporary: Setting,
     /// Who a refused person is told to contact.
@@ -213,6 +216,31 @@ fn review(r: Option<&ReviewEntry>) -> Setting {
     }
 }
 
+/// How long a restriction lasts in words: "at most 6 months from placement, renewable once
+/// (each renewal at most 6 months more); people who may open the record are told 2 weeks before
+/// it ends; past its end it still applies until it is renewed or lifted".
+fn lasts_phrase(l: &LastsEntry) -> String {
+    let mut text = format!(
+        "at most {} from placement, {}",
+        l.max.describe(),
+        words::renewable(l.renewable)
+    );
+    if l.renewable > 0 {
+        text.push_str(&format!(
+            " (each renewal at most {} more)",
+            l.max.describe()
+        ));
+    }
+    if let Some(n) = l.notify {
+        text.push_str(&format!(
+            "; people who may open the record are told {} before it ends",
+            n.describe()
+        ));
+    }
+    text.push_str("; past its end it still applies until it is renewed or lifted");
+    text
+}
+
 /// "the whole record", or "only these sections: Third-party information".
 pub fn covers(v: &Vocabulary, c: &CategoryTable) -> String {
     if c.protects.is_empty() {
@@ -259,6 +287,10 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
         criteria: c.criteria.clone(),
         denied,
         review: review(c.review.as_ref()),
+        lasts: c.lasts.as_ref().map(|l| Setting {
+            text: lasts_phrase(l),
+            source: Some(l.source.clone()),
+        }),
         temporary: match c.temporary.first() {
             None => Setting {
                 text: "not offered".to_string(),

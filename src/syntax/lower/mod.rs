@@ -373,6 +373,23 @@ impl Lowerer {
             Rule::protects_stmt => {
                 Statement::Protects(inner.map(|p| self.ident(p)).collect(), span)
             }
+            Rule::lasts_stmt => {
+                let max = self.duration(next(&mut inner)?)?;
+                let (mut renewable, mut notify) = (None, None);
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::renewable => renewable = Some(self.int(last_inner(p)?)?),
+                        Rule::notify => notify = Some(self.duration(last_inner(p)?)?),
+                        _ => return Err(unexpected(&p, self.file)),
+                    }
+                }
+                Statement::Lasts(Lasts {
+                    max,
+                    renewable,
+                    notify,
+                    span,
+                })
+            }
             _ => return Err(unexpected(&pair, self.file)),
         })
     }
@@ -665,6 +682,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_board
             | Rule::kw_renewable
             | Rule::kw_notify
+            | Rule::kw_lasts
             | Rule::kw_valid
             | Rule::kw_obligation
             | Rule::kw_escalation
