@@ -10,6 +10,7 @@ mod hierarchy;
 pub(crate) mod index;
 mod names;
 mod resolve;
+mod restriction_rules;
 mod retention;
 mod shared;
 mod subjects;

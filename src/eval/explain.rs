@@ -274,7 +274,11 @@ impl Decider {
                         ));
                     }
                 }
-                Warning::GrantCapped(..) | Warning::GrantNotValid(..) | Warning::GrantEndsSoon(..) => {}
+                // What the facts require is for an auditor (render.rs).
+                Warning::GrantCapped(..)
+                | Warning::GrantNotValid(..)
+                | Warning::GrantEndsSoon(..)
+                | Warning::RestrictionRequired(_) => {}
             }
         }
     }

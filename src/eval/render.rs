@@ -337,13 +337,16 @@ impl Decider {
         d.warnings
             .iter()
             .filter(|w| {
+                // What the record's facts require is told to an auditor only: it names a
+                // category, which the record does not carry and a caseworker need not learn.
                 auditor
-                    || d.outcome == Outcome::Allow
-                    || (show.temporary
-                        && !matches!(
-                            w,
-                            Warning::ReviewOverdue(_) | Warning::FlagReviewOverdue(..)
-                        ))
+                    || !matches!(w, Warning::RestrictionRequired(_))
+                        && (d.outcome == Outcome::Allow
+                            || (show.temporary
+                                && !matches!(
+                                    w,
+                                    Warning::ReviewOverdue(_) | Warning::FlagReviewOverdue(..)
+                                )))
             })
             .map(|w| self.warning(req, *w))
             .collect()
@@ -386,6 +389,10 @@ impl Decider {
             Warning::GrantEndsSoon(i, end) => {
                 (WarningCode::AccessEndsSoon, words::ends_soon(i, end))
             }
+            Warning::RestrictionRequired(trigger) => (
+                WarningCode::RestrictionRequired,
+                self.requirement_text(trigger),
+            ),
         };
         WarningOut { code, message }
     }
@@ -449,7 +456,10 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
     let placed = |i: u16| req.record.placed().nth(usize::from(i));
     match reason {
         FailReason::UnknownAction => req.action.as_ref(),
-        FailReason::UnknownCategory(i) | FailReason::RepeatedCategory(i) => {
+        FailReason::UnknownCategory(i)
+        | FailReason::RepeatedCategory(i)
+        | FailReason::RestrictionNotAllowed(i)
+        | FailReason::ExclusiveRestrictions(i) => {
             placed(i).map_or("", |r| r.category.as_ref())
         }
         FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
@@ -469,6 +479,7 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .flags
             .get(usize::from(i))
             .map_or("", |f| f.flag.as_ref()),
+        FailReason::UnknownFact(i) => nth(&req.record.facts, i),
         FailReason::UnknownGrantKind(i) => req
             .temporary_grants
             .get(usize::from(i))

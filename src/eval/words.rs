@@ -94,6 +94,15 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownFlag(_) => {
                 write!(f, "unknown flag `{value}` in the record's flags: the policy does not declare it")
             }
+            FailReason::UnknownFact(i) => {
+                write!(f, "unknown fact `{value}` at `record.facts[{i}]`: the policy does not declare it")
+            }
+            FailReason::RestrictionNotAllowed(i) => {
+                write!(f, "restriction {} (`{value}`) is one this record may not carry: its facts meet a `never restrict` rule of the policy", i + 1)
+            }
+            FailReason::ExclusiveRestrictions(i) => {
+                write!(f, "restriction {} (`{value}`) may not be combined with an earlier restriction on the record: an `exclusive` rule of the policy names both", i + 1)
+            }
             FailReason::UnknownContext(_) => {
                 write!(f, "unknown context `context.{value}`: the policy declares no context of that name")
             }
@@ -115,6 +124,20 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::NoRowMatched => f.write_str("no row of the decision table matched"),
         }
     }
+}
+
+/// The `restriction_required` warning: the record's facts require a restriction it does not
+/// carry, with the trigger's reason and place.
+pub fn restriction_required(
+    category: &str,
+    title: &str,
+    reason: Option<&str>,
+    source: &str,
+) -> String {
+    let why = reason.map_or_else(String::new, |r| format!(": {r}"));
+    format!(
+        "the record's facts require restriction `{category}` ({title}), which it does not carry{why} ({source})"
+    )
 }
 
 /// How often a kind of temporary access may be renewed: "not renewable", "renewable once",

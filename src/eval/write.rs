@@ -333,7 +333,8 @@ impl Decider {
                         // Not covered: written the long way (above).
                         Warning::GrantCapped(..)
                         | Warning::GrantNotValid(..)
-                        | Warning::GrantEndsSoon(..) => {}
+                        | Warning::GrantEndsSoon(..)
+                        | Warning::RestrictionRequired(_) => {}
                     }
                 }
             }

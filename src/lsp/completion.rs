@@ -318,6 +318,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Flag => CompletionItemKind::EVENT,
         SymbolKind::Section => CompletionItemKind::FIELD,
         SymbolKind::Context => CompletionItemKind::ENUM_MEMBER,
+        SymbolKind::Fact => CompletionItemKind::VALUE,
     }
 }
 

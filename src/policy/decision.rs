@@ -57,6 +57,8 @@ pub enum WarningCode {
     FlagReviewOverdue,
     /// The temporary access that allowed ends within its kind's notice.
     AccessEndsSoon,
+    /// The record's facts require a restriction it does not carry (auditors only).
+    RestrictionRequired,
 }
 
 /// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
@@ -85,6 +87,12 @@ pub enum FailClosed {
     UnknownListEntry,
     /// A flag on the record is not one the policy declares.
     UnknownFlag,
+    /// A fact of the record is not one the policy declares.
+    UnknownFact,
+    /// The record carries a restriction its facts forbid.
+    RestrictionNotAllowed,
+    /// The record carries two restrictions that may not be combined.
+    ExclusiveRestrictions,
     /// The request states a context the policy does not declare.
     UnknownContext,
     /// The request states a value its context does not list.
@@ -103,7 +111,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 18] = [
+    pub const ALL: [FailClosed; 21] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
@@ -115,6 +123,9 @@ impl FailClosed {
         FailClosed::UnknownRecordTeam,
         FailClosed::UnknownListEntry,
         FailClosed::UnknownFlag,
+        FailClosed::UnknownFact,
+        FailClosed::RestrictionNotAllowed,
+        FailClosed::ExclusiveRestrictions,
         FailClosed::UnknownContext,
         FailClosed::UnknownContextValue,
         FailClosed::UnknownGrantKind,
@@ -138,6 +149,9 @@ impl FailClosed {
             FailClosed::UnknownRecordTeam => "unknown_record_team",
             FailClosed::UnknownListEntry => "unknown_list_entry",
             FailClosed::UnknownFlag => "unknown_flag",
+            FailClosed::UnknownFact => "unknown_fact",
+            FailClosed::RestrictionNotAllowed => "restriction_not_allowed",
+            FailClosed::ExclusiveRestrictions => "exclusive_restrictions",
             FailClosed::UnknownContext => "unknown_context",
             FailClosed::UnknownContextValue => "unknown_context_value",
             FailClosed::UnknownGrantKind => "unknown_grant_kind",
@@ -189,12 +203,13 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 5] = [
+    pub const ALL: [WarningCode; 6] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
         WarningCode::FlagReviewOverdue,
         WarningCode::AccessEndsSoon,
+        WarningCode::RestrictionRequired,
     ];
 
     /// The code as written: `review_overdue`.
@@ -205,6 +220,7 @@ impl WarningCode {
             WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
             WarningCode::FlagReviewOverdue => "flag_review_overdue",
             WarningCode::AccessEndsSoon => "access_ends_soon",
+            WarningCode::RestrictionRequired => "restriction_required",
         }
     }
 }

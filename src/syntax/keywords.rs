@@ -25,6 +25,10 @@ pub const ITEMS: &[&str] = &[
     "unrestricted",
     "category",
     "flag",
+    "fact",
+    "trigger",
+    "never",
+    "exclusive",
     "retention",
     "test",
     "end",
@@ -89,6 +93,9 @@ pub const CONTINUATIONS: &[&str] = &[
     "not",
     "permanently",
     "from",
+    "none",
+    "when",
+    "restrict",
 ];
 
 /// Every keyword of the grammar, each once.
