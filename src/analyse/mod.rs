@@ -10,6 +10,7 @@ mod access;
 mod disclosure;
 mod escalation;
 pub(crate) mod partition;
+mod restriction_rules;
 mod rules;
 mod schedule;
 pub(crate) mod space;
@@ -59,6 +60,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
         schedule::check(p, v.category, &mut out);
     }
     p.flags.iter().for_each(|f| schedule::flag(f, &mut out));
+    restriction_rules::check(p, &mut out);
     access::dead_actions(&space, &views, &mut out);
     disclosure::check(&space, &views, &mut out);
     crate::diag::sort(&mut out);
