@@ -45,7 +45,11 @@ pub fn run(args: Args, out: &Output) -> Exit {
     let decider = Decider::new(&crate::compile::compile(&checked, &sources));
     match (&args.register, &args.facts) {
         (Some(path), _) => register(&decider, path, &args),
-        (None, Some(facts)) => one(&decider, facts, &args.categories, args.format),
+        (None, Some(facts)) => {
+            // `--facts ""` states none.
+            let facts: Vec<String> = facts.iter().filter(|f| !f.is_empty()).cloned().collect();
+            one(&decider, &facts, &args.categories, args.format)
+        }
         (None, None) => Exit::Usage,
     }
 }
@@ -82,6 +86,9 @@ fn register(decider: &Decider, path: &std::path::Path, args: &Args) -> Exit {
 #[derive(Serialize)]
 struct Answer<'a> {
     facts: &'a [String],
+    /// The policy's `trigger none` reason and place, when it says nothing requires a
+    /// restriction.
+    no_triggers: Option<String>,
     required: Vec<Required<'a>>,
     categories: &'a [String],
     /// Whether the record may carry `categories` (null when none were given).
@@ -117,8 +124,13 @@ fn one(decider: &Decider, facts: &[String], categories: &[String], format: Outpu
         .may_carry(facts, categories)
         .err()
         .map(|r| decider.carry_refusal_text(facts, categories, r));
+    let rules = &decider.table().restriction_rules;
     let answer = Answer {
         facts,
+        no_triggers: rules
+            .no_triggers
+            .as_ref()
+            .map(|n| format!("{} ({})", n.reason, n.source)),
         required: required
             .iter()
             .map(|r| Required {
@@ -161,6 +173,9 @@ fn words(a: &Answer<'_>) -> String {
     } else {
         format!("facts {}", a.facts.join(", "))
     };
+    if let Some(none) = &a.no_triggers {
+        let _ = writeln!(s, "The policy says nothing requires a restriction: {none}.");
+    }
     if a.required.is_empty() {
         let _ = writeln!(s, "A record with {facts} need not carry any restriction.");
     } else {
