@@ -170,7 +170,7 @@ fn a_broken_json_array_keeps_the_rows_before_the_break() {
     );
 }
 
-/// The outputs in `examples/reviews/` and `examples/retention/`, each as the CLI prints it.
+/// The outputs in `examples/reviews/`, `examples/retention/` and `examples/triggers/`, each as the CLI prints it.
 /// `CASELOCK_BLESS=1 cargo test --test reports` rewrites them.
 #[test]
 fn the_examples_are_current() {
@@ -193,10 +193,18 @@ fn the_examples_are_current() {
         "2026-11-23",
         "--all",
     ];
+    let triggers = [
+        "triggers",
+        "--policy",
+        "examples/policies/permanence",
+        "--register",
+        "examples/registers/permanence-records.csv",
+    ];
     let bless = std::env::var_os("CASELOCK_BLESS").is_some();
     for (args, dir, name) in [
         (&reviews[..], "examples/reviews", "nottingham-restrictions"),
         (&retention[..], "examples/retention", "nottingham-files"),
+        (&triggers[..], "examples/triggers", "permanence-records"),
     ] {
         for (format, ext) in [
             ("text", "txt"),
@@ -428,4 +436,78 @@ fn flags_are_reviewed_from_the_register_like_restrictions() {
         csv.contains("H1,,hazard,u-3001,,overdue,2026-09-01,"),
         "{csv}"
     );
+}
+
+/// One reading of the rules about restrictions: `caselock triggers` lists a register's record as
+/// missing a restriction exactly when a decision on it warns `restriction_required` for that
+/// category, and as carrying a forbidden restriction or combination exactly when a decision on it
+/// fails closed for that reason.
+#[test]
+fn eval_and_triggers_agree() {
+    use caselock::eval::{Basis, Decider, FailReason, Request, Warning};
+    use caselock::report::triggers::{Finding, triggers};
+    let mut sources = SourceMap::new();
+    let files = caselock::loader::discover(Path::new("examples/policies/permanence"), &mut sources)
+        .unwrap()
+        .remove(0)
+        .files;
+    let checked = caselock::check_files(&sources, &files).unwrap();
+    let decider = Decider::new(&caselock::compile::compile(&checked, &sources));
+    let text = std::fs::read_to_string("examples/registers/permanence-records.csv").unwrap();
+    let report = triggers(
+        &decider,
+        text.as_bytes(),
+        caselock::report::register::Format::Csv,
+    )
+    .unwrap();
+    assert_eq!(report.invalid.len(), 1, "P8 states an undeclared fact");
+    let mut lines = text.lines();
+    lines.next();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let split = |s: &str| -> Vec<String> {
+            s.split(';').filter(|x| !x.is_empty()).map(str::to_string).collect()
+        };
+        let (id, categories, facts) = (cells[0], split(cells[1]), split(cells[2]));
+        let restrictions: Vec<serde_json::Value> = categories
+            .iter()
+            .map(|c| serde_json::json!({"category": c, "placed_on": "2026-06-01"}))
+            .collect();
+        let req: Request = serde_json::from_value(serde_json::json!({
+            "subject": {"id": "u-1", "roles": ["social_worker"], "organisation": "council"},
+            "action": "view",
+            "record": {"id": id, "restrictions": restrictions, "facts": facts},
+            "at": "2026-11-22T10:00:00Z"
+        }))
+        .unwrap();
+        let d = decider.decide(&req);
+        let listed: Vec<_> = report.lines.iter().filter(|l| l.record_id == id).collect();
+        let warned: Vec<String> = d
+            .warnings
+            .iter()
+            .filter_map(|w| match w {
+                Warning::RestrictionRequired(t) => {
+                    let t = &decider.table().restriction_rules.triggers[*t as usize];
+                    Some(decider.table().categories[t.category as usize].name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let required: Vec<String> = listed
+            .iter()
+            .filter(|l| l.finding == Finding::Required)
+            .map(|l| l.category.clone())
+            .collect();
+        assert_eq!(warned, required, "record {id}");
+        let refused = match d.basis {
+            Basis::FailClosed(FailReason::RestrictionNotAllowed(_)) => Some(Finding::NotAllowed),
+            Basis::FailClosed(FailReason::ExclusiveRestrictions(_)) => Some(Finding::Exclusive),
+            _ => None,
+        };
+        let forbidden = listed
+            .iter()
+            .map(|l| l.finding)
+            .find(|f| *f != Finding::Required);
+        assert_eq!(refused, forbidden, "record {id}");
+    }
 }

@@ -17,6 +17,9 @@ pub const ABSOLUTE: &str =
 pub const REFUSED: &str = "Access is refused.";
 /// How a record's several restrictions combine.
 pub const SEVERAL: &str = "Every restriction on the record must allow: the most restrictive decision decides (a deny over an allow, then the smaller view, then forbidden over not permitted).";
+/// What a record's facts do to a decision (docs/semantics.md, "Triggers and rules about
+/// restrictions").
+pub const FACTS: &str = "A record's facts never open it: a restriction they require and the record lacks is a warning for an auditor, and a restriction they forbid, or two that may not be combined, refuses everyone until the record is put right.";
 /// What a record's flags do to a decision.
 pub const FLAGS: &str = "A flag never changes the decision: an allow gives each flag's duty, and a flag whose review is overdue adds a warning.";
 /// What fail closed means.
