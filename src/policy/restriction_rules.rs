@@ -167,3 +167,46 @@ impl RestrictionRules {
             .chain(self.exclusive.iter().map(|e| e.span))
     }
 }
+
+impl FactCondition {
+    /// A set of facts for which this condition holds and `other` does not, if there is one:
+    /// exact, by choosing for each of `other`'s terms a literal the facts contradict (a
+    /// backtracking search, which real conditions of a few facts keep tiny).
+    pub fn holds_without(&self, other: &FactCondition) -> Option<FactSet> {
+        self.terms.iter().find_map(|t| {
+            let yes = FactTerm::mask(&t.all);
+            let no = FactTerm::mask(&t.not);
+            if yes & no != 0 {
+                return None;
+            }
+            falsify(&other.terms, yes, no)
+        })
+    }
+}
+
+/// Facts (those set in `yes`) consistent with `yes` and `no` that make every term false.
+fn falsify(terms: &[FactTerm], yes: FactSet, no: FactSet) -> Option<FactSet> {
+    let Some((first, rest)) = terms.split_first() else {
+        return Some(yes);
+    };
+    // A term falsified already needs nothing more.
+    let contradicted = first.all.iter().any(|f| no & fact_bit(*f) != 0)
+        || first.not.iter().any(|f| yes & fact_bit(*f) != 0);
+    if contradicted {
+        return falsify(rest, yes, no);
+    }
+    // Otherwise one of its literals must be made false: a required fact absent, or an excluded
+    // fact present.
+    let absent = first
+        .all
+        .iter()
+        .filter(|f| yes & fact_bit(**f) == 0)
+        .find_map(|f| falsify(rest, yes, no | fact_bit(*f)));
+    absent.or_else(|| {
+        first
+            .not
+            .iter()
+            .filter(|f| no & fact_bit(**f) == 0)
+            .find_map(|f| falsify(rest, yes | fact_bit(*f), no))
+    })
+}
