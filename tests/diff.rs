@@ -549,7 +549,7 @@ fn restriction_rule_witnesses_are_real() {
                 let together = |dec: &Decider| dec.may_carry::<&str, &str>(&[], &[a, b]).is_ok();
                 assert_eq!(
                     together(&o),
-                    r.kind == RuleChangeKind::NoLongerExclusive,
+                    r.kind == RuleChangeKind::NowExclusive,
                     "{c}"
                 );
                 assert_ne!(together(&o), together(&n), "{c}");

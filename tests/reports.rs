@@ -447,7 +447,7 @@ fn eval_and_triggers_agree() {
     use caselock::eval::{Basis, Decider, FailReason, Request, Warning};
     use caselock::report::triggers::{Finding, triggers};
     let mut sources = SourceMap::new();
-    let files = caselock::loader::discover(Path::new("examples/policies/permanence"), &mut sources)
+    let files = caselock::loader::discover(std::path::Path::new("examples/policies/permanence"), &mut sources)
         .unwrap()
         .remove(0)
         .files;

@@ -71,12 +71,15 @@ pub struct Diff {
     /// Flags on both sides whose duty or review changed (a flag decides nothing, so these are
     /// its only changes).
     pub flag_settings: Vec<SettingChange>,
-    /// Facts only the new policy declares.
+    /// Facts only the new policy declares (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts_added: Vec<String>,
-    /// Facts only the old policy declares.
+    /// Facts only the old policy declares (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts_removed: Vec<String>,
     /// What records must, must not, or may not together carry, where it changed, each with a
-    /// record's facts as its witness.
+    /// record's facts as its witness (left out when nothing changed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub restriction_rules: Vec<RestrictionRuleChange>,
 }
 
