@@ -1,7 +1,7 @@
-//! Rules about restrictions themselves: `trigger`, `trigger none`, `never restrict` and
+//! Rules about restrictions themselves: `trigger`, `trigger never`, `never restrict` and
 //! `exclusive`. Their categories and facts are declared names (CL0101, CL0103); a condition
 //! names facts only (CL0180); a category list names each category once, and `exclusive` at
-//! least two (CL0181); `trigger none` stands alone (CL0182, CL0110); a reason is not empty
+//! least two (CL0181); `trigger never` stands alone (CL0182, CL0110); a reason is not empty
 //! (CL0119); a policy declares at most [`MAX_FACTS`] facts.
 
 use super::names::SymbolKind;
@@ -48,16 +48,16 @@ impl Resolver {
                         self.report(
                             Diagnostic::error(
                                 Code::Repeated,
-                                "`trigger none` is given twice",
+                                "`trigger never` is given twice",
                                 *span,
                                 "given again here",
                             )
                             .with_label(*first, "first given here")
-                            .with_help("keep one `trigger none` statement"),
+                            .with_help("keep one `trigger never` statement"),
                         );
                         continue;
                     }
-                    let reason = self.reason(Some(why), "trigger none").unwrap_or_default();
+                    let reason = self.reason(Some(why), "trigger never").unwrap_or_default();
                     rules.no_triggers = Some((reason, *span));
                 }
                 ast::Item::NeverRestrict(n) => {
@@ -95,9 +95,9 @@ impl Resolver {
                     trigger,
                     "a trigger",
                 )
-                .with_label(*none, "`trigger none` says there is none")
+                .with_label(*none, "`trigger never` says there is none")
                 .with_help(
-                    "keep `trigger none` if the source names no situation that requires a restriction; otherwise remove it",
+                    "keep `trigger never` if the source names no situation that requires a restriction; otherwise remove it",
                 ),
             );
         }

@@ -86,7 +86,7 @@ fn register(decider: &Decider, path: &std::path::Path, args: &Args) -> Exit {
 #[derive(Serialize)]
 struct Answer<'a> {
     facts: &'a [String],
-    /// The policy's `trigger none` reason and place, when it says nothing requires a
+    /// The policy's `trigger never` reason and place, when it says nothing requires a
     /// restriction.
     no_triggers: Option<String>,
     required: Vec<Required<'a>>,

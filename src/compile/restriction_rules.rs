@@ -16,7 +16,7 @@ pub struct RestrictionRulesEntry {
     /// `trigger CATEGORY when FACTS`: restrictions a record's facts require, in source order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<TriggerEntry>,
-    /// `trigger none "reason"`: the policy says nothing requires a restriction, and why.
+    /// `trigger never "reason"`: the policy says nothing requires a restriction, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_triggers: Option<NoTriggersEntry>,
     /// `never restrict`: records that may not carry some (or any) categories.
@@ -51,7 +51,7 @@ pub struct TriggerEntry {
     pub source: String,
 }
 
-/// `trigger none`.
+/// `trigger never`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoTriggersEntry {

@@ -370,12 +370,12 @@ record to carry it at all. A `never restrict` statement's categories are each li
 exclusive adoption, adoption   # CL0181
 ```";
     TriggerNoneContradicted = "CL0182", "trigger-none-contradicted", "A policy says nothing triggers a restriction, and gives a trigger",
-"`trigger none \"REASON\"` records that the source names no situation that requires a record to
+"`trigger never \"REASON\"` records that the source names no situation that requires a record to
 be restricted automatically. A `trigger CATEGORY when ...` statement in the same policy says the
 opposite; keep the one the source supports.
 
 ```text
-trigger none \"There are no situations which automatically require a record to be locked\"
+trigger never \"There are no situations which automatically require a record to be locked\"
 trigger adoption when adoption_plan   # CL0182
 ```";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",

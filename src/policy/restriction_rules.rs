@@ -148,7 +148,7 @@ pub struct Exclusive {
 pub struct RestrictionRules {
     /// The triggers, in source order.
     pub triggers: Vec<Trigger>,
-    /// `trigger none "reason"`: the policy says that nothing requires a restriction, and why.
+    /// `trigger never "reason"`: the policy says that nothing requires a restriction, and why.
     pub no_triggers: Option<(String, Span)>,
     /// The `never restrict` statements, in source order.
     pub never: Vec<NeverRestrict>,

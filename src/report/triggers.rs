@@ -66,7 +66,7 @@ pub struct TriggerReport {
     /// The policy's id.
     pub policy: String,
     /// Said once when the policy has no triggers: then no record can be required to carry a
-    /// restriction (with the policy's own `trigger none` reason, when it gives one).
+    /// restriction (with the policy's own `trigger never` reason, when it gives one).
     pub no_triggers: Option<String>,
     /// The number of records read.
     pub records: u64,

@@ -127,7 +127,7 @@ pub enum Item {
     /// `trigger CATEGORY when FACTS ["reason"]`: a record whose facts meet the condition must
     /// carry the category.
     Trigger(Trigger),
-    /// `trigger none "reason"`: nothing requires a record to be restricted automatically.
+    /// `trigger never "reason"`: nothing requires a record to be restricted automatically.
     NoTrigger(Str, Span),
     /// `never restrict [CATEGORY, ...] when FACTS ["reason"]`
     NeverRestrict(NeverRestrict),

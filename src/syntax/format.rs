@@ -226,7 +226,7 @@ fn simple_item(item: &Item) -> Run {
         }
         Item::NoTrigger(why, _) => {
             b.word("trigger");
-            b.word("none");
+            b.word("never");
             reason(&mut b, Some(why));
         }
         Item::NeverRestrict(n) => {

@@ -93,7 +93,6 @@ pub const CONTINUATIONS: &[&str] = &[
     "not",
     "permanently",
     "from",
-    "none",
     "when",
     "restrict",
 ];

@@ -15,7 +15,7 @@ pub(super) const NOTE: &str = "These rules decide nobody's access: they say whic
 pub enum RuleKind {
     /// `trigger CATEGORY when FACTS`
     Trigger,
-    /// `trigger none`
+    /// `trigger never`
     NoTriggers,
     /// `never restrict`
     NeverRestrict,
@@ -28,7 +28,7 @@ impl RuleKind {
     pub fn word(self) -> &'static str {
         match self {
             RuleKind::Trigger => "trigger",
-            RuleKind::NoTriggers => "trigger none",
+            RuleKind::NoTriggers => "trigger never",
             RuleKind::NeverRestrict => "never restrict",
             RuleKind::Exclusive => "exclusive",
         }

@@ -445,12 +445,12 @@ impl Lowerer {
         })
     }
 
-    /// `trigger none "reason"` or `trigger CATEGORY when FACTS ["reason"]`, from the part after
+    /// `trigger never "reason"` or `trigger CATEGORY when FACTS ["reason"]`, from the part after
     /// the keyword.
     fn trigger(&self, span: Span, pair: Pair<'_, Rule>) -> Result<Item> {
-        let none = pair.as_rule() == Rule::trigger_none;
+        let never = pair.as_rule() == Rule::trigger_never;
         let mut it = significant(pair.into_inner());
-        if none {
+        if never {
             return Ok(Item::NoTrigger(self.string(next(&mut it)?)?, span));
         }
         let category = self.ident(next(&mut it)?);
@@ -762,7 +762,6 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_expect
             | Rule::kw_fact
             | Rule::kw_trigger
-            | Rule::kw_none
             | Rule::kw_when
             | Rule::kw_restrict
             | Rule::kw_exclusive
