@@ -547,11 +547,7 @@ fn restriction_rule_witnesses_are_real() {
             RuleChangeKind::NowExclusive | RuleChangeKind::NoLongerExclusive => {
                 let (a, b) = c.split_once(" and ").unwrap();
                 let together = |dec: &Decider| dec.may_carry::<&str, &str>(&[], &[a, b]).is_ok();
-                assert_eq!(
-                    together(&o),
-                    r.kind == RuleChangeKind::NowExclusive,
-                    "{c}"
-                );
+                assert_eq!(together(&o), r.kind == RuleChangeKind::NowExclusive, "{c}");
                 assert_ne!(together(&o), together(&n), "{c}");
             }
         }

@@ -447,10 +447,13 @@ fn eval_and_triggers_agree() {
     use caselock::eval::{Basis, Decider, FailReason, Request, Warning};
     use caselock::report::triggers::{Finding, triggers};
     let mut sources = SourceMap::new();
-    let files = caselock::loader::discover(std::path::Path::new("examples/policies/permanence"), &mut sources)
-        .unwrap()
-        .remove(0)
-        .files;
+    let files = caselock::loader::discover(
+        std::path::Path::new("examples/policies/permanence"),
+        &mut sources,
+    )
+    .unwrap()
+    .remove(0)
+    .files;
     let checked = caselock::check_files(&sources, &files).unwrap();
     let decider = Decider::new(&caselock::compile::compile(&checked, &sources));
     let text = std::fs::read_to_string("examples/registers/permanence-records.csv").unwrap();
@@ -466,7 +469,10 @@ fn eval_and_triggers_agree() {
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
         let split = |s: &str| -> Vec<String> {
-            s.split(';').filter(|x| !x.is_empty()).map(str::to_string).collect()
+            s.split(';')
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
         };
         let (id, categories, facts) = (cells[0], split(cells[1]), split(cells[2]));
         let restrictions: Vec<serde_json::Value> = categories
@@ -510,4 +516,79 @@ fn eval_and_triggers_agree() {
             .find(|f| *f != Finding::Required);
         assert_eq!(refused, forbidden, "record {id}");
     }
+}
+
+/// `caselock triggers --facts`: which restrictions one record's facts require, and whether it may
+/// carry some; exit 1 when it may not or lacks a required one, 2 for an undeclared fact.
+#[test]
+fn one_record_is_told_what_it_must_carry_and_why() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+            .args(["triggers", "--policy", "examples/policies/permanence"])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, out, _) = run(&["--facts", "adoption_plan"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("must carry:\n  adoption (Adoption): restricted when an adoption workflow is started (policy.policy:"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["--facts", "adoption_plan", "--categories", "adoption"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("It may carry adoption."), "{out}");
+    let (code, out, _) = run(&[
+        "--facts",
+        "post_adoption_record",
+        "--categories",
+        "adoption",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("may not be restricted under `adoption`: This Post Adoption Record should not be restricted"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["--facts", "relative_of_staff", "--categories", "adoption"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("It does not carry staff_relative, which it must."),
+        "{out}"
+    );
+    let (code, out, _) = run(&[
+        "--facts",
+        "",
+        "--categories",
+        "adoption,staff_relative",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(1));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["may_carry"], false);
+    assert!(
+        v["refusal"]
+            .as_str()
+            .unwrap()
+            .contains("may not be combined")
+    );
+    let (code, _, err) = run(&["--facts", "adoption_pln"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("`adoption_pln` (`--facts` entry 1) is not a fact the policy declares"));
+    // A policy that says nothing is automatic says so.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+        .args(["triggers", "--policy", "policies/devon", "--facts", ""])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("The policy says nothing requires a restriction: 001:15"),
+        "{text}"
+    );
 }

@@ -47,9 +47,11 @@ pub(super) fn check(p: &Policy, out: &mut Vec<Diagnostic>) {
             if a.category == b.category {
                 continue;
             }
-            let Some(e) = r.exclusive.iter().find(|e| {
-                e.categories.contains(&a.category) && e.categories.contains(&b.category)
-            }) else {
+            let Some(e) = r
+                .exclusive
+                .iter()
+                .find(|e| e.categories.contains(&a.category) && e.categories.contains(&b.category))
+            else {
                 continue;
             };
             if let Some(facts) = a.when.overlap(&b.when) {

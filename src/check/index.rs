@@ -258,7 +258,8 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
             subjects(&n.when, out);
         }
         ast::Item::Exclusive(e) => names(&e.categories, out),
-        ast::Item::NoTrigger(..) | ast::Item::Source(..)
+        ast::Item::NoTrigger(..)
+        | ast::Item::Source(..)
         | ast::Item::Systems(..)
         | ast::Item::Updated(..)
         | ast::Item::Context(_)

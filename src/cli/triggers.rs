@@ -196,7 +196,11 @@ fn words(a: &Answer<'_>) -> String {
             }
         }
         if !a.missing.is_empty() {
-            let _ = writeln!(s, "It does not carry {}, which it must.", a.missing.join(", "));
+            let _ = writeln!(
+                s,
+                "It does not carry {}, which it must.",
+                a.missing.join(", ")
+            );
         }
     }
     s

@@ -116,10 +116,13 @@ pub(super) fn compile(p: &Policy, sources: &SourceMap) -> RestrictionRulesEntry 
                 })
             })
             .collect(),
-        no_triggers: r.no_triggers.as_ref().map(|(reason, span)| NoTriggersEntry {
-            reason: reason.clone(),
-            source: sources.cite_in_policy(*span),
-        }),
+        no_triggers: r
+            .no_triggers
+            .as_ref()
+            .map(|(reason, span)| NoTriggersEntry {
+                reason: reason.clone(),
+                source: sources.cite_in_policy(*span),
+            }),
         never: r
             .never
             .iter()

@@ -459,9 +459,7 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
         FailReason::UnknownCategory(i)
         | FailReason::RepeatedCategory(i)
         | FailReason::RestrictionNotAllowed(i)
-        | FailReason::ExclusiveRestrictions(i) => {
-            placed(i).map_or("", |r| r.category.as_ref())
-        }
+        | FailReason::ExclusiveRestrictions(i) => placed(i).map_or("", |r| r.category.as_ref()),
         FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
         FailReason::UnknownSection => req.record.section.as_ref().map_or("", AsRef::as_ref),
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),

@@ -203,10 +203,13 @@ impl Decider {
             }
         }
         for r in self.required_by(facts) {
-            let missing = !carried.iter().any(|c| *c as usize == r.trigger.category as usize);
+            let missing = !carried
+                .iter()
+                .any(|c| *c as usize == r.trigger.category as usize);
             if missing {
-                d.warnings
-                    .push(Warning::RestrictionRequired(u32::try_from(r.index).unwrap_or(u32::MAX)));
+                d.warnings.push(Warning::RestrictionRequired(
+                    u32::try_from(r.index).unwrap_or(u32::MAX),
+                ));
             }
         }
     }
@@ -221,11 +224,7 @@ impl Decider {
     /// The `restriction_required` warning in words: the category, and the trigger's reason and
     /// place.
     pub(super) fn requirement_text(&self, trigger: u32) -> String {
-        let t = self
-            .table
-            .restriction_rules
-            .triggers
-            .get(trigger as usize);
+        let t = self.table.restriction_rules.triggers.get(trigger as usize);
         let c = t.and_then(|t| self.table.categories.get(t.category as usize));
         match (t, c) {
             (Some(t), Some(c)) => super::words::restriction_required(
@@ -259,10 +258,16 @@ impl Decider {
                 facts.get(i).map_or("", AsRef::as_ref)
             ),
             CarryRefusal::UnknownCategory(i) => {
-                format!("unknown category `{}`: the policy does not have it", name(i))
+                format!(
+                    "unknown category `{}`: the policy does not have it",
+                    name(i)
+                )
             }
             CarryRefusal::RepeatedCategory(i) => {
-                format!("category `{}` is given twice: a record carries a category at most once", name(i))
+                format!(
+                    "category `{}` is given twice: a record carries a category at most once",
+                    name(i)
+                )
             }
             CarryRefusal::NotAllowed { category, rule } => {
                 let n: Option<&NeverEntry> = rules.never.get(rule);

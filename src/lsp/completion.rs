@@ -538,7 +538,11 @@ mod tests {
             ("# grant view to |", &["policy"], &["edt"]),
             // Rules about restrictions: categories, then facts.
             ("|", &["trigger", "never", "exclusive", "fact"], &[]),
-            ("trigger |", &["adoption", "never"], &["edt", "adoption_plan"]),
+            (
+                "trigger |",
+                &["adoption", "never"],
+                &["edt", "adoption_plan"],
+            ),
             ("trigger adoption |", &["when"], &["adoption"]),
             (
                 "trigger adoption when |",
@@ -551,7 +555,11 @@ mod tests {
                 &["edt"],
             ),
             ("never |", &["restrict"], &["adoption"]),
-            ("never restrict |", &["adoption", "when"], &["adoption_plan"]),
+            (
+                "never restrict |",
+                &["adoption", "when"],
+                &["adoption_plan"],
+            ),
             ("exclusive adoption, |", &["adoption"], &["adoption_plan"]),
             (
                 "test \"t\" {\n  record \"r\" facts |",

@@ -210,3 +210,40 @@ fn falsify(terms: &[FactTerm], yes: FactSet, no: FactSet) -> Option<FactSet> {
             .find_map(|f| falsify(rest, yes | fact_bit(*f), no))
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Conditions over the first five facts.
+    fn condition() -> impl Strategy<Value = FactCondition> {
+        let term = (
+            proptest::collection::vec(0u32..5, 0..3),
+            proptest::collection::vec(0u32..5, 0..3),
+        )
+            .prop_map(|(all, not)| FactTerm { all, not });
+        proptest::collection::vec(term, 0..4).prop_map(|terms| FactCondition { terms })
+    }
+
+    proptest! {
+        /// `holds_without` and `overlap` are exact: every witness is one, and when there is
+        /// none, no set of the five facts is one either.
+        #[test]
+        fn witnesses_are_exact(a in condition(), b in condition()) {
+            match a.holds_without(&b) {
+                Some(s) => prop_assert!(a.holds(s) && !b.holds(s)),
+                None => prop_assert!((0..32u64).all(|s| !a.holds(s) || b.holds(s))),
+            }
+            match a.overlap(&b) {
+                Some(s) => prop_assert!(a.holds(s) && b.holds(s)),
+                None => prop_assert!((0..32u64).all(|s| !(a.holds(s) && b.holds(s)))),
+            }
+            match a.witness() {
+                Some(s) => prop_assert!(a.holds(s)),
+                None => prop_assert!((0..32u64).all(|s| !a.holds(s))),
+            }
+        }
+    }
+}

@@ -118,7 +118,12 @@ pub fn triggers<R: Read>(
 /// A `;`-separated list, without empty entries.
 fn list<'r>(row: &'r Row, column: &str) -> Vec<&'r str> {
     row.text(column)
-        .map(|s| s.split(';').map(str::trim).filter(|s| !s.is_empty()).collect())
+        .map(|s| {
+            s.split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -138,16 +143,15 @@ fn record(decider: &Decider, row: &Row) -> Result<Vec<TriggerLine>, RowError> {
     categories.extend(list(row, "category"));
     let facts = list(row, "facts");
     let rules = &decider.table().restriction_rules;
-    let line = |finding, category: &str, with: Option<&str>, reason: Option<&String>, rule| {
-        TriggerLine {
+    let line =
+        |finding, category: &str, with: Option<&str>, reason: Option<&String>, rule| TriggerLine {
             record_id: id.to_string(),
             finding,
             category: category.to_string(),
             with: with.map(str::to_string),
             reason: reason.cloned(),
             rule,
-        }
-    };
+        };
     match decider.may_carry(&facts, &categories) {
         Ok(()) => {}
         // The values are the register's: only their place is told.
@@ -194,9 +198,12 @@ fn record(decider: &Decider, row: &Row) -> Result<Vec<TriggerLine>, RowError> {
             )]);
         }
     }
-    let required = decider
-        .required(&facts)
-        .map_err(|i| bad(format!("`facts` entry {} is not a fact the policy declares", i + 1)))?;
+    let required = decider.required(&facts).map_err(|i| {
+        bad(format!(
+            "`facts` entry {} is not a fact the policy declares",
+            i + 1
+        ))
+    })?;
     Ok(required
         .into_iter()
         .filter(|r| !categories.contains(&r.category.name.as_str()))
@@ -238,12 +245,7 @@ pub fn render(r: &TriggerReport, format: OutputFormat) -> String {
             );
         }
         OutputFormat::Markdown => {
-            let _ = writeln!(
-                out,
-                "## Triggers for `{}`\n\n{}\n",
-                r.policy,
-                summary(r)
-            );
+            let _ = writeln!(out, "## Triggers for `{}`\n\n{}\n", r.policy, summary(r));
             if !r.lines.is_empty() {
                 out.push_str("| record | finding | category | reason | rule |\n| --- | --- | --- | --- | --- |\n");
             }

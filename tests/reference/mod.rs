@@ -658,9 +658,10 @@ pub fn decide_all(
     }
     for (j, b) in carried.iter().enumerate() {
         let clash = carried[..j].iter().any(|a| {
-            rules.exclusive.iter().any(|e| {
-                e.categories.iter().any(|x| x == a) && e.categories.iter().any(|x| x == b)
-            })
+            rules
+                .exclusive
+                .iter()
+                .any(|e| e.categories.iter().any(|x| x == a) && e.categories.iter().any(|x| x == b))
         });
         if clash {
             return (
