@@ -610,7 +610,7 @@ fn facts_hold(policy: &Policy, c: &caselock::policy::FactCondition, facts: &[Str
         policy
             .facts
             .get(*f as usize)
-            .is_some_and(|d| facts.iter().any(|s| *s == d.name))
+            .is_some_and(|d| facts.contains(&d.name))
     };
     c.terms
         .iter()
