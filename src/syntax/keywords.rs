@@ -65,6 +65,8 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "action",
     "at",
     "temporary_grant",
+    "change",
+    "approval",
     "expect",
 ];
 
@@ -85,6 +87,7 @@ pub const CONTINUATIONS: &[&str] = &[
     "approved_by",
     "renewable",
     "notify",
+    "valid",
     "via",
     "in",
     "id",
