@@ -186,21 +186,25 @@ impl Decider {
             .placed()
             .filter_map(|r| self.categories.get(r.category.as_ref()).copied())
             .collect();
-        match self.carry(facts, &carried) {
-            Ok(()) => {}
+        // `carry` reads resolved categories, so it refuses only by a rule; every refusal is
+        // mapped all the same, to the field it names.
+        let refused = match self.carry(facts, &carried) {
+            Ok(()) => None,
             Err(CarryRefusal::NotAllowed { category, .. }) => {
-                *d = fail_closed(FailReason::RestrictionNotAllowed(index(category)), at);
-                return;
+                Some(FailReason::RestrictionNotAllowed(index(category)))
             }
             Err(CarryRefusal::Exclusive { second, .. }) => {
-                *d = fail_closed(FailReason::ExclusiveRestrictions(index(second)), at);
-                return;
+                Some(FailReason::ExclusiveRestrictions(index(second)))
             }
-            // Not reached: the request's names were resolved before any rule was read.
-            Err(_) => {
-                *d = fail_closed(FailReason::NoRowMatched, at);
-                return;
+            Err(CarryRefusal::UnknownFact(i)) => Some(FailReason::UnknownFact(index(i))),
+            Err(CarryRefusal::UnknownCategory(i)) => Some(FailReason::UnknownCategory(index(i))),
+            Err(CarryRefusal::RepeatedCategory(i)) => {
+                Some(FailReason::RepeatedCategory(index(i)))
             }
+        };
+        if let Some(reason) = refused {
+            *d = fail_closed(reason, at);
+            return;
         }
         for r in self.required_by(facts) {
             let missing = !carried
