@@ -417,6 +417,8 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     temporary_grants,
                     at: Some(base() + Duration::hours(hours)),
                     context,
+                    change: None,
+                    approvals: Vec::new(),
                 }
             },
         )
@@ -451,7 +453,7 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
         let (r, ref_flags, ref_required) = reference::decide_all(policy, &req, at);
         let fail = match d.basis {
             Basis::FailClosed(reason) => Some(reason),
-            Basis::Row { .. } => None,
+            Basis::Row { .. } | Basis::Change(_) => None,
         };
         let rule = decider.rule_id(&d).map(str::to_string);
         if let Some(id) = &rule {
