@@ -85,7 +85,10 @@ pub struct Request<S = String> {
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
-#[schemars(rename = "ChangeRequest", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+#[schemars(
+    rename = "ChangeRequest",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
 pub struct ChangeRequest<S = String> {
     /// The category placed, amended, lifted or renewed, or whose temporary access is granted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,7 +114,10 @@ pub struct ChangeRequest<S = String> {
     serialize = "S: AsRef<str> + Serialize",
     deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
 ))]
-#[schemars(rename = "ChangeApproval", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+#[schemars(
+    rename = "ChangeApproval",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
 pub struct GivenApproval<S = String> {
     /// The chain's step it approves, from 1.
     pub step: u32,

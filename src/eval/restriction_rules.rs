@@ -198,9 +198,7 @@ impl Decider {
             }
             Err(CarryRefusal::UnknownFact(i)) => Some(FailReason::UnknownFact(index(i))),
             Err(CarryRefusal::UnknownCategory(i)) => Some(FailReason::UnknownCategory(index(i))),
-            Err(CarryRefusal::RepeatedCategory(i)) => {
-                Some(FailReason::RepeatedCategory(index(i)))
-            }
+            Err(CarryRefusal::RepeatedCategory(i)) => Some(FailReason::RepeatedCategory(index(i))),
         };
         if let Some(reason) = refused {
             *d = fail_closed(reason, at);
