@@ -96,7 +96,7 @@ pub(super) fn category(
             .filter(|p| **p != Purpose::Flag)
             .filter_map(|&purpose| {
                 let own = c.approvals.iter().find(|a| a.purpose == purpose);
-                let a = own.or_else(|| p.approvals.iter().find(|a| a.purpose == purpose))?;
+                let a = p.approval(c, purpose)?;
                 Some(approval(p, a, own.is_none(), sources))
             })
             .collect(),

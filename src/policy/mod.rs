@@ -149,11 +149,21 @@ impl Policy {
         category: &'a Category,
         purpose: Purpose,
     ) -> Option<&'a Approval> {
+        // A category's own `approve PURPOSE unstated` says its source names no one: the
+        // policy-wide chain does not fill that gap.
+        let own_gap = category
+            .unstated_approvals
+            .iter()
+            .any(|u| u.purpose == purpose);
         category
             .approvals
             .iter()
             .find(|a| a.purpose == purpose)
-            .or_else(|| self.approvals.iter().find(|a| a.purpose == purpose))
+            .or_else(|| {
+                (!own_gap)
+                    .then(|| self.approvals.iter().find(|a| a.purpose == purpose))
+                    .flatten()
+            })
     }
 
     /// Why nobody is named to approve a purpose in a category, when the policy says its source
