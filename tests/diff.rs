@@ -51,6 +51,8 @@ fn fixture_pairs() {
         ("settings", true),
         // A flag decides nothing: its duty, review, addition and removal are its changes.
         ("flags", true),
+        // What records must, must not, or may not together carry.
+        ("restriction_rules", true),
     ];
     for (name, changes) in pairs {
         let old = compiled_path(&format!("tests/fixtures/diff/{name}/old.policy"));
@@ -552,4 +554,55 @@ fn how_long_a_restriction_lasts_is_a_setting_change() {
         ["how long a restriction lasts", "restriction renewals"]
     );
     assert!(settings("  lasts 6 months\n", "  lasts 6 months\n").is_empty());
+}
+/// Each change to a rule about restrictions comes with a record whose facts the two policies
+/// really read differently: the category is required (or forbidden) on one side and not the
+/// other, and an exclusive pair may be carried on one side only.
+#[test]
+fn restriction_rule_witnesses_are_real() {
+    use caselock::diff::RuleChangeKind;
+    use caselock::eval::{CarryRefusal, Decider};
+    let old = compiled_path("tests/fixtures/diff/restriction_rules/old.policy");
+    let new = compiled_path("tests/fixtures/diff/restriction_rules/new.policy");
+    let d = diff::diff(&old, &new).unwrap();
+    assert_eq!(d.restriction_rules.len(), 3, "{:#?}", d.restriction_rules);
+    let (o, n) = (Decider::new(&old), Decider::new(&new));
+    // Facts one side does not declare are left out for it.
+    let known = |dec: &Decider, facts: &[String]| -> Vec<String> {
+        facts
+            .iter()
+            .filter(|f| dec.table().vocabulary.facts.iter().any(|x| &x.name == *f))
+            .cloned()
+            .collect()
+    };
+    let required = |dec: &Decider, facts: &[String], c: &str| {
+        dec.required(&known(dec, facts))
+            .unwrap()
+            .iter()
+            .any(|r| r.category.name == c)
+    };
+    let forbidden = |dec: &Decider, facts: &[String], c: &str| {
+        matches!(
+            dec.may_carry(&known(dec, facts), &[c]),
+            Err(CarryRefusal::NotAllowed { .. })
+        )
+    };
+    for r in &d.restriction_rules {
+        let c = r.category.as_str();
+        let f = &r.facts;
+        match r.kind {
+            RuleChangeKind::NowRequired => assert!(!required(&o, f, c) && required(&n, f, c)),
+            RuleChangeKind::NoLongerRequired => assert!(required(&o, f, c) && !required(&n, f, c)),
+            RuleChangeKind::NowForbidden => assert!(!forbidden(&o, f, c) && forbidden(&n, f, c)),
+            RuleChangeKind::NoLongerForbidden => {
+                assert!(forbidden(&o, f, c) && !forbidden(&n, f, c))
+            }
+            RuleChangeKind::NowExclusive | RuleChangeKind::NoLongerExclusive => {
+                let (a, b) = c.split_once(" and ").unwrap();
+                let together = |dec: &Decider| dec.may_carry::<&str, &str>(&[], &[a, b]).is_ok();
+                assert_eq!(together(&o), r.kind == RuleChangeKind::NowExclusive, "{c}");
+                assert_ne!(together(&o), together(&n), "{c}");
+            }
+        }
+    }
 }

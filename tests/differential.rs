@@ -16,7 +16,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use caselock::eval::{Basis, Decider, Id, ListEntry, Warning};
+use caselock::eval::{Basis, Decider, FailReason, Id, ListEntry, Warning};
 use caselock::eval::{GrantApprover, StatedApprover};
 use caselock::eval::{
     GrantDuration, PlacedFlag, Record, Request, RequestContext, Restriction, Subject,
@@ -52,6 +52,8 @@ struct Names {
     orgs: Vec<String>,
     categories: Vec<String>,
     flags: Vec<String>,
+    /// The facts a record may state.
+    facts: Vec<String>,
     sections: Vec<String>,
     /// The names of the kinds of temporary access any category gives.
     kinds: Vec<String>,
@@ -75,6 +77,7 @@ impl Names {
                 .collect(),
             categories: p.categories.iter().map(|c| c.name.clone()).collect(),
             flags: p.flags.iter().map(|f| f.named.name.clone()).collect(),
+            facts: p.facts.iter().map(|f| f.name.clone()).collect(),
             sections: p.sections.iter().map(|s| s.name.clone()).collect(),
             kinds: p
                 .categories
@@ -260,8 +263,15 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         8 => Just(Vec::new()),
         flag_weight => proptest::collection::vec(flag, 1..=3),
     ];
+    // Facts, declared (most often) or not: a policy without facts gets now and then an
+    // undeclared one, which must fail closed.
+    let facts = prop_oneof![
+        4 => Just(Vec::new()),
+        if n.facts.is_empty() { 0 } else { 6 } => some(&n.facts, "unknown_fact", 3),
+        1 => Just(vec!["unknown_fact".to_string()]),
+    ];
     let record = (
-        (placed, flags),
+        (placed, flags, facts),
         id_list.clone(),
         id_list.clone(),
         prop_oneof![
@@ -283,7 +293,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
     )
         .prop_map(
             |(
-                ((restriction, restrictions), flags),
+                ((restriction, restrictions), flags, facts),
                 workers,
                 managers,
                 teams,
@@ -302,6 +312,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     relatives: relatives.iter().map(|x| mk(x)).collect(),
                     flags,
                     authors: authors.iter().map(|x| mk(x)).collect(),
+                    facts,
                 }
             },
         );
@@ -452,7 +463,7 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
     let result = runner.run(&request(&names), |req| {
         let at = req.at.unwrap_or_else(base);
         let d = decider.decide(&req);
-        let (r, ref_flags) = reference::decide_flagged(policy, &req, at);
+        let (r, ref_flags, ref_required) = reference::decide_all(policy, &req, at);
         let fail = match d.basis {
             Basis::FailClosed(reason) => Some(reason),
             Basis::Row { .. } | Basis::Change(_) => None,
@@ -487,6 +498,43 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
             })
             .collect();
         prop_assert_eq!(overdue, ref_flags.overdue, "overdue flag reviews");
+        // Rules about restrictions: the restrictions the facts require and the record lacks.
+        let missing: Vec<String> = d
+            .warnings
+            .iter()
+            .filter_map(|w| match w {
+                caselock::eval::Warning::RestrictionRequired(t) => {
+                    let t = &loaded.table.restriction_rules.triggers[*t as usize];
+                    Some(loaded.table.categories[t.category as usize].name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(missing, ref_required.missing, "restrictions required");
+        // A fact never opens a record: it only refuses (a restriction it forbids) or warns, so
+        // with and without facts the decision is the same unless one side is such a refusal.
+        if !req.record.facts.is_empty() {
+            let by_rules = |b: Basis| {
+                matches!(
+                    b,
+                    Basis::FailClosed(
+                        FailReason::UnknownFact(_)
+                            | FailReason::RestrictionNotAllowed(_)
+                            | FailReason::ExclusiveRestrictions(_)
+                    )
+                )
+            };
+            let mut plain = req.clone();
+            plain.record.facts.clear();
+            let p = decider.decide(&plain);
+            if !by_rules(d.basis) && !by_rules(p.basis) {
+                prop_assert_eq!(
+                    (p.outcome, p.view, p.basis),
+                    (d.outcome, d.view, d.basis),
+                    "a fact changed the decision"
+                );
+            }
+        }
         // A flag never changes the decision: the same request without flags decides alike.
         if d.flags != 0 {
             let mut plain = req.clone();

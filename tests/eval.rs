@@ -280,6 +280,7 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         words::SEVERAL,
         words::FLAGS,
         words::ENDED,
+        words::FACTS,
         words::CHAIN,
     ];
     for layer in layers {

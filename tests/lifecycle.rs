@@ -111,6 +111,8 @@ fn request(categories: Vec<String>, roles: Vec<String>) -> impl Strategy<Value =
                         placed_on: None,
                         last_reviewed: None,
                         review_by: None,
+                        ends: None,
+                        renewals: 0,
                         owner: owner.map(id),
                         named_allow: Vec::new(),
                         named_deny: Vec::new(),

@@ -11,6 +11,7 @@ mod disclosure;
 mod escalation;
 mod lifecycle;
 pub(crate) mod partition;
+mod restriction_rules;
 mod rules;
 mod schedule;
 pub(crate) mod space;
@@ -65,6 +66,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
         schedule::check(p, v.category, &mut out);
     }
     p.flags.iter().for_each(|f| schedule::flag(f, &mut out));
+    restriction_rules::check(p, &mut out);
     access::dead_actions(&space, &views, &mut out);
     disclosure::check(&space, &views, &mut out);
     crate::diag::sort(&mut out);

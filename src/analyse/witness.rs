@@ -270,6 +270,9 @@ impl Space {
                 // Flags decide nothing, so no witness needs one.
                 flags: Vec::new(),
                 authors,
+                // No facts: a witness is about who may open the record, and the facts only
+                // say which restrictions it should carry.
+                facts: Vec::new(),
             },
             temporary_grants,
             at: Some(at),

@@ -11,6 +11,7 @@ pub(crate) mod index;
 mod lasts;
 mod names;
 mod resolve;
+mod restriction_rules;
 mod retention;
 mod shared;
 mod subjects;

@@ -70,7 +70,7 @@ pub struct RetentionArgs {
     format: OutputFormat,
 }
 
-fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
+pub(super) fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
@@ -82,7 +82,7 @@ fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
         })
 }
 
-fn register_format(path: &std::path::Path, flag: Option<Format>) -> Format {
+pub(super) fn register_format(path: &std::path::Path, flag: Option<Format>) -> Format {
     match flag {
         Some(f) => f,
         None if path

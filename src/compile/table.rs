@@ -12,6 +12,9 @@ use super::schema::{
     RestrictionTypeDef, ViewDef,
 };
 
+pub use super::restriction_rules::{
+    ExclusiveEntry, NeverEntry, NoTriggersEntry, RestrictionRulesEntry, TriggerEntry,
+};
 use crate::policy::words::{ContextWords, NameKind, Titles};
 use crate::policy::{
     ActionId, Atom, CategoryKind, Condition, Disclosure, ObligationId, OrgKind, Period, Purpose,
@@ -60,6 +63,10 @@ pub struct DecisionTable {
     /// Why no one is named to approve adding a flag, when the source names no one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag_unstated: Option<UnstatedApprovalEntry>,
+    /// What the policy says about restrictions themselves: triggers, records that may not be
+    /// restricted, categories that may not be combined. Left out when it says nothing.
+    #[serde(default, skip_serializing_if = "RestrictionRulesEntry::is_empty")]
+    pub restriction_rules: RestrictionRulesEntry,
     /// SHA-256 of the table serialised with this field empty, hex: detects edits and corruption.
     pub table_hash: String,
 }
@@ -106,6 +113,10 @@ pub struct Vocabulary {
     /// Left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<FlagEntry>,
+    /// The facts a record's data may state (a request's `record.facts` names them; triggers
+    /// index this list). Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Entry>,
     /// The contexts a request may state (`context network "Network" = ...`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contexts: Vec<Entry>,

@@ -28,7 +28,7 @@ const INLINE_WORDS: usize = 8;
 pub struct Decider {
     pub(super) table: DecisionTable,
     pub(super) actions: NameMap,
-    categories: NameMap,
+    pub(super) categories: NameMap,
     sections: NameMap,
     pub(super) roles: NameMap,
     pub(super) teams: NameMap,
@@ -38,6 +38,8 @@ pub struct Decider {
     /// The flags by name, and each flag's review interval (eval/flags.rs reads them).
     pub(super) flags: NameMap,
     pub(super) flag_reviews: Vec<Option<Period>>,
+    /// The facts a record may state, by name (eval/restriction_rules.rs reads them).
+    pub(super) facts: NameMap,
     contexts: NameMap,
     /// Each context's values, by name, to their index among all contexts' values.
     context_values: Vec<NameMap>,
@@ -198,6 +200,7 @@ impl Decider {
                 .iter()
                 .map(|f| f.review.as_ref().and_then(interval))
                 .collect(),
+            facts: intern::name_map(v.facts.iter().map(|f| f.name.as_str())),
             contexts: intern::name_map(v.contexts.iter().map(|c| c.name.as_str())),
             context_values,
             role_tree: Tree::new(&v.roles, |i| layout.bit(Atom::Role(i))),
@@ -239,7 +242,8 @@ impl Decider {
     }
 
     /// Decides a request at a given time (the request's own `at` is ignored): the record's
-    /// restriction decides, then its flags add their part (eval/flags.rs).
+    /// restriction decides, then its flags add their part (eval/flags.rs), then the rules about
+    /// restrictions theirs (eval/restriction_rules.rs).
     pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
         // The lifecycle actions are every policy's, and no policy may declare one (CL0164).
         if let Some(change) = Change::from_word(req.action.as_ref()) {
@@ -251,6 +255,9 @@ impl Decider {
         let mut d = self.decide_record(req, at);
         if !req.record.flags.is_empty() {
             self.flag(req, at, &mut d);
+        }
+        if self.reads_restriction_rules(req) {
+            self.restriction_rules(req, at, &mut d);
         }
         d
     }

@@ -293,7 +293,11 @@ impl Decider {
                     self.category_title(*cat),
                     self.whom_to_tell(req, *cat)
                 )),
-                Warning::GrantCapped(..) | Warning::GrantNotValid(..) | Warning::GrantEndsSoon(..) => {}
+                // What the facts require is for an auditor (render.rs).
+                Warning::GrantCapped(..)
+                | Warning::GrantNotValid(..)
+                | Warning::GrantEndsSoon(..)
+                | Warning::RestrictionRequired(_) => {}
             }
         }
     }

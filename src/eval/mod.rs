@@ -16,6 +16,7 @@ pub(crate) mod object;
 mod refusal;
 mod render;
 pub(crate) mod request;
+mod restriction_rules;
 pub(crate) mod schema;
 pub(crate) mod time;
 mod trace;
@@ -35,5 +36,6 @@ pub use request::{
     ChangeRequest, GivenApproval, GrantApprover, GrantDuration, PlacedFlag, Record, Request,
     RequestContext, RequestError, Restriction, StatedApprover, Subject, TemporaryGrant, Text,
 };
+pub use restriction_rules::{CarryRefusal, Requirement};
 pub use schema::{decision_schema, request_schema};
 pub use time::{parse_period, period_pattern};

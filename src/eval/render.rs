@@ -350,11 +350,14 @@ impl Decider {
         d.warnings
             .iter()
             .filter(|w| {
+                // What the record's facts require is told to an auditor only: it names a
+                // category, which the record does not carry and a caseworker need not learn.
                 auditor
-                    || d.outcome == Outcome::Allow
-                    || (show.temporary
-                        && !w.about_restriction()
-                        && !matches!(w, Warning::FlagReviewOverdue(..)))
+                    || !matches!(w, Warning::RestrictionRequired(_))
+                        && (d.outcome == Outcome::Allow
+                            || (show.temporary
+                                && !w.about_restriction()
+                                && !matches!(w, Warning::FlagReviewOverdue(..))))
             })
             .map(|w| self.warning(req, *w))
             .collect()
@@ -420,6 +423,10 @@ impl Decider {
                         .and_then(|c| c.lasts.as_ref())
                         .map_or(0, |l| l.renewable),
                 ),
+            ),
+            Warning::RestrictionRequired(trigger) => (
+                WarningCode::RestrictionRequired,
+                self.requirement_text(trigger),
             ),
         };
         WarningOut { code, message }
@@ -496,9 +503,10 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
     let placed = |i: u16| req.record.placed().nth(usize::from(i));
     match reason {
         FailReason::UnknownAction => req.action.as_ref(),
-        FailReason::UnknownCategory(i) | FailReason::RepeatedCategory(i) => {
-            placed(i).map_or("", |r| r.category.as_ref())
-        }
+        FailReason::UnknownCategory(i)
+        | FailReason::RepeatedCategory(i)
+        | FailReason::RestrictionNotAllowed(i)
+        | FailReason::ExclusiveRestrictions(i) => placed(i).map_or("", |r| r.category.as_ref()),
         FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
         FailReason::UnknownSection => req.record.section.as_ref().map_or("", AsRef::as_ref),
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
@@ -516,6 +524,7 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .flags
             .get(usize::from(i))
             .map_or("", |f| f.flag.as_ref()),
+        FailReason::UnknownFact(i) => nth(&req.record.facts, i),
         FailReason::UnknownGrantKind(i) => req
             .temporary_grants
             .get(usize::from(i))

@@ -299,6 +299,12 @@ pub struct Record<S = String> {
         deserialize_with = "object::each"
     )]
     pub flags: Vec<PlacedFlag<S>>,
+    /// What the record's data says of it (names of facts the policy declares; any other name
+    /// fails closed): the facts triggers and rules about restrictions test. A decision warns
+    /// an auditor when they require a restriction the record does not carry, and fails closed
+    /// when the record carries a restriction they forbid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<S>,
 }
 
 /// A flag on a record.
@@ -663,6 +669,7 @@ impl<S: AsRef<str>> Request<S> {
                     })
                     .collect(),
                 authors: ids(&self.record.authors),
+                facts: all(&self.record.facts),
                 allocated_managers: ids(&self.record.allocated_managers),
             },
             temporary_grants: self
@@ -718,6 +725,7 @@ impl<S> Record<S> {
             relatives: Vec::new(),
             authors: Vec::new(),
             flags: Vec::new(),
+            facts: Vec::new(),
         }
     }
 }

@@ -17,6 +17,9 @@ pub const ABSOLUTE: &str =
 pub const REFUSED: &str = "Access is refused.";
 /// How a record's several restrictions combine.
 pub const SEVERAL: &str = "Every restriction on the record must allow: the most restrictive decision decides (a deny over an allow, then the smaller view, then forbidden over not permitted).";
+/// What a record's facts do to a decision (docs/semantics.md, "Triggers and rules about
+/// restrictions").
+pub const FACTS: &str = "A record's facts never open it: a restriction they require and the record lacks is a warning for an auditor, and a restriction they forbid, or two that may not be combined, refuses everyone until the record is put right.";
 /// What a record's flags do to a decision.
 pub const FLAGS: &str = "A flag never changes the decision: an allow gives each flag's duty, and a flag whose review is overdue adds a warning.";
 /// How a lifecycle action is decided.
@@ -124,6 +127,15 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownFlag(_) => {
                 write!(f, "unknown flag `{value}` in the record's flags: the policy does not declare it")
             }
+            FailReason::UnknownFact(i) => {
+                write!(f, "unknown fact `{value}` at `record.facts[{i}]`: the policy does not declare it")
+            }
+            FailReason::RestrictionNotAllowed(i) => {
+                write!(f, "restriction {} (`{value}`) is one this record may not carry: its facts meet a `never restrict` rule of the policy", i + 1)
+            }
+            FailReason::ExclusiveRestrictions(i) => {
+                write!(f, "restriction {} (`{value}`) may not be combined with an earlier restriction on the record: an `exclusive` rule of the policy names both", i + 1)
+            }
             FailReason::UnknownContext(_) => {
                 write!(f, "unknown context `context.{value}`: the policy declares no context of that name")
             }
@@ -169,6 +181,20 @@ impl std::fmt::Display for FailReasonText<'_> {
             }
         }
     }
+}
+
+/// The `restriction_required` warning: the record's facts require a restriction it does not
+/// carry, with the trigger's reason and place.
+pub fn restriction_required(
+    category: &str,
+    title: &str,
+    reason: Option<&str>,
+    source: &str,
+) -> String {
+    let why = reason.map_or_else(String::new, |r| format!(": {r}"));
+    format!(
+        "the record's facts require restriction `{category}` ({title}), which it does not carry{why} ({source})"
+    )
 }
 
 /// How often a kind of temporary access may be renewed: "not renewable", "renewable once",

@@ -338,7 +338,8 @@ impl Decider {
                         | Warning::GrantEndsSoon(..)
                         | Warning::RestrictionEndsSoon(..)
                         | Warning::RestrictionEnded(..)
-                        | Warning::RestrictionRenewedTooOften(..) => {}
+                        | Warning::RestrictionRenewedTooOften(..)
+                        | Warning::RestrictionRequired(_) => {}
                     }
                 }
             }

@@ -68,6 +68,8 @@ pub enum WarningCode {
     /// A restriction on the record has been renewed more often than its category allows; it
     /// still applies.
     RestrictionRenewedTooOften,
+    /// The record's facts require a restriction it does not carry (auditors only).
+    RestrictionRequired,
 }
 
 /// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
@@ -96,6 +98,12 @@ pub enum FailClosed {
     UnknownListEntry,
     /// A flag on the record is not one the policy declares.
     UnknownFlag,
+    /// A fact of the record is not one the policy declares.
+    UnknownFact,
+    /// The record carries a restriction its facts forbid.
+    RestrictionNotAllowed,
+    /// The record carries two restrictions that may not be combined.
+    ExclusiveRestrictions,
     /// The request states a context the policy does not declare.
     UnknownContext,
     /// The request states a value its context does not list.
@@ -132,7 +140,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 26] = [
+    pub const ALL: [FailClosed; 29] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
@@ -144,6 +152,9 @@ impl FailClosed {
         FailClosed::UnknownRecordTeam,
         FailClosed::UnknownListEntry,
         FailClosed::UnknownFlag,
+        FailClosed::UnknownFact,
+        FailClosed::RestrictionNotAllowed,
+        FailClosed::ExclusiveRestrictions,
         FailClosed::UnknownContext,
         FailClosed::UnknownContextValue,
         FailClosed::UnknownGrantKind,
@@ -175,6 +186,9 @@ impl FailClosed {
             FailClosed::UnknownRecordTeam => "unknown_record_team",
             FailClosed::UnknownListEntry => "unknown_list_entry",
             FailClosed::UnknownFlag => "unknown_flag",
+            FailClosed::UnknownFact => "unknown_fact",
+            FailClosed::RestrictionNotAllowed => "restriction_not_allowed",
+            FailClosed::ExclusiveRestrictions => "exclusive_restrictions",
             FailClosed::UnknownContext => "unknown_context",
             FailClosed::UnknownContextValue => "unknown_context_value",
             FailClosed::UnknownGrantKind => "unknown_grant_kind",
@@ -235,7 +249,7 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 8] = [
+    pub const ALL: [WarningCode; 9] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
@@ -244,6 +258,7 @@ impl WarningCode {
         WarningCode::RestrictionEndsSoon,
         WarningCode::RestrictionEnded,
         WarningCode::RestrictionRenewedTooOften,
+        WarningCode::RestrictionRequired,
     ];
 
     /// The code as written: `review_overdue`.
@@ -257,6 +272,7 @@ impl WarningCode {
             WarningCode::RestrictionEndsSoon => "restriction_ends_soon",
             WarningCode::RestrictionEnded => "restriction_ended",
             WarningCode::RestrictionRenewedTooOften => "restriction_renewed_too_often",
+            WarningCode::RestrictionRequired => "restriction_required",
         }
     }
 }

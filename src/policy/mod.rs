@@ -14,6 +14,7 @@ mod flag;
 mod id;
 mod names;
 mod period;
+mod restriction_rules;
 mod retention;
 mod rule;
 mod test_case;
@@ -27,6 +28,7 @@ pub use flag::*;
 pub use id::*;
 pub use names::*;
 pub use period::*;
+pub use restriction_rules::*;
 pub use retention::*;
 pub use rule::*;
 pub use test_case::*;
@@ -114,6 +116,11 @@ pub struct Policy {
     pub categories: Vec<Category>,
     /// The flags a record may carry, in source order.
     pub flags: Vec<Flag>,
+    /// Declared facts about a record (`fact adoption_plan`), which a request's `record.facts`
+    /// states and triggers test.
+    pub facts: Vec<Named>,
+    /// Triggers, records that may not be restricted, and categories that may not be combined.
+    pub restriction_rules: RestrictionRules,
     /// The retention schedule.
     pub retention: Vec<Retention>,
     /// The checked `test` blocks, in source order.

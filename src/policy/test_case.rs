@@ -97,6 +97,8 @@ pub struct TestRecord {
     pub flags_last_reviewed: Option<NaiveDate>,
     /// The ids of the entry's authors (`authors`).
     pub authors: Vec<String>,
+    /// The facts the record's data states (`facts`).
+    pub facts: Vec<TestName>,
 }
 
 /// A test record's restriction: its category and the facts it carries.

@@ -10,6 +10,7 @@ pub mod register;
 pub mod retention;
 pub mod reviews;
 pub mod table;
+pub mod triggers;
 
 use std::fmt::Write as _;
 
@@ -270,7 +271,7 @@ pub(crate) fn csv_notes(
     out
 }
 
-fn footer(out: &mut String, invalid: &[register::RowError], ignored: &[String]) {
+pub(crate) fn footer(out: &mut String, invalid: &[register::RowError], ignored: &[String]) {
     if !invalid.is_empty() {
         out.push_str("\ninvalid rows (skipped):\n");
         for e in invalid {

@@ -124,6 +124,15 @@ pub enum Item {
     Category(CategoryBlock),
     /// `flag NAME "Title" { ... }`
     Flag(FlagBlock),
+    /// `trigger CATEGORY when FACTS ["reason"]`: a record whose facts meet the condition must
+    /// carry the category.
+    Trigger(Trigger),
+    /// `trigger never "reason"`: nothing requires a record to be restricted automatically.
+    NoTrigger(Str, Span),
+    /// `never restrict [CATEGORY, ...] when FACTS ["reason"]`
+    NeverRestrict(NeverRestrict),
+    /// `exclusive CATEGORY, CATEGORY, ... ["reason"]`
+    Exclusive(Exclusive),
     /// `retention NAME "Title" { ... }`
     Retention(RetentionBlock),
     /// `test "name" { ... }`
@@ -147,6 +156,10 @@ impl Item {
             Item::Unrestricted(b) => b.span,
             Item::Category(c) => c.span,
             Item::Flag(f) => f.span,
+            Item::Trigger(t) => t.span,
+            Item::NoTrigger(_, s) => *s,
+            Item::NeverRestrict(n) => n.span,
+            Item::Exclusive(e) => e.span,
             Item::Retention(r) => r.span,
             Item::Test(t) => t.span,
         }
@@ -160,6 +173,8 @@ pub enum DeclKind {
     Action,
     /// `section`
     Section,
+    /// `fact`
+    Fact,
     /// `role`
     Role,
     /// `team`
@@ -176,6 +191,7 @@ impl DeclKind {
         match self {
             DeclKind::Action => "action",
             DeclKind::Section => "section",
+            DeclKind::Fact => "fact",
             DeclKind::Role => "role",
             DeclKind::Team => "team",
             DeclKind::Person => "person",
@@ -474,6 +490,43 @@ pub struct FlagBlock {
     /// Its statements in order.
     pub statements: Vec<FlagStatement>,
     /// The whole block.
+    pub span: Span,
+}
+
+/// `trigger CATEGORY when FACTS ["reason"]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    /// The category a record must carry.
+    pub category: Ident,
+    /// When: facts of the record, joined as a rule's subjects are (`,` or, `and`, `not`).
+    pub when: Subjects,
+    /// Why, in the source's words.
+    pub reason: Option<Str>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `never restrict [CATEGORY, ...] when FACTS ["reason"]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeverRestrict {
+    /// The categories a record may not carry; empty: every category.
+    pub categories: Vec<Ident>,
+    /// When: facts of the record.
+    pub when: Subjects,
+    /// Why, in the source's words.
+    pub reason: Option<Str>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `exclusive CATEGORY, CATEGORY, ... ["reason"]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusive {
+    /// Categories no two of which one record may carry.
+    pub categories: Vec<Ident>,
+    /// Why, in the source's words.
+    pub reason: Option<Str>,
+    /// The whole statement.
     pub span: Span,
 }
 

@@ -217,6 +217,33 @@ fn simple_item(item: &Item) -> Run {
             b.word("use");
             b.idents(names);
         }
+        Item::Trigger(t) => {
+            b.word("trigger");
+            b.item(&t.category.name, t.category.span);
+            b.word("when");
+            b.subjects(&t.when);
+            reason(&mut b, t.reason.as_ref());
+        }
+        Item::NoTrigger(why, _) => {
+            b.word("trigger");
+            b.word("never");
+            reason(&mut b, Some(why));
+        }
+        Item::NeverRestrict(n) => {
+            b.word("never");
+            b.word("restrict");
+            if !n.categories.is_empty() {
+                b.idents(&n.categories);
+            }
+            b.word("when");
+            b.subjects(&n.when);
+            reason(&mut b, n.reason.as_ref());
+        }
+        Item::Exclusive(e) => {
+            b.word("exclusive");
+            b.idents(&e.categories);
+            reason(&mut b, e.reason.as_ref());
+        }
         Item::Rules(_)
         | Item::Unrestricted(_)
         | Item::Category(_)
@@ -225,6 +252,13 @@ fn simple_item(item: &Item) -> Run {
         | Item::Test(_) => {}
     }
     b.run()
+}
+
+/// A statement's closing reason, when it gives one.
+fn reason(b: &mut Pieces, why: Option<&Str>) {
+    if let Some(w) = why {
+        b.item(&quote(&w.value), w.span);
+    }
 }
 
 fn context_value(v: &ContextValueDecl) -> String {

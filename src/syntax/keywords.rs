@@ -25,6 +25,10 @@ pub const ITEMS: &[&str] = &[
     "unrestricted",
     "category",
     "flag",
+    "fact",
+    "trigger",
+    "never",
+    "exclusive",
     "retention",
     "test",
     "end",
@@ -93,6 +97,8 @@ pub const CONTINUATIONS: &[&str] = &[
     "not",
     "permanently",
     "from",
+    "when",
+    "restrict",
 ];
 
 /// Every keyword of the grammar, each once.

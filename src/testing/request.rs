@@ -49,6 +49,7 @@ pub fn request(case: &TestCase) -> Request {
                 })
                 .collect(),
             authors: r.authors.iter().map(|x| id(x)).collect(),
+            facts: names(&r.facts),
         },
         temporary_grants: case
             .temporary_grants

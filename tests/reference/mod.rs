@@ -645,3 +645,95 @@ pub fn decide_flagged(
     }
     (d, flags)
 }
+
+/// What the rules about restrictions add to a decision, written out from docs/semantics.md
+/// ("Triggers and rules about restrictions"): the categories the record's facts require and it
+/// does not carry, in the policy's order of categories.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RefRequired {
+    /// The categories required and missing.
+    pub missing: Vec<String>,
+}
+
+/// Whether a condition over facts holds for the facts a request states, by name.
+fn facts_hold(policy: &Policy, c: &caselock::policy::FactCondition, facts: &[String]) -> bool {
+    let stated = |f: &u32| {
+        policy
+            .facts
+            .get(*f as usize)
+            .is_some_and(|d| facts.contains(&d.name))
+    };
+    c.terms
+        .iter()
+        .any(|t| t.all.iter().all(stated) && !t.not.iter().any(stated))
+}
+
+/// [`decide_flagged`], then the rules about restrictions: an undeclared fact fails closed; then
+/// a restriction a `never restrict` covers for the record's facts (the first, in the request's
+/// order); then the later of the first two restrictions an `exclusive` names; otherwise every
+/// category a trigger requires and the record does not carry is reported.
+pub fn decide_all(
+    policy: &Policy,
+    req: &Request,
+    at: DateTime<Utc>,
+) -> (RefDecision, RefFlags, RefRequired) {
+    let (d, flags) = decide_flagged(policy, req, at);
+    if d.fail.is_some() {
+        return (d, flags, RefRequired::default());
+    }
+    let facts = &req.record.facts;
+    if let Some(i) = facts
+        .iter()
+        .position(|f| !policy.facts.iter().any(|d| d.name == *f))
+    {
+        return (
+            refuse(FailReason::UnknownFact(i as u16)),
+            RefFlags::default(),
+            RefRequired::default(),
+        );
+    }
+    let rules = &policy.restriction_rules;
+    let carried: Vec<&str> = req.record.placed().map(|r| r.category.as_str()).collect();
+    for (i, c) in carried.iter().enumerate() {
+        let forbidden = rules
+            .never
+            .iter()
+            .any(|n| n.covers(c) && facts_hold(policy, &n.when, facts));
+        if forbidden {
+            return (
+                refuse(FailReason::RestrictionNotAllowed(i as u16)),
+                RefFlags::default(),
+                RefRequired::default(),
+            );
+        }
+    }
+    for (j, b) in carried.iter().enumerate() {
+        let clash = carried[..j].iter().any(|a| {
+            rules
+                .exclusive
+                .iter()
+                .any(|e| e.categories.iter().any(|x| x == a) && e.categories.iter().any(|x| x == b))
+        });
+        if clash {
+            return (
+                refuse(FailReason::ExclusiveRestrictions(j as u16)),
+                RefFlags::default(),
+                RefRequired::default(),
+            );
+        }
+    }
+    let missing = policy
+        .categories
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|c| !carried.contains(c))
+        .filter(|c| {
+            rules
+                .triggers
+                .iter()
+                .any(|t| t.category == *c && facts_hold(policy, &t.when, facts))
+        })
+        .map(str::to_string)
+        .collect();
+    (d, flags, RefRequired { missing })
+}

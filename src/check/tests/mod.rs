@@ -22,7 +22,7 @@ use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
 /// The fields of a `record` statement besides the restriction's ([`RESTRICTION_FIELDS`], which
 /// the record's `category` shorthand takes too).
-const RECORD_OWN_FIELDS: [&str; 10] = [
+const RECORD_OWN_FIELDS: [&str; 11] = [
     "category",
     "section",
     "allocated_workers",
@@ -33,6 +33,7 @@ const RECORD_OWN_FIELDS: [&str; 10] = [
     "flags",
     "flags_last_reviewed",
     "authors",
+    "facts",
 ];
 /// The fields of a `restriction` statement, which the record's own `category` shorthand also
 /// takes.
@@ -341,6 +342,7 @@ impl Lowering {
             );
         }
         let authors = f.ids(self, "authors");
+        let facts = f.names(self, "facts");
         Some(TestRecord {
             id: id?,
             section,
@@ -353,6 +355,7 @@ impl Lowering {
             flags,
             flags_last_reviewed,
             authors,
+            facts,
         })
     }
 

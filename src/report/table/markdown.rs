@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::restriction_rules::NOTE as RULES_NOTE;
 use super::{FLAGS_NOTE, Setting, Sheet};
 use crate::markdown::cell;
 
@@ -93,6 +94,24 @@ pub(super) fn render(s: &Sheet) -> String {
                 cell(&f.title),
                 cell(&f.warns),
                 f.source
+            );
+        }
+    }
+    if !s.restriction_rules.is_empty() {
+        let _ = write!(
+            out,
+            "\n## Rules about restrictions\n\n{RULES_NOTE}\n\n\
+             | Statement | Says | When | Why | Source |\n| --- | --- | --- | --- | --- |\n"
+        );
+        for r in &s.restriction_rules {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | `{}` |",
+                r.kind.word(),
+                cell(&r.says),
+                cell(&r.when),
+                cell(&r.reason),
+                r.source
             );
         }
     }

@@ -7,6 +7,9 @@
 mod csv;
 mod html;
 mod markdown;
+mod restriction_rules;
+
+pub use restriction_rules::{RestrictionRuleSheet, RuleKind};
 
 use serde::Serialize;
 
@@ -62,6 +65,8 @@ pub struct Sheet {
     pub categories: Vec<CategorySheet>,
     /// The flags a record may carry, in source order.
     pub flags: Vec<FlagSheet>,
+    /// The rules about restrictions themselves: triggers, `never restrict`, `exclusive`.
+    pub restriction_rules: Vec<RestrictionRuleSheet>,
 }
 
 /// One flag in plain words.
@@ -189,6 +194,7 @@ impl Sheet {
                     source: f.source.clone(),
                 })
                 .collect(),
+            restriction_rules: restriction_rules::sheet(t),
         }
     }
 }

@@ -115,6 +115,40 @@ impl Lowerer {
             }
             Rule::action_decl => Item::Decl(self.decl(DeclKind::Action, pair)?),
             Rule::section_decl => Item::Decl(self.decl(DeclKind::Section, pair)?),
+            Rule::fact_decl => Item::Decl(self.decl(DeclKind::Fact, pair)?),
+            Rule::trigger_stmt => {
+                let mut it = inner;
+                self.trigger(span, next(&mut it)?)?
+            }
+            Rule::never_stmt => {
+                let mut categories = Vec::new();
+                let mut when = None;
+                let mut reason = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::name_list => categories = self.name_list(p),
+                        Rule::subjects => when = Some(self.subjects(p)?),
+                        Rule::string => reason = Some(self.string(p)?),
+                        _ => return Err(unexpected(&p, self.file)),
+                    }
+                }
+                Item::NeverRestrict(NeverRestrict {
+                    categories,
+                    when: when.ok_or_else(|| missing(span))?,
+                    reason,
+                    span,
+                })
+            }
+            Rule::exclusive_stmt => {
+                let mut it = inner;
+                let categories = self.name_list(next(&mut it)?);
+                let reason = it.next().map(|p| self.string(p)).transpose()?;
+                Item::Exclusive(Exclusive {
+                    categories,
+                    reason,
+                    span,
+                })
+            }
             Rule::role_decl => Item::Decl(self.decl(DeclKind::Role, pair)?),
             Rule::team_decl => Item::Decl(self.decl(DeclKind::Team, pair)?),
             Rule::person_decl => Item::Decl(self.decl(DeclKind::Person, pair)?),
@@ -428,6 +462,25 @@ impl Lowerer {
         })
     }
 
+    /// `trigger never "reason"` or `trigger CATEGORY when FACTS ["reason"]`, from the part after
+    /// the keyword.
+    fn trigger(&self, span: Span, pair: Pair<'_, Rule>) -> Result<Item> {
+        let never = pair.as_rule() == Rule::trigger_never;
+        let mut it = significant(pair.into_inner());
+        if never {
+            return Ok(Item::NoTrigger(self.string(next(&mut it)?)?, span));
+        }
+        let category = self.ident(next(&mut it)?);
+        let when = self.subjects(next(&mut it)?)?;
+        let reason = it.next().map(|p| self.string(p)).transpose()?;
+        Ok(Item::Trigger(Trigger {
+            category,
+            when,
+            reason,
+            span,
+        }))
+    }
+
     /// `flag NAME "Title" { warns "..." review ... }`
     fn flag(&self, pair: Pair<'_, Rule>) -> Result<FlagBlock> {
         let span = self.span(&pair);
@@ -733,6 +786,11 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_change
             | Rule::kw_approval
             | Rule::kw_expect
+            | Rule::kw_fact
+            | Rule::kw_trigger
+            | Rule::kw_when
+            | Rule::kw_restrict
+            | Rule::kw_exclusive
     )
 }
 
