@@ -1,7 +1,7 @@
 //! Decision latency on the bundled Nottingham policy: a decision from a parsed request, the
 //! JSON-to-decision path, and the cost of a caseworker explanation; and on the example kinds of
 //! temporary access, a decision resting on a grant whose approver is checked by role and
-//! relation.
+//! relation; and a lifecycle action (lifting a restriction) checked against a three-step chain.
 //!
 //! `cargo bench --bench decide` (add `-- --quick` for a fast run).
 
@@ -35,6 +35,15 @@ const REQUESTS: [(&str, &str); 4] = [
 /// A request whose temporary grant, of the kind `task_access`, is approved by the record's
 /// owner stating their role (`examples/policies/grants`): allowed, within the kind's notice.
 const GRANT_REQUEST: &str = r#"{"subject":{"id":"u-2001","roles":["social_worker"],"organisation":"council"},"action":"view","record":{"id":"H1","restriction":{"category":"placement","owner":"u-3001"}},"temporary_grants":[{"subject":"u-2001","kind":"task_access","granted_at":"2026-11-20T09:00:00Z","duration":"14 days","approved_by":{"id":"u-3001","roles":["home_manager"]}}],"at":"2026-12-02T10:00:00Z"}"#;
+
+/// Lifting a restriction whose chain has three steps (`examples/policies/lifecycle`), every step
+/// approved by someone stating their role: the whole chain checked, allowed.
+const LIFT_REQUEST: &str = r#"{"subject":{"id":"u-2001","roles":["social_worker"],"organisation":"council"},"action":"lift","record":{"id":"R2","restriction":{"category":"sensitive","owner":"u-3002"}},"change":{"category":"sensitive"},"approvals":[{"step":1,"by":{"id":"u-3001","roles":["team_manager"]},"at":"2026-11-20T09:00:00Z"},{"step":2,"by":{"id":"u-4001","roles":["service_manager"]},"at":"2026-11-21T09:00:00Z"},{"step":3,"by":{"id":"u-5001","roles":["head_of_service"]},"at":"2026-11-21T12:00:00Z"}],"at":"2026-11-22T10:00:00Z"}"#;
+
+/// A record restricted under one category with two facts (`examples/policies/permanence`): the
+/// decision reads the triggers (one requires a restriction it lacks), `never restrict` and
+/// `exclusive` after the rows.
+const FACTS_REQUEST: &str = r#"{"subject":{"id":"u-1","roles":["social_worker"],"teams":["adoption_team"],"organisation":"council"},"action":"view","record":{"id":"P1","restriction":{"category":"adoption","placed_on":"2026-06-01"},"facts":["adoption_plan","relative_of_staff"]},"at":"2026-11-22T10:00:00Z"}"#;
 
 fn decider() -> Decider {
     load("policies/nottingham-escr")
@@ -121,6 +130,50 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("grant");
     g.bench_function("kind_role_and_owner", |b| {
         b.iter(|| grants.decide(black_box(&req)))
+    });
+    g.finish();
+
+    let lifecycle = load("examples/policies/lifecycle");
+    let Ok(lift) = Request::from_json(LIFT_REQUEST) else {
+        eprintln!("the lifting request does not parse");
+        std::process::exit(2);
+    };
+    let d = lifecycle.decide(&lift);
+    assert!(
+        d.outcome == caselock::eval::Outcome::Allow && matches!(d.basis, Basis::Change(_)),
+        "the lifting request is not allowed by its chain: {d:?}"
+    );
+    let mut g = c.benchmark_group("lifecycle");
+    g.bench_function("lift_three_steps", |b| {
+        b.iter(|| lifecycle.decide(black_box(&lift)))
+    });
+    g.finish();
+
+    // Rules about restrictions: the same request with and without its facts, and the question
+    // a lifecycle action asks.
+    let permanence = load("examples/policies/permanence");
+    let Ok(with) = Request::from_json(FACTS_REQUEST) else {
+        eprintln!("the facts request does not parse");
+        std::process::exit(2);
+    };
+    let mut without = with.clone();
+    without.record.facts.clear();
+    let d = permanence.decide(&with);
+    assert!(
+        d.outcome == caselock::eval::Outcome::Allow && !d.warnings.is_empty(),
+        "the facts request is not allowed with a warning: {d:?}"
+    );
+    let facts = ["adoption_plan", "relative_of_staff"];
+    let carried = ["adoption", "staff_relative"];
+    let mut g = c.benchmark_group("facts");
+    g.bench_function("restricted/with_facts", |b| {
+        b.iter(|| permanence.decide(black_box(&with)))
+    });
+    g.bench_function("restricted/without_facts", |b| {
+        b.iter(|| permanence.decide(black_box(&without)))
+    });
+    g.bench_function("may_carry/exclusive_pair", |b| {
+        b.iter(|| permanence.may_carry(black_box(&facts), black_box(&carried)))
     });
     g.finish();
 

@@ -54,6 +54,8 @@ fn fixture_pairs() {
         // Letting a deputy act for a colleague: a policy-wide setting, and the requests that
         // act for someone (refused before) decided with the colleague's rights.
         ("acting", true),
+        // What records must, must not, or may not together carry.
+        ("restriction_rules", true),
     ];
     for (name, changes) in pairs {
         let old = compiled_path(&format!("tests/fixtures/diff/{name}/old.policy"));
@@ -357,6 +359,8 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
                 placed_on: None,
                 last_reviewed: None,
                 review_by: None,
+                ends: None,
+                renewals: 0,
                 owner: Some(if has(2) {
                     id.clone()
                 } else {
@@ -502,6 +506,107 @@ fn the_examples_are_current() {
                 diff::render(&d, format),
                 "{path} is stale: run `caselock diff tests/fixtures/diff/{pair}/old.policy tests/fixtures/diff/{pair}/new.policy --format {name} > {path}`"
             );
+        }
+    }
+}
+
+/// How long a restriction lasts, its renewals and its notice decide nothing (a restriction past
+/// its end still applies), so a change to them is a setting change only, and still a change.
+#[test]
+fn how_long_a_restriction_lasts_is_a_setting_change() {
+    let policy = |lasts: &str| {
+        format!(
+            "policy p \"P\" version 1\naction view\nrole team_manager \"Team Manager\"\norganisation council \"Council\" internal\napprove place by role team_manager\ncategory adoption \"Adoption\" {{\n  restriction universal\n  grant view to role team_manager\n  review every 1 month by role team_manager\n{lasts}}}\n\nend\n"
+        )
+    };
+    let settings = |old: &str, new: &str| {
+        let d = diff::diff(&compiled_text(&policy(old)), &compiled_text(&policy(new))).unwrap();
+        assert!(d.decisions.is_empty(), "{d:#?}");
+        d.settings
+            .iter()
+            .map(|s| (s.setting.clone(), s.old.clone(), s.new.clone()))
+            .collect::<Vec<_>>()
+    };
+    let longer = settings(
+        "  lasts 6 months renewable 1 notify 2 weeks\n",
+        "  lasts 1 year renewable 2 notify 1 week\n",
+    );
+    assert_eq!(
+        longer,
+        [
+            (
+                "how long a restriction lasts".to_string(),
+                "at most 6 months from placement".to_string(),
+                "at most 1 year from placement".to_string()
+            ),
+            (
+                "restriction renewals".to_string(),
+                "renewable once".to_string(),
+                "renewable 2 times".to_string()
+            ),
+            (
+                "notice before a restriction ends".to_string(),
+                "told 2 weeks before it ends".to_string(),
+                "told 1 week before it ends".to_string()
+            ),
+        ]
+    );
+    let added = settings("", "  lasts 6 months\n");
+    let names: Vec<&str> = added.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        names,
+        ["how long a restriction lasts", "restriction renewals"]
+    );
+    assert!(settings("  lasts 6 months\n", "  lasts 6 months\n").is_empty());
+}
+/// Each change to a rule about restrictions comes with a record whose facts the two policies
+/// really read differently: the category is required (or forbidden) on one side and not the
+/// other, and an exclusive pair may be carried on one side only.
+#[test]
+fn restriction_rule_witnesses_are_real() {
+    use caselock::diff::RuleChangeKind;
+    use caselock::eval::{CarryRefusal, Decider};
+    let old = compiled_path("tests/fixtures/diff/restriction_rules/old.policy");
+    let new = compiled_path("tests/fixtures/diff/restriction_rules/new.policy");
+    let d = diff::diff(&old, &new).unwrap();
+    assert_eq!(d.restriction_rules.len(), 3, "{:#?}", d.restriction_rules);
+    let (o, n) = (Decider::new(&old), Decider::new(&new));
+    // Facts one side does not declare are left out for it.
+    let known = |dec: &Decider, facts: &[String]| -> Vec<String> {
+        facts
+            .iter()
+            .filter(|f| dec.table().vocabulary.facts.iter().any(|x| &x.name == *f))
+            .cloned()
+            .collect()
+    };
+    let required = |dec: &Decider, facts: &[String], c: &str| {
+        dec.required(&known(dec, facts))
+            .unwrap()
+            .iter()
+            .any(|r| r.category.name == c)
+    };
+    let forbidden = |dec: &Decider, facts: &[String], c: &str| {
+        matches!(
+            dec.may_carry(&known(dec, facts), &[c]),
+            Err(CarryRefusal::NotAllowed { .. })
+        )
+    };
+    for r in &d.restriction_rules {
+        let c = r.category.as_str();
+        let f = &r.facts;
+        match r.kind {
+            RuleChangeKind::NowRequired => assert!(!required(&o, f, c) && required(&n, f, c)),
+            RuleChangeKind::NoLongerRequired => assert!(required(&o, f, c) && !required(&n, f, c)),
+            RuleChangeKind::NowForbidden => assert!(!forbidden(&o, f, c) && forbidden(&n, f, c)),
+            RuleChangeKind::NoLongerForbidden => {
+                assert!(forbidden(&o, f, c) && !forbidden(&n, f, c))
+            }
+            RuleChangeKind::NowExclusive | RuleChangeKind::NoLongerExclusive => {
+                let (a, b) = c.split_once(" and ").unwrap();
+                let together = |dec: &Decider| dec.may_carry::<&str, &str>(&[], &[a, b]).is_ok();
+                assert_eq!(together(&o), r.kind == RuleChangeKind::NowExclusive, "{c}");
+                assert_ne!(together(&o), together(&n), "{c}");
+            }
         }
     }
 }

@@ -16,8 +16,8 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use caselock::eval::{Basis, Decider, FailReason, Id, ListEntry, Warning};
 use caselock::eval::{ActingFor, GrantApprover, StatedApprover};
-use caselock::eval::{Basis, Decider, Id, ListEntry};
 use caselock::eval::{
     GrantDuration, PlacedFlag, Record, Request, RequestContext, Restriction, Subject,
     TemporaryGrant,
@@ -52,6 +52,8 @@ struct Names {
     orgs: Vec<String>,
     categories: Vec<String>,
     flags: Vec<String>,
+    /// The facts a record may state.
+    facts: Vec<String>,
     sections: Vec<String>,
     /// The names of the kinds of temporary access any category gives.
     kinds: Vec<String>,
@@ -77,6 +79,7 @@ impl Names {
                 .collect(),
             categories: p.categories.iter().map(|c| c.name.clone()).collect(),
             flags: p.flags.iter().map(|f| f.named.name.clone()).collect(),
+            facts: p.facts.iter().map(|f| f.name.clone()).collect(),
             sections: p.sections.iter().map(|s| s.name.clone()).collect(),
             kinds: p
                 .categories
@@ -243,19 +246,32 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         });
     let acting = proptest::option::weighted(if n.acting { 0.3 } else { 0.02 }, acting);
     let subject = subject(id.clone());
+    // An end set on the record (now and then) and renewals (mostly none, now and then more
+    // than a category allows).
+    let life = (date(), prop_oneof![4 => Just(0u32), 1 => 1..=3u32]);
     let one = (
         name(&n.categories, "unknown_category"),
         (date(), date(), date()),
+        life,
         proptest::option::of(id.clone()),
         named.clone(),
         prop_oneof![3 => Just(Vec::new()), 1 => named],
     )
         .prop_map(
-            |(category, (placed_on, last_reviewed, review_by), owner, allow, deny)| Restriction {
+            |(
+                category,
+                (placed_on, last_reviewed, review_by),
+                (ends, renewals),
+                owner,
+                allow,
+                deny,
+            )| Restriction {
                 category,
                 placed_on,
                 last_reviewed,
                 review_by,
+                ends,
+                renewals,
                 owner: owner.as_deref().map(mk),
                 named_allow: allow,
                 named_deny: deny,
@@ -285,8 +301,15 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         8 => Just(Vec::new()),
         flag_weight => proptest::collection::vec(flag, 1..=3),
     ];
+    // Facts, declared (most often) or not: a policy without facts gets now and then an
+    // undeclared one, which must fail closed.
+    let facts = prop_oneof![
+        4 => Just(Vec::new()),
+        if n.facts.is_empty() { 0 } else { 6 } => some(&n.facts, "unknown_fact", 3),
+        1 => Just(vec!["unknown_fact".to_string()]),
+    ];
     let record = (
-        (placed, flags),
+        (placed, flags, facts),
         id_list.clone(),
         id_list.clone(),
         prop_oneof![
@@ -308,7 +331,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
     )
         .prop_map(
             |(
-                ((restriction, restrictions), flags),
+                ((restriction, restrictions), flags, facts),
                 workers,
                 managers,
                 teams,
@@ -327,6 +350,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     relatives: relatives.iter().map(|x| mk(x)).collect(),
                     flags,
                     authors: authors.iter().map(|x| mk(x)).collect(),
+                    facts,
                 }
             },
         );
@@ -486,7 +510,7 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
     let result = runner.run(&request(&names), |req| {
         let at = req.at.unwrap_or_else(base);
         let d = decider.decide(&req);
-        let (r, ref_flags) = reference::decide_flagged(policy, &req, at);
+        let (r, ref_flags, ref_required) = reference::decide_all(policy, &req, at);
         let fail = match d.basis {
             Basis::FailClosed(reason) => Some(reason),
             Basis::Row { .. } | Basis::Change(_) => None,
@@ -521,6 +545,43 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
             })
             .collect();
         prop_assert_eq!(overdue, ref_flags.overdue, "overdue flag reviews");
+        // Rules about restrictions: the restrictions the facts require and the record lacks.
+        let missing: Vec<String> = d
+            .warnings
+            .iter()
+            .filter_map(|w| match w {
+                caselock::eval::Warning::RestrictionRequired(t) => {
+                    let t = &loaded.table.restriction_rules.triggers[*t as usize];
+                    Some(loaded.table.categories[t.category as usize].name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(missing, ref_required.missing, "restrictions required");
+        // A fact never opens a record: it only refuses (a restriction it forbids) or warns, so
+        // with and without facts the decision is the same unless one side is such a refusal.
+        if !req.record.facts.is_empty() {
+            let by_rules = |b: Basis| {
+                matches!(
+                    b,
+                    Basis::FailClosed(
+                        FailReason::UnknownFact(_)
+                            | FailReason::RestrictionNotAllowed(_)
+                            | FailReason::ExclusiveRestrictions(_)
+                    )
+                )
+            };
+            let mut plain = req.clone();
+            plain.record.facts.clear();
+            let p = decider.decide(&plain);
+            if !by_rules(d.basis) && !by_rules(p.basis) {
+                prop_assert_eq!(
+                    (p.outcome, p.view, p.basis),
+                    (d.outcome, d.view, d.basis),
+                    "a fact changed the decision"
+                );
+            }
+        }
         // A flag never changes the decision: the same request without flags decides alike.
         if d.flags != 0 {
             let mut plain = req.clone();
@@ -530,6 +591,43 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
                 (p.outcome, p.view, p.basis),
                 (d.outcome, d.view, d.basis),
                 "a flag changed the decision"
+            );
+        }
+        // A restriction's end and renewals, as the auditor is told them.
+        let name = |c: u32| loaded.table.categories[c as usize].name.clone();
+        let mut lifetime: Vec<reference::Lifetime> = d
+            .warnings
+            .iter()
+            .filter_map(|w| match *w {
+                Warning::RestrictionEnded(c, end) => Some((name(c), "ended", Some(end))),
+                Warning::RestrictionEndsSoon(c, end) => Some((name(c), "ends_soon", Some(end))),
+                Warning::RestrictionRenewedTooOften(c, _) => {
+                    Some((name(c), "renewed_too_often", None))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut expected = r.lifetime.clone();
+        lifetime.sort();
+        expected.sort();
+        prop_assert_eq!(lifetime, expected, "a restriction's end and renewals");
+        // The calendar never lifts a restriction: without its end and renewals, the request
+        // decides alike (only warnings and obligations differ).
+        if req
+            .record
+            .placed()
+            .any(|p| p.ends.is_some() || p.renewals > 0)
+        {
+            let mut timeless = req.clone();
+            for p in timeless.record.placed_mut() {
+                p.ends = None;
+                p.renewals = 0;
+            }
+            let t = decider.decide(&timeless);
+            prop_assert_eq!(
+                (t.outcome, t.view, t.basis),
+                (d.outcome, d.view, d.basis),
+                "a restriction's end changed the decision"
             );
         }
         let ends_soon = d

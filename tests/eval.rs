@@ -278,6 +278,9 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         words::ABSOLUTE,
         words::FAIL_CLOSED,
         words::SEVERAL,
+        words::FLAGS,
+        words::ENDED,
+        words::FACTS,
         words::CHAIN,
         words::ACTING,
     ];

@@ -170,7 +170,7 @@ fn a_broken_json_array_keeps_the_rows_before_the_break() {
     );
 }
 
-/// The outputs in `examples/reviews/` and `examples/retention/`, each as the CLI prints it.
+/// The outputs in `examples/reviews/`, `examples/retention/` and `examples/triggers/`, each as the CLI prints it.
 /// `CASELOCK_BLESS=1 cargo test --test reports` rewrites them.
 #[test]
 fn the_examples_are_current() {
@@ -193,10 +193,30 @@ fn the_examples_are_current() {
         "2026-11-23",
         "--all",
     ];
+    let ending = [
+        "reviews",
+        "--policy",
+        "examples/policies/time_limits",
+        "--register",
+        "examples/registers/time-limits-restrictions.csv",
+        "--as-of",
+        "2026-11-23",
+        "--ending-within",
+        "14d",
+    ];
+    let triggers = [
+        "triggers",
+        "--policy",
+        "examples/policies/permanence",
+        "--register",
+        "examples/registers/permanence-records.csv",
+    ];
     let bless = std::env::var_os("CASELOCK_BLESS").is_some();
     for (args, dir, name) in [
         (&reviews[..], "examples/reviews", "nottingham-restrictions"),
+        (&ending[..], "examples/reviews", "time-limits-ending"),
         (&retention[..], "examples/retention", "nottingham-files"),
+        (&triggers[..], "examples/triggers", "permanence-records"),
     ] {
         for (format, ext) in [
             ("text", "txt"),
@@ -427,5 +447,208 @@ fn flags_are_reviewed_from_the_register_like_restrictions() {
     assert!(
         csv.contains("H1,,hazard,u-3001,,overdue,2026-09-01,"),
         "{csv}"
+    );
+}
+
+/// `--ending-within` takes days or weeks; anything else is a usage error (exit 2), and a row the
+/// ending report cannot use is skipped by line number, never echoed (exit 1).
+#[test]
+fn the_ending_report_refuses_a_bad_window_and_skips_bad_rows() {
+    let run = |window: &str, register: &str| {
+        let dir = std::env::temp_dir().join(format!("caselock-ending-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("register-{}.csv", window.len()));
+        std::fs::write(&path, register).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+            .args([
+                "reviews",
+                "--policy",
+                "examples/policies/time_limits",
+                "--register",
+            ])
+            .arg(&path)
+            .args(["--as-of", "2026-11-23", "--ending-within", window])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let good = "record_id,category,placed_on,ends,renewals,child_name\nC1,staff_conflict,2026-06-01,,,SECRET-NAME\n";
+    assert_eq!(run("2 fortnights", good).0, Some(2));
+    let (code, out) = run("14d", good);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("ending   C1") && !out.contains("SECRET"),
+        "{out}"
+    );
+    let bad = "record_id,category,flag,placed_on,ends,renewals\nC1,staff_conflict,,2026-06-01,,two\nC2,staff_conflit,,2026-06-01,,\nC3,,hazard,,,\n";
+    let (code, out) = run("2w", bad);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("line 2: `renewals` is not a whole number"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 3: unknown category `staff_conflit`"),
+        "{out}"
+    );
+    assert!(out.contains("line 4: unknown flag `hazard`"), "{out}");
+}
+
+/// One reading of the rules about restrictions: `caselock triggers` lists a register's record as
+/// missing a restriction exactly when a decision on it warns `restriction_required` for that
+/// category, and as carrying a forbidden restriction or combination exactly when a decision on it
+/// fails closed for that reason.
+#[test]
+fn eval_and_triggers_agree() {
+    use caselock::eval::{Basis, Decider, FailReason, Request, Warning};
+    use caselock::report::triggers::{Finding, triggers};
+    let mut sources = SourceMap::new();
+    let files = caselock::loader::discover(
+        std::path::Path::new("examples/policies/permanence"),
+        &mut sources,
+    )
+    .unwrap()
+    .remove(0)
+    .files;
+    let checked = caselock::check_files(&sources, &files).unwrap();
+    let decider = Decider::new(&caselock::compile::compile(&checked, &sources));
+    let text = std::fs::read_to_string("examples/registers/permanence-records.csv").unwrap();
+    let report = triggers(
+        &decider,
+        text.as_bytes(),
+        caselock::report::register::Format::Csv,
+    )
+    .unwrap();
+    assert_eq!(report.invalid.len(), 1, "P8 states an undeclared fact");
+    let mut lines = text.lines();
+    lines.next();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let split = |s: &str| -> Vec<String> {
+            s.split(';')
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let (id, categories, facts) = (cells[0], split(cells[1]), split(cells[2]));
+        let restrictions: Vec<serde_json::Value> = categories
+            .iter()
+            .map(|c| serde_json::json!({"category": c, "placed_on": "2026-06-01"}))
+            .collect();
+        let req: Request = serde_json::from_value(serde_json::json!({
+            "subject": {"id": "u-1", "roles": ["social_worker"], "organisation": "council"},
+            "action": "view",
+            "record": {"id": id, "restrictions": restrictions, "facts": facts},
+            "at": "2026-11-22T10:00:00Z"
+        }))
+        .unwrap();
+        let d = decider.decide(&req);
+        let listed: Vec<_> = report.lines.iter().filter(|l| l.record_id == id).collect();
+        let warned: Vec<String> = d
+            .warnings
+            .iter()
+            .filter_map(|w| match w {
+                Warning::RestrictionRequired(t) => {
+                    let t = &decider.table().restriction_rules.triggers[*t as usize];
+                    Some(decider.table().categories[t.category as usize].name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let required: Vec<String> = listed
+            .iter()
+            .filter(|l| l.finding == Finding::Required)
+            .map(|l| l.category.clone())
+            .collect();
+        assert_eq!(warned, required, "record {id}");
+        let refused = match d.basis {
+            Basis::FailClosed(FailReason::RestrictionNotAllowed(_)) => Some(Finding::NotAllowed),
+            Basis::FailClosed(FailReason::ExclusiveRestrictions(_)) => Some(Finding::Exclusive),
+            _ => None,
+        };
+        let forbidden = listed
+            .iter()
+            .map(|l| l.finding)
+            .find(|f| *f != Finding::Required);
+        assert_eq!(refused, forbidden, "record {id}");
+    }
+}
+
+/// `caselock triggers --facts`: which restrictions one record's facts require, and whether it may
+/// carry some; exit 1 when it may not or lacks a required one, 2 for an undeclared fact.
+#[test]
+fn one_record_is_told_what_it_must_carry_and_why() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+            .args(["triggers", "--policy", "examples/policies/permanence"])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, out, _) = run(&["--facts", "adoption_plan"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("must carry:\n  adoption (Adoption): restricted when an adoption workflow is started (policy.policy:"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["--facts", "adoption_plan", "--categories", "adoption"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("It may carry adoption."), "{out}");
+    let (code, out, _) = run(&[
+        "--facts",
+        "post_adoption_record",
+        "--categories",
+        "adoption",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("may not be restricted under `adoption`: This Post Adoption Record should not be restricted"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["--facts", "relative_of_staff", "--categories", "adoption"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("It does not carry staff_relative, which it must."),
+        "{out}"
+    );
+    let (code, out, _) = run(&[
+        "--facts",
+        "",
+        "--categories",
+        "adoption,staff_relative",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(1));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["may_carry"], false);
+    assert!(
+        v["refusal"]
+            .as_str()
+            .unwrap()
+            .contains("may not be combined")
+    );
+    let (code, _, err) = run(&["--facts", "adoption_pln"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("`adoption_pln` (`--facts` entry 1) is not a fact the policy declares"));
+    // A policy that says nothing is automatic says so.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_caselock"))
+        .args(["triggers", "--policy", "policies/devon", "--facts", ""])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("The policy says nothing requires a restriction: 001:15"),
+        "{text}"
     );
 }

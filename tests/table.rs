@@ -12,11 +12,13 @@ fn compiled(path: &str) -> DecisionTable {
     compile::compile(&checked, &sources)
 }
 
-const POLICIES: [(&str, &str); 3] = [
+const POLICIES: [(&str, &str); 4] = [
     ("nottingham", "policies/nottingham-escr"),
     ("casework", "tests/fixtures/policies/casework.policy"),
     // Flags: their own section (markdown, HTML) and one line each (CSV).
     ("home_visits", "examples/policies/home_visits"),
+    // How long a restriction lasts: a setting line (markdown, HTML) and the `lasts` column.
+    ("time_limits", "examples/policies/time_limits"),
 ];
 
 #[test]

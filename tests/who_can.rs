@@ -67,3 +67,29 @@ fn every_example_is_allowed_by_its_rule() {
         }
     }
 }
+
+#[test]
+fn who_approves_lifting_a_gloucestershire_lock_text() {
+    let t = table("policies/gloucestershire");
+    let answer =
+        caselock::analyse::who_approves(&t, "locked", caselock::policy::Change::Lift).unwrap();
+    insta::assert_snapshot!(answer.text());
+}
+
+#[test]
+fn who_approves_placing_a_lifecycle_example_markdown() {
+    let t = table("examples/policies/lifecycle");
+    let place =
+        caselock::analyse::who_approves(&t, "sensitive", caselock::policy::Change::Place).unwrap();
+    insta::assert_snapshot!(place.markdown());
+    // A source that names no approver is said, not filled in.
+    let legacy =
+        caselock::analyse::who_approves(&t, "legacy", caselock::policy::Change::Lift).unwrap();
+    assert!(legacy.steps.is_empty());
+    assert!(
+        legacy.text().contains("the source names no approver"),
+        "{}",
+        legacy.text()
+    );
+    assert!(caselock::analyse::who_approves(&t, "nope", caselock::policy::Change::Lift).is_err());
+}

@@ -11,15 +11,18 @@ mod disclosure;
 mod escalation;
 mod lifecycle;
 pub(crate) mod partition;
+mod restriction_rules;
 mod rules;
 mod schedule;
 pub(crate) mod space;
+pub mod who_approves;
 pub(crate) mod who_can;
 mod widening;
 pub(crate) mod witness;
 
 pub use partition::{Cell, Decides, Outcome, Partition, decides};
 pub use space::{REQUEST_RELATIONS, Region, Side, Space, SpaceTooLarge, Witness};
+pub use who_approves::{WhoApproves, who_approves};
 pub use who_can::who_can;
 
 use crate::check::Checked;
@@ -63,6 +66,7 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
         schedule::check(p, v.category, &mut out);
     }
     p.flags.iter().for_each(|f| schedule::flag(f, &mut out));
+    restriction_rules::check(p, &mut out);
     access::dead_actions(&space, &views, &mut out);
     disclosure::check(&space, &views, &mut out);
     crate::diag::sort(&mut out);

@@ -1,7 +1,8 @@
 //! Schedule and ownership checks: no reviewer (CL0206), no approver for placing a restriction
 //! (CL0207), temporary access that outlasts the review interval (CL0211), a review interval
 //! beyond the longest allowed (CL0212), categories never reviewed without saying so (CL0213),
-//! and flags never reviewed without saying so (CL0214).
+//! flags never reviewed without saying so (CL0214), and a restriction that ends before its first
+//! review falls due (CL0255).
 
 use crate::diag::{Code, Diagnostic};
 use crate::policy::{Category, Flag, Period, PeriodUnit, Policy, Purpose, Schedule};
@@ -97,6 +98,23 @@ pub(super) fn check(p: &Policy, c: &Category, out: &mut Vec<Diagnostic>) {
                         )
                         .with_label(r.span, "the review interval")
                         .with_help("shorten temporary access, so a review always sees who holds it"),
+                    );
+                }
+                if let Some(l) = c.lasts.filter(|l| !longer(l.max, interval)) {
+                    out.push(
+                        Diagnostic::warning(
+                            Code::ReviewOutlastsRestriction,
+                            format!(
+                                "category `{}` is reviewed every {}, but a restriction lasts at most {}: it ends before its first review falls due",
+                                c.name,
+                                interval.describe(),
+                                l.max.describe()
+                            ),
+                            r.span,
+                            "no review falls due while a restriction runs",
+                        )
+                        .with_label(l.span, "the longest a restriction lasts")
+                        .with_help("review more often than a restriction lasts, or let it last longer than the review interval"),
                     );
                 }
             }

@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use biodivine_lib_bdd::{Bdd, BddPartialValuation, BddValuation, BddVariable, BddVariableSet};
 
 use crate::compile::table::{CategoryTable, DecisionTable, Member, Vocabulary, children};
-use crate::policy::{ActionId, Atom, Condition, OrgKind, Relation};
+use crate::policy::{ActionId, Atom, Condition, Literal, OrgKind, Relation};
 
 /// The relations a request can make true; `line_manager` is only known while routing approvals.
 pub const REQUEST_RELATIONS: [Relation; 11] = [
@@ -512,7 +512,33 @@ impl Space {
                         Some(to) => self.condition_bdd(side, c, action, to, false),
                         None => self.vars.mk_true(),
                     };
-                    eligible = eligible.or(&kind);
+                    // Nobody approves their own grant: some way of approving it must be open to
+                    // someone other than the subject, who is not the owner or the named person
+                    // that way requires.
+                    let others = Condition {
+                        terms: t
+                            .approved_by
+                            .iter()
+                            .flat_map(|a| &a.condition.terms)
+                            .map(|term| {
+                                term.iter()
+                                    .filter(|l| {
+                                        !l.negated
+                                            && matches!(
+                                                l.atom,
+                                                Atom::Person(_) | Atom::Relation(Relation::Owner)
+                                            )
+                                    })
+                                    .map(|l| Literal {
+                                        atom: l.atom,
+                                        negated: true,
+                                    })
+                                    .collect()
+                            })
+                            .collect(),
+                    };
+                    let others = self.condition_bdd(side, c, action, &others, false);
+                    eligible = eligible.or(&kind.and(&others));
                 }
                 var().and(&eligible)
             }

@@ -147,10 +147,23 @@ impl Space {
                 t.to.as_ref()
                     .is_none_or(|to| self.contains(&self.condition(0, category, action_id, to), w))
             });
-            // Its first approver's first alternative, met by a fresh person.
+            // Its first way of approving that someone other than the subject can meet (nobody
+            // approves their own grant), met by a fresh person.
+            let own = |l: &crate::policy::Literal| match l.atom {
+                Atom::Relation(Relation::Owner) => w.has(Relation::Owner),
+                Atom::Person(p) => table
+                    .vocabulary
+                    .persons
+                    .get(p as usize)
+                    .is_some_and(|p| subject.same(p.subject_id.as_str())),
+                _ => false,
+            };
             let term: Vec<Atom> = kind
-                .and_then(|t| t.approved_by.first())
-                .map(first_term)
+                .into_iter()
+                .flat_map(|t| &t.approved_by)
+                .flat_map(|a| &a.condition.terms)
+                .find(|t| !t.iter().any(|l| !l.negated && own(l)))
+                .map(|t| t.iter().filter(|l| !l.negated).map(|l| l.atom).collect())
                 .unwrap_or_default();
             let (mut approver_id, roles, teams) = stated(table, &term, &approver);
             for atom in &term {
@@ -161,11 +174,10 @@ impl Space {
                     Atom::Relation(Relation::AllocatedWorker) => {
                         allocated_workers.push(approver_id.clone());
                     }
-                    Atom::Relation(Relation::Owner) => match &owner {
-                        // The subject owns the record: they approve their own grant.
-                        Some(o) => approver_id = o.clone(),
-                        None => owner = Some(approver_id.clone()),
-                    },
+                    // The subject is never the owner here: that way of approving was passed over.
+                    Atom::Relation(Relation::Owner) if owner.is_none() => {
+                        owner = Some(approver_id.clone());
+                    }
                     _ => {}
                 }
             }
@@ -193,6 +205,8 @@ impl Space {
             placed_on: None,
             last_reviewed: None,
             review_by: None,
+            ends: None,
+            renewals: 0,
             owner,
             named_allow: listed(Relation::NamedAllow),
             named_deny: listed(Relation::NamedDeny),
@@ -261,6 +275,9 @@ impl Space {
                 // Flags decide nothing, so no witness needs one.
                 flags: Vec::new(),
                 authors,
+                // No facts: a witness is about who may open the record, and the facts only
+                // say which restrictions it should carry.
+                facts: Vec::new(),
             },
             temporary_grants,
             at: Some(at),

@@ -103,6 +103,7 @@ impl Resolver {
             protects: Vec::new(),
             disclose: None,
             review: None,
+            lasts: None,
             temporary: Vec::new(),
             contact: None,
             approvals: Vec::new(),
@@ -122,6 +123,7 @@ impl Resolver {
                 ast::Statement::Contact(..) => Some("contact"),
                 ast::Statement::Disclose(..) => Some("disclose"),
                 ast::Statement::Protects(..) => Some("protects"),
+                ast::Statement::Lasts(..) => Some("lasts"),
                 _ => None,
             };
             if let Some(k) = key {
@@ -245,6 +247,8 @@ impl Resolver {
                     .with_help("a section is protected by a restriction: declare a category that `protects` it and place it on the records that need it"),
                 ),
                 ast::Statement::Protects(names, _) => cat.protects = self.sections(names),
+                ast::Statement::Lasts(l) if is_unrestricted => self.lasts_unrestricted(l),
+                ast::Statement::Lasts(l) => cat.lasts = self.lasts(l),
             }
         }
         if !restriction_seen && !is_unrestricted {

@@ -164,6 +164,7 @@ impl Resolver {
         let sk = match kind {
             ast::DeclKind::Action => SymbolKind::Action,
             ast::DeclKind::Section => SymbolKind::Section,
+            ast::DeclKind::Fact => SymbolKind::Fact,
             ast::DeclKind::Role => SymbolKind::Role,
             ast::DeclKind::Team => SymbolKind::Team,
             ast::DeclKind::Person => SymbolKind::Person,
@@ -223,6 +224,7 @@ impl Resolver {
         match kind {
             ast::DeclKind::Action => p.actions.push(n),
             ast::DeclKind::Section => p.sections.push(n),
+            ast::DeclKind::Fact => p.facts.push(n),
             ast::DeclKind::Role => p.roles.push(Member {
                 named: n,
                 parent: None,
@@ -291,6 +293,7 @@ impl Resolver {
             SymbolKind::Rules,
             SymbolKind::Section,
             SymbolKind::Context,
+            SymbolKind::Fact,
         ] {
             let members = match kind {
                 SymbolKind::Role => p.roles.as_slice(),

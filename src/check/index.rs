@@ -155,6 +155,7 @@ impl NameIndex {
                 let kind = match d.kind {
                     ast::DeclKind::Action => SymbolKind::Action,
                     ast::DeclKind::Section => SymbolKind::Section,
+                    ast::DeclKind::Fact => SymbolKind::Fact,
                     ast::DeclKind::Role => SymbolKind::Role,
                     ast::DeclKind::Team => SymbolKind::Team,
                     ast::DeclKind::Person => SymbolKind::Person,
@@ -202,6 +203,10 @@ impl NameIndex {
             ast::Item::Source(..)
             | ast::Item::Systems(..)
             | ast::Item::Updated(..)
+            | ast::Item::Trigger(_)
+            | ast::Item::NoTrigger(..)
+            | ast::Item::NeverRestrict(_)
+            | ast::Item::Exclusive(_)
             | ast::Item::Approve(_)
             | ast::Item::Acting(_)
             | ast::Item::Unrestricted(_)
@@ -247,7 +252,17 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         ast::Item::Rules(r) => statements(&r.statements, out),
         ast::Item::Use(list, _) => names(list, out),
         ast::Item::Test(t) => test(t, out),
-        ast::Item::Source(..)
+        ast::Item::Trigger(t) => {
+            ident(&t.category, out);
+            subjects(&t.when, out);
+        }
+        ast::Item::NeverRestrict(n) => {
+            names(&n.categories, out);
+            subjects(&n.when, out);
+        }
+        ast::Item::Exclusive(e) => names(&e.categories, out),
+        ast::Item::NoTrigger(..)
+        | ast::Item::Source(..)
         | ast::Item::Systems(..)
         | ast::Item::Updated(..)
         | ast::Item::Context(_)
@@ -288,7 +303,8 @@ fn statements(list: &[ast::Statement], out: &mut Uses) {
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)
-            | ast::Statement::Disclose(..) => {}
+            | ast::Statement::Disclose(..)
+            | ast::Statement::Lasts(..) => {}
         }
     }
 }

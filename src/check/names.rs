@@ -39,6 +39,8 @@ pub enum SymbolKind {
     Section,
     /// A context of the request (`context network = ...`).
     Context,
+    /// A fact about a record (`fact adoption_plan`), which triggers test.
+    Fact,
 }
 
 impl SymbolKind {
@@ -60,6 +62,7 @@ impl SymbolKind {
             SymbolKind::Flag => "a flag",
             SymbolKind::Section => "a section",
             SymbolKind::Context => "a context",
+            SymbolKind::Fact => "a fact",
         }
     }
 

@@ -95,6 +95,8 @@ impl Resolver {
             unrestricted: None,
             categories: Vec::new(),
             flags: Vec::new(),
+            facts: Vec::new(),
+            restriction_rules: RestrictionRules::default(),
             retention: Vec::new(),
             tests: Vec::new(),
         };
@@ -186,6 +188,10 @@ impl Resolver {
                     tests.push(t);
                 }
                 ast::Item::Decl(_)
+                | ast::Item::Trigger(_)
+                | ast::Item::NoTrigger(..)
+                | ast::Item::NeverRestrict(_)
+                | ast::Item::Exclusive(_)
                 | ast::Item::Context(_)
                 | ast::Item::Group(_)
                 | ast::Item::Board(_)
@@ -197,6 +203,7 @@ impl Resolver {
         }
         self.flag_limit(&p);
         self.acting_for_uses(&p);
+        self.restriction_rules(&items, &mut p);
         // After `unused`: a malformed test does not hide an unused declaration.
         self.unused(&p);
         for t in tests {

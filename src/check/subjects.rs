@@ -335,6 +335,7 @@ pub(super) fn kind_static(k: SymbolKind) -> &'static SymbolKind {
         SymbolKind::Flag => &SymbolKind::Flag,
         SymbolKind::Section => &SymbolKind::Section,
         SymbolKind::Context => &SymbolKind::Context,
+        SymbolKind::Fact => &SymbolKind::Fact,
     }
 }
 

@@ -21,6 +21,7 @@ mod serve;
 mod settings;
 mod table;
 mod test;
+mod triggers;
 mod who_can;
 
 use std::ffi::OsString;
@@ -65,6 +66,9 @@ enum Command {
     Reviews(report::ReviewsArgs),
     /// Compute disposal dates for case files from the policy's retention schedule.
     Retention(report::RetentionArgs),
+    /// Which restrictions records must carry: a register's records whose facts require a
+    /// restriction they lack or forbid one they carry, or one record's facts.
+    Triggers(triggers::Args),
     /// Print the compiled decision table for humans: markdown, HTML or CSV.
     Table(table::Args),
     /// Show who gains and who loses access between two policies or compiled tables.
@@ -152,6 +156,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a, &out),
         Command::Reviews(a) => report::run_reviews(a, &out),
         Command::Retention(a) => report::run_retention(a, &out),
+        Command::Triggers(a) => triggers::run(a, &out),
         Command::Table(a) => table::run(a, &out),
         Command::Diff(a) => diff::run(a, &out),
         Command::WhoCan(a) => who_can::run(a, &out),

@@ -16,7 +16,8 @@ pub struct ReviewsArgs {
     #[arg(long, required = true)]
     policy: Vec<PathBuf>,
     /// The register: CSV with a header row, or JSON lines (`.json`/`.jsonl`); `-` for stdin.
-    /// Columns: record_id, category, placed_on, last_reviewed, review_by, reviewer, team.
+    /// Columns: record_id, category (or flag), placed_on, last_reviewed, review_by, reviewer,
+    /// team; with `--ending-within`, also ends and renewals.
     #[arg(long)]
     register: PathBuf,
     /// The report date (YYYY-MM-DD); today when absent.
@@ -25,6 +26,12 @@ pub struct ReviewsArgs {
     /// How far ahead counts as "due": `30d`, `4w`.
     #[arg(long, default_value = "30d")]
     within: String,
+    /// Instead of reviews, list the restrictions that have reached their end or end within
+    /// this many days or weeks (`14d`, `2w`): the end is the earlier of the register's `ends`
+    /// and the category's `lasts` from `placed_on` (with `renewals`). Temporary grants are not
+    /// in a register, so they are not listed.
+    #[arg(long, value_name = "DAYS")]
+    ending_within: Option<String>,
     /// List every restriction, not only those overdue or due.
     #[arg(long)]
     all: bool,
@@ -63,7 +70,7 @@ pub struct RetentionArgs {
     format: OutputFormat,
 }
 
-fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
+pub(super) fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
@@ -75,7 +82,7 @@ fn open(path: &std::path::Path) -> Result<Box<dyn Read>, Exit> {
         })
 }
 
-fn register_format(path: &std::path::Path, flag: Option<Format>) -> Format {
+pub(super) fn register_format(path: &std::path::Path, flag: Option<Format>) -> Format {
     match flag {
         Some(f) => f,
         None if path
@@ -100,11 +107,14 @@ fn parse_days(s: &str) -> Option<u32> {
 }
 
 fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    crate::eval::time::uk_date(chrono::Utc::now())
 }
 
 /// Runs `caselock reviews`.
 pub fn run_reviews(args: ReviewsArgs, out: &Output) -> Exit {
+    if let Some(window) = &args.ending_within {
+        return run_ends(&args, window, out);
+    }
     let Some(within_days) = parse_days(&args.within) else {
         eprintln!(
             "error: `--within {}` is not a number of days or weeks, such as `30d`",
@@ -135,6 +145,50 @@ pub fn run_reviews(args: ReviewsArgs, out: &Output) -> Exit {
                 eprint!(
                     "{}",
                     report::csv_notes(note, &r.invalid, &r.ignored_columns)
+                );
+            }
+            if r.invalid.is_empty() {
+                Exit::Ok
+            } else {
+                Exit::Findings
+            }
+        }
+        Err(e) => {
+            eprintln!("error: register line {}: {}", e.line, e.message);
+            Exit::Usage
+        }
+    }
+}
+
+/// Runs `caselock reviews --ending-within`.
+fn run_ends(args: &ReviewsArgs, window: &str, out: &Output) -> Exit {
+    let Some(within_days) = parse_days(window) else {
+        eprintln!(
+            "error: `--ending-within {window}` is not a number of days or weeks, such as `14d`"
+        );
+        return Exit::Usage;
+    };
+    let (sources, checked) = match common::one_policy(&args.policy, out) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let input = match open(&args.register) {
+        Ok(i) => i,
+        Err(e) => return e,
+    };
+    let opts = report::ends::Options {
+        as_of: args.as_of.unwrap_or_else(today),
+        within_days,
+        list_all: args.all,
+    };
+    let fmt = register_format(&args.register, args.register_format);
+    match report::ends::ends(&checked.policy, &sources, input, fmt, opts) {
+        Ok(r) => {
+            print!("{}", report::ends::render(&r, args.format));
+            if args.format == OutputFormat::Csv {
+                eprint!(
+                    "{}",
+                    report::csv_notes(None, &r.invalid, &r.ignored_columns)
                 );
             }
             if r.invalid.is_empty() {

@@ -3,6 +3,7 @@
 
 pub(crate) mod bundle;
 pub(crate) mod keys;
+mod restriction_rules;
 mod rows;
 #[allow(
     dead_code,
@@ -121,6 +122,7 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
                 inherited: false,
                 source: sources.cite_in_policy(u.span),
             }),
+        restriction_rules: restriction_rules::compile(p, sources),
         table_hash: String::new(),
     };
     table.table_hash = table_hash(&table);
@@ -198,6 +200,13 @@ fn check_table(table: &DecisionTable) -> Result<(), TableError> {
             )));
         }
     }
+    if let Some(e) = restriction_rules::malformed(
+        &table.restriction_rules,
+        table.categories.len(),
+        table.vocabulary.facts.len(),
+    ) {
+        return Err(TableError::Malformed(e));
+    }
     if table_hash(table) != table.table_hash {
         return Err(TableError::Hash);
     }
@@ -244,6 +253,8 @@ fn policy_files(p: &Policy) -> Vec<FileId> {
     spans.extend(p.approvals.iter().map(|m| m.span));
     spans.extend(p.unrestricted.iter().chain(&p.categories).map(|c| c.span));
     spans.extend(p.retention.iter().map(|r| r.span));
+    spans.extend(p.facts.iter().map(|f| f.span));
+    spans.extend(p.restriction_rules.spans());
     spans.extend(p.tests.iter().map(|t| t.span));
     let mut files: Vec<FileId> = spans.into_iter().map(|s| s.file).collect();
     files.sort();
@@ -311,6 +322,14 @@ fn vocabulary(p: &Policy, sources: &SourceMap) -> table::Vocabulary {
                 warns: f.warns.clone(),
                 review: f.review.as_ref().map(|r| rows::review(p, r, sources)),
                 source: sources.cite_in_policy(f.span),
+            })
+            .collect(),
+        facts: p
+            .facts
+            .iter()
+            .map(|f| table::Entry {
+                name: f.name.clone(),
+                title: f.title.clone(),
             })
             .collect(),
         contexts: p

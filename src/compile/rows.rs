@@ -4,7 +4,8 @@
 
 use super::table::{
     ActingEntry, ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry,
-    DecisionList, Entry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
+    DecisionList,
+    Entry, LastsEntry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
     UnstatedApprovalEntry,
 };
 use crate::policy::words::atom_title;
@@ -65,6 +66,12 @@ pub(super) fn category(
         protects: c.protects.clone(),
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| review(p, r, sources)),
+        lasts: c.lasts.map(|l| LastsEntry {
+            max: l.max,
+            renewable: l.renewable,
+            notify: l.notify,
+            source: sources.cite_in_policy(l.span),
+        }),
         temporary: c
             .temporary
             .iter()
@@ -96,7 +103,7 @@ pub(super) fn category(
             .filter(|p| **p != Purpose::Flag)
             .filter_map(|&purpose| {
                 let own = c.approvals.iter().find(|a| a.purpose == purpose);
-                let a = own.or_else(|| p.approvals.iter().find(|a| a.purpose == purpose))?;
+                let a = p.approval(c, purpose)?;
                 Some(approval(p, a, own.is_none(), sources))
             })
             .collect(),

@@ -12,6 +12,9 @@ use super::schema::{
     RestrictionTypeDef, ViewDef,
 };
 
+pub use super::restriction_rules::{
+    ExclusiveEntry, NeverEntry, NoTriggersEntry, RestrictionRulesEntry, TriggerEntry,
+};
 use crate::policy::words::{ContextWords, NameKind, Titles};
 use crate::policy::{
     ActionId, Atom, CategoryKind, Condition, Disclosure, ObligationId, OrgKind, Period, Purpose,
@@ -64,6 +67,10 @@ pub struct DecisionTable {
     /// Why no one is named to approve adding a flag, when the source names no one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag_unstated: Option<UnstatedApprovalEntry>,
+    /// What the policy says about restrictions themselves: triggers, records that may not be
+    /// restricted, categories that may not be combined. Left out when it says nothing.
+    #[serde(default, skip_serializing_if = "RestrictionRulesEntry::is_empty")]
+    pub restriction_rules: RestrictionRulesEntry,
     /// SHA-256 of the table serialised with this field empty, hex: detects edits and corruption.
     pub table_hash: String,
 }
@@ -110,6 +117,10 @@ pub struct Vocabulary {
     /// Left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<FlagEntry>,
+    /// The facts a record's data may state (a request's `record.facts` names them; triggers
+    /// index this list). Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Entry>,
     /// The contexts a request may state (`context network "Network" = ...`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contexts: Vec<Entry>,
@@ -326,6 +337,10 @@ pub struct CategoryTable {
     pub source: String,
     /// The review schedule.
     pub review: Option<ReviewEntry>,
+    /// How long a restriction of the category lasts, how often it may be renewed, and how long
+    /// before its end people are told; left out when the category sets no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lasts: Option<LastsEntry>,
     /// The kinds of temporary access the category offers, in source order (empty: none).
     pub temporary: Vec<TemporaryEntry>,
     /// Who a refused person should contact.
@@ -467,6 +482,21 @@ pub enum ScheduleEntry {
         /// Why, in the policy's words.
         reason: String,
     },
+}
+
+/// How long a restriction of a category lasts (`lasts 6 months renewable 2 notify 14 days`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LastsEntry {
+    /// The longest a restriction runs from its placement; each renewal adds at most this again.
+    #[schemars(with = "PeriodDef")]
+    pub max: Period,
+    /// How many times a restriction may be renewed.
+    pub renewable: u32,
+    /// How long before a restriction ends people are told, if the policy says.
+    #[schemars(with = "Option<PeriodDef>")]
+    pub notify: Option<Period>,
+    /// Where the statement is written.
+    pub source: String,
 }
 
 /// One kind of temporary access to a category.

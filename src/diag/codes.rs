@@ -405,6 +405,66 @@ colleague is not permitted\"), or narrow a grant with `not acting_for`.
 ```text
 grant view to role social_worker and acting_for   # CL0172
 ```";
+    LastsUnrestricted = "CL0190", "lasts-on-unrestricted", "The unrestricted block says how long a restriction lasts",
+"`lasts` limits how long a restriction of a category runs before it must be renewed or lifted.
+The unrestricted block is no restriction: nothing is placed, so nothing ends. Say how long a
+restriction lasts in the categories whose restrictions are time-limited.
+
+    unrestricted {
+      restriction exclude
+      lasts 6 months
+    }
+    # error[CL0190]: the `unrestricted` block has no restriction that could end";
+    NotifyOutlastsRestriction = "CL0191", "notify-outlasts-restriction", "The notice before a restriction ends is as long as the restriction",
+"`lasts 6 months notify 14 days` tells every person allowed to open a restricted record, 14 days
+before the restriction ends, that it ends soon (a `restriction_ends_soon` warning and obligation
+on every allowed decision in that window). A notice as long as the restriction's maximum, or
+longer, would be given from the day it is placed, which tells nobody anything.
+
+```text
+category adoption {
+  restriction universal
+  lasts 1 month notify 6 weeks   # CL0191
+}
+```";
+    RestrictionRenewableZero = "CL0192", "restriction-renewable-zero", "A time-limited restriction is renewable no times",
+"A restriction of a category that `lasts` a period can be renewed only as often as `renewable N`
+says; without it, not at all. `renewable 0` says what leaving it out says: remove it, or give the
+number of renewals the source allows.
+
+```text
+category adoption {
+  restriction universal
+  lasts 6 months renewable 0   # CL0192
+}
+```";
+    FactConditionAtom = "CL0180", "fact-condition-atom", "A trigger's condition names something other than a fact about the record",
+"The condition of a `trigger` or a `never restrict` statement is about the record, not about
+the person asking: it joins declared facts (`fact adoption_plan \"Adoption is the permanence
+plan\"`) with `and`, `not` and commas, as a rule's subjects are joined. A role, team, relation or
+context there would be decided by whoever happens to ask, so it is refused.
+
+```text
+fact adoption_plan \"Adoption is the permanence plan\"
+trigger adoption when adoption_plan and role social_worker   # CL0180
+```";
+    CategoryListShape = "CL0181", "category-list-shape", "A rule about restrictions lists a category twice, or too few",
+"`exclusive a, b` says that no record may carry two of its categories: it needs at least two
+different ones, and a category listed twice (`exclusive adoption, adoption`) would forbid a
+record to carry it at all. A `never restrict` statement's categories are each listed once.
+
+```text
+exclusive adoption, adoption   # CL0181
+```";
+    TriggerNoneContradicted = "CL0182", "trigger-none-contradicted", "A policy says nothing triggers a restriction, and gives a trigger",
+"`trigger never \"REASON\"` records that the source names no situation that requires a record to
+be restricted automatically. A `trigger CATEGORY when ...` statement in the same policy says the
+opposite; keep the one the source supports.
+
+```text
+trigger never \"There are no situations which automatically require a record to be locked\"
+trigger adoption when adoption_plan   # CL0182
+```";
     NeverLifted = "CL0240", "never-lifted", "A category can be placed but never lifted",
 "Placing and lifting a restriction are lifecycle actions decided by the category's `approve
 place` and `approve lift` chains (or the policy-wide ones). A policy that says who approves
@@ -613,6 +673,46 @@ them apart.
 
     category staff \"Staff conflict\" { restriction universal  disclose title, reason }
     # warning[CL0231]: a person on the exclusion list of a `staff` record is told something no other refused person is (`deny_kind`), so they learn that they are named";
+    ReviewOutlastsRestriction = "CL0255", "review-outlasts-restriction", "A restriction ends before its first review falls due",
+"A category reviewed `every` period whose restrictions last (`lasts`) no longer than that period
+never has a review fall due while a restriction runs: each restriction ends, and must be renewed
+or lifted, before anyone is asked to review it. Either the interval or the maximum is wrong;
+review more often than a restriction lasts.
+
+```text
+category adoption {
+  restriction universal
+  lasts 3 months
+  review every 6 months by owner   # CL0255
+}
+```";
+    TriggerNeverHolds = "CL0245", "trigger-never-holds", "A trigger's or a never-restrict statement's condition can never hold",
+"A condition over a record's facts holds for some record unless every alternative both requires
+and excludes one fact (`adoption_plan and not adoption_plan`). A trigger that can never hold
+requires nothing, and a `never restrict` that can never hold forbids nothing: both read as rules
+and are not.
+
+```text
+trigger adoption when adoption_plan and not adoption_plan   # CL0245
+```";
+    TriggerForbidden = "CL0246", "trigger-forbidden", "A trigger requires a restriction that a never-restrict statement forbids",
+"For some record's facts, a trigger requires a category that a `never restrict` statement says
+the record may not carry: whatever is done with such a record breaks the policy. The finding
+names the facts of such a record; narrow one of the two conditions.
+
+```text
+trigger adoption when adoption_plan
+never restrict adoption when post_adoption_record   # CL0246: a record with both facts
+```";
+    TriggerExclusive = "CL0247", "trigger-requires-exclusive", "Triggers require two categories that may not be combined",
+"For some record's facts, two triggers require categories that an `exclusive` statement says no
+record may carry together. The finding names the facts of such a record.
+
+```text
+trigger adoption when adoption_plan
+trigger post_adoption when adoption_order
+exclusive adoption, post_adoption   # CL0247: a record with both facts
+```";
     TestShape = "CL0301", "test-shape", "A test lacks a statement, or gives one twice",
 "A test needs exactly one `subject`, `record`, `action`, `at` time and `expect`; it may give
 any number of `temporary_grant`s. Without `at` a decision would depend on the day the test runs.

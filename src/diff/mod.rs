@@ -9,6 +9,7 @@
 //! change that keeps every decision is no change.
 
 mod render;
+mod restriction_rules;
 pub(crate) mod settings;
 
 use serde::Serialize;
@@ -22,6 +23,7 @@ use crate::eval::request::Request;
 use crate::policy::{ActionId, View};
 
 pub use render::{DiffFormat, render};
+pub use restriction_rules::{RestrictionRuleChange, RuleChangeKind};
 pub use settings::SettingChange;
 
 /// Why two tables could not be compared.
@@ -73,6 +75,16 @@ pub struct Diff {
     /// for how long (`category` is `policy`). Left out when none changed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policy_settings: Vec<SettingChange>,
+    /// Facts only the new policy declares (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts_added: Vec<String>,
+    /// Facts only the old policy declares (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts_removed: Vec<String>,
+    /// What records must, must not, or may not together carry, where it changed, each with a
+    /// record's facts as its witness (left out when nothing changed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restriction_rules: Vec<RestrictionRuleChange>,
 }
 
 impl Diff {
@@ -88,6 +100,9 @@ impl Diff {
             && self.flags_removed.is_empty()
             && self.flag_settings.is_empty()
             && self.policy_settings.is_empty()
+            && self.facts_added.is_empty()
+            && self.facts_removed.is_empty()
+            && self.restriction_rules.is_empty()
     }
 }
 
@@ -165,6 +180,10 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
         t.vocabulary.flags.iter().map(|f| f.name.clone()).collect()
     };
     let (old_flags, new_flags) = (flags(old), flags(new));
+    let facts = |t: &DecisionTable| -> Vec<String> {
+        t.vocabulary.facts.iter().map(|f| f.name.clone()).collect()
+    };
+    let (old_facts, new_facts) = (facts(old), facts(new));
     let mut d = Diff {
         old: policy_ref(old),
         new: policy_ref(new),
@@ -178,6 +197,9 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
         flags_removed: only_in(&old_flags, &new_flags),
         flag_settings: Vec::new(),
         policy_settings: settings::compare_acting(old, new),
+        facts_added: only_in(&new_facts, &old_facts),
+        facts_removed: only_in(&old_facts, &new_facts),
+        restriction_rules: restriction_rules::compare(old, new),
     };
     for name in old_flags.iter().filter(|n| new_flags.contains(n)) {
         if let (Some((_, fo)), Some((_, fn_))) = (old.flag(name), new.flag(name)) {

@@ -93,6 +93,16 @@ fn text(d: &Diff) -> String {
     text_settings(&mut out, "settings", &d.settings);
     text_settings(&mut out, "flags", &d.flag_settings);
     text_settings(&mut out, "policy", &d.policy_settings);
+    if !d.restriction_rules.is_empty() {
+        out.push_str("\nrules about restrictions:\n");
+        for r in &d.restriction_rules {
+            let witness = r
+                .witness
+                .as_deref()
+                .map_or_else(String::new, |w| format!(" for {w}"));
+            let _ = writeln!(out, "  {}: {}{witness}", r.category, r.kind.words());
+        }
+    }
     let _ = writeln!(
         out,
         "\n{} decision changes ({} gains, {} losses), {} setting changes",
@@ -133,6 +143,8 @@ fn lists(out: &mut String, d: &Diff, bullet: &str) {
         ("actions removed", &d.actions_removed),
         ("flags added", &d.flags_added),
         ("flags removed", &d.flags_removed),
+        ("facts added", &d.facts_added),
+        ("facts removed", &d.facts_removed),
     ] {
         if !items.is_empty() {
             let _ = writeln!(out, "{bullet}{label}: {}", items.join(", "));
@@ -167,11 +179,13 @@ fn markdown(d: &Diff) -> String {
         &d.actions_removed,
         &d.flags_added,
         &d.flags_removed,
+        &d.facts_added,
+        &d.facts_removed,
     ]
     .iter()
     .any(|l| !l.is_empty())
     {
-        out.push_str("\n#### Categories, actions and flags\n\n");
+        out.push_str("\n#### Categories, actions, flags and facts\n\n");
         lists(&mut out, d, "- ");
     }
     for (kind, title) in [
@@ -202,6 +216,20 @@ fn markdown(d: &Diff) -> String {
     markdown_settings(&mut out, "Settings", "Category", &d.settings);
     markdown_settings(&mut out, "Flags", "Flag", &d.flag_settings);
     markdown_settings(&mut out, "Policy", "Policy", &d.policy_settings);
+    if !d.restriction_rules.is_empty() {
+        out.push_str(
+            "\n#### Rules about restrictions\n\n| Category | Change | For example |\n| --- | --- | --- |\n",
+        );
+        for r in &d.restriction_rules {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                r.category,
+                r.kind.words(),
+                cell(r.witness.as_deref().unwrap_or("any record"))
+            );
+        }
+    }
     out
 }
 

@@ -58,13 +58,16 @@ pub fn compare(
     new: (&DecisionTable, &CategoryTable),
     same_temporary_holders: bool,
 ) -> Vec<SettingChange> {
-    let settings: [(&str, Reader); 16] = [
+    let settings: [(&str, Reader); 19] = [
         ("restriction type", restriction),
         ("sections it covers", covers),
         ("what a refused person sees", denied_view),
         ("what a refused person is told", disclosure),
         ("review interval", review_interval),
         ("reviewer", reviewer),
+        ("how long a restriction lasts", restriction_lasts),
+        ("restriction renewals", restriction_renewals),
+        ("notice before a restriction ends", restriction_notice),
         ("temporary access", temporary_offered),
         ("temporary access actions", temporary_actions),
         ("temporary access kinds", temporary_kinds),
@@ -420,6 +423,39 @@ fn temporary_actions(_: &Vocabulary, c: &CategoryTable) -> Value {
         let text = join_or(&names.iter().map(|n| spoken(n)).collect::<Vec<_>>(), "and");
         (names.join(","), text)
     })
+}
+
+fn restriction_lasts(_: &Vocabulary, c: &CategoryTable) -> Value {
+    match &c.lasts {
+        Some(l) => Value::plain(
+            format!("{:?}", l.max),
+            format!("at most {} from placement", l.max.describe()),
+            Some(&l.source),
+        ),
+        None => Value::plain("none", "no limit", None),
+    }
+}
+
+fn restriction_renewals(_: &Vocabulary, c: &CategoryTable) -> Value {
+    match &c.lasts {
+        Some(l) => Value::plain(
+            l.renewable.to_string(),
+            words::renewable(l.renewable),
+            Some(&l.source),
+        ),
+        None => Value::plain("none", "no limit", None),
+    }
+}
+
+fn restriction_notice(_: &Vocabulary, c: &CategoryTable) -> Value {
+    match c.lasts.as_ref().and_then(|l| Some((l.notify?, &l.source))) {
+        Some((n, source)) => Value::plain(
+            format!("{n:?}"),
+            format!("told {} before it ends", n.describe()),
+            Some(source),
+        ),
+        None => Value::plain("none", "no notice", None),
+    }
 }
 
 fn temporary_limit(_: &Vocabulary, c: &CategoryTable) -> Value {

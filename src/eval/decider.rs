@@ -29,7 +29,7 @@ const INLINE_WORDS: usize = 8;
 pub struct Decider {
     pub(super) table: DecisionTable,
     pub(super) actions: NameMap,
-    categories: NameMap,
+    pub(super) categories: NameMap,
     sections: NameMap,
     pub(super) roles: NameMap,
     pub(super) teams: NameMap,
@@ -39,6 +39,8 @@ pub struct Decider {
     /// The flags by name, and each flag's review interval (eval/flags.rs reads them).
     pub(super) flags: NameMap,
     pub(super) flag_reviews: Vec<Option<Period>>,
+    /// The facts a record may state, by name (eval/restriction_rules.rs reads them).
+    pub(super) facts: NameMap,
     pub(super) contexts: NameMap,
     /// Each context's values, by name, to their index among all contexts' values.
     pub(super) context_values: Vec<NameMap>,
@@ -67,6 +69,8 @@ struct Slot {
     /// The kinds of temporary access, in the table's order.
     temporary: Vec<Temporary>,
     review: Option<Period>,
+    /// How long a restriction lasts: the maximum, the renewals allowed and the notice.
+    lasts: Option<(Period, u32, Option<Period>)>,
     /// The sections it protects; empty: the whole record.
     protects: Vec<u32>,
 }
@@ -186,6 +190,7 @@ impl Decider {
                 lists,
                 temporary,
                 review,
+                lasts: c.lasts.as_ref().map(|l| (l.max, l.renewable, l.notify)),
                 protects: c.protects.clone(),
             }
         };
@@ -212,6 +217,7 @@ impl Decider {
                 .iter()
                 .map(|f| f.review.as_ref().and_then(interval))
                 .collect(),
+            facts: intern::name_map(v.facts.iter().map(|f| f.name.as_str())),
             contexts: intern::name_map(v.contexts.iter().map(|c| c.name.as_str())),
             context_values,
             role_tree: Tree::new(&v.roles, |i| layout.bit(Atom::Role(i))),
@@ -254,7 +260,8 @@ impl Decider {
     }
 
     /// Decides a request at a given time (the request's own `at` is ignored): the record's
-    /// restriction decides, then its flags add their part (eval/flags.rs).
+    /// restriction decides, then its flags add their part (eval/flags.rs), then the rules about
+    /// restrictions theirs (eval/restriction_rules.rs).
     pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
         // The lifecycle actions are every policy's, and no policy may declare one (CL0164).
         if let Some(change) = Change::from_word(req.action.as_ref()) {
@@ -266,6 +273,9 @@ impl Decider {
         let mut d = self.decide_record(req, at);
         if !req.record.flags.is_empty() {
             self.flag(req, at, &mut d);
+        }
+        if self.reads_restriction_rules(req) {
+            self.restriction_rules(req, at, &mut d);
         }
         d
     }
@@ -383,8 +393,7 @@ impl Decider {
         // soon is as much the holder's business.
         let allowed = win.outcome == Outcome::Allow;
         kept.extend(lose.warnings.into_iter().filter(|w| {
-            matches!(w, Warning::ReviewOverdue(_))
-                || allowed && matches!(w, Warning::GrantEndsSoon(..))
+            w.about_restriction() || allowed && matches!(w, Warning::GrantEndsSoon(..))
         }));
         win
     }
@@ -474,7 +483,8 @@ impl Decider {
     /// Whether every name the request gives is one the policy declares (as [`Decider::facts`]
     /// checks them), for a request that reads no rule: a lifecycle action.
     pub(super) fn request_known<S: AsRef<str>>(&self, req: &Request<S>) -> Result<(), FailReason> {
-        let mut facts = vec![0u64; self.layout.words()];
+        let mut facts: smallvec::SmallVec<[u64; INLINE_WORDS]> =
+            smallvec::smallvec![0u64; self.layout.words()];
         self.facts_for(req, 0, None, &mut facts).map(|_| ())
     }
 
@@ -633,6 +643,9 @@ impl Decider {
                     warnings.push(Warning::ReviewOverdue(due));
                 }
             }
+            if let CategoryRef::Category(c) = ctx.category {
+                lifetime(c, slot.lasts, r, at, warnings);
+            }
         }
         if !req.temporary_grants.is_empty() {
             if let Some(end) = self.temporary(req, ctx, &slot.temporary, at, facts, warnings) {
@@ -714,6 +727,30 @@ pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         warnings: Warnings::new(),
         flags: 0,
         acting: false,
+    }
+}
+
+/// A restriction's end and renewals (docs/semantics.md, "Time"): past its end it still applies,
+/// with a warning, since the calendar never lifts a restriction (a lapse in keeping a date would
+/// otherwise widen access); within its category's notice, an allow warns that it ends soon; renewed
+/// more often than its category allows, it still applies, with a warning.
+fn lifetime<S>(
+    category: u32,
+    lasts: Option<(Period, u32, Option<Period>)>,
+    r: &Restriction<S>,
+    at: DateTime<Utc>,
+    warnings: &mut Warnings,
+) {
+    let limit = lasts.map(|(max, renewable, _)| (max, renewable));
+    if let Some(end) = time::restriction_end(limit, r.placed_on, r.ends, r.renewals) {
+        match time::ending(end, lasts.and_then(|l| l.2), time::uk_date(at)) {
+            time::Ending::Ended => warnings.push(Warning::RestrictionEnded(category, end)),
+            time::Ending::EndsSoon => warnings.push(Warning::RestrictionEndsSoon(category, end)),
+            time::Ending::Running => {}
+        }
+    }
+    if limit.is_some_and(|(_, allowed)| r.renewals > allowed) {
+        warnings.push(Warning::RestrictionRenewedTooOften(category, r.renewals));
     }
 }
 

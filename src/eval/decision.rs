@@ -37,6 +37,14 @@ pub enum FailReason {
     /// The flag at this index of the record's `flags` is not one the policy declares: a
     /// misspelt flag would otherwise drop its duty without a word.
     UnknownFlag(u16),
+    /// The fact at this index of the record's `facts` is not one the policy declares.
+    UnknownFact(u16),
+    /// The record's restriction at this index is under a category its facts forbid (a `never
+    /// restrict` rule covers them).
+    RestrictionNotAllowed(u16),
+    /// The record's restriction at this index may not be combined with an earlier one (an
+    /// `exclusive` rule names both categories).
+    ExclusiveRestrictions(u16),
     /// The request's context at this index names a context the policy does not declare.
     UnknownContext(u16),
     /// The request's context at this index states a value its context does not list.
@@ -101,6 +109,9 @@ impl FailReason {
             FailReason::UnknownRecordTeam(_) => FailClosed::UnknownRecordTeam,
             FailReason::UnknownListEntry(..) => FailClosed::UnknownListEntry,
             FailReason::UnknownFlag(_) => FailClosed::UnknownFlag,
+            FailReason::UnknownFact(_) => FailClosed::UnknownFact,
+            FailReason::RestrictionNotAllowed(_) => FailClosed::RestrictionNotAllowed,
+            FailReason::ExclusiveRestrictions(_) => FailClosed::ExclusiveRestrictions,
             FailReason::UnknownContext(_) => FailClosed::UnknownContext,
             FailReason::UnknownContextValue(_) => FailClosed::UnknownContextValue,
             FailReason::UnknownGrantKind(_) => FailClosed::UnknownGrantKind,
@@ -277,6 +288,33 @@ pub enum Warning {
     /// The request acts for a colleague, but the window does not count: the request was decided
     /// with the subject's own rights.
     ActingNotValid(ActingProblem),
+    /// The restriction under the category with this index (in the table) ends on this UK day,
+    /// within its category's notice.
+    RestrictionEndsSoon(u32, NaiveDate),
+    /// The restriction under the category with this index ended on this UK day; it still applies
+    /// until someone renews or lifts it.
+    RestrictionEnded(u32, NaiveDate),
+    /// The restriction under the category with this index has been renewed this many times, more
+    /// than its category allows; it still applies.
+    RestrictionRenewedTooOften(u32, u32),
+    /// The trigger with this index (in the table's `restriction_rules.triggers`) requires a
+    /// restriction the record does not carry. Told to an auditor only.
+    RestrictionRequired(u32),
+}
+
+impl Warning {
+    /// Whether the warning is about a restriction's own life (its review, its end, its
+    /// renewals): the record's business, which a refused person is never told and which every
+    /// restriction on the record gives, whichever decides.
+    pub fn about_restriction(self) -> bool {
+        matches!(
+            self,
+            Warning::ReviewOverdue(_)
+                | Warning::RestrictionEndsSoon(..)
+                | Warning::RestrictionEnded(..)
+                | Warning::RestrictionRenewedTooOften(..)
+        )
+    }
 }
 
 /// A decision's warnings: the usual one or two are kept inline, so deciding allocates nothing.

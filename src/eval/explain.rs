@@ -282,12 +282,38 @@ impl Decider {
                         ));
                     }
                 }
+                Warning::RestrictionEndsSoon(cat, end) => s.push(format!(
+                    "The {} restriction ends at {} (UK time); if it is still needed, it must be renewed before then.",
+                    self.category_title(*cat),
+                    time::uk_local(time::uk_day_start(*end))
+                )),
+                Warning::RestrictionEnded(cat, end) => s.push(format!(
+                    "The {} restriction reached its end at {} (UK time) but still applies until someone renews or lifts it, so please tell {}.",
+                    self.category_title(*cat),
+                    time::uk_local(time::uk_day_start(*end)),
+                    self.whom_to_tell(req, *cat)
+                )),
+                Warning::RestrictionRenewedTooOften(cat, n) => s.push(format!(
+                    "The {} restriction has been renewed {n} times, more than the policy allows; it still applies, so please tell {}.",
+                    self.category_title(*cat),
+                    self.whom_to_tell(req, *cat)
+                )),
+                // What the facts require is for an auditor (render.rs).
                 Warning::GrantCapped(..)
                 | Warning::GrantNotValid(..)
                 | Warning::GrantEndsSoon(..)
+                | Warning::RestrictionRequired(_)
                 | Warning::ActingNotValid(_) => {}
             }
         }
+    }
+
+    /// Whom an allowed person should tell about a restriction's own problem (its end, its
+    /// renewals): the category's contact, or the restriction's owner, else their line manager.
+    fn whom_to_tell(&self, req: &Request, category: u32) -> String {
+        self.category(CategoryRef::Category(category))
+            .and_then(|c| self.contact(req, c))
+            .map_or_else(|| "your line manager".to_string(), |k| k.description)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -273,8 +273,12 @@ impl Decider {
     /// their id, and the roles and teams the request states they held (every name was checked
     /// to be declared before any rule is read: `grants_known`, `approvals_known`,
     /// `acting_known`).
-    pub(super) fn approver_facts<S: AsRef<str>>(&self, approver: &GrantApprover<S>) -> Vec<u64> {
-        let mut facts = vec![0u64; self.layout.words()];
+    pub(super) fn approver_facts<S: AsRef<str>>(
+        &self,
+        approver: &GrantApprover<S>,
+    ) -> smallvec::SmallVec<[u64; 8]> {
+        // Fact sets up to eight words live on the stack: approving allocates nothing.
+        let mut facts = smallvec::smallvec![0u64; self.layout.words()];
         if !self.persons.is_empty() {
             if let Some(p) = id::with_key(approver.id().as_str(), |k| self.persons.get(k).copied())
             {

@@ -18,6 +18,7 @@ pub(crate) mod object;
 mod refusal;
 mod render;
 pub(crate) mod request;
+mod restriction_rules;
 pub(crate) mod schema;
 pub(crate) mod time;
 mod trace;
@@ -38,5 +39,6 @@ pub use request::{
     Request, RequestContext, RequestError, Restriction, StatedApprover, Subject, TemporaryGrant,
     Text,
 };
+pub use restriction_rules::{CarryRefusal, Requirement};
 pub use schema::{decision_schema, request_schema};
 pub use time::{parse_period, period_pattern};

@@ -324,12 +324,21 @@ impl Decider {
             });
         }
         for w in &d.warnings {
-            if let Warning::GrantEndsSoon(_, end) = w {
-                out.push(ObligationOut {
-                    id: WarningCode::AccessEndsSoon.word().to_string(),
-                    text: words::ends_soon_duty(*end),
-                });
-            }
+            let (code, what, end) = match *w {
+                Warning::GrantEndsSoon(i, end) => {
+                    (WarningCode::AccessEndsSoon, words::Ends::Grant(i), end)
+                }
+                Warning::RestrictionEndsSoon(c, end) => (
+                    WarningCode::RestrictionEndsSoon,
+                    words::Ends::Restriction(self.category_title(c)),
+                    time::uk_day_start(end),
+                ),
+                _ => continue,
+            };
+            out.push(ObligationOut {
+                id: code.word().to_string(),
+                text: words::ends_soon_duty(what, end),
+            });
         }
         out
     }
@@ -342,14 +351,15 @@ impl Decider {
             .iter()
             .filter(|w| {
                 // Why acting did not count is about the subject's own request, not the record.
+                // What the record's facts require is told to an auditor only: it names a
+                // category, which the record does not carry and a caseworker need not learn.
                 auditor
-                    || d.outcome == Outcome::Allow
                     || matches!(w, Warning::ActingNotValid(_))
-                    || (show.temporary
-                        && !matches!(
-                            w,
-                            Warning::ReviewOverdue(_) | Warning::FlagReviewOverdue(..)
-                        ))
+                    || !matches!(w, Warning::RestrictionRequired(_))
+                        && (d.outcome == Outcome::Allow
+                            || (show.temporary
+                                && !w.about_restriction()
+                                && !matches!(w, Warning::FlagReviewOverdue(..))))
             })
             .map(|w| self.warning(req, *w))
             .collect()
@@ -389,9 +399,37 @@ impl Decider {
                     self.grant_problem(req, i, p)
                 ),
             ),
-            Warning::GrantEndsSoon(i, end) => {
-                (WarningCode::AccessEndsSoon, words::ends_soon(i, end))
-            }
+            Warning::GrantEndsSoon(i, end) => (
+                WarningCode::AccessEndsSoon,
+                words::ends_soon(words::Ends::Grant(i), end),
+            ),
+            Warning::RestrictionEndsSoon(c, end) => (
+                WarningCode::RestrictionEndsSoon,
+                words::ends_soon(
+                    words::Ends::Restriction(self.category_title(c)),
+                    time::uk_day_start(end),
+                ),
+            ),
+            Warning::RestrictionEnded(c, end) => (
+                WarningCode::RestrictionEnded,
+                words::restriction_ended(self.category_title(c), time::uk_day_start(end)),
+            ),
+            Warning::RestrictionRenewedTooOften(c, n) => (
+                WarningCode::RestrictionRenewedTooOften,
+                words::restriction_renewed_too_often(
+                    self.category_title(c),
+                    n,
+                    self.table
+                        .categories
+                        .get(c as usize)
+                        .and_then(|c| c.lasts.as_ref())
+                        .map_or(0, |l| l.renewable),
+                ),
+            ),
+            Warning::RestrictionRequired(trigger) => (
+                WarningCode::RestrictionRequired,
+                self.requirement_text(trigger),
+            ),
             Warning::ActingNotValid(p) => (
                 WarningCode::ActingNotValid,
                 words::acting_not_valid(
@@ -403,6 +441,14 @@ impl Decider {
             ),
         };
         WarningOut { code, message }
+    }
+
+    /// The title of the category at this index of the table.
+    pub(super) fn category_title(&self, c: u32) -> &str {
+        self.table
+            .categories
+            .get(c as usize)
+            .map_or("", |c| c.title.as_str())
     }
 
     /// Why a temporary grant does not count.
@@ -468,9 +514,10 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
     let placed = |i: u16| req.record.placed().nth(usize::from(i));
     match reason {
         FailReason::UnknownAction => req.action.as_ref(),
-        FailReason::UnknownCategory(i) | FailReason::RepeatedCategory(i) => {
-            placed(i).map_or("", |r| r.category.as_ref())
-        }
+        FailReason::UnknownCategory(i)
+        | FailReason::RepeatedCategory(i)
+        | FailReason::RestrictionNotAllowed(i)
+        | FailReason::ExclusiveRestrictions(i) => placed(i).map_or("", |r| r.category.as_ref()),
         FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
         FailReason::UnknownSection => req.record.section.as_ref().map_or("", AsRef::as_ref),
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
@@ -488,6 +535,7 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .flags
             .get(usize::from(i))
             .map_or("", |f| f.flag.as_ref()),
+        FailReason::UnknownFact(i) => nth(&req.record.facts, i),
         FailReason::UnknownGrantKind(i) => req
             .temporary_grants
             .get(usize::from(i))

@@ -359,6 +359,12 @@ pub struct Record<S = String> {
         deserialize_with = "object::each"
     )]
     pub flags: Vec<PlacedFlag<S>>,
+    /// What the record's data says of it (names of facts the policy declares; any other name
+    /// fails closed): the facts triggers and rules about restrictions test. A decision warns
+    /// an auditor when they require a restriction the record does not carry, and fails closed
+    /// when the record carries a restriction they forbid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<S>,
 }
 
 /// A flag on a record.
@@ -424,6 +430,21 @@ pub struct Restriction<S = String> {
     #[serde(default, deserialize_with = "time::de::opt_date")]
     #[schemars(extend("pattern" = time::DATE_PATTERN))]
     pub review_by: Option<NaiveDate>,
+    /// The day the restriction ends, as set on the record: it runs until the start of this day
+    /// (UK time). The end is the earlier of this and the category's maximum (`lasts`) from
+    /// `placed_on`. A restriction past its end still applies, with a `restriction_ended`
+    /// warning, until someone renews or lifts it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "time::de::opt_date"
+    )]
+    #[schemars(extend("pattern" = time::DATE_PATTERN))]
+    pub ends: Option<NaiveDate>,
+    /// How many times the restriction has been renewed (checked against the category's
+    /// `renewable`; each renewal adds at most the category's maximum to its end).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub renewals: u32,
     /// The subject id of its named owner (accountable manager).
     #[serde(default)]
     pub owner: Option<Id<S>>,
@@ -703,6 +724,7 @@ impl<S: AsRef<str>> Request<S> {
                     })
                     .collect(),
                 authors: ids(&self.record.authors),
+                facts: all(&self.record.facts),
                 allocated_managers: ids(&self.record.allocated_managers),
             },
             temporary_grants: self
@@ -759,6 +781,7 @@ impl<S> Record<S> {
             relatives: Vec::new(),
             authors: Vec::new(),
             flags: Vec::new(),
+            facts: Vec::new(),
         }
     }
 }
@@ -800,6 +823,8 @@ impl<S: AsRef<str>> Restriction<S> {
             placed_on: self.placed_on,
             last_reviewed: self.last_reviewed,
             review_by: self.review_by,
+            ends: self.ends,
+            renewals: self.renewals,
             owner: self.owner.as_ref().map(Id::to_owned_id),
             named_allow: self
                 .named_allow

@@ -85,6 +85,76 @@ pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
     overdue_on(due, at.date_naive())
 }
 
+/// Where a time-limited restriction stands on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ending {
+    /// Its end has come: it still applies until someone renews or lifts it.
+    Ended,
+    /// It ends within its category's notice.
+    EndsSoon,
+    /// It runs on, beyond the notice (or its category gives none).
+    Running,
+}
+
+/// The day a restriction ends (it runs until that day starts, UK time): the earlier of the day
+/// set on the record (`ends`) and the category's maximum from its placement, each renewal (up to
+/// the number the category allows) adding the maximum again. `lasts` is the category's maximum
+/// and its renewal limit, `None` when the category sets none; then only `ends` counts (a date
+/// someone set on the record is never ignored). `None`: no end is known.
+///
+/// The maximum is multiplied, not added renewal by renewal: six months renewed once ends twelve
+/// calendar months after the placement (31 August to 31 August), not six months after a clamped
+/// end of February.
+pub fn restriction_end(
+    lasts: Option<(Period, u32)>,
+    placed_on: Option<NaiveDate>,
+    ends: Option<NaiveDate>,
+    renewals: u32,
+) -> Option<NaiveDate> {
+    let cap = lasts.and_then(|(max, renewable)| {
+        let terms = renewals.min(renewable).checked_add(1)?;
+        let whole = Period {
+            amount: max.amount.checked_mul(terms)?,
+            unit: max.unit,
+        };
+        whole.after(placed_on?)
+    });
+    match (ends, cap) {
+        (Some(e), Some(c)) => Some(e.min(c)),
+        (e, c) => e.or(c),
+    }
+}
+
+/// Where a restriction that ends on `end` stands on the day `today`: ended from `end` on, and
+/// ending soon from the day whose `notify` period reaches `end`.
+pub fn ending(end: NaiveDate, notify: Option<Period>, today: NaiveDate) -> Ending {
+    if today >= end {
+        Ending::Ended
+    } else if notify.is_some_and(|n| n.after(today).is_none_or(|soon| soon >= end)) {
+        Ending::EndsSoon
+    } else {
+        Ending::Running
+    }
+}
+
+/// The day it is in the UK at an instant (GMT or BST as the date has it): a restriction's end
+/// is a UK day.
+pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Europe::London).date_naive()
+}
+
+/// The instant a UK day starts. Midnight always exists in UK local time and is never repeated
+/// (the clocks change at 01:00 GMT), so this is exact; UTC midnight stands in should the zone
+/// data ever say otherwise.
+pub fn uk_day_start(day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    chrono_tz::Europe::London
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.to_utc())
+}
+
 /// What the schemas add to `format: date-time` for request times: a year in
 /// [`crate::policy::YEARS`] as written. (A leap second, which the format allows and the
 /// reader refuses, would need a look-ahead that not every validator's regex dialect has.)
@@ -383,6 +453,153 @@ mod tests {
             one.after_instant(friday).unwrap().date_naive(),
             date("2026-11-23")
         );
+    }
+
+    fn months(n: u32) -> Period {
+        Period {
+            amount: n,
+            unit: PeriodUnit::Months,
+        }
+    }
+
+    #[test]
+    fn a_restriction_ends_at_the_earlier_of_its_date_and_its_maximum() {
+        let six = Some((months(6), 1));
+        let placed = Some(date("2027-08-31"));
+        // Six months from 31 August is the end of February: 29 February in a leap year.
+        assert_eq!(
+            restriction_end(six, placed, None, 0),
+            Some(date("2028-02-29"))
+        );
+        // Renewed once: twelve months from placement, not six from a clamped 29 February.
+        assert_eq!(
+            restriction_end(six, placed, None, 1),
+            Some(date("2028-08-31"))
+        );
+        // Renewed more often than allowed: the maximum stays that of the renewals allowed.
+        assert_eq!(
+            restriction_end(six, placed, None, 5),
+            Some(date("2028-08-31"))
+        );
+        assert_eq!(
+            restriction_end(six, placed, Some(date("2027-12-01")), 0),
+            Some(date("2027-12-01"))
+        );
+        assert_eq!(
+            restriction_end(six, placed, Some(date("2029-01-01")), 0),
+            Some(date("2028-02-29"))
+        );
+        // No maximum: only a date set on the record ends it; no date, no end.
+        assert_eq!(
+            restriction_end(None, placed, Some(date("2027-12-01")), 3),
+            Some(date("2027-12-01"))
+        );
+        assert_eq!(restriction_end(None, placed, None, 0), None);
+        assert_eq!(restriction_end(six, None, None, 0), None);
+    }
+
+    #[test]
+    fn the_notice_counts_back_from_the_end_in_calendar_terms() {
+        let end = date("2028-03-01");
+        let two_weeks = Some(Period {
+            amount: 2,
+            unit: PeriodUnit::Weeks,
+        });
+        assert_eq!(ending(end, two_weeks, date("2028-02-15")), Ending::Running);
+        assert_eq!(ending(end, two_weeks, date("2028-02-16")), Ending::EndsSoon);
+        assert_eq!(ending(end, two_weeks, date("2028-02-29")), Ending::EndsSoon);
+        assert_eq!(ending(end, two_weeks, date("2028-03-01")), Ending::Ended);
+        assert_eq!(ending(end, None, date("2028-02-29")), Ending::Running);
+        // The notice is counted forward, as a grant's is: a month's notice before 31 March
+        // starts on 1 March, the first day a month after which reaches the end (a month after
+        // 28 February is only 28 March).
+        assert_eq!(
+            ending(date("2027-03-31"), Some(months(1)), date("2027-03-01")),
+            Ending::EndsSoon
+        );
+        assert_eq!(
+            ending(date("2027-03-31"), Some(months(1)), date("2027-02-28")),
+            Ending::Running
+        );
+    }
+
+    #[test]
+    fn a_uk_day_starts_at_midnight_in_gmt_and_in_bst() {
+        let winter = uk_day_start(date("2026-12-04"));
+        assert_eq!(timestamp(winter), "2026-12-04T00:00:00Z");
+        assert_eq!(uk_local(winter), "00:00 on Friday 4 December 2026");
+        let summer = uk_day_start(date("2026-07-15"));
+        assert_eq!(timestamp(summer), "2026-07-14T23:00:00Z");
+        assert_eq!(uk_local(summer), "00:00 on Wednesday 15 July 2026");
+        // The days the clocks change: forward on 28 March 2027, back on 31 October 2027.
+        assert_eq!(
+            timestamp(uk_day_start(date("2027-03-28"))),
+            "2027-03-28T00:00:00Z"
+        );
+        assert_eq!(
+            timestamp(uk_day_start(date("2027-03-29"))),
+            "2027-03-28T23:00:00Z"
+        );
+        assert_eq!(
+            timestamp(uk_day_start(date("2027-10-31"))),
+            "2027-10-30T23:00:00Z"
+        );
+        assert_eq!(
+            timestamp(uk_day_start(date("2027-11-01"))),
+            "2027-11-01T00:00:00Z"
+        );
+    }
+
+    proptest::proptest! {
+        /// Every UK day of the calendar a request may name starts at a midnight a person reads
+        /// as 00:00 on that day, the instant before it is the day before, and the UK day of
+        /// any instant is the day whose start it has reached.
+        #[test]
+        fn uk_days_and_their_starts_agree(days in 0i64..(300 * 366), secs in 0i64..86_400 * 2) {
+            let day = date("1900-01-01") + chrono::Duration::days(days);
+            proptest::prop_assume!(crate::policy::YEARS.contains(&chrono::Datelike::year(&day)));
+            let start = uk_day_start(day);
+            proptest::prop_assert_eq!(uk_date(start), day);
+            proptest::prop_assert_eq!(uk_date(start - chrono::Duration::seconds(1)), day.pred_opt().unwrap());
+            proptest::prop_assert!(uk_local(start).starts_with("00:00 on "));
+            let at = start + chrono::Duration::seconds(secs);
+            let today = uk_date(at);
+            proptest::prop_assert!(uk_day_start(today) <= at);
+            proptest::prop_assert!(at < uk_day_start(today.succ_opt().unwrap()));
+        }
+
+        /// Ended exactly from the end day on; ending soon only before it, and for every day
+        /// between the first day of the notice and the end; the maximum multiplies with the
+        /// renewals allowed, and a stated end never makes a restriction last longer.
+        #[test]
+        fn ends_are_calendar_laws(
+            placed in 0i64..(200 * 365),
+            amount in 1u32..24,
+            unit in 0usize..4,
+            renewable in 0u32..3,
+            renewals in 0u32..5,
+            stated in proptest::option::of(0i64..2000),
+            notice in 1u32..40,
+            offset in -800i64..800,
+        ) {
+            let unit = [PeriodUnit::Days, PeriodUnit::Weeks, PeriodUnit::Months, PeriodUnit::Years][unit];
+            let max = Period { amount, unit };
+            let placed = date("1950-01-01") + chrono::Duration::days(placed);
+            let stated = stated.map(|d| placed + chrono::Duration::days(d));
+            let end = restriction_end(Some((max, renewable)), Some(placed), stated, renewals).unwrap();
+            let terms = renewals.min(renewable) + 1;
+            let cap = Period { amount: amount * terms, unit }.after(placed).unwrap();
+            proptest::prop_assert_eq!(end, stated.map_or(cap, |s| s.min(cap)));
+            proptest::prop_assert!(end <= cap);
+            let notify = Some(Period { amount: notice, unit: PeriodUnit::Days });
+            let today = end + chrono::Duration::days(offset);
+            let state = ending(end, notify, today);
+            proptest::prop_assert_eq!(state == Ending::Ended, today >= end);
+            proptest::prop_assert_eq!(
+                state == Ending::EndsSoon,
+                today < end && (end - today).num_days() <= i64::from(notice)
+            );
+        }
     }
 
     #[test]

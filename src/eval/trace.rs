@@ -355,6 +355,15 @@ impl Decider {
                 words::FLAGS
             );
         }
+        if !r.facts.is_empty() {
+            let facts: Vec<String> = r.facts.iter().map(|f| format!("`{f}`")).collect();
+            let _ = writeln!(
+                out,
+                "Facts of the record: {}. {}",
+                facts.join(", "),
+                words::FACTS
+            );
+        }
         for (i, g) in req.temporary_grants.iter().enumerate() {
             let stated = g.approved_by.stated().map_or_else(String::new, |s| {
                 format!(

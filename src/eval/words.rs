@@ -17,6 +17,9 @@ pub const ABSOLUTE: &str =
 pub const REFUSED: &str = "Access is refused.";
 /// How a record's several restrictions combine.
 pub const SEVERAL: &str = "Every restriction on the record must allow: the most restrictive decision decides (a deny over an allow, then the smaller view, then forbidden over not permitted).";
+/// What a record's facts do to a decision (docs/semantics.md, "Triggers and rules about
+/// restrictions").
+pub const FACTS: &str = "A record's facts never open it: a restriction they require and the record lacks is a warning for an auditor, and a restriction they forbid, or two that may not be combined, refuses everyone until the record is put right.";
 /// What a record's flags do to a decision.
 pub const FLAGS: &str = "A flag never changes the decision: an allow gives each flag's duty, and a flag whose review is overdue adds a warning.";
 /// How a lifecycle action is decided.
@@ -124,6 +127,15 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownFlag(_) => {
                 write!(f, "unknown flag `{value}` in the record's flags: the policy does not declare it")
             }
+            FailReason::UnknownFact(i) => {
+                write!(f, "unknown fact `{value}` at `record.facts[{i}]`: the policy does not declare it")
+            }
+            FailReason::RestrictionNotAllowed(i) => {
+                write!(f, "restriction {} (`{value}`) is one this record may not carry: its facts meet a `never restrict` rule of the policy", i + 1)
+            }
+            FailReason::ExclusiveRestrictions(i) => {
+                write!(f, "restriction {} (`{value}`) may not be combined with an earlier restriction on the record: an `exclusive` rule of the policy names both", i + 1)
+            }
             FailReason::UnknownContext(_) => {
                 write!(f, "unknown context `context.{value}`: the policy declares no context of that name")
             }
@@ -220,6 +232,20 @@ pub fn acting_problem(problem: ActingProblem) -> &'static str {
     }
 }
 
+/// The `restriction_required` warning: the record's facts require a restriction it does not
+/// carry, with the trigger's reason and place.
+pub fn restriction_required(
+    category: &str,
+    title: &str,
+    reason: Option<&str>,
+    source: &str,
+) -> String {
+    let why = reason.map_or_else(String::new, |r| format!(": {r}"));
+    format!(
+        "the record's facts require restriction `{category}` ({title}), which it does not carry{why} ({source})"
+    )
+}
+
 /// How often a kind of temporary access may be renewed: "not renewable", "renewable once",
 /// "renewable 2 times".
 pub fn renewable(n: u32) -> String {
@@ -230,20 +256,82 @@ pub fn renewable(n: u32) -> String {
     }
 }
 
-/// The warning that temporary access ends soon.
-pub fn ends_soon(grant: u16, end: chrono::DateTime<chrono::Utc>) -> String {
+/// What ends, in the sentences that say it ends: a temporary grant (by its place in the
+/// request) or a restriction (by its category's title).
+#[derive(Debug, Clone, Copy)]
+pub enum Ends<'a> {
+    /// The temporary grant at this index of the request.
+    Grant(u16),
+    /// The restriction under the category with this title.
+    Restriction(&'a str),
+}
+
+impl Ends<'_> {
+    /// What ends: "temporary grant 1", "the Adoption restriction".
+    fn what(self) -> String {
+        match self {
+            Ends::Grant(i) => format!("temporary grant {}", u32::from(i) + 1),
+            Ends::Restriction(title) => format!("the {title} restriction"),
+        }
+    }
+
+    /// Whose notice it is.
+    fn notice(self) -> &'static str {
+        match self {
+            Ends::Grant(_) => "its kind",
+            Ends::Restriction(_) => "its category",
+        }
+    }
+
+    /// What the person told must do before the end.
+    fn duty(self) -> &'static str {
+        match self {
+            Ends::Grant(_) => "finish the work or ask for a renewal before then",
+            Ends::Restriction(_) => {
+                "if it is still needed, ask for it to be renewed before then, or it is reported as ended"
+            }
+        }
+    }
+}
+
+/// The warning that something ends within its notice, the end in UK local time: "temporary
+/// grant 1 ends at 09:00 on Friday 4 December 2026 (UK time), within the notice its kind gives".
+pub fn ends_soon(what: Ends<'_>, end: chrono::DateTime<chrono::Utc>) -> String {
     format!(
-        "temporary grant {} ends at {}, within the notice its kind gives",
-        grant + 1,
-        super::time::timestamp(end)
+        "{} ends at {} (UK time), within the notice {} gives",
+        what.what(),
+        super::time::uk_local(end),
+        what.notice()
     )
 }
 
-/// What the holder must do when temporary access ends soon.
-pub fn ends_soon_duty(end: chrono::DateTime<chrono::Utc>) -> String {
+/// What a person allowed must do when something ends soon (the `access_ends_soon` and
+/// `restriction_ends_soon` obligations).
+pub fn ends_soon_duty(what: Ends<'_>, end: chrono::DateTime<chrono::Utc>) -> String {
     format!(
-        "temporary access ends at {}: finish the work or ask for a renewal before then",
-        super::time::timestamp(end)
+        "{} ends at {} (UK time): {}",
+        what.what(),
+        super::time::uk_local(end),
+        what.duty()
+    )
+}
+
+/// What a restriction past its end does: the sentence docs/semantics.md quotes.
+pub const ENDED: &str = "A restriction past its end still applies: only a person lifts or renews it, never the calendar.";
+
+/// The warning that a restriction has reached its end.
+pub fn restriction_ended(title: &str, end: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "the {title} restriction ended at {} (UK time) and has been neither renewed nor lifted; it still applies until someone does",
+        super::time::uk_local(end)
+    )
+}
+
+/// The warning that a restriction has been renewed more often than its category allows.
+pub fn restriction_renewed_too_often(title: &str, renewals: u32, allowed: u32) -> String {
+    format!(
+        "the {title} restriction has been renewed {renewals} times, more than its category allows ({}); it still applies",
+        renewable(allowed)
     )
 }
 

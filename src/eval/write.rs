@@ -336,6 +336,10 @@ impl Decider {
                         Warning::GrantCapped(..)
                         | Warning::GrantNotValid(..)
                         | Warning::GrantEndsSoon(..)
+                        | Warning::RestrictionEndsSoon(..)
+                        | Warning::RestrictionEnded(..)
+                        | Warning::RestrictionRenewedTooOften(..)
+                        | Warning::RestrictionRequired(_)
                         | Warning::ActingNotValid(_) => {}
                     }
                 }

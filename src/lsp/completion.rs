@@ -155,6 +155,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         return Want::Words(match (governor, statement) {
             ("grant" | "deny", _) => vec!["to"],
             ("temporary", _) => vec!["for"],
+            ("lasts", _) => vec!["renewable", "notify"],
             ("approve", _) => vec!["by", "via"],
             ("to", "grant") => vec!["and", "requires"],
             ("to", "deny") => vec!["and", "absolute", "shows"],
@@ -164,6 +165,8 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
             ("approved_by", _) => vec!["or", "and", "renewable", "notify", "requires"],
             ("=", "board") => vec!["and"],
             ("by" | "=", _) => vec!["or", "and"],
+            ("trigger" | "restrict", _) => vec!["when"],
+            ("when", _) => vec!["and"],
             _ => Vec::new(),
         });
     }
@@ -184,6 +187,10 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "via" => Want::Names(&[SymbolKind::Escalation], Vec::new()),
         "use" => Want::Names(&[SymbolKind::Rules], Vec::new()),
         "protects" => Want::Names(&[SymbolKind::Section], Vec::new()),
+        "trigger" => Want::Names(&[SymbolKind::Category], vec!["never"]),
+        "restrict" | "exclusive" => Want::Names(&[SymbolKind::Category], vec!["when"]),
+        "when" => Want::Names(&[SymbolKind::Fact], vec!["not"]),
+        "never" if statement == "never" => Want::Words(vec!["restrict"]),
         "requires" => Want::Names(&[SymbolKind::Obligation], Vec::new()),
         "in" if statement == "role" => Want::Names(&[SymbolKind::Role], Vec::new()),
         "in" if statement == "team" => Want::Names(&[SymbolKind::Team], Vec::new()),
@@ -217,6 +224,7 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         "category" | "restriction" => &[SymbolKind::Category],
         "section" => &[SymbolKind::Section],
         "flags" => &[SymbolKind::Flag],
+        "facts" => &[SymbolKind::Fact],
         "actions" | "action" => &[SymbolKind::Action],
         "obligations" => &[SymbolKind::Obligation, SymbolKind::Flag],
         "context" => &[SymbolKind::Context],
@@ -326,6 +334,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Flag => CompletionItemKind::EVENT,
         SymbolKind::Section => CompletionItemKind::FIELD,
         SymbolKind::Context => CompletionItemKind::ENUM_MEMBER,
+        SymbolKind::Fact => CompletionItemKind::VALUE,
     }
 }
 
@@ -415,7 +424,7 @@ mod tests {
     use super::*;
     use crate::span::FileId;
 
-    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\n";
+    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\ncategory adoption \"Adoption\" {\n  restriction universal\n}\nfact adoption_plan \"Adoption is the plan\"\n";
 
     fn labels(text_with_cursor: &str) -> Vec<String> {
         let offset = text_with_cursor.find('|').unwrap();
@@ -438,6 +447,12 @@ mod tests {
                 &["category", "edt"],
             ),
             ("category c {\n  gr|", &["grant"], &["policy"]),
+            ("category c {\n  la|", &["lasts"], &["policy"]),
+            (
+                "category c {\n  lasts 6 months |",
+                &["renewable", "notify"],
+                &["edt", "requires"],
+            ),
             (
                 "category c {\n  grant |",
                 &["view", "edit", "all"],
@@ -558,6 +573,36 @@ mod tests {
                 "test \"t\" {\n  acting_for \"u\" roles |",
                 &["manager"],
                 &["edt"],
+            ),
+            // Rules about restrictions: categories, then facts.
+            ("|", &["trigger", "never", "exclusive", "fact"], &[]),
+            (
+                "trigger |",
+                &["adoption", "never"],
+                &["edt", "adoption_plan"],
+            ),
+            ("trigger adoption |", &["when"], &["adoption"]),
+            (
+                "trigger adoption when |",
+                &["adoption_plan", "not"],
+                &["adoption", "edt"],
+            ),
+            (
+                "trigger adoption when adoption_plan and not |",
+                &["adoption_plan"],
+                &["edt"],
+            ),
+            ("never |", &["restrict"], &["adoption"]),
+            (
+                "never restrict |",
+                &["adoption", "when"],
+                &["adoption_plan"],
+            ),
+            ("exclusive adoption, |", &["adoption"], &["adoption_plan"]),
+            (
+                "test \"t\" {\n  record \"r\" facts |",
+                &["adoption_plan"],
+                &["adoption"],
             ),
         ];
         for (text, wanted, unwanted) in cases {

@@ -234,6 +234,20 @@ impl TemporaryAccess {
     }
 }
 
+/// How long a restriction of a category lasts (`lasts 6 months renewable 2 notify 14 days`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lasts {
+    /// The longest a restriction runs from its placement, and each renewal adds at most this
+    /// again.
+    pub max: Period,
+    /// How many times a restriction may be renewed.
+    pub renewable: u32,
+    /// How long before a restriction ends people are told (`notify`).
+    pub notify: Option<Period>,
+    /// The statement's span.
+    pub span: Span,
+}
+
 /// Who a refused person should contact.
 #[derive(Debug, Clone)]
 pub struct Contact {
@@ -389,6 +403,8 @@ pub struct Category {
     pub disclose: Option<Disclosure>,
     /// The review schedule.
     pub review: Option<Review>,
+    /// How long a restriction lasts, if the category limits it.
+    pub lasts: Option<Lasts>,
     /// The kinds of temporary access the category offers, in source order (none: no temporary
     /// access).
     pub temporary: Vec<TemporaryAccess>,

@@ -63,6 +63,16 @@ pub enum WarningCode {
     /// The request acts for a colleague, but the window does not count, and why: it was decided
     /// with the subject's own rights.
     ActingNotValid,
+    /// A restriction on the record ends within its category's notice.
+    RestrictionEndsSoon,
+    /// A restriction on the record has reached its end and has been neither renewed nor lifted;
+    /// it still applies.
+    RestrictionEnded,
+    /// A restriction on the record has been renewed more often than its category allows; it
+    /// still applies.
+    RestrictionRenewedTooOften,
+    /// The record's facts require a restriction it does not carry (auditors only).
+    RestrictionRequired,
 }
 
 /// The kind of a refusal made before any rule is read (the evaluator's `FailReason` without
@@ -91,6 +101,12 @@ pub enum FailClosed {
     UnknownListEntry,
     /// A flag on the record is not one the policy declares.
     UnknownFlag,
+    /// A fact of the record is not one the policy declares.
+    UnknownFact,
+    /// The record carries a restriction its facts forbid.
+    RestrictionNotAllowed,
+    /// The record carries two restrictions that may not be combined.
+    ExclusiveRestrictions,
     /// The request states a context the policy does not declare.
     UnknownContext,
     /// The request states a value its context does not list.
@@ -129,7 +145,7 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 27] = [
+    pub const ALL: [FailClosed; 30] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
@@ -141,6 +157,9 @@ impl FailClosed {
         FailClosed::UnknownRecordTeam,
         FailClosed::UnknownListEntry,
         FailClosed::UnknownFlag,
+        FailClosed::UnknownFact,
+        FailClosed::RestrictionNotAllowed,
+        FailClosed::ExclusiveRestrictions,
         FailClosed::UnknownContext,
         FailClosed::UnknownContextValue,
         FailClosed::UnknownGrantKind,
@@ -173,6 +192,9 @@ impl FailClosed {
             FailClosed::UnknownRecordTeam => "unknown_record_team",
             FailClosed::UnknownListEntry => "unknown_list_entry",
             FailClosed::UnknownFlag => "unknown_flag",
+            FailClosed::UnknownFact => "unknown_fact",
+            FailClosed::RestrictionNotAllowed => "restriction_not_allowed",
+            FailClosed::ExclusiveRestrictions => "exclusive_restrictions",
             FailClosed::UnknownContext => "unknown_context",
             FailClosed::UnknownContextValue => "unknown_context_value",
             FailClosed::UnknownGrantKind => "unknown_grant_kind",
@@ -234,13 +256,17 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 6] = [
+    pub const ALL: [WarningCode; 10] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
         WarningCode::FlagReviewOverdue,
         WarningCode::AccessEndsSoon,
         WarningCode::ActingNotValid,
+        WarningCode::RestrictionEndsSoon,
+        WarningCode::RestrictionEnded,
+        WarningCode::RestrictionRenewedTooOften,
+        WarningCode::RestrictionRequired,
     ];
 
     /// The code as written: `review_overdue`.
@@ -252,6 +278,10 @@ impl WarningCode {
             WarningCode::FlagReviewOverdue => "flag_review_overdue",
             WarningCode::AccessEndsSoon => "access_ends_soon",
             WarningCode::ActingNotValid => "acting_not_valid",
+            WarningCode::RestrictionEndsSoon => "restriction_ends_soon",
+            WarningCode::RestrictionEnded => "restriction_ended",
+            WarningCode::RestrictionRenewedTooOften => "restriction_renewed_too_often",
+            WarningCode::RestrictionRequired => "restriction_required",
         }
     }
 }

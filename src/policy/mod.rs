@@ -15,6 +15,7 @@ mod flag;
 mod id;
 mod names;
 mod period;
+mod restriction_rules;
 mod retention;
 mod rule;
 mod test_case;
@@ -29,6 +30,7 @@ pub use flag::*;
 pub use id::*;
 pub use names::*;
 pub use period::*;
+pub use restriction_rules::*;
 pub use retention::*;
 pub use rule::*;
 pub use test_case::*;
@@ -118,6 +120,11 @@ pub struct Policy {
     pub categories: Vec<Category>,
     /// The flags a record may carry, in source order.
     pub flags: Vec<Flag>,
+    /// Declared facts about a record (`fact adoption_plan`), which a request's `record.facts`
+    /// states and triggers test.
+    pub facts: Vec<Named>,
+    /// Triggers, records that may not be restricted, and categories that may not be combined.
+    pub restriction_rules: RestrictionRules,
     /// The retention schedule.
     pub retention: Vec<Retention>,
     /// The checked `test` blocks, in source order.
@@ -146,11 +153,21 @@ impl Policy {
         category: &'a Category,
         purpose: Purpose,
     ) -> Option<&'a Approval> {
+        // A category's own `approve PURPOSE unstated` says its source names no one: the
+        // policy-wide chain does not fill that gap.
+        let own_gap = category
+            .unstated_approvals
+            .iter()
+            .any(|u| u.purpose == purpose);
         category
             .approvals
             .iter()
             .find(|a| a.purpose == purpose)
-            .or_else(|| self.approvals.iter().find(|a| a.purpose == purpose))
+            .or_else(|| {
+                (!own_gap)
+                    .then(|| self.approvals.iter().find(|a| a.purpose == purpose))
+                    .flatten()
+            })
     }
 
     /// Why nobody is named to approve a purpose in a category, when the policy says its source

@@ -99,6 +99,8 @@ pub struct TestRecord {
     pub flags_last_reviewed: Option<NaiveDate>,
     /// The ids of the entry's authors (`authors`).
     pub authors: Vec<String>,
+    /// The facts the record's data states (`facts`).
+    pub facts: Vec<TestName>,
 }
 
 /// A test record's restriction: its category and the facts it carries.
@@ -112,6 +114,10 @@ pub struct TestRestriction {
     pub last_reviewed: Option<NaiveDate>,
     /// When it must be reviewed by.
     pub review_by: Option<NaiveDate>,
+    /// The day it ends, as set on the record (`ends`).
+    pub ends: Option<NaiveDate>,
+    /// How many times it has been renewed (`renewals`).
+    pub renewals: u32,
     /// The owner's id.
     pub owner: Option<String>,
     /// The access list.

@@ -1,13 +1,16 @@
-//! Reports for managers and records officers: reviews due and retention disposal.
+//! Reports for managers and records officers: reviews due, restrictions ending, and retention
+//! disposal.
 //!
 //! Reports carry record, file and staff IDs only. Registers often carry more (names,
 //! addresses, dates of birth); those columns are never stored or echoed, only named as ignored.
 
 pub(crate) mod csv_out;
+pub mod ends;
 pub mod register;
 pub mod retention;
 pub mod reviews;
 pub mod table;
+pub mod triggers;
 
 use std::fmt::Write as _;
 
@@ -268,7 +271,7 @@ pub(crate) fn csv_notes(
     out
 }
 
-fn footer(out: &mut String, invalid: &[register::RowError], ignored: &[String]) {
+pub(crate) fn footer(out: &mut String, invalid: &[register::RowError], ignored: &[String]) {
     if !invalid.is_empty() {
         out.push_str("\ninvalid rows (skipped):\n");
         for e in invalid {

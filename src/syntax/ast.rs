@@ -126,6 +126,15 @@ pub enum Item {
     Category(CategoryBlock),
     /// `flag NAME "Title" { ... }`
     Flag(FlagBlock),
+    /// `trigger CATEGORY when FACTS ["reason"]`: a record whose facts meet the condition must
+    /// carry the category.
+    Trigger(Trigger),
+    /// `trigger never "reason"`: nothing requires a record to be restricted automatically.
+    NoTrigger(Str, Span),
+    /// `never restrict [CATEGORY, ...] when FACTS ["reason"]`
+    NeverRestrict(NeverRestrict),
+    /// `exclusive CATEGORY, CATEGORY, ... ["reason"]`
+    Exclusive(Exclusive),
     /// `retention NAME "Title" { ... }`
     Retention(RetentionBlock),
     /// `test "name" { ... }`
@@ -150,6 +159,10 @@ impl Item {
             Item::Unrestricted(b) => b.span,
             Item::Category(c) => c.span,
             Item::Flag(f) => f.span,
+            Item::Trigger(t) => t.span,
+            Item::NoTrigger(_, s) => *s,
+            Item::NeverRestrict(n) => n.span,
+            Item::Exclusive(e) => e.span,
             Item::Retention(r) => r.span,
             Item::Test(t) => t.span,
         }
@@ -163,6 +176,8 @@ pub enum DeclKind {
     Action,
     /// `section`
     Section,
+    /// `fact`
+    Fact,
     /// `role`
     Role,
     /// `team`
@@ -179,6 +194,7 @@ impl DeclKind {
         match self {
             DeclKind::Action => "action",
             DeclKind::Section => "section",
+            DeclKind::Fact => "fact",
             DeclKind::Role => "role",
             DeclKind::Team => "team",
             DeclKind::Person => "person",
@@ -492,6 +508,43 @@ pub struct FlagBlock {
     pub span: Span,
 }
 
+/// `trigger CATEGORY when FACTS ["reason"]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    /// The category a record must carry.
+    pub category: Ident,
+    /// When: facts of the record, joined as a rule's subjects are (`,` or, `and`, `not`).
+    pub when: Subjects,
+    /// Why, in the source's words.
+    pub reason: Option<Str>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `never restrict [CATEGORY, ...] when FACTS ["reason"]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeverRestrict {
+    /// The categories a record may not carry; empty: every category.
+    pub categories: Vec<Ident>,
+    /// When: facts of the record.
+    pub when: Subjects,
+    /// Why, in the source's words.
+    pub reason: Option<Str>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `exclusive CATEGORY, CATEGORY, ... ["reason"]`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusive {
+    /// Categories no two of which one record may carry.
+    pub categories: Vec<Ident>,
+    /// Why, in the source's words.
+    pub reason: Option<Str>,
+    /// The whole statement.
+    pub span: Span,
+}
+
 /// A statement inside a flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlagStatement {
@@ -538,6 +591,8 @@ pub enum Statement {
     Use(Vec<Ident>, Span),
     /// `protects SECTION, ...`: the sections the category restricts.
     Protects(Vec<Ident>, Span),
+    /// `lasts DURATION [renewable N] [notify DURATION]`: how long a restriction lasts.
+    Lasts(Lasts),
 }
 
 /// One thing a refused person may be told: `title`, `notice "text"`.
@@ -566,6 +621,7 @@ impl Statement {
             Statement::Review(r) => r.span,
             Statement::Temporary(t) => t.span,
             Statement::Approve(a) => a.span,
+            Statement::Lasts(l) => l.span,
         }
     }
 }
@@ -634,6 +690,20 @@ pub struct Temporary {
     pub notify: Option<Duration>,
     /// What the holder must do.
     pub requires: Vec<Ident>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `lasts DURATION [renewable N] [notify DURATION]`: a restriction of the category is placed for
+/// at most this long, may be renewed at most N times, and people are told before it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lasts {
+    /// The longest a restriction (or each renewal of it) runs.
+    pub max: Duration,
+    /// How many times it may be renewed (`renewable N`).
+    pub renewable: Option<Int>,
+    /// How long before the end people are told (`notify DURATION`).
+    pub notify: Option<Duration>,
     /// The whole statement.
     pub span: Span,
 }

@@ -271,8 +271,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::ident | Rule::name_list | Rule::dotted_ident => "a name",
         Rule::string | Rule::string_inner => "a string in double quotes",
         Rule::integer => "a number",
-        Rule::duration => "a duration such as `90 days`",
-        Rule::unit => "a unit such as `days` or `months`",
+        Rule::duration | Rule::test_duration => "a duration such as `90 days`",
+        Rule::unit | Rule::test_unit => "a unit such as `days` or `months`",
         Rule::date => "a date such as `2026-05-01`",
         Rule::timestamp => "a time such as `2026-11-22T10:00:00Z`",
         Rule::subjects

@@ -226,6 +226,33 @@ fn simple_item(item: &Item) -> Run {
             b.word("use");
             b.idents(names);
         }
+        Item::Trigger(t) => {
+            b.word("trigger");
+            b.item(&t.category.name, t.category.span);
+            b.word("when");
+            b.subjects(&t.when);
+            reason(&mut b, t.reason.as_ref());
+        }
+        Item::NoTrigger(why, _) => {
+            b.word("trigger");
+            b.word("never");
+            reason(&mut b, Some(why));
+        }
+        Item::NeverRestrict(n) => {
+            b.word("never");
+            b.word("restrict");
+            if !n.categories.is_empty() {
+                b.idents(&n.categories);
+            }
+            b.word("when");
+            b.subjects(&n.when);
+            reason(&mut b, n.reason.as_ref());
+        }
+        Item::Exclusive(e) => {
+            b.word("exclusive");
+            b.idents(&e.categories);
+            reason(&mut b, e.reason.as_ref());
+        }
         Item::Rules(_)
         | Item::Unrestricted(_)
         | Item::Category(_)
@@ -234,6 +261,13 @@ fn simple_item(item: &Item) -> Run {
         | Item::Test(_) => {}
     }
     b.run()
+}
+
+/// A statement's closing reason, when it gives one.
+fn reason(b: &mut Pieces, why: Option<&Str>) {
+    if let Some(w) = why {
+        b.item(&quote(&w.value), w.span);
+    }
 }
 
 fn context_value(v: &ContextValueDecl) -> String {
@@ -348,6 +382,18 @@ fn statement(s: &Statement) -> (u32, Run) {
         Statement::Protects(names, _) => {
             b.word("protects");
             b.idents(names);
+        }
+        Statement::Lasts(l) => {
+            b.word("lasts");
+            b.item(&duration(&l.max), l.max.span);
+            if let Some(n) = &l.renewable {
+                b.word("renewable");
+                b.item(&n.value.to_string(), n.span);
+            }
+            if let Some(d) = &l.notify {
+                b.word("notify");
+                b.item(&duration(d), d.span);
+            }
         }
     }
     (span.start, b.run())
@@ -649,8 +695,7 @@ impl Pieces {
     }
 
     fn fields(&mut self, fields: &[TestField]) {
-        let mut fields = fields.iter().peekable();
-        while let Some(field) = fields.next() {
+        for field in fields {
             self.word(&field.key.name);
             let mut values = field.values.iter().peekable();
             while let Some(v) = values.next() {
@@ -659,13 +704,9 @@ impl Pieces {
                 if !last {
                     text.push(',');
                 }
+                // A number followed by the next field's name stays a number: a test duration's
+                // unit is a unit word (`test_unit` in the grammar).
                 self.item(&text, v.span());
-                // A number without a unit followed on the same line by the next field's name
-                // would read that name as its unit; a line break keeps them apart.
-                let bare_number = matches!(v, TestValue::Duration(Duration { unit: None, .. }));
-                if let Some(piece) = self.pieces.last_mut() {
-                    piece.line_after = last && bare_number && fields.peek().is_some();
-                }
             }
         }
     }

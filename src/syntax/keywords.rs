@@ -26,6 +26,10 @@ pub const ITEMS: &[&str] = &[
     "unrestricted",
     "category",
     "flag",
+    "fact",
+    "trigger",
+    "never",
+    "exclusive",
     "retention",
     "test",
     "end",
@@ -45,6 +49,7 @@ pub const CATEGORY_STATEMENTS: &[&str] = &[
     "approve",
     "use",
     "protects",
+    "lasts",
 ];
 
 /// Words that start a statement in a `flag` block.
@@ -95,6 +100,8 @@ pub const CONTINUATIONS: &[&str] = &[
     "not",
     "permanently",
     "from",
+    "when",
+    "restrict",
 ];
 
 /// Every keyword of the grammar, each once.

@@ -64,6 +64,10 @@ fn walk(file: FileId, pair: Pair<'_, Rule>, out: &mut Vec<Token>) {
         Rule::name_kind => Some(TokenClass::Keyword),
         Rule::test_key => Some(TokenClass::FieldKey),
         Rule::string => Some(TokenClass::String),
+        // A number without a unit (`step 1`, `renewals 2`) is a count, not a duration.
+        Rule::duration if pair.clone().into_inner().all(|p| p.as_rule() != Rule::unit) => {
+            Some(TokenClass::Number)
+        }
         Rule::duration => Some(TokenClass::Duration),
         Rule::integer => Some(TokenClass::Number),
         Rule::date | Rule::timestamp => Some(TokenClass::Date),

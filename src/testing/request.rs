@@ -44,6 +44,7 @@ pub fn request(case: &TestCase) -> Request {
                 })
                 .collect(),
             authors: r.authors.iter().map(|x| id(x)).collect(),
+            facts: names(&r.facts),
         },
         temporary_grants: case
             .temporary_grants
@@ -119,6 +120,8 @@ fn restriction(r: &TestRestriction) -> Restriction {
         placed_on: r.placed_on,
         last_reviewed: r.last_reviewed,
         review_by: r.review_by,
+        ends: r.ends,
+        renewals: r.renewals,
         owner: r.owner.as_deref().map(id),
         named_allow: r.named_allow.iter().map(entry).collect(),
         named_deny: r.named_deny.iter().map(entry).collect(),

@@ -11,7 +11,7 @@ use crate::span::{SourceMap, Span};
 
 use super::coverage::Coverage;
 use super::request::request;
-use crate::policy::{Expectation, TestCase};
+use crate::policy::{Expectation, TestCase, WarningCode};
 
 /// The result of one test.
 #[derive(Debug, Clone)]
@@ -393,7 +393,11 @@ fn unknown_names(case: &TestCase, rule_ids: &[String], table: &DecisionTable) ->
         .map(|o| o.name.as_str())
         // A flag's duty is an obligation named after the flag.
         .chain(table.vocabulary.flags.iter().map(|f| f.name.as_str()))
-        .chain(["access_expires", "access_ends_soon"])
+        .chain([
+            "access_expires",
+            WarningCode::AccessEndsSoon.word(),
+            WarningCode::RestrictionEndsSoon.word(),
+        ])
         .collect();
     for o in e.obligations.iter().flatten() {
         if !obligations.contains(&o.name.as_str()) {

@@ -221,6 +221,17 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
             maybe(s)
         ])),
         approve(),
+        (
+            duration(),
+            proptest::option::of(0u32..5),
+            proptest::option::of(duration())
+        )
+            .prop_map(|(d, renewable, notify)| {
+                let renewable =
+                    maybe(renewable.map(|n| vec!["renewable".to_string(), n.to_string()]));
+                let notify = maybe(notify.map(|n| cat(vec![one("notify"), n])));
+                cat(vec![one("lasts"), d, renewable, notify])
+            }),
     ]
 }
 
@@ -324,7 +335,7 @@ fn item() -> impl Strategy<Value = Tokens> {
         idents().prop_map(|i| cat(vec![one("systems"), i])),
         date().prop_map(|d| vec!["updated".to_string(), d]),
         (
-            prop::sample::select(vec!["action", "role", "team", "person"]),
+            prop::sample::select(vec!["action", "role", "team", "person", "fact"]),
             vec(decl_entry(), 1..4)
         )
             .prop_map(|(k, e)| cat(vec![one(k), joined(e, ",")])),
@@ -369,6 +380,33 @@ fn item() -> impl Strategy<Value = Tokens> {
         (titled("rules"), vec(rule_statement(), 0..3)).prop_map(|(h, s)| block(h, s)),
         idents().prop_map(|i| cat(vec![one("use"), i])),
         (titled("flag"), vec(flag_statement(), 0..3)).prop_map(|(h, s)| block(h, s)),
+        // Rules about restrictions: a condition is written as subjects are.
+        (ident_t(), subjects(), proptest::option::of(string())).prop_map(|(c, s, r)| cat(vec![
+            one("trigger"),
+            c,
+            one("when"),
+            s,
+            maybe(r)
+        ])),
+        string().prop_map(|r| cat(vec![one("trigger"), one("never"), r])),
+        (
+            proptest::option::of(idents()),
+            subjects(),
+            proptest::option::of(string())
+        )
+            .prop_map(|(c, s, r)| cat(vec![
+                one("never"),
+                one("restrict"),
+                maybe(c),
+                one("when"),
+                s,
+                maybe(r)
+            ])),
+        (idents(), proptest::option::of(string())).prop_map(|(c, r)| cat(vec![
+            one("exclusive"),
+            c,
+            maybe(r)
+        ])),
         (titled("retention"), vec(retention_statement(), 0..4)).prop_map(|(h, s)| block(h, s)),
         (string(), vec(test_statement(), 0..4))
             .prop_map(|(n, s)| block(cat(vec![one("test"), n]), s)),

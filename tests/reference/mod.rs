@@ -32,7 +32,13 @@ pub struct RefDecision {
     pub fail: Option<FailReason>,
     /// Whether an allow rests on temporary access that ends within its kind's notice.
     pub ends_soon: bool,
+    /// What each restriction consulted says of its own end and renewals ([`lifetime`]).
+    pub lifetime: Vec<Lifetime>,
 }
+
+/// One thing a restriction says of its end or renewals: its category, what (`ended`,
+/// `ends_soon` or `renewed_too_often`), and the day it ends (none for renewals).
+pub type Lifetime = (String, &'static str, Option<NaiveDate>);
 
 fn refuse(reason: FailReason) -> RefDecision {
     RefDecision {
@@ -42,6 +48,7 @@ fn refuse(reason: FailReason) -> RefDecision {
         rule: None,
         fail: Some(reason),
         ends_soon: false,
+        lifetime: Vec::new(),
     }
 }
 
@@ -53,6 +60,7 @@ fn allow(rule: String) -> RefDecision {
         rule: Some(rule),
         fail: None,
         ends_soon: false,
+        lifetime: Vec::new(),
     }
 }
 
@@ -64,6 +72,7 @@ fn deny(kind: DenyKind, view: View, rule: String) -> RefDecision {
         rule: Some(rule),
         fail: None,
         ends_soon: false,
+        lifetime: Vec::new(),
     }
 }
 
@@ -406,7 +415,9 @@ fn several<'a>(
 ) -> RefDecision {
     let mut best: Option<((bool, View, bool, bool), RefDecision)> = None;
     let mut ends_soon = false;
+    let mut said = Vec::new();
     for (r, c) in placed.iter().zip(categories) {
+        said.extend(lifetime(r, c, at));
         facts.restriction = Some(*r);
         let grant = valid_temporary_grant(facts, c, action, at);
         facts.temporary_grant = grant.is_some();
@@ -427,10 +438,48 @@ fn several<'a>(
     match best {
         // Every restriction allows when the most restrictive does: any of their temporary
         // access ending soon is told.
-        Some((_, d)) if d.outcome == Outcome::Allow => RefDecision { ends_soon, ..d },
-        Some((_, d)) => d,
+        Some((_, d)) if d.outcome == Outcome::Allow => RefDecision {
+            ends_soon,
+            lifetime: said,
+            ..d
+        },
+        Some((_, d)) => RefDecision {
+            lifetime: said,
+            ..d
+        },
         None => refuse(FailReason::NoRowMatched),
     }
+}
+
+/// docs/semantics.md, "Time", written out: a restriction ends on the earlier of the day set on
+/// the record and its category's maximum from placement (one more maximum for each renewal the
+/// category allows); from that UK day on it has ended (and still applies); before it, within
+/// the category's notice, it ends soon. Renewed more often than allowed, it says so.
+fn lifetime(r: &Restriction, c: &Category, at: DateTime<Utc>) -> Vec<Lifetime> {
+    let today = at.with_timezone(&chrono_tz::Europe::London).date_naive();
+    let mut out = Vec::new();
+    let longest = c.lasts.and_then(|l| {
+        let renewals = r.renewals.min(l.renewable);
+        let mut p = l.max;
+        p.amount = l.max.amount.checked_mul(renewals.checked_add(1)?)?;
+        p.after(r.placed_on?)
+    });
+    let end = match (r.ends, longest) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(end) = end {
+        let notice = c.lasts.and_then(|l| l.notify);
+        if today >= end {
+            out.push((c.name.clone(), "ended", Some(end)));
+        } else if notice.is_some_and(|n| n.after(today).is_none_or(|d| d >= end)) {
+            out.push((c.name.clone(), "ends_soon", Some(end)));
+        }
+    }
+    if c.lasts.is_some_and(|l| r.renewals > l.renewable) {
+        out.push((c.name.clone(), "renewed_too_often", None));
+    }
+    out
 }
 
 /// Steps 1 to 6 of the combining rule for one category (or the unrestricted block). While
@@ -736,4 +785,95 @@ fn acting_counts(
                 .is_none_or(|end| a.until <= end)
     });
     admits && a.from <= at && at < a.until
+}
+/// What the rules about restrictions add to a decision, written out from docs/semantics.md
+/// ("Triggers and rules about restrictions"): the categories the record's facts require and it
+/// does not carry, in the policy's order of categories.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RefRequired {
+    /// The categories required and missing.
+    pub missing: Vec<String>,
+}
+
+/// Whether a condition over facts holds for the facts a request states, by name.
+fn facts_hold(policy: &Policy, c: &caselock::policy::FactCondition, facts: &[String]) -> bool {
+    let stated = |f: &u32| {
+        policy
+            .facts
+            .get(*f as usize)
+            .is_some_and(|d| facts.contains(&d.name))
+    };
+    c.terms
+        .iter()
+        .any(|t| t.all.iter().all(stated) && !t.not.iter().any(stated))
+}
+
+/// [`decide_flagged`], then the rules about restrictions: an undeclared fact fails closed; then
+/// a restriction a `never restrict` covers for the record's facts (the first, in the request's
+/// order); then the later of the first two restrictions an `exclusive` names; otherwise every
+/// category a trigger requires and the record does not carry is reported.
+pub fn decide_all(
+    policy: &Policy,
+    req: &Request,
+    at: DateTime<Utc>,
+) -> (RefDecision, RefFlags, RefRequired) {
+    let (d, flags) = decide_flagged(policy, req, at);
+    if d.fail.is_some() {
+        return (d, flags, RefRequired::default());
+    }
+    let facts = &req.record.facts;
+    if let Some(i) = facts
+        .iter()
+        .position(|f| !policy.facts.iter().any(|d| d.name == *f))
+    {
+        return (
+            refuse(FailReason::UnknownFact(i as u16)),
+            RefFlags::default(),
+            RefRequired::default(),
+        );
+    }
+    let rules = &policy.restriction_rules;
+    let carried: Vec<&str> = req.record.placed().map(|r| r.category.as_str()).collect();
+    for (i, c) in carried.iter().enumerate() {
+        let forbidden = rules
+            .never
+            .iter()
+            .any(|n| n.covers(c) && facts_hold(policy, &n.when, facts));
+        if forbidden {
+            return (
+                refuse(FailReason::RestrictionNotAllowed(i as u16)),
+                RefFlags::default(),
+                RefRequired::default(),
+            );
+        }
+    }
+    for (j, b) in carried.iter().enumerate() {
+        let clash = carried[..j].iter().any(|a| {
+            rules
+                .exclusive
+                .iter()
+                .any(|e| e.categories.iter().any(|x| x == a) && e.categories.iter().any(|x| x == b))
+        });
+        if clash {
+            return (
+                refuse(FailReason::ExclusiveRestrictions(j as u16)),
+                RefFlags::default(),
+                RefRequired::default(),
+            );
+        }
+    }
+    let missing = policy
+        .categories
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|c| !carried.contains(c))
+        .filter(|c| {
+            rules
+                .triggers
+                .iter()
+                .any(|t| t.category == *c && facts_hold(policy, &t.when, facts))
+        })
+        .map(str::to_string)
+        .collect();
+    (d, flags, RefRequired { missing })
 }

@@ -128,6 +128,8 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 placed_on: None,
                 last_reviewed: None,
                 review_by: None,
+                ends: None,
+                renewals: 0,
                 owner: None,
                 named_allow: if rng.chance(20) {
                     vec![ListEntry::Person(person(&id))]

@@ -165,6 +165,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                     placed_on: placed,
                     last_reviewed: None,
                     review_by: None,
+                    ends: None,
+                    renewals: 0,
                     owner: rng.pick(&users).map(|u| u.id.clone()),
                     named_allow,
                     named_deny,

@@ -22,7 +22,7 @@ use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 const SUBJECT_FIELDS: [&str; 3] = ["roles", "teams", "organisation"];
 /// The fields of a `record` statement besides the restriction's ([`RESTRICTION_FIELDS`], which
 /// the record's `category` shorthand takes too).
-const RECORD_OWN_FIELDS: [&str; 10] = [
+const RECORD_OWN_FIELDS: [&str; 11] = [
     "category",
     "section",
     "allocated_workers",
@@ -33,13 +33,16 @@ const RECORD_OWN_FIELDS: [&str; 10] = [
     "flags",
     "flags_last_reviewed",
     "authors",
+    "facts",
 ];
 /// The fields of a `restriction` statement, which the record's own `category` shorthand also
 /// takes.
-const RESTRICTION_FIELDS: [&str; 6] = [
+const RESTRICTION_FIELDS: [&str; 8] = [
     "placed_on",
     "last_reviewed",
     "review_by",
+    "ends",
+    "renewals",
     "owner",
     "named_allow",
     "named_deny",
@@ -357,6 +360,7 @@ impl Lowering {
             );
         }
         let authors = f.ids(self, "authors");
+        let facts = f.names(self, "facts");
         Some(TestRecord {
             id: id?,
             section,
@@ -369,6 +373,7 @@ impl Lowering {
             flags,
             flags_last_reviewed,
             authors,
+            facts,
         })
     }
 
@@ -383,6 +388,11 @@ impl Lowering {
         let placed_on = f.date(self, "placed_on");
         let last_reviewed = f.date(self, "last_reviewed");
         let review_by = f.date(self, "review_by");
+        let ends = f.date(self, "ends");
+        let renewals = match f.get("renewals") {
+            Some(_) => f.count(self, "renewals"),
+            None => Some(0),
+        };
         let owner = f.one_id(self, "owner");
         let named_allow = f.entries(self, "named_allow");
         let named_deny = f.entries(self, "named_deny");
@@ -391,6 +401,8 @@ impl Lowering {
             placed_on,
             last_reviewed,
             review_by,
+            ends,
+            renewals: renewals.unwrap_or(0),
             owner,
             named_allow,
             named_deny,

@@ -32,6 +32,7 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                 TestStatement::Record(_, fields, _) => {
                     names(symbols, fields, "category", SymbolKind::Category, &mut out);
                     names(symbols, fields, "flags", SymbolKind::Flag, &mut out);
+                    names(symbols, fields, "facts", SymbolKind::Fact, &mut out);
                     names(symbols, fields, "section", SymbolKind::Section, &mut out);
                     for key in ["teams", "named_allow", "named_deny"] {
                         names(symbols, fields, key, SymbolKind::Team, &mut out);

@@ -1,11 +1,12 @@
 //! The decision table as CSV: one line per rule and category, with the category's settings
 //! repeated on each line so the file sorts and filters in a spreadsheet; then one line per flag
-//! (`restriction` and `layer` are `flag`, its duty under `obligations`).
+//! (`restriction` and `layer` are `flag`, its duty under `obligations`), then one line per rule
+//! about restrictions (`restriction` is `restriction_rule`; its reason under `who`).
 
 use super::Sheet;
 use crate::report::csv_out;
 
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 19] = [
     "category",
     "category_title",
     "restriction",
@@ -24,6 +25,7 @@ const HEADER: [&str; 18] = [
     "temporary_access",
     "contact",
     "approvals",
+    "lasts",
 ];
 
 /// Renders the sheet as CSV.
@@ -55,6 +57,7 @@ pub(super) fn render(s: &Sheet) -> String {
                 &c.temporary.text,
                 &c.contact.text,
                 &approvals.join("; "),
+                c.lasts.as_ref().map_or("", |l| l.text.as_str()),
             ];
             rows.push(fields.iter().map(|f| f.to_string()).collect());
         }
@@ -70,6 +73,18 @@ pub(super) fn render(s: &Sheet) -> String {
         fields[10] = f.warns.clone();
         fields[11] = f.source.clone();
         fields[13] = f.review.text.clone();
+        rows.push(fields);
+    }
+    // A rule about restrictions decides nobody's access: one line each, its statement under
+    // `restriction` and `layer`, what it says under `outcome`, its facts under `condition`.
+    for r in &s.restriction_rules {
+        let mut fields = vec![String::new(); HEADER.len()];
+        fields[2] = "restriction_rule".to_string();
+        fields[5] = r.kind.word().to_string();
+        fields[6] = r.says.clone();
+        fields[7] = r.reason.clone();
+        fields[8] = r.when.clone();
+        fields[11] = r.source.clone();
         rows.push(fields);
     }
     csv_out::write(&HEADER, rows)

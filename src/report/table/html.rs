@@ -10,7 +10,8 @@
 
 use std::fmt::Write as _;
 
-use super::{CategorySheet, FLAGS_NOTE, FlagSheet, Setting, Sheet};
+use super::restriction_rules::NOTE as RULES_NOTE;
+use super::{CategorySheet, FLAGS_NOTE, FlagSheet, RestrictionRuleSheet, Setting, Sheet};
 use crate::report::html_escape as esc;
 
 const STYLE: &str = "\
@@ -123,12 +124,18 @@ pub(super) fn render(s: &Sheet) -> String {
     if !s.flags.is_empty() {
         out.push_str("<li><a href=\"#flags\">Flags</a></li>\n");
     }
+    if !s.restriction_rules.is_empty() {
+        out.push_str("<li><a href=\"#restriction-rules\">Rules about restrictions</a></li>\n");
+    }
     out.push_str("</ul>\n</nav>\n<main>\n");
     for c in &s.categories {
         category(&mut out, c);
     }
     if !s.flags.is_empty() {
         flags(&mut out, &s.flags);
+    }
+    if !s.restriction_rules.is_empty() {
+        restriction_rules(&mut out, &s.restriction_rules);
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
@@ -166,6 +173,9 @@ fn category(out: &mut String, c: &CategorySheet) {
     if c.restricted {
         let _ = writeln!(out, "<dt>Covers</dt><dd>{}</dd>", inline(&c.covers));
         setting(out, "Review", &c.review);
+        if let Some(l) = &c.lasts {
+            setting(out, "How long it lasts", l);
+        }
         setting(out, "Temporary access", &c.temporary);
         setting(out, "Contact", &c.contact);
     }
@@ -249,6 +259,33 @@ fn flags(out: &mut String, flags: &[FlagSheet]) {
             esc(&f.warns),
             inline(&f.review.text),
             esc(&f.source).replace('/', "/<wbr>")
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+}
+
+/// The rules about restrictions: what each says, when, and why.
+fn restriction_rules(out: &mut String, rules: &[RestrictionRuleSheet]) {
+    let _ = write!(
+        out,
+        "<section id=\"restriction-rules\" aria-labelledby=\"h-restriction-rules\">\n\
+         <h2 id=\"h-restriction-rules\">Rules about restrictions</h2>\n<p>{}</p>\n\
+         <div class=\"scroll\" role=\"region\" aria-labelledby=\"cap-restriction-rules\" tabindex=\"0\">\n\
+         <table>\n<caption id=\"cap-restriction-rules\">Which restrictions records must, must not, or may not together carry</caption>\n\
+         <thead><tr><th scope=\"col\">Statement</th><th scope=\"col\">Says</th><th scope=\"col\">When</th>\
+         <th scope=\"col\">Why</th><th scope=\"col\">Source</th></tr></thead>\n<tbody>\n",
+        esc(RULES_NOTE)
+    );
+    for r in rules {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td>\
+             <td class=\"src\"><code>{}</code></td></tr>",
+            esc(r.kind.word()),
+            inline(&r.says),
+            esc(&r.when),
+            esc(&r.reason),
+            esc(&r.source).replace('/', "/<wbr>")
         );
     }
     out.push_str("</tbody>\n</table>\n</div>\n</section>\n");

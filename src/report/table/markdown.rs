@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::restriction_rules::NOTE as RULES_NOTE;
 use super::{FLAGS_NOTE, Setting, Sheet};
 use crate::markdown::cell;
 
@@ -36,6 +37,9 @@ pub(super) fn render(s: &Sheet) -> String {
         if c.restricted {
             let _ = writeln!(out, "- **Covers:** {}", cell(&c.covers));
             setting(&mut out, "Review", &c.review);
+            if let Some(l) = &c.lasts {
+                setting(&mut out, "How long it lasts", l);
+            }
             setting(&mut out, "Temporary access", &c.temporary);
             setting(&mut out, "Contact", &c.contact);
         }
@@ -90,6 +94,24 @@ pub(super) fn render(s: &Sheet) -> String {
                 cell(&f.title),
                 cell(&f.warns),
                 f.source
+            );
+        }
+    }
+    if !s.restriction_rules.is_empty() {
+        let _ = write!(
+            out,
+            "\n## Rules about restrictions\n\n{RULES_NOTE}\n\n\
+             | Statement | Says | When | Why | Source |\n| --- | --- | --- | --- | --- |\n"
+        );
+        for r in &s.restriction_rules {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | `{}` |",
+                r.kind.word(),
+                cell(&r.says),
+                cell(&r.when),
+                cell(&r.reason),
+                r.source
             );
         }
     }

@@ -7,11 +7,14 @@
 mod csv;
 mod html;
 mod markdown;
+mod restriction_rules;
+
+pub use restriction_rules::{RestrictionRuleSheet, RuleKind};
 
 use serde::Serialize;
 
 use crate::compile::table::{
-    ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, Layer, ReviewEntry, Row,
+    ApprovalEntry, CategoryTable, ChainEntry, DecisionTable, LastsEntry, Layer, ReviewEntry, Row,
     ScheduleEntry, TemporaryEntry, UnstatedApprovalEntry, Vocabulary,
 };
 use crate::eval::words;
@@ -62,6 +65,8 @@ pub struct Sheet {
     pub categories: Vec<CategorySheet>,
     /// The flags a record may carry, in source order.
     pub flags: Vec<FlagSheet>,
+    /// The rules about restrictions themselves: triggers, `never restrict`, `exclusive`.
+    pub restriction_rules: Vec<RestrictionRuleSheet>,
 }
 
 /// One flag in plain words.
@@ -102,6 +107,9 @@ pub struct CategorySheet {
     pub denied: String,
     /// The review schedule and reviewer.
     pub review: Setting,
+    /// How long a restriction lasts, how often it may be renewed and the notice before its end,
+    /// when the category limits it.
+    pub lasts: Option<Setting>,
     /// Temporary access.
     pub temporary: Setting,
     /// Who a refused person is told to contact.
@@ -186,6 +194,7 @@ impl Sheet {
                     source: f.source.clone(),
                 })
                 .collect(),
+            restriction_rules: restriction_rules::sheet(t),
         }
     }
 }
@@ -211,6 +220,31 @@ fn review(r: Option<&ReviewEntry>) -> Setting {
             }
         }
     }
+}
+
+/// How long a restriction lasts in words: "at most 6 months from placement, renewable once
+/// (each renewal at most 6 months more); people who may open the record are told 2 weeks before
+/// it ends; past its end it still applies until it is renewed or lifted".
+fn lasts_phrase(l: &LastsEntry) -> String {
+    let mut text = format!(
+        "at most {} from placement, {}",
+        l.max.describe(),
+        words::renewable(l.renewable)
+    );
+    if l.renewable > 0 {
+        text.push_str(&format!(
+            " (each renewal at most {} more)",
+            l.max.describe()
+        ));
+    }
+    if let Some(n) = l.notify {
+        text.push_str(&format!(
+            "; people who may open the record are told {} before it ends",
+            n.describe()
+        ));
+    }
+    text.push_str("; past its end it still applies until it is renewed or lifted");
+    text
 }
 
 /// "the whole record", or "only these sections: Third-party information".
@@ -259,6 +293,10 @@ fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {
         criteria: c.criteria.clone(),
         denied,
         review: review(c.review.as_ref()),
+        lasts: c.lasts.as_ref().map(|l| Setting {
+            text: lasts_phrase(l),
+            source: Some(l.source.clone()),
+        }),
         temporary: match c.temporary.first() {
             None => Setting {
                 text: "not offered".to_string(),

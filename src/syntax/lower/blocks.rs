@@ -113,7 +113,7 @@ impl Lowerer {
                             Rule::string => TestValue::Str(self.string(v)?),
                             Rule::date => TestValue::Date(self.date(v)),
                             Rule::timestamp => TestValue::Timestamp(self.date(v)),
-                            Rule::duration => TestValue::Duration(self.duration(v)?),
+                            Rule::test_duration => TestValue::Duration(self.duration(v)?),
                             _ => TestValue::Name(self.ident(v)),
                         })
                     })

@@ -115,6 +115,40 @@ impl Lowerer {
             }
             Rule::action_decl => Item::Decl(self.decl(DeclKind::Action, pair)?),
             Rule::section_decl => Item::Decl(self.decl(DeclKind::Section, pair)?),
+            Rule::fact_decl => Item::Decl(self.decl(DeclKind::Fact, pair)?),
+            Rule::trigger_stmt => {
+                let mut it = inner;
+                self.trigger(span, next(&mut it)?)?
+            }
+            Rule::never_stmt => {
+                let mut categories = Vec::new();
+                let mut when = None;
+                let mut reason = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::name_list => categories = self.name_list(p),
+                        Rule::subjects => when = Some(self.subjects(p)?),
+                        Rule::string => reason = Some(self.string(p)?),
+                        _ => return Err(unexpected(&p, self.file)),
+                    }
+                }
+                Item::NeverRestrict(NeverRestrict {
+                    categories,
+                    when: when.ok_or_else(|| missing(span))?,
+                    reason,
+                    span,
+                })
+            }
+            Rule::exclusive_stmt => {
+                let mut it = inner;
+                let categories = self.name_list(next(&mut it)?);
+                let reason = it.next().map(|p| self.string(p)).transpose()?;
+                Item::Exclusive(Exclusive {
+                    categories,
+                    reason,
+                    span,
+                })
+            }
             Rule::role_decl => Item::Decl(self.decl(DeclKind::Role, pair)?),
             Rule::team_decl => Item::Decl(self.decl(DeclKind::Team, pair)?),
             Rule::person_decl => Item::Decl(self.decl(DeclKind::Person, pair)?),
@@ -383,6 +417,23 @@ impl Lowerer {
             Rule::protects_stmt => {
                 Statement::Protects(inner.map(|p| self.ident(p)).collect(), span)
             }
+            Rule::lasts_stmt => {
+                let max = self.duration(next(&mut inner)?)?;
+                let (mut renewable, mut notify) = (None, None);
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::renewable => renewable = Some(self.int(last_inner(p)?)?),
+                        Rule::notify => notify = Some(self.duration(last_inner(p)?)?),
+                        _ => return Err(unexpected(&p, self.file)),
+                    }
+                }
+                Statement::Lasts(Lasts {
+                    max,
+                    renewable,
+                    notify,
+                    span,
+                })
+            }
             _ => return Err(unexpected(&pair, self.file)),
         })
     }
@@ -419,6 +470,25 @@ impl Lowerer {
             reviewer,
             span,
         })
+    }
+
+    /// `trigger never "reason"` or `trigger CATEGORY when FACTS ["reason"]`, from the part after
+    /// the keyword.
+    fn trigger(&self, span: Span, pair: Pair<'_, Rule>) -> Result<Item> {
+        let never = pair.as_rule() == Rule::trigger_never;
+        let mut it = significant(pair.into_inner());
+        if never {
+            return Ok(Item::NoTrigger(self.string(next(&mut it)?)?, span));
+        }
+        let category = self.ident(next(&mut it)?);
+        let when = self.subjects(next(&mut it)?)?;
+        let reason = it.next().map(|p| self.string(p)).transpose()?;
+        Ok(Item::Trigger(Trigger {
+            category,
+            when,
+            reason,
+            span,
+        }))
     }
 
     /// `flag NAME "Title" { warns "..." review ... }`
@@ -675,6 +745,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_board
             | Rule::kw_renewable
             | Rule::kw_notify
+            | Rule::kw_lasts
             | Rule::kw_valid
             | Rule::kw_obligation
             | Rule::kw_escalation
@@ -728,6 +799,11 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_change
             | Rule::kw_approval
             | Rule::kw_expect
+            | Rule::kw_fact
+            | Rule::kw_trigger
+            | Rule::kw_when
+            | Rule::kw_restrict
+            | Rule::kw_exclusive
     )
 }
 
