@@ -257,6 +257,8 @@ impl Space {
                 // Flags decide nothing, so no witness needs one.
                 flags: Vec::new(),
                 authors,
+                // The restriction is the record's own: a witness needs no link.
+                links: Vec::new(),
             },
             temporary_grants,
             at: Some(at),

@@ -19,6 +19,7 @@ const NAME_FIELDS: &[&str] = &[
     "organisation",
     "category",
     "flags",
+    "link",
     "actions",
     "obligations",
 ];
@@ -154,6 +155,7 @@ impl NameIndex {
                 let kind = match d.kind {
                     ast::DeclKind::Action => SymbolKind::Action,
                     ast::DeclKind::Section => SymbolKind::Section,
+                    ast::DeclKind::Link => SymbolKind::Link,
                     ast::DeclKind::Role => SymbolKind::Role,
                     ast::DeclKind::Team => SymbolKind::Team,
                     ast::DeclKind::Person => SymbolKind::Person,
@@ -281,7 +283,9 @@ fn statements(list: &[ast::Statement], out: &mut Uses) {
             }
             ast::Statement::Contact(a, _, _) => atom(a, out),
             ast::Statement::Approve(a) => approve(a, out),
-            ast::Statement::Use(list, _) | ast::Statement::Protects(list, _) => names(list, out),
+            ast::Statement::Use(list, _)
+            | ast::Statement::Protects(list, _)
+            | ast::Statement::Reaches(list, _) => names(list, out),
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)
@@ -356,6 +360,7 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
             }
             ast::TestStatement::Subject(_, f, _)
             | ast::TestStatement::Record(_, f, _)
+            | ast::TestStatement::Linked(_, f, _)
             | ast::TestStatement::TemporaryGrant(f, _)
             | ast::TestStatement::Expect(_, f, _) => f,
             ast::TestStatement::At(..) => continue,

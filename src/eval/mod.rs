@@ -29,7 +29,7 @@ pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext, RequestError,
+    GrantApprover, GrantDuration, Link, PlacedFlag, Record, Request, RequestContext, RequestError,
     Restriction, StatedApprover, Subject, TemporaryGrant, Text,
 };
 pub use schema::{decision_schema, request_schema};

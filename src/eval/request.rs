@@ -232,6 +232,50 @@ pub struct Record<S = String> {
         deserialize_with = "object::each"
     )]
     pub flags: Vec<PlacedFlag<S>>,
+    /// The records linked to it (the Secure Adoption Record of a child's Care Record), each
+    /// with the kind of link and the restrictions it carries. A restriction whose category
+    /// reaches the kind of link protects this record too; a link is never named to anyone but an
+    /// auditor.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::each"
+    )]
+    pub links: Vec<Link<S>>,
+}
+
+/// A record linked to the record asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(rename = "Link", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+pub struct Link<S = String> {
+    /// The linked record's id.
+    pub record: Id<S>,
+    /// The kind of link (a name the policy declares with `link`; any other name fails closed).
+    pub link: S,
+    /// The restrictions the linked record carries (each category at most once), as a record's
+    /// own `restrictions`.
+    #[serde(default, deserialize_with = "object::each")]
+    pub restrictions: Vec<Restriction<S>>,
+}
+
+impl<S: AsRef<str>> Link<S> {
+    /// The same link holding its own strings.
+    pub fn to_owned_link(&self) -> Link {
+        Link {
+            record: self.record.to_owned_id(),
+            link: self.link.as_ref().to_string(),
+            restrictions: self
+                .restrictions
+                .iter()
+                .map(Restriction::to_owned_restriction)
+                .collect(),
+        }
+    }
 }
 
 /// A flag on a record.
@@ -582,6 +626,7 @@ impl<S: AsRef<str>> Request<S> {
                     .collect(),
                 authors: ids(&self.record.authors),
                 allocated_managers: ids(&self.record.allocated_managers),
+                links: self.record.links.iter().map(Link::to_owned_link).collect(),
             },
             temporary_grants: self
                 .temporary_grants
@@ -620,6 +665,7 @@ impl<S> Record<S> {
             relatives: Vec::new(),
             authors: Vec::new(),
             flags: Vec::new(),
+            links: Vec::new(),
         }
     }
 }
@@ -640,6 +686,12 @@ impl<S: AsRef<str>> Record<S> {
     /// Whether the record carries any restriction.
     pub fn is_restricted(&self) -> bool {
         self.restriction.is_some() || !self.restrictions.is_empty()
+    }
+
+    /// The request field that holds restriction `j` of link `i`:
+    /// `record.links[i].restrictions[j]`.
+    pub fn linked_field(i: usize, j: usize) -> String {
+        format!("record.links[{i}].restrictions[{j}]")
     }
 
     /// The request field that holds restriction `i` of [`Record::placed`]: `record.restriction`

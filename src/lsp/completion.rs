@@ -176,6 +176,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "via" => Want::Names(&[SymbolKind::Escalation], Vec::new()),
         "use" => Want::Names(&[SymbolKind::Rules], Vec::new()),
         "protects" => Want::Names(&[SymbolKind::Section], Vec::new()),
+        "reaches" => Want::Names(&[SymbolKind::Link], Vec::new()),
         "requires" => Want::Names(&[SymbolKind::Obligation], Vec::new()),
         "in" if statement == "role" => Want::Names(&[SymbolKind::Role], Vec::new()),
         "in" if statement == "team" => Want::Names(&[SymbolKind::Team], Vec::new()),
@@ -317,6 +318,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Rules => CompletionItemKind::SNIPPET,
         SymbolKind::Flag => CompletionItemKind::EVENT,
         SymbolKind::Section => CompletionItemKind::FIELD,
+        SymbolKind::Link => CompletionItemKind::REFERENCE,
         SymbolKind::Context => CompletionItemKind::ENUM_MEMBER,
     }
 }

@@ -160,6 +160,8 @@ pub enum DeclKind {
     Action,
     /// `section`
     Section,
+    /// `link`: a kind of link between records.
+    Link,
     /// `role`
     Role,
     /// `team`
@@ -176,6 +178,7 @@ impl DeclKind {
         match self {
             DeclKind::Action => "action",
             DeclKind::Section => "section",
+            DeclKind::Link => "link",
             DeclKind::Role => "role",
             DeclKind::Team => "team",
             DeclKind::Person => "person",
@@ -521,6 +524,8 @@ pub enum Statement {
     Use(Vec<Ident>, Span),
     /// `protects SECTION, ...`: the sections the category restricts.
     Protects(Vec<Ident>, Span),
+    /// `reaches LINK, ...`: the kinds of link across which a restriction also protects.
+    Reaches(Vec<Ident>, Span),
 }
 
 /// One thing a refused person may be told: `title`, `notice "text"`.
@@ -544,7 +549,8 @@ impl Statement {
             | Statement::Disclose(_, s)
             | Statement::Contact(_, _, s)
             | Statement::Use(_, s)
-            | Statement::Protects(_, s) => *s,
+            | Statement::Protects(_, s)
+            | Statement::Reaches(_, s) => *s,
             Statement::Grant(r) | Statement::Deny(r) => r.span,
             Statement::Review(r) => r.span,
             Statement::Temporary(t) => t.span,
@@ -682,6 +688,8 @@ pub enum TestStatement {
     Record(Str, Vec<TestField>, Span),
     /// `restriction CATEGORY FIELDS`: one of several restrictions on the record.
     Restriction(Ident, Vec<TestField>, Span),
+    /// `linked_record "id" FIELDS`: a record linked to the test's record.
+    Linked(Str, Vec<TestField>, Span),
     /// `context DIMENSION VALUE ...`
     Context(Vec<TestField>, Span),
     /// `action NAME`
@@ -701,6 +709,7 @@ impl TestStatement {
             TestStatement::Subject(_, _, s)
             | TestStatement::Record(_, _, s)
             | TestStatement::Restriction(_, _, s)
+            | TestStatement::Linked(_, _, s)
             | TestStatement::Action(_, s)
             | TestStatement::At(_, s)
             | TestStatement::TemporaryGrant(_, s)

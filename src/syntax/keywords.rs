@@ -9,6 +9,7 @@ pub const ITEMS: &[&str] = &[
     "updated",
     "action",
     "section",
+    "link",
     "role",
     "team",
     "context",
@@ -44,6 +45,7 @@ pub const CATEGORY_STATEMENTS: &[&str] = &[
     "approve",
     "use",
     "protects",
+    "reaches",
 ];
 
 /// Words that start a statement in a `flag` block.
@@ -57,6 +59,7 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "subject",
     "record",
     "restriction",
+    "linked_record",
     "context",
     "action",
     "at",

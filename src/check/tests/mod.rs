@@ -13,8 +13,8 @@ use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
-    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestContext, TestGrant, TestName,
-    TestRecord, TestRestriction, TestSubject, WarningCode,
+    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestContext, TestGrant, TestLink,
+    TestName, TestRecord, TestRestriction, TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
@@ -43,6 +43,8 @@ const RESTRICTION_FIELDS: [&str; 6] = [
     "named_allow",
     "named_deny",
 ];
+/// The fields of a `linked_record` statement besides the restriction's.
+const LINKED_OWN_FIELDS: [&str; 2] = ["link", "category"];
 const GRANT_FIELDS: [&str; 9] = [
     "holder",
     "granted_at",
@@ -88,6 +90,7 @@ impl Lowering {
         let mut context = None;
         let mut grants = Vec::new();
         let mut restrictions = Vec::new();
+        let mut links = Vec::new();
         for s in &block.statements {
             match s {
                 TestStatement::Subject(..) => self.once(&mut subject, s, "subject"),
@@ -98,6 +101,7 @@ impl Lowering {
                 TestStatement::TemporaryGrant(..) => grants.push(s),
                 TestStatement::Context(..) => self.once(&mut context, s, "context"),
                 TestStatement::Restriction(..) => restrictions.push(s),
+                TestStatement::Linked(..) => links.push(s),
             }
         }
         let missing: Vec<&str> = [
@@ -134,7 +138,10 @@ impl Lowering {
             Some(TestStatement::Action(a, _)) => Some(name(a)),
             _ => None,
         };
-        let record = record.and_then(|s| self.record(s, &restrictions));
+        let links = self.links(&links);
+        let record = record
+            .and_then(|s| self.record(s, &restrictions))
+            .map(|r| TestRecord { links, ..r });
         let context = context.map(|s| self.context(s)).unwrap_or_default();
         let expect = expect.and_then(|s| self.expect(s));
         let holder = subject.as_ref().map(|s| s.id.clone());
@@ -287,7 +294,79 @@ impl Lowering {
             flags,
             flags_last_reviewed,
             authors,
+            links: Vec::new(),
         })
+    }
+
+    /// The records linked to the test's record: `linked_record` statements that name the same
+    /// record and kind of link give that record's several restrictions, in the order written.
+    fn links(&mut self, statements: &[&TestStatement]) -> Vec<TestLink> {
+        let mut out: Vec<TestLink> = Vec::new();
+        for s in statements {
+            let TestStatement::Linked(id, fields, span) = s else {
+                continue;
+            };
+            let known = [&LINKED_OWN_FIELDS[..], &RESTRICTION_FIELDS[..]].concat();
+            let f = self.fields(fields, "linked_record", &known);
+            let link = f.one_name(self, "link");
+            if !f.has("link") {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        "the linked record has no `link`",
+                        *span,
+                        "linked how?",
+                    )
+                    .with_help("add `link NAME`: the kind of link the policy declares, such as `link adoption_record`"),
+                );
+            }
+            let category = f.one_name(self, "category");
+            if !f.has("category") {
+                self.restriction_without_category(&f, "linked record");
+            }
+            let restriction = self.restriction_facts(&f, category);
+            let record = self.id("id", "linked_record", &TestValue::Str(id.clone()));
+            let (Some(record), Some(link)) = (record, link) else {
+                continue;
+            };
+            let at = out
+                .iter()
+                .position(|l| l.record == record && l.link.name == link.name);
+            let entry = match at {
+                Some(i) => out.get_mut(i),
+                None => {
+                    out.push(TestLink {
+                        record,
+                        link,
+                        restrictions: Vec::new(),
+                    });
+                    out.last_mut()
+                }
+            };
+            if let (Some(entry), Some(r)) = (entry, restriction) {
+                entry.restrictions.push(r);
+            }
+        }
+        out
+    }
+
+    /// Restriction fields given where no category says which restriction they describe.
+    fn restriction_without_category(&mut self, f: &fields::Fields, what: &str) {
+        for k in RESTRICTION_FIELDS {
+            if let Some(field) = f.get(k) {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!("`{k}` describes a restriction, but the {what} has no `category`"),
+                        field.key.span,
+                        "needs a restriction",
+                    )
+                    .with_help(format!(
+                        "add `category NAME`, or remove the field to test an unrestricted {what}"
+                    )),
+                );
+            }
+        }
     }
 
     /// A restriction under `category`, its facts from the record's fields or a `restriction`

@@ -115,6 +115,7 @@ impl Lowerer {
             }
             Rule::action_decl => Item::Decl(self.decl(DeclKind::Action, pair)?),
             Rule::section_decl => Item::Decl(self.decl(DeclKind::Section, pair)?),
+            Rule::link_decl => Item::Decl(self.decl(DeclKind::Link, pair)?),
             Rule::role_decl => Item::Decl(self.decl(DeclKind::Role, pair)?),
             Rule::team_decl => Item::Decl(self.decl(DeclKind::Team, pair)?),
             Rule::person_decl => Item::Decl(self.decl(DeclKind::Person, pair)?),
@@ -373,6 +374,7 @@ impl Lowerer {
             Rule::protects_stmt => {
                 Statement::Protects(inner.map(|p| self.ident(p)).collect(), span)
             }
+            Rule::reaches_stmt => Statement::Reaches(inner.map(|p| self.ident(p)).collect(), span),
             _ => return Err(unexpected(&pair, self.file)),
         })
     }
@@ -651,6 +653,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_action
             | Rule::kw_section
             | Rule::kw_protects
+            | Rule::kw_link
+            | Rule::kw_reaches
+            | Rule::kw_linked_record
             | Rule::kw_role
             | Rule::kw_team
             | Rule::kw_person
