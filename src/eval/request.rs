@@ -688,10 +688,42 @@ impl<S: AsRef<str>> Record<S> {
         self.restriction.is_some() || !self.restrictions.is_empty()
     }
 
-    /// The request field that holds restriction `j` of link `i`:
-    /// `record.links[i].restrictions[j]`.
-    pub fn linked_field(i: usize, j: usize) -> String {
-        format!("record.links[{i}].restrictions[{j}]")
+    /// Every restriction the request gives: the record's own ([`Record::placed`]) and then each
+    /// linked record's, in order, each with the index of the link it comes by (`None`: the
+    /// record's own). A restriction's position in this list is the index a fail-closed reason
+    /// gives it.
+    pub fn every_placed(&self) -> impl Iterator<Item = (Option<u16>, &Restriction<S>)> {
+        self.placed().map(|r| (None, r)).chain(
+            self.links.iter().enumerate().flat_map(|(i, l)| {
+                let i = u16::try_from(i).unwrap_or(u16::MAX);
+                l.restrictions.iter().map(move |r| (Some(i), r))
+            }),
+        )
+    }
+
+    /// [`Record::every_placed`], to change.
+    pub fn every_placed_mut(&mut self) -> impl Iterator<Item = &mut Restriction<S>> {
+        self.restriction
+            .iter_mut()
+            .chain(&mut self.restrictions)
+            .chain(self.links.iter_mut().flat_map(|l| &mut l.restrictions))
+    }
+
+    /// The request field that holds restriction `k` of [`Record::every_placed`]:
+    /// `record.restriction`, `record.restrictions[k]` or `record.links[i].restrictions[j]`.
+    pub fn every_field(&self, k: usize) -> String {
+        let own = self.placed().count();
+        if k < own {
+            return self.restriction_field(k);
+        }
+        let mut rest = k - own;
+        for (i, l) in self.links.iter().enumerate() {
+            if rest < l.restrictions.len() {
+                return format!("record.links[{i}].restrictions[{rest}]");
+            }
+            rest -= l.restrictions.len();
+        }
+        "record".to_string()
     }
 
     /// The request field that holds restriction `i` of [`Record::placed`]: `record.restriction`

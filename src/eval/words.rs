@@ -17,6 +17,8 @@ pub const ABSOLUTE: &str =
 pub const REFUSED: &str = "Access is refused.";
 /// How a record's several restrictions combine.
 pub const SEVERAL: &str = "Every restriction on the record must allow: the most restrictive decision decides (a deny over an allow, then the smaller view, then forbidden over not permitted).";
+/// How a restriction on a linked record bears on the record.
+pub const LINKED: &str = "A restriction on a linked record whose category reaches the link is decided with the record's own: every one must allow, and a refused person is told no more of it than of the same restriction on the record itself.";
 /// What a record's flags do to a decision.
 pub const FLAGS: &str = "A flag never changes the decision: an allow gives each flag's duty, and a flag whose review is overdue adds a warning.";
 /// What fail closed means.
@@ -68,7 +70,10 @@ impl std::fmt::Display for FailReasonText<'_> {
                 write!(f, "unknown category `{value}`: the record is restricted under a category the policy does not have")
             }
             FailReason::RepeatedCategory(_) => {
-                write!(f, "category `{value}` is given twice in the record's restrictions: each category is placed at most once")
+                write!(f, "category `{value}` is given twice in one record's restrictions: each category is placed at most once")
+            }
+            FailReason::UnknownLink(_) => {
+                write!(f, "unknown kind of link `{value}` in the record's links: the policy does not declare it")
             }
             FailReason::UnknownSection => {
                 write!(f, "unknown section `{value}`: the record's section is not declared by the policy")

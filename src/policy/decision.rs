@@ -69,6 +69,8 @@ pub enum FailClosed {
     UnknownCategory,
     /// The record carries the same category twice.
     RepeatedCategory,
+    /// A linked record is linked by a kind of link the policy does not declare.
+    UnknownLink,
     /// The record gives both `restriction` and `restrictions`.
     BothRestrictionFields,
     /// The record's section is not one the policy declares.
@@ -103,10 +105,11 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 18] = [
+    pub const ALL: [FailClosed; 19] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
+        FailClosed::UnknownLink,
         FailClosed::BothRestrictionFields,
         FailClosed::UnknownSection,
         FailClosed::UnknownOrganisation,
@@ -130,6 +133,7 @@ impl FailClosed {
             FailClosed::UnknownAction => "unknown_action",
             FailClosed::UnknownCategory => "unknown_category",
             FailClosed::RepeatedCategory => "repeated_category",
+            FailClosed::UnknownLink => "unknown_link",
             FailClosed::BothRestrictionFields => "both_restriction_fields",
             FailClosed::UnknownSection => "unknown_section",
             FailClosed::UnknownOrganisation => "unknown_organisation",
