@@ -278,6 +278,7 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         words::ABSOLUTE,
         words::FAIL_CLOSED,
         words::SEVERAL,
+        words::LINKED,
     ];
     for layer in layers {
         for r in [RestrictionType::Universal, RestrictionType::Exclude] {
