@@ -209,6 +209,7 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         "organisation" => &[SymbolKind::Organisation],
         "category" | "restriction" => &[SymbolKind::Category],
         "section" => &[SymbolKind::Section],
+        "link" => &[SymbolKind::Link],
         "flags" => &[SymbolKind::Flag],
         "actions" | "action" => &[SymbolKind::Action],
         "obligations" => &[SymbolKind::Obligation, SymbolKind::Flag],
@@ -409,7 +410,7 @@ mod tests {
     use super::*;
     use crate::span::FileId;
 
-    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\n";
+    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\nlink adoption_record \"Secure Adoption Record\"\n";
 
     fn labels(text_with_cursor: &str) -> Vec<String> {
         let offset = text_with_cursor.find('|').unwrap();
@@ -528,6 +529,15 @@ mod tests {
                 &["edt"],
             ),
             ("test \"t\" {\n  context |", &["network"], &["edt"]),
+            ("category c {\n  reaches |", &["adoption_record"], &["edt"]),
+            ("category c {\n  |", &["reaches", "protects"], &["link"]),
+            ("|", &["link", "section"], &["reaches"]),
+            (
+                "test \"t\" {\n  linked_record \"r\" link |",
+                &["adoption_record"],
+                &["edt"],
+            ),
+            ("test \"t\" {\n  |", &["linked_record"], &["link"]),
             ("test \"t\" {\n  context network |", &["ncc"], &["edt"]),
             ("# grant view to |", &["policy"], &["edt"]),
         ];
