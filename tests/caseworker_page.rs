@@ -817,7 +817,8 @@ async fn a_linked_record_never_reaches_the_page_or_its_address() {
     let r = call(&router, "GET", &url, None, String::new()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
-        r.body.contains("<h2 id=\"decision\">You cannot do this</h2>"),
+        r.body
+            .contains("<h2 id=\"decision\">You cannot do this</h2>"),
         "{}",
         r.body
     );

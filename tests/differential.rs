@@ -798,5 +798,8 @@ fn a_link_is_never_told_to_anyone_but_the_auditor() {
     let (checked, moved) = (checked.get(), moved.get());
     eprintln!("{checked} requests with links, {moved} decided by a reached restriction");
     assert!(checked > 500, "only {checked} requests with links");
-    assert!(moved > 50, "only {moved} decisions by a reached restriction");
+    assert!(
+        moved > 50,
+        "only {moved} decisions by a reached restriction"
+    );
 }

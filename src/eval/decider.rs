@@ -394,9 +394,10 @@ impl Decider {
     ) -> impl Iterator<Item = (Option<u16>, &'r Restriction<S>)> + 'r {
         req.record.every_placed().filter(move |(via, r)| {
             via.is_none_or(|i| {
-                req.record.links.get(usize::from(i)).is_some_and(|l| {
-                    self.reaches_link(r.category.as_ref(), l.link.as_ref())
-                })
+                req.record
+                    .links
+                    .get(usize::from(i))
+                    .is_some_and(|l| self.reaches_link(r.category.as_ref(), l.link.as_ref()))
             })
         })
     }

@@ -136,11 +136,9 @@ impl Decider {
             (Outcome::Deny, Basis::Row { action, .. }, Some((c, r))) => {
                 let refusal = refusal_as(c, r, action, show, owner(req, d.via, c).is_some());
                 let next_steps = NextSteps {
-                    contact: refusal
-                        .contact
-                        .map(|description| {
-                            self.told_contact(req, (c, d.via), show, auditor, description)
-                        }),
+                    contact: refusal.contact.map(|description| {
+                        self.told_contact(req, (c, d.via), show, auditor, description)
+                    }),
                     escalation: refusal.escalation,
                     temporary_access: self.temporary_out(req, d, &refusal.temporary),
                     notice: refusal.notice,
@@ -177,10 +175,12 @@ impl Decider {
         match (d.basis, self.deciding_row(d)) {
             // The offending value comes from the record (an unknown category names it), so only
             // an auditor is told what it was.
-            (Basis::FailClosed(reason), _) if auditor => vec![
-                words::fail_reason(reason, fail_value(req, reason)),
-                words::FAIL_CLOSED.to_string(),
-            ],
+            (Basis::FailClosed(reason), _) if auditor => {
+                let mut v = vec![words::fail_reason(reason, fail_value(req, reason))];
+                v.extend(linked_field(req, reason).map(|f| format!("The value is at `{f}`.")));
+                v.push(words::FAIL_CLOSED.to_string());
+                v
+            }
             (Basis::FailClosed(_), _) => vec![words::FAIL_CLOSED.to_string()],
             (_, Some((c, row))) => row_reasons(c, row, show),
             (_, None) => vec![words::FAIL_CLOSED.to_string()],
@@ -453,9 +453,31 @@ pub(super) fn owner<'r, S: AsRef<str>>(
         .map(AsRef::as_ref)
 }
 
+/// The request field of a fail-closed reason's value when it is on a linked record's
+/// restriction (`record.links[0].restrictions[1]`): its own words speak of "the record".
+pub(super) fn linked_field<S: AsRef<str>>(req: &Request<S>, reason: FailReason) -> Option<String> {
+    let k = match reason {
+        FailReason::UnknownCategory(k)
+        | FailReason::RepeatedCategory(k)
+        | FailReason::UnknownListEntry(k, ..) => usize::from(k),
+        _ => return None,
+    };
+    let field = req.record.every_field(k);
+    let field = match reason {
+        FailReason::UnknownListEntry(_, list, i) => format!("{field}.{}[{i}]", list.field()),
+        _ => field,
+    };
+    field.starts_with("record.links").then_some(field)
+}
+
 /// The value a fail-closed reason names.
 pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) -> &str {
-    let placed = |i: u16| req.record.every_placed().nth(usize::from(i)).map(|(_, r)| r);
+    let placed = |i: u16| {
+        req.record
+            .every_placed()
+            .nth(usize::from(i))
+            .map(|(_, r)| r)
+    };
     match reason {
         FailReason::UnknownAction => req.action.as_ref(),
         FailReason::UnknownCategory(i) | FailReason::RepeatedCategory(i) => {

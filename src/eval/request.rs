@@ -693,12 +693,12 @@ impl<S: AsRef<str>> Record<S> {
     /// record's own). A restriction's position in this list is the index a fail-closed reason
     /// gives it.
     pub fn every_placed(&self) -> impl Iterator<Item = (Option<u16>, &Restriction<S>)> {
-        self.placed().map(|r| (None, r)).chain(
-            self.links.iter().enumerate().flat_map(|(i, l)| {
+        self.placed()
+            .map(|r| (None, r))
+            .chain(self.links.iter().enumerate().flat_map(|(i, l)| {
                 let i = u16::try_from(i).unwrap_or(u16::MAX);
                 l.restrictions.iter().map(move |r| (Some(i), r))
-            }),
-        )
+            }))
     }
 
     /// [`Record::every_placed`], to change.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::decider::Decider;
 use super::decision::{Basis, Decision, DenyKind, TraceStep};
-use super::render::fail_value;
+use super::render::{fail_value, linked_field};
 use super::request::Request;
 use super::{time, words};
 use crate::compile::table::Row;
@@ -107,6 +107,9 @@ impl Decider {
                     "Refused: {}.",
                     words::fail_reason(reason, fail_value(req, reason))
                 );
+                if let Some(field) = linked_field(req, reason) {
+                    let _ = writeln!(out, "The value is at `{field}`.");
+                }
                 let _ = writeln!(out, "{}", words::FAIL_CLOSED);
                 return out;
             }

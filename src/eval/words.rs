@@ -72,8 +72,8 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::RepeatedCategory(_) => {
                 write!(f, "category `{value}` is given twice in one record's restrictions: each category is placed at most once")
             }
-            FailReason::UnknownLink(_) => {
-                write!(f, "unknown kind of link `{value}` in the record's links: the policy does not declare it")
+            FailReason::UnknownLink(i) => {
+                write!(f, "unknown kind of link `{value}` at `record.links[{i}].link`: the policy does not declare it")
             }
             FailReason::UnknownSection => {
                 write!(f, "unknown section `{value}`: the record's section is not declared by the policy")

@@ -2,8 +2,8 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    GrantApprover, GrantDuration, Link, PlacedFlag, Record, RequestContext, Restriction, StatedApprover,
-    Subject, TemporaryGrant,
+    GrantApprover, GrantDuration, Link, PlacedFlag, Record, RequestContext, Restriction,
+    StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};

@@ -218,7 +218,10 @@ fn review(r: Option<&ReviewEntry>) -> Setting {
 pub fn covers(v: &Vocabulary, c: &CategoryTable) -> String {
     let mut text = sections(v, c);
     if !c.reaches.is_empty() {
-        text.push_str(&format!("; also the records linked to it by: {}", reaches(v, c)));
+        text.push_str(&format!(
+            "; also the records linked to it by: {}",
+            reaches(v, c)
+        ));
     }
     text
 }
