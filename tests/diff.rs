@@ -391,6 +391,8 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
         },
         at: Some(at),
         context: Default::default(),
+        change: None,
+        approvals: Vec::new(),
     }
 }
 

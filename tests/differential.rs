@@ -435,6 +435,8 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     temporary_grants,
                     at: Some(base() + Duration::hours(hours)),
                     context,
+                    change: None,
+                    approvals: Vec::new(),
                 }
             },
         )
@@ -469,7 +471,7 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
         let (r, ref_flags) = reference::decide_flagged(policy, &req, at);
         let fail = match d.basis {
             Basis::FailClosed(reason) => Some(reason),
-            Basis::Row { .. } => None,
+            Basis::Row { .. } | Basis::Change(_) => None,
         };
         let rule = decider.rule_id(&d).map(str::to_string);
         if let Some(id) = &rule {

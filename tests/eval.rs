@@ -273,12 +273,12 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         Layer::Default,
     ];
     let mut sentences: Vec<&str> = vec![
+        words::LINKED,
         words::FORBIDDEN,
         words::NOT_PERMITTED,
         words::ABSOLUTE,
         words::FAIL_CLOSED,
         words::SEVERAL,
-        words::LINKED,
     ];
     for layer in layers {
         for r in [RestrictionType::Universal, RestrictionType::Exclude] {

@@ -309,7 +309,7 @@ pub fn decides(decision: &crate::eval::Decision, req: &crate::eval::Request) -> 
                 Decides::Row(row as usize)
             }
         }
-        Basis::FailClosed(_) => Decides::FailClosed,
+        Basis::FailClosed(_) | Basis::Change(_) => Decides::FailClosed,
     }
 }
 

@@ -263,6 +263,8 @@ impl Space {
             temporary_grants,
             at: Some(at),
             context: RequestContext(w.context.clone()),
+            change: None,
+            approvals: Vec::new(),
         }
     }
 }

@@ -286,12 +286,20 @@ impl Resolver {
             // INVARIANT: handled above.
             ast::Approvers::Unstated(_) => None,
         };
+        let valid_for = match &a.valid_for {
+            Some(d) => match self.ok(values::period(d)) {
+                Some(p) => Some(p),
+                None => return (Vec::new(), Vec::new()),
+            },
+            None => None,
+        };
         let mut out = Vec::new();
         for p in &a.purposes {
             if let (Some(purpose), Some(chain)) = (self.ok(values::purpose(p)), chain.clone()) {
                 out.push(Approval {
                     purpose,
                     chain,
+                    valid_for,
                     span: a.span,
                 });
             }

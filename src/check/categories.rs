@@ -209,7 +209,28 @@ impl Resolver {
                     }
                 }
                 ast::Statement::Approve(a) => {
-                    let (stated, unstated) = self.approve(a);
+                    let (mut stated, mut unstated) = self.approve(a);
+                    if stated.iter().any(|s| s.purpose == Purpose::Flag)
+                        || unstated.iter().any(|u| u.purpose == Purpose::Flag)
+                    {
+                        let at = a
+                            .purposes
+                            .iter()
+                            .find(|p| p.name == Purpose::Flag.word())
+                            .map_or(a.span, |p| p.span);
+                        self.report(
+                            Diagnostic::error(
+                                Code::FlagApprovalInCategory,
+                                "who approves adding a flag is said for the whole policy",
+                                at,
+                                "a flag belongs to no category",
+                            )
+                            .with_label(a.span, "in this category")
+                            .with_help("move `approve flag by ...` to the top level of the policy"),
+                        );
+                        stated.retain(|s| s.purpose != Purpose::Flag);
+                        unstated.retain(|u| u.purpose != Purpose::Flag);
+                    }
                     cat.approvals.extend(stated);
                     cat.unstated_approvals.extend(unstated);
                 }

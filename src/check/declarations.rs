@@ -203,6 +203,23 @@ impl Resolver {
         if self.declare(sk, &e.name).is_none() {
             return;
         }
+        if kind == ast::DeclKind::Action {
+            if let Some(change) = crate::policy::Change::from_word(&e.name.name) {
+                self.report(
+                    Diagnostic::error(
+                        Code::ReservedAction,
+                        format!("`{}` is a lifecycle action every policy has", change.word()),
+                        e.name.span,
+                        "a lifecycle action's name",
+                    )
+                    .with_help(format!(
+                        "who may do it is said with `approve {} by ...`; name this action otherwise",
+                        change.purpose().word()
+                    )),
+                );
+                return;
+            }
+        }
         let n = named(&e.name, e.title.as_ref());
         match kind {
             ast::DeclKind::Action => p.actions.push(n),

@@ -19,6 +19,7 @@ const NAME_FIELDS: &[&str] = &[
     "organisation",
     "category",
     "flags",
+    "flag",
     "link",
     "actions",
     "obligations",
@@ -362,6 +363,8 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
             | ast::TestStatement::Record(_, f, _)
             | ast::TestStatement::Linked(_, f, _)
             | ast::TestStatement::TemporaryGrant(f, _)
+            | ast::TestStatement::Change(f, _)
+            | ast::TestStatement::Approval(f, _)
             | ast::TestStatement::Expect(_, f, _) => f,
             ast::TestStatement::At(..) => continue,
         };

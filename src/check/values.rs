@@ -70,6 +70,8 @@ pub fn purpose(i: &Ident) -> Result<Purpose, Diagnostic> {
             ("amend", Purpose::Amend),
             ("lift", Purpose::Lift),
             ("access", Purpose::Access),
+            ("renew", Purpose::Renew),
+            ("flag", Purpose::Flag),
         ],
     )
 }

@@ -13,7 +13,7 @@ pub mod table;
 
 use sha2::{Digest, Sha256};
 
-use crate::policy::{CategoryKind, Checked, Policy};
+use crate::policy::{CategoryKind, Checked, Policy, Purpose};
 use crate::span::{FileId, SourceMap};
 
 pub use bundle::{Bundle, Loaded, load as load_bundle};
@@ -105,6 +105,21 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
             .iter()
             .map(|c| rows::category(p, c, CategoryKind::Restriction, sources))
             .collect(),
+        flag_approval: p
+            .approvals
+            .iter()
+            .find(|a| a.purpose == Purpose::Flag)
+            .map(|a| rows::approval(p, a, false, sources)),
+        flag_unstated: p
+            .unstated_approvals
+            .iter()
+            .find(|u| u.purpose == Purpose::Flag)
+            .map(|u| table::UnstatedApprovalEntry {
+                purpose: u.purpose,
+                reason: u.reason.clone(),
+                inherited: false,
+                source: sources.cite_in_policy(u.span),
+            }),
         table_hash: String::new(),
     };
     table.table_hash = table_hash(&table);

@@ -9,8 +9,9 @@ use super::table::{
 };
 use crate::policy::words::atom_title;
 use crate::policy::{
-    ActionId, Approver, ApproverPart, Atom, Category, CategoryKind, Chain, Condition, Disclosure,
-    Effect, ObligationId, Policy, Purpose, Relation, RestrictionType, Review, Schedule, View,
+    ActionId, Approval, Approver, ApproverPart, Atom, Category, CategoryKind, Chain, Condition,
+    Disclosure, Effect, ObligationId, Policy, Purpose, Relation, RestrictionType, Review, Schedule,
+    View,
 };
 use crate::span::{SourceMap, Span};
 
@@ -93,18 +94,16 @@ pub(super) fn category(
         }),
         approvals: Purpose::ALL
             .iter()
+            .filter(|p| **p != Purpose::Flag)
             .filter_map(|&purpose| {
                 let own = c.approvals.iter().find(|a| a.purpose == purpose);
                 let a = own.or_else(|| p.approvals.iter().find(|a| a.purpose == purpose))?;
-                Some(ApprovalEntry {
-                    purpose,
-                    chain: chain(p, &a.chain, sources),
-                    inherited: own.is_none(),
-                })
+                Some(approval(p, a, own.is_none(), sources))
             })
             .collect(),
         unstated_approvals: Purpose::ALL
             .iter()
+            .filter(|p| **p != Purpose::Flag)
             .filter_map(|&purpose| {
                 let u = p.unstated_approval(c, purpose)?;
                 Some(UnstatedApprovalEntry {
@@ -293,6 +292,21 @@ fn approver(p: &Policy, a: &Approver) -> ApproverEntry {
 }
 
 /// A chain with `via` resolved to the escalation path's steps.
+/// An approval as the table carries it.
+pub(super) fn approval(
+    p: &Policy,
+    a: &Approval,
+    inherited: bool,
+    sources: &SourceMap,
+) -> ApprovalEntry {
+    ApprovalEntry {
+        purpose: a.purpose,
+        chain: chain(p, &a.chain, sources),
+        inherited,
+        valid_for: a.valid_for,
+    }
+}
+
 fn chain(p: &Policy, c: &Chain, sources: &SourceMap) -> ChainEntry {
     let escalation = c.via.and_then(|v| p.escalations.get(v as usize));
     let steps = escalation.map_or(&c.steps, |e| &e.chain.steps);

@@ -187,8 +187,12 @@ pub(super) enum PurposeDef {
     Amend,
     /// Lifting one.
     Lift,
-    /// Granting someone access to a restricted record.
+    /// Granting someone access to a restricted record (temporary access), or renewing it.
     Access,
+    /// Renewing a restriction.
+    Renew,
+    /// Adding a flag to a record.
+    Flag,
 }
 
 /// A restriction type: universal or exclude.

@@ -56,6 +56,13 @@ pub struct DecisionTable {
     pub unrestricted: Option<CategoryTable>,
     /// The restriction categories in source order.
     pub categories: Vec<CategoryTable>,
+    /// Who approves adding a flag to a record (a flag belongs to no category), if the policy
+    /// says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag_approval: Option<ApprovalEntry>,
+    /// Why no one is named to approve adding a flag, when the source names no one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag_unstated: Option<UnstatedApprovalEntry>,
     /// SHA-256 of the table serialised with this field empty, hex: detects edits and corruption.
     pub table_hash: String,
 }
@@ -558,6 +565,10 @@ pub struct ApprovalEntry {
     pub chain: ChainEntry,
     /// Whether this is the policy-wide default rather than the category's own setting.
     pub inherited: bool,
+    /// How long an approval counts after it is given; left out: until the action is taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<PeriodDef>")]
+    pub valid_for: Option<Period>,
 }
 
 /// A purpose whose approver the source does not name.

@@ -363,6 +363,26 @@ approver instead (`approved_by board joint_framework and owner`).
 ```text
 board panel \"Panel\" = person lead_1, owner   # CL0163
 ```";
+    ReservedAction = "CL0164", "reserved-action", "An action is named like a lifecycle action",
+"Placing, amending, lifting and renewing a restriction, adding someone to its access list,
+granting and renewing temporary access and adding a flag are actions every policy has (`place`,
+`amend`, `lift`, `renew`, `grant_access`, `grant_temporary`, `renew_temporary`, `add_flag`): a request for one is decided by its approval
+chain (`approve lift by ...`), not by grant and deny rules. An action of the same name would make
+a request ambiguous, so the name is refused.
+
+```text
+action view, lift   # CL0164
+```";
+    FlagApprovalInCategory = "CL0165", "flag-approval-in-category", "A category says who approves adding a flag",
+"A flag belongs to no category, so who approves adding one is said once for the policy, at the
+top level (`approve flag by role team_manager`). Inside a category it would apply to nothing.
+
+```text
+category adoption {
+  restriction universal
+  approve flag by role team_manager   # CL0165
+}
+```";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
 "A mapping file translates one connected system's names for roles, teams and organisations to
 the policy's identifiers (docs/operations.md). It is TOML with `system = \"NAME\"` and the

@@ -303,7 +303,7 @@ fn decided(table: &DecisionTable, d: &Decision) -> Outcome {
             CategoryRef::Category(i) => table.categories.get(i as usize),
         }
         .map(|c| partition::outcome(table, c, action, Decides::Row(row as usize))),
-        Basis::FailClosed(_) => None,
+        Basis::FailClosed(_) | Basis::Change(_) => None,
     };
     row.unwrap_or(Outcome {
         allow: false,

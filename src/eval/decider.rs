@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::change::Lifecycle;
 use super::decision::{
     Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Warning, Warnings,
 };
@@ -17,7 +18,7 @@ use super::request::{Request, Restriction};
 use super::time;
 use super::write::Prepared;
 use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
-use crate::policy::{ActionId, Atom, OrgKind, Period, Relation, View};
+use crate::policy::{ActionId, Atom, Change, OrgKind, Period, Relation, View};
 
 /// Fact sets up to this many words live on the stack.
 const INLINE_WORDS: usize = 8;
@@ -53,6 +54,8 @@ pub struct Decider {
     pub(super) kinds: NameMap,
     /// Every row's and category's response text.
     pub(super) prepared: Prepared,
+    /// The approval chains of lifecycle actions.
+    pub(super) lifecycle: Lifecycle,
 }
 
 /// One category, interned.
@@ -186,6 +189,7 @@ impl Decider {
         };
         let mut slots = vec![table.unrestricted.as_ref().map(&mut slot)];
         slots.extend(table.categories.iter().map(|c| Some(slot(c))));
+        let lifecycle = Lifecycle::new(table, &mut pool, &layout);
         Decider {
             actions: intern::name_map(v.actions.iter().map(|a| a.name.as_str())),
             categories: intern::name_map(table.categories.iter().map(|c| c.name.as_str())),
@@ -212,6 +216,7 @@ impl Decider {
             slots,
             kinds,
             prepared: Prepared::new(table),
+            lifecycle,
             table: table.clone(),
         }
     }
@@ -244,6 +249,13 @@ impl Decider {
     /// Decides a request at a given time (the request's own `at` is ignored): the record's
     /// restriction decides, then its flags add their part (eval/flags.rs).
     pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
+        // The lifecycle actions are every policy's, and no policy may declare one (CL0164).
+        if let Some(change) = Change::from_word(req.action.as_ref()) {
+            return self.decide_change(req, change, at);
+        }
+        if req.change.is_some() || !req.approvals.is_empty() {
+            return fail_closed(FailReason::UnexpectedChange, at);
+        }
         let mut d = self.decide_record(req, at);
         if !req.record.flags.is_empty() {
             self.flag(req, at, &mut d);
@@ -454,6 +466,30 @@ impl Decider {
             .actions
             .get(req.action.as_ref())
             .ok_or(FailReason::UnknownAction)?;
+        self.facts_for(req, action, true, facts)
+    }
+
+    /// Whether every name the request gives is one the policy declares (as [`Decider::facts`]
+    /// checks them), for a request that reads no rule: a lifecycle action.
+    pub(super) fn request_known<S: AsRef<str>>(&self, req: &Request<S>) -> Result<(), FailReason> {
+        let mut facts = vec![0u64; self.layout.words()];
+        self.facts_for(req, 0, false, &mut facts).map(|_| ())
+    }
+
+    /// The index of the category of this name.
+    pub(super) fn category_index(&self, name: &str) -> Option<u32> {
+        self.categories.get(name).copied()
+    }
+
+    /// [`Decider::facts`] for a resolved action; `gate` says whether an unrestricted record
+    /// needs the `unrestricted` block (it does, for a rule to decide).
+    fn facts_for<'r, S: AsRef<str>>(
+        &self,
+        req: &'r Request<S>,
+        action: ActionId,
+        gate: bool,
+        facts: &mut [u64],
+    ) -> Result<Context<'r, S>, FailReason> {
         if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
             return Err(FailReason::BothRestrictionFields);
         }
@@ -498,7 +534,7 @@ impl Decider {
                 via,
             });
         }
-        if placed.is_empty() {
+        if gate && placed.is_empty() {
             self.slots
                 .first()
                 .and_then(Option::as_ref)
@@ -612,7 +648,7 @@ impl Decider {
                         .is_some_and(|k| self.reaches(p.category, *k))
                 })
         });
-        if placed.is_empty() {
+        if gate && placed.is_empty() {
             self.slots
                 .first()
                 .and_then(Option::as_ref)

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{ActionId, View};
+use crate::policy::{ActionId, Change, ChangeRefusal, View};
 pub use crate::policy::{DenyKind, FailClosed, Outcome, Shown, WarningCode};
 
 /// A problem with the request that makes the evaluator refuse without consulting any rule.
@@ -57,6 +57,23 @@ pub enum FailReason {
     /// No row of the decision list matched (only a table not written by `caselock compile`
     /// can lack the default row).
     NoRowMatched,
+    /// The request gives a `change` or `approvals` for an action that is not a lifecycle action.
+    UnexpectedChange,
+    /// A lifecycle action's request gives no `change`.
+    MissingChange,
+    /// The `change` leaves out what its action needs, or gives what it does not take.
+    IncompleteChange,
+    /// The `change` names a category the policy does not have.
+    UnknownChangeCategory,
+    /// The `change` names a kind of temporary access no category gives.
+    UnknownChangeKind,
+    /// The `change` names a flag the policy does not declare.
+    UnknownChangeFlag,
+    /// The approval at the first index states for its approver the role at the second, which
+    /// the policy does not declare.
+    UnknownApprovalRole(u16, u16),
+    /// As [`FailReason::UnknownApprovalRole`], for a team.
+    UnknownApprovalTeam(u16, u16),
 }
 
 impl FailReason {
@@ -82,6 +99,14 @@ impl FailReason {
             FailReason::UnknownApproverTeam(..) => FailClosed::UnknownApproverTeam,
             FailReason::NoUnrestrictedBlock => FailClosed::NoUnrestrictedBlock,
             FailReason::NoRowMatched => FailClosed::NoRowMatched,
+            FailReason::UnexpectedChange => FailClosed::UnexpectedChange,
+            FailReason::MissingChange => FailClosed::MissingChange,
+            FailReason::IncompleteChange => FailClosed::IncompleteChange,
+            FailReason::UnknownChangeCategory => FailClosed::UnknownChangeCategory,
+            FailReason::UnknownChangeKind => FailClosed::UnknownChangeKind,
+            FailReason::UnknownChangeFlag => FailClosed::UnknownChangeFlag,
+            FailReason::UnknownApprovalRole(..) => FailClosed::UnknownApprovalRole,
+            FailReason::UnknownApprovalTeam(..) => FailClosed::UnknownApprovalTeam,
         }
     }
 
@@ -133,6 +158,44 @@ pub enum Basis {
     },
     /// The request could not be evaluated; the evaluator refused.
     FailClosed(FailReason),
+    /// A lifecycle action, decided by its approval chain.
+    Change(ChainState),
+}
+
+/// A lifecycle action's chain, as far as the request's approvals go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChainState {
+    /// The action.
+    pub change: Change,
+    /// What it is about: a category's index in the table, or for adding a flag the flag's
+    /// index in the vocabulary.
+    pub target: u32,
+    /// For temporary access: the kind's index among the category's kinds.
+    pub kind: Option<u16>,
+    /// How many steps the chain has (0 when there is none).
+    pub steps: u8,
+    /// How many steps the approvals satisfy, in order.
+    pub satisfied: u8,
+    /// Why the action is refused, if it is.
+    pub problem: Option<ChangeProblem>,
+}
+
+impl ChainState {
+    /// The step that must be approved next (from 0), when the chain is waiting.
+    pub fn next_step(&self) -> Option<u8> {
+        (self.problem.is_none() && self.satisfied < self.steps).then_some(self.satisfied)
+    }
+}
+
+/// Why a lifecycle action is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChangeProblem {
+    /// The kind of refusal.
+    pub refusal: ChangeRefusal,
+    /// The approval at fault (its index in the request), if one is.
+    pub approval: Option<u16>,
+    /// For an expired approval: when it expired.
+    pub expired_at: Option<DateTime<Utc>>,
 }
 
 /// Why a temporary grant held for this record does not count.
@@ -250,6 +313,66 @@ pub struct Response {
     /// Every row considered (auditor audience only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceStep>>,
+    /// For a lifecycle action: its approval chain, step by step (left out for any other
+    /// action).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainOut>,
+}
+
+/// A lifecycle action's approval chain as far as the request's approvals go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChainOut {
+    /// The lifecycle action.
+    pub action: Change,
+    /// The category (or flag) it changes; null when the category's title is not disclosed.
+    pub category: Option<String>,
+    /// Every step of the chain, in order.
+    pub steps: Vec<ChainStepOut>,
+    /// Why the action is refused, when it is and the category discloses reasons.
+    pub refused: Option<ChangeRefusal>,
+}
+
+/// One step of an approval chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChainStepOut {
+    /// The step's number, from 1.
+    pub step: u32,
+    /// Who may approve it, any one of them (empty when the contact is concealed).
+    pub who: Vec<String>,
+    /// The subject id of who approved it.
+    pub approved_by: Option<String>,
+    /// When they approved (RFC 3339).
+    pub approved_at: Option<String>,
+    /// Where the step stands.
+    pub state: StepState,
+}
+
+/// Where a step of an approval chain stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    /// Approved, in order.
+    Approved,
+    /// Its approval is the one at fault.
+    Refused,
+    /// It must be approved next.
+    Next,
+    /// It comes after the next step (or after a refusal).
+    Waiting,
+}
+
+impl StepState {
+    /// The state's word.
+    pub fn word(self) -> &'static str {
+        match self {
+            StepState::Approved => "approved",
+            StepState::Refused => "refused",
+            StepState::Next => "next",
+            StepState::Waiting => "waiting",
+        }
+    }
 }
 
 /// Who to contact, the escalation path and temporary access, as far as the policy lets the

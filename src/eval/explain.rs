@@ -28,6 +28,9 @@ pub(super) struct Closest<'t> {
 impl Decider {
     /// Explains a decision to an audience.
     pub fn explain(&self, req: &Request, d: &Decision, audience: Audience) -> String {
+        if let Some(state) = d.basis.chain() {
+            return self.change_explanation(req, d, state, audience);
+        }
         match audience {
             Audience::Caseworker => self.caseworker(req, d),
             Audience::Auditor => self.auditor(req, d),
@@ -61,7 +64,7 @@ impl Decider {
                     .position(|p| p.category == category && p.via == d.via)?;
                 self.restrict(req, &mut ctx, k, d.at, &mut facts, &mut Default::default());
             }
-            Basis::FailClosed(_) => return None,
+            Basis::FailClosed(_) | Basis::Change(_) => return None,
         }
         Some((facts, ctx))
     }

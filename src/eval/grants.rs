@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use super::decider::{Context, Decider, index};
 use super::decision::{FailReason, GrantProblem, Warning, Warnings};
 use super::id;
+use super::id::Id;
 use super::intern::{self, CondRef, CubePool, Layout, NameMap};
-use super::request::{GrantApprover, Request};
+use super::request::{GrantApprover, Record, Request};
 use crate::compile::table::TemporaryEntry;
 use crate::policy::{Atom, Condition, Period, Relation};
 
@@ -210,15 +211,28 @@ impl Decider {
         best
     }
 
-    /// Whether the grant's approver meets one of the kind's approvers: the facts about them
-    /// (their id as a person the policy names, their relation to the record, and the roles and
-    /// teams the request states for them) are read as a subject's are.
+    /// Whether the grant's approver meets one of the kind's approvers.
     fn approves<S: AsRef<str>>(
         &self,
         approvers: CondRef,
         approver: &GrantApprover<S>,
         req: &Request<S>,
         ctx: &Context<S>,
+    ) -> bool {
+        let owner = ctx.restriction.and_then(|r| r.owner.as_ref());
+        self.approver_holds(approvers, approver, &req.record, owner, None)
+    }
+
+    /// Whether an approver meets a condition over approvers: the facts about them (their id as
+    /// a person the policy names, their relation to the record and to the requester, and the
+    /// roles and teams the request states for them) are read as a subject's are.
+    pub(super) fn approver_holds<S: AsRef<str>>(
+        &self,
+        approvers: CondRef,
+        approver: &GrantApprover<S>,
+        rec: &Record<S>,
+        owner: Option<&Id<S>>,
+        line_manager: Option<&Id<S>>,
     ) -> bool {
         let id = approver.id();
         let mut facts = vec![0u64; self.layout.words()];
@@ -230,7 +244,7 @@ impl Decider {
             }
         }
         if let Some(stated) = approver.stated() {
-            // Every name was checked to be declared (`grants_known`).
+            // Every name was checked to be declared (`grants_known`, `approvals_known`).
             for r in stated
                 .roles
                 .iter()
@@ -246,19 +260,13 @@ impl Decider {
                 self.team_tree.hold(&mut facts, *t);
             }
         }
-        let rec = &req.record;
         let mut held = 0u64;
         let mut rel = |r: Relation, on: bool| {
             if on {
                 held |= 1 << intern::relation_bit(r);
             }
         };
-        rel(
-            Relation::Owner,
-            ctx.restriction
-                .and_then(|r| r.owner.as_ref())
-                .is_some_and(|o| o.same(id.as_str())),
-        );
+        rel(Relation::Owner, owner.is_some_and(|o| o.same(id.as_str())));
         rel(
             Relation::AllocatedManager,
             rec.allocated_managers.iter().any(|x| x.same(id.as_str())),
@@ -266,6 +274,10 @@ impl Decider {
         rel(
             Relation::AllocatedWorker,
             rec.allocated_workers.iter().any(|x| x.same(id.as_str())),
+        );
+        rel(
+            Relation::LineManager,
+            line_manager.is_some_and(|m| m.same(id.as_str())),
         );
         // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
         if let Some(w) = facts.first_mut() {

@@ -3,6 +3,8 @@
 //!
 //! The combining rule is documented once, in docs/semantics.md; [`words`] holds its sentences.
 
+mod chain;
+mod change;
 mod decider;
 pub(crate) mod decision;
 mod explain;
@@ -22,15 +24,16 @@ mod write;
 
 pub use decider::Decider;
 pub use decision::{
-    Audience, Basis, CategoryRef, Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome,
-    Response, Shown, Warning, WarningCode, Warnings,
+    Audience, Basis, CategoryRef, ChainOut, ChainState, ChainStepOut, ChangeProblem, Decision,
+    DenyKind, FailReason, GrantProblem, NamedList, Outcome, Response, Shown, StepState, Warning,
+    WarningCode, Warnings,
 };
 pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    GrantApprover, GrantDuration, Link, PlacedFlag, Record, Request, RequestContext, RequestError,
-    Restriction, StatedApprover, Subject, TemporaryGrant, Text,
+    ChangeRequest, GivenApproval, GrantApprover, GrantDuration, Link, PlacedFlag, Record, Request,
+    RequestContext, RequestError, Restriction, StatedApprover, Subject, TemporaryGrant, Text,
 };
 pub use schema::{decision_schema, request_schema};
 pub use time::{parse_period, period_pattern};

@@ -123,6 +123,9 @@ impl Decider {
     /// auditors the full reasons and trace). Without an auditor audience, everything rendered
     /// respects what the category conceals.
     pub fn response(&self, req: &Request, d: &Decision, audience: Option<Audience>) -> Response {
+        if let Some(state) = d.basis.chain() {
+            return self.change_response(req, d, state, audience);
+        }
         let auditor = audience == Some(Audience::Auditor);
         let show = if auditor {
             Told::ALL
@@ -167,6 +170,7 @@ impl Decider {
             warnings: self.warnings(req, d, show, auditor),
             policy_hash: self.table.source_hash.clone(),
             trace: auditor.then(|| self.trace(req, d)),
+            chain: None,
         }
     }
 
@@ -525,9 +529,36 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .0
             .get(usize::from(i))
             .map_or("", |(name, _)| name.as_ref()),
+        FailReason::UnexpectedChange | FailReason::MissingChange => req.action.as_ref(),
+        FailReason::UnknownChangeCategory => req
+            .change
+            .as_ref()
+            .and_then(|c| c.category.as_ref())
+            .map_or("", AsRef::as_ref),
+        FailReason::UnknownChangeKind => req
+            .change
+            .as_ref()
+            .and_then(|c| c.kind.as_ref())
+            .map_or("", AsRef::as_ref),
+        FailReason::UnknownChangeFlag => req
+            .change
+            .as_ref()
+            .and_then(|c| c.flag.as_ref())
+            .map_or("", AsRef::as_ref),
+        FailReason::UnknownApprovalRole(i, j) => req
+            .approvals
+            .get(usize::from(i))
+            .and_then(|a| a.by.stated())
+            .map_or("", |s| nth(&s.roles, j)),
+        FailReason::UnknownApprovalTeam(i, j) => req
+            .approvals
+            .get(usize::from(i))
+            .and_then(|a| a.by.stated())
+            .map_or("", |s| nth(&s.teams, j)),
         FailReason::BothRestrictionFields
         | FailReason::NoUnrestrictedBlock
-        | FailReason::NoRowMatched => "",
+        | FailReason::NoRowMatched
+        | FailReason::IncompleteChange => "",
     }
 }
 

@@ -61,6 +61,73 @@ pub struct Request<S = String> {
         deserialize_with = "RequestContext::maybe"
     )]
     pub context: RequestContext<S>,
+    /// For a lifecycle action (`place`, `lift`, `grant_temporary`, ...): what it changes.
+    /// Required for one, refused for any other action.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "object::maybe"
+    )]
+    pub change: Option<ChangeRequest<S>>,
+    /// For a lifecycle action: the approvals given so far, one per step, in step order.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::each"
+    )]
+    pub approvals: Vec<GivenApproval<S>>,
+}
+
+/// What a lifecycle action changes (docs/api.md, "Lifecycle actions").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(
+    rename = "ChangeRequest",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
+pub struct ChangeRequest<S = String> {
+    /// The category placed, amended, lifted or renewed, or whose temporary access is granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<S>,
+    /// The kind of temporary access granted or renewed; absent: the category's default kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<S>,
+    /// The flag added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<S>,
+    /// For `renew_temporary`: how many times the grant has been renewed so far.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub renewals: u32,
+    /// The subject id of the requester's line manager, for a chain that names `line_manager`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_manager: Option<Id<S>>,
+}
+
+/// One approval of a lifecycle action: who gave it, for which step of the chain, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(
+    rename = "ChangeApproval",
+    bound = "S: JsonSchema + Serialize + AsRef<str>"
+)]
+pub struct GivenApproval<S = String> {
+    /// The chain's step it approves, from 1.
+    pub step: u32,
+    /// Who approved: their subject id, or their id with the roles and teams they held when they
+    /// approved.
+    pub by: GrantApprover<S>,
+    /// When they approved (RFC 3339).
+    #[serde(deserialize_with = "time::de::instant")]
+    #[schemars(extend("pattern" = time::TIME_PATTERN))]
+    pub at: DateTime<Utc>,
 }
 
 /// The request's context: each context's name and the value stated for it, in the order given.
@@ -644,6 +711,22 @@ impl<S: AsRef<str>> Request<S> {
                 .collect(),
             at: self.at,
             context: self.context.to_owned_context(),
+            change: self.change.as_ref().map(|c| ChangeRequest {
+                category: c.category.as_ref().map(own),
+                kind: c.kind.as_ref().map(own),
+                flag: c.flag.as_ref().map(own),
+                renewals: c.renewals,
+                line_manager: c.line_manager.as_ref().map(Id::to_owned_id),
+            }),
+            approvals: self
+                .approvals
+                .iter()
+                .map(|a| GivenApproval {
+                    step: a.step,
+                    by: a.by.to_owned_approver(),
+                    at: a.at,
+                })
+                .collect(),
         }
     }
 }

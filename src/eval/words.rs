@@ -21,6 +21,36 @@ pub const SEVERAL: &str = "Every restriction on the record must allow: the most 
 pub const LINKED: &str = "A restriction on a linked record whose category reaches the link is decided with the record's own: every one must allow, and a refused person is told no more of it than of the same restriction on the record itself.";
 /// What a record's flags do to a decision.
 pub const FLAGS: &str = "A flag never changes the decision: an allow gives each flag's duty, and a flag whose review is overdue adds a warning.";
+/// How a lifecycle action is decided.
+pub const CHAIN: &str = "A lifecycle action is decided by its approval chain: each step approved in order by someone the step names, never by the requester, never by one person for two steps, and no approval older than the chain allows; it is allowed when every step is approved and pending while steps remain.";
+/// What a refused person is told of a lifecycle action the policy does not let them know more
+/// about.
+pub const CHANGE_REFUSED: &str = "The change cannot be made as asked.";
+
+/// Why a lifecycle action is refused, in words.
+pub fn change_refusal(r: crate::policy::ChangeRefusal) -> &'static str {
+    use crate::policy::ChangeRefusal as R;
+    match r {
+        R::NoApprover => "the policy names no one who may approve it",
+        R::ApproverUnstated => "the policy's source names no one who may approve it",
+        R::AlreadyCarried => "the record already carries it",
+        R::NotCarried => "the record does not carry the restriction",
+        R::KindNotOffered => "the restriction gives no temporary access of that kind",
+        R::RenewedTooOften => "the temporary access has been renewed as often as its kind allows",
+        R::OutOfOrder => {
+            "an approval is not for the next step of the chain, or was given before the step before it"
+        }
+        R::ApprovalInFuture => "an approval is dated after the request",
+        R::SelfApproval => "the requester cannot approve their own request",
+        R::SameApproverTwice => "one person cannot approve two steps of the chain",
+        R::NotAuthorised => "an approver is not someone the step names",
+        R::ApproverNotStated => {
+            "the step's approvers are roles or teams, and the approval gives only the approver's id"
+        }
+        R::ApprovalExpired => "an approval is older than the chain allows",
+    }
+}
+
 /// What fail closed means.
 pub const FAIL_CLOSED: &str = "The request could not be checked against the policy, so access is refused (the policy fails closed).";
 
@@ -118,6 +148,30 @@ impl std::fmt::Display for FailReasonText<'_> {
                 f.write_str("the record is unrestricted and the policy does not say who may see unrestricted records")
             }
             FailReason::NoRowMatched => f.write_str("no row of the decision table matched"),
+            FailReason::UnexpectedChange => {
+                write!(f, "the request gives `change` or `approvals` for action `{value}`, which is not a lifecycle action")
+            }
+            FailReason::MissingChange => {
+                write!(f, "lifecycle action `{value}` gives no `change`: say which category (or flag) it changes")
+            }
+            FailReason::IncompleteChange => {
+                f.write_str("the `change` does not fit its action: a restriction's change names `category`; temporary access names `category` and may name `kind`; adding a flag names `flag` alone")
+            }
+            FailReason::UnknownChangeCategory => {
+                write!(f, "unknown category `change.category` `{value}`: the policy does not have it")
+            }
+            FailReason::UnknownChangeKind => {
+                write!(f, "unknown kind `change.kind` `{value}`: no category of the policy gives it")
+            }
+            FailReason::UnknownChangeFlag => {
+                write!(f, "unknown flag `change.flag` `{value}`: the policy does not declare it")
+            }
+            FailReason::UnknownApprovalRole(i, _) => {
+                write!(f, "unknown role `{value}` of approval {}'s approver: the policy does not declare it", i + 1)
+            }
+            FailReason::UnknownApprovalTeam(i, _) => {
+                write!(f, "unknown team `{value}` of approval {}'s approver: the policy does not declare it", i + 1)
+            }
         }
     }
 }

@@ -254,6 +254,8 @@ impl Decider {
     ) -> Option<io::Result<()>> {
         let (category, action, row) = match d.basis {
             Basis::FailClosed(_) => return Some(self.write_refusal(d, w)),
+            // A lifecycle action is rare and its chain reads the request: rendered, then written.
+            Basis::Change(_) => return None,
             Basis::Row {
                 category,
                 action,

@@ -145,17 +145,24 @@ pub enum Purpose {
     Amend,
     /// Lifting one.
     Lift,
-    /// Granting someone access to a restricted record.
+    /// Granting someone access to a restricted record (temporary access), or renewing it.
     Access,
+    /// Renewing a restriction for another period (without it, the category's reviewer
+    /// approves: a review that continues the restriction renews it).
+    Renew,
+    /// Adding a flag to a record (policy-wide only: a flag belongs to no category).
+    Flag,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Purpose; 4] = [
+    pub const ALL: [Purpose; 6] = [
         Purpose::Place,
         Purpose::Amend,
         Purpose::Lift,
         Purpose::Access,
+        Purpose::Renew,
+        Purpose::Flag,
     ];
 
     /// The word used in the language.
@@ -165,6 +172,8 @@ impl Purpose {
             Purpose::Amend => "amend",
             Purpose::Lift => "lift",
             Purpose::Access => "access",
+            Purpose::Renew => "renew",
+            Purpose::Flag => "flag",
         }
     }
 }
@@ -176,6 +185,8 @@ pub struct Approval {
     pub purpose: Purpose,
     /// Who approves, in order.
     pub chain: Chain,
+    /// How long an approval counts after it is given; `None`: until the action is taken.
+    pub valid_for: Option<Period>,
     /// The statement's span.
     pub span: Span,
 }

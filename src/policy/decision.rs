@@ -13,6 +13,9 @@ pub enum Outcome {
     Allow,
     /// The subject may not.
     Deny,
+    /// A lifecycle action that its chain allows once the approvals still missing are given;
+    /// until then it may not be taken.
+    Pending,
 }
 
 /// Why a deny is a deny: a deny rule or the exclusion list names the subject (`forbidden`), or
@@ -101,11 +104,29 @@ pub enum FailClosed {
     NoUnrestrictedBlock,
     /// No row of the decision list matched.
     NoRowMatched,
+    /// The request gives a `change` or `approvals` for an action that is not a lifecycle
+    /// action.
+    UnexpectedChange,
+    /// A lifecycle action's request gives no `change`.
+    MissingChange,
+    /// A lifecycle action's `change` leaves out what the action needs (its category or flag),
+    /// or gives what it does not take.
+    IncompleteChange,
+    /// The `change` names a category the policy does not have.
+    UnknownChangeCategory,
+    /// The `change` names a kind of temporary access its category does not give.
+    UnknownChangeKind,
+    /// The `change` names a flag the policy does not declare.
+    UnknownChangeFlag,
+    /// An approval's approver is said to hold a role the policy does not declare.
+    UnknownApprovalRole,
+    /// An approval's approver is said to be in a team the policy does not declare.
+    UnknownApprovalTeam,
 }
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 19] = [
+    pub const ALL: [FailClosed; 27] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
@@ -125,6 +146,14 @@ impl FailClosed {
         FailClosed::UnknownApproverTeam,
         FailClosed::NoUnrestrictedBlock,
         FailClosed::NoRowMatched,
+        FailClosed::UnexpectedChange,
+        FailClosed::MissingChange,
+        FailClosed::IncompleteChange,
+        FailClosed::UnknownChangeCategory,
+        FailClosed::UnknownChangeKind,
+        FailClosed::UnknownChangeFlag,
+        FailClosed::UnknownApprovalRole,
+        FailClosed::UnknownApprovalTeam,
     ];
 
     /// The word in test expectations (`expect deny fails_closed unknown_role`).
@@ -149,6 +178,14 @@ impl FailClosed {
             FailClosed::UnknownApproverTeam => "unknown_approver_team",
             FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
             FailClosed::NoRowMatched => "no_row_matched",
+            FailClosed::UnexpectedChange => "unexpected_change",
+            FailClosed::MissingChange => "missing_change",
+            FailClosed::IncompleteChange => "incomplete_change",
+            FailClosed::UnknownChangeCategory => "unknown_change_category",
+            FailClosed::UnknownChangeKind => "unknown_change_kind",
+            FailClosed::UnknownChangeFlag => "unknown_change_flag",
+            FailClosed::UnknownApprovalRole => "unknown_approval_role",
+            FailClosed::UnknownApprovalTeam => "unknown_approval_team",
         }
     }
 }
@@ -159,6 +196,7 @@ impl Outcome {
         match self {
             Outcome::Allow => "allow",
             Outcome::Deny => "deny",
+            Outcome::Pending => "pending",
         }
     }
 }

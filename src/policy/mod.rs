@@ -7,6 +7,7 @@
 //! once.
 
 mod category;
+mod change;
 mod condition;
 mod decision;
 mod flag;
@@ -19,6 +20,7 @@ mod test_case;
 pub(crate) mod words;
 
 pub use category::*;
+pub use change::*;
 pub use condition::*;
 pub use decision::*;
 pub use flag::*;

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{DenyKind, FailClosed, Outcome, Period, Shown, WarningCode};
+use super::{ChangeRefusal, DenyKind, FailClosed, Outcome, Period, Shown, WarningCode};
 use crate::span::Span;
 
 /// A name or word a test gives, with where it gives it.
@@ -40,6 +40,11 @@ pub struct TestCase {
     pub temporary_grants: Vec<TestGrant>,
     /// The request's context (`context network ncc`), in the order written.
     pub context: Vec<TestContext>,
+    /// For a lifecycle action: what it changes (`change category adoption`).
+    pub change: Option<TestChange>,
+    /// The approvals given so far (`approval step 1 by "u-3" approved_at TIME`), in the order
+    /// written.
+    pub approvals: Vec<TestApproval>,
     /// What the decision must be.
     pub expect: Expectation,
 }
@@ -163,6 +168,36 @@ pub struct TestGrant {
     pub span: Span,
 }
 
+/// A test's `change`: what its lifecycle action changes.
+#[derive(Debug, Clone)]
+pub struct TestChange {
+    /// `category`.
+    pub category: Option<TestName>,
+    /// `kind` (of temporary access).
+    pub kind: Option<TestName>,
+    /// `flag`.
+    pub flag: Option<TestName>,
+    /// `renewals` so far.
+    pub renewals: u32,
+    /// The requester's line manager's id (`line_manager`).
+    pub line_manager: Option<String>,
+}
+
+/// One `approval` a test's lifecycle action carries.
+#[derive(Debug, Clone)]
+pub struct TestApproval {
+    /// The chain's step, from 1.
+    pub step: u32,
+    /// The approver's id.
+    pub by: String,
+    /// The roles they held (`roles`); with `teams`, the approver is stated as an object.
+    pub roles: Vec<TestName>,
+    /// The teams they were in (`teams`).
+    pub teams: Vec<TestName>,
+    /// When they approved.
+    pub at: DateTime<Utc>,
+}
+
 /// What a test expects; a field left out is not compared.
 #[derive(Debug, Clone)]
 pub struct Expectation {
@@ -184,6 +219,11 @@ pub struct Expectation {
     /// request refused unchecked fails the test, so a misspelt name cannot make `expect deny`
     /// pass.
     pub fails_closed: Option<FailClosed>,
+    /// For a lifecycle action refused: why (`refused self_approval`).
+    pub refused: Option<ChangeRefusal>,
+    /// For a lifecycle action: how many steps of its chain the approvals satisfy
+    /// (`approved_steps 1`).
+    pub approved_steps: Option<u32>,
     /// Fragments the caseworker explanation must contain.
     pub explains: Vec<String>,
     /// Fragments the caseworker response (explanation, reasons, next steps) must not contain.

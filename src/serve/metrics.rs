@@ -73,8 +73,8 @@ pub struct LogFigures {
 /// The service's metrics.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    /// Decisions by policy slot, allow then deny.
-    decisions: Mutex<Vec<[u64; 2]>>,
+    /// Decisions by policy slot, in [`OUTCOMES`] order.
+    decisions: Mutex<Vec<[u64; 3]>>,
     /// By [`Timed`], in its order.
     latency: [Histogram; 3],
     reloads: [AtomicU64; 3],
@@ -82,14 +82,16 @@ pub struct Metrics {
     errors: Mutex<Vec<(u16, u64)>>,
 }
 
+/// The outcomes counted, in the order the counters keep them.
+const OUTCOMES: [Outcome; 3] = [Outcome::Allow, Outcome::Deny, Outcome::Pending];
+
 impl Metrics {
     /// Counts decisions for the policy in slot `slot`.
     pub fn decided(&self, slot: usize, outcomes: impl Iterator<Item = Outcome>) {
-        let (mut allow, mut deny) = (0, 0);
+        let mut counts = [0u64; 3];
         for o in outcomes {
-            match o {
-                Outcome::Allow => allow += 1,
-                Outcome::Deny => deny += 1,
+            if let Some(i) = OUTCOMES.iter().position(|x| *x == o) {
+                counts[i] += 1;
             }
         }
         let mut d = self
@@ -97,11 +99,12 @@ impl Metrics {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if d.len() <= slot {
-            d.resize(slot + 1, [0, 0]);
+            d.resize(slot + 1, [0; 3]);
         }
         if let Some(c) = d.get_mut(slot) {
-            c[0] += allow;
-            c[1] += deny;
+            for (total, n) in c.iter_mut().zip(counts) {
+                *total += n;
+            }
         }
     }
 
@@ -153,15 +156,14 @@ impl Metrics {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
         for (i, (id, _, _)) in policies.iter().enumerate() {
-            let [allow, deny] = d.get(i).copied().unwrap_or([0, 0]);
-            let _ = writeln!(
-                s,
-                "caselock_decisions_total{{policy=\"{id}\",outcome=\"allow\"}} {allow}"
-            );
-            let _ = writeln!(
-                s,
-                "caselock_decisions_total{{policy=\"{id}\",outcome=\"deny\"}} {deny}"
-            );
+            let counts = d.get(i).copied().unwrap_or([0; 3]);
+            for (outcome, n) in OUTCOMES.iter().zip(counts) {
+                let _ = writeln!(
+                    s,
+                    "caselock_decisions_total{{policy=\"{id}\",outcome=\"{}\"}} {n}",
+                    outcome.word()
+                );
+            }
         }
         let _ = writeln!(
             s,

@@ -214,6 +214,7 @@ pub(super) fn caseworker_view(
     let (class, heading) = match r.decision {
         Outcome::Allow => ("allow", "You may do this"),
         Outcome::Deny => ("deny", "You cannot do this"),
+        Outcome::Pending => ("pending", "You can do this once it is approved"),
     };
     let _ = write!(
         h,

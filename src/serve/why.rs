@@ -116,6 +116,7 @@ async fn answer(state: &AppState, id: &str, headers: &HeaderMap, link: LinkQuery
     let (title, heading) = match response.decision {
         crate::eval::Outcome::Allow => ("Access allowed", "Your access to this record"),
         crate::eval::Outcome::Deny => ("Access refused", "Why was I refused?"),
+        crate::eval::Outcome::Pending => ("Waiting for approval", "Who must approve next"),
     };
     page::respond(
         StatusCode::OK,

@@ -415,6 +415,8 @@ pub struct Approve {
     pub purposes: Vec<Ident>,
     /// Who approves.
     pub approvers: Approvers,
+    /// How long an approval counts after it is given (`valid for 30 days`).
+    pub valid_for: Option<Duration>,
     /// The whole statement.
     pub span: Span,
 }
@@ -698,6 +700,10 @@ pub enum TestStatement {
     At(DateLit, Span),
     /// `temporary_grant FIELDS`
     TemporaryGrant(Vec<TestField>, Span),
+    /// `change FIELDS`: what a lifecycle action changes.
+    Change(Vec<TestField>, Span),
+    /// `approval FIELDS`: one approval of a lifecycle action.
+    Approval(Vec<TestField>, Span),
     /// `expect allow|deny FIELDS`
     Expect(Ident, Vec<TestField>, Span),
 }
@@ -713,6 +719,8 @@ impl TestStatement {
             | TestStatement::Action(_, s)
             | TestStatement::At(_, s)
             | TestStatement::TemporaryGrant(_, s)
+            | TestStatement::Change(_, s)
+            | TestStatement::Approval(_, s)
             | TestStatement::Context(_, s)
             | TestStatement::Expect(_, _, s) => *s,
         }

@@ -308,6 +308,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::test_action
         | Rule::test_at
         | Rule::test_grant
+        | Rule::test_change
+        | Rule::test_approval
         | Rule::test_expect => "a test statement such as `subject`, `record` or `expect`",
         Rule::test_field | Rule::test_key => "a test field",
         Rule::kw_policy => "`policy`",
@@ -375,6 +377,9 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::kw_record => "`record`",
         Rule::kw_at => "`at`",
         Rule::kw_temporary_grant => "`temporary_grant`",
+        Rule::kw_change => "`change`",
+        Rule::kw_approval => "`approval`",
+        Rule::kw_valid => "`valid`",
         Rule::kw_expect => "`expect`",
         Rule::criteria_stmt
         | Rule::restriction_stmt

@@ -441,6 +441,14 @@ fn test_statement(s: &TestStatement) -> (u32, Run) {
             b.word("temporary_grant");
             b.fields(fields);
         }
+        TestStatement::Change(fields, _) => {
+            b.word("change");
+            b.fields(fields);
+        }
+        TestStatement::Approval(fields, _) => {
+            b.word("approval");
+            b.fields(fields);
+        }
         TestStatement::Expect(outcome, fields, _) => {
             b.word("expect");
             b.item(&outcome.name, outcome.span);
@@ -627,6 +635,11 @@ impl Pieces {
                 self.word("unstated");
                 self.item(&quote(&why.value), why.span);
             }
+        }
+        if let Some(d) = &a.valid_for {
+            self.word("valid");
+            self.word("for");
+            self.item(&duration(d), d.span);
         }
     }
 

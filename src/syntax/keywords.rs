@@ -64,6 +64,8 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "action",
     "at",
     "temporary_grant",
+    "change",
+    "approval",
     "expect",
 ];
 
@@ -84,6 +86,7 @@ pub const CONTINUATIONS: &[&str] = &[
     "approved_by",
     "renewable",
     "notify",
+    "valid",
     "via",
     "in",
     "id",

@@ -250,9 +250,15 @@ fn describe_actual(a: &Actual) -> String {
     if let Some(k) = a.kind {
         let _ = write!(s, " kind {}", k.word());
     }
-    match (&a.rule, &a.source) {
-        (Some(r), Some(src)) => {
+    match (&a.rule, &a.source, a.chain) {
+        (Some(r), Some(src), _) => {
             let _ = write!(s, " rule {r} ({src})");
+        }
+        (_, _, Some(c)) => {
+            if let Some(p) = c.problem {
+                let _ = write!(s, " refused {}", p.refusal.word());
+            }
+            let _ = write!(s, " approved_steps {} of {}", c.satisfied, c.steps);
         }
         _ => s.push_str(" (refused before any rule: the request is invalid for this policy)"),
     }

@@ -2,8 +2,8 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    GrantApprover, GrantDuration, Link, PlacedFlag, Record, RequestContext, Restriction,
-    StatedApprover, Subject, TemporaryGrant,
+    ChangeRequest, GivenApproval, GrantApprover, GrantDuration, Link, PlacedFlag, Record,
+    RequestContext, Restriction, StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
 use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
@@ -68,15 +68,7 @@ pub fn request(case: &TestCase) -> Request {
                 actions: g.actions.as_deref().map(names),
                 granted_at: g.granted_at,
                 duration: GrantDuration(g.duration),
-                approved_by: if g.approver_roles.is_empty() && g.approver_teams.is_empty() {
-                    GrantApprover::Id(id(&g.approved_by))
-                } else {
-                    GrantApprover::Stated(StatedApprover {
-                        id: id(&g.approved_by),
-                        roles: names(&g.approver_roles),
-                        teams: names(&g.approver_teams),
-                    })
-                },
+                approved_by: approver(&g.approved_by, &g.approver_roles, &g.approver_teams),
                 kind: g.kind.as_ref().map(|k| k.name.clone()),
                 renewals: g.renewals,
             })
@@ -88,6 +80,35 @@ pub fn request(case: &TestCase) -> Request {
                 .map(|c| (c.context.name.clone(), c.value.name.clone()))
                 .collect(),
         ),
+        change: case.change.as_ref().map(|c| ChangeRequest {
+            category: c.category.as_ref().map(|n| n.name.clone()),
+            kind: c.kind.as_ref().map(|n| n.name.clone()),
+            flag: c.flag.as_ref().map(|n| n.name.clone()),
+            renewals: c.renewals,
+            line_manager: c.line_manager.as_deref().map(id),
+        }),
+        approvals: case
+            .approvals
+            .iter()
+            .map(|a| GivenApproval {
+                step: a.step,
+                by: approver(&a.by, &a.roles, &a.teams),
+                at: a.at,
+            })
+            .collect(),
+    }
+}
+
+/// An approver by id alone, or with the roles and teams the test states for them.
+fn approver(by: &str, roles: &[TestName], teams: &[TestName]) -> GrantApprover {
+    if roles.is_empty() && teams.is_empty() {
+        GrantApprover::Id(id(by))
+    } else {
+        GrantApprover::Stated(StatedApprover {
+            id: id(by),
+            roles: names(roles),
+            teams: names(teams),
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::check::Checked;
 use crate::compile::{self, DecisionTable};
 use crate::diag::{Code, Diagnostic, suggest};
-use crate::eval::{Audience, Basis, Decider, DenyKind, FailReason, Outcome, Request};
+use crate::eval::{Audience, Basis, ChainState, Decider, DenyKind, FailReason, Outcome, Request};
 use crate::span::{SourceMap, Span};
 
 use super::coverage::Coverage;
@@ -72,6 +72,8 @@ pub struct Actual {
     pub obligations: Vec<String>,
     /// Warning codes.
     pub warnings: Vec<String>,
+    /// For a lifecycle action: its chain as the auditor sees it.
+    pub chain: Option<ChainState>,
     /// The caseworker explanation.
     pub explanation: String,
     /// What the caseworker response shows the person: explanation, reasons and next steps.
@@ -185,8 +187,9 @@ fn decide(decider: &Decider, case: &TestCase, coverage: &mut Coverage) -> Status
         rule: decider.rule_id(&d).map(str::to_string),
         fail: match d.basis {
             Basis::FailClosed(reason) => Some(reason),
-            Basis::Row { .. } => None,
+            Basis::Row { .. } | Basis::Change(_) => None,
         },
+        chain: d.basis.chain(),
         source: decider.deciding_row(&d).map(|(_, r)| r.source.clone()),
         obligations: resp.obligations.into_iter().map(|o| o.id).collect(),
         warnings: full
@@ -244,6 +247,26 @@ fn compare(e: &Expectation, a: &Actual) -> Vec<Mismatch> {
             fail(a.fail).to_string(),
         ),
         None => {}
+    }
+    if let Some(r) = e.refused {
+        check(
+            "refused",
+            r.word().to_string(),
+            a.chain
+                .and_then(|c| c.problem)
+                .map_or("(not refused)", |p| p.refusal.word())
+                .to_string(),
+        );
+    }
+    if let Some(n) = e.approved_steps {
+        check(
+            "approved_steps",
+            n.to_string(),
+            a.chain.map_or_else(
+                || "(not a lifecycle action)".to_string(),
+                |c| c.satisfied.to_string(),
+            ),
+        );
     }
     if let Some(v) = e.view {
         check("view", v.word().to_string(), a.view.clone());
@@ -314,6 +337,12 @@ fn describe_expectation(e: &Expectation) -> String {
     let mut s = e.outcome.word().to_string();
     if let Some(f) = e.fails_closed {
         s.push_str(&format!(" fails_closed {}", f.word()));
+    }
+    if let Some(r) = e.refused {
+        s.push_str(&format!(" refused {}", r.word()));
+    }
+    if let Some(n) = e.approved_steps {
+        s.push_str(&format!(" approved_steps {n}"));
     }
     if let Some(v) = e.view {
         s.push_str(&format!(" view {}", v.word()));

@@ -163,6 +163,8 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 temporary_grants: Vec::new(),
                 at,
                 context: Default::default(),
+                change: None,
+                approvals: Vec::new(),
             }
         })
         .collect()

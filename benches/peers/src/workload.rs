@@ -202,6 +202,8 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 temporary_grants: Vec::new(),
                 at: Some(at),
                 context: Default::default(),
+                change: None,
+                approvals: Vec::new(),
             }
         })
         .collect();

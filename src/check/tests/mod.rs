@@ -13,8 +13,9 @@ use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
-    DenyKind, Expectation, FailClosed, Outcome, Shown, TestCase, TestContext, TestGrant, TestLink,
-    TestName, TestRecord, TestRestriction, TestSubject, WarningCode,
+    ChangeRefusal, DenyKind, Expectation, FailClosed, Outcome, Shown, TestApproval, TestCase,
+    TestChange, TestContext, TestGrant, TestLink, TestName, TestRecord, TestRestriction,
+    TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
@@ -56,8 +57,12 @@ const GRANT_FIELDS: [&str; 9] = [
     "approver_roles",
     "approver_teams",
 ];
-const EXPECT_FIELDS: [&str; 8] = [
+const CHANGE_FIELDS: [&str; 5] = ["category", "kind", "flag", "renewals", "line_manager"];
+const APPROVAL_FIELDS: [&str; 5] = ["step", "by", "roles", "teams", "approved_at"];
+const EXPECT_FIELDS: [&str; 10] = [
     "fails_closed",
+    "refused",
+    "approved_steps",
     "view",
     "rule",
     "kind",
@@ -91,6 +96,8 @@ impl Lowering {
         let mut grants = Vec::new();
         let mut restrictions = Vec::new();
         let mut links = Vec::new();
+        let mut change = None;
+        let mut approvals = Vec::new();
         for s in &block.statements {
             match s {
                 TestStatement::Subject(..) => self.once(&mut subject, s, "subject"),
@@ -102,6 +109,8 @@ impl Lowering {
                 TestStatement::Context(..) => self.once(&mut context, s, "context"),
                 TestStatement::Restriction(..) => restrictions.push(s),
                 TestStatement::Linked(..) => links.push(s),
+                TestStatement::Change(..) => self.once(&mut change, s, "change"),
+                TestStatement::Approval(..) => approvals.push(s),
             }
         }
         let missing: Vec<&str> = [
@@ -159,7 +168,62 @@ impl Lowering {
             at: at?,
             temporary_grants,
             context,
+            change: change.and_then(|c| self.change(c)),
+            approvals: approvals
+                .into_iter()
+                .filter_map(|a| self.approval(a))
+                .collect(),
             expect: expect?,
+        })
+    }
+
+    /// `change category adoption kind task_access renewals 1 line_manager "u-3"`.
+    fn change(&mut self, s: &TestStatement) -> Option<TestChange> {
+        let TestStatement::Change(fields, _) = s else {
+            return None;
+        };
+        let f = self.fields(fields, "change", &CHANGE_FIELDS);
+        let renewals = match f.get("renewals") {
+            Some(_) => f.count(self, "renewals")?,
+            None => 0,
+        };
+        Some(TestChange {
+            category: f.get("category").and_then(|_| f.one_name(self, "category")),
+            kind: f.get("kind").and_then(|_| f.one_name(self, "kind")),
+            flag: f.get("flag").and_then(|_| f.one_name(self, "flag")),
+            renewals,
+            line_manager: f.one_id(self, "line_manager"),
+        })
+    }
+
+    /// `approval step 1 by "u-3" roles team_manager approved_at 2026-11-20T10:00:00Z`.
+    fn approval(&mut self, s: &TestStatement) -> Option<TestApproval> {
+        let TestStatement::Approval(fields, span) = s else {
+            return None;
+        };
+        let f = self.fields(fields, "approval", &APPROVAL_FIELDS);
+        for k in ["step", "by", "approved_at"] {
+            if !f.has(k) {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!("the approval has no `{k}`"),
+                        *span,
+                        "incomplete approval",
+                    )
+                    .with_help("write `approval step 1 by \"ID\" approved_at TIME`"),
+                );
+            }
+        }
+        let step = f.count(self, "step");
+        let by = f.one_id(self, "by");
+        let at = f.timestamp(self, "approved_at");
+        Some(TestApproval {
+            step: step?,
+            by: by?,
+            roles: f.names(self, "roles"),
+            teams: f.names(self, "teams"),
+            at: at?,
         })
     }
 
@@ -498,13 +562,18 @@ impl Lowering {
         let outcome = match outcome.name.as_str() {
             "allow" => Some(Outcome::Allow),
             "deny" => Some(Outcome::Deny),
+            "pending" => Some(Outcome::Pending),
             other => {
-                let help = suggest::did_you_mean(other, ["allow", "deny"])
-                    .unwrap_or_else(|| "write `expect allow` or `expect deny`".to_string());
+                let help = suggest::did_you_mean(other, ["allow", "deny", "pending"])
+                    .unwrap_or_else(|| {
+                        "write `expect allow`, `expect deny` or `expect pending`".to_string()
+                    });
                 self.errors.push(
                     Diagnostic::error(
                         Code::TestField,
-                        format!("`expect` must be followed by `allow` or `deny`, found `{other}`"),
+                        format!(
+                            "`expect` must be followed by `allow`, `deny` or `pending`, found `{other}`"
+                        ),
                         outcome.span,
                         "not a decision",
                     )
@@ -531,6 +600,18 @@ impl Lowering {
         let fails_closed = f.one_ident(self, "fails_closed").and_then(|w| {
             self.choose(&w, "fail-closed reason", &FailClosed::ALL, FailClosed::word)
         });
+        let refused = f.one_ident(self, "refused").and_then(|w| {
+            self.choose(
+                &w,
+                "lifecycle refusal",
+                &ChangeRefusal::ALL,
+                ChangeRefusal::word,
+            )
+        });
+        let approved_steps = match f.get("approved_steps") {
+            Some(_) => f.count(self, "approved_steps"),
+            None => None,
+        };
         let rule = f.one_ident(self, "rule").map(|i| name(&i));
         let obligations = f.get("obligations").map(|_| {
             none_is_empty(f.idents(self, "obligations"))
@@ -543,6 +624,8 @@ impl Lowering {
         Some(Expectation {
             outcome: outcome?,
             fails_closed,
+            refused,
+            approved_steps,
             view,
             rule,
             kind,

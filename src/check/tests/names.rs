@@ -51,7 +51,17 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                     }
                 }
                 TestStatement::Action(a, _) => {
-                    known(symbols, a, SymbolKind::Action, &mut out);
+                    if crate::policy::Change::from_word(&a.name).is_none() {
+                        known(symbols, a, SymbolKind::Action, &mut out);
+                    }
+                }
+                TestStatement::Change(fields, _) => {
+                    names(symbols, fields, "category", SymbolKind::Category, &mut out);
+                    names(symbols, fields, "flag", SymbolKind::Flag, &mut out);
+                }
+                TestStatement::Approval(fields, _) => {
+                    names(symbols, fields, "roles", SymbolKind::Role, &mut out);
+                    names(symbols, fields, "teams", SymbolKind::Team, &mut out);
                 }
                 TestStatement::TemporaryGrant(fields, _) => {
                     names(symbols, fields, "actions", SymbolKind::Action, &mut out);

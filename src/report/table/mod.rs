@@ -438,6 +438,8 @@ fn purpose_phrase(p: Purpose) -> String {
         Purpose::Amend => "amending it",
         Purpose::Lift => "lifting it",
         Purpose::Access => "giving someone access",
+        Purpose::Renew => "renewing it",
+        Purpose::Flag => "adding a flag",
     }
     .to_string()
 }

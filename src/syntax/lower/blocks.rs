@@ -86,6 +86,8 @@ impl Lowerer {
                 Rule::test_action => TestStatement::Action(self.ident(next(&mut inner)?), sspan),
                 Rule::test_at => TestStatement::At(self.date(next(&mut inner)?), sspan),
                 Rule::test_grant => TestStatement::TemporaryGrant(self.fields(inner)?, sspan),
+                Rule::test_change => TestStatement::Change(self.fields(inner)?, sspan),
+                Rule::test_approval => TestStatement::Approval(self.fields(inner)?, sspan),
                 _ => {
                     let outcome = self.ident(next(&mut inner)?);
                     TestStatement::Expect(outcome, self.fields(inner)?, sspan)

@@ -465,9 +465,14 @@ impl Lowerer {
             Rule::approve_unstated => Approvers::Unstated(self.string(last_inner(how)?)?),
             _ => Approvers::Via(self.ident(last_inner(how)?)),
         };
+        let valid_for = inner
+            .next()
+            .map(|p| self.duration(last_inner(p)?))
+            .transpose()?;
         Ok(Approve {
             purposes,
             approvers,
+            valid_for,
             span,
         })
     }
@@ -665,6 +670,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_board
             | Rule::kw_renewable
             | Rule::kw_notify
+            | Rule::kw_valid
             | Rule::kw_obligation
             | Rule::kw_escalation
             | Rule::kw_unrestricted
@@ -711,6 +717,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_record
             | Rule::kw_at
             | Rule::kw_temporary_grant
+            | Rule::kw_change
+            | Rule::kw_approval
             | Rule::kw_expect
     )
 }
