@@ -1,7 +1,8 @@
 //! Decision latency on the bundled Nottingham policy: a decision from a parsed request, the
 //! JSON-to-decision path, and the cost of a caseworker explanation; and on the example kinds of
 //! temporary access, a decision resting on a grant whose approver is checked by role and
-//! relation.
+//! relation; and on the example linked records, a decision on a Care Record by the restriction of
+//! its linked Secure Adoption Record beside the record's own.
 //!
 //! `cargo bench --bench decide` (add `-- --quick` for a fast run).
 
@@ -35,6 +36,11 @@ const REQUESTS: [(&str, &str); 4] = [
 /// A request whose temporary grant, of the kind `task_access`, is approved by the record's
 /// owner stating their role (`examples/policies/grants`): allowed, within the kind's notice.
 const GRANT_REQUEST: &str = r#"{"subject":{"id":"u-2001","roles":["social_worker"],"organisation":"council"},"action":"view","record":{"id":"H1","restriction":{"category":"placement","owner":"u-3001"}},"temporary_grants":[{"subject":"u-2001","kind":"task_access","granted_at":"2026-11-20T09:00:00Z","duration":"14 days","approved_by":{"id":"u-3001","roles":["home_manager"]}}],"at":"2026-12-02T10:00:00Z"}"#;
+
+/// A Care Record carrying its own staff conflict, linked to a Secure Adoption Record whose
+/// `adoption` restriction reaches it and lets the subject in by its access list
+/// (`examples/policies/linked_records`); a second link whose restriction does not reach.
+const LINKED_REQUEST: &str = r#"{"subject":{"id":"u-4","roles":["social_worker"],"organisation":"council"},"action":"view","record":{"id":"CR-1","restriction":{"category":"staff_conflict","named_deny":[{"person":"u-9"}]},"links":[{"record":"SAR-1","link":"adoption_record","restrictions":[{"category":"adoption","owner":"u-30","named_allow":[{"person":"u-4"}]}]},{"record":"SAR-2","link":"sibling_adoption_record","restrictions":[{"category":"adoption"}]}]},"at":"2026-11-22T10:00:00Z"}"#;
 
 fn decider() -> Decider {
     load("policies/nottingham-escr")
@@ -121,6 +127,22 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("grant");
     g.bench_function("kind_role_and_owner", |b| {
         b.iter(|| grants.decide(black_box(&req)))
+    });
+    g.finish();
+
+    let linked = load("examples/policies/linked_records");
+    let Ok(req) = Request::from_json(LINKED_REQUEST) else {
+        eprintln!("the linked request does not parse");
+        std::process::exit(2);
+    };
+    let d = linked.decide(&req);
+    assert!(
+        d.outcome == caselock::eval::Outcome::Allow && d.via == Some(0),
+        "the linked request is not allowed by the reached restriction: {d:?}"
+    );
+    let mut g = c.benchmark_group("linked");
+    g.bench_function("reached_allow", |b| {
+        b.iter(|| linked.decide(black_box(&req)))
     });
     g.finish();
 
