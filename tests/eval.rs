@@ -279,6 +279,7 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         words::ABSOLUTE,
         words::FAIL_CLOSED,
         words::SEVERAL,
+        words::CHAIN,
     ];
     for layer in layers {
         for r in [RestrictionType::Universal, RestrictionType::Exclude] {

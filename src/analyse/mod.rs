@@ -9,6 +9,7 @@
 mod access;
 mod disclosure;
 mod escalation;
+mod lifecycle;
 pub(crate) mod partition;
 mod rules;
 mod schedule;
@@ -56,6 +57,9 @@ pub fn analyse(checked: &Checked, sources: &SourceMap) -> Result<Vec<Diagnostic>
         access::locked_out(&space, v, &mut out);
         access::denied_approvers(&space, v, &mut out);
         escalation::dead_ends(&space, v, &mut out);
+        lifecycle::never_lifted(v, &mut out);
+        lifecycle::distinct_approvers(v, &mut out);
+        lifecycle::self_approval_only(v, &mut out);
         schedule::check(p, v.category, &mut out);
     }
     p.flags.iter().for_each(|f| schedule::flag(f, &mut out));

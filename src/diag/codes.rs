@@ -383,6 +383,35 @@ category adoption {
   approve flag by role team_manager   # CL0165
 }
 ```";
+    NeverLifted = "CL0240", "never-lifted", "A category can be placed but never lifted",
+"Placing and lifting a restriction are lifecycle actions decided by the category's `approve
+place` and `approve lift` chains (or the policy-wide ones). A policy that says who approves
+placing a category but not who approves lifting it refuses every request to lift it: the
+restriction, once placed, could never be lifted. Say who approves, or that the source names no
+one (`approve lift unstated \"why\"`), which makes the gap a known one.
+
+```text
+category adoption {   # CL0240
+  restriction universal
+  approve place by role team_manager
+}
+```";
+    TooFewApprovers = "CL0241", "too-few-approvers", "A chain's named people cannot fill its steps as different people",
+"Nobody approves two steps of one chain (maker-checker). When some steps can only be approved
+by people the policy names, the chain needs as many different named people as there are such
+steps; otherwise it can never be completed. Found exactly, as a matching of steps to people.
+
+```text
+approve lift by person lead_1 -> person lead_1   # CL0241
+```";
+    SelfApprovalOnly = "CL0242", "self-approval-only", "Only the holder of temporary access could approve it",
+"A kind of temporary access given only to one person (`to owner`) and approved only by the same
+person (`approved_by owner`) could only ever be approved by its holder, and nobody may approve
+their own access: no grant of it ever counts.
+
+```text
+temporary view for 24h to owner approved_by owner   # CL0242
+```";
     MappingFile = "CL0150", "mapping-file", "A system's mapping file cannot be read",
 "A mapping file translates one connected system's names for roles, teams and organisations to
 the policy's identifiers (docs/operations.md). It is TOML with `system = \"NAME\"` and the

@@ -207,6 +207,8 @@ pub enum GrantProblem {
     ActionNotListed,
     /// The subject is not someone the category lets hold temporary access.
     NotEligible,
+    /// The grant's holder approved it themselves: maker-checker, as for every approval.
+    SelfApproved,
     /// The approver is not one the category accepts.
     ApproverNotAllowed,
     /// The kind's approvers are roles or teams, and the request gives only the approver's id.

@@ -176,6 +176,8 @@ impl Decider {
                 Some(GrantProblem::ActionNotListed)
             } else if t.to.is_some_and(|c| !self.pool.holds(c, facts)) {
                 Some(GrantProblem::NotEligible)
+            } else if g.approved_by.id().same(g.subject.as_str()) {
+                Some(GrantProblem::SelfApproved)
             } else if !self.approves(t.approvers, &g.approved_by, req, ctx) {
                 Some(if t.reads_roles && g.approved_by.stated().is_none() {
                     GrantProblem::ApproverNotStated

@@ -414,6 +414,10 @@ impl Decider {
             GrantProblem::NotEligible => {
                 "the policy does not let this subject hold temporary access".to_string()
             }
+            GrantProblem::SelfApproved => {
+                "its holder approved it themselves, and nobody may approve their own access"
+                    .to_string()
+            }
             GrantProblem::ApproverNotAllowed => format!(
                 "`{}` is not one of the approvers the policy accepts",
                 g.map_or("", |g| g.approved_by.id().as_str())

@@ -488,7 +488,9 @@ fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>
                 && g.record.as_ref().is_none_or(|r| same(r, &req.record.id));
             let action_listed = g.actions.as_ref().is_none_or(|l| l.contains(&req.action));
             let eligible = t.to.as_ref().is_none_or(|c| f.holds(c));
-            let approved = t.approved_by.iter().any(|a| {
+            // Nobody approves their own access (maker-checker).
+            let approved = !same(g.approved_by.id(), &g.subject)
+                && t.approved_by.iter().any(|a| {
                 a.condition.terms.iter().any(|term| {
                     term.iter()
                         .all(|l| approver_atom(f, g, l.atom) != l.negated)
