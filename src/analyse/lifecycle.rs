@@ -179,8 +179,7 @@ fn singular(c: &Condition) -> BTreeSet<Atom> {
     let mut terms = c.terms.iter().map(|t| {
         t.iter()
             .filter(|l| {
-                !l.negated
-                    && matches!(l.atom, Atom::Person(_) | Atom::Relation(Relation::Owner))
+                !l.negated && matches!(l.atom, Atom::Person(_) | Atom::Relation(Relation::Owner))
             })
             .map(|l| l.atom)
             .collect::<BTreeSet<Atom>>()

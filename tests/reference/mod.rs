@@ -491,11 +491,11 @@ fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>
             // Nobody approves their own access (maker-checker).
             let approved = !same(g.approved_by.id(), &g.subject)
                 && t.approved_by.iter().any(|a| {
-                a.condition.terms.iter().any(|term| {
-                    term.iter()
-                        .all(|l| approver_atom(f, g, l.atom) != l.negated)
-                })
-            });
+                    a.condition.terms.iter().any(|term| {
+                        term.iter()
+                            .all(|l| approver_atom(f, g, l.atom) != l.negated)
+                    })
+                });
             let end = [
                 g.duration.0.after_instant(g.granted_at),
                 t.max.after_instant(g.granted_at),
