@@ -107,6 +107,7 @@ fn gains_and_losses_are_told_apart() {
         "what a refused person is told",
         "approvers for amend",
         "sections it covers",
+        "linked records it reaches",
     ] {
         assert!(
             changed.contains(&expected),

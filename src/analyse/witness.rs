@@ -278,6 +278,8 @@ impl Space {
                 // No facts: a witness is about who may open the record, and the facts only
                 // say which restrictions it should carry.
                 facts: Vec::new(),
+                // The restriction is the record's own: a witness needs no link.
+                links: Vec::new(),
             },
             temporary_grants,
             at: Some(at),

@@ -20,6 +20,7 @@ const NAME_FIELDS: &[&str] = &[
     "category",
     "flags",
     "flag",
+    "link",
     "actions",
     "obligations",
 ];
@@ -156,6 +157,7 @@ impl NameIndex {
                     ast::DeclKind::Action => SymbolKind::Action,
                     ast::DeclKind::Section => SymbolKind::Section,
                     ast::DeclKind::Fact => SymbolKind::Fact,
+                    ast::DeclKind::Link => SymbolKind::Link,
                     ast::DeclKind::Role => SymbolKind::Role,
                     ast::DeclKind::Team => SymbolKind::Team,
                     ast::DeclKind::Person => SymbolKind::Person,
@@ -299,7 +301,9 @@ fn statements(list: &[ast::Statement], out: &mut Uses) {
             }
             ast::Statement::Contact(a, _, _) => atom(a, out),
             ast::Statement::Approve(a) => approve(a, out),
-            ast::Statement::Use(list, _) | ast::Statement::Protects(list, _) => names(list, out),
+            ast::Statement::Use(list, _)
+            | ast::Statement::Protects(list, _)
+            | ast::Statement::Reaches(list, _) => names(list, out),
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)
@@ -375,6 +379,7 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
             }
             ast::TestStatement::Subject(_, f, _)
             | ast::TestStatement::Record(_, f, _)
+            | ast::TestStatement::Linked(_, f, _)
             | ast::TestStatement::TemporaryGrant(f, _)
             | ast::TestStatement::ActingFor(_, f, _)
             | ast::TestStatement::Change(f, _)

@@ -78,6 +78,7 @@ impl Resolver {
             span: header.map_or(Span::default(), |h| h.span),
             actions: Vec::new(),
             sections: Vec::new(),
+            links: Vec::new(),
             roles: Vec::new(),
             teams: Vec::new(),
             persons: Vec::new(),

@@ -64,6 +64,7 @@ pub(super) fn category(
             CategoryKind::Unrestricted => Disclosure::everything(),
         },
         protects: c.protects.clone(),
+        reaches: c.reaches.clone(),
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| review(p, r, sources)),
         lasts: c.lasts.map(|l| LastsEntry {

@@ -36,6 +36,9 @@ use crate::policy::{
 /// conjunctions), not one atom; a reader of version 4 could read none of them.
 /// Version 5 also adds the vocabulary's `flags`, which a reader of version 4 would skip (deciding
 /// a flagged record without the flags' duties and warnings).
+/// The vocabulary's `links` and each category's `reaches` are new too: a reader that skipped them
+/// would let a restriction on a linked record protect nothing (the lead bumps the version when
+/// merging).
 pub const FORMAT_VERSION: u32 = 5;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
@@ -103,6 +106,10 @@ pub struct Vocabulary {
     /// indexes this list). Left out when the policy declares none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<Entry>,
+    /// Kinds of link between records a category may reach across (a category's `reaches`
+    /// indexes this list). Left out when the policy declares none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Entry>,
     /// Roles, each with its parent.
     pub roles: Vec<Member>,
     /// Teams, each with its parent.
@@ -333,6 +340,11 @@ pub struct CategoryTable {
     /// empty: the whole record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub protects: Vec<u32>,
+    /// The kinds of link it reaches across (indices into the vocabulary's `links`): a
+    /// restriction of the category also protects the records linked to the restricted one by
+    /// them. Left out, or empty: the restricted record only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reaches: Vec<u32>,
     /// Where the category is written: `file:line`.
     pub source: String,
     /// The review schedule.

@@ -312,6 +312,18 @@ category that protects the section, and place it on the records that need it.
       protects adoption_file
     }
     # error[CL0127]: the `unrestricted` block cannot protect a section";
+    ReachesUnrestricted = "CL0131", "reaches-on-unrestricted", "The unrestricted block reaches a linked record",
+"`reaches` says that a restriction of a category also protects the records linked to the
+restricted one (docs/language.md, \"Linked records\"). The unrestricted block is no restriction:
+nothing is placed on a record under it, so there is nothing to carry across a link. Declare a
+category that reaches the link, and place it on the records whose linked records it must protect.
+
+    link adoption_record \"Secure Adoption Record\"
+    unrestricted {
+      restriction exclude
+      reaches adoption_record
+    }
+    # error[CL0131]: the `unrestricted` block cannot reach a linked record";
     DuplicateGrantKind = "CL0160", "duplicate-grant-kind", "A category gives one kind of temporary access twice",
 "A category may offer several kinds of temporary access (`temporary task_access \"Task access\" ...`,
 `temporary involved_worker \"Involved worker\" ...`), each with its own actions, maximum, approvers,

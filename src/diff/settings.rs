@@ -61,6 +61,7 @@ pub fn compare(
     let settings: [(&str, Reader); 19] = [
         ("restriction type", restriction),
         ("sections it covers", covers),
+        ("linked records it reaches", reaches),
         ("what a refused person sees", denied_view),
         ("what a refused person is told", disclosure),
         ("review interval", review_interval),
@@ -132,9 +133,26 @@ fn covers(v: &Vocabulary, c: &CategoryTable) -> Value {
     names.sort_unstable();
     Value::plain(
         names.join(","),
-        crate::report::table::covers(v, c),
+        crate::report::table::sections(v, c),
         Some(&c.source),
     )
+}
+
+/// The kinds of link a category reaches across, by name (indices shift when declarations move).
+fn reaches(v: &Vocabulary, c: &CategoryTable) -> Value {
+    let mut names: Vec<&str> = c
+        .reaches
+        .iter()
+        .filter_map(|l| v.links.get(*l as usize))
+        .map(|l| l.name.as_str())
+        .collect();
+    names.sort_unstable();
+    let text = if names.is_empty() {
+        "no linked record".to_string()
+    } else {
+        crate::report::table::reaches(v, c)
+    };
+    Value::plain(names.join(","), text, Some(&c.source))
 }
 
 fn restriction(_: &Vocabulary, c: &CategoryTable) -> Value {

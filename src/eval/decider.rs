@@ -31,6 +31,8 @@ pub struct Decider {
     pub(super) actions: NameMap,
     pub(super) categories: NameMap,
     sections: NameMap,
+    /// The kinds of link between records, by name.
+    links: NameMap,
     pub(super) roles: NameMap,
     pub(super) teams: NameMap,
     pub(super) orgs: NameMap,
@@ -73,6 +75,8 @@ struct Slot {
     lasts: Option<(Period, u32, Option<Period>)>,
     /// The sections it protects; empty: the whole record.
     protects: Vec<u32>,
+    /// The kinds of link it reaches across.
+    reaches: Vec<u32>,
 }
 
 /// A row, interned.
@@ -109,6 +113,8 @@ pub(super) struct Context<'r, S = String> {
     pub(super) acting_problem: Option<ActingProblem>,
     /// The current restriction's relation bits for the deputy (their exclusion), while acting.
     pub(super) deputy_bits: u64,
+    /// The link by which the restriction being decided reaches the record (`None`: its own).
+    pub(super) via: Option<u16>,
 }
 
 /// One restriction on the record, resolved: its category and its relation bits for this
@@ -120,6 +126,9 @@ pub(super) struct Placed<'r, S> {
     pub(super) bits: u64,
     /// While acting: the subject's own exclusion by this restriction.
     pub(super) deputy_bits: u64,
+    /// The link (its index in `record.links`) by which the restriction reaches the record;
+    /// `None` for the record's own.
+    pub(super) via: Option<u16>,
 }
 
 /// A record's restrictions: the usual one or two are kept inline, so deciding allocates nothing.
@@ -192,6 +201,7 @@ impl Decider {
                 review,
                 lasts: c.lasts.as_ref().map(|l| (l.max, l.renewable, l.notify)),
                 protects: c.protects.clone(),
+                reaches: c.reaches.clone(),
             }
         };
         let mut slots = vec![table.unrestricted.as_ref().map(&mut slot)];
@@ -206,6 +216,7 @@ impl Decider {
             actions: intern::name_map(v.actions.iter().map(|a| a.name.as_str())),
             categories: intern::name_map(table.categories.iter().map(|c| c.name.as_str())),
             sections: intern::name_map(v.sections.iter().map(|s| s.name.as_str())),
+            links: intern::name_map(v.links.iter().map(|l| l.name.as_str())),
             roles: intern::name_map(v.roles.iter().map(|r| r.name.as_str())),
             teams: intern::name_map(v.teams.iter().map(|r| r.name.as_str())),
             orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
@@ -398,22 +409,47 @@ impl Decider {
         win
     }
 
-    /// Each restriction on the record decided as if it were the only one (for an auditor's
-    /// trace), in the order the request gives them.
+    /// Each restriction on the record, and each on a linked record whose category reaches the
+    /// link, decided as if it were the record's only one (for an auditor's trace), in the order
+    /// the request gives them: its category, the link it comes by, and its decision. A reached
+    /// restriction is decided on the same facts as the record's own would be (its own owner and
+    /// lists, the record's allocation), so alone it decides as it would on the record itself.
     pub fn each_restriction<S: AsRef<str>>(
         &self,
         req: &Request<S>,
         at: DateTime<Utc>,
-    ) -> Vec<(String, Decision)> {
+    ) -> Vec<(String, Option<u16>, Decision)> {
         let mut one = req.to_owned_request();
         one.record.restrictions.clear();
-        req.record
-            .placed()
-            .map(|r| {
+        one.record.links.clear();
+        self.applying(req)
+            .map(|(via, r)| {
                 one.record.restriction = Some(r.to_owned_restriction());
-                (r.category.as_ref().to_string(), self.decide_at(&one, at))
+                (
+                    r.category.as_ref().to_string(),
+                    via,
+                    self.decide_at(&one, at),
+                )
             })
             .collect()
+    }
+
+    /// The restrictions that bear on the record: its own, and each linked record's whose
+    /// category reaches the link (sections aside), as [`Record::every_placed`] gives them.
+    ///
+    /// [`Record::every_placed`]: super::Record::every_placed
+    pub fn applying<'r, S: AsRef<str>>(
+        &'r self,
+        req: &'r Request<S>,
+    ) -> impl Iterator<Item = (Option<u16>, &'r Restriction<S>)> + 'r {
+        req.record.every_placed().filter(move |(via, r)| {
+            via.is_none_or(|i| {
+                req.record
+                    .links
+                    .get(usize::from(i))
+                    .is_some_and(|l| self.reaches_link(r.category.as_ref(), l.link.as_ref()))
+            })
+        })
     }
 
     /// The unrestricted block's deny, when it refuses a request on a restricted record: a
@@ -515,14 +551,29 @@ impl Decider {
             ),
             None => None,
         };
+        // Each link's kind, so that a restriction it carries is kept only where its category
+        // reaches that kind; an undeclared kind fails closed, reached or not.
+        let mut kinds: smallvec::SmallVec<[u32; 2]> = smallvec::SmallVec::new();
+        for (i, l) in req.record.links.iter().enumerate() {
+            let k = *self
+                .links
+                .get(l.link.as_ref())
+                .ok_or(FailReason::UnknownLink(index(i)))?;
+            kinds.push(k);
+        }
         let mut placed = Placements::new();
-        for (i, r) in req.record.placed().enumerate() {
+        for (i, (via, r)) in req.record.every_placed().enumerate() {
             let c = *self
                 .categories
                 .get(r.category.as_ref())
                 .ok_or(FailReason::UnknownCategory(index(i)))?;
             let category = CategoryRef::Category(c);
-            if placed.iter().any(|p: &Placed<S>| p.category == category) {
+            // Each record carries a category at most once; the record and a linked record may
+            // both carry it (two restrictions, each with its own owner and lists).
+            if placed
+                .iter()
+                .any(|p: &Placed<S>| p.category == category && p.via == via)
+            {
                 return Err(FailReason::RepeatedCategory(index(i)));
             }
             placed.push(Placed {
@@ -530,6 +581,7 @@ impl Decider {
                 restriction: r,
                 bits: 0,
                 deputy_bits: 0,
+                via,
             });
         }
         let gate = at.is_some();
@@ -548,7 +600,16 @@ impl Decider {
         // A restriction that protects sections covers only a request for one of them; the rest
         // of the record is decided as if it did not carry it (docs/semantics.md, "Sections").
         // Its lists were checked above all the same: a bad name fails closed wherever it is.
-        placed.retain(|p| self.protects(p.category, section));
+        // A linked record's restriction protects this record only when its category reaches
+        // the kind of link (docs/semantics.md, "Linked records"); its lists were checked too.
+        placed.retain(|p| {
+            self.protects(p.category, section)
+                && p.via.is_none_or(|l| {
+                    kinds
+                        .get(usize::from(l))
+                        .is_some_and(|k| self.reaches(p.category, *k))
+                })
+        });
         if gate && placed.is_empty() {
             self.slots
                 .first()
@@ -565,6 +626,7 @@ impl Decider {
             expires_at: None,
             ends_soon: None,
             grant: None,
+            via: None,
             acting: None,
             acting_problem: None,
             deputy_bits: 0,
@@ -575,6 +637,27 @@ impl Decider {
             (None, _) => {}
         }
         Ok(ctx)
+    }
+
+    /// Whether a restriction of this category on a linked record protects the record asked
+    /// about, across a link of this kind.
+    fn reaches(&self, category: CategoryRef, kind: u32) -> bool {
+        let CategoryRef::Category(c) = category else {
+            return false;
+        };
+        self.slots
+            .get(c as usize + 1)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| s.reaches.contains(&kind))
+    }
+
+    /// Whether the kind of link of this name is one the category reaches across (false for an
+    /// undeclared kind or category).
+    pub fn reaches_link(&self, category: &str, link: &str) -> bool {
+        match (self.categories.get(category), self.links.get(link)) {
+            (Some(c), Some(k)) => self.reaches(CategoryRef::Category(*c), *k),
+            _ => false,
+        }
     }
 
     /// Whether a restriction of this category covers the part of the record asked for.
@@ -608,6 +691,7 @@ impl Decider {
         let (category, restriction, bits) = (p.category, p.restriction, p.bits);
         ctx.deputy_bits = p.deputy_bits;
         ctx.category = category;
+        ctx.via = p.via;
         ctx.restriction = Some(restriction);
         ctx.restricted = bits;
         ctx.expires_at = None;
@@ -700,6 +784,7 @@ fn decision<S>(
         at,
         expires_at: if temporary { ctx.expires_at } else { None },
         grant: if temporary { ctx.grant } else { None },
+        via: ctx.via.filter(|_| category != CategoryRef::Unrestricted),
         warnings,
         flags: 0,
         acting: ctx.acting.is_some(),
@@ -724,6 +809,7 @@ pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         at,
         expires_at: None,
         grant: None,
+        via: None,
         warnings: Warnings::new(),
         flags: 0,
         acting: false,

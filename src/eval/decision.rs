@@ -13,11 +13,15 @@ pub use crate::policy::{DenyKind, FailClosed, Outcome, Shown, WarningCode};
 pub enum FailReason {
     /// The action is not one the policy declares.
     UnknownAction,
-    /// The record's restriction at this index (of `restriction` or `restrictions`) names a
-    /// category the policy does not have.
+    /// The restriction at this index (of the record's `restriction` or `restrictions`, then of
+    /// each linked record's `restrictions`: `Record::every_placed`) names a category the policy
+    /// does not have.
     UnknownCategory(u16),
-    /// The record's restriction at this index names a category an earlier one already names.
+    /// The restriction at this index names a category an earlier one of the same record (the
+    /// record itself, or the same linked record) already names.
     RepeatedCategory(u16),
+    /// The link at this index of the record's `links` is of a kind the policy does not declare.
+    UnknownLink(u16),
     /// The record gives both `restriction` and `restrictions`: which is meant is in doubt.
     BothRestrictionFields,
     /// The record's `section` is not one the policy declares.
@@ -31,8 +35,8 @@ pub enum FailReason {
     UnknownTeam(u16),
     /// A team the record's `teams` list gives is not declared (its index).
     UnknownRecordTeam(u16),
-    /// A team or role on an access or exclusion list is not declared: the restriction's index,
-    /// the list, and the entry's index.
+    /// A team or role on an access or exclusion list is not declared: the restriction's index
+    /// (as for [`FailReason::UnknownCategory`]), the list, and the entry's index.
     UnknownListEntry(u16, NamedList, u16),
     /// The flag at this index of the record's `flags` is not one the policy declares: a
     /// misspelt flag would otherwise drop its duty without a word.
@@ -101,6 +105,7 @@ impl FailReason {
             FailReason::UnknownAction => FailClosed::UnknownAction,
             FailReason::UnknownCategory(_) => FailClosed::UnknownCategory,
             FailReason::RepeatedCategory(_) => FailClosed::RepeatedCategory,
+            FailReason::UnknownLink(_) => FailClosed::UnknownLink,
             FailReason::BothRestrictionFields => FailClosed::BothRestrictionFields,
             FailReason::UnknownSection => FailClosed::UnknownSection,
             FailReason::UnknownOrganisation => FailClosed::UnknownOrganisation,
@@ -338,6 +343,10 @@ pub struct Decision {
     /// The temporary grant that decided, if one did: its index in the request and the index of
     /// its kind among the category's kinds (whose obligations the holder takes on).
     pub grant: Option<(u16, u16)>,
+    /// The link (its index in the request's `record.links`) by which the deciding restriction
+    /// reaches the record; `None` when it is the record's own (or the unrestricted block
+    /// decided). Only an auditor is ever told of it.
+    pub via: Option<u16>,
     /// Warnings, in the order found.
     pub warnings: Warnings,
     /// The flags the record carries: bit `i` for the table's flag `i` (a policy declares at most

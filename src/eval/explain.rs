@@ -58,7 +58,10 @@ impl Decider {
                 }
             }
             Basis::Row { category, .. } => {
-                let k = ctx.placed.iter().position(|p| p.category == category)?;
+                let k = ctx
+                    .placed
+                    .iter()
+                    .position(|p| p.category == category && p.via == d.via)?;
                 self.restrict(req, &mut ctx, k, d.at, &mut facts, &mut Default::default());
             }
             Basis::FailClosed(_) | Basis::Change(_) => return None,
@@ -271,7 +274,7 @@ impl Decider {
                 Warning::ReviewOverdue(due) => s.push(format!(
                     "This restriction's review has been overdue since {}; it still applies, so please tell {}.",
                     due.format("%-d %B %Y"),
-                    self.contact(req, c).map_or_else(|| "your line manager".to_string(), |k| k.description)
+                    self.contact(req, c, d.via).map_or_else(|| "your line manager".to_string(), |k| k.description)
                 )),
                 Warning::FlagReviewOverdue(flag, due) => {
                     if let Some(f) = self.table.vocabulary.flags.get(*flag as usize) {
@@ -373,7 +376,7 @@ impl Decider {
         }
         // Whom to ask and the notice, as the response's own fields say them.
         if let Basis::Row { action, .. } = d.basis {
-            let told = refusal_as(c, row, action, show, owner(req, c).is_some());
+            let told = refusal_as(c, row, action, show, owner(req, d.via, c).is_some());
             s.push(next_steps_sentence(&told, show, row.layer));
             if show.temporary && matches!(row.layer, Layer::Deny | Layer::Default) {
                 s.extend(self.temporary_sentence(req, d, c, show));

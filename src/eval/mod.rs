@@ -35,9 +35,8 @@ pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, PlacedFlag, Record,
-    Request, RequestContext, RequestError, Restriction, StatedApprover, Subject, TemporaryGrant,
-    Text,
+    ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, Link, PlacedFlag, Record, Request,
+    RequestContext, RequestError, Restriction, StatedApprover, Subject, TemporaryGrant, Text,
 };
 pub use restriction_rules::{CarryRefusal, Requirement};
 pub use schema::{decision_schema, request_schema};

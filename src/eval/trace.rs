@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::acting::denies;
 use super::decider::Decider;
 use super::decision::{Basis, Decision, DenyKind, TraceStep};
-use super::render::fail_value;
+use super::render::{fail_value, linked_field};
 use super::request::Request;
 use super::{time, words};
 use crate::compile::table::Row;
@@ -131,6 +131,9 @@ impl Decider {
                     "Refused: {}.",
                     words::fail_reason(reason, fail_value(req, reason))
                 );
+                if let Some(field) = linked_field(req, reason) {
+                    let _ = writeln!(out, "The value is at `{field}`.");
+                }
                 let _ = writeln!(out, "{}", words::FAIL_CLOSED);
                 return out;
             }
@@ -148,16 +151,31 @@ impl Decider {
                 crate::policy::RestrictionType::Exclude => "exclude",
             }
         );
-        if req.record.placed().nth(1).is_some() {
+        if let Some(l) = d.via.and_then(|i| req.record.links.get(usize::from(i))) {
+            let _ = writeln!(
+                out,
+                "The deciding restriction is linked record `{}`'s, reaching this record by link `{}` ({}). {}",
+                l.record,
+                l.link,
+                self.link_title(&l.link),
+                words::LINKED
+            );
+        }
+        if self.applying(req).nth(1).is_some() {
             let each: Vec<String> = self
                 .each_restriction(req, d.at)
                 .into_iter()
-                .map(|(category, e)| {
+                .map(|(category, via, e)| {
                     let kind = e.deny_kind.map_or(String::new(), |k| {
                         format!(" ({})", k.word().replace('_', " "))
                     });
+                    let from = via
+                        .and_then(|i| req.record.links.get(usize::from(i)))
+                        .map_or_else(String::new, |l| {
+                            format!(" (linked record `{}`, link `{}`)", l.record, l.link)
+                        });
                     format!(
-                        "`{category}` {}{kind}, view {}",
+                        "`{category}`{from} {}{kind}, view {}",
                         e.outcome.word(),
                         e.view.decision_word()
                     )
@@ -346,6 +364,38 @@ impl Decider {
                 list(&x.named_deny)
             );
         }
+        for l in &r.links {
+            let each: Vec<String> = l
+                .restrictions
+                .iter()
+                .map(|x| {
+                    format!(
+                        "`{}` ({}; owner {}; access list: {}; exclusion list: {})",
+                        x.category,
+                        if self.reaches_link(&x.category, &l.link) {
+                            "reaches this record"
+                        } else {
+                            "does not reach this record"
+                        },
+                        x.owner.as_ref().map_or("none", |o| o.as_str()),
+                        list(&x.named_allow),
+                        list(&x.named_deny)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "Linked record `{}` by link `{}` ({}): restrictions {}.",
+                l.record,
+                l.link,
+                self.link_title(&l.link),
+                if each.is_empty() {
+                    "none".to_string()
+                } else {
+                    each.join("; ")
+                }
+            );
+        }
         if !r.flags.is_empty() {
             let flags: Vec<String> = r.flags.iter().map(|f| format!("`{}`", f.flag)).collect();
             let _ = writeln!(
@@ -391,6 +441,18 @@ impl Decider {
                 g.approved_by.id()
             );
         }
+    }
+}
+
+impl Decider {
+    /// A kind of link's title, or "not declared by the policy".
+    fn link_title(&self, name: &str) -> &str {
+        self.table
+            .vocabulary
+            .links
+            .iter()
+            .find(|l| l.name == name)
+            .map_or("not declared by the policy", |l| l.title.as_str())
     }
 }
 

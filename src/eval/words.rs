@@ -20,6 +20,8 @@ pub const SEVERAL: &str = "Every restriction on the record must allow: the most 
 /// What a record's facts do to a decision (docs/semantics.md, "Triggers and rules about
 /// restrictions").
 pub const FACTS: &str = "A record's facts never open it: a restriction they require and the record lacks is a warning for an auditor, and a restriction they forbid, or two that may not be combined, refuses everyone until the record is put right.";
+/// How a restriction on a linked record bears on the record.
+pub const LINKED: &str = "A restriction on a linked record whose category reaches the link is decided with the record's own: every one must allow, and a refused person is told no more of it than of the same restriction on the record itself.";
 /// What a record's flags do to a decision.
 pub const FLAGS: &str = "A flag never changes the decision: an allow gives each flag's duty, and a flag whose review is overdue adds a warning.";
 /// How a lifecycle action is decided.
@@ -101,7 +103,10 @@ impl std::fmt::Display for FailReasonText<'_> {
                 write!(f, "unknown category `{value}`: the record is restricted under a category the policy does not have")
             }
             FailReason::RepeatedCategory(_) => {
-                write!(f, "category `{value}` is given twice in the record's restrictions: each category is placed at most once")
+                write!(f, "category `{value}` is given twice in one record's restrictions: each category is placed at most once")
+            }
+            FailReason::UnknownLink(i) => {
+                write!(f, "unknown kind of link `{value}` at `record.links[{i}].link`: the policy does not declare it")
             }
             FailReason::UnknownSection => {
                 write!(f, "unknown section `{value}`: the record's section is not declared by the policy")

@@ -191,6 +191,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "restrict" | "exclusive" => Want::Names(&[SymbolKind::Category], vec!["when"]),
         "when" => Want::Names(&[SymbolKind::Fact], vec!["not"]),
         "never" if statement == "never" => Want::Words(vec!["restrict"]),
+        "reaches" => Want::Names(&[SymbolKind::Link], Vec::new()),
         "requires" => Want::Names(&[SymbolKind::Obligation], Vec::new()),
         "in" if statement == "role" => Want::Names(&[SymbolKind::Role], Vec::new()),
         "in" if statement == "team" => Want::Names(&[SymbolKind::Team], Vec::new()),
@@ -223,6 +224,7 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         "organisation" => &[SymbolKind::Organisation],
         "category" | "restriction" => &[SymbolKind::Category],
         "section" => &[SymbolKind::Section],
+        "link" => &[SymbolKind::Link],
         "flags" => &[SymbolKind::Flag],
         "facts" => &[SymbolKind::Fact],
         "actions" | "action" => &[SymbolKind::Action],
@@ -333,6 +335,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Rules => CompletionItemKind::SNIPPET,
         SymbolKind::Flag => CompletionItemKind::EVENT,
         SymbolKind::Section => CompletionItemKind::FIELD,
+        SymbolKind::Link => CompletionItemKind::REFERENCE,
         SymbolKind::Context => CompletionItemKind::ENUM_MEMBER,
         SymbolKind::Fact => CompletionItemKind::VALUE,
     }
@@ -424,7 +427,7 @@ mod tests {
     use super::*;
     use crate::span::FileId;
 
-    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\ncategory adoption \"Adoption\" {\n  restriction universal\n}\nfact adoption_plan \"Adoption is the plan\"\n";
+    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\ncategory adoption \"Adoption\" {\n  restriction universal\n}\nfact adoption_plan \"Adoption is the plan\"\nlink adoption_record \"Secure Adoption Record\"\n";
 
     fn labels(text_with_cursor: &str) -> Vec<String> {
         let offset = text_with_cursor.find('|').unwrap();
@@ -549,6 +552,15 @@ mod tests {
                 &["edt"],
             ),
             ("test \"t\" {\n  context |", &["network"], &["edt"]),
+            ("category c {\n  reaches |", &["adoption_record"], &["edt"]),
+            ("category c {\n  |", &["reaches", "protects"], &["link"]),
+            ("|", &["link", "section"], &["reaches"]),
+            (
+                "test \"t\" {\n  linked_record \"r\" link |",
+                &["adoption_record"],
+                &["edt"],
+            ),
+            ("test \"t\" {\n  |", &["linked_record"], &["link"]),
             ("test \"t\" {\n  context network |", &["ncc"], &["edt"]),
             ("# grant view to |", &["policy"], &["edt"]),
             ("acting |", &["for"], &["edt"]),

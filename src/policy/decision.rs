@@ -85,6 +85,8 @@ pub enum FailClosed {
     UnknownCategory,
     /// The record carries the same category twice.
     RepeatedCategory,
+    /// A linked record is linked by a kind of link the policy does not declare.
+    UnknownLink,
     /// The record gives both `restriction` and `restrictions`.
     BothRestrictionFields,
     /// The record's section is not one the policy declares.
@@ -149,6 +151,7 @@ impl FailClosed {
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
+        FailClosed::UnknownLink,
         FailClosed::BothRestrictionFields,
         FailClosed::UnknownSection,
         FailClosed::UnknownOrganisation,
@@ -184,6 +187,7 @@ impl FailClosed {
             FailClosed::UnknownAction => "unknown_action",
             FailClosed::UnknownCategory => "unknown_category",
             FailClosed::RepeatedCategory => "repeated_category",
+            FailClosed::UnknownLink => "unknown_link",
             FailClosed::BothRestrictionFields => "both_restriction_fields",
             FailClosed::UnknownSection => "unknown_section",
             FailClosed::UnknownOrganisation => "unknown_organisation",

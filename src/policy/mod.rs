@@ -85,6 +85,8 @@ pub struct Policy {
     pub actions: Vec<Named>,
     /// Declared sections of a record (`section`), which a category may protect on their own.
     pub sections: Vec<Named>,
+    /// Declared kinds of link between records (`link`), which a category may reach across.
+    pub links: Vec<Named>,
     /// Declared roles, with their hierarchy.
     pub roles: Vec<Member>,
     /// Declared teams, with their hierarchy.

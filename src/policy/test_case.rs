@@ -101,6 +101,20 @@ pub struct TestRecord {
     pub authors: Vec<String>,
     /// The facts the record's data states (`facts`).
     pub facts: Vec<TestName>,
+    /// The records linked to it (`linked_record` statements), in the order first written.
+    pub links: Vec<TestLink>,
+}
+
+/// A record linked to a test's record: its id, the kind of link, and the restrictions it
+/// carries (one for each `linked_record` statement naming this record and link).
+#[derive(Debug, Clone)]
+pub struct TestLink {
+    /// The linked record's id (a valid id).
+    pub record: String,
+    /// The kind of link (`link`).
+    pub link: TestName,
+    /// Its restrictions.
+    pub restrictions: Vec<TestRestriction>,
 }
 
 /// A test record's restriction: its category and the facts it carries.

@@ -178,6 +178,8 @@ pub enum DeclKind {
     Section,
     /// `fact`
     Fact,
+    /// `link`: a kind of link between records.
+    Link,
     /// `role`
     Role,
     /// `team`
@@ -195,6 +197,7 @@ impl DeclKind {
             DeclKind::Action => "action",
             DeclKind::Section => "section",
             DeclKind::Fact => "fact",
+            DeclKind::Link => "link",
             DeclKind::Role => "role",
             DeclKind::Team => "team",
             DeclKind::Person => "person",
@@ -593,6 +596,8 @@ pub enum Statement {
     Protects(Vec<Ident>, Span),
     /// `lasts DURATION [renewable N] [notify DURATION]`: how long a restriction lasts.
     Lasts(Lasts),
+    /// `reaches LINK, ...`: the kinds of link across which a restriction also protects.
+    Reaches(Vec<Ident>, Span),
 }
 
 /// One thing a refused person may be told: `title`, `notice "text"`.
@@ -616,7 +621,8 @@ impl Statement {
             | Statement::Disclose(_, s)
             | Statement::Contact(_, _, s)
             | Statement::Use(_, s)
-            | Statement::Protects(_, s) => *s,
+            | Statement::Protects(_, s)
+            | Statement::Reaches(_, s) => *s,
             Statement::Grant(r) | Statement::Deny(r) => r.span,
             Statement::Review(r) => r.span,
             Statement::Temporary(t) => t.span,
@@ -769,6 +775,8 @@ pub enum TestStatement {
     Record(Str, Vec<TestField>, Span),
     /// `restriction CATEGORY FIELDS`: one of several restrictions on the record.
     Restriction(Ident, Vec<TestField>, Span),
+    /// `linked_record "id" FIELDS`: a record linked to the test's record.
+    Linked(Str, Vec<TestField>, Span),
     /// `context DIMENSION VALUE ...`
     Context(Vec<TestField>, Span),
     /// `action NAME`
@@ -795,6 +803,7 @@ impl TestStatement {
             | TestStatement::Record(_, _, s)
             | TestStatement::ActingFor(_, _, s)
             | TestStatement::Restriction(_, _, s)
+            | TestStatement::Linked(_, _, s)
             | TestStatement::Action(_, s)
             | TestStatement::At(_, s)
             | TestStatement::TemporaryGrant(_, s)

@@ -395,6 +395,10 @@ fn statement(s: &Statement) -> (u32, Run) {
                 b.item(&duration(d), d.span);
             }
         }
+        Statement::Reaches(names, _) => {
+            b.word("reaches");
+            b.idents(names);
+        }
     }
     (span.start, b.run())
 }
@@ -473,6 +477,11 @@ fn test_statement(s: &TestStatement) -> (u32, Run) {
         TestStatement::Restriction(category, fields, _) => {
             b.word("restriction");
             b.item(&category.name, category.span);
+            b.fields(fields);
+        }
+        TestStatement::Linked(id, fields, _) => {
+            b.word("linked_record");
+            b.item(&quote(&id.value), id.span);
             b.fields(fields);
         }
         TestStatement::Action(name, _) => {

@@ -9,6 +9,7 @@ pub const ITEMS: &[&str] = &[
     "updated",
     "action",
     "section",
+    "link",
     "role",
     "team",
     "context",
@@ -50,6 +51,7 @@ pub const CATEGORY_STATEMENTS: &[&str] = &[
     "use",
     "protects",
     "lasts",
+    "reaches",
 ];
 
 /// Words that start a statement in a `flag` block.
@@ -63,6 +65,7 @@ pub const TEST_STATEMENTS: &[&str] = &[
     "subject",
     "record",
     "restriction",
+    "linked_record",
     "context",
     "action",
     "at",

@@ -2,7 +2,7 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, PlacedFlag, Record,
+    ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, Link, PlacedFlag, Record,
     RequestContext, Restriction, StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
@@ -45,6 +45,15 @@ pub fn request(case: &TestCase) -> Request {
                 .collect(),
             authors: r.authors.iter().map(|x| id(x)).collect(),
             facts: names(&r.facts),
+            links: r
+                .links
+                .iter()
+                .map(|l| Link {
+                    record: id(&l.record),
+                    link: l.link.name.clone(),
+                    restrictions: l.restrictions.iter().map(restriction).collect(),
+                })
+                .collect(),
         },
         temporary_grants: case
             .temporary_grants

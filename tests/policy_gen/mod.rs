@@ -177,6 +177,8 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
             }),
         review(),
         idents().prop_map(|i| cat(vec![one("use"), i])),
+        idents().prop_map(|i| cat(vec![one("protects"), i])),
+        idents().prop_map(|i| cat(vec![one("reaches"), i])),
         ident_t().prop_map(|i| cat(vec![one("denied_view"), i])),
         vec(
             (ident_t(), proptest::option::of(string())).prop_map(|(i, s)| cat(vec![i, maybe(s)])),
@@ -302,6 +304,8 @@ fn test_statement() -> impl Strategy<Value = Tokens> + Clone {
     prop_oneof![
         (string(), fields()).prop_map(|(s, f)| cat(vec![one("subject"), s, f])),
         (string(), fields()).prop_map(|(s, f)| cat(vec![one("record"), s, f])),
+        (ident_t(), fields()).prop_map(|(i, f)| cat(vec![one("restriction"), i, f])),
+        (string(), fields()).prop_map(|(s, f)| cat(vec![one("linked_record"), s, f])),
         ident_t().prop_map(|i| cat(vec![one("action"), i])),
         fields().prop_map(|f| cat(vec![one("context"), f])),
         date().prop_map(|d| vec!["at".to_string(), format!("{d}T09:30:00Z")]),
@@ -335,7 +339,7 @@ fn item() -> impl Strategy<Value = Tokens> {
         idents().prop_map(|i| cat(vec![one("systems"), i])),
         date().prop_map(|d| vec!["updated".to_string(), d]),
         (
-            prop::sample::select(vec!["action", "role", "team", "person", "fact"]),
+            prop::sample::select(vec!["action", "section", "link", "role", "team", "person", "fact"]),
             vec(decl_entry(), 1..4)
         )
             .prop_map(|(k, e)| cat(vec![one(k), joined(e, ",")])),

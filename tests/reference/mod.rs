@@ -229,11 +229,20 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
     if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
         return refuse(FailReason::BothRestrictionFields);
     }
-    let placed: Vec<&Restriction> = req
+    // The record's own restrictions, then each linked record's, each with the link it comes by.
+    let placed: Vec<(Option<usize>, &Restriction)> = req
         .record
         .restriction
         .iter()
         .chain(&req.record.restrictions)
+        .map(|r| (None, r))
+        .chain(
+            req.record
+                .links
+                .iter()
+                .enumerate()
+                .flat_map(|(i, l)| l.restrictions.iter().map(move |r| (Some(i), r))),
+        )
         .collect();
     let section = match &req.record.section {
         Some(name) => match policy.sections.iter().position(|s| s.name == *name) {
@@ -242,10 +251,24 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
         },
         None => None,
     };
+    // Every link's kind is declared, whether or not any restriction reaches across it.
+    let mut kinds: Vec<u32> = Vec::new();
+    for (i, l) in req.record.links.iter().enumerate() {
+        match policy.links.iter().position(|k| k.name == l.link) {
+            Some(k) => kinds.push(k as u32),
+            None => return refuse(FailReason::UnknownLink(i as u16)),
+        }
+    }
+    // Each record (the record itself, each linked record) carries a category at most once.
     let mut categories: Vec<&Category> = Vec::new();
-    for (i, r) in placed.iter().enumerate() {
+    for (i, (via, r)) in placed.iter().enumerate() {
         match policy.category(&r.category) {
-            Some(c) if categories.iter().any(|x| x.name == c.name) => {
+            Some(c)
+                if categories
+                    .iter()
+                    .zip(&placed)
+                    .any(|(x, (v, _))| x.name == c.name && v == via) =>
+            {
                 return refuse(FailReason::RepeatedCategory(i as u16));
             }
             Some(c) => categories.push(c),
@@ -282,7 +305,7 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
             return refuse(FailReason::UnknownRecordTeam(i as u16));
         }
     }
-    for (k, r) in placed.iter().enumerate() {
+    for (k, (_, r)) in placed.iter().enumerate() {
         for (list, entries) in [
             (NamedList::Allow, &r.named_allow),
             (NamedList::Deny, &r.named_deny),
@@ -299,13 +322,18 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
             }
         }
     }
-    // A category that protects sections covers only requests for one of them.
+    // A category that protects sections covers only requests for one of them; a linked
+    // record's restriction bears on the record only when its category reaches the link's kind.
     let covers =
         |c: &Category| c.protects.is_empty() || section.is_some_and(|s| c.protects.contains(&s));
+    let reaches = |via: Option<usize>, c: &Category| {
+        via.is_none_or(|i| kinds.get(i).is_some_and(|k| c.reaches.contains(k)))
+    };
     let (placed, categories): (Vec<&Restriction>, Vec<&Category>) = placed
         .into_iter()
         .zip(categories)
-        .filter(|(_, c)| covers(c))
+        .filter(|((via, _), c)| covers(c) && reaches(*via, c))
+        .map(|((_, r), c)| (r, c))
         .unzip();
     if placed.is_empty() && policy.unrestricted.is_none() {
         return refuse(FailReason::NoUnrestrictedBlock);

@@ -13,8 +13,8 @@ use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
-    ChangeRefusal, DenyKind, Expectation, FailClosed, Outcome, Shown, TestActing, TestApproval,
-    TestCase, TestChange, TestContext, TestGrant, TestName, TestRecord, TestRestriction,
+    ChangeRefusal, DenyKind, Expectation, FailClosed, Outcome, Shown, TestApproval, TestCase,
+    TestActing, TestChange, TestContext, TestGrant, TestLink, TestName, TestRecord, TestRestriction,
     TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
@@ -47,6 +47,8 @@ const RESTRICTION_FIELDS: [&str; 8] = [
     "named_allow",
     "named_deny",
 ];
+/// The fields of a `linked_record` statement besides the restriction's.
+const LINKED_OWN_FIELDS: [&str; 2] = ["link", "category"];
 const GRANT_FIELDS: [&str; 9] = [
     "holder",
     "granted_at",
@@ -107,6 +109,7 @@ impl Lowering {
         let mut acting = None;
         let mut grants = Vec::new();
         let mut restrictions = Vec::new();
+        let mut links = Vec::new();
         let mut change = None;
         let mut approvals = Vec::new();
         for s in &block.statements {
@@ -120,6 +123,7 @@ impl Lowering {
                 TestStatement::Context(..) => self.once(&mut context, s, "context"),
                 TestStatement::ActingFor(..) => self.once(&mut acting, s, "acting_for"),
                 TestStatement::Restriction(..) => restrictions.push(s),
+                TestStatement::Linked(..) => links.push(s),
                 TestStatement::Change(..) => self.once(&mut change, s, "change"),
                 TestStatement::Approval(..) => approvals.push(s),
             }
@@ -158,7 +162,10 @@ impl Lowering {
             Some(TestStatement::Action(a, _)) => Some(name(a)),
             _ => None,
         };
-        let record = record.and_then(|s| self.record(s, &restrictions));
+        let links = self.links(&links);
+        let record = record
+            .and_then(|s| self.record(s, &restrictions))
+            .map(|r| TestRecord { links, ..r });
         let context = context.map(|s| self.context(s)).unwrap_or_default();
         // Read (and its problems reported) before any `?` below.
         let acting_for = acting.map(|s| self.acting(s));
@@ -374,7 +381,79 @@ impl Lowering {
             flags_last_reviewed,
             authors,
             facts,
+            links: Vec::new(),
         })
+    }
+
+    /// The records linked to the test's record: `linked_record` statements that name the same
+    /// record and kind of link give that record's several restrictions, in the order written.
+    fn links(&mut self, statements: &[&TestStatement]) -> Vec<TestLink> {
+        let mut out: Vec<TestLink> = Vec::new();
+        for s in statements {
+            let TestStatement::Linked(id, fields, span) = s else {
+                continue;
+            };
+            let known = [&LINKED_OWN_FIELDS[..], &RESTRICTION_FIELDS[..]].concat();
+            let f = self.fields(fields, "linked_record", &known);
+            let link = f.one_name(self, "link");
+            if !f.has("link") {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        "the linked record has no `link`",
+                        *span,
+                        "linked how?",
+                    )
+                    .with_help("add `link NAME`: the kind of link the policy declares, such as `link adoption_record`"),
+                );
+            }
+            let category = f.one_name(self, "category");
+            if !f.has("category") {
+                self.restriction_without_category(&f, "linked record");
+            }
+            let restriction = self.restriction_facts(&f, category);
+            let record = self.id("id", "linked_record", &TestValue::Str(id.clone()));
+            let (Some(record), Some(link)) = (record, link) else {
+                continue;
+            };
+            let at = out
+                .iter()
+                .position(|l| l.record == record && l.link.name == link.name);
+            let entry = match at {
+                Some(i) => out.get_mut(i),
+                None => {
+                    out.push(TestLink {
+                        record,
+                        link,
+                        restrictions: Vec::new(),
+                    });
+                    out.last_mut()
+                }
+            };
+            if let (Some(entry), Some(r)) = (entry, restriction) {
+                entry.restrictions.push(r);
+            }
+        }
+        out
+    }
+
+    /// Restriction fields given where no category says which restriction they describe.
+    fn restriction_without_category(&mut self, f: &fields::Fields, what: &str) {
+        for k in RESTRICTION_FIELDS {
+            if let Some(field) = f.get(k) {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!("`{k}` describes a restriction, but the {what} has no `category`"),
+                        field.key.span,
+                        "needs a restriction",
+                    )
+                    .with_help(format!(
+                        "add `category NAME`, or remove the field to test an unrestricted {what}"
+                    )),
+                );
+            }
+        }
     }
 
     /// A restriction under `category`, its facts from the record's fields or a `restriction`

@@ -38,6 +38,13 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                         names(symbols, fields, key, SymbolKind::Team, &mut out);
                     }
                 }
+                TestStatement::Linked(_, fields, _) => {
+                    names(symbols, fields, "link", SymbolKind::Link, &mut out);
+                    names(symbols, fields, "category", SymbolKind::Category, &mut out);
+                    for key in ["named_allow", "named_deny"] {
+                        names(symbols, fields, key, SymbolKind::Team, &mut out);
+                    }
+                }
                 TestStatement::Restriction(c, fields, _) => {
                     known(symbols, c, SymbolKind::Category, &mut out);
                     for key in ["named_allow", "named_deny"] {

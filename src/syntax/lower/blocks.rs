@@ -74,6 +74,10 @@ impl Lowerer {
                     let id = self.string(next(&mut inner)?)?;
                     TestStatement::Record(id, self.fields(inner)?, sspan)
                 }
+                Rule::test_linked => {
+                    let id = self.string(next(&mut inner)?)?;
+                    TestStatement::Linked(id, self.fields(inner)?, sspan)
+                }
                 Rule::test_context => TestStatement::Context(self.fields(inner)?, sspan),
                 Rule::test_restriction => {
                     let category = self.ident(next(&mut inner)?);

@@ -149,6 +149,7 @@ impl Lowerer {
                     span,
                 })
             }
+            Rule::link_decl => Item::Decl(self.decl(DeclKind::Link, pair)?),
             Rule::role_decl => Item::Decl(self.decl(DeclKind::Role, pair)?),
             Rule::team_decl => Item::Decl(self.decl(DeclKind::Team, pair)?),
             Rule::person_decl => Item::Decl(self.decl(DeclKind::Person, pair)?),
@@ -434,6 +435,7 @@ impl Lowerer {
                     span,
                 })
             }
+            Rule::reaches_stmt => Statement::Reaches(inner.map(|p| self.ident(p)).collect(), span),
             _ => return Err(unexpected(&pair, self.file)),
         })
     }
@@ -736,6 +738,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_action
             | Rule::kw_section
             | Rule::kw_protects
+            | Rule::kw_link
+            | Rule::kw_reaches
+            | Rule::kw_linked_record
             | Rule::kw_role
             | Rule::kw_team
             | Rule::kw_person
