@@ -1,7 +1,9 @@
 //! Decision latency on the bundled Nottingham policy: a decision from a parsed request, the
 //! JSON-to-decision path, and the cost of a caseworker explanation; and on the example kinds of
 //! temporary access, a decision resting on a grant whose approver is checked by role and
-//! relation; and a lifecycle action (lifting a restriction) checked against a three-step chain.
+//! relation; a lifecycle action (lifting a restriction) checked against a three-step chain; and on
+//! the example linked records, a decision on a Care Record by the restriction of its linked
+//! Secure Adoption Record beside the record's own.
 //!
 //! `cargo bench --bench decide` (add `-- --quick` for a fast run).
 
@@ -44,6 +46,11 @@ const LIFT_REQUEST: &str = r#"{"subject":{"id":"u-2001","roles":["social_worker"
 /// decision reads the triggers (one requires a restriction it lacks), `never restrict` and
 /// `exclusive` after the rows.
 const FACTS_REQUEST: &str = r#"{"subject":{"id":"u-1","roles":["social_worker"],"teams":["adoption_team"],"organisation":"council"},"action":"view","record":{"id":"P1","restriction":{"category":"adoption","placed_on":"2026-06-01"},"facts":["adoption_plan","relative_of_staff"]},"at":"2026-11-22T10:00:00Z"}"#;
+
+/// A Care Record carrying its own staff conflict, linked to a Secure Adoption Record whose
+/// `adoption` restriction reaches it and lets the subject in by its access list
+/// (`examples/policies/linked_records`); a second link whose restriction does not reach.
+const LINKED_REQUEST: &str = r#"{"subject":{"id":"u-4","roles":["social_worker"],"organisation":"council"},"action":"view","record":{"id":"CR-1","restriction":{"category":"staff_conflict","named_deny":[{"person":"u-9"}]},"links":[{"record":"SAR-1","link":"adoption_record","restrictions":[{"category":"adoption","owner":"u-30","named_allow":[{"person":"u-4"}]}]},{"record":"SAR-2","link":"sibling_adoption_record","restrictions":[{"category":"adoption"}]}]},"at":"2026-11-22T10:00:00Z"}"#;
 
 fn decider() -> Decider {
     load("policies/nottingham-escr")
@@ -174,6 +181,22 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("may_carry/exclusive_pair", |b| {
         b.iter(|| permanence.may_carry(black_box(&facts), black_box(&carried)))
+    });
+    g.finish();
+
+    let linked = load("examples/policies/linked_records");
+    let Ok(req) = Request::from_json(LINKED_REQUEST) else {
+        eprintln!("the linked request does not parse");
+        std::process::exit(2);
+    };
+    let d = linked.decide(&req);
+    assert!(
+        d.outcome == caselock::eval::Outcome::Allow && d.via == Some(0),
+        "the linked request is not allowed by the reached restriction: {d:?}"
+    );
+    let mut g = c.benchmark_group("linked");
+    g.bench_function("reached_allow", |b| {
+        b.iter(|| linked.decide(black_box(&req)))
     });
     g.finish();
 

@@ -777,3 +777,66 @@ async fn the_directory_is_read_again_on_reload_and_a_faulty_one_is_refused() {
     );
     assert!(page().await.contains("Robin Rename"));
 }
+
+/// Issue #16 item 4: a refusal by a restriction on a linked record shows the caseworker the
+/// refusal, and neither the linked record, its id, the kind of link nor its owner's id, on the
+/// page or in its address; the auditor's explanation names the link.
+#[tokio::test]
+async fn a_linked_record_never_reaches_the_page_or_its_address() {
+    let scratch = Scratch::new("linked");
+    let config = Config {
+        policies: vec![PathBuf::from("examples/policies/linked_records")],
+        ..scratch.config()
+    };
+    let router = Service::new(&config).await.unwrap().router();
+    let req = json!({
+        "subject": {"id": "u-1042", "roles": ["social_worker"], "organisation": "council"},
+        "action": "view",
+        "record": {"id": "CR-1", "allocated_workers": ["u-2001"],
+                   "links": [{"record": "SAR-777", "link": "adoption_record",
+                              "restrictions": [{"category": "adoption", "owner": "u-3001",
+                                                "named_allow": [{"person": "u-4004"}]}]}]},
+        "at": "2026-11-22T10:00:00Z"
+    });
+    let id = decide(&router, &req).await;
+    let audited = call(
+        &router,
+        "GET",
+        &format!("/v1/decisions/{id}?explain=auditor"),
+        Some(&bearer()),
+        String::new(),
+    )
+    .await
+    .json();
+    let explanation = audited["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("linked record `SAR-777`") && explanation.contains("adoption_record"),
+        "{explanation}"
+    );
+    let url = link(&router, &id).await;
+    let r = call(&router, "GET", &url, None, String::new()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("<h2 id=\"decision\">You cannot do this</h2>"),
+        "{}",
+        r.body
+    );
+    for secret in [
+        "SAR-777",
+        "adoption_record",
+        "Secure Adoption Record",
+        "linked",
+        "u-3001",
+        "u-4004",
+        "u-1042",
+        "CR-1",
+    ] {
+        assert!(
+            !r.body.contains(secret),
+            "the page shows `{secret}`:\n{}",
+            r.body
+        );
+        assert!(!url.contains(secret), "the link holds `{secret}`: {url}");
+    }
+}

@@ -51,6 +51,9 @@ fn fixture_pairs() {
         ("settings", true),
         // A flag decides nothing: its duty, review, addition and removal are its changes.
         ("flags", true),
+        // Letting a deputy act for a colleague: a policy-wide setting, and the requests that
+        // act for someone (refused before) decided with the colleague's rights.
+        ("acting", true),
         // What records must, must not, or may not together carry.
         ("restriction_rules", true),
     ];
@@ -104,6 +107,7 @@ fn gains_and_losses_are_told_apart() {
         "what a refused person is told",
         "approvers for amend",
         "sections it covers",
+        "linked records it reaches",
     ] {
         assert!(
             changed.contains(&expected),
@@ -396,6 +400,7 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
         context: Default::default(),
         change: None,
         approvals: Vec::new(),
+        acting_for: None,
     }
 }
 

@@ -7,8 +7,9 @@
 //! allow and deny lists, temporary grants that are valid, expired, not started, too long,
 //! unapproved or for another record, of the default kind or a named one, renewed, approved by
 //! an id alone or with the approver's roles and teams, the request's context (each context left
-//! out, stated, or given a value the policy does not list), and now and then a name the policy
-//! does not declare.
+//! out, stated, or given a value the policy does not list), linked records carrying
+//! restrictions (of kinds the policy declares, and now and then one it does not), and now and then
+//! a name the policy does not declare.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod reference;
@@ -16,10 +17,10 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use caselock::eval::{ActingFor, GrantApprover, StatedApprover};
 use caselock::eval::{Basis, Decider, FailReason, Id, ListEntry, Warning};
-use caselock::eval::{GrantApprover, StatedApprover};
 use caselock::eval::{
-    GrantDuration, PlacedFlag, Record, Request, RequestContext, Restriction, Subject,
+    GrantDuration, Link, PlacedFlag, Record, Request, RequestContext, Restriction, Subject,
     TemporaryGrant,
 };
 use caselock::policy::Policy;
@@ -44,6 +45,10 @@ const CASES: u32 = 10_000;
 /// Subject ids that are not placeholder people.
 const IDS: [&str; 3] = ["u-1", "u-2", "u-3"];
 
+/// Linked records' ids: words no policy's text uses, so a response that contains one names a
+/// link.
+const LINKED: [&str; 2] = ["LINKED-REC-71", "LINKED-REC-72"];
+
 /// The names a policy declares, plus ones it does not.
 struct Names {
     actions: Vec<String>,
@@ -55,11 +60,15 @@ struct Names {
     /// The facts a record may state.
     facts: Vec<String>,
     sections: Vec<String>,
+    /// The kinds of link between records.
+    links: Vec<String>,
     /// The names of the kinds of temporary access any category gives.
     kinds: Vec<String>,
     ids: Vec<String>,
     /// Each context with its values.
     contexts: Vec<(String, Vec<String>)>,
+    /// Whether the policy lets anyone act for a colleague.
+    acting: bool,
 }
 
 impl Names {
@@ -79,6 +88,7 @@ impl Names {
             flags: p.flags.iter().map(|f| f.named.name.clone()).collect(),
             facts: p.facts.iter().map(|f| f.name.clone()).collect(),
             sections: p.sections.iter().map(|s| s.name.clone()).collect(),
+            links: p.links.iter().map(|l| l.name.clone()).collect(),
             kinds: p
                 .categories
                 .iter()
@@ -100,6 +110,7 @@ impl Names {
                     (c.name.clone(), values)
                 })
                 .collect(),
+            acting: !p.acting.is_empty(),
         }
     }
 }
@@ -192,22 +203,57 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         Just(Vec::new()),
         proptest::sample::subsequence(listable, 0..=2)
     ];
-    let subject = (
-        id.clone(),
-        some(&n.roles, "unknown_role", 2),
-        some(&n.teams, "unknown_team", 2),
-        // The first organisation is usually the council itself, which most grants name.
-        prop_oneof![
-            2 => name(&n.orgs, "unknown_org"),
-            1 => name(&n.orgs[..n.orgs.len().min(1)], "unknown_org"),
-        ],
+    let subject = |id: BoxedStrategy<String>| {
+        (
+            id,
+            some(&n.roles, "unknown_role", 2),
+            some(&n.teams, "unknown_team", 2),
+            // The first organisation is usually the council itself, which most grants name.
+            prop_oneof![
+                2 => name(&n.orgs, "unknown_org"),
+                1 => name(&n.orgs[..n.orgs.len().min(1)], "unknown_org"),
+            ],
+        )
+            .prop_map(|(subject_id, roles, teams, organisation)| Subject {
+                id: mk(&subject_id),
+                roles,
+                teams,
+                organisation,
+            })
+    };
+    // Now and then the request acts for a colleague (rarely where the policy lets nobody):
+    // the window around the request's time, of any length, approved by anyone, a placeholder
+    // person (who may sit on a board) or someone stating roles and teams.
+    let acting = (
+        subject(id.clone()),
+        prop_oneof![3 => id.clone(), 1 => Just(person.clone())],
+        proptest::option::weighted(
+            0.6,
+            (
+                some(&n.roles, "unknown_role", 2),
+                some(&n.teams, "unknown_team", 1),
+            ),
+        ),
+        -24 * 20i64..48,
+        -24i64..24 * 50,
     )
-        .prop_map(|(subject_id, roles, teams, organisation)| Subject {
-            id: mk(&subject_id),
-            roles,
-            teams,
-            organisation,
+        .prop_map(|(colleague, by, stated, from, length)| {
+            let id = mk(&by);
+            let from = base() + Duration::hours(from);
+            ActingFor {
+                subject: colleague,
+                approved_by: match stated {
+                    None => GrantApprover::Id(id),
+                    Some((roles, teams)) => {
+                        GrantApprover::Stated(StatedApprover { id, roles, teams })
+                    }
+                },
+                from,
+                until: from + Duration::hours(length),
+            }
         });
+    let acting = proptest::option::weighted(if n.acting { 0.3 } else { 0.02 }, acting);
+    let subject = subject(id.clone());
     // An end set on the record (now and then) and renewals (mostly none, now and then more
     // than a category allows).
     let life = (date(), prop_oneof![4 => Just(0u32), 1 => 1..=3u32]);
@@ -240,6 +286,24 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
             },
         )
         .boxed();
+    // Linked records: each of a kind the policy declares (now and then one it does not), with
+    // none, one or two restrictions (now and then repeating a category). A policy without links
+    // mostly gets none, and now and then one of an undeclared kind, which must fail closed.
+    let link = (
+        0usize..LINKED.len(),
+        name(&n.links, "unknown_link"),
+        proptest::collection::vec(one.clone(), 0..=2),
+    )
+        .prop_map(|(i, link, restrictions)| Link {
+            record: mk(LINKED[i]),
+            link,
+            restrictions,
+        });
+    let link_weight = if n.links.is_empty() { 1 } else { 8 };
+    let links = prop_oneof![
+        12 => Just(Vec::new()),
+        link_weight => proptest::collection::vec(link, 1..=2),
+    ];
     // One restriction (as `restriction`, as most systems send it), several (as `restrictions`,
     // now and then repeating a category), none, and now and then both fields at once.
     let placed = prop_oneof![
@@ -290,6 +354,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         } else {
             proptest::option::weighted(0.4, name(&n.sections, "unknown_section")).boxed()
         },
+        links,
     )
         .prop_map(
             |(
@@ -299,6 +364,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                 teams,
                 (subject, relatives, authors),
                 section,
+                links,
             )| {
                 Record {
                     id: mk("R1"),
@@ -313,6 +379,7 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     flags,
                     authors: authors.iter().map(|x| mk(x)).collect(),
                     facts,
+                    links,
                 }
             },
         );
@@ -389,9 +456,10 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
         id,
         -48i64..48,
         context(n),
+        acting,
     )
         .prop_map(
-            move |(subject, action, record, grants, other, hours, context)| {
+            move |(subject, action, record, grants, other, hours, context, acting_for)| {
                 let temporary_grants = grants
                     .into_iter()
                     .map(|((own, approver), mut g)| {
@@ -414,9 +482,11 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                                 }
                             };
                         }
-                        // Most grants are the subject's own; the rest are someone else's.
-                        g.subject = if own || other == subject.id.as_str() {
-                            subject.id.clone()
+                        // Most grants are the subject's own (or, while acting, the colleague's);
+                        // the rest are someone else's.
+                        let holder = acting_for.as_ref().map_or(&subject.id, |a| &a.subject.id);
+                        g.subject = if own || other == holder.as_str() {
+                            holder.clone()
                         } else {
                             mk(&other)
                         };
@@ -432,6 +502,12 @@ fn request(n: &Names) -> impl Strategy<Value = Request> {
                     context,
                     change: None,
                     approvals: Vec::new(),
+                    // The window moves with the request's time.
+                    acting_for: acting_for.map(|a| ActingFor {
+                        from: a.from + Duration::hours(hours),
+                        until: a.until + Duration::hours(hours),
+                        ..a
+                    }),
                 }
             },
         )
@@ -596,6 +672,7 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
             let mut open = req.clone();
             open.record.restriction = None;
             open.record.restrictions.clear();
+            open.record.links.clear();
             let o = decider.decide(&open);
             prop_assert_eq!(
                 o.outcome,
@@ -604,9 +681,26 @@ fn differential(path: &std::path::Path) -> (BTreeSet<String>, BTreeSet<String>) 
                 req
             );
         }
+        // A deputy never gets more than the colleague they act for: what is allowed acting for
+        // them is allowed to the colleague asking themselves.
+        if d.acting && d.outcome == caselock::eval::Outcome::Allow {
+            let mut own = req.clone();
+            if let Some(a) = own.acting_for.take() {
+                own.subject = a.subject;
+            }
+            let o = decider.decide(&own);
+            prop_assert_eq!(
+                o.outcome,
+                d.outcome,
+                "acting gave more than the colleague has"
+            );
+        }
         // A further restriction only narrows: what is allowed with several is allowed with any
         // one of them, and sees no more.
-        if d.outcome == caselock::eval::Outcome::Allow && req.record.restrictions.len() > 1 {
+        if d.outcome == caselock::eval::Outcome::Allow
+            && req.record.restrictions.len() > 1
+            && req.record.links.is_empty()
+        {
             for r in &req.record.restrictions {
                 let mut alone = req.clone();
                 alone.record.restrictions = vec![r.clone()];
@@ -744,7 +838,13 @@ fn a_refusal_never_tells_which_concealed_category_refused() {
             prop_assert!(!explanation.contains(&c.title), "title told: {explanation}");
             for other in concealed.iter().filter(|o| **o != c.name) {
                 let mut swapped = req.clone();
-                let deciding = swapped.record.placed_mut().find(|r| r.category == c.name);
+                let deciding = match d.via {
+                    None => swapped.record.placed_mut().find(|r| r.category == c.name),
+                    Some(i) => swapped.record.links[usize::from(i)]
+                        .restrictions
+                        .iter_mut()
+                        .find(|r| r.category == c.name),
+                };
                 if let Some(r) = deciding {
                     r.category = other.clone();
                 }
@@ -767,4 +867,100 @@ fn a_refusal_never_tells_which_concealed_category_refused() {
             panic!("{}: {e}", path.display());
         }
     }
+}
+
+/// Issue #16 item 4: a restriction that reaches the record from a linked record tells a person
+/// who is not an auditor nothing of the link. For random requests on every bundled policy that
+/// declares links: no response but the auditor's names a linked record, a kind of link or its
+/// title, whatever the outcome; and a refusal (or an allow) decided by a reached restriction
+/// answers the caseworker exactly as the same restriction placed on the record itself would.
+#[test]
+fn a_link_is_never_told_to_anyone_but_the_auditor() {
+    let checked = std::cell::Cell::new(0u32);
+    let moved = std::cell::Cell::new(0u32);
+    for path in support::bundled() {
+        let loaded = support::load(&path);
+        let policy = &loaded.checked.policy;
+        if policy.links.is_empty() {
+            continue;
+        }
+        let decider = Decider::new(&loaded.table);
+        let names = Names::of(policy);
+        let mut secret: Vec<String> = LINKED.iter().map(|s| s.to_string()).collect();
+        secret.extend(policy.links.iter().map(|l| l.name.clone()));
+        secret.extend(policy.links.iter().map(|l| l.title.clone()));
+        let config = Config {
+            cases: cases() / 5,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[16; 32]);
+        let mut runner = TestRunner::new_with_rng(config, rng);
+        let result = runner.run(&request(&names), |req| {
+            if req.record.links.is_empty() {
+                return Ok(());
+            }
+            checked.set(checked.get() + 1);
+            let d = decider.decide(&req);
+            for audience in [None, Some(caselock::eval::Audience::Caseworker)] {
+                let text = serde_json::to_string(&decider.response(&req, &d, audience)).unwrap();
+                let mut bytes = Vec::new();
+                decider
+                    .write_response(&req, &d, audience, &mut bytes)
+                    .unwrap();
+                let written = String::from_utf8(bytes).unwrap();
+                for s in &secret {
+                    prop_assert!(!text.contains(s.as_str()), "`{s}` told: {text}");
+                    prop_assert!(!written.contains(s.as_str()), "`{s}` written: {written}");
+                }
+            }
+            // The same restriction on the record itself: moved out of its link, after the
+            // record's own (which a reached restriction follows anyway), it decides alike and
+            // the caseworker is told the same.
+            let Some(i) = d.via.map(usize::from) else {
+                return Ok(());
+            };
+            let Some((c, _)) = decider.deciding_row(&d) else {
+                return Ok(());
+            };
+            if req.record.placed().any(|r| r.category == c.name) {
+                return Ok(());
+            }
+            let mut own = req.clone();
+            let link = &mut own.record.links[i];
+            let Some(k) = link.restrictions.iter().position(|r| r.category == c.name) else {
+                return Ok(());
+            };
+            let r = link.restrictions.remove(k);
+            let mut placed: Vec<Restriction> = own.record.placed().cloned().collect();
+            placed.push(r);
+            own.record.restriction = None;
+            own.record.restrictions = placed;
+            let e = decider.decide(&own);
+            prop_assert_eq!(
+                (e.outcome, e.view, e.deny_kind, e.basis),
+                (d.outcome, d.view, d.deny_kind, d.basis),
+                "the reached restriction decides otherwise on the record itself"
+            );
+            prop_assert_eq!(e.via, None);
+            prop_assert_eq!(
+                told(&decider, &req, &d),
+                told(&decider, &own, &e),
+                "a reached restriction tells more than on the record itself"
+            );
+            moved.set(moved.get() + 1);
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{}: {e}", path.display());
+        }
+    }
+    // The generator must reach the cases the property is about.
+    let (checked, moved) = (checked.get(), moved.get());
+    eprintln!("{checked} requests with links, {moved} decided by a reached restriction");
+    assert!(checked > 500, "only {checked} requests with links");
+    assert!(
+        moved > 50,
+        "only {moved} decisions by a reached restriction"
+    );
 }

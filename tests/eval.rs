@@ -273,6 +273,7 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         Layer::Default,
     ];
     let mut sentences: Vec<&str> = vec![
+        words::LINKED,
         words::FORBIDDEN,
         words::NOT_PERMITTED,
         words::ABSOLUTE,
@@ -282,6 +283,7 @@ fn semantics_doc_quotes_the_combining_rule_verbatim() {
         words::ENDED,
         words::FACTS,
         words::CHAIN,
+        words::ACTING,
     ];
     for layer in layers {
         for r in [RestrictionType::Universal, RestrictionType::Exclude] {
@@ -338,4 +340,83 @@ fn sixty_four_flags_decide_and_a_sixty_fifth_is_refused() {
         resp.warnings[0].message.starts_with("Flag 63: "),
         "{resp:?}"
     );
+}
+
+/// Issue #16 item 4: a linked record fails closed as the record itself would, and the auditor
+/// is told the field at fault (`record.links[i]...`); anyone else only that it failed closed.
+#[test]
+fn a_linked_record_fails_closed_naming_the_field_to_the_auditor() {
+    let loaded = support::load(Path::new("examples/policies/linked_records"));
+    let decider = Decider::new(&loaded.table);
+    let ask = |links: &str| {
+        Request::from_json(&format!(
+            r#"{{"subject": {{"id": "u-1", "roles": ["social_worker"], "organisation": "council"}},
+                 "action": "view", "record": {{"id": "CR-1", "links": {links}}},
+                 "at": "2026-11-22T10:00:00Z"}}"#
+        ))
+        .unwrap()
+    };
+    for (links, kind, said) in [
+        (
+            r#"[{"record": "SAR-1", "link": "adoption_recrod"}]"#,
+            "unknown_link",
+            "`adoption_recrod` at `record.links[0].link`",
+        ),
+        (
+            r#"[{"record": "SAR-1", "link": "adoption_record", "restrictions": [{"category": "adoption"}]},
+                {"record": "SAR-2", "link": "sibling_adoption_record", "restrictions": [{"category": "adoptoin"}]}]"#,
+            "unknown_category",
+            "The value is at `record.links[1].restrictions[0]`.",
+        ),
+        (
+            r#"[{"record": "SAR-1", "link": "adoption_record", "restrictions": [{"category": "adoption"}, {"category": "adoption"}]}]"#,
+            "repeated_category",
+            "The value is at `record.links[0].restrictions[1]`.",
+        ),
+        (
+            // A restriction whose category does not reach the link is checked all the same.
+            r#"[{"record": "SAR-1", "link": "adoption_record", "restrictions": [{"category": "staff_conflict", "named_deny": [{"team": "nope"}]}]}]"#,
+            "unknown_list_entry",
+            "The value is at `record.links[0].restrictions[0].named_deny[0]`.",
+        ),
+    ] {
+        let req = ask(links);
+        let d = decider.decide(&req);
+        let Basis::FailClosed(reason) = d.basis else {
+            panic!("{links}: {d:?}");
+        };
+        assert_eq!(reason.word(), kind, "{links}");
+        let r = decider.response(&req, &d, Some(Audience::Auditor));
+        assert!(
+            r.reasons.iter().any(|x| x.contains(said)),
+            "{:?}",
+            r.reasons
+        );
+        for audience in [None, Some(Audience::Caseworker)] {
+            let told = decider.response(&req, &d, audience);
+            assert_eq!(told.reasons, [words::FAIL_CLOSED], "{links}");
+        }
+    }
+    // The record and a linked record may carry the same category: two restrictions, both
+    // decided (neither is a repeat).
+    let both = ask(
+        r#"[{"record": "SAR-1", "link": "adoption_record", "restrictions": [{"category": "adoption", "named_allow": [{"person": "u-1"}]}]}]"#,
+    );
+    let mut req = both.clone();
+    req.record.restriction = Some(caselock::eval::Restriction {
+        category: "adoption".to_string(),
+        placed_on: None,
+        last_reviewed: None,
+        review_by: None,
+        ends: None,
+        renewals: 0,
+        owner: None,
+        named_allow: Vec::new(),
+        named_deny: Vec::new(),
+    });
+    let d = decider.decide(&req);
+    assert_eq!(d.outcome, Outcome::Deny);
+    assert_eq!(decider.rule_id(&d), Some("adoption.default"));
+    assert_eq!(d.via, None, "the record's own restriction refuses");
+    assert_eq!(decider.decide(&both).outcome, Outcome::Allow);
 }

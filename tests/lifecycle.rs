@@ -128,6 +128,7 @@ fn request(categories: Vec<String>, roles: Vec<String>) -> impl Strategy<Value =
                     action: change.word().to_string(),
                     record,
                     temporary_grants: Vec::new(),
+                    acting_for: None,
                     at: Some(now()),
                     context: Default::default(),
                     change: Some(ChangeRequest {

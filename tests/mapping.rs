@@ -174,6 +174,30 @@ fn access_and_exclusion_lists_and_record_teams_are_translated() {
     assert_eq!(t.unmapped[0].field, "record.restriction.named_deny[1]");
 }
 
+/// A linked record's restriction carries lists too: they are translated, and an unmapped name
+/// on one is named by its field in `record.links`.
+#[test]
+fn a_linked_records_lists_are_translated() {
+    let table = table();
+    let decider = Decider::new(&table);
+    let liquid = mapping("tests/fixtures/systems/liquid_logic.toml", &table);
+    let mut req = request(&["Social Worker"], &[], "NCC");
+    req.record.links = serde_json::from_str(
+        r#"[{"record": "J2", "link": "x", "restrictions": [
+              {"category": "adoption"},
+              {"category": "staff_conflict", "named_deny": [{"role": "IRO"}, {"role": "Volunteer"}]}]}]"#,
+    )
+    .unwrap();
+    let t = liquid.translate(req, &decider);
+    let linked = &t.request.record.links[0].restrictions[1];
+    assert_eq!(linked.named_deny[0].value(), "iro");
+    assert_eq!(t.unmapped.len(), 1);
+    assert_eq!(
+        t.unmapped[0].field,
+        "record.links[0].restrictions[1].named_deny[1]"
+    );
+}
+
 fn caselock(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_caselock"))
         .args(args)

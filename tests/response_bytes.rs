@@ -254,6 +254,32 @@ fn random_request(rng: &mut Rng, table: &DecisionTable) -> String {
             .collect();
         record["flags"] = json!(placed);
     }
+    // Linked records, mostly for a policy that declares kinds of link: their restrictions'
+    // owners and lists are what a refusal may speak of.
+    let links = names(v.links.iter().map(|l| &l.name).collect());
+    if rng.chance(if links.is_empty() { 3 } else { 40 }) {
+        let linked: Vec<Value> = (0..1 + rng.below(2))
+            .map(|i| {
+                let restrictions: Vec<Value> = (0..rng.below(3))
+                    .map(|_| {
+                        json!({
+                            "category": rng.name(&categories, "legacy_lock"),
+                            "placed_on": if rng.chance(50) { json!(rng.date()) } else { Value::Null },
+                            "owner": if rng.chance(60) { json!(person(rng)) } else { Value::Null },
+                            "named_allow": entries(rng, 2, &mut list_entry),
+                            "named_deny": entries(rng, 1, &mut list_entry),
+                        })
+                    })
+                    .collect();
+                json!({
+                    "record": format!("L{}", 100 + i),
+                    "link": rng.name(&links, "no_such_link"),
+                    "restrictions": restrictions,
+                })
+            })
+            .collect();
+        record["links"] = json!(linked);
+    }
     let mut request = json!({
         "subject": {
             "id": subject_id.clone(),

@@ -30,7 +30,7 @@ use crate::compile::table::{CategoryTable, DecisionTable, Member, Vocabulary, ch
 use crate::policy::{ActionId, Atom, Condition, Literal, OrgKind, Relation};
 
 /// The relations a request can make true; `line_manager` is only known while routing approvals.
-pub const REQUEST_RELATIONS: [Relation; 10] = [
+pub const REQUEST_RELATIONS: [Relation; 11] = [
     Relation::AllocatedWorker,
     Relation::AllocatedManager,
     Relation::Owner,
@@ -41,6 +41,7 @@ pub const REQUEST_RELATIONS: [Relation; 10] = [
     Relation::RecordSubject,
     Relation::Relative,
     Relation::Author,
+    Relation::ActingFor,
 ];
 
 /// A vocabulary's context values as (context, value) names, in the order atoms index them.
@@ -208,6 +209,9 @@ struct SideAtoms {
     known: Bdd,
     /// The subject is in some team this side declares (a record's team can only match one).
     some_team: Bdd,
+    /// Whether the side's policy lets anyone act for a colleague (`acting`): without it, a
+    /// request that acts for someone fails closed, so `acting_for` never holds.
+    acting: bool,
 }
 
 /// The condition space of one or more compiled policies.
@@ -228,14 +232,23 @@ pub struct Space {
 impl Space {
     /// The space of one policy (its side is 0).
     pub fn new(table: &DecisionTable) -> Result<Space, SpaceTooLarge> {
-        Space::of_vocabularies(&[&table.vocabulary])
+        Space::joint(&[table])
     }
 
     /// One space for several policies, sides numbered in order, with names shared: a role of
     /// the same name is the same variable on every side.
     pub fn joint(tables: &[&DecisionTable]) -> Result<Space, SpaceTooLarge> {
         let vocabularies: Vec<&Vocabulary> = tables.iter().map(|t| &t.vocabulary).collect();
-        Space::of_vocabularies(&vocabularies)
+        let mut space = Space::of_vocabularies(&vocabularies)?;
+        // A request acting for someone fails closed where the policy lets nobody act.
+        let acting = space.var_or_false(space.relation_var(Relation::ActingFor).as_ref());
+        for (side, table) in space.sides.iter_mut().zip(tables) {
+            side.acting = !table.acting.is_empty();
+            if !side.acting {
+                side.known = side.known.and_not(&acting);
+            }
+        }
+        Ok(space)
     }
 
     /// The space of several vocabularies.
@@ -369,6 +382,7 @@ impl Space {
             context_values,
             known,
             some_team,
+            acting: false,
         }
     }
 
@@ -467,6 +481,12 @@ impl Space {
             Relation::RecordTeam => match self.sides.get(side) {
                 Some(s) => var().and(&s.some_team),
                 None => self.vars.mk_false(),
+            },
+            // Decided with the colleague's facts, which the space's subject stands for: the
+            // deputy's own denies only narrow further (eval/acting.rs).
+            Relation::ActingFor => match self.sides.get(side) {
+                Some(s) if s.acting => var(),
+                _ => self.vars.mk_false(),
             },
             Relation::Owner | Relation::NamedAllow | Relation::NamedDeny if restricted => var(),
             Relation::TemporaryGrant => {

@@ -4,10 +4,10 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::space::{Space, Witness};
-use crate::compile::table::{CategoryTable, DecisionTable};
+use crate::compile::table::{ApproverEntry, CategoryTable, DecisionTable};
 use crate::eval::request::{
-    GrantApprover, GrantDuration, Record, Request, RequestContext, Restriction, StatedApprover,
-    Subject, TemporaryGrant,
+    ActingFor, GrantApprover, GrantDuration, Record, Request, RequestContext, Restriction,
+    StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry};
 use crate::policy::{Atom, Period, PeriodUnit, Relation, words};
@@ -104,12 +104,12 @@ impl Space {
         action: &str,
         w: &Witness,
     ) -> Request {
-        let taken_ids = self.person_ids();
+        let taken_ids = || self.person_ids();
         let id = w
             .person
             .clone()
-            .unwrap_or_else(|| fresh("subject-1", taken_ids.clone()));
-        let approver_id = fresh("approver-1", taken_ids.chain([id.as_str()]));
+            .unwrap_or_else(|| fresh("subject-1", taken_ids()));
+        let approver_id = fresh("approver-1", taken_ids().chain([id.as_str()]));
         let teams = w.teams.clone();
         // The evaluator matches a record's team against the subject's declared teams; a region
         // where `record_team` holds always has one.
@@ -165,32 +165,7 @@ impl Space {
                 .find(|t| !t.iter().any(|l| !l.negated && own(l)))
                 .map(|t| t.iter().filter(|l| !l.negated).map(|l| l.atom).collect())
                 .unwrap_or_default();
-            let mut approver_id = approver.clone();
-            let (mut roles, mut teams) = (Vec::new(), Vec::new());
-            for atom in &term {
-                match atom {
-                    Atom::Person(p) => {
-                        if let Some(p) = table.vocabulary.persons.get(*p as usize) {
-                            approver_id = Id::trusted(p.subject_id.as_str());
-                        }
-                    }
-                    Atom::Role(r) => roles.extend(
-                        table
-                            .vocabulary
-                            .roles
-                            .get(*r as usize)
-                            .map(|r| r.name.clone()),
-                    ),
-                    Atom::Team(t) => teams.extend(
-                        table
-                            .vocabulary
-                            .teams
-                            .get(*t as usize)
-                            .map(|t| t.name.clone()),
-                    ),
-                    _ => {}
-                }
-            }
+            let (approver_id, roles, teams) = stated(table, &term, &approver);
             for atom in &term {
                 match atom {
                     Atom::Relation(Relation::AllocatedManager) => {
@@ -206,15 +181,7 @@ impl Space {
                     _ => {}
                 }
             }
-            let approved_by = if roles.is_empty() && teams.is_empty() {
-                GrantApprover::Id(approver_id)
-            } else {
-                GrantApprover::Stated(StatedApprover {
-                    id: approver_id,
-                    roles,
-                    teams,
-                })
-            };
+            let approved_by = approver_of(approver_id, roles, teams);
             temporary_grants.push(TemporaryGrant {
                 subject: subject.clone(),
                 record: None,
@@ -244,13 +211,51 @@ impl Space {
             named_allow: listed(Relation::NamedAllow),
             named_deny: listed(Relation::NamedDeny),
         });
+        let witness = Subject {
+            id: subject,
+            roles: w.roles.clone(),
+            teams,
+            organisation: w.organisation.clone(),
+        };
+        // A witness acting for a colleague is the colleague: a deputy of the same roles, teams
+        // and organisation asks on their behalf, for a day (or the first `acting` statement's
+        // maximum, if shorter), approved by someone it accepts. Where the policy lets nobody
+        // act, the same request fails closed, as the space says.
+        let (subject, acting_for) = if w.has(Relation::ActingFor) {
+            let deputy = fresh(
+                "deputy-1",
+                taken_ids().chain([id.as_str(), approver_id.as_str()]),
+            );
+            let first = table.acting.first();
+            let term = first
+                .and_then(|a| a.approved_by.first())
+                .map(first_term)
+                .unwrap_or_default();
+            let (by, roles, teams) = stated(table, &term, &Id::trusted(approver_id.as_str()));
+            let day = Period {
+                amount: 1,
+                unit: PeriodUnit::Days,
+            };
+            let length = match first {
+                Some(a) if a.max.after_instant(at) < day.after_instant(at) => a.max,
+                _ => day,
+            };
+            let deputy = Subject {
+                id: Id::trusted(deputy.as_str()),
+                ..witness.clone()
+            };
+            let acting = ActingFor {
+                subject: witness,
+                approved_by: approver_of(by, roles, teams),
+                from: at,
+                until: length.after_instant(at).unwrap_or(at),
+            };
+            (deputy, Some(acting))
+        } else {
+            (witness, None)
+        };
         Request {
-            subject: Subject {
-                id: subject,
-                roles: w.roles.clone(),
-                teams,
-                organisation: w.organisation.clone(),
-            },
+            subject,
             action: action.to_string(),
             record: Record {
                 id: Id::trusted("R-1"),
@@ -273,12 +278,54 @@ impl Space {
                 // No facts: a witness is about who may open the record, and the facts only
                 // say which restrictions it should carry.
                 facts: Vec::new(),
+                // The restriction is the record's own: a witness needs no link.
+                links: Vec::new(),
             },
             temporary_grants,
             at: Some(at),
             context: RequestContext(w.context.clone()),
+            acting_for,
             change: None,
             approvals: Vec::new(),
         }
+    }
+}
+
+/// The atoms of an approver's first alternative that a fresh person can be made to meet.
+fn first_term(a: &ApproverEntry) -> Vec<Atom> {
+    a.condition
+        .terms
+        .first()
+        .map(|t| t.iter().filter(|l| !l.negated).map(|l| l.atom).collect())
+        .unwrap_or_default()
+}
+
+/// Who meets an approver's atoms: the person it names (else `fresh`), with the roles and teams
+/// it names.
+fn stated(table: &DecisionTable, term: &[Atom], fresh: &Id) -> (Id, Vec<String>, Vec<String>) {
+    let v = &table.vocabulary;
+    let mut id = fresh.clone();
+    let (mut roles, mut teams) = (Vec::new(), Vec::new());
+    for atom in term {
+        match atom {
+            Atom::Person(p) => {
+                if let Some(p) = v.persons.get(*p as usize) {
+                    id = Id::trusted(p.subject_id.as_str());
+                }
+            }
+            Atom::Role(r) => roles.extend(v.roles.get(*r as usize).map(|r| r.name.clone())),
+            Atom::Team(t) => teams.extend(v.teams.get(*t as usize).map(|t| t.name.clone())),
+            _ => {}
+        }
+    }
+    (id, roles, teams)
+}
+
+/// An approver by id, or with the roles and teams they hold.
+fn approver_of(id: Id, roles: Vec<String>, teams: Vec<String>) -> GrantApprover {
+    if roles.is_empty() && teams.is_empty() {
+        GrantApprover::Id(id)
+    } else {
+        GrantApprover::Stated(StatedApprover { id, roles, teams })
     }
 }

@@ -101,7 +101,10 @@ impl Resolver {
                 let rel = relation_word(&name.name)?;
                 if matches!(
                     rel,
-                    Relation::NamedDeny | Relation::TemporaryGrant | Relation::NamedAllow
+                    Relation::NamedDeny
+                        | Relation::TemporaryGrant
+                        | Relation::NamedAllow
+                        | Relation::ActingFor
                 ) {
                     self.report(
                         Diagnostic::error(

@@ -48,15 +48,16 @@ impl Resolver {
         ok.then_some(set)
     }
 
-    /// The sections a `protects` statement names, each once.
-    fn sections(&mut self, names: &[ast::Ident]) -> Vec<u32> {
+    /// The sections a `protects` statement, or the kinds of link a `reaches` statement, names,
+    /// each once.
+    fn each_once(&mut self, names: &[ast::Ident], kind: SymbolKind) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
         for (i, n) in names.iter().enumerate() {
             if let Some(first) = names[..i].iter().find(|m| m.name == n.name) {
                 self.report(
                     Diagnostic::error(
                         Code::Repeated,
-                        format!("section `{}` is named twice", n.name),
+                        format!("{} `{}` is named twice", kind.word(), n.name),
                         n.span,
                         "named again",
                     )
@@ -65,7 +66,7 @@ impl Resolver {
                 );
                 continue;
             }
-            if let Some(s) = self.resolve(n, &[SymbolKind::Section], "a section") {
+            if let Some(s) = self.resolve(n, &[kind], kind.with_article()) {
                 out.push(s.index);
             }
         }
@@ -101,6 +102,7 @@ impl Resolver {
             rules: shared.every_category(kind, name),
             denied_view: View::Notice,
             protects: Vec::new(),
+            reaches: Vec::new(),
             disclose: None,
             review: None,
             lasts: None,
@@ -124,6 +126,7 @@ impl Resolver {
                 ast::Statement::Disclose(..) => Some("disclose"),
                 ast::Statement::Protects(..) => Some("protects"),
                 ast::Statement::Lasts(..) => Some("lasts"),
+                ast::Statement::Reaches(..) => Some("reaches"),
                 _ => None,
             };
             if let Some(k) = key {
@@ -246,9 +249,23 @@ impl Resolver {
                     )
                     .with_help("a section is protected by a restriction: declare a category that `protects` it and place it on the records that need it"),
                 ),
-                ast::Statement::Protects(names, _) => cat.protects = self.sections(names),
+                ast::Statement::Protects(names, _) => {
+                    cat.protects = self.each_once(names, SymbolKind::Section);
+                }
                 ast::Statement::Lasts(l) if is_unrestricted => self.lasts_unrestricted(l),
                 ast::Statement::Lasts(l) => cat.lasts = self.lasts(l),
+                ast::Statement::Reaches(_, span) if is_unrestricted => self.report(
+                    Diagnostic::error(
+                        Code::ReachesUnrestricted,
+                        "the `unrestricted` block cannot reach a linked record",
+                        *span,
+                        "`reaches` on the unrestricted block",
+                    )
+                    .with_help("a linked record is protected by a restriction: declare a category that `reaches` the link and place it on the records that need it"),
+                ),
+                ast::Statement::Reaches(names, _) => {
+                    cat.reaches = self.each_once(names, SymbolKind::Link);
+                }
             }
         }
         if !restriction_seen && !is_unrestricted {
@@ -360,6 +377,8 @@ impl Resolver {
                             Relation::LineManager
                                 | Relation::RecordSubject
                                 | Relation::Relative
+                                | Relation::Author
+                                | Relation::ActingFor
                                 | Relation::RecordTeam
                         )
                 )

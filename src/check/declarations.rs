@@ -1,4 +1,4 @@
-//! Declarations: every name a policy declares (actions, sections, roles, teams, people,
+//! Declarations: every name a policy declares (actions, sections, links, roles, teams, people,
 //! organisations, groups, obligations, escalations, categories, flags, retention schedules, rules
 //! blocks), and the warning for those
 //! nothing uses (CL0115).
@@ -165,6 +165,7 @@ impl Resolver {
             ast::DeclKind::Action => SymbolKind::Action,
             ast::DeclKind::Section => SymbolKind::Section,
             ast::DeclKind::Fact => SymbolKind::Fact,
+            ast::DeclKind::Link => SymbolKind::Link,
             ast::DeclKind::Role => SymbolKind::Role,
             ast::DeclKind::Team => SymbolKind::Team,
             ast::DeclKind::Person => SymbolKind::Person,
@@ -225,6 +226,7 @@ impl Resolver {
             ast::DeclKind::Action => p.actions.push(n),
             ast::DeclKind::Section => p.sections.push(n),
             ast::DeclKind::Fact => p.facts.push(n),
+            ast::DeclKind::Link => p.links.push(n),
             ast::DeclKind::Role => p.roles.push(Member {
                 named: n,
                 parent: None,
@@ -254,7 +256,8 @@ impl Resolver {
         for statement in &t.statements {
             let (ast::TestStatement::Subject(_, fields, _)
             | ast::TestStatement::Record(_, fields, _)
-            | ast::TestStatement::Restriction(_, fields, _)) = statement
+            | ast::TestStatement::Restriction(_, fields, _)
+            | ast::TestStatement::Linked(_, fields, _)) = statement
             else {
                 continue;
             };
@@ -292,6 +295,7 @@ impl Resolver {
             SymbolKind::Escalation,
             SymbolKind::Rules,
             SymbolKind::Section,
+            SymbolKind::Link,
             SymbolKind::Context,
             SymbolKind::Fact,
         ] {

@@ -20,6 +20,7 @@ const NAME_FIELDS: &[&str] = &[
     "category",
     "flags",
     "flag",
+    "link",
     "actions",
     "obligations",
 ];
@@ -156,6 +157,7 @@ impl NameIndex {
                     ast::DeclKind::Action => SymbolKind::Action,
                     ast::DeclKind::Section => SymbolKind::Section,
                     ast::DeclKind::Fact => SymbolKind::Fact,
+                    ast::DeclKind::Link => SymbolKind::Link,
                     ast::DeclKind::Role => SymbolKind::Role,
                     ast::DeclKind::Team => SymbolKind::Team,
                     ast::DeclKind::Person => SymbolKind::Person,
@@ -208,6 +210,7 @@ impl NameIndex {
             | ast::Item::NeverRestrict(_)
             | ast::Item::Exclusive(_)
             | ast::Item::Approve(_)
+            | ast::Item::Acting(_)
             | ast::Item::Unrestricted(_)
             | ast::Item::Disclose(..)
             | ast::Item::Use(..)
@@ -235,6 +238,7 @@ fn item_uses(item: &ast::Item, out: &mut Uses) {
         ast::Item::Board(b) => b.members.iter().for_each(|m| approver(m, out)),
         ast::Item::Escalation(e) => chain(&e.chain, out),
         ast::Item::Approve(a) => approve(a, out),
+        ast::Item::Acting(a) => step(&a.approved_by, out),
         ast::Item::Unrestricted(b) => block(b, out),
         ast::Item::Category(c) => block(&c.body, out),
         ast::Item::Flag(f) => {
@@ -297,7 +301,9 @@ fn statements(list: &[ast::Statement], out: &mut Uses) {
             }
             ast::Statement::Contact(a, _, _) => atom(a, out),
             ast::Statement::Approve(a) => approve(a, out),
-            ast::Statement::Use(list, _) | ast::Statement::Protects(list, _) => names(list, out),
+            ast::Statement::Use(list, _)
+            | ast::Statement::Protects(list, _)
+            | ast::Statement::Reaches(list, _) => names(list, out),
             ast::Statement::Criteria(..)
             | ast::Statement::Restriction(..)
             | ast::Statement::DeniedView(..)
@@ -373,7 +379,9 @@ fn test(t: &ast::TestBlock, out: &mut Uses) {
             }
             ast::TestStatement::Subject(_, f, _)
             | ast::TestStatement::Record(_, f, _)
+            | ast::TestStatement::Linked(_, f, _)
             | ast::TestStatement::TemporaryGrant(f, _)
+            | ast::TestStatement::ActingFor(_, f, _)
             | ast::TestStatement::Change(f, _)
             | ast::TestStatement::Approval(f, _)
             | ast::TestStatement::Expect(_, f, _) => f,

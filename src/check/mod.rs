@@ -1,5 +1,6 @@
 //! Stage 2, check: syntax trees to a resolved [`crate::policy::Policy`], with every error found.
 
+mod acting;
 mod approvals;
 mod categories;
 mod declarations;

@@ -37,6 +37,8 @@ pub enum SymbolKind {
     Flag,
     /// A section of a record.
     Section,
+    /// A kind of link between records.
+    Link,
     /// A context of the request (`context network = ...`).
     Context,
     /// A fact about a record (`fact adoption_plan`), which triggers test.
@@ -61,6 +63,7 @@ impl SymbolKind {
             SymbolKind::Rules => "a rules block",
             SymbolKind::Flag => "a flag",
             SymbolKind::Section => "a section",
+            SymbolKind::Link => "a kind of link",
             SymbolKind::Context => "a context",
             SymbolKind::Fact => "a fact",
         }
@@ -108,6 +111,8 @@ pub const RESERVED: &[&str] = &[
     "line_manager",
     "record_subject",
     "relative",
+    "author",
+    "acting_for",
     "everyone",
     "all",
     "unrestricted",

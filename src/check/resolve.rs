@@ -78,6 +78,7 @@ impl Resolver {
             span: header.map_or(Span::default(), |h| h.span),
             actions: Vec::new(),
             sections: Vec::new(),
+            links: Vec::new(),
             roles: Vec::new(),
             teams: Vec::new(),
             persons: Vec::new(),
@@ -91,6 +92,7 @@ impl Resolver {
             approvals: Vec::new(),
             unstated_approvals: Vec::new(),
             disclose: None,
+            acting: Vec::new(),
             unrestricted: None,
             categories: Vec::new(),
             flags: Vec::new(),
@@ -128,6 +130,7 @@ impl Resolver {
                     p.approvals.extend(stated);
                     p.unstated_approvals.extend(unstated);
                 }
+                ast::Item::Acting(a) => p.acting.extend(self.acting(a)),
                 ast::Item::Unrestricted(b) => {
                     if let Some(first) = unrestricted_span {
                         self.report(
@@ -200,6 +203,7 @@ impl Resolver {
             }
         }
         self.flag_limit(&p);
+        self.acting_for_uses(&p);
         self.restriction_rules(&items, &mut p);
         // After `unused`: a malformed test does not hide an unused declaration.
         self.unused(&p);

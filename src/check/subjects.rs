@@ -334,6 +334,7 @@ pub(super) fn kind_static(k: SymbolKind) -> &'static SymbolKind {
         SymbolKind::Rules => &SymbolKind::Rules,
         SymbolKind::Flag => &SymbolKind::Flag,
         SymbolKind::Section => &SymbolKind::Section,
+        SymbolKind::Link => &SymbolKind::Link,
         SymbolKind::Context => &SymbolKind::Context,
         SymbolKind::Fact => &SymbolKind::Fact,
     }

@@ -106,6 +106,7 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> DecisionTable {
             .iter()
             .map(|c| rows::category(p, c, CategoryKind::Restriction, sources))
             .collect(),
+        acting: rows::acting(p, sources),
         flag_approval: p
             .approvals
             .iter()
@@ -162,7 +163,7 @@ fn load_bare(text: &str) -> Result<DecisionTable, TableError> {
 }
 
 /// The table's format version, its role and team trees (parents in range, never looping), the
-/// sections its categories protect (in range), and its own hash.
+/// sections its categories protect and the links they reach (in range), and its own hash.
 fn check_table(table: &DecisionTable) -> Result<(), TableError> {
     if table.format_version != FORMAT_VERSION {
         return Err(TableError::Version {
@@ -191,10 +192,17 @@ fn check_table(table: &DecisionTable) -> Result<(), TableError> {
         )));
     }
     let sections = table.vocabulary.sections.len();
+    let links = table.vocabulary.links.len();
     for c in table.unrestricted.iter().chain(&table.categories) {
         if let Some(s) = c.protects.iter().find(|s| **s as usize >= sections) {
             return Err(TableError::Malformed(format!(
                 "category `{}` protects section {s}, but the table has {sections} sections",
+                c.name
+            )));
+        }
+        if let Some(l) = c.reaches.iter().find(|l| **l as usize >= links) {
+            return Err(TableError::Malformed(format!(
+                "category `{}` reaches link {l}, but the table has {links} kinds of link",
                 c.name
             )));
         }
@@ -241,7 +249,13 @@ fn source_hash(sources: &SourceMap, files: &[FileId]) -> String {
 /// the checker keeps carries a span in its file; a file of comments only is not a policy file.
 fn policy_files(p: &Policy) -> Vec<FileId> {
     let mut spans = vec![p.span];
-    spans.extend(p.actions.iter().chain(&p.sections).map(|n| n.span));
+    spans.extend(
+        p.actions
+            .iter()
+            .chain(&p.sections)
+            .chain(&p.links)
+            .map(|n| n.span),
+    );
     spans.extend(p.roles.iter().chain(&p.teams).map(|m| m.named.span));
     spans.extend(p.persons.iter().map(|m| m.named.span));
     spans.extend(p.organisations.iter().map(|m| m.named.span));
@@ -278,6 +292,14 @@ fn vocabulary(p: &Policy, sources: &SourceMap) -> table::Vocabulary {
             .collect(),
         sections: p
             .sections
+            .iter()
+            .map(|s| table::Entry {
+                name: s.name.clone(),
+                title: s.title.clone(),
+            })
+            .collect(),
+        links: p
+            .links
             .iter()
             .map(|s| table::Entry {
                 name: s.name.clone(),

@@ -3,9 +3,9 @@
 //! approval data resolved to names.
 
 use super::table::{
-    ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry, DecisionList,
-    Entry, LastsEntry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry, TemporaryEntry,
-    UnstatedApprovalEntry,
+    ActingEntry, ApprovalEntry, ApproverEntry, AtomEntry, CategoryTable, ChainEntry, ContactEntry,
+    DecisionList, Entry, LastsEntry, Layer, ReviewEntry, Row, RowEffect, ScheduleEntry,
+    TemporaryEntry, UnstatedApprovalEntry,
 };
 use crate::policy::words::atom_title;
 use crate::policy::{
@@ -63,6 +63,7 @@ pub(super) fn category(
             CategoryKind::Unrestricted => Disclosure::everything(),
         },
         protects: c.protects.clone(),
+        reaches: c.reaches.clone(),
         source: sources.cite_in_policy(c.span),
         review: c.review.as_ref().map(|r| review(p, r, sources)),
         lasts: c.lasts.map(|l| LastsEntry {
@@ -275,6 +276,18 @@ impl Offered {
             span: first.span,
         })
     }
+}
+
+/// The policy's `acting` statements, resolved to names.
+pub(super) fn acting(p: &Policy, sources: &SourceMap) -> Vec<ActingEntry> {
+    p.acting
+        .iter()
+        .map(|a| ActingEntry {
+            max: a.max,
+            approved_by: a.approved_by.iter().map(|x| approver(p, x)).collect(),
+            source: sources.cite_in_policy(a.span),
+        })
+        .collect()
 }
 
 /// An approver with its description: its parts' titles joined by "and".

@@ -93,6 +93,8 @@ pub(super) enum RelationDef {
     Relative,
     /// The subject wrote or originated the entry asked for.
     Author,
+    /// The request is made on a colleague's behalf, in a window the policy admits.
+    ActingFor,
 }
 
 /// A fact about a subject and a record; ids index the vocabulary's lists.

@@ -36,7 +36,15 @@ use crate::policy::{
 /// conjunctions), not one atom; a reader of version 4 could read none of them.
 /// Version 5 also adds the vocabulary's `flags`, which a reader of version 4 would skip (deciding
 /// a flagged record without the flags' duties and warnings).
-pub const FORMAT_VERSION: u32 = 5;
+/// The vocabulary's `links` and each category's `reaches` are new too: a reader that skipped them
+/// would let a restriction on a linked record protect nothing (the lead bumps the version when
+/// merging).
+/// Version 6 adds a restriction's life and its neighbours: each category's `lasts` (maximum,
+/// renewals, notice) and `reaches` (the kinds of link it protects across), the vocabulary's
+/// `facts` and `links`, the policy's `restriction_rules` (triggers, `never restrict`, `exclusive`)
+/// and `acting` (who may approve a deputy's window, for how long); a reader of version 5 would
+/// decide as if no restriction ended, no linked record were protected and nobody could act.
+pub const FORMAT_VERSION: u32 = 6;
 
 /// A compiled policy: for every category and action, the ordered first-match decision list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -56,6 +64,10 @@ pub struct DecisionTable {
     pub unrestricted: Option<CategoryTable>,
     /// The restriction categories in source order.
     pub categories: Vec<CategoryTable>,
+    /// When a deputy may act for a colleague (the policy's `acting` statements, in source
+    /// order). Left out when empty: then no request may act for anyone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acting: Vec<ActingEntry>,
     /// Who approves adding a flag to a record (a flag belongs to no category), if the policy
     /// says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,6 +111,10 @@ pub struct Vocabulary {
     /// indexes this list). Left out when the policy declares none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<Entry>,
+    /// Kinds of link between records a category may reach across (a category's `reaches`
+    /// indexes this list). Left out when the policy declares none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Entry>,
     /// Roles, each with its parent.
     pub roles: Vec<Member>,
     /// Teams, each with its parent.
@@ -329,6 +345,11 @@ pub struct CategoryTable {
     /// empty: the whole record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub protects: Vec<u32>,
+    /// The kinds of link it reaches across (indices into the vocabulary's `links`): a
+    /// restriction of the category also protects the records linked to the restricted one by
+    /// them. Left out, or empty: the restricted record only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reaches: Vec<u32>,
     /// Where the category is written: `file:line`.
     pub source: String,
     /// The review schedule.
@@ -527,6 +548,19 @@ impl TemporaryEntry {
     pub fn kind_name(&self) -> Option<&str> {
         self.kind.as_ref().map(|k| k.name.as_str())
     }
+}
+
+/// One `acting` statement: how long a deputy may act for a colleague, and who approves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ActingEntry {
+    /// The longest window; a longer one does not count.
+    #[schemars(with = "PeriodDef")]
+    pub max: Period,
+    /// Who may approve a window: any of these (roles, teams, people and boards; never a
+    /// relation to a record).
+    pub approved_by: Vec<ApproverEntry>,
+    /// Where the statement is written.
+    pub source: String,
 }
 
 /// Who to contact.

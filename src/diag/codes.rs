@@ -312,6 +312,18 @@ category that protects the section, and place it on the records that need it.
       protects adoption_file
     }
     # error[CL0127]: the `unrestricted` block cannot protect a section";
+    ReachesUnrestricted = "CL0131", "reaches-on-unrestricted", "The unrestricted block reaches a linked record",
+"`reaches` says that a restriction of a category also protects the records linked to the
+restricted one (docs/language.md, \"Linked records\"). The unrestricted block is no restriction:
+nothing is placed on a record under it, so there is nothing to carry across a link. Declare a
+category that reaches the link, and place it on the records whose linked records it must protect.
+
+    link adoption_record \"Secure Adoption Record\"
+    unrestricted {
+      restriction exclude
+      reaches adoption_record
+    }
+    # error[CL0131]: the `unrestricted` block cannot reach a linked record";
     DuplicateGrantKind = "CL0160", "duplicate-grant-kind", "A category gives one kind of temporary access twice",
 "A category may offer several kinds of temporary access (`temporary task_access \"Task access\" ...`,
 `temporary involved_worker \"Involved worker\" ...`), each with its own actions, maximum, approvers,
@@ -370,6 +382,40 @@ category adoption {
   restriction universal
   approve flag by role team_manager   # CL0165
 }
+```";
+    ActingApproverRelation = "CL0170", "acting-approver-relation", "An `acting` statement's approver is a relation to a record",
+"`acting for up to 2 weeks approved_by ...` says who may approve a deputy acting for a colleague.
+The approval is about two people, not about any one record: the same window counts for every
+record the deputy opens. A relation such as `owner` or `allocated_manager` differs from record to
+record (and from restriction to restriction), so it cannot approve a window. Name a role, team,
+person or board, or several joined by `and`.
+
+```text
+acting for up to 2 weeks approved_by allocated_manager   # CL0170
+```";
+    ActingForNeverHolds = "CL0171", "acting-for-never-holds", "A rule names `acting_for` but the policy lets nobody act for anyone",
+"`acting_for` holds only for a request made on a colleague's behalf in a window an `acting`
+statement admits. A policy without an `acting` statement refuses every request that says it acts
+for someone (it fails closed), so a rule that names `acting_for` can never be reached that way:
+a deny never fires and a grant's `not acting_for` always holds. Add the `acting` statement the
+source describes, or remove the atom.
+
+```text
+category hr_case {
+  restriction universal
+  deny all to acting_for   # CL0171, with no `acting` statement
+}
+```";
+    ActingForWidens = "CL0172", "acting-for-widens", "A rule widens access through `acting_for`",
+"A deputy inherits the rights of the colleague they act for, and never more: a request made on a
+colleague's behalf is decided with the colleague's roles, teams and relations to the record. A
+grant (or a temporary statement's `to` list) that holds through `acting_for`, or a deny that
+holds through `not acting_for`, would give a deputy something the colleague alone does not have.
+Deny with `acting_for` instead (`deny all to acting_for`: \"accessing records on behalf of a
+colleague is not permitted\"), or narrow a grant with `not acting_for`.
+
+```text
+grant view to role social_worker and acting_for   # CL0172
 ```";
     LastsUnrestricted = "CL0190", "lasts-on-unrestricted", "The unrestricted block says how long a restriction lasts",
 "`lasts` limits how long a restriction of a category runs before it must be renewed or lifted.

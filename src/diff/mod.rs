@@ -71,6 +71,10 @@ pub struct Diff {
     /// Flags on both sides whose duty or review changed (a flag decides nothing, so these are
     /// its only changes).
     pub flag_settings: Vec<SettingChange>,
+    /// Policy-wide settings that changed: who may approve a deputy acting for a colleague, and
+    /// for how long (`category` is `policy`). Left out when none changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policy_settings: Vec<SettingChange>,
     /// Facts only the new policy declares (left out when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts_added: Vec<String>,
@@ -95,6 +99,7 @@ impl Diff {
             && self.flags_added.is_empty()
             && self.flags_removed.is_empty()
             && self.flag_settings.is_empty()
+            && self.policy_settings.is_empty()
             && self.facts_added.is_empty()
             && self.facts_removed.is_empty()
             && self.restriction_rules.is_empty()
@@ -191,6 +196,7 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
         flags_added: only_in(&new_flags, &old_flags),
         flags_removed: only_in(&old_flags, &new_flags),
         flag_settings: Vec::new(),
+        policy_settings: settings::compare_acting(old, new),
         facts_added: only_in(&new_facts, &old_facts),
         facts_removed: only_in(&old_facts, &new_facts),
         restriction_rules: restriction_rules::compare(old, new),
@@ -209,7 +215,15 @@ pub fn diff(old: &DecisionTable, new: &DecisionTable) -> Result<Diff, DiffError>
         d.settings
             .extend(settings::compare((old, co), (new, cn), same_holders));
         // Same names and same rows decide alike: skip the engine for untouched categories.
-        if old.vocabulary == new.vocabulary && same_decisions(co, cn) {
+        // (Who may act for a colleague decides the requests that act for someone, in every
+        // category.)
+        let same_acting = old.acting.len() == new.acting.len()
+            && old
+                .acting
+                .iter()
+                .zip(&new.acting)
+                .all(|(a, b)| a.max == b.max && a.approved_by == b.approved_by);
+        if old.vocabulary == new.vocabulary && same_acting && same_decisions(co, cn) {
             continue;
         }
         for (ao, action) in old_actions.iter().enumerate() {

@@ -92,6 +92,7 @@ fn text(d: &Diff) -> String {
     }
     text_settings(&mut out, "settings", &d.settings);
     text_settings(&mut out, "flags", &d.flag_settings);
+    text_settings(&mut out, "policy", &d.policy_settings);
     if !d.restriction_rules.is_empty() {
         out.push_str("\nrules about restrictions:\n");
         for r in &d.restriction_rules {
@@ -108,7 +109,7 @@ fn text(d: &Diff) -> String {
         d.decisions.len(),
         count(d, ChangeKind::Gain),
         count(d, ChangeKind::Loss),
-        d.settings.len() + d.flag_settings.len()
+        d.settings.len() + d.flag_settings.len() + d.policy_settings.len()
     );
     out
 }
@@ -169,7 +170,7 @@ fn markdown(d: &Diff) -> String {
         count(d, ChangeKind::Gain),
         count(d, ChangeKind::Loss),
         count(d, ChangeKind::Other),
-        d.settings.len() + d.flag_settings.len()
+        d.settings.len() + d.flag_settings.len() + d.policy_settings.len()
     );
     if [
         &d.categories_added,
@@ -214,6 +215,7 @@ fn markdown(d: &Diff) -> String {
     }
     markdown_settings(&mut out, "Settings", "Category", &d.settings);
     markdown_settings(&mut out, "Flags", "Flag", &d.flag_settings);
+    markdown_settings(&mut out, "Policy", "Policy", &d.policy_settings);
     if !d.restriction_rules.is_empty() {
         out.push_str(
             "\n#### Rules about restrictions\n\n| Category | Change | For example |\n| --- | --- | --- |\n",

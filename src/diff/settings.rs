@@ -58,9 +58,10 @@ pub fn compare(
     new: (&DecisionTable, &CategoryTable),
     same_temporary_holders: bool,
 ) -> Vec<SettingChange> {
-    let settings: [(&str, Reader); 19] = [
+    let settings: [(&str, Reader); 20] = [
         ("restriction type", restriction),
         ("sections it covers", covers),
+        ("linked records it reaches", reaches),
         ("what a refused person sees", denied_view),
         ("what a refused person is told", disclosure),
         ("review interval", review_interval),
@@ -132,9 +133,26 @@ fn covers(v: &Vocabulary, c: &CategoryTable) -> Value {
     names.sort_unstable();
     Value::plain(
         names.join(","),
-        crate::report::table::covers(v, c),
+        crate::report::table::sections(v, c),
         Some(&c.source),
     )
+}
+
+/// The kinds of link a category reaches across, by name (indices shift when declarations move).
+fn reaches(v: &Vocabulary, c: &CategoryTable) -> Value {
+    let mut names: Vec<&str> = c
+        .reaches
+        .iter()
+        .filter_map(|l| v.links.get(*l as usize))
+        .map(|l| l.name.as_str())
+        .collect();
+    names.sort_unstable();
+    let text = if names.is_empty() {
+        "no linked record".to_string()
+    } else {
+        crate::report::table::reaches(v, c)
+    };
+    Value::plain(names.join(","), text, Some(&c.source))
 }
 
 fn restriction(_: &Vocabulary, c: &CategoryTable) -> Value {
@@ -240,6 +258,61 @@ pub fn compare_flags(
         }
     }
     out
+}
+
+/// Who may approve a deputy acting for a colleague, and for how long, when it differs: every
+/// `acting` statement by its maximum and its approvers' names, in any order.
+pub fn compare_acting(old: &DecisionTable, new: &DecisionTable) -> Vec<SettingChange> {
+    let value = |t: &DecisionTable| {
+        let mut keys: Vec<String> = t
+            .acting
+            .iter()
+            .map(|a| {
+                let mut by: Vec<String> = a
+                    .approved_by
+                    .iter()
+                    .map(|x| approver_key(&t.vocabulary, x))
+                    .collect();
+                by.sort();
+                format!("{} by {}", a.max.describe(), by.join(" | "))
+            })
+            .collect();
+        keys.sort();
+        let text: Vec<String> = t
+            .acting
+            .iter()
+            .map(|a| {
+                let by: Vec<String> = a.approved_by.iter().map(words::approver_phrase).collect();
+                format!(
+                    "up to {}, approved by {}",
+                    a.max.describe(),
+                    join_or(&by, "or")
+                )
+            })
+            .collect();
+        let text = if text.is_empty() {
+            "nobody may act for anyone".to_string()
+        } else {
+            text.join("; ")
+        };
+        Value::plain(
+            keys.join("; "),
+            text,
+            t.acting.first().map(|a| a.source.as_str()),
+        )
+    };
+    let (a, b) = (value(old), value(new));
+    if a.key == b.key {
+        return Vec::new();
+    }
+    vec![SettingChange {
+        category: "policy".to_string(),
+        setting: "acting for a colleague".to_string(),
+        old: a.text,
+        new: b.text,
+        old_source: a.source,
+        new_source: b.source,
+    }]
 }
 
 /// Reads one setting of a flag.

@@ -235,8 +235,11 @@ impl Decider {
             at,
             expires_at: None,
             grant: None,
+            via: None,
             warnings: Default::default(),
             flags: 0,
+            // A lifecycle action is decided by its approvals, for the subject who asks.
+            acting: false,
         })
     }
 

@@ -7,12 +7,13 @@
 
 use chrono::{DateTime, Utc};
 
+use super::acting::{ActingRule, Deputy, Who};
 use super::change::Lifecycle;
 use super::decision::{
-    Basis, CategoryRef, Decision, DenyKind, FailReason, NamedList, Outcome, Warning, Warnings,
+    ActingProblem, Basis, CategoryRef, Decision, DenyKind, FailReason, Outcome, Warning, Warnings,
 };
 use super::grants::Temporary;
-use super::id::{self, Id, ListEntry};
+use super::id;
 use super::intern::{self, CondRef, CubePool, Layout, NameMap, Sizes, Tree};
 use super::request::{Request, Restriction};
 use super::time;
@@ -30,9 +31,11 @@ pub struct Decider {
     pub(super) actions: NameMap,
     pub(super) categories: NameMap,
     sections: NameMap,
+    /// The kinds of link between records, by name.
+    links: NameMap,
     pub(super) roles: NameMap,
     pub(super) teams: NameMap,
-    orgs: NameMap,
+    pub(super) orgs: NameMap,
     pub(super) persons: NameMap,
     pub(super) person_bits: Vec<Vec<u32>>,
     /// The flags by name, and each flag's review interval (eval/flags.rs reads them).
@@ -40,18 +43,20 @@ pub struct Decider {
     pub(super) flag_reviews: Vec<Option<Period>>,
     /// The facts a record may state, by name (eval/restriction_rules.rs reads them).
     pub(super) facts: NameMap,
-    contexts: NameMap,
+    pub(super) contexts: NameMap,
     /// Each context's values, by name, to their index among all contexts' values.
-    context_values: Vec<NameMap>,
+    pub(super) context_values: Vec<NameMap>,
     pub(super) role_tree: Tree,
     pub(super) team_tree: Tree,
-    org_kinds: Vec<OrgKind>,
+    pub(super) org_kinds: Vec<OrgKind>,
     pub(super) layout: Layout,
     pub(super) pool: CubePool,
     /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
     slots: Vec<Option<Slot>>,
     /// The name of every kind of temporary access any category gives.
     pub(super) kinds: NameMap,
+    /// The policy's `acting` statements (none: nobody may act for anyone).
+    pub(super) acting: Vec<ActingRule>,
     /// Every row's and category's response text.
     pub(super) prepared: Prepared,
     /// The approval chains of lifecycle actions.
@@ -70,6 +75,8 @@ struct Slot {
     lasts: Option<(Period, u32, Option<Period>)>,
     /// The sections it protects; empty: the whole record.
     protects: Vec<u32>,
+    /// The kinds of link it reaches across.
+    reaches: Vec<u32>,
 }
 
 /// A row, interned.
@@ -99,6 +106,15 @@ pub(super) struct Context<'r, S = String> {
     pub(super) ends_soon: Option<(u16, DateTime<Utc>)>,
     /// That grant's index in the request and its kind's index among the category's kinds.
     pub(super) grant: Option<(u16, u16)>,
+    /// When the request acts validly for a colleague: the colleague, and the subject's own
+    /// facts, whose denies still apply.
+    pub(super) acting: Option<Deputy<'r, S>>,
+    /// Why the request's acting window does not count, when it does not.
+    pub(super) acting_problem: Option<ActingProblem>,
+    /// The current restriction's relation bits for the deputy (their exclusion), while acting.
+    pub(super) deputy_bits: u64,
+    /// The link by which the restriction being decided reaches the record (`None`: its own).
+    pub(super) via: Option<u16>,
 }
 
 /// One restriction on the record, resolved: its category and its relation bits for this
@@ -107,7 +123,12 @@ pub(super) struct Context<'r, S = String> {
 pub(super) struct Placed<'r, S> {
     pub(super) category: CategoryRef,
     pub(super) restriction: &'r Restriction<S>,
-    bits: u64,
+    pub(super) bits: u64,
+    /// While acting: the subject's own exclusion by this restriction.
+    pub(super) deputy_bits: u64,
+    /// The link (its index in `record.links`) by which the restriction reaches the record;
+    /// `None` for the record's own.
+    pub(super) via: Option<u16>,
 }
 
 /// A record's restrictions: the usual one or two are kept inline, so deciding allocates nothing.
@@ -180,15 +201,22 @@ impl Decider {
                 review,
                 lasts: c.lasts.as_ref().map(|l| (l.max, l.renewable, l.notify)),
                 protects: c.protects.clone(),
+                reaches: c.reaches.clone(),
             }
         };
         let mut slots = vec![table.unrestricted.as_ref().map(&mut slot)];
         slots.extend(table.categories.iter().map(|c| Some(slot(c))));
+        let acting = table
+            .acting
+            .iter()
+            .map(|a| ActingRule::new(a, &mut pool, &layout))
+            .collect();
         let lifecycle = Lifecycle::new(table, &mut pool, &layout);
         Decider {
             actions: intern::name_map(v.actions.iter().map(|a| a.name.as_str())),
             categories: intern::name_map(table.categories.iter().map(|c| c.name.as_str())),
             sections: intern::name_map(v.sections.iter().map(|s| s.name.as_str())),
+            links: intern::name_map(v.links.iter().map(|l| l.name.as_str())),
             roles: intern::name_map(v.roles.iter().map(|r| r.name.as_str())),
             teams: intern::name_map(v.teams.iter().map(|r| r.name.as_str())),
             orgs: intern::name_map(v.organisations.iter().map(|r| r.name.as_str())),
@@ -210,6 +238,7 @@ impl Decider {
             pool,
             slots,
             kinds,
+            acting,
             prepared: Prepared::new(table),
             lifecycle,
             table: table.clone(),
@@ -274,16 +303,19 @@ impl Decider {
             heap = vec![0u64; words];
             &mut heap
         };
-        let mut ctx = match self.facts(req, facts) {
+        let mut ctx = match self.facts(req, at, facts) {
             Ok(c) => c,
             Err(reason) => return fail_closed(reason, at),
         };
+        if let Some(p) = ctx.acting_problem {
+            warnings.push(Warning::ActingNotValid(p));
+        }
         if ctx.placed.is_empty() {
             self.consult(req, &mut ctx, 0, at, facts, &mut warnings);
             return self.walk(&ctx, facts, at, warnings);
         }
         if let Some((i, row)) = self.gate(&ctx, facts) {
-            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, Warnings::new());
+            return decision(row, i, CategoryRef::Unrestricted, &ctx, at, warnings);
         }
         // Every restriction is decided on the same subject facts plus its own relation bits
         // (which live in the first word), and every one must allow: the most restrictive
@@ -331,12 +363,20 @@ impl Decider {
         warnings: Warnings,
     ) -> Decision {
         let rows = self.rows(ctx.category, ctx.action);
-        for (i, row) in rows.iter().enumerate() {
-            if self.pool.holds(row.cond, facts) {
-                return decision(row, i, ctx.category, ctx, at, warnings);
+        let mut first = rows.iter().position(|row| self.pool.holds(row.cond, facts));
+        // While acting, a deny that matches the subject themselves refuses too: the earlier of
+        // it and the colleague's deciding deny decides.
+        if let Some(j) = self.deputy_denies(ctx, ctx.category, facts) {
+            if first
+                .is_none_or(|i| j < i || rows.get(i).is_some_and(|r| r.effect == RowEffect::Allow))
+            {
+                first = Some(j);
             }
         }
-        fail_closed(FailReason::NoRowMatched, at)
+        match first.and_then(|i| rows.get(i).map(|row| (i, row))) {
+            Some((i, row)) => decision(row, i, ctx.category, ctx, at, warnings),
+            None => fail_closed(FailReason::NoRowMatched, at),
+        }
     }
 
     /// Of two restrictions' decisions, the one that decides the record: a refusal that failed
@@ -369,22 +409,47 @@ impl Decider {
         win
     }
 
-    /// Each restriction on the record decided as if it were the only one (for an auditor's
-    /// trace), in the order the request gives them.
+    /// Each restriction on the record, and each on a linked record whose category reaches the
+    /// link, decided as if it were the record's only one (for an auditor's trace), in the order
+    /// the request gives them: its category, the link it comes by, and its decision. A reached
+    /// restriction is decided on the same facts as the record's own would be (its own owner and
+    /// lists, the record's allocation), so alone it decides as it would on the record itself.
     pub fn each_restriction<S: AsRef<str>>(
         &self,
         req: &Request<S>,
         at: DateTime<Utc>,
-    ) -> Vec<(String, Decision)> {
+    ) -> Vec<(String, Option<u16>, Decision)> {
         let mut one = req.to_owned_request();
         one.record.restrictions.clear();
-        req.record
-            .placed()
-            .map(|r| {
+        one.record.links.clear();
+        self.applying(req)
+            .map(|(via, r)| {
                 one.record.restriction = Some(r.to_owned_restriction());
-                (r.category.as_ref().to_string(), self.decide_at(&one, at))
+                (
+                    r.category.as_ref().to_string(),
+                    via,
+                    self.decide_at(&one, at),
+                )
             })
             .collect()
+    }
+
+    /// The restrictions that bear on the record: its own, and each linked record's whose
+    /// category reaches the link (sections aside), as [`Record::every_placed`] gives them.
+    ///
+    /// [`Record::every_placed`]: super::Record::every_placed
+    pub fn applying<'r, S: AsRef<str>>(
+        &'r self,
+        req: &'r Request<S>,
+    ) -> impl Iterator<Item = (Option<u16>, &'r Restriction<S>)> + 'r {
+        req.record.every_placed().filter(move |(via, r)| {
+            via.is_none_or(|i| {
+                req.record
+                    .links
+                    .get(usize::from(i))
+                    .is_some_and(|l| self.reaches_link(r.category.as_ref(), l.link.as_ref()))
+            })
+        })
     }
 
     /// The unrestricted block's deny, when it refuses a request on a restricted record: a
@@ -397,11 +462,18 @@ impl Decider {
             return None;
         }
         self.slots.first()?.as_ref()?;
-        self.rows(CategoryRef::Unrestricted, ctx.action)
+        let rows = self.rows(CategoryRef::Unrestricted, ctx.action);
+        let first = rows
             .iter()
-            .enumerate()
-            .find(|(_, row)| self.pool.holds(row.cond, facts))
-            .filter(|(_, row)| row.effect == RowEffect::Deny)
+            .position(|row| self.pool.holds(row.cond, facts))
+            .filter(|i| rows.get(*i).is_some_and(|r| r.effect == RowEffect::Deny));
+        // While acting, a deny of the unrestricted block that matches the subject refuses too.
+        let deputy = self.deputy_denies(ctx, CategoryRef::Unrestricted, facts);
+        let i = match (first, deputy) {
+            (Some(i), Some(j)) => i.min(j),
+            (i, j) => i.or(j)?,
+        };
+        rows.get(i).map(|row| (i, row))
     }
 
     /// The interned decision list for a category and action.
@@ -429,17 +501,19 @@ impl Decider {
     /// record that holds without the restriction: organisation, person, roles, teams, allocation
     /// and the record's teams. The restriction's own facts (owner, access and exclusion lists) are
     /// resolved here too, so an unknown name on any list fails closed before any rule is read, and
-    /// set by [`Decider::restrict`].
+    /// set by [`Decider::restrict`]. When the request acts validly for a colleague, the facts
+    /// are the colleague's, and the subject's own are kept for their denies (eval/acting.rs).
     pub(super) fn facts<'r, S: AsRef<str>>(
         &self,
         req: &'r Request<S>,
+        at: DateTime<Utc>,
         facts: &mut [u64],
     ) -> Result<Context<'r, S>, FailReason> {
         let action = *self
             .actions
             .get(req.action.as_ref())
             .ok_or(FailReason::UnknownAction)?;
-        self.facts_for(req, action, true, facts)
+        self.facts_for(req, action, Some(at), facts)
     }
 
     /// Whether every name the request gives is one the policy declares (as [`Decider::facts`]
@@ -447,7 +521,7 @@ impl Decider {
     pub(super) fn request_known<S: AsRef<str>>(&self, req: &Request<S>) -> Result<(), FailReason> {
         let mut facts: smallvec::SmallVec<[u64; INLINE_WORDS]> =
             smallvec::smallvec![0u64; self.layout.words()];
-        self.facts_for(req, 0, false, &mut facts).map(|_| ())
+        self.facts_for(req, 0, None, &mut facts).map(|_| ())
     }
 
     /// The index of the category of this name.
@@ -455,13 +529,14 @@ impl Decider {
         self.categories.get(name).copied()
     }
 
-    /// [`Decider::facts`] for a resolved action; `gate` says whether an unrestricted record
-    /// needs the `unrestricted` block (it does, for a rule to decide).
+    /// [`Decider::facts`] for a resolved action, decided at `at`; with no time (a request that
+    /// reads no rule) an unrestricted record needs no `unrestricted` block and an acting window
+    /// is not read, only its names checked.
     fn facts_for<'r, S: AsRef<str>>(
         &self,
         req: &'r Request<S>,
         action: ActionId,
-        gate: bool,
+        at: Option<DateTime<Utc>>,
         facts: &mut [u64],
     ) -> Result<Context<'r, S>, FailReason> {
         if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
@@ -476,127 +551,65 @@ impl Decider {
             ),
             None => None,
         };
+        // Each link's kind, so that a restriction it carries is kept only where its category
+        // reaches that kind; an undeclared kind fails closed, reached or not.
+        let mut kinds: smallvec::SmallVec<[u32; 2]> = smallvec::SmallVec::new();
+        for (i, l) in req.record.links.iter().enumerate() {
+            let k = *self
+                .links
+                .get(l.link.as_ref())
+                .ok_or(FailReason::UnknownLink(index(i)))?;
+            kinds.push(k);
+        }
         let mut placed = Placements::new();
-        for (i, r) in req.record.placed().enumerate() {
+        for (i, (via, r)) in req.record.every_placed().enumerate() {
             let c = *self
                 .categories
                 .get(r.category.as_ref())
                 .ok_or(FailReason::UnknownCategory(index(i)))?;
             let category = CategoryRef::Category(c);
-            if placed.iter().any(|p: &Placed<S>| p.category == category) {
+            // Each record carries a category at most once; the record and a linked record may
+            // both carry it (two restrictions, each with its own owner and lists).
+            if placed
+                .iter()
+                .any(|p: &Placed<S>| p.category == category && p.via == via)
+            {
                 return Err(FailReason::RepeatedCategory(index(i)));
             }
             placed.push(Placed {
                 category,
                 restriction: r,
                 bits: 0,
+                deputy_bits: 0,
+                via,
             });
         }
+        let gate = at.is_some();
         if gate && placed.is_empty() {
             self.slots
                 .first()
                 .and_then(Option::as_ref)
                 .ok_or(FailReason::NoUnrestrictedBlock)?;
         }
-        let s = &req.subject;
-        let org = *self
-            .orgs
-            .get(s.organisation.as_ref())
-            .ok_or(FailReason::UnknownOrganisation)?;
-        intern::set(facts, self.layout.bit(Atom::Organisation(org)));
-        if let Some(k) = self.org_kinds.get(org as usize) {
-            intern::set(facts, self.layout.bit(Atom::OrgKind(*k)));
-        }
-        // Most policies name no one: skip folding the subject id for them.
-        let person = (!self.persons.is_empty())
-            .then(|| id::with_key(&s.id, |k| self.persons.get(k).copied()))
-            .flatten();
-        if let Some(p) = person {
-            for b in self.person_bits.get(p as usize).into_iter().flatten() {
-                intern::set(facts, *b);
-            }
-        }
-        for (i, name) in s.roles.iter().enumerate() {
-            let r = self
-                .roles
-                .get(name.as_ref())
-                .ok_or(FailReason::UnknownRole(index(i)))?;
-            self.role_tree.hold(facts, *r);
-        }
-        for (i, name) in s.teams.iter().enumerate() {
-            let t = self
-                .teams
-                .get(name.as_ref())
-                .ok_or(FailReason::UnknownTeam(index(i)))?;
-            self.team_tree.hold(facts, *t);
-        }
-        // A context the request leaves out sets no bit: none of its atoms holds.
-        for (i, (name, value)) in req.context.0.iter().enumerate() {
-            let c = self
-                .contexts
-                .get(name.as_ref())
-                .ok_or(FailReason::UnknownContext(index(i)))?;
-            let v = self
-                .context_values
-                .get(*c as usize)
-                .and_then(|values| values.get(value.as_ref()))
-                .ok_or(FailReason::UnknownContextValue(index(i)))?;
-            intern::set(facts, self.layout.bit(Atom::Context(*v)));
-        }
-        let rec = &req.record;
-        let has = |list: &[Id<S>]| list.iter().any(|x| x.same(&s.id));
-        let mut held = 0u64;
-        let mut rel = |r: Relation, on: bool| {
-            if on {
-                held |= 1 << intern::relation_bit(r);
-            }
-        };
-        rel(Relation::AllocatedWorker, has(&rec.allocated_workers));
-        rel(Relation::AllocatedManager, has(&rec.allocated_managers));
-        let mut in_record_team = false;
-        for (i, t) in rec.teams.iter().enumerate() {
-            in_record_team |= self
-                .in_team(t.as_ref(), facts)
-                .ok_or(FailReason::UnknownRecordTeam(index(i)))?;
-        }
-        rel(Relation::RecordTeam, in_record_team);
-        rel(
-            Relation::RecordSubject,
-            rec.subject.as_ref().is_some_and(|x| x.same(&s.id)),
-        );
-        rel(Relation::Relative, has(&rec.relatives));
-        rel(Relation::Author, has(&rec.authors));
-        // INVARIANT: relations occupy the lowest bits of the first word (see `Layout`).
-        if let Some(w) = facts.first_mut() {
-            *w |= held;
-        }
+        self.subject_facts(&req.subject, facts, Who::Subject)?;
+        self.context_facts(req, facts)?;
+        self.record_facts(&req.subject, &req.record, facts)?;
         for (k, p) in placed.iter_mut().enumerate() {
-            let r = p.restriction;
-            let mut bits = 0u64;
-            let mut rel = |rl: Relation, on: bool| {
-                if on {
-                    bits |= 1 << intern::relation_bit(rl);
-                }
-            };
-            rel(
-                Relation::Owner,
-                r.owner.as_ref().is_some_and(|o| o.same(&s.id)),
-            );
-            let k = index(k);
-            rel(
-                Relation::NamedAllow,
-                self.named(&r.named_allow, s.id.as_str(), facts, k, NamedList::Allow)?,
-            );
-            rel(
-                Relation::NamedDeny,
-                self.named(&r.named_deny, s.id.as_str(), facts, k, NamedList::Deny)?,
-            );
-            p.bits = bits;
+            p.bits = self.restriction_bits(p.restriction, req.subject.id.as_str(), facts, k)?;
         }
         // A restriction that protects sections covers only a request for one of them; the rest
         // of the record is decided as if it did not carry it (docs/semantics.md, "Sections").
         // Its lists were checked above all the same: a bad name fails closed wherever it is.
-        placed.retain(|p| self.protects(p.category, section));
+        // A linked record's restriction protects this record only when its category reaches
+        // the kind of link (docs/semantics.md, "Linked records"); its lists were checked too.
+        placed.retain(|p| {
+            self.protects(p.category, section)
+                && p.via.is_none_or(|l| {
+                    kinds
+                        .get(usize::from(l))
+                        .is_some_and(|k| self.reaches(p.category, *k))
+                })
+        });
         if gate && placed.is_empty() {
             self.slots
                 .first()
@@ -604,7 +617,7 @@ impl Decider {
                 .ok_or(FailReason::NoUnrestrictedBlock)?;
         }
         self.grants_known(req)?;
-        Ok(Context {
+        let mut ctx = Context {
             category: CategoryRef::Unrestricted,
             action,
             restriction: None,
@@ -613,7 +626,38 @@ impl Decider {
             expires_at: None,
             ends_soon: None,
             grant: None,
-        })
+            via: None,
+            acting: None,
+            acting_problem: None,
+            deputy_bits: 0,
+        };
+        match (&req.acting_for, at) {
+            (Some(a), Some(at)) => self.act(req, a, at, facts, &mut ctx)?,
+            (Some(a), None) => self.acting_known(req, a).map(|_| ())?,
+            (None, _) => {}
+        }
+        Ok(ctx)
+    }
+
+    /// Whether a restriction of this category on a linked record protects the record asked
+    /// about, across a link of this kind.
+    fn reaches(&self, category: CategoryRef, kind: u32) -> bool {
+        let CategoryRef::Category(c) = category else {
+            return false;
+        };
+        self.slots
+            .get(c as usize + 1)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| s.reaches.contains(&kind))
+    }
+
+    /// Whether the kind of link of this name is one the category reaches across (false for an
+    /// undeclared kind or category).
+    pub fn reaches_link(&self, category: &str, link: &str) -> bool {
+        match (self.categories.get(category), self.links.get(link)) {
+            (Some(c), Some(k)) => self.reaches(CategoryRef::Category(*c), *k),
+            _ => false,
+        }
     }
 
     /// Whether a restriction of this category covers the part of the record asked for.
@@ -645,7 +689,9 @@ impl Decider {
             return;
         };
         let (category, restriction, bits) = (p.category, p.restriction, p.bits);
+        ctx.deputy_bits = p.deputy_bits;
         ctx.category = category;
+        ctx.via = p.via;
         ctx.restriction = Some(restriction);
         ctx.restricted = bits;
         ctx.expires_at = None;
@@ -698,40 +744,12 @@ impl Decider {
             }
         }
     }
+}
 
-    /// Whether an access or exclusion list names the subject: by id, by a team they are in
-    /// (or below), or by a role they hold (or one below it). A team or role the policy does not
-    /// declare fails closed rather than being skipped.
-    fn named<S: AsRef<str>>(
-        &self,
-        list: &[ListEntry<S>],
-        subject: &str,
-        facts: &[u64],
-        restriction: u16,
-        which: NamedList,
-    ) -> Result<bool, FailReason> {
-        let mut named = false;
-        for (i, e) in list.iter().enumerate() {
-            let unknown = || FailReason::UnknownListEntry(restriction, which, index(i));
-            named |= match e {
-                ListEntry::Person(id) => id.same(subject),
-                ListEntry::Team(t) => self.in_team(t.as_ref(), facts).ok_or_else(unknown)?,
-                ListEntry::Role(r) => {
-                    let r = self.roles.get(r.as_ref()).ok_or_else(unknown)?;
-                    intern::get(facts, self.layout.bit(Atom::Role(*r)))
-                }
-            };
-        }
-        Ok(named)
-    }
-
-    /// Whether the subject is in a declared team (or one below it); `None` when the policy
-    /// does not declare the team. (Every team the subject gives is declared, or the request
-    /// failed closed, so its bit is already set.)
-    fn in_team(&self, team: &str, facts: &[u64]) -> Option<bool> {
-        self.teams
-            .get(team)
-            .map(|t| intern::get(facts, self.layout.bit(Atom::Team(*t))))
+impl CRow {
+    /// Whether the row allows or denies.
+    pub(super) fn effect(&self) -> RowEffect {
+        self.effect
     }
 }
 
@@ -766,8 +784,10 @@ fn decision<S>(
         at,
         expires_at: if temporary { ctx.expires_at } else { None },
         grant: if temporary { ctx.grant } else { None },
+        via: ctx.via.filter(|_| category != CategoryRef::Unrestricted),
         warnings,
         flags: 0,
+        acting: ctx.acting.is_some(),
     }
 }
 
@@ -789,8 +809,10 @@ pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
         at,
         expires_at: None,
         grant: None,
+        via: None,
         warnings: Warnings::new(),
         flags: 0,
+        acting: false,
     }
 }
 

@@ -13,11 +13,15 @@ pub use crate::policy::{DenyKind, FailClosed, Outcome, Shown, WarningCode};
 pub enum FailReason {
     /// The action is not one the policy declares.
     UnknownAction,
-    /// The record's restriction at this index (of `restriction` or `restrictions`) names a
-    /// category the policy does not have.
+    /// The restriction at this index (of the record's `restriction` or `restrictions`, then of
+    /// each linked record's `restrictions`: `Record::every_placed`) names a category the policy
+    /// does not have.
     UnknownCategory(u16),
-    /// The record's restriction at this index names a category an earlier one already names.
+    /// The restriction at this index names a category an earlier one of the same record (the
+    /// record itself, or the same linked record) already names.
     RepeatedCategory(u16),
+    /// The link at this index of the record's `links` is of a kind the policy does not declare.
+    UnknownLink(u16),
     /// The record gives both `restriction` and `restrictions`: which is meant is in doubt.
     BothRestrictionFields,
     /// The record's `section` is not one the policy declares.
@@ -31,8 +35,8 @@ pub enum FailReason {
     UnknownTeam(u16),
     /// A team the record's `teams` list gives is not declared (its index).
     UnknownRecordTeam(u16),
-    /// A team or role on an access or exclusion list is not declared: the restriction's index,
-    /// the list, and the entry's index.
+    /// A team or role on an access or exclusion list is not declared: the restriction's index
+    /// (as for [`FailReason::UnknownCategory`]), the list, and the entry's index.
     UnknownListEntry(u16, NamedList, u16),
     /// The flag at this index of the record's `flags` is not one the policy declares: a
     /// misspelt flag would otherwise drop its duty without a word.
@@ -56,6 +60,20 @@ pub enum FailReason {
     UnknownApproverRole(u16, u16),
     /// As [`FailReason::UnknownApproverRole`], for a team.
     UnknownApproverTeam(u16, u16),
+    /// The request acts for a colleague (`acting_for`), and the policy has no `acting`
+    /// statement: nobody may act for anyone.
+    ActingNotAllowed,
+    /// The organisation of the colleague acted for is not one the policy declares.
+    UnknownActingOrganisation,
+    /// The role at this index of the colleague acted for is not one the policy declares.
+    UnknownActingRole(u16),
+    /// The team at this index of the colleague acted for is not one the policy declares.
+    UnknownActingTeam(u16),
+    /// The acting window's approver is said to hold the role at this index, which the policy
+    /// does not declare.
+    UnknownActingApproverRole(u16),
+    /// As [`FailReason::UnknownActingApproverRole`], for a team.
+    UnknownActingApproverTeam(u16),
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched (only a table not written by `caselock compile`
@@ -87,6 +105,7 @@ impl FailReason {
             FailReason::UnknownAction => FailClosed::UnknownAction,
             FailReason::UnknownCategory(_) => FailClosed::UnknownCategory,
             FailReason::RepeatedCategory(_) => FailClosed::RepeatedCategory,
+            FailReason::UnknownLink(_) => FailClosed::UnknownLink,
             FailReason::BothRestrictionFields => FailClosed::BothRestrictionFields,
             FailReason::UnknownSection => FailClosed::UnknownSection,
             FailReason::UnknownOrganisation => FailClosed::UnknownOrganisation,
@@ -103,6 +122,12 @@ impl FailReason {
             FailReason::UnknownGrantKind(_) => FailClosed::UnknownGrantKind,
             FailReason::UnknownApproverRole(..) => FailClosed::UnknownApproverRole,
             FailReason::UnknownApproverTeam(..) => FailClosed::UnknownApproverTeam,
+            FailReason::ActingNotAllowed => FailClosed::ActingNotAllowed,
+            FailReason::UnknownActingOrganisation => FailClosed::UnknownOrganisation,
+            FailReason::UnknownActingRole(_) => FailClosed::UnknownRole,
+            FailReason::UnknownActingTeam(_) => FailClosed::UnknownTeam,
+            FailReason::UnknownActingApproverRole(_) => FailClosed::UnknownApproverRole,
+            FailReason::UnknownActingApproverTeam(_) => FailClosed::UnknownApproverTeam,
             FailReason::NoUnrestrictedBlock => FailClosed::NoUnrestrictedBlock,
             FailReason::NoRowMatched => FailClosed::NoRowMatched,
             FailReason::UnexpectedChange => FailClosed::UnexpectedChange,
@@ -228,6 +253,28 @@ pub enum GrantProblem {
     Expired(DateTime<Utc>),
 }
 
+/// Why a request's acting window does not count (the request is then decided with the
+/// subject's own rights).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActingProblem {
+    /// The subject says they act for themselves.
+    ForThemselves,
+    /// The window was approved by the deputy or by the colleague acted for.
+    ApprovedByAParty,
+    /// The approver is not one the policy's `acting` statements accept.
+    ApproverNotAllowed,
+    /// The accepted approvers are roles or teams, and the request gives only the approver's id.
+    ApproverNotStated,
+    /// The window ends before it starts, or when it starts.
+    Empty,
+    /// The window is longer than every `acting` statement the approver meets allows.
+    TooLong,
+    /// The window starts later.
+    NotStarted,
+    /// The window has ended.
+    Ended,
+}
+
 /// Something the caller should know that did not change the decision's basis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Warning {
@@ -243,6 +290,9 @@ pub enum Warning {
     /// The temporary grant at this index, which allowed, ends at this time, within its kind's
     /// notice.
     GrantEndsSoon(u16, DateTime<Utc>),
+    /// The request acts for a colleague, but the window does not count: the request was decided
+    /// with the subject's own rights.
+    ActingNotValid(ActingProblem),
     /// The restriction under the category with this index (in the table) ends on this UK day,
     /// within its category's notice.
     RestrictionEndsSoon(u32, NaiveDate),
@@ -293,11 +343,18 @@ pub struct Decision {
     /// The temporary grant that decided, if one did: its index in the request and the index of
     /// its kind among the category's kinds (whose obligations the holder takes on).
     pub grant: Option<(u16, u16)>,
+    /// The link (its index in the request's `record.links`) by which the deciding restriction
+    /// reaches the record; `None` when it is the record's own (or the unrestricted block
+    /// decided). Only an auditor is ever told of it.
+    pub via: Option<u16>,
     /// Warnings, in the order found.
     pub warnings: Warnings,
     /// The flags the record carries: bit `i` for the table's flag `i` (a policy declares at most
     /// [`crate::policy::MAX_FLAGS`]). They never change the outcome; an allow gives their duties.
     pub flags: u64,
+    /// Whether the request was decided with the rights of the colleague the subject acts for
+    /// (a valid acting window), narrowed by every deny that matches the subject.
+    pub acting: bool,
 }
 
 /// Who an explanation is for.

@@ -45,7 +45,7 @@ impl Decider {
         d: &Decision,
     ) -> Option<(Vec<u64>, Context<'r, S>)> {
         let mut facts = vec![0u64; self.layout.words()];
-        let mut ctx = self.facts(req, &mut facts).ok()?;
+        let mut ctx = self.facts(req, d.at, &mut facts).ok()?;
         match d.basis {
             // A refusal by the unrestricted block was decided on the facts before any
             // restriction's; an unrestricted record is decided on the unrestricted block's.
@@ -58,7 +58,10 @@ impl Decider {
                 }
             }
             Basis::Row { category, .. } => {
-                let k = ctx.placed.iter().position(|p| p.category == category)?;
+                let k = ctx
+                    .placed
+                    .iter()
+                    .position(|p| p.category == category && p.via == d.via)?;
                 self.restrict(req, &mut ctx, k, d.at, &mut facts, &mut Default::default());
             }
             Basis::FailClosed(_) | Basis::Change(_) => return None,
@@ -190,6 +193,9 @@ impl Decider {
         let mut s: Vec<String> = Vec::new();
         if d.outcome == Outcome::Allow {
             self.allowed(req, d, c, row, &act, &mut s);
+            if let Some(a) = acting(req, d) {
+                s.insert(1.min(s.len()), a);
+            }
             return s.join(" ");
         }
         let kind = d.deny_kind.unwrap_or(DenyKind::NotPermitted);
@@ -199,6 +205,8 @@ impl Decider {
             "Refused"
         };
         s.push(format!("{heading}: you may not {act}."));
+        // Whom they act for is the subject's own statement, not a fact of the record.
+        s.extend(acting(req, d));
         if !show.restricted {
             s.push(
                 "If you need this record for your work, speak to your line manager.".to_string(),
@@ -266,7 +274,7 @@ impl Decider {
                 Warning::ReviewOverdue(due) => s.push(format!(
                     "This restriction's review has been overdue since {}; it still applies, so please tell {}.",
                     due.format("%-d %B %Y"),
-                    self.contact(req, c).map_or_else(|| "your line manager".to_string(), |k| k.description)
+                    self.contact(req, c, d.via).map_or_else(|| "your line manager".to_string(), |k| k.description)
                 )),
                 Warning::FlagReviewOverdue(flag, due) => {
                     if let Some(f) = self.table.vocabulary.flags.get(*flag as usize) {
@@ -297,16 +305,26 @@ impl Decider {
                 Warning::GrantCapped(..)
                 | Warning::GrantNotValid(..)
                 | Warning::GrantEndsSoon(..)
-                | Warning::RestrictionRequired(_) => {}
+                | Warning::RestrictionRequired(_)
+                | Warning::ActingNotValid(_) => {}
             }
         }
     }
 
     /// Whom an allowed person should tell about a restriction's own problem (its end, its
     /// renewals): the category's contact, or the restriction's owner, else their line manager.
+    /// A restriction reached across a link names its own owner, as the same restriction on the
+    /// record would (never the link).
     fn whom_to_tell(&self, req: &Request, category: u32) -> String {
         self.category(CategoryRef::Category(category))
-            .and_then(|c| self.contact(req, c))
+            .and_then(|c| {
+                let via = req
+                    .record
+                    .every_placed()
+                    .find(|(_, r)| r.category == c.name)
+                    .and_then(|(via, _)| via);
+                self.contact(req, c, via)
+            })
             .map_or_else(|| "your line manager".to_string(), |k| k.description)
     }
 
@@ -367,7 +385,7 @@ impl Decider {
         }
         // Whom to ask and the notice, as the response's own fields say them.
         if let Basis::Row { action, .. } = d.basis {
-            let told = refusal_as(c, row, action, show, owner(req, c).is_some());
+            let told = refusal_as(c, row, action, show, owner(req, d.via, c).is_some());
             s.push(next_steps_sentence(&told, show, row.layer));
             if show.temporary && matches!(row.layer, Layer::Deny | Layer::Default) {
                 s.extend(self.temporary_sentence(req, d, c, show));
@@ -569,4 +587,24 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
+}
+
+/// Whom the subject acts for, as the request says and the policy admitted, or why acting did
+/// not count: their own statement, so told whatever the record conceals.
+fn acting(req: &Request, d: &Decision) -> Option<String> {
+    let a = req.acting_for.as_ref()?;
+    let who = a.subject.id.as_str();
+    if d.acting {
+        return Some(format!(
+            "You asked on behalf of {who}, with their rights, until {} (UK time); anything the policy denies you yourself is still refused.",
+            time::uk_local(a.until)
+        ));
+    }
+    d.warnings.iter().find_map(|w| match w {
+        Warning::ActingNotValid(p) => Some(format!(
+            "Acting for {who} does not count: {}. This was decided with your own rights.",
+            words::acting_problem(*p)
+        )),
+        _ => None,
+    })
 }

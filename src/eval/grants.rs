@@ -135,9 +135,14 @@ impl Decider {
             .get(ctx.action as usize)
             .map(|a| a.name.as_str());
         let mut best: Option<GrantEnd> = None;
+        // While acting, the grants that count are the colleague's: their rights, not the
+        // subject's own.
+        let holder = ctx
+            .acting
+            .as_ref()
+            .map_or(&req.subject.id, |a| &a.colleague.id);
         for (i, g) in req.temporary_grants.iter().enumerate() {
-            if !g.subject.same(&req.subject.id)
-                || g.record.as_ref().is_some_and(|r| !r.same(&req.record.id))
+            if !g.subject.same(holder) || g.record.as_ref().is_some_and(|r| !r.same(&req.record.id))
             {
                 continue;
             }
@@ -237,33 +242,7 @@ impl Decider {
         line_manager: Option<&Id<S>>,
     ) -> bool {
         let id = approver.id();
-        // Fact sets up to eight words live on the stack: approving allocates nothing.
-        let mut facts: smallvec::SmallVec<[u64; 8]> =
-            smallvec::smallvec![0u64; self.layout.words()];
-        if !self.persons.is_empty() {
-            if let Some(p) = id::with_key(id.as_str(), |k| self.persons.get(k).copied()) {
-                for b in self.person_bits.get(p as usize).into_iter().flatten() {
-                    intern::set(&mut facts, *b);
-                }
-            }
-        }
-        if let Some(stated) = approver.stated() {
-            // Every name was checked to be declared (`grants_known`, `approvals_known`).
-            for r in stated
-                .roles
-                .iter()
-                .filter_map(|r| self.roles.get(r.as_ref()))
-            {
-                self.role_tree.hold(&mut facts, *r);
-            }
-            for t in stated
-                .teams
-                .iter()
-                .filter_map(|t| self.teams.get(t.as_ref()))
-            {
-                self.team_tree.hold(&mut facts, *t);
-            }
-        }
+        let mut facts = self.approver_facts(approver);
         let mut held = 0u64;
         let mut rel = |r: Relation, on: bool| {
             if on {
@@ -288,5 +267,42 @@ impl Decider {
             *w |= held;
         }
         self.pool.holds(approvers, &facts)
+    }
+
+    /// The facts about an approver that hold for every record: the person the policy names by
+    /// their id, and the roles and teams the request states they held (every name was checked
+    /// to be declared before any rule is read: `grants_known`, `approvals_known`,
+    /// `acting_known`).
+    pub(super) fn approver_facts<S: AsRef<str>>(
+        &self,
+        approver: &GrantApprover<S>,
+    ) -> smallvec::SmallVec<[u64; 8]> {
+        // Fact sets up to eight words live on the stack: approving allocates nothing.
+        let mut facts = smallvec::smallvec![0u64; self.layout.words()];
+        if !self.persons.is_empty() {
+            if let Some(p) = id::with_key(approver.id().as_str(), |k| self.persons.get(k).copied())
+            {
+                for b in self.person_bits.get(p as usize).into_iter().flatten() {
+                    intern::set(&mut facts, *b);
+                }
+            }
+        }
+        if let Some(stated) = approver.stated() {
+            for r in stated
+                .roles
+                .iter()
+                .filter_map(|r| self.roles.get(r.as_ref()))
+            {
+                self.role_tree.hold(&mut facts, *r);
+            }
+            for t in stated
+                .teams
+                .iter()
+                .filter_map(|t| self.teams.get(t.as_ref()))
+            {
+                self.team_tree.hold(&mut facts, *t);
+            }
+        }
+        facts
     }
 }

@@ -3,11 +3,13 @@
 //!
 //! The combining rule is documented once, in docs/semantics.md; [`words`] holds its sentences.
 
+mod acting;
 mod chain;
 mod change;
 mod decider;
 pub(crate) mod decision;
 mod explain;
+mod facts;
 mod flags;
 mod grants;
 pub(crate) mod id;
@@ -25,16 +27,17 @@ mod write;
 
 pub use decider::Decider;
 pub use decision::{
-    Audience, Basis, CategoryRef, ChainOut, ChainState, ChainStepOut, ChangeProblem, Decision,
-    DenyKind, FailReason, GrantProblem, NamedList, Outcome, Response, Shown, StepState, Warning,
-    WarningCode, Warnings,
+    ActingProblem, Audience, Basis, CategoryRef, ChainOut, ChainState, ChainStepOut, ChangeProblem,
+    Decision, DenyKind, FailReason, GrantProblem, NamedList, Outcome, Response, Shown, StepState,
+    Warning, WarningCode, Warnings,
 };
 pub use id::{Id, ListEntry, id_pattern};
 pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
-    ChangeRequest, GivenApproval, GrantApprover, GrantDuration, PlacedFlag, Record, Request,
-    RequestContext, RequestError, Restriction, StatedApprover, Subject, TemporaryGrant, Text,
+    ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, Link, PlacedFlag,
+    Record, Request, RequestContext, RequestError, Restriction, StatedApprover, Subject,
+    TemporaryGrant, Text,
 };
 pub use restriction_rules::{CarryRefusal, Requirement};
 pub use schema::{decision_schema, request_schema};

@@ -137,11 +137,11 @@ impl Decider {
         // analysis reads too; anything else (an allow, a request that failed closed) as below.
         let (deny_kind, rule, source, reasons, next_steps) = match (d.outcome, d.basis, row) {
             (Outcome::Deny, Basis::Row { action, .. }, Some((c, r))) => {
-                let refusal = refusal_as(c, r, action, show, owner(req, c).is_some());
+                let refusal = refusal_as(c, r, action, show, owner(req, d.via, c).is_some());
                 let next_steps = NextSteps {
-                    contact: refusal
-                        .contact
-                        .map(|description| self.told_contact(req, c, show, auditor, description)),
+                    contact: refusal.contact.map(|description| {
+                        self.told_contact(req, (c, d.via), show, auditor, description)
+                    }),
                     escalation: refusal.escalation,
                     temporary_access: self.temporary_out(req, d, &refusal.temporary),
                     notice: refusal.notice,
@@ -179,10 +179,12 @@ impl Decider {
         match (d.basis, self.deciding_row(d)) {
             // The offending value comes from the record (an unknown category names it), so only
             // an auditor is told what it was.
-            (Basis::FailClosed(reason), _) if auditor => vec![
-                words::fail_reason(reason, fail_value(req, reason)),
-                words::FAIL_CLOSED.to_string(),
-            ],
+            (Basis::FailClosed(reason), _) if auditor => {
+                let mut v = vec![words::fail_reason(reason, fail_value(req, reason))];
+                v.extend(linked_field(req, reason).map(|f| format!("The value is at `{f}`.")));
+                v.push(words::FAIL_CLOSED.to_string());
+                v
+            }
             (Basis::FailClosed(_), _) => vec![words::FAIL_CLOSED.to_string()],
             (_, Some((c, row))) => row_reasons(c, row, show),
             (_, None) => vec![words::FAIL_CLOSED.to_string()],
@@ -193,7 +195,7 @@ impl Decider {
     fn told_contact(
         &self,
         req: &Request,
-        c: &CategoryTable,
+        (c, via): (&CategoryTable, Option<u16>),
         show: Told,
         auditor: bool,
         description: String,
@@ -203,7 +205,7 @@ impl Decider {
             // fact about the record: only the auditor is told their id. A person the policy
             // itself names is told.
             subject_id: if show.contact && (auditor || names_a_person(c)) {
-                self.contact(req, c).and_then(|k| k.subject_id)
+                self.contact(req, c, via).and_then(|k| k.subject_id)
             } else {
                 None
             },
@@ -211,15 +213,16 @@ impl Decider {
         }
     }
 
-    /// The category's contact (or the record's owner), with their subject id when the request
-    /// says who they are.
+    /// The category's contact (or the owner of its restriction, reaching the record by link
+    /// `via`), with their subject id when the request says who they are.
     pub(super) fn contact<S: AsRef<str>>(
         &self,
         req: &Request<S>,
         c: &CategoryTable,
+        via: Option<u16>,
     ) -> Option<ContactOut> {
         let Some(k) = &c.contact else {
-            return owner(req, c).map(|id| ContactOut {
+            return owner(req, via, c).map(|id| ContactOut {
                 description: Relation::Owner.describe().to_string(),
                 subject_id: Some(id.to_string()),
             });
@@ -229,7 +232,7 @@ impl Decider {
                 .text
                 .clone()
                 .unwrap_or_else(|| words::contact_phrase(&k.who)),
-            subject_id: self.contact_id(req, c).map(str::to_string),
+            subject_id: self.contact_id(req, c, via).map(str::to_string),
         })
     }
 
@@ -238,9 +241,10 @@ impl Decider {
         &'s self,
         req: &'s Request<S>,
         c: &CategoryTable,
+        via: Option<u16>,
     ) -> Option<&'s str> {
         match c.contact.as_ref()?.who.atom {
-            Atom::Relation(Relation::Owner) => owner(req, c),
+            Atom::Relation(Relation::Owner) => owner(req, via, c),
             Atom::Relation(Relation::AllocatedManager) => {
                 req.record.allocated_managers.first().map(AsRef::as_ref)
             }
@@ -350,9 +354,11 @@ impl Decider {
         d.warnings
             .iter()
             .filter(|w| {
+                // Why acting did not count is about the subject's own request, not the record.
                 // What the record's facts require is told to an auditor only: it names a
                 // category, which the record does not carry and a caseworker need not learn.
                 auditor
+                    || matches!(w, Warning::ActingNotValid(_))
                     || !matches!(w, Warning::RestrictionRequired(_))
                         && (d.outcome == Outcome::Allow
                             || (show.temporary
@@ -428,6 +434,15 @@ impl Decider {
                 WarningCode::RestrictionRequired,
                 self.requirement_text(trigger),
             ),
+            Warning::ActingNotValid(p) => (
+                WarningCode::ActingNotValid,
+                words::acting_not_valid(
+                    req.acting_for
+                        .as_ref()
+                        .map_or("", |a| a.subject.id.as_str()),
+                    p,
+                ),
+            ),
         };
         WarningOut { code, message }
     }
@@ -489,24 +504,56 @@ pub(super) fn names_a_person(c: &CategoryTable) -> bool {
     )
 }
 
-/// The subject id of the named owner of the record's restriction under category `c`.
-pub(super) fn owner<'r, S: AsRef<str>>(req: &'r Request<S>, c: &CategoryTable) -> Option<&'r str> {
+/// The subject id of the named owner of the restriction under category `c` that reaches the
+/// record by link `via` (`None`: the record's own restriction).
+pub(super) fn owner<'r, S: AsRef<str>>(
+    req: &'r Request<S>,
+    via: Option<u16>,
+    c: &CategoryTable,
+) -> Option<&'r str> {
     req.record
-        .placed()
-        .find(|r| r.category.as_ref() == c.name && c.is_restriction())
-        .and_then(|r| r.owner.as_ref())
+        .every_placed()
+        .find(|(v, r)| *v == via && r.category.as_ref() == c.name && c.is_restriction())
+        .and_then(|(_, r)| r.owner.as_ref())
         .map(AsRef::as_ref)
+}
+
+/// The request field of a fail-closed reason's value when it is on a linked record's
+/// restriction (`record.links[0].restrictions[1]`): its own words speak of "the record".
+pub(super) fn linked_field<S: AsRef<str>>(req: &Request<S>, reason: FailReason) -> Option<String> {
+    let k = match reason {
+        FailReason::UnknownCategory(k)
+        | FailReason::RepeatedCategory(k)
+        | FailReason::UnknownListEntry(k, ..) => usize::from(k),
+        _ => return None,
+    };
+    let field = req.record.every_field(k);
+    let field = match reason {
+        FailReason::UnknownListEntry(_, list, i) => format!("{field}.{}[{i}]", list.field()),
+        _ => field,
+    };
+    field.starts_with("record.links").then_some(field)
 }
 
 /// The value a fail-closed reason names.
 pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) -> &str {
-    let placed = |i: u16| req.record.placed().nth(usize::from(i));
+    let placed = |i: u16| {
+        req.record
+            .every_placed()
+            .nth(usize::from(i))
+            .map(|(_, r)| r)
+    };
     match reason {
         FailReason::UnknownAction => req.action.as_ref(),
         FailReason::UnknownCategory(i)
         | FailReason::RepeatedCategory(i)
         | FailReason::RestrictionNotAllowed(i)
         | FailReason::ExclusiveRestrictions(i) => placed(i).map_or("", |r| r.category.as_ref()),
+        FailReason::UnknownLink(i) => req
+            .record
+            .links
+            .get(usize::from(i))
+            .map_or("", |l| l.link.as_ref()),
         FailReason::UnknownOrganisation => req.subject.organisation.as_ref(),
         FailReason::UnknownSection => req.record.section.as_ref().map_or("", AsRef::as_ref),
         FailReason::UnknownRole(i) => nth(&req.subject.roles, i),
@@ -571,7 +618,30 @@ pub(super) fn fail_value<S: AsRef<str>>(req: &Request<S>, reason: FailReason) ->
             .get(usize::from(i))
             .and_then(|a| a.by.stated())
             .map_or("", |s| nth(&s.teams, j)),
-        FailReason::BothRestrictionFields
+        FailReason::UnknownActingOrganisation => req
+            .acting_for
+            .as_ref()
+            .map_or("", |a| a.subject.organisation.as_ref()),
+        FailReason::UnknownActingRole(i) => req
+            .acting_for
+            .as_ref()
+            .map_or("", |a| nth(&a.subject.roles, i)),
+        FailReason::UnknownActingTeam(i) => req
+            .acting_for
+            .as_ref()
+            .map_or("", |a| nth(&a.subject.teams, i)),
+        FailReason::UnknownActingApproverRole(i) => req
+            .acting_for
+            .as_ref()
+            .and_then(|a| a.approved_by.stated())
+            .map_or("", |s| nth(&s.roles, i)),
+        FailReason::UnknownActingApproverTeam(i) => req
+            .acting_for
+            .as_ref()
+            .and_then(|a| a.approved_by.stated())
+            .map_or("", |s| nth(&s.teams, i)),
+        FailReason::ActingNotAllowed
+        | FailReason::BothRestrictionFields
         | FailReason::NoUnrestrictedBlock
         | FailReason::NoRowMatched
         | FailReason::IncompleteChange => "",

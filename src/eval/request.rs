@@ -76,6 +76,15 @@ pub struct Request<S = String> {
         deserialize_with = "object::each"
     )]
     pub approvals: Vec<GivenApproval<S>>,
+    /// The colleague the subject acts for, when the request is made on their behalf: decided
+    /// with the colleague's rights when the window is valid (docs/semantics.md, "Acting for a
+    /// colleague").
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "object::maybe"
+    )]
+    pub acting_for: Option<ActingFor<S>>,
 }
 
 /// What a lifecycle action changes (docs/api.md, "Lifecycle actions").
@@ -128,6 +137,57 @@ pub struct GivenApproval<S = String> {
     #[serde(deserialize_with = "time::de::instant")]
     #[schemars(extend("pattern" = time::TIME_PATTERN))]
     pub at: DateTime<Utc>,
+}
+
+/// A deputy acting for a colleague: who, approved by whom, for which window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(rename = "ActingFor", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+pub struct ActingFor<S = String> {
+    /// The colleague acted for: their subject id, roles, teams and organisation, as `subject`
+    /// gives the deputy's (names the policy declares; any other name fails closed).
+    #[serde(deserialize_with = "object::one")]
+    pub subject: Subject<S>,
+    /// Who approved the window: their subject id, or their id with the roles and teams they
+    /// held, for approvers that are roles, teams or boards.
+    pub approved_by: GrantApprover<S>,
+    /// When the window starts.
+    #[serde(deserialize_with = "time::de::instant")]
+    #[schemars(extend("pattern" = time::TIME_PATTERN))]
+    pub from: DateTime<Utc>,
+    /// When it ends (the window holds before this instant).
+    #[serde(deserialize_with = "time::de::instant")]
+    #[schemars(extend("pattern" = time::TIME_PATTERN))]
+    pub until: DateTime<Utc>,
+}
+
+impl<S: AsRef<str>> Subject<S> {
+    /// The same subject holding its own strings.
+    pub fn to_owned_subject(&self) -> Subject {
+        let all = |l: &[S]| l.iter().map(|x| x.as_ref().to_string()).collect();
+        Subject {
+            id: self.id.to_owned_id(),
+            roles: all(&self.roles),
+            teams: all(&self.teams),
+            organisation: self.organisation.as_ref().to_string(),
+        }
+    }
+}
+
+impl<S: AsRef<str>> ActingFor<S> {
+    /// The same window holding its own strings.
+    pub fn to_owned_acting(&self) -> ActingFor {
+        ActingFor {
+            subject: self.subject.to_owned_subject(),
+            approved_by: self.approved_by.to_owned_approver(),
+            from: self.from,
+            until: self.until,
+        }
+    }
 }
 
 /// The request's context: each context's name and the value stated for it, in the order given.
@@ -305,6 +365,50 @@ pub struct Record<S = String> {
     /// when the record carries a restriction they forbid.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<S>,
+    /// The records linked to it (the Secure Adoption Record of a child's Care Record), each
+    /// with the kind of link and the restrictions it carries. A restriction whose category
+    /// reaches the kind of link protects this record too; a link is never named to anyone but an
+    /// auditor.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::each"
+    )]
+    pub links: Vec<Link<S>>,
+}
+
+/// A record linked to the record asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(
+    serialize = "S: AsRef<str> + Serialize",
+    deserialize = "S: Deserialize<'de> + AsRef<str> + From<String> + Default"
+))]
+#[schemars(rename = "Link", bound = "S: JsonSchema + Serialize + AsRef<str>")]
+pub struct Link<S = String> {
+    /// The linked record's id.
+    pub record: Id<S>,
+    /// The kind of link (a name the policy declares with `link`; any other name fails closed).
+    pub link: S,
+    /// The restrictions the linked record carries (each category at most once), as a record's
+    /// own `restrictions`.
+    #[serde(default, deserialize_with = "object::each")]
+    pub restrictions: Vec<Restriction<S>>,
+}
+
+impl<S: AsRef<str>> Link<S> {
+    /// The same link holding its own strings.
+    pub fn to_owned_link(&self) -> Link {
+        Link {
+            record: self.record.to_owned_id(),
+            link: self.link.as_ref().to_string(),
+            restrictions: self
+                .restrictions
+                .iter()
+                .map(Restriction::to_owned_restriction)
+                .collect(),
+        }
+    }
 }
 
 /// A flag on a record.
@@ -632,12 +736,7 @@ impl<S: AsRef<str>> Request<S> {
         let all = |l: &[S]| l.iter().map(own).collect();
         let ids = |l: &[Id<S>]| l.iter().map(Id::to_owned_id).collect();
         Request {
-            subject: Subject {
-                id: self.subject.id.to_owned_id(),
-                roles: all(&self.subject.roles),
-                teams: all(&self.subject.teams),
-                organisation: own(&self.subject.organisation),
-            },
+            subject: self.subject.to_owned_subject(),
             action: own(&self.action),
             record: Record {
                 id: self.record.id.to_owned_id(),
@@ -671,6 +770,7 @@ impl<S: AsRef<str>> Request<S> {
                 authors: ids(&self.record.authors),
                 facts: all(&self.record.facts),
                 allocated_managers: ids(&self.record.allocated_managers),
+                links: self.record.links.iter().map(Link::to_owned_link).collect(),
             },
             temporary_grants: self
                 .temporary_grants
@@ -704,6 +804,7 @@ impl<S: AsRef<str>> Request<S> {
                     at: a.at,
                 })
                 .collect(),
+            acting_for: self.acting_for.as_ref().map(ActingFor::to_owned_acting),
         }
     }
 }
@@ -726,6 +827,7 @@ impl<S> Record<S> {
             authors: Vec::new(),
             flags: Vec::new(),
             facts: Vec::new(),
+            links: Vec::new(),
         }
     }
 }
@@ -746,6 +848,44 @@ impl<S: AsRef<str>> Record<S> {
     /// Whether the record carries any restriction.
     pub fn is_restricted(&self) -> bool {
         self.restriction.is_some() || !self.restrictions.is_empty()
+    }
+
+    /// Every restriction the request gives: the record's own ([`Record::placed`]) and then each
+    /// linked record's, in order, each with the index of the link it comes by (`None`: the
+    /// record's own). A restriction's position in this list is the index a fail-closed reason
+    /// gives it.
+    pub fn every_placed(&self) -> impl Iterator<Item = (Option<u16>, &Restriction<S>)> {
+        self.placed()
+            .map(|r| (None, r))
+            .chain(self.links.iter().enumerate().flat_map(|(i, l)| {
+                let i = u16::try_from(i).unwrap_or(u16::MAX);
+                l.restrictions.iter().map(move |r| (Some(i), r))
+            }))
+    }
+
+    /// [`Record::every_placed`], to change.
+    pub fn every_placed_mut(&mut self) -> impl Iterator<Item = &mut Restriction<S>> {
+        self.restriction
+            .iter_mut()
+            .chain(&mut self.restrictions)
+            .chain(self.links.iter_mut().flat_map(|l| &mut l.restrictions))
+    }
+
+    /// The request field that holds restriction `k` of [`Record::every_placed`]:
+    /// `record.restriction`, `record.restrictions[k]` or `record.links[i].restrictions[j]`.
+    pub fn every_field(&self, k: usize) -> String {
+        let own = self.placed().count();
+        if k < own {
+            return self.restriction_field(k);
+        }
+        let mut rest = k - own;
+        for (i, l) in self.links.iter().enumerate() {
+            if rest < l.restrictions.len() {
+                return format!("record.links[{i}].restrictions[{rest}]");
+            }
+            rest -= l.restrictions.len();
+        }
+        "record".to_string()
     }
 
     /// The request field that holds restriction `i` of [`Record::placed`]: `record.restriction`

@@ -63,7 +63,7 @@ type Categories = SmallVec<[u32; 4]>;
 
 impl Decider {
     /// The set of a record's facts, or the index of the first one the policy does not declare.
-    pub(super) fn record_facts<'a>(
+    pub(super) fn stated_facts<'a>(
         &self,
         facts: impl IntoIterator<Item = &'a str>,
     ) -> Result<FactSet, usize> {
@@ -85,7 +85,7 @@ impl Decider {
         categories: &[C],
     ) -> Result<(), CarryRefusal> {
         let facts = self
-            .record_facts(facts.iter().map(AsRef::as_ref))
+            .stated_facts(facts.iter().map(AsRef::as_ref))
             .map_err(CarryRefusal::UnknownFact)?;
         let mut resolved = Categories::new();
         for (i, c) in categories.iter().enumerate() {
@@ -135,7 +135,7 @@ impl Decider {
     /// categories, each with the first trigger that requires it; `Err` with the index of a
     /// fact the policy does not declare.
     pub fn required<F: AsRef<str>>(&self, facts: &[F]) -> Result<Vec<Requirement<'_>>, usize> {
-        let facts = self.record_facts(facts.iter().map(AsRef::as_ref))?;
+        let facts = self.stated_facts(facts.iter().map(AsRef::as_ref))?;
         Ok(self.required_by(facts))
     }
 
@@ -173,7 +173,7 @@ impl Decider {
         if matches!(d.basis, Basis::FailClosed(_)) {
             return;
         }
-        let facts = match self.record_facts(req.record.facts.iter().map(AsRef::as_ref)) {
+        let facts = match self.stated_facts(req.record.facts.iter().map(AsRef::as_ref)) {
             Ok(f) => f,
             Err(i) => {
                 *d = fail_closed(FailReason::UnknownFact(index(i)), at);

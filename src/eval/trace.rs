@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
+use super::acting::denies;
 use super::decider::Decider;
 use super::decision::{Basis, Decision, DenyKind, TraceStep};
-use super::render::fail_value;
+use super::render::{fail_value, linked_field};
 use super::request::Request;
 use super::{time, words};
 use crate::compile::table::Row;
@@ -23,9 +24,12 @@ impl Decider {
         else {
             return Vec::new();
         };
-        let Some((facts, _)) = self.fact_set(req, d) else {
+        let Some((facts, ctx)) = self.fact_set(req, d) else {
             return Vec::new();
         };
+        // While acting, a deny is read on the deputy's own facts too (eval/acting.rs).
+        let deputy = self.deputy_facts(&ctx, &facts);
+        let rows = self.rows(category, action);
         let Some(list) = self
             .category(category)
             .and_then(|c| c.decisions.get(action as usize))
@@ -36,7 +40,13 @@ impl Decider {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let (matched, detail) = self.why(&r.condition, &facts);
+                let (mut matched, mut detail) = self.why(&r.condition, &facts);
+                if let (false, Some(own), Some(row)) = (matched, &deputy, rows.get(i)) {
+                    let (held, why) = self.why(&r.condition, own);
+                    if held && denies(row) {
+                        (matched, detail) = (true, format!("the subject themselves: {why}"));
+                    }
+                }
                 let why = format!("{}: {detail}", if matched { "matched" } else { "failed" });
                 TraceStep {
                     rule: r.id.clone(),
@@ -100,6 +110,20 @@ impl Decider {
             time::timestamp(d.at)
         );
         self.describe_request(req, &mut out);
+        if let (Some(a), true) = (&req.acting_for, d.acting) {
+            let _ = writeln!(
+                out,
+                "Acting for: `{}` (roles {}, teams {}, organisation {}), approved by `{}`, from {} until {}. {}",
+                a.subject.id.as_str(),
+                list_or_none(&a.subject.roles),
+                list_or_none(&a.subject.teams),
+                a.subject.organisation,
+                a.approved_by.id().as_str(),
+                time::timestamp(a.from),
+                time::timestamp(a.until),
+                words::ACTING
+            );
+        }
         let (c, row) = match (d.basis, self.deciding_row(d)) {
             (Basis::FailClosed(reason), _) => {
                 let _ = writeln!(
@@ -107,6 +131,9 @@ impl Decider {
                     "Refused: {}.",
                     words::fail_reason(reason, fail_value(req, reason))
                 );
+                if let Some(field) = linked_field(req, reason) {
+                    let _ = writeln!(out, "The value is at `{field}`.");
+                }
                 let _ = writeln!(out, "{}", words::FAIL_CLOSED);
                 return out;
             }
@@ -124,16 +151,31 @@ impl Decider {
                 crate::policy::RestrictionType::Exclude => "exclude",
             }
         );
-        if req.record.placed().nth(1).is_some() {
+        if let Some(l) = d.via.and_then(|i| req.record.links.get(usize::from(i))) {
+            let _ = writeln!(
+                out,
+                "The deciding restriction is linked record `{}`'s, reaching this record by link `{}` ({}). {}",
+                l.record,
+                l.link,
+                self.link_title(&l.link),
+                words::LINKED
+            );
+        }
+        if self.applying(req).nth(1).is_some() {
             let each: Vec<String> = self
                 .each_restriction(req, d.at)
                 .into_iter()
-                .map(|(category, e)| {
+                .map(|(category, via, e)| {
                     let kind = e.deny_kind.map_or(String::new(), |k| {
                         format!(" ({})", k.word().replace('_', " "))
                     });
+                    let from = via
+                        .and_then(|i| req.record.links.get(usize::from(i)))
+                        .map_or_else(String::new, |l| {
+                            format!(" (linked record `{}`, link `{}`)", l.record, l.link)
+                        });
                     format!(
-                        "`{category}` {}{kind}, view {}",
+                        "`{category}`{from} {}{kind}, view {}",
                         e.outcome.word(),
                         e.view.decision_word()
                     )
@@ -146,7 +188,14 @@ impl Decider {
                 words::SEVERAL
             );
         }
-        if let Some((facts, _)) = self.fact_set(req, d) {
+        if let Some((facts, ctx)) = self.fact_set(req, d) {
+            if let Some(own) = self.deputy_facts(&ctx, &facts) {
+                let _ = writeln!(
+                    out,
+                    "The subject's own facts, for denies: {}.",
+                    list_or_none(&self.facts_held(&own))
+                );
+            }
             let held: Vec<String> = self.facts_held(&facts);
             let _ = writeln!(
                 out,
@@ -315,6 +364,38 @@ impl Decider {
                 list(&x.named_deny)
             );
         }
+        for l in &r.links {
+            let each: Vec<String> = l
+                .restrictions
+                .iter()
+                .map(|x| {
+                    format!(
+                        "`{}` ({}; owner {}; access list: {}; exclusion list: {})",
+                        x.category,
+                        if self.reaches_link(&x.category, &l.link) {
+                            "reaches this record"
+                        } else {
+                            "does not reach this record"
+                        },
+                        x.owner.as_ref().map_or("none", |o| o.as_str()),
+                        list(&x.named_allow),
+                        list(&x.named_deny)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "Linked record `{}` by link `{}` ({}): restrictions {}.",
+                l.record,
+                l.link,
+                self.link_title(&l.link),
+                if each.is_empty() {
+                    "none".to_string()
+                } else {
+                    each.join("; ")
+                }
+            );
+        }
         if !r.flags.is_empty() {
             let flags: Vec<String> = r.flags.iter().map(|f| format!("`{}`", f.flag)).collect();
             let _ = writeln!(
@@ -360,6 +441,18 @@ impl Decider {
                 g.approved_by.id()
             );
         }
+    }
+}
+
+impl Decider {
+    /// A kind of link's title, or "not declared by the policy".
+    fn link_title(&self, name: &str) -> &str {
+        self.table
+            .vocabulary
+            .links
+            .iter()
+            .find(|l| l.name == name)
+            .map_or("not declared by the policy", |l| l.title.as_str())
     }
 }
 

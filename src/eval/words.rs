@@ -1,7 +1,7 @@
 //! The words of the combining rule, defined once: docs/semantics.md quotes these sentences, and
 //! reasons and explanations use them verbatim (a test checks the document against them).
 
-use super::decision::{DenyKind, FailReason};
+use super::decision::{ActingProblem, DenyKind, FailReason};
 use crate::compile::table::{ApproverEntry, AtomEntry, ChainEntry, Layer};
 use crate::policy::words::article;
 use crate::policy::{Atom, RestrictionType};
@@ -20,6 +20,8 @@ pub const SEVERAL: &str = "Every restriction on the record must allow: the most 
 /// What a record's facts do to a decision (docs/semantics.md, "Triggers and rules about
 /// restrictions").
 pub const FACTS: &str = "A record's facts never open it: a restriction they require and the record lacks is a warning for an auditor, and a restriction they forbid, or two that may not be combined, refuses everyone until the record is put right.";
+/// How a restriction on a linked record bears on the record.
+pub const LINKED: &str = "A restriction on a linked record whose category reaches the link is decided with the record's own: every one must allow, and a refused person is told no more of it than of the same restriction on the record itself.";
 /// What a record's flags do to a decision.
 pub const FLAGS: &str = "A flag never changes the decision: an allow gives each flag's duty, and a flag whose review is overdue adds a warning.";
 /// How a lifecycle action is decided.
@@ -101,7 +103,10 @@ impl std::fmt::Display for FailReasonText<'_> {
                 write!(f, "unknown category `{value}`: the record is restricted under a category the policy does not have")
             }
             FailReason::RepeatedCategory(_) => {
-                write!(f, "category `{value}` is given twice in the record's restrictions: each category is placed at most once")
+                write!(f, "category `{value}` is given twice in one record's restrictions: each category is placed at most once")
+            }
+            FailReason::UnknownLink(i) => {
+                write!(f, "unknown kind of link `{value}` at `record.links[{i}].link`: the policy does not declare it")
             }
             FailReason::UnknownSection => {
                 write!(f, "unknown section `{value}`: the record's section is not declared by the policy")
@@ -151,6 +156,24 @@ impl std::fmt::Display for FailReasonText<'_> {
             FailReason::UnknownApproverTeam(i, _) => {
                 write!(f, "unknown team `{value}` of temporary grant {}'s approver: the policy does not declare it", i + 1)
             }
+            FailReason::ActingNotAllowed => {
+                f.write_str("the request acts for a colleague (`acting_for`), and the policy lets nobody act for anyone")
+            }
+            FailReason::UnknownActingOrganisation => {
+                write!(f, "unknown organisation `{value}` in `acting_for.subject`: the colleague's organisation is not declared by the policy")
+            }
+            FailReason::UnknownActingRole(_) => {
+                write!(f, "unknown role `{value}` in `acting_for.subject.roles`: the policy does not declare it")
+            }
+            FailReason::UnknownActingTeam(_) => {
+                write!(f, "unknown team `{value}` in `acting_for.subject.teams`: the policy does not declare it")
+            }
+            FailReason::UnknownActingApproverRole(_) => {
+                write!(f, "unknown role `{value}` in `acting_for.approved_by.roles`: the policy does not declare it")
+            }
+            FailReason::UnknownActingApproverTeam(_) => {
+                write!(f, "unknown team `{value}` in `acting_for.approved_by.teams`: the policy does not declare it")
+            }
             FailReason::NoUnrestrictedBlock => {
                 f.write_str("the record is unrestricted and the policy does not say who may see unrestricted records")
             }
@@ -180,6 +203,37 @@ impl std::fmt::Display for FailReasonText<'_> {
                 write!(f, "unknown team `{value}` of approval {}'s approver: the policy does not declare it", i + 1)
             }
         }
+    }
+}
+
+/// What acting for a colleague does to a decision.
+pub const ACTING: &str = "A deputy acting for a colleague is decided with the colleague's rights, and every deny that matches the deputy still refuses.";
+
+/// Why an acting window does not count, and what was decided instead.
+pub fn acting_not_valid(colleague: &str, problem: ActingProblem) -> String {
+    format!(
+        "acting for `{colleague}` does not count: {}; decided with the subject's own rights",
+        acting_problem(problem)
+    )
+}
+
+/// Why an acting window does not count.
+pub fn acting_problem(problem: ActingProblem) -> &'static str {
+    match problem {
+        ActingProblem::ForThemselves => "nobody acts for themselves",
+        ActingProblem::ApprovedByAParty => {
+            "it was approved by the deputy or by the colleague acted for"
+        }
+        ActingProblem::ApproverNotAllowed => {
+            "its approver is not one the policy's `acting` statements accept"
+        }
+        ActingProblem::ApproverNotStated => {
+            "the policy's approvers are roles or teams, and the request does not say which the approver holds"
+        }
+        ActingProblem::Empty => "the window ends when or before it starts",
+        ActingProblem::TooLong => "the window is longer than the policy allows",
+        ActingProblem::NotStarted => "the window has not started",
+        ActingProblem::Ended => "the window has ended",
     }
 }
 

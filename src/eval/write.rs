@@ -339,7 +339,8 @@ impl Decider {
                         | Warning::RestrictionEndsSoon(..)
                         | Warning::RestrictionEnded(..)
                         | Warning::RestrictionRenewedTooOften(..)
-                        | Warning::RestrictionRequired(_) => {}
+                        | Warning::RestrictionRequired(_)
+                        | Warning::ActingNotValid(_) => {}
                     }
                 }
             }
@@ -388,9 +389,12 @@ impl Decider {
                 (Some(description), Some(_)) => {
                     w.write_all(description.as_bytes())?;
                     // Only a person the policy names; a relation's id is the record's (render.rs).
-                    (None, self.contact_id(req, c).filter(|_| names_a_person(c)))
+                    (
+                        None,
+                        self.contact_id(req, c, d.via).filter(|_| names_a_person(c)),
+                    )
                 }
-                _ => match owner(req, c) {
+                _ => match owner(req, d.via, c) {
                     Some(_) => (Some(Relation::Owner.describe()), None),
                     None => {
                         let (d, id) = line_manager();

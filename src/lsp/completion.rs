@@ -161,6 +161,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
             ("to", "deny") => vec!["and", "absolute", "shows"],
             ("to", "temporary") => vec!["and", "approved_by"],
             ("=", "group") => vec!["and"],
+            ("approved_by", "acting") => vec!["or", "and"],
             ("approved_by", _) => vec!["or", "and", "renewable", "notify", "requires"],
             ("=", "board") => vec!["and"],
             ("by" | "=", _) => vec!["or", "and"],
@@ -171,6 +172,13 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
     }
     match governor {
         "grant" | "deny" | "temporary" => Want::Names(&[SymbolKind::Action], vec!["all"]),
+        // `acting for up to DURATION approved_by APPROVER`: the approvers are the same for
+        // every record, so never a relation to one.
+        "acting" => Want::Words(vec!["for"]),
+        "for" if statement == "acting" => Want::Words(vec!["up"]),
+        "up" => Want::Words(vec!["to"]),
+        "to" if statement == "acting" => Want::Nothing,
+        "approved_by" if statement == "acting" => Want::Names(APPROVER, Vec::new()),
         "to" => Want::Names(SUBJECT, subject_words()),
         "=" if statement == "group" => Want::Names(SUBJECT, subject_words()),
         "=" if statement == "escalation" => Want::Names(APPROVER, approver_words()),
@@ -183,6 +191,7 @@ fn want(toks: &[Tok<'_>], block: Option<&str>, at_line_start: bool) -> Want {
         "restrict" | "exclusive" => Want::Names(&[SymbolKind::Category], vec!["when"]),
         "when" => Want::Names(&[SymbolKind::Fact], vec!["not"]),
         "never" if statement == "never" => Want::Words(vec!["restrict"]),
+        "reaches" => Want::Names(&[SymbolKind::Link], Vec::new()),
         "requires" => Want::Names(&[SymbolKind::Obligation], Vec::new()),
         "in" if statement == "role" => Want::Names(&[SymbolKind::Role], Vec::new()),
         "in" if statement == "team" => Want::Names(&[SymbolKind::Team], Vec::new()),
@@ -215,6 +224,7 @@ fn test_field(toks: &[Tok<'_>]) -> Want {
         "organisation" => &[SymbolKind::Organisation],
         "category" | "restriction" => &[SymbolKind::Category],
         "section" => &[SymbolKind::Section],
+        "link" => &[SymbolKind::Link],
         "flags" => &[SymbolKind::Flag],
         "facts" => &[SymbolKind::Fact],
         "actions" | "action" => &[SymbolKind::Action],
@@ -325,6 +335,7 @@ fn item_kind(k: SymbolKind) -> CompletionItemKind {
         SymbolKind::Rules => CompletionItemKind::SNIPPET,
         SymbolKind::Flag => CompletionItemKind::EVENT,
         SymbolKind::Section => CompletionItemKind::FIELD,
+        SymbolKind::Link => CompletionItemKind::REFERENCE,
         SymbolKind::Context => CompletionItemKind::ENUM_MEMBER,
         SymbolKind::Fact => CompletionItemKind::VALUE,
     }
@@ -416,7 +427,7 @@ mod tests {
     use super::*;
     use crate::span::FileId;
 
-    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\ncategory adoption \"Adoption\" {\n  restriction universal\n}\nfact adoption_plan \"Adoption is the plan\"\n";
+    const POLICY: &str = "policy p \"P\"\naction view, edit\nrole manager \"Manager\"\nteam edt \"EDT\"\nobligation note \"Write a note\"\nescalation up = role manager\ngroup g = team edt\ncontext network \"Network\" = ncc \"from a council machine\", other\nflag hazard \"Hazard\" {\n  warns \"Read the note\"\n}\ncategory adoption \"Adoption\" {\n  restriction universal\n}\nfact adoption_plan \"Adoption is the plan\"\nlink adoption_record \"Secure Adoption Record\"\n";
 
     fn labels(text_with_cursor: &str) -> Vec<String> {
         let offset = text_with_cursor.find('|').unwrap();
@@ -541,8 +552,40 @@ mod tests {
                 &["edt"],
             ),
             ("test \"t\" {\n  context |", &["network"], &["edt"]),
+            ("category c {\n  reaches |", &["adoption_record"], &["edt"]),
+            ("category c {\n  |", &["reaches", "protects"], &["link"]),
+            ("|", &["link", "section"], &["reaches"]),
+            (
+                "test \"t\" {\n  linked_record \"r\" link |",
+                &["adoption_record"],
+                &["edt"],
+            ),
+            ("test \"t\" {\n  |", &["linked_record"], &["link"]),
             ("test \"t\" {\n  context network |", &["ncc"], &["edt"]),
             ("# grant view to |", &["policy"], &["edt"]),
+            ("acting |", &["for"], &["edt"]),
+            ("acting for |", &["up"], &["edt"]),
+            ("acting for up |", &["to"], &["edt"]),
+            (
+                "acting for up to 2 weeks approved_by |",
+                &["manager", "edt"],
+                &["owner", "allocated_manager", "acting_for"],
+            ),
+            (
+                "acting for up to 2 weeks approved_by manager |",
+                &["or", "and"],
+                &["renewable"],
+            ),
+            (
+                "category c {\n  deny all to |",
+                &["acting_for", "record_subject"],
+                &[],
+            ),
+            (
+                "test \"t\" {\n  acting_for \"u\" roles |",
+                &["manager"],
+                &["edt"],
+            ),
             // Rules about restrictions: categories, then facts.
             ("|", &["trigger", "never", "exclusive", "fact"], &[]),
             (

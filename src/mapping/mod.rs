@@ -187,10 +187,10 @@ impl Mapping {
         for (i, t) in req.record.teams.iter_mut().enumerate() {
             map(Kind::Team, format!("record.teams[{i}]"), t);
         }
-        let fields: Vec<String> = (0..req.record.placed().count())
-            .map(|k| req.record.restriction_field(k))
+        let fields: Vec<String> = (0..req.record.every_placed().count())
+            .map(|k| req.record.every_field(k))
             .collect();
-        for (r, at) in req.record.placed_mut().zip(&fields) {
+        for (r, at) in req.record.every_placed_mut().zip(&fields) {
             for (list, entries) in [
                 ("named_allow", &mut r.named_allow),
                 ("named_deny", &mut r.named_deny),

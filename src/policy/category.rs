@@ -398,6 +398,9 @@ pub struct Category {
     /// The sections it protects (indices into [`crate::policy::Policy::sections`]); empty:
     /// the whole record.
     pub protects: Vec<u32>,
+    /// The kinds of link it reaches across (indices into [`crate::policy::Policy::links`]): a
+    /// restriction of the category on a record also protects the records linked to it by them.
+    pub reaches: Vec<u32>,
     /// What a refused person may be told, if the category says (else the policy-wide default:
     /// [`crate::policy::Policy::disclosure`]).
     pub disclose: Option<Disclosure>,

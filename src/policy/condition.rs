@@ -33,11 +33,14 @@ pub enum Relation {
     Relative,
     /// The subject wrote or originated the entry asked for.
     Author,
+    /// The request is made on someone else's behalf: the subject acts for a colleague, in a
+    /// window the policy's `acting` statement admits, with the colleague's rights.
+    ActingFor,
 }
 
 impl Relation {
     /// Every relation.
-    pub const ALL: [Relation; 11] = [
+    pub const ALL: [Relation; 12] = [
         Relation::AllocatedWorker,
         Relation::AllocatedManager,
         Relation::Owner,
@@ -49,6 +52,7 @@ impl Relation {
         Relation::RecordSubject,
         Relation::Relative,
         Relation::Author,
+        Relation::ActingFor,
     ];
 
     /// The word used in the language.
@@ -65,6 +69,7 @@ impl Relation {
             Relation::RecordSubject => "record_subject",
             Relation::Relative => "relative",
             Relation::Author => "author",
+            Relation::ActingFor => "acting_for",
         }
     }
 

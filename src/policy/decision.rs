@@ -60,6 +60,9 @@ pub enum WarningCode {
     FlagReviewOverdue,
     /// The temporary access that allowed ends within its kind's notice.
     AccessEndsSoon,
+    /// The request acts for a colleague, but the window does not count, and why: it was decided
+    /// with the subject's own rights.
+    ActingNotValid,
     /// A restriction on the record ends within its category's notice.
     RestrictionEndsSoon,
     /// A restriction on the record has reached its end and has been neither renewed nor lifted;
@@ -82,6 +85,8 @@ pub enum FailClosed {
     UnknownCategory,
     /// The record carries the same category twice.
     RepeatedCategory,
+    /// A linked record is linked by a kind of link the policy does not declare.
+    UnknownLink,
     /// The record gives both `restriction` and `restrictions`.
     BothRestrictionFields,
     /// The record's section is not one the policy declares.
@@ -114,6 +119,8 @@ pub enum FailClosed {
     UnknownApproverRole,
     /// A temporary grant's approver is said to be in a team the policy does not declare.
     UnknownApproverTeam,
+    /// The request acts for a colleague, and the policy lets nobody act for anyone.
+    ActingNotAllowed,
     /// The record is unrestricted and the policy has no `unrestricted` block.
     NoUnrestrictedBlock,
     /// No row of the decision list matched.
@@ -140,10 +147,11 @@ pub enum FailClosed {
 
 impl FailClosed {
     /// Every kind.
-    pub const ALL: [FailClosed; 29] = [
+    pub const ALL: [FailClosed; 31] = [
         FailClosed::UnknownAction,
         FailClosed::UnknownCategory,
         FailClosed::RepeatedCategory,
+        FailClosed::UnknownLink,
         FailClosed::BothRestrictionFields,
         FailClosed::UnknownSection,
         FailClosed::UnknownOrganisation,
@@ -160,6 +168,7 @@ impl FailClosed {
         FailClosed::UnknownGrantKind,
         FailClosed::UnknownApproverRole,
         FailClosed::UnknownApproverTeam,
+        FailClosed::ActingNotAllowed,
         FailClosed::NoUnrestrictedBlock,
         FailClosed::NoRowMatched,
         FailClosed::UnexpectedChange,
@@ -178,6 +187,7 @@ impl FailClosed {
             FailClosed::UnknownAction => "unknown_action",
             FailClosed::UnknownCategory => "unknown_category",
             FailClosed::RepeatedCategory => "repeated_category",
+            FailClosed::UnknownLink => "unknown_link",
             FailClosed::BothRestrictionFields => "both_restriction_fields",
             FailClosed::UnknownSection => "unknown_section",
             FailClosed::UnknownOrganisation => "unknown_organisation",
@@ -194,6 +204,7 @@ impl FailClosed {
             FailClosed::UnknownGrantKind => "unknown_grant_kind",
             FailClosed::UnknownApproverRole => "unknown_approver_role",
             FailClosed::UnknownApproverTeam => "unknown_approver_team",
+            FailClosed::ActingNotAllowed => "acting_not_allowed",
             FailClosed::NoUnrestrictedBlock => "no_unrestricted_block",
             FailClosed::NoRowMatched => "no_row_matched",
             FailClosed::UnexpectedChange => "unexpected_change",
@@ -249,12 +260,13 @@ impl Shown {
 
 impl WarningCode {
     /// Every code.
-    pub const ALL: [WarningCode; 9] = [
+    pub const ALL: [WarningCode; 10] = [
         WarningCode::ReviewOverdue,
         WarningCode::TemporaryGrantCapped,
         WarningCode::TemporaryGrantNotValid,
         WarningCode::FlagReviewOverdue,
         WarningCode::AccessEndsSoon,
+        WarningCode::ActingNotValid,
         WarningCode::RestrictionEndsSoon,
         WarningCode::RestrictionEnded,
         WarningCode::RestrictionRenewedTooOften,
@@ -269,6 +281,7 @@ impl WarningCode {
             WarningCode::TemporaryGrantNotValid => "temporary_grant_not_valid",
             WarningCode::FlagReviewOverdue => "flag_review_overdue",
             WarningCode::AccessEndsSoon => "access_ends_soon",
+            WarningCode::ActingNotValid => "acting_not_valid",
             WarningCode::RestrictionEndsSoon => "restriction_ends_soon",
             WarningCode::RestrictionEnded => "restriction_ended",
             WarningCode::RestrictionRenewedTooOften => "restriction_renewed_too_often",

@@ -6,6 +6,7 @@
 //! and never on `check`, and the compiled table's serialised shape is defined by these types
 //! once.
 
+mod acting;
 mod category;
 mod change;
 mod condition;
@@ -20,6 +21,7 @@ mod rule;
 mod test_case;
 pub(crate) mod words;
 
+pub use acting::*;
 pub use category::*;
 pub use change::*;
 pub use condition::*;
@@ -83,6 +85,8 @@ pub struct Policy {
     pub actions: Vec<Named>,
     /// Declared sections of a record (`section`), which a category may protect on their own.
     pub sections: Vec<Named>,
+    /// Declared kinds of link between records (`link`), which a category may reach across.
+    pub links: Vec<Named>,
     /// Declared roles, with their hierarchy.
     pub roles: Vec<Member>,
     /// Declared teams, with their hierarchy.
@@ -110,6 +114,8 @@ pub struct Policy {
     /// What a refused person may be told about any category that does not say (`disclose` at
     /// the top level).
     pub disclose: Option<Disclosure>,
+    /// When a deputy may act for a colleague (`acting`); none: nobody may.
+    pub acting: Vec<Acting>,
     /// What applies to a record with no restriction, if the policy says.
     pub unrestricted: Option<Category>,
     /// The restriction categories, in source order.

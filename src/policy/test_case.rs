@@ -40,6 +40,8 @@ pub struct TestCase {
     pub temporary_grants: Vec<TestGrant>,
     /// The request's context (`context network ncc`), in the order written.
     pub context: Vec<TestContext>,
+    /// The colleague the subject acts for (`acting_for`), if any.
+    pub acting_for: Option<TestActing>,
     /// For a lifecycle action: what it changes (`change category adoption`).
     pub change: Option<TestChange>,
     /// The approvals given so far (`approval step 1 by "u-3" approved_at TIME`), in the order
@@ -99,6 +101,20 @@ pub struct TestRecord {
     pub authors: Vec<String>,
     /// The facts the record's data states (`facts`).
     pub facts: Vec<TestName>,
+    /// The records linked to it (`linked_record` statements), in the order first written.
+    pub links: Vec<TestLink>,
+}
+
+/// A record linked to a test's record: its id, the kind of link, and the restrictions it
+/// carries (one for each `linked_record` statement naming this record and link).
+#[derive(Debug, Clone)]
+pub struct TestLink {
+    /// The linked record's id (a valid id).
+    pub record: String,
+    /// The kind of link (`link`).
+    pub link: TestName,
+    /// Its restrictions.
+    pub restrictions: Vec<TestRestriction>,
 }
 
 /// A test record's restriction: its category and the facts it carries.
@@ -158,6 +174,24 @@ pub struct TestGrant {
     pub approver_teams: Vec<TestName>,
     /// The statement.
     pub span: Span,
+}
+
+/// The colleague a test's subject acts for (`acting_for "ID" ...`).
+#[derive(Debug, Clone)]
+pub struct TestActing {
+    /// The colleague, as a test's `subject` gives a subject.
+    pub subject: TestSubject,
+    /// Who approved the window.
+    pub approved_by: String,
+    /// The roles the approver held (`approver_roles`); with `approver_teams`, the request
+    /// states the approver as an object rather than an id.
+    pub approver_roles: Vec<TestName>,
+    /// The teams the approver was in (`approver_teams`).
+    pub approver_teams: Vec<TestName>,
+    /// When the window starts.
+    pub from: DateTime<Utc>,
+    /// When it ends.
+    pub until: DateTime<Utc>,
 }
 
 /// A test's `change`: what its lifecycle action changes.

@@ -112,6 +112,7 @@ impl Relation {
             Relation::RecordSubject => "the person the record is about",
             Relation::Relative => "a relative of the person the record is about",
             Relation::Author => "the author of the entry asked for",
+            Relation::ActingFor => "someone acting for a colleague",
         }
     }
 }

@@ -126,7 +126,8 @@ impl<'a> Names<'a> {
             ids.push(g.subject.as_str().to_string());
             ids.push(g.approved_by.id().as_str().to_string());
         }
-        for x in r.placed() {
+        // A linked record's restriction carries people too (its owner, its lists).
+        for (_, x) in r.every_placed() {
             ids.extend(x.owner.as_ref().map(|o| o.as_str().to_string()));
             for e in x.named_allow.iter().chain(&x.named_deny) {
                 if let ListEntry::Person(p) = e {

@@ -114,6 +114,8 @@ pub enum Item {
     Approve(Approve),
     /// `disclose ...` at the top level: the policy-wide default.
     Disclose(Vec<DiscloseItem>, Span),
+    /// `acting for up to DURATION approved_by STEP`: a deputy may act for a colleague.
+    Acting(Acting),
     /// `rules NAME "Title" { ... }`: grants and denies several categories share.
     Rules(RulesBlock),
     /// `use NAME, ...` at the top level: the shared rules at the start of every category.
@@ -151,6 +153,7 @@ impl Item {
             Item::Obligation(o) => o.span,
             Item::Escalation(e) => e.span,
             Item::Approve(a) => a.span,
+            Item::Acting(a) => a.span,
             Item::Disclose(_, s) | Item::Use(_, s) => *s,
             Item::Rules(r) => r.span,
             Item::Unrestricted(b) => b.span,
@@ -175,6 +178,8 @@ pub enum DeclKind {
     Section,
     /// `fact`
     Fact,
+    /// `link`: a kind of link between records.
+    Link,
     /// `role`
     Role,
     /// `team`
@@ -192,6 +197,7 @@ impl DeclKind {
             DeclKind::Action => "action",
             DeclKind::Section => "section",
             DeclKind::Fact => "fact",
+            DeclKind::Link => "link",
             DeclKind::Role => "role",
             DeclKind::Team => "team",
             DeclKind::Person => "person",
@@ -434,6 +440,18 @@ pub struct Approve {
     pub span: Span,
 }
 
+/// `acting for up to DURATION approved_by STEP`: a deputy may act for a colleague, inheriting
+/// the colleague's rights, for a window no longer than `max` approved by one of the approvers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acting {
+    /// The longest window.
+    pub max: Duration,
+    /// Who may approve a window.
+    pub approved_by: Step,
+    /// The whole statement.
+    pub span: Span,
+}
+
 /// Who approves: a chain written in place, or a named escalation path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Approvers {
@@ -578,6 +596,8 @@ pub enum Statement {
     Protects(Vec<Ident>, Span),
     /// `lasts DURATION [renewable N] [notify DURATION]`: how long a restriction lasts.
     Lasts(Lasts),
+    /// `reaches LINK, ...`: the kinds of link across which a restriction also protects.
+    Reaches(Vec<Ident>, Span),
 }
 
 /// One thing a refused person may be told: `title`, `notice "text"`.
@@ -601,7 +621,8 @@ impl Statement {
             | Statement::Disclose(_, s)
             | Statement::Contact(_, _, s)
             | Statement::Use(_, s)
-            | Statement::Protects(_, s) => *s,
+            | Statement::Protects(_, s)
+            | Statement::Reaches(_, s) => *s,
             Statement::Grant(r) | Statement::Deny(r) => r.span,
             Statement::Review(r) => r.span,
             Statement::Temporary(t) => t.span,
@@ -754,6 +775,8 @@ pub enum TestStatement {
     Record(Str, Vec<TestField>, Span),
     /// `restriction CATEGORY FIELDS`: one of several restrictions on the record.
     Restriction(Ident, Vec<TestField>, Span),
+    /// `linked_record "id" FIELDS`: a record linked to the test's record.
+    Linked(Str, Vec<TestField>, Span),
     /// `context DIMENSION VALUE ...`
     Context(Vec<TestField>, Span),
     /// `action NAME`
@@ -762,6 +785,8 @@ pub enum TestStatement {
     At(DateLit, Span),
     /// `temporary_grant FIELDS`
     TemporaryGrant(Vec<TestField>, Span),
+    /// `acting_for "id" FIELDS`: the subject acts for this colleague.
+    ActingFor(Str, Vec<TestField>, Span),
     /// `change FIELDS`: what a lifecycle action changes.
     Change(Vec<TestField>, Span),
     /// `approval FIELDS`: one approval of a lifecycle action.
@@ -776,7 +801,9 @@ impl TestStatement {
         match self {
             TestStatement::Subject(_, _, s)
             | TestStatement::Record(_, _, s)
+            | TestStatement::ActingFor(_, _, s)
             | TestStatement::Restriction(_, _, s)
+            | TestStatement::Linked(_, _, s)
             | TestStatement::Action(_, s)
             | TestStatement::At(_, s)
             | TestStatement::TemporaryGrant(_, s)

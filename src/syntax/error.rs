@@ -220,6 +220,7 @@ fn is_item_start(r: Rule) -> bool {
             | Rule::kw_updated
             | Rule::kw_action
             | Rule::kw_section
+            | Rule::kw_link
             | Rule::kw_role
             | Rule::kw_team
             | Rule::kw_person
@@ -255,6 +256,7 @@ fn is_statement_start(r: Rule) -> bool {
             | Rule::kw_approve
             | Rule::kw_use
             | Rule::kw_protects
+            | Rule::kw_reaches
     )
 }
 
@@ -321,6 +323,9 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::kw_team => "`team`",
         Rule::kw_section => "`section`",
         Rule::kw_protects => "`protects`",
+        Rule::kw_link => "`link`",
+        Rule::kw_reaches => "`reaches`",
+        Rule::kw_linked_record => "`linked_record`",
         Rule::kw_person => "`person`",
         Rule::kw_organisation => "`organisation`",
         Rule::kw_organisations => "`organisations`",

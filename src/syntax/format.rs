@@ -213,6 +213,15 @@ fn simple_item(item: &Item) -> Run {
         }
         Item::Approve(a) => b.approve(a),
         Item::Disclose(items, _) => b.disclose(items),
+        Item::Acting(a) => {
+            b.word("acting");
+            b.word("for");
+            b.word("up");
+            b.word("to");
+            b.item(&duration(&a.max), a.max.span);
+            b.word("approved_by");
+            b.step(&a.approved_by, "");
+        }
         Item::Use(names, _) => {
             b.word("use");
             b.idents(names);
@@ -386,6 +395,10 @@ fn statement(s: &Statement) -> (u32, Run) {
                 b.item(&duration(d), d.span);
             }
         }
+        Statement::Reaches(names, _) => {
+            b.word("reaches");
+            b.idents(names);
+        }
     }
     (span.start, b.run())
 }
@@ -466,6 +479,11 @@ fn test_statement(s: &TestStatement) -> (u32, Run) {
             b.item(&category.name, category.span);
             b.fields(fields);
         }
+        TestStatement::Linked(id, fields, _) => {
+            b.word("linked_record");
+            b.item(&quote(&id.value), id.span);
+            b.fields(fields);
+        }
         TestStatement::Action(name, _) => {
             b.word("action");
             b.item(&name.name, name.span);
@@ -476,6 +494,11 @@ fn test_statement(s: &TestStatement) -> (u32, Run) {
         }
         TestStatement::TemporaryGrant(fields, _) => {
             b.word("temporary_grant");
+            b.fields(fields);
+        }
+        TestStatement::ActingFor(id, fields, _) => {
+            b.word("acting_for");
+            b.item(&quote(&id.value), id.span);
             b.fields(fields);
         }
         TestStatement::Change(fields, _) => {

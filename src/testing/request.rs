@@ -2,23 +2,18 @@
 //! this only changes shape.
 
 use crate::eval::request::{
-    ChangeRequest, GivenApproval, GrantApprover, GrantDuration, PlacedFlag, Record, RequestContext,
-    Restriction, StatedApprover, Subject, TemporaryGrant,
+    ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, Link, PlacedFlag,
+    Record, RequestContext, Restriction, StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::{Id, ListEntry, Request};
-use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction};
+use crate::policy::{TestCase, TestListEntry, TestName, TestRestriction, TestSubject};
 
 /// The request a test decides.
 pub fn request(case: &TestCase) -> Request {
     let s = &case.subject;
     let r = &case.record;
     Request {
-        subject: Subject {
-            id: id(&s.id),
-            roles: names(&s.roles),
-            teams: names(&s.teams),
-            organisation: s.organisation.name.clone(),
-        },
+        subject: subject(s),
         action: case.action.name.clone(),
         record: Record {
             id: id(&r.id),
@@ -50,6 +45,15 @@ pub fn request(case: &TestCase) -> Request {
                 .collect(),
             authors: r.authors.iter().map(|x| id(x)).collect(),
             facts: names(&r.facts),
+            links: r
+                .links
+                .iter()
+                .map(|l| Link {
+                    record: id(&l.record),
+                    link: l.link.name.clone(),
+                    restrictions: l.restrictions.iter().map(restriction).collect(),
+                })
+                .collect(),
         },
         temporary_grants: case
             .temporary_grants
@@ -88,6 +92,21 @@ pub fn request(case: &TestCase) -> Request {
                 at: a.at,
             })
             .collect(),
+        acting_for: case.acting_for.as_ref().map(|a| ActingFor {
+            subject: subject(&a.subject),
+            approved_by: approver(&a.approved_by, &a.approver_roles, &a.approver_teams),
+            from: a.from,
+            until: a.until,
+        }),
+    }
+}
+
+fn subject(s: &TestSubject) -> Subject {
+    Subject {
+        id: id(&s.id),
+        roles: names(&s.roles),
+        teams: names(&s.teams),
+        organisation: s.organisation.name.clone(),
     }
 }
 

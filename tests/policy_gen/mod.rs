@@ -177,6 +177,8 @@ fn statement() -> impl Strategy<Value = Tokens> + Clone {
             }),
         review(),
         idents().prop_map(|i| cat(vec![one("use"), i])),
+        idents().prop_map(|i| cat(vec![one("protects"), i])),
+        idents().prop_map(|i| cat(vec![one("reaches"), i])),
         ident_t().prop_map(|i| cat(vec![one("denied_view"), i])),
         vec(
             (ident_t(), proptest::option::of(string())).prop_map(|(i, s)| cat(vec![i, maybe(s)])),
@@ -302,10 +304,13 @@ fn test_statement() -> impl Strategy<Value = Tokens> + Clone {
     prop_oneof![
         (string(), fields()).prop_map(|(s, f)| cat(vec![one("subject"), s, f])),
         (string(), fields()).prop_map(|(s, f)| cat(vec![one("record"), s, f])),
+        (ident_t(), fields()).prop_map(|(i, f)| cat(vec![one("restriction"), i, f])),
+        (string(), fields()).prop_map(|(s, f)| cat(vec![one("linked_record"), s, f])),
         ident_t().prop_map(|i| cat(vec![one("action"), i])),
         fields().prop_map(|f| cat(vec![one("context"), f])),
         date().prop_map(|d| vec!["at".to_string(), format!("{d}T09:30:00Z")]),
         fields().prop_map(|f| cat(vec![one("temporary_grant"), f])),
+        (string(), fields()).prop_map(|(s, f)| cat(vec![one("acting_for"), s, f])),
         (ident_t(), fields()).prop_map(|(i, f)| cat(vec![one("expect"), i, f])),
     ]
 }
@@ -334,7 +339,9 @@ fn item() -> impl Strategy<Value = Tokens> {
         idents().prop_map(|i| cat(vec![one("systems"), i])),
         date().prop_map(|d| vec!["updated".to_string(), d]),
         (
-            prop::sample::select(vec!["action", "role", "team", "person", "fact"]),
+            prop::sample::select(vec![
+                "action", "section", "link", "role", "team", "person", "fact"
+            ]),
             vec(decl_entry(), 1..4)
         )
             .prop_map(|(k, e)| cat(vec![one(k), joined(e, ",")])),
@@ -365,6 +372,15 @@ fn item() -> impl Strategy<Value = Tokens> {
         (ident_t(), string()).prop_map(|(n, s)| cat(vec![one("obligation"), n, s])),
         (titled("escalation"), chain()).prop_map(|(h, c)| cat(vec![h, one("="), c])),
         approve(),
+        (duration(), step()).prop_map(|(d, s)| cat(vec![
+            one("acting"),
+            one("for"),
+            one("up"),
+            one("to"),
+            d,
+            one("approved_by"),
+            s
+        ])),
         vec(statement(), 0..4).prop_map(|s| block(one("unrestricted"), s)),
         (titled("category"), vec(statement(), 0..6)).prop_map(|(h, s)| block(h, s)),
         (titled("rules"), vec(rule_statement(), 0..3)).prop_map(|(h, s)| block(h, s)),

@@ -76,15 +76,30 @@ fn deny(kind: DenyKind, view: View, rule: String) -> RefDecision {
     }
 }
 
+/// One person as the policy sees them: their id and the indices of their declared roles,
+/// teams and organisation.
+#[derive(Clone)]
+struct Person<'a> {
+    id: &'a str,
+    roles: Vec<u32>,
+    teams: Vec<u32>,
+    org: u32,
+}
+
 /// The subject and record as the policy sees them.
+#[derive(Clone)]
 struct Facts<'a> {
     policy: &'a Policy,
     req: &'a Request,
     restriction: Option<&'a Restriction>,
-    /// Indices of the subject's declared roles and teams.
-    roles: Vec<u32>,
-    teams: Vec<u32>,
-    org: u32,
+    /// Whose roles, teams, organisation, person, own record, relatives, entries and exclusion
+    /// these are.
+    own: Person<'a>,
+    /// Whose ties to the record count: allocation, the record's teams, ownership, the access
+    /// list (the colleague's while acting, else the subject's own).
+    ties: Person<'a>,
+    /// The request acts validly for a colleague.
+    acting: bool,
     temporary_grant: bool,
     /// Whether the valid grant that ends last ends within its kind's notice.
     ends_soon: bool,
@@ -92,15 +107,23 @@ struct Facts<'a> {
 
 impl Facts<'_> {
     fn in_role(&self, r: u32) -> bool {
-        self.roles
-            .iter()
-            .any(|&x| Self::at_or_below(&self.policy.roles, x, r))
+        Self::holds_role(self.policy, &self.own, r)
     }
 
     fn in_team(&self, t: u32) -> bool {
-        self.teams
+        Self::holds_team(self.policy, &self.own, t)
+    }
+
+    fn holds_role(policy: &Policy, p: &Person, r: u32) -> bool {
+        p.roles
             .iter()
-            .any(|&x| Self::at_or_below(&self.policy.teams, x, t))
+            .any(|&x| Self::at_or_below(&policy.roles, x, r))
+    }
+
+    fn holds_team(policy: &Policy, p: &Person, t: u32) -> bool {
+        p.teams
+            .iter()
+            .any(|&x| Self::at_or_below(&policy.teams, x, t))
     }
 
     /// Whether member `x` is `target` or sits below it: walks up the parents, which the
@@ -116,50 +139,51 @@ impl Facts<'_> {
         false
     }
 
-    /// A list entry names the subject: their id (ignoring case), a declared team they are in or
+    /// A list entry names a person: their id (ignoring case), a declared team they are in or
     /// below, or a declared role they hold or one below it. Unknown names were refused earlier.
-    fn names_subject(&self, entry: &ListEntry) -> bool {
+    fn names(&self, p: &Person, entry: &ListEntry) -> bool {
         match entry {
-            ListEntry::Person(id) => same(id, &self.req.subject.id),
-            ListEntry::Team(t) => self.names_team(t),
+            ListEntry::Person(id) => same(id, p.id),
+            ListEntry::Team(t) => self.names_team(p, t),
             ListEntry::Role(r) => self
                 .policy
                 .roles
                 .iter()
                 .position(|x| x.named.name == *r)
-                .is_some_and(|x| self.in_role(x as u32)),
+                .is_some_and(|x| Self::holds_role(self.policy, p, x as u32)),
         }
     }
 
-    fn names_team(&self, entry: &str) -> bool {
+    fn names_team(&self, p: &Person, entry: &str) -> bool {
         self.policy
             .teams
             .iter()
             .position(|t| t.named.name == entry)
-            .is_some_and(|t| self.in_team(t as u32))
+            .is_some_and(|t| Self::holds_team(self.policy, p, t as u32))
     }
 
     fn relation(&self, r: Relation) -> bool {
-        let id = &self.req.subject.id;
+        let (id, tie) = (self.own.id, self.ties.id);
         let rec = &self.req.record;
         match r {
-            Relation::AllocatedWorker => rec.allocated_workers.iter().any(|x| same(x, id)),
-            Relation::AllocatedManager => rec.allocated_managers.iter().any(|x| same(x, id)),
+            Relation::AllocatedWorker => rec.allocated_workers.iter().any(|x| same(x, tie)),
+            Relation::AllocatedManager => rec.allocated_managers.iter().any(|x| same(x, tie)),
             Relation::Owner => self
                 .restriction
-                .is_some_and(|x| x.owner.as_ref().is_some_and(|o| same(o, id))),
+                .is_some_and(|x| x.owner.as_ref().is_some_and(|o| same(o, tie))),
             Relation::NamedAllow => self
                 .restriction
-                .is_some_and(|x| x.named_allow.iter().any(|e| self.names_subject(e))),
+                .is_some_and(|x| x.named_allow.iter().any(|e| self.names(&self.ties, e))),
             Relation::NamedDeny => self
                 .restriction
-                .is_some_and(|x| x.named_deny.iter().any(|e| self.names_subject(e))),
+                .is_some_and(|x| x.named_deny.iter().any(|e| self.names(&self.own, e))),
             Relation::TemporaryGrant => self.temporary_grant,
-            Relation::RecordTeam => rec.teams.iter().any(|t| self.names_team(t)),
+            Relation::RecordTeam => rec.teams.iter().any(|t| self.names_team(&self.ties, t)),
             Relation::LineManager => false,
             Relation::RecordSubject => rec.subject.as_ref().is_some_and(|x| same(x, id)),
             Relation::Relative => rec.relatives.iter().any(|x| same(x, id)),
             Relation::Author => rec.authors.iter().any(|x| same(x, id)),
+            Relation::ActingFor => self.acting,
         }
     }
 
@@ -167,12 +191,9 @@ impl Facts<'_> {
         match a {
             Atom::Role(r) => self.in_role(r),
             Atom::Team(t) => self.in_team(t),
-            Atom::Person(p) => same(
-                &self.policy.persons[p as usize].subject_id,
-                &self.req.subject.id,
-            ),
-            Atom::Organisation(o) => o == self.org,
-            Atom::OrgKind(k) => self.policy.organisations[self.org as usize].kind == k,
+            Atom::Person(p) => same(&self.policy.persons[p as usize].subject_id, self.own.id),
+            Atom::Organisation(o) => o == self.own.org,
+            Atom::OrgKind(k) => self.policy.organisations[self.own.org as usize].kind == k,
             Atom::Relation(r) => self.relation(r),
             // The request states this value for its context; a context left out holds none.
             Atom::Context(v) => {
@@ -208,11 +229,20 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
     if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
         return refuse(FailReason::BothRestrictionFields);
     }
-    let placed: Vec<&Restriction> = req
+    // The record's own restrictions, then each linked record's, each with the link it comes by.
+    let placed: Vec<(Option<usize>, &Restriction)> = req
         .record
         .restriction
         .iter()
         .chain(&req.record.restrictions)
+        .map(|r| (None, r))
+        .chain(
+            req.record
+                .links
+                .iter()
+                .enumerate()
+                .flat_map(|(i, l)| l.restrictions.iter().map(move |r| (Some(i), r))),
+        )
         .collect();
     let section = match &req.record.section {
         Some(name) => match policy.sections.iter().position(|s| s.name == *name) {
@@ -221,10 +251,24 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
         },
         None => None,
     };
+    // Every link's kind is declared, whether or not any restriction reaches across it.
+    let mut kinds: Vec<u32> = Vec::new();
+    for (i, l) in req.record.links.iter().enumerate() {
+        match policy.links.iter().position(|k| k.name == l.link) {
+            Some(k) => kinds.push(k as u32),
+            None => return refuse(FailReason::UnknownLink(i as u16)),
+        }
+    }
+    // Each record (the record itself, each linked record) carries a category at most once.
     let mut categories: Vec<&Category> = Vec::new();
-    for (i, r) in placed.iter().enumerate() {
+    for (i, (via, r)) in placed.iter().enumerate() {
         match policy.category(&r.category) {
-            Some(c) if categories.iter().any(|x| x.name == c.name) => {
+            Some(c)
+                if categories
+                    .iter()
+                    .zip(&placed)
+                    .any(|(x, (v, _))| x.name == c.name && v == via) =>
+            {
                 return refuse(FailReason::RepeatedCategory(i as u16));
             }
             Some(c) => categories.push(c),
@@ -234,28 +278,16 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
     if placed.is_empty() && policy.unrestricted.is_none() {
         return refuse(FailReason::NoUnrestrictedBlock);
     }
-    let s = &req.subject;
-    let Some(org) = policy
-        .organisations
-        .iter()
-        .position(|o| o.named.name == s.organisation)
-    else {
-        return refuse(FailReason::UnknownOrganisation);
+    let own = match person(
+        policy,
+        &req.subject,
+        FailReason::UnknownOrganisation,
+        FailReason::UnknownRole,
+        FailReason::UnknownTeam,
+    ) {
+        Ok(p) => p,
+        Err(r) => return refuse(r),
     };
-    let mut roles = Vec::new();
-    for (i, name) in s.roles.iter().enumerate() {
-        match policy.roles.iter().position(|r| r.named.name == *name) {
-            Some(r) => roles.push(r as u32),
-            None => return refuse(FailReason::UnknownRole(i as u16)),
-        }
-    }
-    let mut teams = Vec::new();
-    for (i, name) in s.teams.iter().enumerate() {
-        match policy.teams.iter().position(|t| t.named.name == *name) {
-            Some(t) => teams.push(t as u32),
-            None => return refuse(FailReason::UnknownTeam(i as u16)),
-        }
-    }
     for (i, (name, value)) in req.context.0.iter().enumerate() {
         let Some(c) = policy.contexts.iter().position(|c| c.name == *name) else {
             return refuse(FailReason::UnknownContext(i as u16));
@@ -273,7 +305,7 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
             return refuse(FailReason::UnknownRecordTeam(i as u16));
         }
     }
-    for (k, r) in placed.iter().enumerate() {
+    for (k, (_, r)) in placed.iter().enumerate() {
         for (list, entries) in [
             (NamedList::Allow, &r.named_allow),
             (NamedList::Deny, &r.named_deny),
@@ -290,13 +322,18 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
             }
         }
     }
-    // A category that protects sections covers only requests for one of them.
+    // A category that protects sections covers only requests for one of them; a linked
+    // record's restriction bears on the record only when its category reaches the link's kind.
     let covers =
         |c: &Category| c.protects.is_empty() || section.is_some_and(|s| c.protects.contains(&s));
+    let reaches = |via: Option<usize>, c: &Category| {
+        via.is_none_or(|i| kinds.get(i).is_some_and(|k| c.reaches.contains(k)))
+    };
     let (placed, categories): (Vec<&Restriction>, Vec<&Category>) = placed
         .into_iter()
         .zip(categories)
-        .filter(|(_, c)| covers(c))
+        .filter(|((via, _), c)| covers(c) && reaches(*via, c))
+        .map(|((_, r), c)| (r, c))
         .unzip();
     if placed.is_empty() && policy.unrestricted.is_none() {
         return refuse(FailReason::NoUnrestrictedBlock);
@@ -327,33 +364,69 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
             }
         }
     }
+    // Acting for a colleague: only where the policy lets anyone, with every name declared.
+    let mut colleague = None;
+    if let Some(a) = &req.acting_for {
+        if policy.acting.is_empty() {
+            return refuse(FailReason::ActingNotAllowed);
+        }
+        let p = match person(
+            policy,
+            &a.subject,
+            FailReason::UnknownActingOrganisation,
+            FailReason::UnknownActingRole,
+            FailReason::UnknownActingTeam,
+        ) {
+            Ok(p) => p,
+            Err(r) => return refuse(r),
+        };
+        if let Some(st) = a.approved_by.stated() {
+            for (j, r) in st.roles.iter().enumerate() {
+                if !policy.roles.iter().any(|x| x.named.name == *r) {
+                    return refuse(FailReason::UnknownActingApproverRole(j as u16));
+                }
+            }
+            for (j, t) in st.teams.iter().enumerate() {
+                if !policy.teams.iter().any(|x| x.named.name == *t) {
+                    return refuse(FailReason::UnknownActingApproverTeam(j as u16));
+                }
+            }
+        }
+        if acting_counts(policy, req, a, at) {
+            colleague = Some(p);
+        }
+    }
+    // While acting, every rule reads the colleague's facts, and a deny reads the subject's own
+    // too, with the colleague's ties to the record.
     let mut facts = Facts {
         policy,
         req,
         restriction: None,
-        roles,
-        teams,
-        org: org as u32,
+        ties: colleague.clone().unwrap_or_else(|| own.clone()),
+        own: colleague.clone().unwrap_or_else(|| own.clone()),
+        acting: colleague.is_some(),
         temporary_grant: false,
         ends_soon: false,
     };
+    let deputy = facts.acting.then_some(own);
+    let deputy = deputy.as_ref();
     // The gate: a restriction never gives more than the unrestricted record, so on a restricted
     // record the unrestricted block is read first, without the restriction's facts or any
     // temporary grant, and its refusal decides.
     let Some(u) = &policy.unrestricted else {
-        return several(policy, &mut facts, &placed, &categories, action, at);
+        return several(policy, &mut facts, deputy, &placed, &categories, action, at);
     };
     if placed.is_empty() {
         let grant = valid_temporary_grant(&facts, u, action, at);
         facts.temporary_grant = grant.is_some();
         facts.ends_soon = grant == Some(true);
-        return steps(u, &facts, action);
+        return steps(u, &facts, deputy, action);
     }
-    let d = steps(u, &facts, action);
+    let d = steps(u, &facts, deputy, action);
     if d.outcome == Outcome::Deny {
         return d;
     }
-    several(policy, &mut facts, &placed, &categories, action, at)
+    several(policy, &mut facts, deputy, &placed, &categories, action, at)
 }
 
 /// Every restriction decided on its own facts; every one must allow, and the most restrictive
@@ -362,6 +435,7 @@ pub fn decide(policy: &Policy, req: &Request, at: DateTime<Utc>) -> RefDecision 
 fn several<'a>(
     policy: &Policy,
     facts: &mut Facts<'a>,
+    deputy: Option<&Person<'a>>,
     placed: &[&'a Restriction],
     categories: &[&Category],
     action: u32,
@@ -371,12 +445,18 @@ fn several<'a>(
     let mut ends_soon = false;
     let mut said = Vec::new();
     for (r, c) in placed.iter().zip(categories) {
-        said.extend(lifetime(r, c, at));
+        // Two restrictions of one category ending alike (the record's own and a linked one it
+        // reaches) say it once, as the evaluator does.
+        for l in lifetime(r, c, at) {
+            if !said.contains(&l) {
+                said.push(l);
+            }
+        }
         facts.restriction = Some(*r);
         let grant = valid_temporary_grant(facts, c, action, at);
         facts.temporary_grant = grant.is_some();
         facts.ends_soon = grant == Some(true);
-        let d = steps(c, facts, action);
+        let d = steps(c, facts, deputy, action);
         ends_soon |= d.ends_soon;
         let titled = policy.disclosure(c).title;
         let rank = (
@@ -436,8 +516,16 @@ fn lifetime(r: &Restriction, c: &Category, at: DateTime<Utc>) -> Vec<Lifetime> {
     out
 }
 
-/// Steps 1 to 6 of the combining rule for one category (or the unrestricted block).
-fn steps(category: &Category, facts: &Facts, action: u32) -> RefDecision {
+/// Steps 1 to 6 of the combining rule for one category (or the unrestricted block). While
+/// acting, `deputy` is the subject themselves: a deny that holds for them (with the colleague's
+/// ties to the record) refuses as one that holds for the colleague does, and no temporary grant
+/// overrides it.
+fn steps(category: &Category, facts: &Facts, deputy: Option<&Person>, action: u32) -> RefDecision {
+    let dep = deputy.map(|own| Facts {
+        own: own.clone(),
+        ..facts.clone()
+    });
+    let either = |c: &Condition| facts.holds(c) || dep.as_ref().is_some_and(|d| d.holds(c));
     let restriction = facts.restriction;
     let covers = |effect: Effect| {
         category
@@ -448,27 +536,38 @@ fn steps(category: &Category, facts: &Facts, action: u32) -> RefDecision {
     let shown = |r: &caselock::policy::Rule| r.shows.unwrap_or(category.denied_view);
 
     // Step 1: an absolute deny decides, and nothing overrides it.
-    if let Some(r) = covers(Effect::AbsoluteDeny).find(|r| facts.holds(&r.condition)) {
+    if let Some(r) = covers(Effect::AbsoluteDeny).find(|r| either(&r.condition)) {
         return deny(DenyKind::Forbidden, shown(r), r.id.clone());
     }
     // Step 2: the record's exclusion list names the subject.
-    if restriction.is_some() && facts.relation(Relation::NamedDeny) {
+    let excluded = |f: &Facts| f.relation(Relation::NamedDeny);
+    if restriction.is_some() && (excluded(facts) || dep.as_ref().is_some_and(excluded)) {
         return deny(
             DenyKind::Forbidden,
             category.denied_view,
             format!("{}.named_exclusion", category.name),
         );
     }
-    // Step 3: an overridable deny decides unless a valid temporary grant overrides it.
-    if let Some(r) = covers(Effect::Deny).find(|r| facts.holds(&r.condition)) {
-        return if facts.temporary_grant {
-            RefDecision {
+    // Step 3: an overridable deny decides unless a valid temporary grant overrides it; one
+    // that holds for the deputy is overridden by nothing, and the earlier of the two decides.
+    let denies: Vec<&caselock::policy::Rule> = covers(Effect::Deny).collect();
+    let mine = denies.iter().position(|r| facts.holds(&r.condition));
+    let theirs = dep
+        .as_ref()
+        .and_then(|d| denies.iter().position(|r| d.holds(&r.condition)));
+    let by = match (mine, theirs) {
+        (Some(_), None) if facts.temporary_grant => {
+            return RefDecision {
                 ends_soon: facts.ends_soon,
                 ..allow(format!("{}.temporary", category.name))
-            }
-        } else {
-            deny(DenyKind::Forbidden, shown(r), r.id.clone())
-        };
+            };
+        }
+        (Some(i), Some(j)) if !facts.temporary_grant => Some(i.min(j)),
+        (_, Some(j)) => Some(j),
+        (i, None) => i,
+    };
+    if let Some(r) = by.and_then(|i| denies.get(i)) {
+        return deny(DenyKind::Forbidden, shown(r), r.id.clone());
     }
     // Step 4: the first matching grant decides.
     if let Some(r) = covers(Effect::Grant).find(|r| facts.holds(&r.condition)) {
@@ -505,7 +604,7 @@ fn valid_temporary_grant(f: &Facts, c: &Category, action: u32, at: DateTime<Utc>
                 .temporary
                 .iter()
                 .find(|t| t.kind_name() == g.kind.as_deref() && t.actions.contains(action))?;
-            let for_this = same(&g.subject, &req.subject.id)
+            let for_this = same(&g.subject, f.ties.id)
                 && g.record.as_ref().is_none_or(|r| same(r, &req.record.id));
             let action_listed = g.actions.as_ref().is_none_or(|l| l.contains(&req.action));
             let eligible = t.to.as_ref().is_none_or(|c| f.holds(c));
@@ -646,6 +745,81 @@ pub fn decide_flagged(
     (d, flags)
 }
 
+/// A person's declared organisation, roles and teams, or the first the policy does not declare.
+fn person<'a>(
+    policy: &Policy,
+    s: &'a caselock::eval::Subject,
+    organisation: FailReason,
+    role: fn(u16) -> FailReason,
+    team: fn(u16) -> FailReason,
+) -> Result<Person<'a>, FailReason> {
+    let org = policy
+        .organisations
+        .iter()
+        .position(|o| o.named.name == s.organisation)
+        .ok_or(organisation)?;
+    let mut roles = Vec::new();
+    for (i, name) in s.roles.iter().enumerate() {
+        let r = policy.roles.iter().position(|r| r.named.name == *name);
+        roles.push(r.ok_or(role(i as u16))? as u32);
+    }
+    let mut teams = Vec::new();
+    for (i, name) in s.teams.iter().enumerate() {
+        let t = policy.teams.iter().position(|t| t.named.name == *name);
+        teams.push(t.ok_or(team(i as u16))? as u32);
+    }
+    Ok(Person {
+        id: s.id.as_str(),
+        roles,
+        teams,
+        org: org as u32,
+    })
+}
+
+/// Whether an acting window counts (docs/semantics.md, "Acting for a colleague"): for someone
+/// else, approved by neither party, not empty, approved by someone an `acting` statement names
+/// whose maximum the window keeps within, and open at `at`.
+fn acting_counts(
+    policy: &Policy,
+    req: &Request,
+    a: &caselock::eval::ActingFor,
+    at: DateTime<Utc>,
+) -> bool {
+    let by = a.approved_by.id().as_str();
+    let (deputy, colleague) = (req.subject.id.as_str(), a.subject.id.as_str());
+    if same(deputy, colleague) || same(by, deputy) || same(by, colleague) || a.until <= a.from {
+        return false;
+    }
+    let stated = a.approved_by.stated();
+    let holds = |members: &[caselock::policy::Member], names: Option<&Vec<String>>, target| {
+        names.into_iter().flatten().any(|n| {
+            members
+                .iter()
+                .position(|m| m.named.name == *n)
+                .is_some_and(|x| Facts::at_or_below(members, x as u32, target))
+        })
+    };
+    let meets = |atom: Atom| match atom {
+        Atom::Person(p) => same(&policy.persons[p as usize].subject_id, by),
+        Atom::Role(r) => holds(&policy.roles, stated.map(|s| &s.roles), r),
+        Atom::Team(t) => holds(&policy.teams, stated.map(|s| &s.teams), t),
+        _ => false,
+    };
+    let admits = policy.acting.iter().any(|statement| {
+        let approved = statement.approved_by.iter().any(|x| {
+            x.condition
+                .terms
+                .iter()
+                .any(|t| t.iter().all(|l| meets(l.atom) != l.negated))
+        });
+        approved
+            && statement
+                .max
+                .after_instant(a.from)
+                .is_none_or(|end| a.until <= end)
+    });
+    admits && a.from <= at && at < a.until
+}
 /// What the rules about restrictions add to a decision, written out from docs/semantics.md
 /// ("Triggers and rules about restrictions"): the categories the record's facts require and it
 /// does not carry, in the policy's order of categories.

@@ -167,6 +167,7 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 context: Default::default(),
                 change: None,
                 approvals: Vec::new(),
+                acting_for: None,
             }
         })
         .collect()

@@ -206,6 +206,7 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                 context: Default::default(),
                 change: None,
                 approvals: Vec::new(),
+                acting_for: None,
             }
         })
         .collect();

@@ -13,9 +13,9 @@ use self::fields::{Lowering, name, none_is_empty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::policy::words::article;
 use crate::policy::{
-    ChangeRefusal, DenyKind, Expectation, FailClosed, Outcome, Shown, TestApproval, TestCase,
-    TestChange, TestContext, TestGrant, TestName, TestRecord, TestRestriction, TestSubject,
-    WarningCode,
+    ChangeRefusal, DenyKind, Expectation, FailClosed, Outcome, Shown, TestActing, TestApproval,
+    TestCase, TestChange, TestContext, TestGrant, TestLink, TestName, TestRecord, TestRestriction,
+    TestSubject, WarningCode,
 };
 use crate::syntax::ast::{Ident, TestBlock, TestStatement, TestValue};
 
@@ -47,6 +47,8 @@ const RESTRICTION_FIELDS: [&str; 8] = [
     "named_allow",
     "named_deny",
 ];
+/// The fields of a `linked_record` statement besides the restriction's.
+const LINKED_OWN_FIELDS: [&str; 2] = ["link", "category"];
 const GRANT_FIELDS: [&str; 9] = [
     "holder",
     "granted_at",
@@ -57,6 +59,16 @@ const GRANT_FIELDS: [&str; 9] = [
     "renewals",
     "approver_roles",
     "approver_teams",
+];
+const ACTING_FIELDS: [&str; 8] = [
+    "roles",
+    "teams",
+    "organisation",
+    "approved_by",
+    "approver_roles",
+    "approver_teams",
+    "from",
+    "until",
 ];
 const CHANGE_FIELDS: [&str; 5] = ["category", "kind", "flag", "renewals", "line_manager"];
 const APPROVAL_FIELDS: [&str; 5] = ["step", "by", "roles", "teams", "approved_at"];
@@ -94,8 +106,10 @@ impl Lowering {
         let mut at = None;
         let mut expect = None;
         let mut context = None;
+        let mut acting = None;
         let mut grants = Vec::new();
         let mut restrictions = Vec::new();
+        let mut links = Vec::new();
         let mut change = None;
         let mut approvals = Vec::new();
         for s in &block.statements {
@@ -107,7 +121,9 @@ impl Lowering {
                 TestStatement::Expect(..) => self.once(&mut expect, s, "expect"),
                 TestStatement::TemporaryGrant(..) => grants.push(s),
                 TestStatement::Context(..) => self.once(&mut context, s, "context"),
+                TestStatement::ActingFor(..) => self.once(&mut acting, s, "acting_for"),
                 TestStatement::Restriction(..) => restrictions.push(s),
+                TestStatement::Linked(..) => links.push(s),
                 TestStatement::Change(..) => self.once(&mut change, s, "change"),
                 TestStatement::Approval(..) => approvals.push(s),
             }
@@ -146,8 +162,13 @@ impl Lowering {
             Some(TestStatement::Action(a, _)) => Some(name(a)),
             _ => None,
         };
-        let record = record.and_then(|s| self.record(s, &restrictions));
+        let links = self.links(&links);
+        let record = record
+            .and_then(|s| self.record(s, &restrictions))
+            .map(|r| TestRecord { links, ..r });
         let context = context.map(|s| self.context(s)).unwrap_or_default();
+        // Read (and its problems reported) before any `?` below.
+        let acting_for = acting.map(|s| self.acting(s));
         let expect = expect.and_then(|s| self.expect(s));
         let holder = subject.as_ref().map(|s| s.id.clone());
         let temporary_grants: Vec<TestGrant> = grants
@@ -164,6 +185,10 @@ impl Lowering {
             at: at?,
             temporary_grants,
             context,
+            acting_for: match acting_for {
+                Some(a) => Some(a?),
+                None => None,
+            },
             change: change.and_then(|c| self.change(c)),
             approvals: approvals
                 .into_iter()
@@ -356,7 +381,79 @@ impl Lowering {
             flags_last_reviewed,
             authors,
             facts,
+            links: Vec::new(),
         })
+    }
+
+    /// The records linked to the test's record: `linked_record` statements that name the same
+    /// record and kind of link give that record's several restrictions, in the order written.
+    fn links(&mut self, statements: &[&TestStatement]) -> Vec<TestLink> {
+        let mut out: Vec<TestLink> = Vec::new();
+        for s in statements {
+            let TestStatement::Linked(id, fields, span) = s else {
+                continue;
+            };
+            let known = [&LINKED_OWN_FIELDS[..], &RESTRICTION_FIELDS[..]].concat();
+            let f = self.fields(fields, "linked_record", &known);
+            let link = f.one_name(self, "link");
+            if !f.has("link") {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        "the linked record has no `link`",
+                        *span,
+                        "linked how?",
+                    )
+                    .with_help("add `link NAME`: the kind of link the policy declares, such as `link adoption_record`"),
+                );
+            }
+            let category = f.one_name(self, "category");
+            if !f.has("category") {
+                self.restriction_without_category(&f, "linked record");
+            }
+            let restriction = self.restriction_facts(&f, category);
+            let record = self.id("id", "linked_record", &TestValue::Str(id.clone()));
+            let (Some(record), Some(link)) = (record, link) else {
+                continue;
+            };
+            let at = out
+                .iter()
+                .position(|l| l.record == record && l.link.name == link.name);
+            let entry = match at {
+                Some(i) => out.get_mut(i),
+                None => {
+                    out.push(TestLink {
+                        record,
+                        link,
+                        restrictions: Vec::new(),
+                    });
+                    out.last_mut()
+                }
+            };
+            if let (Some(entry), Some(r)) = (entry, restriction) {
+                entry.restrictions.push(r);
+            }
+        }
+        out
+    }
+
+    /// Restriction fields given where no category says which restriction they describe.
+    fn restriction_without_category(&mut self, f: &fields::Fields, what: &str) {
+        for k in RESTRICTION_FIELDS {
+            if let Some(field) = f.get(k) {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!("`{k}` describes a restriction, but the {what} has no `category`"),
+                        field.key.span,
+                        "needs a restriction",
+                    )
+                    .with_help(format!(
+                        "add `category NAME`, or remove the field to test an unrestricted {what}"
+                    )),
+                );
+            }
+        }
     }
 
     /// A restriction under `category`, its facts from the record's fields or a `restriction`
@@ -438,6 +535,57 @@ impl Lowering {
             approver_roles,
             approver_teams,
             span: *span,
+        })
+    }
+
+    /// `acting_for "ID" roles ... organisation ... approved_by "ID" from TIME until TIME`: the
+    /// colleague the subject acts for, and the window.
+    fn acting(&mut self, s: &TestStatement) -> Option<TestActing> {
+        let TestStatement::ActingFor(id, fields, span) = s else {
+            return None;
+        };
+        let f = self.fields(fields, "acting_for", &ACTING_FIELDS);
+        let organisation = f.one_name(self, "organisation");
+        let id = self.id("id", "acting_for", &TestValue::Str(id.clone()));
+        let roles = f.names(self, "roles");
+        let teams = f.names(self, "teams");
+        let approved_by = f.one_id(self, "approved_by");
+        let approver_roles = f.names(self, "approver_roles");
+        let approver_teams = f.names(self, "approver_teams");
+        let from = f.timestamp(self, "from");
+        let until = f.timestamp(self, "until");
+        for (k, present) in [
+            ("organisation", f.has("organisation")),
+            ("approved_by", f.has("approved_by")),
+            ("from", f.has("from")),
+            ("until", f.has("until")),
+        ] {
+            if !present {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::TestField,
+                        format!("`acting_for` has no `{k}`"),
+                        *span,
+                        "incomplete acting window",
+                    )
+                    .with_help(
+                        "write `acting_for \"ID\" organisation NAME approved_by \"ID\" from TIME until TIME`",
+                    ),
+                );
+            }
+        }
+        Some(TestActing {
+            subject: TestSubject {
+                id: id?,
+                roles,
+                teams,
+                organisation: organisation?,
+            },
+            approved_by: approved_by?,
+            approver_roles,
+            approver_teams,
+            from: from?,
+            until: until?,
         })
     }
 

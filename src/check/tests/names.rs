@@ -38,6 +38,13 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                         names(symbols, fields, key, SymbolKind::Team, &mut out);
                     }
                 }
+                TestStatement::Linked(_, fields, _) => {
+                    names(symbols, fields, "link", SymbolKind::Link, &mut out);
+                    names(symbols, fields, "category", SymbolKind::Category, &mut out);
+                    for key in ["named_allow", "named_deny"] {
+                        names(symbols, fields, key, SymbolKind::Team, &mut out);
+                    }
+                }
                 TestStatement::Restriction(c, fields, _) => {
                     known(symbols, c, SymbolKind::Category, &mut out);
                     for key in ["named_allow", "named_deny"] {
@@ -59,6 +66,31 @@ pub(in crate::check) fn unknown_names(symbols: &Symbols, block: &TestBlock) -> V
                 }
                 TestStatement::TemporaryGrant(fields, _) => {
                     names(symbols, fields, "actions", SymbolKind::Action, &mut out);
+                    names(
+                        symbols,
+                        fields,
+                        "approver_roles",
+                        SymbolKind::Role,
+                        &mut out,
+                    );
+                    names(
+                        symbols,
+                        fields,
+                        "approver_teams",
+                        SymbolKind::Team,
+                        &mut out,
+                    );
+                }
+                TestStatement::ActingFor(_, fields, _) => {
+                    names(symbols, fields, "roles", SymbolKind::Role, &mut out);
+                    names(symbols, fields, "teams", SymbolKind::Team, &mut out);
+                    names(
+                        symbols,
+                        fields,
+                        "organisation",
+                        SymbolKind::Organisation,
+                        &mut out,
+                    );
                     names(
                         symbols,
                         fields,

@@ -247,8 +247,21 @@ fn lasts_phrase(l: &LastsEntry) -> String {
     text
 }
 
-/// "the whole record", or "only these sections: Third-party information".
+/// "the whole record", or "only these sections: Third-party information"; then the kinds of
+/// link it reaches across, if any ("also the records linked to it by: Secure Adoption Record").
 pub fn covers(v: &Vocabulary, c: &CategoryTable) -> String {
+    let mut text = sections(v, c);
+    if !c.reaches.is_empty() {
+        text.push_str(&format!(
+            "; also the records linked to it by: {}",
+            reaches(v, c)
+        ));
+    }
+    text
+}
+
+/// "the whole record", or "only these sections: Third-party information".
+pub fn sections(v: &Vocabulary, c: &CategoryTable) -> String {
     if c.protects.is_empty() {
         return "the whole record".to_string();
     }
@@ -259,6 +272,16 @@ pub fn covers(v: &Vocabulary, c: &CategoryTable) -> String {
         .map(|s| s.title.as_str())
         .collect();
     format!("only these sections of a record: {}", titles.join(", "))
+}
+
+/// The titles of the kinds of link a category reaches across, in the policy's order.
+pub fn reaches(v: &Vocabulary, c: &CategoryTable) -> String {
+    c.reaches
+        .iter()
+        .filter_map(|l| v.links.get(*l as usize))
+        .map(|l| l.title.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn category(v: &Vocabulary, c: &CategoryTable) -> CategorySheet {

@@ -74,6 +74,10 @@ impl Lowerer {
                     let id = self.string(next(&mut inner)?)?;
                     TestStatement::Record(id, self.fields(inner)?, sspan)
                 }
+                Rule::test_linked => {
+                    let id = self.string(next(&mut inner)?)?;
+                    TestStatement::Linked(id, self.fields(inner)?, sspan)
+                }
                 Rule::test_context => TestStatement::Context(self.fields(inner)?, sspan),
                 Rule::test_restriction => {
                     let category = self.ident(next(&mut inner)?);
@@ -82,6 +86,10 @@ impl Lowerer {
                 Rule::test_action => TestStatement::Action(self.ident(next(&mut inner)?), sspan),
                 Rule::test_at => TestStatement::At(self.date(next(&mut inner)?), sspan),
                 Rule::test_grant => TestStatement::TemporaryGrant(self.fields(inner)?, sspan),
+                Rule::test_acting => {
+                    let id = self.string(next(&mut inner)?)?;
+                    TestStatement::ActingFor(id, self.fields(inner)?, sspan)
+                }
                 Rule::test_change => TestStatement::Change(self.fields(inner)?, sspan),
                 Rule::test_approval => TestStatement::Approval(self.fields(inner)?, sspan),
                 _ => {

@@ -149,6 +149,7 @@ impl Lowerer {
                     span,
                 })
             }
+            Rule::link_decl => Item::Decl(self.decl(DeclKind::Link, pair)?),
             Rule::role_decl => Item::Decl(self.decl(DeclKind::Role, pair)?),
             Rule::team_decl => Item::Decl(self.decl(DeclKind::Team, pair)?),
             Rule::person_decl => Item::Decl(self.decl(DeclKind::Person, pair)?),
@@ -246,6 +247,16 @@ impl Lowerer {
             }
             Rule::approve_stmt => Item::Approve(self.approve(pair)?),
             Rule::disclose_stmt => Item::Disclose(self.disclose_items(inner)?, span),
+            Rule::acting_stmt => {
+                let mut it = inner;
+                let max = self.duration(next(&mut it)?)?;
+                let approved_by = self.step(next(&mut it)?);
+                Item::Acting(Acting {
+                    max,
+                    approved_by,
+                    span,
+                })
+            }
             Rule::use_stmt => Item::Use(inner.map(|p| self.ident(p)).collect(), span),
             Rule::rules_block => {
                 let mut it = inner.peekable();
@@ -424,6 +435,7 @@ impl Lowerer {
                     span,
                 })
             }
+            Rule::reaches_stmt => Statement::Reaches(inner.map(|p| self.ident(p)).collect(), span),
             _ => return Err(unexpected(&pair, self.file)),
         })
     }
@@ -726,6 +738,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_action
             | Rule::kw_section
             | Rule::kw_protects
+            | Rule::kw_link
+            | Rule::kw_reaches
+            | Rule::kw_linked_record
             | Rule::kw_role
             | Rule::kw_team
             | Rule::kw_person
@@ -743,6 +758,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_category
             | Rule::kw_flag
             | Rule::kw_warns
+            | Rule::kw_acting
+            | Rule::kw_acting_for
+            | Rule::kw_up
             | Rule::kw_criteria
             | Rule::kw_restriction
             | Rule::kw_grant
