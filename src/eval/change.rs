@@ -191,12 +191,18 @@ impl Decider {
                 .any(|f| self.flags.get(f.flag.as_ref()) == Some(&target)),
             _ => category.is_some_and(|c| req.record.placed().any(|r| r.category.as_ref() == c)),
         };
+        let ruled = match change.target() {
+            ChangeTarget::Restriction => self.change_refusal(req, change, target)?,
+            _ => None,
+        };
         let chain = if carried != change.needs_carried() {
             Err(refuse(if carried {
                 ChangeRefusal::AlreadyCarried
             } else {
                 ChangeRefusal::NotCarried
             }))
+        } else if let Some(r) = ruled {
+            Err(refuse(r))
         } else {
             self.chain_for(change, target, kind, asked).map_err(refuse)
         };

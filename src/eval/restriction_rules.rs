@@ -6,7 +6,8 @@
 //! not carry is a warning for an auditor (`restriction_required`); a record that carries a
 //! restriction its facts forbid, or two that may not be combined, fails closed. The same
 //! answers are offered to callers that change a record's restrictions ([`Decider::may_carry`])
-//! and to the register report ([`Decider::required`]).
+//! and to the register report ([`Decider::required`]), and decide the lifecycle actions that
+//! place or lift a restriction ([`Decider::change_refusal`]).
 
 use chrono::{DateTime, Utc};
 use smallvec::SmallVec;
@@ -15,6 +16,7 @@ use super::decider::{Decider, fail_closed, index};
 use super::decision::{Basis, Decision, FailReason, Warning};
 use super::request::Request;
 use crate::compile::table::{CategoryTable, ExclusiveEntry, NeverEntry, TriggerEntry};
+use crate::policy::{Change, ChangeRefusal};
 use crate::policy::{FactSet, fact_bit};
 
 /// Why a record may not carry a set of restrictions. Indices are positions in the lists given
@@ -213,6 +215,46 @@ impl Decider {
                     u32::try_from(r.index).unwrap_or(u32::MAX),
                 ));
             }
+        }
+    }
+
+    /// What the rules about restrictions say of a lifecycle action on this record: placing a
+    /// category its facts forbid (`never restrict`), or one that may not be combined with a
+    /// restriction it carries (`exclusive`), is refused, and so is lifting one its facts require
+    /// (`trigger`), since the record would then break the policy. A fact the policy does not
+    /// declare fails closed, as on any other request.
+    pub(super) fn change_refusal<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        change: Change,
+        category: u32,
+    ) -> Result<Option<ChangeRefusal>, FailReason> {
+        let facts = self
+            .stated_facts(req.record.facts.iter().map(AsRef::as_ref))
+            .map_err(|i| FailReason::UnknownFact(index(i)))?;
+        match change {
+            Change::Place => {
+                // Every category was checked to be declared (`request_known`).
+                let mut after: Categories = req
+                    .record
+                    .placed()
+                    .filter_map(|r| self.categories.get(r.category.as_ref()).copied())
+                    .collect();
+                after.push(category);
+                Ok(match self.carry(facts, &after) {
+                    Ok(()) => None,
+                    Err(CarryRefusal::Exclusive { .. }) => {
+                        Some(ChangeRefusal::ExclusiveRestrictions)
+                    }
+                    Err(_) => Some(ChangeRefusal::RestrictionNotAllowed),
+                })
+            }
+            Change::Lift => Ok(self
+                .required_by(facts)
+                .iter()
+                .any(|r| r.trigger.category == category)
+                .then_some(ChangeRefusal::RestrictionRequired)),
+            _ => Ok(None),
         }
     }
 

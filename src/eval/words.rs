@@ -51,6 +51,11 @@ pub fn change_refusal(r: crate::policy::ChangeRefusal) -> &'static str {
             "the step's approvers are roles or teams, and the approval gives only the approver's id"
         }
         R::ApprovalExpired => "an approval is older than the chain allows",
+        R::RestrictionNotAllowed => "the policy says a record like this may not carry it",
+        R::ExclusiveRestrictions => {
+            "the policy says it may not be combined with a restriction the record carries"
+        }
+        R::RestrictionRequired => "the policy says a record like this must carry it",
     }
 }
 

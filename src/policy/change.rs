@@ -151,11 +151,18 @@ pub enum ChangeRefusal {
     ApproverNotStated,
     /// An approval is older than the chain's `valid for`.
     ApprovalExpired,
+    /// Placing the restriction: the record's facts forbid it (`never restrict`).
+    RestrictionNotAllowed,
+    /// Placing the restriction: it may not be combined with one the record carries
+    /// (`exclusive`).
+    ExclusiveRestrictions,
+    /// Lifting the restriction: the record's facts require it (`trigger`).
+    RestrictionRequired,
 }
 
 impl ChangeRefusal {
     /// Every kind.
-    pub const ALL: [ChangeRefusal; 13] = [
+    pub const ALL: [ChangeRefusal; 16] = [
         ChangeRefusal::NoApprover,
         ChangeRefusal::ApproverUnstated,
         ChangeRefusal::AlreadyCarried,
@@ -169,6 +176,9 @@ impl ChangeRefusal {
         ChangeRefusal::NotAuthorised,
         ChangeRefusal::ApproverNotStated,
         ChangeRefusal::ApprovalExpired,
+        ChangeRefusal::RestrictionNotAllowed,
+        ChangeRefusal::ExclusiveRestrictions,
+        ChangeRefusal::RestrictionRequired,
     ];
 
     /// The word in test expectations (`expect deny refused self_approval`).
@@ -187,6 +197,9 @@ impl ChangeRefusal {
             ChangeRefusal::NotAuthorised => "not_authorised",
             ChangeRefusal::ApproverNotStated => "approver_not_stated",
             ChangeRefusal::ApprovalExpired => "approval_expired",
+            ChangeRefusal::RestrictionNotAllowed => "restriction_not_allowed",
+            ChangeRefusal::ExclusiveRestrictions => "exclusive_restrictions",
+            ChangeRefusal::RestrictionRequired => "restriction_required",
         }
     }
 }
