@@ -197,20 +197,61 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// An object, each key and its value handed to `field`, which reads the value.
-    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    /// An object: `member` reads each `"key": value` in turn.
+    fn object(&mut self, mut member: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         if self.take(b'}') {
             return Some(());
         }
         loop {
-            let key = self.str()?;
-            self.eat(b':')?;
-            field(self, key)?;
+            member(self)?;
             if !self.take(b',') {
                 return self.eat(b'}');
             }
         }
+    }
+
+    /// The number in `keys` of the key that comes next, after whitespace, trying them from
+    /// `from` on (the fields usually come in the order serde writes them); `None` for any other
+    /// key, one this reader does not know or one written with an escape.
+    fn known(&mut self, keys: &[&str], from: usize) -> Option<usize> {
+        self.space();
+        let rest = self.text.as_bytes().get(self.at..)?;
+        let (&b'"', name) = rest.split_first()? else {
+            return None;
+        };
+        // The closing quote where the key would end, then the key itself: an exact match.
+        let is = |k: &&str| {
+            name.get(k.len()) == Some(&b'"') && name.get(..k.len()) == Some(k.as_bytes())
+        };
+        let i = (from..keys.len())
+            .chain(0..from)
+            .find(|&i| keys.get(i).is_some_and(is))?;
+        self.at += keys.get(i)?.len() + 2;
+        Some(i)
+    }
+
+    /// An object of the fields named in `keys` (at most 32), read into place: `field` reads
+    /// the value of field `i`, or declines it. Returns the fields read, bit `i` for field `i`;
+    /// a key given twice is declined (serde refuses a duplicate field).
+    fn fields(
+        &mut self,
+        keys: &[&str],
+        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<u32> {
+        let (mut seen, mut next) = (0u32, 0);
+        self.object(|s| {
+            let i = s.known(keys, next)?;
+            s.eat(b':')?;
+            let bit = 1u32.checked_shl(u32::try_from(i).ok()?)?;
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            next = i + 1;
+            field(s, i)
+        })?;
+        Some(seen)
     }
 
     /// An array, each item read by `item`.
@@ -229,86 +270,46 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// An object read into place: `field` reads the value of a key it knows where it belongs
-    /// and gives that field's number (below 32), or `None` for a key it does not know or a
-    /// value it declines. Returns the fields read, one bit each; a key given twice is declined
-    /// (serde refuses a duplicate field).
-    fn fields(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<u32>) -> Option<u32> {
-        let mut seen = 0u32;
-        self.object(|s, key| {
-            let bit = 1u32 << field(s, key)?;
-            if seen & bit != 0 {
-                return None;
-            }
-            seen |= bit;
-            Some(())
-        })?;
-        Some(seen)
-    }
-
     fn request(&mut self, r: &mut Request<Text<'a>>) -> Option<()> {
-        let seen = self.fields(|s, key| {
-            Some(match key {
-                "subject" => {
-                    s.subject(&mut r.subject)?;
-                    0
-                }
-                "action" => {
-                    r.action = s.text()?;
-                    1
-                }
-                "record" => {
-                    s.record(&mut r.record)?;
-                    2
-                }
-                "temporary_grants" => {
-                    r.temporary_grants = s.array(Self::grant)?;
-                    3
-                }
-                "at" => {
-                    r.at = s.maybe(Self::time)?;
-                    4
-                }
-                "context" => {
-                    r.context = s.maybe(Self::context)?.unwrap_or_default();
-                    5
-                }
+        const KEYS: [&str; 8] = [
+            "subject",
+            "action",
+            "record",
+            "temporary_grants",
+            "at",
+            "context",
+            "change",
+            "approvals",
+        ];
+        let seen = self.fields(&KEYS, |s, field| {
+            match field {
+                0 => s.subject(&mut r.subject)?,
+                1 => r.action = s.text()?,
+                2 => s.record(&mut r.record)?,
+                3 => r.temporary_grants = s.array(Self::grant)?,
+                4 => r.at = s.maybe(Self::time)?,
+                5 => r.context = s.maybe(Self::context)?.unwrap_or_default(),
                 // A lifecycle action is rare on the hot paths: serde reads one.
-                "change" => {
-                    s.null().then_some(())?;
-                    6
-                }
-                "approvals" => {
-                    s.array(|_| None::<()>)?;
-                    7
-                }
+                6 => s.null().then_some(())?,
+                7 => s.array(|_| None::<()>).map(drop)?,
                 _ => return None,
-            })
+            }
+            Some(())
         })?;
         read_all(seen, 0b111)
     }
 
     fn subject(&mut self, r: &mut Subject<Text<'a>>) -> Option<()> {
-        let seen = self.fields(|s, key| {
-            Some(match key {
-                "id" => {
-                    r.id = s.id()?;
-                    0
-                }
-                "roles" => {
-                    r.roles = s.texts()?;
-                    1
-                }
-                "teams" => {
-                    r.teams = s.texts()?;
-                    2
-                }
-                "organisation" => {
-                    r.organisation = s.text()?;
-                    3
-                }
+        const KEYS: [&str; 4] = ["id", "roles", "teams", "organisation"];
+        let seen = self.fields(&KEYS, |s, field| {
+            match field {
+                0 => r.id = s.id()?,
+                1 => r.roles = s.texts()?,
+                2 => r.teams = s.texts()?,
+                3 => r.organisation = s.text()?,
                 _ => return None,
-            })
+            }
+            Some(())
         })?;
         read_all(seen, 0b1001)
     }
@@ -316,59 +317,49 @@ impl<'a> Scan<'a> {
     fn record(&mut self, r: &mut Record<Text<'a>>) -> Option<()> {
         // Any field of `Record` this reader does not know keeps `Record::new`'s default: a key
         // that would set it is declined.
-        let seen = self.fields(|s, key| {
-            Some(match key {
-                "id" => {
-                    r.id = s.id()?;
-                    0
-                }
-                "section" => {
-                    r.section = s.maybe(Self::text)?;
-                    1
-                }
-                "teams" => {
-                    r.teams = s.texts()?;
-                    2
-                }
-                "restriction" => {
-                    r.restriction = s.maybe(Self::restriction)?;
-                    3
-                }
-                "restrictions" => {
-                    r.restrictions = s.array(Self::restriction)?;
-                    4
-                }
-                "allocated_workers" => {
-                    r.allocated_workers = s.ids()?;
-                    5
-                }
-                "allocated_managers" => {
-                    r.allocated_managers = s.ids()?;
-                    6
-                }
-                "subject" => {
-                    r.subject = s.maybe(Self::id)?;
-                    7
-                }
-                "relatives" => {
-                    r.relatives = s.ids()?;
-                    8
-                }
-                "authors" => {
-                    r.authors = s.ids()?;
-                    9
-                }
-                "flags" => {
-                    r.flags = s.array(Self::flag)?;
-                    10
-                }
+        const KEYS: [&str; 11] = [
+            "id",
+            "section",
+            "teams",
+            "restriction",
+            "restrictions",
+            "allocated_workers",
+            "allocated_managers",
+            "subject",
+            "relatives",
+            "authors",
+            "flags",
+        ];
+        let seen = self.fields(&KEYS, |s, field| {
+            match field {
+                0 => r.id = s.id()?,
+                1 => r.section = s.maybe(Self::text)?,
+                2 => r.teams = s.texts()?,
+                3 => r.restriction = s.maybe(Self::restriction)?,
+                4 => r.restrictions = s.array(Self::restriction)?,
+                5 => r.allocated_workers = s.ids()?,
+                6 => r.allocated_managers = s.ids()?,
+                7 => r.subject = s.maybe(Self::id)?,
+                8 => r.relatives = s.ids()?,
+                9 => r.authors = s.ids()?,
+                10 => r.flags = s.array(Self::flag)?,
                 _ => return None,
-            })
+            }
+            Some(())
         })?;
         read_all(seen, 0b1)
     }
 
     fn restriction(&mut self) -> Option<Restriction<Text<'a>>> {
+        const KEYS: [&str; 7] = [
+            "category",
+            "placed_on",
+            "last_reviewed",
+            "review_by",
+            "owner",
+            "named_allow",
+            "named_deny",
+        ];
         let mut r = Restriction {
             category: Text::default(),
             placed_on: None,
@@ -378,38 +369,18 @@ impl<'a> Scan<'a> {
             named_allow: Vec::new(),
             named_deny: Vec::new(),
         };
-        let seen = self.fields(|s, key| {
-            Some(match key {
-                "category" => {
-                    r.category = s.text()?;
-                    0
-                }
-                "placed_on" => {
-                    r.placed_on = s.maybe(Self::date)?;
-                    1
-                }
-                "last_reviewed" => {
-                    r.last_reviewed = s.maybe(Self::date)?;
-                    2
-                }
-                "review_by" => {
-                    r.review_by = s.maybe(Self::date)?;
-                    3
-                }
-                "owner" => {
-                    r.owner = s.maybe(Self::id)?;
-                    4
-                }
-                "named_allow" => {
-                    r.named_allow = s.array(Self::entry)?;
-                    5
-                }
-                "named_deny" => {
-                    r.named_deny = s.array(Self::entry)?;
-                    6
-                }
+        let seen = self.fields(&KEYS, |s, field| {
+            match field {
+                0 => r.category = s.text()?,
+                1 => r.placed_on = s.maybe(Self::date)?,
+                2 => r.last_reviewed = s.maybe(Self::date)?,
+                3 => r.review_by = s.maybe(Self::date)?,
+                4 => r.owner = s.maybe(Self::id)?,
+                5 => r.named_allow = s.array(Self::entry)?,
+                6 => r.named_deny = s.array(Self::entry)?,
                 _ => return None,
-            })
+            }
+            Some(())
         })?;
         read_all(seen, 0b1)?;
         Some(r)
@@ -417,90 +388,68 @@ impl<'a> Scan<'a> {
 
     /// `{"person": "ID"}`, `{"team": "NAME"}` or `{"role": "NAME"}`, one key.
     fn entry(&mut self) -> Option<ListEntry<Text<'a>>> {
+        const KINDS: [&str; 3] = ["person", "team", "role"];
         self.eat(b'{')?;
-        let kind = self.str()?;
+        let kind = self.known(&KINDS, 0)?;
         self.eat(b':')?;
         let value = self.text()?;
         self.eat(b'}')?;
         match kind {
-            "person" => Id::checked(value).map(ListEntry::Person),
-            "team" => Some(ListEntry::Team(value)),
-            "role" => Some(ListEntry::Role(value)),
+            0 => Id::checked(value).map(ListEntry::Person),
+            1 => Some(ListEntry::Team(value)),
+            2 => Some(ListEntry::Role(value)),
             _ => None,
         }
     }
 
     fn flag(&mut self) -> Option<PlacedFlag<Text<'a>>> {
+        const KEYS: [&str; 4] = ["flag", "placed_on", "last_reviewed", "review_by"];
         let mut f = PlacedFlag {
             flag: Text::default(),
             placed_on: None,
             last_reviewed: None,
             review_by: None,
         };
-        let seen = self.fields(|s, key| {
-            Some(match key {
-                "flag" => {
-                    f.flag = s.text()?;
-                    0
-                }
-                "placed_on" => {
-                    f.placed_on = s.maybe(Self::date)?;
-                    1
-                }
-                "last_reviewed" => {
-                    f.last_reviewed = s.maybe(Self::date)?;
-                    2
-                }
-                "review_by" => {
-                    f.review_by = s.maybe(Self::date)?;
-                    3
-                }
+        let seen = self.fields(&KEYS, |s, field| {
+            match field {
+                0 => f.flag = s.text()?,
+                1 => f.placed_on = s.maybe(Self::date)?,
+                2 => f.last_reviewed = s.maybe(Self::date)?,
+                3 => f.review_by = s.maybe(Self::date)?,
                 _ => return None,
-            })
+            }
+            Some(())
         })?;
         read_all(seen, 0b1)?;
         Some(f)
     }
 
     fn grant(&mut self) -> Option<TemporaryGrant<Text<'a>>> {
+        const KEYS: [&str; 8] = [
+            "subject",
+            "record",
+            "actions",
+            "granted_at",
+            "duration",
+            "approved_by",
+            "kind",
+            "renewals",
+        ];
         let (mut subject, mut granted_at, mut duration, mut approved_by) = (None, None, None, None);
         let (mut record, mut actions, mut kind, mut renewals) = (None, None, None, 0);
-        self.fields(|s, key| {
-            Some(match key {
-                "subject" => {
-                    subject = Some(s.id()?);
-                    0
-                }
-                "record" => {
-                    record = s.maybe(Self::id)?;
-                    1
-                }
-                "actions" => {
-                    actions = s.maybe(Self::texts)?;
-                    2
-                }
-                "granted_at" => {
-                    granted_at = Some(s.time()?);
-                    3
-                }
-                "duration" => {
-                    duration = Some(time::parse_period(s.str()?)?);
-                    4
-                }
-                "approved_by" => {
-                    approved_by = Some(s.approver()?);
-                    5
-                }
-                "kind" => {
-                    kind = s.maybe(Self::text)?;
-                    6
-                }
-                "renewals" => {
-                    renewals = s.count()?;
-                    7
-                }
+        self.fields(&KEYS, |s, field| {
+            match field {
+                0 => subject = Some(s.id()?),
+                1 => record = s.maybe(Self::id)?,
+                2 => actions = s.maybe(Self::texts)?,
+                3 => granted_at = Some(s.time()?),
+                4 => duration = Some(time::parse_period(s.str()?)?),
+                5 => approved_by = Some(s.approver()?),
+                6 => kind = s.maybe(Self::text)?,
+                7 => renewals = s.count()?,
                 _ => return None,
-            })
+            }
+            Some(())
         })?;
         Some(TemporaryGrant {
             subject: subject?,
@@ -516,6 +465,7 @@ impl<'a> Scan<'a> {
 
     /// A subject id, or an object of the approver's id, roles and teams.
     fn approver(&mut self) -> Option<GrantApprover<Text<'a>>> {
+        const KEYS: [&str; 3] = ["id", "roles", "teams"];
         self.space();
         if self.peek() == Some(b'"') {
             return self.id().map(GrantApprover::Id);
@@ -525,22 +475,14 @@ impl<'a> Scan<'a> {
             roles: Vec::new(),
             teams: Vec::new(),
         };
-        let seen = self.fields(|s, key| {
-            Some(match key {
-                "id" => {
-                    a.id = s.id()?;
-                    0
-                }
-                "roles" => {
-                    a.roles = s.texts()?;
-                    1
-                }
-                "teams" => {
-                    a.teams = s.texts()?;
-                    2
-                }
+        let seen = self.fields(&KEYS, |s, field| {
+            match field {
+                0 => a.id = s.id()?,
+                1 => a.roles = s.texts()?,
+                2 => a.teams = s.texts()?,
                 _ => return None,
-            })
+            }
+            Some(())
         })?;
         read_all(seen, 0b1)?;
         Some(GrantApprover::Stated(a))
@@ -550,7 +492,9 @@ impl<'a> Scan<'a> {
     /// refuses it).
     fn context(&mut self) -> Option<RequestContext<Text<'a>>> {
         let mut out: Vec<(Text<'a>, Text<'a>)> = Vec::new();
-        self.object(|s, key| {
+        self.object(|s| {
+            let key = s.str()?;
+            s.eat(b':')?;
             if out.iter().any(|(seen, _)| seen.as_ref() == key) {
                 return None;
             }
