@@ -42,10 +42,10 @@ const GRANT_REQUEST: &str = r#"{"subject":{"id":"u-2001","roles":["social_worker
 /// approved by someone stating their role: the whole chain checked, allowed.
 const LIFT_REQUEST: &str = r#"{"subject":{"id":"u-2001","roles":["social_worker"],"organisation":"council"},"action":"lift","record":{"id":"R2","restriction":{"category":"sensitive","owner":"u-3002"}},"change":{"category":"sensitive"},"approvals":[{"step":1,"by":{"id":"u-3001","roles":["team_manager"]},"at":"2026-11-20T09:00:00Z"},{"step":2,"by":{"id":"u-4001","roles":["service_manager"]},"at":"2026-11-21T09:00:00Z"},{"step":3,"by":{"id":"u-5001","roles":["head_of_service"]},"at":"2026-11-21T12:00:00Z"}],"at":"2026-11-22T10:00:00Z"}"#;
 
-/// A record restricted under one category with two facts (`examples/policies/permanence`): the
+/// A record restricted under one category with a fact (`examples/policies/permanence`): the
 /// decision reads the triggers (one requires a restriction it lacks), `never restrict` and
 /// `exclusive` after the rows.
-const FACTS_REQUEST: &str = r#"{"subject":{"id":"u-1","roles":["social_worker"],"teams":["adoption_team"],"organisation":"council"},"action":"view","record":{"id":"P1","restriction":{"category":"adoption","placed_on":"2026-06-01"},"facts":["adoption_plan","relative_of_staff"]},"at":"2026-11-22T10:00:00Z"}"#;
+const FACTS_REQUEST: &str = r#"{"subject":{"id":"u-1","roles":["social_worker"],"teams":["adoption_team"],"organisation":"council"},"action":"view","record":{"id":"P1","restriction":{"category":"adoption","placed_on":"2026-06-01"},"facts":["relative_of_staff"]},"at":"2026-11-22T10:00:00Z"}"#;
 
 /// A Care Record carrying its own staff conflict, linked to a Secure Adoption Record whose
 /// `adoption` restriction reaches it and lets the subject in by its access list

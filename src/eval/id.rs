@@ -49,6 +49,19 @@ impl<S: AsRef<str>> Id<S> {
     pub fn to_owned_id(&self) -> Id {
         Id(self.as_str().to_string())
     }
+
+    /// An id not read yet, which a reader fills in before anyone sees it.
+    pub(crate) fn unread() -> Id<S>
+    where
+        S: Default,
+    {
+        Id(S::default())
+    }
+
+    /// `text` as an id when it passes the id rules, for a reader that declines anything else.
+    pub(crate) fn checked(text: S) -> Option<Id<S>> {
+        check(text.as_ref()).ok().map(|()| Id(text))
+    }
 }
 
 /// Whether two id texts name the same person (the one comparison rule).

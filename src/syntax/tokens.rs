@@ -68,7 +68,15 @@ fn walk(file: FileId, pair: Pair<'_, Rule>, out: &mut Vec<Token>) {
         Rule::duration if pair.clone().into_inner().all(|p| p.as_rule() != Rule::unit) => {
             Some(TokenClass::Number)
         }
-        Rule::duration => Some(TokenClass::Duration),
+        Rule::test_duration
+            if pair
+                .clone()
+                .into_inner()
+                .all(|p| p.as_rule() != Rule::test_unit) =>
+        {
+            Some(TokenClass::Number)
+        }
+        Rule::duration | Rule::test_duration => Some(TokenClass::Duration),
         Rule::integer => Some(TokenClass::Number),
         Rule::date | Rule::timestamp => Some(TokenClass::Date),
         r if format!("{r:?}").starts_with("kw_") => Some(TokenClass::Keyword),
@@ -126,6 +134,23 @@ mod tests {
                 (Keyword, "by"),
                 (Name, "owner"),
             ]
+        );
+    }
+
+    /// Regression: a test block's durations are read by their own rule (`test_duration`), which
+    /// the classifier missed, so the editor grammar test saw `24h` as a count.
+    #[test]
+    fn a_test_blocks_duration_is_a_duration_and_its_count_a_number() {
+        let text = "test \"t\" {\n  temporary_grant granted_at 2026-11-22T09:00:00Z for 24h approved_by \"u-1\"\n  approval by \"u-2\" approved_at 2026-11-22T09:00:00Z step 1\n}\n";
+        let classes: Vec<(TokenClass, &str)> = tokens(FileId(0), text)
+            .unwrap()
+            .iter()
+            .map(|t| (t.class, &text[t.span.start as usize..t.span.end as usize]))
+            .filter(|(c, _)| matches!(c, TokenClass::Duration | TokenClass::Number))
+            .collect();
+        assert_eq!(
+            classes,
+            [(TokenClass::Duration, "24h"), (TokenClass::Number, "1")]
         );
     }
 }

@@ -1,6 +1,8 @@
 //! Loading the bundled policies for integration tests.
 #![allow(dead_code)]
 
+pub mod requests;
+
 use std::path::{Path, PathBuf};
 
 use caselock::check::Checked;
