@@ -19,7 +19,9 @@ fn main() {
         .unwrap_or(10_000);
     if chain {
         print!("{}", chain_gen::role_chain(size));
+    } else if sections {
+        print!("{}", policy_gen::policy_with(size, true));
     } else {
-        print!("{}", policy_gen::policy_with(size, sections));
+        print!("{}", policy_gen::policy(size));
     }
 }

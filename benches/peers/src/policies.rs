@@ -25,8 +25,11 @@ struct Row {
     slowest_test: String,
 }
 
-/// Every policy under `root`: its name, decider and named test requests.
-fn load(root: &Path) -> Result<Vec<(String, Decider, Vec<(String, Request)>)>, String> {
+/// A policy's name, decider and named test requests.
+type Loaded = (String, Decider, Vec<(String, Request)>);
+
+/// Every policy under `root`.
+fn load(root: &Path) -> Result<Vec<Loaded>, String> {
     let mut sources = SourceMap::new();
     let found = caselock::loader::discover(root, &mut sources)
         .map_err(|e| format!("{}: {e}", root.display()))?;

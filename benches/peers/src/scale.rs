@@ -13,7 +13,6 @@
 //! one time in three.
 
 use std::fmt::Write as _;
-use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
