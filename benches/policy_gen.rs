@@ -3,8 +3,18 @@
 //! teams in shallow hierarchies, four organisations and five actions. Deterministic: the same
 //! size gives the same text.
 
-/// The policy text.
+/// How many sections a policy with sections declares.
+const SECTIONS: usize = 10;
+
+/// The policy text, every category covering the whole record (the shape of the earlier figures).
 pub fn policy(rules: usize) -> String {
+    policy_with(rules, false)
+}
+
+/// The policy text; with `sections`, it also declares ten sections of a record and one category
+/// in three `protects` one or two of them (issue 15's record model). The rules, and the random
+/// choices behind them, are the same either way, so the two shapes differ only by sections.
+pub fn policy_with(rules: usize, sections: bool) -> String {
     let categories = (rules / 20).max(1);
     let names = (rules / 5).clamp(10, 1000);
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -21,6 +31,12 @@ pub fn policy(rules: usize) -> String {
          health \"Health\" partner, vendor \"Vendor\" external\n\
          obligation case_note \"Record a case note\"\n",
     );
+    if sections {
+        let declared: Vec<String> = (0..SECTIONS)
+            .map(|i| format!("s{i} \"Section {i}\""))
+            .collect();
+        s.push_str(&format!("section {}\n", declared.join(", ")));
+    }
     for i in 0..names {
         // Every tenth name starts a small tree; the rest sit under the nearest root.
         let parent = if i % 10 == 0 {
@@ -55,6 +71,16 @@ pub fn policy(rules: usize) -> String {
             "category c{c} \"Category {c}\" {{\n  restriction {}\n",
             if universal { "universal" } else { "exclude" }
         ));
+        if sections && c % 3 == 1 {
+            // Every other protecting category covers two sections, so a section is protected
+            // by several categories and a category by several sections.
+            let second = if c % 2 == 0 {
+                format!(", s{}", (c + 1) % SECTIONS)
+            } else {
+                String::new()
+            };
+            s.push_str(&format!("  protects s{}{second}\n", c % SECTIONS));
+        }
         let per = rules / categories + usize::from(c < rules % categories);
         for k in 0..per {
             let a = actions[next(actions.len())];

@@ -14,4 +14,5 @@ pub(crate) mod request;
 pub(crate) mod runner;
 
 pub use coverage::{Coverage, RuleCoverage};
+pub use request::request;
 pub use runner::{Actual, Mismatch, PolicyRun, Status, TestResult, run};

@@ -2,12 +2,14 @@
 //! Nottingham ESCR policy; and caselock alone on generated policies of growing size.
 //!
 //! `cargo run --release -p peers -- --quick` measures in a few seconds; without `--quick` it
-//! takes the median of more runs over more requests; `--scale` measures policy size.
+//! takes the median of more runs over more requests; `--scale` measures policy size;
+//! `--policies` times every bundled and example policy's own test requests.
 //! BENCHMARKS.md reports the figures.
 
 mod cedar;
 mod measure;
 mod native;
+mod policies;
 mod rego;
 mod scale;
 mod workload;
@@ -67,10 +69,12 @@ fn main() -> ExitCode {
             Some(n) => jsonl(n),
             None => Err("--jsonl needs a request count".to_string()),
         }
+    } else if has("--policies") {
+        policies::run()
     } else if has("--scale") {
         scale::run(has("--quick"))
     } else if args.iter().any(|a| a.starts_with('-') && a != "--quick") || has("--help") {
-        Err("usage: peers [--quick] | --scale [--quick] | --jsonl N".to_string())
+        Err("usage: peers [--quick] | --scale [--quick] | --policies | --jsonl N".to_string())
     } else {
         let plan = if has("--quick") {
             Plan {

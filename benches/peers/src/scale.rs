@@ -5,14 +5,19 @@
 //! rules per category, so it grows in rules and categories: what a large council's policy
 //! estate grows in. Each size runs in its own child process (`--scale-one N`), so the peak
 //! memory reported is that size's own.
+//!
+//! Each size is measured twice. First in the shape of the earlier figures: every category
+//! covers the whole record and a record carries at most one restriction. Then in issue 15's
+//! record model: the same rules with ten sections that one category in three protects, and
+//! requests whose record carries one restriction, or two or three at once, and name a section
+//! one time in three.
 
 use std::fmt::Write as _;
-use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use caselock::eval::{Decider, ListEntry, Outcome};
+use caselock::eval::{Basis, Decider, ListEntry, Outcome};
 use caselock::eval::{Record, Request, Restriction, Subject};
 use caselock::span::SourceMap;
 
@@ -29,9 +34,27 @@ const ORGS: [(&str, &str); 4] = [
     ("vendor", "external"),
 ];
 const ACTIONS: [&str; 5] = ["view", "edit", "add_note", "report", "share"];
+/// How many sections a policy with sections declares.
+const SECTIONS: usize = 10;
 
-/// The text of a generated policy with `rules` rules.
-pub fn policy_text(rules: usize, seed: u64) -> String {
+/// What a generated request's record looks like.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    /// Two or three restrictions at once rather than at most one.
+    several: bool,
+    /// A section of the record asked for, one time in three.
+    sections: bool,
+}
+
+/// The shape of the figures before issue 15: one restriction at most, no section.
+const WHOLE: Shape = Shape {
+    several: false,
+    sections: false,
+};
+
+/// The text of a generated policy with `rules` rules; with `sections`, ten sections that one
+/// category in three protects, the rules themselves unchanged.
+pub fn policy_text(rules: usize, seed: u64, sections: bool) -> String {
     let mut rng = Rng::new(seed);
     let mut s = String::new();
     let _ = writeln!(
@@ -59,6 +82,12 @@ pub fn policy_text(rules: usize, seed: u64) -> String {
         .map(|(n, k)| format!("{n} \"{n}\" {k}"))
         .collect();
     let _ = writeln!(s, "organisation {}", orgs.join(", "));
+    if sections {
+        let declared: Vec<String> = (0..SECTIONS)
+            .map(|i| format!("s{i} \"Section {i}\""))
+            .collect();
+        let _ = writeln!(s, "section {}", declared.join(", "));
+    }
     let _ = writeln!(s, "unrestricted {{\n  restriction exclude\n}}");
     let categories = rules.div_ceil(RULES_PER_CATEGORY);
     let mut left = rules;
@@ -70,6 +99,16 @@ pub fn policy_text(rules: usize, seed: u64) -> String {
             "  restriction {}",
             if universal { "universal" } else { "exclude" }
         );
+        if sections && c % 3 == 1 {
+            // Every other protecting category covers two sections, so a section is protected
+            // by several categories and a category by several sections.
+            let second = if c % 2 == 0 {
+                format!(", s{}", (c + 1) % SECTIONS)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "  protects s{}{second}", c % SECTIONS);
+        }
         let here = left.min(RULES_PER_CATEGORY);
         left -= here;
         for k in 0..here {
@@ -114,8 +153,38 @@ fn peak_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// A restriction under category `c{category}`, naming the person `id` in its access lists now
+/// and then.
+fn placed_under(rng: &mut Rng, category: usize, id: &str) -> Restriction {
+    Restriction {
+        category: format!("c{category}"),
+        placed_on: None,
+        last_reviewed: None,
+        review_by: None,
+        ends: None,
+        renewals: 0,
+        owner: None,
+        named_allow: if rng.chance(20) {
+            vec![ListEntry::Person(person(id))]
+        } else {
+            Vec::new()
+        },
+        named_deny: if rng.chance(5) {
+            vec![ListEntry::Person(person(id))]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
 /// Requests over a generated policy's categories: all of them, or only the first `hot`.
-fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<Request> {
+fn requests(
+    categories: usize,
+    hot: Option<usize>,
+    n: usize,
+    seed: u64,
+    shape: Shape,
+) -> Vec<Request> {
     let spread = hot.map_or(categories, |h| h.min(categories));
     let mut rng = Rng::new(seed);
     let at = chrono::DateTime::from_timestamp(1_795_341_600, 0);
@@ -123,25 +192,28 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
         .map(|i| {
             let id = format!("u-{}", rng.below(500));
             let category = rng.below(spread + 1);
-            let restriction = (category < spread).then(|| Restriction {
-                category: format!("c{category}"),
-                placed_on: None,
-                last_reviewed: None,
-                review_by: None,
-                ends: None,
-                renewals: 0,
-                owner: None,
-                named_allow: if rng.chance(20) {
-                    vec![ListEntry::Person(person(&id))]
-                } else {
-                    Vec::new()
-                },
-                named_deny: if rng.chance(5) {
-                    vec![ListEntry::Person(person(&id))]
-                } else {
-                    Vec::new()
-                },
-            });
+            let mut restriction =
+                (category < spread).then(|| placed_under(&mut rng, category, &id));
+            // The extra draws come after the old ones, so the old shape's requests are the
+            // requests of the earlier figures.
+            let mut restrictions = Vec::new();
+            if shape.several {
+                let mut carried = vec![rng.below(spread)];
+                let want = (2 + rng.below(2)).min(spread);
+                while carried.len() < want {
+                    let c = rng.below(spread);
+                    if !carried.contains(&c) {
+                        carried.push(c);
+                    }
+                }
+                restriction = None;
+                restrictions = carried
+                    .into_iter()
+                    .map(|c| placed_under(&mut rng, c, &id))
+                    .collect();
+            }
+            let section =
+                (shape.sections && rng.chance(33)).then(|| format!("s{}", rng.below(SECTIONS)));
             Request {
                 subject: Subject {
                     id: person(&id),
@@ -155,6 +227,8 @@ fn requests(categories: usize, hot: Option<usize>, n: usize, seed: u64) -> Vec<R
                 action: ACTIONS[rng.below(ACTIONS.len())].to_string(),
                 record: Record {
                     restriction,
+                    restrictions,
+                    section,
                     allocated_workers: if rng.chance(30) {
                         vec![person(&id)]
                     } else {
@@ -183,19 +257,27 @@ struct Row {
     peak_bytes: u64,
     decide_ns: f64,
     decide_hot_ns: f64,
+    check_sections_ms: f64,
+    decide_one_ns: f64,
+    decide_several_ns: f64,
+    decide_several_hot_ns: f64,
 }
 
 impl Row {
     fn line(&self) -> String {
         format!(
-            "rules={} check_ms={:.2} compile_ms={:.2} table_bytes={} peak_bytes={} decide_ns={:.1} decide_hot_ns={:.1}",
+            "rules={} check_ms={:.2} compile_ms={:.2} table_bytes={} peak_bytes={} decide_ns={:.1} decide_hot_ns={:.1} check_sections_ms={:.2} decide_one_ns={:.1} decide_several_ns={:.1} decide_several_hot_ns={:.1}",
             self.rules,
             self.check_ms,
             self.compile_ms,
             self.table_bytes,
             self.peak_bytes,
             self.decide_ns,
-            self.decide_hot_ns
+            self.decide_hot_ns,
+            self.check_sections_ms,
+            self.decide_one_ns,
+            self.decide_several_ns,
+            self.decide_several_hot_ns
         )
     }
 
@@ -211,6 +293,10 @@ impl Row {
                 "peak_bytes" => row.peak_bytes = v.parse().ok()?,
                 "decide_ns" => row.decide_ns = v.parse().ok()?,
                 "decide_hot_ns" => row.decide_hot_ns = v.parse().ok()?,
+                "check_sections_ms" => row.check_sections_ms = v.parse().ok()?,
+                "decide_one_ns" => row.decide_one_ns = v.parse().ok()?,
+                "decide_several_ns" => row.decide_several_ns = v.parse().ok()?,
+                "decide_several_hot_ns" => row.decide_several_hot_ns = v.parse().ok()?,
                 _ => {}
             }
         }
@@ -218,9 +304,9 @@ impl Row {
     }
 }
 
-/// Measures one size and prints its figures on one line.
-pub fn one(rules: usize) -> Result<(), String> {
-    let text = policy_text(rules, 0x5ca1e + rules as u64);
+/// Checks and compiles a generated policy: the decider and the check and compile times (ms).
+fn build(rules: usize, sections: bool) -> Result<(Decider, usize, usize, f64, f64), String> {
+    let text = policy_text(rules, 0x5ca1e + rules as u64, sections);
     let start = Instant::now();
     let mut sources = SourceMap::new();
     let file = sources.add("generated.policy", text);
@@ -235,30 +321,72 @@ pub fn one(rules: usize) -> Result<(), String> {
     let table = caselock::compile::compile(&checked, &sources);
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
     let table_bytes = caselock::compile::to_json(&table).len();
-    let decider = Decider::new(&table);
-    drop(checked);
-    let reqs = requests(table.categories.len(), None, 20_000, 7);
-    let allowed = reqs
+    Ok((
+        Decider::new(&table),
+        table.categories.len(),
+        table_bytes,
+        check_ms,
+        compile_ms,
+    ))
+}
+
+/// The median CPU ns per decision over `reqs`, after checking that the policy reads every one:
+/// a request refused unread would time the fail-closed shortcut instead.
+fn decide_ns(decider: &Decider, reqs: &[Request]) -> Result<f64, String> {
+    if let Some(d) = reqs
         .iter()
-        .filter(|r| decider.decide(r).outcome == Outcome::Allow)
-        .count();
-    black_box(allowed);
-    let decide_ns = median_ns(7, reqs.len(), std::time::Duration::from_secs(1), |i| {
-        decider.decide(&reqs[i]).outcome == Outcome::Allow
-    });
+        .map(|r| decider.decide(r))
+        .find(|d| matches!(d.basis, Basis::FailClosed(_)))
+    {
+        return Err(format!("a generated request fails closed: {d:?}"));
+    }
+    Ok(median_ns(
+        7,
+        reqs.len(),
+        std::time::Duration::from_secs(1),
+        |i| decider.decide(&reqs[i]).outcome == Outcome::Allow,
+    ))
+}
+
+/// Measures one size and prints its figures on one line.
+pub fn one(rules: usize) -> Result<(), String> {
+    let (decider, categories, table_bytes, check_ms, compile_ms) = build(rules, false)?;
+    let reqs = requests(categories, None, 20_000, 7, WHOLE);
+    let decide_all_ns = decide_ns(&decider, &reqs)?;
     // The same number of requests over ten categories only: what stays in cache.
-    let hot = requests(table.categories.len(), Some(10), 20_000, 7);
-    let decide_hot_ns = median_ns(7, hot.len(), std::time::Duration::from_secs(1), |i| {
-        decider.decide(&hot[i]).outcome == Outcome::Allow
-    });
+    let hot = requests(categories, Some(10), 20_000, 7, WHOLE);
+    let decide_hot_ns = decide_ns(&decider, &hot)?;
+    // Before the second policy is built, so the figure stays the earlier shape's own.
+    let peak_bytes = peak_memory().unwrap_or(0);
+    drop((decider, reqs, hot));
+
+    let (decider, categories, _, check_sections_ms, _) = build(rules, true)?;
+    let one = Shape {
+        several: false,
+        sections: true,
+    };
+    let several = Shape {
+        several: true,
+        sections: true,
+    };
+    let decide_one_ns = decide_ns(&decider, &requests(categories, None, 20_000, 7, one))?;
+    let decide_several_ns = decide_ns(&decider, &requests(categories, None, 20_000, 7, several))?;
+    let decide_several_hot_ns = decide_ns(
+        &decider,
+        &requests(categories, Some(10), 20_000, 7, several),
+    )?;
     let row = Row {
         rules,
         check_ms,
         compile_ms,
         table_bytes,
-        peak_bytes: peak_memory().unwrap_or(0),
-        decide_ns,
+        peak_bytes,
+        decide_ns: decide_all_ns,
         decide_hot_ns,
+        check_sections_ms,
+        decide_one_ns,
+        decide_several_ns,
+        decide_several_hot_ns,
     };
     println!("{}", row.line());
     Ok(())
@@ -308,6 +436,21 @@ pub fn run(quick: bool) -> Result<(), String> {
             r.peak_bytes as f64 / (1024.0 * 1024.0),
             r.decide_ns,
             r.decide_hot_ns
+        );
+    }
+    println!();
+    println!(
+        "| rules | check with sections (ms) | decide, 1 restriction (ns) | decide, 2–3 restrictions (ns) | decide, 2–3 restrictions, 10 categories (ns) |"
+    );
+    println!("|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {:.1} | {:.0} | {:.0} | {:.0} |",
+            r.rules,
+            r.check_sections_ms,
+            r.decide_one_ns,
+            r.decide_several_ns,
+            r.decide_several_hot_ns
         );
     }
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scale.svg");
