@@ -297,3 +297,27 @@ fn a_self_approved_temporary_grant_does_not_count() {
     let d = decider.decide(&req);
     assert_eq!(d.outcome, Outcome::Deny, "{d:?}");
 }
+
+/// Regression (Schemathesis ST202): JSON Schema's `integer` includes `2.0`, so a count written
+/// that way is read as 2, and a fraction is refused naming its field.
+#[test]
+fn a_count_written_with_a_zero_fraction_is_read_and_a_fraction_refused() {
+    let request = |renewals: &str, step: &str| {
+        format!(
+            r#"{{"subject":{{"id":"u-1","organisation":"council"}},"action":"renew_temporary","record":{{"id":"R1"}},"change":{{"category":"sensitive","kind":"task_access","renewals":{renewals}}},"approvals":[{{"step":{step},"by":"u-2","at":"2026-11-20T09:00:00Z"}}]}}"#
+        )
+    };
+    let read = Request::from_json(&request("2.0", "1.0")).unwrap();
+    assert_eq!(read.change.as_ref().map(|c| c.renewals), Some(2));
+    assert_eq!(read.approvals[0].step, 1);
+    for (renewals, step, field) in [
+        ("2.5", "1", "change.renewals"),
+        ("2", "-1", "approvals[0].step"),
+        ("4294967296.0", "1", "change.renewals"),
+    ] {
+        let err = Request::from_json(&request(renewals, step))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(field), "{renewals} {step}: {err}");
+    }
+}

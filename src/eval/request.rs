@@ -111,7 +111,7 @@ pub struct ChangeRequest<S = String> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<S>,
     /// For `renew_temporary`: how many times the grant has been renewed so far.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero", deserialize_with = "count")]
     pub renewals: u32,
     /// The subject id of the requester's line manager, for a chain that names `line_manager`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +131,7 @@ pub struct ChangeRequest<S = String> {
 )]
 pub struct GivenApproval<S = String> {
     /// The chain's step it approves, from 1.
+    #[serde(deserialize_with = "count")]
     pub step: u32,
     /// Who approved: their subject id, or their id with the roles and teams they held when they
     /// approved.
@@ -489,7 +490,7 @@ pub struct Restriction<S = String> {
     pub ends: Option<NaiveDate>,
     /// How many times the restriction has been renewed (checked against the category's
     /// `renewable`; each renewal adds at most the category's maximum to its end).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero", deserialize_with = "count")]
     pub renewals: u32,
     /// The subject id of its named owner (accountable manager).
     #[serde(default)]
@@ -536,12 +537,42 @@ pub struct TemporaryGrant<S = String> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<S>,
     /// How many times the grant has been renewed (checked against the kind's `renewable`).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero", deserialize_with = "count")]
     pub renewals: u32,
 }
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+/// A count: a whole number, which JSON Schema lets a client write `3` or `3.0` (both are an
+/// `integer` there), so the contract and the reader agree; a fraction, a negative number or one
+/// past `u32::MAX` is refused.
+fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    struct Count;
+    impl serde::de::Visitor<'_> for Count {
+        type Value = u32;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole number from 0 to 4294967295")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u32, E> {
+            u32::try_from(v)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<u32, E> {
+            if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
+                // Whole and in range, so the conversion is exact.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Ok(v as u32)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    d.deserialize_any(Count)
 }
 
 /// Who approved a temporary grant.
