@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::approvals::Boards;
 use super::disclosure::disclosure;
+use super::lasts::Limited;
 use super::names::SymbolKind;
 use super::resolve::Resolver;
 use super::shared::Shared;
@@ -399,47 +400,8 @@ impl Resolver {
                 ),
             }
         }
-        let renewable = match &t.renewable {
-            Some(n) if n.value == 0 => {
-                self.report(
-                    Diagnostic::warning(
-                        Code::RenewableZero,
-                        "`renewable 0` says a grant cannot be renewed, which is already so",
-                        n.span,
-                        "renewable no times",
-                    )
-                    .with_help(
-                        "remove `renewable 0`, or give the number of renewals the source allows",
-                    ),
-                );
-                0
-            }
-            Some(n) => n.value,
-            None => 0,
-        };
-        let notify = match &t.notify {
-            Some(d) => Some(self.ok(values::period(d))?),
-            None => None,
-        };
-        if let (Some(n), Some(m), Some(d)) = (notify, max, &t.notify) {
-            if !m.always_longer(&n) {
-                self.report(
-                    Diagnostic::error(
-                        Code::NotifyOutlastsGrant,
-                        format!(
-                            "the holder is to be told {} before the end of a grant that lasts at most {}",
-                            n.describe(),
-                            m.describe()
-                        ),
-                        d.span,
-                        "as long as the grant or longer",
-                    )
-                    .with_label(t.max.span, "the longest a grant lasts")
-                    .with_help("give a notice shorter than the grant's maximum, such as `notify 3 days` for a grant of 2 weeks"),
-                );
-                return None;
-            }
-        }
+        let (renewable, notify) =
+            self.renewals_and_notice(Limited::Grant, max, &t.max, &t.renewable, &t.notify)?;
         let obligations = self.obligations(&t.requires);
         Some(TemporaryAccess {
             kind: t.kind.as_ref().map(|(n, title)| {
