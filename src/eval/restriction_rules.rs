@@ -183,11 +183,7 @@ impl Decider {
             }
         };
         // Every category is declared and given once, or the request failed closed already.
-        let carried: Categories = req
-            .record
-            .placed()
-            .filter_map(|r| self.categories.get(r.category.as_ref()).copied())
-            .collect();
+        let carried = self.carried(req);
         // `carry` reads resolved categories, so it refuses only by a rule; every refusal is
         // mapped all the same, to the field it names.
         let refused = match self.carry(facts, &carried) {
@@ -235,11 +231,7 @@ impl Decider {
         match change {
             Change::Place => {
                 // Every category was checked to be declared (`request_known`).
-                let mut after: Categories = req
-                    .record
-                    .placed()
-                    .filter_map(|r| self.categories.get(r.category.as_ref()).copied())
-                    .collect();
+                let mut after = self.carried(req);
                 after.push(category);
                 Ok(match self.carry(facts, &after) {
                     Ok(()) => None,
@@ -256,6 +248,15 @@ impl Decider {
                 .then_some(ChangeRefusal::RestrictionRequired)),
             _ => Ok(None),
         }
+    }
+
+    /// The categories the record itself carries, resolved (an undeclared one is left out: the
+    /// callers have refused it already).
+    fn carried<S: AsRef<str>>(&self, req: &Request<S>) -> Categories {
+        req.record
+            .placed()
+            .filter_map(|r| self.categories.get(r.category.as_ref()).copied())
+            .collect()
     }
 
     /// Whether a decision must read the rules about restrictions: the record states facts, or
