@@ -28,7 +28,9 @@ const INLINE_WORDS: usize = 8;
 #[derive(Debug, Clone)]
 pub struct Decider {
     pub(super) table: DecisionTable,
-    pub(super) actions: NameMap,
+    /// What each action word names: one of the policy's actions or a lifecycle action, found
+    /// by one look-up.
+    verbs: NameMap<Verb>,
     pub(super) categories: NameMap,
     sections: NameMap,
     /// The kinds of link between records, by name.
@@ -61,6 +63,15 @@ pub struct Decider {
     pub(super) prepared: Prepared,
     /// The approval chains of lifecycle actions.
     pub(super) lifecycle: Lifecycle,
+}
+
+/// What a request's action word names.
+#[derive(Debug, Clone, Copy)]
+enum Verb {
+    /// One of the policy's actions, decided by its rules.
+    Rule(ActionId),
+    /// A lifecycle action, decided by its approval chain.
+    Change(Change),
 }
 
 /// One category, interned.
@@ -148,20 +159,17 @@ impl Decider {
         let mut context_values = vec![NameMap::default(); v.contexts.len()];
         for (i, value) in v.context_values.iter().enumerate() {
             if let Some(m) = context_values.get_mut(value.context as usize) {
-                m.entry(value.name.as_str().into())
-                    .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
+                m.get_or_insert_with(&value.name, || u32::try_from(i).unwrap_or(u32::MAX));
             }
         }
         let mut persons = NameMap::default();
         let mut person_bits: Vec<Vec<u32>> = Vec::new();
         for (i, p) in v.persons.iter().enumerate() {
             let bit = layout.bit(Atom::Person(i as u32));
-            let slot = *persons
-                .entry(id::key(&p.subject_id).into())
-                .or_insert_with(|| {
-                    person_bits.push(Vec::new());
-                    (person_bits.len() - 1) as u32
-                });
+            let slot = persons.get_or_insert_with(&id::key(&p.subject_id), || {
+                person_bits.push(Vec::new());
+                (person_bits.len() - 1) as u32
+            });
             if let Some(bits) = person_bits.get_mut(slot as usize) {
                 bits.push(bit);
             }
@@ -213,7 +221,7 @@ impl Decider {
             .collect();
         let lifecycle = Lifecycle::new(table, &mut pool, &layout);
         Decider {
-            actions: intern::name_map(v.actions.iter().map(|a| a.name.as_str())),
+            verbs: verbs(table),
             categories: intern::name_map(table.categories.iter().map(|c| c.name.as_str())),
             sections: intern::name_map(v.sections.iter().map(|s| s.name.as_str())),
             links: intern::name_map(v.links.iter().map(|l| l.name.as_str())),
@@ -274,14 +282,17 @@ impl Decider {
     /// restriction decides, then its flags add their part (eval/flags.rs), then the rules about
     /// restrictions theirs (eval/restriction_rules.rs).
     pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
-        // The lifecycle actions are every policy's, and no policy may declare one (CL0164).
-        if let Some(change) = Change::from_word(req.action.as_ref()) {
+        let verb = self.verbs.get(req.action.as_ref()).copied();
+        if let Some(Verb::Change(change)) = verb {
             return self.decide_change(req, change, at);
         }
         if req.change.is_some() || !req.approvals.is_empty() {
             return fail_closed(FailReason::UnexpectedChange, at);
         }
-        let mut d = self.decide_record(req, at);
+        let Some(Verb::Rule(action)) = verb else {
+            return fail_closed(FailReason::UnknownAction, at);
+        };
+        let mut d = self.decide_record(req, action, at);
         if !req.record.flags.is_empty() {
             self.flag(req, at, &mut d);
         }
@@ -292,7 +303,12 @@ impl Decider {
     }
 
     /// The decision on the record without its flags.
-    fn decide_record<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
+    fn decide_record<S: AsRef<str>>(
+        &self,
+        req: &Request<S>,
+        action: ActionId,
+        at: DateTime<Utc>,
+    ) -> Decision {
         let mut warnings = Warnings::new();
         let mut inline = [0u64; INLINE_WORDS];
         let mut heap;
@@ -303,7 +319,7 @@ impl Decider {
             heap = vec![0u64; words];
             &mut heap
         };
-        let mut ctx = match self.facts(req, at, facts) {
+        let mut ctx = match self.facts_for(req, action, Some(at), facts) {
             Ok(c) => c,
             Err(reason) => return fail_closed(reason, at),
         };
@@ -509,11 +525,10 @@ impl Decider {
         at: DateTime<Utc>,
         facts: &mut [u64],
     ) -> Result<Context<'r, S>, FailReason> {
-        let action = *self
-            .actions
-            .get(req.action.as_ref())
-            .ok_or(FailReason::UnknownAction)?;
-        self.facts_for(req, action, Some(at), facts)
+        let Some(Verb::Rule(action)) = self.verbs.get(req.action.as_ref()) else {
+            return Err(FailReason::UnknownAction);
+        };
+        self.facts_for(req, *action, Some(at), facts)
     }
 
     /// Whether every name the request gives is one the policy declares (as [`Decider::facts`]
@@ -838,6 +853,20 @@ fn lifetime<S>(
     if limit.is_some_and(|(_, allowed)| r.renewals > allowed) {
         warnings.push(Warning::RestrictionRenewedTooOften(category, r.renewals));
     }
+}
+
+/// Every action word: the lifecycle actions are every policy's, and no policy may declare one
+/// (CL0164); in a table that does all the same, the lifecycle action wins.
+fn verbs(table: &DecisionTable) -> NameMap<Verb> {
+    let mut verbs = NameMap::default();
+    for c in Change::ALL {
+        verbs.get_or_insert_with(c.word(), || Verb::Change(c));
+    }
+    for (i, a) in table.vocabulary.actions.iter().enumerate() {
+        let id = ActionId::try_from(i).unwrap_or(ActionId::MAX);
+        verbs.get_or_insert_with(&a.name, || Verb::Rule(id));
+    }
+    verbs
 }
 
 /// A review schedule's interval, when it has one.
