@@ -53,6 +53,14 @@ pub(super) fn parse(bytes: &[u8]) -> Result<(bool, Vec<Request>), Problem> {
             ));
         }
     };
+    if !batch {
+        if let Some(req) = std::str::from_utf8(bytes)
+            .ok()
+            .and_then(Request::scanned_from_json)
+        {
+            return Ok((false, vec![req.to_owned_request()]));
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let requests = if batch {
         serde_path_to_error::deserialize::<_, Vec<Object<Request>>>(&mut de)
