@@ -69,12 +69,23 @@ fn main() -> ExitCode {
             Some(n) => jsonl(n),
             None => Err("--jsonl needs a request count".to_string()),
         }
+    } else if let Some(i) = args.iter().position(|a| a == "--loop") {
+        match (
+            args.get(i + 1),
+            args.get(i + 2).and_then(|n| n.parse().ok()),
+        ) {
+            (Some(case), Some(passes)) => repeat(case, passes),
+            _ => Err("--loop needs a case (caselock or caselock-e2e) and a pass count".to_string()),
+        }
     } else if has("--policies") {
         policies::run()
     } else if has("--scale") {
         scale::run(has("--quick"))
     } else if args.iter().any(|a| a.starts_with('-') && a != "--quick") || has("--help") {
-        Err("usage: peers [--quick] | --scale [--quick] | --policies | --jsonl N".to_string())
+        Err(
+            "usage: peers [--quick] | --scale [--quick] | --policies | --jsonl N | --loop CASE PASSES"
+                .to_string(),
+        )
     } else {
         let plan = if has("--quick") {
             Plan {
@@ -88,11 +99,7 @@ fn main() -> ExitCode {
             }
         } else {
             Plan {
-                sizes: Sizes {
-                    users: 5_000,
-                    records: 5_000,
-                    requests: 10_000,
-                },
+                sizes: FULL,
                 runs: 11,
                 budget: std::time::Duration::from_secs(2),
             }
@@ -108,17 +115,62 @@ fn main() -> ExitCode {
     }
 }
 
+/// The full run's workload, which `--jsonl` and `--loop` use too.
+const FULL: Sizes = Sizes {
+    users: 5_000,
+    records: 5_000,
+    requests: 10_000,
+};
+
+/// The workload's seed: every engine, and every run, decides the same requests.
+const SEED: u64 = 0x5eed_cafe;
+
+/// Decides the full workload's requests with caselock alone, `passes` times over, and prints
+/// the CPU time per decision: one steady loop for `perf record` and for `valgrind
+/// --tool=callgrind --toggle-collect='caselock::eval::decider::Decider::decide'`, whose
+/// instruction counts do not move with the load as times do (BENCHMARKS.md, "A leaner
+/// decision"). `caselock` decides parsed requests; `caselock-e2e` reads each from its JSON first.
+fn repeat(case: &str, passes: usize) -> Result<(), String> {
+    let e2e = match case {
+        "caselock" => false,
+        "caselock-e2e" => true,
+        other => {
+            return Err(format!(
+                "--loop: no case `{other}`; caselock or caselock-e2e"
+            ));
+        }
+    };
+    let table = compile_dir(&policy_dir())?;
+    let w = workload::generate(&table, FULL, SEED);
+    let decider = Decider::new(&table);
+    let allow = |d: caselock::eval::Decision| d.outcome == Outcome::Allow;
+    let started = cpu_time::ThreadTime::now();
+    let mut allowed = 0usize;
+    for _ in 0..passes {
+        for (req, json) in w.requests.iter().zip(&w.json) {
+            let ok = if e2e {
+                Request::borrowed_from_json(json).is_ok_and(|r| allow(decider.decide(&r)))
+            } else {
+                allow(decider.decide(req))
+            };
+            allowed += usize::from(ok);
+        }
+    }
+    let decisions = passes * w.requests.len();
+    let ns = started.elapsed().as_nanos() as f64 / decisions.max(1) as f64;
+    println!(
+        "case={case} passes={passes} decisions={decisions} allowed={allowed} cpu_ns_per_decision={ns:.1} load_average={} (1, 5, 15 minutes)",
+        measure::load_average()
+    );
+    Ok(())
+}
+
 /// Writes `n` requests, one JSON object per line, to standard output: the input of the
 /// `caselock eval --jsonl` throughput measurement.
 fn jsonl(n: usize) -> Result<(), String> {
     use std::io::Write as _;
     let table = compile_dir(&policy_dir())?;
-    let sizes = Sizes {
-        users: 5_000,
-        records: 5_000,
-        requests: 10_000,
-    };
-    let w = workload::generate(&table, sizes, 0x5eed_cafe);
+    let w = workload::generate(&table, FULL, SEED);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in w.json.iter().cycle().take(n) {
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
@@ -205,7 +257,7 @@ fn peers(plan: Plan) -> Result<(), String> {
     let load_start = measure::load_average();
     let table = compile_dir(&policy_dir())?;
     let decider = Decider::new(&table);
-    let w = workload::generate(&table, plan.sizes, 0x5eed_cafe);
+    let w = workload::generate(&table, plan.sizes, SEED);
     let decisions: Vec<_> = w.requests.iter().map(|r| decider.decide(r)).collect();
     let mut cases = deciders(&table, &w, &decider)?;
     agree(&w, &mut cases)?;
