@@ -356,19 +356,13 @@ fn request(roles: u8, teams: u8, police: bool, rel: u8, action: &str) -> Request
                 Vec::new()
             },
             restriction: Some(Restriction {
-                category: "c".to_string(),
-                placed_on: None,
-                last_reviewed: None,
-                review_by: None,
-                ends: None,
-                renewals: 0,
                 owner: Some(if has(2) {
                     id.clone()
                 } else {
                     Id::new("u-owner").unwrap()
                 }),
                 named_allow: me(3).into_iter().map(ListEntry::Person).collect(),
-                named_deny: Vec::new(),
+                ..Restriction::new("c".to_string())
             }),
             allocated_workers: me(0),
             allocated_managers: me(1),

@@ -403,17 +403,7 @@ fn a_linked_record_fails_closed_naming_the_field_to_the_auditor() {
         r#"[{"record": "SAR-1", "link": "adoption_record", "restrictions": [{"category": "adoption", "named_allow": [{"person": "u-1"}]}]}]"#,
     );
     let mut req = both.clone();
-    req.record.restriction = Some(caselock::eval::Restriction {
-        category: "adoption".to_string(),
-        placed_on: None,
-        last_reviewed: None,
-        review_by: None,
-        ends: None,
-        renewals: 0,
-        owner: None,
-        named_allow: Vec::new(),
-        named_deny: Vec::new(),
-    });
+    req.record.restriction = Some(caselock::eval::Restriction::new("adoption".to_string()));
     let d = decider.decide(&req);
     assert_eq!(d.outcome, Outcome::Deny);
     assert_eq!(decider.rule_id(&d), Some("adoption.default"));

@@ -107,15 +107,8 @@ fn request(categories: Vec<String>, roles: Vec<String>) -> impl Strategy<Value =
                 record.restrictions = carried
                     .into_iter()
                     .map(|c| Restriction {
-                        category: c,
-                        placed_on: None,
-                        last_reviewed: None,
-                        review_by: None,
-                        ends: None,
-                        renewals: 0,
                         owner: owner.map(id),
-                        named_allow: Vec::new(),
-                        named_deny: Vec::new(),
+                        ..Restriction::new(c)
                     })
                     .collect();
                 Request {

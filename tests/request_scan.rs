@@ -7,7 +7,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use caselock::compile::DecisionTable;
@@ -36,22 +36,11 @@ fn agrees(text: &str) -> bool {
     true
 }
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            json_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_example_and_fixture_request_is_read_alike_or_declined() {
     let mut files = Vec::new();
-    json_files(Path::new("tests/fixtures/requests"), &mut files);
-    json_files(Path::new("examples/requests"), &mut files);
+    support::requests::json_files(Path::new("tests/fixtures/requests"), &mut files);
+    support::requests::json_files(Path::new("examples/requests"), &mut files);
     assert!(files.len() >= 30, "found {} request files", files.len());
     let mut accepted = 0;
     for file in &files {

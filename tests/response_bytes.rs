@@ -63,25 +63,14 @@ fn policy_for_example(example: &Path) -> PathBuf {
     Path::new("policies").join(dir)
 }
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            json_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_example_and_fixture_request_writes_the_reference_bytes() {
     let mut cases: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut files = Vec::new();
-    json_files(Path::new("tests/fixtures/requests"), &mut files);
+    support::requests::json_files(Path::new("tests/fixtures/requests"), &mut files);
     cases.extend(files.iter().map(|f| (f.clone(), policy_for_fixture(f))));
     let mut examples = Vec::new();
-    json_files(Path::new("examples/requests"), &mut examples);
+    support::requests::json_files(Path::new("examples/requests"), &mut examples);
     cases.extend(examples.iter().map(|f| (f.clone(), policy_for_example(f))));
     assert!(cases.len() >= 30, "found {} request files", cases.len());
     for (file, policy) in cases {

@@ -201,15 +201,10 @@ impl Space {
         }
         let listed = |r: Relation| me(r).into_iter().map(ListEntry::Person).collect::<Vec<_>>();
         let restriction = category.is_restriction().then(|| Restriction {
-            category: category.name.clone(),
-            placed_on: None,
-            last_reviewed: None,
-            review_by: None,
-            ends: None,
-            renewals: 0,
             owner,
             named_allow: listed(Relation::NamedAllow),
             named_deny: listed(Relation::NamedDeny),
+            ..Restriction::new(category.name.clone())
         });
         let witness = Subject {
             id: subject,

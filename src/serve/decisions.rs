@@ -54,11 +54,8 @@ pub(super) fn parse(bytes: &[u8]) -> Result<(bool, Vec<Request>), Problem> {
         }
     };
     if !batch {
-        if let Some(req) = std::str::from_utf8(bytes)
-            .ok()
-            .and_then(Request::scanned_from_json)
-        {
-            return Ok((false, vec![req.to_owned_request()]));
+        if let Some(req) = Request::scanned_owned(bytes) {
+            return Ok((false, vec![req]));
         }
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);

@@ -239,3 +239,15 @@ pub fn random_request(rng: &mut Rng, table: &DecisionTable) -> String {
     // A non-ASCII character written as an escape cannot be borrowed.
     request.to_string().replace('é', "\\u00e9")
 }
+
+/// Every `.json` file below `dir`, in its subdirectories too: the example and fixture requests.
+pub fn json_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            json_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}

@@ -157,13 +157,6 @@ fn peak_memory() -> Option<u64> {
 /// and then.
 fn placed_under(rng: &mut Rng, category: usize, id: &str) -> Restriction {
     Restriction {
-        category: format!("c{category}"),
-        placed_on: None,
-        last_reviewed: None,
-        review_by: None,
-        ends: None,
-        renewals: 0,
-        owner: None,
         named_allow: if rng.chance(20) {
             vec![ListEntry::Person(person(id))]
         } else {
@@ -174,6 +167,7 @@ fn placed_under(rng: &mut Rng, category: usize, id: &str) -> Restriction {
         } else {
             Vec::new()
         },
+        ..Restriction::new(format!("c{category}"))
     }
 }
 

@@ -161,15 +161,11 @@ pub fn generate(table: &DecisionTable, sizes: Sizes, seed: u64) -> Workload {
                     named_deny.push(ListEntry::Team(pick_any(&mut rng, &teams, UNKNOWN_TEAM)));
                 }
                 Some(Restriction {
-                    category: category.to_string(),
                     placed_on: placed,
-                    last_reviewed: None,
-                    review_by: None,
-                    ends: None,
-                    renewals: 0,
                     owner: rng.pick(&users).map(|u| u.id.clone()),
                     named_allow,
                     named_deny,
+                    ..Restriction::new(category.to_string())
                 })
             };
             Record {

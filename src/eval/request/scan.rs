@@ -361,17 +361,7 @@ impl<'a> Scan<'a> {
             "named_allow",
             "named_deny",
         ];
-        let mut r = Restriction {
-            category: Text::default(),
-            placed_on: None,
-            last_reviewed: None,
-            review_by: None,
-            ends: None,
-            renewals: 0,
-            owner: None,
-            named_allow: Vec::new(),
-            named_deny: Vec::new(),
-        };
+        let mut r = Restriction::new(Text::default());
         let seen = self.fields(&KEYS, |s, field| {
             match field {
                 0 => r.category = s.text()?,
