@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use super::common::{self, Exit, Output, TableSource};
-use crate::eval::{Audience, Decider, Request, Response};
+use crate::eval::{Audience, Decider, Request, RequestReader, Response};
 use crate::mapping::{self, Mapping, Translated};
 use crate::span::SourceMap;
 
@@ -180,6 +180,8 @@ fn stream(judge: &Judge<'_>, input: Box<dyn Read>) -> Exit {
     let stdout = std::io::stdout();
     let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut line = Vec::new();
+    // Each decided request's lists are the next line's to fill.
+    let mut requests = RequestReader::default();
     let (mut number, mut bad) = (0u64, 0u64);
     loop {
         line.clear();
@@ -199,11 +201,13 @@ fn stream(judge: &Judge<'_>, input: Box<dyn Read>) -> Exit {
         // names borrowed, and the answer written straight out (the same bytes as the serialised
         // response, tests/response_bytes.rs).
         let read = match judge.mapping {
-            None => Request::borrowed_from_slice(&line).map(|req| {
+            None => requests.read_slice(&line).map(|req| {
                 let d = judge.decider.decide(&req);
-                judge
+                let written = judge
                     .decider
-                    .write_response(&req, &d, judge.audience, &mut w)
+                    .write_response(&req, &d, judge.audience, &mut w);
+                requests.recycle(req);
+                written
             }),
             Some(_) => Request::from_json_slice(&line).map(|req| {
                 serde_json::to_writer(&mut w, &judge.decide(req)).map_err(std::io::Error::from)

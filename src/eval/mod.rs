@@ -36,8 +36,8 @@ pub use object::Object;
 pub(crate) use refusal::{Refusal, refusal};
 pub use request::{
     ActingFor, ChangeRequest, GivenApproval, GrantApprover, GrantDuration, Link, PlacedFlag,
-    Record, Request, RequestContext, RequestError, Restriction, StatedApprover, Subject,
-    TemporaryGrant, Text,
+    Record, Request, RequestContext, RequestError, RequestReader, Restriction, StatedApprover,
+    Subject, TemporaryGrant, Text,
 };
 pub use restriction_rules::{CarryRefusal, Requirement};
 pub use schema::{decision_schema, request_schema};

@@ -21,6 +21,10 @@ use super::time;
 use crate::policy::Period;
 
 mod scan;
+mod spare;
+
+pub use spare::RequestReader;
+use spare::Spare;
 
 /// May this subject take this action on this record at this time? (docs/api.md)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -752,7 +756,12 @@ impl<'a> Request<Text<'a>> {
     /// escape in it is the only one copied). Accepts and refuses exactly what
     /// [`Request::from_json`] does, with the same messages.
     pub fn borrowed_from_json(text: &'a str) -> Result<Self, RequestError> {
-        if let Some(req) = scan::request(text) {
+        Request::read_json(text, &mut Spare::default())
+    }
+
+    /// [`Request::borrowed_from_json`], its lists taken from `spare`.
+    fn read_json(text: &'a str, spare: &mut Spare) -> Result<Self, RequestError> {
+        if let Some(req) = scan::request(text, spare) {
             return Ok(req);
         }
         // serde's derived reader knows no field path: a request it refuses is read again by
@@ -770,15 +779,20 @@ impl<'a> Request<Text<'a>> {
     /// leaves the text to serde (an escape, an unusual date, a lifecycle change, a key it does
     /// not know or one given twice, anything serde would refuse).
     pub fn scanned_from_json(text: &'a str) -> Option<Self> {
-        scan::request(text)
+        scan::request(text, &mut Spare::default())
     }
 
     /// [`Request::borrowed_from_json`] on bytes (a line read from a stream).
     pub fn borrowed_from_slice(bytes: &'a [u8]) -> Result<Self, RequestError> {
+        Request::read_slice(bytes, &mut Spare::default())
+    }
+
+    /// [`Request::borrowed_from_slice`], its lists taken from `spare`.
+    fn read_slice(bytes: &'a [u8], spare: &mut Spare) -> Result<Self, RequestError> {
         // Checking the whole line once is quicker than serde_json checking each string; bytes
         // that are not UTF-8 go to serde_json as they are, for its message.
         match std::str::from_utf8(bytes) {
-            Ok(text) => Self::borrowed_from_json(text),
+            Ok(text) => Request::read_json(text, spare),
             Err(_) => serde_json::from_slice::<Object<Self>>(bytes)
                 .map(|o| o.0)
                 .map_err(|e| RequestError(e.to_string())),

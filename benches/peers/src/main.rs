@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use caselock::compile::DecisionTable;
-use caselock::eval::{Audience, Decider, Outcome, Request};
+use caselock::eval::{Audience, Decider, Outcome, Request, RequestReader, Text};
 use caselock::span::SourceMap;
 
 use cedar::Translation;
@@ -144,12 +144,13 @@ fn repeat(case: &str, passes: usize) -> Result<(), String> {
     let w = workload::generate(&table, FULL, SEED);
     let decider = Decider::new(&table);
     let allow = |d: caselock::eval::Decision| d.outcome == Outcome::Allow;
+    let mut reader = RequestReader::default();
     let started = cpu_time::ThreadTime::now();
     let mut allowed = 0usize;
     for _ in 0..passes {
         for (req, json) in w.requests.iter().zip(&w.json) {
             let ok = if e2e {
-                Request::borrowed_from_json(json).is_ok_and(|r| allow(decider.decide(&r)))
+                read(&mut reader, json, |r| allow(decider.decide(r)))
             } else {
                 allow(decider.decide(req))
             };
@@ -163,6 +164,23 @@ fn repeat(case: &str, passes: usize) -> Result<(), String> {
         measure::load_average()
     );
     Ok(())
+}
+
+/// Reads a request from its JSON as `caselock eval --jsonl` does (the lists of the last
+/// request read reused) and decides it with `decide`; a request that cannot be read is refused.
+fn read<'a>(
+    reader: &mut RequestReader,
+    json: &'a str,
+    decide: impl FnOnce(&Request<Text<'a>>) -> bool,
+) -> bool {
+    match reader.read(json) {
+        Ok(req) => {
+            let allowed = decide(&req);
+            reader.recycle(req);
+            allowed
+        }
+        Err(_) => false,
+    }
 }
 
 /// Writes `n` requests, one JSON object per line, to standard output: the input of the
@@ -188,12 +206,14 @@ fn deciders<'a>(
     let allow = |d: caselock::eval::Decision| d.outcome == Outcome::Allow;
     let mut cases = vec![
         Case::new(CASELOCK, move |i| allow(decider.decide(&w.requests[i]))),
-        Case::new(CASELOCK_E2E, move |i| {
-            Request::borrowed_from_json(&w.json[i]).is_ok_and(|r| allow(decider.decide(&r)))
+        Case::new(CASELOCK_E2E, {
+            let mut reader = RequestReader::default();
+            move |i| read(&mut reader, &w.json[i], |r| allow(decider.decide(r)))
         }),
         Case::new("native", move |i| native::decide(&w.requests[i])),
-        Case::new("native e2e", move |i| {
-            Request::borrowed_from_json(&w.json[i]).is_ok_and(|r| native::decide(&r))
+        Case::new("native e2e", {
+            let mut reader = RequestReader::default();
+            move |i| read(&mut reader, &w.json[i], native::decide)
         }),
     ];
     for (translation, name, e2e) in [

@@ -18,6 +18,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::spare::Spare;
 use super::{
     GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext, Restriction,
     StatedApprover, Subject, TemporaryGrant, Text,
@@ -26,19 +27,27 @@ use crate::eval::id::{Id, ListEntry};
 use crate::eval::time;
 
 /// The request in `text`, or `None` when the reader declines it.
-pub(super) fn request(text: &str) -> Option<Request<Text<'_>>> {
+/// Its lists come from `spare`, with room in them from a request read before.
+pub(super) fn request<'a>(text: &'a str, spare: &mut Spare) -> Option<Request<Text<'a>>> {
     let mut s = Scan { text, at: 0 };
     // Read in place: a request is several hundred bytes, and moving it from field to field
     // cost a tenth of the reading.
     let mut req = Request {
         subject: Subject {
             id: Id::unread(),
-            roles: Vec::new(),
-            teams: Vec::new(),
+            roles: spare.texts(),
+            teams: spare.texts(),
             organisation: Text::default(),
         },
         action: Text::default(),
-        record: Record::new(Id::unread()),
+        record: Record {
+            teams: spare.texts(),
+            allocated_workers: spare.ids(),
+            allocated_managers: spare.ids(),
+            relatives: spare.ids(),
+            authors: spare.ids(),
+            ..Record::new(Id::unread())
+        },
         temporary_grants: Vec::new(),
         at: None,
         context: RequestContext::default(),
@@ -46,7 +55,7 @@ pub(super) fn request(text: &str) -> Option<Request<Text<'_>>> {
         approvals: Vec::new(),
         acting_for: None,
     };
-    s.request(&mut req)?;
+    s.request(&mut req, spare)?;
     s.space();
     (s.at == text.len()).then_some(req)
 }
@@ -67,49 +76,75 @@ fn read_all(seen: u32, bits: u32) -> Option<()> {
     (seen & bits == bits).then_some(())
 }
 
-/// A key of an object the reader knows, with its closing quote, as [`Scan::known`] compares
-/// it: the first 24 bytes of the text after the opening quote, as three words under a mask. A
-/// comparison of slices is a call to `memcmp`, and matching keys took a fifth of the reading.
+/// A key of an object the reader knows as it is written, `"key":`, held as three words under a
+/// mask, to compare with the next 24 bytes of the text: a comparison of slices is a call to
+/// `memcmp`, and matching keys took a fifth of the reading.
 #[derive(Clone, Copy)]
 struct Key {
     text: &'static str,
     words: [u64; 3],
-    masks: [u64; 3],
+    /// The quoted key, without the colon (whitespace may come before it).
+    quoted: [u64; 3],
+    /// The quoted key and the colon straight after it, as serde writes it.
+    colon: [u64; 3],
 }
 
 impl Key {
-    /// The longest key, with its quote, that the three words hold.
+    /// How many bytes of the text a key is compared with.
     const WINDOW: usize = 24;
 
     const fn new(text: &'static str) -> Key {
         let b = text.as_bytes();
         // A longer key would be compared only in part: a table with one does not build.
-        assert!(b.len() < Key::WINDOW);
-        let (mut words, mut masks) = ([0u64; 3], [0u64; 3]);
+        assert!(b.len() + 3 <= Key::WINDOW);
+        let (mut words, mut quoted, mut colon) = ([0u64; 3], [0u64; 3], [0u64; 3]);
         let mut i = 0;
-        while i <= b.len() {
-            let byte = if i < b.len() { b[i] } else { b'"' };
-            words[i / 8] |= (byte as u64) << (8 * (i % 8));
-            masks[i / 8] |= 0xff << (8 * (i % 8));
+        while i < b.len() + 3 {
+            let byte = if i == 0 || i == b.len() + 1 {
+                b'"'
+            } else if i == b.len() + 2 {
+                b':'
+            } else {
+                b[i - 1]
+            };
+            let shift = 8 * (i % 8);
+            words[i / 8] |= (byte as u64) << shift;
+            colon[i / 8] |= 0xff << shift;
+            if i < b.len() + 2 {
+                quoted[i / 8] |= 0xff << shift;
+            }
             i += 1;
         }
-        Key { text, words, masks }
+        Key {
+            text,
+            words,
+            quoted,
+            colon,
+        }
     }
 
-    /// Whether `name`, the text after an opening quote, starts with this key and its closing
-    /// quote.
+    /// Whether `rest` starts with this key quoted (`with_colon`: and a colon straight after).
     #[inline]
-    fn starts(&self, name: &[u8]) -> bool {
-        let Some(window) = name.first_chunk::<{ Key::WINDOW }>() else {
+    fn starts(&self, rest: &[u8], with_colon: bool) -> bool {
+        let masks = if with_colon {
+            &self.colon
+        } else {
+            &self.quoted
+        };
+        let Some(window) = rest.first_chunk::<{ Key::WINDOW }>() else {
             // Within 24 bytes of the end of the text.
             let k = self.text.as_bytes();
-            return name.get(k.len()) == Some(&b'"') && name.get(..k.len()) == Some(k);
+            let end = k.len() + 1;
+            return rest.first() == Some(&b'"')
+                && rest.get(1..end) == Some(k)
+                && rest.get(end) == Some(&b'"')
+                && (!with_colon || rest.get(end + 1) == Some(&b':'));
         };
         let (a, rest) = window.split_at(8);
         let (b, c) = rest.split_at(8);
         let differs = |w: &[u8], j: usize| {
             let word = w.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-            match (self.words.get(j), self.masks.get(j)) {
+            match (self.words.get(j), masks.get(j)) {
                 (Some(k), Some(m)) => (word ^ k) & m,
                 _ => u64::MAX,
             }
@@ -217,12 +252,12 @@ impl<'a> Scan<'a> {
         Id::checked(self.text()?)
     }
 
-    fn texts(&mut self) -> Option<Vec<Text<'a>>> {
-        self.array(Self::text)
+    fn texts(&mut self, out: &mut Vec<Text<'a>>) -> Option<()> {
+        self.array_into(out, Self::text)
     }
 
-    fn ids(&mut self) -> Option<Vec<Id<Text<'a>>>> {
-        self.array(Self::id)
+    fn ids(&mut self, out: &mut Vec<Id<Text<'a>>>) -> Option<()> {
+        self.array_into(out, Self::id)
     }
 
     fn date(&mut self) -> Option<NaiveDate> {
@@ -280,10 +315,7 @@ impl<'a> Scan<'a> {
     fn known(&mut self, keys: &[Key], from: usize) -> Option<usize> {
         self.space();
         let rest = self.text.as_bytes().get(self.at..)?;
-        let (&b'"', name) = rest.split_first()? else {
-            return None;
-        };
-        let is = |k: &Key| k.starts(name);
+        let is = |k: &Key| k.starts(rest, false);
         let i = if keys.get(from).is_some_and(is) {
             from
         } else {
@@ -305,8 +337,25 @@ impl<'a> Scan<'a> {
     ) -> Option<u32> {
         let (mut seen, mut next) = (0u32, 0);
         self.object(|s| {
-            let i = s.known(keys, next)?;
-            s.eat(b':')?;
+            // The key expected next, written as serde writes it, is one comparison; any other
+            // key, or whitespace, takes the longer way.
+            let expected = keys.get(next).filter(|k| {
+                s.text
+                    .as_bytes()
+                    .get(s.at..)
+                    .is_some_and(|rest| k.starts(rest, true))
+            });
+            let i = match expected {
+                Some(k) => {
+                    s.at += k.text.len() + 3;
+                    next
+                }
+                None => {
+                    let i = s.known(keys, next)?;
+                    s.eat(b':')?;
+                    i
+                }
+            };
             let bit = 1u32.checked_shl(u32::try_from(i).ok()?)?;
             if seen & bit != 0 {
                 return None;
@@ -319,22 +368,31 @@ impl<'a> Scan<'a> {
     }
 
     /// An array, each item read by `item`.
-    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        self.eat(b'[')?;
+    fn array<T>(&mut self, item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         let mut out = Vec::new();
+        self.array_into(&mut out, item).map(|()| out)
+    }
+
+    /// An array read into `out` (emptied first), keeping the room it has.
+    fn array_into<T>(
+        &mut self,
+        out: &mut Vec<T>,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<()> {
+        out.clear();
+        self.eat(b'[')?;
         if self.take(b']') {
-            return Some(out);
+            return Some(());
         }
         loop {
             out.push(item(self)?);
             if !self.take(b',') {
-                self.eat(b']')?;
-                return Some(out);
+                return self.eat(b']');
             }
         }
     }
 
-    fn request(&mut self, r: &mut Request<Text<'a>>) -> Option<()> {
+    fn request(&mut self, r: &mut Request<Text<'a>>, spare: &mut Spare) -> Option<()> {
         const KEYS: [Key; 8] = keys([
             "subject",
             "action",
@@ -349,7 +407,7 @@ impl<'a> Scan<'a> {
             match field {
                 0 => s.subject(&mut r.subject)?,
                 1 => r.action = s.text()?,
-                2 => s.record(&mut r.record)?,
+                2 => s.record(&mut r.record, spare)?,
                 3 => r.temporary_grants = s.array(Self::grant)?,
                 4 => r.at = s.maybe(Self::time)?,
                 5 => r.context = s.maybe(Self::context)?.unwrap_or_default(),
@@ -368,8 +426,8 @@ impl<'a> Scan<'a> {
         let seen = self.fields(&KEYS, |s, field| {
             match field {
                 0 => r.id = s.id()?,
-                1 => r.roles = s.texts()?,
-                2 => r.teams = s.texts()?,
+                1 => s.texts(&mut r.roles)?,
+                2 => s.texts(&mut r.teams)?,
                 3 => r.organisation = s.text()?,
                 _ => return None,
             }
@@ -378,7 +436,7 @@ impl<'a> Scan<'a> {
         read_all(seen, 0b1001)
     }
 
-    fn record(&mut self, r: &mut Record<Text<'a>>) -> Option<()> {
+    fn record(&mut self, r: &mut Record<Text<'a>>, spare: &mut Spare) -> Option<()> {
         // Any field of `Record` this reader does not know keeps `Record::new`'s default: a key
         // that would set it is declined.
         const KEYS: [Key; 11] = keys([
@@ -398,11 +456,15 @@ impl<'a> Scan<'a> {
             match field {
                 0 => r.id = s.id()?,
                 1 => r.section = s.maybe(Self::text)?,
-                2 => r.teams = s.texts()?,
+                2 => s.texts(&mut r.teams)?,
                 3 => {
                     r.restriction = None;
                     if !s.null() {
-                        let slot = r.restriction.insert(Restriction::new(Text::default()));
+                        let slot = r.restriction.insert(Restriction {
+                            named_allow: spare.entries(),
+                            named_deny: spare.entries(),
+                            ..Restriction::new(Text::default())
+                        });
                         s.restriction_into(slot)?;
                     }
                 }
@@ -412,11 +474,11 @@ impl<'a> Scan<'a> {
                         s.restriction_into(&mut one).map(|()| one)
                     })?
                 }
-                5 => r.allocated_workers = s.ids()?,
-                6 => r.allocated_managers = s.ids()?,
+                5 => s.ids(&mut r.allocated_workers)?,
+                6 => s.ids(&mut r.allocated_managers)?,
                 7 => r.subject = s.maybe(Self::id)?,
-                8 => r.relatives = s.ids()?,
-                9 => r.authors = s.ids()?,
+                8 => s.ids(&mut r.relatives)?,
+                9 => s.ids(&mut r.authors)?,
                 10 => r.flags = s.array(Self::flag)?,
                 _ => return None,
             }
@@ -444,8 +506,8 @@ impl<'a> Scan<'a> {
                 2 => r.last_reviewed = s.maybe(Self::date)?,
                 3 => r.review_by = s.maybe(Self::date)?,
                 4 => r.owner = s.maybe(Self::id)?,
-                5 => r.named_allow = s.array(Self::entry)?,
-                6 => r.named_deny = s.array(Self::entry)?,
+                5 => s.array_into(&mut r.named_allow, Self::entry)?,
+                6 => s.array_into(&mut r.named_deny, Self::entry)?,
                 _ => return None,
             }
             Some(())
@@ -508,7 +570,7 @@ impl<'a> Scan<'a> {
             match field {
                 0 => subject = Some(s.id()?),
                 1 => record = s.maybe(Self::id)?,
-                2 => actions = s.maybe(Self::texts)?,
+                2 => actions = s.maybe(|s| s.array(Self::text))?,
                 3 => granted_at = Some(s.time()?),
                 4 => duration = Some(time::parse_period(s.str()?)?),
                 5 => approved_by = Some(s.approver()?),
@@ -545,8 +607,8 @@ impl<'a> Scan<'a> {
         let seen = self.fields(&KEYS, |s, field| {
             match field {
                 0 => a.id = s.id()?,
-                1 => a.roles = s.texts()?,
-                2 => a.teams = s.texts()?,
+                1 => s.texts(&mut a.roles)?,
+                2 => s.texts(&mut a.teams)?,
                 _ => return None,
             }
             Some(())
@@ -576,8 +638,9 @@ impl<'a> Scan<'a> {
 mod tests {
     use super::*;
 
-    /// A key matches only whole, with its closing quote, whether it lies more or less than a
-    /// window from the end of the text (the masked words, or the byte comparison near the end).
+    /// A key matches only whole, quoted, and with the colon straight after it when that is
+    /// asked for, whether it lies more or less than a window from the end of the text (the
+    /// masked words, or the byte comparison near the end).
     #[test]
     fn a_key_matches_only_whole_at_any_distance_from_the_end() {
         const TABLE: [Key; 4] = keys(["id", "placed_on", "allocated_managers", "at"]);
@@ -592,6 +655,22 @@ mod tests {
                     s.known(&TABLE, 0).map(|k| (k, s.at))
                 };
                 let whole = format!("\"{key}\"{after}");
+                let spaced = format!("\"{key}\" {after}");
+                let k = TABLE.get(i).copied().map(|k| k.text);
+                assert_eq!(k, Some(*key));
+                let starts = |text: &str, colon: bool| {
+                    TABLE
+                        .get(i)
+                        .is_some_and(|k| k.starts(text.as_bytes(), colon))
+                };
+                assert!(
+                    starts(&whole, true) && starts(&spaced, false),
+                    "{key} {pad}"
+                );
+                assert!(
+                    !starts(&spaced, true),
+                    "{key} {pad}: a space before the colon"
+                );
                 assert_eq!(read(whole), Some((i, key.len() + 2)), "{key} {pad}");
                 for wrong in [
                     format!("\"{key}x\"{after}"),
