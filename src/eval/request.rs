@@ -761,7 +761,8 @@ impl<'a> Request<Text<'a>> {
 
     /// [`Request::borrowed_from_json`], its lists taken from `spare`.
     fn read_json(text: &'a str, spare: &mut Spare) -> Result<Self, RequestError> {
-        if let Some(req) = scan::request(text, spare) {
+        let mut req = scan::blank(spare);
+        if scan::read_into(text, &mut req, spare) {
             return Ok(req);
         }
         // serde's derived reader knows no field path: a request it refuses is read again by

@@ -27,12 +27,15 @@ use crate::eval::id::{Id, ListEntry};
 use crate::eval::time;
 
 /// The request in `text`, or `None` when the reader declines it.
-/// Its lists come from `spare`, with room in them from a request read before.
 pub(super) fn request<'a>(text: &'a str, spare: &mut Spare) -> Option<Request<Text<'a>>> {
-    let mut s = Scan { text, at: 0 };
-    // Read in place: a request is several hundred bytes, and moving it from field to field
-    // cost a tenth of the reading.
-    let mut req = Request {
+    let mut req = blank(spare);
+    read_into(text, &mut req, spare).then_some(req)
+}
+
+/// A request with nothing read into it yet, its lists from `spare` (with room in them from a
+/// request read before).
+pub(super) fn blank<'a>(spare: &mut Spare) -> Request<Text<'a>> {
+    Request {
         subject: Subject {
             id: Id::unread(),
             roles: spare.texts(),
@@ -54,10 +57,20 @@ pub(super) fn request<'a>(text: &'a str, spare: &mut Spare) -> Option<Request<Te
         change: None,
         approvals: Vec::new(),
         acting_for: None,
-    };
-    s.request(&mut req, spare)?;
+    }
+}
+
+/// Reads the request in `text` into `req`, a [`blank`] one, in place: a request is several
+/// hundred bytes, and moving it from field to field, and from function to function, cost a
+/// tenth of the reading. False when the reader declines the text, and `req` is then only
+/// partly read.
+pub(super) fn read_into<'a>(text: &'a str, req: &mut Request<Text<'a>>, spare: &mut Spare) -> bool {
+    let mut s = Scan { text, at: 0 };
+    if s.request(req, spare).is_none() {
+        return false;
+    }
     s.space();
-    (s.at == text.len()).then_some(req)
+    s.at == text.len()
 }
 
 /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or a control
@@ -327,6 +340,30 @@ impl<'a> Scan<'a> {
         Some(i)
     }
 
+    /// The number in `keys` of the key that comes next, and its colon, trying them from `from`
+    /// on. The key expected, written as serde writes it (no whitespace), is one comparison; any
+    /// other key, or whitespace, takes the longer way.
+    #[inline(always)]
+    fn key(&mut self, keys: &[Key], from: usize) -> Option<usize> {
+        let rest = self.text.as_bytes().get(self.at..)?;
+        match keys.get(from).filter(|k| k.starts(rest, true)) {
+            Some(k) => {
+                self.at += k.text.len() + 3;
+                Some(from)
+            }
+            None => self.spaced_key(keys, from),
+        }
+    }
+
+    /// [`Scan::key`] the longer way, out of line: any key but the one expected, or a key with
+    /// whitespace around it or its colon.
+    #[inline(never)]
+    fn spaced_key(&mut self, keys: &[Key], from: usize) -> Option<usize> {
+        let i = self.known(keys, from)?;
+        self.eat(b':')?;
+        Some(i)
+    }
+
     /// An object of the fields named in `keys` (at most 32), read into place: `field` reads
     /// the value of field `i`, or declines it. Returns the fields read, bit `i` for field `i`;
     /// a key given twice is declined (serde refuses a duplicate field).
@@ -337,25 +374,7 @@ impl<'a> Scan<'a> {
     ) -> Option<u32> {
         let (mut seen, mut next) = (0u32, 0);
         self.object(|s| {
-            // The key expected next, written as serde writes it, is one comparison; any other
-            // key, or whitespace, takes the longer way.
-            let expected = keys.get(next).filter(|k| {
-                s.text
-                    .as_bytes()
-                    .get(s.at..)
-                    .is_some_and(|rest| k.starts(rest, true))
-            });
-            let i = match expected {
-                Some(k) => {
-                    s.at += k.text.len() + 3;
-                    next
-                }
-                None => {
-                    let i = s.known(keys, next)?;
-                    s.eat(b':')?;
-                    i
-                }
-            };
+            let i = s.key(keys, next)?;
             let bit = 1u32.checked_shl(u32::try_from(i).ok()?)?;
             if seen & bit != 0 {
                 return None;
@@ -519,8 +538,7 @@ impl<'a> Scan<'a> {
     fn entry(&mut self) -> Option<ListEntry<Text<'a>>> {
         const KINDS: [Key; 3] = keys(["person", "team", "role"]);
         self.eat(b'{')?;
-        let kind = self.known(&KINDS, 0)?;
-        self.eat(b':')?;
+        let kind = self.key(&KINDS, 0)?;
         let value = self.text()?;
         self.eat(b'}')?;
         match kind {
