@@ -18,10 +18,16 @@ fn caselock(args: &[&str], stdin: Option<&str>) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Written from a thread: an input and an output both larger than a pipe holds would
+    // otherwise wait on each other for ever.
     let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
+    let text = stdin.unwrap_or("").to_owned();
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    // A command that exits without reading all its input closes the pipe: not this test's
+    // concern, which is what the command answered.
+    drop(writer.join());
+    out
 }
 
 fn text(b: &[u8]) -> String {
@@ -191,6 +197,39 @@ fn jsonl_answers_every_line_in_order() {
         lines[2]
     );
     assert_eq!(lines[3]["decision"], "allow");
+}
+
+/// Regression (lines answered where they lie in the read buffer): a line that runs past the end
+/// of the 64 KiB buffer, one longer than the buffer itself, one ending `\r\n` and a last line
+/// with no newline are each answered, in order, as the same request alone would be.
+#[test]
+fn jsonl_lines_across_the_read_buffer_and_without_a_newline_are_answered() {
+    let good = std::fs::read_to_string(GRANT).unwrap();
+    let good: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let line = good.to_string();
+    let long = format!("{}{}}}", &line[..line.len() - 1], " ".repeat(70_000));
+    let mut input = String::new();
+    // Enough lines that several straddle a buffer boundary, wherever it falls.
+    let copies = 3 * (1 << 16) / line.len();
+    for _ in 0..copies {
+        input.push_str(&line);
+        input.push('\n');
+    }
+    input.push_str(&long);
+    input.push_str("\r\n");
+    input.push_str(&line);
+    let out = caselock(&["eval", "--policy", POLICY, "--jsonl"], Some(&input));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), copies + 2);
+    let alone = caselock(&["eval", "--policy", POLICY, GRANT], None);
+    let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
+    for (i, answer) in lines.iter().enumerate() {
+        assert_eq!(answer, &alone, "line {}", i + 1);
+    }
 }
 
 #[test]

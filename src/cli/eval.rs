@@ -178,54 +178,51 @@ fn single(judge: &Judge<'_>, mut input: Box<dyn Read>) -> Exit {
 fn stream(judge: &Judge<'_>, input: Box<dyn Read>) -> Exit {
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let stdout = std::io::stdout();
-    let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut line = Vec::new();
-    // Each decided request's lists are the next line's to fill.
-    let mut requests = RequestReader::default();
-    let (mut number, mut bad) = (0u64, 0u64);
+    let mut answers = Answers {
+        judge,
+        w: BufWriter::with_capacity(1 << 16, stdout.lock()),
+        requests: RequestReader::default(),
+        number: 0,
+        bad: 0,
+    };
+    let mut long = Vec::new();
     loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
             Err(e) => {
-                eprintln!("error: cannot read line {}: {e}", number + 1);
+                eprintln!("error: cannot read line {}: {e}", answers.number + 1);
                 return Exit::Usage;
             }
-        }
-        number += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        // Without a mapping there is nothing to translate: the line is read in place, with its
-        // names borrowed, and the answer written straight out (the same bytes as the serialised
-        // response, tests/response_bytes.rs).
-        let read = match judge.mapping {
-            None => requests.read_slice(&line).map(|req| {
-                let d = judge.decider.decide(&req);
-                let written = judge
-                    .decider
-                    .write_response(&req, &d, judge.audience, &mut w);
-                requests.recycle(req);
-                written
-            }),
-            Some(_) => Request::from_json_slice(&line).map(|req| {
-                serde_json::to_writer(&mut w, &judge.decide(req)).map_err(std::io::Error::from)
-            }),
         };
-        let written = match read {
-            Ok(written) => written,
-            Err(e) => {
-                bad += 1;
-                let err = serde_json::json!({ "error": e.to_string(), "line": number });
-                serde_json::to_writer(&mut w, &err).map_err(std::io::Error::from)
+        if buf.is_empty() {
+            break;
+        }
+        // A line that lies whole in the read buffer is answered where it lies; only one that
+        // runs past the buffer's end is copied out, whole. (Copying every line, and finding its
+        // end a byte at a time, took a twentieth of the time.)
+        let answered = match memchr::memchr(b'\n', buf) {
+            Some(end) => {
+                let answered = answers.answer(buf.get(..=end).unwrap_or(buf));
+                reader.consume(end + 1);
+                answered
+            }
+            None => {
+                long.clear();
+                if let Err(e) = reader.read_until(b'\n', &mut long) {
+                    eprintln!("error: cannot read line {}: {e}", answers.number + 1);
+                    return Exit::Usage;
+                }
+                answers.answer(&long)
             }
         };
-        if let Err(e) = written.and_then(|()| w.write_all(b"\n")) {
+        if let Err(e) = answered {
             eprintln!("error: cannot write: {e}");
             return Exit::Usage;
         }
     }
+    let Answers {
+        mut w, number, bad, ..
+    } = answers;
     if let Err(e) = w.flush() {
         eprintln!("error: cannot write: {e}");
         return Exit::Usage;
@@ -235,5 +232,50 @@ fn stream(judge: &Judge<'_>, input: Box<dyn Read>) -> Exit {
         Exit::Findings
     } else {
         Exit::Ok
+    }
+}
+
+/// Answers one line of a stream after another, counting them and those that are not requests.
+struct Answers<'j, W> {
+    judge: &'j Judge<'j>,
+    w: W,
+    /// Each decided request's lists are the next line's to fill.
+    requests: RequestReader,
+    number: u64,
+    bad: u64,
+}
+
+impl<W: Write> Answers<'_, W> {
+    /// Answers a line (a blank one is skipped); an error is one of writing.
+    fn answer(&mut self, line: &[u8]) -> std::io::Result<()> {
+        self.number += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let judge = self.judge;
+        let w = &mut self.w;
+        // Without a mapping there is nothing to translate: the line is read in place, with its
+        // names borrowed, and the answer written straight out (the same bytes as the serialised
+        // response, tests/response_bytes.rs).
+        let read = match judge.mapping {
+            None => self.requests.read_slice(line).map(|req| {
+                let d = judge.decider.decide(&req);
+                let written = judge.decider.write_response(&req, &d, judge.audience, w);
+                self.requests.recycle(req);
+                written
+            }),
+            Some(_) => Request::from_json_slice(line).map(|req| {
+                serde_json::to_writer(&mut *w, &judge.decide(req)).map_err(std::io::Error::from)
+            }),
+        };
+        let written = match read {
+            Ok(written) => written,
+            Err(e) => {
+                self.bad += 1;
+                let err = serde_json::json!({ "error": e.to_string(), "line": self.number });
+                serde_json::to_writer(&mut *w, &err).map_err(std::io::Error::from)
+            }
+        };
+        written.and_then(|()| w.write_all(b"\n"))
     }
 }
