@@ -292,11 +292,12 @@ fn peers(plan: Plan) -> Result<(), String> {
     // What `caselock eval --jsonl` does per line: read, decide, write the response.
     let mut out: Vec<u8> = Vec::with_capacity(4096);
     let (ww, dd) = (&w, &decider);
+    let mut reader = RequestReader::default();
     cases.push(Case::new("caselock e2e+response", move |i| {
         out.clear();
-        Request::borrowed_from_json(&ww.json[i]).is_ok_and(|r| {
-            let d = dd.decide(&r);
-            dd.write_response(&r, &d, None, &mut out).is_ok() && d.outcome == Outcome::Allow
+        read(&mut reader, &ww.json[i], |r| {
+            let d = dd.decide(r);
+            dd.write_response(r, &d, None, &mut out).is_ok() && d.outcome == Outcome::Allow
         })
     }));
     cases.push(Case::new("caselock explanation", |i| {
