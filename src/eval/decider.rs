@@ -337,26 +337,26 @@ impl Decider {
         // (which live in the first word), and every one must allow: the most restrictive
         // decision decides (docs/semantics.md, "Several restrictions").
         let base = facts.first().copied().unwrap_or(0);
-        let mut decided: Option<Decision> = None;
-        let mut expires: Option<DateTime<Utc>> = None;
-        for k in 0..ctx.placed.len() {
+        let one = |k: usize, ctx: &mut Context<'_, S>, facts: &mut [u64]| {
             if let Some(w) = facts.first_mut() {
                 *w = base;
             }
             let mut own = Warnings::new();
-            self.restrict(req, &mut ctx, k, at, facts, &mut own);
-            let d = self.walk(&ctx, facts, at, own);
-            if let Some(e) = d.expires_at {
+            self.restrict(req, ctx, k, at, facts, &mut own);
+            self.walk(ctx, facts, at, own)
+        };
+        // The first restriction's decision is kept where it is made and the others' weighed
+        // against it (a decision is 136 bytes: moving it in and out of an `Option` on every
+        // request was a twentieth of the decision).
+        let mut d = one(0, &mut ctx, facts);
+        let mut expires = d.expires_at;
+        for k in 1..ctx.placed.len() {
+            let other = one(k, &mut ctx, facts);
+            if let Some(e) = other.expires_at {
                 expires = Some(expires.map_or(e, |x| x.min(e)));
             }
-            decided = Some(match decided {
-                Some(best) => self.more_restrictive(best, d, &mut warnings),
-                None => d,
-            });
+            d = self.more_restrictive(d, other, &mut warnings);
         }
-        let Some(mut d) = decided else {
-            return fail_closed(FailReason::NoRowMatched, at);
-        };
         // An allow lasts as long as every temporary grant it rests on.
         if d.outcome == Outcome::Allow {
             d.expires_at = expires;
