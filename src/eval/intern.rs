@@ -89,31 +89,27 @@ impl<V> NameMap<V> {
         self.entries.get(at).map(|(_, v)| v)
     }
 
-    /// The position of the entry of `name`, or `None`. Probing ends at an empty slot, which
-    /// there always is: the slots are at most half full.
+    /// The position of the entry of `name`, or `None`.
     #[inline]
     fn find(&self, name: &[u8]) -> Option<usize> {
         if name.len() > WHOLE {
             return self.find_long(name);
         }
-        let ends = Ends::of(name);
-        let len = name.len();
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = ends.hash(name) as usize & mask;
-        loop {
-            let slot = self.slots.get(i)?;
-            let at = (slot.entry as usize).checked_sub(1)?;
-            if slot.ends == ends && slot.len == len {
-                return Some(at);
-            }
-            i = (i + 1) & mask;
-        }
+        self.probe(name, None)
     }
 
     /// [`NameMap::find`] for a name longer than [`WHOLE`], which its ends do not describe: it
     /// is compared in full, out of line, so the short names' loop keeps to a few registers.
     #[inline(never)]
     fn find_long(&self, name: &[u8]) -> Option<usize> {
+        self.probe(name, Some(name))
+    }
+
+    /// The position of the first entry from `name`'s slot on whose length and ends are
+    /// `name`'s, and when `whole` is given, whose name is that in full. Probing ends at an
+    /// empty slot, which there always is: the slots are at most half full.
+    #[inline(always)]
+    fn probe(&self, name: &[u8], whole: Option<&[u8]>) -> Option<usize> {
         let ends = Ends::of(name);
         let len = name.len();
         let mask = self.slots.len().wrapping_sub(1);
@@ -123,10 +119,11 @@ impl<V> NameMap<V> {
             let at = (slot.entry as usize).checked_sub(1)?;
             if slot.ends == ends
                 && slot.len == len
-                && self
-                    .entries
-                    .get(at)
-                    .is_some_and(|(k, _)| same_name(k.as_bytes(), name))
+                && whole.is_none_or(|whole| {
+                    self.entries
+                        .get(at)
+                        .is_some_and(|(k, _)| same_name(k.as_bytes(), whole))
+                })
             {
                 return Some(at);
             }
