@@ -35,6 +35,7 @@ pub mod serve;
 pub mod span;
 pub mod syntax;
 pub mod testing;
+mod word;
 
 pub use analyse::{SpaceTooLarge, analyse};
 pub use check::Checked;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::policy::IdProblem;
 use crate::policy::check_id as check;
+use crate::word::{HIGH, ONES, last_word, tail, word};
 
 /// A validated subject or record id, held as `S`: a `String`, or text borrowed from a request's
 /// JSON ([`super::request::Text`]).
@@ -91,8 +92,6 @@ pub fn same_id(a: &str, b: &str) -> bool {
 /// has a non-ASCII byte, for the full comparison.
 #[inline]
 fn same_length_id(x: &[u8], y: &[u8]) -> Option<bool> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     // Within ASCII bytes, adding these sets a byte's high bit from `A` on, and from past `Z` on.
     let lower = |w: u64| {
         let upper = w.wrapping_add(ONES * u64::from(0x80 - b'A'))
@@ -108,29 +107,16 @@ fn same_length_id(x: &[u8], y: &[u8]) -> Option<bool> {
         same &= p == q || lower(p) == lower(q);
         Some(())
     };
-    let word = |c: &[u8]| c.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-    let half = |c: Option<&[u8; 4]>| c.map_or(0, |w| u64::from(u32::from_le_bytes(*w)));
-    let n = x.len();
-    if n >= 8 {
+    if x.len() >= 8 {
         for (p, q) in x.chunks_exact(8).zip(y.chunks_exact(8)) {
             pair(word(p), word(q))?;
         }
         // The last eight bytes, overlapping the words before when the length is not a multiple
         // of eight.
-        pair(
-            x.last_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w)),
-            y.last_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w)),
-        )?;
-    } else if n >= 4 {
-        // Two overlapping halves cover four to seven bytes.
-        pair(
-            half(x.first_chunk()) | half(x.last_chunk()) << 32,
-            half(y.first_chunk()) | half(y.last_chunk()) << 32,
-        )?;
+        pair(last_word(x), last_word(y))?;
     } else {
-        for (p, q) in x.iter().zip(y) {
-            pair(u64::from(*p), u64::from(*q))?;
-        }
+        // Zero to seven bytes, the rest of the word zero alike in both.
+        pair(tail(x), tail(y))?;
     }
     Some(same)
 }

@@ -3,6 +3,7 @@
 
 use crate::compile::table::Member;
 use crate::policy::{Atom, Condition, OrgKind, Relation};
+use crate::word::{tail, word};
 
 /// A map from a name to its index (or to what else the name stands for). A decision is mostly
 /// these look-ups, on tables of a few dozen names, so the map is the simplest that is fast at
@@ -206,29 +207,6 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
     // Equal lengths: the tails are as long as each other, and `tail` reads all of each.
     (&mut ca).zip(&mut cb).all(|(x, y)| word(x) == word(y))
         && tail(ca.remainder()) == tail(cb.remainder())
-}
-
-/// The first eight bytes as one word (zero when there are fewer).
-#[inline]
-fn word(chunk: &[u8]) -> u64 {
-    chunk
-        .first_chunk::<8>()
-        .map_or(0, |w| u64::from_le_bytes(*w))
-}
-
-/// The last zero to seven bytes of a name as one word, read as two overlapping halves rather than
-/// copied into a buffer: a copy of variable length is a call to `memcpy`, which took a tenth of
-/// a decision. Among tails of one length it is one to one; the hash mixes the length in.
-#[inline]
-fn tail(rest: &[u8]) -> u64 {
-    let n = rest.len();
-    if let (Some(lo), Some(hi)) = (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
-        u64::from(u32::from_le_bytes(*lo)) | u64::from(u32::from_le_bytes(*hi)) << 32
-    } else if let (Some(&a), Some(&b), Some(&c)) = (rest.first(), rest.get(n / 2), rest.last()) {
-        u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16
-    } else {
-        0
-    }
 }
 
 /// Builds a name map; the first of two equal names wins.

@@ -4,6 +4,8 @@
 //! An id that is empty, or carries leading or trailing whitespace or any control character, is
 //! an input error naming the field: such an id is a fault in the calling system.
 
+use crate::word::{HIGH, ONES, tail, word};
+
 /// Why a text is not an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdProblem {
@@ -29,29 +31,22 @@ impl IdProblem {
 /// Whether every byte is printable ASCII (a space to a tilde), looked at eight bytes at a time
 /// (a request carries several ids, and a byte at a time was a tenth of reading one).
 fn printable(b: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     // The high bit of a byte below a space, of a byte of 0x7f or more, or of a byte after one
     // of 0xff (which is itself flagged): exact as to whether there is any.
     let bad = |w: u64| (w.wrapping_sub(ONES * 0x20) & !w | w | w.wrapping_add(ONES)) & HIGH;
-    let word = |c: &[u8; 8]| u64::from_le_bytes(*c);
-    let half = |c: &[u8; 4]| u64::from(u32::from_le_bytes(*c));
     let mut chunks = b.chunks_exact(8);
     let mut flagged = 0;
     for c in &mut chunks {
-        flagged |= c.first_chunk::<8>().map_or(HIGH, |c| bad(word(c)));
+        flagged |= bad(word(c));
     }
     let rest = chunks.remainder();
-    flagged |= match (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
-        // Four to seven bytes: two overlapping halves cover them all.
-        (Some(lo), Some(hi)) => bad(half(lo) | half(hi) << 32),
-        _ => {
-            if rest.iter().all(|c| (b' '..0x7f).contains(c)) {
-                0
-            } else {
-                HIGH
-            }
-        }
+    flagged |= if rest.len() >= 4 {
+        // Four to seven bytes: two overlapping halves cover them all (and fill the word).
+        bad(tail(rest))
+    } else if rest.iter().all(|c| (b' '..0x7f).contains(c)) {
+        0
+    } else {
+        HIGH
     };
     flagged == 0
 }

@@ -25,6 +25,7 @@ use super::{
 };
 use crate::eval::id::{Id, ListEntry};
 use crate::eval::time;
+use crate::word::{HIGH, ONES, word};
 
 /// The request in `text`, or `None` when the reader declines it.
 pub(super) fn request<'a>(text: &'a str, spare: &mut Spare) -> Option<Request<Text<'a>>> {
@@ -77,8 +78,6 @@ pub(super) fn read_into<'a>(text: &'a str, req: &mut Request<Text<'a>>, spare: &
 /// character: exact for the lowest such byte, which is all the caller uses (above it, a borrow
 /// may flag bytes that are not).
 fn special(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
     zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) | below_space
@@ -156,7 +155,7 @@ impl Key {
         let (a, rest) = window.split_at(8);
         let (b, c) = rest.split_at(8);
         let differs = |w: &[u8], j: usize| {
-            let word = w.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
+            let word = word(w);
             match (self.words.get(j), masks.get(j)) {
                 (Some(k), Some(m)) => (word ^ k) & m,
                 _ => u64::MAX,
@@ -229,8 +228,8 @@ impl<'a> Scan<'a> {
         let b = self.text.as_bytes();
         let mut end = start;
         // Eight bytes at a time, then one at a time for the last few.
-        while let Some(word) = b.get(end..end + 8) {
-            let hits = special(u64::from_le_bytes(word.try_into().ok()?));
+        while let Some(chunk) = b.get(end..end + 8) {
+            let hits = special(word(chunk));
             if hits != 0 {
                 end += (hits.trailing_zeros() / 8) as usize;
                 return self.close(start, end);
