@@ -258,11 +258,9 @@ impl<W: Write> Answers<'_, W> {
         // names borrowed, and the answer written straight out (the same bytes as the serialised
         // response, tests/response_bytes.rs).
         let read = match judge.mapping {
-            None => self.requests.read_slice(line).map(|req| {
-                let d = judge.decider.decide(&req);
-                let written = judge.decider.write_response(&req, &d, judge.audience, w);
-                self.requests.recycle(req);
-                written
+            None => self.requests.read_slice(line, |req| {
+                let d = judge.decider.decide(req);
+                judge.decider.write_response(req, &d, judge.audience, w)
             }),
             Some(_) => Request::from_json_slice(line).map(|req| {
                 serde_json::to_writer(&mut *w, &judge.decide(req)).map_err(std::io::Error::from)

@@ -765,8 +765,13 @@ impl<'a> Request<Text<'a>> {
         if scan::read_into(text, &mut req, spare) {
             return Ok(req);
         }
-        // serde's derived reader knows no field path: a request it refuses is read again by
-        // `from_json`, for the message that names the field.
+        Request::declined(text)
+    }
+
+    /// A request the hand-written reader declined, read by serde's derived reader. It knows no
+    /// field path: a request it refuses is read again by `from_json`, for the message that
+    /// names the field.
+    pub(super) fn declined(text: &'a str) -> Result<Self, RequestError> {
         serde_json::from_str::<Object<Self>>(text)
             .map(|o| o.0)
             .map_err(|first| match Request::from_json(text) {
@@ -794,10 +799,15 @@ impl<'a> Request<Text<'a>> {
         // that are not UTF-8 go to serde_json as they are, for its message.
         match std::str::from_utf8(bytes) {
             Ok(text) => Request::read_json(text, spare),
-            Err(_) => serde_json::from_slice::<Object<Self>>(bytes)
-                .map(|o| o.0)
-                .map_err(|e| RequestError(e.to_string())),
+            Err(_) => Request::not_utf8(bytes),
         }
+    }
+
+    /// Bytes that are not UTF-8, refused with serde_json's message.
+    pub(super) fn not_utf8(bytes: &'a [u8]) -> Result<Self, RequestError> {
+        serde_json::from_slice::<Object<Self>>(bytes)
+            .map(|o| o.0)
+            .map_err(|e| RequestError(e.to_string()))
     }
 }
 

@@ -344,6 +344,27 @@ fn digits(b: &[u8]) -> Option<u32> {
     })
 }
 
+/// A date as `%Y-%m-%d` writes it, for a year from 0 to 9999 (four digits and no sign): ten
+/// ASCII bytes, without reading a format string. `None` for other years, which the format
+/// string writes with a sign or more digits.
+pub fn date_digits(d: NaiveDate) -> Option<[u8; 10]> {
+    let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    let (month, day) = (d.month(), d.day());
+    Some([
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ])
+}
+
 /// A time as decisions print it: `2026-11-23T09:00:00Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
@@ -560,6 +581,20 @@ mod tests {
             timestamp(uk_day_start(date("2027-11-01"))),
             "2027-11-01T00:00:00Z"
         );
+    }
+
+    proptest::proptest! {
+        /// The digits written by hand are chrono's `%Y-%m-%d`, whenever they are written, and
+        /// are written for every year from 0 to 9999.
+        #[test]
+        fn date_digits_are_the_format_strings(days in -1_000_000i32..4_000_000) {
+            let day = NaiveDate::from_num_days_from_ce_opt(days).unwrap();
+            let formatted = day.format("%Y-%m-%d").to_string();
+            match date_digits(day) {
+                Some(digits) => proptest::prop_assert_eq!(&digits[..], formatted.as_bytes()),
+                None => proptest::prop_assert!(!(0..=9999).contains(&day.year())),
+            }
+        }
     }
 
     proptest::proptest! {

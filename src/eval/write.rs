@@ -322,15 +322,16 @@ impl Decider {
                     // The dated part of each message is digits and plain words: nothing in it
                     // needs escaping (the byte-comparison tests hold this).
                     match warning {
-                        Warning::ReviewOverdue(due) => write!(
-                            w,
-                            "{{\"code\":\"review_overdue\",\"message\":\"{}\"}}",
-                            words::ReviewOverdueText(*due)
-                        )?,
+                        Warning::ReviewOverdue(due) => {
+                            w.write_all(b"{\"code\":\"review_overdue\",\"message\":\"")?;
+                            words::ReviewOverdueText(*due).write_to(w)?;
+                            w.write_all(b"\"}")?;
+                        }
                         Warning::FlagReviewOverdue(flag, due) => {
                             let text = self.prepared.flags.get(*flag as usize);
                             w.write_all(text.map_or(&b""[..], |t| t.overdue.as_bytes()))?;
-                            write!(w, "{}\"}}", words::FlagReviewOverdueText(*due))?;
+                            words::FlagReviewOverdueText(*due).write_to(w)?;
+                            w.write_all(b"\"}")?;
                         }
                         // Not covered: written the long way (above).
                         Warning::GrantCapped(..)

@@ -173,14 +173,7 @@ fn read<'a>(
     json: &'a str,
     decide: impl FnOnce(&Request<Text<'a>>) -> bool,
 ) -> bool {
-    match reader.read(json) {
-        Ok(req) => {
-            let allowed = decide(&req);
-            reader.recycle(req);
-            allowed
-        }
-        Err(_) => false,
-    }
+    reader.read(json, decide).unwrap_or(false)
 }
 
 /// Writes `n` requests, one JSON object per line, to standard output: the input of the
