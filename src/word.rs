@@ -1,5 +1,6 @@
-//! Bytes read eight at a time as one word: the name map, the id comparison and check, and the
-//! request reader each look at short texts this way rather than a byte at a time.
+//! Bytes read eight at a time as one word: the name map, the id comparison and check, the
+//! request reader and the response writer each look at short texts this way rather than a byte
+//! at a time.
 
 /// A one in every byte of a word.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
@@ -36,5 +37,60 @@ pub(crate) fn tail(rest: &[u8]) -> u64 {
         u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16
     } else {
         0
+    }
+}
+
+/// The high bit of each byte of `word` (little-endian) that JSON must escape in a string: a
+/// quote, a backslash or a control character. Exact for the lowest such byte (above it, a
+/// borrow may flag bytes that are not), so also exact as to whether there is any.
+#[inline]
+pub(crate) fn json_special(word: u64) -> u64 {
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) | below_space
+}
+
+/// Whether a text goes into a JSON string as it stands: nothing in it to escape (as serde_json
+/// escapes: quotes, backslashes and control characters; any other character, ASCII or not, is
+/// written as it is).
+pub(crate) fn json_plain(text: &[u8]) -> bool {
+    let mut chunks = text.chunks_exact(8);
+    let mut flagged = 0;
+    for c in &mut chunks {
+        flagged |= json_special(word(c));
+    }
+    let rest = chunks.remainder();
+    flagged |= if rest.len() >= 4 {
+        // Four to seven bytes: two overlapping halves fill the word with the text's own bytes.
+        json_special(tail(rest))
+    } else if rest.iter().all(|c| *c >= b' ' && *c != b'"' && *c != b'\\') {
+        0
+    } else {
+        HIGH
+    };
+    flagged == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// `json_plain` answers as serde_json does: a text needs no escaping exactly when
+        /// serde_json writes it as it stands, between quotes.
+        #[test]
+        fn json_plain_agrees_with_serde_json(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::char::range('a', 'z'),
+                    proptest::sample::select(vec!['"', '\\', '\u{0}', '\u{1f}', ' ', '\u{7f}', 'é', '→']),
+                ],
+                0..40,
+            ).prop_map(|c| c.into_iter().collect::<String>()),
+        ) {
+            let quoted = serde_json::to_string(&text).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            proptest::prop_assert_eq!(json_plain(text.as_bytes()), quoted == format!("\"{text}\""));
+        }
     }
 }

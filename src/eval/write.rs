@@ -225,6 +225,26 @@ fn write_json<W: Write, T: Serialize + ?Sized>(w: &mut W, value: &T) -> io::Resu
     serde_json::to_writer(w, value).map_err(io::Error::from)
 }
 
+/// A string as serde_json writes it: between quotes as it stands when nothing in it needs
+/// escaping (the usual id or phrase), else through serde_json (which took a twentieth of writing
+/// a response for a string of a few bytes).
+fn write_str<W: Write>(w: &mut W, s: &str) -> io::Result<()> {
+    if !crate::word::json_plain(s.as_bytes()) {
+        return write_json(w, s);
+    }
+    w.write_all(b"\"")?;
+    w.write_all(s.as_bytes())?;
+    w.write_all(b"\"")
+}
+
+/// An optional string as serde_json writes it: the string, or `null`.
+fn write_opt_str<W: Write>(w: &mut W, s: Option<&str>) -> io::Result<()> {
+    match s {
+        Some(s) => write_str(w, s),
+        None => w.write_all(b"null"),
+    }
+}
+
 const NO_NEXT_STEPS: &[u8] = b",\"next_steps\":{\"contact\":null,\"escalation\":[],\"temporary_access\":null,\"notice\":null}";
 
 impl Decider {
@@ -353,14 +373,14 @@ impl Decider {
     /// A request the evaluator refused as invalid.
     fn write_refusal<W: Write>(&self, d: &Decision, w: &mut W) -> io::Result<()> {
         w.write_all(b"{\"decision\":")?;
-        write_json(w, d.outcome.word())?;
+        write_str(w, d.outcome.word())?;
         w.write_all(b",\"view\":")?;
-        write_json(w, d.view.decision_word())?;
+        write_str(w, d.view.decision_word())?;
         // Nothing of why may be told without the auditor's view (render.rs).
         w.write_all(b",\"deny_kind\":null")?;
         w.write_all(b",\"rule\":null,\"source\":null,\"reasons\":[")?;
         // Only an auditor is told the offending value (render.rs).
-        write_json(w, words::FAIL_CLOSED)?;
+        write_str(w, words::FAIL_CLOSED)?;
         w.write_all(b"]")?;
         w.write_all(NO_NEXT_STEPS)?;
         // No row decided: no obligations, and nothing of the record may be told.
@@ -404,10 +424,10 @@ impl Decider {
                 },
             };
             if let Some(description) = description {
-                write_json(w, description)?;
+                write_str(w, description)?;
             }
             w.write_all(b",\"subject_id\":")?;
-            write_json(w, &id)?;
+            write_opt_str(w, id)?;
             w.write_all(b"},\"escalation\":")?;
             if overridable && show.reason {
                 w.write_all(text.escalation.as_bytes())?;
@@ -415,7 +435,7 @@ impl Decider {
                 w.write_all(b"[]")?;
             }
         } else {
-            write_json(w, line_manager().0)?;
+            write_str(w, line_manager().0)?;
             w.write_all(b",\"subject_id\":null},\"escalation\":[]")?;
         }
         w.write_all(b",\"temporary_access\":")?;
@@ -427,7 +447,12 @@ impl Decider {
         match temporary {
             Some((_, with, without)) => {
                 w.write_all(b"{\"available\":")?;
-                write_json(w, &self.meets_temporary_to(req, d))?;
+                let available: &[u8] = if self.meets_temporary_to(req, d) {
+                    b"true"
+                } else {
+                    b"false"
+                };
+                w.write_all(available)?;
                 let rest = if show.contact { with } else { without };
                 w.write_all(rest.as_bytes())?;
             }

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::eval::id::{Id, ListEntry};
 use crate::eval::time;
-use crate::word::{HIGH, ONES, word};
+use crate::word::{json_special, word};
 
 /// The request in `text`, or `None` when the reader declines it.
 pub(super) fn request<'a>(text: &'a str, spare: &mut Spare) -> Option<Request<Text<'a>>> {
@@ -72,15 +72,6 @@ pub(super) fn read_into<'a>(text: &'a str, req: &mut Request<Text<'a>>, spare: &
     }
     s.space();
     s.at == text.len()
-}
-
-/// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or a control
-/// character: exact for the lowest such byte, which is all the caller uses (above it, a borrow
-/// may flag bytes that are not).
-fn special(word: u64) -> u64 {
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-    zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) | below_space
 }
 
 /// Whether the fields of `bits` (bit `i` for field `i`) were all read.
@@ -229,7 +220,7 @@ impl<'a> Scan<'a> {
         let mut end = start;
         // Eight bytes at a time, then one at a time for the last few.
         while let Some(chunk) = b.get(end..end + 8) {
-            let hits = special(word(chunk));
+            let hits = json_special(word(chunk));
             if hits != 0 {
                 end += (hits.trailing_zeros() / 8) as usize;
                 return self.close(start, end);
