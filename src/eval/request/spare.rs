@@ -48,10 +48,9 @@ impl RequestReader {
         bytes: &'a [u8],
         then: impl FnOnce(&Request<Text<'a>>) -> T,
     ) -> Result<T, RequestError> {
-        // Checking the whole line once is quicker than checking each string.
-        match std::str::from_utf8(bytes) {
-            Ok(text) => self.read(text, then),
-            Err(_) => Request::not_utf8(bytes).map(|req| then(&req)),
+        match super::utf8(bytes) {
+            Some(text) => self.read(text, then),
+            None => Request::not_utf8(bytes).map(|req| then(&req)),
         }
     }
 }
@@ -151,5 +150,43 @@ mod tests {
         assert_eq!(after, before, "the lists' storage was not reused");
         assert!(same, "a reused list changed what was read");
         Ok(())
+    }
+
+    /// Lines that are not UTF-8, anywhere in them, are refused with serde_json's message, and
+    /// lines with characters beyond ASCII are read as serde_json reads them: the check of the
+    /// whole line (simdutf8) neither lets bad bytes through nor refuses good ones.
+    #[test]
+    fn bytes_that_are_not_utf8_are_refused_and_any_utf8_is_read() {
+        let good = r#"{"subject":{"id":"u-1","roles":["a"],"organisation":"council"},"action":"view","record":{"id":"J1"}}"#;
+        let mut reader = RequestReader::default();
+        for at in [good.find("u-1"), good.find("view"), good.find("\"record")]
+            .into_iter()
+            .flatten()
+        {
+            for bad in [&[0xffu8][..], &[0xc3], &[0xe2, 0x82], &[0xed, 0xa0, 0x80]] {
+                let mut line = good.as_bytes().to_vec();
+                line.splice(at..at, bad.iter().copied());
+                let read = reader.read_slice(&line, |_| ()).map_err(|e| e.to_string());
+                let serde =
+                    serde_json::from_slice::<serde_json::Value>(&line).map_err(|e| e.to_string());
+                assert!(read.is_err() && serde.is_err(), "{line:?}");
+                assert_eq!(
+                    read,
+                    Request::borrowed_from_slice(&line)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                );
+            }
+            for fine in ["é", "→", "𝄞"] {
+                let mut line = good.to_string();
+                line.insert_str(at + 1, fine);
+                let read = reader.read_slice(line.as_bytes(), |r| r.to_owned_request());
+                let serde = Request::from_json(&line);
+                assert_eq!(
+                    read.map_err(|e| e.to_string()),
+                    serde.map_err(|e| e.to_string())
+                );
+            }
+        }
     }
 }
