@@ -400,3 +400,58 @@ fn every_character_class_at_every_offset_of_a_string() {
         }
     }
 }
+
+/// Regression (the key expected after a field skips those serde leaves out): a record and a
+/// request giving any of their fields, in serde's order or the reverse, are read as serde reads
+/// them, and a key given twice is still declined wherever it comes.
+#[test]
+fn fields_in_either_order_with_or_without_the_rare_ones_are_read_alike() {
+    const RECORD: [&str; 11] = [
+        r#""id":"J1""#,
+        r#""section":"health""#,
+        r#""teams":["t"]"#,
+        r#""restriction":null"#,
+        r#""restrictions":[]"#,
+        r#""allocated_workers":["u-1"]"#,
+        r#""allocated_managers":[]"#,
+        r#""subject":"p-1""#,
+        r#""relatives":["p-2"]"#,
+        r#""authors":["u-2"]"#,
+        r#""flags":[]"#,
+    ];
+    const SUBJECT: &str = r#""subject":{"id":"u-1","roles":["r"],"organisation":"o"}"#;
+    const AFTER: [&str; 4] = [
+        r#""temporary_grants":[]"#,
+        r#""at":"2026-11-22T10:00:00Z""#,
+        r#""context":{"network":"ncc"}"#,
+        r#""approvals":[]"#,
+    ];
+    let mut read = 0;
+    // The id is required: every other field of the record is there or not.
+    for given in (0..1u32 << RECORD.len()).filter(|m| m & 1 == 1) {
+        let mut fields: Vec<&str> = (0..RECORD.len())
+            .filter(|i| given & (1 << i) != 0)
+            .map(|i| RECORD[i])
+            .collect();
+        let mut after: Vec<&str> = (0..AFTER.len())
+            .filter(|i| given & (1 << (i + 2)) != 0)
+            .map(|i| AFTER[i])
+            .collect();
+        for reversed in [false, true] {
+            if reversed {
+                fields.reverse();
+                after.reverse();
+            }
+            let record = format!("\"record\":{{{}}}", fields.join(","));
+            let mut top = vec![SUBJECT, r#""action":"view""#, &record];
+            top.extend(&after);
+            let text = format!("{{{}}}", top.join(","));
+            assert!(agrees(&text), "declined: {text}");
+            read += 1;
+            let last = fields.last().copied().unwrap_or_default();
+            let twice = text.replacen(last, &format!("{last},{last}"), 1);
+            assert!(Request::scanned_from_json(&twice).is_none(), "{twice}");
+        }
+    }
+    assert_eq!(read, 2048);
+}
