@@ -50,6 +50,14 @@ pub(crate) fn json_special(word: u64) -> u64 {
     zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) | below_space
 }
 
+/// The high bit of each byte of `word` of 0x7f (delete) or more: past printable ASCII. Exact for
+/// the lowest such byte (a byte of 0xff carries into the one above it), so also as to whether
+/// there is any.
+#[inline]
+pub(crate) fn past_printable(word: u64) -> u64 {
+    (word | word.wrapping_add(ONES)) & HIGH
+}
+
 /// Whether a text goes into a JSON string as it stands: nothing in it to escape (as serde_json
 /// escapes: quotes, backslashes and control characters; any other character, ASCII or not, is
 /// written as it is).

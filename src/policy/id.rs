@@ -4,7 +4,7 @@
 //! An id that is empty, or carries leading or trailing whitespace or any control character, is
 //! an input error naming the field: such an id is a fault in the calling system.
 
-use crate::word::{HIGH, ONES, tail, word};
+use crate::word::{HIGH, ONES, past_printable, tail, word};
 
 /// Why a text is not an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,7 @@ impl IdProblem {
 fn printable(b: &[u8]) -> bool {
     // The high bit of a byte below a space, of a byte of 0x7f or more, or of a byte after one
     // of 0xff (which is itself flagged): exact as to whether there is any.
-    let bad = |w: u64| (w.wrapping_sub(ONES * 0x20) & !w | w | w.wrapping_add(ONES)) & HIGH;
+    let bad = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGH | past_printable(w);
     let mut chunks = b.chunks_exact(8);
     let mut flagged = 0;
     for c in &mut chunks {
