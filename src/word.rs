@@ -62,21 +62,34 @@ pub(crate) fn past_printable(word: u64) -> u64 {
 /// escapes: quotes, backslashes and control characters; any other character, ASCII or not, is
 /// written as it is).
 pub(crate) fn json_plain(text: &[u8]) -> bool {
+    none_flagged(text, json_special, |c| c < b' ' || c == b'"' || c == b'\\')
+}
+
+/// Whether `flag` finds no byte of `text`, eight bytes at a time. `flag` gives the high bit of
+/// each byte of a word it finds (exact as to whether there is any); a remainder of fewer than
+/// four bytes, which a word would pad with zeros not the text's, is looked at a byte at a time
+/// by `flagged`.
+#[inline]
+pub(crate) fn none_flagged(
+    text: &[u8],
+    flag: impl Fn(u64) -> u64,
+    flagged: impl Fn(u8) -> bool,
+) -> bool {
     let mut chunks = text.chunks_exact(8);
-    let mut flagged = 0;
+    let mut found = 0;
     for c in &mut chunks {
-        flagged |= json_special(word(c));
+        found |= flag(word(c));
     }
     let rest = chunks.remainder();
-    flagged |= if rest.len() >= 4 {
+    found |= if rest.len() >= 4 {
         // Four to seven bytes: two overlapping halves fill the word with the text's own bytes.
-        json_special(tail(rest))
-    } else if rest.iter().all(|c| *c >= b' ' && *c != b'"' && *c != b'\\') {
-        0
-    } else {
+        flag(tail(rest))
+    } else if rest.iter().any(|c| flagged(*c)) {
         HIGH
+    } else {
+        0
     };
-    flagged == 0
+    found == 0
 }
 
 #[cfg(test)]

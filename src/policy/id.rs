@@ -4,7 +4,7 @@
 //! An id that is empty, or carries leading or trailing whitespace or any control character, is
 //! an input error naming the field: such an id is a fault in the calling system.
 
-use crate::word::{HIGH, ONES, past_printable, tail, word};
+use crate::word::{HIGH, ONES, none_flagged, past_printable};
 
 /// Why a text is not an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,21 +34,7 @@ fn printable(b: &[u8]) -> bool {
     // The high bit of a byte below a space, of a byte of 0x7f or more, or of a byte after one
     // of 0xff (which is itself flagged): exact as to whether there is any.
     let bad = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGH | past_printable(w);
-    let mut chunks = b.chunks_exact(8);
-    let mut flagged = 0;
-    for c in &mut chunks {
-        flagged |= bad(word(c));
-    }
-    let rest = chunks.remainder();
-    flagged |= if rest.len() >= 4 {
-        // Four to seven bytes: two overlapping halves cover them all (and fill the word).
-        bad(tail(rest))
-    } else if rest.iter().all(|c| (b' '..0x7f).contains(c)) {
-        0
-    } else {
-        HIGH
-    };
-    flagged == 0
+    none_flagged(b, bad, |c| !(b' '..0x7f).contains(&c))
 }
 
 /// Checks a text against the id rules: the one rule for a request's ids and a test's.
