@@ -46,8 +46,23 @@ pub(crate) fn tail(rest: &[u8]) -> u64 {
 #[inline]
 pub(crate) fn json_special(word: u64) -> u64 {
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-    zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) | below_space
+    zero(word ^ (ONES * u64::from(b'"')))
+        | zero(word ^ (ONES * u64::from(b'\\')))
+        | below_space(word)
+}
+
+/// Whether JSON must escape this byte in a string: [`json_special`] a byte at a time.
+#[inline]
+pub(crate) fn json_special_byte(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < b' '
+}
+
+/// The high bit of each byte of `word` below a space (a control character). Exact for the
+/// lowest such byte (above it, a borrow may flag bytes that are not), so also as to whether
+/// there is any.
+#[inline]
+pub(crate) fn below_space(word: u64) -> u64 {
+    word.wrapping_sub(ONES * u64::from(b' ')) & !word & HIGH
 }
 
 /// The high bit of each byte of `word` of 0x7f (delete) or more: past printable ASCII. Exact for
@@ -62,7 +77,7 @@ pub(crate) fn past_printable(word: u64) -> u64 {
 /// escapes: quotes, backslashes and control characters; any other character, ASCII or not, is
 /// written as it is).
 pub(crate) fn json_plain(text: &[u8]) -> bool {
-    none_flagged(text, json_special, |c| c < b' ' || c == b'"' || c == b'\\')
+    none_flagged(text, json_special, json_special_byte)
 }
 
 /// Whether `flag` finds no byte of `text`, eight bytes at a time. `flag` gives the high bit of

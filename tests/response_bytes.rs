@@ -127,36 +127,3 @@ fn a_date_far_from_now_is_written_as_the_format_string_writes_it() {
             .contains(&far.format("%Y-%m-%d").to_string())
     );
 }
-
-/// The overdue messages a response writes to a stream are the bytes their text is, for dates
-/// whose digits are written by hand and for those the format string writes.
-#[test]
-fn overdue_messages_write_the_bytes_of_their_text() {
-    use caselock::eval::words::{FlagReviewOverdueText, ReviewOverdueText};
-    for (y, m, d) in [
-        (-1, 1, 1),
-        (0, 1, 1),
-        (1, 2, 3),
-        (2026, 11, 22),
-        (9999, 12, 31),
-        (10_000, 1, 1),
-    ] {
-        let day = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        let (mut plain, mut flag) = (Vec::new(), Vec::new());
-        ReviewOverdueText(day).write_to(&mut plain).unwrap();
-        FlagReviewOverdueText(day).write_to(&mut flag).unwrap();
-        assert_eq!(
-            String::from_utf8(plain).unwrap(),
-            ReviewOverdueText(day).to_string()
-        );
-        assert_eq!(
-            String::from_utf8(flag).unwrap(),
-            FlagReviewOverdueText(day).to_string()
-        );
-        assert!(
-            ReviewOverdueText(day)
-                .to_string()
-                .contains(&day.format("%Y-%m-%d").to_string())
-        );
-    }
-}

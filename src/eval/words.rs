@@ -349,21 +349,9 @@ pub fn restriction_renewed_too_often(title: &str, renewals: u32, allowed: u32) -
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewOverdueText(pub chrono::NaiveDate);
 
-impl ReviewOverdueText {
-    const AROUND: AroundDate = AroundDate {
-        before: "review overdue since ",
-        after: "; the restriction still applies",
-    };
-
-    /// Writes the message's bytes: digits and plain words, nothing JSON would escape.
-    pub fn write_to<W: std::io::Write>(self, w: &mut W) -> std::io::Result<()> {
-        Self::AROUND.write_to(self.0, w)
-    }
-}
-
 impl std::fmt::Display for ReviewOverdueText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        Self::AROUND.fmt(self.0, f)
+        REVIEW_OVERDUE.fmt(self.0, f)
     }
 }
 
@@ -378,34 +366,36 @@ pub fn flag_review_overdue(title: &str, due: chrono::NaiveDate) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct FlagReviewOverdueText(pub chrono::NaiveDate);
 
-impl FlagReviewOverdueText {
-    const AROUND: AroundDate = AroundDate {
-        before: "flag review overdue since ",
-        after: "; the flag still applies",
-    };
-
-    /// Writes the message's bytes: digits and plain words, nothing JSON would escape.
-    pub fn write_to<W: std::io::Write>(self, w: &mut W) -> std::io::Result<()> {
-        Self::AROUND.write_to(self.0, w)
-    }
-}
-
 impl std::fmt::Display for FlagReviewOverdueText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        Self::AROUND.fmt(self.0, f)
+        FLAG_REVIEW_OVERDUE.fmt(self.0, f)
     }
 }
 
-/// A message of plain words around a date written `%Y-%m-%d`: both overdue reviews' messages.
-/// Written to a stream it is three writes of bytes, the date's digits made by hand (going
-/// through the formatter took a tenth of writing a response that has one).
-struct AroundDate {
+/// The words of [`ReviewOverdueText`].
+pub(crate) const REVIEW_OVERDUE: AroundDate = AroundDate {
+    before: "review overdue since ",
+    after: "; the restriction still applies",
+};
+
+/// The words of [`FlagReviewOverdueText`].
+pub(crate) const FLAG_REVIEW_OVERDUE: AroundDate = AroundDate {
+    before: "flag review overdue since ",
+    after: "; the flag still applies",
+};
+
+/// A message of plain words around a date written `%Y-%m-%d`: both overdue reviews' messages,
+/// as text and as the bytes a response writes. Written to a stream it is three writes of bytes,
+/// the date's digits made by hand (going through the formatter took a tenth of writing a
+/// response that has one); nothing in it needs escaping in JSON.
+pub(crate) struct AroundDate {
     before: &'static str,
     after: &'static str,
 }
 
 impl AroundDate {
-    fn write_to<W: std::io::Write>(
+    /// Writes the message's bytes for `date`.
+    pub(crate) fn write_to<W: std::io::Write>(
         &self,
         date: chrono::NaiveDate,
         w: &mut W,
@@ -483,4 +473,42 @@ pub fn chain_steps(c: &ChainEntry) -> Vec<String> {
                 .join(" or ")
         })
         .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The overdue messages a response writes to a stream are the bytes their text is, for
+    /// dates whose digits are written by hand and for those the format string writes.
+    #[test]
+    fn overdue_messages_write_the_bytes_of_their_text() {
+        for (y, m, d) in [
+            (-1, 1, 1),
+            (0, 1, 1),
+            (1, 2, 3),
+            (2026, 11, 22),
+            (9999, 12, 31),
+            (10_000, 1, 1),
+        ] {
+            let day = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let (mut plain, mut flag) = (Vec::new(), Vec::new());
+            REVIEW_OVERDUE.write_to(day, &mut plain).unwrap();
+            FLAG_REVIEW_OVERDUE.write_to(day, &mut flag).unwrap();
+            assert_eq!(
+                String::from_utf8(plain).unwrap(),
+                ReviewOverdueText(day).to_string()
+            );
+            assert_eq!(
+                String::from_utf8(flag).unwrap(),
+                FlagReviewOverdueText(day).to_string()
+            );
+            assert!(
+                ReviewOverdueText(day)
+                    .to_string()
+                    .contains(&day.format("%Y-%m-%d").to_string())
+            );
+        }
+    }
 }

@@ -344,13 +344,13 @@ impl Decider {
                     match warning {
                         Warning::ReviewOverdue(due) => {
                             w.write_all(b"{\"code\":\"review_overdue\",\"message\":\"")?;
-                            words::ReviewOverdueText(*due).write_to(w)?;
+                            words::REVIEW_OVERDUE.write_to(*due, w)?;
                             w.write_all(b"\"}")?;
                         }
                         Warning::FlagReviewOverdue(flag, due) => {
                             let text = self.prepared.flags.get(*flag as usize);
                             w.write_all(text.map_or(&b""[..], |t| t.overdue.as_bytes()))?;
-                            words::FlagReviewOverdueText(*due).write_to(w)?;
+                            words::FLAG_REVIEW_OVERDUE.write_to(*due, w)?;
                             w.write_all(b"\"}")?;
                         }
                         // Not covered: written the long way (above).

@@ -4,7 +4,7 @@
 //! An id that is empty, or carries leading or trailing whitespace or any control character, is
 //! an input error naming the field: such an id is a fault in the calling system.
 
-use crate::word::{HIGH, ONES, none_flagged, past_printable};
+use crate::word::{below_space, none_flagged, past_printable};
 
 /// Why a text is not an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,7 @@ impl IdProblem {
 fn printable(b: &[u8]) -> bool {
     // The high bit of a byte below a space, of a byte of 0x7f or more, or of a byte after one
     // of 0xff (which is itself flagged): exact as to whether there is any.
-    let bad = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGH | past_printable(w);
+    let bad = |w: u64| below_space(w) | past_printable(w);
     none_flagged(b, bad, |c| !(b' '..0x7f).contains(&c))
 }
 

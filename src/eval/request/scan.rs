@@ -25,7 +25,7 @@ use super::{
 };
 use crate::eval::id::{Id, ListEntry};
 use crate::eval::time;
-use crate::word::{json_special, past_printable, word};
+use crate::word::{json_special, json_special_byte, past_printable, word};
 
 /// The request in `text`, or `None` when the reader declines it.
 pub(super) fn request<'a>(text: &'a str, spare: &mut Spare) -> Option<Request<Text<'a>>> {
@@ -245,7 +245,7 @@ impl<'a> Scan<'a> {
             end += 8;
         }
         while let Some(&c) = b.get(end) {
-            if c == b'"' || c == b'\\' || c < 0x20 {
+            if json_special_byte(c) {
                 break;
             }
             past |= u64::from(c >= 0x7f);
@@ -504,7 +504,6 @@ impl<'a> Scan<'a> {
                 1 => r.section = s.maybe(Self::text)?,
                 2 => s.texts(&mut r.teams)?,
                 3 => {
-                    r.restriction = None;
                     if !s.null() {
                         let slot = r.restriction.insert(Restriction {
                             named_allow: spare.entries(),
