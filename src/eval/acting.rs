@@ -244,7 +244,21 @@ impl Decider {
 
     /// The first deny row of a category's list, for the action, that matches the deputy
     /// ([`Decider::deputy_facts`]); none when the request does not act for anyone.
+    #[inline]
     pub(super) fn deputy_denies<S>(
+        &self,
+        ctx: &Context<S>,
+        category: CategoryRef,
+        facts: &[u64],
+    ) -> Option<usize> {
+        // The usual request acts for no one: answered where it is asked, without a call.
+        ctx.acting.as_ref()?;
+        self.deputy_denies_acting(ctx, category, facts)
+    }
+
+    /// [`Decider::deputy_denies`] for a request that acts for a colleague.
+    #[inline(never)]
+    fn deputy_denies_acting<S>(
         &self,
         ctx: &Context<S>,
         category: CategoryRef,

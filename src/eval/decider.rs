@@ -55,6 +55,9 @@ pub struct Decider {
     pub(super) pool: CubePool,
     /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
     slots: Vec<Option<Slot>>,
+    /// Whether any category protects only some sections: if none does, and the record has no
+    /// links, every restriction the request gives bears on it.
+    sectioned: bool,
     /// The name of every kind of temporary access any category gives.
     pub(super) kinds: NameMap,
     /// The policy's `acting` statements (none: nobody may act for anyone).
@@ -126,6 +129,27 @@ pub(super) struct Context<'r, S = String> {
     pub(super) deputy_bits: u64,
     /// The link by which the restriction being decided reaches the record (`None`: its own).
     pub(super) via: Option<u16>,
+}
+
+impl<S> Context<'_, S> {
+    /// The context of a request for `action` before any fact is read: the unrestricted block,
+    /// no restriction, no grant, not acting.
+    pub(super) fn new(action: ActionId) -> Self {
+        Context {
+            category: CategoryRef::Unrestricted,
+            action,
+            restriction: None,
+            placed: Placements::new(),
+            restricted: 0,
+            expires_at: None,
+            ends_soon: None,
+            grant: None,
+            via: None,
+            acting: None,
+            acting_problem: None,
+            deputy_bits: 0,
+        }
+    }
 }
 
 /// One restriction on the record, resolved: its category and its relation bits for this
@@ -214,6 +238,7 @@ impl Decider {
         };
         let mut slots = vec![table.unrestricted.as_ref().map(&mut slot)];
         slots.extend(table.categories.iter().map(|c| Some(slot(c))));
+        let sectioned = slots.iter().flatten().any(|s| !s.protects.is_empty());
         let acting = table
             .acting
             .iter()
@@ -245,6 +270,7 @@ impl Decider {
             layout,
             pool,
             slots,
+            sectioned,
             kinds,
             acting,
             prepared: Prepared::new(table),
@@ -292,11 +318,20 @@ impl Decider {
         let Some(Verb::Rule(action)) = verb else {
             return fail_closed(FailReason::UnknownAction, at);
         };
+        let (flags, rules) = (
+            !req.record.flags.is_empty(),
+            self.reads_restriction_rules(req),
+        );
+        if !flags && !rules {
+            // Returned as it is made: a decision is 136 bytes, and keeping it in a local to
+            // amend was a copy a decision.
+            return self.decide_record(req, action, at);
+        }
         let mut d = self.decide_record(req, action, at);
-        if !req.record.flags.is_empty() {
+        if flags {
             self.flag(req, at, &mut d);
         }
-        if self.reads_restriction_rules(req) {
+        if rules {
             self.restriction_rules(req, at, &mut d);
         }
         d
@@ -319,10 +354,12 @@ impl Decider {
             heap = vec![0u64; words];
             &mut heap
         };
-        let mut ctx = match self.facts_for(req, action, Some(at), facts) {
-            Ok(c) => c,
-            Err(reason) => return fail_closed(reason, at),
-        };
+        // Filled where it lies: a context is some two hundred bytes, and returning it cost a
+        // copy a decision.
+        let mut ctx = Context::new(action);
+        if let Err(reason) = self.facts_for(req, Some(at), facts, &mut ctx) {
+            return fail_closed(reason, at);
+        }
         if let Some(p) = ctx.acting_problem {
             warnings.push(Warning::ActingNotValid(p));
         }
@@ -345,6 +382,11 @@ impl Decider {
             self.restrict(req, ctx, k, at, facts, &mut own);
             self.walk(ctx, facts, at, own)
         };
+        // One restriction and nothing to add: its decision is the record's, returned as it is
+        // made (as in `decide_at`).
+        if ctx.placed.len() == 1 && warnings.is_empty() {
+            return one(0, &mut ctx, facts);
+        }
         // The first restriction's decision is kept where it is made and the others' weighed
         // against it (a decision is 136 bytes: moving it in and out of an `Option` on every
         // request was a twentieth of the decision).
@@ -528,7 +570,9 @@ impl Decider {
         let Some(Verb::Rule(action)) = self.verbs.get(req.action.as_ref()) else {
             return Err(FailReason::UnknownAction);
         };
-        self.facts_for(req, *action, Some(at), facts)
+        let mut ctx = Context::new(*action);
+        self.facts_for(req, Some(at), facts, &mut ctx)?;
+        Ok(ctx)
     }
 
     /// Whether every name the request gives is one the policy declares (as [`Decider::facts`]
@@ -536,7 +580,7 @@ impl Decider {
     pub(super) fn request_known<S: AsRef<str>>(&self, req: &Request<S>) -> Result<(), FailReason> {
         let mut facts: smallvec::SmallVec<[u64; INLINE_WORDS]> =
             smallvec::smallvec![0u64; self.layout.words()];
-        self.facts_for(req, 0, None, &mut facts).map(|_| ())
+        self.facts_for(req, None, &mut facts, &mut Context::new(0))
     }
 
     /// The index of the category of this name.
@@ -544,16 +588,16 @@ impl Decider {
         self.categories.get(name).copied()
     }
 
-    /// [`Decider::facts`] for a resolved action, decided at `at`; with no time (a request that
-    /// reads no rule) an unrestricted record needs no `unrestricted` block and an acting window
-    /// is not read, only its names checked.
+    /// [`Decider::facts`] into a [`Context::new`] for the action, decided at `at`; with no
+    /// time (a request that reads no rule) an unrestricted record needs no `unrestricted` block
+    /// and an acting window is not read, only its names checked.
     fn facts_for<'r, S: AsRef<str>>(
         &self,
         req: &'r Request<S>,
-        action: ActionId,
         at: Option<DateTime<Utc>>,
         facts: &mut [u64],
-    ) -> Result<Context<'r, S>, FailReason> {
+        ctx: &mut Context<'r, S>,
+    ) -> Result<(), FailReason> {
         if req.record.restriction.is_some() && !req.record.restrictions.is_empty() {
             return Err(FailReason::BothRestrictionFields);
         }
@@ -576,7 +620,7 @@ impl Decider {
                 .ok_or(FailReason::UnknownLink(index(i)))?;
             kinds.push(k);
         }
-        let mut placed = Placements::new();
+        let placed = &mut ctx.placed;
         for (i, (via, r)) in req.record.every_placed().enumerate() {
             let c = *self
                 .categories
@@ -607,7 +651,10 @@ impl Decider {
                 .ok_or(FailReason::NoUnrestrictedBlock)?;
         }
         self.subject_facts(&req.subject, facts, Who::Subject)?;
-        self.context_facts(req, facts)?;
+        // Most requests give no context: no call for them.
+        if !req.context.0.is_empty() {
+            self.context_facts(req, facts)?;
+        }
         self.record_facts(&req.subject, &req.record, facts)?;
         for (k, p) in placed.iter_mut().enumerate() {
             p.bits = self.restriction_bits(p.restriction, req.subject.id.as_str(), facts, k)?;
@@ -617,41 +664,31 @@ impl Decider {
         // Its lists were checked above all the same: a bad name fails closed wherever it is.
         // A linked record's restriction protects this record only when its category reaches
         // the kind of link (docs/semantics.md, "Linked records"); its lists were checked too.
-        placed.retain(|p| {
-            self.protects(p.category, section)
-                && p.via.is_none_or(|l| {
-                    kinds
-                        .get(usize::from(l))
-                        .is_some_and(|k| self.reaches(p.category, *k))
-                })
-        });
+        if self.sectioned || !kinds.is_empty() {
+            placed.retain(|p| {
+                self.protects(p.category, section)
+                    && p.via.is_none_or(|l| {
+                        kinds
+                            .get(usize::from(l))
+                            .is_some_and(|k| self.reaches(p.category, *k))
+                    })
+            });
+        }
         if gate && placed.is_empty() {
             self.slots
                 .first()
                 .and_then(Option::as_ref)
                 .ok_or(FailReason::NoUnrestrictedBlock)?;
         }
-        self.grants_known(req)?;
-        let mut ctx = Context {
-            category: CategoryRef::Unrestricted,
-            action,
-            restriction: None,
-            placed,
-            restricted: 0,
-            expires_at: None,
-            ends_soon: None,
-            grant: None,
-            via: None,
-            acting: None,
-            acting_problem: None,
-            deputy_bits: 0,
-        };
+        if !req.temporary_grants.is_empty() {
+            self.grants_known(req)?;
+        }
         match (&req.acting_for, at) {
-            (Some(a), Some(at)) => self.act(req, a, at, facts, &mut ctx)?,
+            (Some(a), Some(at)) => self.act(req, a, at, facts, ctx)?,
             (Some(a), None) => self.acting_known(req, a).map(|_| ())?,
             (None, _) => {}
         }
-        Ok(ctx)
+        Ok(())
     }
 
     /// Whether a restriction of this category on a linked record protects the record asked

@@ -132,14 +132,19 @@ impl Decider {
             r.owner.as_ref().is_some_and(|o| o.same(person)),
         );
         let k = index(k);
+        // An empty list, as most are, names no one: no call for it.
+        let named = |list: &[ListEntry<S>], which| {
+            if list.is_empty() {
+                Ok(false)
+            } else {
+                self.named(list, person, facts, k, which)
+            }
+        };
         rel(
             Relation::NamedAllow,
-            self.named(&r.named_allow, person, facts, k, NamedList::Allow)?,
+            named(&r.named_allow, NamedList::Allow)?,
         );
-        rel(
-            Relation::NamedDeny,
-            self.named(&r.named_deny, person, facts, k, NamedList::Deny)?,
-        );
+        rel(Relation::NamedDeny, named(&r.named_deny, NamedList::Deny)?);
         Ok(bits)
     }
 

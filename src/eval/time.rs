@@ -82,7 +82,8 @@ pub fn overdue_on(due: NaiveDate, on: NaiveDate) -> bool {
 
 /// Whether a review due on `due` is overdue at `at` (the due day itself is not overdue).
 pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
-    overdue_on(due, at.date_naive())
+    // The UTC date as `date_naive` gives it, without adding a zero offset to the time first.
+    overdue_on(due, at.naive_utc().date())
 }
 
 /// Where a time-limited restriction stands on a day.

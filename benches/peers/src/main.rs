@@ -75,7 +75,10 @@ fn main() -> ExitCode {
             args.get(i + 2).and_then(|n| n.parse().ok()),
         ) {
             (Some(case), Some(passes)) => repeat(case, passes),
-            _ => Err("--loop needs a case (caselock or caselock-e2e) and a pass count".to_string()),
+            _ => Err(
+                "--loop needs a case (caselock, caselock-e2e or native) and a pass count"
+                    .to_string(),
+            ),
         }
     } else if has("--policies") {
         policies::run()
@@ -131,12 +134,13 @@ const SEED: u64 = 0x5eed_cafe;
 /// instruction counts do not move with the load as times do (BENCHMARKS.md, "A leaner
 /// decision"). `caselock` decides parsed requests; `caselock-e2e` reads each from its JSON first.
 fn repeat(case: &str, passes: usize) -> Result<(), String> {
-    let e2e = match case {
-        "caselock" => false,
-        "caselock-e2e" => true,
+    let (e2e, floor) = match case {
+        "caselock" => (false, false),
+        "caselock-e2e" => (true, false),
+        "native" => (false, true),
         other => {
             return Err(format!(
-                "--loop: no case `{other}`; caselock or caselock-e2e"
+                "--loop: no case `{other}`; caselock, caselock-e2e or native"
             ));
         }
     };
@@ -149,7 +153,9 @@ fn repeat(case: &str, passes: usize) -> Result<(), String> {
     let mut allowed = 0usize;
     for _ in 0..passes {
         for (req, json) in w.requests.iter().zip(&w.json) {
-            let ok = if e2e {
+            let ok = if floor {
+                native::decide(req)
+            } else if e2e {
                 read(&mut reader, json, |r| allow(decider.decide(r)))
             } else {
                 allow(decider.decide(req))
