@@ -311,17 +311,35 @@ pub(super) struct WordMask {
 pub(super) struct CubePool {
     cubes: Vec<(u32, u32)>,
     masks: Vec<WordMask>,
+    /// Words in which any set bit of a mask makes a condition hold: its cubes of one atom that
+    /// must hold, gathered by word. A rule's `to` list is mostly such cubes (a team, a role, a
+    /// relation each), and one test a word took the place of a cube each.
+    any: Vec<(u32, u64)>,
 }
 
-/// A condition in the pool: a range of cubes.
+/// A condition in the pool: a range of [`CubePool::any`] words and a range of cubes.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct CondRef(u32, u32);
+pub(super) struct CondRef {
+    any: (u32, u32),
+    cubes: (u32, u32),
+}
 
 impl CubePool {
     /// Adds a condition and returns where it is.
     pub(super) fn add(&mut self, c: &Condition, layout: &Layout) -> CondRef {
-        let start = self.cubes.len() as u32;
+        let (start, any_start) = (self.cubes.len() as u32, self.any.len() as u32);
+        let mut any: Vec<(u32, u64)> = Vec::new();
         for term in &c.terms {
+            if let [lit] = term.as_slice() {
+                if !lit.negated {
+                    let bit = layout.bit(lit.atom);
+                    match any.iter_mut().find(|(w, _)| *w == bit / 64) {
+                        Some((_, m)) => *m |= 1u64 << (bit % 64),
+                        None => any.push((bit / 64, 1u64 << (bit % 64))),
+                    }
+                    continue;
+                }
+            }
             let first = self.masks.len() as u32;
             let mut words: Vec<WordMask> = Vec::new();
             for lit in term {
@@ -350,20 +368,30 @@ impl CubePool {
             self.masks.extend(words);
             self.cubes.push((first, self.masks.len() as u32));
         }
-        CondRef(start, self.cubes.len() as u32)
+        any.sort_by_key(|(w, _)| *w);
+        self.any.extend(any);
+        CondRef {
+            any: (any_start, self.any.len() as u32),
+            cubes: (start, self.cubes.len() as u32),
+        }
     }
 
     /// Whether a condition holds for these facts.
     #[inline]
     pub(super) fn holds(&self, c: CondRef, facts: &[u64]) -> bool {
-        let cubes = self.cubes.get(c.0 as usize..c.1 as usize).unwrap_or(&[]);
-        cubes.iter().any(|&(a, b)| {
+        let word = |w: u32| facts.get(w as usize).copied().unwrap_or(0);
+        let any = self.any.get(c.any.0 as usize..c.any.1 as usize);
+        if any.unwrap_or(&[]).iter().any(|&(w, m)| word(w) & m != 0) {
+            return true;
+        }
+        let cubes = self.cubes.get(c.cubes.0 as usize..c.cubes.1 as usize);
+        cubes.unwrap_or(&[]).iter().any(|&(a, b)| {
             self.masks
                 .get(a as usize..b as usize)
                 .unwrap_or(&[])
                 .iter()
                 .all(|m| {
-                    let f = facts.get(m.word as usize).copied().unwrap_or(0);
+                    let f = word(m.word);
                     f & m.pos == m.pos && f & m.neg == 0
                 })
         })
@@ -443,6 +471,53 @@ mod tests {
                 proptest::prop_assert_eq!(map.get(n), std_map.get(n.as_str()));
             }
             proptest::prop_assert_eq!(map.is_empty(), names.is_empty());
+        }
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// A condition in the pool holds exactly when one of its terms has every literal true,
+        /// whichever way its cubes are stored (one atom that must hold, or word masks), for
+        /// atoms spread over several words, empty terms and contradictions included.
+        #[test]
+        fn a_pooled_condition_holds_as_its_terms_say(
+            terms in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (0u32..150).prop_map(|i| vec![(i, false)]),
+                    proptest::collection::vec((0u32..150, proptest::bool::ANY), 0..4),
+                ],
+                0..6,
+            ),
+            held in proptest::collection::vec(0u32..150, 0..40),
+        ) {
+            use crate::policy::{Condition, Literal};
+            let layout = Layout::new(Sizes {
+                orgs: 2,
+                persons: 0,
+                roles: 120,
+                teams: 28,
+                context_values: 0,
+            });
+            let atom = |i: u32| if i < 120 { Atom::Role(i) } else { Atom::Team(i - 120) };
+            let condition = Condition {
+                terms: terms
+                    .iter()
+                    .map(|t| t.iter().map(|&(i, negated)| Literal { atom: atom(i), negated }).collect())
+                    .collect(),
+            };
+            let mut facts = vec![0u64; layout.words()];
+            for &i in &held {
+                set(&mut facts, layout.bit(atom(i)));
+            }
+            let mut pool = CubePool::default();
+            // Another condition before it, so its ranges do not start at zero.
+            pool.add(&Condition::atom(atom(3)), &layout);
+            let c = pool.add(&condition, &layout);
+            let expected = terms
+                .iter()
+                .any(|t| t.iter().all(|&(i, negated)| held.contains(&i) != negated));
+            proptest::prop_assert_eq!(pool.holds(c, &facts), expected);
         }
     }
 
