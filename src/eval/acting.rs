@@ -137,7 +137,7 @@ impl Decider {
         self.context_facts(req, facts)?;
         for (k, p) in ctx.placed.iter_mut().enumerate() {
             p.deputy_bits = p.bits & (1u64 << intern::relation_bit(Relation::NamedDeny));
-            p.bits = self.restriction_bits(p.restriction, a.subject.id.as_str(), facts, k)?;
+            p.bits = self.restriction_bits(p.restriction, &a.subject.id, facts, k)?;
         }
         if let Some(w) = facts.first_mut() {
             *w |= acting_bit();

@@ -657,7 +657,7 @@ impl Decider {
         }
         self.record_facts(&req.subject, &req.record, facts)?;
         for (k, p) in placed.iter_mut().enumerate() {
-            p.bits = self.restriction_bits(p.restriction, req.subject.id.as_str(), facts, k)?;
+            p.bits = self.restriction_bits(p.restriction, &req.subject.id, facts, k)?;
         }
         // A restriction that protects sections covers only a request for one of them; the rest
         // of the record is decided as if it did not carry it (docs/semantics.md, "Sections").

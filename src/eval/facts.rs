@@ -62,7 +62,7 @@ impl Decider {
         rec: &Record<S>,
         facts: &mut [u64],
     ) -> Result<(), FailReason> {
-        let has = |list: &[Id<S>]| list.iter().any(|x| x.same(&s.id));
+        let has = |list: &[Id<S>]| list.iter().any(|x| x.same_as(&s.id));
         let mut held = 0u64;
         let mut rel = |r: Relation, on: bool| {
             if on {
@@ -80,7 +80,7 @@ impl Decider {
         rel(Relation::RecordTeam, in_record_team);
         rel(
             Relation::RecordSubject,
-            rec.subject.as_ref().is_some_and(|x| x.same(&s.id)),
+            rec.subject.as_ref().is_some_and(|x| x.same_as(&s.id)),
         );
         rel(Relation::Relative, has(&rec.relatives));
         rel(Relation::Author, has(&rec.authors));
@@ -117,7 +117,7 @@ impl Decider {
     pub(super) fn restriction_bits<S: AsRef<str>>(
         &self,
         r: &Restriction<S>,
-        person: &str,
+        person: &Id<S>,
         facts: &[u64],
         k: usize,
     ) -> Result<u64, FailReason> {
@@ -129,7 +129,7 @@ impl Decider {
         };
         rel(
             Relation::Owner,
-            r.owner.as_ref().is_some_and(|o| o.same(person)),
+            r.owner.as_ref().is_some_and(|o| o.same_as(person)),
         );
         let k = index(k);
         // An empty list, as most are, names no one: no call for it.
@@ -154,7 +154,7 @@ impl Decider {
     fn named<S: AsRef<str>>(
         &self,
         list: &[ListEntry<S>],
-        subject: &str,
+        subject: &Id<S>,
         facts: &[u64],
         restriction: u16,
         which: NamedList,
@@ -163,7 +163,7 @@ impl Decider {
         for (i, e) in list.iter().enumerate() {
             let unknown = || FailReason::UnknownListEntry(restriction, which, index(i));
             named |= match e {
-                ListEntry::Person(id) => id.same(subject),
+                ListEntry::Person(id) => id.same_as(subject),
                 ListEntry::Team(t) => self.in_team(t.as_ref(), facts).ok_or_else(unknown)?,
                 ListEntry::Role(r) => {
                     let r = self.roles.get(r.as_ref()).ok_or_else(unknown)?;

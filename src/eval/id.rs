@@ -18,27 +18,46 @@ use crate::word::{HIGH, ONES, last_word, tail, word};
 
 /// A validated subject or record id, held as `S`: a `String`, or text borrowed from a request's
 /// JSON ([`super::request::Text`]).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Id<S = String>(S);
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id<S = String> {
+    text: S,
+    /// The text's [`short_form`], worked out once when the id is made: a decision compares the
+    /// subject's id with every id on the record and its lists, and comparing two short ids is
+    /// then one comparison of words rather than two texts lower-cased.
+    short: u64,
+}
+
+/// As the text alone: the short form is the text's, and says nothing more.
+impl<S: std::fmt::Debug> std::fmt::Debug for Id<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Id").field(&self.text).finish()
+    }
+}
 
 impl Id {
     /// Checks a text against the id rules.
     pub fn new(text: impl Into<String>) -> Result<Id, IdProblem> {
         let text = text.into();
-        check(&text).map(|()| Id(text))
+        check(&text).map(|()| Id::made(text))
     }
 
     /// An id the library made itself (a witness request's placeholder, or a person's id the
     /// checker has validated), taken without the checks.
     pub(crate) fn trusted(text: impl Into<String>) -> Id {
-        Id(text.into())
+        Id::made(text.into())
     }
 }
 
 impl<S: AsRef<str>> Id<S> {
+    /// An id of a text that has passed the id rules.
+    fn made(text: S) -> Id<S> {
+        let short = short_form(text.as_ref().as_bytes());
+        Id { text, short }
+    }
+
     /// The id as the caller wrote it.
     pub fn as_str(&self) -> &str {
-        self.0.as_ref()
+        self.text.as_ref()
     }
 
     /// Whether this id and `other` name the same person: equal ignoring letter case.
@@ -46,9 +65,21 @@ impl<S: AsRef<str>> Id<S> {
         same_id(self.as_str(), other)
     }
 
+    /// [`Id::same`] for two ids: two short ASCII ids by their short forms.
+    #[inline]
+    pub fn same_as<T: AsRef<str>>(&self, other: &Id<T>) -> bool {
+        if self.short != 0 && other.short != 0 {
+            return self.short == other.short && self.as_str().len() == other.as_str().len();
+        }
+        same_id(self.as_str(), other.as_str())
+    }
+
     /// The same id holding its own text.
     pub fn to_owned_id(&self) -> Id {
-        Id(self.as_str().to_string())
+        Id {
+            text: self.as_str().to_string(),
+            short: self.short,
+        }
     }
 
     /// An id not read yet, which a reader fills in before anyone sees it.
@@ -56,12 +87,12 @@ impl<S: AsRef<str>> Id<S> {
     where
         S: Default,
     {
-        Id(S::default())
+        Id::made(S::default())
     }
 
     /// `text` as an id when it passes the id rules, for a reader that declines anything else.
     pub(crate) fn checked(text: S) -> Option<Id<S>> {
-        check(text.as_ref()).ok().map(|()| Id(text))
+        check(text.as_ref()).ok().map(|()| Id::made(text))
     }
 
     /// [`Id::checked`] for a text its reader has found to be all printable ASCII (a space to a
@@ -70,8 +101,21 @@ impl<S: AsRef<str>> Id<S> {
     pub(crate) fn printable(text: S) -> Option<Id<S>> {
         let b = text.as_ref().as_bytes();
         let edges = |c: Option<&u8>| c.is_some_and(|c| *c != b' ');
-        (edges(b.first()) && edges(b.last())).then_some(Id(text))
+        (edges(b.first()) && edges(b.last())).then(|| Id::made(text))
     }
+}
+
+/// An ASCII id of at most eight bytes lower-cased as one word (its [`tail`] below eight bytes):
+/// among ids of one length, two have the same short form exactly when they are the same id
+/// ignoring case. Zero for any other id (no ASCII id has a zero short form), which is compared
+/// in full.
+fn short_form(b: &[u8]) -> u64 {
+    let w = match b.first_chunk::<8>() {
+        Some(w) if b.len() == 8 => u64::from_le_bytes(*w),
+        None => tail(b),
+        Some(_) => return 0,
+    };
+    if w & HIGH == 0 { lower(w) } else { 0 }
 }
 
 /// Whether two id texts name the same person (the one comparison rule).
@@ -96,18 +140,21 @@ pub fn same_id(a: &str, b: &str) -> bool {
     false
 }
 
+/// Eight ASCII bytes lower-cased (what a byte of 0x80 or more becomes is not meaningful).
+#[inline]
+fn lower(w: u64) -> u64 {
+    // Within ASCII bytes, adding these sets a byte's high bit from `A` on, and from past `Z` on.
+    let upper = w.wrapping_add(ONES * u64::from(0x80 - b'A'))
+        & !w.wrapping_add(ONES * u64::from(0x80 - b'Z' - 1))
+        & HIGH;
+    w | upper >> 2
+}
+
 /// Two ids of one length compared ignoring ASCII case eight bytes at a time (the usual case: a
 /// request's ids are compared with each other several times a decision); `None` when either
 /// has a non-ASCII byte, for the full comparison.
 #[inline]
 fn same_length_id(x: &[u8], y: &[u8]) -> Option<bool> {
-    // Within ASCII bytes, adding these sets a byte's high bit from `A` on, and from past `Z` on.
-    let lower = |w: u64| {
-        let upper = w.wrapping_add(ONES * u64::from(0x80 - b'A'))
-            & !w.wrapping_add(ONES * u64::from(0x80 - b'Z' - 1))
-            & HIGH;
-        w | upper >> 2
-    };
     let mut same = true;
     let mut pair = |p: u64, q: u64| -> Option<()> {
         if (p | q) & HIGH != 0 {
@@ -189,7 +236,7 @@ impl<'de, S: Deserialize<'de> + AsRef<str>> Deserialize<'de> for Id<S> {
         check(text.as_ref()).map_err(|p| {
             serde::de::Error::custom(format!("invalid id {:?}: {}", text.as_ref(), p.describe()))
         })?;
-        Ok(Id(text))
+        Ok(Id::made(text))
     }
 }
 
@@ -301,7 +348,7 @@ impl<S: AsRef<str> + From<String>> EntryVisitor<S> {
             "team" => Ok(ListEntry::Team(value)),
             "role" => Ok(ListEntry::Role(value)),
             _ => match check(value.as_ref()) {
-                Ok(()) => Ok(ListEntry::Person(Id(value))),
+                Ok(()) => Ok(ListEntry::Person(Id::made(value))),
                 Err(_) => {
                     let mut m = serde_json::Map::new();
                     m.insert(kind.as_ref().to_string(), value.as_ref().into());
@@ -313,7 +360,7 @@ impl<S: AsRef<str> + From<String>> EntryVisitor<S> {
 
     fn judged<E: serde::de::Error>(value: serde_json::Value) -> Result<ListEntry<S>, E> {
         Ok(match entry_from_value(value)? {
-            ListEntry::Person(id) => ListEntry::Person(Id(S::from(id.0))),
+            ListEntry::Person(id) => ListEntry::Person(Id::made(S::from(id.text))),
             ListEntry::Team(n) => ListEntry::Team(S::from(n)),
             ListEntry::Role(n) => ListEntry::Role(S::from(n)),
         })
@@ -540,6 +587,23 @@ impl<S> schemars::JsonSchema for ListEntry<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Two ids compare by [`Id::same_as`] exactly as by the one rule, short or long, ASCII
+        /// or not (a Kelvin sign lower-cases to `k`), in any case, around eight bytes, and
+        /// ids of one letter repeated, whose short forms below four bytes are alike.
+        #[test]
+        fn ids_compare_by_their_short_forms_as_by_the_one_rule(
+            a in "[uUkK1é\u{212a}-]{1,10}|[uU]{1,9}",
+            b in "[uUkK1é\u{212a}-]{1,10}|[uU]{1,9}",
+            flip in proptest::bool::ANY,
+        ) {
+            let b = if flip { a.to_uppercase() } else { b };
+            let (x, y) = (Id::trusted(a.as_str()), Id::trusted(b.as_str()));
+            proptest::prop_assert_eq!(x.same_as(&y), same_id(&a, &b));
+            proptest::prop_assert_eq!(y.same_as(&x), same_id(&b, &a));
+        }
+    }
 
     #[test]
     fn ids_with_faults_are_refused() {
