@@ -3,7 +3,7 @@
 
 use crate::compile::table::Member;
 use crate::policy::{Atom, Condition, OrgKind, Relation};
-use crate::word::{tail, word};
+use crate::word::{last_word, tail, word};
 
 /// A map from a name to its index (or to what else the name stands for). A decision is mostly
 /// these look-ups, on tables of a few dozen names, so the map is the simplest that is fast at
@@ -12,8 +12,11 @@ use crate::word::{tail, word};
 /// reads of a name up to sixteen bytes long, to hash it and to compare it: one multiply and
 /// three compares, no loop. A longer name also mixes in a word from its middle and is compared
 /// in full. Hashing every word of the name and comparing it through the entries took about 100
-/// instructions a look-up; hashbrown's grouped probing 66. The keys come from the policy, so
-/// request text only ever looks names up and cannot lengthen a probe.
+/// instructions a look-up; hashbrown's grouped probing 66. A name of seventeen to thirty-two
+/// bytes (roles such as `safeguarding_head_of_service`) is described in full by two more words
+/// from its inside, which its slot holds too; only a longer one is compared with its entry. The
+/// keys come from the policy, so request text only ever looks names up and cannot lengthen a
+/// probe.
 #[derive(Clone)]
 pub(super) struct NameMap<V = u32> {
     /// A power of two long, or empty.
@@ -21,11 +24,12 @@ pub(super) struct NameMap<V = u32> {
     entries: Vec<(Box<str>, V)>,
 }
 
-/// One slot of a [`NameMap`]: a name's length and [`Ends`], and its entry's position plus one
-/// (zero: empty).
+/// One slot of a [`NameMap`]: a name's length, [`Ends`] and [`Ends::inner`], and its entry's
+/// position plus one (zero: empty).
 #[derive(Clone, Copy, Default)]
 struct Slot {
     ends: Ends,
+    inner: Ends,
     len: usize,
     entry: u32,
 }
@@ -33,11 +37,14 @@ struct Slot {
 /// A name's first and last eight bytes as words (overlapping when it is shorter than sixteen),
 /// or for a name shorter than eight its [`tail`] and zero: with the length, the whole of a name
 /// up to sixteen bytes long.
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Ends(u64, u64);
 
 /// The longest name that [`Ends`] and its length fully describe.
 const WHOLE: usize = 16;
+
+/// The longest name that [`Ends`], [`Ends::inner`] and its length fully describe.
+const INNER_WHOLE: usize = 32;
 
 impl Ends {
     #[inline]
@@ -45,6 +52,20 @@ impl Ends {
         match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
             (Some(f), Some(l)) => Ends(u64::from_le_bytes(*f), u64::from_le_bytes(*l)),
             _ => Ends(tail(b), 0),
+        }
+    }
+
+    /// For a name longer than [`WHOLE`], the eight bytes after its first eight and the eight
+    /// before its last eight (overlapping up to [`INNER_WHOLE`], which they cover between
+    /// them); zero for a shorter name.
+    #[inline]
+    fn inner(b: &[u8]) -> Ends {
+        match (
+            b.get(8..),
+            b.len().checked_sub(8).and_then(|end| b.get(..end)),
+        ) {
+            (Some(after), Some(before)) if b.len() > WHOLE => Ends(word(after), last_word(before)),
+            _ => Ends(0, 0),
         }
     }
 
@@ -96,21 +117,30 @@ impl<V> NameMap<V> {
         if name.len() > WHOLE {
             return self.find_long(name);
         }
-        self.probe(name, None)
+        self.probe(name, |_, _| true)
     }
 
-    /// [`NameMap::find`] for a name longer than [`WHOLE`], which its ends do not describe: it
-    /// is compared in full, out of line, so the short names' loop keeps to a few registers.
+    /// [`NameMap::find`] for a name longer than [`WHOLE`], which its ends do not describe: its
+    /// inside is compared too, and beyond [`INNER_WHOLE`] the whole name, out of line, so the
+    /// short names' loop keeps to a few registers.
     #[inline(never)]
     fn find_long(&self, name: &[u8]) -> Option<usize> {
-        self.probe(name, Some(name))
+        let inner = Ends::inner(name);
+        self.probe(name, |slot, at| {
+            slot.inner == inner
+                && (name.len() <= INNER_WHOLE
+                    || self
+                        .entries
+                        .get(at)
+                        .is_some_and(|(k, _)| same_name(k.as_bytes(), name)))
+        })
     }
 
     /// The position of the first entry from `name`'s slot on whose length and ends are
-    /// `name`'s, and when `whole` is given, whose name is that in full. Probing ends at an
+    /// `name`'s, and of which `rest` says the rest of the name is too. Probing ends at an
     /// empty slot, which there always is: the slots are at most half full.
     #[inline(always)]
-    fn probe(&self, name: &[u8], whole: Option<&[u8]>) -> Option<usize> {
+    fn probe(&self, name: &[u8], rest: impl Fn(&Slot, usize) -> bool) -> Option<usize> {
         let ends = Ends::of(name);
         let len = name.len();
         let mask = self.slots.len().wrapping_sub(1);
@@ -118,14 +148,7 @@ impl<V> NameMap<V> {
         loop {
             let slot = self.slots.get(i)?;
             let at = (slot.entry as usize).checked_sub(1)?;
-            if slot.ends == ends
-                && slot.len == len
-                && whole.is_none_or(|whole| {
-                    self.entries
-                        .get(at)
-                        .is_some_and(|(k, _)| same_name(k.as_bytes(), whole))
-                })
-            {
+            if slot.ends == ends && slot.len == len && rest(slot, at) {
                 return Some(at);
             }
             i = (i + 1) & mask;
@@ -184,6 +207,7 @@ impl<V> NameMap<V> {
                 if slot.entry == 0 {
                     *slot = Slot {
                         ends,
+                        inner: Ends::inner(name),
                         len: name.len(),
                         entry: u32::try_from(entry).unwrap_or(u32::MAX),
                     };
@@ -289,13 +313,18 @@ pub(super) struct Sizes {
     pub(super) context_values: usize,
 }
 
-/// The bit of a relation.
+/// The bit of a relation: its place in [`Relation::ALL`], which lists the relations in the
+/// order they are declared (a test holds it), so the place is the discriminant rather than a
+/// search of the list every time a bit is set.
+#[inline]
 pub(super) fn relation_bit(r: Relation) -> u32 {
-    Relation::ALL.iter().position(|x| *x == r).unwrap_or(0) as u32
+    r as u32
 }
 
+/// An organisation kind's place in [`OrgKind::ALL`], as [`relation_bit`] finds a relation's.
+#[inline]
 fn kind_index(k: OrgKind) -> u32 {
-    OrgKind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u32
+    k as u32
 }
 
 /// The part of a cube that falls in one word: these bits set, those clear.
@@ -484,12 +513,12 @@ mod tests {
         fn a_pooled_condition_holds_as_its_terms_say(
             terms in proptest::collection::vec(
                 proptest::prop_oneof![
-                    (0u32..150).prop_map(|i| vec![(i, false)]),
-                    proptest::collection::vec((0u32..150, proptest::bool::ANY), 0..4),
+                    (0u32..148).prop_map(|i| vec![(i, false)]),
+                    proptest::collection::vec((0u32..148, proptest::bool::ANY), 0..4),
                 ],
                 0..6,
             ),
-            held in proptest::collection::vec(0u32..150, 0..40),
+            held in proptest::collection::vec(0u32..148, 0..40),
         ) {
             use crate::policy::{Condition, Literal};
             let layout = Layout::new(Sizes {
@@ -499,6 +528,7 @@ mod tests {
                 teams: 28,
                 context_values: 0,
             });
+            // Every atom declared: an undeclared one takes the bit that is never set.
             let atom = |i: u32| if i < 120 { Atom::Role(i) } else { Atom::Team(i - 120) };
             let condition = Condition {
                 terms: terms
@@ -518,6 +548,38 @@ mod tests {
                 .iter()
                 .any(|t| t.iter().all(|&(i, negated)| held.contains(&i) != negated));
             proptest::prop_assert_eq!(pool.holds(c, &facts), expected);
+        }
+    }
+
+    /// A name up to [`INNER_WHOLE`] bytes long is described in full by its length, ends and
+    /// inside words, which its look-up compares without the entry: two names that differ in
+    /// any one byte differ there, whatever their hashes.
+    #[test]
+    fn a_slot_describes_every_byte_of_a_name_it_holds_whole() {
+        for len in 1..=INNER_WHOLE {
+            let a = "a".repeat(len);
+            for i in 0..len {
+                let mut b = a.clone().into_bytes();
+                if let Some(byte) = b.get_mut(i) {
+                    *byte = b'b';
+                }
+                let described = |n: &[u8]| (Ends::of(n), Ends::inner(n));
+                assert_ne!(
+                    described(a.as_bytes()),
+                    described(&b),
+                    "{len} bytes, byte {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn relations_and_organisation_kinds_are_numbered_by_their_place_in_all() {
+        for (i, r) in Relation::ALL.into_iter().enumerate() {
+            assert_eq!(relation_bit(r) as usize, i, "{r:?}");
+        }
+        for (i, k) in OrgKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind_index(k) as usize, i, "{k:?}");
         }
     }
 
