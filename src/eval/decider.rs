@@ -55,6 +55,11 @@ pub struct Decider {
     pub(super) pool: CubePool,
     /// Slot 0 is the unrestricted block (if any), slot `1 + i` category `i`.
     slots: Vec<Option<Slot>>,
+    /// Every slot's decision lists, one per action: list `slot × actions + action` (empty for
+    /// the unrestricted block a policy does not have). A list is then found with one look-up,
+    /// not three.
+    lists: Vec<Box<[CRow]>>,
+    actions: usize,
     /// Whether any category protects only some sections: if none does, and the record has no
     /// links, every restriction the request gives bears on it.
     sectioned: bool,
@@ -80,8 +85,6 @@ enum Verb {
 /// One category, interned.
 #[derive(Debug, Clone)]
 struct Slot {
-    /// One decision list per action.
-    lists: Vec<Vec<CRow>>,
     /// The kinds of temporary access, in the table's order.
     temporary: Vec<Temporary>,
     review: Option<Period>,
@@ -205,22 +208,28 @@ impl Decider {
                 .iter()
                 .flat_map(|c| c.temporary.iter().filter_map(|t| t.kind_name())),
         );
-        let mut slot = |c: &CategoryTable| -> Slot {
-            let lists = c
-                .decisions
-                .iter()
-                .map(|l| {
-                    l.rows
-                        .iter()
+        let actions = v.actions.len();
+        let mut lists = Vec::new();
+        for c in
+            std::iter::once(table.unrestricted.as_ref()).chain(table.categories.iter().map(Some))
+        {
+            for a in 0..actions {
+                let rows = c
+                    .and_then(|c| c.decisions.get(a))
+                    .map_or(&[][..], |l| &l.rows);
+                lists.push(
+                    rows.iter()
                         .map(|r| CRow {
                             cond: pool.add(&r.condition, &layout),
                             effect: r.effect,
                             layer: r.layer,
                             view: r.view,
                         })
-                        .collect()
-                })
-                .collect();
+                        .collect(),
+                );
+            }
+        }
+        let mut slot = |c: &CategoryTable| -> Slot {
             let temporary = c
                 .temporary
                 .iter()
@@ -228,7 +237,6 @@ impl Decider {
                 .collect();
             let review = c.review.as_ref().and_then(interval);
             Slot {
-                lists,
                 temporary,
                 review,
                 lasts: c.lasts.as_ref().map(|l| (l.max, l.renewable, l.notify)),
@@ -270,6 +278,8 @@ impl Decider {
             layout,
             pool,
             slots,
+            lists,
+            actions,
             sectioned,
             kinds,
             acting,
@@ -540,11 +550,14 @@ impl Decider {
             CategoryRef::Unrestricted => 0,
             CategoryRef::Category(i) => i as usize + 1,
         };
-        self.slots
-            .get(slot)
-            .and_then(Option::as_ref)
-            .and_then(|s| s.lists.get(action as usize))
-            .map_or(&[], Vec::as_slice)
+        // An action past the vocabulary's would read another slot's list: it has none.
+        let action = action as usize;
+        if action >= self.actions {
+            return &[];
+        }
+        self.lists
+            .get(slot * self.actions + action)
+            .map_or(&[], |l| l)
     }
 
     /// The compiled category a decision refers to.
