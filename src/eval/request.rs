@@ -766,8 +766,8 @@ impl<'a> Request<Text<'a>> {
     }
 
     /// [`Request::borrowed_from_json`], its lists taken from `spare`.
-    fn read_json(text: &'a str, spare: &mut Spare) -> Result<Self, RequestError> {
-        let mut req = scan::blank(spare);
+    fn read_json(text: &'a str, spare: &mut Spare<'a>) -> Result<Self, RequestError> {
+        let mut req = scan::blank();
         if scan::read_into(text, &mut req, spare) {
             return Ok(req);
         }
@@ -800,7 +800,7 @@ impl<'a> Request<Text<'a>> {
     }
 
     /// [`Request::borrowed_from_slice`], its lists taken from `spare`.
-    fn read_slice(bytes: &'a [u8], spare: &mut Spare) -> Result<Self, RequestError> {
+    fn read_slice(bytes: &'a [u8], spare: &mut Spare<'a>) -> Result<Self, RequestError> {
         // Bytes that are not UTF-8 go to serde_json as they are, for its message.
         match utf8(bytes) {
             Some(text) => Request::read_json(text, spare),

@@ -175,7 +175,7 @@ fn repeat(case: &str, passes: usize) -> Result<(), String> {
 /// Reads a request from its JSON as `caselock eval --jsonl` does (the lists of the last
 /// request read reused) and decides it with `decide`; a request that cannot be read is refused.
 fn read<'a>(
-    reader: &mut RequestReader,
+    reader: &mut RequestReader<'a>,
     json: &'a str,
     decide: impl FnOnce(&Request<Text<'a>>) -> bool,
 ) -> bool {

@@ -28,30 +28,23 @@ use crate::eval::time;
 use crate::word::{json_special, json_special_byte, past_printable, word};
 
 /// The request in `text`, or `None` when the reader declines it.
-pub(super) fn request<'a>(text: &'a str, spare: &mut Spare) -> Option<Request<Text<'a>>> {
-    let mut req = blank(spare);
+pub(super) fn request<'a>(text: &'a str, spare: &mut Spare<'a>) -> Option<Request<Text<'a>>> {
+    let mut req = blank();
     read_into(text, &mut req, spare).then_some(req)
 }
 
-/// A request with nothing read into it yet, its lists from `spare` (with room in them from a
-/// request read before).
-pub(super) fn blank<'a>(spare: &mut Spare) -> Request<Text<'a>> {
+/// A request with nothing read into it yet. Its lists have no room: a list takes a spare one's
+/// room only when its array has an item, so an empty or absent list costs nothing to keep.
+pub(super) fn blank<'a>() -> Request<Text<'a>> {
     Request {
         subject: Subject {
             id: Id::unread(),
-            roles: spare.texts(),
-            teams: spare.texts(),
+            roles: Vec::new(),
+            teams: Vec::new(),
             organisation: Text::default(),
         },
         action: Text::default(),
-        record: Record {
-            teams: spare.texts(),
-            allocated_workers: spare.ids(),
-            allocated_managers: spare.ids(),
-            relatives: spare.ids(),
-            authors: spare.ids(),
-            ..Record::new(Id::unread())
-        },
+        record: Record::new(Id::unread()),
         temporary_grants: Vec::new(),
         at: None,
         context: RequestContext::default(),
@@ -65,7 +58,11 @@ pub(super) fn blank<'a>(spare: &mut Spare) -> Request<Text<'a>> {
 /// hundred bytes, and moving it from field to field, and from function to function, cost a
 /// tenth of the reading. False when the reader declines the text, and `req` is then only
 /// partly read.
-pub(super) fn read_into<'a>(text: &'a str, req: &mut Request<Text<'a>>, spare: &mut Spare) -> bool {
+pub(super) fn read_into<'a>(
+    text: &'a str,
+    req: &mut Request<Text<'a>>,
+    spare: &mut Spare<'a>,
+) -> bool {
     let mut s = Scan { text, at: 0 };
     if s.request(req, spare).is_none() {
         return false;
@@ -281,12 +278,12 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn texts(&mut self, out: &mut Vec<Text<'a>>) -> Option<()> {
-        self.array_into(out, Self::text)
+    fn texts(&mut self, out: &mut Vec<Text<'a>>, spare: &mut Spare<'a>) -> Option<()> {
+        self.array_into(out, || spare.texts(), Self::text)
     }
 
-    fn ids(&mut self, out: &mut Vec<Id<Text<'a>>>) -> Option<()> {
-        self.array_into(out, Self::id)
+    fn ids(&mut self, out: &mut Vec<Id<Text<'a>>>, spare: &mut Spare<'a>) -> Option<()> {
+        self.array_into(out, || spare.ids(), Self::id)
     }
 
     fn date(&mut self) -> Option<NaiveDate> {
@@ -412,19 +409,25 @@ impl<'a> Scan<'a> {
     /// An array, each item read by `item`.
     fn array<T>(&mut self, item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         let mut out = Vec::new();
-        self.array_into(&mut out, item).map(|()| out)
+        self.array_into(&mut out, Vec::new, item).map(|()| out)
     }
 
-    /// An array read into `out` (emptied first), keeping the room it has.
+    /// An array read into `out` (emptied first), keeping the room it has; when it has none,
+    /// the first item takes the room of the list `room` gives (a spare one), and an empty
+    /// array takes none.
     fn array_into<T>(
         &mut self,
         out: &mut Vec<T>,
+        room: impl FnOnce() -> Vec<T>,
         mut item: impl FnMut(&mut Self) -> Option<T>,
     ) -> Option<()> {
         out.clear();
         self.eat(b'[')?;
         if self.take(b']') {
             return Some(());
+        }
+        if out.capacity() == 0 {
+            *out = room();
         }
         loop {
             out.push(item(self)?);
@@ -434,7 +437,7 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn request(&mut self, r: &mut Request<Text<'a>>, spare: &mut Spare) -> Option<()> {
+    fn request(&mut self, r: &mut Request<Text<'a>>, spare: &mut Spare<'a>) -> Option<()> {
         const KEYS: [Key; 8] = keys([
             "subject",
             "action",
@@ -449,7 +452,7 @@ impl<'a> Scan<'a> {
         const RARE: u32 = 1 << 3 | 1 << 5 | 1 << 6 | 1 << 7;
         let seen = self.fields(&KEYS, RARE, |s, field| {
             match field {
-                0 => s.subject(&mut r.subject)?,
+                0 => s.subject(&mut r.subject, spare)?,
                 1 => r.action = s.text()?,
                 2 => s.record(&mut r.record, spare)?,
                 3 => r.temporary_grants = s.array(Self::grant)?,
@@ -465,13 +468,13 @@ impl<'a> Scan<'a> {
         read_all(seen, 0b111)
     }
 
-    fn subject(&mut self, r: &mut Subject<Text<'a>>) -> Option<()> {
+    fn subject(&mut self, r: &mut Subject<Text<'a>>, spare: &mut Spare<'a>) -> Option<()> {
         const KEYS: [Key; 4] = keys(["id", "roles", "teams", "organisation"]);
         let seen = self.fields(&KEYS, 0, |s, field| {
             match field {
                 0 => r.id = s.id()?,
-                1 => s.texts(&mut r.roles)?,
-                2 => s.texts(&mut r.teams)?,
+                1 => s.texts(&mut r.roles, spare)?,
+                2 => s.texts(&mut r.teams, spare)?,
                 3 => r.organisation = s.text()?,
                 _ => return None,
             }
@@ -480,7 +483,7 @@ impl<'a> Scan<'a> {
         read_all(seen, 0b1001)
     }
 
-    fn record(&mut self, r: &mut Record<Text<'a>>, spare: &mut Spare) -> Option<()> {
+    fn record(&mut self, r: &mut Record<Text<'a>>, spare: &mut Spare<'a>) -> Option<()> {
         // Any field of `Record` this reader does not know keeps `Record::new`'s default: a key
         // that would set it is declined.
         const KEYS: [Key; 11] = keys([
@@ -502,28 +505,24 @@ impl<'a> Scan<'a> {
             match field {
                 0 => r.id = s.id()?,
                 1 => r.section = s.maybe(Self::text)?,
-                2 => s.texts(&mut r.teams)?,
+                2 => s.texts(&mut r.teams, spare)?,
                 3 => {
                     if !s.null() {
-                        let slot = r.restriction.insert(Restriction {
-                            named_allow: spare.entries(),
-                            named_deny: spare.entries(),
-                            ..Restriction::new(Text::default())
-                        });
-                        s.restriction_into(slot)?;
+                        let slot = r.restriction.insert(Restriction::new(Text::default()));
+                        s.restriction_into(slot, spare)?;
                     }
                 }
                 4 => {
                     r.restrictions = s.array(|s| {
                         let mut one = Restriction::new(Text::default());
-                        s.restriction_into(&mut one).map(|()| one)
+                        s.restriction_into(&mut one, spare).map(|()| one)
                     })?
                 }
-                5 => s.ids(&mut r.allocated_workers)?,
-                6 => s.ids(&mut r.allocated_managers)?,
+                5 => s.ids(&mut r.allocated_workers, spare)?,
+                6 => s.ids(&mut r.allocated_managers, spare)?,
                 7 => r.subject = s.maybe(Self::id)?,
-                8 => s.ids(&mut r.relatives)?,
-                9 => s.ids(&mut r.authors)?,
+                8 => s.ids(&mut r.relatives, spare)?,
+                9 => s.ids(&mut r.authors, spare)?,
                 10 => r.flags = s.array(Self::flag)?,
                 _ => return None,
             }
@@ -534,7 +533,11 @@ impl<'a> Scan<'a> {
 
     /// A restriction, read into place (it is the largest part of a request: moving it cost
     /// more than reading some of its fields).
-    fn restriction_into(&mut self, r: &mut Restriction<Text<'a>>) -> Option<()> {
+    fn restriction_into(
+        &mut self,
+        r: &mut Restriction<Text<'a>>,
+        spare: &mut Spare<'a>,
+    ) -> Option<()> {
         const KEYS: [Key; 7] = keys([
             "category",
             "placed_on",
@@ -551,8 +554,8 @@ impl<'a> Scan<'a> {
                 2 => r.last_reviewed = s.maybe(Self::date)?,
                 3 => r.review_by = s.maybe(Self::date)?,
                 4 => r.owner = s.maybe(Self::id)?,
-                5 => s.array_into(&mut r.named_allow, Self::entry)?,
-                6 => s.array_into(&mut r.named_deny, Self::entry)?,
+                5 => s.array_into(&mut r.named_allow, || spare.entries(), Self::entry)?,
+                6 => s.array_into(&mut r.named_deny, || spare.entries(), Self::entry)?,
                 _ => return None,
             }
             Some(())
@@ -650,8 +653,8 @@ impl<'a> Scan<'a> {
         let seen = self.fields(&KEYS, 0, |s, field| {
             match field {
                 0 => a.id = s.id()?,
-                1 => s.texts(&mut a.roles)?,
-                2 => s.texts(&mut a.teams)?,
+                1 => s.array_into(&mut a.roles, Vec::new, Self::text)?,
+                2 => s.array_into(&mut a.teams, Vec::new, Self::text)?,
                 _ => return None,
             }
             Some(())
