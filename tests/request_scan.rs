@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use caselock::compile::DecisionTable;
-use caselock::eval::{Object, Request, Text};
+use caselock::eval::{Object, Request, RequestReader, Text};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
@@ -342,6 +342,64 @@ proptest! {
         }
         agrees(&text);
     }
+}
+
+/// One `RequestReader` reads request after request as each is read alone: the request it keeps
+/// and empties for the next carries nothing over, whichever fields the one before gave, and
+/// whether it was read, declined halfway or refused.
+#[test]
+fn a_reader_reads_each_request_of_a_stream_as_if_it_were_alone() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let texts: Vec<String> = (0..3_000u64)
+        .map(|seed| match seed % 4 {
+            0 => random(seed),
+            1 => {
+                let mut text = plain(seed);
+                let ms = prop::collection::vec(mutation(), 1..3)
+                    .new_tree(&mut runner)
+                    .unwrap()
+                    .current();
+                for m in &ms {
+                    apply(&mut text, m);
+                }
+                text
+            }
+            // Cut short: read some way, then declined (and refused).
+            2 => {
+                let text = plain(seed);
+                let cut = text.floor_char_boundary(text.len() * 3 / 4);
+                text[..cut].to_string()
+            }
+            _ => plain(seed),
+        })
+        .collect();
+    // Every field the reader reads, then none of them, then a record's list of restrictions,
+    // in turn (random requests leave some fields out all the time or give them all the time).
+    let every = r#"{"subject":{"id":"u-1","roles":["a","b"],"teams":["t"],"organisation":"council"},"action":"view","record":{"id":"J1","section":"s","teams":["t"],"restriction":{"category":"c","placed_on":"2026-05-01","last_reviewed":"2026-06-01","review_by":"2026-07-01","owner":"u-2","named_allow":[{"person":"u-3"}],"named_deny":[{"team":"t"}]},"allocated_workers":["u-1"],"allocated_managers":["u-2"],"subject":"u-9","relatives":["u-4"],"authors":["u-5"],"flags":[{"flag":"f","placed_on":"2026-05-01"}]},"temporary_grants":[{"subject":"u-1","record":"J1","actions":["view"],"granted_at":"2026-11-01T10:00:00Z","duration":"P7D","approved_by":"u-2"}],"at":"2026-11-22T10:00:00Z","context":{"network":"n"}}"#;
+    let none =
+        r#"{"subject":{"id":"u-1","organisation":"council"},"action":"view","record":{"id":"J1"}}"#;
+    let several = r#"{"subject":{"id":"u-1","organisation":"council"},"action":"view","record":{"id":"J1","restrictions":[{"category":"c","named_allow":[{"role":"r"}]},{"category":"d","named_deny":[{"person":"u-1"}]}]}}"#;
+    let cut = &every[..every.len() / 2];
+    let turns = [
+        every, none, several, none, every, several, every, cut, none, cut, several,
+    ];
+    let texts: Vec<&str> = turns
+        .into_iter()
+        .chain(texts.iter().map(String::as_str))
+        .collect();
+    let mut reader = RequestReader::default();
+    let mut read = 0;
+    for text in texts {
+        let alone = Request::borrowed_from_json(text)
+            .map(|r| r.to_owned_request())
+            .map_err(|e| e.to_string());
+        let streamed = reader
+            .read(text, |r| r.to_owned_request())
+            .map_err(|e| e.to_string());
+        read += usize::from(streamed.is_ok());
+        assert_eq!(streamed, alone, "{text}");
+    }
+    assert!(read > 1_500, "read {read}");
 }
 
 #[test]

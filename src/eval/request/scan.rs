@@ -33,8 +33,8 @@ pub(super) fn request<'a>(text: &'a str, spare: &mut Spare<'a>) -> Option<Reques
     read_into(text, &mut req, spare).then_some(req)
 }
 
-/// A request with nothing read into it yet. Its lists have no room: a list takes a spare one's
-/// room only when its array has an item, so an empty or absent list costs nothing to keep.
+/// A request with nothing read into it yet (what a [`super::RequestReader`] empties the
+/// request it keeps back to).
 pub(super) fn blank<'a>() -> Request<Text<'a>> {
     Request {
         subject: Subject {
@@ -278,12 +278,12 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn texts(&mut self, out: &mut Vec<Text<'a>>, spare: &mut Spare<'a>) -> Option<()> {
-        self.array_into(out, || spare.texts(), Self::text)
+    fn texts(&mut self, out: &mut Vec<Text<'a>>) -> Option<()> {
+        self.array_into(out, Vec::new, Self::text)
     }
 
-    fn ids(&mut self, out: &mut Vec<Id<Text<'a>>>, spare: &mut Spare<'a>) -> Option<()> {
-        self.array_into(out, || spare.ids(), Self::id)
+    fn ids(&mut self, out: &mut Vec<Id<Text<'a>>>) -> Option<()> {
+        self.array_into(out, Vec::new, Self::id)
     }
 
     fn date(&mut self) -> Option<NaiveDate> {
@@ -413,8 +413,8 @@ impl<'a> Scan<'a> {
     }
 
     /// An array read into `out` (emptied first), keeping the room it has; when it has none,
-    /// the first item takes the room of the list `room` gives (a spare one), and an empty
-    /// array takes none.
+    /// the first item takes the room of the list `room` gives (a spare one, for a restriction's
+    /// lists), and an empty array takes none.
     fn array_into<T>(
         &mut self,
         out: &mut Vec<T>,
@@ -452,7 +452,7 @@ impl<'a> Scan<'a> {
         const RARE: u32 = 1 << 3 | 1 << 5 | 1 << 6 | 1 << 7;
         let seen = self.fields(&KEYS, RARE, |s, field| {
             match field {
-                0 => s.subject(&mut r.subject, spare)?,
+                0 => s.subject(&mut r.subject)?,
                 1 => r.action = s.text()?,
                 2 => s.record(&mut r.record, spare)?,
                 3 => r.temporary_grants = s.array(Self::grant)?,
@@ -468,13 +468,13 @@ impl<'a> Scan<'a> {
         read_all(seen, 0b111)
     }
 
-    fn subject(&mut self, r: &mut Subject<Text<'a>>, spare: &mut Spare<'a>) -> Option<()> {
+    fn subject(&mut self, r: &mut Subject<Text<'a>>) -> Option<()> {
         const KEYS: [Key; 4] = keys(["id", "roles", "teams", "organisation"]);
         let seen = self.fields(&KEYS, 0, |s, field| {
             match field {
                 0 => r.id = s.id()?,
-                1 => s.texts(&mut r.roles, spare)?,
-                2 => s.texts(&mut r.teams, spare)?,
+                1 => s.texts(&mut r.roles)?,
+                2 => s.texts(&mut r.teams)?,
                 3 => r.organisation = s.text()?,
                 _ => return None,
             }
@@ -505,7 +505,7 @@ impl<'a> Scan<'a> {
             match field {
                 0 => r.id = s.id()?,
                 1 => r.section = s.maybe(Self::text)?,
-                2 => s.texts(&mut r.teams, spare)?,
+                2 => s.texts(&mut r.teams)?,
                 3 => {
                     if !s.null() {
                         let slot = r.restriction.insert(Restriction::new(Text::default()));
@@ -518,11 +518,11 @@ impl<'a> Scan<'a> {
                         s.restriction_into(&mut one, spare).map(|()| one)
                     })?
                 }
-                5 => s.ids(&mut r.allocated_workers, spare)?,
-                6 => s.ids(&mut r.allocated_managers, spare)?,
+                5 => s.ids(&mut r.allocated_workers)?,
+                6 => s.ids(&mut r.allocated_managers)?,
                 7 => r.subject = s.maybe(Self::id)?,
-                8 => s.ids(&mut r.relatives, spare)?,
-                9 => s.ids(&mut r.authors, spare)?,
+                8 => s.ids(&mut r.relatives)?,
+                9 => s.ids(&mut r.authors)?,
                 10 => r.flags = s.array(Self::flag)?,
                 _ => return None,
             }
@@ -653,8 +653,8 @@ impl<'a> Scan<'a> {
         let seen = self.fields(&KEYS, 0, |s, field| {
             match field {
                 0 => a.id = s.id()?,
-                1 => s.array_into(&mut a.roles, Vec::new, Self::text)?,
-                2 => s.array_into(&mut a.teams, Vec::new, Self::text)?,
+                1 => s.texts(&mut a.roles)?,
+                2 => s.texts(&mut a.teams)?,
                 _ => return None,
             }
             Some(())

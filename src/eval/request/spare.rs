@@ -1,36 +1,46 @@
-//! The storage of a decided request's lists, kept for the next request a [`RequestReader`]
-//! reads: a stream of requests (`caselock eval --jsonl`) then allocates only while its lists
-//! grow, not once for every list of every line. Allocating and freeing the lists took about a
-//! tenth of the time a line took.
+//! The storage of a decided request, kept for the next request a [`RequestReader`] reads: a
+//! stream of requests (`caselock eval --jsonl`) then allocates only while its lists grow, not
+//! once for every list of every line. Allocating and freeing the lists took about a tenth of
+//! the time a line took.
 //!
-//! Only the lists the reader takes from the spare ones are kept: the roles and teams, the
-//! record's teams, allocations and people, and the restrictions' access and exclusion lists.
-//! A list takes a spare one only when its array has an item, so the lists a request leaves
-//! out or empty cost nothing to hand out and keep. Anything else in a request is dropped as
-//! usual.
+//! The reader keeps the last request it read and empties it for the next, its lists where
+//! they are: the roles and teams, the record's teams, allocations and people, and the rest.
+//! Only the restrictions' access and exclusion lists go with their restriction, so they wait
+//! among the spare lists until a restriction's array has an item. (Building a blank request,
+//! handing it every list, taking the lists back and dropping what was left was a twelfth of
+//! reading a line.)
 
-use super::{Request, RequestError, Text, scan};
+use super::{Record, Request, RequestContext, RequestError, Subject, Text, scan};
 use crate::eval::id::{Id, ListEntry};
 
 /// Reads requests one after another from JSON texts that all live as long as `'a` (the lines
 /// of one read buffer, the requests of one workload), borrowing their names from the texts as
 /// [`Request::borrowed_from_json`] does and giving the same requests and errors, and reuses
-/// each request's lists' storage for the next.
+/// each request's storage for the next.
 ///
-/// The lists it keeps hold names borrowed for `'a`, so they pass from one request to the next
-/// as they are. (A reader for texts of any lifetime had to recast every list it kept, in a
-/// vector's in-place collection: that, with handing out lists that stayed empty, was a
-/// sixteenth of reading a line.) Texts that live for less, one after another, take a reader
+/// The request it keeps holds names borrowed for `'a`, so its lists serve the next request as
+/// they are. (A reader for texts of any lifetime had to recast every list it kept, in a
+/// vector's in-place collection.) Texts that live for less, one after another, take a reader
 /// each.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RequestReader<'a> {
+    /// The last request read, emptied before the next is read into it.
+    req: Request<Text<'a>>,
     spare: Spare<'a>,
+}
+
+impl Default for RequestReader<'_> {
+    fn default() -> Self {
+        RequestReader {
+            req: scan::blank(),
+            spare: Spare::default(),
+        }
+    }
 }
 
 impl<'a> RequestReader<'a> {
     /// Reads the request in `text` (one JSON object) as [`Request::borrowed_from_json`] does
-    /// and hands it to `then`, whose answer it returns; an error names the field at fault. The
-    /// request's lists are then kept, emptied, for the next request read.
+    /// and hands it to `then`, whose answer it returns; an error names the field at fault.
     ///
     /// The request is lent rather than returned: it is read, used and emptied where it lies,
     /// where moving several hundred bytes in and out of functions, and dropping it whole, cost
@@ -40,14 +50,13 @@ impl<'a> RequestReader<'a> {
         text: &'a str,
         then: impl FnOnce(&Request<Text<'a>>) -> T,
     ) -> Result<T, RequestError> {
-        let mut req = scan::blank();
-        let answer = if scan::read_into(text, &mut req, &mut self.spare) {
-            then(&req)
+        // Emptied first, so that a request the reader declined halfway leaves nothing behind.
+        self.spare.empty(&mut self.req);
+        if scan::read_into(text, &mut self.req, &mut self.spare) {
+            Ok(then(&self.req))
         } else {
-            then(&Request::declined(text)?)
-        };
-        self.spare.keep(&mut req);
-        Ok(answer)
+            Request::declined(text).map(|req| then(&req))
+        }
     }
 
     /// [`RequestReader::read`] on bytes (a line read from a stream), as
@@ -64,58 +73,88 @@ impl<'a> RequestReader<'a> {
     }
 }
 
-/// Empty lists with room in them, by the type of what they hold.
+/// Empty access and exclusion lists with room in them.
 #[derive(Debug, Default)]
 pub(super) struct Spare<'a> {
-    texts: Vec<Vec<Text<'a>>>,
-    ids: Vec<Vec<Id<Text<'a>>>>,
     entries: Vec<Vec<ListEntry<Text<'a>>>>,
 }
 
 impl<'a> Spare<'a> {
-    /// An empty list of names, with room when one is spare.
-    pub(super) fn texts(&mut self) -> Vec<Text<'a>> {
-        self.texts.pop().unwrap_or_default()
-    }
-
-    /// An empty list of ids, with room when one is spare.
-    pub(super) fn ids(&mut self) -> Vec<Id<Text<'a>>> {
-        self.ids.pop().unwrap_or_default()
-    }
-
     /// An empty access or exclusion list, with room when one is spare.
     pub(super) fn entries(&mut self) -> Vec<ListEntry<Text<'a>>> {
         self.entries.pop().unwrap_or_default()
     }
 
-    /// Keeps a request's lists, emptied, taking them out of it.
-    fn keep(&mut self, req: &mut Request<Text<'a>>) {
-        let (subject, record) = (&mut req.subject, &mut req.record);
-        for list in [&mut subject.roles, &mut subject.teams, &mut record.teams] {
-            keep(&mut self.texts, list);
-        }
-        for list in [
-            &mut record.allocated_workers,
-            &mut record.allocated_managers,
-            &mut record.relatives,
-            &mut record.authors,
-        ] {
-            keep(&mut self.ids, list);
-        }
-        for r in record
-            .restriction
-            .iter_mut()
-            .chain(&mut record.restrictions)
-        {
+    /// Empties a request read before into a blank one ([`scan::blank`]), its lists where they
+    /// are and its restrictions' lists among the spare ones. Every field is named, so that a
+    /// field added to the request does not compile until it is emptied here too.
+    fn empty(&mut self, req: &mut Request<Text<'a>>) {
+        let Request {
+            subject,
+            action,
+            record,
+            temporary_grants,
+            at,
+            context,
+            change,
+            approvals,
+            acting_for,
+        } = req;
+        let Subject {
+            id,
+            roles,
+            teams,
+            organisation,
+        } = subject;
+        *id = Id::unread();
+        roles.clear();
+        teams.clear();
+        *organisation = Text::default();
+        *action = Text::default();
+        let Record {
+            id,
+            section,
+            teams,
+            restriction,
+            restrictions,
+            allocated_workers,
+            allocated_managers,
+            subject,
+            relatives,
+            authors,
+            flags,
+            facts,
+            links,
+        } = record;
+        *id = Id::unread();
+        *section = None;
+        teams.clear();
+        for r in restriction.iter_mut().chain(restrictions.iter_mut()) {
             keep(&mut self.entries, &mut r.named_allow);
             keep(&mut self.entries, &mut r.named_deny);
         }
+        *restriction = None;
+        restrictions.clear();
+        allocated_workers.clear();
+        allocated_managers.clear();
+        *subject = None;
+        relatives.clear();
+        authors.clear();
+        flags.clear();
+        facts.clear();
+        links.clear();
+        temporary_grants.clear();
+        *at = None;
+        *context = RequestContext::default();
+        *change = None;
+        approvals.clear();
+        *acting_for = None;
     }
 }
 
-/// Takes `list` out of its request, emptied, into the spare lists of its type when it has
-/// room. (No more are ever kept than one request reads into: each request's lists come from
-/// the spare ones.)
+/// Takes `list` out of its restriction, emptied, into the spare lists when it has room. (No
+/// more are ever kept than one request reads into: each restriction's lists come from the
+/// spare ones.)
 fn keep<T>(spare: &mut Vec<Vec<T>>, list: &mut Vec<T>) {
     if list.capacity() > 0 {
         let mut list = std::mem::take(list);
