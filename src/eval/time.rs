@@ -305,37 +305,66 @@ pub(super) fn quick_date(text: &str) -> Option<NaiveDate> {
 /// A request time written `YYYY-MM-DDTHH:MM:SSZ`, with its year in [`crate::policy::YEARS`]:
 /// a time [`de`] reads the same way; `None` for anything else.
 pub(super) fn quick_time(text: &str) -> Option<DateTime<Utc>> {
-    utc_seconds(text).filter(|t| crate::policy::YEARS.contains(&t.year()))
+    // The year of the UTC date itself: `DateTime::year` adds the zero offset to the time
+    // first, a twentieth of reading the time.
+    utc_seconds(text).filter(|t| crate::policy::YEARS.contains(&t.naive_utc().year()))
 }
 
 /// `YYYY-MM-DD` with exactly those digits, a valid date; `None` for anything else (which the
 /// caller then hands to chrono, so this only ever agrees with `%Y-%m-%d`).
 fn plain_date(b: &[u8]) -> Option<NaiveDate> {
-    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+    let (head, tail) = b.split_first_chunk::<8>()?;
+    let [d0, d1] = *tail else {
         return None;
     };
-    let year = digits(&[y0, y1, y2, y3])?;
-    let month = digits(&[m0, m1])?;
+    // `YYYY-MM-` as one word: digits in bytes 0 to 3, 5 and 6, dashes in bytes 4 and 7.
+    let v = digit_values(
+        u64::from_le_bytes(*head),
+        0x00ff_ff00_ffff_ffff,
+        0x2d00_002d_0000_0000,
+    )?;
+    let d = |i: u32| (v >> (8 * i)) & 0xff;
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let month = d(5) * 10 + d(6);
     let day = digits(&[d0, d1])?;
-    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, u32::try_from(month).ok()?, day)
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` with exactly those digits (seconds below 60), a valid time; `None`
 /// for anything else, which the caller hands to chrono's RFC 3339 reader.
 fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
-    let b = text.as_bytes();
-    let [date @ .., b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z'] = b else {
+    let (date, rest) = text.as_bytes().split_at_checked(10)?;
+    let [b'T', hms @ .., b'Z'] = rest else {
         return None;
     };
     let day = plain_date(date)?;
-    let (h, m, s) = (
-        digits(&[*h0, *h1])?,
-        digits(&[*n0, *n1])?,
-        digits(&[*s0, *s1])?,
-    );
+    // `HH:MM:SS` as one word: digits but in bytes 2 and 5, colons there.
+    let v = digit_values(
+        u64::from_le_bytes(*<&[u8; 8]>::try_from(hms).ok()?),
+        0xffff_00ff_ff00_ffff,
+        0x0000_3a00_003a_0000,
+    )?;
+    let d = |i: u32| u32::try_from((v >> (8 * i)) & 0xff).unwrap_or(u32::MAX);
+    let (h, m, s) = (d(0) * 10 + d(1), d(3) * 10 + d(4), d(6) * 10 + d(7));
     // A leap second (`:60`) is chrono's to judge.
     (s < 60).then_some(())?;
     Some(day.and_hms_opt(h, m, s)?.and_utc())
+}
+
+/// Each byte's digit value in its place, when the bytes of `w` under the byte mask `digits`
+/// are ASCII digits and the rest are `seps`; `None` otherwise. A date's or a time's fields
+/// checked and read a word at a time (a byte at a time, reading the time a request is
+/// decided at took a fortieth of reading the request).
+fn digit_values(w: u64, digits: u64, seps: u64) -> Option<u64> {
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    let d = w & digits;
+    let zeros = digits & 0x3030_3030_3030_3030;
+    // A digit's byte is 0x30 to 0x39: its high nibble is 3, and stays 3 when 6 is added. (No
+    // byte carries into the next: one that could fails the first test.)
+    let all = w & !digits == seps
+        && d & HIGH_NIBBLES == zeros
+        && d.wrapping_add(digits & 0x0606_0606_0606_0606) & HIGH_NIBBLES == zeros;
+    all.then_some(d & 0x0f0f_0f0f_0f0f_0f0f)
 }
 
 /// The value of a run of ASCII digits.
@@ -472,6 +501,52 @@ mod tests {
             }
         }
         assert!(utc_seconds("2026-11-22T10:00:00Z").is_some());
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time readers agree with chrono: they read every date and time chrono
+        /// writes; digits in the right places they read exactly when chrono does (seconds below
+        /// 60, which they leave to chrono); and with any one byte changed to another, whatever
+        /// they read is what chrono reads.
+        #[test]
+        fn word_readers_of_dates_and_times_agree_with_chrono(
+            days in 1i32..3_652_000,
+            secs in 0u32..86_400,
+            digits in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
+            at in 0usize..20,
+            odd in "[-:;<=>?/T Z+.0-9a\u{7f}\u{e9}]",
+        ) {
+            let chrono_date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+            let chrono_time =
+                |t: &str| DateTime::parse_from_rfc3339(t).ok().map(|x| x.to_utc());
+            let day = NaiveDate::from_num_days_from_ce_opt(days).unwrap();
+            let time = day
+                .and_time(chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap())
+                .and_utc();
+            let written = time.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            proptest::prop_assert_eq!(plain_date(&written.as_bytes()[..10]), Some(day));
+            proptest::prop_assert_eq!(utc_seconds(&written), Some(time));
+            // Any digits at all: read exactly when chrono reads them (seconds below 60).
+            let fast = utc_seconds(&digits);
+            if digits.get(17..19).is_some_and(|s| s < "60") {
+                proptest::prop_assert_eq!(fast, chrono_time(&digits));
+            } else {
+                proptest::prop_assert_eq!(fast, None);
+            }
+            proptest::prop_assert_eq!(plain_date(&digits.as_bytes()[..10]), chrono_date(&digits[..10]));
+            // One byte changed: whatever is read is what chrono reads.
+            for base in [written, digits] {
+                let mut odd_time = base.clone();
+                odd_time.replace_range(at..=at, &odd);
+                if let Some(fast) = utc_seconds(&odd_time) {
+                    proptest::prop_assert_eq!(Some(fast), chrono_time(&odd_time), "{}", odd_time);
+                }
+                let odd_date = odd_time.get(..10).unwrap_or_default();
+                if let Some(fast) = plain_date(odd_date.as_bytes()) {
+                    proptest::prop_assert_eq!(Some(fast), chrono_date(odd_date), "{}", odd_date);
+                }
+            }
+        }
     }
 
     #[test]
