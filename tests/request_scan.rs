@@ -373,15 +373,17 @@ fn a_reader_reads_each_request_of_a_stream_as_if_it_were_alone() {
             _ => plain(seed),
         })
         .collect();
-    // Every field the reader reads, then none of them, then a record's list of restrictions,
-    // in turn (random requests leave some fields out all the time or give them all the time).
+    // Every field the reader reads, then none of them, a restriction with nothing but its
+    // category, and a record's list of restrictions, in turn (random requests leave some
+    // fields out all the time or give them all the time).
     let every = r#"{"subject":{"id":"u-1","roles":["a","b"],"teams":["t"],"organisation":"council"},"action":"view","record":{"id":"J1","section":"s","teams":["t"],"restriction":{"category":"c","placed_on":"2026-05-01","last_reviewed":"2026-06-01","review_by":"2026-07-01","owner":"u-2","named_allow":[{"person":"u-3"}],"named_deny":[{"team":"t"}]},"allocated_workers":["u-1"],"allocated_managers":["u-2"],"subject":"u-9","relatives":["u-4"],"authors":["u-5"],"flags":[{"flag":"f","placed_on":"2026-05-01"}]},"temporary_grants":[{"subject":"u-1","record":"J1","actions":["view"],"granted_at":"2026-11-01T10:00:00Z","duration":"P7D","approved_by":"u-2"}],"at":"2026-11-22T10:00:00Z","context":{"network":"n"}}"#;
     let none =
         r#"{"subject":{"id":"u-1","organisation":"council"},"action":"view","record":{"id":"J1"}}"#;
     let several = r#"{"subject":{"id":"u-1","organisation":"council"},"action":"view","record":{"id":"J1","restrictions":[{"category":"c","named_allow":[{"role":"r"}]},{"category":"d","named_deny":[{"person":"u-1"}]}]}}"#;
+    let bare = r#"{"subject":{"id":"u-1","organisation":"council"},"action":"view","record":{"id":"J1","restriction":{"category":"d"}}}"#;
     let cut = &every[..every.len() / 2];
     let turns = [
-        every, none, several, none, every, several, every, cut, none, cut, several,
+        every, bare, none, several, none, every, several, bare, every, cut, bare, cut, several,
     ];
     let texts: Vec<&str> = turns
         .into_iter()

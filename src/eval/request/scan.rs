@@ -522,8 +522,12 @@ impl<'a> Scan<'a> {
                 1 => r.section = s.maybe(Self::text)?,
                 2 => s.texts(&mut r.teams)?,
                 3 => {
-                    if !s.null() {
-                        let slot = r.restriction.insert(Restriction::new(Text::default()));
+                    if s.null() {
+                        spare.lay_aside(&mut r.restriction);
+                    } else {
+                        let slot = r
+                            .restriction
+                            .get_or_insert_with(|| Restriction::new(Text::default()));
                         s.restriction_into(slot, spare)?;
                     }
                 }
@@ -543,11 +547,17 @@ impl<'a> Scan<'a> {
             }
             Some(())
         })?;
+        // The restriction of the request read before is read into where it lies (emptying it
+        // and dropping it was a fiftieth of reading a line): when this one has none, it goes.
+        if seen & 1 << 3 == 0 {
+            spare.lay_aside(&mut r.restriction);
+        }
         read_all(seen, 0b1)
     }
 
     /// A restriction, read into place (it is the largest part of a request: moving it cost
-    /// more than reading some of its fields).
+    /// more than reading some of its fields), which may be the restriction of the request read
+    /// before: a field the text leaves out is set to its default.
     fn restriction_into(
         &mut self,
         r: &mut Restriction<Text<'a>>,
@@ -575,6 +585,25 @@ impl<'a> Scan<'a> {
             }
             Some(())
         })?;
+        let missing = |i: u32| seen & 1 << i == 0;
+        if missing(1) {
+            r.placed_on = None;
+        }
+        if missing(2) {
+            r.last_reviewed = None;
+        }
+        if missing(3) {
+            r.review_by = None;
+        }
+        if missing(4) {
+            r.owner = None;
+        }
+        if missing(5) {
+            r.named_allow.clear();
+        }
+        if missing(6) {
+            r.named_deny.clear();
+        }
         read_all(seen, 0b1)
     }
 

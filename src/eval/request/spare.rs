@@ -5,12 +5,13 @@
 //!
 //! The reader keeps the last request it read and empties it for the next, its lists where
 //! they are: the roles and teams, the record's teams, allocations and people, and the rest.
-//! Only the restrictions' access and exclusion lists go with their restriction, so they wait
-//! among the spare lists until a restriction's array has an item. (Building a blank request,
-//! handing it every list, taking the lists back and dropping what was left was a twelfth of
-//! reading a line.)
+//! The record's restriction stays too, and the next is read into it. Only the access and
+//! exclusion lists of a restriction that goes (the next record has none, or it was one of a
+//! record's several) wait among the spare lists, until a restriction's array has an item.
+//! (Building a blank request, handing it every list, taking the lists back and dropping what
+//! was left was a twelfth of reading a line.)
 
-use super::{Record, Request, RequestContext, RequestError, Subject, Text, scan};
+use super::{Record, Request, RequestContext, RequestError, Restriction, Subject, Text, scan};
 use crate::eval::id::{Id, ListEntry};
 
 /// Reads requests one after another from JSON texts that all live as long as `'a` (the lines
@@ -85,6 +86,15 @@ impl<'a> Spare<'a> {
         self.entries.pop().unwrap_or_default()
     }
 
+    /// Takes a restriction away, its lists among the spare ones.
+    pub(super) fn lay_aside(&mut self, restriction: &mut Option<Restriction<Text<'a>>>) {
+        if let Some(r) = restriction {
+            keep(&mut self.entries, &mut r.named_allow);
+            keep(&mut self.entries, &mut r.named_deny);
+            *restriction = None;
+        }
+    }
+
     /// Empties a request read before into a blank one ([`scan::blank`]), its lists where they
     /// are and its restrictions' lists among the spare ones. Every field is named, so that a
     /// field added to the request does not compile until it is emptied here too.
@@ -115,7 +125,9 @@ impl<'a> Spare<'a> {
             id,
             section,
             teams,
-            restriction,
+            // The record's restriction stays where it lies: the reader reads the next one into
+            // it, or lays it aside when the next record has none (`Scan::record`).
+            restriction: _,
             restrictions,
             allocated_workers,
             allocated_managers,
@@ -129,11 +141,10 @@ impl<'a> Spare<'a> {
         *id = Id::unread();
         *section = None;
         teams.clear();
-        for r in restriction.iter_mut().chain(restrictions.iter_mut()) {
+        for r in restrictions.iter_mut() {
             keep(&mut self.entries, &mut r.named_allow);
             keep(&mut self.entries, &mut r.named_deny);
         }
-        *restriction = None;
         restrictions.clear();
         allocated_workers.clear();
         allocated_managers.clear();
