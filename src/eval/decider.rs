@@ -634,7 +634,7 @@ impl Decider {
             kinds.push(k);
         }
         let placed = &mut ctx.placed;
-        for (i, (via, r)) in req.record.every_placed().enumerate() {
+        let mut place = |i: usize, via: Option<u16>, r: &'r Restriction<S>| {
             let c = *self
                 .categories
                 .get(r.category.as_ref())
@@ -655,6 +655,18 @@ impl Decider {
                 deputy_bits: 0,
                 via,
             });
+            Ok(())
+        };
+        // A record without links, as most are, has only its own restrictions: walking the
+        // linked records' too was about 18 instructions of some 1,490.
+        if req.record.links.is_empty() {
+            for (i, r) in req.record.placed().enumerate() {
+                place(i, None, r)?;
+            }
+        } else {
+            for (i, (via, r)) in req.record.every_placed().enumerate() {
+                place(i, via, r)?;
+            }
         }
         let gate = at.is_some();
         if gate && placed.is_empty() {
