@@ -50,6 +50,7 @@ impl Id {
 
 impl<S: AsRef<str>> Id<S> {
     /// An id of a text that has passed the id rules.
+    #[inline]
     fn made(text: S) -> Id<S> {
         let short = short_form(text.as_ref().as_bytes());
         Id { text, short }
@@ -98,6 +99,7 @@ impl<S: AsRef<str>> Id<S> {
     /// [`Id::checked`] for a text its reader has found to be all printable ASCII (a space to a
     /// tilde): of the id rules, only that it is not empty and has no space at either end are
     /// left to check.
+    #[inline(always)]
     pub(crate) fn printable(text: S) -> Option<Id<S>> {
         let b = text.as_ref().as_bytes();
         let edges = |c: Option<&u8>| c.is_some_and(|c| *c != b' ');

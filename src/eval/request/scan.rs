@@ -315,6 +315,7 @@ impl<'a> Scan<'a> {
 
     /// An id: one of printable ASCII is checked here, where its bytes were read, the rest by
     /// the id rules in full (checking each id again took a twentieth of reading a request).
+    #[inline(always)]
     fn id(&mut self) -> Option<Id<Text<'a>>> {
         let (s, printable) = self.scan_str::<true>()?;
         let text = Text(Cow::Borrowed(s));
