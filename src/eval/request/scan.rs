@@ -257,6 +257,7 @@ impl<'a> Scan<'a> {
 
     /// A string with no escape and no control character in it (serde_json refuses a raw
     /// control character; an escape would need a copy), borrowed.
+    #[inline(always)]
     fn str(&mut self) -> Option<&'a str> {
         self.scan_str::<false>().map(|(s, _)| s)
     }
@@ -309,6 +310,7 @@ impl<'a> Scan<'a> {
         self.text.get(start..end)
     }
 
+    #[inline(always)]
     fn text(&mut self) -> Option<Text<'a>> {
         self.str().map(|s| Text(Cow::Borrowed(s)))
     }
