@@ -423,6 +423,8 @@ impl Decider {
 
     /// Walks the current category's decision list for the action: the first row whose
     /// condition holds decides.
+    // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
+    #[inline(always)]
     fn walk<S>(
         &self,
         ctx: &Context<S>,
@@ -784,6 +786,8 @@ impl Decider {
 
     /// Reads what the category in `slot` says about the record beyond its rows: whether the
     /// current restriction's review is overdue, and whether a temporary grant counts.
+    // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
+    #[inline(always)]
     pub(super) fn consult<S: AsRef<str>>(
         &self,
         req: &Request<S>,
@@ -836,6 +840,8 @@ pub(super) fn index(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
 }
 
+// Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
+#[inline(always)]
 fn decision<S>(
     row: &CRow,
     index: usize,

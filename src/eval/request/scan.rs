@@ -257,6 +257,7 @@ impl<'a> Scan<'a> {
 
     /// A string with no escape and no control character in it (serde_json refuses a raw
     /// control character; an escape would need a copy), borrowed.
+    // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
     #[inline(always)]
     fn str(&mut self) -> Option<&'a str> {
         self.scan_str::<false>().map(|(s, _)| s)
@@ -310,6 +311,7 @@ impl<'a> Scan<'a> {
         self.text.get(start..end)
     }
 
+    // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
     #[inline(always)]
     fn text(&mut self) -> Option<Text<'a>> {
         self.str().map(|s| Text(Cow::Borrowed(s)))
@@ -317,6 +319,7 @@ impl<'a> Scan<'a> {
 
     /// An id: one of printable ASCII is checked here, where its bytes were read, the rest by
     /// the id rules in full (checking each id again took a twentieth of reading a request).
+    // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
     #[inline(always)]
     fn id(&mut self) -> Option<Id<Text<'a>>> {
         let (s, printable) = self.scan_str::<true>()?;
