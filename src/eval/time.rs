@@ -323,11 +323,11 @@ fn plain_date(b: &[u8]) -> Option<NaiveDate> {
         0x00ff_ff00_ffff_ffff,
         0x2d00_002d_0000_0000,
     )?;
-    let d = |i: u32| (v >> (8 * i)) & 0xff;
+    let d = |i| digit_at(v, i);
     let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
     let month = d(5) * 10 + d(6);
     let day = digits(&[d0, d1])?;
-    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, u32::try_from(month).ok()?, day)
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` with exactly those digits (seconds below 60), a valid time; `None`
@@ -344,7 +344,7 @@ fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
         0xffff_00ff_ff00_ffff,
         0x0000_3a00_003a_0000,
     )?;
-    let d = |i: u32| u32::try_from((v >> (8 * i)) & 0xff).unwrap_or(u32::MAX);
+    let d = |i| digit_at(v, i);
     let (h, m, s) = (d(0) * 10 + d(1), d(3) * 10 + d(4), d(6) * 10 + d(7));
     // A leap second (`:60`) is chrono's to judge.
     (s < 60).then_some(())?;
@@ -365,6 +365,12 @@ fn digit_values(w: u64, digits: u64, seps: u64) -> Option<u64> {
         && d & HIGH_NIBBLES == zeros
         && d.wrapping_add(digits & 0x0606_0606_0606_0606) & HIGH_NIBBLES == zeros;
     all.then_some(d & 0x0f0f_0f0f_0f0f_0f0f)
+}
+
+/// The value in byte `i` of [`digit_values`]' word.
+fn digit_at(values: u64, i: u32) -> u32 {
+    // The low byte alone: the cast keeps exactly it.
+    u32::from((values >> (8 * i)) as u8)
 }
 
 /// The value of a run of ASCII digits.

@@ -146,13 +146,7 @@ impl Key {
             return rest.first() == Some(&b',')
                 && rest.get(1..).is_some_and(|r| self.starts(r, true));
         };
-        let (a, rest) = window.split_at(8);
-        let (b, c) = rest.split_at(8);
-        let differs = |w: &[u8], j: usize| match (self.after.get(j), self.after_mask.get(j)) {
-            (Some(k), Some(m)) => (word(w) ^ k) & m,
-            _ => u64::MAX,
-        };
-        differs(a, 0) | differs(b, 1) | differs(c, 2) == 0
+        window_is(window, &self.after, &self.after_mask)
     }
 
     /// Whether `rest` starts with this key quoted (`with_colon`: and a colon straight after).
@@ -172,17 +166,20 @@ impl Key {
                 && rest.get(end) == Some(&b'"')
                 && (!with_colon || rest.get(end + 1) == Some(&b':'));
         };
-        let (a, rest) = window.split_at(8);
-        let (b, c) = rest.split_at(8);
-        let differs = |w: &[u8], j: usize| {
-            let word = word(w);
-            match (self.words.get(j), masks.get(j)) {
-                (Some(k), Some(m)) => (word ^ k) & m,
-                _ => u64::MAX,
-            }
-        };
-        differs(a, 0) | differs(b, 1) | differs(c, 2) == 0
+        window_is(window, &self.words, masks)
     }
+}
+
+/// Whether the three words of `window` are `words` in the bytes `masks` keeps.
+#[inline]
+fn window_is(window: &[u8; Key::WINDOW], words: &[u64; 3], masks: &[u64; 3]) -> bool {
+    let (a, rest) = window.split_at(8);
+    let (b, c) = rest.split_at(8);
+    let differs = |w: &[u8], j: usize| match (words.get(j), masks.get(j)) {
+        (Some(k), Some(m)) => (word(w) ^ k) & m,
+        _ => u64::MAX,
+    };
+    differs(a, 0) | differs(b, 1) | differs(c, 2) == 0
 }
 
 /// A table of keys, built when the crate is compiled.
