@@ -59,6 +59,10 @@ pub struct Decider {
     /// the unrestricted block a policy does not have). A list is then found with one look-up,
     /// not three.
     lists: Vec<Box<[CRow]>>,
+    /// For each action, how many of the unrestricted block's rows [`Decider::gate`] reads: up
+    /// to its last deny. A first row that holds past it allows, and the gate only refuses, so
+    /// a list that denies no one (most policies' unrestricted block) costs the gate nothing.
+    gates: Vec<usize>,
     actions: usize,
     /// Whether any category protects only some sections: if none does, and the record has no
     /// links, every restriction the request gives bears on it.
@@ -209,7 +213,7 @@ impl Decider {
                 .flat_map(|c| c.temporary.iter().filter_map(|t| t.kind_name())),
         );
         let actions = v.actions.len();
-        let mut lists = Vec::new();
+        let mut lists: Vec<Box<[CRow]>> = Vec::new();
         for c in
             std::iter::once(table.unrestricted.as_ref()).chain(table.categories.iter().map(Some))
         {
@@ -229,6 +233,15 @@ impl Decider {
                 );
             }
         }
+        let gates = lists
+            .iter()
+            .take(actions)
+            .map(|rows| {
+                rows.iter()
+                    .rposition(|r| r.effect == RowEffect::Deny)
+                    .map_or(0, |i| i + 1)
+            })
+            .collect();
         let mut slot = |c: &CategoryTable| -> Slot {
             let temporary = c
                 .temporary
@@ -279,6 +292,7 @@ impl Decider {
             pool,
             slots,
             lists,
+            gates,
             actions,
             sectioned,
             kinds,
@@ -533,7 +547,10 @@ impl Decider {
         }
         self.slots.first()?.as_ref()?;
         let rows = self.rows(CategoryRef::Unrestricted, ctx.action);
+        let read = self.gates.get(ctx.action as usize).copied().unwrap_or(0);
         let first = rows
+            .get(..read)
+            .unwrap_or(rows)
             .iter()
             .position(|row| self.pool.holds(row.cond, facts))
             .filter(|i| rows.get(*i).is_some_and(|r| r.effect == RowEffect::Deny));

@@ -20,18 +20,20 @@ use crate::word::{last_word, tail, word};
 #[derive(Clone)]
 pub(super) struct NameMap<V = u32> {
     /// A power of two long, or empty.
-    slots: Vec<Slot>,
+    slots: Vec<Option<Slot<V>>>,
     entries: Vec<(Box<str>, V)>,
 }
 
-/// One slot of a [`NameMap`]: a name's length, [`Ends`] and [`Ends::inner`], and its entry's
-/// position plus one (zero: empty).
-#[derive(Clone, Copy, Default)]
-struct Slot {
+/// One full slot of a [`NameMap`]: a name's length, [`Ends`] and [`Ends::inner`], its entry's
+/// position, and what the name stands for, kept here too so that a look-up reads one slot and
+/// not the entries as well.
+#[derive(Clone, Copy)]
+struct Slot<V> {
     ends: Ends,
     inner: Ends,
-    len: usize,
+    len: u32,
     entry: u32,
+    value: V,
 }
 
 /// A name's first and last eight bytes as words (overlapping when it is shorter than sixteen),
@@ -107,49 +109,48 @@ impl<V> NameMap<V> {
     /// What the name stands for, if the map has it.
     #[inline]
     pub(super) fn get(&self, name: &str) -> Option<&V> {
-        let at = self.find(name.as_bytes())?;
-        self.entries.get(at).map(|(_, v)| v)
+        self.find(name.as_bytes()).map(|slot| &slot.value)
     }
 
-    /// The position of the entry of `name`, or `None`.
+    /// The slot of `name`, or `None`.
     #[inline]
-    fn find(&self, name: &[u8]) -> Option<usize> {
+    fn find(&self, name: &[u8]) -> Option<&Slot<V>> {
         if name.len() > WHOLE {
             return self.find_long(name);
         }
-        self.probe(name, |_, _| true)
+        self.probe(name, |_| true)
     }
 
     /// [`NameMap::find`] for a name longer than [`WHOLE`], which its ends do not describe: its
     /// inside is compared too, and beyond [`INNER_WHOLE`] the whole name, out of line, so the
     /// short names' loop keeps to a few registers.
     #[inline(never)]
-    fn find_long(&self, name: &[u8]) -> Option<usize> {
+    fn find_long(&self, name: &[u8]) -> Option<&Slot<V>> {
         let inner = Ends::inner(name);
-        self.probe(name, |slot, at| {
+        self.probe(name, |slot| {
             slot.inner == inner
                 && (name.len() <= INNER_WHOLE
                     || self
                         .entries
-                        .get(at)
+                        .get(slot.entry as usize)
                         .is_some_and(|(k, _)| same_name(k.as_bytes(), name)))
         })
     }
 
-    /// The position of the first entry from `name`'s slot on whose length and ends are
-    /// `name`'s, and of which `rest` says the rest of the name is too. Probing ends at an
-    /// empty slot, which there always is: the slots are at most half full.
+    /// The first slot from `name`'s on whose length and ends are `name`'s, and of which `rest`
+    /// says the rest of the name is too. Probing ends at an empty slot, which there always is:
+    /// the slots are at most half full.
     #[inline(always)]
-    fn probe(&self, name: &[u8], rest: impl Fn(&Slot, usize) -> bool) -> Option<usize> {
+    fn probe(&self, name: &[u8], rest: impl Fn(&Slot<V>) -> bool) -> Option<&Slot<V>> {
         let ends = Ends::of(name);
-        let len = name.len();
+        // A name longer than any slot's length matches none.
+        let len = u32::try_from(name.len()).ok()?;
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = ends.hash(name) as usize & mask;
         loop {
-            let slot = self.slots.get(i)?;
-            let at = (slot.entry as usize).checked_sub(1)?;
-            if slot.ends == ends && slot.len == len && rest(slot, at) {
-                return Some(at);
+            let slot = self.slots.get(i)?.as_ref()?;
+            if slot.ends == ends && slot.len == len && rest(slot) {
+                return Some(slot);
             }
             i = (i + 1) & mask;
         }
@@ -171,48 +172,50 @@ impl<V> NameMap<V> {
     where
         V: Copy,
     {
-        if let Some((_, v)) = self
-            .find(name.as_bytes())
-            .and_then(|at| self.entries.get(at))
-        {
-            return *v;
+        if let Some(slot) = self.find(name.as_bytes()) {
+            return slot.value;
         }
         let v = make();
         self.entries.push((name.into(), v));
         if self.entries.len() * 2 > self.slots.len() {
             self.rehash();
         } else {
-            self.place(name.as_bytes(), self.entries.len());
+            self.place(name.as_bytes(), self.entries.len() - 1, v);
         }
         v
     }
 
     /// Lays every entry out again in twice the slots it needs, or more.
-    fn rehash(&mut self) {
+    fn rehash(&mut self)
+    where
+        V: Copy,
+    {
         let len = (self.entries.len() * 2).next_power_of_two().max(8);
-        self.slots = vec![Slot::default(); len];
-        let names: Vec<Box<str>> = self.entries.iter().map(|(k, _)| k.clone()).collect();
-        for (i, name) in names.iter().enumerate() {
-            self.place(name.as_bytes(), i + 1);
+        self.slots = vec![None; len];
+        let entries: Vec<(Box<str>, V)> = self.entries.clone();
+        for (i, (name, v)) in entries.iter().enumerate() {
+            self.place(name.as_bytes(), i, *v);
         }
     }
 
-    /// Puts entry `entry` (its position plus one) in the first empty slot from its hash's.
-    fn place(&mut self, name: &[u8], entry: usize) {
+    /// Puts entry `entry`, standing for `value`, in the first empty slot from its hash's.
+    fn place(&mut self, name: &[u8], entry: usize, value: V)
+    where
+        V: Copy,
+    {
         let ends = Ends::of(name);
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = ends.hash(name) as usize & mask;
         for _ in 0..self.slots.len() {
-            if let Some(slot) = self.slots.get_mut(i) {
-                if slot.entry == 0 {
-                    *slot = Slot {
-                        ends,
-                        inner: Ends::inner(name),
-                        len: name.len(),
-                        entry: u32::try_from(entry).unwrap_or(u32::MAX),
-                    };
-                    return;
-                }
+            if let Some(slot @ None) = self.slots.get_mut(i) {
+                *slot = Some(Slot {
+                    ends,
+                    inner: Ends::inner(name),
+                    len: u32::try_from(name.len()).unwrap_or(u32::MAX),
+                    entry: u32::try_from(entry).unwrap_or(u32::MAX),
+                    value,
+                });
+                return;
             }
             i = (i + 1) & mask;
         }
