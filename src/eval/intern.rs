@@ -8,9 +8,9 @@ use crate::word::{last_word, tail, word};
 /// A map from a name to its index (or to what else the name stands for). A decision is mostly
 /// these look-ups, on tables of a few dozen names, so the map is the simplest that is fast at
 /// that size: open addressing with linear probing over slots (at most half of them full) that
-/// hold each name's length and its first and last eight bytes. Those words are all a look-up
-/// reads of a name up to sixteen bytes long, to hash it and to compare it: one multiply and
-/// three compares, no loop. A longer name also mixes in a word from its middle and is compared
+/// hold each name's length, its first and last eight bytes and what it stands for. That slot is
+/// all a look-up reads of a name up to sixteen bytes long, to hash it, to compare it and to
+/// answer: one multiply and three compares, no loop. A longer name also mixes in a word from its middle and is compared
 /// in full. Hashing every word of the name and comparing it through the entries took about 100
 /// instructions a look-up; hashbrown's grouped probing 66. A name of seventeen to thirty-two
 /// bytes (roles such as `safeguarding_head_of_service`) is described in full by two more words
