@@ -8,15 +8,15 @@ use crate::word::{last_word, tail, word};
 /// A map from a name to its index (or to what else the name stands for). A decision is mostly
 /// these look-ups, on tables of a few dozen names, so the map is the simplest that is fast at
 /// that size: open addressing with linear probing over slots (at most half of them full) that
-/// hold each name's length, its first and last eight bytes and what it stands for. That slot is
-/// all a look-up reads of a name up to sixteen bytes long, to hash it, to compare it and to
-/// answer: one multiply and three compares, no loop. A longer name also mixes in a word from its middle and is compared
-/// in full. Hashing every word of the name and comparing it through the entries took about 100
-/// instructions a look-up; hashbrown's grouped probing 66. A name of seventeen to thirty-two
-/// bytes (roles such as `safeguarding_head_of_service`) is described in full by two more words
-/// from its inside, which its slot holds too; only a longer one is compared with its entry. The
-/// keys come from the policy, so request text only ever looks names up and cannot lengthen a
-/// probe.
+/// hold each name's length, its first and last eight bytes and what it stands for. That slot
+/// is all a look-up reads of a name up to sixteen bytes long, to hash it, to compare it and to
+/// answer: one multiply and three compares, no loop. A longer name also mixes in a word from
+/// its middle and is compared in full. Hashing every word of the name and comparing it through
+/// the entries took about 100 instructions a look-up; hashbrown's grouped probing 66. A name
+/// of seventeen to thirty-two bytes (roles such as `safeguarding_head_of_service`) is described
+/// in full by two more words from its inside, which its slot holds too; only a longer one is
+/// compared with its entry. The keys come from the policy, so request text only ever looks
+/// names up and cannot lengthen a probe.
 #[derive(Clone)]
 pub(super) struct NameMap<V = u32> {
     /// A power of two long, or empty.
@@ -486,9 +486,10 @@ impl Tree {
         }
     }
 
-    /// Sets member `i`'s bit and its ancestors'. The walk stops at the first bit already set:
-    /// whoever set it set that member's ancestors too, so a request pays for each bit once
-    /// however long the chain (and the walk is bounded even if parents looped).
+    /// Sets member `i`'s bit and its ancestors': at once when they share a word, or else by a
+    /// walk up the hierarchy that stops at the first bit already set (whoever set it set that
+    /// member's ancestors too, so a request pays for each bit once however long the chain, and
+    /// the walk is bounded even if parents looped).
     pub(super) fn hold(&self, facts: &mut [u64], i: u32) {
         if let Some(&Some((w, mask))) = self.closed.get(i as usize) {
             if let Some(x) = facts.get_mut(w as usize) {
@@ -661,7 +662,8 @@ mod tests {
             let words = (n * spread) as usize / 64 + 1;
             let ancestors = |i: u32| {
                 let mut all = vec![i];
-                while let Some(p) = members.get(*all.last().unwrap_or(&i) as usize).and_then(|m| m.parent) {
+                let parent = |c: u32| members.get(c as usize).and_then(|m| m.parent);
+                while let Some(p) = all.last().and_then(|c| parent(*c)) {
                     all.push(p);
                 }
                 all
