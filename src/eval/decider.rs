@@ -653,38 +653,15 @@ impl Decider {
             kinds.push(k);
         }
         let placed = &mut ctx.placed;
-        let mut place = |i: usize, via: Option<u16>, r: &'r Restriction<S>| {
-            let c = *self
-                .categories
-                .get(r.category.as_ref())
-                .ok_or(FailReason::UnknownCategory(index(i)))?;
-            let category = CategoryRef::Category(c);
-            // Each record carries a category at most once; the record and a linked record may
-            // both carry it (two restrictions, each with its own owner and lists).
-            if placed
-                .iter()
-                .any(|p: &Placed<S>| p.category == category && p.via == via)
-            {
-                return Err(FailReason::RepeatedCategory(index(i)));
-            }
-            placed.push(Placed {
-                category,
-                restriction: r,
-                bits: 0,
-                deputy_bits: 0,
-                via,
-            });
-            Ok(())
-        };
         // A record without links, as most are, has only its own restrictions: walking the
         // linked records' too was about 18 instructions of some 1,490.
         if req.record.links.is_empty() {
             for (i, r) in req.record.placed().enumerate() {
-                place(i, None, r)?;
+                self.place(placed, i, None, r)?;
             }
         } else {
             for (i, (via, r)) in req.record.every_placed().enumerate() {
-                place(i, via, r)?;
+                self.place(placed, i, via, r)?;
             }
         }
         let gate = at.is_some();
@@ -732,6 +709,40 @@ impl Decider {
             (Some(a), None) => self.acting_known(req, a).map(|_| ())?,
             (None, _) => {}
         }
+        Ok(())
+    }
+
+    /// Adds restriction `i` of the record (reached by link `via`, or its own) to those placed,
+    /// resolving its category.
+    // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
+    #[inline(always)]
+    fn place<'r, S: AsRef<str>>(
+        &self,
+        placed: &mut Placements<'r, S>,
+        i: usize,
+        via: Option<u16>,
+        r: &'r Restriction<S>,
+    ) -> Result<(), FailReason> {
+        let c = *self
+            .categories
+            .get(r.category.as_ref())
+            .ok_or(FailReason::UnknownCategory(index(i)))?;
+        let category = CategoryRef::Category(c);
+        // Each record carries a category at most once; the record and a linked record may
+        // both carry it (two restrictions, each with its own owner and lists).
+        if placed
+            .iter()
+            .any(|p: &Placed<S>| p.category == category && p.via == via)
+        {
+            return Err(FailReason::RepeatedCategory(index(i)));
+        }
+        placed.push(Placed {
+            category,
+            restriction: r,
+            bits: 0,
+            deputy_bits: 0,
+            via,
+        });
         Ok(())
     }
 
@@ -825,7 +836,11 @@ impl Decider {
                     warnings.push(Warning::ReviewOverdue(due));
                 }
             }
-            if let CategoryRef::Category(c) = ctx.category {
+            // A restriction with no end of its own, in a category that sets no maximum, has no
+            // end or renewals to warn of: no call for it, as for most.
+            if let (CategoryRef::Category(c), true) =
+                (ctx.category, slot.lasts.is_some() || r.ends.is_some())
+            {
                 lifetime(c, slot.lasts, r, at, warnings);
             }
         }
