@@ -838,11 +838,7 @@ impl Decider {
                     warnings.push(Warning::ReviewOverdue(due));
                 }
             }
-            // A restriction with no end of its own, in a category that sets no maximum, has no
-            // end or renewals to warn of: no call for it, as for most.
-            if let (CategoryRef::Category(c), true) =
-                (ctx.category, slot.lasts.is_some() || r.ends.is_some())
-            {
+            if let CategoryRef::Category(c) = ctx.category {
                 lifetime(c, slot.lasts, r, at, warnings);
             }
         }
@@ -937,7 +933,25 @@ pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
 /// with a warning, since the calendar never lifts a restriction (a lapse in keeping a date would
 /// otherwise widen access); within its category's notice, an allow warns that it ends soon; renewed
 /// more often than its category allows, it still applies, with a warning.
+// Inlined, with its work out of line: most restrictions have no end to warn of, and their call
+// cost more than the test.
+#[inline(always)]
 fn lifetime<S>(
+    category: u32,
+    lasts: Option<(Period, u32, Option<Period>)>,
+    r: &Restriction<S>,
+    at: DateTime<Utc>,
+    warnings: &mut Warnings,
+) {
+    // With no end of its own and no maximum from its category, a restriction has no end to
+    // reach and no renewals to count (`time::restriction_end` finds none).
+    if lasts.is_some() || r.ends.is_some() {
+        lifetime_warnings(category, lasts, r, at, warnings);
+    }
+}
+
+/// [`lifetime`] for a restriction that has an end or a maximum.
+fn lifetime_warnings<S>(
     category: u32,
     lasts: Option<(Period, u32, Option<Period>)>,
     r: &Restriction<S>,

@@ -180,7 +180,7 @@ impl<V> NameMap<V> {
         if self.entries.len() * 2 > self.slots.len() {
             self.rehash();
         } else {
-            self.place(name.as_bytes(), self.entries.len() - 1, v);
+            place(&mut self.slots, name.as_bytes(), self.entries.len() - 1, v);
         }
         v
     }
@@ -192,33 +192,30 @@ impl<V> NameMap<V> {
     {
         let len = (self.entries.len() * 2).next_power_of_two().max(8);
         self.slots = vec![None; len];
-        let entries: Vec<(Box<str>, V)> = self.entries.clone();
-        for (i, (name, v)) in entries.iter().enumerate() {
-            self.place(name.as_bytes(), i, *v);
+        for (i, (name, v)) in self.entries.iter().enumerate() {
+            place(&mut self.slots, name.as_bytes(), i, *v);
         }
     }
+}
 
-    /// Puts entry `entry`, standing for `value`, in the first empty slot from its hash's.
-    fn place(&mut self, name: &[u8], entry: usize, value: V)
-    where
-        V: Copy,
-    {
-        let ends = Ends::of(name);
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = ends.hash(name) as usize & mask;
-        for _ in 0..self.slots.len() {
-            if let Some(slot @ None) = self.slots.get_mut(i) {
-                *slot = Some(Slot {
-                    ends,
-                    inner: Ends::inner(name),
-                    len: u32::try_from(name.len()).unwrap_or(u32::MAX),
-                    entry: u32::try_from(entry).unwrap_or(u32::MAX),
-                    value,
-                });
-                return;
-            }
-            i = (i + 1) & mask;
+/// Puts entry `entry` of a name map, standing for `value`, in the first of `slots` that is empty
+/// from its hash's.
+fn place<V>(slots: &mut [Option<Slot<V>>], name: &[u8], entry: usize, value: V) {
+    let ends = Ends::of(name);
+    let mask = slots.len().wrapping_sub(1);
+    let mut i = ends.hash(name) as usize & mask;
+    for _ in 0..slots.len() {
+        if let Some(slot @ None) = slots.get_mut(i) {
+            *slot = Some(Slot {
+                ends,
+                inner: Ends::inner(name),
+                len: u32::try_from(name.len()).unwrap_or(u32::MAX),
+                entry: u32::try_from(entry).unwrap_or(u32::MAX),
+                value,
+            });
+            return;
         }
+        i = (i + 1) & mask;
     }
 }
 
