@@ -332,6 +332,7 @@ impl Decider {
     /// restriction decides, then its flags add their part (eval/flags.rs), then the rules about
     /// restrictions theirs (eval/restriction_rules.rs).
     pub fn decide_at<S: AsRef<str>>(&self, req: &Request<S>, at: DateTime<Utc>) -> Decision {
+        start_reading(req);
         let verb = self.verbs.get(req.action.as_ref()).copied();
         if let Some(Verb::Change(change)) = verb {
             return self.decide_change(req, change, at);
@@ -862,6 +863,30 @@ impl CRow {
     pub(super) fn effect(&self) -> RowEffect {
         self.effect
     }
+}
+
+/// Starts reading, all at once, the texts at the end of a request's longest chains of
+/// pointers: its subject's first role and first team (the request, then the list, then the
+/// text) and its restriction's category.
+///
+/// A decision on a request that is not in the cache (one of many held in memory and decided
+/// in turn, as the peer benchmark's engine-only case decides them) waits on memory longer than
+/// it computes. Read where the decision first needs them, each of these texts was fetched only
+/// once the instructions before it had run, and the decision stalled on each in turn; read
+/// here, their fetches overlap. `black_box` keeps reads whose value nothing uses. On a request
+/// just read from JSON, already in the cache, they cost a few instructions (BENCHMARKS.md,
+/// "Reading the request's texts at once").
+// Inlined: a call would be most of its cost.
+#[inline(always)]
+fn start_reading<S: AsRef<str>>(req: &Request<S>) {
+    let first = |s: &S| s.as_ref().as_bytes().first().copied().unwrap_or(0);
+    let subject = &req.subject;
+    let category = req.record.restriction.as_ref().map(|r| &r.category);
+    std::hint::black_box(
+        subject.roles.first().map_or(0, first)
+            ^ subject.teams.first().map_or(0, first)
+            ^ category.map_or(0, first),
+    );
 }
 
 /// A list position as a fail-closed reason carries it (lists longer than `u16` are cut off at

@@ -74,7 +74,7 @@ fn main() -> ExitCode {
             args.get(i + 1),
             args.get(i + 2).and_then(|n| n.parse().ok()),
         ) {
-            (Some(case), Some(passes)) => repeat(case, passes),
+            (Some(case), Some(passes)) => repeat(case, passes, has("--cold")),
             _ => Err(
                 "--loop needs a case (caselock, caselock-e2e or native) and a pass count"
                     .to_string(),
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
         scale::run(has("--quick"))
     } else if args.iter().any(|a| a.starts_with('-') && a != "--quick") || has("--help") {
         Err(
-            "usage: peers [--quick] | --scale [--quick] | --policies | --jsonl N | --loop CASE PASSES"
+            "usage: peers [--quick] | --scale [--quick] | --policies | --jsonl N | --loop CASE PASSES [--cold]"
                 .to_string(),
         )
     } else {
@@ -133,7 +133,11 @@ const SEED: u64 = 0x5eed_cafe;
 /// --tool=callgrind --toggle-collect='caselock::eval::decider::Decider::decide'`, whose
 /// instruction counts do not move with the load as times do (BENCHMARKS.md, "A leaner
 /// decision"). `caselock` decides parsed requests; `caselock-e2e` reads each from its JSON first.
-fn repeat(case: &str, passes: usize) -> Result<(), String> {
+/// With `cold`, a buffer larger than the cache is written between passes, and only the passes
+/// are timed: each then starts with the requests in memory and not in the cache, as in the
+/// full run, where the other engines' passes come between caselock's (BENCHMARKS.md, "Reading
+/// the request's texts at once").
+fn repeat(case: &str, passes: usize, cold: bool) -> Result<(), String> {
     let (e2e, floor) = match case {
         "caselock" => (false, false),
         "caselock-e2e" => (true, false),
@@ -149,9 +153,19 @@ fn repeat(case: &str, passes: usize) -> Result<(), String> {
     let decider = Decider::new(&table);
     let allow = |d: caselock::eval::Decision| d.outcome == Outcome::Allow;
     let mut reader = RequestReader::default();
-    let started = cpu_time::ThreadTime::now();
+    let mut flush = if cold {
+        vec![0u64; FLUSH_WORDS]
+    } else {
+        Vec::new()
+    };
+    let mut spent = std::time::Duration::ZERO;
     let mut allowed = 0usize;
-    for _ in 0..passes {
+    for pass in 0..passes {
+        for (i, w) in flush.iter_mut().enumerate() {
+            *w = w.wrapping_add((i ^ pass) as u64);
+        }
+        std::hint::black_box(&flush);
+        let started = cpu_time::ThreadTime::now();
         for (req, json) in w.requests.iter().zip(&w.json) {
             let ok = if floor {
                 native::decide(req)
@@ -162,15 +176,20 @@ fn repeat(case: &str, passes: usize) -> Result<(), String> {
             };
             allowed += usize::from(ok);
         }
+        spent += started.elapsed();
     }
     let decisions = passes * w.requests.len();
-    let ns = started.elapsed().as_nanos() as f64 / decisions.max(1) as f64;
+    let ns = spent.as_nanos() as f64 / decisions.max(1) as f64;
     println!(
-        "case={case} passes={passes} decisions={decisions} allowed={allowed} cpu_ns_per_decision={ns:.1} load_average={} (1, 5, 15 minutes)",
+        "case={case} cold={cold} passes={passes} decisions={decisions} allowed={allowed} cpu_ns_per_decision={ns:.1} load_average={} (1, 5, 15 minutes)",
         measure::load_average()
     );
     Ok(())
 }
+
+/// How many words `--loop --cold` writes between passes: 64 MiB, more than this machine's
+/// last-level cache.
+const FLUSH_WORDS: usize = 8 << 20;
 
 /// Reads a request from its JSON as `caselock eval --jsonl` does (the lists of the last
 /// request read reused) and decides it with `decide`; a request that cannot be read is refused.
