@@ -18,7 +18,9 @@ use super::intern::{self, CondRef, CubePool, Layout, NameMap, Sizes, Tree};
 use super::request::{Request, Restriction};
 use super::time;
 use super::write::Prepared;
-use crate::compile::table::{CategoryTable, DecisionTable, Layer, RowEffect, ScheduleEntry};
+use crate::compile::table::{
+    CategoryTable, DecisionTable, LastsEntry, Layer, RowEffect, ScheduleEntry,
+};
 use crate::policy::{ActionId, Atom, Change, OrgKind, Period, Relation, View};
 
 /// Fact sets up to this many words live on the stack.
@@ -93,7 +95,7 @@ struct Slot {
     temporary: Vec<Temporary>,
     review: Option<Period>,
     /// How long a restriction lasts: the maximum, the renewals allowed and the notice.
-    lasts: Option<(Period, u32, Option<Period>)>,
+    lasts: Option<LastsEntry>,
     /// The sections it protects; empty: the whole record.
     protects: Vec<u32>,
     /// The kinds of link it reaches across.
@@ -252,7 +254,7 @@ impl Decider {
             Slot {
                 temporary,
                 review,
-                lasts: c.lasts.as_ref().map(|l| (l.max, l.renewable, l.notify)),
+                lasts: c.lasts.clone(),
                 protects: c.protects.clone(),
                 reaches: c.reaches.clone(),
             }
@@ -840,7 +842,7 @@ impl Decider {
                 }
             }
             if let CategoryRef::Category(c) = ctx.category {
-                lifetime(c, slot.lasts, r, at, warnings);
+                lifetime(c, slot.lasts.as_ref(), r, at, warnings);
             }
         }
         if !req.temporary_grants.is_empty() {
@@ -963,7 +965,7 @@ pub(super) fn fail_closed(reason: FailReason, at: DateTime<Utc>) -> Decision {
 #[inline(always)]
 fn lifetime<S>(
     category: u32,
-    lasts: Option<(Period, u32, Option<Period>)>,
+    lasts: Option<&LastsEntry>,
     r: &Restriction<S>,
     at: DateTime<Utc>,
     warnings: &mut Warnings,
@@ -978,14 +980,14 @@ fn lifetime<S>(
 /// [`lifetime`] for a restriction that has an end or a maximum.
 fn lifetime_warnings<S>(
     category: u32,
-    lasts: Option<(Period, u32, Option<Period>)>,
+    lasts: Option<&LastsEntry>,
     r: &Restriction<S>,
     at: DateTime<Utc>,
     warnings: &mut Warnings,
 ) {
-    let limit = lasts.map(|(max, renewable, _)| (max, renewable));
+    let limit = lasts.map(|l| (l.max, l.renewable));
     if let Some(end) = time::restriction_end(limit, r.placed_on, r.ends, r.renewals) {
-        match time::ending(end, lasts.and_then(|l| l.2), time::uk_date(at)) {
+        match time::ending(end, lasts.and_then(|l| l.notify), time::uk_date(at)) {
             time::Ending::Ended => warnings.push(Warning::RestrictionEnded(category, end)),
             time::Ending::EndsSoon => warnings.push(Warning::RestrictionEndsSoon(category, end)),
             time::Ending::Running => {}

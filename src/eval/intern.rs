@@ -456,55 +456,62 @@ pub(super) struct Tree {
 impl Tree {
     /// The tree of `members`, with `bit` giving each member's fact bit.
     pub(super) fn new(members: &[Member], bit: impl Fn(u32) -> u32) -> Tree {
-        let bits: Vec<u32> = (0..members.len() as u32).map(bit).collect();
-        let parents: Vec<Option<u32>> = members.iter().map(|m| m.parent).collect();
-        let closed = (0..members.len())
+        let mut tree = Tree {
+            bits: (0..members.len() as u32).map(bit).collect(),
+            parents: members.iter().map(|m| m.parent).collect(),
+            closed: Vec::new(),
+        };
+        tree.closed = (0..members.len() as u32)
             .map(|i| {
-                let mut word = None;
+                let word = tree.line(i).next()? / 64;
                 let mut mask = 0u64;
-                let mut cur = Some(i);
-                // Bounded as `hold` is, should the parents loop.
-                for _ in 0..bits.len() {
-                    let Some(c) = cur else { break };
-                    let b = *bits.get(c)?;
-                    if *word.get_or_insert(b / 64) != b / 64 {
+                for b in tree.line(i) {
+                    if b / 64 != word {
                         return None;
                     }
                     mask |= 1u64 << (b % 64);
-                    cur = parents.get(c).copied().flatten().map(|p| p as usize);
                 }
-                word.map(|w| (w, mask))
+                Some((word, mask))
             })
             .collect();
-        Tree {
-            bits,
-            parents,
-            closed,
-        }
+        tree
+    }
+
+    /// The bits of member `i` and of each of its ancestors in turn, nearest first; bounded by
+    /// the number of members, should the parents loop.
+    fn line(&self, i: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors(Some(i), |c| {
+            self.parents.get(*c as usize).copied().flatten()
+        })
+        .take(self.bits.len())
+        .map_while(|c| self.bits.get(c as usize).copied())
     }
 
     /// Sets member `i`'s bit and its ancestors': at once when they share a word, or else by a
     /// walk up the hierarchy that stops at the first bit already set (whoever set it set that
-    /// member's ancestors too, so a request pays for each bit once however long the chain, and
-    /// the walk is bounded even if parents looped).
+    /// member's ancestors too, so a request pays for each bit once however long the chain).
+    // Inlined, with the walk out of line: the walk is for hierarchies spread across words,
+    // which a policy of a few dozen names does not have.
+    #[inline(always)]
     pub(super) fn hold(&self, facts: &mut [u64], i: u32) {
-        if let Some(&Some((w, mask))) = self.closed.get(i as usize) {
-            if let Some(x) = facts.get_mut(w as usize) {
-                *x |= mask;
+        match self.closed.get(i as usize) {
+            Some(&Some((w, mask))) => {
+                if let Some(x) = facts.get_mut(w as usize) {
+                    *x |= mask;
+                }
             }
-            return;
+            _ => self.walk(facts, i),
         }
-        let mut cur = Some(i);
-        for _ in 0..self.bits.len() {
-            let Some(c) = cur else { return };
-            let Some(&b) = self.bits.get(c as usize) else {
-                return;
-            };
+    }
+
+    /// [`Tree::hold`] for a member whose line spans words of the fact set.
+    #[inline(never)]
+    fn walk(&self, facts: &mut [u64], i: u32) {
+        for b in self.line(i) {
             if get(facts, b) {
                 return;
             }
             set(facts, b);
-            cur = self.parents.get(c as usize).copied().flatten();
         }
     }
 }

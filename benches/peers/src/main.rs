@@ -153,11 +153,7 @@ fn repeat(case: &str, passes: usize, cold: bool) -> Result<(), String> {
     let decider = Decider::new(&table);
     let allow = |d: caselock::eval::Decision| d.outcome == Outcome::Allow;
     let mut reader = RequestReader::default();
-    let mut flush = if cold {
-        vec![0u64; FLUSH_WORDS]
-    } else {
-        Vec::new()
-    };
+    let mut flush = vec![0u64; if cold { FLUSH_WORDS } else { 0 }];
     let mut spent = std::time::Duration::ZERO;
     let mut allowed = 0usize;
     for pass in 0..passes {
