@@ -10,6 +10,11 @@ const POLICY: &str = "tests/fixtures/policies/casework.policy";
 const GRANT: &str = "tests/fixtures/requests/casework/allowed_via_grant.json";
 
 fn caselock(args: &[&str], stdin: Option<&str>) -> Output {
+    caselock_bytes(args, stdin.unwrap_or("").as_bytes())
+}
+
+/// [`caselock`] with any bytes on its standard input, UTF-8 or not.
+fn caselock_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_caselock"))
         .args(args)
         .env("NO_COLOR", "1")
@@ -21,8 +26,8 @@ fn caselock(args: &[&str], stdin: Option<&str>) -> Output {
     // Written from a thread: an input and an output both larger than a pipe holds would
     // otherwise wait on each other for ever.
     let mut input = child.stdin.take().unwrap();
-    let text = stdin.unwrap_or("").to_owned();
-    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let bytes = stdin.to_owned();
+    let writer = std::thread::spawn(move || input.write_all(&bytes));
     let out = child.wait_with_output().unwrap();
     // A command that exits without reading all its input closes the pipe: not this test's
     // concern, which is what the command answered.
@@ -230,6 +235,48 @@ fn jsonl_lines_across_the_read_buffer_and_without_a_newline_are_answered() {
     for (i, answer) in lines.iter().enumerate() {
         assert_eq!(answer, &alone, "line {}", i + 1);
     }
+}
+
+/// Regression (the read buffer checked to be UTF-8 at once): a line that is not UTF-8 is
+/// refused alone, with its number, and the lines around it in the same buffer, one with
+/// characters of several bytes among them, are answered as before.
+#[test]
+fn jsonl_a_line_that_is_not_utf8_is_refused_alone() {
+    let good = std::fs::read_to_string(GRANT).unwrap();
+    let good = serde_json::from_str::<serde_json::Value>(&good)
+        .unwrap()
+        .to_string();
+    let accented = good.replacen("\"view\"", "\"vi\u{e9}w \u{2014} \u{1f512}\"", 1);
+    assert_ne!(accented, good, "the request names an action to change");
+    let mut input = Vec::new();
+    for line in [
+        good.as_bytes(),
+        b"{\"action\":\"vi\xe9w\"}",
+        accented.as_bytes(),
+        good.as_bytes(),
+    ] {
+        input.extend_from_slice(line);
+        input.push(b'\n');
+    }
+    let out = caselock_bytes(&["eval", "--policy", POLICY, "--jsonl"], &input);
+    assert_eq!(out.status.code(), Some(1), "one line was not a request");
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["decision"], "allow");
+    assert_eq!(lines[1]["line"], 2);
+    let error = lines[1]["error"].as_str().unwrap();
+    assert!(
+        error.contains("invalid unicode") || error.contains("UTF-8"),
+        "{error}"
+    );
+    assert_eq!(
+        lines[2]["decision"], "deny",
+        "an action the policy does not name"
+    );
+    assert_eq!(lines[3]["decision"], "allow");
 }
 
 #[test]

@@ -234,7 +234,7 @@ pub(super) mod de {
     // The forms requests almost always use are read digit by digit (never a leap second);
     // anything else goes to chrono, which decides and words the error.
     fn time<E: Error>(text: &str) -> Result<DateTime<Utc>, E> {
-        if let Some(t) = super::utc_seconds(text) {
+        if let Some(t) = super::utc_seconds(text.as_bytes()) {
             year(text, t.year(), "time")?;
             return Ok(t);
         }
@@ -298,13 +298,13 @@ pub(super) mod de {
 
 /// A request date in the form requests almost always use, with its year in
 /// [`crate::policy::YEARS`]: a date [`de`] reads the same way; `None` for anything else.
-pub(super) fn quick_date(text: &str) -> Option<NaiveDate> {
-    plain_date(text.as_bytes()).filter(|d| crate::policy::YEARS.contains(&d.year()))
+pub(super) fn quick_date(text: &[u8]) -> Option<NaiveDate> {
+    plain_date(text).filter(|d| crate::policy::YEARS.contains(&d.year()))
 }
 
 /// A request time written `YYYY-MM-DDTHH:MM:SSZ`, with its year in [`crate::policy::YEARS`]:
 /// a time [`de`] reads the same way; `None` for anything else.
-pub(super) fn quick_time(text: &str) -> Option<DateTime<Utc>> {
+pub(super) fn quick_time(text: &[u8]) -> Option<DateTime<Utc>> {
     // The year of the UTC date itself: `DateTime::year` adds the zero offset to the time
     // first, a twentieth of reading the time.
     utc_seconds(text).filter(|t| crate::policy::YEARS.contains(&t.naive_utc().year()))
@@ -332,8 +332,8 @@ fn plain_date(b: &[u8]) -> Option<NaiveDate> {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` with exactly those digits (seconds below 60), a valid time; `None`
 /// for anything else, which the caller hands to chrono's RFC 3339 reader.
-fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
-    let (date, rest) = text.as_bytes().split_at_checked(10)?;
+fn utc_seconds(text: &[u8]) -> Option<DateTime<Utc>> {
+    let (date, rest) = text.split_at_checked(10)?;
     let [b'T', hms @ .., b'Z'] = rest else {
         return None;
     };
@@ -502,11 +502,11 @@ mod tests {
             "2026-11-22T10:00:00+01:00",
         ] {
             let chrono = DateTime::parse_from_rfc3339(t).ok().map(|x| x.to_utc());
-            if let Some(fast) = utc_seconds(t) {
+            if let Some(fast) = utc_seconds(t.as_bytes()) {
                 assert_eq!(Some(fast), chrono, "{t}");
             }
         }
-        assert!(utc_seconds("2026-11-22T10:00:00Z").is_some());
+        assert!(utc_seconds(b"2026-11-22T10:00:00Z").is_some());
     }
 
     proptest::proptest! {
@@ -531,9 +531,9 @@ mod tests {
                 .and_utc();
             let written = time.format("%Y-%m-%dT%H:%M:%SZ").to_string();
             proptest::prop_assert_eq!(plain_date(&written.as_bytes()[..10]), Some(day));
-            proptest::prop_assert_eq!(utc_seconds(&written), Some(time));
+            proptest::prop_assert_eq!(utc_seconds(written.as_bytes()), Some(time));
             // Any digits at all: read exactly when chrono reads them (seconds below 60).
-            let fast = utc_seconds(&digits);
+            let fast = utc_seconds(digits.as_bytes());
             if digits.get(17..19).is_some_and(|s| s < "60") {
                 proptest::prop_assert_eq!(fast, chrono_time(&digits));
             } else {
@@ -544,7 +544,7 @@ mod tests {
             for base in [written, digits] {
                 let mut odd_time = base.clone();
                 odd_time.replace_range(at..=at, &odd);
-                if let Some(fast) = utc_seconds(&odd_time) {
+                if let Some(fast) = utc_seconds(odd_time.as_bytes()) {
                     proptest::prop_assert_eq!(Some(fast), chrono_time(&odd_time), "{}", odd_time);
                 }
                 let odd_date = odd_time.get(..10).unwrap_or_default();
