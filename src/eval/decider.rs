@@ -511,7 +511,7 @@ impl Decider {
         one.record.links.clear();
         self.applying(req)
             .map(|(via, r)| {
-                one.record.restriction = Some(r.to_owned_restriction());
+                one.record.restriction = Some(r.map_names(&|n: &S| n.as_ref().to_string()));
                 (
                     r.category.as_ref().to_string(),
                     via,

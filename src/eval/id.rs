@@ -77,8 +77,13 @@ impl<S: AsRef<str>> Id<S> {
 
     /// The same id holding its own text.
     pub fn to_owned_id(&self) -> Id {
+        self.map_text(&|t: &S| t.as_ref().to_string())
+    }
+
+    /// The same id with its text made by `f` (its own, or borrowed from this one).
+    pub fn map_text<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> Id<T> {
         Id {
-            text: self.as_str().to_string(),
+            text: f(&self.text),
             short: self.short,
         }
     }
@@ -273,12 +278,12 @@ impl<S: AsRef<str>> ListEntry<S> {
         }
     }
 
-    /// The same entry holding its own text.
-    pub fn to_owned_entry(&self) -> ListEntry {
+    /// The same entry with its text made by `f`.
+    pub fn map_text<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> ListEntry<T> {
         match self {
-            ListEntry::Person(id) => ListEntry::Person(id.to_owned_id()),
-            ListEntry::Team(n) => ListEntry::Team(n.as_ref().to_string()),
-            ListEntry::Role(n) => ListEntry::Role(n.as_ref().to_string()),
+            ListEntry::Person(id) => ListEntry::Person(id.map_text(f)),
+            ListEntry::Team(n) => ListEntry::Team(f(n)),
+            ListEntry::Role(n) => ListEntry::Role(f(n)),
         }
     }
 }

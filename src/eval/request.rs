@@ -173,24 +173,23 @@ pub struct ActingFor<S = String> {
 }
 
 impl<S: AsRef<str>> Subject<S> {
-    /// The same subject holding its own strings.
-    pub fn to_owned_subject(&self) -> Subject {
-        let all = |l: &[S]| l.iter().map(|x| x.as_ref().to_string()).collect();
+    /// The same subject with each of its names and ids made by `f`.
+    pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> Subject<T> {
         Subject {
-            id: self.id.to_owned_id(),
-            roles: all(&self.roles),
-            teams: all(&self.teams),
-            organisation: self.organisation.as_ref().to_string(),
+            id: self.id.map_text(f),
+            roles: all(&self.roles, f),
+            teams: all(&self.teams, f),
+            organisation: f(&self.organisation),
         }
     }
 }
 
 impl<S: AsRef<str>> ActingFor<S> {
-    /// The same window holding its own strings.
-    pub fn to_owned_acting(&self) -> ActingFor {
+    /// The same window with each of its names and ids made by `f`.
+    pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> ActingFor<T> {
         ActingFor {
-            subject: self.subject.to_owned_subject(),
-            approved_by: self.approved_by.to_owned_approver(),
+            subject: self.subject.map_names(f),
+            approved_by: self.approved_by.map_names(f),
             from: self.from,
             until: self.until,
         }
@@ -224,12 +223,12 @@ impl<S> RequestContext<S> {
 }
 
 impl<S: AsRef<str>> RequestContext<S> {
-    /// The same context holding its own strings.
-    pub fn to_owned_context(&self) -> RequestContext {
+    /// The same context with each of its names made by `f`.
+    pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> RequestContext<T> {
         RequestContext(
             self.0
                 .iter()
-                .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
+                .map(|(k, v)| (f(k), f(v)))
                 .collect(),
         )
     }
@@ -404,16 +403,12 @@ pub struct Link<S = String> {
 }
 
 impl<S: AsRef<str>> Link<S> {
-    /// The same link holding its own strings.
-    pub fn to_owned_link(&self) -> Link {
+    /// The same link with each of its names and ids made by `f`.
+    pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> Link<T> {
         Link {
-            record: self.record.to_owned_id(),
-            link: self.link.as_ref().to_string(),
-            restrictions: self
-                .restrictions
-                .iter()
-                .map(Restriction::to_owned_restriction)
-                .collect(),
+            record: self.record.map_text(f),
+            link: f(&self.link),
+            restrictions: self.restrictions.iter().map(|r| r.map_names(f)).collect(),
         }
     }
 }
@@ -633,15 +628,14 @@ impl<S: AsRef<str>> GrantApprover<S> {
         }
     }
 
-    /// The same approver holding its own strings.
-    pub fn to_owned_approver(&self) -> GrantApprover {
-        let all = |l: &[S]| l.iter().map(|x| x.as_ref().to_string()).collect();
+    /// The same approver with each of its names and ids made by `f`.
+    pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> GrantApprover<T> {
         match self {
-            GrantApprover::Id(id) => GrantApprover::Id(id.to_owned_id()),
+            GrantApprover::Id(id) => GrantApprover::Id(id.map_text(f)),
             GrantApprover::Stated(s) => GrantApprover::Stated(StatedApprover {
-                id: s.id.to_owned_id(),
-                roles: all(&s.roles),
-                teams: all(&s.teams),
+                id: s.id.map_text(f),
+                roles: all(&s.roles, f),
+                teams: all(&s.teams, f),
             }),
         }
     }
@@ -819,29 +813,30 @@ impl<'a> Request<Text<'a>> {
 impl<S: AsRef<str>> Request<S> {
     /// The same request holding its own strings.
     pub fn to_owned_request(&self) -> Request {
-        let own = |t: &S| t.as_ref().to_string();
-        let all = |l: &[S]| l.iter().map(own).collect();
-        let ids = |l: &[Id<S>]| l.iter().map(Id::to_owned_id).collect();
+        self.map_names(&owned)
+    }
+
+    /// The same request with each of its names and ids made by `f`: its own strings, or
+    /// strings borrowed from it.
+    pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> Request<T> {
+        let own = |t: &'s S| f(t);
+        let ids = |l: &'s [Id<S>]| l.iter().map(|i| i.map_text(f)).collect();
         Request {
-            subject: self.subject.to_owned_subject(),
+            subject: self.subject.map_names(f),
             action: own(&self.action),
             record: Record {
-                id: self.record.id.to_owned_id(),
+                id: self.record.id.map_text(f),
                 section: self.record.section.as_ref().map(own),
-                teams: all(&self.record.teams),
-                restriction: self
-                    .record
-                    .restriction
-                    .as_ref()
-                    .map(Restriction::to_owned_restriction),
+                teams: all(&self.record.teams, f),
+                restriction: self.record.restriction.as_ref().map(|r| r.map_names(f)),
                 restrictions: self
                     .record
                     .restrictions
                     .iter()
-                    .map(Restriction::to_owned_restriction)
+                    .map(|r| r.map_names(f))
                     .collect(),
                 allocated_workers: ids(&self.record.allocated_workers),
-                subject: self.record.subject.as_ref().map(Id::to_owned_id),
+                subject: self.record.subject.as_ref().map(|i| i.map_text(f)),
                 relatives: ids(&self.record.relatives),
                 flags: self
                     .record
@@ -855,45 +850,55 @@ impl<S: AsRef<str>> Request<S> {
                     })
                     .collect(),
                 authors: ids(&self.record.authors),
-                facts: all(&self.record.facts),
+                facts: all(&self.record.facts, f),
                 allocated_managers: ids(&self.record.allocated_managers),
-                links: self.record.links.iter().map(Link::to_owned_link).collect(),
+                links: self.record.links.iter().map(|l| l.map_names(f)).collect(),
             },
             temporary_grants: self
                 .temporary_grants
                 .iter()
                 .map(|g| TemporaryGrant {
-                    subject: g.subject.to_owned_id(),
-                    record: g.record.as_ref().map(Id::to_owned_id),
-                    actions: g.actions.as_deref().map(all),
+                    subject: g.subject.map_text(f),
+                    record: g.record.as_ref().map(|i| i.map_text(f)),
+                    actions: g.actions.as_deref().map(|a| all(a, f)),
                     granted_at: g.granted_at,
                     duration: g.duration,
-                    approved_by: g.approved_by.to_owned_approver(),
+                    approved_by: g.approved_by.map_names(f),
                     kind: g.kind.as_ref().map(own),
                     renewals: g.renewals,
                 })
                 .collect(),
             at: self.at,
-            context: self.context.to_owned_context(),
+            context: self.context.map_names(f),
             change: self.change.as_ref().map(|c| ChangeRequest {
                 category: c.category.as_ref().map(own),
                 kind: c.kind.as_ref().map(own),
                 flag: c.flag.as_ref().map(own),
                 renewals: c.renewals,
-                line_manager: c.line_manager.as_ref().map(Id::to_owned_id),
+                line_manager: c.line_manager.as_ref().map(|i| i.map_text(f)),
             }),
             approvals: self
                 .approvals
                 .iter()
                 .map(|a| GivenApproval {
                     step: a.step,
-                    by: a.by.to_owned_approver(),
+                    by: a.by.map_names(f),
                     at: a.at,
                 })
                 .collect(),
-            acting_for: self.acting_for.as_ref().map(ActingFor::to_owned_acting),
+            acting_for: self.acting_for.as_ref().map(|a| a.map_names(f)),
         }
     }
+}
+
+/// Each of `names` made by `f`.
+fn all<'s, S, T>(names: &'s [S], f: &impl Fn(&'s S) -> T) -> Vec<T> {
+    names.iter().map(f).collect()
+}
+
+/// A name as a string of its own.
+fn owned<S: AsRef<str>>(name: &S) -> String {
+    name.as_ref().to_string()
 }
 
 impl<S> Record<S> {
@@ -1006,26 +1011,18 @@ impl<S> Restriction<S> {
 }
 
 impl<S: AsRef<str>> Restriction<S> {
-    /// The same restriction holding its own strings.
-    pub fn to_owned_restriction(&self) -> Restriction {
+    /// The same restriction with each of its names and ids made by `f`.
+    pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> Restriction<T> {
         Restriction {
-            category: self.category.as_ref().to_string(),
+            category: f(&self.category),
             placed_on: self.placed_on,
             last_reviewed: self.last_reviewed,
             review_by: self.review_by,
             ends: self.ends,
             renewals: self.renewals,
-            owner: self.owner.as_ref().map(Id::to_owned_id),
-            named_allow: self
-                .named_allow
-                .iter()
-                .map(ListEntry::to_owned_entry)
-                .collect(),
-            named_deny: self
-                .named_deny
-                .iter()
-                .map(ListEntry::to_owned_entry)
-                .collect(),
+            owner: self.owner.as_ref().map(|o| o.map_text(f)),
+            named_allow: self.named_allow.iter().map(|e| e.map_text(f)).collect(),
+            named_deny: self.named_deny.iter().map(|e| e.map_text(f)).collect(),
         }
     }
 }
