@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use super::common::{self, Exit, Output, TableSource};
-use crate::eval::{Audience, Decider, Request, RequestReader, Response, Text};
+use crate::eval::{Audience, Decider, Request, RequestReader, Response};
 use crate::mapping::{self, Mapping, Translated};
 use crate::span::SourceMap;
 
@@ -296,7 +296,7 @@ impl<W: Write> Answers<'_, W> {
         // response, tests/response_bytes.rs).
         let read = match judge.mapping {
             None => {
-                let then = |req: &Request<Text<'a>>| {
+                let then = |req: &Request<&str>| {
                     let d = judge.decider.decide(req);
                     judge.decider.write_response(req, &d, judge.audience, w)
                 };

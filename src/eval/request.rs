@@ -225,12 +225,7 @@ impl<S> RequestContext<S> {
 impl<S: AsRef<str>> RequestContext<S> {
     /// The same context with each of its names made by `f`.
     pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> RequestContext<T> {
-        RequestContext(
-            self.0
-                .iter()
-                .map(|(k, v)| (f(k), f(v)))
-                .collect(),
-        )
+        RequestContext(self.0.iter().map(|(k, v)| (f(k), f(v))).collect())
     }
 }
 
@@ -717,7 +712,7 @@ impl Request {
     /// The hand-written reader on bytes, copied into owned strings: the request when the reader
     /// is sure of it, `None` when it declines (see [`Request::scanned_from_json`]).
     pub fn scanned_owned(bytes: &[u8]) -> Option<Request> {
-        Request::scanned_from_json(utf8(bytes)?).map(|r| r.to_owned_request())
+        scan::request::<&str>(utf8(bytes)?, &mut Spare::default()).map(|r| r.to_owned_request())
     }
 
     /// Parses a request from JSON bytes; an error names the field at fault (`record.owner`).
@@ -760,7 +755,7 @@ impl<'a> Request<Text<'a>> {
     }
 
     /// [`Request::borrowed_from_json`], its lists taken from `spare`.
-    fn read_json(text: &'a str, spare: &mut Spare<'a>) -> Result<Self, RequestError> {
+    fn read_json(text: &'a str, spare: &mut Spare<Text<'a>>) -> Result<Self, RequestError> {
         let mut req = scan::blank();
         if scan::read_into(text, &mut req, spare) {
             return Ok(req);
@@ -794,7 +789,7 @@ impl<'a> Request<Text<'a>> {
     }
 
     /// [`Request::borrowed_from_slice`], its lists taken from `spare`.
-    fn read_slice(bytes: &'a [u8], spare: &mut Spare<'a>) -> Result<Self, RequestError> {
+    fn read_slice(bytes: &'a [u8], spare: &mut Spare<Text<'a>>) -> Result<Self, RequestError> {
         // Bytes that are not UTF-8 go to serde_json as they are, for its message.
         match utf8(bytes) {
             Some(text) => Request::read_json(text, spare),
@@ -1035,6 +1030,12 @@ pub struct Text<'a>(pub Cow<'a, str>);
 impl From<String> for Text<'_> {
     fn from(s: String) -> Self {
         Text(Cow::Owned(s))
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Text(Cow::Borrowed(s))
     }
 }
 

@@ -14,36 +14,42 @@
 //! `Request` (tests/request_scan.rs checks it on every example and fixture request and on random
 //! and mutated ones). Declining is always safe; accepting differently is a bug.
 
-use std::borrow::Cow;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::spare::Spare;
 use super::{
     GrantApprover, GrantDuration, PlacedFlag, Record, Request, RequestContext, Restriction,
-    StatedApprover, Subject, TemporaryGrant, Text,
+    StatedApprover, Subject, TemporaryGrant,
 };
 use crate::eval::id::{Id, ListEntry};
 use crate::eval::time;
 use crate::word::{json_special, json_special_byte, past_printable, word};
 
+/// What a reader holds a name or id as: borrowed from the text as it is (`&str`, for a
+/// [`super::RequestReader`], whose requests have no name of their own to drop), or as a
+/// [`super::Text`] (for [`super::Request::borrowed_from_json`], whose requests serde's reader
+/// gives when this one declines).
+pub(super) trait Name<'a>: From<&'a str> + AsRef<str> + Default {}
+
+impl<'a, N: From<&'a str> + AsRef<str> + Default> Name<'a> for N {}
+
 /// The request in `text`, or `None` when the reader declines it.
-pub(super) fn request<'a>(text: &'a str, spare: &mut Spare<'a>) -> Option<Request<Text<'a>>> {
+pub(super) fn request<'a, N: Name<'a>>(text: &'a str, spare: &mut Spare<N>) -> Option<Request<N>> {
     let mut req = blank();
     read_into(text, &mut req, spare).then_some(req)
 }
 
 /// A request with nothing read into it yet (what a [`super::RequestReader`] empties the
 /// request it keeps back to).
-pub(super) fn blank<'a>() -> Request<Text<'a>> {
+pub(super) fn blank<N: Default + AsRef<str>>() -> Request<N> {
     Request {
         subject: Subject {
             id: Id::unread(),
             roles: Vec::new(),
             teams: Vec::new(),
-            organisation: Text::default(),
+            organisation: N::default(),
         },
-        action: Text::default(),
+        action: N::default(),
         record: Record::new(Id::unread()),
         temporary_grants: Vec::new(),
         at: None,
@@ -58,10 +64,10 @@ pub(super) fn blank<'a>() -> Request<Text<'a>> {
 /// hundred bytes, and moving it from field to field, and from function to function, cost a
 /// tenth of the reading. False when the reader declines the text, and `req` is then only
 /// partly read.
-pub(super) fn read_into<'a>(
+pub(super) fn read_into<'a, N: Name<'a>>(
     text: &'a str,
-    req: &mut Request<Text<'a>>,
-    spare: &mut Spare<'a>,
+    req: &mut Request<N>,
+    spare: &mut Spare<N>,
 ) -> bool {
     let mut s = Scan { text, at: 0 };
     if s.request(req, spare).is_none() {
@@ -260,6 +266,13 @@ impl<'a> Scan<'a> {
         self.scan_str::<false>().map(|(s, _)| s)
     }
 
+    /// A name: [`Scan::str`] held as the reader holds names.
+    // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
+    #[inline(always)]
+    fn name<N: Name<'a>>(&mut self) -> Option<N> {
+        self.str().map(N::from)
+    }
+
     /// [`Scan::str`], and with `PRINTABLE`, whether every byte of it is printable ASCII (no
     /// byte of 0x7f or more: one below a space is not read at all), found in the same words.
     #[inline(always)]
@@ -308,31 +321,24 @@ impl<'a> Scan<'a> {
         self.text.get(start..end)
     }
 
-    // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
-    #[inline(always)]
-    fn text(&mut self) -> Option<Text<'a>> {
-        self.str().map(|s| Text(Cow::Borrowed(s)))
-    }
-
     /// An id: one of printable ASCII is checked here, where its bytes were read, the rest by
     /// the id rules in full (checking each id again took a twentieth of reading a request).
     // Inlined: the call cost about as much as the body (BENCHMARKS.md, "Calls inlined").
     #[inline(always)]
-    fn id(&mut self) -> Option<Id<Text<'a>>> {
+    fn id<N: Name<'a>>(&mut self) -> Option<Id<N>> {
         let (s, printable) = self.scan_str::<true>()?;
-        let text = Text(Cow::Borrowed(s));
         if printable {
-            Id::printable(text)
+            Id::printable(N::from(s))
         } else {
-            Id::checked(text)
+            Id::checked(N::from(s))
         }
     }
 
-    fn texts(&mut self, out: &mut Vec<Text<'a>>) -> Option<()> {
-        self.array_into(out, Vec::new, Self::text)
+    fn texts<N: Name<'a>>(&mut self, out: &mut Vec<N>) -> Option<()> {
+        self.array_into(out, Vec::new, Self::name)
     }
 
-    fn ids(&mut self, out: &mut Vec<Id<Text<'a>>>) -> Option<()> {
+    fn ids<N: Name<'a>>(&mut self, out: &mut Vec<Id<N>>) -> Option<()> {
         self.array_into(out, Vec::new, Self::id)
     }
 
@@ -532,7 +538,7 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn request(&mut self, r: &mut Request<Text<'a>>, spare: &mut Spare<'a>) -> Option<()> {
+    fn request<N: Name<'a>>(&mut self, r: &mut Request<N>, spare: &mut Spare<N>) -> Option<()> {
         const KEYS: [Key; 8] = keys([
             "subject",
             "action",
@@ -548,7 +554,7 @@ impl<'a> Scan<'a> {
         let seen = self.fields(&KEYS, RARE, |s, field| {
             match field {
                 0 => s.subject(&mut r.subject)?,
-                1 => r.action = s.text()?,
+                1 => r.action = s.name()?,
                 2 => s.record(&mut r.record, spare)?,
                 3 => r.temporary_grants = s.array(Self::grant)?,
                 4 => r.at = s.maybe(Self::time)?,
@@ -563,14 +569,14 @@ impl<'a> Scan<'a> {
         read_all(seen, 0b111)
     }
 
-    fn subject(&mut self, r: &mut Subject<Text<'a>>) -> Option<()> {
+    fn subject<N: Name<'a>>(&mut self, r: &mut Subject<N>) -> Option<()> {
         const KEYS: [Key; 4] = keys(["id", "roles", "teams", "organisation"]);
         let seen = self.fields(&KEYS, 0, |s, field| {
             match field {
                 0 => r.id = s.id()?,
                 1 => s.texts(&mut r.roles)?,
                 2 => s.texts(&mut r.teams)?,
-                3 => r.organisation = s.text()?,
+                3 => r.organisation = s.name()?,
                 _ => return None,
             }
             Some(())
@@ -578,7 +584,7 @@ impl<'a> Scan<'a> {
         read_all(seen, 0b1001)
     }
 
-    fn record(&mut self, r: &mut Record<Text<'a>>, spare: &mut Spare<'a>) -> Option<()> {
+    fn record<N: Name<'a>>(&mut self, r: &mut Record<N>, spare: &mut Spare<N>) -> Option<()> {
         // Any field of `Record` this reader does not know keeps `Record::new`'s default: a key
         // that would set it is declined.
         const KEYS: [Key; 11] = keys([
@@ -599,7 +605,7 @@ impl<'a> Scan<'a> {
         let seen = self.fields(&KEYS, RARE, |s, field| {
             match field {
                 0 => r.id = s.id()?,
-                1 => r.section = s.maybe(Self::text)?,
+                1 => r.section = s.maybe(Self::name)?,
                 2 => s.texts(&mut r.teams)?,
                 3 => {
                     if s.null() {
@@ -607,13 +613,13 @@ impl<'a> Scan<'a> {
                     } else {
                         let slot = r
                             .restriction
-                            .get_or_insert_with(|| Restriction::new(Text::default()));
+                            .get_or_insert_with(|| Restriction::new(N::default()));
                         s.restriction_into(slot, spare)?;
                     }
                 }
                 4 => {
                     r.restrictions = s.array(|s| {
-                        let mut one = Restriction::new(Text::default());
+                        let mut one = Restriction::new(N::default());
                         s.restriction_into(&mut one, spare).map(|()| one)
                     })?
                 }
@@ -638,10 +644,10 @@ impl<'a> Scan<'a> {
     /// A restriction, read into place (it is the largest part of a request: moving it cost
     /// more than reading some of its fields), which may be the restriction of the request read
     /// before: a field the text leaves out is set to its default.
-    fn restriction_into(
+    fn restriction_into<N: Name<'a>>(
         &mut self,
-        r: &mut Restriction<Text<'a>>,
-        spare: &mut Spare<'a>,
+        r: &mut Restriction<N>,
+        spare: &mut Spare<N>,
     ) -> Option<()> {
         const KEYS: [Key; 7] = keys([
             "category",
@@ -654,7 +660,7 @@ impl<'a> Scan<'a> {
         ]);
         let seen = self.fields(&KEYS, 0, |s, field| {
             match field {
-                0 => r.category = s.text()?,
+                0 => r.category = s.name()?,
                 1 => r.placed_on = s.maybe(Self::date)?,
                 2 => r.last_reviewed = s.maybe(Self::date)?,
                 3 => r.review_by = s.maybe(Self::date)?,
@@ -688,30 +694,30 @@ impl<'a> Scan<'a> {
     }
 
     /// `{"person": "ID"}`, `{"team": "NAME"}` or `{"role": "NAME"}`, one key.
-    fn entry(&mut self) -> Option<ListEntry<Text<'a>>> {
+    fn entry<N: Name<'a>>(&mut self) -> Option<ListEntry<N>> {
         const KINDS: [Key; 3] = keys(["person", "team", "role"]);
         self.eat(b'{')?;
         let entry = match self.key(&KINDS, 0)? {
             0 => ListEntry::Person(self.id()?),
-            1 => ListEntry::Team(self.text()?),
-            2 => ListEntry::Role(self.text()?),
+            1 => ListEntry::Team(self.name()?),
+            2 => ListEntry::Role(self.name()?),
             _ => return None,
         };
         self.eat(b'}')?;
         Some(entry)
     }
 
-    fn flag(&mut self) -> Option<PlacedFlag<Text<'a>>> {
+    fn flag<N: Name<'a>>(&mut self) -> Option<PlacedFlag<N>> {
         const KEYS: [Key; 4] = keys(["flag", "placed_on", "last_reviewed", "review_by"]);
         let mut f = PlacedFlag {
-            flag: Text::default(),
+            flag: N::default(),
             placed_on: None,
             last_reviewed: None,
             review_by: None,
         };
         let seen = self.fields(&KEYS, 0, |s, field| {
             match field {
-                0 => f.flag = s.text()?,
+                0 => f.flag = s.name()?,
                 1 => f.placed_on = s.maybe(Self::date)?,
                 2 => f.last_reviewed = s.maybe(Self::date)?,
                 3 => f.review_by = s.maybe(Self::date)?,
@@ -723,7 +729,7 @@ impl<'a> Scan<'a> {
         Some(f)
     }
 
-    fn grant(&mut self) -> Option<TemporaryGrant<Text<'a>>> {
+    fn grant<N: Name<'a>>(&mut self) -> Option<TemporaryGrant<N>> {
         const KEYS: [Key; 8] = keys([
             "subject",
             "record",
@@ -740,11 +746,11 @@ impl<'a> Scan<'a> {
             match field {
                 0 => subject = Some(s.id()?),
                 1 => record = s.maybe(Self::id)?,
-                2 => actions = s.maybe(|s| s.array(Self::text))?,
+                2 => actions = s.maybe(|s| s.array(Self::name))?,
                 3 => granted_at = Some(s.time()?),
                 4 => duration = Some(time::parse_period(s.str()?)?),
                 5 => approved_by = Some(s.approver()?),
-                6 => kind = s.maybe(Self::text)?,
+                6 => kind = s.maybe(Self::name)?,
                 7 => renewals = s.count()?,
                 _ => return None,
             }
@@ -763,7 +769,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A subject id, or an object of the approver's id, roles and teams.
-    fn approver(&mut self) -> Option<GrantApprover<Text<'a>>> {
+    fn approver<N: Name<'a>>(&mut self) -> Option<GrantApprover<N>> {
         const KEYS: [Key; 3] = keys(["id", "roles", "teams"]);
         self.space();
         if self.peek() == Some(b'"') {
@@ -789,15 +795,15 @@ impl<'a> Scan<'a> {
 
     /// Context names and values in the order given; a name given twice is declined (serde
     /// refuses it).
-    fn context(&mut self) -> Option<RequestContext<Text<'a>>> {
-        let mut out: Vec<(Text<'a>, Text<'a>)> = Vec::new();
+    fn context<N: Name<'a>>(&mut self) -> Option<RequestContext<N>> {
+        let mut out: Vec<(N, N)> = Vec::new();
         self.object(|s| {
             let key = s.str()?;
             s.eat(b':')?;
             if out.iter().any(|(seen, _)| seen.as_ref() == key) {
                 return None;
             }
-            out.push((Text(Cow::Borrowed(key)), s.text()?));
+            out.push((N::from(key), s.name()?));
             Some(())
         })?;
         Some(RequestContext(out))
@@ -820,7 +826,7 @@ mod tests {
             // What follows the closing quote, in the same word, is not the string's.
             let text = format!("\"{id}\"é\u{7f}");
             let mut s = Scan { text: &text, at: 0 };
-            let read = s.id().map(|i| i.as_str().to_string());
+            let read = s.id::<&str>().map(|i| i.as_str().to_string());
             let rules = crate::policy::check_id(&id).ok().map(|()| id.clone());
             proptest::prop_assert_eq!(read, rules);
             let mut s = Scan { text: &text, at: 0 };
