@@ -511,7 +511,7 @@ impl Decider {
         one.record.links.clear();
         self.applying(req)
             .map(|(via, r)| {
-                one.record.restriction = Some(r.map_names(&|n: &S| n.as_ref().to_string()));
+                one.record.restriction = Some(r.map_names(&super::request::owned));
                 (
                     r.category.as_ref().to_string(),
                     via,

@@ -77,7 +77,7 @@ impl<S: AsRef<str>> Id<S> {
 
     /// The same id holding its own text.
     pub fn to_owned_id(&self) -> Id {
-        self.map_text(&|t: &S| t.as_ref().to_string())
+        self.map_text(&super::request::owned)
     }
 
     /// The same id with its text made by `f` (its own, or borrowed from this one).

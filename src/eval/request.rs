@@ -814,14 +814,13 @@ impl<S: AsRef<str>> Request<S> {
     /// The same request with each of its names and ids made by `f`: its own strings, or
     /// strings borrowed from it.
     pub fn map_names<'s, T>(&'s self, f: &impl Fn(&'s S) -> T) -> Request<T> {
-        let own = |t: &'s S| f(t);
         let ids = |l: &'s [Id<S>]| l.iter().map(|i| i.map_text(f)).collect();
         Request {
             subject: self.subject.map_names(f),
-            action: own(&self.action),
+            action: f(&self.action),
             record: Record {
                 id: self.record.id.map_text(f),
-                section: self.record.section.as_ref().map(own),
+                section: self.record.section.as_ref().map(f),
                 teams: all(&self.record.teams, f),
                 restriction: self.record.restriction.as_ref().map(|r| r.map_names(f)),
                 restrictions: self
@@ -837,11 +836,11 @@ impl<S: AsRef<str>> Request<S> {
                     .record
                     .flags
                     .iter()
-                    .map(|f| PlacedFlag {
-                        flag: own(&f.flag),
-                        placed_on: f.placed_on,
-                        last_reviewed: f.last_reviewed,
-                        review_by: f.review_by,
+                    .map(|p| PlacedFlag {
+                        flag: f(&p.flag),
+                        placed_on: p.placed_on,
+                        last_reviewed: p.last_reviewed,
+                        review_by: p.review_by,
                     })
                     .collect(),
                 authors: ids(&self.record.authors),
@@ -859,16 +858,16 @@ impl<S: AsRef<str>> Request<S> {
                     granted_at: g.granted_at,
                     duration: g.duration,
                     approved_by: g.approved_by.map_names(f),
-                    kind: g.kind.as_ref().map(own),
+                    kind: g.kind.as_ref().map(f),
                     renewals: g.renewals,
                 })
                 .collect(),
             at: self.at,
             context: self.context.map_names(f),
             change: self.change.as_ref().map(|c| ChangeRequest {
-                category: c.category.as_ref().map(own),
-                kind: c.kind.as_ref().map(own),
-                flag: c.flag.as_ref().map(own),
+                category: c.category.as_ref().map(f),
+                kind: c.kind.as_ref().map(f),
+                flag: c.flag.as_ref().map(f),
                 renewals: c.renewals,
                 line_manager: c.line_manager.as_ref().map(|i| i.map_text(f)),
             }),
@@ -891,8 +890,8 @@ fn all<'s, S, T>(names: &'s [S], f: &impl Fn(&'s S) -> T) -> Vec<T> {
     names.iter().map(f).collect()
 }
 
-/// A name as a string of its own.
-fn owned<S: AsRef<str>>(name: &S) -> String {
+/// A name as a string of its own: what [`Request::map_names`] and its kin make to copy one.
+pub(crate) fn owned<S: AsRef<str>>(name: &S) -> String {
     name.as_ref().to_string()
 }
 
