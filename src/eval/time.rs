@@ -5,7 +5,7 @@
 //! checked model, shared with the review report, so a decision's overdue warning, a grant's end
 //! and the report agree.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 use crate::policy::UNITS;
 use crate::policy::{Period, PeriodUnit};
@@ -80,10 +80,10 @@ pub fn overdue_on(due: NaiveDate, on: NaiveDate) -> bool {
     on > due
 }
 
-/// Whether a review due on `due` is overdue at `at` (the due day itself is not overdue).
+/// Whether a review due on `due` is overdue at `at`: from the UK day after it on, as
+/// `caselock reviews` counts it (the due day itself is not overdue).
 pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
-    // The UTC date as `date_naive` gives it, without adding a zero offset to the time first.
-    overdue_on(due, at.naive_utc().date())
+    overdue_on(due, uk_date(at))
 }
 
 /// Where a time-limited restriction stands on a day.
@@ -141,6 +141,14 @@ pub fn ending(end: NaiveDate, notify: Option<Period>, today: NaiveDate) -> Endin
 /// The day it is in the UK at an instant (GMT or BST as the date has it): a restriction's end
 /// is a UK day.
 pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
+    // In the years a request may name (1900 to 2200) UK time is UTC, or ahead of it by an hour
+    // (summer time) or by two (double summer time in the 1940s), never behind. So before 22:00
+    // UTC the UK day is UTC's, and the zone's rules (a tenth of a decision) are read only
+    // after. The property test `uk_dates_agree_with_the_zone_rules` holds this.
+    let utc = at.naive_utc();
+    if utc.hour() < 22 {
+        return utc.date();
+    }
     at.with_timezone(&chrono_tz::Europe::London).date_naive()
 }
 
@@ -419,6 +427,22 @@ pub fn uk_local(t: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
 
+    /// Regression (a decision took the UTC day of its time for the review's, while `caselock
+    /// reviews` and a restriction's end take the UK day): a review due on 1 June is overdue at
+    /// 00:30 on 2 June UK time, which is 23:30 UTC on 1 June in summer time; 23:30 UTC on 1
+    /// December is still 1 December in the UK.
+    #[test]
+    fn a_review_is_overdue_from_the_uk_day_after_it_is_due() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert!(overdue(date("2026-06-01"), at("2026-06-01T23:30:00Z")));
+        assert!(!overdue(date("2026-06-01"), at("2026-06-01T22:59:59Z")));
+        assert!(!overdue(date("2026-12-01"), at("2026-12-01T23:30:00Z")));
+        assert!(overdue(date("2026-12-01"), at("2026-12-02T00:00:00Z")));
+        // Double summer time (two hours ahead): 22:30 UTC is already the next UK day.
+        assert_eq!(uk_date(at("1944-06-05T22:30:00Z")), date("1944-06-06"));
+        assert_eq!(uk_date(at("1944-06-05T21:59:59Z")), date("1944-06-05"));
+    }
+
     #[test]
     fn uk_local_time_follows_british_summer_time() {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
@@ -683,6 +707,14 @@ mod tests {
         /// Every UK day of the calendar a request may name starts at a midnight a person reads
         /// as 00:00 on that day, the instant before it is the day before, and the UK day of
         /// any instant is the day whose start it has reached.
+        #[test]
+        fn uk_dates_agree_with_the_zone_rules(secs in -2_208_988_800i64..7_258_118_400) {
+            // 1900-01-01 to 2200-01-01; the quick way and the zone's rules, every instant.
+            let at = DateTime::from_timestamp(secs, 0).unwrap();
+            let zone = at.with_timezone(&chrono_tz::Europe::London).date_naive();
+            proptest::prop_assert_eq!(uk_date(at), zone, "{}", at);
+        }
+
         #[test]
         fn uk_days_and_their_starts_agree(days in 0i64..(300 * 366), secs in 0i64..86_400 * 2) {
             let day = date("1900-01-01") + chrono::Duration::days(days);
