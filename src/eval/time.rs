@@ -82,7 +82,23 @@ pub fn overdue_on(due: NaiveDate, on: NaiveDate) -> bool {
 
 /// Whether a review due on `due` is overdue at `at`: from the UK day after it on, as
 /// `caselock reviews` counts it (the due day itself is not overdue).
+#[inline]
 pub fn overdue(due: NaiveDate, at: DateTime<Utc>) -> bool {
+    // The UK day is the UTC day or the one after (`uk_date`), so only a time on the due day by
+    // UTC needs the UK day worked out: a decision compares two dates, as it did with UTC's.
+    let utc = at.naive_utc().date();
+    match utc.cmp(&due) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => overdue_on_the_day(due, at),
+    }
+}
+
+/// [`overdue`] at a time on the due day by UTC, out of line: a decision is seldom made on the
+/// due day itself.
+#[cold]
+#[inline(never)]
+fn overdue_on_the_day(due: NaiveDate, at: DateTime<Utc>) -> bool {
     overdue_on(due, uk_date(at))
 }
 
@@ -143,12 +159,17 @@ pub fn ending(end: NaiveDate, notify: Option<Period>, today: NaiveDate) -> Endin
 pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
     // In the years a request may name (1900 to 2200) UK time is UTC, or ahead of it by an hour
     // (summer time) or by two (double summer time in the 1940s), never behind. So before 22:00
-    // UTC the UK day is UTC's, and the zone's rules (a tenth of a decision) are read only
-    // after. The property test `uk_dates_agree_with_the_zone_rules` holds this.
+    // UTC the UK day is UTC's, and the zone's rules are read only after. The property test
+    // `uk_dates_agree_with_the_zone_rules` holds this.
     let utc = at.naive_utc();
     if utc.hour() < 22 {
         return utc.date();
     }
+    uk_date_by_zone(at)
+}
+
+/// [`uk_date`] by the zone's rules.
+fn uk_date_by_zone(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&chrono_tz::Europe::London).date_naive()
 }
 
@@ -711,8 +732,17 @@ mod tests {
         fn uk_dates_agree_with_the_zone_rules(secs in -2_208_988_800i64..7_258_118_400) {
             // 1900-01-01 to 2200-01-01; the quick way and the zone's rules, every instant.
             let at = DateTime::from_timestamp(secs, 0).unwrap();
-            let zone = at.with_timezone(&chrono_tz::Europe::London).date_naive();
-            proptest::prop_assert_eq!(uk_date(at), zone, "{}", at);
+            proptest::prop_assert_eq!(uk_date(at), uk_date_by_zone(at), "{}", at);
+        }
+
+        #[test]
+        fn a_review_is_overdue_exactly_when_the_uk_day_is_past_it(
+            secs in -2_208_988_800i64..7_258_118_400,
+            days in -2i64..=2,
+        ) {
+            let at = DateTime::from_timestamp(secs, 0).unwrap();
+            let due = at.naive_utc().date() + chrono::Duration::days(days);
+            proptest::prop_assert_eq!(overdue(due, at), uk_date_by_zone(at) > due, "{} {}", due, at);
         }
 
         #[test]
