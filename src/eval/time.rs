@@ -725,16 +725,15 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Every UK day of the calendar a request may name starts at a midnight a person reads
-        /// as 00:00 on that day, the instant before it is the day before, and the UK day of
-        /// any instant is the day whose start it has reached.
+        /// The quick UK day is the zone's, at any instant from 1900 to 2200.
         #[test]
         fn uk_dates_agree_with_the_zone_rules(secs in -2_208_988_800i64..7_258_118_400) {
-            // 1900-01-01 to 2200-01-01; the quick way and the zone's rules, every instant.
             let at = DateTime::from_timestamp(secs, 0).unwrap();
             proptest::prop_assert_eq!(uk_date(at), uk_date_by_zone(at), "{}", at);
         }
 
+        /// A review due within two days of an instant is overdue then exactly when the
+        /// zone's UK day is past its due date.
         #[test]
         fn a_review_is_overdue_exactly_when_the_uk_day_is_past_it(
             secs in -2_208_988_800i64..7_258_118_400,
@@ -745,6 +744,9 @@ mod tests {
             proptest::prop_assert_eq!(overdue(due, at), uk_date_by_zone(at) > due, "{} {}", due, at);
         }
 
+        /// Every UK day of the calendar a request may name starts at a midnight a person reads
+        /// as 00:00 on that day, the instant before it is the day before, and the UK day of
+        /// any instant is the day whose start it has reached.
         #[test]
         fn uk_days_and_their_starts_agree(days in 0i64..(300 * 366), secs in 0i64..86_400 * 2) {
             let day = date("1900-01-01") + chrono::Duration::days(days);

@@ -56,11 +56,8 @@ struct RowText {
     /// From `{` to the end of the reasons: `{"decision":…,"view":…,"deny_kind":…,"rule":…,
     /// "source":…,"reasons":[…]`.
     head: Box<str>,
-    /// After the next steps, the obligations array opened and its items, left open for the
-    /// flags' duties: `,"obligations":[…`.
+    /// The obligations, without the array's brackets (empty when none).
     obligations: Box<str>,
-    /// Whether the row gives any obligation.
-    obliges: bool,
     /// The head, no next steps and the obligations, as one text: the whole response up to its
     /// flags' duties when the subject is told no next steps. (With the ends below, a response
     /// is three writes rather than eight, which took some 90 instructions of 5,950 a line.)
@@ -133,20 +130,21 @@ impl Prepared {
             })
             .collect();
         let tail = format!(",\"policy_hash\":{}}}", json_string(&table.source_hash));
+        let quiet_end = format!("],\"warnings\":[]{tail}");
         Prepared {
             rows,
             categories,
             flags,
             end: format!("]{tail}").into(),
-            quiet_end: format!("],\"warnings\":[]{tail}").into(),
             // Only an auditor is told the offending value (render.rs); nothing of why may be
             // told without the auditor's view, and with no row decided there are no obligations
             // and nothing of the record may be told.
             refusal_end: format!(
-                ",\"deny_kind\":null,\"rule\":null,\"source\":null,\"reasons\":[{}]{NO_NEXT_STEPS},\"obligations\":[],\"warnings\":[]{tail}",
+                ",\"deny_kind\":null,\"rule\":null,\"source\":null,\"reasons\":[{}]{NO_NEXT_STEPS}{OBLIGATIONS}{quiet_end}",
                 json_string(words::FAIL_CLOSED)
             )
             .into(),
+            quiet_end: quiet_end.into(),
         }
     }
 }
@@ -199,16 +197,14 @@ fn category_rows(table: &DecisionTable, c: &CategoryTable) -> Vec<Vec<RowText>> 
                         .strip_prefix('[')
                         .and_then(|a| a.strip_suffix(']'))
                         .unwrap_or("");
-                    let obligations = format!(",\"obligations\":[{inner}");
                     RowText {
                         outcome,
                         view: row.view,
                         deny_kind,
                         show,
-                        plain: format!("{head}{NO_NEXT_STEPS}{obligations}").into(),
+                        plain: format!("{head}{NO_NEXT_STEPS}{OBLIGATIONS}{inner}").into(),
                         head: head.into(),
-                        obligations: obligations.into(),
-                        obliges: !inner.is_empty(),
+                        obligations: inner.into(),
                     }
                 })
                 .collect()
@@ -271,6 +267,9 @@ fn write_opt_str<W: Write>(w: &mut W, s: Option<&str>) -> io::Result<()> {
         None => w.write_all(b"null"),
     }
 }
+
+/// The obligations array opened, left open for the row's items and the flags' duties.
+const OBLIGATIONS: &str = ",\"obligations\":[";
 
 const NO_NEXT_STEPS: &str = ",\"next_steps\":{\"contact\":null,\"escalation\":[],\"temporary_access\":null,\"notice\":null}";
 
@@ -342,9 +341,10 @@ impl Decider {
             } else {
                 w.write_all(text.head.as_bytes())?;
                 self.write_next_steps(req, d, c, r.layer, action, show, c_text, w)?;
+                w.write_all(OBLIGATIONS.as_bytes())?;
                 w.write_all(text.obligations.as_bytes())?;
             }
-            let mut first = !text.obliges;
+            let mut first = text.obligations.is_empty();
             // Only an allow gives a flag's duty, and only an allowed person is told of one
             // (render.rs).
             if d.outcome == Outcome::Allow {

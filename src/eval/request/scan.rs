@@ -345,32 +345,32 @@ impl<'a> Scan<'a> {
     fn date(&mut self) -> Option<NaiveDate> {
         // `"YYYY-MM-DD"`: a quote, ten bytes and a quote.
         self.quoted::<12, _>(time::quick_date)
-            .or_else(|| time::quick_date(self.str()?.as_bytes()))
     }
 
     fn time(&mut self) -> Option<DateTime<Utc>> {
         // `"YYYY-MM-DDTHH:MM:SSZ"`: a quote, twenty bytes and a quote.
         self.quoted::<22, _>(time::quick_time)
-            .or_else(|| time::quick_time(self.str()?.as_bytes()))
     }
 
-    /// What `read` makes of the bytes between a quote here and a quote `N - 1` bytes on,
-    /// taken when it makes something: a date or a time as serde writes it, read where it lies
-    /// without looking for the string's end (a fiftieth of reading a line). `read` accepts only
-    /// digits and separators, so no escape, quote or control character lies between the two
-    /// quotes, and the string is exactly those bytes. Anything else is left for [`Scan::str`].
+    /// What `read` makes of a string `N` bytes long with its quotes. Written so (a date or a
+    /// time as serde writes it), it is read where it lies, without looking for the string's end
+    /// (a fiftieth of reading a line): `read` accepts only digits and separators, so no escape,
+    /// quote or control character lies between the two quotes, and the string is exactly those
+    /// bytes. Anything else is found by [`Scan::str`] first.
     #[inline(always)]
-    fn quoted<const N: usize, T>(&mut self, read: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
-        let window = self.text.as_bytes().get(self.at..)?.first_chunk::<N>()?;
-        let (b'"', rest) = window.split_first()? else {
-            return None;
-        };
-        let (b'"', inner) = rest.split_last()? else {
-            return None;
-        };
-        let value = read(inner)?;
-        self.at += N;
-        Some(value)
+    fn quoted<const N: usize, T>(&mut self, read: impl Fn(&[u8]) -> Option<T>) -> Option<T> {
+        let window = self
+            .text
+            .as_bytes()
+            .get(self.at..)
+            .and_then(|r| r.first_chunk::<N>());
+        if let Some([b'"', inner @ .., b'"']) = window.map(|w| w.as_slice()) {
+            if let Some(value) = read(inner) {
+                self.at += N;
+                return Some(value);
+            }
+        }
+        read(self.str()?.as_bytes())
     }
 
     /// A whole number that fits a `u32`, written as serde_json reads an integer: digits, no

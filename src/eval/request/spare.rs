@@ -11,7 +11,7 @@
 //! (Building a blank request, handing it every list, taking the lists back and dropping what
 //! was left was a twelfth of reading a line.)
 
-use super::{Record, Request, RequestContext, RequestError, Restriction, Subject, scan};
+use super::{Record, Request, RequestContext, RequestError, Restriction, Subject, Text, scan};
 use crate::eval::id::{Id, ListEntry};
 
 /// Reads requests one after another from JSON texts that all live as long as `'a` (the lines
@@ -54,7 +54,7 @@ impl<'a> RequestReader<'a> {
         if self.read_in(text) {
             Ok(then(&self.req))
         } else {
-            Request::declined(text).map(|req| then(&req.map_names(&borrowed)))
+            lend(Request::declined(text), then)
         }
     }
 
@@ -76,9 +76,18 @@ impl<'a> RequestReader<'a> {
     ) -> Result<T, RequestError> {
         match super::utf8(bytes) {
             Some(text) => self.read(text, then),
-            None => Request::not_utf8(bytes).map(|req| then(&req.map_names(&borrowed))),
+            None => lend(Request::not_utf8(bytes), then),
         }
     }
+}
+
+/// Lends a request serde read (when the reader declined the text) as the reader lends its own,
+/// its names borrowed.
+fn lend<T>(
+    read: Result<Request<Text<'_>>, RequestError>,
+    then: impl FnOnce(&Request<&str>) -> T,
+) -> Result<T, RequestError> {
+    read.map(|req| then(&req.map_names(&borrowed)))
 }
 
 /// A name of a request read by serde, as the reader's requests hold names: borrowed.
